@@ -1,0 +1,32 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test install bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/siyu demo
+
+test: $(STAMP)
+	scripts/ensure-test-services
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/webhook.py
+	$(BIN)/python bench/tagging.py
+	$(BIN)/python bench/scheduler.py --quick
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

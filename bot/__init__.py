@@ -1,0 +1,1 @@
+"""Siyu: private-domain customer operations on WeChat Work and Official Accounts."""

@@ -1,0 +1,44 @@
+"""The Flask application factory: `create_app(config)` wires everything, nothing is built at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+from bot.clock import Clock
+from bot.config import Config, load_config
+from bot.routing import Router, load_routers
+from bot.runtime import Runtime, build_runtime
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(
+    config: Config | None = None,
+    routers: Iterable[Router] | None = None,
+    clock: Clock | None = None,
+    runtime: Runtime | None = None,
+) -> Flask:
+    """Build the web app. With no arguments (gunicorn), config comes from SIYU_CONFIG / the env."""
+    if runtime is None:
+        config = config or load_config()
+        routers = routers if routers is not None else load_routers(config.bot.handlers)
+        runtime = build_runtime(config, routers, clock)
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = runtime.config.webhook.max_body_bytes
+    app.extensions["siyu"] = runtime
+
+    from bot.web import api, health, webhook
+
+    app.register_blueprint(webhook.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(health.bp)
+    app.register_error_handler(HTTPException, _http_error)
+    return app
+
+
+def _http_error(exc: HTTPException) -> tuple[Response, int]:
+    return jsonify(error=exc.name.lower().replace(" ", "_"), message=exc.description), exc.code or 500

@@ -1,0 +1,36 @@
+"""Claiming due rows so that several processes never take the same one.
+
+PostgreSQL: `SELECT ... FOR UPDATE SKIP LOCKED`, so concurrent claimers take disjoint batches.
+SQLite: every transaction here is `BEGIN IMMEDIATE` (see bot.db), so claims are serialised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, select, update
+from sqlalchemy.orm import Session
+
+
+def claim_ids(
+    session: Session,
+    model: Any,
+    where: Sequence[ColumnElement[bool]],
+    order_by: Sequence[Any],
+    limit: int,
+    values: dict[str, Any],
+) -> list[int]:
+    """Select up to `limit` matching rows, lock them, set `values`; returns their ids."""
+    query = select(model.id).where(*where).order_by(*order_by).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    ids = list(session.scalars(query))
+    if ids:
+        session.execute(update(model).where(model.id.in_(ids)).values(**values))
+    return ids
+
+
+def lease_expired(model: Any, now: datetime) -> ColumnElement[bool]:
+    return model.lease_until < now

@@ -1,0 +1,139 @@
+"""The `siyu` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+from bot.config import Config, ConfigError, load_config
+
+logger = logging.getLogger(__name__)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        print(f"siyu: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="siyu", description="思域 Siyu: private-domain operations on WeCom")
+    parser.add_argument("--config", help="config file (default: $SIYU_CONFIG or ./config.toml)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command")
+
+    init = sub.add_parser("init", help="create or upgrade the database (idempotent)")
+    init.set_defaults(func=cmd_init)
+
+    serve = sub.add_parser("serve", help="web app and scheduler in one process")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5000)
+    serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument("--no-scheduler", action="store_true", help="web only (scheduler runs in `siyu worker`)")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="scheduler only, for scaled deployments")
+    worker.set_defaults(func=cmd_worker)
+
+    demo = sub.add_parser("demo", help="run the bot against the WeChat simulator on SQLite")
+    demo.add_argument("--port", type=int, default=5000)
+    demo.add_argument("--sim-port", type=int, default=8800)
+    demo.add_argument("--once", action="store_true", help="set up, show the welcome flow, and exit")
+    demo.set_defaults(func=cmd_demo)
+
+    for register in _feature_commands():
+        register(sub)
+    return parser
+
+
+def _feature_commands() -> list:  # type: ignore[type-arg]
+    from bot import cli_features
+
+    return cli_features.REGISTRARS
+
+
+def config_from(args: argparse.Namespace) -> Config:
+    return load_config(args.config)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from bot.clock import Clock
+    from bot.db import Database
+    from bot.schema import upgrade
+
+    config = config_from(args)
+    db = Database(config.database.url, Clock())
+    revision = upgrade(db)
+    print(f"database ready at revision {revision} ({db.url.render_as_string(hide_password=True)})")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import waitress
+
+    from bot.app import create_app
+    from bot.scheduler import build_scheduler
+
+    config = config_from(args)
+    app = create_app(config)
+    runtime = app.extensions["siyu"]
+    _check_schema(runtime)
+    scheduler = None
+    if config.scheduler.enabled and not args.no_scheduler:
+        scheduler = build_scheduler(runtime)
+        scheduler.start()
+    logger.info("serving on http://%s:%s", args.host, args.port)
+    try:
+        waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="siyu")
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+        runtime.close()
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from bot.routing import load_routers
+    from bot.runtime import build_runtime
+    from bot.scheduler import build_scheduler
+
+    config = config_from(args)
+    runtime = build_runtime(config, load_routers(config.bot.handlers))
+    _check_schema(runtime)
+    scheduler = build_scheduler(runtime, blocking=True)
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    logger.info("worker started: %s", ", ".join(job.id for job in scheduler.get_jobs()))
+    scheduler.start()
+    runtime.close()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return run_demo(port=args.port, sim_port=args.sim_port, once=args.once)
+
+
+def _check_schema(runtime) -> None:  # type: ignore[no-untyped-def]
+    from bot.schema import current_revision, head_revision
+
+    if current_revision(runtime.db) != head_revision(runtime.db):
+        raise ConfigError(f"{runtime.config.database.url}: database schema is not current; run `siyu init`")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""Operator configuration: a TOML file, overridable key by key from the environment.
+
+`SIYU_WECOM__SECRET=...` overrides `[wecom] secret`. The file is chosen by `siyu --config PATH`
+or `SIYU_CONFIG`; without either, `config.toml` in the working directory is used if present.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+ENV_PREFIX = "SIYU_"
+DEFAULT_CONFIG_FILE = "config.toml"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file and key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseConfig(_Section):
+    url: str = "sqlite:///var/siyu.db"
+    echo: bool = False
+
+
+class WeComConfig(_Section):
+    corp_id: str = ""
+    agent_id: int = 0
+    secret: SecretStr = SecretStr("")
+    token: SecretStr = SecretStr("")
+    encoding_aes_key: SecretStr = SecretStr("")
+    api_base_url: str = "https://qyapi.weixin.qq.com/cgi-bin/"
+    open_kfid: str = ""
+
+    @field_validator("encoding_aes_key")
+    @classmethod
+    def _aes_key_length(cls, value: SecretStr) -> SecretStr:
+        if value.get_secret_value() and len(value.get_secret_value()) != 43:
+            raise ValueError("must be the 43-character EncodingAESKey from the WeCom console")
+        return value
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.corp_id and self.token.get_secret_value())
+
+
+class MpConfig(_Section):
+    app_id: str = ""
+    secret: SecretStr = SecretStr("")
+    token: SecretStr = SecretStr("")
+    encoding_aes_key: SecretStr = SecretStr("")
+    api_base_url: str = "https://api.weixin.qq.com/cgi-bin/"
+
+    _aes_key_length = field_validator("encoding_aes_key")(WeComConfig._aes_key_length.__func__)
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.app_id and self.token.get_secret_value())
+
+
+class ApiConfig(_Section):
+    tokens: list[SecretStr] = Field(default_factory=list)
+
+
+class SchedulerConfig(_Section):
+    timezone: str = "Asia/Shanghai"
+    enabled: bool = True
+    dispatch_interval_seconds: float = Field(default=5, gt=0)
+    quiet_hours: tuple[str, str] = ("21:30", "08:30")
+    dormant_days: int = Field(default=14, ge=1)
+    churn_risk_days: int = Field(default=30, ge=1)
+    lost_days: int = Field(default=60, ge=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}, expected a name like Asia/Shanghai") from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class WebhookConfig(_Section):
+    max_body_bytes: int = Field(default=256 * 1024, gt=0)
+
+
+class BotConfig(_Section):
+    handlers: str = "handlers"
+    playbooks_dir: str = "playbooks"
+    # Jinja2 (sandboxed) with `guide` and `customer.name`.
+    welcome_text: str = "您好，我是您的专属顾问{{ guide }}，很高兴为您服务！有任何问题随时联系我～"
+    subscribe_text: str = "感谢关注！回复任意问题，我们的顾问会尽快回复您。回复 TD 可退订消息推送。"
+    public_url: str = "http://127.0.0.1:5000"
+
+
+class Config(_Section):
+    database: DatabaseConfig = Field(default_factory=DatabaseConfig)
+    wecom: WeComConfig = Field(default_factory=WeComConfig)
+    mp: MpConfig = Field(default_factory=MpConfig)
+    api: ApiConfig = Field(default_factory=ApiConfig)
+    scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
+    webhook: WebhookConfig = Field(default_factory=WebhookConfig)
+    bot: BotConfig = Field(default_factory=BotConfig)
+    source: str = "<defaults>"
+
+
+def load_config(path: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read the config file (if any), apply `SIYU_SECTION__KEY` overrides, validate."""
+    environ = os.environ if environ is None else environ
+    explicit = path or environ.get("SIYU_CONFIG")
+    file = Path(explicit) if explicit else Path(DEFAULT_CONFIG_FILE)
+    data: dict[str, Any] = {}
+    if file.exists():
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: {exc}") from None
+        source = str(file)
+    elif explicit:
+        raise ConfigError(f"{file}: config file not found")
+    else:
+        source = "<defaults>"
+    _apply_env_overrides(data, environ)
+    return config_from_dict(data, source)
+
+
+def config_from_dict(data: Mapping[str, Any], source: str = "<dict>") -> Config:
+    try:
+        return Config.model_validate({**data, "source": source})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise ConfigError(f"{source}: {problems}") from None
+
+
+def _apply_env_overrides(data: dict[str, Any], environ: Mapping[str, str]) -> None:
+    for name, value in environ.items():
+        if not name.startswith(ENV_PREFIX) or "__" not in name:
+            continue
+        section, _, key = name[len(ENV_PREFIX):].lower().partition("__")
+        target = data.setdefault(section, {})
+        if isinstance(target, dict):
+            target[key] = _env_value(value)
+
+
+def _env_value(value: str) -> Any:
+    """Environment values are strings; accept TOML literals (numbers, booleans, lists) too."""
+    try:
+        return tomllib.loads(f"v = {value}")["v"]
+    except tomllib.TOMLDecodeError:
+        return value

@@ -1,0 +1,197 @@
+"""The callback log: store every push before the ack, process it once, recover what was missed."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from datetime import timedelta
+from typing import Any
+
+import xmltodict
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from wechatpy import parse_message as parse_mp_message
+from wechatpy.work import parse_message as parse_work_message
+
+from bot.clock import Clock
+from bot.db import Database
+from bot.models import Callback
+from bot.routing import Dispatcher, Registration, Update
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+ContextFactory = Callable[[Session, Update], Mapping[str, Any]]
+
+
+class BadPayload(ValueError):
+    """The decrypted body is not a WeChat XML message."""
+
+
+def parse_fields(xml: str) -> dict[str, Any]:
+    """XML to a flat dict of strings (nested elements stay dicts)."""
+    try:
+        document = xmltodict.parse(xml)
+    except Exception as exc:  # expat raises its own error types; all mean "not XML"
+        raise BadPayload(f"body is not XML: {exc}") from None
+    fields = document.get("xml") if isinstance(document, dict) else None
+    if not isinstance(fields, dict) or not fields.get("MsgType"):
+        raise BadPayload("XML has no <xml><MsgType> element")
+    return dict(fields)
+
+
+def update_kind(fields: Mapping[str, Any]) -> str:
+    msg_type = str(fields.get("MsgType", "")).lower()
+    if msg_type != "event":
+        return msg_type
+    parts = ["event", str(fields.get("Event", "")).lower()]
+    if fields.get("ChangeType"):
+        parts.append(str(fields["ChangeType"]).lower())
+    return ":".join(parts)
+
+
+def dedupe_key(channel: str, fields: Mapping[str, Any]) -> str:
+    """WeChat's own rule: MsgId for messages, sender + CreateTime + event for events.
+
+    WeCom sends contact events from "sys", so the contact and staff ids join the key: two
+    customers adding a guide within the same second are two events, not a retry.
+    """
+    if fields.get("MsgId"):
+        return f"{channel}:msg:{fields['MsgId']}"
+    parts = [
+        channel,
+        "evt",
+        str(fields.get("FromUserName", "")),
+        str(fields.get("CreateTime", "")),
+        update_kind(fields),
+    ]
+    for name in ("UserID", "ExternalUserID", "Token", "EventKey", "TagId", "Id"):
+        if fields.get(name):
+            parts.append(str(fields[name]))
+    return ":".join(parts)[:255]
+
+
+def typed_message(channel: str, xml: str) -> Any:
+    """wechatpy's parsed object, for handlers that prefer attributes; None when it can't parse."""
+    try:
+        return parse_work_message(xml) if channel == "wecom" else parse_mp_message(xml)
+    except Exception:  # wechatpy raises assorted errors on shapes it doesn't know
+        logger.debug("wechatpy could not parse a %s message", channel, exc_info=True)
+        return None
+
+
+class Inbox:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        dispatcher: Dispatcher,
+        context_factory: ContextFactory,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.dispatcher = dispatcher
+        self.context_factory = context_factory
+
+    def accept(self, channel: str, xml: str, fields: Mapping[str, Any] | None = None) -> tuple[int, bool]:
+        """Store a push durably. Returns (callback id, whether it is new)."""
+        fields = fields if fields is not None else parse_fields(xml)
+        key = dedupe_key(channel, fields)
+        try:
+            with self.db.session() as session:
+                callback = Callback(channel=channel, dedupe_key=key, kind=update_kind(fields), body=xml)
+                session.add(callback)
+                session.flush()
+                return callback.id, True
+        except IntegrityError:
+            with self.db.session() as session:
+                existing = session.scalar(select(Callback.id).where(Callback.dedupe_key == key))
+            if existing is None:  # lost a race with a delete; extremely unlikely, store again
+                raise
+            logger.info("duplicate push %s acked again", key)
+            return existing, False
+
+    def sender(self, callback_id: int) -> str:
+        with self.db.session() as session:
+            body = session.scalar(select(Callback.body).where(Callback.id == callback_id))
+        return str(parse_fields(body).get("FromUserName", "")) if body else ""
+
+    def stored_reply(self, callback_id: int) -> str | None:
+        with self.db.session() as session:
+            return session.scalar(select(Callback.reply).where(Callback.id == callback_id))
+
+    def process(self, callback_id: int) -> str | None:
+        """Route a stored callback through the handlers once; returns the reply, if any."""
+        with self.db.session() as session:
+            callback = session.get(Callback, callback_id, with_for_update=True)
+            if callback is None or callback.status == "processed":
+                return callback.reply if callback else None
+            callback.attempts += 1
+            fields = parse_fields(callback.body)
+            update_ = Update(
+                channel=callback.channel,
+                kind=callback.kind,
+                fields=fields,
+                received_at=callback.received_at,
+                callback_id=callback.id,
+                message=typed_message(callback.channel, callback.body),
+            )
+            errors: list[str] = []
+            context = self.context_factory(session, update_)
+            reply = self.dispatcher.dispatch(update_, context, self._runner(session, update_, errors))
+            callback.status = "processed"
+            callback.reply = reply
+            callback.error = "\n".join(errors)
+            callback.processed_at = self.clock.now()
+            return reply
+
+    def _runner(
+        self, session: Session, update_: Update, errors: list[str]
+    ) -> Callable[[Registration, Mapping[str, Any]], Any]:
+        def run(reg: Registration, context: Mapping[str, Any]) -> Any:
+            try:
+                with session.begin_nested():
+                    return reg.call(context)
+            except Exception as exc:  # the one error hook: log with context, keep the others running
+                name = f"{reg.callback.__module__}.{reg.callback.__name__}"
+                logger.exception("handler %s failed on %s %s (callback %s)",
+                                 name, update_.channel, update_.kind, update_.callback_id)
+                errors.append(f"{name}: {exc!r}")
+                return None
+
+        return run
+
+    def process_safely(self, callback_id: int) -> str | None:
+        """`process`, but a failure is recorded on the callback for the recovery job."""
+        try:
+            return self.process(callback_id)
+        except Exception as exc:
+            logger.exception("callback %s could not be processed", callback_id)
+            with self.db.session() as session:
+                session.execute(
+                    update(Callback)
+                    .where(Callback.id == callback_id)
+                    .values(
+                        status="failed",
+                        attempts=Callback.attempts + 1,
+                        error=repr(exc)[:2000],
+                    )
+                )
+            return None
+
+    def recover(self, grace: timedelta = timedelta(seconds=30), limit: int = 100) -> int:
+        """Process callbacks a crashed process accepted but never routed."""
+        cutoff = self.clock.now() - grace
+        with self.db.session() as session:
+            ids = session.scalars(
+                select(Callback.id)
+                .where(Callback.status.in_(("received", "failed")))
+                .where(Callback.attempts < MAX_ATTEMPTS)
+                .where(Callback.received_at <= cutoff)
+                .order_by(Callback.id)
+                .limit(limit)
+            ).all()
+        for callback_id in ids:
+            self.process_safely(callback_id)
+        return len(ids)

@@ -1,0 +1,1 @@
+"""Alembic migrations; `siyu init` runs them (see bot.schema)."""

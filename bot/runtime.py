@@ -1,0 +1,78 @@
+"""Everything one Siyu process needs, built from the config: no module-level engines or clients."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.db import Database
+from bot.hooks import Hooks
+from bot.inbox import Inbox
+from bot.routing import Dispatcher, Router, Update
+from bot.services.customers import CustomerService
+from bot.tasks import TaskQueue, TaskRunner
+from bot.wechat.clients import MpClient, WeComClient
+from bot.wechat.outbound import Outbound
+from bot.wechat.tokens import SharedTokenStorage
+
+logger = logging.getLogger(__name__)
+
+HANDLER_PARAMETERS = ("update", "session", "customers", "tasks", "clock", "config", "now")
+
+
+@dataclass
+class Runtime:
+    config: Config
+    clock: Clock
+    db: Database
+    outbound: Outbound
+    dispatcher: Dispatcher
+    inbox: Inbox
+    tasks: TaskRunner
+    hooks: Hooks = field(default_factory=Hooks)
+    jobs: list[Any] = field(default_factory=list)  # extra JobSpecs from features (see bot.scheduler)
+
+    def customers(self, session: Session) -> CustomerService:
+        return CustomerService(session, self.clock, self.hooks)
+
+    def handler_context(self, session: Session, update: Update) -> Mapping[str, Any]:
+        return {
+            "update": update,
+            "session": session,
+            "customers": self.customers(session),
+            "tasks": TaskQueue(session, self.clock),
+            "clock": self.clock,
+            "config": self.config,
+            "now": self.clock.now(),
+        }
+
+    def close(self) -> None:
+        self.tasks.stop()
+        self.db.dispose()
+
+
+def build_runtime(config: Config, routers: Iterable[Router], clock: Clock | None = None) -> Runtime:
+    clock = clock or Clock()
+    db = Database(config.database.url, clock, echo=config.database.echo)
+    tokens = SharedTokenStorage(db)
+    wecom = mp = None
+    if config.wecom.corp_id and config.wecom.secret.get_secret_value():
+        wecom = WeComClient(config.wecom.corp_id, config.wecom.secret.get_secret_value(),
+                            config.wecom.api_base_url, session=tokens)
+    if config.mp.app_id and config.mp.secret.get_secret_value():
+        mp = MpClient(config.mp.app_id, config.mp.secret.get_secret_value(), config.mp.api_base_url, session=tokens)
+    outbound = Outbound(db, wecom, mp, agent_id=config.wecom.agent_id)
+    dispatcher = Dispatcher(routers)
+    dispatcher.check_parameters(HANDLER_PARAMETERS)
+    runtime = Runtime(config, clock, db, outbound, dispatcher, inbox=None, tasks=None)  # type: ignore[arg-type]
+    runtime.inbox = Inbox(db, clock, dispatcher, runtime.handler_context)
+    task_context = {"db": db, "clock": clock, "config": config, "outbound": outbound, "inbox": runtime.inbox,
+                    "wecom": wecom, "mp": mp, "runtime": runtime}
+    runtime.tasks = TaskRunner(db, clock, dispatcher.task_functions(), task_context)
+    return runtime

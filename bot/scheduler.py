@@ -1,0 +1,58 @@
+"""APScheduler is the clock: a few interval and cron jobs, never one job per reminder.
+
+`siyu serve` runs it in the background beside the web app; `siyu worker` runs it alone.
+Every job is safe to run in several processes at once: claims skip what others hold.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from bot.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    id: str
+    func: Callable[[], Any]
+    trigger: str  # "interval" or "cron"
+    trigger_args: dict[str, Any] = field(default_factory=dict)
+
+
+def core_jobs(runtime: Runtime) -> list[JobSpec]:
+    return [
+        JobSpec("run_due_tasks", runtime.tasks.run_due, "interval", {"seconds": 2}),
+        JobSpec("recover_callbacks", runtime.inbox.recover, "interval", {"seconds": 30}),
+        *runtime.jobs,
+    ]
+
+
+def build_scheduler(runtime: Runtime, blocking: bool = False) -> BaseScheduler:
+    scheduler_cls = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = scheduler_cls(timezone=runtime.config.scheduler.tz)
+    for spec in core_jobs(runtime):
+        scheduler.add_job(
+            _guarded(spec), spec.trigger, id=spec.id, name=spec.id, max_instances=1, coalesce=True,
+            misfire_grace_time=60, replace_existing=True, **spec.trigger_args,
+        )
+    return scheduler
+
+
+def _guarded(spec: JobSpec) -> Callable[[], None]:
+    def run() -> None:
+        try:
+            spec.func()
+        except Exception:  # a failing job must not stop the clock; the next tick tries again
+            logger.exception("scheduled job %s failed", spec.id)
+
+    run.__name__ = spec.id
+    return run

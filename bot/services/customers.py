@@ -1,0 +1,175 @@
+"""Customers, staff and the relations between them."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.hooks import Hooks
+from bot.models import Customer, CustomerGuide, Event, Message, Staff
+
+logger = logging.getLogger(__name__)
+
+IDENTITY_FIELDS = ("id", "external_userid", "openid", "unionid")
+
+
+class CustomerService:
+    def __init__(self, session: Session, clock: Clock, hooks: Hooks | None = None) -> None:
+        self.session = session
+        self.clock = clock
+        self.hooks = hooks or Hooks()
+
+    # -- staff -------------------------------------------------------------------------------
+
+    def staff(self, userid: str, name: str = "") -> Staff:
+        """The staff member with this WeCom userid, created on first sight."""
+        staff = self.session.scalar(select(Staff).where(Staff.userid == userid))
+        if staff is None:
+            staff = Staff(userid=userid, name=name or userid)
+            self.session.add(staff)
+            self.session.flush()
+        elif name and staff.name in ("", staff.userid):
+            staff.name = name
+        return staff
+
+    # -- customers ---------------------------------------------------------------------------
+
+    def find(self, ref: Mapping[str, Any]) -> Customer | None:
+        """Look a customer up by `id`, `external_userid`, `openid` or `unionid`."""
+        for name in IDENTITY_FIELDS:
+            value = ref.get(name)
+            if value in (None, ""):
+                continue
+            if name == "id":
+                return self.session.get(Customer, int(value))
+            return self.session.scalar(select(Customer).where(getattr(Customer, name) == str(value)))
+        return None
+
+    def from_wecom(self, external_userid: str, *, name: str = "", unionid: str | None = None) -> Customer:
+        customer = self.find({"external_userid": external_userid})
+        if customer is None and unionid:
+            customer = self.find({"unionid": unionid})
+        if customer is None:
+            customer = self._create(name=name, external_userid=external_userid, unionid=unionid)
+        else:
+            customer.external_userid = customer.external_userid or external_userid
+            self._fill(customer, name=name, unionid=unionid)
+        return customer
+
+    def from_mp(self, openid: str, *, name: str = "", unionid: str | None = None) -> Customer:
+        customer = self.find({"openid": openid})
+        if customer is None and unionid:
+            customer = self.find({"unionid": unionid})
+        if customer is None:
+            customer = self._create(name=name, openid=openid, unionid=unionid)
+        else:
+            customer.openid = customer.openid or openid
+            self._fill(customer, name=name, unionid=unionid)
+        return customer
+
+    def merge_by_unionid(self, customer: Customer, unionid: str) -> Customer:
+        """Join the WeCom and Official Account records of one person; the older record survives."""
+        other = self.session.scalar(
+            select(Customer).where(Customer.unionid == unionid, Customer.id != customer.id)
+        )
+        if other is None:
+            customer.unionid = unionid
+            return customer
+        keep, drop = (other, customer) if other.id < customer.id else (customer, other)
+        for model in (Message, Event, CustomerGuide):
+            for row in self.session.scalars(select(model).where(model.customer_id == drop.id)):
+                row.customer_id = keep.id
+        identities = {name: getattr(drop, name) for name in ("external_userid", "openid")}
+        keep.name = keep.name or drop.name
+        keep.guide_id = keep.guide_id or drop.guide_id
+        self.session.delete(drop)
+        self.session.flush()
+        for name, value in identities.items():
+            if value and not getattr(keep, name):
+                setattr(keep, name, value)
+        keep.unionid = unionid
+        logger.info("merged customer %s into %s by unionid", drop.id, keep.id)
+        return keep
+
+    def _create(self, **identity: Any) -> Customer:
+        now = self.clock.now()
+        customer = Customer(**{k: v for k, v in identity.items() if v is not None}, first_seen_at=now, attributes={})
+        self.session.add(customer)
+        self.session.flush()
+        return customer
+
+    @staticmethod
+    def _fill(customer: Customer, *, name: str, unionid: str | None) -> None:
+        if name and not customer.name:
+            customer.name = name
+        if unionid and not customer.unionid:
+            customer.unionid = unionid
+
+    # -- relations with guides ----------------------------------------------------------------
+
+    def add_guide(self, customer: Customer, staff: Staff, state: str | None, at: datetime) -> CustomerGuide:
+        relation = self.session.scalar(
+            select(CustomerGuide).where(CustomerGuide.customer_id == customer.id, CustomerGuide.staff_id == staff.id)
+        )
+        if relation is None:
+            relation = CustomerGuide(customer_id=customer.id, staff_id=staff.id, state=state, added_at=at)
+            self.session.add(relation)
+        else:  # re-added after a deletion
+            relation.status, relation.ended_at, relation.added_at = "active", None, at
+            relation.state = state or relation.state
+        customer.guide_id = staff.id
+        if customer.stage == "lost":
+            customer.stage = "active"
+        self.session.flush()
+        return relation
+
+    def end_guide(self, customer: Customer, staff: Staff, status: str, at: datetime) -> CustomerGuide | None:
+        """`status` is `lost` (customer deleted the guide) or `removed` (guide deleted the customer)."""
+        relation = self.session.scalar(
+            select(CustomerGuide).where(CustomerGuide.customer_id == customer.id, CustomerGuide.staff_id == staff.id)
+        )
+        if relation is None:
+            return None
+        relation.status, relation.ended_at = status, at
+        active = self.session.scalar(
+            select(CustomerGuide).where(CustomerGuide.customer_id == customer.id, CustomerGuide.status == "active")
+        )
+        customer.guide_id = active.staff_id if active else None
+        return relation
+
+    # -- activity ----------------------------------------------------------------------------
+
+    def record_inbound(self, customer: Customer | None, *, channel: str, msg_type: str, content: str,
+                       at: datetime, callback_id: int | None = None, staff: Staff | None = None,
+                       wechat_msgid: str | None = None, payload: dict[str, Any] | None = None) -> Message:
+        message = Message(
+            customer_id=customer.id if customer else None, staff_id=staff.id if staff else None,
+            direction="in", channel=channel, msg_type=msg_type, content=content, status="received",
+            callback_id=callback_id, wechat_msgid=wechat_msgid, payload=payload or {}, created_at=at,
+        )
+        self.session.add(message)
+        if customer is not None:
+            self.touch(customer, at)
+        self.session.flush()
+        if customer is not None and staff is None:
+            self.hooks.message_received(self.session, customer, message)
+        return message
+
+    def record_event(self, customer: Customer, type_: str, at: datetime, data: Mapping[str, Any],
+                     source: str) -> Event:
+        event = Event(customer_id=customer.id, type=type_, occurred_at=at, data=dict(data), source=source)
+        self.session.add(event)
+        self.session.flush()
+        self.hooks.event_recorded(self.session, customer, event)
+        return event
+
+    @staticmethod
+    def touch(customer: Customer, at: datetime) -> None:
+        if customer.last_active_at is None or at > customer.last_active_at:
+            customer.last_active_at = at

@@ -1,0 +1,152 @@
+"""Durable follow-up work (welcome messages, kf pulls, notices), run after the commit.
+
+A handler queues a task in the transaction that decided it; the web process runs it right after
+the ack, and the scheduler's `run_due_tasks` job picks up whatever a dead process left behind.
+Task functions receive only the keyword arguments their signature names.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.claims import claim_ids
+from bot.clock import Clock
+from bot.db import Database
+from bot.models import Task
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=2)
+MAX_ATTEMPTS = 6
+TaskFunction = Callable[..., Any]
+
+
+class RetryLater(Exception):
+    """Raised by a task that should run again after `delay` (frequency limits, timeouts)."""
+
+    def __init__(self, reason: str, delay: timedelta = timedelta(seconds=30)) -> None:
+        super().__init__(reason)
+        self.delay = delay
+
+
+class TaskQueue:
+    """Queues tasks inside the caller's transaction."""
+
+    def __init__(self, session: Session, clock: Clock) -> None:
+        self.session = session
+        self.clock = clock
+
+    def enqueue(self, kind: str, key: str, payload: Mapping[str, Any], run_at: datetime | None = None) -> bool:
+        """Queue once per `key`; returns False when that key was already queued."""
+        exists = self.session.scalar(select(Task.id).where(Task.key == key))
+        if exists is not None:
+            return False
+        try:
+            with self.session.begin_nested():
+                self.session.add(Task(kind=kind, key=key, payload=dict(payload), run_at=run_at or self.clock.now()))
+        except IntegrityError:
+            return False
+        return True
+
+
+class TaskRunner:
+    def __init__(self, db: Database, clock: Clock, functions: Mapping[str, TaskFunction], context: Mapping[str, Any]) -> None:
+        self.db = db
+        self.clock = clock
+        self.functions = dict(functions)
+        self.context = dict(context)
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def run_due(self, limit: int = 20) -> int:
+        """Claim and run due tasks until none is left; returns how many ran."""
+        done = 0
+        while True:
+            batch = self._claim(limit)
+            if not batch:
+                return done
+            for task in batch:
+                self._run(task)
+                done += 1
+
+    def _claim(self, limit: int) -> list[Task]:
+        now = self.clock.now()
+        with self.db.session() as session:
+            ids = claim_ids(
+                session,
+                Task,
+                where=[
+                    or_(
+                        and_(Task.status == "pending", Task.run_at <= now),
+                        and_(Task.status == "running", Task.lease_until < now),
+                    )
+                ],
+                order_by=[Task.run_at, Task.id],
+                limit=limit,
+                values={"status": "running", "lease_until": now + LEASE, "attempts": Task.attempts + 1},
+            )
+            return list(session.scalars(select(Task).where(Task.id.in_(ids)).order_by(Task.run_at, Task.id)))
+
+    def _run(self, task: Task) -> None:
+        function = self.functions.get(task.kind)
+        now = self.clock.now()
+        values: dict[str, Any]
+        if function is None:
+            values = {"status": "failed", "last_error": f"no task function for kind {task.kind!r}"}
+        else:
+            try:
+                context = {**self.context, "payload": task.payload, "task": task}
+                wanted = inspect.signature(function).parameters
+                function(**{name: context[name] for name in wanted})
+                values = {"status": "done", "finished_at": now, "last_error": ""}
+            except RetryLater as exc:
+                values = self._retry_values(task, str(exc), exc.delay)
+            except Exception as exc:  # one error path: logged with context, retried with backoff
+                logger.exception("task %s (%s) failed, attempt %s", task.id, task.kind, task.attempts)
+                values = self._retry_values(task, repr(exc), timedelta(seconds=10 * 2 ** task.attempts))
+        with self.db.session() as session:
+            row = session.get(Task, task.id)
+            if row is not None:
+                for name, value in values.items():
+                    setattr(row, name, value)
+                row.lease_until = None
+
+    def _retry_values(self, task: Task, error: str, delay: timedelta) -> dict[str, Any]:
+        if task.attempts >= MAX_ATTEMPTS:
+            return {"status": "failed", "last_error": error[:2000]}
+        return {"status": "pending", "run_at": self.clock.now() + delay, "last_error": error[:2000]}
+
+    # The web process runs tasks in one background thread, woken after each accepted push.
+
+    def kick(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._loop, name="siyu-tasks", daemon=True)
+            self._thread.start()
+        self._wake.set()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(timeout=5)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.run_due()
+            except Exception:
+                logger.exception("task loop failed; the scheduler job will pick the tasks up")
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)

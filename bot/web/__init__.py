@@ -1,0 +1,1 @@
+"""HTTP surface: WeChat callbacks, the business API, health."""

@@ -1,0 +1,192 @@
+"""Bearer-token JSON API for business systems (CRM, booking, billing)."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from datetime import datetime
+from typing import Any, Literal
+
+from flask import Blueprint, Response, current_app, jsonify, request
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlalchemy import select
+
+from bot.models import Customer, CustomerTag, Message, Staff, Tag
+from bot.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+MAX_PAGE = 200
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.field = status, message, field
+
+
+class CustomerRef(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: int | None = None
+    external_userid: str | None = Field(default=None, min_length=1, max_length=64)
+    openid: str | None = Field(default=None, min_length=1, max_length=64)
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "CustomerRef":
+        given = [name for name in ("id", "external_userid", "openid") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of id, external_userid, openid")
+        return self
+
+
+class EventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    customer: CustomerRef
+    type: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
+    at: datetime
+    data: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("needs a time zone, e.g. 2026-11-20T10:00:00+08:00")
+        return value
+
+
+class TagIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=64)
+    reason: str = Field(default="", max_length=500)
+
+
+def _runtime() -> Runtime:
+    return current_app.extensions["siyu"]
+
+
+@bp.before_request
+def _authenticate() -> Response | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    tokens = [t.get_secret_value() for t in _runtime().config.api.tokens]
+    if scheme.lower() != "bearer" or not token or not any(hmac.compare_digest(token, t) for t in tokens):
+        response = jsonify(error="unauthorized", message="missing or wrong bearer token")
+        response.status_code = 401
+        response.headers["WWW-Authenticate"] = 'Bearer realm="siyu"'
+        return response
+    return None
+
+
+@bp.errorhandler(ApiError)
+def _api_error(exc: ApiError) -> tuple[Response, int]:
+    body: dict[str, Any] = {"error": "bad_request" if exc.status == 400 else "not_found", "message": exc.message}
+    if exc.field:
+        body["field"] = exc.field
+    return jsonify(body), exc.status
+
+
+def _json_body() -> dict[str, Any]:
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict):
+        raise ApiError(400, "body must be a JSON object (Content-Type: application/json)")
+    return payload
+
+
+def _validated(model: type[BaseModel], payload: dict[str, Any]) -> Any:
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or None
+        raise ApiError(400, f"{field}: {first['msg']}" if field else first["msg"], field) from None
+
+
+def _int_arg(name: str, default: int, maximum: int | None = None) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, f"{name}: expected a whole number", name) from None
+    if value < 0 or (maximum is not None and value > maximum):
+        raise ApiError(400, f"{name}: must be between 0 and {maximum}", name)
+    return value
+
+
+def customer_json(customer: Customer) -> dict[str, Any]:
+    return {
+        "id": customer.id,
+        "name": customer.name,
+        "external_userid": customer.external_userid,
+        "openid": customer.openid,
+        "unionid": customer.unionid,
+        "guide": customer.guide.userid if customer.guide else None,
+        "stage": customer.stage,
+        "value_tier": customer.value_tier,
+        "opted_out": customer.opted_out,
+        "tags": [{"name": ct.tag.name, "source": ct.source} for ct in sorted(customer.tags, key=lambda ct: ct.tag.name)],
+        "first_seen_at": customer.first_seen_at.isoformat(),
+        "last_active_at": customer.last_active_at.isoformat() if customer.last_active_at else None,
+    }
+
+
+@bp.get("/customers")
+def list_customers() -> Response:
+    limit = _int_arg("limit", 50, MAX_PAGE)
+    offset = _int_arg("offset", 0)
+    query = select(Customer).order_by(Customer.id)
+    if tag := request.args.get("tag"):
+        query = query.where(Customer.id.in_(
+            select(CustomerTag.customer_id).join(Tag).where(Tag.name == tag)))
+    if guide := request.args.get("guide"):
+        query = query.join(Staff, Customer.guide_id == Staff.id).where(Staff.userid == guide)
+    if stage := request.args.get("stage"):
+        query = query.where(Customer.stage == stage)
+    with _runtime().db.session() as session:
+        customers = session.scalars(query.limit(limit).offset(offset)).unique().all()
+        return jsonify(items=[customer_json(c) for c in customers], limit=limit, offset=offset)
+
+
+@bp.get("/customers/<int:customer_id>")
+def get_customer(customer_id: int) -> Response:
+    with _runtime().db.session() as session:
+        customer = session.get(Customer, customer_id)
+        if customer is None:
+            raise ApiError(404, f"no customer with id {customer_id}")
+        return jsonify(customer_json(customer))
+
+
+@bp.get("/messages")
+def list_messages() -> Response:
+    raw = request.args.get("customer")
+    if not raw:
+        raise ApiError(400, "customer: required (a customer id)", "customer")
+    if not raw.isdigit():
+        raise ApiError(400, "customer: expected a customer id", "customer")
+    limit = _int_arg("limit", 100, MAX_PAGE)
+    with _runtime().db.session() as session:
+        if session.get(Customer, int(raw)) is None:
+            raise ApiError(404, f"no customer with id {raw}")
+        rows = session.scalars(
+            select(Message).where(Message.customer_id == int(raw)).order_by(Message.created_at.desc(), Message.id.desc())
+            .limit(limit)
+        ).all()
+        return jsonify(items=[
+            {"id": m.id, "direction": m.direction, "channel": m.channel, "type": m.msg_type, "content": m.content,
+             "status": m.status, "errcode": m.errcode, "at": m.created_at.isoformat()} for m in rows
+        ])
+
+
+@bp.post("/events")
+def post_event() -> tuple[Response, int]:
+    event_in: EventIn = _validated(EventIn, _json_body())
+    runtime = _runtime()
+    with runtime.db.session() as session:
+        service = runtime.customers(session)
+        customer = service.find(event_in.customer.model_dump(exclude_none=True))
+        if customer is None:
+            raise ApiError(404, "customer: no such customer", "customer")
+        event = service.record_event(customer, event_in.type, event_in.at, event_in.data, source="api")
+        return jsonify(id=event.id, customer=customer.id, type=event.type), 202

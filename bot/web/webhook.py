@@ -1,0 +1,134 @@
+"""WeChat callbacks: verify, decrypt, store durably, process once, ack fast.
+
+Nothing here calls WeChat: handlers queue tasks, which run after the response is on its way.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, request
+from wechatpy.crypto import WeChatCrypto as MpCrypto
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.replies import TextReply as MpTextReply
+from wechatpy.utils import check_signature as check_plain_signature
+from wechatpy.work.crypto import WeChatCrypto as WorkCrypto
+from wechatpy.work.exceptions import InvalidCorpIdException
+from wechatpy.work.replies import TextReply as WorkTextReply
+
+from bot.inbox import BadPayload, parse_fields
+from bot.runtime import Runtime
+
+logger = logging.getLogger(__name__)
+bp = Blueprint("webhook", __name__)
+
+FOREIGN_RECEIVER = (InvalidSignatureException, InvalidCorpIdException, InvalidAppIdException)
+
+
+def _runtime() -> Runtime:
+    return current_app.extensions["siyu"]
+
+
+def _params(*names: str) -> dict[str, str]:
+    values = {name: request.args.get(name, "") for name in names}
+    missing = [name for name, value in values.items() if not value]
+    if missing:
+        abort(400, description=f"missing query parameter(s): {', '.join(missing)}")
+    return values
+
+
+def _body() -> str:
+    limit = _runtime().config.webhook.max_body_bytes
+    if request.content_length is not None and request.content_length > limit:
+        abort(413)
+    data = request.stream.read(limit + 1)
+    if len(data) > limit:
+        abort(413)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        abort(400, description="body is not UTF-8")
+
+
+@bp.route("/wechat/work", methods=["GET", "POST"])
+def wecom_callback() -> Response | str:
+    config = _runtime().config.wecom
+    if not config.configured:
+        abort(404, description="WeCom is not configured")
+    crypto = WorkCrypto(config.token.get_secret_value(), config.encoding_aes_key.get_secret_value(), config.corp_id)
+    if request.method == "GET":
+        p = _params("msg_signature", "timestamp", "nonce", "echostr")
+        try:
+            echo = crypto.check_signature(p["msg_signature"], p["timestamp"], p["nonce"], p["echostr"])
+        except FOREIGN_RECEIVER:
+            abort(403)
+        except Exception:  # undecryptable echostr: wechatpy raises ValueError, binascii.Error...
+            abort(400, description="echostr cannot be decrypted")
+        return Response(echo, mimetype="text/plain")
+    p = _params("msg_signature", "timestamp", "nonce")
+    body = _body()
+    try:
+        xml = crypto.decrypt_message(body, p["msg_signature"], p["timestamp"], p["nonce"])
+    except FOREIGN_RECEIVER:
+        abort(403)
+    except Exception:  # not the Encrypt envelope, or ciphertext that does not decrypt
+        abort(400, description="body is not an encrypted WeCom message")
+    reply = _accept("wecom", xml)
+    if reply is None:
+        return Response("", mimetype="text/plain")
+    fields = parse_fields(xml)
+    rendered = WorkTextReply(source=fields.get("ToUserName"), target=fields.get("FromUserName"), content=reply).render()
+    return Response(crypto.encrypt_message(rendered, p["nonce"], p["timestamp"]), mimetype="application/xml")
+
+
+@bp.route("/wechat/mp", methods=["GET", "POST"])
+def mp_callback() -> Response | str:
+    config = _runtime().config.mp
+    if not config.configured:
+        abort(404, description="the Official Account is not configured")
+    token = config.token.get_secret_value()
+    p = _params("signature", "timestamp", "nonce")
+    try:
+        check_plain_signature(token, p["signature"], p["timestamp"], p["nonce"])
+    except InvalidSignatureException:
+        abort(403)
+    if request.method == "GET":
+        return Response(request.args.get("echostr", ""), mimetype="text/plain")
+    body = _body()
+    encrypted = request.args.get("encrypt_type") == "aes"
+    crypto = None
+    if encrypted:
+        if not config.encoding_aes_key.get_secret_value():
+            abort(400, description="safe mode push but [mp] encoding_aes_key is not set")
+        crypto = MpCrypto(token, config.encoding_aes_key.get_secret_value(), config.app_id)
+        msg_signature = _params("msg_signature")["msg_signature"]
+        try:
+            xml = crypto.decrypt_message(body, msg_signature, p["timestamp"], p["nonce"])
+        except FOREIGN_RECEIVER:
+            abort(403)
+        except Exception:
+            abort(400, description="body is not an encrypted Official Account message")
+    else:
+        xml = body
+    reply = _accept("mp", xml)
+    if reply is None:
+        return Response("success", mimetype="text/plain")
+    fields = parse_fields(xml)
+    rendered = MpTextReply(source=fields.get("ToUserName"), target=fields.get("FromUserName"), content=reply).render()
+    if crypto is not None:
+        rendered = crypto.encrypt_message(rendered, p["nonce"], p["timestamp"])
+    return Response(rendered, mimetype="application/xml")
+
+
+def _accept(channel: str, xml: str) -> str | None:
+    """Store (commit), route once, kick the task runner; returns the passive reply."""
+    runtime = _runtime()
+    try:
+        fields: dict[str, Any] = parse_fields(xml)
+    except BadPayload as exc:
+        abort(400, description=str(exc))
+    callback_id, is_new = runtime.inbox.accept(channel, xml, fields)
+    reply = runtime.inbox.process_safely(callback_id) if is_new else runtime.inbox.stored_reply(callback_id)
+    runtime.tasks.kick()
+    return reply

@@ -1,0 +1,1 @@
+"""Talking to WeChat: API clients, the shared access-token store, callback crypto."""

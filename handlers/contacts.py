@@ -1,0 +1,112 @@
+"""WeCom contact events: a customer adds a guide, edits, deletes the guide, or is deleted."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from bot.config import Config
+from bot.db import Database
+from bot.models import Customer
+from bot.routing import Router, Update
+from bot.services.customers import CustomerService
+from bot.tasks import RetryLater, TaskQueue
+from bot.wechat.outbound import Outbound
+
+logger = logging.getLogger(__name__)
+router = Router("contacts")
+
+ADDED = ("event:change_external_contact:add_external_contact", "event:change_external_contact:add_half_external_contact")
+_templates = ImmutableSandboxedEnvironment(autoescape=False)
+
+
+@router.observer(*ADDED, channel="wecom")
+def contact_added(update: Update, customers: CustomerService, tasks: TaskQueue) -> None:
+    staff = customers.staff(update.get("UserID"))
+    customer = customers.from_wecom(update.get("ExternalUserID"))
+    state = update.get("State") or None
+    customers.add_guide(customer, staff, state, update.received_at)
+    customers.record_event(customer, "contact_added", update.received_at,
+                           {"guide": staff.userid, "state": state}, source="wechat")
+    if update.get("WelcomeCode"):
+        # The welcome code is valid 20 s and only once: first in line, right after the ack.
+        tasks.enqueue("send_welcome", f"welcome:{update.callback_id}", {
+            "welcome_code": update.get("WelcomeCode"), "customer_id": customer.id, "guide": staff.name,
+        })
+    tasks.enqueue("refresh_contact", f"refresh_contact:{update.callback_id}",
+                  {"external_userid": customer.external_userid})
+
+
+@router.observer("event:change_external_contact:edit_external_contact", channel="wecom")
+def contact_edited(update: Update, customers: CustomerService, tasks: TaskQueue) -> None:
+    customer = customers.from_wecom(update.get("ExternalUserID"))
+    customers.record_event(customer, "contact_edited", update.received_at, {"guide": update.get("UserID")},
+                           source="wechat")
+    tasks.enqueue("refresh_contact", f"refresh_contact:{update.callback_id}",
+                  {"external_userid": customer.external_userid})
+
+
+@router.observer("event:change_external_contact:del_follow_user", channel="wecom")
+def guide_deleted_by_customer(update: Update, customers: CustomerService, tasks: TaskQueue) -> None:
+    """The customer deleted the guide: churn. The guide hears about it."""
+    customer = customers.from_wecom(update.get("ExternalUserID"))
+    staff = customers.staff(update.get("UserID"))
+    customers.end_guide(customer, staff, "lost", update.received_at)
+    if customer.guide_id is None:
+        customer.stage = "lost"
+    customers.record_event(customer, "guide_deleted", update.received_at, {"guide": staff.userid}, source="wechat")
+    tasks.enqueue("notify_guide", f"notify_lost:{update.callback_id}", {
+        "userid": staff.userid, "customer_id": customer.id,
+        "text": f"客户「{_display_name(customer)}」已将您从微信好友中删除，已标记为流失客户。可在控制台查看其历史与标签。",
+    })
+
+
+@router.observer("event:change_external_contact:del_external_contact", channel="wecom")
+def customer_removed_by_guide(update: Update, customers: CustomerService) -> None:
+    customer = customers.from_wecom(update.get("ExternalUserID"))
+    staff = customers.staff(update.get("UserID"))
+    customers.end_guide(customer, staff, "removed", update.received_at)
+    customers.record_event(customer, "contact_removed", update.received_at, {"guide": staff.userid},
+                           source="wechat")
+
+
+@router.task("send_welcome")
+def send_welcome(payload: dict[str, Any], outbound: Outbound, config: Config, db: Database) -> None:
+    with db.session() as session:
+        customer = session.get(Customer, payload["customer_id"])
+        name = customer.name if customer else ""
+    text = _templates.from_string(config.bot.welcome_text).render(guide=payload.get("guide", ""), customer={"name": name})
+    result = outbound.send_welcome(payload["welcome_code"], text, customer_id=payload["customer_id"])
+    if not result.ok and result.transient:
+        raise RetryLater(f"send_welcome_msg: errcode {result.errcode}")
+    if not result.ok:  # 41051 and friends: the window is gone; recorded with its errcode
+        logger.warning("welcome message not sent: errcode %s", result.errcode)
+
+
+@router.task("notify_guide")
+def notify_guide(payload: dict[str, Any], outbound: Outbound) -> None:
+    result = outbound.send_app_text(payload["userid"], payload["text"], customer_id=payload.get("customer_id"))
+    if not result.ok and result.transient:
+        raise RetryLater(f"message/send: errcode {result.errcode}")
+
+
+@router.task("refresh_contact")
+def refresh_contact(payload: dict[str, Any], outbound: Outbound, db: Database, runtime: Any) -> None:
+    """Fill the customer's name and unionid from `externalcontact/get`."""
+    if outbound.wecom is None:
+        return
+    info = outbound.wecom.external_contact.get(payload["external_userid"])
+    contact = info.get("external_contact", {})
+    with db.session() as session:
+        service = runtime.customers(session)
+        customer = service.from_wecom(payload["external_userid"], name=contact.get("name", ""))
+        if contact.get("name"):
+            customer.name = contact["name"]
+        if contact.get("unionid"):
+            service.merge_by_unionid(customer, contact["unionid"])
+
+
+def _display_name(customer: Customer) -> str:
+    return customer.name or customer.external_userid or f"#{customer.id}"

@@ -1,0 +1,47 @@
+"""Official Account events: subscribe (with the parameter QR code's scene), unsubscribe, menu clicks."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.config import Config
+from bot.routing import Router, Update
+from bot.services.customers import CustomerService
+
+logger = logging.getLogger(__name__)
+router = Router("mp")
+
+SCENE_PREFIX = "qrscene_"
+
+
+def scene_of(update: Update) -> str | None:
+    key = update.get("EventKey")
+    return key[len(SCENE_PREFIX):] if key.startswith(SCENE_PREFIX) else None
+
+
+@router.observer("event:subscribe", channel="mp")
+def subscribed(update: Update, customers: CustomerService) -> None:
+    customer = customers.from_mp(update.sender)
+    customer.attributes = {**customer.attributes, "mp_subscribed": True}
+    customers.touch(customer, update.received_at)
+    customers.record_event(customer, "subscribed", update.received_at, {"state": scene_of(update)}, source="wechat")
+
+
+@router.responder("event:subscribe", channel="mp")
+def greet_subscriber(config: Config) -> str:
+    return config.bot.subscribe_text
+
+
+@router.observer("event:unsubscribe", channel="mp")
+def unsubscribed(update: Update, customers: CustomerService) -> None:
+    customer = customers.from_mp(update.sender)
+    customer.attributes = {**customer.attributes, "mp_subscribed": False}
+    customers.record_event(customer, "unsubscribed", update.received_at, {}, source="wechat")
+
+
+@router.observer("event:click", channel="mp")
+def menu_clicked(update: Update, customers: CustomerService) -> None:
+    customer = customers.from_mp(update.sender)
+    customers.touch(customer, update.received_at)
+    customers.record_event(customer, "menu_click", update.received_at, {"key": update.get("EventKey")},
+                           source="wechat")
