@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
 def _feature_commands() -> list:  # type: ignore[type-arg]
     from bot import cli_features
 
-    return cli_features.REGISTRARS
+    return cli_features.registrars()
 
 
 def config_from(args: argparse.Namespace) -> Config:

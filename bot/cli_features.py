@@ -2,4 +2,12 @@
 
 from __future__ import annotations
 
-REGISTRARS: list = []  # type: ignore[type-arg]
+import argparse
+from collections.abc import Callable
+
+Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
+
+
+def registrars() -> list[Registrar]:
+    found: list[Registrar] = []
+    return found

@@ -75,4 +75,8 @@ def build_runtime(config: Config, routers: Iterable[Router], clock: Clock | None
     task_context = {"db": db, "clock": clock, "config": config, "outbound": outbound, "inbox": runtime.inbox,
                     "wecom": wecom, "mp": mp, "runtime": runtime}
     runtime.tasks = TaskRunner(db, clock, dispatcher.task_functions(), task_context)
+    from bot.features import installers
+
+    for install in installers():
+        install(runtime)
     return runtime

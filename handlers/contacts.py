@@ -95,10 +95,16 @@ def notify_guide(payload: dict[str, Any], outbound: Outbound) -> None:
 @router.task("refresh_contact")
 def refresh_contact(payload: dict[str, Any], outbound: Outbound, db: Database, runtime: Any) -> None:
     """Fill the customer's name and unionid from `externalcontact/get`."""
-    if outbound.wecom is None:
+    wecom = outbound.wecom
+    if wecom is None:
         return
-    info = outbound.wecom.external_contact.get(payload["external_userid"])
-    contact = info.get("external_contact", {})
+    result = outbound.call_wecom(lambda: wecom.external_contact.get(payload["external_userid"]))
+    if not result.ok:
+        if result.transient:
+            raise RetryLater(f"externalcontact/get: errcode {result.errcode}")
+        logger.warning("externalcontact/get refused: errcode %s", result.errcode)
+        return
+    contact = result.response.get("external_contact", {})
     with db.session() as session:
         service = runtime.customers(session)
         customer = service.from_wecom(payload["external_userid"], name=contact.get("name", ""))

@@ -1,0 +1,226 @@
+"""Control endpoints where a test or a person acts as a customer, an MP follower or a guide.
+
+Each action updates the simulated WeChat, then pushes the matching encrypted callback to the bot
+and answers with what was pushed, the bot's HTTP status and its decrypted passive reply.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+
+from .api_common import control_body, control_error, current_state
+from .push import Pusher, PushResult, build_xml
+from .state import Customer, Follow, KfMessage, MpUser, ReplyWindow, SimulatorState, WelcomeCode, new_id
+
+bp = Blueprint("sim_actors", __name__, url_prefix="/sim")
+
+
+def _answer(result: PushResult, **data: Any) -> Response:
+    pushed = result.as_json()
+    return jsonify({**data, "status": pushed["status"], "reply": pushed["reply"], "push": pushed})
+
+
+def _contact_event(state: SimulatorState, change_type: str, userid: str, external_userid: str,
+                   **more: Any) -> str:
+    return build_xml({
+        "ToUserName": state.config.corp_id,
+        "FromUserName": "sys",
+        "CreateTime": int(state.now()),
+        "MsgType": "event",
+        "Event": "change_external_contact",
+        "ChangeType": change_type,
+        "UserID": userid,
+        "ExternalUserID": external_userid,
+        **more,
+    })
+
+
+@bp.post("/customers/add")
+def add_customer() -> Response | tuple[Response, int]:
+    state, body = current_state(), control_body()
+    with state.lock:
+        userid = str(body.get("userid") or next(iter(state.guides), ""))
+        if not userid:
+            return control_error("no guide to add: pass userid")
+        state.guides.setdefault(userid, userid)
+        external_userid = str(body.get("external_userid") or new_id("wmSIM"))
+        customer = state.customers.setdefault(external_userid, Customer(external_userid, "微信用户"))
+        customer.name = str(body.get("name") or customer.name)
+        now = state.now()
+        channel_state = str(body.get("state") or "")
+        customer.follows[userid] = Follow(userid, int(now), state=channel_state)
+        code = WelcomeCode(new_id("WELCOMESIM", 12), external_userid, userid, now)
+        state.welcome_codes[code.code] = code
+        xml = _contact_event(state, "add_external_contact", userid, external_userid,
+                             State=channel_state, WelcomeCode=code.code)
+        guide_name = state.guides[userid]
+    result = Pusher(state).push_work(xml)
+    state.record_inbound("work", customer.name, "add_external_contact",
+                         f"添加了导购 {guide_name}" + (f"（渠道 {channel_state}）" if channel_state else ""),
+                         external_userid=external_userid, status=result.as_json()["status"])
+    return _answer(result, external_userid=external_userid, welcome_code=code.code)
+
+
+def _contact_change(external_userid: str, change_type: str, label: str) -> Response | tuple[Response, int]:
+    state, body = current_state(), control_body()
+    with state.lock:
+        customer = state.customers.get(external_userid)
+        if customer is None:
+            return control_error(f"unknown customer {external_userid}", 404)
+        userid = str(body.get("userid") or next(iter(customer.follows), ""))
+        follow = customer.follows.get(userid)
+        if follow is None:
+            return control_error(f"{external_userid} is not a contact of guide {userid or '(none)'}", 409)
+        if change_type == "edit_external_contact":
+            customer.name = str(body.get("name") or customer.name)
+            follow.remark = str(body.get("remark") or follow.remark)
+        else:
+            del customer.follows[userid]
+        xml = _contact_event(state, change_type, userid, external_userid)
+    result = Pusher(state).push_work(xml)
+    state.record_inbound("work", customer.name, change_type, label.format(guide=state.guides.get(userid, userid)),
+                         external_userid=external_userid, status=result.as_json()["status"])
+    return _answer(result, external_userid=external_userid, userid=userid)
+
+
+@bp.post("/customers/<external_userid>/edit")
+def edit_customer(external_userid: str) -> Response | tuple[Response, int]:
+    return _contact_change(external_userid, "edit_external_contact", "{guide} 编辑了客户资料")
+
+
+@bp.post("/customers/<external_userid>/delete_guide")
+def delete_guide(external_userid: str) -> Response | tuple[Response, int]:
+    return _contact_change(external_userid, "del_follow_user", "删除了导购 {guide}")
+
+
+@bp.post("/customers/<external_userid>/removed_by_guide")
+def removed_by_guide(external_userid: str) -> Response | tuple[Response, int]:
+    return _contact_change(external_userid, "del_external_contact", "被导购 {guide} 删除")
+
+
+@bp.post("/customers/<external_userid>/kf_message")
+def kf_message(external_userid: str) -> Response | tuple[Response, int]:
+    state, body = current_state(), control_body()
+    text = str(body.get("text") or "")
+    if not text:
+        return control_error("text is required")
+    with state.lock:
+        now = state.now()
+        customer = state.customers.setdefault(external_userid, Customer(external_userid, "微信用户"))
+        open_kfid = str(body.get("open_kfid") or state.config.open_kfid)
+        message = KfMessage(new_id("kfSIM"), open_kfid, external_userid, int(now), text)
+        state.kf_messages.append(message)
+        state.kf_windows[external_userid] = ReplyWindow(now)
+        token = new_id("ENCSIM", 16)
+        state.kf_tokens[token] = now
+        xml = build_xml({
+            "ToUserName": state.config.corp_id,
+            "CreateTime": int(now),
+            "MsgType": "event",
+            "Event": "kf_msg_or_event",
+            "Token": token,
+            "OpenKfId": open_kfid,
+        })
+    result = Pusher(state).push_work(xml)
+    state.record_inbound("kf", customer.name, "text", text, external_userid=external_userid,
+                         status=result.as_json()["status"])
+    return _answer(result, msgid=message.msgid, token=token)
+
+
+def _mp_push(openid: str, kind: str, text: str, fields: dict[str, Any]) -> Response:
+    state = current_state()
+    xml = build_xml({
+        "ToUserName": state.config.mp_original_id,
+        "FromUserName": openid,
+        "CreateTime": int(state.now()),
+        **fields,
+    })
+    result = Pusher(state).push_mp(xml)
+    state.record_inbound("mp", openid, kind, text, status=result.as_json()["status"])
+    return _answer(result, openid=openid)
+
+
+def _interact(state: SimulatorState, openid: str) -> MpUser | None:
+    """Open the 48 h window for a follower; None when `openid` does not follow the account."""
+    user = state.mp_users.get(openid)
+    if user is None or not user.subscribed:
+        return None
+    state.mp_windows[openid] = ReplyWindow(state.now())
+    return user
+
+
+@bp.post("/mp/<openid>/subscribe")
+def mp_subscribe(openid: str) -> Response:
+    state, body = current_state(), control_body()
+    scene = str(body.get("scene") or "")
+    with state.lock:
+        state.mp_users.setdefault(openid, MpUser(openid)).subscribed = True
+        _interact(state, openid)
+    fields: dict[str, Any] = {"MsgType": "event", "Event": "subscribe"}
+    if scene:
+        fields.update(EventKey=f"qrscene_{scene}", Ticket=new_id("gQSIM"))
+    return _mp_push(openid, "subscribe", f"关注了公众号（场景 {scene}）" if scene else "关注了公众号", fields)
+
+
+@bp.post("/mp/<openid>/unsubscribe")
+def mp_unsubscribe(openid: str) -> Response | tuple[Response, int]:
+    state = current_state()
+    with state.lock:
+        user = state.mp_users.get(openid)
+        if user is None or not user.subscribed:
+            return control_error(f"{openid} does not follow the account", 409)
+        user.subscribed = False
+        state.mp_windows.pop(openid, None)
+    return _mp_push(openid, "unsubscribe", "取消关注", {"MsgType": "event", "Event": "unsubscribe", "EventKey": ""})
+
+
+@bp.post("/mp/<openid>/text")
+def mp_text(openid: str) -> Response | tuple[Response, int]:
+    state, body = current_state(), control_body()
+    text = str(body.get("text") or "")
+    if not text:
+        return control_error("text is required")
+    with state.lock:
+        if _interact(state, openid) is None:
+            return control_error(f"{openid} does not follow the account; subscribe first", 409)
+    msgid = state.next_message_id()
+    return _mp_push(openid, "text", text, {"MsgType": "text", "Content": text, "MsgId": msgid})
+
+
+@bp.post("/mp/<openid>/click")
+def mp_click(openid: str) -> Response | tuple[Response, int]:
+    state, body = current_state(), control_body()
+    key = str(body.get("key") or "")
+    if not key:
+        return control_error("key is required")
+    with state.lock:
+        if _interact(state, openid) is None:
+            return control_error(f"{openid} does not follow the account; subscribe first", 409)
+    return _mp_push(openid, "click", f"点击菜单 {key}", {"MsgType": "event", "Event": "CLICK", "EventKey": key})
+
+
+@bp.post("/staff/<userid>/text")
+def staff_text(userid: str) -> Response | tuple[Response, int]:
+    state, body = current_state(), control_body()
+    text = str(body.get("text") or "")
+    if not text:
+        return control_error("text is required")
+    with state.lock:
+        if userid not in state.guides:
+            return control_error(f"unknown staff member {userid}", 404)
+        msgid = state.next_message_id()
+        xml = build_xml({
+            "ToUserName": state.config.corp_id,
+            "FromUserName": userid,
+            "CreateTime": int(state.now()),
+            "MsgType": "text",
+            "Content": text,
+            "MsgId": msgid,
+            "AgentID": state.config.agent_id,
+        })
+        name = state.guides[userid]
+    result = Pusher(state).push_work(xml)
+    state.record_inbound("app", name, "text", text, userid=userid, status=result.as_json()["status"])
+    return _answer(result, userid=userid, msgid=msgid)

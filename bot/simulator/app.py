@@ -1,0 +1,22 @@
+"""`create_simulator(config)`: one Flask app playing WeCom and the Official Account."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import actors, control, mp_api, page, wecom_api
+from .clock import SimClock
+from .config import SimulatorConfig
+from .state import SimulatorState
+
+
+def create_simulator(config: SimulatorConfig | None = None) -> Flask:
+    config = config or SimulatorConfig()
+    app = Flask(__name__)
+    # Readable Chinese in /sim/sent and the page; keep WeChat's field order.
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["simulator"] = SimulatorState(config, SimClock())
+    for module in (wecom_api, mp_api, control, actors, page):
+        app.register_blueprint(module.bp)
+    return app

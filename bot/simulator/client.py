@@ -1,0 +1,126 @@
+"""`SimulatorClient`: drive the simulator from Python so a test reads like a chat transcript.
+
+    sim.add_customer("小美", userid="guide_li", state="store_sh")
+    sim.kf_message(customer, "有优惠吗？")
+    assert sim.sent(api="kf/send_msg", to=customer)[-1]["text"] == "..."
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+
+class SimulatorError(RuntimeError):
+    """The simulator refused a control call; the message carries its explanation."""
+
+
+class SimulatorClient:
+    def __init__(self, base_url: str, session: requests.Session | None = None, timeout: float = 15) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._http = session or requests.Session()
+        self.timeout = timeout
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None,
+              params: dict[str, str] | None = None) -> Any:
+        response = self._http.request(method, f"{self.base_url}{path}", json=body, params=params,
+                                      timeout=self.timeout)
+        if response.status_code >= 400:
+            try:
+                message = response.json().get("error", response.text)
+            except ValueError:
+                message = response.text
+            raise SimulatorError(f"{method} {path}: HTTP {response.status_code}: {message}")
+        return response.json()
+
+    def _post(self, path: str, **body: Any) -> Any:
+        return self._call("POST", path, {k: v for k, v in body.items() if v is not None})
+
+    # --- customers (WeCom external contacts and 微信客服) --------------------------------------
+
+    def add_customer(self, name: str, userid: str | None = None, state: str | None = None,
+                     external_userid: str | None = None) -> dict[str, Any]:
+        """The customer adds guide `userid`; returns external_userid, welcome_code, status, reply."""
+        return self._post("/sim/customers/add", name=name, userid=userid, state=state,
+                          external_userid=external_userid)
+
+    def edit_customer(self, external_userid: str, userid: str | None = None, name: str | None = None,
+                      remark: str | None = None) -> dict[str, Any]:
+        return self._post(f"/sim/customers/{external_userid}/edit", userid=userid, name=name, remark=remark)
+
+    def delete_guide(self, external_userid: str, userid: str | None = None) -> dict[str, Any]:
+        """The customer deletes the guide (del_follow_user: churn)."""
+        return self._post(f"/sim/customers/{external_userid}/delete_guide", userid=userid)
+
+    def removed_by_guide(self, external_userid: str, userid: str | None = None) -> dict[str, Any]:
+        return self._post(f"/sim/customers/{external_userid}/removed_by_guide", userid=userid)
+
+    def kf_message(self, external_userid: str, text: str, open_kfid: str | None = None) -> dict[str, Any]:
+        """The customer writes to customer service; opens the 48 h window."""
+        return self._post(f"/sim/customers/{external_userid}/kf_message", text=text, open_kfid=open_kfid)
+
+    # --- Official Account followers -------------------------------------------------------------
+
+    def mp_subscribe(self, openid: str, scene: str | None = None) -> dict[str, Any]:
+        return self._post(f"/sim/mp/{openid}/subscribe", scene=scene)
+
+    def mp_unsubscribe(self, openid: str) -> dict[str, Any]:
+        return self._post(f"/sim/mp/{openid}/unsubscribe")
+
+    def mp_text(self, openid: str, text: str) -> dict[str, Any]:
+        return self._post(f"/sim/mp/{openid}/text", text=text)
+
+    def mp_click(self, openid: str, key: str) -> dict[str, Any]:
+        return self._post(f"/sim/mp/{openid}/click", key=key)
+
+    # --- staff ----------------------------------------------------------------------------------
+
+    def staff_text(self, userid: str, text: str) -> dict[str, Any]:
+        """A guide writes to the self-built app."""
+        return self._post(f"/sim/staff/{userid}/text", text=text)
+
+    def add_guide(self, userid: str, name: str | None = None) -> list[dict[str, str]]:
+        return self._post("/sim/guides", userid=userid, name=name)
+
+    # --- raw pushes, logs, clock, faults ---------------------------------------------------------
+
+    def push_work_xml(self, xml: str, repeat: int = 1) -> dict[str, Any]:
+        return self._post("/sim/push/work", xml=xml, repeat=repeat)
+
+    def push_mp_xml(self, xml: str, repeat: int = 1) -> dict[str, Any]:
+        return self._post("/sim/push/mp", xml=xml, repeat=repeat)
+
+    def sent(self, api: str | None = None, to: str | None = None) -> list[dict[str, Any]]:
+        """Everything the bot sent (refused calls too, with their errcode), oldest first."""
+        params = {k: v for k, v in {"api": api, "to": to}.items() if v is not None}
+        return self._call("GET", "/sim/sent", params=params)
+
+    def delivered(self, api: str | None = None, to: str | None = None) -> list[str]:
+        """Texts that actually reached `to`, oldest first."""
+        return [r["text"] for r in self.sent(api=api, to=to) if r["delivered"]]
+
+    def inbound(self) -> list[dict[str, Any]]:
+        return self._call("GET", "/sim/inbound")
+
+    def overview(self) -> dict[str, Any]:
+        return self._call("GET", "/sim/overview")
+
+    def reset(self) -> None:
+        self._post("/sim/reset")
+
+    def advance_clock(self, seconds: float) -> dict[str, Any]:
+        return self._post("/sim/clock/advance", seconds=seconds)
+
+    def fault(self, api: str, errcode: int | None = None, http_status: int | None = None, times: int = 1,
+              errmsg: str | None = None) -> dict[str, Any]:
+        """Make the next `times` calls to `api` fail (e.g. "kf/send_msg", "mp/message/custom/send")."""
+        return self._post("/sim/faults", api=api, errcode=errcode, http_status=http_status, times=times,
+                          errmsg=errmsg)
+
+    def mass_tasks(self) -> list[dict[str, Any]]:
+        return self._call("GET", "/sim/mass")
+
+    def confirm_mass(self, msgid: str) -> dict[str, Any]:
+        """The guide confirms an add_msg_template task; returns the delivered records."""
+        return self._post(f"/sim/mass/{msgid}/confirm")

@@ -1,0 +1,164 @@
+"""Control endpoints for tests and the page: the sent log, the clock, faults, mass tasks, raw pushes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from .api_common import control_body, control_error, current_state
+from .limits import Fault
+from .push import Pusher
+
+logger = logging.getLogger(__name__)
+
+bp = Blueprint("sim_control", __name__, url_prefix="/sim")
+
+
+@bp.get("/sent")
+def sent() -> Response:
+    return jsonify(current_state().sent(api=request.args.get("api"), to=request.args.get("to")))
+
+
+@bp.get("/inbound")
+def inbound() -> Response:
+    state = current_state()
+    with state.lock:
+        return jsonify(list(state.inbound_log))
+
+
+@bp.get("/overview")
+def overview() -> Response:
+    """What the page needs to fill its pickers; no secrets."""
+    state = current_state()
+    with state.lock:
+        return jsonify({
+            "corp_id": state.config.corp_id,
+            "agent_id": state.config.agent_id,
+            "open_kfid": state.config.open_kfid,
+            "mp_app_id": state.config.mp_app_id,
+            "bot_work_url": state.config.bot_work_url,
+            "bot_mp_url": state.config.bot_mp_url,
+            "now": int(state.now()),
+            "clock_offset": state.clock.offset,
+            "guides": [{"userid": u, "name": n} for u, n in state.guides.items()],
+            "customers": [
+                {"external_userid": c.external_userid, "name": c.name, "guides": list(c.follows)}
+                for c in state.customers.values()
+            ],
+            "mp_users": [{"openid": u.openid, "subscribed": u.subscribed} for u in state.mp_users.values()],
+            "mass_tasks": [_task_json(t) for t in state.mass_tasks.values()],
+            "faults": state.faults.pending(),
+        })
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    current_state().reset()
+    logger.info("simulator state reset")
+    return jsonify({"ok": True})
+
+
+@bp.get("/clock")
+def clock() -> Response:
+    state = current_state()
+    return jsonify({"now": state.now(), "offset": state.clock.offset})
+
+
+@bp.post("/clock/advance")
+def advance_clock() -> Response | tuple[Response, int]:
+    state = current_state()
+    try:
+        offset = state.clock.advance(float(control_body().get("seconds", 0)))
+    except (TypeError, ValueError) as exc:
+        return control_error(f"seconds must be a number of seconds >= 0 ({exc})")
+    return jsonify({"now": state.now(), "offset": offset})
+
+
+@bp.route("/faults", methods=["GET", "POST"])
+def faults() -> Response | tuple[Response, int]:
+    state = current_state()
+    if request.method == "POST":
+        body = control_body()
+        if not body.get("api"):
+            return control_error("api is required, e.g. kf/send_msg or mp/message/custom/send")
+        try:
+            fault = Fault(
+                api=str(body["api"]),
+                times=int(body.get("times", 1)),
+                errcode=None if body.get("errcode") is None else int(body["errcode"]),
+                errmsg=body.get("errmsg"),
+                http_status=None if body.get("http_status") is None else int(body["http_status"]),
+            )
+            with state.lock:
+                state.faults.add(fault)
+        except (TypeError, ValueError) as exc:
+            return control_error(str(exc))
+    with state.lock:
+        return jsonify({"pending": state.faults.pending()})
+
+
+def _task_json(task: Any) -> dict[str, Any]:
+    return {"msgid": task.msgid, "sender": task.sender, "external_userid": task.external_userids,
+            "confirmed": task.confirmed, "payload": task.payload}
+
+
+@bp.get("/mass")
+def mass_tasks() -> Response:
+    state = current_state()
+    with state.lock:
+        return jsonify([_task_json(t) for t in state.mass_tasks.values()])
+
+
+@bp.post("/mass/<msgid>/confirm")
+def confirm_mass(msgid: str) -> Response | tuple[Response, int]:
+    """The guide taps "send" in WeCom: only now does the mass message reach customers."""
+    state = current_state()
+    with state.lock:
+        task = state.mass_tasks.get(msgid)
+        if task is None:
+            return control_error(f"unknown mass task {msgid}", 404)
+        if task.confirmed:
+            return control_error(f"mass task {msgid} was already confirmed", 409)
+        task.confirmed = True
+        delivered = [
+            state.record_sent("mass_message", task.payload, 0, delivered=True, to=external_userid,
+                              msgid=msgid, sender=task.sender).as_json()
+            for external_userid in task.external_userids
+        ]
+    return jsonify({"msgid": msgid, "delivered": delivered})
+
+
+@bp.post("/push/work")
+def push_work() -> Response | tuple[Response, int]:
+    return _raw_push("work")
+
+
+@bp.post("/push/mp")
+def push_mp() -> Response | tuple[Response, int]:
+    return _raw_push("mp")
+
+
+def _raw_push(channel: str) -> Response | tuple[Response, int]:
+    body = control_body()
+    xml = str(body.get("xml") or "")
+    if not xml.strip().startswith("<xml"):
+        return control_error("xml is required: the plaintext callback, <xml>...</xml>")
+    repeat = int(body.get("repeat") or 1)
+    pusher = Pusher(current_state())
+    result = pusher.push_work(xml, repeat) if channel == "work" else pusher.push_mp(xml, repeat)
+    pushed = result.as_json()
+    return jsonify({"status": pushed["status"], "reply": pushed["reply"], "push": pushed})
+
+
+@bp.post("/guides")
+def add_guide() -> Response | tuple[Response, int]:
+    body = control_body()
+    userid = str(body.get("userid") or "")
+    if not userid:
+        return control_error("userid is required")
+    state = current_state()
+    with state.lock:
+        state.guides[userid] = str(body.get("name") or userid)
+        return jsonify([{"userid": u, "name": n} for u, n in state.guides.items()])

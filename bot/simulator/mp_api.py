@@ -1,0 +1,66 @@
+"""Official Account server API under /mp/cgi-bin/."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from .api_common import current_state, guard_call, issue_token, json_body, refuse, wx_reply
+
+bp = Blueprint("sim_mp", __name__, url_prefix="/mp/cgi-bin")
+
+INVALID_OPENID = 40003
+INVALID_GRANT_TYPE = 40002
+INVALID_TEMPLATE_ID = 40037
+REQUIRE_SUBSCRIBE = 43004
+OUT_OF_WINDOW = 45015
+
+
+@bp.before_request
+def _guard() -> Response | None:
+    # Faults and the sent log name these "mp/<path>" so they never clash with WeCom's.
+    api = "mp/" + request.path.removeprefix("/mp/cgi-bin/")
+    return guard_call(api, current_state().mp_tokens, frozenset({"mp/token"}))
+
+
+@bp.get("/token")
+def token() -> Response:
+    state = current_state()
+    config = state.config
+    if request.args.get("grant_type") != "client_credential":
+        return wx_reply(INVALID_GRANT_TYPE, "invalid grant_type")
+    return issue_token(state.mp_tokens, "appid", config.mp_app_id, "secret", config.mp_secret)
+
+
+@bp.post("/message/custom/send")
+def custom_send() -> Response:
+    api = "mp/message/custom/send"
+    state, payload = current_state(), json_body()
+    openid = str(payload.get("touser") or "")
+    with state.lock:
+        user = state.mp_users.get(openid)
+        if user is None:
+            return refuse(api, payload, INVALID_OPENID, "invalid openid")
+        window = state.mp_windows.get(openid)
+        if not user.subscribed or window is None or not window.allows(state.now()):
+            return refuse(api, payload, OUT_OF_WINDOW, "response out of time limit or subscription is canceled")
+        window.used += 1
+        state.record_sent(api, payload, 0, delivered=True)
+    return wx_reply()
+
+
+@bp.post("/message/template/send")
+def template_send() -> Response:
+    api = "mp/message/template/send"
+    state, payload = current_state(), json_body()
+    openid = str(payload.get("touser") or "")
+    with state.lock:
+        if not payload.get("template_id"):
+            return refuse(api, payload, INVALID_TEMPLATE_ID, "invalid template_id")
+        user = state.mp_users.get(openid)
+        if user is None:
+            return refuse(api, payload, INVALID_OPENID, "invalid openid")
+        if not user.subscribed:
+            return refuse(api, payload, REQUIRE_SUBSCRIBE, "require subscribe")
+        msgid = state.next_message_id()
+        state.record_sent(api, payload, 0, delivered=True, msgid=msgid)
+    return wx_reply(msgid=msgid)

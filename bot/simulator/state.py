@@ -1,0 +1,280 @@
+"""Everything the simulated WeChat remembers, behind one lock."""
+
+from __future__ import annotations
+
+import itertools
+import secrets
+import threading
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .clock import SimClock
+from .config import SimulatorConfig
+from .limits import FaultBook, RateLimit, TokenBook
+
+REPLY_WINDOW_SECONDS = 48 * 3600
+REPLY_WINDOW_MESSAGES = 5
+WELCOME_CODE_SECONDS = 20
+KF_TOKEN_SECONDS = 600
+KF_HISTORY_SECONDS = 3 * 24 * 3600
+
+
+@dataclass
+class Follow:
+    """A staff member (guide) who has the customer as an external contact."""
+
+    userid: str
+    createtime: int
+    state: str = ""
+    remark: str = ""
+    tag_ids: set[str] = field(default_factory=set)
+
+
+@dataclass
+class Customer:
+    external_userid: str
+    name: str
+    follows: dict[str, Follow] = field(default_factory=dict)
+
+
+@dataclass
+class WelcomeCode:
+    code: str
+    external_userid: str
+    userid: str
+    issued_at: float
+    used: bool = False
+
+
+@dataclass
+class ReplyWindow:
+    """The 48 h in which a channel may answer a person who wrote (or interacted) last."""
+
+    opened_at: float
+    used: int = 0
+
+    def allows(self, now: float) -> bool:
+        return now - self.opened_at < REPLY_WINDOW_SECONDS and self.used < REPLY_WINDOW_MESSAGES
+
+
+@dataclass
+class KfMessage:
+    msgid: str
+    open_kfid: str
+    external_userid: str
+    send_time: int
+    content: str
+
+    def as_api(self) -> dict[str, Any]:
+        return {
+            "msgid": self.msgid,
+            "open_kfid": self.open_kfid,
+            "external_userid": self.external_userid,
+            "send_time": self.send_time,
+            "origin": 3,  # 3 = sent by the WeChat customer
+            "msgtype": "text",
+            "text": {"content": self.content},
+        }
+
+
+@dataclass
+class MpUser:
+    openid: str
+    subscribed: bool = False
+
+
+@dataclass
+class CorpTag:
+    id: str
+    name: str
+    group_id: str
+    create_time: int
+    order: int = 0
+
+
+@dataclass
+class TagGroup:
+    group_id: str
+    group_name: str
+    create_time: int
+    order: int = 0
+    tags: list[CorpTag] = field(default_factory=list)
+
+    def as_api(self, only: set[str] | None = None) -> dict[str, Any]:
+        tags = [t for t in self.tags if only is None or t.id in only]
+        return {
+            "group_id": self.group_id,
+            "group_name": self.group_name,
+            "create_time": self.create_time,
+            "order": self.order,
+            "deleted": False,
+            "tag": [
+                {"id": t.id, "name": t.name, "create_time": t.create_time, "order": t.order, "deleted": False}
+                for t in tags
+            ],
+        }
+
+
+@dataclass
+class MassTask:
+    """An `add_msg_template` task; nothing reaches customers until the guide confirms it."""
+
+    msgid: str
+    sender: str
+    external_userids: list[str]
+    payload: dict[str, Any]
+    created_at: float
+    confirmed: bool = False
+
+
+@dataclass
+class SentRecord:
+    id: int
+    api: str
+    to: str
+    text: str
+    payload: dict[str, Any]
+    errcode: int | None
+    at: int
+    delivered: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(data.pop("extra"))
+        return data
+
+
+def new_id(prefix: str, nbytes: int = 8) -> str:
+    return f"{prefix}{secrets.token_hex(nbytes)}"
+
+
+def text_of(payload: dict[str, Any]) -> str:
+    """The human-readable part of a send call, for the log and the page."""
+    if "template_id" in payload:
+        data = payload.get("data") or {}
+        lines = [f"{key}: {value.get('value', '') if isinstance(value, dict) else value}" for key, value in data.items()]
+        return "\n".join(lines) or f"[模板 {payload['template_id']}]"
+    msgtype = payload.get("msgtype") or "text"
+    body = payload.get(msgtype)
+    parts: list[str] = []
+    if isinstance(body, dict):
+        for key in ("content", "title", "description"):
+            if body.get(key):
+                parts.append(str(body[key]))
+                break
+        else:
+            parts.append(f"[{msgtype}]")
+    attachments = payload.get("attachments") or []
+    if attachments:
+        parts.append(f"[附件 ×{len(attachments)}]")
+    return "\n".join(parts)
+
+
+class SimulatorState:
+    """All simulated data. Callers hold `lock` around any read-modify-write."""
+
+    def __init__(self, config: SimulatorConfig, clock: SimClock | None = None) -> None:
+        self.config = config
+        self.clock = clock or SimClock()
+        self.lock = threading.RLock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.clock.reset()
+            self._seq = itertools.count(1)
+            self.guides: dict[str, str] = dict(self.config.guides)
+            self.customers: dict[str, Customer] = {}
+            self.welcome_codes: dict[str, WelcomeCode] = {}
+            self.kf_messages: list[KfMessage] = []
+            self.kf_tokens: dict[str, float] = {}
+            self.kf_windows: dict[str, ReplyWindow] = {}
+            self.kf_results: dict[str, dict[str, Any]] = {}
+            self.mp_users: dict[str, MpUser] = {}
+            self.mp_windows: dict[str, ReplyWindow] = {}
+            self.tag_groups: list[TagGroup] = []
+            self.mass_tasks: dict[str, MassTask] = {}
+            self.mass_days: dict[str, str] = {}  # external_userid -> ISO day of its last mass message
+            self.sent_log: list[SentRecord] = []
+            self.inbound_log: list[dict[str, Any]] = []
+            self.wecom_tokens = TokenBook("simwc_", self.config.token_ttl, single_valid=False)
+            self.mp_tokens = TokenBook("simmp_", self.config.token_ttl, single_valid=True)
+            self.api_calls = RateLimit((10_000, 60), (150_000, 3600))
+            self.app_message_limit = RateLimit((30, 60), (1000, 3600))
+            self.faults = FaultBook()
+            self._message_ids = itertools.count(int(self.clock.now()) * 1000)
+
+    def now(self) -> float:
+        return self.clock.now()
+
+    def next_seq(self) -> int:
+        with self.lock:
+            return next(self._seq)
+
+    def next_message_id(self) -> int:
+        with self.lock:
+            return next(self._message_ids)
+
+    # --- lookups -----------------------------------------------------------------------------
+
+    def find_tag(self, tag_id: str) -> CorpTag | None:
+        for group in self.tag_groups:
+            for tag in group.tags:
+                if tag.id == tag_id:
+                    return tag
+        return None
+
+    def group_of(self, tag: CorpTag) -> TagGroup:
+        return next(g for g in self.tag_groups if g.group_id == tag.group_id)
+
+    def recipient_of(self, payload: dict[str, Any]) -> str:
+        if "welcome_code" in payload:
+            code = self.welcome_codes.get(str(payload["welcome_code"]))
+            return code.external_userid if code else ""
+        to = payload.get("touser") or payload.get("external_userid") or payload.get("sender") or ""
+        return "|".join(map(str, to)) if isinstance(to, list) else str(to)
+
+    # --- logs --------------------------------------------------------------------------------
+
+    def record_sent(
+        self,
+        api: str,
+        payload: dict[str, Any],
+        errcode: int | None,
+        *,
+        delivered: bool,
+        to: str | None = None,
+        text: str | None = None,
+        **extra: Any,
+    ) -> SentRecord:
+        with self.lock:
+            record = SentRecord(
+                id=next(self._seq),
+                api=api,
+                to=self.recipient_of(payload) if to is None else to,
+                text=text_of(payload) if text is None else text,
+                payload=payload,
+                errcode=errcode,
+                at=int(self.now()),
+                delivered=delivered,
+                extra=extra,
+            )
+            self.sent_log.append(record)
+            return record
+
+    def sent(self, api: str | None = None, to: str | None = None) -> list[dict[str, Any]]:
+        with self.lock:
+            return [
+                r.as_json()
+                for r in self.sent_log
+                if (api is None or r.api == api) and (to is None or to in r.to.split("|"))
+            ]
+
+    def record_inbound(self, channel: str, who: str, kind: str, text: str, **extra: Any) -> dict[str, Any]:
+        """What a simulated person did (the other half of the transcript on the page)."""
+        with self.lock:
+            entry = {"id": next(self._seq), "channel": channel, "who": who, "kind": kind, "text": text,
+                     "at": int(self.now()), **extra}
+            self.inbound_log.append(entry)
+            return entry

@@ -1,0 +1,276 @@
+"""WeCom server API under /cgi-bin/: the calls the bot makes as a self-built app."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from .api_common import current_state, guard_call, issue_token, json_body, refuse, wx_reply
+from .limits import FREQ_LIMIT
+from .state import (
+    KF_HISTORY_SECONDS,
+    KF_TOKEN_SECONDS,
+    WELCOME_CODE_SECONDS,
+    CorpTag,
+    MassTask,
+    TagGroup,
+    new_id,
+)
+
+bp = Blueprint("sim_wecom", __name__, url_prefix="/cgi-bin")
+
+INVALID_AGENTID = 40056
+INVALID_TAGID = 40068
+TAG_NAME_EXISTS = 40071
+INVALID_EXTERNAL_USERID = 40096
+INVALID_USERID = 40003
+INVALID_PARAMETER = 40058
+WELCOME_CODE_INVALID = 41051
+OUT_OF_WINDOW = 45015
+ALL_RECEIVERS_INVALID = 81013
+NOT_EXTERNAL_CONTACT = 84061
+INVALID_OPEN_KFID = 95000
+INVALID_KF_TOKEN = 95007
+INVALID_CURSOR = 95008
+KF_SYNC_MAX = 1000
+
+
+@bp.before_request
+def _guard() -> Response | None:
+    api = request.path.removeprefix("/cgi-bin/")
+    return guard_call(api, current_state().wecom_tokens, frozenset({"gettoken"}))
+
+
+@bp.get("/gettoken")
+def gettoken() -> Response:
+    state = current_state()
+    config = state.config
+    return issue_token(state.wecom_tokens, "corpid", config.corp_id, "corpsecret", config.corp_secret)
+
+
+@bp.post("/message/send")
+def message_send() -> Response:
+    api = "message/send"
+    state, payload = current_state(), json_body()
+    if int(payload.get("agentid") or 0) != state.config.agent_id:
+        return refuse(api, payload, INVALID_AGENTID, "invalid agentid")
+    with state.lock:
+        wanted = str(payload.get("touser") or "")
+        users = list(state.guides) if wanted == "@all" else [u for u in wanted.split("|") if u]
+        valid = [u for u in users if u in state.guides]
+        invalid = [u for u in users if u not in state.guides]
+        if not valid:
+            return refuse(api, payload, ALL_RECEIVERS_INVALID, "user & party & tag all invalid")
+        now = state.now()
+        if not all(state.app_message_limit.allows(u, now) for u in valid):
+            return refuse(api, payload, FREQ_LIMIT, "freq limit: too many messages to this member")
+        for userid in valid:
+            state.app_message_limit.take(userid, now)
+            state.record_sent(api, payload, 0, delivered=True, to=userid)
+    return wx_reply(invaliduser="|".join(invalid), invalidparty="", invalidtag="", unlicenseduser="",
+                    msgid=new_id("appmsg"))
+
+
+@bp.post("/externalcontact/send_welcome_msg")
+def send_welcome_msg() -> Response:
+    api = "externalcontact/send_welcome_msg"
+    state, payload = current_state(), json_body()
+    with state.lock:
+        code = state.welcome_codes.get(str(payload.get("welcome_code") or ""))
+        if code is None or code.used or state.now() - code.issued_at > WELCOME_CODE_SECONDS:
+            return refuse(api, payload, WELCOME_CODE_INVALID, "welcome code invalid, expired or already used")
+        code.used = True
+        state.record_sent(api, payload, 0, delivered=True, userid=code.userid)
+    return wx_reply()
+
+
+@bp.get("/externalcontact/get")
+def externalcontact_get() -> Response:
+    state = current_state()
+    with state.lock:
+        customer = state.customers.get(request.args.get("external_userid", ""))
+        if customer is None:
+            return wx_reply(INVALID_EXTERNAL_USERID, "invalid external userid")
+        follow_user = []
+        for follow in customer.follows.values():
+            tags = []
+            for tag_id in sorted(follow.tag_ids):
+                tag = state.find_tag(tag_id)
+                if tag is not None:
+                    tags.append({"group_name": state.group_of(tag).group_name, "tag_name": tag.name,
+                                 "tag_id": tag.id, "type": 1})
+            follow_user.append({"userid": follow.userid, "remark": follow.remark, "description": "",
+                                "createtime": follow.createtime, "tags": tags, "state": follow.state,
+                                "add_way": 1})
+        contact = {"external_userid": customer.external_userid, "name": customer.name, "type": 1,
+                   "avatar": "", "gender": 0}
+    return wx_reply(external_contact=contact, follow_user=follow_user)
+
+
+@bp.post("/externalcontact/mark_tag")
+def mark_tag() -> Response:
+    state, payload = current_state(), json_body()
+    add, remove = list(payload.get("add_tag") or []), list(payload.get("remove_tag") or [])
+    with state.lock:
+        customer = state.customers.get(str(payload.get("external_userid") or ""))
+        if customer is None:
+            return wx_reply(INVALID_EXTERNAL_USERID, "invalid external userid")
+        follow = customer.follows.get(str(payload.get("userid") or ""))
+        if follow is None:
+            return wx_reply(NOT_EXTERNAL_CONTACT, "not external contact")
+        if not add and not remove:
+            return wx_reply(INVALID_PARAMETER, "add_tag and remove_tag are both empty")
+        if any(state.find_tag(tag_id) is None for tag_id in add + remove):
+            return wx_reply(INVALID_TAGID, "invalid tagid")
+        follow.tag_ids.update(add)
+        follow.tag_ids.difference_update(remove)
+    return wx_reply()
+
+
+@bp.post("/externalcontact/get_corp_tag_list")
+def get_corp_tag_list() -> Response:
+    state, payload = current_state(), json_body()
+    tag_ids = set(payload.get("tag_id") or [])
+    group_ids = set(payload.get("group_id") or [])
+    with state.lock:
+        groups = []
+        for group in state.tag_groups:
+            if group_ids and group.group_id not in group_ids:
+                continue
+            if tag_ids and not group_ids:
+                if not any(t.id in tag_ids for t in group.tags):
+                    continue
+                groups.append(group.as_api(only=tag_ids))
+            else:
+                groups.append(group.as_api())
+    return wx_reply(tag_group=groups)
+
+
+@bp.post("/externalcontact/add_corp_tag")
+def add_corp_tag() -> Response:
+    state, payload = current_state(), json_body()
+    wanted = payload.get("tag") or []
+    names = list(dict.fromkeys(str(t.get("name") or "") for t in wanted if isinstance(t, dict)))
+    if not names or not all(names):
+        return wx_reply(INVALID_PARAMETER, "tag names are required; empty groups are not supported")
+    orders = {str(t.get("name")): int(t.get("order") or 0) for t in wanted if isinstance(t, dict)}
+    with state.lock:
+        now = int(state.now())
+        group = _find_group(state.tag_groups, payload.get("group_id"), payload.get("group_name"))
+        if group is None and payload.get("group_id"):
+            return wx_reply(INVALID_TAGID, "invalid group_id")
+        if group is None:
+            group = TagGroup(new_id("etSIMG"), str(payload.get("group_name") or "未分组"), now,
+                             int(payload.get("order") or 0))
+            state.tag_groups.append(group)
+        if any(t.name in names for t in group.tags):
+            return wx_reply(TAG_NAME_EXISTS, "tag name already exists in this group")
+        created = [CorpTag(new_id("etSIMT"), name, group.group_id, now, orders.get(name, 0)) for name in names]
+        group.tags.extend(created)
+        answer = group.as_api(only={t.id for t in created})
+    return wx_reply(tag_group=answer)
+
+
+def _find_group(groups: list[TagGroup], group_id: Any, group_name: Any) -> TagGroup | None:
+    if group_id:
+        return next((g for g in groups if g.group_id == group_id), None)
+    return next((g for g in groups if g.group_name == group_name), None)
+
+
+@bp.post("/externalcontact/add_msg_template")
+def add_msg_template() -> Response:
+    api = "externalcontact/add_msg_template"
+    state, payload = current_state(), json_body()
+    sender = str(payload.get("sender") or "")
+    with state.lock:
+        if sender and sender not in state.guides:
+            return refuse(api, payload, INVALID_USERID, "invalid sender userid")
+        today = state.clock.today().isoformat()
+        accepted, fail_list = [], []
+        for external_userid in payload.get("external_userid") or []:
+            customer = state.customers.get(external_userid)
+            is_contact = customer is not None and (not sender or sender in customer.follows)
+            # Each customer gets at most one mass message a day; the task counts once created.
+            if is_contact and state.mass_days.get(external_userid) != today:
+                accepted.append(external_userid)
+                state.mass_days[external_userid] = today
+            else:
+                fail_list.append(external_userid)
+        task = MassTask(new_id("msgSIM"), sender, accepted, payload, state.now())
+        state.mass_tasks[task.msgid] = task
+        state.record_sent(api, payload, 0, delivered=False, to=sender, msgid=task.msgid,
+                          accepted=accepted, fail_list=fail_list)
+    return wx_reply(msgid=task.msgid, fail_list=fail_list)
+
+
+@bp.route("/kf/account/list", methods=["GET", "POST"])
+def kf_account_list() -> Response:
+    config = current_state().config
+    return wx_reply(account_list=[{"open_kfid": config.open_kfid, "name": config.kf_name, "avatar": ""}])
+
+
+@bp.post("/kf/sync_msg")
+def kf_sync_msg() -> Response:
+    state, payload = current_state(), json_body()
+    with state.lock:
+        now = state.now()
+        issued_at = state.kf_tokens.get(str(payload.get("token") or ""))
+        if issued_at is None or now - issued_at >= KF_TOKEN_SECONDS:
+            return wx_reply(INVALID_KF_TOKEN, "invalid msg token")
+        start = _decode_cursor(str(payload.get("cursor") or ""))
+        if start is None:
+            return wx_reply(INVALID_CURSOR, "invalid cursor")
+        limit = max(1, min(int(payload.get("limit") or KF_SYNC_MAX), KF_SYNC_MAX))
+        open_kfid = payload.get("open_kfid")
+        messages = state.kf_messages
+        page, position = [], start
+        while position < len(messages) and len(page) < limit:
+            message = messages[position]
+            position += 1
+            if now - message.send_time > KF_HISTORY_SECONDS:
+                continue
+            if open_kfid and message.open_kfid != open_kfid:
+                continue
+            page.append(message.as_api())
+        has_more = int(position < len(messages))
+    return wx_reply(next_cursor=_encode_cursor(position), has_more=has_more, msg_list=page)
+
+
+def _encode_cursor(position: int) -> str:
+    return base64.urlsafe_b64encode(f"sim:{position}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int | None:
+    if not cursor:
+        return 0
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    prefix, _, number = raw.partition(":")
+    return int(number) if prefix == "sim" and number.isdigit() else None
+
+
+@bp.post("/kf/send_msg")
+def kf_send_msg() -> Response:
+    api = "kf/send_msg"
+    state, payload = current_state(), json_body()
+    msgid = str(payload.get("msgid") or "")
+    with state.lock:
+        if msgid and msgid in state.kf_results:
+            # Same msgid again: WeChat answers as before and delivers nothing new.
+            state.record_sent(api, payload, 0, delivered=False, duplicate=True)
+            return wx_reply(**state.kf_results[msgid])
+        if payload.get("open_kfid") != state.config.open_kfid:
+            return refuse(api, payload, INVALID_OPEN_KFID, "invalid open_kfid")
+        window = state.kf_windows.get(str(payload.get("touser") or ""))
+        if window is None or not window.allows(state.now()):
+            return refuse(api, payload, OUT_OF_WINDOW, "response out of time limit or count limit")
+        window.used += 1
+        msgid = msgid or new_id("kfmsgSIM")
+        state.kf_results[msgid] = {"msgid": msgid}
+        state.record_sent(api, payload, 0, delivered=True, msgid=msgid)
+    return wx_reply(msgid=msgid)

@@ -1,0 +1,81 @@
+"""微信客服: the kf event, sync_msg paging and the 48 h / 5 message window of send_msg."""
+
+from __future__ import annotations
+
+import pytest
+from wechatpy.exceptions import WeChatClientException
+
+from bot.simulator import SimulatorClient, SimulatorConfig
+from bot.wechat.clients import WeComClient
+from tests.simulator.stand_in import StandInBot
+
+OPEN_KFID = SimulatorConfig().open_kfid
+
+
+def test_kf_event_token_pulls_the_messages_page_by_page(
+    wecom: WeComClient, sim: SimulatorClient, stand_in_bot: StandInBot
+) -> None:
+    sim.kf_message("wmA", "在吗")
+    sim.kf_message("wmB", "有优惠吗")
+    event = stand_in_bot.work[-1].fields
+    assert (event["Event"], event["OpenKfId"]) == ("kf_msg_or_event", OPEN_KFID)
+
+    first = wecom.kf.sync_msg(event["Token"], limit=1)
+    second = wecom.kf.sync_msg(event["Token"], cursor=first["next_cursor"])
+    later = wecom.kf.sync_msg(event["Token"], cursor=second["next_cursor"])
+
+    assert [m["text"]["content"] for m in first["msg_list"]] == ["在吗"]
+    assert first["has_more"] == 1
+    assert [(m["external_userid"], m["origin"]) for m in second["msg_list"]] == [("wmB", 3)]
+    assert second["has_more"] == 0
+    assert later["msg_list"] == []
+
+
+def test_kf_token_is_checked_and_expires_after_10_minutes(wecom: WeComClient, sim: SimulatorClient) -> None:
+    token = sim.kf_message("wmA", "在吗")["token"]
+    with pytest.raises(WeChatClientException) as made_up:
+        wecom.kf.sync_msg("not-a-token")
+    sim.advance_clock(600)
+    with pytest.raises(WeChatClientException) as expired:
+        wecom.kf.sync_msg(token)
+
+    assert made_up.value.errcode == expired.value.errcode == 95007
+
+
+def test_kf_reply_window_is_5_messages_in_48_hours(wecom: WeComClient, sim: SimulatorClient) -> None:
+    with pytest.raises(WeChatClientException) as never_wrote:
+        wecom.kf_message.send_text("wmA", OPEN_KFID, "你好")
+    sim.kf_message("wmA", "在吗")
+
+    for n in range(5):
+        wecom.kf_message.send_text("wmA", OPEN_KFID, f"回复 {n}")
+    with pytest.raises(WeChatClientException) as sixth:
+        wecom.kf_message.send_text("wmA", OPEN_KFID, "第 6 条")
+    sim.kf_message("wmA", "还有问题")
+    wecom.kf_message.send_text("wmA", OPEN_KFID, "新窗口")
+    sim.advance_clock(48 * 3600)
+    with pytest.raises(WeChatClientException) as after_48h:
+        wecom.kf_message.send_text("wmA", OPEN_KFID, "太晚了")
+
+    assert never_wrote.value.errcode == sixth.value.errcode == after_48h.value.errcode == 45015
+    assert len(sim.delivered(api="kf/send_msg", to="wmA")) == 6
+
+
+def test_kf_msgid_makes_send_idempotent(wecom: WeComClient, sim: SimulatorClient) -> None:
+    sim.kf_message("wmA", "在吗")
+    sim.fault("kf/send_msg", http_status=503)
+
+    with pytest.raises(WeChatClientException):
+        wecom.kf_message.send_text("wmA", OPEN_KFID, "您好", msgid="reply-1")
+    first = wecom.kf_message.send_text("wmA", OPEN_KFID, "您好", msgid="reply-1")
+    again = wecom.kf_message.send_text("wmA", OPEN_KFID, "您好", msgid="reply-1")
+
+    assert first["msgid"] == again["msgid"] == "reply-1"
+    assert sim.delivered(api="kf/send_msg", to="wmA") == ["您好"]
+    assert [r.get("duplicate", False) for r in sim.sent(api="kf/send_msg") if r["errcode"] == 0] == [False, True]
+
+
+def test_kf_account_list(wecom: WeComClient) -> None:
+    accounts = wecom.kf.get_account_list()["account_list"]
+
+    assert [a["open_kfid"] for a in accounts] == [OPEN_KFID]

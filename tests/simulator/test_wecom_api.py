@@ -1,0 +1,136 @@
+"""The WeCom API through the bot's own WeComClient, over HTTP."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from wechatpy.exceptions import APILimitedException, WeChatClientException
+
+from bot.simulator import RunningServer, SimulatorClient, SimulatorConfig
+from bot.wechat.clients import WeComClient
+
+AGENT_ID = SimulatorConfig().agent_id
+
+
+def test_app_message_reaches_the_guide(wecom: WeComClient, sim: SimulatorClient) -> None:
+    result = wecom.message.send_text(AGENT_ID, "guide_li|nobody", "今日待办：3 位客户待回访")
+
+    assert result["invaliduser"] == "nobody"
+    [record] = sim.sent(api="message/send", to="guide_li")
+    assert record["text"] == "今日待办：3 位客户待回访"
+    assert record["errcode"] == 0 and record["delivered"]
+
+
+def test_wrong_secret_is_40001(sim_server: RunningServer, sim_config: SimulatorConfig) -> None:
+    client = WeComClient(sim_config.corp_id, "wrong", api_base_url=f"{sim_server.url}/cgi-bin/")
+
+    with pytest.raises(WeChatClientException) as error:
+        client.fetch_access_token()
+
+    assert error.value.errcode == 40001
+
+
+def test_missing_or_unknown_token_is_40014(sim_server: RunningServer) -> None:
+    url = f"{sim_server.url}/cgi-bin/message/send"
+
+    assert requests.post(url, json={}).json()["errcode"] == 40014
+    assert requests.post(url, params={"access_token": "made-up"}, json={}).json()["errcode"] == 40014
+
+
+def test_expired_token_is_refreshed_by_wechatpy(wecom: WeComClient, sim: SimulatorClient,
+                                                sim_server: RunningServer) -> None:
+    wecom.message.send_text(AGENT_ID, "guide_li", "第一条")
+    old_token = wecom.access_token
+    sim.advance_clock(7201)
+
+    raw = requests.post(f"{sim_server.url}/cgi-bin/message/send", params={"access_token": old_token}, json={})
+    assert raw.json()["errcode"] == 42001
+    wecom.message.send_text(AGENT_ID, "guide_li", "第二条")  # 42001, refresh, retry: invisible here
+
+    assert wecom.access_token != old_token
+    assert sim.delivered(api="message/send", to="guide_li") == ["第一条", "第二条"]
+
+
+def test_app_messages_are_limited_per_member(wecom: WeComClient, sim: SimulatorClient) -> None:
+    for n in range(30):
+        wecom.message.send_text(AGENT_ID, "guide_li", f"提醒 {n}")
+
+    with pytest.raises(APILimitedException):
+        wecom.message.send_text(AGENT_ID, "guide_li", "第 31 条")
+    wecom.message.send_text(AGENT_ID, "guide_wang", "别人不受影响")
+    sim.advance_clock(60)
+    wecom.message.send_text(AGENT_ID, "guide_li", "一分钟后可以再发")
+
+    refused = [r for r in sim.sent(api="message/send") if r["errcode"] == 45009]
+    assert [r["text"] for r in refused] == ["第 31 条"]
+
+
+def test_welcome_message_within_20_seconds_once(wecom: WeComClient, sim: SimulatorClient) -> None:
+    added = sim.add_customer("小美", userid="guide_li", state="store_sh")
+    template = {"welcome_code": added["welcome_code"], "text": {"content": "欢迎小美！"}}
+
+    wecom.external_contact.send_welcome_msg(template)
+    with pytest.raises(WeChatClientException) as twice:
+        wecom.external_contact.send_welcome_msg(template)
+
+    late = sim.add_customer("小强", userid="guide_li")
+    sim.advance_clock(21)
+    with pytest.raises(WeChatClientException) as too_late:
+        wecom.external_contact.send_welcome_msg({"welcome_code": late["welcome_code"], "text": {"content": "欢迎"}})
+
+    assert twice.value.errcode == too_late.value.errcode == 41051
+    assert sim.delivered(api="externalcontact/send_welcome_msg") == ["欢迎小美！"]
+    assert sim.sent(api="externalcontact/send_welcome_msg")[0]["to"] == added["external_userid"]
+
+
+def test_corp_tags_and_contact_details(wecom: WeComClient, sim: SimulatorClient) -> None:
+    customer = sim.add_customer("小美", userid="guide_li", state="store_sh")["external_userid"]
+    group = wecom.external_contact.add_corp_tag(None, "客户意向", None, [{"name": "高意向"}, {"name": "低意向"}])
+    high = group["tag_group"]["tag"][0]["id"]
+
+    wecom.external_contact.mark_tag("guide_li", customer, add_tag=[high])
+    details = wecom.external_contact.get(customer)
+    with pytest.raises(WeChatClientException) as unknown_tag:
+        wecom.external_contact.mark_tag("guide_li", customer, add_tag=["etNOPE"])
+
+    [follow] = details["follow_user"]
+    assert details["external_contact"]["name"] == "小美"
+    assert follow["state"] == "store_sh"
+    assert [t["tag_name"] for t in follow["tags"]] == ["高意向"]
+    assert unknown_tag.value.errcode == 40068
+    listed = wecom.external_contact.get_corp_tag_list()["tag_group"]
+    assert [t["name"] for t in listed[0]["tag"]] == ["高意向", "低意向"]
+
+
+def test_mass_message_waits_for_the_guide_and_once_a_day(wecom: WeComClient, sim: SimulatorClient) -> None:
+    customer = sim.add_customer("小美", userid="guide_li")["external_userid"]
+    template = {"chat_type": "single", "sender": "guide_li", "external_userid": [customer, "wmSTRANGER"],
+                "text": {"content": "618 会员日，全场 8 折"}}
+
+    task = wecom.external_contact.add_msg_template(template)
+    assert task["fail_list"] == ["wmSTRANGER"]
+    assert sim.delivered(api="mass_message") == []
+
+    sim.confirm_mass(task["msgid"])
+    again = wecom.external_contact.add_msg_template(template)
+
+    assert sim.delivered(api="mass_message", to=customer) == ["618 会员日，全场 8 折"]
+    assert again["fail_list"] == [customer, "wmSTRANGER"]
+
+
+def test_faults_make_the_next_calls_fail(wecom: WeComClient, sim: SimulatorClient) -> None:
+    sim.fault("message/send", errcode=45009, times=2)
+    sim.fault("message/send", http_status=503)
+
+    with pytest.raises(APILimitedException):
+        wecom.message.send_text(AGENT_ID, "guide_li", "一")
+    with pytest.raises(APILimitedException):
+        wecom.message.send_text(AGENT_ID, "guide_li", "二")
+    with pytest.raises(WeChatClientException) as unavailable:
+        wecom.message.send_text(AGENT_ID, "guide_li", "三")
+    wecom.message.send_text(AGENT_ID, "guide_li", "四")
+
+    assert unavailable.value.response.status_code == 503
+    records = sim.sent(api="message/send")
+    assert [(r["text"], r["errcode"], r["delivered"]) for r in records] == [
+        ("一", 45009, False), ("二", 45009, False), ("三", None, False), ("四", 0, True)]

@@ -1,0 +1,1 @@
+"""Test harness: the bot and the WeChat simulator talking over real HTTP."""

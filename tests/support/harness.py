@@ -1,0 +1,99 @@
+"""A chat-transcript style harness: a test acts as customers and guides through the simulator
+and reads what the bot did from the simulator and the bot's database."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import func, select
+
+from bot.app import create_app
+from bot.clock import Clock
+from bot.config import Config, config_from_dict
+from bot.models import Task
+from bot.routing import Router
+from bot.runtime import Runtime
+from bot.simulator import RunningServer, SimulatorClient, SimulatorConfig, create_simulator, serve_in_thread
+
+API_TOKEN = "test-api-token"
+
+
+class SwappableApp:
+    """Lets the bot's server take a port before the bot (which needs the simulator's URL) exists."""
+
+    def __init__(self) -> None:
+        self.app: Any = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        return self.app(environ, start_response)
+
+
+def bot_config(database_url: str, sim_url: str, sim: SimulatorConfig, **sections: Mapping[str, Any]) -> Config:
+    data: dict[str, Any] = {
+        "database": {"url": database_url},
+        "wecom": {
+            "corp_id": sim.corp_id, "agent_id": sim.agent_id, "secret": sim.corp_secret, "token": sim.token,
+            "encoding_aes_key": sim.encoding_aes_key, "api_base_url": f"{sim_url}/cgi-bin/",
+            "open_kfid": sim.open_kfid,
+        },
+        "mp": {
+            "app_id": sim.mp_app_id, "secret": sim.mp_secret, "token": sim.mp_token,
+            "encoding_aes_key": sim.mp_encoding_aes_key, "api_base_url": f"{sim_url}/mp/cgi-bin/",
+        },
+        "api": {"tokens": [API_TOKEN]},
+    }
+    for name, values in sections.items():
+        data.setdefault(name, {}).update(values)
+    return config_from_dict(data, source="<test>")
+
+
+class Harness:
+    def __init__(self, database_url: str, routers: list[Router] | None = None, clock: Clock | None = None,
+                 **config_sections: Mapping[str, Any]) -> None:
+        from handlers import routers as default_routers
+
+        self._bot_app = SwappableApp()
+        self.bot_server: RunningServer = serve_in_thread(self._bot_app)
+        self.sim_config = SimulatorConfig.for_bot(self.bot_server.url)
+        self.sim_server: RunningServer = serve_in_thread(create_simulator(self.sim_config))
+        self.sim = SimulatorClient(self.sim_server.url)
+        self.config = bot_config(database_url, self.sim_server.url, self.sim_config, **config_sections)
+        self.app = create_app(self.config, routers if routers is not None else default_routers(), clock)
+        self._bot_app.app = self.app
+        self.runtime: Runtime = self.app.extensions["siyu"]
+        self.db = self.runtime.db
+        self.bot_url = self.bot_server.url
+
+    def seed_staff(self) -> None:
+        """The guides the simulated corp has, as the directory sync would create them."""
+        with self.db.session() as session:
+            service = self.runtime.customers(session)
+            for userid, name in self.sim_config.guides:
+                service.staff(userid, name)
+
+    def settle(self, timeout: float = 10.0) -> None:
+        """Run queued tasks until none is pending or running (the bot's own thread may hold some)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.runtime.tasks.run_due()
+            with self.db.session() as session:
+                busy = session.scalar(select(func.count()).select_from(Task).where(
+                    Task.status.in_(("running", "pending")), Task.run_at <= self.runtime.clock.now()))
+            if not busy:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{busy} task(s) still busy after {timeout}s")
+            time.sleep(0.05)
+
+    def api(self, method: str, path: str, **kwargs: Any) -> Any:
+        import requests
+
+        headers = {"Authorization": f"Bearer {API_TOKEN}", **kwargs.pop("headers", {})}
+        return requests.request(method, f"{self.bot_url}{path}", headers=headers, timeout=10, **kwargs)
+
+    def close(self) -> None:
+        self.bot_server.stop()
+        self.sim_server.stop()
+        self.runtime.close()
