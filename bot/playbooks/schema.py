@@ -1,0 +1,309 @@
+"""Pydantic models of a playbook file: trigger, audience, exit, steps and caps.
+
+Validation is complete on its own: durations are parsed, cron expressions checked, templates
+compiled and conditions parsed here, so a model that validates can be scheduled and rendered.
+The same models serve the file loader, the CLI and (later) the web editor.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from datetime import time, timedelta
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from apscheduler.triggers.cron import CronTrigger
+from jinja2 import Template
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
+                      field_validator, model_validator)
+from pydantic_core import PydanticCustomError
+
+from bot.playbooks.templates import Condition, compile_condition, compile_template
+from bot.playbooks.timing import DEFAULT_TZ, parse_duration
+
+logger = logging.getLogger(__name__)
+
+CHANNELS = ("kf", "mp_custom", "mp_template", "wecom_mass", "guide_task")
+TRIGGER_KINDS = ("event", "tag_added", "stage_changed", "keyword", "contact_added",
+                 "subscribed", "inactive_days", "schedule")
+
+_SLUG = r"^[a-z0-9][a-z0-9_-]*$"
+_ATTRIBUTE = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+
+def _duration(value: object) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if not isinstance(value, str):
+        raise ValueError('expected a duration like "3d"')
+    return parse_duration(value)
+
+
+def _time_of_day(value: object) -> time:
+    if isinstance(value, time):  # TOML's own local-time literal: at = 10:00:00
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}", value.strip()):
+        hour, minute = (int(part) for part in value.strip().split(":"))
+        if hour < 24 and minute < 60:
+            return time(hour, minute)
+    raise ValueError('expected a time of day like "10:00"')
+
+
+def _template(value: str) -> str:
+    compile_template(value)
+    return value
+
+
+def _condition(value: str) -> str:
+    compile_condition(value)
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+TimeOfDay = Annotated[time, BeforeValidator(_time_of_day)]
+# Kept as source text (so export and hashing see what the operator wrote), compiled to check.
+TemplateSource = Annotated[str, AfterValidator(_template)]
+ConditionSource = Annotated[str, AfterValidator(_condition)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Schedule(_Model):
+    """A cron trigger: at each fire, customers matching `audience` enter the playbook."""
+
+    cron: str
+    audience: ConditionSource | None = None
+
+    @field_validator("cron")
+    @classmethod
+    def _check_cron(cls, value: str) -> str:
+        try:
+            CronTrigger.from_crontab(value, timezone=DEFAULT_TZ)
+        except ValueError as error:
+            raise ValueError(f'expected a crontab like "0 10 * * *" ({error})') from None
+        return value
+
+    def cron_trigger(self, tz: Any = DEFAULT_TZ) -> CronTrigger:
+        return CronTrigger.from_crontab(self.cron, timezone=tz)
+
+    @property
+    def audience_condition(self) -> Condition | None:
+        return compile_condition(self.audience) if self.audience else None
+
+
+class Trigger(_Model):
+    """Exactly one kind of trigger; `from` and `state` refine stage_changed and contact_added."""
+
+    event: str | None = None
+    tag_added: str | None = None
+    stage_changed: str | None = None
+    from_stage: str | None = Field(default=None, alias="from")
+    # A string names a tag the tagger assigns by keyword; a list is raw keywords to match.
+    keyword: str | list[Annotated[str, Field(min_length=1)]] | None = None
+    contact_added: Literal[True] | None = None
+    state: str | None = None
+    subscribed: Literal[True] | None = None
+    inactive_days: Annotated[int, Field(ge=1)] | None = None
+    schedule: Schedule | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one_kind(self) -> Trigger:
+        kinds = [kind for kind in TRIGGER_KINDS if getattr(self, kind) is not None]
+        if len(kinds) != 1:
+            found = f"found {' and '.join(kinds)}" if kinds else "found none"
+            raise ValueError(f"set exactly one trigger kind ({', '.join(TRIGGER_KINDS)}); {found}")
+        if self.from_stage is not None and self.stage_changed is None:
+            raise ValueError('"from" only applies to a stage_changed trigger')
+        if self.state is not None and self.contact_added is None:
+            raise ValueError('"state" only applies to a contact_added trigger')
+        if self.keyword == []:
+            raise ValueError("keyword list is empty")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """The trigger kind, one of TRIGGER_KINDS."""
+        return next(kind for kind in TRIGGER_KINDS if getattr(self, kind) is not None)
+
+    @property
+    def value(self) -> Any:
+        """The kind's value: event type, tag, stage, keyword(s), True, days or Schedule."""
+        return getattr(self, self.kind)
+
+
+class Audience(_Model):
+    """Who may enter, and whether a customer may enter again."""
+
+    when: ConditionSource | None = None
+    reentry: Literal["never", "after_exit", "always"] = "never"
+
+    @property
+    def condition(self) -> Condition | None:
+        return compile_condition(self.when) if self.when else None
+
+
+class Goal(_Model):
+    """A conversion event; arriving within the window converts the enrolment."""
+
+    event: Annotated[str, Field(min_length=1)]
+    within: Duration | None = None
+
+
+class Exit(_Model):
+    """Leave early when `when` becomes true or the goal is reached."""
+
+    when: ConditionSource | None = None
+    goal: Goal | None = None
+
+    @property
+    def condition(self) -> Condition | None:
+        return compile_condition(self.when) if self.when else None
+
+
+class Variant(_Model):
+    """One arm of an A/B test; `name` defaults to A, B, C… in file order."""
+
+    name: Annotated[str, Field(min_length=1)]
+    weight: Annotated[int, Field(ge=1)]
+    text: TemplateSource
+
+    @property
+    def template(self) -> Template:
+        return compile_template(self.text)
+
+
+class Step(_Model):
+    """One message of the journey, its timing, channels and content."""
+
+    id: Annotated[str, Field(pattern=_SLUG)]
+    after: Duration | None = None
+    before: Duration | None = None
+    of: Annotated[str, Field(pattern=_ATTRIBUTE)] | None = None
+    on: Annotated[str, Field(pattern=_ATTRIBUTE)] | None = None
+    at: TimeOfDay | None = None
+    channels: Annotated[list[str], Field(min_length=1)]
+    text: TemplateSource | None = None
+    template_id: str | None = None
+    template_data: dict[str, TemplateSource] | None = None
+    variants: list[Variant] = Field(default_factory=list)
+    holdout: Annotated[int, Field(ge=0)] = 0
+    link: str | None = None
+    expects_reply: Literal["nps"] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _name_variants(cls, data: Any) -> Any:
+        variants = data.get("variants") if isinstance(data, dict) else None
+        if isinstance(variants, list):
+            named = [{"name": chr(ord("A") + i), **v} if isinstance(v, dict) and "name" not in v
+                     else v for i, v in enumerate(variants)]
+            data = {**data, "variants": named}
+        return data
+
+    @field_validator("channels")
+    @classmethod
+    def _check_channels(cls, value: list[str]) -> list[str]:
+        unknown = [name for name in value if name not in CHANNELS]
+        if unknown:
+            raise ValueError(f"unknown channel {', '.join(map(repr, unknown))}; "
+                             f"expected some of {', '.join(CHANNELS)}")
+        if len(set(value)) != len(value):
+            raise ValueError("a channel is listed twice")
+        return value
+
+    @field_validator("link")
+    @classmethod
+    def _check_link(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError('expected a web address like "https://example.com/page"')
+        return value
+
+    @model_validator(mode="after")
+    def _check_combinations(self) -> Step:
+        timings = [name for name in ("after", "before", "on") if getattr(self, name) is not None]
+        if len(timings) != 1:
+            raise ValueError('set exactly one of after = "1d", before = "1h" (with of) or on')
+        if self.before is not None and self.of is None:
+            raise ValueError('before needs of = "<date attribute>", e.g. of = "class_start"')
+        if self.on is not None and self.of is not None:
+            raise ValueError("on and of cannot be combined; on already names the attribute")
+        if self.text is None and not self.variants:
+            raise ValueError("a step needs text or [[steps.variants]]")
+        if "mp_template" in self.channels and not self.template_id:
+            raise ValueError("channel mp_template needs template_id")
+        if (self.template_id or self.template_data) and "mp_template" not in self.channels:
+            raise ValueError("template_id/template_data only apply to channel mp_template")
+        names = [variant.name for variant in self.variants]
+        if len(set(names)) != len(names):
+            raise ValueError("variant names must be unique")
+        return self
+
+    @property
+    def template(self) -> Template | None:
+        return compile_template(self.text) if self.text else None
+
+    def arms(self) -> list[Variant]:
+        """The A/B arms; a step without variants has one implicit arm named "default"."""
+        if self.variants:
+            return list(self.variants)
+        return [Variant(name="default", weight=1, text=self.text or "")]
+
+    def choose_variant(self, seed: str) -> Variant | None:
+        """Pick an arm deterministically for `seed` (e.g. the enrolment id); None = holdout."""
+        arms = self.arms()
+        total = sum(arm.weight for arm in arms) + self.holdout
+        digest = hashlib.sha256(f"{seed}:{self.id}".encode()).digest()
+        point = int.from_bytes(digest[:8], "big") % total
+        for arm in arms:
+            if point < arm.weight:
+                return arm
+            point -= arm.weight
+        return None
+
+
+class Caps(_Model):
+    """Per-playbook frequency caps for one customer; over the cap, defer or skip the step."""
+
+    per_day: Annotated[int, Field(ge=1)] | None = None
+    per_week: Annotated[int, Field(ge=1)] | None = None
+    over_cap: Literal["defer", "skip"] = "defer"
+
+
+class Playbook(_Model):
+    """One operator-edited journey (运营剧本)."""
+
+    id: Annotated[str, Field(pattern=_SLUG)]
+    name: Annotated[str, Field(min_length=1)]
+    enabled: bool = True
+    description: str = ""
+    trigger: Trigger
+    audience: Audience = Field(default_factory=Audience)
+    exit: Exit = Field(default_factory=Exit)
+    steps: Annotated[list[Step], Field(min_length=1)]
+    caps: Caps | None = None
+
+    @field_validator("steps")
+    @classmethod
+    def _unique_step_ids(cls, steps: list[Step]) -> list[Step]:
+        first_index: dict[str, int] = {}
+        for index, step in enumerate(steps):
+            if step.id in first_index:
+                # `subpath` lets the loader point at the second occurrence's line.
+                raise PydanticCustomError(
+                    "duplicate_step_id", "step id '{id}' is already used by steps[{first}]",
+                    {"id": step.id, "first": first_index[step.id], "subpath": (index, "id")})
+            first_index[step.id] = index
+        return steps
+
+    def step(self, step_id: str) -> Step:
+        """The step with this id; KeyError if there is none."""
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)

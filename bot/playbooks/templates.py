@@ -1,0 +1,233 @@
+"""The one Jinja2 sandbox that playbook texts and conditions run in.
+
+Operators write these templates, so they run in an immutable sandbox. Missing fields of a known
+object render as "" (a customer without a nickname still gets a message), but an unknown
+top-level name is a typo: it is rejected when the playbook is validated and fails loudly at
+render time instead of silently sending a broken text.
+
+Context names available to every template and condition (see `template_context`):
+`customer`, `event`, `link`, `step`, `playbook`, `today` (local date), `now` (aware datetime),
+the global function `is_anniversary(day, today)` and the filter `datetime_cn`
+(`{{ event.data.class_start | datetime_cn }}` → "3月12日 19:00", in the zone of `now`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import (ChainableUndefined, Template, TemplateError, TemplateSyntaxError, meta,
+                    pass_context)
+from jinja2.runtime import Context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import missing
+
+from bot.playbooks.timing import DEFAULT_TZ, attribute_value
+
+logger = logging.getLogger(__name__)
+
+CONTEXT_NAMES = frozenset({"customer", "event", "link", "step", "playbook", "today", "now"})
+
+
+class TemplateCompileError(ValueError):
+    """A template or condition that cannot be compiled; a ValueError so pydantic reports it."""
+
+
+class RenderError(Exception):
+    """A template or condition failed while rendering for a particular customer."""
+
+
+class _FieldUndefined(ChainableUndefined):
+    """Lenient for missing fields of known objects, strict for unknown top-level names."""
+
+    __slots__ = ()
+
+    def _is_unknown_name(self) -> bool:
+        return self._undefined_obj is missing
+
+    def __str__(self) -> str:
+        if self._is_unknown_name():
+            self._fail_with_undefined_error()
+        return ""
+
+    def __bool__(self) -> bool:
+        if self._is_unknown_name():
+            self._fail_with_undefined_error()
+        return False
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        if self._is_unknown_name():
+            self._fail_with_undefined_error()
+        return iter(())
+
+    def __len__(self) -> int:
+        if self._is_unknown_name():
+            self._fail_with_undefined_error()
+        return 0
+
+    __hash__ = ChainableUndefined.__hash__
+
+
+def is_anniversary(day: date | datetime | None, today: date) -> bool:
+    """True when `day` (a birthday, a join date) recurs on `today`; 29 Feb counts on 28 Feb."""
+    if not isinstance(day, date) or isinstance(day, ChainableUndefined):
+        return False
+    if isinstance(today, datetime):
+        today = today.date()
+    if (day.month, day.day) == (today.month, today.day):
+        return True
+    leap_day_in_common_year = (day.month, day.day) == (2, 29) and (today.month, today.day) == (2, 28)
+    if leap_day_in_common_year:
+        try:
+            today.replace(day=29)
+        except ValueError:
+            return True
+    return False
+
+
+@pass_context
+def datetime_cn(context: Context, value: object) -> str:
+    """Format a date attribute (datetime, date or ISO text) the way Chinese messages say it."""
+    now = context.get("now")
+    tz = now.tzinfo if isinstance(now, datetime) and now.tzinfo else DEFAULT_TZ
+    moment = attribute_value(value, tz)
+    if isinstance(moment, datetime):
+        return f"{moment.month}月{moment.day}日 {moment:%H:%M}"
+    if isinstance(moment, date):
+        return f"{moment.month}月{moment.day}日"
+    return "" if value is None or isinstance(value, ChainableUndefined) else str(value)
+
+
+@lru_cache(maxsize=1)
+def environment() -> ImmutableSandboxedEnvironment:
+    """The shared sandbox (built on first use, never at import)."""
+    env = ImmutableSandboxedEnvironment(undefined=_FieldUndefined, autoescape=False)
+    env.globals["is_anniversary"] = is_anniversary
+    env.filters["datetime_cn"] = datetime_cn
+    return env
+
+
+def _check_names(source: str, what: str) -> None:
+    env = environment()
+    unknown = meta.find_undeclared_variables(env.parse(source)) - CONTEXT_NAMES - set(env.globals)
+    if unknown:
+        known = ", ".join(sorted(CONTEXT_NAMES | {"is_anniversary"}))
+        raise TemplateCompileError(
+            f"{what} uses unknown name {', '.join(sorted(unknown))}; known names: {known}")
+
+
+def _syntax_message(error: TemplateSyntaxError, what: str) -> str:
+    return f"{what} syntax error on its line {error.lineno}: {error.message}"
+
+
+@lru_cache(maxsize=2048)
+def compile_template(text: str) -> Template:
+    """Compile a message template, checking syntax and context names (cached by source)."""
+    try:
+        template = environment().from_string(text)
+        _check_names(text, "template")
+    except TemplateSyntaxError as error:
+        raise TemplateCompileError(_syntax_message(error, "template")) from error
+    return template
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A compiled boolean expression such as `'VIP' not in customer.tags`."""
+
+    source: str
+    _expression: Callable[..., Any] = field(repr=False, compare=False)
+
+    def __call__(self, **context: Any) -> bool:
+        return evaluate(self, **context)
+
+
+@lru_cache(maxsize=2048)
+def compile_condition(expr: str) -> Condition:
+    """Compile a condition expression, checking syntax and context names (cached by source)."""
+    if not expr.strip():
+        raise TemplateCompileError("condition is empty")
+    try:
+        expression = environment().compile_expression(expr, undefined_to_none=False)
+        # compile_expression accepted exactly one expression, so this wrapper cannot be escaped.
+        _check_names("{{ (" + expr + ") }}", "condition")
+    except TemplateSyntaxError as error:
+        raise TemplateCompileError(_syntax_message(error, "condition")) from error
+    return Condition(expr, expression)
+
+
+# Errors a template can raise from operator-written expressions (bad arithmetic, wrong types).
+_RUNTIME_ERRORS = (TemplateError, ArithmeticError, TypeError, ValueError, LookupError)
+
+
+def render(template: Template, **context: Any) -> str:
+    """Render a message; surrounding whitespace is stripped (TOML multi-line strings end in a
+    newline that would show as a blank line in WeChat)."""
+    try:
+        return template.render(**context).strip()
+    except _RUNTIME_ERRORS as error:
+        raise RenderError(f"template failed: {error}") from error
+
+
+def evaluate(condition: Condition, **context: Any) -> bool:
+    """Evaluate a condition; missing fields are falsy, unknown names raise RenderError."""
+    try:
+        return bool(condition._expression(**context))
+    except _RUNTIME_ERRORS as error:
+        raise RenderError(f"condition {condition.source!r} failed: {error}") from error
+
+
+# --- context objects ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class GuideContext:
+    """The guide (导购/顾问) who owns the customer; renders as their name."""
+
+    name: str = ""
+    userid: str = ""
+
+    def __str__(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class CustomerContext:
+    """What templates may read about a customer; the DB layer builds it from its model."""
+
+    name: str = ""
+    tags: tuple[str, ...] = ()
+    stage: str = ""
+    value_tier: str = ""
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    guide: GuideContext = field(default_factory=GuideContext)
+    birthday: date | None = None
+
+
+@dataclass(frozen=True)
+class EventContext:
+    """The event that enrolled the customer (`type`, its JSON `data`, and when it happened)."""
+
+    type: str = ""
+    data: Mapping[str, Any] = field(default_factory=dict)
+    at: datetime | None = None
+
+
+def template_context(*, customer: CustomerContext, now: datetime,
+                     event: EventContext | None = None, link: str = "",
+                     step: object = None, playbook: object = None) -> dict[str, Any]:
+    """The keyword arguments for `render` and `evaluate`; `today` is `now`'s local date."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return {
+        "customer": customer,
+        "event": event or EventContext(),
+        "link": link,
+        "step": step,
+        "playbook": playbook,
+        "today": now.date(),
+        "now": now,
+    }
