@@ -11,13 +11,13 @@ from sqlalchemy import func, select
 
 from bot.app import create_app
 from bot.clock import Clock
-from bot.config import Config, config_from_dict
+from bot.demo import DEMO_API_TOKEN, config_for_simulator
 from bot.models import Task
 from bot.routing import Router
 from bot.runtime import Runtime
 from bot.simulator import RunningServer, SimulatorClient, SimulatorConfig, create_simulator, serve_in_thread
 
-API_TOKEN = "test-api-token"
+API_TOKEN = DEMO_API_TOKEN
 
 
 class SwappableApp:
@@ -30,25 +30,6 @@ class SwappableApp:
         return self.app(environ, start_response)
 
 
-def bot_config(database_url: str, sim_url: str, sim: SimulatorConfig, **sections: Mapping[str, Any]) -> Config:
-    data: dict[str, Any] = {
-        "database": {"url": database_url},
-        "wecom": {
-            "corp_id": sim.corp_id, "agent_id": sim.agent_id, "secret": sim.corp_secret, "token": sim.token,
-            "encoding_aes_key": sim.encoding_aes_key, "api_base_url": f"{sim_url}/cgi-bin/",
-            "open_kfid": sim.open_kfid,
-        },
-        "mp": {
-            "app_id": sim.mp_app_id, "secret": sim.mp_secret, "token": sim.mp_token,
-            "encoding_aes_key": sim.mp_encoding_aes_key, "api_base_url": f"{sim_url}/mp/cgi-bin/",
-        },
-        "api": {"tokens": [API_TOKEN]},
-    }
-    for name, values in sections.items():
-        data.setdefault(name, {}).update(values)
-    return config_from_dict(data, source="<test>")
-
-
 class Harness:
     def __init__(self, database_url: str, routers: list[Router] | None = None, clock: Clock | None = None,
                  **config_sections: Mapping[str, Any]) -> None:
@@ -59,7 +40,7 @@ class Harness:
         self.sim_config = SimulatorConfig.for_bot(self.bot_server.url)
         self.sim_server: RunningServer = serve_in_thread(create_simulator(self.sim_config))
         self.sim = SimulatorClient(self.sim_server.url)
-        self.config = bot_config(database_url, self.sim_server.url, self.sim_config, **config_sections)
+        self.config = config_for_simulator(database_url, self.sim_server.url, self.sim_config, **config_sections)
         self.app = create_app(self.config, routers if routers is not None else default_routers(), clock)
         self._bot_app.app = self.app
         self.runtime: Runtime = self.app.extensions["siyu"]
