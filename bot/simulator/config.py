@@ -30,7 +30,7 @@ class SimulatorConfig:
     token: str = DEMO_TOKEN
     encoding_aes_key: str = DEMO_ENCODING_AES_KEY
     open_kfid: str = "wkSIM0001"
-    kf_name: str = "思语客服"
+    kf_name: str = "思域客服"
     mp_app_id: str = DEMO_MP_APP_ID
     mp_secret: str = DEMO_MP_SECRET
     mp_token: str = DEMO_MP_TOKEN
