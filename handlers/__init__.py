@@ -5,6 +5,7 @@ from bot.routing import Router
 
 def routers() -> list[Router]:
     """Routers in dispatch order: observers of every router run before any responder."""
-    from handlers import contacts, customer_messages, kf, mp, staff_messages
+    from handlers import contacts, corp_tags, customer_messages, kf, mp, staff_messages
 
-    return [customer_messages.router, contacts.router, kf.router, mp.router, staff_messages.router]
+    return [customer_messages.router, contacts.router, kf.router, mp.router, staff_messages.router,
+            corp_tags.router]

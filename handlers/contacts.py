@@ -11,6 +11,7 @@ from bot.config import Config
 from bot.db import Database
 from bot.models import Customer
 from bot.routing import Router, Update
+from bot.tagging.sync import apply_wecom_tags
 from bot.services.customers import CustomerService
 from bot.tasks import RetryLater, TaskQueue
 from bot.wechat.outbound import Outbound
@@ -111,7 +112,12 @@ def refresh_contact(payload: dict[str, Any], outbound: Outbound, db: Database, r
         if contact.get("name"):
             customer.name = contact["name"]
         if contact.get("unionid"):
-            service.merge_by_unionid(customer, contact["unionid"])
+            customer = service.merge_by_unionid(customer, contact["unionid"])
+        guide = customer.guide.userid if customer.guide else None
+        follow = [f for f in result.response.get("follow_user", []) if f.get("userid") == guide]
+        tagging = runtime.features.get("tagging")
+        if follow and tagging is not None:
+            apply_wecom_tags(session, tagging.service(session), customer, follow[0].get("tags", []))
 
 
 def _display_name(customer: Customer) -> str:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from bot.models import Customer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.models import Customer, CustomerTag, Message, Tag
 from bot.routing import Router, Update
 from bot.services.customers import CustomerService
+from bot.tagging.service import OPT_IN_TAG, OPT_OUT_TAG
 
 logger = logging.getLogger(__name__)
 router = Router("customer_messages")
@@ -27,3 +31,21 @@ def store_customer_message(update: Update, customers: CustomerService) -> None:
     customers.record_inbound(customer, channel=update.channel, msg_type=update.kind, content=content,
                              at=update.received_at, callback_id=update.callback_id,
                              wechat_msgid=update.get("MsgId") or None)
+
+
+OPT_OUT_CONFIRMATION = "已为您退订消息推送，之后不会再主动打扰您。如需恢复，回复「订阅」即可。"
+OPT_IN_CONFIRMATION = "已为您恢复消息推送，感谢您的关注！回复「退订」可随时退订。"
+
+
+@router.responder("text", channel=("mp", "kf"))
+def confirm_subscription_change(update: Update, session: Session) -> str | None:
+    """One confirmation when this very message opted the customer out (or back in)."""
+    tags = session.scalars(
+        select(Tag.name).join(CustomerTag, CustomerTag.tag_id == Tag.id).join(Message, CustomerTag.message_id == Message.id)
+        .where(Message.callback_id == update.callback_id)
+    ).all()
+    if OPT_OUT_TAG in tags:
+        return OPT_OUT_CONFIRMATION
+    if OPT_IN_TAG in tags:
+        return OPT_IN_CONFIRMATION
+    return None

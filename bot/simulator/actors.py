@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 
 from .api_common import control_body, control_error, current_state
 from .push import Pusher, PushResult, build_xml
@@ -76,6 +76,13 @@ def _contact_change(external_userid: str, change_type: str, label: str) -> Respo
         if change_type == "edit_external_contact":
             customer.name = str(body.get("name") or customer.name)
             follow.remark = str(body.get("remark") or follow.remark)
+            # The guide edits the contact's corp tags in the WeCom sidebar (by tag name).
+            for key, apply in (("add_tags", follow.tag_ids.add), ("remove_tags", follow.tag_ids.discard)):
+                for name in body.get(key) or []:
+                    tag_id = state.tag_id_by_name(str(name))
+                    if tag_id is None:
+                        return control_error(f"no corp tag named {name!r}", 404)
+                    apply(tag_id)
         else:
             del customer.follows[userid]
         xml = _contact_event(state, change_type, userid, external_userid)
@@ -224,3 +231,17 @@ def staff_text(userid: str) -> Response | tuple[Response, int]:
     result = Pusher(state).push_work(xml)
     state.record_inbound("app", name, "text", text, userid=userid, status=result.as_json()["status"])
     return _answer(result, userid=userid, msgid=msgid)
+
+
+@bp.get("/customers/<external_userid>/tags")
+def contact_tags(external_userid: str) -> Response | tuple[Response, int]:
+    state = current_state()
+    with state.lock:
+        customer = state.customers.get(external_userid)
+        if customer is None:
+            return control_error(f"unknown customer {external_userid}", 404)
+        follow = customer.follows.get(request.args.get("userid", ""))
+        if follow is None:
+            return control_error(f"{external_userid} is not a contact of that guide", 404)
+        names = sorted(tag.name for tag_id in follow.tag_ids if (tag := state.find_tag(tag_id)) is not None)
+    return jsonify(names)

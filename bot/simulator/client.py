@@ -46,8 +46,15 @@ class SimulatorClient:
                           external_userid=external_userid)
 
     def edit_customer(self, external_userid: str, userid: str | None = None, name: str | None = None,
-                      remark: str | None = None) -> dict[str, Any]:
-        return self._post(f"/sim/customers/{external_userid}/edit", userid=userid, name=name, remark=remark)
+                      remark: str | None = None, add_tags: list[str] | None = None,
+                      remove_tags: list[str] | None = None) -> dict[str, Any]:
+        """The guide edits the contact in WeCom (name, remark, corp tags by name)."""
+        return self._post(f"/sim/customers/{external_userid}/edit", userid=userid, name=name, remark=remark,
+                          add_tags=add_tags, remove_tags=remove_tags)
+
+    def contact_tags(self, external_userid: str, userid: str) -> list[str]:
+        """The corp tag names the contact carries for that guide, as the WeCom sidebar shows them."""
+        return self._call("GET", f"/sim/customers/{external_userid}/tags", params={"userid": userid})
 
     def delete_guide(self, external_userid: str, userid: str | None = None) -> dict[str, Any]:
         """The customer deletes the guide (del_follow_user: churn)."""

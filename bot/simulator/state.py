@@ -218,6 +218,13 @@ class SimulatorState:
 
     # --- lookups -----------------------------------------------------------------------------
 
+    def tag_id_by_name(self, name: str) -> str | None:
+        for group in self.tag_groups:
+            for tag in group.tags:
+                if tag.name == name:
+                    return tag.id
+        return None
+
     def find_tag(self, tag_id: str) -> CorpTag | None:
         for group in self.tag_groups:
             for tag in group.tags:

@@ -190,3 +190,29 @@ def post_event() -> tuple[Response, int]:
             raise ApiError(404, "customer: no such customer", "customer")
         event = service.record_event(customer, event_in.type, event_in.at, event_in.data, source="api")
         return jsonify(id=event.id, customer=customer.id, type=event.type), 202
+
+
+@bp.post("/customers/<int:customer_id>/tags")
+def add_tag(customer_id: int) -> tuple[Response, int]:
+    """A business system or person tags a customer by hand (source `manual`)."""
+    tag_in: TagIn = _validated(TagIn, _json_body())
+    runtime = _runtime()
+    with runtime.db.session() as session:
+        customer = session.get(Customer, customer_id)
+        if customer is None:
+            raise ApiError(404, f"no customer with id {customer_id}")
+        added = runtime.features["tagging"].service(session).add(customer, tag_in.name, source="manual",
+                                                                   reason=tag_in.reason)
+        return jsonify(customer_json(customer)), 201 if added else 200
+
+
+@bp.delete("/customers/<int:customer_id>/tags/<path:name>")
+def remove_tag(customer_id: int, name: str) -> tuple[Response, int]:
+    runtime = _runtime()
+    with runtime.db.session() as session:
+        customer = session.get(Customer, customer_id)
+        if customer is None:
+            raise ApiError(404, f"no customer with id {customer_id}")
+        if not runtime.features["tagging"].service(session).remove(customer, name):
+            raise ApiError(404, f"customer {customer_id} has no tag {name!r}")
+        return jsonify(customer_json(customer)), 200

@@ -4,6 +4,7 @@ and reads what the bot did from the simulator and the bot's database."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -18,6 +19,7 @@ from bot.runtime import Runtime
 from bot.simulator import RunningServer, SimulatorClient, SimulatorConfig, create_simulator, serve_in_thread
 
 API_TOKEN = DEMO_API_TOKEN
+PLAYBOOKS_DIR = Path(__file__).resolve().parents[2] / "playbooks"
 
 
 class SwappableApp:
@@ -40,6 +42,7 @@ class Harness:
         self.sim_config = SimulatorConfig.for_bot(self.bot_server.url)
         self.sim_server: RunningServer = serve_in_thread(create_simulator(self.sim_config))
         self.sim = SimulatorClient(self.sim_server.url)
+        config_sections["bot"] = {"playbooks_dir": str(PLAYBOOKS_DIR), **config_sections.get("bot", {})}
         self.config = config_for_simulator(database_url, self.sim_server.url, self.sim_config, **config_sections)
         self.app = create_app(self.config, routers if routers is not None else default_routers(), clock)
         self._bot_app.app = self.app

@@ -35,7 +35,8 @@ def test_customer_adds_a_guide_and_gets_the_welcome_message_in_the_window(harnes
     with h.db.session() as session:
         relation = session.scalars(select(CustomerGuide)).one()
         assert relation.state == "store_sh" and relation.status == "active"
-        assert session.scalars(select(Event.type)).all() == ["contact_added"]
+        added = session.scalars(select(Event).where(Event.type == "contact_added")).one()
+        assert added.data == {"guide": "guide_li", "state": "store_sh"}
         sent = session.scalars(select(Message).where(Message.channel == "welcome")).one()
         assert sent.status == "sent" and sent.customer_id == c.id
 
@@ -138,7 +139,8 @@ def test_official_account_subscribe_with_scene_text_and_click(harness: Harness) 
 
     c = customer(h, openid="oFANS001")
     with h.db.session() as session:
-        events = session.scalars(select(Event).where(Event.customer_id == c.id).order_by(Event.id)).all()
+        events = session.scalars(select(Event).where(Event.customer_id == c.id, Event.source == "wechat")
+                                 .order_by(Event.id)).all()
         texts = session.scalars(select(Message.content).where(Message.customer_id == c.id)).all()
     assert [(e.type, e.data) for e in events] == [
         ("subscribed", {"state": "spring_poster"}),

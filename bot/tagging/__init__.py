@@ -1,0 +1,17 @@
+"""Customer tagging: keyword rules over jieba tokens, behaviour rules over metrics."""
+
+from bot.tagging.keywords import KeywordTagger, SubstringTagger, TagMatch
+from bot.tagging.rules import METRIC_NAMES, BehaviourRule, KeywordRule, RuleSet, RulesError, load_rules, parse_rules
+
+__all__ = [
+    "METRIC_NAMES",
+    "BehaviourRule",
+    "KeywordRule",
+    "KeywordTagger",
+    "RuleSet",
+    "RulesError",
+    "SubstringTagger",
+    "TagMatch",
+    "load_rules",
+    "parse_rules",
+]

@@ -1,0 +1,66 @@
+"""`siyu tag`: what tags a message would get, and why; bulk mode for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.tagging.keywords import KeywordTagger, TagMatch
+from bot.tagging.rules import RulesError, load_rules
+
+
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    parser = sub.add_parser("tag", help="show the tags a message would get, with reasons")
+    parser.add_argument("text", nargs="?", help="the customer message")
+    parser.add_argument("--rules", help="tag rules file (default: <playbooks_dir>/tags.toml)")
+    parser.add_argument("--stdin", action="store_true", help="read one message per line from standard input")
+    parser.add_argument("--json", action="store_true", help="one JSON line per message")
+    parser.add_argument("--check", action="store_true", help="only validate the rules file")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    path = Path(args.rules) if args.rules else _default_rules(args)
+    try:
+        rules = load_rules(path)
+    except RulesError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    if args.check:
+        print(f"{path}: {len(rules.keyword_rules)} keyword rules, {len(rules.behaviour_rules)} behaviour rules, ok")
+        return 0
+    if not args.stdin and not args.text:
+        print("siyu tag: give a message, or --stdin", file=sys.stderr)
+        return 2
+    tagger = KeywordTagger(rules)
+    texts = (line.rstrip("\n") for line in sys.stdin) if args.stdin else iter([args.text])
+    for text in texts:
+        matches = tagger.tag(text)
+        print(json.dumps(_as_json(text, matches), ensure_ascii=False) if args.json else _as_lines(text, matches),
+              flush=args.stdin)
+    return 0
+
+
+def _default_rules(args: argparse.Namespace) -> Path:
+    from bot.config import ConfigError, load_config
+
+    try:
+        return Path(load_config(args.config).bot.playbooks_dir) / "tags.toml"
+    except ConfigError:
+        return Path("playbooks/tags.toml")
+
+
+def _as_json(text: str, matches: list[TagMatch]) -> dict[str, Any]:
+    return {"text": text, "tags": [{"name": m.tag, "rule": m.rule, "matched": list(m.matched)} for m in matches]}
+
+
+def _as_lines(text: str, matches: list[TagMatch]) -> str:
+    if not matches:
+        return f"「{text}」: 无标签"
+    lines = [f"「{text}」:"]
+    for m in matches:
+        lines.append(f"  {m.tag}  ← 命中「{'、'.join(m.matched)}」（规则 {m.rule}，分句「{m.clause}」）")
+    return "\n".join(lines)

@@ -1,0 +1,69 @@
+"""Tagging as a runtime feature: tag on every message, refresh on every event, recompute hourly."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.models import Customer, Event, Message
+from bot.runtime import Runtime
+from bot.scheduler import JobSpec
+from bot.tagging.service import TaggingService
+from bot.tagging.store import RulesStore
+from bot.tagging.sync import sync_wecom_tags
+
+logger = logging.getLogger(__name__)
+
+BATCH = 500
+# Events tagging itself records; refreshing on them again would only find nothing to do.
+OWN_EVENTS = frozenset({"tag_added", "tag_removed", "stage_changed", "opted_out", "opted_in"})
+
+
+class Tagging:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.store = RulesStore(Path(runtime.config.bot.playbooks_dir) / "tags.toml", runtime.db)
+
+    def service(self, session: Session) -> TaggingService:
+        rules, tagger = self.store.current()
+        return TaggingService(session, self.runtime.clock, self.runtime.customers(session), rules, tagger,
+                              self.runtime.config.scheduler)
+
+    def on_message(self, session: Session, customer: Customer, message: Message) -> None:
+        service = self.service(session)
+        if message.msg_type == "text" and message.content:
+            service.tag_message(customer, message)
+        service.refresh([customer])
+
+    def on_event(self, session: Session, customer: Customer, event: Event) -> None:
+        if event.type not in OWN_EVENTS:
+            self.service(session).refresh([customer])
+
+    def recompute_all(self) -> int:
+        """Stages, tiers and behaviour tags for everyone, in batches; never all customers in memory.
+
+        On PostgreSQL each batch is locked with SKIP LOCKED, so two workers share the work.
+        """
+        last_id, done = 0, 0
+        while True:
+            with self.runtime.db.session() as session:
+                query = select(Customer).where(Customer.id > last_id).order_by(Customer.id).limit(BATCH)
+                if self.runtime.db.is_postgres:
+                    query = query.with_for_update(skip_locked=True, of=Customer)
+                batch = list(session.scalars(query).unique())
+                if not batch:
+                    return done
+                self.service(session).refresh(batch)
+                last_id, done = batch[-1].id, done + len(batch)
+
+
+def install(runtime: Runtime) -> None:
+    tagging = Tagging(runtime)
+    runtime.features["tagging"] = tagging
+    runtime.hooks.on_message.append(tagging.on_message)
+    runtime.hooks.on_event.append(tagging.on_event)
+    runtime.jobs.append(JobSpec("recompute_behaviour", tagging.recompute_all, "interval", {"minutes": 60}))
+    runtime.tasks.functions["sync_wecom_tags"] = sync_wecom_tags

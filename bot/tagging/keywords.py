@@ -1,0 +1,467 @@
+"""Tag a customer message from the keyword rules: jieba tokens, clauses, negation.
+
+A keyword matches only on token boundaries: its text must equal a run of consecutive tokens
+in one clause, so 约 does not fire inside 大约, 贵 inside 贵姓, 疼 inside 心疼. Every keyword is
+added to the tagger's own jieba dictionary so that product words (水光针, 热玛吉) and phrases
+(约个时间) come out as tokens. `*` in a keyword is a gap of up to `MAX_GAP` tokens (别*发消息).
+
+A negator shortly before a keyword, in the same clause, cancels a negatable rule (暂时不需要预约,
+没有红肿). Negators inside a keyword are part of it (不满意, 别*发消息, 来不了). Two negators in a
+row cancel out (不是不想约), A-not-A questions are not negations (贵不贵, 能不能), and a keyword
+only inherits the negation of an earlier keyword across a coordinator (没有红肿和疼痛).
+
+Speed: a trie regex skips punctuation-delimited pieces holding no keyword before any
+segmenting; `Segmenter` reproduces jieba's HMM-free cut without its per-call overhead; a
+prefix-aware index means each token start costs a few dict lookups however many keywords exist.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import jieba
+
+from bot.tagging.rules import GAP, KeywordRule, RuleSet
+
+logger = logging.getLogger(__name__)
+
+MAX_GAP = 3  # tokens a `*` may skip: 别再给我发消息 is 别 * 发消息 with 再, 给我 skipped
+NEGATION_WINDOW = 5  # a negator further back than this many tokens no longer reaches the keyword
+# High enough that a keyword beats the rarer dictionary words it overlaps (分期付款 -> 分期/付款,
+# 想到店 -> 想/到店) while common words still win (不适合 stays whole, so 不适 does not fire).
+# Single characters are never boosted: that would split 大约 into 大/约.
+KEYWORD_FREQ = 10_000_000
+
+NEGATORS = frozenset(
+    "不 没 没有 别 无 未 甭 勿 莫 无需 无须 不用 不是 不要 不想 不需要 不必 不再 不会 不能 不太 不怎么"
+    " 并不 并没有 从不 从没 从来不 从来没 从来没有 毫无 绝不 不打算 不准备 没必要 不至于 还没 还没有"
+    " 没什么 没啥 没有什么".split()
+)
+# Said after the keyword, at the end of the clause: 红肿没有了, 预约就不用了, 退款算了.
+TRAILING_NEGATORS = frozenset("不 没 没有 不用 不需要 不要 不必 算了 免了 没了 不了".split())
+TRAILING_PARTICLES = frozenset("了 啦 吧 啊 呀 哈 呢 哦 喔 的 嘛 吗".split())
+COORDINATORS = frozenset("和 或 或者 跟 与 及 以及 、 也 还 还有 又 加上".split())
+# Clause boundaries besides punctuation: what follows 但是 is a new statement (不疼了，但是有点痒).
+CONJUNCTIONS = frozenset("但 但是 不过 可是 然而 只是 就是".split())
+# Pieces of a message between punctuation; clauses are pieces further split at CONJUNCTIONS.
+_PIECES = re.compile(r"[^,.!?;:~。！？；，：…～\s]+")
+# jieba's own split of text into dictionary-segmented blocks and the rest.
+_HAN = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
+_SKIP = re.compile(r"(\r\n|\s|.)", re.DOTALL)
+
+# Full-width ASCII (ＴＤ, ＯＰＴ, ！) to half-width, so rules need to spell each word once.
+_HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+@dataclass(frozen=True)
+class TagMatch:
+    """One tag on one message, with the words and clause that explain it."""
+
+    tag: str
+    group: str
+    rule: str  # stable rule id, e.g. "keyword:意向:预约"
+    matched: tuple[str, ...]  # the rule's keywords that fired, as written in the rules, text order
+    clause: str  # the first clause the tag fired in, as the customer wrote it
+
+
+class _Entry(NamedTuple):
+    rule: int
+    keyword: str  # as written in the rules (after vocab expansion)
+    rest: tuple[str, ...]  # parts after the first `*`, normalised
+    exclude: bool
+
+
+class _Hit(NamedTuple):
+    rule: int
+    keyword: str
+    start: int  # first token
+    end: int  # one past the last token
+    spans: tuple[tuple[int, int], ...]  # (first, end) tokens of each part
+    exclude: bool
+
+
+def normalise(text: str) -> str:
+    """Case- and width-fold; keeps the length so offsets still point into the original text."""
+    return text.translate(_HALF_WIDTH).lower()
+
+
+def _cache_dir() -> str:
+    path = os.path.join(tempfile.gettempdir(), "siyu-jieba")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def new_tokenizer(words: list[str]) -> jieba.Tokenizer:
+    """A private jieba tokenizer (never the global one) that keeps `words` whole."""
+    # jieba logs its dictionary loading at DEBUG to stderr through its own handler.
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.tmp_dir = _cache_dir()
+    tokenizer.initialize()
+    for word in words:
+        if len(word) > 1:
+            tokenizer.add_word(word, freq=max(KEYWORD_FREQ, tokenizer.FREQ.get(word) or 0))
+    return tokenizer
+
+
+class Segmenter:
+    """jieba's HMM-free cut over a tokenizer's dictionary: the same tokens, about twice as fast.
+
+    Same dictionary, same maximum-probability route and tie-breaking, same grouping of Latin
+    letters and digits as `Tokenizer.cut(text, HMM=False)`; what goes is jieba's per-call
+    generator layers and a `math.log` per candidate word (log-probabilities are memoised).
+    The tokenizer must not change after this is built.
+    """
+
+    def __init__(self, tokenizer: jieba.Tokenizer) -> None:
+        self._freq: dict[str, int] = tokenizer.FREQ
+        self._log_total = math.log(tokenizer.total)
+        self._log_p: dict[str, float] = {}
+
+    def cut(self, text: str) -> list[str]:
+        tokens: list[str] = []
+        for block in _HAN.split(text):
+            if not block:
+                continue
+            if _HAN.fullmatch(block):
+                tokens += self._cut_block(block)
+            else:  # jieba yields every other character alone (\r\n as one)
+                tokens += [part for part in _SKIP.split(block) if part]
+        return tokens
+
+    def _cut_block(self, sentence: str) -> list[str]:
+        freq, log_p, count = self._freq, self._log_p, len(sentence)
+        route: list[tuple[float, int]] = [(0.0, 0)] * (count + 1)
+        for start in range(count - 1, -1, -1):
+            best_p, best_end = -math.inf, -1
+            end, frag, found = start, sentence[start], False
+            while end < count and frag in freq:
+                if freq[frag]:
+                    found = True
+                    best_p, best_end = self._better(frag, end, route, best_p, best_end)
+                end += 1
+                frag = sentence[start : end + 1]
+            if not found:
+                best_p, best_end = self._better(sentence[start], start, route, best_p, best_end)
+            route[start] = (best_p, best_end)
+        tokens, latin, start = [], "", 0
+        while start < count:
+            end = route[start][1] + 1
+            word = sentence[start:end]
+            if end - start == 1 and word.isascii() and word.isalnum():
+                latin += word  # jieba keeps runs of single Latin letters and digits together
+            else:
+                if latin:
+                    tokens.append(latin)
+                    latin = ""
+                tokens.append(word)
+            start = end
+        if latin:
+            tokens.append(latin)
+        return tokens
+
+    def _better(
+        self, word: str, end: int, route: list[tuple[float, int]], best_p: float, best_end: int
+    ) -> tuple[float, int]:
+        p = self._log_p.get(word)
+        if p is None:
+            p = self._log_p[word] = math.log(self._freq.get(word) or 1) - self._log_total
+        p += route[end + 1][0]
+        # (p, end) compared as a tuple, like jieba's max(): a tie goes to the longer word.
+        return (p, end) if p > best_p or (p == best_p and end > best_end) else (best_p, best_end)
+
+
+class KeywordTagger:
+    """Tags messages with a rule set's keyword rules. Build once; `tag` is read-only and thread-safe."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self._rules: tuple[KeywordRule, ...] = rules.keyword_rules
+        # First part of every keyword -> what it may start; a message is scanned once, looking
+        # up runs of tokens, so cost grows with the message, not with the number of keywords.
+        self._index: dict[str, list[_Entry]] = {}
+        words: list[str] = list(map(normalise, rules.dictionary_words))
+        for number, rule in enumerate(self._rules):
+            for keyword, is_exclude in [(k, False) for k in rule.keywords] + [(k, True) for k in rule.exclude]:
+                first, *rest = normalise(keyword).split(GAP)
+                self._index.setdefault(first, []).append(_Entry(number, keyword, tuple(rest), is_exclude))
+                words += [first, *rest]
+        # Every proper prefix of a first part maps to (): a run that is not even a prefix ends
+        # the scan from that token at once, which is most runs.
+        self._lookup: dict[str, Sequence[_Entry]] = {
+            first[:cut]: () for first in self._index for cut in range(1, len(first))
+        }
+        self._lookup.update(self._index)
+        self._candidates = _candidate_pattern(list(self._index))
+        self._tokenizer = new_tokenizer(list(dict.fromkeys(words)))
+        self._segmenter = Segmenter(self._tokenizer)
+        self._exclusive = frozenset(rules.exclusive_groups)
+        self._yielding = any(rule.yield_to for rule in self._rules)
+        logger.info(
+            "keyword tagger ready: %d rules, %d keywords, rules version %s",
+            len(self._rules),
+            len(self._index),
+            rules.version,
+        )
+
+    def tokens(self, text: str) -> list[str]:
+        """The tokens the tagger sees, for explaining a result (`siyu tag --explain`)."""
+        return self._segmenter.cut(normalise(text))
+
+    def tag(self, text: str) -> list[TagMatch]:
+        """Tags for one message, in rule-file order; the same text always gives the same list."""
+        folded = normalise(text)
+        fired: dict[int, tuple[list[str], str]] = {}  # rule -> (keywords, first clause)
+        last_clause: dict[int, int] = {}  # rule -> ordinal of the last clause it fired in
+        ordinal = 0
+        for piece in _PIECES.finditer(folded):
+            # Most pieces (好的, 谢谢) hold no keyword at all; skipping them before segmenting is
+            # exact, because a run of tokens is always a substring of the piece.
+            if not self._candidates.search(piece.group()):
+                continue
+            tokens = self._segmenter.cut(piece.group())
+            for begin, end in _clauses(tokens):
+                ordinal += 1
+                clause = tokens[begin:end]
+                for hit in self._clause_hits(clause):
+                    if hit.rule not in fired:
+                        offset = piece.start() + sum(map(len, tokens[:begin]))
+                        fired[hit.rule] = ([], text[offset : offset + sum(map(len, clause))])
+                    last_clause[hit.rule] = ordinal
+                    keywords = fired[hit.rule][0]
+                    if hit.keyword not in keywords:
+                        keywords.append(hit.keyword)
+        if self._exclusive and len(fired) > 1:
+            self._keep_latest_state(fired, last_clause)
+        return [
+            TagMatch(rule.tag, rule.group, rule.rule_id, tuple(keywords), clause)
+            for number in sorted(fired)
+            for rule in (self._rules[number],)
+            for keywords, clause in (fired[number],)
+        ]
+
+    def _keep_latest_state(self, fired: dict[int, tuple[list[str], str]], last_clause: dict[int, int]) -> None:
+        """In an exclusive group (状态) the customer's latest word counts: 之前退订了，现在想恢复推送."""
+        latest: dict[str, int] = {}
+        for number in fired:
+            group = self._rules[number].group
+            if group in self._exclusive:
+                latest[group] = max(latest.get(group, 0), last_clause[number])
+        for number in list(fired):
+            group = self._rules[number].group
+            if group in latest and last_clause[number] < latest[group]:
+                del fired[number]
+
+    def _clause_hits(self, tokens: list[str]) -> list[_Hit]:
+        """The keyword hits that count in one clause: not contained, vetoed or negated."""
+        hits = [hit for hit in self._find(tokens) if not _asks_a_not_a(tokens, hit.start)]
+        if not hits:
+            return []
+        hits = _drop_contained(hits)
+        vetoed = {h.rule for h in hits if h.exclude}
+        keyword_hits = [h for h in hits if not h.exclude and h.rule not in vetoed]
+        rules = self._rules
+        kept = [
+            hit
+            for hit, negated in zip(keyword_hits, _negated(keyword_hits, tokens))
+            if not (negated and rules[hit.rule].negatable)
+        ]
+        if len(kept) > 1 and self._yielding:
+            present = {rules[hit.rule].tag for hit in kept}
+            kept = [hit for hit in kept if present.isdisjoint(rules[hit.rule].yield_to)]
+        return kept
+
+    def _find(self, tokens: list[str]) -> list[_Hit]:
+        """Every keyword and exclude phrase on token boundaries in one clause, by start token."""
+        lookup, count = self._lookup, len(tokens)
+        hits: list[_Hit] = []
+        for start in range(count):
+            run = ""
+            for end in range(start + 1, count + 1):
+                run += tokens[end - 1]
+                entries = lookup.get(run)
+                if entries is None:
+                    break
+                after = None
+                for entry in entries:
+                    if not entry.rest:
+                        hits.append(_Hit(entry.rule, entry.keyword, start, end, ((start, end),), entry.exclude))
+                        continue
+                    if after is None:
+                        after = "".join(tokens[end:])
+                    if entry.rest[0] not in after:  # cheap reject before the token walk
+                        continue
+                    spans = _match_gapped(tokens, entry.rest, end)
+                    if spans:
+                        spans = ((start, end), *spans)
+                        hits.append(_Hit(entry.rule, entry.keyword, start, spans[-1][1], spans, entry.exclude))
+        return hits
+
+
+def _candidate_pattern(words: list[str]) -> re.Pattern[str]:
+    """One regex that finds any of `words`, built as a trie so each position costs one branch."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
+        return body + ("?" if "" in node else "")
+
+    return re.compile(emit(trie) if trie else "(?!)")
+
+
+def _clauses(tokens: list[str]) -> list[tuple[int, int]]:
+    """(begin, end) token ranges of the clauses in a piece, split at 但是, 不过...."""
+    ranges, begin = [], 0
+    for i, token in enumerate(tokens):
+        if token in CONJUNCTIONS:
+            if i > begin:
+                ranges.append((begin, i))
+            begin = i + 1
+    if begin < len(tokens):
+        ranges.append((begin, len(tokens)))
+    return ranges
+
+
+def _match_gapped(tokens: list[str], parts: tuple[str, ...], pos: int) -> tuple[tuple[int, int], ...]:
+    """Spans for `parts`, each after a gap of at most MAX_GAP tokens."""
+    spans = []
+    limit = len(tokens)
+    for part in parts:
+        found = None
+        for start in range(pos, min(pos + MAX_GAP + 1, limit)):
+            run = ""
+            for end in range(start + 1, limit + 1):
+                run += tokens[end - 1]
+                if len(run) >= len(part):
+                    if run == part:
+                        found = (start, end)
+                    break
+            if found:
+                break
+        if found is None:
+            return ()
+        spans.append(found)
+        pos = found[1]
+    return tuple(spans)
+
+
+def _drop_contained(hits: list[_Hit]) -> list[_Hit]:
+    """Longest match wins: drop a plain hit lying inside a longer part of another hit (取消订阅 ⊃ 订阅)."""
+    if len(hits) < 2:
+        return hits
+    return [
+        hit
+        for hit in hits
+        if not (
+            len(hit.spans) == 1
+            and any(
+                other is not hit and s <= hit.start and hit.end <= e and e - s > hit.end - hit.start
+                for other in hits
+                for s, e in other.spans
+            )
+        )
+    ]
+
+
+def _is_negator(tokens: list[str], i: int, begin: int) -> bool:
+    token = tokens[i]
+    if token not in NEGATORS:
+        return False
+    if i <= begin:
+        return True
+    # An A-not-A question asks, it does not deny: 贵/不/贵, 可/不/可以, 能/不能, 要/不要.
+    before = tokens[i - 1]
+    if before[-1] == token[1:2]:
+        return False
+    return not (i + 1 < len(tokens) and before[:1] == tokens[i + 1][:1])
+
+
+def _asks_a_not_a(tokens: list[str], start: int) -> bool:
+    """A keyword starting with its negator but asked as A-not-A: 要/不要再发, 能/不能来."""
+    token = tokens[start]
+    return start > 0 and token[:1] in "不没" and tokens[start - 1][-1:] == token[1:2]
+
+
+def _negated(hits: list[_Hit], tokens: list[str]) -> list[bool]:
+    """Whether each hit (sorted by start) of one clause is negated."""
+    result: list[bool] = []
+    previous: _Hit | None = None
+    for hit in hits:
+        begin = 0
+        # An earlier keyword closes the negation scope (不疼就是有点痒 keeps 痒), unless only a
+        # coordinator joins them (没有红肿和疼痛 negates both).
+        if previous is not None and previous.end <= hit.start:
+            if all(token in COORDINATORS for token in tokens[previous.end : hit.start]):
+                result.append(result[-1])
+                previous = hit
+                continue
+            begin = previous.end
+        begin = max(begin, hit.start - NEGATION_WINDOW)
+        result.append(_negated_before(tokens, hit.start, begin) or _negated_after(tokens, hit.end))
+        previous = hit
+    return result
+
+
+def _negated_before(tokens: list[str], start: int, begin: int) -> bool:
+    for i in range(start - 1, begin - 1, -1):
+        if _is_negator(tokens, i, begin):
+            # 不是不想 / 没有不: a second negator right before the first cancels it.
+            return not any(_is_negator(tokens, j, begin) for j in range(max(begin, i - 2), i))
+    return False
+
+
+def _negated_after(tokens: list[str], start: int) -> bool:
+    """A negator closing the clause after the keyword, only particles after it (红肿没有了)."""
+    last = len(tokens) - 1
+    while last >= start and tokens[last] in TRAILING_PARTICLES:
+        last -= 1
+    return last >= start and last - start <= 2 and tokens[last] in TRAILING_NEGATORS
+
+
+class SubstringTagger:
+    """Baseline: the plain substring matcher most SCRMs ship (no segmentation, no negation)."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self._rules = [
+            (rule, [(keyword, tuple(normalise(keyword).split(GAP))) for keyword in rule.keywords])
+            for rule in rules.keyword_rules
+        ]
+
+    def tag(self, text: str) -> list[TagMatch]:
+        folded = normalise(text)
+        matches = []
+        for rule, keywords in self._rules:
+            matched = tuple(
+                keyword
+                for keyword, parts in keywords
+                if (parts[0] in folded if len(parts) == 1 else _contains_in_order(folded, parts))
+            )
+            if matched:
+                matches.append(TagMatch(rule.tag, rule.group, rule.rule_id, matched, text))
+        return matches
+
+
+def _contains_in_order(text: str, parts: tuple[str, ...]) -> bool:
+    pos = 0
+    for part in parts:
+        found = text.find(part, pos)
+        if found < 0:
+            return False
+        pos = found + len(part)
+    return True

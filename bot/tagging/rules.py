@@ -1,0 +1,318 @@
+"""Load and validate the tag rule pack (`playbooks/tags.toml`).
+
+The file holds keyword rules (what a customer says) and behaviour rules (what a customer does,
+as a Jinja2 expression over metrics). Loading either yields a complete `RuleSet` or raises one
+`RulesError` listing every problem, so an operator fixes the file in one pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import logging
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+logger = logging.getLogger(__name__)
+
+METRIC_NAMES: frozenset[str] = frozenset(
+    {
+        "last_active_days",
+        "messages_7d",
+        "messages_30d",
+        "purchases_30d",
+        "purchases_90d",
+        "purchases_365d",
+        "spend_30d",
+        "spend_90d",
+        "spend_365d",
+        "days_since_first_seen",
+        "stage",
+        "value_tier",
+    }
+)
+
+# A keyword may hold `*` (a short gap of other words, same clause) and `{name}` (any word of
+# the [vocab] list `name`). Vocab references are expanded here; gaps are the tagger's business.
+GAP = "*"
+_VOCAB_REF = re.compile(r"\{([^{}]+)\}")
+_TOP_LEVEL_KEYS = ("keyword", "behaviour", "vocab", "dictionary", "exclusive_groups")
+
+
+class RulesError(Exception):
+    """The rule pack cannot be used; `errors` lists every problem found, one line each."""
+
+    def __init__(self, source: str, errors: list[str]) -> None:
+        self.source = source
+        self.errors = errors
+        super().__init__("\n".join(errors))
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+def _check_word(word: str) -> str:
+    if not word:
+        raise ValueError("empty word")
+    if word.startswith(GAP) or word.endswith(GAP) or GAP * 2 in word:
+        raise ValueError(f"{word!r}: '*' must sit between two words")
+    return word
+
+
+Word = Annotated[str, AfterValidator(_check_word)]
+
+
+class KeywordSpec(_Spec):
+    tag: str = Field(min_length=1)
+    group: str | None = None
+    keywords: list[Word] = Field(min_length=1)
+    synonyms: list[Word] = []
+    negatable: bool = True
+    exclude: list[Word] = []
+    yield_to: list[str] = []
+    description: str = ""
+
+    @field_validator("tag")
+    @classmethod
+    def _tag_has_group(cls, tag: str) -> str:
+        if ":" in tag and not all(tag.split(":", 1)):
+            raise ValueError(f"{tag!r}: both sides of ':' must be non-empty")
+        return tag
+
+
+class BehaviourSpec(_Spec):
+    tag: str = Field(min_length=1)
+    group: str | None = None
+    when: str = Field(min_length=1)
+    description: str = ""
+
+
+class DictionarySpec(_Spec):
+    # Words the segmenter must keep whole, so no keyword matches inside them (水光肌, 约会...).
+    words: list[Word] = []
+
+
+@dataclass(frozen=True)
+class KeywordRule:
+    tag: str
+    group: str
+    keywords: tuple[str, ...]  # keywords then synonyms, vocab expanded, file order, no repeats
+    negatable: bool
+    exclude: tuple[str, ...]
+    yield_to: tuple[str, ...] = ()  # tags that, found in the same clause, take this one's place
+    description: str = ""
+
+    @property
+    def rule_id(self) -> str:
+        return f"keyword:{self.tag}"
+
+
+@dataclass(frozen=True)
+class BehaviourRule:
+    tag: str
+    group: str
+    when: str
+    description: str
+    _expression: Callable[..., Any] = field(repr=False, compare=False)
+
+    @property
+    def rule_id(self) -> str:
+        return f"behaviour:{self.tag}"
+
+    def matches(self, metrics: Mapping[str, object]) -> bool:
+        """True when `when` holds; a missing metric or a type clash (None > 3) means no match."""
+        try:
+            return bool(self._expression(**{k: v for k, v in metrics.items() if k in METRIC_NAMES}))
+        except (UndefinedError, TypeError, SecurityError) as exc:
+            logger.debug("behaviour rule %s does not apply: %s", self.tag, exc)
+            return False
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    keyword_rules: tuple[KeywordRule, ...]
+    behaviour_rules: tuple[BehaviourRule, ...]
+    dictionary_words: tuple[str, ...]
+    exclusive_groups: tuple[str, ...]  # groups where only the latest-mentioned tag is kept (状态)
+    source: str
+    version: str  # first 12 hex digits of the file's SHA-256: changes whenever the text does
+
+
+def load_rules(path: str | Path) -> RuleSet:
+    """Read and validate a rule pack file; raise `RulesError` naming every problem."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RulesError(str(path), [f"{path}: cannot read: {exc.strerror or exc}"]) from exc
+    return parse_rules(text, source=str(path))
+
+
+def parse_rules(text: str, source: str = "<string>") -> RuleSet:
+    """Validate rule pack text; `source` names it in error messages."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # tomllib says "(at line N, column M)", except for "(at end of document)".
+        where = "" if "line" in str(exc) else f" (line {text.count(chr(10)) + 1})"
+        raise RulesError(source, [f"{source}: invalid TOML: {exc}{where}"]) from exc
+
+    errors: list[str] = []
+    for key in data:
+        if key not in _TOP_LEVEL_KEYS:
+            errors.append(f"{source}: unknown section {key!r} (expected one of {', '.join(_TOP_LEVEL_KEYS)})")
+
+    vocab = _parse_vocab(data.get("vocab", {}), source, errors)
+    dictionary = _validated(DictionarySpec, data.get("dictionary", {}), f"{source}: dictionary", errors)
+    keyword_rules = _parse_keyword_rules(data.get("keyword", []), vocab, source, errors)
+    behaviour_rules = _parse_behaviour_rules(data.get("behaviour", []), source, errors)
+    exclusive = data.get("exclusive_groups", [])
+    if not isinstance(exclusive, list) or not all(isinstance(g, str) and g for g in exclusive):
+        errors.append(f"{source}: exclusive_groups: must be a list of group names")
+        exclusive = []
+
+    seen: dict[str, str] = {}
+    for kind, rules in (("keyword", keyword_rules), ("behaviour", behaviour_rules)):
+        for index, rule in rules:
+            where = f"{kind}[{index}]"
+            if rule.tag in seen:
+                errors.append(f"{source}: {where} ({rule.tag}).tag: already defined by {seen[rule.tag]}")
+            seen.setdefault(rule.tag, where)
+
+    keyword_tags = {rule.tag for _, rule in keyword_rules}
+    for index, rule in keyword_rules:
+        for unknown in sorted(set(rule.yield_to) - keyword_tags):
+            errors.append(f"{source}: keyword[{index}] ({rule.tag}).yield_to: no keyword rule tags {unknown!r}")
+
+    if errors:
+        raise RulesError(source, errors)
+    return RuleSet(
+        keyword_rules=tuple(rule for _, rule in keyword_rules),
+        behaviour_rules=tuple(rule for _, rule in behaviour_rules),
+        dictionary_words=tuple(dictionary.words) if dictionary else (),
+        exclusive_groups=tuple(exclusive),
+        source=source,
+        version=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12],
+    )
+
+
+def _validated(model: type[_Spec], raw: object, where: str, errors: list[str]) -> Any:
+    """Validate one table; on failure append one line per field problem and return None."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        for problem in exc.errors():
+            loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in problem["loc"])
+            message = "unknown key" if problem["type"] == "extra_forbidden" else problem["msg"]
+            errors.append(f"{where}{loc}: {message}")
+        return None
+
+
+def _rule_where(source: str, kind: str, index: int, raw: object) -> str:
+    tag = raw.get("tag") if isinstance(raw, dict) else None
+    return f"{source}: {kind}[{index}]" + (f" ({tag})" if isinstance(tag, str) and tag else "")
+
+
+def _group_of(tag: str, group: str | None) -> str:
+    return group or tag.split(":", 1)[0]
+
+
+def _parse_vocab(raw: object, source: str, errors: list[str]) -> dict[str, list[str]]:
+    if not isinstance(raw, dict):
+        errors.append(f"{source}: vocab: must be a table of word lists")
+        return {}
+    vocab: dict[str, list[str]] = {}
+    for name, words in raw.items():
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            errors.append(f"{source}: vocab.{name}: must be a non-empty list of non-empty strings")
+            continue
+        vocab[name] = [w.strip() for w in words]
+    return vocab
+
+
+def _expand(word: str, vocab: Mapping[str, list[str]]) -> list[str]:
+    """'{亲友}也想' -> ['朋友也想', '闺蜜也想', ...]; raise KeyError on an unknown vocab name."""
+    pieces = _VOCAB_REF.split(word)  # literal, name, literal, name, ..., literal
+    choices = [[piece] if i % 2 == 0 else vocab[piece] for i, piece in enumerate(pieces)]
+    return ["".join(combo) for combo in itertools.product(*choices)]
+
+
+def _expand_all(words: list[str], vocab: Mapping[str, list[str]], where: str, errors: list[str]) -> tuple[str, ...]:
+    out: dict[str, None] = {}
+    for i, word in enumerate(words):
+        try:
+            out.update(dict.fromkeys(_expand(word, vocab)))
+        except KeyError as exc:
+            errors.append(f"{where}[{i}]: {word!r} uses unknown vocab {exc.args[0]!r}")
+    return tuple(out)
+
+
+def _parse_keyword_rules(
+    raw_rules: object, vocab: Mapping[str, list[str]], source: str, errors: list[str]
+) -> list[tuple[int, KeywordRule]]:
+    if not isinstance(raw_rules, list):
+        errors.append(f"{source}: keyword: must be an array of tables ([[keyword]])")
+        return []
+    rules = []
+    for index, raw in enumerate(raw_rules):
+        where = _rule_where(source, "keyword", index, raw)
+        spec = _validated(KeywordSpec, raw, where, errors)
+        if spec is None:
+            continue
+        words = _expand_all(spec.keywords, vocab, f"{where}.keywords", errors)
+        words += _expand_all(spec.synonyms, vocab, f"{where}.synonyms", errors)
+        exclude = _expand_all(spec.exclude, vocab, f"{where}.exclude", errors)
+        rules.append(
+            (
+                index,
+                KeywordRule(
+                    tag=spec.tag,
+                    group=_group_of(spec.tag, spec.group),
+                    keywords=tuple(dict.fromkeys(words)),
+                    negatable=spec.negatable,
+                    exclude=exclude,
+                    yield_to=tuple(spec.yield_to),
+                    description=spec.description,
+                ),
+            )
+        )
+    return rules
+
+
+def _parse_behaviour_rules(raw_rules: object, source: str, errors: list[str]) -> list[tuple[int, BehaviourRule]]:
+    if not isinstance(raw_rules, list):
+        errors.append(f"{source}: behaviour: must be an array of tables ([[behaviour]])")
+        return []
+    # Immutable sandbox: an operator-written expression can read metrics, never call or mutate.
+    env = ImmutableSandboxedEnvironment(undefined=StrictUndefined)
+    rules = []
+    for index, raw in enumerate(raw_rules):
+        where = _rule_where(source, "behaviour", index, raw)
+        spec = _validated(BehaviourSpec, raw, where, errors)
+        if spec is None:
+            continue
+        try:
+            unknown = meta.find_undeclared_variables(env.parse("{{ (" + spec.when + ") }}")) - METRIC_NAMES
+            expression = env.compile_expression(spec.when)
+        except TemplateSyntaxError as exc:
+            errors.append(f"{where}.when: invalid expression {spec.when!r}: {exc.message}")
+            continue
+        if unknown:
+            errors.append(
+                f"{where}.when: unknown metric {', '.join(sorted(unknown))}"
+                f" (known: {', '.join(sorted(METRIC_NAMES))})"
+            )
+            continue
+        rules.append(
+            (index, BehaviourRule(spec.tag, _group_of(spec.tag, spec.group), spec.when, spec.description, expression))
+        )
+    return rules

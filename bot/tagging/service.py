@@ -1,0 +1,146 @@
+"""Applying tags to customers: keyword tags from messages, behaviour tags and lifecycle from
+metrics, manual tags from the API. Every change is recorded as an event playbooks can trigger on."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.config import SchedulerConfig
+from bot.models import Customer, CustomerTag, Message, Tag
+from bot.services.customers import CustomerService
+from bot.tagging.behaviour import compute_metrics, guide_deleted, lifecycle_stage, value_tier
+from bot.tagging.keywords import KeywordTagger
+from bot.tagging.rules import RuleSet
+from bot.tasks import TaskQueue
+
+logger = logging.getLogger(__name__)
+
+OPT_OUT_TAG = "状态:退订"
+OPT_IN_TAG = "状态:订阅"
+SYNC_DELAY = timedelta(seconds=5)  # tag changes within this window go to WeCom in one mark_tag call
+
+
+@dataclass(frozen=True)
+class TagChange:
+    tag: str
+    added: bool
+
+
+class TaggingService:
+    def __init__(self, session: Session, clock: Clock, customers: CustomerService, rules: RuleSet,
+                 tagger: KeywordTagger, settings: SchedulerConfig) -> None:
+        self.session = session
+        self.clock = clock
+        self.customers = customers
+        self.rules = rules
+        self.tagger = tagger
+        self.settings = settings
+
+    # -- keyword tags ----------------------------------------------------------------------------
+
+    def tag_message(self, customer: Customer, message: Message) -> list[TagChange]:
+        """Tag a customer by what they wrote; idempotent for the same message.
+
+        In an exclusive group (状态) the customer keeps only the latest wish: 退订 replaces 订阅.
+        """
+        changes = []
+        for match in self.tagger.tag(message.content):
+            if not self.add(customer, match.tag, group=match.group, source="keyword", rule=match.rule,
+                            matched=list(match.matched), reason=match.clause, message_id=message.id):
+                continue
+            changes.append(TagChange(match.tag, True))
+            if match.group in self.rules.exclusive_groups:
+                for ct in list(customer.tags):
+                    if ct.tag.group == match.group and ct.tag.name != match.tag and self.remove(customer, ct.tag.name):
+                        changes.append(TagChange(ct.tag.name, False))
+        if any(c.tag in (OPT_OUT_TAG, OPT_IN_TAG) for c in changes):
+            self._apply_subscription(customer)
+        return changes
+
+    def _apply_subscription(self, customer: Customer) -> None:
+        opted_out = OPT_OUT_TAG in customer.tag_names
+        if customer.opted_out != opted_out:
+            customer.opted_out = opted_out
+            self.customers.record_event(customer, "opted_out" if opted_out else "opted_in", self.clock.now(), {},
+                                        source="system")
+
+    # -- any tag -------------------------------------------------------------------------------
+
+    def add(self, customer: Customer, name: str, *, source: str, group: str = "", rule: str = "",
+            matched: Sequence[str] = (), reason: str = "", message_id: int | None = None) -> bool:
+        """Put a tag on a customer; False when it was already there (the first evidence is kept)."""
+        tag = self.tag_named(name, group)
+        if any(ct.tag_id == tag.id for ct in customer.tags):
+            return False
+        customer.tags.append(CustomerTag(tag=tag, source=source, rule=rule, matched=list(matched), reason=reason,
+                                         message_id=message_id))
+        self.session.flush()
+        self.customers.record_event(customer, "tag_added", self.clock.now(),
+                                    {"tag": name, "source": source, "rule": rule, "message_id": message_id},
+                                    source="system")
+        self._queue_sync(customer)
+        return True
+
+    def remove(self, customer: Customer, name: str, *, source: str | None = None) -> bool:
+        for ct in list(customer.tags):
+            if ct.tag.name == name and (source is None or ct.source == source):
+                customer.tags.remove(ct)
+                self.session.flush()
+                self.customers.record_event(customer, "tag_removed", self.clock.now(),
+                                            {"tag": name, "source": ct.source}, source="system")
+                self._queue_sync(customer)
+                return True
+        return False
+
+    def tag_named(self, name: str, group: str = "") -> Tag:
+        tag = self.session.scalar(select(Tag).where(Tag.name == name))
+        if tag is None:
+            tag = Tag(name=name, group=group or (name.split(":", 1)[0] if ":" in name else ""))
+            self.session.add(tag)
+            self.session.flush()
+        return tag
+
+    def _queue_sync(self, customer: Customer) -> None:
+        """Send the customer's tags to WeCom shortly, in one batched call per customer."""
+        if not customer.external_userid or customer.guide_id is None:
+            return
+        now = self.clock.now()
+        bucket = int(now.timestamp() // SYNC_DELAY.total_seconds())
+        TaskQueue(self.session, self.clock).enqueue(
+            "sync_wecom_tags", f"sync_wecom_tags:{customer.id}:{bucket}", {"customer_id": customer.id},
+            run_at=now + SYNC_DELAY)
+
+    # -- behaviour tags and lifecycle --------------------------------------------------------------
+
+    def refresh(self, customers: Sequence[Customer]) -> None:
+        """Recompute metrics, stage, value tier and behaviour tags for a batch of customers."""
+        if not customers:
+            return
+        now = self.clock.now()
+        metrics = compute_metrics(self.session, customers, now)
+        deleted = guide_deleted(self.session, [c.id for c in customers])
+        for customer in customers:
+            m = metrics[customer.id]
+            stage = lifecycle_stage(m, self.settings, customer.id in deleted)
+            customer.value_tier = value_tier(m)
+            if stage != customer.stage:
+                previous, customer.stage = customer.stage, stage
+                self.customers.record_event(customer, "stage_changed", now, {"from": previous, "to": stage},
+                                            source="system")
+            values = m.as_dict(stage, customer.value_tier)
+            wanted = {rule.tag for rule in self.rules.behaviour_rules if rule.matches(values)}
+            have = {ct.tag.name for ct in customer.tags if ct.source == "behaviour"}
+            for rule in self.rules.behaviour_rules:
+                if rule.tag in wanted - have:
+                    self.add(customer, rule.tag, group=rule.group, source="behaviour", rule=rule.rule_id,
+                             reason=rule.when)
+            for name in have - wanted:
+                self.remove(customer, name, source="behaviour")
+
