@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any
@@ -81,6 +82,12 @@ def typed_message(channel: str, xml: str) -> Any:
         return None
 
 
+@dataclass(frozen=True)
+class Processed:
+    reply: str | None
+    queued_tasks: bool  # whether the handlers queued work for the task runner
+
+
 class Inbox:
     def __init__(
         self,
@@ -121,30 +128,30 @@ class Inbox:
         with self.db.session() as session:
             return session.scalar(select(Callback.reply).where(Callback.id == callback_id))
 
-    def process(self, callback_id: int) -> str | None:
-        """Route a stored callback through the handlers once; returns the reply, if any."""
+    def process(self, callback_id: int, fields: Mapping[str, Any] | None = None) -> Processed:
+        """Route a stored callback through the handlers once."""
         with self.db.session() as session:
             callback = session.get(Callback, callback_id, with_for_update=True)
             if callback is None or callback.status == "processed":
-                return callback.reply if callback else None
-            callback.attempts += 1
-            fields = parse_fields(callback.body)
+                return Processed(callback.reply if callback else None, queued_tasks=False)
             update_ = Update(
                 channel=callback.channel,
                 kind=callback.kind,
-                fields=fields,
+                fields=fields if fields is not None else parse_fields(callback.body),
                 received_at=callback.received_at,
                 callback_id=callback.id,
-                message=typed_message(callback.channel, callback.body),
+                xml=callback.body,
             )
             errors: list[str] = []
             context = self.context_factory(session, update_)
             reply = self.dispatcher.dispatch(update_, context, self._runner(session, update_, errors))
+            callback.attempts += 1
             callback.status = "processed"
             callback.reply = reply
             callback.error = "\n".join(errors)
             callback.processed_at = self.clock.now()
-            return reply
+            tasks = context.get("tasks")
+            return Processed(reply, queued_tasks=bool(getattr(tasks, "queued", True)))
 
     def _runner(
         self, session: Session, update_: Update, errors: list[str]
@@ -162,10 +169,10 @@ class Inbox:
 
         return run
 
-    def process_safely(self, callback_id: int) -> str | None:
+    def process_safely(self, callback_id: int, fields: Mapping[str, Any] | None = None) -> Processed:
         """`process`, but a failure is recorded on the callback for the recovery job."""
         try:
-            return self.process(callback_id)
+            return self.process(callback_id, fields)
         except Exception as exc:
             logger.exception("callback %s could not be processed", callback_id)
             with self.db.session() as session:
@@ -178,7 +185,7 @@ class Inbox:
                         error=repr(exc)[:2000],
                     )
                 )
-            return None
+            return Processed(None, queued_tasks=False)
 
     def recover(self, grace: timedelta = timedelta(seconds=30), limit: int = 100) -> int:
         """Process callbacks a crashed process accepted but never routed."""

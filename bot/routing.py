@@ -35,7 +35,14 @@ class Update:
     fields: Mapping[str, Any]
     received_at: datetime
     callback_id: int | None = None
-    message: Any = None  # wechatpy's parsed object, when it has one
+    xml: str = ""
+
+    @property
+    def message(self) -> Any:
+        """wechatpy's parsed object (parsed on demand: most handlers need only `fields`)."""
+        from bot.inbox import typed_message
+
+        return typed_message(self.channel, self.xml)
 
     @property
     def sender(self) -> str:

@@ -44,6 +44,7 @@ class TaskQueue:
     def __init__(self, session: Session, clock: Clock) -> None:
         self.session = session
         self.clock = clock
+        self.queued = 0
 
     def enqueue(self, kind: str, key: str, payload: Mapping[str, Any], run_at: datetime | None = None) -> bool:
         """Queue once per `key`; returns False when that key was already queued."""
@@ -55,6 +56,7 @@ class TaskQueue:
                 self.session.add(Task(kind=kind, key=key, payload=dict(payload), run_at=run_at or self.clock.now()))
         except IntegrityError:
             return False
+        self.queued += 1
         return True
 
 
@@ -95,6 +97,8 @@ class TaskRunner:
                 limit=limit,
                 values={"status": "running", "lease_until": now + LEASE, "attempts": Task.attempts + 1},
             )
+            if not ids:
+                return []
             return list(session.scalars(select(Task).where(Task.id.in_(ids)).order_by(Task.run_at, Task.id)))
 
     def _run(self, task: Task) -> None:

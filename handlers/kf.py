@@ -52,7 +52,7 @@ def kf_sync(payload: dict[str, Any], db: Database, outbound: Outbound, inbox: In
         for callback_id, is_new in accepted:
             if not is_new:
                 continue
-            reply = inbox.process_safely(callback_id)
+            reply = inbox.process_safely(callback_id).reply
             if reply:
                 external_userid = inbox.sender(callback_id)
                 outbound.kf_send_text(open_kfid, external_userid, reply, msgid=f"reply-{callback_id}",

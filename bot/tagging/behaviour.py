@@ -43,14 +43,14 @@ class Metrics:
 def compute_metrics(session: Session, customers: Sequence[Customer], now: datetime) -> dict[int, Metrics]:
     """Metrics for a batch, with two aggregate queries rather than one per customer."""
     ids = [c.id for c in customers]
-    messages: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for customer_id, created_at in session.execute(
-        select(Message.customer_id, Message.created_at).where(
-            Message.customer_id.in_(ids), Message.direction == "in", Message.created_at >= now - timedelta(days=30))
-    ):
-        messages[customer_id][1] += 1
-        if created_at >= now - timedelta(days=7):
-            messages[customer_id][0] += 1
+    week_ago, month_ago = now - timedelta(days=7), now - timedelta(days=30)
+    messages = {
+        customer_id: (last_week, last_month)
+        for customer_id, last_week, last_month in session.execute(
+            select(Message.customer_id, func.count().filter(Message.created_at >= week_ago), func.count())
+            .where(Message.customer_id.in_(ids), Message.direction == "in", Message.created_at >= month_ago)
+            .group_by(Message.customer_id))
+    }
     purchases: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
     for customer_id, occurred_at, data in session.execute(
         select(Event.customer_id, Event.occurred_at, Event.data).where(
@@ -65,8 +65,8 @@ def compute_metrics(session: Session, customers: Sequence[Customer], now: dateti
         last_purchase = max((at for at, _ in bought), default=None)
         result[customer.id] = Metrics(
             last_active_days=_days(now - last_active),
-            messages_7d=messages[customer.id][0] if customer.id in messages else 0,
-            messages_30d=messages[customer.id][1] if customer.id in messages else 0,
+            messages_7d=messages.get(customer.id, (0, 0))[0],
+            messages_30d=messages.get(customer.id, (0, 0))[1],
             purchases_30d=_count(bought, now, 30),
             purchases_90d=_count(bought, now, 90),
             purchases_365d=len(bought),
@@ -81,10 +81,13 @@ def compute_metrics(session: Session, customers: Sequence[Customer], now: dateti
 
 def guide_deleted(session: Session, customer_ids: Iterable[int]) -> set[int]:
     """Customers who deleted their guides and have no active relation left."""
+    customer_ids = list(customer_ids)
+    if not customer_ids:
+        return set()
     rows = session.execute(
         select(CustomerGuide.customer_id, func.count().filter(CustomerGuide.status == "active"),
                func.count().filter(CustomerGuide.status == "lost"))
-        .where(CustomerGuide.customer_id.in_(list(customer_ids))).group_by(CustomerGuide.customer_id)
+        .where(CustomerGuide.customer_id.in_(customer_ids)).group_by(CustomerGuide.customer_id)
     )
     return {customer_id for customer_id, active, lost in rows if not active and lost}
 

@@ -125,7 +125,8 @@ class TaggingService:
             return
         now = self.clock.now()
         metrics = compute_metrics(self.session, customers, now)
-        deleted = guide_deleted(self.session, [c.id for c in customers])
+        # Only a customer without an active guide can have deleted one: skip the query otherwise.
+        deleted = guide_deleted(self.session, [c.id for c in customers if c.guide_id is None and c.external_userid])
         for customer in customers:
             m = metrics[customer.id]
             stage = lifecycle_stage(m, self.settings, customer.id in deleted)

@@ -74,10 +74,9 @@ def wecom_callback() -> Response | str:
         abort(403)
     except Exception:  # not the Encrypt envelope, or ciphertext that does not decrypt
         abort(400, description="body is not an encrypted WeCom message")
-    reply = _accept("wecom", xml)
+    reply, fields = _accept("wecom", xml)
     if reply is None:
         return Response("", mimetype="text/plain")
-    fields = parse_fields(xml)
     rendered = WorkTextReply(source=fields.get("ToUserName"), target=fields.get("FromUserName"), content=reply).render()
     return Response(crypto.encrypt_message(rendered, p["nonce"], p["timestamp"]), mimetype="application/xml")
 
@@ -111,24 +110,29 @@ def mp_callback() -> Response | str:
             abort(400, description="body is not an encrypted Official Account message")
     else:
         xml = body
-    reply = _accept("mp", xml)
+    reply, fields = _accept("mp", xml)
     if reply is None:
         return Response("success", mimetype="text/plain")
-    fields = parse_fields(xml)
     rendered = MpTextReply(source=fields.get("ToUserName"), target=fields.get("FromUserName"), content=reply).render()
     if crypto is not None:
         rendered = crypto.encrypt_message(rendered, p["nonce"], p["timestamp"])
     return Response(rendered, mimetype="application/xml")
 
 
-def _accept(channel: str, xml: str) -> str | None:
-    """Store (commit), route once, kick the task runner; returns the passive reply."""
+def _accept(channel: str, xml: str) -> tuple[str | None, dict[str, Any]]:
+    """Store (commit), route once, wake the task runner if work was queued.
+
+    Returns the passive reply and the parsed fields (for addressing the reply).
+    """
     runtime = _runtime()
     try:
         fields: dict[str, Any] = parse_fields(xml)
     except BadPayload as exc:
         abort(400, description=str(exc))
     callback_id, is_new = runtime.inbox.accept(channel, xml, fields)
-    reply = runtime.inbox.process_safely(callback_id) if is_new else runtime.inbox.stored_reply(callback_id)
-    runtime.tasks.kick()
-    return reply
+    if not is_new:
+        return runtime.inbox.stored_reply(callback_id), fields
+    processed = runtime.inbox.process_safely(callback_id, fields)
+    if processed.queued_tasks:
+        runtime.tasks.kick()
+    return processed.reply, fields
