@@ -99,7 +99,7 @@ def refresh_contact(payload: dict[str, Any], outbound: Outbound, db: Database, r
     wecom = outbound.wecom
     if wecom is None:
         return
-    result = outbound.call_wecom(lambda: wecom.external_contact.get(payload["external_userid"]))
+    result = outbound.call(lambda: wecom.external_contact.get(payload["external_userid"]))
     if not result.ok:
         if result.transient:
             raise RetryLater(f"externalcontact/get: errcode {result.errcode}")

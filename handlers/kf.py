@@ -37,7 +37,7 @@ def kf_sync(payload: dict[str, Any], db: Database, outbound: Outbound, inbox: In
     open_kfid = payload["open_kfid"]
     while True:
         cursor = _cursor(db, open_kfid)
-        result = outbound.call_wecom(lambda: wecom.kf.sync_msg(payload["token"], cursor=cursor, limit=1000))
+        result = outbound.call(lambda: wecom.kf.sync_msg(payload["token"], cursor=cursor, limit=1000))
         if not result.ok:
             if result.transient:
                 raise RetryLater(f"kf/sync_msg: errcode {result.errcode}")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from bot.config import Config
+from bot.db import Database
 from bot.routing import Router, Update
 from bot.services.customers import CustomerService
+from bot.tasks import RetryLater, TaskQueue
+from bot.wechat.outbound import Outbound
 
 logger = logging.getLogger(__name__)
 router = Router("mp")
@@ -20,11 +24,31 @@ def scene_of(update: Update) -> str | None:
 
 
 @router.observer("event:subscribe", channel="mp")
-def subscribed(update: Update, customers: CustomerService) -> None:
+def subscribed(update: Update, customers: CustomerService, tasks: TaskQueue) -> None:
     customer = customers.from_mp(update.sender)
     customer.attributes = {**customer.attributes, "mp_subscribed": True}
     customers.touch(customer, update.received_at)
     customers.record_event(customer, "subscribed", update.received_at, {"state": scene_of(update)}, source="wechat")
+    tasks.enqueue("refresh_follower", f"refresh_follower:{update.callback_id}", {"openid": update.sender})
+
+
+@router.task("refresh_follower")
+def refresh_follower(payload: dict[str, Any], outbound: Outbound, db: Database, runtime: Any) -> None:
+    """The follower's unionid joins them with their WeCom contact record, if any."""
+    mp = outbound.mp
+    if mp is None:
+        return
+    result = outbound.call(lambda: mp.user.get(payload["openid"]))
+    if not result.ok:
+        if result.transient:
+            raise RetryLater(f"user/info: errcode {result.errcode}")
+        logger.warning("user/info refused: errcode %s", result.errcode)
+        return
+    with db.session() as session:
+        service = runtime.customers(session)
+        customer = service.from_mp(payload["openid"], name=result.response.get("nickname", ""))
+        if result.response.get("unionid"):
+            service.merge_by_unionid(customer, result.response["unionid"])
 
 
 @router.responder("event:subscribe", channel="mp")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.hooks import Hooks
-from bot.models import Customer, CustomerGuide, Event, Message, Staff
+from bot.models import Base, Customer, CustomerGuide, Event, Message, Staff
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,8 @@ class CustomerService:
         return customer
 
     def merge_by_unionid(self, customer: Customer, unionid: str) -> Customer:
-        """Join the WeCom and Official Account records of one person; the older record survives."""
+        """Join the WeCom and Official Account records of one person; the older record survives
+        and takes over the other's messages, events, relations, tags and journeys."""
         other = self.session.scalar(
             select(Customer).where(Customer.unionid == unionid, Customer.id != customer.id)
         )
@@ -82,20 +83,41 @@ class CustomerService:
             customer.unionid = unionid
             return customer
         keep, drop = (other, customer) if other.id < customer.id else (customer, other)
-        for model in (Message, Event, CustomerGuide):
-            for row in self.session.scalars(select(model).where(model.customer_id == drop.id)):
-                row.customer_id = keep.id
+        self._move_rows(drop, keep)
         identities = {name: getattr(drop, name) for name in ("external_userid", "openid")}
         keep.name = keep.name or drop.name
         keep.guide_id = keep.guide_id or drop.guide_id
+        keep.attributes = {**drop.attributes, **keep.attributes}
+        keep.opted_out = keep.opted_out or drop.opted_out
         self.session.delete(drop)
         self.session.flush()
         for name, value in identities.items():
             if value and not getattr(keep, name):
                 setattr(keep, name, value)
         keep.unionid = unionid
+        self.session.flush()
         logger.info("merged customer %s into %s by unionid", drop.id, keep.id)
         return keep
+
+    def _move_rows(self, drop: Customer, keep: Customer) -> None:
+        """Point every row that belongs to `drop` at `keep`; one-per-customer rows keep `keep`'s."""
+        kept_tags = {ct.tag_id for ct in keep.tags}
+        for ct in list(drop.tags):
+            drop.tags.remove(ct)  # delete-orphan: gone unless `keep` adopts it
+            if ct.tag_id not in kept_tags:
+                keep.tags.append(ct)
+        kept_guides = set(self.session.scalars(select(CustomerGuide.staff_id).where(CustomerGuide.customer_id == keep.id)))
+        for relation in self.session.scalars(select(CustomerGuide).where(CustomerGuide.customer_id == drop.id)):
+            if relation.staff_id in kept_guides:
+                self.session.delete(relation)
+            else:
+                relation.customer_id = keep.id
+        self.session.flush()
+        skip = {"customers", "customer_tags", "customer_guides"}
+        for table in Base.metadata.sorted_tables:
+            if table.name not in skip and "customer_id" in table.c:
+                self.session.execute(
+                    table.update().where(table.c.customer_id == drop.id).values(customer_id=keep.id))
 
     def _create(self, **identity: Any) -> Customer:
         now = self.clock.now()

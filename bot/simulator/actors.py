@@ -48,6 +48,7 @@ def add_customer() -> Response | tuple[Response, int]:
         external_userid = str(body.get("external_userid") or new_id("wmSIM"))
         customer = state.customers.setdefault(external_userid, Customer(external_userid, "微信用户"))
         customer.name = str(body.get("name") or customer.name)
+        customer.unionid = str(body.get("unionid") or customer.unionid)
         now = state.now()
         channel_state = str(body.get("state") or "")
         customer.follows[userid] = Follow(userid, int(now), state=channel_state)
@@ -163,7 +164,10 @@ def mp_subscribe(openid: str) -> Response:
     state, body = current_state(), control_body()
     scene = str(body.get("scene") or "")
     with state.lock:
-        state.mp_users.setdefault(openid, MpUser(openid)).subscribed = True
+        user = state.mp_users.setdefault(openid, MpUser(openid))
+        user.subscribed = True
+        user.nickname = str(body.get("nickname") or user.nickname)
+        user.unionid = str(body.get("unionid") or user.unionid)
         _interact(state, openid)
     fields: dict[str, Any] = {"MsgType": "event", "Event": "subscribe"}
     if scene:

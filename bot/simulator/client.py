@@ -40,10 +40,10 @@ class SimulatorClient:
     # --- customers (WeCom external contacts and 微信客服) --------------------------------------
 
     def add_customer(self, name: str, userid: str | None = None, state: str | None = None,
-                     external_userid: str | None = None) -> dict[str, Any]:
+                     external_userid: str | None = None, unionid: str | None = None) -> dict[str, Any]:
         """The customer adds guide `userid`; returns external_userid, welcome_code, status, reply."""
         return self._post("/sim/customers/add", name=name, userid=userid, state=state,
-                          external_userid=external_userid)
+                          external_userid=external_userid, unionid=unionid)
 
     def edit_customer(self, external_userid: str, userid: str | None = None, name: str | None = None,
                       remark: str | None = None, add_tags: list[str] | None = None,
@@ -69,8 +69,9 @@ class SimulatorClient:
 
     # --- Official Account followers -------------------------------------------------------------
 
-    def mp_subscribe(self, openid: str, scene: str | None = None) -> dict[str, Any]:
-        return self._post(f"/sim/mp/{openid}/subscribe", scene=scene)
+    def mp_subscribe(self, openid: str, scene: str | None = None, nickname: str | None = None,
+                     unionid: str | None = None) -> dict[str, Any]:
+        return self._post(f"/sim/mp/{openid}/subscribe", scene=scene, nickname=nickname, unionid=unionid)
 
     def mp_unsubscribe(self, openid: str) -> dict[str, Any]:
         return self._post(f"/sim/mp/{openid}/unsubscribe")

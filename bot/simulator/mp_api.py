@@ -31,6 +31,21 @@ def token() -> Response:
     return issue_token(state.mp_tokens, "appid", config.mp_app_id, "secret", config.mp_secret)
 
 
+@bp.get("/user/info")
+def user_info() -> Response:
+    state = current_state()
+    with state.lock:
+        user = state.mp_users.get(request.args.get("openid", ""))
+        if user is None:
+            return wx_reply(INVALID_OPENID, "invalid openid")
+        info = {"subscribe": int(user.subscribed), "openid": user.openid, "language": "zh_CN"}
+        if user.subscribed:
+            info["nickname"] = user.nickname
+        if user.unionid:
+            info["unionid"] = user.unionid
+    return wx_reply(**info)
+
+
 @bp.post("/message/custom/send")
 def custom_send() -> Response:
     api = "mp/message/custom/send"

@@ -35,6 +35,7 @@ class Customer:
     external_userid: str
     name: str
     follows: dict[str, Follow] = field(default_factory=dict)
+    unionid: str = ""  # the same person's id across the corp's WeChat apps (Official Account too)
 
 
 @dataclass
@@ -81,6 +82,8 @@ class KfMessage:
 class MpUser:
     openid: str
     subscribed: bool = False
+    nickname: str = "微信用户"
+    unionid: str = ""
 
 
 @dataclass

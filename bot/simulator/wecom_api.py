@@ -107,6 +107,8 @@ def externalcontact_get() -> Response:
                                 "add_way": 1})
         contact = {"external_userid": customer.external_userid, "name": customer.name, "type": 1,
                    "avatar": "", "gender": 0}
+        if customer.unionid:
+            contact["unionid"] = customer.unionid
     return wx_reply(external_contact=contact, follow_user=follow_user)
 
 

@@ -73,7 +73,7 @@ def _corp_tag_ids(outbound: Outbound, names: set[tuple[str, str]]) -> dict[tuple
     """WeCom ids for (group, tag) names, creating the corp tags that do not exist yet."""
     wecom = outbound.wecom
     assert wecom is not None
-    listing = outbound.call_wecom(lambda: wecom.external_contact.get_corp_tag_list())
+    listing = outbound.call(lambda: wecom.external_contact.get_corp_tag_list())
     if not listing.ok:
         raise RetryLater(f"get_corp_tag_list: errcode {listing.errcode}")
     known = {(group["group_name"], tag["name"]): tag["id"]
@@ -82,7 +82,7 @@ def _corp_tag_ids(outbound: Outbound, names: set[tuple[str, str]]) -> dict[tuple
     for group, name in sorted(names - known.keys()):
         to_create[group].append(name)
     for group, tag_names in to_create.items():
-        created = outbound.call_wecom(lambda: wecom.external_contact.add_corp_tag(
+        created = outbound.call(lambda: wecom.external_contact.add_corp_tag(
             group_id=None, group_name=group, order=None, tags=[{"name": name} for name in tag_names]))
         if not created.ok:
             raise RetryLater(f"add_corp_tag: errcode {created.errcode}")

@@ -111,8 +111,8 @@ class Outbound:
             raise ChannelUnavailable("the Official Account is not configured ([mp] app_id, secret)")
         return self.mp
 
-    def call_wecom(self, call: Callable[[], Any]) -> SendResult:
-        """Any other WeCom call, with WeChat's refusals and network errors as a SendResult."""
+    def call(self, call: Callable[[], Any]) -> SendResult:
+        """Any other WeChat call (WeCom or Official Account), refusals and network errors as a SendResult."""
         return self._call(call)
 
     def _send(self, call: Callable[[], Any], *, channel: str, text: str, customer_id: int | None,
