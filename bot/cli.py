@@ -89,9 +89,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.scheduler import build_scheduler
 
     config = config_from(args)
+    _check_schema(config)
     app = create_app(config)
     runtime = app.extensions["siyu"]
-    _check_schema(runtime)
     scheduler = None
     if config.scheduler.enabled and not args.no_scheduler:
         scheduler = build_scheduler(runtime)
@@ -112,8 +112,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from bot.scheduler import build_scheduler
 
     config = config_from(args)
+    _check_schema(config)
     runtime = build_runtime(config, load_routers(config.bot.handlers))
-    _check_schema(runtime)
     scheduler = build_scheduler(runtime, blocking=True)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     logger.info("worker started: %s", ", ".join(job.id for job in scheduler.get_jobs()))
@@ -128,11 +128,19 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(port=args.port, sim_port=args.sim_port, once=args.once)
 
 
-def _check_schema(runtime) -> None:  # type: ignore[no-untyped-def]
+def _check_schema(config: Config) -> None:
+    """Refuse to start on a database `siyu init` has not brought to the current schema."""
+    from bot.clock import Clock
+    from bot.db import Database
     from bot.schema import current_revision, head_revision
 
-    if current_revision(runtime.db) != head_revision(runtime.db):
-        raise ConfigError(f"{runtime.config.database.url}: database schema is not current; run `siyu init`")
+    db = Database(config.database.url, Clock())
+    try:
+        if current_revision(db) != head_revision(db):
+            raise ConfigError(f"{db.url.render_as_string(hide_password=True)}: database schema is not current; "
+                              "run `siyu init`")
+    finally:
+        db.dispose()
 
 
 if __name__ == "__main__":

@@ -9,7 +9,10 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import Database
 from bot.models import SharedValue
@@ -71,7 +74,9 @@ class RulesStore:
         if mtime == self._mtime:
             return
         try:
-            rules = self._load_file()
+            # Reloads happen inside a message's transaction; on SQLite that holds the write
+            # lock, so the copy is stored from a thread that waits for it.
+            rules = self._load_file(remember=self._remember_later)
         except (RulesError, OSError) as exc:
             self._mtime = mtime
             self.error = str(exc)
@@ -80,22 +85,28 @@ class RulesStore:
         self.rules, self.tagger, self.error = rules, tagger_for(rules), None
         logger.info("tag rules reloaded from %s", self.path)
 
-    def _load_file(self) -> RuleSet:
+    def _load_file(self, remember: Callable[[str], None] | None = None) -> RuleSet:
         self._mtime = self.path.stat().st_mtime
         text = self.path.read_text(encoding="utf-8")
         rules = parse_rules(text, source=str(self.path))
-        self._remember(text)
+        (remember or self._remember)(text)
         return rules
+
+    def _remember_later(self, text: str) -> None:
+        threading.Thread(target=self._remember, args=(text,), name="siyu-rules-copy", daemon=True).start()
 
     def _remember(self, text: str) -> None:
         if self.db is None:
             return
-        with self.db.session() as session:
-            row = session.get(SharedValue, LAST_GOOD_KEY)
-            if row is None:
-                session.add(SharedValue(key=LAST_GOOD_KEY, value=text))
-            elif row.value != text:
-                row.value = text
+        try:
+            with self.db.session() as session:
+                row = session.get(SharedValue, LAST_GOOD_KEY)
+                if row is None:
+                    session.add(SharedValue(key=LAST_GOOD_KEY, value=text))
+                elif row.value != text:
+                    row.value = text
+        except SQLAlchemyError as exc:  # no schema yet (before `siyu init`): nothing to keep it in
+            logger.warning("last good tag rules not stored: %s", exc.__class__.__name__)
 
     def _last_good_from_db(self) -> RuleSet | None:
         if self.db is None:

@@ -194,6 +194,13 @@ def test_a_broken_rules_file_keeps_the_last_good_rules(sqlite_url: str, tmp_path
         h.sim.mp_text(follower(h, "oRULES"), "想预约一下")
         h.settle()
         assert "意向:预约" in tags_of(h, openid="oRULES")
+        # Fixed while a message is being handled: the new rules apply, nothing deadlocks.
+        rules.write_text((PLAYBOOKS_DIR / "tags.toml").read_text(encoding="utf-8") + "\n# edited\n",
+                         encoding="utf-8")
+        store._checked = 0.0
+        h.sim.mp_text("oRULES", "我要投诉")
+        h.settle()
+        assert store.error is None and "诉求:投诉" in tags_of(h, openid="oRULES")
     finally:
         h.close()
     # A restart with the broken file still tags, from the last good copy in the database.
