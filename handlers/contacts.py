@@ -11,9 +11,9 @@ from bot.config import Config
 from bot.db import Database
 from bot.models import Customer
 from bot.routing import Router, Update
-from bot.tagging.sync import apply_wecom_tags
 from bot.services.customers import CustomerService
-from bot.tasks import RetryLater, TaskQueue
+from bot.tagging.sync import apply_wecom_tags
+from bot.tasks import TaskQueue
 from bot.wechat.outbound import Outbound
 
 logger = logging.getLogger(__name__)
@@ -79,18 +79,14 @@ def send_welcome(payload: dict[str, Any], outbound: Outbound, config: Config, db
         customer = session.get(Customer, payload["customer_id"])
         name = customer.name if customer else ""
     text = _templates.from_string(config.bot.welcome_text).render(guide=payload.get("guide", ""), customer={"name": name})
-    result = outbound.send_welcome(payload["welcome_code"], text, customer_id=payload["customer_id"])
-    if not result.ok and result.transient:
-        raise RetryLater(f"send_welcome_msg: errcode {result.errcode}")
-    if not result.ok:  # 41051 and friends: the window is gone; recorded with its errcode
-        logger.warning("welcome message not sent: errcode %s", result.errcode)
+    # 41051 and friends mean the window is gone: recorded with its errcode, not retried.
+    outbound.send_welcome(payload["welcome_code"], text, customer_id=payload["customer_id"]).settled("send_welcome_msg")
 
 
 @router.task("notify_guide")
 def notify_guide(payload: dict[str, Any], outbound: Outbound) -> None:
-    result = outbound.send_app_text(payload["userid"], payload["text"], customer_id=payload.get("customer_id"))
-    if not result.ok and result.transient:
-        raise RetryLater(f"message/send: errcode {result.errcode}")
+    outbound.send_app_text(payload["userid"], payload["text"], customer_id=payload.get("customer_id")).settled(
+        "message/send")
 
 
 @router.task("refresh_contact")
@@ -100,10 +96,7 @@ def refresh_contact(payload: dict[str, Any], outbound: Outbound, db: Database, r
     if wecom is None:
         return
     result = outbound.call(lambda: wecom.external_contact.get(payload["external_userid"]))
-    if not result.ok:
-        if result.transient:
-            raise RetryLater(f"externalcontact/get: errcode {result.errcode}")
-        logger.warning("externalcontact/get refused: errcode %s", result.errcode)
+    if not result.settled("externalcontact/get"):
         return
     contact = result.response.get("external_contact", {})
     with db.session() as session:

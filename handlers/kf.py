@@ -6,14 +6,13 @@ import logging
 from typing import Any
 
 import xmltodict
+from sqlalchemy import select
 
 from bot.db import Database
 from bot.inbox import Inbox
-from sqlalchemy import select
-
 from bot.models import Customer, KfCursor
 from bot.routing import Router, Update
-from bot.tasks import RetryLater, TaskQueue
+from bot.tasks import TaskQueue
 from bot.wechat.outbound import Outbound
 
 logger = logging.getLogger(__name__)
@@ -38,10 +37,7 @@ def kf_sync(payload: dict[str, Any], db: Database, outbound: Outbound, inbox: In
     while True:
         cursor = _cursor(db, open_kfid)
         result = outbound.call(lambda: wecom.kf.sync_msg(payload["token"], cursor=cursor, limit=1000))
-        if not result.ok:
-            if result.transient:
-                raise RetryLater(f"kf/sync_msg: errcode {result.errcode}")
-            logger.warning("kf/sync_msg refused: errcode %s", result.errcode)
+        if not result.settled("kf/sync_msg"):
             return
         accepted = [
             inbox.accept("kf", _as_xml(open_kfid, msg))

@@ -9,7 +9,7 @@ from bot.config import Config
 from bot.db import Database
 from bot.routing import Router, Update
 from bot.services.customers import CustomerService
-from bot.tasks import RetryLater, TaskQueue
+from bot.tasks import TaskQueue
 from bot.wechat.outbound import Outbound
 
 logger = logging.getLogger(__name__)
@@ -39,10 +39,7 @@ def refresh_follower(payload: dict[str, Any], outbound: Outbound, db: Database, 
     if mp is None:
         return
     result = outbound.call(lambda: mp.user.get(payload["openid"]))
-    if not result.ok:
-        if result.transient:
-            raise RetryLater(f"user/info: errcode {result.errcode}")
-        logger.warning("user/info refused: errcode %s", result.errcode)
+    if not result.settled("user/info"):
         return
     with db.session() as session:
         service = runtime.customers(session)

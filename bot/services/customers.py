@@ -52,25 +52,25 @@ class CustomerService:
         return None
 
     def from_wecom(self, external_userid: str, *, name: str = "", unionid: str | None = None) -> Customer:
-        customer = self.find({"external_userid": external_userid})
-        if customer is None and unionid:
-            customer = self.find({"unionid": unionid})
-        if customer is None:
-            customer = self._create(name=name, external_userid=external_userid, unionid=unionid)
-        else:
-            customer.external_userid = customer.external_userid or external_userid
-            self._fill(customer, name=name, unionid=unionid)
-        return customer
+        """The customer with this WeCom `external_userid` (kf customers too), created on first sight."""
+        return self._identified("external_userid", external_userid, name, unionid)
 
     def from_mp(self, openid: str, *, name: str = "", unionid: str | None = None) -> Customer:
-        customer = self.find({"openid": openid})
+        """The customer with this Official Account `openid`, created on first sight."""
+        return self._identified("openid", openid, name, unionid)
+
+    def _identified(self, field: str, value: str, name: str, unionid: str | None) -> Customer:
+        customer = self.find({field: value})
         if customer is None and unionid:
             customer = self.find({"unionid": unionid})
         if customer is None:
-            customer = self._create(name=name, openid=openid, unionid=unionid)
-        else:
-            customer.openid = customer.openid or openid
-            self._fill(customer, name=name, unionid=unionid)
+            return self._create(name=name, unionid=unionid, **{field: value})
+        if not getattr(customer, field):
+            setattr(customer, field, value)
+        if name and not customer.name:
+            customer.name = name
+        if unionid and not customer.unionid:
+            customer.unionid = unionid
         return customer
 
     def merge_by_unionid(self, customer: Customer, unionid: str) -> Customer:
@@ -125,13 +125,6 @@ class CustomerService:
         self.session.add(customer)
         self.session.flush()
         return customer
-
-    @staticmethod
-    def _fill(customer: Customer, *, name: str, unionid: str | None) -> None:
-        if name and not customer.name:
-            customer.name = name
-        if unionid and not customer.unionid:
-            customer.unionid = unionid
 
     # -- relations with guides ----------------------------------------------------------------
 

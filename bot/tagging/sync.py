@@ -57,10 +57,7 @@ def sync_wecom_tags(payload: Mapping[str, Any], db: Database, outbound: Outbound
     if not add and not remove:
         return
     result = outbound.mark_tags(userid, external_userid, add, remove)  # type: ignore[arg-type]
-    if not result.ok:
-        if result.transient:
-            raise RetryLater(f"mark_tag: errcode {result.errcode}")
-        logger.warning("mark_tag refused for customer %s: errcode %s", payload["customer_id"], result.errcode)
+    if not result.settled("mark_tag"):
         return
     with db.session() as session:
         now = db.clock.now()
@@ -74,7 +71,7 @@ def _corp_tag_ids(outbound: Outbound, names: set[tuple[str, str]]) -> dict[tuple
     wecom = outbound.wecom
     assert wecom is not None
     listing = outbound.call(lambda: wecom.external_contact.get_corp_tag_list())
-    if not listing.ok:
+    if not listing.ok:  # without the library we cannot tell which tags exist: try again later
         raise RetryLater(f"get_corp_tag_list: errcode {listing.errcode}")
     known = {(group["group_name"], tag["name"]): tag["id"]
              for group in listing.response.get("tag_group", []) for tag in group.get("tag", [])}

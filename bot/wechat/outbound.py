@@ -12,6 +12,7 @@ from wechatpy.exceptions import WeChatClientException
 
 from bot.db import Database
 from bot.models import Message
+from bot.tasks import RetryLater
 from bot.wechat.clients import MpClient, WeComClient
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,16 @@ class SendResult:
     def transient(self) -> bool:
         """Worth retrying later: frequency/concurrency limits, server errors, timeouts."""
         return not self.ok and (self.errcode is None or self.errcode in (45009, 45033, -1))
+
+    def settled(self, api: str) -> bool:
+        """For tasks: True when the call worked; a transient failure raises RetryLater (the task
+        runs again with backoff); a refusal a retry would not fix is logged and gives False."""
+        if self.ok:
+            return True
+        if self.transient:
+            raise RetryLater(f"{api}: errcode {self.errcode} {self.errmsg}".strip())
+        logger.warning("%s refused: errcode %s %s", api, self.errcode, self.errmsg)
+        return False
 
 
 class Outbound:
