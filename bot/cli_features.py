@@ -9,5 +9,9 @@ Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], No
 
 
 def registrars() -> list[Registrar]:
-    found: list[Registrar] = []
+    from bot.playbooks.cli import register as register_playbooks
+    from bot.tagging.cli import register as register_tagging
+
+    found: list[Registrar] = [register_tagging]
+    found.append(register_playbooks)
     return found

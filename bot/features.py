@@ -10,5 +10,10 @@ if TYPE_CHECKING:
 
 
 def installers() -> list[Callable[["Runtime"], None]]:
-    installs: list[Callable[["Runtime"], None]] = []
+    from bot.playbooks.feature import install as install_playbooks
+    from bot.tagging.feature import install as install_tagging
+
+    # Tagging first: playbooks trigger on the tags and stages it records.
+    installs: list[Callable[["Runtime"], None]] = [install_tagging]
+    installs.append(install_playbooks)
     return installs

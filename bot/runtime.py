@@ -37,6 +37,7 @@ class Runtime:
     tasks: TaskRunner
     hooks: Hooks = field(default_factory=Hooks)
     jobs: list[Any] = field(default_factory=list)  # extra JobSpecs from features (see bot.scheduler)
+    features: dict[str, Any] = field(default_factory=dict)  # installed features by name (see bot.features)
 
     def customers(self, session: Session) -> CustomerService:
         return CustomerService(session, self.clock, self.hooks)

@@ -4,19 +4,27 @@ from bot.models.activity import Event, Message
 from bot.models.base import Base
 from bot.models.inbox import Callback, KfCursor, SharedValue, Task
 from bot.models.people import Customer, CustomerGuide, Staff
+from bot.models.playbooks import CronFire, Delivery, Enrolment, LinkClick, PlaybookRecord, PlaybookVersion, TrackedLink
 from bot.models.tags import CustomerTag, Tag
 
 __all__ = [
     "Base",
     "Callback",
+    "CronFire",
     "Customer",
     "CustomerGuide",
     "CustomerTag",
+    "Delivery",
+    "Enrolment",
     "Event",
     "KfCursor",
+    "LinkClick",
     "Message",
+    "PlaybookRecord",
+    "PlaybookVersion",
     "SharedValue",
     "Staff",
     "Tag",
     "Task",
+    "TrackedLink",
 ]

@@ -1,0 +1,138 @@
+"""Playbooks in the database: versions, enrolments, the delivery outbox, tracked links, cron fires."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bot.models.base import Base
+
+
+class PlaybookRecord(Base):
+    """One playbook by its slug; `current_version` is the version new enrolments start with."""
+
+    __tablename__ = "playbooks"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), default="")
+    enabled: Mapped[bool] = mapped_column(default=True)
+    current_version: Mapped[int] = mapped_column(default=0)
+    source_path: Mapped[str] = mapped_column(String(255), default="")
+    # The last import problem of its file (the last good version stays current); "" when fine.
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class PlaybookVersion(Base):
+    """The exact TOML text of one version; enrolments keep the version they started with."""
+
+    __tablename__ = "playbook_versions"
+    __table_args__ = (UniqueConstraint("playbook_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    playbook_id: Mapped[str] = mapped_column(ForeignKey("playbooks.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    content: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+
+
+class Enrolment(Base):
+    """A customer on a journey: active, then completed, converted (goal) or exited."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (Index("ix_enrolments_customer_playbook_status", "customer_id", "playbook_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    playbook_id: Mapped[str] = mapped_column(ForeignKey("playbooks.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("playbook_versions.id", ondelete="CASCADE"))
+    # active | completed | converted | exited
+    status: Mapped[str] = mapped_column(String(16), default="active", index=True)
+    trigger_type: Mapped[str] = mapped_column(String(64))
+    trigger_at: Mapped[datetime]
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    # A snapshot of the triggering event ({"type", "data"}), rendered into every step's text.
+    context: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    variants: Mapped[dict[str, Any]] = mapped_column(default=dict)  # step id -> A/B arm ("holdout")
+    enrolled_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    deliveries: Mapped[list["Delivery"]] = relationship(back_populates="enrolment", lazy="raise_on_sql")
+
+
+class Delivery(Base):
+    """The outbox: one step for one enrolment, sent once; `idempotency_key` is (enrolment, step, occurrence)."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        Index("ix_deliveries_status_due", "status", "due_at"),
+        Index("ix_deliveries_customer_sent", "customer_id", "sent_at"),
+        Index("ix_deliveries_enrolment_status", "enrolment_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    playbook_id: Mapped[str] = mapped_column(String(64))
+    step_id: Mapped[str] = mapped_column(String(64))
+    occurrence: Mapped[int] = mapped_column(default=0)
+    idempotency_key: Mapped[str] = mapped_column(String(190), unique=True)
+    due_at: Mapped[datetime]
+    # scheduled | claimed | sent | failed | skipped | cancelled
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    attempts: Mapped[int] = mapped_column(default=0)
+    channel: Mapped[str | None] = mapped_column(String(16))
+    variant: Mapped[str | None] = mapped_column(String(64))
+    expects_reply: Mapped[str | None] = mapped_column(String(16))
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    errcode: Mapped[int | None]
+    lease_until: Mapped[datetime | None]
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    replied_at: Mapped[datetime | None]
+    reply_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    enrolment: Mapped[Enrolment] = relationship(back_populates="deliveries", lazy="raise_on_sql")
+
+
+class TrackedLink(Base):
+    """A `/r/<token>` address standing for `url` in one delivery's text."""
+
+    __tablename__ = "links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("deliveries.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class LinkClick(Base):
+    __tablename__ = "link_clicks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"), index=True)
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime]
+
+
+class CronFire(Base):
+    """One fire of a cron job; the unique (job, fire_time) makes it run once across workers."""
+
+    __tablename__ = "cron_fires"
+    __table_args__ = (UniqueConstraint("job", "fire_time"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(128))
+    fire_time: Mapped[datetime]
+    worker: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime]

@@ -1,0 +1,196 @@
+"""The ways a step can reach a customer, tried in the order the playbook lists them.
+
+Each channel answers with an outcome the outbox acts on:
+- `sent`: done (for `wecom_mass` the guide still confirms it in WeCom; for `guide_task` the guide
+  sends it by hand);
+- `unreachable`: this channel cannot reach the customer now (no identity, 45015 outside the 48 h
+  window, not accepted by WeCom): try the next channel;
+- `retry`: a passing refusal (45009, 45033, 5xx, timeouts): try again later with backoff;
+- `failed`: a permanent refusal on this channel, kept with its errcode; the next channel is tried.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from bot.config import Config
+from bot.wechat.outbound import ChannelUnavailable, Outbound, SendResult
+
+logger = logging.getLogger(__name__)
+
+OUT_OF_WINDOW = 45015
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """Everything a channel needs to send one rendered delivery."""
+
+    delivery_id: int
+    idempotency_key: str
+    customer_id: int
+    customer_name: str
+    external_userid: str | None
+    openid: str | None
+    guide_userid: str | None
+    playbook_name: str
+    text: str
+    template_id: str | None = None
+    template_data: Mapping[str, str] = field(default_factory=dict)
+    link: str | None = None
+
+    @property
+    def kf_msgid(self) -> str:
+        """The kf `msgid` (at most 32 characters of [0-9a-zA-Z_-]): the same on every retry."""
+        return "pb" + hashlib.sha1(self.idempotency_key.encode()).hexdigest()[:30]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # sent | unreachable | retry | failed
+    errcode: int | None = None
+    error: str = ""
+    message_id: int | None = None
+
+
+class Channel(Protocol):
+    name: str
+    # True when WeChat itself drops a repeated send (kf `msgid`): results may then be marked in batches.
+    idempotent: bool
+
+    def send(self, outgoing: Outgoing) -> Outcome: ...
+
+
+def unreachable(reason: str) -> Outcome:
+    return Outcome("unreachable", None, reason)
+
+
+def from_result(result: SendResult) -> Outcome:
+    if result.ok:
+        return Outcome("sent", 0, "", result.message_id)
+    error = f"errcode {result.errcode}: {result.errmsg}" if result.errcode is not None else result.errmsg
+    if result.errcode == OUT_OF_WINDOW:
+        return Outcome("unreachable", result.errcode, error, result.message_id)
+    if result.transient:
+        return Outcome("retry", result.errcode, error, result.message_id)
+    return Outcome("failed", result.errcode, error, result.message_id)
+
+
+class _OutboundChannel:
+    name = ""
+    idempotent = False
+
+    def __init__(self, outbound: Outbound, config: Config) -> None:
+        self.outbound = outbound
+        self.config = config
+
+    def send(self, outgoing: Outgoing) -> Outcome:
+        try:
+            return self._send(outgoing)
+        except ChannelUnavailable as error:
+            return unreachable(str(error))
+
+    def _send(self, outgoing: Outgoing) -> Outcome:
+        raise NotImplementedError
+
+
+class KfChannel(_OutboundChannel):
+    """微信客服: within 48 h and 5 messages of the customer's last message; `msgid` makes retries safe."""
+
+    name = "kf"
+    idempotent = True
+
+    def _send(self, outgoing: Outgoing) -> Outcome:
+        open_kfid = self.config.wecom.open_kfid
+        if not outgoing.external_userid or not open_kfid:
+            return unreachable("no external_userid" if open_kfid else "no [wecom] open_kfid configured")
+        return from_result(self.outbound.kf_send_text(open_kfid, outgoing.external_userid, outgoing.text,
+                                                      msgid=outgoing.kf_msgid, customer_id=outgoing.customer_id))
+
+
+class MpCustomChannel(_OutboundChannel):
+    """Official Account customer-service message: within 48 h of the follower's last interaction."""
+
+    name = "mp_custom"
+
+    def _send(self, outgoing: Outgoing) -> Outcome:
+        if not outgoing.openid:
+            return unreachable("no openid")
+        return from_result(self.outbound.mp_custom_text(outgoing.openid, outgoing.text,
+                                                        customer_id=outgoing.customer_id))
+
+
+class MpTemplateChannel(_OutboundChannel):
+    """Official Account template message: works outside the window, needs a template id."""
+
+    name = "mp_template"
+
+    def _send(self, outgoing: Outgoing) -> Outcome:
+        if not outgoing.openid:
+            return unreachable("no openid")
+        if not outgoing.template_id:
+            return unreachable("no template_id")
+        data = {key: {"value": value} for key, value in outgoing.template_data.items()}
+        return from_result(self.outbound.mp_template(outgoing.openid, outgoing.template_id, data, url=outgoing.link,
+                                                     text=outgoing.text, customer_id=outgoing.customer_id))
+
+
+class WecomMassChannel(_OutboundChannel):
+    """Enterprise mass message (群发) from the owning guide, who confirms it in WeCom."""
+
+    name = "wecom_mass"
+
+    def _send(self, outgoing: Outgoing) -> Outcome:
+        if not outgoing.external_userid or not outgoing.guide_userid:
+            return unreachable("no external_userid or no owning guide")
+        result = self.outbound.add_msg_template(outgoing.guide_userid, [outgoing.external_userid], outgoing.text,
+                                                customer_id=outgoing.customer_id)
+        if result.ok and outgoing.external_userid in (result.response.get("fail_list") or []):
+            # WeCom takes the task but drops this customer: not a contact, or one mass message a day.
+            return Outcome("unreachable", None, "not accepted for a mass message today", result.message_id)
+        return from_result(result)
+
+
+class GuideTaskChannel(_OutboundChannel):
+    """An app message to the owning guide with the suggested text, to send by hand."""
+
+    name = "guide_task"
+
+    def _send(self, outgoing: Outgoing) -> Outcome:
+        if not outgoing.guide_userid:
+            return unreachable("no owning guide")
+        who = outgoing.customer_name or outgoing.external_userid or f"#{outgoing.customer_id}"
+        text = f"【剧本任务·{outgoing.playbook_name}】请发给客户「{who}」：\n{outgoing.text}"
+        return from_result(self.outbound.send_app_text(outgoing.guide_userid, text, customer_id=outgoing.customer_id,
+                                                       channel="guide_task"))
+
+
+class NoopChannel:
+    """Sends nothing and succeeds: for benchmarks and dry runs."""
+
+    idempotent = True
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def send(self, outgoing: Outgoing) -> Outcome:
+        return Outcome("sent", 0)
+
+
+def build_channels(outbound: Outbound, config: Config) -> dict[str, Channel]:
+    channels: list[Channel] = [cls(outbound, config) for cls in (
+        KfChannel, MpCustomChannel, MpTemplateChannel, WecomMassChannel, GuideTaskChannel)]
+    return {channel.name: channel for channel in channels}
+
+
+def reachable_channels(names: list[str], *, external_userid: str | None, openid: str | None,
+                       guide_userid: str | None, template_id: str | None) -> list[str]:
+    """The listed channels that could reach a customer with these identities (for previews)."""
+    needs: dict[str, Any] = {
+        "kf": external_userid, "mp_custom": openid, "mp_template": openid and template_id,
+        "wecom_mass": external_userid and guide_userid, "guide_task": guide_userid,
+    }
+    return [name for name in names if needs.get(name)]

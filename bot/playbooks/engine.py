@@ -1,0 +1,341 @@
+"""Enrolment: customers enter playbooks on triggers and leave them on goals and exits.
+
+The engine listens to `runtime.hooks` (it runs inside the transaction that recorded the event or
+message), so an enrolment and all its scheduled deliveries commit together with their cause.
+Sending is the outbox's business (bot.playbooks.outbox); nothing here calls WeChat.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, tzinfo
+from typing import Any
+
+from sqlalchemy import exists, select, update
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.hooks import Hooks
+from bot.models import Customer, CustomerTag, Delivery, Enrolment, Event, Message, Tag
+from bot.playbooks.registry import ActivePlaybook, VersionCache, active_playbooks
+from bot.playbooks.schema import Playbook, Step, Trigger
+from bot.playbooks.templates import CustomerContext, EventContext, GuideContext, RenderError, evaluate, template_context
+from bot.playbooks.timing import QuietHours, step_due_time
+from bot.services.customers import CustomerService
+
+logger = logging.getLogger(__name__)
+
+# A step whose time had passed by more than this when the customer entered is skipped, not sent
+# late: a "24 h before class" reminder makes no sense for a class booked an hour ahead.
+LATE_GRACE = timedelta(hours=1)
+# Replies within this long after a delivery count as replies to it.
+REPLY_WINDOW = timedelta(hours=48)
+HOLDOUT = "holdout"
+ENDED = ("completed", "converted", "exited")
+_NPS_SCORE = re.compile(r"^(10|[0-9])\s*分?\s*[。.!！~～]*$")
+
+
+def quiet_hours(config: Config) -> QuietHours:
+    start, end = (_parse_time(value) for value in config.scheduler.quiet_hours)
+    return QuietHours(start, end, config.scheduler.tz)
+
+
+def _parse_time(value: str) -> time:
+    hour, _, minute = value.strip().partition(":")
+    return time(int(hour), int(minute or 0))
+
+
+# --- context for templates and conditions ------------------------------------------------------
+
+def tag_names(session: Session, customer_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
+    """Customers' tags, read fresh (the tagger may have added one in this transaction)."""
+    found: dict[int, list[str]] = {customer_id: [] for customer_id in customer_ids}
+    if found:
+        for customer_id, name in session.execute(
+                select(CustomerTag.customer_id, Tag.name).join(Tag, CustomerTag.tag_id == Tag.id)
+                .where(CustomerTag.customer_id.in_(list(found)))):
+            found[customer_id].append(name)
+    return {customer_id: tuple(sorted(names)) for customer_id, names in found.items()}
+
+
+def customer_context(session: Session, customer: Customer, tags: tuple[str, ...] | None = None) -> CustomerContext:
+    guide = customer.guide
+    if tags is None:
+        tags = tag_names(session, [customer.id])[customer.id]
+    return CustomerContext(
+        name=customer.name, tags=tags, stage=customer.stage,
+        value_tier=customer.value_tier, attributes=dict(customer.attributes or {}),
+        guide=GuideContext(guide.name, guide.userid) if guide else GuideContext(), birthday=customer.birthday,
+    )
+
+
+def event_context(enrolment: Enrolment) -> EventContext:
+    context = enrolment.context or {}
+    return EventContext(type=context.get("type", enrolment.trigger_type), data=context.get("data") or {},
+                        at=enrolment.trigger_at)
+
+
+def step_attributes(customer: Customer, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Date attributes for `of`/`on`: event data over customer attributes and the birthday."""
+    return {**(customer.attributes or {}), "birthday": customer.birthday, **data}
+
+
+# --- pure decisions ------------------------------------------------------------------------
+
+def trigger_matches(trigger: Trigger, event_type: str, data: Mapping[str, Any]) -> bool:
+    """Whether a recorded event enrols customers into a playbook with this trigger."""
+    kind = trigger.kind
+    if kind == "event":
+        return event_type == trigger.event
+    if kind == "tag_added":
+        return event_type == "tag_added" and data.get("tag") == trigger.tag_added
+    if kind == "keyword":  # a tag the tagger assigned by keyword; raw word lists match messages
+        return (isinstance(trigger.keyword, str) and event_type == "tag_added"
+                and data.get("source") == "keyword" and data.get("tag") == trigger.keyword)
+    if kind == "stage_changed":
+        return (event_type == "stage_changed" and data.get("to") == trigger.stage_changed
+                and (trigger.from_stage is None or data.get("from") == trigger.from_stage))
+    if kind == "contact_added":
+        return event_type == "contact_added" and (trigger.state is None or data.get("state") == trigger.state)
+    if kind == "subscribed":
+        return event_type == "subscribed"
+    return False
+
+
+def normalise_text(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def keyword_hit(words: Iterable[str], text: str) -> bool:
+    text = normalise_text(text)
+    return any(normalise_text(word) in text for word in words)
+
+
+def nps_score(text: str) -> int | None:
+    """A 0–10 score from a reply such as "9", "１０" or "8分"; None for anything else."""
+    match = _NPS_SCORE.match(normalise_text(text).strip())
+    return int(match.group(1)) if match else None
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    step: Step
+    due_at: datetime | None
+    skip_reason: str = ""
+
+
+def plan_step(step: Step, trigger_at: datetime, attributes: Mapping[str, Any], now: datetime,
+              quiet: QuietHours, tz: tzinfo) -> PlannedStep:
+    """When a step goes out: its timing rule, never in the past, then out of quiet hours."""
+    due = step_due_time(step, trigger_at, tz, attributes)
+    if due is None:
+        return PlannedStep(step, None, f"missing date attribute {step.of or step.on!r}")
+    if due < now - LATE_GRACE:
+        return PlannedStep(step, due, f"due {due.isoformat()} had passed when the customer entered")
+    return PlannedStep(step, quiet.next_allowed(max(due, now)))
+
+
+# --- the engine ----------------------------------------------------------------------------
+
+class PlaybookEngine:
+    """Enrols customers on triggers; converts or exits them on goals and exit conditions."""
+
+    def __init__(self, config: Config, clock: Clock, hooks: Hooks | None = None) -> None:
+        self.config = config
+        self.clock = clock
+        self.hooks = hooks or Hooks()
+        self.tz = config.scheduler.tz
+        self.quiet = quiet_hours(config)
+        self.versions = VersionCache()
+
+    def install(self, hooks: Hooks) -> None:
+        hooks.on_event.append(self.on_event)
+        hooks.on_message.append(self.on_message)
+
+    # -- hooks -------------------------------------------------------------------------------
+
+    def on_event(self, session: Session, customer: Customer, event: Event) -> None:
+        """Goals and exits first (the new event may end a journey), then triggers."""
+        self.reach_goals(session, customer, event.type, event.occurred_at)
+        self.check_exits(session, customer)
+        for active in active_playbooks(session):
+            if trigger_matches(active.playbook.trigger, event.type, event.data or {}):
+                self.enrol(session, customer, active, trigger_type=event.type, trigger_at=event.occurred_at,
+                           data=event.data or {}, event_id=event.id)
+
+    def on_message(self, session: Session, customer: Customer, message: Message) -> None:
+        """A customer wrote: attribute the reply, record an NPS score, match raw keywords."""
+        if message.direction != "in":
+            return
+        at = message.created_at or self.clock.now()
+        self.attribute_reply(session, customer, message, at)
+        self.reach_goals(session, customer, "message_received", at)
+        for active in active_playbooks(session):
+            trigger = active.playbook.trigger
+            if isinstance(trigger.keyword, list) and keyword_hit(trigger.keyword, message.content or ""):
+                self.enrol(session, customer, active, trigger_type="keyword", trigger_at=at,
+                           data={"text": message.content, "message_id": message.id})
+
+    # -- entering ------------------------------------------------------------------------------
+
+    def enrol(self, session: Session, customer: Customer, active: ActivePlaybook, *, trigger_type: str,
+              trigger_at: datetime, data: Mapping[str, Any], event_id: int | None = None) -> Enrolment | None:
+        """Enter the customer and schedule every step, in the caller's transaction; None if not allowed."""
+        playbook = active.playbook
+        now = self.clock.now()
+        if customer.opted_out:
+            logger.debug("customer %s opted out; not entering %s", customer.id, playbook.id)
+            return None
+        if not self.may_enter(session, customer.id, playbook):
+            return None
+        condition = playbook.audience.condition
+        if condition is not None:
+            context = template_context(customer=customer_context(session, customer), now=now.astimezone(self.tz),
+                                       event=EventContext(trigger_type, dict(data), trigger_at), playbook=playbook)
+            try:
+                if not evaluate(condition, **context):
+                    return None
+            except RenderError as error:
+                logger.error("playbook %s: audience condition failed for customer %s: %s",
+                             playbook.id, customer.id, error)
+                return None
+        enrolment = Enrolment(customer_id=customer.id, playbook_id=playbook.id, version_id=active.version_id,
+                              status="active", trigger_type=trigger_type, trigger_at=trigger_at, event_id=event_id,
+                              context={"type": trigger_type, "data": _jsonable(data)}, enrolled_at=now)
+        session.add(enrolment)
+        session.flush()
+        enrolment.variants = self._choose_variants(playbook, enrolment.id)
+        attributes = step_attributes(customer, data)
+        session.add_all([self._delivery(enrolment, planned, now)
+                         for planned in (plan_step(step, trigger_at, attributes, now, self.quiet, self.tz)
+                                         for step in playbook.steps)])
+        logger.info("customer %s entered playbook %s (enrolment %s, trigger %s)",
+                    customer.id, playbook.id, enrolment.id, trigger_type)
+        return enrolment
+
+    def may_enter(self, session: Session, customer_id: int, playbook: Playbook) -> bool:
+        """The re-entry rule: never (once ever), after_exit (not while active), always."""
+        rule = playbook.audience.reentry
+        if rule == "always":
+            return True
+        query = select(Enrolment.id).where(Enrolment.customer_id == customer_id,
+                                           Enrolment.playbook_id == playbook.id)
+        if rule == "after_exit":
+            query = query.where(Enrolment.status == "active")
+        return not session.scalar(select(exists(query)))
+
+    @staticmethod
+    def _choose_variants(playbook: Playbook, enrolment_id: int) -> dict[str, str]:
+        chosen = {}
+        for step in playbook.steps:
+            if step.variants or step.holdout:
+                arm = step.choose_variant(str(enrolment_id))
+                chosen[step.id] = arm.name if arm is not None else HOLDOUT
+        return chosen
+
+    @staticmethod
+    def _delivery(enrolment: Enrolment, planned: PlannedStep, now: datetime) -> Delivery:
+        step = planned.step
+        return Delivery(
+            enrolment_id=enrolment.id, customer_id=enrolment.customer_id, playbook_id=enrolment.playbook_id,
+            step_id=step.id, occurrence=0, idempotency_key=f"{enrolment.id}:{step.id}:0",
+            due_at=planned.due_at or now, status="skipped" if planned.skip_reason else "scheduled",
+            last_error=planned.skip_reason, variant=enrolment.variants.get(step.id), expects_reply=step.expects_reply,
+        )
+
+    # -- leaving -------------------------------------------------------------------------------
+
+    def active_enrolments(self, session: Session, customer_id: int) -> list[Enrolment]:
+        return list(session.scalars(select(Enrolment).where(
+            Enrolment.customer_id == customer_id, Enrolment.status == "active").order_by(Enrolment.id)))
+
+    def reach_goals(self, session: Session, customer: Customer, event_type: str, at: datetime) -> None:
+        """A goal event within its window converts the enrolment and cancels what is left."""
+        for enrolment in self.active_enrolments(session, customer.id):
+            goal = self.versions.get(session, enrolment.version_id).exit.goal
+            if goal is None or goal.event != event_type:
+                continue
+            if goal.within is not None and at > enrolment.enrolled_at + goal.within:
+                continue
+            end_enrolment(session, enrolment, "converted", f"goal {event_type}", self.clock.now())
+
+    def check_exits(self, session: Session, customer: Customer) -> None:
+        """Exit every active enrolment whose `[exit] when` has become true."""
+        enrolments = self.active_enrolments(session, customer.id)
+        if not enrolments:
+            return
+        customer_ctx = customer_context(session, customer)
+        for enrolment in enrolments:
+            if self.exit_condition_met(session, enrolment, customer_ctx):
+                end_enrolment(session, enrolment, "exited", "exit condition", self.clock.now())
+
+    def exit_condition_met(self, session: Session, enrolment: Enrolment, customer: CustomerContext) -> bool:
+        playbook = self.versions.get(session, enrolment.version_id)
+        condition = playbook.exit.condition
+        if condition is None:
+            return False
+        context = template_context(customer=customer, now=self.clock.now().astimezone(self.tz),
+                                   event=event_context(enrolment), playbook=playbook)
+        try:
+            return evaluate(condition, **context)
+        except RenderError as error:
+            logger.error("playbook %s: exit condition failed for enrolment %s: %s",
+                         playbook.id, enrolment.id, error)
+            return False
+
+    # -- replies -------------------------------------------------------------------------------
+
+    def attribute_reply(self, session: Session, customer: Customer, message: Message, at: datetime) -> None:
+        """The latest delivery sent to this customer within the reply window gets the reply."""
+        delivery = session.scalar(
+            select(Delivery).where(Delivery.customer_id == customer.id, Delivery.status == "sent",
+                                   Delivery.sent_at >= at - REPLY_WINDOW, Delivery.sent_at <= at)
+            .order_by(Delivery.sent_at.desc(), Delivery.id.desc()).limit(1))
+        if delivery is None:
+            return
+        if delivery.replied_at is None:
+            delivery.replied_at, delivery.reply_message_id = at, message.id
+        if delivery.expects_reply == "nps":
+            self._record_nps(session, customer, delivery, message, at)
+
+    def _record_nps(self, session: Session, customer: Customer, delivery: Delivery, message: Message,
+                    at: datetime) -> None:
+        score = nps_score(message.content or "")
+        if score is None:
+            return
+        answered = session.scalar(select(exists(select(Event.id).where(
+            Event.customer_id == customer.id, Event.type == "nps_answered", Event.occurred_at >= delivery.sent_at))))
+        if answered:
+            return
+        delivery.replied_at, delivery.reply_message_id = at, message.id
+        CustomerService(session, self.clock, self.hooks).record_event(
+            customer, "nps_answered", at,
+            {"score": score, "delivery_id": delivery.id, "playbook": delivery.playbook_id, "step": delivery.step_id,
+             "message_id": message.id},
+            source="system")
+
+
+def end_enrolment(session: Session, enrolment: Enrolment, status: str, reason: str, now: datetime) -> None:
+    """Close an enrolment and cancel its deliveries not yet claimed."""
+    enrolment.status, enrolment.reason, enrolment.ended_at = status, reason, now
+    session.execute(update(Delivery).where(Delivery.enrolment_id == enrolment.id, Delivery.status == "scheduled")
+                    .values(status="cancelled", last_error=f"enrolment {status}: {reason}", updated_at=now))
+    logger.info("enrolment %s %s (%s)", enrolment.id, status, reason)
+
+
+def _jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
+    """Event data as JSON will store it (datetimes as ISO text)."""
+    def convert(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        if isinstance(value, Mapping):
+            return {str(k): convert(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [convert(v) for v in value]
+        return value
+    return convert(dict(data))

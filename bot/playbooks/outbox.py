@@ -1,0 +1,342 @@
+"""The dispatcher: claim due deliveries, re-check them, render, send, and mark the result.
+
+One batch goes through three short transactions so that no database lock is held while WeChat
+is called (SQLite transactions here take the write lock up front):
+
+1. claim: due rows (and rows whose lease expired: a dead worker's claims) become `claimed` with
+   a lease, `FOR UPDATE SKIP LOCKED` on PostgreSQL so concurrent workers take disjoint batches;
+2. prepare: re-check enrolment, opt-out, exit condition, holdout, quiet hours and caps; render;
+3. send each and mark the result (only where this worker still holds the claim). A send through
+   a channel WeChat de-duplicates (kf, by `msgid`) is marked in batches of `MARK_EVERY` or every
+   `MARK_SECONDS`; any other send is marked at once, before the next message goes out.
+
+A crash between sending and marking leaves those rows claimed; when the lease expires they are
+sent again: kf repeats carry the same `msgid`, which WeChat (and the simulator) drop; for the
+other channels at most the one message in flight at the crash can repeat.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy.orm import Session
+
+from bot.claims import claim_ids
+from bot.clock import Clock
+from bot.config import Config
+from bot.db import Database
+from bot.hooks import Hooks
+from bot.models import Customer, Delivery, Enrolment, Staff
+from bot.playbooks.channels import Channel, Outcome, Outgoing
+from bot.playbooks.engine import HOLDOUT, PlaybookEngine, end_enrolment, event_context, tag_names
+from bot.playbooks.links import link_for, tracked_url
+from bot.playbooks.schema import Playbook, Step
+from bot.playbooks.templates import (CustomerContext, GuideContext, RenderError, compile_template, render,
+    template_context)
+from bot.playbooks.timing import FrequencyCap, next_send_time
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+BATCH_SIZE = 100
+MARK_EVERY = 100
+MARK_SECONDS = 0.5
+MAX_ATTEMPTS = 6
+# Every playbook together sends a customer at most this much; a playbook's [caps] can only lower it.
+GLOBAL_CAP = FrequencyCap(per_day=3, per_week=10)
+_CAP_LOOKBACK = timedelta(days=8)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff after the n-th failed attempt: 1, 2, 4, 8 … minutes, at most an hour."""
+    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), timedelta(hours=1))
+
+
+def new_worker_id() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class DispatchStats:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    skipped: int = 0
+    cancelled: int = 0
+    deferred: int = 0
+    by_channel: dict[str, int] = field(default_factory=dict)
+
+    def add(self, other: DispatchStats) -> None:
+        for item in fields(self):
+            if item.name == "by_channel":
+                for name, count in other.by_channel.items():
+                    self.by_channel[name] = self.by_channel.get(name, 0) + count
+            else:
+                setattr(self, item.name, getattr(self, item.name) + getattr(other, item.name))
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A prepared delivery: what to send and through which channels, in order."""
+
+    outgoing: Outgoing
+    channels: list[str]
+    attempts: int
+    due_at: datetime
+
+
+class Outbox:
+    def __init__(self, db: Database, config: Config, clock: Clock, channels: Mapping[str, Channel],
+                 hooks: Hooks | None = None, *, worker_id: str | None = None, lease: timedelta = LEASE,
+                 batch_size: int = BATCH_SIZE) -> None:
+        self.db = db
+        self.config = config
+        self.clock = clock
+        self.channels = dict(channels)
+        self.engine = PlaybookEngine(config, clock, hooks)
+        self.worker_id = worker_id or new_worker_id()
+        self.lease = lease
+        self.batch_size = batch_size
+
+    # -- the job -------------------------------------------------------------------------------
+
+    def dispatch_due(self, max_batches: int | None = None) -> DispatchStats:
+        """Claim and send due deliveries batch by batch until none is due (or `max_batches`)."""
+        total = DispatchStats()
+        batches = 0
+        while max_batches is None or batches < max_batches:
+            ids = self.claim(self.batch_size)
+            if not ids:
+                break
+            total.add(self.process(ids))
+            batches += 1
+        if total.claimed:
+            logger.info("dispatched %s deliveries: %s sent, %s retried, %s failed, %s skipped, %s deferred",
+                        total.claimed, total.sent, total.retried, total.failed, total.skipped, total.deferred)
+        return total
+
+    def claim(self, limit: int) -> list[int]:
+        now = self.clock.now()
+        with self.db.session() as session:
+            return claim_ids(
+                session, Delivery,
+                where=[or_(and_(Delivery.status == "scheduled", Delivery.due_at <= now),
+                           and_(Delivery.status == "claimed", Delivery.lease_until < now))],
+                order_by=[Delivery.due_at, Delivery.id], limit=limit,
+                values={"status": "claimed", "lease_until": now + self.lease, "claimed_by": self.worker_id,
+                        "updated_at": now},
+            )
+
+    def process(self, ids: list[int]) -> DispatchStats:
+        stats = DispatchStats(claimed=len(ids))
+        marks: list[dict[str, object]] = []
+        last_mark = time.monotonic()
+        for plan in self._prepare(ids, stats):
+            result = self._send(plan, stats)
+            marks.append(result)
+            channel = self.channels.get(str(result["channel"]))
+            if (not getattr(channel, "idempotent", False) or len(marks) >= MARK_EVERY
+                    or time.monotonic() - last_mark >= MARK_SECONDS):
+                self._mark(marks)
+                marks, last_mark = [], time.monotonic()
+        self._mark(marks)
+        return stats
+
+    # -- 2. prepare ------------------------------------------------------------------------------
+
+    def _prepare(self, ids: list[int], stats: DispatchStats) -> list[_Plan]:
+        now = self.clock.now()
+        plans: list[_Plan] = []
+        with self.db.session() as session:
+            deliveries = list(session.execute(
+                select(Delivery.id, Delivery.enrolment_id, Delivery.customer_id, Delivery.playbook_id, Delivery.step_id,
+                       Delivery.idempotency_key, Delivery.variant, Delivery.attempts, Delivery.due_at)
+                .where(Delivery.id.in_(ids), Delivery.status == "claimed", Delivery.claimed_by == self.worker_id)
+                .order_by(Delivery.due_at, Delivery.id)))
+            enrolments = _enrolments(session, {d.enrolment_id for d in deliveries})
+            customers = _customers(session, {d.customer_id for d in deliveries})
+            sent_times = _sent_times(session, list(customers), now - _CAP_LOOKBACK)
+            tags = tag_names(session, customers)
+            for delivery in deliveries:
+                enrolment, customer = enrolments[delivery.enrolment_id], customers[delivery.customer_id]
+                customer_ctx = CustomerContext(
+                    name=customer.name, tags=tags[customer.id], stage=customer.stage, value_tier=customer.value_tier,
+                    attributes=dict(customer.attributes or {}), birthday=customer.birthday,
+                    guide=GuideContext(customer.guide_name or "", customer.guide_userid or ""))
+                plan = self._prepare_one(session, delivery, enrolment, customer, customer_ctx, sent_times, now, stats)
+                if plan is not None:
+                    plans.append(plan)
+        return plans
+
+    def _prepare_one(self, session: Session, delivery: Any, enrolment: Any, customer: Any,
+                     customer_ctx: CustomerContext, sent_times: dict[int, list[tuple[str, datetime]]],
+                     now: datetime, stats: DispatchStats) -> _Plan | None:
+        def change(**values: object) -> None:
+            session.execute(update(Delivery).where(Delivery.id == delivery.id)
+                            .values(lease_until=None, updated_at=now, **values))
+
+        def close(status: str, reason: str) -> None:
+            change(status=status, last_error=reason)
+            setattr(stats, status, getattr(stats, status) + 1)
+
+        if enrolment.status != "active":
+            close("cancelled", f"enrolment {enrolment.status}")
+            return None
+        if customer.opted_out:
+            close("skipped", "opted_out")
+            return None
+        playbook = self.engine.versions.get(session, enrolment.version_id)
+        if self.engine.exit_condition_met(session, enrolment, customer_ctx):
+            end_enrolment(session, session.get(Enrolment, enrolment.id), "exited", "exit condition", now)
+            close("cancelled", "enrolment exited")
+            return None
+        if delivery.variant == HOLDOUT:
+            close("skipped", HOLDOUT)
+            return None
+        step = playbook.step(delivery.step_id)
+        send_at = self._send_time(playbook, delivery, sent_times.get(customer.id, []), now)
+        if send_at is None:
+            close("skipped", "frequency cap")
+            return None
+        if send_at > now:
+            change(status="scheduled", due_at=send_at,
+                   last_error=f"deferred to {send_at.isoformat()} (quiet hours or frequency cap)")
+            stats.deferred += 1
+            return None
+        try:
+            outgoing = self._render(session, delivery, enrolment, customer, customer_ctx, playbook, step, now)
+        except RenderError as error:
+            close("failed", str(error))
+            logger.error("delivery %s: %s", delivery.id, error)
+            return None
+        sent_times.setdefault(customer.id, []).append((delivery.playbook_id, now))  # counts for later rows
+        return _Plan(outgoing, list(step.channels), delivery.attempts, delivery.due_at)
+
+    def _send_time(self, playbook: Playbook, delivery: Any, sent: list[tuple[str, datetime]],
+                   now: datetime) -> datetime | None:
+        """Now, or later for quiet hours and caps; None when the playbook's cap says skip."""
+        tz = self.config.scheduler.tz
+        all_times = [at for _, at in sent]
+        caps = [(GLOBAL_CAP, all_times)]
+        if playbook.caps and (playbook.caps.per_day or playbook.caps.per_week):
+            own = FrequencyCap(playbook.caps.per_day, playbook.caps.per_week)
+            own_times = [at for playbook_id, at in sent if playbook_id == delivery.playbook_id]
+            if playbook.caps.over_cap == "skip" and not own.allows(own_times, self.engine.quiet.next_allowed(now), tz):
+                return None
+            caps.append((own, own_times))
+        return next_send_time(now, self.engine.quiet, caps, tz)
+
+    def _render(self, session: Session, delivery: Any, enrolment: Any, customer: Any,
+                customer_ctx: CustomerContext, playbook: Playbook, step: Step, now: datetime) -> Outgoing:
+        link = None
+        if step.link:
+            link = tracked_url(self.config.bot.public_url, link_for(session, delivery.id, step.link).token)
+        context = template_context(customer=customer_ctx, now=now.astimezone(self.config.scheduler.tz),
+                                   event=event_context(enrolment), link=link or "", step=step, playbook=playbook)
+        template = step.template if delivery.variant is None or not step.variants else \
+            next((arm for arm in step.variants if arm.name == delivery.variant), step.variants[0]).template
+        text = render(template or step.arms()[0].template, **context)
+        template_data = {key: render(compile_template(source), **context)
+                         for key, source in (step.template_data or {}).items()}
+        return Outgoing(
+            delivery_id=delivery.id, idempotency_key=delivery.idempotency_key, customer_id=customer.id,
+            customer_name=customer.name, external_userid=customer.external_userid, openid=customer.openid,
+            guide_userid=customer.guide_userid, playbook_name=playbook.name, text=text,
+            template_id=step.template_id, template_data=template_data, link=link,
+        )
+
+    # -- 3. send and mark --------------------------------------------------------------------------
+
+    def _send(self, plan: _Plan, stats: DispatchStats) -> dict[str, object]:
+        """Try the channels in order; returns the row's new values."""
+        outcome, used = Outcome("unreachable", None, "no channel listed"), None
+        errors = []
+        for name in plan.channels:
+            channel = self.channels.get(name)
+            if channel is None:
+                errors.append(f"{name}: channel not available")
+                continue
+            outcome, used = channel.send(plan.outgoing), name
+            if outcome.status in ("sent", "retry"):
+                break
+            errors.append(f"{name}: {outcome.error}")
+        return self._result(plan, outcome, used, errors, stats)
+
+    def _result(self, plan: _Plan, outcome: Outcome, channel: str | None, errors: list[str],
+                stats: DispatchStats) -> dict[str, object]:
+        now = self.clock.now()
+        attempts = plan.attempts + 1
+        values: dict[str, object] = {
+            "b_id": plan.outgoing.delivery_id, "attempts": attempts, "channel": channel, "errcode": outcome.errcode,
+            "status": "failed", "due_at": plan.due_at, "sent_at": None, "message_id": outcome.message_id,
+            "last_error": "; ".join(errors),
+        }
+        if outcome.status == "sent":
+            values.update(status="sent", sent_at=now)
+            stats.sent += 1
+            stats.by_channel[channel or ""] = stats.by_channel.get(channel or "", 0) + 1
+        elif outcome.status == "retry" and attempts < MAX_ATTEMPTS:
+            values.update(status="scheduled", due_at=now + retry_delay(attempts),
+                          last_error=f"{channel}: {outcome.error} (attempt {attempts}, will retry)")
+            stats.retried += 1
+        else:
+            final = errors if outcome.status != "retry" else [*errors, f"{channel}: {outcome.error}"]
+            values.update(last_error="; ".join(final) or outcome.error)
+            stats.failed += 1
+            logger.warning("delivery %s failed: %s", plan.outgoing.delivery_id, values["last_error"])
+        return values
+
+    def _mark(self, marks: list[dict[str, object]]) -> None:
+        """Write send results, only on rows this worker still holds (a lost lease is not overwritten)."""
+        if not marks:
+            return
+        table = Delivery.__table__
+        statement = (update(table)
+                     .where(table.c.id == bindparam("b_id"), table.c.status == "claimed",
+                            table.c.claimed_by == self.worker_id)
+                     .values(status=bindparam("status"), attempts=bindparam("attempts"), channel=bindparam("channel"),
+                             errcode=bindparam("errcode"), due_at=bindparam("due_at"), sent_at=bindparam("sent_at"),
+                             message_id=bindparam("message_id"), last_error=bindparam("last_error"),
+                             lease_until=None, updated_at=self.clock.now()))
+        with self.db.session() as session:
+            result = session.connection().execute(statement, marks)
+            if 0 <= result.rowcount < len(marks):  # our lease expired and another worker took rows over
+                logger.warning("%s of %s deliveries were taken over by another worker before they were marked",
+                               len(marks) - result.rowcount, len(marks))
+
+
+def _enrolments(session: Session, ids: set[int]) -> dict[int, Any]:
+    """What the dispatcher reads of enrolments, as plain rows (ORM objects cost more than they give here)."""
+    query = select(Enrolment.id, Enrolment.status, Enrolment.version_id, Enrolment.context, Enrolment.trigger_type,
+                   Enrolment.trigger_at).where(Enrolment.id.in_(ids))
+    return {row.id: row for row in session.execute(query)}
+
+
+def _customers(session: Session, ids: set[int]) -> dict[int, Any]:
+    query = (select(Customer.id, Customer.name, Customer.external_userid, Customer.openid, Customer.opted_out,
+                    Customer.stage, Customer.value_tier, Customer.attributes, Customer.birthday,
+                    Staff.userid.label("guide_userid"), Staff.name.label("guide_name"))
+             .outerjoin(Staff, Staff.id == Customer.guide_id).where(Customer.id.in_(ids)))
+    return {row.id: row for row in session.execute(query)}
+
+
+def _sent_times(session: Session, customer_ids: list[int], since: datetime) -> dict[int, list[tuple[str, datetime]]]:
+    """Recent sends per customer, as (playbook id, sent at), for the frequency caps."""
+    times: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    if customer_ids:
+        rows = session.execute(select(Delivery.customer_id, Delivery.playbook_id, Delivery.sent_at).where(
+            Delivery.customer_id.in_(customer_ids), Delivery.status == "sent", Delivery.sent_at >= since))
+        for customer_id, playbook_id, sent_at in rows:
+            times[customer_id].append((playbook_id, sent_at))
+    return times

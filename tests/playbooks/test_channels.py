@@ -1,0 +1,109 @@
+"""Channels in priority order, with fallback when one cannot reach the customer."""
+
+from __future__ import annotations
+
+from bot.playbooks.channels import Outgoing, reachable_channels
+from tests.playbooks.support import GUIDE, simple_playbook
+
+HOURS_49 = 49 * 3600
+
+
+def playbook(channels: str, extra_step: str = "") -> str:
+    return simple_playbook(steps=f"""
+[[steps]]
+id = "hello"
+after = "1h"
+channels = {channels}
+text = "{{{{ customer.name }}}}您好，这是关怀消息"
+{extra_step}
+""")
+
+
+def test_kf_outside_its_window_falls_back_to_mp_custom(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": playbook('["kf", "mp_custom", "guide_task"]')})
+    customer = h.kf_customer("王女士")
+    h.update_customer(customer, openid="o_wang")                       # the same person follows the account
+    h.sim.advance_clock(HOURS_49)                                      # the kf window has closed
+    h.sim.mp_subscribe("o_wang")
+    h.settle()
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    assert h.dispatch().by_channel == {"mp_custom": 1}
+    [refused] = h.sim.sent(api="kf/send_msg", to=h.external_userid(customer))
+    assert refused["errcode"] == 45015 and not refused["delivered"]
+    assert h.sim.delivered(api="mp/message/custom/send", to="o_wang") == ["王女士您好，这是关怀消息"]
+    delivery = h.delivery(customer, "hello")
+    assert (delivery.status, delivery.channel) == ("sent", "mp_custom")
+    assert "45015" in delivery.last_error                               # the fallback is explained
+
+
+def test_kf_outside_its_window_falls_back_to_a_guide_task(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": playbook('["kf", "mp_custom", "guide_task"]')})
+    customer = h.kf_customer("王女士")
+    h.sim.advance_clock(HOURS_49)
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    assert h.dispatch().by_channel == {"guide_task": 1}
+    [task] = h.guide_tasks()
+    assert "请发给客户「王女士」" in task and "王女士您好，这是关怀消息" in task
+    assert h.delivery(customer, "hello").channel == "guide_task"
+
+
+def test_followers_without_wecom_are_reached_on_the_official_account(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": playbook('["kf", "mp_custom"]')})
+    customer = h.mp_follower("o_li", write="你好")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    assert h.dispatch().by_channel == {"mp_custom": 1}
+    assert h.sim.sent(api="kf/send_msg") == []                         # no external_userid: kf not even tried
+
+
+def test_template_message_works_outside_the_window(journey) -> None:  # type: ignore[no-untyped-def]
+    step = 'template_id = "TPL1"\ntemplate_data = { first = "{{ customer.name }}您好", remark = "{{ link }}" }\n' \
+           'link = "https://example.com/x"'
+    h = journey({"care.toml": playbook('["mp_custom", "mp_template"]', step)})
+    customer = h.mp_follower("o_li")
+    h.sim.advance_clock(HOURS_49)
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    assert h.dispatch().by_channel == {"mp_template": 1}
+    [sent] = h.sim.sent(api="mp/message/template/send")
+    assert sent["payload"]["template_id"] == "TPL1"
+    assert sent["payload"]["data"]["remark"]["value"].startswith("http://links.test/r/")
+    assert sent["payload"]["url"] == sent["payload"]["data"]["remark"]["value"]
+
+
+def test_mass_message_goes_to_the_guide_to_confirm_and_falls_back_when_refused(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"a.toml": playbook('["kf", "wecom_mass", "guide_task"]'),
+                 "b.toml": playbook('["kf", "wecom_mass", "guide_task"]').replace('id = "care"', 'id = "care-b"')})
+    customer = h.kf_customer("王女士")
+    h.sim.advance_clock(HOURS_49)
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    stats = h.dispatch()
+    # One mass message a day per customer: the second playbook falls back to a guide task.
+    assert stats.by_channel == {"wecom_mass": 1, "guide_task": 1}
+    [task] = [t for t in h.sim.mass_tasks() if t["external_userid"]]
+    assert task["sender"] == GUIDE and task["external_userid"] == [h.external_userid(customer)]
+    assert h.sim.delivered(api="mass_message", to=h.external_userid(customer)) == []
+    h.sim.confirm_mass(task["msgid"])                                  # the guide taps send
+    assert h.sim.delivered(api="mass_message", to=h.external_userid(customer)) == ["王女士您好，这是关怀消息"]
+
+
+def test_no_channel_can_reach_the_customer(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": playbook('["kf", "mp_custom"]')})
+    customer = h.kf_customer("王女士", write=None)                     # never wrote: no kf window
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    assert h.dispatch().failed == 1
+    delivery = h.delivery(customer, "hello")
+    assert delivery.status == "failed"
+    assert "kf: errcode 45015" in delivery.last_error and "mp_custom: no openid" in delivery.last_error
+
+
+def test_reachable_channels_and_msgid() -> None:
+    assert reachable_channels(["kf", "mp_template", "wecom_mass", "guide_task"], external_userid="wm1", openid=None,
+                              guide_userid="g", template_id="T") == ["kf", "wecom_mass", "guide_task"]
+    outgoing = Outgoing(1, "12:day1-care:0", 1, "", "wm1", None, None, "p", "t")
+    assert len(outgoing.kf_msgid) <= 32 and outgoing.kf_msgid == Outgoing(
+        2, "12:day1-care:0", 9, "", None, None, None, "q", "u").kf_msgid

@@ -1,0 +1,238 @@
+"""The dispatcher: once only, caps, opt-out, retries, leases, tracked links, replies and NPS."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import requests
+from sqlalchemy import func, select
+
+from bot.models import Event, LinkClick, TrackedLink
+from bot.playbooks.outbox import MAX_ATTEMPTS, DispatchStats, Outbox
+from tests.playbooks.support import SH, simple_playbook
+
+TWO_STEPS = """
+[[steps]]
+id = "first"
+after = "1h"
+channels = ["kf"]
+text = "第一条"
+
+[[steps]]
+id = "second"
+after = "2h"
+channels = ["kf"]
+text = "第二条"
+"""
+
+
+def test_running_the_dispatcher_twice_sends_once(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": simple_playbook()})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    assert h.dispatch().claimed == 0                                  # not due yet
+    h.advance(hours=1)
+    assert h.dispatch().sent == 1
+    assert h.dispatch().claimed == 0
+    assert h.delivered(customer) == ["王女士您好，这是第一条关怀消息"]
+    delivery = h.delivery(customer, "hello")
+    assert (delivery.status, delivery.channel, delivery.attempts) == ("sent", "kf", 1)
+    assert delivery.message_id is not None
+
+
+def test_a_lost_lease_is_claimed_again_and_sent_once(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": simple_playbook()})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    crashed = Outbox(h.db, h.config, h.clock, h.outbox.channels, worker_id="crashed", lease=timedelta(minutes=5))
+    assert len(crashed.claim(10)) == 1                                 # claimed, then the worker died
+    assert h.dispatch().claimed == 0                                   # the lease still holds
+    h.advance(minutes=6)
+    assert h.dispatch().sent == 1
+    assert h.delivered(customer) == ["王女士您好，这是第一条关怀消息"]
+    # The dead worker wakes up and tries to finish: its claim is gone, nothing is sent or marked.
+    assert crashed.process([h.delivery(customer, "hello").id]).sent == 0
+    assert len(h.delivered(customer)) == 1
+
+
+def test_a_resend_after_a_crash_reuses_the_kf_msgid(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": simple_playbook()})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    crashed = Outbox(h.db, h.config, h.clock, h.outbox.channels, worker_id="crashed", lease=timedelta(minutes=5))
+    ids = crashed.claim(10)
+    for plan in crashed._prepare(ids, DispatchStats()):
+        crashed.channels["kf"].send(plan.outgoing)                     # sent, then killed before marking
+    h.advance(minutes=6)
+    assert h.dispatch().sent == 1
+    records = h.sim.sent(api="kf/send_msg", to=h.external_userid(customer))
+    assert [r["delivered"] for r in records] == [True, False]          # the second was a duplicate msgid
+    assert records[0]["msgid"] == records[1]["payload"]["msgid"]
+
+
+def test_frequency_cap_defers_to_the_next_day(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": simple_playbook(steps=TWO_STEPS, extra="[caps]\nper_day = 1\n")})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=2)
+    stats = h.dispatch()
+    assert (stats.sent, stats.deferred) == (1, 1)
+    second = h.delivery(customer, "second")
+    assert second.status == "scheduled"
+    assert second.due_at.astimezone(SH) == datetime(2026, 11, 3, 8, 30, tzinfo=SH)  # next day, after quiet hours
+    h.at(datetime(2026, 11, 3, 8, 30, tzinfo=SH))
+    assert h.dispatch().sent == 1
+    assert h.delivered(customer) == ["第一条", "第二条"]
+
+
+def test_frequency_cap_can_skip_instead(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": simple_playbook(steps=TWO_STEPS, extra='[caps]\nper_day = 1\nover_cap = "skip"\n')})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=2)
+    stats = h.dispatch()
+    assert (stats.sent, stats.skipped) == (1, 1)
+    second = h.delivery(customer, "second")
+    assert (second.status, second.last_error) == ("skipped", "frequency cap")
+
+
+def test_the_global_cap_counts_every_playbook(journey) -> None:  # type: ignore[no-untyped-def]
+    texts = {f"p{i}.toml": simple_playbook(f"p{i}") for i in range(4)}
+    h = journey(texts)
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    stats = h.dispatch()
+    assert (stats.sent, stats.deferred) == (3, 1)                      # GLOBAL_CAP: 3 a day
+
+
+def test_quiet_hours_at_dispatch_defer_a_retry(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": simple_playbook()})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.at(datetime(2026, 11, 2, 23, 0, tzinfo=SH))                     # the worker was down until 23:00
+    assert h.dispatch().deferred == 1
+    assert h.delivery(customer, "hello").due_at.astimezone(SH) == datetime(2026, 11, 3, 8, 30, tzinfo=SH)
+
+
+def test_opted_out_customers_get_nothing(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": simple_playbook()})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.update_customer(customer, opted_out=True)
+    h.advance(hours=1)
+    assert h.dispatch().skipped == 1
+    delivery = h.delivery(customer, "hello")
+    assert (delivery.status, delivery.last_error) == ("skipped", "opted_out")
+    assert h.delivered(customer) == []
+
+
+def test_unsubscribe_keyword_opts_out_before_the_step(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": simple_playbook()})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.sim.kf_message(h.external_userid(customer), "TD")               # the tagger marks her opted out
+    h.settle()
+    h.advance(hours=1)
+    h.dispatch()
+    assert (h.delivery(customer, "hello").status, h.delivery(customer, "hello").last_error) == ("skipped", "opted_out")
+    assert not any("关怀" in text for text in h.delivered(customer))
+
+
+def test_frequency_limit_is_retried_with_backoff(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": simple_playbook()})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    h.sim.fault("kf/send_msg", errcode=45009, times=2)
+    assert h.dispatch().retried == 1
+    delivery = h.delivery(customer, "hello")
+    assert (delivery.status, delivery.attempts, delivery.errcode) == ("scheduled", 1, 45009)
+    assert h.dispatch().claimed == 0                                   # backing off
+    h.advance(minutes=1)
+    assert h.dispatch().retried == 1
+    h.advance(minutes=2)
+    assert h.dispatch().sent == 1
+    delivery = h.delivery(customer, "hello")
+    assert (delivery.status, delivery.attempts, delivery.errcode) == ("sent", 3, 0)
+    assert h.delivered(customer) == ["王女士您好，这是第一条关怀消息"]
+
+
+def test_server_errors_give_up_after_max_attempts_with_the_errcode_visible(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": simple_playbook().replace('["kf", "mp_custom", "guide_task"]', '["kf"]')})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    h.sim.fault("kf/send_msg", errcode=45033, times=MAX_ATTEMPTS)
+    for _ in range(MAX_ATTEMPTS):
+        h.dispatch()
+        h.advance(hours=1)
+    delivery = h.delivery(customer, "hello")
+    assert (delivery.status, delivery.attempts, delivery.errcode) == ("failed", MAX_ATTEMPTS, 45033)
+    assert "45033" in delivery.last_error
+
+
+def test_tracked_link_records_the_click_and_redirects(journey) -> None:  # type: ignore[no-untyped-def]
+    steps = """
+[[steps]]
+id = "offer"
+after = "1h"
+channels = ["kf"]
+link = "https://example.com/offer?x=1"
+text = "点这里：{{ link }}"
+"""
+    h = journey({"care.toml": simple_playbook(steps=steps, extra='[exit]\ngoal = { event = "link_clicked" }\n')})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    h.dispatch()
+    [text] = h.delivered(customer)
+    assert text.startswith("点这里：http://links.test/r/")
+    token = text.rsplit("/", 1)[1]
+    response = requests.get(f"{h.bot_url}/r/{token}", allow_redirects=False, timeout=10)
+    assert response.status_code == 302 and response.headers["Location"] == "https://example.com/offer?x=1"
+    assert requests.get(f"{h.bot_url}/r/nope", allow_redirects=False, timeout=10).status_code == 404
+    offer_id = h.delivery(customer, "offer").id
+    with h.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(LinkClick)) == 1
+        assert session.scalar(select(TrackedLink.delivery_id)) == offer_id
+        assert session.scalar(select(Event.type).where(Event.type == "link_clicked")) == "link_clicked"
+    assert h.enrolments(customer)[0].status == "converted"            # a click can be the goal
+
+
+def test_a_reply_is_attributed_to_the_latest_delivery(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": simple_playbook(steps=TWO_STEPS)})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=2)
+    h.dispatch()
+    h.advance(minutes=10)
+    h.sim.kf_message(h.external_userid(customer), "收到，谢谢")
+    h.settle()
+    first, second = h.delivery(customer, "first"), h.delivery(customer, "second")
+    assert first.replied_at is None
+    assert second.replied_at == h.clock.now() and second.reply_message_id is not None
+
+
+def test_nps_reply_is_recorded_as_a_score_and_reaches_the_goal(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey(shipped=("nps-survey",))
+    customer = h.kf_customer("王女士")
+    h.event(customer, "order_completed", {"order_id": "A1"})
+    h.at(datetime(2026, 11, 5, 19, 0, tzinfo=SH))                     # 3 days later at 19:00
+    assert h.dispatch().sent == 1
+    assert "0–10" in h.delivered(customer)[0]
+    h.advance(minutes=5)
+    h.sim.kf_message(h.external_userid(customer), "9分")
+    h.settle()
+    with h.db.session() as session:
+        event = session.scalar(select(Event).where(Event.type == "nps_answered"))
+        assert event is not None and event.data["score"] == 9 and event.data["step"] == "ask-score"
+    [enrolment] = h.enrolments(customer)
+    assert enrolment.status == "converted"
+    assert h.delivery(customer, "reminder").status == "cancelled"
+    h.sim.kf_message(h.external_userid(customer), "10")                # a second number is not a new score
+    h.settle()
+    with h.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Event).where(Event.type == "nps_answered")) == 1
