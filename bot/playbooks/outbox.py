@@ -93,7 +93,6 @@ class _Plan:
     outgoing: Outgoing
     channels: list[str]
     attempts: int
-    due_at: datetime
 
 
 class Outbox:
@@ -116,10 +115,15 @@ class Outbox:
         total = DispatchStats()
         batches = 0
         while max_batches is None or batches < max_batches:
-            ids = self.claim(self.batch_size)
-            if not ids:
-                break
-            total.add(self.process(ids))
+            stats = DispatchStats()
+            with self.db.session() as session:  # claim and prepare in one short transaction
+                ids = self._claim(session, self.batch_size)
+                if not ids:
+                    break
+                stats.claimed = len(ids)
+                plans = self._prepare(session, ids, stats)
+            self._send_all(plans, stats)
+            total.add(stats)
             batches += 1
         if total.claimed:
             logger.info("dispatched %s deliveries: %s sent, %s retried, %s failed, %s skipped, %s deferred",
@@ -127,22 +131,33 @@ class Outbox:
         return total
 
     def claim(self, limit: int) -> list[int]:
-        now = self.clock.now()
+        """Claim up to `limit` due deliveries (or ones whose lease expired) for this worker."""
         with self.db.session() as session:
-            return claim_ids(
-                session, Delivery,
-                where=[or_(and_(Delivery.status == "scheduled", Delivery.due_at <= now),
-                           and_(Delivery.status == "claimed", Delivery.lease_until < now))],
-                order_by=[Delivery.due_at, Delivery.id], limit=limit,
-                values={"status": "claimed", "lease_until": now + self.lease, "claimed_by": self.worker_id,
-                        "updated_at": now},
-            )
+            return self._claim(session, limit)
+
+    def _claim(self, session: Session, limit: int) -> list[int]:
+        now = self.clock.now()
+        return claim_ids(
+            session, Delivery,
+            where=[or_(and_(Delivery.status == "scheduled", Delivery.due_at <= now),
+                       and_(Delivery.status == "claimed", Delivery.lease_until < now))],
+            order_by=[Delivery.due_at, Delivery.id], limit=limit,
+            values={"status": "claimed", "lease_until": now + self.lease, "claimed_by": self.worker_id,
+                    "updated_at": now},
+        )
 
     def process(self, ids: list[int]) -> DispatchStats:
+        """Prepare and send deliveries this worker has claimed."""
         stats = DispatchStats(claimed=len(ids))
+        with self.db.session() as session:
+            plans = self._prepare(session, ids, stats)
+        self._send_all(plans, stats)
+        return stats
+
+    def _send_all(self, plans: list[_Plan], stats: DispatchStats) -> None:
         marks: list[dict[str, object]] = []
         last_mark = time.monotonic()
-        for plan in self._prepare(ids, stats):
+        for plan in plans:
             result = self._send(plan, stats)
             marks.append(result)
             channel = self.channels.get(str(result["channel"]))
@@ -151,32 +166,30 @@ class Outbox:
                 self._mark(marks)
                 marks, last_mark = [], time.monotonic()
         self._mark(marks)
-        return stats
 
     # -- 2. prepare ------------------------------------------------------------------------------
 
-    def _prepare(self, ids: list[int], stats: DispatchStats) -> list[_Plan]:
+    def _prepare(self, session: Session, ids: list[int], stats: DispatchStats) -> list[_Plan]:
         now = self.clock.now()
         plans: list[_Plan] = []
-        with self.db.session() as session:
-            deliveries = list(session.execute(
-                select(Delivery.id, Delivery.enrolment_id, Delivery.customer_id, Delivery.playbook_id, Delivery.step_id,
-                       Delivery.idempotency_key, Delivery.variant, Delivery.attempts, Delivery.due_at)
-                .where(Delivery.id.in_(ids), Delivery.status == "claimed", Delivery.claimed_by == self.worker_id)
-                .order_by(Delivery.due_at, Delivery.id)))
-            enrolments = _enrolments(session, {d.enrolment_id for d in deliveries})
-            customers = _customers(session, {d.customer_id for d in deliveries})
-            sent_times = _sent_times(session, list(customers), now - _CAP_LOOKBACK)
-            tags = tag_names(session, customers)
-            for delivery in deliveries:
-                enrolment, customer = enrolments[delivery.enrolment_id], customers[delivery.customer_id]
-                customer_ctx = CustomerContext(
-                    name=customer.name, tags=tags[customer.id], stage=customer.stage, value_tier=customer.value_tier,
-                    attributes=dict(customer.attributes or {}), birthday=customer.birthday,
-                    guide=GuideContext(customer.guide_name or "", customer.guide_userid or ""))
-                plan = self._prepare_one(session, delivery, enrolment, customer, customer_ctx, sent_times, now, stats)
-                if plan is not None:
-                    plans.append(plan)
+        deliveries = list(session.execute(
+            select(Delivery.id, Delivery.enrolment_id, Delivery.customer_id, Delivery.playbook_id, Delivery.step_id,
+                   Delivery.idempotency_key, Delivery.variant, Delivery.attempts, Delivery.due_at)
+            .where(Delivery.id.in_(ids), Delivery.status == "claimed", Delivery.claimed_by == self.worker_id)
+            .order_by(Delivery.due_at, Delivery.id)))
+        enrolments = _enrolments(session, {d.enrolment_id for d in deliveries})
+        customers = _customers(session, {d.customer_id for d in deliveries})
+        sent_times = _sent_times(session, list(customers), now - _CAP_LOOKBACK)
+        tags = tag_names(session, customers)
+        for delivery in deliveries:
+            enrolment, customer = enrolments[delivery.enrolment_id], customers[delivery.customer_id]
+            customer_ctx = CustomerContext(
+                name=customer.name, tags=tags[customer.id], stage=customer.stage, value_tier=customer.value_tier,
+                attributes=dict(customer.attributes or {}), birthday=customer.birthday,
+                guide=GuideContext(customer.guide_name or "", customer.guide_userid or ""))
+            plan = self._prepare_one(session, delivery, enrolment, customer, customer_ctx, sent_times, now, stats)
+            if plan is not None:
+                plans.append(plan)
         return plans
 
     def _prepare_one(self, session: Session, delivery: Any, enrolment: Any, customer: Any,
@@ -221,7 +234,7 @@ class Outbox:
             logger.error("delivery %s: %s", delivery.id, error)
             return None
         sent_times.setdefault(customer.id, []).append((delivery.playbook_id, now))  # counts for later rows
-        return _Plan(outgoing, list(step.channels), delivery.attempts, delivery.due_at)
+        return _Plan(outgoing, list(step.channels), delivery.attempts)
 
     def _send_time(self, playbook: Playbook, delivery: Any, sent: list[tuple[str, datetime]],
                    now: datetime) -> datetime | None:
@@ -279,8 +292,7 @@ class Outbox:
         attempts = plan.attempts + 1
         values: dict[str, object] = {
             "b_id": plan.outgoing.delivery_id, "attempts": attempts, "channel": channel, "errcode": outcome.errcode,
-            "status": "failed", "due_at": plan.due_at, "sent_at": None, "message_id": outcome.message_id,
-            "last_error": "; ".join(errors),
+            "status": "failed", "message_id": outcome.message_id, "last_error": "; ".join(errors),
         }
         if outcome.status == "sent":
             values.update(status="sent", sent_at=now)
@@ -298,22 +310,30 @@ class Outbox:
         return values
 
     def _mark(self, marks: list[dict[str, object]]) -> None:
-        """Write send results, only on rows this worker still holds (a lost lease is not overwritten)."""
+        """Write send results, only on rows this worker still holds (a lost lease is not overwritten).
+
+        Rows are grouped by the columns they change, so a batch of sends is one executemany that
+        binds only what differs per row.
+        """
         if not marks:
             return
         table = Delivery.__table__
-        statement = (update(table)
-                     .where(table.c.id == bindparam("b_id"), table.c.status == "claimed",
-                            table.c.claimed_by == self.worker_id)
-                     .values(status=bindparam("status"), attempts=bindparam("attempts"), channel=bindparam("channel"),
-                             errcode=bindparam("errcode"), due_at=bindparam("due_at"), sent_at=bindparam("sent_at"),
-                             message_id=bindparam("message_id"), last_error=bindparam("last_error"),
-                             lease_until=None, updated_at=self.clock.now()))
+        groups: dict[tuple[str, ...], list[dict[str, object]]] = defaultdict(list)
+        for mark in marks:
+            groups[tuple(sorted(mark))].append(mark)
         with self.db.session() as session:
-            result = session.connection().execute(statement, marks)
-            if 0 <= result.rowcount < len(marks):  # our lease expired and another worker took rows over
+            taken = 0
+            for columns, rows in groups.items():
+                statement = (update(table)
+                             .where(table.c.id == bindparam("b_id"), table.c.status == "claimed",
+                                    table.c.claimed_by == self.worker_id)
+                             .values(lease_until=None, updated_at=self.clock.now(),
+                                     **{name: bindparam(name) for name in columns if name != "b_id"}))
+                result = session.connection().execute(statement, rows)
+                taken += len(rows) - result.rowcount if result.rowcount >= 0 else 0
+            if taken:  # our lease expired and another worker took rows over
                 logger.warning("%s of %s deliveries were taken over by another worker before they were marked",
-                               len(marks) - result.rowcount, len(marks))
+                               taken, len(marks))
 
 
 def _enrolments(session: Session, ids: set[int]) -> dict[int, Any]:
