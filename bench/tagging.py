@@ -3,8 +3,9 @@
     .venv/bin/python bench/tagging.py [--n 50000] [--corpus PATH] [--rules PATH] [--repeat 3]
 
 Prints throughput (single process, the dev corpus repeated to N messages, messages per CPU
-second of this process, best of --repeat runs after a warm-up) and micro-averaged precision / recall / F1 over (message, tag) pairs for
-both taggers, then one JSON line with every figure.
+second of this process, best of --repeat runs after a warm-up) and micro-averaged
+precision / recall / F1 over (message, tag) pairs for both taggers, then one JSON line with
+every figure.
 """
 
 from __future__ import annotations

@@ -397,7 +397,7 @@ def verify(n: int, runs: dict[str, Run], before: dict[str, int], after: dict[str
     assert all(resp == (200, b"success") for resp in runs["siyu_mp"].responses), "Siyu MP: not acked with success"
     assert all(resp == (200, b"") for resp in runs["siyu_wecom"].responses), "Siyu WeCom: not acked empty"
     assert len(runs["werobot"].responses) == len(mp) == n
-    for push, (status, body) in zip(mp, runs["werobot"].responses):
+    for push, (status, body) in zip(mp, runs["werobot"].responses, strict=True):
         assert status == 200, f"WeRoBot answered {status}"
         assert decrypted_reply_content(mp_crypto, body) == expected_reply(push.content), "WeRoBot: wrong reply"
 

@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class Clock:
     """System time, always timezone-aware UTC."""
 
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class FrozenClock(Clock):
     """A clock that only moves when told to; thread-safe so background jobs can read it."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        start = start or datetime(2026, 11, 2, 1, 0, tzinfo=timezone.utc)
+        start = start or datetime(2026, 11, 2, 1, 0, tzinfo=UTC)
         if start.tzinfo is None:
             raise ValueError("FrozenClock needs a timezone-aware start")
         self._now = start

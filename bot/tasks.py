@@ -61,7 +61,8 @@ class TaskQueue:
 
 
 class TaskRunner:
-    def __init__(self, db: Database, clock: Clock, functions: Mapping[str, TaskFunction], context: Mapping[str, Any]) -> None:
+    def __init__(self, db: Database, clock: Clock, functions: Mapping[str, TaskFunction],
+                 context: Mapping[str, Any]) -> None:
         self.db = db
         self.clock = clock
         self.functions = dict(functions)

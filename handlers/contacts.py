@@ -19,7 +19,8 @@ from bot.wechat.outbound import Outbound
 logger = logging.getLogger(__name__)
 router = Router("contacts")
 
-ADDED = ("event:change_external_contact:add_external_contact", "event:change_external_contact:add_half_external_contact")
+ADDED = ("event:change_external_contact:add_external_contact",
+         "event:change_external_contact:add_half_external_contact")
 _templates = ImmutableSandboxedEnvironment(autoescape=False)
 
 
@@ -60,7 +61,8 @@ def guide_deleted_by_customer(update: Update, customers: CustomerService, tasks:
     customers.record_event(customer, "guide_deleted", update.received_at, {"guide": staff.userid}, source="wechat")
     tasks.enqueue("notify_guide", f"notify_lost:{update.callback_id}", {
         "userid": staff.userid, "customer_id": customer.id,
-        "text": f"客户「{_display_name(customer)}」已将您从微信好友中删除，已标记为流失客户。可在控制台查看其历史与标签。",
+        "text": f"客户「{_display_name(customer)}」已将您从微信好友中删除，已标记为流失客户。"
+                "可在控制台查看其历史与标签。",
     })
 
 
@@ -78,7 +80,8 @@ def send_welcome(payload: dict[str, Any], outbound: Outbound, config: Config, db
     with db.session() as session:
         customer = session.get(Customer, payload["customer_id"])
         name = customer.name if customer else ""
-    text = _templates.from_string(config.bot.welcome_text).render(guide=payload.get("guide", ""), customer={"name": name})
+    text = _templates.from_string(config.bot.welcome_text).render(guide=payload.get("guide", ""),
+                                                                  customer={"name": name})
     # 41051 and friends mean the window is gone: recorded with its errcode, not retried.
     outbound.send_welcome(payload["welcome_code"], text, customer_id=payload["customer_id"]).settled("send_welcome_msg")
 

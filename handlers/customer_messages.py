@@ -41,7 +41,8 @@ OPT_IN_CONFIRMATION = "已为您恢复消息推送，感谢您的关注！回复
 def confirm_subscription_change(update: Update, session: Session) -> str | None:
     """One confirmation when this very message opted the customer out (or back in)."""
     tags = session.scalars(
-        select(Tag.name).join(CustomerTag, CustomerTag.tag_id == Tag.id).join(Message, CustomerTag.message_id == Message.id)
+        select(Tag.name).join(CustomerTag, CustomerTag.tag_id == Tag.id)
+        .join(Message, CustomerTag.message_id == Message.id)
         .where(Message.callback_id == update.callback_id)
     ).all()
     if OPT_OUT_TAG in tags:

@@ -36,7 +36,7 @@ def kf_sync(payload: dict[str, Any], db: Database, outbound: Outbound, inbox: In
     open_kfid = payload["open_kfid"]
     while True:
         cursor = _cursor(db, open_kfid)
-        result = outbound.call(lambda: wecom.kf.sync_msg(payload["token"], cursor=cursor, limit=1000))
+        result = outbound.call(lambda cursor=cursor: wecom.kf.sync_msg(payload["token"], cursor=cursor, limit=1000))
         if not result.settled("kf/sync_msg"):
             return
         accepted = [

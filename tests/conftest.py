@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -14,6 +15,9 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.models import Base
 from bot.schema import upgrade
+
+if TYPE_CHECKING:
+    from tests.support.harness import Harness
 
 ADMIN_URL = os.environ.get("SIYU_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -55,5 +55,6 @@ def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
 
 
 def test_secrets_are_masked_in_reprs() -> None:
-    config = load_config(environ={"SIYU_WECOM__SECRET": "s3cr3t-value", "SIYU_CONFIG": str(ROOT / "config.example.toml")})
+    config = load_config(environ={"SIYU_WECOM__SECRET": "s3cr3t-value",
+                                  "SIYU_CONFIG": str(ROOT / "config.example.toml")})
     assert "s3cr3t-value" not in repr(config) and "s3cr3t-value" not in str(config.model_dump())

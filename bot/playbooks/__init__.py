@@ -8,8 +8,8 @@
 The outbox, dispatcher and CLI build on these; nothing here touches a clock or a session.
 """
 
-from bot.playbooks.loader import (LoadResult, PlaybookError, load_playbook_dir,
-                                  load_playbook_file, parse_playbook, playbook_content_hash)
+from bot.playbooks.loader import (LoadResult, PlaybookError, load_playbook_dir, load_playbook_file, parse_playbook,
+    playbook_content_hash)
 from bot.playbooks.schema import Playbook, Step
 from bot.playbooks.timing import QuietHours, parse_duration, step_due_time
 

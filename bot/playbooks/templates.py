@@ -20,8 +20,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import (ChainableUndefined, Template, TemplateError, TemplateSyntaxError, meta,
-                    pass_context)
+from jinja2 import ChainableUndefined, Template, TemplateError, TemplateSyntaxError, meta, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing

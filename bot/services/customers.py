@@ -106,7 +106,8 @@ class CustomerService:
             drop.tags.remove(ct)  # delete-orphan: gone unless `keep` adopts it
             if ct.tag_id not in kept_tags:
                 keep.tags.append(ct)
-        kept_guides = set(self.session.scalars(select(CustomerGuide.staff_id).where(CustomerGuide.customer_id == keep.id)))
+        kept_guides = set(self.session.scalars(
+            select(CustomerGuide.staff_id).where(CustomerGuide.customer_id == keep.id)))
         for relation in self.session.scalars(select(CustomerGuide).where(CustomerGuide.customer_id == drop.id)):
             if relation.staff_id in kept_guides:
                 self.session.delete(relation)

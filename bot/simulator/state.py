@@ -156,7 +156,8 @@ def text_of(payload: dict[str, Any]) -> str:
     """The human-readable part of a send call, for the log and the page."""
     if "template_id" in payload:
         data = payload.get("data") or {}
-        lines = [f"{key}: {value.get('value', '') if isinstance(value, dict) else value}" for key, value in data.items()]
+        lines = [f"{key}: {value.get('value', '') if isinstance(value, dict) else value}"
+                 for key, value in data.items()]
         return "\n".join(lines) or f"[模板 {payload['template_id']}]"
     msgtype = payload.get("msgtype") or "text"
     body = payload.get(msgtype)

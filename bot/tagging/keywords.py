@@ -137,7 +137,7 @@ class Segmenter:
         return tokens
 
     def _cut_block(self, sentence: str) -> list[str]:
-        freq, log_p, count = self._freq, self._log_p, len(sentence)
+        freq, count = self._freq, len(sentence)
         route: list[tuple[float, int]] = [(0.0, 0)] * (count + 1)
         for start in range(count - 1, -1, -1):
             best_p, best_end = -math.inf, -1
@@ -270,7 +270,7 @@ class KeywordTagger:
         rules = self._rules
         kept = [
             hit
-            for hit, negated in zip(keyword_hits, _negated(keyword_hits, tokens))
+            for hit, negated in zip(keyword_hits, _negated(keyword_hits, tokens), strict=True)
             if not (negated and rules[hit.rule].negatable)
         ]
         if len(kept) > 1 and self._yielding:

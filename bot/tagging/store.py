@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.db import Database
 from bot.models import SharedValue
 from bot.tagging.keywords import KeywordTagger
-from bot.tagging.rules import RuleSet, RulesError, parse_rules
+from bot.tagging.rules import RulesError, RuleSet, parse_rules
 
 logger = logging.getLogger(__name__)
 

@@ -79,8 +79,9 @@ def _corp_tag_ids(outbound: Outbound, names: set[tuple[str, str]]) -> dict[tuple
     for group, name in sorted(names - known.keys()):
         to_create[group].append(name)
     for group, tag_names in to_create.items():
-        created = outbound.call(lambda: wecom.external_contact.add_corp_tag(
-            group_id=None, group_name=group, order=None, tags=[{"name": name} for name in tag_names]))
+        tags = [{"name": name} for name in tag_names]
+        created = outbound.call(lambda group=group, tags=tags: wecom.external_contact.add_corp_tag(
+            group_id=None, group_name=group, order=None, tags=tags))
         if not created.ok:
             raise RetryLater(f"add_corp_tag: errcode {created.errcode}")
         for tag in created.response.get("tag_group", {}).get("tag", []):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import logging
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -126,7 +126,8 @@ def customer_json(customer: Customer) -> dict[str, Any]:
         "stage": customer.stage,
         "value_tier": customer.value_tier,
         "opted_out": customer.opted_out,
-        "tags": [{"name": ct.tag.name, "source": ct.source} for ct in sorted(customer.tags, key=lambda ct: ct.tag.name)],
+        "tags": [{"name": ct.tag.name, "source": ct.source}
+                 for ct in sorted(customer.tags, key=lambda ct: ct.tag.name)],
         "first_seen_at": customer.first_seen_at.isoformat(),
         "last_active_at": customer.last_active_at.isoformat() if customer.last_active_at else None,
     }
@@ -170,8 +171,8 @@ def list_messages() -> Response:
         if session.get(Customer, int(raw)) is None:
             raise ApiError(404, f"no customer with id {raw}")
         rows = session.scalars(
-            select(Message).where(Message.customer_id == int(raw)).order_by(Message.created_at.desc(), Message.id.desc())
-            .limit(limit)
+            select(Message).where(Message.customer_id == int(raw))
+            .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)
         ).all()
         return jsonify(items=[
             {"id": m.id, "direction": m.direction, "channel": m.channel, "type": m.msg_type, "content": m.content,

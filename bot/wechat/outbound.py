@@ -53,7 +53,8 @@ class Outbound:
         self.mp = mp
         self.agent_id = agent_id
 
-    def send_app_text(self, userid: str, text: str, *, customer_id: int | None = None, channel: str = "wecom_app") -> SendResult:
+    def send_app_text(self, userid: str, text: str, *, customer_id: int | None = None,
+                      channel: str = "wecom_app") -> SendResult:
         """An app message to a staff member (a notice, or a task for a guide)."""
         wecom = self._wecom()
         return self._send(

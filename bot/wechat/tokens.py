@@ -12,7 +12,7 @@ import threading
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select, text
@@ -71,7 +71,7 @@ class SharedTokenStorage(SessionStorage):
 
 def _utcnow() -> datetime:
     # wechatpy keeps expiry in wall-clock seconds, so token rows follow the wall clock too.
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _encode(value: Any) -> str:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.playbooks.loader import (PlaybookError, key_lines, load_playbook_dir,
-                                  load_playbook_file, parse_playbook, playbook_content_hash)
+from bot.playbooks.loader import (PlaybookError, key_lines, load_playbook_dir, load_playbook_file, parse_playbook,
+    playbook_content_hash)
 
 VALID = '''\
 id = "sample"
@@ -230,8 +230,15 @@ def test_missing_fields_render_empty_but_unknown_names_fail() -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from bot.playbooks.templates import (CustomerContext, RenderError, compile_condition,
-                                         compile_template, evaluate, render, template_context)
+    from bot.playbooks.templates import (
+        CustomerContext,
+        RenderError,
+        compile_condition,
+        compile_template,
+        evaluate,
+        render,
+        template_context,
+    )
 
     now = datetime(2025, 3, 10, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     context = template_context(customer=CustomerContext(name="王女士", tags=("VIP",)), now=now)

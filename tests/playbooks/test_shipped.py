@@ -10,8 +10,8 @@ import pytest
 
 from bot.playbooks.loader import load_playbook_dir, playbook_files
 from bot.playbooks.schema import Playbook
-from bot.playbooks.templates import (CustomerContext, EventContext, GuideContext,
-                                     compile_template, evaluate, render, template_context)
+from bot.playbooks.templates import (CustomerContext, EventContext, GuideContext, compile_template, evaluate, render,
+    template_context)
 from bot.playbooks.timing import QuietHours, step_due_time
 
 PLAYBOOK_DIR = Path(__file__).resolve().parents[2] / "playbooks"

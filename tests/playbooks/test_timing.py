@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.playbooks.schema import Step
-from bot.playbooks.timing import (FrequencyCap, QuietHours, cap_allows, next_cap_slot,
-                                  next_send_time, parse_duration, step_due_time)
+from bot.playbooks.timing import (FrequencyCap, QuietHours, cap_allows, next_cap_slot, next_send_time, parse_duration,
+    step_due_time)
 
 SH = ZoneInfo("Asia/Shanghai")
 

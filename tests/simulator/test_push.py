@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.simulator import SimulatorClient, SimulatorConfig, serve_in_thread
-from bot.simulator import create_simulator
+from bot.simulator import SimulatorClient, SimulatorConfig, create_simulator, serve_in_thread
 from bot.wechat.clients import WeComClient
 from tests.simulator.stand_in import StandInBot
 

@@ -4,8 +4,8 @@ and reads what the bot did from the simulator and the bot's database."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select

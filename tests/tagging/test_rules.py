@@ -43,7 +43,8 @@ def test_group_defaults_to_the_part_before_the_colon() -> None:
         '[[keyword]]\ntag = "意向:预约"\nkeywords = ["预约"]\n'
         '[[keyword]]\ntag = "VIP"\ngroup = "客户"\nkeywords = ["vip"]\n'
     )
-    assert [(r.group, r.rule_id) for r in rules.keyword_rules] == [("意向", "keyword:意向:预约"), ("客户", "keyword:VIP")]
+    assert [(r.group, r.rule_id) for r in rules.keyword_rules] == [
+        ("意向", "keyword:意向:预约"), ("客户", "keyword:VIP")]
 
 
 def test_synonyms_and_vocab_expand_into_keywords() -> None:

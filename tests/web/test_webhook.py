@@ -100,10 +100,10 @@ def test_kf_messages_are_pulled_once_with_a_durable_cursor(harness: Harness) -> 
 def test_a_push_retried_three_times_is_stored_and_processed_once(harness: Harness) -> None:
     h = harness
     xml = (
-        "<xml><ToUserName>{corp}</ToUserName><FromUserName>sys</FromUserName><CreateTime>1700000000</CreateTime>"
+        f"<xml><ToUserName>{h.sim_config.corp_id}</ToUserName><FromUserName>sys</FromUserName><CreateTime>1700000000</CreateTime>"
         "<MsgType>event</MsgType><Event>change_external_contact</Event><ChangeType>add_external_contact</ChangeType>"
         "<UserID>guide_li</UserID><ExternalUserID>wmRETRY01</ExternalUserID><State>poster</State></xml>"
-    ).format(corp=h.sim_config.corp_id)
+    )
     result = h.sim.push_work_xml(xml, repeat=3)
     h.settle()
     assert [a["status"] for a in result["push"]["attempts"]] == [200, 200, 200]
@@ -115,9 +115,9 @@ def test_a_push_retried_three_times_is_stored_and_processed_once(harness: Harnes
 def test_unknown_message_and_event_types_are_stored_and_acked(harness: Harness) -> None:
     h = harness
     xml = (
-        "<xml><ToUserName>{corp}</ToUserName><FromUserName>guide_li</FromUserName><CreateTime>1700000001</CreateTime>"
+        f"<xml><ToUserName>{h.sim_config.corp_id}</ToUserName><FromUserName>guide_li</FromUserName><CreateTime>1700000001</CreateTime>"
         "<MsgType>event</MsgType><Event>some_future_event</Event><AgentID>1000002</AgentID></xml>"
-    ).format(corp=h.sim_config.corp_id)
+    )
     assert h.sim.push_work_xml(xml)["status"] == 200
     xml2 = xml.replace("<MsgType>event</MsgType><Event>some_future_event</Event>",
                        "<MsgType>hologram</MsgType><MsgId>99887766</MsgId>")

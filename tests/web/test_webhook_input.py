@@ -84,7 +84,8 @@ def test_push_encrypted_for_another_corp_is_403(h: Harness) -> None:
     assert response.status_code == 403 and stored(h) == 0
 
 
-@pytest.mark.parametrize("body", ["", "not xml at all", "<xml><Nothing/></xml>", "<xml><Encrypt>!!!notbase64</Encrypt>"])
+@pytest.mark.parametrize("body", ["", "not xml at all", "<xml><Nothing/></xml>",
+                                  "<xml><Encrypt>!!!notbase64</Encrypt>"])
 def test_malformed_body_is_400(h: Harness, body: str) -> None:
     query = {"msg_signature": "a" * 40, "timestamp": "1", "nonce": "2"}
     response = requests.post(f"{h.bot_url}/wechat/work", params=query, data=body.encode(), timeout=5)

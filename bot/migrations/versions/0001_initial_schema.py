@@ -5,10 +5,10 @@ Revises:
 Create Date: 2026-11-22 08:52:43.619531
 """
 
-from alembic import op
 import sqlalchemy as sa
-import bot.models.base
+from alembic import op
 
+import bot.models.base
 
 revision = '0001'
 down_revision = None
