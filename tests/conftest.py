@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot.clock import Clock
+from bot.clock import Clock, FrozenClock
 from bot.db import Database
 from bot.models import Base
 from bot.schema import upgrade
@@ -81,9 +81,26 @@ def sqlite_url(tmp_path) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def harness(database_url: str) -> Iterator["Harness"]:
+    """The bot and the simulator over HTTP, on the real clock."""
     from tests.support.harness import Harness
 
     h = Harness(database_url)
+    h.seed_staff()
+    yield h
+    h.close()
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+def frozen_harness(database_url: str, clock: FrozenClock) -> Iterator["Harness"]:
+    """The bot and the simulator over HTTP, the bot on a clock the test moves."""
+    from tests.support.harness import Harness
+
+    h = Harness(database_url, clock=clock)
     h.seed_staff()
     yield h
     h.close()

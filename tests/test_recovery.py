@@ -3,7 +3,6 @@ a dead process had claimed are run again once their lease expires."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -18,16 +17,8 @@ TEXT = ("<xml><ToUserName>gh_x</ToUserName><FromUserName>oCRASH</FromUserName><C
 
 
 @pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock()
-
-
-@pytest.fixture
-def h(database_url: str, clock: FrozenClock) -> Iterator[Harness]:
-    harness = Harness(database_url, clock=clock)
-    harness.seed_staff()
-    yield harness
-    harness.close()
+def h(frozen_harness: Harness) -> Harness:
+    return frozen_harness
 
 
 def test_a_callback_stored_but_never_routed_is_routed_by_the_recovery_job(h: Harness, clock: FrozenClock) -> None:

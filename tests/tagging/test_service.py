@@ -3,7 +3,6 @@ with their reasons; events change stage, tier and behaviour tags; WeCom sees the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,16 +15,8 @@ from tests.support.harness import PLAYBOOKS_DIR, Harness
 
 
 @pytest.fixture
-def clock() -> FrozenClock:
-    return FrozenClock()
-
-
-@pytest.fixture
-def h(database_url: str, clock: FrozenClock) -> Iterator[Harness]:
-    harness = Harness(database_url, clock=clock)
-    harness.seed_staff()
-    yield harness
-    harness.close()
+def h(frozen_harness: Harness) -> Harness:
+    return frozen_harness
 
 
 def tags_of(h: Harness, **identity: str) -> dict[str, CustomerTag]:
