@@ -118,7 +118,10 @@ def _print_intro(bot_url: str, sim_url: str, welcome: str) -> None:
         f"  {welcome or '(not received: see the log above)'}",
         "",
         "Try it: in the simulator, add a customer to 李导购, write as the customer (微信客服),",
-        "then delete the guide and watch the guide's churn notice arrive.",
+        "then delete the guide and watch the guide's churn notice arrive. Write 「想预约，多少钱？」",
+        "and see the tags: curl the API above. The playbooks in playbooks/ are running too: five",
+        "minutes after a customer adds a guide, the welcome series (欢迎旅程) sends its first step",
+        "(as a task for the guide when the customer has not written to customer service yet).",
         "",
     ]
     print("\n".join(lines), flush=True)
