@@ -18,6 +18,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # urllib3 logs every request URL at DEBUG, and WeChat API URLs carry the access token.
+    logging.getLogger("urllib3").setLevel(logging.INFO)
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
