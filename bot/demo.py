@@ -50,7 +50,9 @@ def run_demo(port: int = 5000, sim_port: int = 8800, once: bool = False) -> int:
     from bot.scheduler import build_scheduler
 
     DEMO_DIR.mkdir(exist_ok=True)
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the simulator's request log drowns the intro
+    # Start-up chatter (the simulator's request log, migrations, job registration) drowns the intro.
+    for name in ("werkzeug", "alembic", "apscheduler.scheduler"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     bot_url = f"http://127.0.0.1:{port}"
     sim_config = SimulatorConfig.for_bot(bot_url)
     simulator = serve_in_thread(create_simulator(sim_config), port=sim_port)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from typing import Any
 
@@ -16,13 +17,22 @@ logger = logging.getLogger(__name__)
 WECOM_API_BASE_URL = "https://qyapi.weixin.qq.com/cgi-bin/"
 MP_API_BASE_URL = "https://api.weixin.qq.com/cgi-bin/"
 TOKEN_ERRCODES = (40001, 40014, 42001)
+_used_tokens = threading.local()
 
 
 class _SharedTokenMixin:
-    """Refresh under the storage's lock; adopt a token another process fetched meanwhile."""
+    """Refresh under the storage's lock; adopt a token another process (or thread) fetched meanwhile."""
 
     session: SessionStorage
-    _last_token: str | None = None
+
+    @property
+    def _last_token(self) -> str | None:
+        """The token this thread last used: the one WeChat rejected, when a refresh is due."""
+        return getattr(_used_tokens, self.access_token_key, None)  # type: ignore[attr-defined]
+
+    @_last_token.setter
+    def _last_token(self, token: str | None) -> None:
+        setattr(_used_tokens, self.access_token_key, token)  # type: ignore[attr-defined]
 
     @property
     def access_token(self) -> str:
