@@ -7,7 +7,6 @@ SQLite: every transaction here is `BEGIN IMMEDIATE` (see bot.db), so claims are 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, select, update
@@ -32,5 +31,19 @@ def claim_ids(
     return ids
 
 
-def lease_expired(model: Any, now: datetime) -> ColumnElement[bool]:
-    return model.lease_until < now
+def claim_batch(
+    session: Session,
+    model: Any,
+    where: Sequence[ColumnElement[bool]],
+    order_by: Sequence[Any],
+    limit: int,
+    values: dict[str, Any],
+) -> int:
+    """`claim_ids` in one statement, for batches the caller finds again by `values`:
+    UPDATE ... WHERE id IN (SELECT id ... LIMIT n [FOR UPDATE SKIP LOCKED]). Returns the count."""
+    chosen = select(model.id).where(*where).order_by(*order_by).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        chosen = chosen.with_for_update(skip_locked=True)
+    result = session.execute(update(model).where(model.id.in_(chosen)).values(**values)
+                             .execution_options(synchronize_session=False))
+    return result.rowcount or 0

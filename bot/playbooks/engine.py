@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import Select, exists, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
@@ -52,21 +53,22 @@ def _parse_time(value: str) -> time:
 
 # --- context for templates and conditions ------------------------------------------------------
 
-def tag_names(session: Session, customer_ids: Iterable[int]) -> dict[int, tuple[str, ...]]:
-    """Customers' tags, read fresh (the tagger may have added one in this transaction)."""
-    found: dict[int, list[str]] = {customer_id: [] for customer_id in customer_ids}
-    if found:
-        for customer_id, name in session.execute(
-                select(CustomerTag.customer_id, Tag.name).join(Tag, CustomerTag.tag_id == Tag.id)
-                .where(CustomerTag.customer_id.in_(list(found)))):
-            found[customer_id].append(name)
+def tag_names(session: Session, customer_ids: Iterable[int] | Select[Any]) -> dict[int, tuple[str, ...]]:
+    """Customers' tags, read fresh (the tagger may have added one in this transaction); customers
+    without tags are absent. `customer_ids` may be a subquery, which spares a list of ids."""
+    ids = customer_ids if isinstance(customer_ids, Select) else list(customer_ids)
+    found: dict[int, list[str]] = defaultdict(list)
+    for customer_id, name in session.execute(
+            select(CustomerTag.customer_id, Tag.name).join(Tag, CustomerTag.tag_id == Tag.id)
+            .where(CustomerTag.customer_id.in_(ids))):
+        found[customer_id].append(name)
     return {customer_id: tuple(sorted(names)) for customer_id, names in found.items()}
 
 
 def customer_context(session: Session, customer: Customer, tags: tuple[str, ...] | None = None) -> CustomerContext:
     guide = customer.guide
     if tags is None:
-        tags = tag_names(session, [customer.id])[customer.id]
+        tags = tag_names(session, [customer.id]).get(customer.id, ())
     return CustomerContext(
         name=customer.name, tags=tags, stage=customer.stage,
         value_tier=customer.value_tier, attributes=dict(customer.attributes or {}),

@@ -25,13 +25,13 @@ import uuid
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.claims import claim_ids
+from bot.claims import claim_batch
 from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
@@ -107,6 +107,7 @@ class Outbox:
         self.worker_id = worker_id or new_worker_id()
         self.lease = lease
         self.batch_size = batch_size
+        self._last_lease = datetime.min.replace(tzinfo=UTC)
 
     # -- the job -------------------------------------------------------------------------------
 
@@ -117,11 +118,10 @@ class Outbox:
         while max_batches is None or batches < max_batches:
             stats = DispatchStats()
             with self.db.session() as session:  # claim and prepare in one short transaction
-                ids = self._claim(session, self.batch_size)
-                if not ids:
+                batch = self._claim(session, self.batch_size, stats)
+                if batch is None:
                     break
-                stats.claimed = len(ids)
-                plans = self._prepare(session, ids, stats)
+                plans = self._prepare(session, batch, stats)
             self._send_all(plans, stats)
             total.add(stats)
             batches += 1
@@ -131,28 +131,44 @@ class Outbox:
         return total
 
     def claim(self, limit: int) -> list[int]:
-        """Claim up to `limit` due deliveries (or ones whose lease expired) for this worker."""
+        """Claim up to `limit` due deliveries (or ones whose lease expired); returns their ids."""
         with self.db.session() as session:
-            return self._claim(session, limit)
+            batch = self._claim(session, limit, DispatchStats())
+            return [] if batch is None else list(session.scalars(select(Delivery.id).where(batch)))
 
-    def _claim(self, session: Session, limit: int) -> list[int]:
+    def _claim(self, session: Session, limit: int, stats: DispatchStats) -> ColumnElement[bool] | None:
+        """Claim a batch in one statement; returns the condition that finds exactly that batch.
+
+        Each batch gets its own lease end, so "claimed by me with this lease" is the batch: the
+        queries that follow need no list of ids.
+        """
         now = self.clock.now()
-        return claim_ids(
+        lease_until = max(now + self.lease, self._last_lease + timedelta(microseconds=1))
+        self._last_lease = lease_until
+        stats.claimed = claim_batch(
             session, Delivery,
             where=[or_(and_(Delivery.status == "scheduled", Delivery.due_at <= now),
                        and_(Delivery.status == "claimed", Delivery.lease_until < now))],
             order_by=[Delivery.due_at, Delivery.id], limit=limit,
-            values={"status": "claimed", "lease_until": now + self.lease, "claimed_by": self.worker_id,
+            values={"status": "claimed", "lease_until": lease_until, "claimed_by": self.worker_id,
                     "updated_at": now},
         )
+        if not stats.claimed:
+            return None
+        return and_(Delivery.claimed_by == self.worker_id, Delivery.status == "claimed",
+                    Delivery.lease_until == lease_until)
 
     def process(self, ids: list[int]) -> DispatchStats:
-        """Prepare and send deliveries this worker has claimed."""
+        """Prepare and send deliveries this worker has claimed (and still holds)."""
         stats = DispatchStats(claimed=len(ids))
         with self.db.session() as session:
-            plans = self._prepare(session, ids, stats)
+            plans = self._prepare(session, self._held(ids), stats)
         self._send_all(plans, stats)
         return stats
+
+    def _held(self, ids: list[int]) -> ColumnElement[bool]:
+        """Those of `ids` this worker still holds."""
+        return and_(Delivery.id.in_(ids), Delivery.claimed_by == self.worker_id, Delivery.status == "claimed")
 
     def _send_all(self, plans: list[_Plan], stats: DispatchStats) -> None:
         marks: list[dict[str, object]] = []
@@ -169,28 +185,35 @@ class Outbox:
 
     # -- 2. prepare ------------------------------------------------------------------------------
 
-    def _prepare(self, session: Session, ids: list[int], stats: DispatchStats) -> list[_Plan]:
+    def _prepare(self, session: Session, batch: ColumnElement[bool], stats: DispatchStats) -> list[_Plan]:
+        """Re-check and render the deliveries `batch` selects; three queries whatever its size."""
         now = self.clock.now()
         plans: list[_Plan] = []
-        # Each delivery with what it needs of its enrolment, in one query.
+        # Each delivery with what it needs of its enrolment and customer (plain rows: ORM objects
+        # cost more than they give here).
         deliveries = list(session.execute(
             select(Delivery.id, Delivery.enrolment_id, Delivery.customer_id, Delivery.playbook_id, Delivery.step_id,
                    Delivery.idempotency_key, Delivery.variant, Delivery.attempts,
                    Enrolment.status.label("enrolment_status"), Enrolment.version_id, Enrolment.context,
-                   Enrolment.trigger_type, Enrolment.trigger_at)
+                   Enrolment.trigger_type, Enrolment.trigger_at,
+                   Customer.name, Customer.external_userid, Customer.openid, Customer.opted_out, Customer.stage,
+                   Customer.value_tier, Customer.attributes, Customer.birthday,
+                   Staff.userid.label("guide_userid"), Staff.name.label("guide_name"))
             .join(Enrolment, Enrolment.id == Delivery.enrolment_id)
-            .where(Delivery.id.in_(ids), Delivery.status == "claimed", Delivery.claimed_by == self.worker_id)
-            .order_by(Delivery.due_at, Delivery.id)))
-        customers = _customers(session, {d.customer_id for d in deliveries})
-        sent_times = _sent_times(session, list(customers), now - _CAP_LOOKBACK)
-        tags = tag_names(session, customers)
+            .join(Customer, Customer.id == Delivery.customer_id)
+            .outerjoin(Staff, Staff.id == Customer.guide_id)
+            .where(batch).order_by(Delivery.due_at, Delivery.id)))
+        customer_ids = select(Delivery.customer_id).where(batch)
+        sent_times = _sent_times(session, customer_ids, now - _CAP_LOOKBACK)
+        tags = tag_names(session, customer_ids)
         for delivery in deliveries:
-            customer = customers[delivery.customer_id]
+            customer = _CustomerRow(delivery.customer_id, delivery.name, delivery.external_userid, delivery.openid,
+                                    delivery.opted_out, delivery.guide_userid, delivery.guide_name)
             enrolment = _EnrolmentRow(delivery.enrolment_id, delivery.enrolment_status, delivery.version_id,
                                       delivery.context, delivery.trigger_type, delivery.trigger_at)
             customer_ctx = CustomerContext(
-                name=customer.name, tags=tags[customer.id], stage=customer.stage, value_tier=customer.value_tier,
-                attributes=dict(customer.attributes or {}), birthday=customer.birthday,
+                name=customer.name, tags=tags.get(customer.id, ()), stage=delivery.stage,
+                value_tier=delivery.value_tier, attributes=dict(delivery.attributes or {}), birthday=delivery.birthday,
                 guide=GuideContext(customer.guide_name or "", customer.guide_userid or ""))
             plan = self._prepare_one(session, delivery, enrolment, customer, customer_ctx, sent_times, now, stats)
             if plan is not None:
@@ -341,6 +364,18 @@ class Outbox:
                                taken, len(marks))
 
 
+class _CustomerRow(NamedTuple):
+    """What sending needs to know of a customer."""
+
+    id: int
+    name: str
+    external_userid: str | None
+    openid: str | None
+    opted_out: bool
+    guide_userid: str | None
+    guide_name: str | None
+
+
 class _EnrolmentRow(NamedTuple):
     """What the dispatcher reads of an enrolment (ORM objects cost more than they give here)."""
 
@@ -352,20 +387,12 @@ class _EnrolmentRow(NamedTuple):
     trigger_at: datetime
 
 
-def _customers(session: Session, ids: set[int]) -> dict[int, Any]:
-    query = (select(Customer.id, Customer.name, Customer.external_userid, Customer.openid, Customer.opted_out,
-                    Customer.stage, Customer.value_tier, Customer.attributes, Customer.birthday,
-                    Staff.userid.label("guide_userid"), Staff.name.label("guide_name"))
-             .outerjoin(Staff, Staff.id == Customer.guide_id).where(Customer.id.in_(ids)))
-    return {row.id: row for row in session.execute(query)}
-
-
-def _sent_times(session: Session, customer_ids: list[int], since: datetime) -> dict[int, list[tuple[str, datetime]]]:
+def _sent_times(session: Session, customer_ids: Select[Any], since: datetime) -> dict[int, list[tuple[str, datetime]]]:
     """Recent sends per customer, as (playbook id, sent at), for the frequency caps."""
     times: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    if customer_ids:
-        rows = session.execute(select(Delivery.customer_id, Delivery.playbook_id, Delivery.sent_at).where(
-            Delivery.customer_id.in_(customer_ids), Delivery.status == "sent", Delivery.sent_at >= since))
-        for customer_id, playbook_id, sent_at in rows:
-            times[customer_id].append((playbook_id, sent_at))
+    rows = session.execute(select(Delivery.customer_id, Delivery.playbook_id, Delivery.sent_at).where(
+        Delivery.customer_id.in_(customer_ids), Delivery.status == "sent", Delivery.sent_at >= since))
+    for customer_id, playbook_id, sent_at in rows:
+        times[customer_id].append((playbook_id, sent_at))
     return times
+

@@ -64,7 +64,7 @@ def test_a_resend_after_a_crash_reuses_the_kf_msgid(journey) -> None:  # type: i
     crashed = Outbox(h.db, h.config, h.clock, h.outbox.channels, worker_id="crashed", lease=timedelta(minutes=5))
     ids = crashed.claim(10)
     with h.db.session() as session:
-        plans = crashed._prepare(session, ids, DispatchStats())
+        plans = crashed._prepare(session, crashed._held(ids), DispatchStats())
     for plan in plans:
         crashed.channels["kf"].send(plan.outgoing)                     # sent, then killed before marking
     h.advance(minutes=6)
