@@ -79,6 +79,9 @@ class SchedulerConfig(_Section):
     dormant_days: int = Field(default=14, ge=1)
     churn_risk_days: int = Field(default=30, ge=1)
     lost_days: int = Field(default=60, ge=1)
+    # Every playbook together sends one customer at most this much; a playbook's [caps] can only lower it.
+    cap_per_day: int = Field(default=3, ge=1)
+    cap_per_week: int = Field(default=10, ge=1)
 
     @field_validator("timezone")
     @classmethod

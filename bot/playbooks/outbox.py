@@ -52,9 +52,12 @@ BATCH_SIZE = 100
 MARK_EVERY = 100
 MARK_SECONDS = 0.5
 MAX_ATTEMPTS = 6
-# Every playbook together sends a customer at most this much; a playbook's [caps] can only lower it.
-GLOBAL_CAP = FrequencyCap(per_day=3, per_week=10)
 _CAP_LOOKBACK = timedelta(days=8)
+
+
+def global_cap(config: Config) -> FrequencyCap:
+    """All playbooks together send a customer at most `[scheduler] cap_per_day` / `cap_per_week`."""
+    return FrequencyCap(per_day=config.scheduler.cap_per_day, per_week=config.scheduler.cap_per_week)
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -269,7 +272,7 @@ class Outbox:
         """Now, or later for quiet hours and caps; None when the playbook's cap says skip."""
         tz = self.config.scheduler.tz
         all_times = [at for _, at in sent]
-        caps = [(GLOBAL_CAP, all_times)]
+        caps = [(global_cap(self.config), all_times)]
         if playbook.caps and (playbook.caps.per_day or playbook.caps.per_week):
             own = FrequencyCap(playbook.caps.per_day, playbook.caps.per_week)
             own_times = [at for playbook_id, at in sent if playbook_id == delivery.playbook_id]

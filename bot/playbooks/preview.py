@@ -19,7 +19,7 @@ from bot.playbooks.channels import reachable_channels
 from bot.playbooks.engine import customer_context, plan_step, quiet_hours, step_attributes
 from bot.playbooks.links import tracked_url
 from bot.playbooks.loader import load_playbook_dir
-from bot.playbooks.outbox import GLOBAL_CAP
+from bot.playbooks.outbox import global_cap
 from bot.playbooks.registry import current_version_row, parsed_version
 from bot.playbooks.schema import Playbook
 from bot.playbooks.templates import (CustomerContext, EventContext, GuideContext, RenderError, compile_template, render,
@@ -90,7 +90,7 @@ def preview_lines(config: Config, db: Database, clock: Clock, playbook_id: str, 
         if planned.skip_reason or planned.due_at is None:
             lines.append(f"{number}. {step.id}: skipped, {planned.skip_reason}")
             continue
-        caps = [(GLOBAL_CAP, [s for _, s in sent])]
+        caps = [(global_cap(config), [s for _, s in sent])]
         own_times = [s for p, s in sent if p == playbook.id]
         if own is not None:
             if playbook.caps and playbook.caps.over_cap == "skip" and not own.allows(own_times, planned.due_at, tz):

@@ -107,7 +107,7 @@ def test_the_global_cap_counts_every_playbook(journey) -> None:  # type: ignore[
     h.event(customer, "treatment_completed")
     h.advance(hours=1)
     stats = h.dispatch()
-    assert (stats.sent, stats.deferred) == (3, 1)                      # GLOBAL_CAP: 3 a day
+    assert (stats.sent, stats.deferred) == (3, 1)                      # [scheduler] cap_per_day: 3 by default
 
 
 def test_quiet_hours_at_dispatch_defer_a_retry(journey) -> None:  # type: ignore[no-untyped-def]
