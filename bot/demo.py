@@ -95,13 +95,12 @@ def _seed(runtime: Any, sim: SimulatorClient, sim_config: SimulatorConfig) -> st
         service = runtime.customers(session)
         for userid, name in sim_config.guides:
             service.staff(userid, name)
-    for name, guide, state in DEMO_CUSTOMERS:
-        sim.add_customer(name, userid=guide, state=state)
+    added = [sim.add_customer(name, userid=guide, state=state)["external_userid"]
+             for name, guide, state in DEMO_CUSTOMERS]
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
-        delivered = sim.delivered(api="externalcontact/send_welcome_msg")
-        if len(delivered) >= len(DEMO_CUSTOMERS):
-            return delivered[0]
+        if len(sim.delivered(api="externalcontact/send_welcome_msg")) >= len(added):
+            return sim.delivered(api="externalcontact/send_welcome_msg", to=added[0])[0]
         runtime.tasks.run_due()
         time.sleep(0.2)
     return ""
