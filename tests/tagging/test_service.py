@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
-from bot.models import Customer, CustomerTag, Event
+from bot.models import Customer, CustomerTag, Event, Tag
 from tests.support.harness import PLAYBOOKS_DIR, Harness
 
 
@@ -200,3 +200,25 @@ def test_a_broken_rules_file_keeps_the_last_good_rules(sqlite_url: str, tmp_path
         assert len(h2.runtime.features["tagging"].store.rules.keyword_rules) > 10
     finally:
         h2.close()
+
+
+def test_a_corp_tag_deleted_in_wecom_is_recreated_on_the_next_sync(h: Harness, clock: FrozenClock) -> None:
+    eu = h.sim.add_customer("重建", userid="guide_li")["external_userid"]
+    h.settle()
+    h.sim.kf_message(eu, "热玛吉多少钱")
+    clock.advance(seconds=10)
+    h.settle()
+    with h.db.session() as session:
+        old_id = session.scalars(select(Tag.wecom_tag_id).where(Tag.name == "关注:价格")).one()
+    xml = (f"<xml><ToUserName>{h.sim_config.corp_id}</ToUserName><FromUserName>sys</FromUserName>"
+           f"<CreateTime>1700000100</CreateTime><MsgType>event</MsgType><Event>change_external_tag</Event>"
+           f"<Id>{old_id}</Id><TagType>tag</TagType><ChangeType>delete</ChangeType></xml>")
+    assert h.sim.push_work_xml(xml)["status"] == 200
+    with h.db.session() as session:
+        assert session.scalars(select(Tag.wecom_tag_id).where(Tag.name == "关注:价格")).one() is None
+    h.api("POST", f"/api/customers/{the_customer(h, external_userid=eu).id}/tags", json={"name": "VIP"})
+    clock.advance(seconds=10)
+    h.settle()
+    with h.db.session() as session:
+        assert session.scalars(select(Tag.wecom_tag_id).where(Tag.name == "关注:价格")).one() is not None
+    assert {"价格", "VIP"} <= set(h.sim.contact_tags(eu, "guide_li"))
