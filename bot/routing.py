@@ -137,7 +137,6 @@ class Dispatcher:
 
     def __init__(self, routers: Iterable[Router]) -> None:
         self.routers = list(routers)
-        self.known_parameters: set[str] | None = None
 
     def task_functions(self) -> dict[str, Handler]:
         functions: dict[str, Handler] = {}

@@ -44,6 +44,9 @@ class ImportReport:
         return not self.errors
 
 
+_ACTIVE_KEY = "siyu.active_playbooks"
+
+
 @lru_cache(maxsize=256)
 def parsed_version(content: str) -> Playbook:
     """Parse a stored version's text (cached: versions never change once written)."""
@@ -77,6 +80,7 @@ def import_version(session: Session, playbook: Playbook, text: str, content_hash
         session.add(record)
         outcome = "created"
     record.source_path, record.last_error = source_path or record.source_path, ""
+    _forget_active(session)
     record.name, record.enabled = playbook.name, playbook.enabled
     current = current_version_row(session, playbook.id) if outcome == "updated" else None
     if current is not None and current.content_hash == content_hash:
@@ -107,7 +111,27 @@ def current_version_row(session: Session, playbook_id: str) -> PlaybookVersion |
 
 
 def active_playbooks(session: Session, include_disabled: bool = False) -> list[ActivePlaybook]:
-    """The current version of every (enabled) playbook, parsed, in id order."""
+    """The current version of every (enabled) playbook, parsed, in id order.
+
+    Read once per transaction: one inbound message fires several hooks (the message, then each
+    tag or stage event it causes), and each asks for the playbooks.
+    """
+    key = (_ACTIVE_KEY, include_disabled)
+    cached = session.info.get(key)
+    transaction = session.get_transaction()
+    if cached is not None and cached[0] is transaction:
+        return cached[1]
+    playbooks = _load_active(session, include_disabled)
+    session.info[key] = (transaction, playbooks)
+    return playbooks
+
+
+def _forget_active(session: Session) -> None:
+    for include_disabled in (False, True):
+        session.info.pop((_ACTIVE_KEY, include_disabled), None)
+
+
+def _load_active(session: Session, include_disabled: bool) -> list[ActivePlaybook]:
     query = (select(PlaybookVersion)
              .join(PlaybookRecord, PlaybookRecord.id == PlaybookVersion.playbook_id)
              .where(PlaybookVersion.version == PlaybookRecord.current_version)

@@ -7,12 +7,12 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import select
 
 from bot.models import Customer, CustomerTag, Message, Staff, Tag
-from bot.runtime import Runtime
+from bot.web import current_runtime
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -61,15 +61,11 @@ class TagIn(BaseModel):
     reason: str = Field(default="", max_length=500)
 
 
-def _runtime() -> Runtime:
-    return current_app.extensions["siyu"]
-
-
 @bp.before_request
 def _authenticate() -> Response | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    tokens = [t.get_secret_value() for t in _runtime().config.api.tokens]
+    tokens = [t.get_secret_value() for t in current_runtime().config.api.tokens]
     if scheme.lower() != "bearer" or not token or not any(hmac.compare_digest(token, t) for t in tokens):
         response = jsonify(error="unauthorized", message="missing or wrong bearer token")
         response.status_code = 401
@@ -145,14 +141,14 @@ def list_customers() -> Response:
         query = query.join(Staff, Customer.guide_id == Staff.id).where(Staff.userid == guide)
     if stage := request.args.get("stage"):
         query = query.where(Customer.stage == stage)
-    with _runtime().db.session() as session:
+    with current_runtime().db.session() as session:
         customers = session.scalars(query.limit(limit).offset(offset)).unique().all()
         return jsonify(items=[customer_json(c) for c in customers], limit=limit, offset=offset)
 
 
 @bp.get("/customers/<int:customer_id>")
 def get_customer(customer_id: int) -> Response:
-    with _runtime().db.session() as session:
+    with current_runtime().db.session() as session:
         customer = session.get(Customer, customer_id)
         if customer is None:
             raise ApiError(404, f"no customer with id {customer_id}")
@@ -167,7 +163,7 @@ def list_messages() -> Response:
     if not raw.isdigit():
         raise ApiError(400, "customer: expected a customer id", "customer")
     limit = _int_arg("limit", 100, MAX_PAGE)
-    with _runtime().db.session() as session:
+    with current_runtime().db.session() as session:
         if session.get(Customer, int(raw)) is None:
             raise ApiError(404, f"no customer with id {raw}")
         rows = session.scalars(
@@ -183,7 +179,7 @@ def list_messages() -> Response:
 @bp.post("/events")
 def post_event() -> tuple[Response, int]:
     event_in: EventIn = _validated(EventIn, _json_body())
-    runtime = _runtime()
+    runtime = current_runtime()
     with runtime.db.session() as session:
         service = runtime.customers(session)
         customer = service.find(event_in.customer.model_dump(exclude_none=True))
@@ -197,7 +193,7 @@ def post_event() -> tuple[Response, int]:
 def add_tag(customer_id: int) -> tuple[Response, int]:
     """A business system or person tags a customer by hand (source `manual`)."""
     tag_in: TagIn = _validated(TagIn, _json_body())
-    runtime = _runtime()
+    runtime = current_runtime()
     with runtime.db.session() as session:
         customer = session.get(Customer, customer_id)
         if customer is None:
@@ -209,7 +205,7 @@ def add_tag(customer_id: int) -> tuple[Response, int]:
 
 @bp.delete("/customers/<int:customer_id>/tags/<path:name>")
 def remove_tag(customer_id: int, name: str) -> tuple[Response, int]:
-    runtime = _runtime()
+    runtime = current_runtime()
     with runtime.db.session() as session:
         customer = session.get(Customer, customer_id)
         if customer is None:

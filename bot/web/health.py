@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, Response, jsonify
 from sqlalchemy.exc import SQLAlchemyError
+
+from bot.web import current_runtime
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
@@ -13,7 +15,7 @@ bp = Blueprint("health", __name__)
 
 @bp.get("/healthz")
 def healthz() -> tuple[Response, int]:
-    runtime = current_app.extensions["siyu"]
+    runtime = current_runtime()
     try:
         runtime.db.ping()
         database = "ok"

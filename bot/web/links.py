@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, current_app, redirect, request
+from flask import Blueprint, Response, abort, redirect, request
 
 from bot.playbooks.links import record_click
+from bot.web import current_runtime
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("links", __name__)
@@ -14,7 +15,7 @@ bp = Blueprint("links", __name__)
 
 @bp.get("/r/<token>")
 def follow(token: str) -> Response:
-    runtime = current_app.extensions["siyu"]
+    runtime = current_runtime()
     with runtime.db.session() as session:
         url = record_click(session, token, runtime.clock, runtime.hooks, request.headers.get("User-Agent", ""))
     if url is None:

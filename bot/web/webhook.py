@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 from wechatpy.crypto import WeChatCrypto as MpCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.replies import TextReply as MpTextReply
@@ -18,16 +18,12 @@ from wechatpy.work.exceptions import InvalidCorpIdException
 from wechatpy.work.replies import TextReply as WorkTextReply
 
 from bot.inbox import BadPayload, parse_fields
-from bot.runtime import Runtime
+from bot.web import current_runtime
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("webhook", __name__)
 
 FOREIGN_RECEIVER = (InvalidSignatureException, InvalidCorpIdException, InvalidAppIdException)
-
-
-def _runtime() -> Runtime:
-    return current_app.extensions["siyu"]
 
 
 def _params(*names: str) -> dict[str, str]:
@@ -39,7 +35,7 @@ def _params(*names: str) -> dict[str, str]:
 
 
 def _body() -> str:
-    limit = _runtime().config.webhook.max_body_bytes
+    limit = current_runtime().config.webhook.max_body_bytes
     if request.content_length is not None and request.content_length > limit:
         abort(413)
     data = request.stream.read(limit + 1)
@@ -53,7 +49,7 @@ def _body() -> str:
 
 @bp.route("/wechat/work", methods=["GET", "POST"])
 def wecom_callback() -> Response | str:
-    config = _runtime().config.wecom
+    config = current_runtime().config.wecom
     if not config.configured:
         abort(404, description="WeCom is not configured")
     crypto = WorkCrypto(config.token.get_secret_value(), config.encoding_aes_key.get_secret_value(), config.corp_id)
@@ -83,7 +79,7 @@ def wecom_callback() -> Response | str:
 
 @bp.route("/wechat/mp", methods=["GET", "POST"])
 def mp_callback() -> Response | str:
-    config = _runtime().config.mp
+    config = current_runtime().config.mp
     if not config.configured:
         abort(404, description="the Official Account is not configured")
     token = config.token.get_secret_value()
@@ -124,7 +120,7 @@ def _accept(channel: str, xml: str) -> tuple[str | None, dict[str, Any]]:
 
     Returns the passive reply and the parsed fields (for addressing the reply).
     """
-    runtime = _runtime()
+    runtime = current_runtime()
     try:
         fields: dict[str, Any] = parse_fields(xml)
     except BadPayload as exc:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from wechatpy.session import SessionStorage
 
 from bot.db import Database
@@ -81,7 +81,3 @@ def _encode(value: Any) -> str:
 def _decode(value: str) -> Any:
     return int(value) if value.isdigit() else value
 
-
-def stored_keys(db: Database) -> list[str]:
-    with db.session() as session:
-        return list(session.scalars(select(SharedValue.key)))
