@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -205,7 +206,13 @@ def cmd_dispatch(args: argparse.Namespace) -> int:
     if args.worker_id:
         options["worker_id"] = args.worker_id
     try:
-        stats = outbox_for(runtime, **options).dispatch_due()
+        outbox = outbox_for(runtime, **options)
+        stats = outbox.dispatch_due()
+        while stats.released:  # another worker was deciding those customers: it takes milliseconds
+            time.sleep(0.05)
+            again = outbox.dispatch_due()
+            stats.add(again)
+            stats.released = again.released
     finally:
         runtime.close()
     print(json.dumps({"claimed": stats.claimed, "sent": stats.sent, "retried": stats.retried,

@@ -5,7 +5,11 @@ is called (SQLite transactions here take the write lock up front):
 
 1. claim: due rows (and rows whose lease expired: a dead worker's claims) become `claimed` with
    a lease, `FOR UPDATE SKIP LOCKED` on PostgreSQL so concurrent workers take disjoint batches;
-2. prepare: re-check enrolment, opt-out, exit condition, holdout, quiet hours and caps; render;
+2. prepare: re-check enrolment, opt-out, exit condition, holdout, quiet hours and caps; render.
+   The frequency caps count what was sent and what other workers hold claimed (they are sending
+   it). On PostgreSQL a worker also takes a transaction advisory lock per customer, without
+   waiting: a customer another worker is deciding right now is handed back for the next tick, so
+   two workers never both see room under the same customer's cap;
 3. send each and mark the result (only where this worker still holds the claim). A send through
    a channel WeChat de-duplicates (kf, by `msgid`) is marked in batches of `MARK_EVERY` or every
    `MARK_SECONDS`; any other send is marked at once, before the next message goes out.
@@ -28,7 +32,7 @@ from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select, union_all, update
 from sqlalchemy.orm import Session
 
 from bot.claims import claim_batch
@@ -53,6 +57,7 @@ MARK_EVERY = 100
 MARK_SECONDS = 0.5
 MAX_ATTEMPTS = 6
 _CAP_LOOKBACK = timedelta(days=8)
+CAP_LOCK_SPACE = 0x5379  # the first key of the dispatcher's per-customer advisory locks ("Sy")
 
 
 def global_cap(config: Config) -> FrequencyCap:
@@ -78,6 +83,7 @@ class DispatchStats:
     skipped: int = 0
     cancelled: int = 0
     deferred: int = 0
+    released: int = 0  # handed back unsent: another worker was deciding the same customer
     by_channel: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: DispatchStats) -> None:
@@ -128,6 +134,8 @@ class Outbox:
             self._send_all(plans, stats)
             total.add(stats)
             batches += 1
+            if stats.released:  # due again at once: leave them to the next tick, not a busy loop
+                break
         if total.claimed:
             logger.info("dispatched %s deliveries: %s sent, %s retried, %s failed, %s skipped, %s deferred",
                         total.claimed, total.sent, total.retried, total.failed, total.skipped, total.deferred)
@@ -209,9 +217,15 @@ class Outbox:
             .outerjoin(Staff, Staff.id == Customer.guide_id)
             .where(batch).order_by(Delivery.due_at, Delivery.id)))
         customer_ids = select(Delivery.customer_id).where(batch)
-        sent_times = _sent_times(session, customer_ids, now - _CAP_LOOKBACK)
+        busy = self._lock_customers(session, customer_ids)
+        sent_times = _sent_times(session, customer_ids, now - _CAP_LOOKBACK, self.worker_id, now)
         tags = tag_names(session, customer_ids)
         for delivery in deliveries:
+            if delivery.customer_id in busy:
+                session.execute(update(Delivery).where(Delivery.id == delivery.id).values(
+                    status="scheduled", claimed_by=None, lease_until=None, updated_at=now))
+                stats.released += 1
+                continue
             customer = _CustomerRow(delivery.customer_id, delivery.name, delivery.external_userid, delivery.openid,
                                     delivery.opted_out, delivery.guide_userid, delivery.guide_name)
             enrolment = _EnrolmentRow(delivery.enrolment_id, delivery.enrolment_status, delivery.version_id,
@@ -224,6 +238,16 @@ class Outbox:
             if plan is not None:
                 plans.append(plan)
         return plans
+
+    def _lock_customers(self, session: Session, customer_ids: Select[Any]) -> set[int]:
+        """PostgreSQL: lock each customer of the batch for this transaction, never waiting; returns
+        the customers another worker holds (SQLite runs one write transaction at a time anyway)."""
+        if session.get_bind().dialect.name != "postgresql":
+            return set()
+        customers = customer_ids.distinct().subquery()
+        locked = session.execute(select(customers.c.customer_id,
+                                        func.pg_try_advisory_xact_lock(CAP_LOCK_SPACE, customers.c.customer_id)))
+        return {customer_id for customer_id, got in locked if not got}
 
     def _prepare_one(self, session: Session, delivery: Any, enrolment: Any, customer: Any,
                      customer_ctx: CustomerContext, sent_times: dict[int, list[tuple[str, datetime]]],
@@ -392,14 +416,20 @@ class _EnrolmentRow(NamedTuple):
     trigger_at: datetime
 
 
-def _sent_times(session: Session, customer_ids: Select[Any], since: datetime) -> dict[int, list[tuple[str, datetime]]]:
-    """Recent sends per customer, as (playbook id, sent at), for the frequency caps."""
-    times: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
-    # Only sent rows have a sent_at, so no status test: that keeps the (customer_id, sent_at) index
-    # in use instead of walking every sent row through the status index.
-    rows = session.execute(select(Delivery.customer_id, Delivery.playbook_id, Delivery.sent_at).where(
-        Delivery.customer_id.in_(customer_ids), Delivery.sent_at >= since))
-    for customer_id, playbook_id, sent_at in rows:
-        times[customer_id].append((playbook_id, sent_at))
-    return times
+def _sent_times(session: Session, customer_ids: Select[Any], since: datetime, worker_id: str,
+                now: datetime) -> dict[int, list[tuple[str, datetime]]]:
+    """Recent sends per customer, as (playbook id, sent at), for the frequency caps; what another
+    live worker holds claimed counts as sent now.
 
+    One statement, so one snapshot: a row another worker marks sent meanwhile is seen either as
+    claimed or as sent, never as neither."""
+    times: dict[int, list[tuple[str, datetime]]] = defaultdict(list)
+    columns = (Delivery.customer_id, Delivery.playbook_id, Delivery.sent_at)
+    # Only sent rows have a sent_at, so no status test for them: that keeps the (customer_id,
+    # sent_at) index in use. A UNION rather than an OR, which SQLite answers with a scan.
+    sent = select(*columns).where(Delivery.customer_id.in_(customer_ids), Delivery.sent_at >= since)
+    in_flight = select(*columns).where(Delivery.customer_id.in_(customer_ids), Delivery.status == "claimed",
+                                       Delivery.claimed_by != worker_id, Delivery.lease_until >= now)
+    for customer_id, playbook_id, sent_at in session.execute(union_all(sent, in_flight)):
+        times[customer_id].append((playbook_id, sent_at or now))
+    return times

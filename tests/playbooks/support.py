@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.models import Customer, Delivery, Enrolment
-from bot.playbooks.outbox import DispatchStats
+from bot.playbooks.outbox import DispatchStats, Outbox
 from tests.support.harness import Harness
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -87,6 +87,20 @@ class PlaybookHarness(Harness):
 
     def dispatch(self) -> DispatchStats:
         return self.outbox.dispatch_due()
+
+    def crashed_worker(self) -> Outbox:
+        """Another dispatcher on the same database, with its own claims and a 5-minute lease."""
+        return Outbox(self.db, self.config, self.clock, self.outbox.channels, worker_id="crashed",
+                      lease=timedelta(minutes=5))
+
+    def send_then_crash(self, channel: str) -> None:
+        """A worker claims what is due, sends it through `channel`, and dies before marking it."""
+        crashed = self.crashed_worker()
+        ids = crashed.claim(10)
+        with self.db.session() as session:
+            plans = crashed._prepare(session, crashed._held(ids), DispatchStats())
+        for plan in plans:
+            crashed.channels[channel].send(plan.outgoing)
 
     # -- reading ---------------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.demo import config_for_simulator
 from bot.models import Customer, Delivery
+from bot.playbooks.feature import sync_playbooks
 from bot.runtime import Runtime, build_runtime
 from bot.simulator import SimulatorClient, SimulatorConfig, create_simulator, serve_in_thread
 from tests.conftest import truncate_all
@@ -68,7 +69,7 @@ def _toml(config: Config) -> str:
     ]) + "\n"
 
 
-def enrol_customers(runtime: Runtime, sim: SimulatorClient, count: int) -> list[str]:
+def enrol_customers(runtime: Runtime, sim: SimulatorClient, count: int, event: str = "signed_up") -> list[str]:
     """`count` customers who wrote to 微信客服 (its window is open) and signed up: one due delivery each."""
     externals = [f"wm_mp_{i:04d}" for i in range(count)]
     for external in externals:
@@ -77,7 +78,7 @@ def enrol_customers(runtime: Runtime, sim: SimulatorClient, count: int) -> list[
         service = runtime.customers(session)
         for number, external in enumerate(externals):
             customer = service.from_wecom(external, name=f"客户{number}")
-            service.record_event(customer, "signed_up", runtime.clock.now(), {}, source="api")
+            service.record_event(customer, event, runtime.clock.now(), {}, source="api")
     return externals
 
 
@@ -145,3 +146,30 @@ def test_a_dispatcher_killed_mid_batch_loses_nothing_and_sends_nothing_twice(wor
     # A row sent but not yet marked when the victim died was sent again with the same msgid:
     # WeChat answered as before and delivered nothing new.
     assert all(not r["delivered"] for r in duplicates)
+
+
+BURST = "".join(f"""
+[[steps]]
+id = "s{i}"
+after = "0m"
+channels = ["kf"]
+text = "第{i}条"
+""" for i in range(1, 6))
+
+
+def test_several_dispatchers_keep_each_customers_frequency_cap(world) -> None:  # type: ignore[no-untyped-def]
+    runtime, sim, config_file = world
+    (Path(runtime.config.bot.playbooks_dir) / "burst.toml").write_text(
+        simple_playbook("burst", 'event = "burst"', BURST), encoding="utf-8")
+    sync_playbooks(runtime)
+    externals = enrol_customers(runtime, sim, 40, event="burst")        # five steps due at once each
+    # Small batches split each customer's five rows over several workers at the same moment.
+    workers = [dispatcher(config_file, f"w{i}", "--batch", "3") for i in range(4)]
+    for process in workers:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err.decode()[-2000:]
+
+    assert delivered_per_customer(sim) == Counter(dict.fromkeys(externals, 3))  # [scheduler] cap_per_day = 3
+    rows = deliveries(runtime)
+    assert Counter(r.status for r in rows) == {"sent": 120, "scheduled": 80}   # the rest wait for tomorrow
+    assert len({r.claimed_by for r in rows if r.status == "sent"}) >= 2

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
+import pytest
 import requests
 from sqlalchemy import func, select
 
 from bot.models import Event, LinkClick, TrackedLink
-from bot.playbooks.outbox import MAX_ATTEMPTS, DispatchStats, Outbox
+from bot.playbooks.outbox import CAP_LOCK_SPACE, MAX_ATTEMPTS
 from tests.playbooks.support import SH, simple_playbook
 
 TWO_STEPS = """
@@ -45,7 +46,7 @@ def test_a_lost_lease_is_claimed_again_and_sent_once(journey) -> None:  # type: 
     customer = h.kf_customer("王女士")
     h.event(customer, "treatment_completed")
     h.advance(hours=1)
-    crashed = Outbox(h.db, h.config, h.clock, h.outbox.channels, worker_id="crashed", lease=timedelta(minutes=5))
+    crashed = h.crashed_worker()
     assert len(crashed.claim(10)) == 1                                 # claimed, then the worker died
     assert h.dispatch().claimed == 0                                   # the lease still holds
     h.advance(minutes=6)
@@ -61,12 +62,7 @@ def test_a_resend_after_a_crash_reuses_the_kf_msgid(journey) -> None:  # type: i
     customer = h.kf_customer("王女士")
     h.event(customer, "treatment_completed")
     h.advance(hours=1)
-    crashed = Outbox(h.db, h.config, h.clock, h.outbox.channels, worker_id="crashed", lease=timedelta(minutes=5))
-    ids = crashed.claim(10)
-    with h.db.session() as session:
-        plans = crashed._prepare(session, crashed._held(ids), DispatchStats())
-    for plan in plans:
-        crashed.channels["kf"].send(plan.outgoing)                     # sent, then killed before marking
+    h.send_then_crash("kf")
     h.advance(minutes=6)
     assert h.dispatch().sent == 1
     records = h.sim.sent(api="kf/send_msg", to=h.external_userid(customer))
@@ -98,6 +94,47 @@ def test_frequency_cap_can_skip_instead(journey) -> None:  # type: ignore[no-unt
     assert (stats.sent, stats.skipped) == (1, 1)
     second = h.delivery(customer, "second")
     assert (second.status, second.last_error) == ("skipped", "frequency cap")
+
+
+THREE_AT_ONCE = "".join(f"""
+[[steps]]
+id = "s{i}"
+after = "1h"
+channels = ["kf"]
+text = "第{i}条"
+""" for i in (1, 2, 3))
+
+
+def test_the_cap_counts_what_another_worker_is_sending(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": simple_playbook(steps=THREE_AT_ONCE, extra="[caps]\nper_day = 2\n")})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    other = h.crashed_worker()                  # a second dispatcher, alive, holding the first step
+    held = other.claim(1)
+    stats = h.dispatch()
+    assert (stats.sent, stats.deferred) == (1, 1)               # one more fits beside the one in flight
+    assert other.process(held).sent == 1
+    assert sorted(h.delivered(customer)) == ["第1条", "第2条"]  # the cap of 2 held across workers
+    assert h.delivery(customer, "s3").status == "scheduled"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_a_customer_another_worker_is_deciding_waits_for_the_next_tick(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": simple_playbook(steps=THREE_AT_ONCE, extra="[caps]\nper_day = 2\n")})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    with h.db.engine.connect() as other:        # another dispatcher, mid-prepare for this customer
+        other.execute(select(func.pg_advisory_xact_lock(CAP_LOCK_SPACE, customer)))
+        stats = h.dispatch()
+        assert (stats.sent, stats.released) == (0, 3)
+        assert {(d.status, d.claimed_by) for d in h.deliveries(customer)} == {("scheduled", None)}
+        other.rollback()
+    stats = h.dispatch()
+    assert (stats.sent, stats.deferred) == (2, 1)
+    assert sorted(h.delivered(customer)) == ["第1条", "第2条"]
 
 
 def test_the_global_cap_counts_every_playbook(journey) -> None:  # type: ignore[no-untyped-def]
