@@ -2,15 +2,20 @@
 
 PostgreSQL: `SELECT ... FOR UPDATE SKIP LOCKED`, so concurrent claimers take disjoint batches.
 SQLite: every transaction here is `BEGIN IMMEDIATE` (see bot.db), so claims are serialised.
+Cron jobs that must run once per fire claim it in `cron_fires` (unique job + fire time).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, exists, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+
+from bot.models import CronFire
 
 
 def claim_ids(
@@ -47,3 +52,19 @@ def claim_batch(
     result = session.execute(update(model).where(model.id.in_(chosen)).values(**values)
                              .execution_options(synchronize_session=False))
     return result.rowcount or 0
+
+
+def claim_fire(session: Session, job: str, fire_time: datetime, worker: str = "") -> bool:
+    """Take (job, fire_time) for this transaction; False if another worker already has it.
+
+    Do the fire's work in the same transaction: a worker that dies before committing leaves the
+    fire unclaimed for the next tick.
+    """
+    if session.scalar(select(exists().where(CronFire.job == job, CronFire.fire_time == fire_time))):
+        return False
+    try:
+        with session.begin_nested():
+            session.add(CronFire(job=job, fire_time=fire_time, worker=worker))
+    except IntegrityError:
+        return False
+    return True

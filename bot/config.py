@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Mapping
+from datetime import time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -82,6 +83,8 @@ class SchedulerConfig(_Section):
     # Every playbook together sends one customer at most this much; a playbook's [caps] can only lower it.
     cap_per_day: int = Field(default=3, ge=1)
     cap_per_week: int = Field(default=10, ge=1)
+    # Local time each guide gets the list of their open follow-up tasks; "" sends none.
+    guide_digest_at: str = "09:00"
 
     @field_validator("timezone")
     @classmethod
@@ -92,9 +95,32 @@ class SchedulerConfig(_Section):
             raise ValueError(f"unknown time zone {value!r}, expected a name like Asia/Shanghai") from None
         return value
 
+    @field_validator("guide_digest_at")
+    @classmethod
+    def _digest_time(cls, value: str) -> str:
+        value = value.strip()
+        if value:
+            _clock_time(value)
+        return value
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def guide_digest_time(self) -> time | None:
+        """When the morning digest goes out (local time), or None when it is switched off."""
+        return _clock_time(self.guide_digest_at) if self.guide_digest_at else None
+
+
+def _clock_time(value: str) -> time:
+    hour, sep, minute = value.partition(":")
+    try:
+        if not sep or len(minute) != 2:
+            raise ValueError
+        return time(int(hour), int(minute))
+    except ValueError:
+        raise ValueError(f"expected a local time like \"09:00\", got {value!r}") from None
 
 
 class WebhookConfig(_Section):

@@ -10,10 +10,12 @@ if TYPE_CHECKING:
 
 
 def installers() -> list[Callable[["Runtime"], None]]:
+    from bot.guide_digest import install as install_guide_digest
     from bot.playbooks.feature import install as install_playbooks
     from bot.tagging.feature import install as install_tagging
 
     # Tagging first: playbooks trigger on the tags and stages it records.
     installs: list[Callable[["Runtime"], None]] = [install_tagging]
     installs.append(install_playbooks)
+    installs.append(install_guide_digest)
     return installs

@@ -16,6 +16,7 @@ from bot.hooks import Hooks
 from bot.inbox import Inbox
 from bot.routing import Dispatcher, Router, Update
 from bot.services.customers import CustomerService
+from bot.services.guide_tasks import GuideTaskService
 from bot.tasks import TaskQueue, TaskRunner
 from bot.wechat.clients import MpClient, WeComClient
 from bot.wechat.outbound import Outbound
@@ -23,7 +24,7 @@ from bot.wechat.tokens import SharedTokenStorage
 
 logger = logging.getLogger(__name__)
 
-HANDLER_PARAMETERS = ("update", "session", "customers", "tasks", "clock", "config", "now")
+HANDLER_PARAMETERS = ("update", "session", "customers", "guide_tasks", "tasks", "clock", "config", "now")
 
 
 @dataclass
@@ -42,11 +43,15 @@ class Runtime:
     def customers(self, session: Session) -> CustomerService:
         return CustomerService(session, self.clock, self.hooks)
 
+    def guide_tasks(self, session: Session) -> GuideTaskService:
+        return GuideTaskService(session, self.clock)
+
     def handler_context(self, session: Session, update: Update) -> Mapping[str, Any]:
         return {
             "update": update,
             "session": session,
             "customers": self.customers(session),
+            "guide_tasks": self.guide_tasks(session),
             "tasks": TaskQueue(session, self.clock),
             "clock": self.clock,
             "config": self.config,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_config
+from bot.config import ConfigError, config_from_dict, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,6 +17,11 @@ def test_example_config_loads_with_documented_defaults() -> None:
     assert config.database.url == "sqlite:///var/siyu.db"
     assert config.scheduler.timezone == "Asia/Shanghai"
     assert config.scheduler.quiet_hours == ("21:30", "08:30")
+    assert config.scheduler.guide_digest_time == time(9, 0)
+
+
+def test_an_empty_digest_time_switches_the_digest_off() -> None:
+    assert config_from_dict({"scheduler": {"guide_digest_at": ""}}).scheduler.guide_digest_time is None
 
 
 def test_environment_overrides_any_key(tmp_path: Path) -> None:
@@ -37,6 +43,8 @@ def test_siyu_config_variable_selects_the_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("text", "named"), [
     ('[wecom]\nagent_id = "abc"\n', "wecom.agent_id"),
     ('[scheduler]\ntimezone = "Mars/Olympus"\n', "scheduler.timezone"),
+    ('[scheduler]\nguide_digest_at = "9点"\n', "scheduler.guide_digest_at"),
+    ('[scheduler]\nguide_digest_at = "24:00"\n', "scheduler.guide_digest_at"),
     ('[wecom]\nencoding_aes_key = "short"\n', "wecom.encoding_aes_key"),
     ('[database]\nurl = "x"\nport = 1\n', "database.port"),
     ('[wecom\ncorp_id = 1\n', "line 1"),

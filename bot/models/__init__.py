@@ -2,6 +2,7 @@
 
 from bot.models.activity import Event, Message
 from bot.models.base import Base
+from bot.models.guide_tasks import GuideTask
 from bot.models.inbox import Callback, KfCursor, SharedValue, Task
 from bot.models.people import Customer, CustomerGuide, Staff
 from bot.models.playbooks import CronFire, Delivery, Enrolment, LinkClick, PlaybookRecord, PlaybookVersion, TrackedLink
@@ -17,6 +18,7 @@ __all__ = [
     "Delivery",
     "Enrolment",
     "Event",
+    "GuideTask",
     "KfCursor",
     "LinkClick",
     "Message",

@@ -2,7 +2,7 @@
 
 Each channel answers with an outcome the outbox acts on:
 - `sent`: done (for `wecom_mass` the guide still confirms it in WeCom; for `guide_task` the guide
-  sends it by hand);
+  sends it by hand and closes the follow-up task recorded for it);
 - `unreachable`: this channel cannot reach the customer now (no identity, 45015 outside the 48 h
   window, not accepted by WeCom): try the next channel;
 - `retry`: a passing refusal (45009, 45033, 5xx, timeouts): try again later with backoff;
@@ -14,10 +14,13 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from bot.config import Config
+from bot.db import Database
+from bot.services.customers import CustomerService
+from bot.services.guide_tasks import GuideTaskService
 from bot.wechat.outbound import ChannelUnavailable, Outbound, SendResult
 
 logger = logging.getLogger(__name__)
@@ -155,17 +158,50 @@ class WecomMassChannel(_OutboundChannel):
 
 
 class GuideTaskChannel(_OutboundChannel):
-    """An app message to the owning guide with the suggested text, to send by hand."""
+    """An app message to the owning guide with the suggested text, recorded as a follow-up task.
+
+    The task is committed before the message goes out (the message carries its number), once
+    per delivery: a delivery sent again finds its task. A task created for a message that did not
+    go out is withdrawn, so the guide's list only holds tasks the guide was told about.
+    """
 
     name = "guide_task"
 
-    def _send(self, outgoing: Outgoing) -> Outcome:
+    def __init__(self, outbound: Outbound, config: Config, db: Database) -> None:
+        super().__init__(outbound, config)
+        self.db = db
+
+    def send(self, outgoing: Outgoing) -> Outcome:
         if not outgoing.guide_userid:
             return unreachable("no owning guide")
-        who = outgoing.customer_name or outgoing.external_userid or f"#{outgoing.customer_id}"
-        text = f"【剧本任务·{outgoing.playbook_name}】请发给客户「{who}」：\n{outgoing.text}"
-        return from_result(self.outbound.send_app_text(outgoing.guide_userid, text, customer_id=outgoing.customer_id,
-                                                       channel="guide_task"))
+        task_id, created = self._record(outgoing, outgoing.guide_userid)
+        outcome = super().send(replace(outgoing, text=task_message(outgoing, task_id)))
+        if outcome.status != "sent" and created:
+            with self.db.session() as session:
+                GuideTaskService(session, self.db.clock).withdraw(task_id)
+        return outcome
+
+    def _record(self, outgoing: Outgoing, guide_userid: str) -> tuple[int, bool]:
+        """The delivery's task, committed before WeChat is called: (task id, whether it is new)."""
+        with self.db.session() as session:
+            staff = CustomerService(session, self.db.clock).staff(guide_userid)
+            task, created = GuideTaskService(session, self.db.clock).record(
+                staff=staff, customer_id=outgoing.customer_id, text=outgoing.text, source=outgoing.playbook_name,
+                delivery_id=outgoing.delivery_id)
+            session.flush()
+            return task.id, created
+
+    def _send(self, outgoing: Outgoing) -> Outcome:
+        assert outgoing.guide_userid is not None  # checked in send()
+        return from_result(self.outbound.send_app_text(outgoing.guide_userid, outgoing.text,
+                                                       customer_id=outgoing.customer_id, channel="guide_task"))
+
+
+def task_message(outgoing: Outgoing, task_id: int) -> str:
+    """What the guide reads: whom to write, the suggested text, and how to close the task."""
+    who = outgoing.customer_name or outgoing.external_userid or f"#{outgoing.customer_id}"
+    return (f"【剧本任务·{outgoing.playbook_name}】请发给客户「{who}」：\n{outgoing.text}\n\n"
+            f"跟进任务 {task_id}：发送后回复「完成 {task_id}」标记已跟进。")
 
 
 class NoopChannel:
@@ -180,9 +216,10 @@ class NoopChannel:
         return Outcome("sent", 0)
 
 
-def build_channels(outbound: Outbound, config: Config) -> dict[str, Channel]:
+def build_channels(outbound: Outbound, config: Config, db: Database) -> dict[str, Channel]:
     channels: list[Channel] = [cls(outbound, config) for cls in (
-        KfChannel, MpCustomChannel, MpTemplateChannel, WecomMassChannel, GuideTaskChannel)]
+        KfChannel, MpCustomChannel, MpTemplateChannel, WecomMassChannel)]
+    channels.append(GuideTaskChannel(outbound, config, db))
     return {channel.name: channel for channel in channels}
 
 

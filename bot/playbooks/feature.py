@@ -47,8 +47,8 @@ def install(runtime: "Runtime") -> None:
 
 def outbox_for(runtime: "Runtime", **options: object) -> Outbox:
     """A dispatcher sending through the runtime's WeChat clients."""
-    return Outbox(runtime.db, runtime.config, runtime.clock, build_channels(runtime.outbound, runtime.config),
-                  runtime.hooks, **options)  # type: ignore[arg-type]
+    channels = build_channels(runtime.outbound, runtime.config, runtime.db)
+    return Outbox(runtime.db, runtime.config, runtime.clock, channels, runtime.hooks, **options)  # type: ignore[arg-type]
 
 
 def sync_playbooks(runtime: "Runtime") -> ImportReport | None:

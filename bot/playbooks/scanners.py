@@ -13,13 +13,13 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.claims import claim_fire
 from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
-from bot.models import CronFire, Customer, Delivery, Enrolment
+from bot.models import Customer, Delivery, Enrolment
 from bot.playbooks.engine import PlaybookEngine, customer_context, end_enrolment
 from bot.playbooks.registry import ActivePlaybook, active_playbooks
 from bot.playbooks.templates import EventContext, RenderError, evaluate, template_context
@@ -50,14 +50,7 @@ class Scanners:
 
     def claim_fire(self, session: Session, job: str, fire_time: datetime) -> bool:
         """Take (job, fire_time) for this transaction; False if another worker already has it."""
-        if session.scalar(select(exists().where(CronFire.job == job, CronFire.fire_time == fire_time))):
-            return False
-        try:
-            with session.begin_nested():
-                session.add(CronFire(job=job, fire_time=fire_time, worker=self.worker_id))
-        except IntegrityError:
-            return False
-        return True
+        return claim_fire(session, job, fire_time, self.worker_id)
 
     # -- schedule triggers -----------------------------------------------------------------------
 

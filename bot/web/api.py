@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import select
 
 from bot.models import Customer, CustomerTag, Message, Staff, Tag
+from bot.models.guide_tasks import TASK_STATUSES
+from bot.services.guide_tasks import TaskRow
 from bot.web import current_runtime
 
 logger = logging.getLogger(__name__)
@@ -107,7 +109,8 @@ def _int_arg(name: str, default: int, maximum: int | None = None) -> int:
     except ValueError:
         raise ApiError(400, f"{name}: expected a whole number", name) from None
     if value < 0 or (maximum is not None and value > maximum):
-        raise ApiError(400, f"{name}: must be between 0 and {maximum}", name)
+        allowed = f"between 0 and {maximum}" if maximum is not None else "0 or more"
+        raise ApiError(400, f"{name}: must be {allowed}", name)
     return value
 
 
@@ -174,6 +177,39 @@ def list_messages() -> Response:
             {"id": m.id, "direction": m.direction, "channel": m.channel, "type": m.msg_type, "content": m.content,
              "status": m.status, "errcode": m.errcode, "at": m.created_at.isoformat()} for m in rows
         ])
+
+
+@bp.get("/guide-tasks")
+def list_guide_tasks() -> Response:
+    """Follow-up tasks oldest first: `staff` (a guide's userid), `status` (open by default, or all)."""
+    status = request.args.get("status", "open")
+    if status not in (*TASK_STATUSES, "all"):
+        raise ApiError(400, f"status: expected one of {', '.join(TASK_STATUSES)}, all", "status")
+    staff = request.args.get("staff")
+    if staff is not None and not 0 < len(staff) <= 64:
+        raise ApiError(400, "staff: expected a guide's WeCom userid", "staff")
+    limit = _int_arg("limit", 50, MAX_PAGE)
+    offset = _int_arg("offset", 0)
+    runtime = current_runtime()
+    with runtime.db.session() as session:
+        rows = runtime.guide_tasks(session).listing(staff_userid=staff, status=None if status == "all" else status,
+                                                    limit=limit, offset=offset)
+        return jsonify(items=[guide_task_json(row) for row in rows], limit=limit, offset=offset)
+
+
+def guide_task_json(row: TaskRow) -> dict[str, Any]:
+    task = row.task
+    return {
+        "id": task.id,
+        "staff": row.staff_userid,
+        "customer": {"id": task.customer_id, "name": row.customer_name},
+        "source": task.source,
+        "text": task.text,
+        "status": task.status,
+        "delivery_id": task.delivery_id,
+        "created_at": task.created_at.isoformat(),
+        "done_at": task.done_at.isoformat() if task.done_at else None,
+    }
 
 
 @bp.post("/events")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.playbooks.channels import Outgoing, reachable_channels
 from tests.playbooks.support import GUIDE, simple_playbook
+from tests.support.guide_tasks import stored_tasks
 
 HOURS_49 = 49 * 3600
 
@@ -47,6 +48,49 @@ def test_kf_outside_its_window_falls_back_to_a_guide_task(journey) -> None:  # t
     [task] = h.guide_tasks()
     assert "请发给客户「王女士」" in task and "王女士您好，这是关怀消息" in task
     assert h.delivery(customer, "hello").channel == "guide_task"
+
+
+def test_a_guide_task_is_recorded_once_even_when_its_delivery_is_sent_again(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": playbook('["guide_task"]')})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    h.send_then_crash("guide_task")
+    h.advance(minutes=6)
+    assert h.dispatch().by_channel == {"guide_task": 1}                # the lease expired: sent again
+    [task] = stored_tasks(h)
+    assert (task.status, task.customer_id, task.delivery_id, task.source, task.text) == (
+        "open", customer, h.delivery(customer, "hello").id, "测试剧本 care", "王女士您好，这是关怀消息")
+    first, again = h.guide_tasks()
+    assert first == again                                              # the same task, the same number
+    assert "请发给客户「王女士」" in first and "王女士您好，这是关怀消息" in first
+    assert f"回复「完成 {task.id}」" in first
+
+
+def test_a_guide_task_exists_only_once_its_message_went_out(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": playbook('["guide_task"]')})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    h.sim.fault("message/send", errcode=45009)                         # a passing refusal: tried again later
+    assert h.dispatch().retried == 1
+    assert stored_tasks(h) == [] and h.guide_tasks() == []
+    h.advance(minutes=1)
+    assert h.dispatch().sent == 1
+    [task] = stored_tasks(h)
+    [message] = h.guide_tasks()
+    assert f"「完成 {task.id}」" in message
+
+
+def test_a_refused_guide_task_leaves_no_task_and_the_next_channel_is_tried(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": playbook('["guide_task", "kf"]')})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    h.sim.fault("message/send", errcode=60011)                         # no privilege to message this guide
+    assert h.dispatch().by_channel == {"kf": 1}
+    assert stored_tasks(h) == []
+    assert "guide_task: errcode 60011" in h.delivery(customer, "hello").last_error
 
 
 def test_followers_without_wecom_are_reached_on_the_official_account(journey) -> None:  # type: ignore[no-untyped-def]

@@ -1,4 +1,5 @@
-"""The business JSON API: bearer auth, customer listing and filters, events with validation."""
+"""The business JSON API: bearer auth, customer listing and filters, events with validation,
+guides' follow-up tasks."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import requests
 from sqlalchemy import select
 
 from bot.models import Event
+from tests.support.guide_tasks import open_task, wecom_customer
 from tests.support.harness import Harness
 
 
@@ -22,7 +24,7 @@ def two_customers(harness: Harness) -> tuple[str, str]:
 def test_missing_or_wrong_token_is_401(harness: Harness, header: str | None) -> None:
     headers = {"Authorization": header} if header is not None else {}
     for method, path in [("GET", "/api/customers"), ("GET", "/api/customers/1"), ("GET", "/api/messages?customer=1"),
-                         ("POST", "/api/events")]:
+                         ("POST", "/api/events"), ("GET", "/api/guide-tasks?staff=guide_li")]:
         response = requests.request(method, f"{harness.bot_url}{path}", headers=headers, json={}, timeout=5)
         assert response.status_code == 401, (method, path)
 
@@ -94,3 +96,41 @@ def test_event_for_an_unknown_customer_is_404(harness: Harness) -> None:
 def test_non_json_body_is_400(harness: Harness) -> None:
     response = harness.api("POST", "/api/events", data="not json", headers={"Content-Type": "text/plain"})
     assert response.status_code == 400
+
+
+def test_guide_tasks_by_guide_and_status_oldest_first(harness: Harness) -> None:
+    h = harness
+    wang = wecom_customer(h, "王女士")
+    first, second = open_task(h, wang, text="第一条"), open_task(h, wang, text="第二条")
+    other = open_task(h, wecom_customer(h, "钱女士", guide="guide_wang"), guide="guide_wang")
+    h.sim.staff_text("guide_li", f"完成 {second}")
+
+    def ids(query: str) -> list[int]:
+        response = h.api("GET", f"/api/guide-tasks{query}")
+        assert response.status_code == 200, response.text
+        return [item["id"] for item in response.json()["items"]]
+
+    [item] = h.api("GET", "/api/guide-tasks?staff=guide_li&status=open").json()["items"]
+    assert item["id"] == first and item["staff"] == "guide_li" and item["status"] == "open"
+    assert item["customer"] == {"id": wang, "name": "王女士"}
+    assert (item["text"], item["source"], item["delivery_id"], item["done_at"]) == ("第一条", "术后回访", None, None)
+    [done] = h.api("GET", "/api/guide-tasks?staff=guide_li&status=done").json()["items"]
+    assert done["id"] == second and done["done_at"] is not None
+    assert ids("") == [first, other]                                    # open tasks of every guide
+    assert ids("?status=all") == [first, second, other]
+    assert ids("?status=all&limit=1&offset=1") == [second]
+    assert ids("?staff=nobody") == []
+
+
+@pytest.mark.parametrize(("query", "field"), [
+    ("status=closed", "status"),
+    ("staff=", "staff"),
+    ("staff=" + "x" * 65, "staff"),
+    ("limit=abc", "limit"),
+    ("limit=1000", "limit"),
+    ("offset=-1", "offset"),
+])
+def test_bad_guide_task_query_is_400_naming_the_field(harness: Harness, query: str, field: str) -> None:
+    response = harness.api("GET", f"/api/guide-tasks?{query}")
+    assert response.status_code == 400, response.text
+    assert response.json()["field"] == field and response.json()["message"].startswith(f"{field}: ")

@@ -1,0 +1,157 @@
+"""Follow-up tasks (跟进任务): recorded when a playbook hands a customer to a guide, listed and
+closed by the guide from the WeCom app, and summed up in the morning digest."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.models import Customer, GuideTask, Staff
+
+logger = logging.getLogger(__name__)
+
+LIST_LIMIT = 10  # tasks shown in one chat message; the rest are counted
+SNIPPET_CHARS = 30
+# Task ids are database integers; longer "numbers" are typing mistakes, not tasks.
+MAX_ID_DIGITS = 9
+
+
+class GuideTaskError(Exception):
+    """A guide's command on a task that cannot be carried out; the message is the reply."""
+
+
+class TaskNotFound(GuideTaskError):
+    def __init__(self, task_id: int | str) -> None:
+        super().__init__(f"没有编号为 {task_id} 的任务。发送「任务」查看您的待跟进任务。")
+
+
+class NotYourTask(GuideTaskError):
+    def __init__(self, task_id: int) -> None:
+        super().__init__(f"任务 {task_id} 不是您的任务，无法标记。发送「任务」查看您的待跟进任务。")
+
+
+class TaskClosed(GuideTaskError):
+    def __init__(self, task: GuideTask) -> None:
+        state = "已标记完成" if task.status == "done" else "已取消"
+        super().__init__(f"任务 {task.id} {state}，无需再标记。")
+
+
+class TaskRow(NamedTuple):
+    task: GuideTask
+    staff_userid: str
+    customer_name: str
+
+
+@dataclass(frozen=True)
+class OpenTasks:
+    """A guide's oldest open tasks (at most `LIST_LIMIT`) and how many are open in all."""
+
+    items: list[tuple[GuideTask, str]]  # (task, customer display name)
+    total: int
+
+    def text(self, heading: str) -> str:
+        """The chat message listing them: one line per task, numbered by task id."""
+        if not self.items:
+            return "您目前没有待跟进的任务。"
+        lines = [f"{heading}（共 {self.total} 条）："]
+        lines += [f"{task.id}. {name}：{snippet(task.text)}" for task, name in self.items]
+        if self.total > len(self.items):
+            lines.append(f"……还有{self.total - len(self.items)}条")
+        lines.append(f"跟进后回复「完成 编号」标记，例如「完成 {self.items[0][0].id}」。")
+        return "\n".join(lines)
+
+
+class GuideTaskService:
+    def __init__(self, session: Session, clock: Clock) -> None:
+        self.session = session
+        self.clock = clock
+
+    def record(self, *, staff: Staff, customer_id: int, text: str, source: str = "",
+               delivery_id: int | None = None) -> tuple[GuideTask, bool]:
+        """A new open task, and True; for a delivery that already has one, that task (whatever its
+        status) and False."""
+        if delivery_id is not None:
+            existing = self.for_delivery(delivery_id)
+            if existing is not None:
+                return existing, False
+        task = GuideTask(staff_id=staff.id, customer_id=customer_id, delivery_id=delivery_id, source=source,
+                         text=text, status="open")
+        try:
+            with self.session.begin_nested():
+                self.session.add(task)
+        except IntegrityError:  # another worker recorded this delivery's task a moment ago
+            found = self.for_delivery(delivery_id) if delivery_id is not None else None
+            if found is None:
+                raise
+            return found, False
+        return task, True
+
+    def for_delivery(self, delivery_id: int) -> GuideTask | None:
+        return self.session.scalar(select(GuideTask).where(GuideTask.delivery_id == delivery_id))
+
+    def withdraw(self, task_id: int) -> bool:
+        """Delete a task its guide was never told about; one the guide already closed stays."""
+        task = self.session.get(GuideTask, task_id)
+        if task is None or task.status != "open":
+            return False
+        self.session.delete(task)
+        return True
+
+    def complete(self, staff: Staff, raw_id: str) -> GuideTask:
+        """Mark the guide's own open task done; `raw_id` is what the guide typed."""
+        if not raw_id.isdecimal() or len(raw_id) > MAX_ID_DIGITS:
+            raise TaskNotFound(raw_id)
+        task_id = int(raw_id)
+        task = self.session.get(GuideTask, task_id, with_for_update=True)
+        if task is None:
+            raise TaskNotFound(task_id)
+        if task.staff_id != staff.id:
+            raise NotYourTask(task_id)
+        if task.status != "open":
+            raise TaskClosed(task)
+        task.status, task.done_at = "done", self.clock.now()
+        return task
+
+    def open_tasks(self, staff: Staff, limit: int = LIST_LIMIT) -> OpenTasks:
+        """The guide's open tasks, oldest first."""
+        total = self.count_open(staff)
+        rows = self.session.execute(
+            select(GuideTask, Customer.name, Customer.external_userid)
+            .join(Customer, Customer.id == GuideTask.customer_id)
+            .where(GuideTask.staff_id == staff.id, GuideTask.status == "open")
+            .order_by(GuideTask.created_at, GuideTask.id).limit(limit))
+        items = [(task, name or external_userid or f"客户#{task.customer_id}")
+                 for task, name, external_userid in rows]
+        return OpenTasks(items, total)
+
+    def count_open(self, staff: Staff) -> int:
+        return self.session.scalar(select(func.count()).select_from(GuideTask).where(
+            GuideTask.staff_id == staff.id, GuideTask.status == "open")) or 0
+
+    def listing(self, *, staff_userid: str | None = None, status: str | None = "open", limit: int = 50,
+                offset: int = 0) -> list[TaskRow]:
+        """Tasks oldest first, optionally of one guide and in one status, with who they concern."""
+        query = (select(GuideTask, Staff.userid, Customer.name)
+                 .join(Staff, Staff.id == GuideTask.staff_id).join(Customer, Customer.id == GuideTask.customer_id))
+        if staff_userid is not None:
+            query = query.where(Staff.userid == staff_userid)
+        if status is not None:
+            query = query.where(GuideTask.status == status)
+        rows = self.session.execute(query.order_by(GuideTask.created_at, GuideTask.id).limit(limit).offset(offset))
+        return [TaskRow(task, userid, name) for task, userid, name in rows]
+
+    def guides_with_open_tasks(self) -> list[Staff]:
+        has_open = select(GuideTask.staff_id).where(GuideTask.status == "open")
+        return list(self.session.scalars(select(Staff).where(Staff.id.in_(has_open)).order_by(Staff.id)))
+
+
+def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """The first words of a suggested message, on one line."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit] + "…"
