@@ -46,12 +46,6 @@ class Scanners:
         """Every scan once; returns how many customers each enrolled or finished."""
         return {"schedule": self.run_schedules(), "inactive": self.run_inactive(), "finished": self.finish_enrolments()}
 
-    # -- cron fires ----------------------------------------------------------------------------
-
-    def claim_fire(self, session: Session, job: str, fire_time: datetime) -> bool:
-        """Take (job, fire_time) for this transaction; False if another worker already has it."""
-        return claim_fire(session, job, fire_time, self.worker_id)
-
     # -- schedule triggers -----------------------------------------------------------------------
 
     def latest_fire(self, active: ActivePlaybook, now: datetime) -> datetime | None:
@@ -75,7 +69,7 @@ class Scanners:
             if fire is None:
                 continue
             with self.db.session() as session:
-                if not self.claim_fire(session, f"schedule:{active.playbook.id}", fire):
+                if not claim_fire(session, f"schedule:{active.playbook.id}", fire, self.worker_id):
                     continue
                 entered += self._enrol_audience(session, active, fire)
         return entered
@@ -112,7 +106,7 @@ class Scanners:
             playbooks = [a for a in active_playbooks(session) if a.playbook.trigger.kind == "inactive_days"]
         for active in playbooks:
             with self.db.session() as session:
-                if not self.claim_fire(session, f"inactive:{active.playbook.id}", fire):
+                if not claim_fire(session, f"inactive:{active.playbook.id}", fire, self.worker_id):
                     continue
                 entered += self._enrol_inactive(session, active, now)
         return entered
