@@ -40,6 +40,8 @@ class WeComConfig(_Section):
     token: SecretStr = SecretStr("")
     encoding_aes_key: SecretStr = SecretStr("")
     api_base_url: str = "https://qyapi.weixin.qq.com/cgi-bin/"
+    # A call WeChat has not answered by then counts as failed and is retried later with backoff.
+    timeout_seconds: float = Field(default=10, gt=0)
     open_kfid: str = ""
 
     @field_validator("encoding_aes_key")
@@ -60,6 +62,7 @@ class MpConfig(_Section):
     token: SecretStr = SecretStr("")
     encoding_aes_key: SecretStr = SecretStr("")
     api_base_url: str = "https://api.weixin.qq.com/cgi-bin/"
+    timeout_seconds: float = Field(default=10, gt=0)
 
     _aes_key_length = field_validator("encoding_aes_key")(WeComConfig._aes_key_length.__func__)
 

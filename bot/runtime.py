@@ -70,9 +70,10 @@ def build_runtime(config: Config, routers: Iterable[Router], clock: Clock | None
     wecom = mp = None
     if config.wecom.corp_id and config.wecom.secret.get_secret_value():
         wecom = WeComClient(config.wecom.corp_id, config.wecom.secret.get_secret_value(),
-                            config.wecom.api_base_url, session=tokens)
+                            config.wecom.api_base_url, session=tokens, timeout=config.wecom.timeout_seconds)
     if config.mp.app_id and config.mp.secret.get_secret_value():
-        mp = MpClient(config.mp.app_id, config.mp.secret.get_secret_value(), config.mp.api_base_url, session=tokens)
+        mp = MpClient(config.mp.app_id, config.mp.secret.get_secret_value(), config.mp.api_base_url, session=tokens,
+                      timeout=config.mp.timeout_seconds)
     outbound = Outbound(db, wecom, mp, agent_id=config.wecom.agent_id)
     dispatcher = Dispatcher(routers)
     dispatcher.check_parameters(HANDLER_PARAMETERS)

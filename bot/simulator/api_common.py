@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from flask import Response, current_app, jsonify, request
@@ -84,6 +85,10 @@ def guard_call(api: str, tokens: TokenBook, open_apis: frozenset[str]) -> Respon
     if fault is None:
         return None
     logger.info("injected fault on %s: %s", api, fault)
+    if fault.delay_seconds:
+        time.sleep(fault.delay_seconds)  # outside the lock: other calls go on meanwhile
+    if not fault.fails:
+        return None
     if fault.http_status is not None:
         if api in SENDING_APIS:
             state.record_sent(api, payload, None, delivered=False, http_status=fault.http_status)

@@ -121,10 +121,11 @@ class SimulatorClient:
         return self._post("/sim/clock/advance", seconds=seconds)
 
     def fault(self, api: str, errcode: int | None = None, http_status: int | None = None, times: int = 1,
-              errmsg: str | None = None) -> dict[str, Any]:
-        """Make the next `times` calls to `api` fail (e.g. "kf/send_msg", "mp/message/custom/send")."""
+              errmsg: str | None = None, delay_seconds: float = 0) -> dict[str, Any]:
+        """Make the next `times` calls to `api` (e.g. "kf/send_msg", "mp/message/custom/send") fail,
+        or answer only after `delay_seconds` (then fail if told to, else succeed late)."""
         return self._post("/sim/faults", api=api, errcode=errcode, http_status=http_status, times=times,
-                          errmsg=errmsg)
+                          errmsg=errmsg, delay_seconds=delay_seconds)
 
     def mass_tasks(self) -> list[dict[str, Any]]:
         return self._call("GET", "/sim/mass")

@@ -84,12 +84,17 @@ def faults() -> Response | tuple[Response, int]:
         if not body.get("api"):
             return control_error("api is required, e.g. kf/send_msg or mp/message/custom/send")
         try:
+            delay = float(body.get("delay_seconds") or 0)
+        except (TypeError, ValueError):
+            return control_error("delay_seconds must be a number of seconds")
+        try:
             fault = Fault(
                 api=str(body["api"]),
                 times=int(body.get("times", 1)),
                 errcode=None if body.get("errcode") is None else int(body["errcode"]),
                 errmsg=body.get("errmsg"),
                 http_status=None if body.get("http_status") is None else int(body["http_status"]),
+                delay_seconds=delay,
             )
             with state.lock:
                 state.faults.add(fault)

@@ -102,11 +102,20 @@ class RateLimit:
 
 @dataclass
 class Fault:
+    """The next `times` calls to `api` answer late (`delay_seconds`), and then with an error
+    (`errcode` or `http_status`) or, with neither, as usual: a slow success the caller may have
+    given up on while WeChat still delivered."""
+
     api: str
     times: int
     errcode: int | None = None
     errmsg: str | None = None
     http_status: int | None = None
+    delay_seconds: float = 0
+
+    @property
+    def fails(self) -> bool:
+        return self.errcode is not None or self.http_status is not None
 
 
 class FaultBook:
@@ -116,8 +125,10 @@ class FaultBook:
         self._faults: dict[str, list[Fault]] = defaultdict(list)
 
     def add(self, fault: Fault) -> None:
-        if fault.errcode is None and fault.http_status is None:
-            raise ValueError("a fault needs an errcode or an http_status")
+        if not fault.fails and fault.delay_seconds <= 0:
+            raise ValueError("a fault needs an errcode, an http_status or a delay_seconds")
+        if not 0 <= fault.delay_seconds <= 60:
+            raise ValueError("delay_seconds must be between 0 and 60")
         if fault.times < 1:
             raise ValueError("times must be at least 1")
         self._faults[fault.api].append(fault)

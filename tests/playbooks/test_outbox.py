@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 
 import pytest
@@ -197,6 +198,29 @@ def test_frequency_limit_is_retried_with_backoff(journey) -> None:  # type: igno
     delivery = h.delivery(customer, "hello")
     assert (delivery.status, delivery.attempts, delivery.errcode) == ("sent", 3, 0)
     assert h.delivered(customer) == ["王女士您好，这是第一条关怀消息"]
+
+
+def test_a_timeout_is_retried_and_the_customer_gets_the_message_once(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": simple_playbook()}, wecom={"timeout_seconds": 0.3})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    h.sim.fault("kf/send_msg", delay_seconds=1)                  # WeChat delivers, but answers too late
+    assert h.dispatch().retried == 1
+    delivery = h.delivery(customer, "hello")
+    assert (delivery.status, delivery.attempts) == ("scheduled", 1)
+    assert "timeout" in delivery.last_error
+
+    def sent() -> list[dict]:
+        return h.sim.sent(api="kf/send_msg", to=h.external_userid(customer))
+
+    deadline = time.monotonic() + 10
+    while not sent() and time.monotonic() < deadline:            # the slow call completes in WeChat
+        time.sleep(0.05)
+    h.advance(minutes=1)
+    assert h.dispatch().sent == 1                                 # the retry carries the same msgid
+    assert h.delivered(customer) == ["王女士您好，这是第一条关怀消息"]
+    assert [r["delivered"] for r in sent()] == [True, False]
 
 
 def test_server_errors_give_up_after_max_attempts_with_the_errcode_visible(journey) -> None:  # type: ignore[no-untyped-def]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 import requests
 from wechatpy.exceptions import APILimitedException, WeChatClientException
@@ -134,3 +136,22 @@ def test_faults_make_the_next_calls_fail(wecom: WeComClient, sim: SimulatorClien
     records = sim.sent(api="message/send")
     assert [(r["text"], r["errcode"], r["delivered"]) for r in records] == [
         ("一", 45009, False), ("二", 45009, False), ("三", None, False), ("四", 0, True)]
+
+
+def test_a_slow_fault_answers_late_and_a_fault_needs_a_kind(sim_server: RunningServer, sim: SimulatorClient,
+                                                            wecom: WeComClient) -> None:
+    sim.fault("message/send", delay_seconds=0.5)
+    slow = WeComClient(wecom.corp_id, wecom.secret, f"{sim_server.url}/cgi-bin/", timeout=0.1)
+    with pytest.raises(requests.Timeout):
+        slow.message.send_text(AGENT_ID, "guide_li", "慢")
+    wecom.message.send_text(AGENT_ID, "guide_li", "快")                 # the next call is on time
+    assert sim.delivered(api="message/send", to="guide_li") == ["快"]
+
+    deadline = time.monotonic() + 5
+    while len(sim.delivered(api="message/send", to="guide_li")) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert sim.delivered(api="message/send", to="guide_li") == ["快", "慢"]  # the slow one arrived after all
+    for body in ({"api": "message/send"}, {"api": "message/send", "delay_seconds": 120},
+                 {"api": "message/send", "delay_seconds": "soon"}):
+        answer = requests.post(f"{sim_server.url}/sim/faults", json=body)
+        assert answer.status_code == 400 and "delay_seconds" in answer.json()["error"]
