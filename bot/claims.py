@@ -2,13 +2,15 @@
 
 PostgreSQL: `SELECT ... FOR UPDATE SKIP LOCKED`, so concurrent claimers take disjoint batches.
 SQLite: every transaction here is `BEGIN IMMEDIATE` (see bot.db), so claims are serialised.
-Cron jobs that must run once per fire claim it in `cron_fires` (unique job + fire time).
+Cron jobs that must run once per fire claim it in `cron_fires` (unique job + fire time): a short
+job with `claim_fire` in the transaction that does the work; a long scan with `take_fire`, then
+chunk by chunk `hold_fire`, so that another worker resumes it from its cursor if this one dies.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, select, update
@@ -54,7 +56,7 @@ def claim_batch(
     return result.rowcount or 0
 
 
-def claim_fire(session: Session, job: str, fire_time: datetime, worker: str = "") -> bool:
+def claim_fire(session: Session, job: str, fire_time: datetime, worker: str, now: datetime) -> bool:
     """Take (job, fire_time) for this transaction; False if another worker already has it.
 
     Do the fire's work in the same transaction: a worker that dies before committing leaves the
@@ -62,9 +64,39 @@ def claim_fire(session: Session, job: str, fire_time: datetime, worker: str = ""
     """
     if session.scalar(select(exists().where(CronFire.job == job, CronFire.fire_time == fire_time))):
         return False
+    return _insert_fire(session, CronFire(job=job, fire_time=fire_time, worker=worker, finished_at=now))
+
+
+def take_fire(session: Session, job: str, fire_time: datetime, worker: str, now: datetime,
+              lease: timedelta) -> bool:
+    """Start a long fire, or take over one whose worker's lease ran out; False when it is
+    finished or another worker holds it. Commit, then go on chunk by chunk with `hold_fire`."""
+    fire = _fire_row(session, job, fire_time)
+    if fire is None:
+        return _insert_fire(session, CronFire(job=job, fire_time=fire_time, worker=worker, lease_until=now + lease))
+    if fire.finished_at is not None or (fire.worker != worker and fire.lease_until is not None
+                                        and fire.lease_until > now):
+        return False
+    fire.worker, fire.lease_until = worker, now + lease
+    return True
+
+
+def hold_fire(session: Session, job: str, fire_time: datetime, worker: str) -> CronFire | None:
+    """The unfinished fire's row, locked for this transaction, while `worker` holds it; the
+    caller does one chunk, then moves `cursor` and `lease_until` on (or sets `finished_at`)."""
+    fire = _fire_row(session, job, fire_time)
+    return fire if fire is not None and fire.worker == worker and fire.finished_at is None else None
+
+
+def _fire_row(session: Session, job: str, fire_time: datetime) -> CronFire | None:
+    return session.scalar(select(CronFire).where(CronFire.job == job, CronFire.fire_time == fire_time)
+                          .with_for_update())
+
+
+def _insert_fire(session: Session, fire: CronFire) -> bool:
     try:
         with session.begin_nested():
-            session.add(CronFire(job=job, fire_time=fire_time, worker=worker))
-    except IntegrityError:
+            session.add(fire)
+    except IntegrityError:  # another worker wrote it a moment ago
         return False
     return True

@@ -60,7 +60,7 @@ class GuideDigest:
         if fire is None:
             return 0
         with self.db.session() as session:
-            if not claim_fire(session, JOB, fire, self.worker_id):
+            if not claim_fire(session, JOB, fire, self.worker_id, self.clock.now()):
                 return 0
             guides = GuideTaskService(session, self.clock).guides_with_open_tasks()
             queue = TaskQueue(session, self.clock)

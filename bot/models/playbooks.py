@@ -126,7 +126,12 @@ class LinkClick(Base):
 
 
 class CronFire(Base):
-    """One fire of a cron job; the unique (job, fire_time) makes it run once across workers."""
+    """One fire of a cron job; the unique (job, fire_time) makes it run once across workers.
+
+    A fire done in one transaction is finished when its row is written. A long scan goes chunk
+    by chunk: `cursor` is the last customer id done, `lease_until` how long `worker` holds it
+    (another worker takes over after that), `finished_at` set once the last chunk is done.
+    """
 
     __tablename__ = "cron_fires"
     __table_args__ = (UniqueConstraint("job", "fire_time"),)
@@ -135,4 +140,7 @@ class CronFire(Base):
     job: Mapped[str] = mapped_column(String(128))
     fire_time: Mapped[datetime]
     worker: Mapped[str] = mapped_column(String(64), default="")
+    cursor: Mapped[int] = mapped_column(default=0)
+    lease_until: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

@@ -186,8 +186,10 @@ class PlaybookEngine:
     # -- entering ------------------------------------------------------------------------------
 
     def enrol(self, session: Session, customer: Customer, active: ActivePlaybook, *, trigger_type: str,
-              trigger_at: datetime, data: Mapping[str, Any], event_id: int | None = None) -> Enrolment | None:
-        """Enter the customer and schedule every step, in the caller's transaction; None if not allowed."""
+              trigger_at: datetime, data: Mapping[str, Any], event_id: int | None = None,
+              tags: tuple[str, ...] | None = None) -> Enrolment | None:
+        """Enter the customer and schedule every step, in the caller's transaction; None if not allowed.
+        `tags`: the customer's tags when the caller has already read them (scans read a chunk's at once)."""
         playbook = active.playbook
         now = self.clock.now()
         if customer.opted_out:
@@ -197,7 +199,7 @@ class PlaybookEngine:
             return None
         condition = playbook.audience.condition
         if condition is not None:
-            context = template_context(customer=customer_context(session, customer), now=now.astimezone(self.tz),
+            context = template_context(customer=customer_context(session, customer, tags), now=now.astimezone(self.tz),
                                        event=EventContext(trigger_type, dict(data), trigger_at), playbook=playbook)
             try:
                 if not evaluate(condition, **context):

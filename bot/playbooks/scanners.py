@@ -1,26 +1,28 @@
 """Cron-style scans: schedule triggers (birthdays, digests), quiet customers, finished journeys.
 
-One APScheduler interval job runs `Scanners.run`; each scan that must happen once per fire
-claims that fire in `cron_fires` (unique job + fire time) in the same transaction as its work,
-so with several workers exactly one does it, and a worker that dies mid-scan leaves the fire
-unclaimed for the next tick.
+One APScheduler interval job runs `Scanners.run`. A scan over customers happens once per fire
+across workers: the first worker takes the fire in `cron_fires` (unique job + fire time), then
+goes through the customers a chunk per transaction (so webhooks are never kept waiting behind a
+long scan on SQLite), recording the last customer done with each chunk. A worker that dies
+mid-scan leaves the rest to whichever worker takes the fire over when its lease runs out.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.claims import claim_fire
+from bot.claims import hold_fire, take_fire
 from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
 from bot.models import Customer, Delivery, Enrolment
-from bot.playbooks.engine import PlaybookEngine, customer_context, end_enrolment
+from bot.playbooks.engine import PlaybookEngine, customer_context, end_enrolment, tag_names
 from bot.playbooks.registry import ActivePlaybook, active_playbooks
 from bot.playbooks.templates import EventContext, RenderError, evaluate, template_context
 
@@ -30,6 +32,8 @@ SCAN_INTERVAL_SECONDS = 60
 # A schedule fire missed by more than this (the bot was down) is not caught up.
 MISFIRE_GRACE = timedelta(hours=1)
 CHUNK = 500
+# A worker that stops recording progress for this long loses its fire to another worker.
+FIRE_LEASE = timedelta(minutes=5)
 
 
 class Scanners:
@@ -66,33 +70,36 @@ class Scanners:
             schedules = [a for a in active_playbooks(session) if a.playbook.trigger.kind == "schedule"]
         for active in schedules:
             fire = self.latest_fire(active, now)
-            if fire is None:
-                continue
-            with self.db.session() as session:
-                if not claim_fire(session, f"schedule:{active.playbook.id}", fire, self.worker_id):
-                    continue
-                entered += self._enrol_audience(session, active, fire)
+            if fire is not None:
+                entered += self._scan(f"schedule:{active.playbook.id}", fire,
+                                      partial(self._enrol_audience, active, fire),
+                                      Customer.opted_out.is_(False))
         return entered
 
-    def _enrol_audience(self, session: Session, active: ActivePlaybook, fire: datetime) -> int:
+    def _enrol_audience(self, active: ActivePlaybook, fire: datetime, session: Session,
+                        customers: list[Customer]) -> int:
         schedule = active.playbook.trigger.schedule
         condition = schedule.audience_condition if schedule else None
-        entered = 0
-        for customer in _customers(session, Customer.opted_out.is_(False)):
+        tags = tag_names(session, [customer.id for customer in customers])
+        entered, errors = 0, []
+        for customer in customers:
+            customer_tags = tags.get(customer.id, ())
             if condition is not None:
-                context = template_context(customer=customer_context(session, customer),
+                context = template_context(customer=customer_context(session, customer, customer_tags),
                                            now=fire.astimezone(self.tz), event=EventContext("schedule", {}, fire),
                                            playbook=active.playbook)
                 try:
                     if not evaluate(condition, **context):
                         continue
                 except RenderError as error:
-                    logger.error("playbook %s: schedule audience failed: %s", active.playbook.id, error)
-                    return entered
+                    errors.append(f"customer {customer.id}: {error}")
+                    continue
             if self.engine.enrol(session, customer, active, trigger_type="schedule", trigger_at=fire,
-                                 data={"fire_time": fire.isoformat()}):
+                                 data={"fire_time": fire.isoformat()}, tags=customer_tags):
                 entered += 1
-        logger.info("schedule of playbook %s at %s: %s customers entered", active.playbook.id, fire, entered)
+        if errors:
+            logger.error("playbook %s: schedule audience failed for %s customers, first %s",
+                         active.playbook.id, len(errors), errors[0])
         return entered
 
     # -- quiet customers --------------------------------------------------------------------------
@@ -105,23 +112,49 @@ class Scanners:
         with self.db.session() as session:
             playbooks = [a for a in active_playbooks(session) if a.playbook.trigger.kind == "inactive_days"]
         for active in playbooks:
-            with self.db.session() as session:
-                if not claim_fire(session, f"inactive:{active.playbook.id}", fire, self.worker_id):
-                    continue
-                entered += self._enrol_inactive(session, active, now)
+            days = active.playbook.trigger.inactive_days or 0
+            last_seen = func.coalesce(Customer.last_active_at, Customer.first_seen_at)
+            already = exists().where(Enrolment.customer_id == Customer.id,
+                                     Enrolment.playbook_id == active.playbook.id, Enrolment.enrolled_at >= last_seen)
+            entered += self._scan(
+                f"inactive:{active.playbook.id}", fire,
+                partial(self._enrol_inactive, active, days),
+                Customer.opted_out.is_(False), last_seen <= now - timedelta(days=days), ~already)
         return entered
 
-    def _enrol_inactive(self, session: Session, active: ActivePlaybook, now: datetime) -> int:
-        days = active.playbook.trigger.inactive_days or 0
-        last_seen = func.coalesce(Customer.last_active_at, Customer.first_seen_at)
-        already = exists().where(Enrolment.customer_id == Customer.id,
-                                 Enrolment.playbook_id == active.playbook.id, Enrolment.enrolled_at >= last_seen)
+    def _enrol_inactive(self, active: ActivePlaybook, days: int, session: Session, customers: list[Customer]) -> int:
+        now = self.clock.now()
+        tags = tag_names(session, [customer.id for customer in customers])
+        return sum(1 for customer in customers if self.engine.enrol(
+            session, customer, active, trigger_type="inactive_days", trigger_at=now, data={"inactive_days": days},
+            tags=tags.get(customer.id, ())))
+
+    # -- one fire, chunk by chunk ------------------------------------------------------------------
+
+    def _scan(self, job: str, fire: datetime, enter: Callable[[Session, list[Customer]], int],
+              *where: object) -> int:
+        """Offer the customers matching `where` to `enter` a chunk per transaction, once per fire
+        across workers, resuming after the last chunk a dead worker finished; returns how many
+        customers this worker entered."""
+        with self.db.session() as session:
+            if not take_fire(session, job, fire, self.worker_id, self.clock.now(), FIRE_LEASE):
+                return 0
         entered = 0
-        for customer in _customers(session, Customer.opted_out.is_(False), last_seen <= now - timedelta(days=days),
-                                   ~already):
-            if self.engine.enrol(session, customer, active, trigger_type="inactive_days", trigger_at=now,
-                                 data={"inactive_days": days}):
-                entered += 1
+        while True:
+            with self.db.session() as session:
+                held = hold_fire(session, job, fire, self.worker_id)
+                if held is None:  # too slow: another worker took the fire over
+                    logger.warning("%s at %s was taken over by another worker", job, fire.isoformat())
+                    return entered
+                customers = list(session.scalars(
+                    select(Customer).where(Customer.id > held.cursor, *where)  # type: ignore[arg-type]
+                    .order_by(Customer.id).limit(CHUNK)))
+                if not customers:
+                    held.finished_at = self.clock.now()
+                    break
+                entered += enter(session, customers)
+                held.cursor, held.lease_until = customers[-1].id, self.clock.now() + FIRE_LEASE
+        logger.info("%s at %s: %s customers entered", job, fire.isoformat(), entered)
         return entered
 
     # -- finished journeys ----------------------------------------------------------------------
@@ -142,14 +175,3 @@ class Scanners:
                 finished += 1
         return finished
 
-
-def _customers(session: Session, *where: object) -> Iterator[Customer]:
-    """Customers matching `where`, in id order, fetched a chunk at a time."""
-    last_id = 0
-    while True:
-        chunk = list(session.scalars(select(Customer).where(Customer.id > last_id, *where)  # type: ignore[arg-type]
-                                     .order_by(Customer.id).limit(CHUNK)))
-        if not chunk:
-            return
-        yield from chunk
-        last_id = chunk[-1].id

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+import pytest
+
+from bot.playbooks import scanners
 from bot.playbooks.scanners import Scanners
 from tests.playbooks.support import SH, START, simple_playbook
 
@@ -117,6 +120,37 @@ def test_schedule_trigger_runs_once_per_fire_across_workers(journey) -> None:  #
     h.at(datetime(2027, 11, 2, 9, 0, 30, tzinfo=SH))
     h.scanners.run_schedules()
     assert len(h.enrolments(born_today)) == 2
+
+
+def test_a_scan_cut_short_by_a_dead_worker_is_finished_by_another_once(journey, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    h = journey(shipped=("birthday",))
+    today = START.date()
+    birthdays = [h.kf_customer(f"寿星{i}") for i in range(5)]
+    for customer in birthdays:
+        h.update_customer(customer, birthday=date(1990, today.month, today.day))
+    monkeypatch.setattr(scanners, "CHUNK", 2)                           # three chunks: 2, 2 and 1
+    engine = h.runtime.features["playbooks"].engine
+    dying, rescuer = (Scanners(h.db, h.config, h.clock, engine, worker_id=w) for w in ("dying", "rescuer"))
+    chunks = 0
+    enrol_audience = dying._enrol_audience
+
+    def die_in_the_second_chunk(*args):  # type: ignore[no-untyped-def]
+        nonlocal chunks
+        chunks += 1
+        if chunks == 2:
+            raise KeyboardInterrupt("killed")
+        return enrol_audience(*args)
+
+    monkeypatch.setattr(dying, "_enrol_audience", die_in_the_second_chunk)
+    h.at(datetime(2026, 11, 2, 9, 0, 30, tzinfo=SH))
+    with pytest.raises(KeyboardInterrupt):
+        dying.run_schedules()
+    assert [len(h.enrolments(c)) for c in birthdays] == [1, 1, 0, 0, 0]   # the first chunk was committed
+    assert rescuer.run_schedules() == 0                                   # the dead worker's lease holds
+    h.advance(minutes=6)
+    assert rescuer.run_schedules() == 3                                   # resumed after the first chunk
+    assert [len(h.enrolments(c)) for c in birthdays] == [1, 1, 1, 1, 1]
+    assert rescuer.run_schedules() == 0 and h.scanners.run_schedules() == 0   # the fire is finished
 
 
 def test_post_treatment_followup_end_to_end(journey) -> None:  # type: ignore[no-untyped-def]
