@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from bot.playbooks.engine import nps_score, trigger_matches
+from bot.playbooks.feature import sync_playbooks
 from bot.playbooks.loader import parse_playbook
 from tests.playbooks.support import SH, SHIPPED_DIR, START, simple_playbook
 
@@ -201,3 +203,21 @@ def test_pure_helpers() -> None:
     trigger = parse_playbook(simple_playbook(trigger='stage_changed = "active"\nfrom = "new"')).trigger
     assert trigger_matches(trigger, "stage_changed", {"from": "new", "to": "active"})
     assert not trigger_matches(trigger, "stage_changed", {"from": "lost", "to": "active"})
+
+
+def test_an_enrolment_keeps_the_version_it_started_with(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": simple_playbook()})
+    before = h.kf_customer("王女士")
+    h.event(before, "treatment_completed")
+    edited = simple_playbook().replace("这是第一条关怀消息", "这是改版后的关怀消息")
+    (Path(h.config.bot.playbooks_dir) / "care.toml").write_text(edited, encoding="utf-8")
+    report = sync_playbooks(h.runtime)                               # what `siyu playbook import` does
+    assert report is not None and len(report.updated) == 1
+    after = h.kf_customer("李女士")
+    h.event(after, "treatment_completed")
+    h.advance(hours=1)
+    assert h.dispatch().sent == 2
+    assert h.delivered(before) == ["王女士您好，这是第一条关怀消息"]     # her journey's text stays
+    assert h.delivered(after) == ["李女士您好，这是改版后的关怀消息"]
+    [old], [new] = h.enrolments(before), h.enrolments(after)
+    assert new.version_id != old.version_id
