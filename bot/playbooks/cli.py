@@ -197,6 +197,7 @@ def cmd_dispatch(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
     from bot.playbooks.feature import outbox_for
+    from bot.playbooks.outbox import DispatchStats
     from bot.routing import load_routers
     from bot.runtime import build_runtime
 
@@ -206,13 +207,13 @@ def cmd_dispatch(args: argparse.Namespace) -> int:
     if args.worker_id:
         options["worker_id"] = args.worker_id
     try:
-        outbox = outbox_for(runtime, **options)
-        stats = outbox.dispatch_due()
-        while stats.released:  # another worker was deciding those customers: it takes milliseconds
-            time.sleep(0.05)
-            again = outbox.dispatch_due()
-            stats.add(again)
-            stats.released = again.released
+        outbox, stats = outbox_for(runtime, **options), DispatchStats()
+        while True:
+            run = outbox.dispatch_due()
+            stats.add(run)
+            if not run.released:
+                break
+            time.sleep(0.05)  # another worker was deciding those customers: it takes milliseconds
     finally:
         runtime.close()
     print(json.dumps({"claimed": stats.claimed, "sent": stats.sent, "retried": stats.retried,
