@@ -121,7 +121,7 @@ def run_ours(scheduled: int, dispatched: int, workdir: str) -> dict[str, Any]:
             last_id = batch[-1].id
     enqueue_seconds = time.perf_counter() - started
     channels = {name: NoopChannel(name) for name in ("kf", "mp_custom", "mp_template", "wecom_mass", "guide_task")}
-    outbox = Outbox(db, config, clock, channels, batch_size=200)
+    outbox = Outbox(db, config, clock, channels)  # the default batch size, as `siyu worker` runs it
     with db.session() as session:
         # One step per customer falls due (several would meet the per-customer frequency cap).
         ids = list(session.scalars(select(Delivery.id).where(Delivery.step_id == "d1").order_by(Delivery.id)

@@ -43,7 +43,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     preview.set_defaults(func=cmd_preview)
 
     dispatch = commands.add_parser("dispatch", help="send every due delivery once, then exit")
-    dispatch.add_argument("--batch", type=int, default=100)
+    dispatch.add_argument("--batch", type=int, help="deliveries claimed at a time (default 200)")
     dispatch.add_argument("--lease-seconds", type=float, default=300)
     dispatch.add_argument("--worker-id")
     dispatch.set_defaults(func=cmd_dispatch)
@@ -203,7 +203,9 @@ def cmd_dispatch(args: argparse.Namespace) -> int:
 
     config = _config(args)
     runtime = build_runtime(config, load_routers(config.bot.handlers))
-    options: dict[str, Any] = {"lease": timedelta(seconds=args.lease_seconds), "batch_size": args.batch}
+    options: dict[str, Any] = {"lease": timedelta(seconds=args.lease_seconds)}
+    if args.batch:
+        options["batch_size"] = args.batch
     if args.worker_id:
         options["worker_id"] = args.worker_id
     try:
