@@ -20,6 +20,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # urllib3 logs every request URL at DEBUG, and WeChat API URLs carry the access token.
     logging.getLogger("urllib3").setLevel(logging.INFO)
+    # Two lines every two seconds for each job run, and alembic's plugin list at import: noise.
+    # Failed jobs are still logged (at ERROR).
+    if not args.verbose:
+        for name in ("apscheduler.executors", "alembic.runtime.plugins"):
+            logging.getLogger(name).setLevel(logging.WARNING)
     if not getattr(args, "command", None):
         parser.print_help()
         return 2

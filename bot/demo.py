@@ -122,7 +122,8 @@ def _print_intro(bot_url: str, sim_url: str, welcome: str) -> None:
         "then delete the guide and watch the guide's churn notice arrive. Write 「想预约，多少钱？」",
         "and see the tags: curl the API above. The playbooks in playbooks/ are running too: five",
         "minutes after a customer adds a guide, the welcome series (欢迎旅程) sends its first step",
-        "(as a task for the guide when the customer has not written to customer service yet).",
+        "(as a follow-up task for the guide when the customer has not written to customer service",
+        "yet). Write 「任务」 to the app as 李导购 to list the guide's tasks, 「完成 1」 to close one.",
         "",
     ]
     print("\n".join(lines), flush=True)
