@@ -201,11 +201,11 @@ def test_frequency_limit_is_retried_with_backoff(journey) -> None:  # type: igno
 
 
 def test_a_timeout_is_retried_and_the_customer_gets_the_message_once(journey) -> None:  # type: ignore[no-untyped-def]
-    h = journey({"care.toml": simple_playbook()}, wecom={"timeout_seconds": 0.3})
+    h = journey({"care.toml": simple_playbook()}, wecom={"timeout_seconds": 1})
     customer = h.kf_customer("王女士")
     h.event(customer, "treatment_completed")
     h.advance(hours=1)
-    h.sim.fault("kf/send_msg", delay_seconds=1)                  # WeChat delivers, but answers too late
+    h.sim.fault("kf/send_msg", delay_seconds=2.5)                # WeChat delivers, but answers too late
     assert h.dispatch().retried == 1
     delivery = h.delivery(customer, "hello")
     assert (delivery.status, delivery.attempts) == ("scheduled", 1)

@@ -140,8 +140,10 @@ def test_faults_make_the_next_calls_fail(wecom: WeComClient, sim: SimulatorClien
 
 def test_a_slow_fault_answers_late_and_a_fault_needs_a_kind(sim_server: RunningServer, sim: SimulatorClient,
                                                             wecom: WeComClient) -> None:
-    sim.fault("message/send", delay_seconds=0.5)
-    slow = WeComClient(wecom.corp_id, wecom.secret, f"{sim_server.url}/cgi-bin/", timeout=0.1)
+    slow = WeComClient(wecom.corp_id, wecom.secret, f"{sim_server.url}/cgi-bin/")
+    slow.fetch_access_token()                                         # on time: only message/send is slow
+    slow.timeout = 0.2
+    sim.fault("message/send", delay_seconds=1)
     with pytest.raises(requests.Timeout):
         slow.message.send_text(AGENT_ID, "guide_li", "慢")
     wecom.message.send_text(AGENT_ID, "guide_li", "快")                 # the next call is on time
