@@ -28,6 +28,7 @@ from bot.playbooks.schema import Playbook, Step, Trigger
 from bot.playbooks.templates import CustomerContext, EventContext, GuideContext, RenderError, evaluate, template_context
 from bot.playbooks.timing import QuietHours, step_due_time
 from bot.services.customers import CustomerService
+from bot.services.guide_tasks import dismiss_for_enrolment
 
 logger = logging.getLogger(__name__)
 
@@ -325,10 +326,13 @@ class PlaybookEngine:
 
 
 def end_enrolment(session: Session, enrolment: Enrolment, status: str, reason: str, now: datetime) -> None:
-    """Close an enrolment and cancel its deliveries not yet claimed."""
+    """Close an enrolment and cancel its deliveries not yet claimed; unless it simply ran its
+    course, the follow-up tasks it gave guides are no longer needed either."""
     enrolment.status, enrolment.reason, enrolment.ended_at = status, reason, now
     session.execute(update(Delivery).where(Delivery.enrolment_id == enrolment.id, Delivery.status == "scheduled")
                     .values(status="cancelled", last_error=f"enrolment {status}: {reason}", updated_at=now))
+    if status != "completed":
+        dismiss_for_enrolment(session, enrolment.id, now)
     logger.info("enrolment %s %s (%s)", enrolment.id, status, reason)
 
 

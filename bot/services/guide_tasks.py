@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
-from bot.models import Customer, GuideTask, Staff
+from bot.models import Customer, Delivery, GuideTask, Staff
 
 logger = logging.getLogger(__name__)
 
@@ -149,6 +150,15 @@ class GuideTaskService:
     def guides_with_open_tasks(self) -> list[Staff]:
         has_open = select(GuideTask.staff_id).where(GuideTask.status == "open")
         return list(self.session.scalars(select(Staff).where(Staff.id.in_(has_open)).order_by(Staff.id)))
+
+
+def dismiss_for_enrolment(session: Session, enrolment_id: int, now: datetime) -> int:
+    """Dismiss the open tasks a journey gave guides (it reached its goal, or the customer left it)."""
+    result = session.execute(
+        update(GuideTask).where(GuideTask.status == "open", GuideTask.delivery_id.in_(
+            select(Delivery.id).where(Delivery.enrolment_id == enrolment_id)))
+        .values(status="dismissed", done_at=now).execution_options(synchronize_session=False))
+    return result.rowcount or 0
 
 
 def snippet(text: str, limit: int = SNIPPET_CHARS) -> str:

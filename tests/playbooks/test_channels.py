@@ -151,3 +151,18 @@ def test_reachable_channels_and_msgid() -> None:
     outgoing = Outgoing(1, "12:day1-care:0", 1, "", "wm1", None, None, "p", "t")
     assert len(outgoing.kf_msgid) <= 32 and outgoing.kf_msgid == Outgoing(
         2, "12:day1-care:0", 9, "", None, None, None, "q", "u").kf_msgid
+
+
+def test_a_journey_that_reaches_its_goal_dismisses_its_open_guide_tasks(journey) -> None:  # type: ignore[no-untyped-def]
+    step = '[[steps]]\nid = "hello"\nafter = "1h"\nchannels = ["guide_task"]\ntext = "复诊提醒"\n'
+    goal = '[exit]\ngoal = { event = "revisit_booked", within = "30d" }\n'
+    h = journey({"care.toml": simple_playbook(steps=step, extra=goal)})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    assert h.dispatch().by_channel == {"guide_task": 1}
+    assert [t.status for t in stored_tasks(h)] == ["open"]
+    h.event(customer, "revisit_booked")                                 # she booked: no need to follow up
+    [task] = stored_tasks(h)
+    assert (task.status, task.done_at) == ("dismissed", h.clock.now())
+    assert h.enrolments(customer)[0].status == "converted"
