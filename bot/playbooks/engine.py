@@ -28,7 +28,7 @@ from bot.playbooks.schema import Playbook, Step, Trigger
 from bot.playbooks.templates import CustomerContext, EventContext, GuideContext, RenderError, evaluate, template_context
 from bot.playbooks.timing import QuietHours, step_due_time
 from bot.services.customers import CustomerService
-from bot.services.guide_tasks import dismiss_for_enrolment
+from bot.services.guide_tasks import dismiss_for_customer, dismiss_for_enrolment
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +164,8 @@ class PlaybookEngine:
 
     def on_event(self, session: Session, customer: Customer, event: Event) -> None:
         """Goals and exits first (the new event may end a journey), then triggers."""
+        if event.type == "opted_out":  # 退订: guides are not to send what the playbooks suggested either
+            dismiss_for_customer(session, customer.id, self.clock.now())
         self.reach_goals(session, customer, event.type, event.occurred_at)
         self.check_exits(session, customer)
         for active in active_playbooks(session):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -154,10 +154,18 @@ class GuideTaskService:
 
 def dismiss_for_enrolment(session: Session, enrolment_id: int, now: datetime) -> int:
     """Dismiss the open tasks a journey gave guides (it reached its goal, or the customer left it)."""
-    result = session.execute(
-        update(GuideTask).where(GuideTask.status == "open", GuideTask.delivery_id.in_(
-            select(Delivery.id).where(Delivery.enrolment_id == enrolment_id)))
-        .values(status="dismissed", done_at=now).execution_options(synchronize_session=False))
+    journey_deliveries = select(Delivery.id).where(Delivery.enrolment_id == enrolment_id)
+    return _dismiss(session, GuideTask.delivery_id.in_(journey_deliveries), now)
+
+
+def dismiss_for_customer(session: Session, customer_id: int, now: datetime) -> int:
+    """Dismiss every open task about a customer (who asked to hear nothing more: 退订)."""
+    return _dismiss(session, GuideTask.customer_id == customer_id, now)
+
+
+def _dismiss(session: Session, which: ColumnElement[bool], now: datetime) -> int:
+    result = session.execute(update(GuideTask).where(GuideTask.status == "open", which)
+                             .values(status="dismissed", done_at=now).execution_options(synchronize_session=False))
     return result.rowcount or 0
 
 

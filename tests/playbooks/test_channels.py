@@ -166,3 +166,14 @@ def test_a_journey_that_reaches_its_goal_dismisses_its_open_guide_tasks(journey)
     [task] = stored_tasks(h)
     assert (task.status, task.done_at) == ("dismissed", h.clock.now())
     assert h.enrolments(customer)[0].status == "converted"
+
+
+def test_a_customer_who_opts_out_leaves_no_open_guide_task(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": playbook('["guide_task"]')})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    assert h.dispatch().by_channel == {"guide_task": 1}
+    h.sim.kf_message(h.external_userid(customer), "TD")               # 退订
+    h.settle()
+    assert [t.status for t in stored_tasks(h)] == ["dismissed"]
