@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.db import Database
 from bot.inbox import Inbox
+from bot.locks import named_lock
 from bot.models import Customer, KfCursor
 from bot.routing import Router, Update
 from bot.tasks import TaskQueue
@@ -29,14 +30,23 @@ def kf_event(update: Update, tasks: TaskQueue) -> None:
 
 @router.task("kf_sync")
 def kf_sync(payload: dict[str, Any], db: Database, outbound: Outbound, inbox: Inbox) -> None:
-    """Page through `kf/sync_msg` from the stored cursor; the cursor moves only after a page is stored."""
-    wecom = outbound.wecom
-    if wecom is None:
+    """Page through `kf/sync_msg` from the stored cursor; the cursor moves only after a page is stored.
+
+    One pull per account at a time: two pulls from the same cursor would both take the newest
+    messages and could handle them out of order. A pull that waited starts from the cursor the
+    other one left, and finds what arrived since."""
+    if outbound.wecom is None:
         return
-    open_kfid = payload["open_kfid"]
+    with named_lock(db, f"kf_sync:{payload['open_kfid']}"):
+        _pull(payload["open_kfid"], payload["token"], db, outbound, inbox)
+
+
+def _pull(open_kfid: str, token: str, db: Database, outbound: Outbound, inbox: Inbox) -> None:
+    wecom = outbound.wecom
+    assert wecom is not None
     while True:
         cursor = _cursor(db, open_kfid)
-        result = outbound.call(lambda cursor=cursor: wecom.kf.sync_msg(payload["token"], cursor=cursor, limit=1000))
+        result = outbound.call(lambda cursor=cursor: wecom.kf.sync_msg(token, cursor=cursor, limit=1000))
         if not result.settled("kf/sync_msg"):
             return
         accepted = [

@@ -1,24 +1,21 @@
 """Access tokens shared by every process through the database.
 
 An Official Account token is invalidated by the next refresh, so processes must not refresh
-independently: refreshes happen under a lock (a PostgreSQL advisory lock, or a process lock
-for embedded SQLite) and a process that waited adopts the token the other one fetched.
+independently: refreshes happen under a named lock (bot.locks) and a process that waited adopts
+the token the other one fetched.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
 from wechatpy.session import SessionStorage
 
 from bot.db import Database
+from bot.locks import named_lock
 from bot.models import SharedValue
 
 logger = logging.getLogger(__name__)
@@ -29,7 +26,6 @@ class SharedTokenStorage(SessionStorage):
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._local_lock = threading.Lock()
 
     def get(self, key: str, default: Any = None) -> Any:
         with self.db.session() as session:
@@ -53,20 +49,8 @@ class SharedTokenStorage(SessionStorage):
             if row is not None:
                 session.delete(row)
 
-    @contextmanager
-    def refresh_lock(self, key: str) -> Iterator[None]:
-        with self._local_lock:
-            if not self.db.is_postgres:
-                yield
-                return
-            with self.db.engine.connect() as conn:
-                lock_id = zlib.crc32(key.encode())
-                conn.execute(text("SELECT pg_advisory_lock(:id)"), {"id": lock_id})
-                try:
-                    yield
-                finally:
-                    conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": lock_id})
-                    conn.commit()
+    def refresh_lock(self, key: str) -> AbstractContextManager[None]:
+        return named_lock(self.db, key)
 
 
 def _utcnow() -> datetime:
