@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy import ColumnElement, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -54,6 +55,16 @@ def claim_batch(
     result = session.execute(update(model).where(model.id.in_(chosen)).values(**values)
                              .execution_options(synchronize_session=False))
     return result.rowcount or 0
+
+
+def latest_fire(trigger: BaseTrigger, now: datetime, grace: timedelta) -> datetime | None:
+    """The trigger's most recent fire time, if it is at most `grace` old (a worker that was down
+    catches up within the grace, and not later)."""
+    latest, candidate = None, trigger.get_next_fire_time(None, now - grace)
+    while candidate is not None and candidate <= now:
+        latest = candidate
+        candidate = trigger.get_next_fire_time(candidate, candidate + timedelta(seconds=1))
+    return latest
 
 
 def claim_fire(session: Session, job: str, fire_time: datetime, worker: str, now: datetime) -> bool:

@@ -9,16 +9,17 @@ refusals. A worker that was down at that time still sends the digest up to `GRAC
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.claims import claim_fire
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.claims import claim_fire, latest_fire
 from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
 from bot.models import Staff
 from bot.playbooks.outbox import new_worker_id
-from bot.playbooks.timing import local_datetime
 from bot.services.guide_tasks import GuideTaskService
 from bot.tasks import TaskQueue
 from bot.wechat.outbound import Outbound
@@ -42,21 +43,13 @@ class GuideDigest:
         self.clock = clock
         self.worker_id = worker_id
 
-    def fire_time(self, now: datetime) -> datetime | None:
-        """The digest time whose window `now` is in (at most `GRACE` after it), if any."""
-        at = self.config.scheduler.guide_digest_time
-        if at is None:
-            return None
-        tz = self.config.scheduler.tz
-        today = now.astimezone(tz).date()
-        fire = local_datetime(today, at, tz)
-        if fire > now:
-            fire = local_datetime(today - timedelta(days=1), at, tz)
-        return fire if now - fire <= GRACE else None
-
     def run(self) -> int:
         """Queue today's digest once across workers; returns how many guides get one."""
-        fire = self.fire_time(self.clock.now())
+        at = self.config.scheduler.guide_digest_time
+        if at is None:
+            return 0
+        daily = CronTrigger(hour=at.hour, minute=at.minute, timezone=self.config.scheduler.tz)
+        fire = latest_fire(daily, self.clock.now(), GRACE)
         if fire is None:
             return 0
         with self.db.session() as session:

@@ -17,7 +17,7 @@ from functools import partial
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.claims import hold_fire, take_fire
+from bot.claims import hold_fire, latest_fire, take_fire
 from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
@@ -52,24 +52,15 @@ class Scanners:
 
     # -- schedule triggers -----------------------------------------------------------------------
 
-    def latest_fire(self, active: ActivePlaybook, now: datetime) -> datetime | None:
-        """The most recent fire time of a schedule trigger within the misfire grace, if any."""
-        schedule = active.playbook.trigger.schedule
-        assert schedule is not None
-        trigger = schedule.cron_trigger(self.tz)
-        latest, candidate = None, trigger.get_next_fire_time(None, now - MISFIRE_GRACE)
-        while candidate is not None and candidate <= now:
-            latest = candidate
-            candidate = trigger.get_next_fire_time(candidate, candidate + timedelta(seconds=1))
-        return latest
-
     def run_schedules(self) -> int:
         now = self.clock.now()
         entered = 0
         with self.db.session() as session:
             schedules = [a for a in active_playbooks(session) if a.playbook.trigger.kind == "schedule"]
         for active in schedules:
-            fire = self.latest_fire(active, now)
+            schedule = active.playbook.trigger.schedule
+            assert schedule is not None
+            fire = latest_fire(schedule.cron_trigger(self.tz), now, MISFIRE_GRACE)
             if fire is not None:
                 entered += self._scan(f"schedule:{active.playbook.id}", fire,
                                       partial(self._enrol_audience, active, fire),
