@@ -52,12 +52,6 @@ class PlaybookHarness(Harness):
         self.settle()
         return self.customer_id(openid=openid)
 
-    def customer_id(self, **identity: str) -> int:
-        with self.db.session() as session:
-            customer = self.runtime.customers(session).find(identity)
-            assert customer is not None, identity
-            return customer.id
-
     def update_customer(self, customer_id: int, **values: Any) -> None:
         with self.db.session() as session:
             customer = session.get(Customer, customer_id)

@@ -12,10 +12,7 @@ def wecom_customer(h: Harness, name: str, guide: str = "guide_li") -> int:
     """A customer who added `guide` in WeCom (through the simulator); returns the customer id."""
     external_userid = h.sim.add_customer(name, userid=guide)["external_userid"]
     h.settle()
-    with h.db.session() as session:
-        customer = h.runtime.customers(session).find({"external_userid": external_userid})
-        assert customer is not None
-        return customer.id
+    return h.customer_id(external_userid=external_userid)
 
 
 def open_task(h: Harness, customer_id: int, guide: str = "guide_li", text: str = "您好，最近恢复得怎么样？",

@@ -71,6 +71,13 @@ class Harness:
                 raise AssertionError(f"{busy} task(s) still busy after {timeout}s")
             time.sleep(0.05)
 
+    def customer_id(self, **identity: str) -> int:
+        """The stored customer with this identity (`external_userid=...`, `openid=...`)."""
+        with self.db.session() as session:
+            customer = self.runtime.customers(session).find(identity)
+            assert customer is not None, identity
+            return customer.id
+
     def api(self, method: str, path: str, **kwargs: Any) -> Any:
         import requests
 
