@@ -72,7 +72,7 @@ def throughput(tagger: Tagger, messages: Sequence[str], repeat: int) -> float:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=50_000, help="messages to time (corpus repeated)")
-    parser.add_argument("--corpus", type=Path, default=REPO.parent / "shared/corpus/tagging_dev.jsonl")
+    parser.add_argument("--corpus", type=Path, default=REPO / "tests/data/tagging_dev.jsonl")
     parser.add_argument("--rules", type=Path, default=REPO / "playbooks/tags.toml")
     parser.add_argument("--repeat", type=int, default=3, help="timed passes; the best counts")
     args = parser.parse_args(argv)

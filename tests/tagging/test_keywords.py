@@ -11,7 +11,7 @@ from bot.tagging.keywords import KeywordTagger, SubstringTagger, TagMatch, norma
 from bot.tagging.rules import load_rules, parse_rules
 
 REPO = Path(__file__).resolve().parents[2]
-DEV_CORPUS = REPO.parent / "shared" / "corpus" / "tagging_dev.jsonl"
+DEV_CORPUS = REPO / "tests" / "data" / "tagging_dev.jsonl"
 
 
 @pytest.fixture(scope="module")
