@@ -43,6 +43,10 @@ class WeComConfig(_Section):
     # A call WeChat has not answered by then counts as failed and is retried later with backoff.
     timeout_seconds: float = Field(default=10, gt=0)
     open_kfid: str = ""
+    # WeCom's web authorisation page (OAuth2) and the JS-SDK script: the sidebar and the console
+    # login use them; the demo and the tests point them at the simulator's stand-ins.
+    oauth_base_url: str = "https://open.weixin.qq.com/connect/oauth2/authorize"
+    jssdk_url: str = "https://res.wx.qq.com/open/js/jweixin-1.2.0.js"
 
     @field_validator("encoding_aes_key")
     @classmethod

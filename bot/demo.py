@@ -31,7 +31,8 @@ def config_for_simulator(database_url: str, sim_url: str, sim: SimulatorConfig,
         "wecom": {
             "corp_id": sim.corp_id, "agent_id": sim.agent_id, "secret": sim.corp_secret, "token": sim.token,
             "encoding_aes_key": sim.encoding_aes_key, "api_base_url": f"{sim_url}/cgi-bin/",
-            "open_kfid": sim.open_kfid,
+            "open_kfid": sim.open_kfid, "oauth_base_url": f"{sim_url}/connect/oauth2/authorize",
+            "jssdk_url": f"{sim_url}/sim/jssdk/jweixin.js",
         },
         "mp": {
             "app_id": sim.mp_app_id, "secret": sim.mp_secret, "token": sim.mp_token,

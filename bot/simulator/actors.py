@@ -42,6 +42,13 @@ def add_customer() -> Response | tuple[Response, int]:
     state, body = current_state(), control_body()
     with state.lock:
         userid = str(body.get("userid") or next(iter(state.guides), ""))
+        channel_state = str(body.get("state") or "")
+        if body.get("config_id"):  # scanned a channel code: its member (in turn) and its state
+            way = state.staff_side.contact_ways.get(str(body["config_id"]))
+            if way is None:
+                return control_error(f"unknown channel code {body['config_id']}", 404)
+            userid = str(body.get("userid")) if body.get("userid") in way.users else way.next_user()
+            channel_state = way.state
         if not userid:
             return control_error("no guide to add: pass userid")
         state.guides.setdefault(userid, userid)
@@ -50,7 +57,6 @@ def add_customer() -> Response | tuple[Response, int]:
         customer.name = str(body.get("name") or customer.name)
         customer.unionid = str(body.get("unionid") or customer.unionid)
         now = state.now()
-        channel_state = str(body.get("state") or "")
         customer.follows[userid] = Follow(userid, int(now), state=channel_state)
         code = WelcomeCode(new_id("WELCOMESIM", 12), external_userid, userid, now)
         state.welcome_codes[code.code] = code
@@ -61,7 +67,8 @@ def add_customer() -> Response | tuple[Response, int]:
     state.record_inbound("work", customer.name, "add_external_contact",
                          f"添加了导购 {guide_name}" + (f"（渠道 {channel_state}）" if channel_state else ""),
                          external_userid=external_userid, status=result.as_json()["status"])
-    return _answer(result, external_userid=external_userid, welcome_code=code.code)
+    return _answer(result, external_userid=external_userid, welcome_code=code.code, userid=userid,
+                   state=channel_state)
 
 
 def _contact_change(external_userid: str, change_type: str, label: str) -> Response | tuple[Response, int]:

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import requests
 
@@ -40,10 +41,27 @@ class SimulatorClient:
     # --- customers (WeCom external contacts and 微信客服) --------------------------------------
 
     def add_customer(self, name: str, userid: str | None = None, state: str | None = None,
-                     external_userid: str | None = None, unionid: str | None = None) -> dict[str, Any]:
-        """The customer adds guide `userid`; returns external_userid, welcome_code, status, reply."""
+                     external_userid: str | None = None, unionid: str | None = None,
+                     config_id: str | None = None) -> dict[str, Any]:
+        """The customer adds guide `userid` (or scans channel code `config_id`, which picks the member
+        and the state); returns external_userid, userid, state, welcome_code, status, reply."""
         return self._post("/sim/customers/add", name=name, userid=userid, state=state,
-                          external_userid=external_userid, unionid=unionid)
+                          external_userid=external_userid, unionid=unionid, config_id=config_id)
+
+    def contact_way(self, config_id: str) -> dict[str, Any]:
+        """A channel code as the bot created it (members, state, scans so far)."""
+        return self._call("GET", f"/sim/contact_ways/{config_id}")
+
+    def oauth_code(self, userid: str, redirect_uri: str = "http://127.0.0.1/callback") -> str:
+        """Member `userid` opens an OAuth link: the single-use code WeCom would redirect back with."""
+        overview = self.overview()
+        response = self._http.get(f"{self.base_url}/connect/oauth2/authorize", allow_redirects=False, params={
+            "appid": overview["corp_id"], "redirect_uri": redirect_uri, "response_type": "code",
+            "scope": "snsapi_base", "state": "", "agentid": overview["agent_id"], "userid": userid,
+        }, timeout=self.timeout)
+        if response.status_code != 302:
+            raise SimulatorError(f"authorize for {userid}: HTTP {response.status_code}")
+        return parse_qs(urlsplit(response.headers["Location"]).query)["code"][0]
 
     def edit_customer(self, external_userid: str, userid: str | None = None, name: str | None = None,
                       remark: str | None = None, add_tags: list[str] | None = None,

@@ -11,6 +11,7 @@ from typing import Any
 from .clock import SimClock
 from .config import SimulatorConfig
 from .limits import FaultBook, RateLimit, TokenBook
+from .staff_state import StaffSide
 
 REPLY_WINDOW_SECONDS = 48 * 3600
 REPLY_WINDOW_MESSAGES = 5
@@ -207,6 +208,7 @@ class SimulatorState:
             self.api_calls = RateLimit((10_000, 60), (150_000, 3600))
             self.app_message_limit = RateLimit((30, 60), (1000, 3600))
             self.faults = FaultBook()
+            self.staff_side = StaffSide()  # OAuth codes, JS-SDK tickets, channel codes, transfers
             self._message_ids = itertools.count(int(self.clock.now()) * 1000)
 
     def now(self) -> float:
