@@ -31,12 +31,14 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = runtime.config.webhook.max_body_bytes
     app.extensions["siyu"] = runtime
 
+    from bot.ops import views as ops_views
     from bot.web import api, health, links, webhook
 
     app.register_blueprint(webhook.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(links.bp)
+    ops_views.init_app(app)
     app.register_error_handler(HTTPException, _http_error)
     return app
 

@@ -10,8 +10,9 @@ import os
 import tomllib
 from collections.abc import Mapping
 from datetime import time
+from ipaddress import ip_network
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -134,6 +135,30 @@ class WebhookConfig(_Section):
     max_body_bytes: int = Field(default=256 * 1024, gt=0)
 
 
+class MetricsConfig(_Section):
+    enabled: bool = True
+    # When set, /metrics needs `Authorization: Bearer <token>` from every address.
+    token: SecretStr = SecretStr("")
+    # Without a token, only these client addresses (IPs or networks) may read /metrics.
+    allow_from: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+
+    @field_validator("allow_from")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network like 10.0.0.0/8") from None
+        return value
+
+
+class LoggingConfig(_Section):
+    # "json": one JSON object per line (for Loki, ELK...); "text": for people.
+    format: Literal["text", "json"] = "text"
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
 class BotConfig(_Section):
     handlers: str = "handlers"
     playbooks_dir: str = "playbooks"
@@ -151,6 +176,8 @@ class Config(_Section):
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     webhook: WebhookConfig = Field(default_factory=WebhookConfig)
     bot: BotConfig = Field(default_factory=BotConfig)
+    metrics: MetricsConfig = Field(default_factory=MetricsConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
     source: str = "<defaults>"
 
 

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
 def installers() -> list[Callable[["Runtime"], None]]:
     from bot.guide_digest import install as install_guide_digest
+    from bot.ops.heartbeat import install as install_heartbeat
     from bot.playbooks.feature import install as install_playbooks
     from bot.tagging.feature import install as install_tagging
 
@@ -18,4 +19,5 @@ def installers() -> list[Callable[["Runtime"], None]]:
     installs: list[Callable[["Runtime"], None]] = [install_tagging]
     installs.append(install_playbooks)
     installs.append(install_guide_digest)
+    installs.append(install_heartbeat)
     return installs

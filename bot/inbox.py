@@ -18,6 +18,7 @@ from wechatpy.work import parse_message as parse_work_message
 from bot.clock import Clock
 from bot.db import Database
 from bot.models import Callback
+from bot.ops import metrics
 from bot.routing import Dispatcher, Registration, Update
 
 logger = logging.getLogger(__name__)
@@ -150,6 +151,8 @@ class Inbox:
             callback.reply = reply
             callback.error = "\n".join(errors)
             callback.processed_at = self.clock.now()
+            metrics.callback_processed(callback.channel, callback.kind, callback.processed_at - callback.received_at,
+                                       ok=not errors)
             tasks = context.get("tasks")
             return Processed(reply, queued_tasks=bool(getattr(tasks, "queued", True)))
 
@@ -175,6 +178,7 @@ class Inbox:
             return self.process(callback_id, fields)
         except Exception as exc:
             logger.exception("callback %s could not be processed", callback_id)
+            metrics.callback_processed("unknown", "unknown", None, ok=False)
             with self.db.session() as session:
                 session.execute(
                     update(Callback)

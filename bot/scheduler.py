@@ -7,6 +7,7 @@ Every job is safe to run in several processes at once: claims skip what others h
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from bot.ops import metrics
 from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
@@ -49,10 +51,14 @@ def build_scheduler(runtime: Runtime, blocking: bool = False) -> BaseScheduler:
 
 def _guarded(spec: JobSpec) -> Callable[[], None]:
     def run() -> None:
+        started = time.perf_counter()
         try:
             spec.func()
         except Exception:  # a failing job must not stop the clock; the next tick tries again
             logger.exception("scheduled job %s failed", spec.id)
+            metrics.job_run(spec.id, False, time.perf_counter() - started)
+        else:
+            metrics.job_run(spec.id, True, time.perf_counter() - started)
 
     run.__name__ = spec.id
     return run

@@ -41,6 +41,7 @@ from bot.config import Config
 from bot.db import Database
 from bot.hooks import Hooks
 from bot.models import Customer, Delivery, Enrolment, Staff
+from bot.ops import metrics
 from bot.playbooks.channels import Channel, Outcome, Outgoing
 from bot.playbooks.engine import HOLDOUT, PlaybookEngine, end_enrolment, event_context, tag_names
 from bot.playbooks.links import link_for, tracked_url
@@ -130,6 +131,7 @@ class Outbox:
                 batch = self._claim(session, self.batch_size, stats)
                 if batch is None:
                     break
+                metrics.deliveries_claimed(stats.claimed)
                 plans = self._prepare(session, batch, stats)
             self._send_all(plans, stats)
             total.add(stats)
@@ -206,7 +208,7 @@ class Outbox:
         # cost more than they give here).
         deliveries = list(session.execute(
             select(Delivery.id, Delivery.enrolment_id, Delivery.customer_id, Delivery.playbook_id, Delivery.step_id,
-                   Delivery.idempotency_key, Delivery.variant, Delivery.attempts,
+                   Delivery.idempotency_key, Delivery.variant, Delivery.attempts, Delivery.due_at,
                    Enrolment.status.label("enrolment_status"), Enrolment.version_id, Enrolment.context,
                    Enrolment.trigger_type, Enrolment.trigger_at,
                    Customer.name, Customer.external_userid, Customer.openid, Customer.opted_out, Customer.stage,
@@ -291,6 +293,7 @@ class Outbox:
             logger.error("delivery %s: %s", delivery.id, error)
             return None
         sent_times.setdefault(customer.id, []).append((delivery.playbook_id, now))  # counts for later rows
+        metrics.dispatch_lateness(delivery.due_at, now)
         return _Plan(outgoing, list(step.channels), delivery.attempts)
 
     def _send_time(self, playbook: Playbook, delivery: Any, sent: list[tuple[str, datetime]],
@@ -364,6 +367,8 @@ class Outbox:
             values.update(last_error="; ".join(final) or outcome.error)
             stats.failed += 1
             logger.warning("delivery %s failed: %s", plan.outgoing.delivery_id, values["last_error"])
+        metrics.delivery_done(channel, "retry" if values["status"] == "scheduled" else str(values["status"]),
+                              outcome.errcode)
         return values
 
     def _mark(self, marks: list[dict[str, object]]) -> None:

@@ -17,7 +17,9 @@ from wechatpy.work.crypto import WeChatCrypto as WorkCrypto
 from wechatpy.work.exceptions import InvalidCorpIdException
 from wechatpy.work.replies import TextReply as WorkTextReply
 
-from bot.inbox import BadPayload, parse_fields
+from bot.inbox import BadPayload, parse_fields, update_kind
+from bot.ops import metrics
+from bot.ops.views import request_seconds
 from bot.web import current_runtime
 
 logger = logging.getLogger(__name__)
@@ -125,10 +127,14 @@ def _accept(channel: str, xml: str) -> tuple[str | None, dict[str, Any]]:
         fields: dict[str, Any] = parse_fields(xml)
     except BadPayload as exc:
         abort(400, description=str(exc))
+    kind = update_kind(fields)
+    metrics.callback_received(channel, kind)
     callback_id, is_new = runtime.inbox.accept(channel, xml, fields)
     if not is_new:
+        metrics.callback_acked(channel, kind, request_seconds())
         return runtime.inbox.stored_reply(callback_id), fields
     processed = runtime.inbox.process_safely(callback_id, fields)
     if processed.queued_tasks:
         runtime.tasks.kick()
+    metrics.callback_acked(channel, kind, request_seconds())
     return processed.reply, fields

@@ -12,6 +12,8 @@ from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 from wechatpy.work import WeChatClient as _WorkClient
 
+from bot.ops import metrics
+
 logger = logging.getLogger(__name__)
 
 WECOM_API_BASE_URL = "https://qyapi.weixin.qq.com/cgi-bin/"
@@ -53,8 +55,21 @@ class _SharedTokenMixin:
                 return {"access_token": stored}
             return self._fetch_new_token()
 
+    realm = "wechat"
+
     def _fetch_new_token(self) -> dict[str, Any]:
         raise NotImplementedError
+
+    def _counted_fetch(self, url: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Fetch a token, counting refreshes and refusals (errcodes) for /metrics."""
+        try:
+            result = self._fetch_access_token(url=url, params=params)  # type: ignore[attr-defined]
+        except WeChatClientException as exc:
+            metrics.token_refreshed(self.realm, ok=False)
+            metrics.wechat_error(exc.errcode)
+            raise
+        metrics.token_refreshed(self.realm)
+        return result
 
     def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
         """One refresh and one retry when WeChat rejects the token; wechatpy's own retry loops."""
@@ -71,6 +86,8 @@ class _SharedTokenMixin:
 class WeComClient(_SharedTokenMixin, _WorkClient):
     """WeCom self-built app client; every call, `gettoken` included, goes to `api_base_url`."""
 
+    realm = "wecom"
+
     def __init__(
         self,
         corp_id: str,
@@ -83,16 +100,16 @@ class WeComClient(_SharedTokenMixin, _WorkClient):
         self.API_BASE_URL = _with_slash(api_base_url)
 
     def _fetch_new_token(self) -> dict[str, Any]:
-        result = self._fetch_access_token(
-            url=f"{self.API_BASE_URL}gettoken",
-            params={"corpid": self.corp_id, "corpsecret": self.secret},
-        )
+        result = self._counted_fetch(f"{self.API_BASE_URL}gettoken",
+                                     {"corpid": self.corp_id, "corpsecret": self.secret})
         self._last_token = result.get("access_token")
         return result
 
 
 class MpClient(_SharedTokenMixin, _MpClient):
     """Official Account client; every call, `token` included, goes to `api_base_url`."""
+
+    realm = "mp"
 
     def __init__(
         self,
@@ -106,10 +123,8 @@ class MpClient(_SharedTokenMixin, _MpClient):
         self.API_BASE_URL = _with_slash(api_base_url)
 
     def _fetch_new_token(self) -> dict[str, Any]:
-        result = self._fetch_access_token(
-            url=f"{self.API_BASE_URL}token",
-            params={"grant_type": "client_credential", "appid": self.appid, "secret": self.secret},
-        )
+        result = self._counted_fetch(f"{self.API_BASE_URL}token",
+                                     {"grant_type": "client_credential", "appid": self.appid, "secret": self.secret})
         self._last_token = result.get("access_token")
         return result
 

@@ -12,6 +12,7 @@ from wechatpy.exceptions import WeChatClientException
 
 from bot.db import Database
 from bot.models import Message
+from bot.ops import metrics
 from bot.tasks import RetryLater
 from bot.wechat.clients import MpClient, WeComClient
 
@@ -130,6 +131,7 @@ class Outbound:
     def _send(self, call: Callable[[], Any], *, channel: str, text: str, customer_id: int | None,
               payload: dict[str, Any], wechat_msgid: str | None = None) -> SendResult:
         result = self._call(call)
+        metrics.message_sent(channel, result.ok, result.errcode)
         with self.db.session() as session:
             message = Message(
                 customer_id=customer_id, direction="out", channel=channel, content=text, payload=payload,
@@ -148,6 +150,7 @@ class Outbound:
             status = getattr(getattr(exc, "response", None), "status_code", None)
             errcode = exc.errcode if exc.errcode is not None else (-1 if status and status >= 500 else None)
             logger.warning("WeChat refused a call: errcode=%s errmsg=%s", errcode, exc.errmsg)
+            metrics.wechat_error(errcode)
             return SendResult(False, errcode, str(exc.errmsg or f"HTTP {status}"))
         except requests.RequestException as exc:
             logger.warning("WeChat call failed: %s", exc.__class__.__name__)

@@ -1,0 +1,1 @@
+"""Running Siyu: Prometheus metrics, structured logs, the `siyu doctor` checks."""
