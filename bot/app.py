@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from bot.clock import Clock
@@ -31,6 +31,7 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = runtime.config.webhook.max_body_bytes
     app.extensions["siyu"] = runtime
 
+    from bot import console
     from bot.ops import views as ops_views
     from bot.web import api, health, links, webhook
 
@@ -39,9 +40,14 @@ def create_app(
     app.register_blueprint(health.bp)
     app.register_blueprint(links.bp)
     ops_views.init_app(app)
+    console.init_app(app, runtime)
     app.register_error_handler(HTTPException, _http_error)
     return app
 
 
-def _http_error(exc: HTTPException) -> tuple[Response, int]:
+def _http_error(exc: HTTPException) -> Response | tuple[Response, int]:
+    if request.blueprint == "console":
+        from bot.console.views.base import error_page
+
+        return error_page(exc)
     return jsonify(error=exc.name.lower().replace(" ", "_"), message=exc.description), exc.code or 500

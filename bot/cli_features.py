@@ -9,9 +9,11 @@ Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], No
 
 
 def registrars() -> list[Registrar]:
+    from bot.console.cli import register as register_console
     from bot.playbooks.cli import register as register_playbooks
     from bot.tagging.cli import register as register_tagging
 
     found: list[Registrar] = [register_tagging]
     found.append(register_playbooks)
+    found.append(register_console)
     return found

@@ -168,6 +168,19 @@ class BotConfig(_Section):
     public_url: str = "http://127.0.0.1:5000"
 
 
+class ConsoleConfig(_Section):
+    # Signs console session cookies and CSRF tokens; set one long random value shared by every web process.
+    # Empty: a random key per process (sessions end on restart, and differ between processes).
+    secret_key: SecretStr = SecretStr("")
+    # Session cookies only over HTTPS; switch off only for a console on plain http://127.0.0.1 (the demo).
+    secure_cookies: bool = True
+    # Login throttling: this many failed logins for one name within the window lock that name until it passes.
+    max_failed_logins: int = Field(default=5, ge=1)
+    failed_login_window_minutes: int = Field(default=15, ge=1)
+    # The demo's 快进 (fast-forward) controls; never enable in production.
+    time_travel: bool = False
+
+
 class Config(_Section):
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     wecom: WeComConfig = Field(default_factory=WeComConfig)
@@ -178,6 +191,7 @@ class Config(_Section):
     bot: BotConfig = Field(default_factory=BotConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    console: ConsoleConfig = Field(default_factory=ConsoleConfig)
     source: str = "<defaults>"
 
 

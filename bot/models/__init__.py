@@ -2,6 +2,7 @@
 
 from bot.models.activity import Event, Message
 from bot.models.base import Base
+from bot.models.console import AuditEntry, ConsoleUser
 from bot.models.guide_tasks import GuideTask
 from bot.models.inbox import Callback, KfCursor, SharedValue, Task
 from bot.models.people import Customer, CustomerGuide, Staff
@@ -9,6 +10,8 @@ from bot.models.playbooks import CronFire, Delivery, Enrolment, LinkClick, Playb
 from bot.models.tags import CustomerTag, Tag
 
 __all__ = [
+    "AuditEntry",
+    "ConsoleUser",
     "Base",
     "Callback",
     "CronFire",

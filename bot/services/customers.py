@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +17,17 @@ from bot.models import Base, Customer, CustomerGuide, Event, Message, Staff
 logger = logging.getLogger(__name__)
 
 IDENTITY_FIELDS = ("id", "external_userid", "openid", "unionid")
+MAX_ATTRIBUTE_KEY = 64
+MAX_ATTRIBUTE_VALUE = 500
+MAX_ATTRIBUTES = 50
+
+
+class ProfileError(ValueError):
+    """A profile change that cannot be stored; `field` names the attribute."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field, self.message = field, message
 
 
 class CustomerService:
@@ -185,7 +196,54 @@ class CustomerService:
         self.hooks.event_recorded(self.session, customer, event)
         return event
 
+    def update_profile(self, customer: Customer, *, name: str | None = None, birthday: date | None | bool = False,
+                       attributes: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """Set name, birthday (None clears, False leaves it) and custom fields (a None value removes one).
+
+        Returns what changed, as {field: [old, new]}; the console and `PATCH /api/customers/<id>` both call this.
+        """
+        changes: dict[str, Any] = {}
+        if name is not None:
+            name = name.strip()
+            if len(name) > 128:
+                raise ProfileError("name", "at most 128 characters")
+            if name != customer.name:
+                changes["name"] = [customer.name, name]
+                customer.name = name
+        if birthday is not False:
+            if birthday is not None and not isinstance(birthday, date):
+                raise ProfileError("birthday", "expected a date (YYYY-MM-DD)")
+            if birthday != customer.birthday:
+                changes["birthday"] = [_iso(customer.birthday), _iso(birthday)]
+                customer.birthday = birthday  # type: ignore[assignment]
+        if attributes:
+            merged = dict(customer.attributes or {})
+            for key, value in attributes.items():
+                key = str(key).strip()
+                if not key or len(key) > MAX_ATTRIBUTE_KEY or not key.isprintable():
+                    raise ProfileError(f"attributes.{key}", f"a field name of 1 to {MAX_ATTRIBUTE_KEY} characters")
+                if value is not None and not isinstance(value, (str, int, float, bool)):
+                    raise ProfileError(f"attributes.{key}", "expected text, a number, true/false or null")
+                if isinstance(value, str) and len(value) > MAX_ATTRIBUTE_VALUE:
+                    raise ProfileError(f"attributes.{key}", f"at most {MAX_ATTRIBUTE_VALUE} characters")
+                if value is None:
+                    if key in merged:
+                        changes[f"attributes.{key}"] = [merged.pop(key), None]
+                elif merged.get(key) != value:
+                    changes[f"attributes.{key}"] = [merged.get(key), value]
+                    merged[key] = value
+            if len(merged) > MAX_ATTRIBUTES:
+                raise ProfileError("attributes", f"at most {MAX_ATTRIBUTES} custom fields")
+            customer.attributes = merged
+        if changes:
+            self.session.flush()
+        return changes
+
     @staticmethod
     def touch(customer: Customer, at: datetime) -> None:
         if customer.last_active_at is None or at > customer.last_active_at:
             customer.last_active_at = at
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from bot.models import Customer, CustomerTag, Message, Staff, Tag
 from bot.models.guide_tasks import TASK_STATUSES
+from bot.services.customers import ProfileError
 from bot.services.guide_tasks import TaskRow
 from bot.web import current_runtime
 
@@ -55,6 +56,15 @@ class EventIn(BaseModel):
         if value.tzinfo is None:
             raise ValueError("needs a time zone, e.g. 2026-11-20T10:00:00+08:00")
         return value
+
+
+class ProfileIn(BaseModel):
+    """`PATCH /api/customers/<id>`: only the given fields change; an attribute set to null is removed."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, max_length=128)
+    birthday: date | None = None
+    attributes: dict[str, str | int | float | bool | None] = Field(default_factory=dict)
 
 
 class TagIn(BaseModel):
@@ -125,6 +135,8 @@ def customer_json(customer: Customer) -> dict[str, Any]:
         "stage": customer.stage,
         "value_tier": customer.value_tier,
         "opted_out": customer.opted_out,
+        "birthday": customer.birthday.isoformat() if customer.birthday else None,
+        "attributes": customer.attributes or {},
         "tags": [{"name": ct.tag.name, "source": ct.source}
                  for ct in sorted(customer.tags, key=lambda ct: ct.tag.name)],
         "first_seen_at": customer.first_seen_at.isoformat(),
@@ -223,6 +235,25 @@ def post_event() -> tuple[Response, int]:
             raise ApiError(404, "customer: no such customer", "customer")
         event = service.record_event(customer, event_in.type, event_in.at, event_in.data, source="api")
         return jsonify(id=event.id, customer=customer.id, type=event.type), 202
+
+
+@bp.patch("/customers/<int:customer_id>")
+def patch_customer(customer_id: int) -> tuple[Response, int]:
+    """Set attributes (name, birthday, custom fields) through the same service as the console."""
+    payload = _json_body()
+    profile: ProfileIn = _validated(ProfileIn, payload)
+    runtime = current_runtime()
+    with runtime.db.session() as session:
+        customer = session.get(Customer, customer_id)
+        if customer is None:
+            raise ApiError(404, f"no customer with id {customer_id}")
+        try:
+            runtime.customers(session).update_profile(
+                customer, name=profile.name, birthday=profile.birthday if "birthday" in payload else False,
+                attributes=profile.attributes)
+        except ProfileError as error:
+            raise ApiError(400, str(error), error.field) from None
+        return jsonify(customer_json(customer)), 200
 
 
 @bp.post("/customers/<int:customer_id>/tags")
