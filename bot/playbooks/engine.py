@@ -216,7 +216,7 @@ class PlaybookEngine:
                               context={"type": trigger_type, "data": _jsonable(data)}, enrolled_at=now)
         session.add(enrolment)
         session.flush()
-        enrolment.variants = self._choose_variants(playbook, enrolment.id)
+        enrolment.variants = self._choose_variants(playbook, customer.id)
         attributes = step_attributes(customer, data)
         session.add_all([self._delivery(enrolment, planned, now)
                          for planned in (plan_step(step, trigger_at, attributes, now, self.quiet, self.tz)
@@ -237,12 +237,17 @@ class PlaybookEngine:
         return not session.scalar(select(exists(query)))
 
     @staticmethod
-    def _choose_variants(playbook: Playbook, enrolment_id: int) -> dict[str, str]:
+    def _choose_variants(playbook: Playbook, customer_id: int) -> dict[str, str]:
+        """Arms drawn per customer and playbook, so every re-entry gets the same ones. A customer held
+        out at any step is held out of the whole playbook: none of its messages, on every entry."""
+        seed = variant_seed(customer_id, playbook.id)
         chosen = {}
         for step in playbook.steps:
             if step.variants or step.holdout:
-                arm = step.choose_variant(str(enrolment_id))
+                arm = step.choose_variant(seed)
                 chosen[step.id] = arm.name if arm is not None else HOLDOUT
+        if HOLDOUT in chosen.values():
+            return {step.id: HOLDOUT for step in playbook.steps}
         return chosen
 
     @staticmethod
@@ -325,6 +330,11 @@ class PlaybookEngine:
             {"score": score, "delivery_id": delivery.id, "playbook": delivery.playbook_id, "step": delivery.step_id,
              "message_id": message.id},
             source="system")
+
+
+def variant_seed(customer_id: int, playbook_id: str) -> str:
+    """What A/B arms and the holdout are drawn from: the same customer and playbook, the same draw."""
+    return f"{customer_id}:{playbook_id}"
 
 
 def end_enrolment(session: Session, enrolment: Enrolment, status: str, reason: str, now: datetime) -> None:
