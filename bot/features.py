@@ -14,10 +14,12 @@ def installers() -> list[Callable[["Runtime"], None]]:
     from bot.ops.heartbeat import install as install_heartbeat
     from bot.playbooks.feature import install as install_playbooks
     from bot.tagging.feature import install as install_tagging
+    from bot.wechat.app_messages import install as install_app_messages
 
     # Tagging first: playbooks trigger on the tags and stages it records.
     installs: list[Callable[["Runtime"], None]] = [install_tagging]
     installs.append(install_playbooks)
     installs.append(install_guide_digest)
     installs.append(install_heartbeat)
+    installs.append(install_app_messages)
     return installs

@@ -8,8 +8,10 @@ from bot.models.inbox import Callback, KfCursor, SharedValue, Task
 from bot.models.people import Customer, CustomerGuide, Staff
 from bot.models.playbooks import CronFire, Delivery, Enrolment, LinkClick, PlaybookRecord, PlaybookVersion, TrackedLink
 from bot.models.tags import CustomerTag, Tag
+from bot.models.wechat import AppMessage
 
 __all__ = [
+    "AppMessage",
     "AuditEntry",
     "ConsoleUser",
     "Base",

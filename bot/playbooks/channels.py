@@ -26,6 +26,8 @@ from bot.wechat.outbound import ChannelUnavailable, Outbound, SendResult
 logger = logging.getLogger(__name__)
 
 OUT_OF_WINDOW = 45015
+KF_SESSION_NOT_API = 95018  # a human servicer holds the kf session (or it is queued or ended)
+UNREACHABLE_ERRCODES = (OUT_OF_WINDOW, KF_SESSION_NOT_API)
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def from_result(result: SendResult) -> Outcome:
     if result.ok:
         return Outcome("sent", 0, "", result.message_id)
     error = f"errcode {result.errcode}: {result.errmsg}" if result.errcode is not None else result.errmsg
-    if result.errcode == OUT_OF_WINDOW:
+    if result.errcode in UNREACHABLE_ERRCODES:
         return Outcome("unreachable", result.errcode, error, result.message_id)
     if result.transient:
         return Outcome("retry", result.errcode, error, result.message_id)

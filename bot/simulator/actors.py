@@ -12,7 +12,8 @@ from flask import Blueprint, Response, jsonify, request
 
 from .api_common import control_body, control_error, current_state
 from .push import Pusher, PushResult, build_xml
-from .state import Customer, Follow, KfMessage, MpUser, ReplyWindow, SimulatorState, WelcomeCode, new_id
+from .state import (KF_ENDED, KF_HUMAN, KF_NEW, Customer, Follow, KfMessage, MpUser, ReplyWindow, SimulatorState,
+                    WelcomeCode, new_id)
 
 bp = Blueprint("sim_actors", __name__, url_prefix="/sim")
 
@@ -123,11 +124,16 @@ def kf_message(external_userid: str) -> Response | tuple[Response, int]:
         return control_error("text is required")
     with state.lock:
         now = state.now()
-        customer = state.customers.setdefault(external_userid, Customer(external_userid, "微信用户"))
         open_kfid = str(body.get("open_kfid") or state.config.open_kfid)
+        if open_kfid not in state.kf_account_ids():
+            return control_error(f"unknown kf account {open_kfid}", 404)
+        customer = state.customers.setdefault(external_userid, Customer(external_userid, "微信用户"))
         message = KfMessage(new_id("kfSIM"), open_kfid, external_userid, int(now), text)
         state.kf_messages.append(message)
-        state.kf_windows[external_userid] = ReplyWindow(now)
+        state.kf_windows[(open_kfid, external_userid)] = ReplyWindow(now)
+        session = state.kf_session(open_kfid, external_userid)
+        if session.state == KF_ENDED:  # a message after the end (or the first ever) starts a new session
+            session.state, session.servicer_userid = KF_NEW, ""
         token = new_id("ENCSIM", 16)
         state.kf_tokens[token] = now
         xml = build_xml({
@@ -142,6 +148,26 @@ def kf_message(external_userid: str) -> Response | tuple[Response, int]:
     state.record_inbound("kf", customer.name, "text", text, external_userid=external_userid,
                          status=result.as_json()["status"])
     return _answer(result, msgid=message.msgid, token=token)
+
+
+@bp.post("/customers/<external_userid>/kf_session")
+def kf_session(external_userid: str) -> Response | tuple[Response, int]:
+    """A servicer acts in the WeCom client: takes the session (state 3) or ends it (state 4)."""
+    state, body = current_state(), control_body()
+    with state.lock:
+        open_kfid = str(body.get("open_kfid") or state.config.open_kfid)
+        if open_kfid not in state.kf_account_ids():
+            return control_error(f"unknown kf account {open_kfid}", 404)
+        wanted = body.get("state")
+        if wanted not in (KF_HUMAN, KF_ENDED):
+            return control_error("state must be 3 (a servicer takes the session) or 4 (the session ends)")
+        servicer = str(body.get("servicer_userid") or "")
+        if wanted == KF_HUMAN and servicer not in state.guides:
+            return control_error(f"servicer_userid must be a staff member, not {servicer!r}")
+        session = state.kf_session(open_kfid, external_userid)
+        session.state, session.servicer_userid = wanted, servicer if wanted == KF_HUMAN else ""
+        return jsonify({"open_kfid": open_kfid, "external_userid": external_userid,
+                        "service_state": session.state, "servicer_userid": session.servicer_userid})
 
 
 def _mp_push(openid: str, kind: str, text: str, fields: dict[str, Any]) -> Response:

@@ -85,6 +85,16 @@ class SimulatorClient:
         """The customer writes to customer service; opens the 48 h window."""
         return self._post(f"/sim/customers/{external_userid}/kf_message", text=text, open_kfid=open_kfid)
 
+    def kf_servicer_takes(self, external_userid: str, servicer_userid: str,
+                          open_kfid: str | None = None) -> dict[str, Any]:
+        """A human servicer takes the customer's kf session in WeCom (state 3): the API may not send."""
+        return self._post(f"/sim/customers/{external_userid}/kf_session", state=3,
+                          servicer_userid=servicer_userid, open_kfid=open_kfid)
+
+    def kf_end_session(self, external_userid: str, open_kfid: str | None = None) -> dict[str, Any]:
+        """The servicer ends the customer's kf session (state 4)."""
+        return self._post(f"/sim/customers/{external_userid}/kf_session", state=4, open_kfid=open_kfid)
+
     # --- Official Account followers -------------------------------------------------------------
 
     def mp_subscribe(self, openid: str, scene: str | None = None, nickname: str | None = None,

@@ -31,6 +31,8 @@ class SimulatorConfig:
     encoding_aes_key: str = DEMO_ENCODING_AES_KEY
     open_kfid: str = "wkSIM0001"
     kf_name: str = "思域客服"
+    # More kf accounts the app manages (open_kfid, name): `kf/sync_msg` without open_kfid mixes them all.
+    extra_kf_accounts: list[tuple[str, str]] = field(default_factory=lambda: [("wkSIM0002", "思域售后")])
     mp_app_id: str = DEMO_MP_APP_ID
     mp_secret: str = DEMO_MP_SECRET
     mp_token: str = DEMO_MP_TOKEN
@@ -49,6 +51,9 @@ class SimulatorConfig:
             if len(getattr(self, name)) != 43:
                 raise ConfigError(f"{name} must be 43 characters, as WeChat generates it")
         self.agent_id = int(self.agent_id)
+
+    def all_kf_accounts(self) -> list[tuple[str, str]]:
+        return [(self.open_kfid, self.kf_name), *self.extra_kf_accounts]
 
     @classmethod
     def for_bot(cls, bot_url: str, **overrides: object) -> SimulatorConfig:

@@ -91,6 +91,11 @@ class RateLimit:
     def allows(self, key: str, now: float) -> bool:
         return not any(window.full(key, now) for window in self._windows)
 
+    def full_window(self, key: str, now: float) -> SlidingWindow | None:
+        """The longest window that has no room left for `key` (None when all have room)."""
+        full = [window for window in self._windows if window.full(key, now)]
+        return max(full, key=lambda window: window.seconds) if full else None
+
     def take(self, key: str, now: float) -> bool:
         """Count one event if every window has room; False when the limit is reached."""
         if not self.allows(key, now):

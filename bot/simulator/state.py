@@ -18,6 +18,13 @@ REPLY_WINDOW_MESSAGES = 5
 WELCOME_CODE_SECONDS = 20
 KF_TOKEN_SECONDS = 600
 KF_HISTORY_SECONDS = 3 * 24 * 3600
+# kf session states [94669]: 0 new, 1 handled by the API, 2 queued, 3 human servicer, 4 ended.
+KF_NEW, KF_API, KF_QUEUED, KF_HUMAN, KF_ENDED = 0, 1, 2, 3, 4
+KF_TRANSITIONS = {KF_NEW: {KF_API, KF_QUEUED, KF_HUMAN, KF_ENDED}, KF_API: {KF_QUEUED, KF_HUMAN, KF_ENDED},
+                  KF_QUEUED: {KF_HUMAN, KF_ENDED}, KF_HUMAN: {KF_HUMAN, KF_ENDED}, KF_ENDED: set()}
+# App messages to one member [90236]: above either limit WeChat drops them silently and blocks the
+# member for the window's length.
+APP_MESSAGE_LIMITS = ((30, 60), (1000, 3600))
 
 
 @dataclass
@@ -77,6 +84,16 @@ class KfMessage:
             "msgtype": "text",
             "text": {"content": self.content},
         }
+
+
+@dataclass
+class KfSession:
+    """One customer's session with one kf account (keyed by both)."""
+
+    open_kfid: str
+    external_userid: str
+    state: int = KF_ENDED
+    servicer_userid: str = ""
 
 
 @dataclass
@@ -194,7 +211,8 @@ class SimulatorState:
             self.welcome_codes: dict[str, WelcomeCode] = {}
             self.kf_messages: list[KfMessage] = []
             self.kf_tokens: dict[str, float] = {}
-            self.kf_windows: dict[str, ReplyWindow] = {}
+            self.kf_windows: dict[tuple[str, str], ReplyWindow] = {}  # (open_kfid, external_userid)
+            self.kf_sessions: dict[tuple[str, str], KfSession] = {}
             self.kf_results: dict[str, dict[str, Any]] = {}
             self.mp_users: dict[str, MpUser] = {}
             self.mp_windows: dict[str, ReplyWindow] = {}
@@ -206,7 +224,8 @@ class SimulatorState:
             self.wecom_tokens = TokenBook("simwc_", self.config.token_ttl, single_valid=False)
             self.mp_tokens = TokenBook("simmp_", self.config.token_ttl, single_valid=True)
             self.api_calls = RateLimit((10_000, 60), (150_000, 3600))
-            self.app_message_limit = RateLimit((30, 60), (1000, 3600))
+            self.app_message_limit = RateLimit(*APP_MESSAGE_LIMITS)
+            self.app_blocked_until: dict[str, float] = {}  # member -> end of the block after a drop
             self.faults = FaultBook()
             self.staff_side = StaffSide()  # OAuth codes, JS-SDK tickets, channel codes, transfers
             self._message_ids = itertools.count(int(self.clock.now()) * 1000)
@@ -221,6 +240,16 @@ class SimulatorState:
     def next_message_id(self) -> int:
         with self.lock:
             return next(self._message_ids)
+
+    def kf_session(self, open_kfid: str, external_userid: str) -> KfSession:
+        """The session of a customer with a kf account (state 4, "not started", when there is none)."""
+        key = (open_kfid, external_userid)
+        if key not in self.kf_sessions:
+            self.kf_sessions[key] = KfSession(open_kfid, external_userid)
+        return self.kf_sessions[key]
+
+    def kf_account_ids(self) -> list[str]:
+        return [open_kfid for open_kfid, _ in self.config.all_kf_accounts()]
 
     # --- lookups -----------------------------------------------------------------------------
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 from typing import Any
 
 from flask import Blueprint, Response, request
 
 from .api_common import current_state, guard_call, issue_token, json_body, refuse, wx_reply
-from .limits import FREQ_LIMIT
 from .state import (
+    KF_API,
+    SimulatorState,
     KF_HISTORY_SECONDS,
+    KF_HUMAN,
+    KF_NEW,
+    KF_TRANSITIONS,
     KF_TOKEN_SECONDS,
     WELCOME_CODE_SECONDS,
     CorpTag,
@@ -20,6 +25,7 @@ from .state import (
     new_id,
 )
 
+logger = logging.getLogger(__name__)
 bp = Blueprint("sim_wecom", __name__, url_prefix="/cgi-bin")
 
 INVALID_AGENTID = 40056
@@ -35,6 +41,9 @@ NOT_EXTERNAL_CONTACT = 84061
 INVALID_OPEN_KFID = 95000
 INVALID_KF_TOKEN = 95007
 INVALID_CURSOR = 95008
+KF_SERVICER_INACTIVE = 95014
+KF_TRANSITION_NOT_ALLOWED = 95016  # assumed: the doc lists the allowed transitions, not this errcode
+KF_SESSION_NOT_API = 95018
 KF_SYNC_MAX = 1000
 
 
@@ -65,13 +74,28 @@ def message_send() -> Response:
         if not valid:
             return refuse(api, payload, ALL_RECEIVERS_INVALID, "user & party & tag all invalid")
         now = state.now()
-        if not all(state.app_message_limit.allows(u, now) for u in valid):
-            return refuse(api, payload, FREQ_LIMIT, "freq limit: too many messages to this member")
         for userid in valid:
-            state.app_message_limit.take(userid, now)
-            state.record_sent(api, payload, 0, delivered=True, to=userid)
+            delivered = _app_message_room(state, userid, now)
+            state.record_sent(api, payload, 0, delivered=delivered, to=userid,
+                              **({} if delivered else {"dropped": "over the per-member limit"}))
     return wx_reply(invaliduser="|".join(invalid), invalidparty="", invalidtag="", unlicenseduser="",
                     msgid=new_id("appmsg"))
+
+
+def _app_message_room(state: SimulatorState, userid: str, now: float) -> bool:
+    """Count one app message to `userid`; False when WeChat drops it [90236].
+
+    Over 30 a minute or 1000 an hour the message is dropped with errcode 0 ("超过部分会被丢弃不下发")
+    and the member stays blocked for that window's length: every message meanwhile is dropped too.
+    """
+    if state.app_blocked_until.get(userid, 0) > now:
+        return False
+    if state.app_message_limit.take(userid, now):
+        return True
+    full = state.app_message_limit.full_window(userid, now)
+    state.app_blocked_until[userid] = now + (full.seconds if full else 60)
+    logger.info("app messages to %s over the limit: dropped, blocked until +%ss", userid, full and full.seconds)
+    return False
 
 
 @bp.post("/externalcontact/send_welcome_msg")
@@ -211,7 +235,40 @@ def add_msg_template() -> Response:
 @bp.route("/kf/account/list", methods=["GET", "POST"])
 def kf_account_list() -> Response:
     config = current_state().config
-    return wx_reply(account_list=[{"open_kfid": config.open_kfid, "name": config.kf_name, "avatar": ""}])
+    return wx_reply(account_list=[{"open_kfid": open_kfid, "name": name, "avatar": ""}
+                                  for open_kfid, name in config.all_kf_accounts()])
+
+
+@bp.post("/kf/service_state/get")
+def kf_service_state_get() -> Response:
+    state, payload = current_state(), json_body()
+    with state.lock:
+        if payload.get("open_kfid") not in state.kf_account_ids():
+            return wx_reply(INVALID_OPEN_KFID, "invalid open_kfid")
+        session = state.kf_session(str(payload["open_kfid"]), str(payload.get("external_userid") or ""))
+        return wx_reply(service_state=session.state, servicer_userid=session.servicer_userid)
+
+
+@bp.post("/kf/service_state/trans")
+def kf_service_state_trans() -> Response:
+    state, payload = current_state(), json_body()
+    with state.lock:
+        if payload.get("open_kfid") not in state.kf_account_ids():
+            return wx_reply(INVALID_OPEN_KFID, "invalid open_kfid")
+        session = state.kf_session(str(payload["open_kfid"]), str(payload.get("external_userid") or ""))
+        try:
+            wanted = int(payload.get("service_state"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return wx_reply(INVALID_PARAMETER, "invalid service_state")
+        if wanted not in KF_TRANSITIONS[session.state]:
+            return wx_reply(KF_TRANSITION_NOT_ALLOWED,
+                            f"service_state {session.state} cannot change to {wanted}")
+        servicer = str(payload.get("servicer_userid") or "")
+        if wanted == KF_HUMAN and servicer not in state.guides:
+            return wx_reply(KF_SERVICER_INACTIVE, "servicer_userid is not an active servicer")
+        session.state, session.servicer_userid = wanted, servicer if wanted == KF_HUMAN else ""
+    # msg_code: for a greeting (to 2 or 3) or a closing line (to 4) through send_msg_on_event.
+    return wx_reply(msg_code=new_id("MSGCODESIM", 12) if wanted != KF_API else "")
 
 
 @bp.post("/kf/sync_msg")
@@ -266,12 +323,18 @@ def kf_send_msg() -> Response:
             # Same msgid again: WeChat answers as before and delivers nothing new.
             state.record_sent(api, payload, 0, delivered=False, duplicate=True)
             return wx_reply(**state.kf_results[msgid])
-        if payload.get("open_kfid") != state.config.open_kfid:
+        open_kfid, touser = str(payload.get("open_kfid") or ""), str(payload.get("touser") or "")
+        if open_kfid not in state.kf_account_ids():
             return refuse(api, payload, INVALID_OPEN_KFID, "invalid open_kfid")
-        window = state.kf_windows.get(str(payload.get("touser") or ""))
+        window = state.kf_windows.get((open_kfid, touser))
         if window is None or not window.allows(state.now()):
             return refuse(api, payload, OUT_OF_WINDOW, "response out of time limit or count limit")
+        session = state.kf_session(open_kfid, touser)
+        if session.state not in (KF_NEW, KF_API):
+            return refuse(api, payload, KF_SESSION_NOT_API,
+                          f"session state {session.state} does not allow sending through the API")
         window.used += 1
+        session.state = KF_API  # assumed: answering a new session through the API takes it (state 1)
         msgid = msgid or new_id("kfmsgSIM")
         state.kf_results[msgid] = {"msgid": msgid}
         state.record_sent(api, payload, 0, delivered=True, msgid=msgid)

@@ -14,6 +14,7 @@ from bot.db import Database
 from bot.models import Message
 from bot.ops import metrics
 from bot.tasks import RetryLater
+from bot.wechat.app_messages import AppMessages
 from bot.wechat.clients import MpClient, WeComClient
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ class SendResult:
     errmsg: str = ""
     message_id: int | None = None
     response: Mapping[str, Any] = field(default_factory=dict)
+    # The call timed out after it was sent: WeChat may have delivered it (no answer to tell).
+    unknown: bool = False
 
     @property
     def transient(self) -> bool:
@@ -41,6 +44,9 @@ class SendResult:
         runs again with backoff); a refusal a retry would not fix is logged and gives False."""
         if self.ok:
             return True
+        if self.unknown:  # no idempotency key at WeChat: sending again could deliver it twice
+            logger.warning("%s: outcome unknown after a timeout; not sent again", api)
+            return False
         if self.transient:
             raise RetryLater(f"{api}: errcode {self.errcode} {self.errmsg}".strip())
         logger.warning("%s refused: errcode %s %s", api, self.errcode, self.errmsg)
@@ -53,10 +59,19 @@ class Outbound:
         self.wecom = wecom
         self.mp = mp
         self.agent_id = agent_id
+        self.app_messages = AppMessages(db, self._send_app_text_now)
 
     def send_app_text(self, userid: str, text: str, *, customer_id: int | None = None,
                       channel: str = "wecom_app") -> SendResult:
-        """An app message to a staff member (a notice, or a task for a guide)."""
+        """An app message to a staff member (a notice, a forward, a task for a guide).
+
+        Counted against the member's limits: over them it is held and merged into a digest that
+        goes out when there is room (the answer is then ok with `response["held"]`), never dropped.
+        """
+        self._wecom()
+        return self.app_messages.send(userid, text, customer_id=customer_id, channel=channel)
+
+    def _send_app_text_now(self, userid: str, text: str, customer_id: int | None, channel: str) -> SendResult:
         wecom = self._wecom()
         return self._send(
             lambda: wecom.message.send_text(self.agent_id, userid, text),
@@ -136,11 +151,12 @@ class Outbound:
             message = Message(
                 customer_id=customer_id, direction="out", channel=channel, content=text, payload=payload,
                 wechat_msgid=wechat_msgid or _msgid(result.response),
-                status="sent" if result.ok else "failed", errcode=result.errcode, errmsg=result.errmsg,
+                status="sent" if result.ok else "unknown" if result.unknown else "failed",
+                errcode=result.errcode, errmsg=result.errmsg,
             )
             session.add(message)
             session.flush()
-            return SendResult(result.ok, result.errcode, result.errmsg, message.id, result.response)
+            return SendResult(result.ok, result.errcode, result.errmsg, message.id, result.response, result.unknown)
 
     @staticmethod
     def _call(call: Callable[[], Any]) -> SendResult:
@@ -152,9 +168,13 @@ class Outbound:
             logger.warning("WeChat refused a call: errcode=%s errmsg=%s", errcode, exc.errmsg)
             metrics.wechat_error(errcode)
             return SendResult(False, errcode, str(exc.errmsg or f"HTTP {status}"))
+        except requests.ReadTimeout as exc:
+            logger.warning("WeChat call timed out after it was sent: outcome unknown")
+            return SendResult(False, None, f"{exc.__class__.__name__}: no answer in time, outcome unknown",
+                              unknown=True)
         except requests.RequestException as exc:
             logger.warning("WeChat call failed: %s", exc.__class__.__name__)
-            return SendResult(False, None, f"{exc.__class__.__name__}: network error or timeout")
+            return SendResult(False, None, f"{exc.__class__.__name__}: network error")
         return SendResult(True, 0, "", None, response if isinstance(response, Mapping) else {})
 
 

@@ -38,6 +38,20 @@ def test_kf_outside_its_window_falls_back_to_mp_custom(journey) -> None:  # type
     assert "45015" in delivery.last_error                               # the fallback is explained
 
 
+def test_kf_held_by_a_human_servicer_95018_falls_back_to_a_guide_task(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": playbook('["kf", "guide_task"]')})
+    customer = h.kf_customer("王女士")
+    h.sim.kf_servicer_takes(h.external_userid(customer), "guide_wang")  # a human answers in WeCom now
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    assert h.dispatch().by_channel == {"guide_task": 1}
+    [refused] = h.sim.sent(api="kf/send_msg", to=h.external_userid(customer))
+    assert refused["errcode"] == 95018 and not refused["delivered"]
+    delivery = h.delivery(customer, "hello")
+    assert (delivery.status, delivery.channel) == ("sent", "guide_task")
+    assert "95018" in delivery.last_error
+
+
 def test_kf_outside_its_window_falls_back_to_a_guide_task(journey) -> None:  # type: ignore[no-untyped-def]
     h = journey({"care.toml": playbook('["kf", "mp_custom", "guide_task"]')})
     customer = h.kf_customer("王女士")

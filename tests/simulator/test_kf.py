@@ -78,4 +78,52 @@ def test_kf_msgid_makes_send_idempotent(wecom: WeComClient, sim: SimulatorClient
 def test_kf_account_list(wecom: WeComClient) -> None:
     accounts = wecom.kf.get_account_list()["account_list"]
 
-    assert [a["open_kfid"] for a in accounts] == [OPEN_KFID]
+    assert [a["open_kfid"] for a in accounts] == [OPEN_KFID, "wkSIM0002"]  # the app manages two accounts
+
+
+def test_kf_session_states_follow_the_documented_transitions(wecom: WeComClient, sim: SimulatorClient) -> None:
+    def state() -> int:
+        return wecom.post("kf/service_state/get", data={"open_kfid": OPEN_KFID, "external_userid": "wmA"})[
+            "service_state"]
+
+    def trans(to: int, servicer: str | None = None) -> dict:
+        return wecom.post("kf/service_state/trans", data={"open_kfid": OPEN_KFID, "external_userid": "wmA",
+                                                          "service_state": to, "servicer_userid": servicer})
+
+    before = state()                                      # not started
+    sim.kf_message("wmA", "在吗")
+    new = state()
+    wecom.kf_message.send_text("wmA", OPEN_KFID, "您好，我是智能助手")
+    answered = state()                                     # answering through the API takes the session
+    with pytest.raises(WeChatClientException) as not_a_servicer:
+        trans(3, "nobody")
+    handed = trans(3, "guide_li")
+    with pytest.raises(WeChatClientException) as back_to_bot:
+        trans(1)
+    trans(4)
+    with pytest.raises(WeChatClientException) as after_end:
+        trans(1)
+
+    assert (before, new, answered) == (4, 0, 1)
+    assert handed["msg_code"]
+    assert not_a_servicer.value.errcode == 95014
+    assert back_to_bot.value.errcode == after_end.value.errcode == 95016
+
+
+def test_kf_send_fails_with_95018_while_a_human_servicer_holds_the_session(
+    wecom: WeComClient, sim: SimulatorClient
+) -> None:
+    sim.kf_message("wmA", "我要找人工")
+    sim.kf_servicer_takes("wmA", "guide_li")
+    with pytest.raises(WeChatClientException) as human:
+        wecom.kf_message.send_text("wmA", OPEN_KFID, "机器人插话")
+    info = wecom.post("kf/service_state/get", data={"open_kfid": OPEN_KFID, "external_userid": "wmA"})
+    sim.kf_end_session("wmA")
+    with pytest.raises(WeChatClientException) as ended:
+        wecom.kf_message.send_text("wmA", OPEN_KFID, "结束后")
+    sim.kf_message("wmA", "又来了")                        # a new message starts a new session
+    wecom.kf_message.send_text("wmA", OPEN_KFID, "欢迎回来")
+
+    assert human.value.errcode == ended.value.errcode == 95018
+    assert (info["service_state"], info["servicer_userid"]) == (3, "guide_li")
+    assert sim.delivered(api="kf/send_msg", to="wmA") == ["欢迎回来"]

@@ -53,18 +53,41 @@ def test_expired_token_is_refreshed_by_wechatpy(wecom: WeComClient, sim: Simulat
     assert sim.delivered(api="message/send", to="guide_li") == ["第一条", "第二条"]
 
 
-def test_app_messages_are_limited_per_member(wecom: WeComClient, sim: SimulatorClient) -> None:
+def test_app_messages_over_the_member_limit_are_dropped_silently_and_block_the_member(
+    wecom: WeComClient, sim: SimulatorClient
+) -> None:
     for n in range(30):
         wecom.message.send_text(AGENT_ID, "guide_li", f"提醒 {n}")
 
-    with pytest.raises(APILimitedException):
-        wecom.message.send_text(AGENT_ID, "guide_li", "第 31 条")
+    over = wecom.message.send_text(AGENT_ID, "guide_li", "第 31 条")      # errcode 0, and dropped
     wecom.message.send_text(AGENT_ID, "guide_wang", "别人不受影响")
-    sim.advance_clock(60)
-    wecom.message.send_text(AGENT_ID, "guide_li", "一分钟后可以再发")
+    sim.advance_clock(59)
+    wecom.message.send_text(AGENT_ID, "guide_li", "还在封禁中")           # blocked for 60 s after the drop
+    sim.advance_clock(2)
+    wecom.message.send_text(AGENT_ID, "guide_li", "封禁结束后可以再发")
 
-    refused = [r for r in sim.sent(api="message/send") if r["errcode"] == 45009]
-    assert [r["text"] for r in refused] == ["第 31 条"]
+    assert over["errcode"] == 0
+    dropped = [r["text"] for r in sim.sent(api="message/send") if not r["delivered"]]
+    assert dropped == ["第 31 条", "还在封禁中"]
+    assert sim.delivered(api="message/send", to="guide_li")[-1] == "封禁结束后可以再发"
+    assert sim.delivered(api="message/send", to="guide_wang") == ["别人不受影响"]
+
+
+def test_app_messages_over_1000_an_hour_block_the_member_for_an_hour(
+    wecom: WeComClient, sim: SimulatorClient
+) -> None:
+    for minute in range(34):
+        for n in range(30):
+            wecom.message.send_text(AGENT_ID, "guide_li", f"{minute}-{n}")
+        sim.advance_clock(61)
+    sim.advance_clock(600)
+    wecom.message.send_text(AGENT_ID, "guide_li", "十分钟后仍封禁")
+    sim.advance_clock(3600)
+    wecom.message.send_text(AGENT_ID, "guide_li", "一小时后")
+
+    delivered = sim.delivered(api="message/send", to="guide_li")
+    assert len(delivered) == 1001 and delivered[-1] == "一小时后"
+    assert "十分钟后仍封禁" not in delivered
 
 
 def test_welcome_message_within_20_seconds_once(wecom: WeComClient, sim: SimulatorClient) -> None:
