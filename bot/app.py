@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from bot.clock import Clock
 from bot.config import Config, load_config
+from bot.ops.logs import configure_logging, install_redaction
 from bot.routing import Router, load_routers
 from bot.runtime import Runtime, build_runtime
 
@@ -24,12 +25,15 @@ def create_app(
 ) -> Flask:
     """Build the web app. With no arguments (gunicorn), config comes from SIYU_CONFIG / the env."""
     if runtime is None:
-        config = config or load_config()
+        if config is None:  # gunicorn: nothing configured logging yet
+            config = load_config()
+            configure_logging(config)
         routers = routers if routers is not None else load_routers(config.bot.handlers)
         runtime = build_runtime(config, routers, clock)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = runtime.config.webhook.max_body_bytes
     app.extensions["siyu"] = runtime
+    install_redaction(runtime.config)
 
     from bot import console
     from bot.ops import views as ops_views

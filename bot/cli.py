@@ -16,15 +16,7 @@ logger = logging.getLogger(__name__)
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # urllib3 logs every request URL at DEBUG, and WeChat API URLs carry the access token.
-    logging.getLogger("urllib3").setLevel(logging.INFO)
-    # Two lines every two seconds for each job run, and alembic's plugin list at import: noise.
-    # Failed jobs are still logged (at ERROR).
-    if not args.verbose:
-        for name in ("apscheduler.executors", "alembic.runtime.plugins"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+    _configure_logging(args)
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
@@ -74,7 +66,19 @@ def _feature_commands() -> list:  # type: ignore[type-arg]
 
 
 def config_from(args: argparse.Namespace) -> Config:
-    return load_config(args.config)
+    """The configuration the command names; logging follows its [logging] section from here on."""
+    config = load_config(args.config)
+    _configure_logging(args, config)
+    return config
+
+
+def _configure_logging(args: argparse.Namespace, config: Config | None = None) -> None:
+    from bot.ops.logs import configure_logging
+
+    # Two lines every two seconds for each job run, and alembic's plugin list at import: noise.
+    # Failed jobs are still logged (at ERROR).
+    quiet = () if args.verbose else ("apscheduler.executors", "alembic.runtime.plugins")
+    configure_logging(config, level="DEBUG" if args.verbose else None, quiet=quiet)
 
 
 def cmd_init(args: argparse.Namespace) -> int:

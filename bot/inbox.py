@@ -18,7 +18,7 @@ from wechatpy.work import parse_message as parse_work_message
 from bot.clock import Clock
 from bot.db import Database
 from bot.models import Callback
-from bot.ops import metrics
+from bot.ops import logs, metrics
 from bot.routing import Dispatcher, Registration, Update
 
 logger = logging.getLogger(__name__)
@@ -131,7 +131,7 @@ class Inbox:
 
     def process(self, callback_id: int, fields: Mapping[str, Any] | None = None) -> Processed:
         """Route a stored callback through the handlers once."""
-        with self.db.session() as session:
+        with logs.bound(callback_id=callback_id), self.db.session() as session:
             callback = session.get(Callback, callback_id, with_for_update=True)
             if callback is None or callback.status == "processed":
                 return Processed(callback.reply if callback else None, queued_tasks=False)
@@ -144,6 +144,7 @@ class Inbox:
                 xml=callback.body,
             )
             errors: list[str] = []
+            logger.debug("routing %s %s", update_.channel, update_.kind)
             context = self.context_factory(session, update_)
             reply = self.dispatcher.dispatch(update_, context, self._runner(session, update_, errors))
             callback.attempts += 1
@@ -177,7 +178,8 @@ class Inbox:
         try:
             return self.process(callback_id, fields)
         except Exception as exc:
-            logger.exception("callback %s could not be processed", callback_id)
+            with logs.bound(callback_id=callback_id):
+                logger.exception("callback %s could not be processed", callback_id)
             metrics.callback_processed("unknown", "unknown", None, ok=False)
             with self.db.session() as session:
                 session.execute(

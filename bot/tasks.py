@@ -22,6 +22,7 @@ from bot.claims import claim_ids
 from bot.clock import Clock
 from bot.db import Database
 from bot.models import Task
+from bot.ops import logs
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,8 @@ class TaskQueue:
             return False
         try:
             with self.session.begin_nested():
-                self.session.add(Task(kind=kind, key=key, payload=dict(payload), run_at=run_at or self.clock.now()))
+                self.session.add(Task(kind=kind, key=key, payload=logs.task_payload(payload),
+                                      run_at=run_at or self.clock.now()))
         except IntegrityError:
             return False
         self.queued += 1
@@ -103,6 +105,11 @@ class TaskRunner:
             return list(session.scalars(select(Task).where(Task.id.in_(ids)).order_by(Task.run_at, Task.id)))
 
     def _run(self, task: Task) -> None:
+        with logs.bound(**logs.task_ids(task.payload, task.id)):
+            self._run_bound(task)
+
+    def _run_bound(self, task: Task) -> None:
+        logger.debug("running task %s (%s), attempt %s", task.id, task.kind, task.attempts)
         function = self.functions.get(task.kind)
         now = self.clock.now()
         values: dict[str, Any]

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import time
+import uuid
 from ipaddress import ip_address, ip_network
 
 from flask import Blueprint, Flask, Response, abort, g, request
 
 from bot.config import MetricsConfig
+from bot.ops import logs
 from bot.ops.metrics import render
 from bot.web import current_runtime
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("ops", __name__)
+
+REQUEST_ID_HEADER = "X-Request-Id"
+_GOOD_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{8,64}$")
 
 
 def allowed(config: MetricsConfig, authorization: str, remote_addr: str | None) -> bool:
@@ -31,13 +37,32 @@ def allowed(config: MetricsConfig, authorization: str, remote_addr: str | None) 
 
 
 def init_app(app: Flask) -> None:
-    """Time every request from its start (the ack latency WeChat sees) and serve /metrics."""
-    app.before_request(_start_timer)
+    """Give every request an id (logs, X-Request-Id), time it (ack latency), and serve /metrics."""
+    app.before_request(_start_request)
+    app.after_request(_tag_response)
+    app.teardown_request(_end_request)
     app.register_blueprint(bp)
 
 
-def _start_timer() -> None:
+def _start_request() -> None:
     g.siyu_started = time.perf_counter()
+    given = request.headers.get(REQUEST_ID_HEADER, "")  # a proxy's id, when it looks like one
+    g.siyu_request_id = given if _GOOD_REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
+    # Reset at teardown: server threads are reused, and the ids must not leak into the next request.
+    g.siyu_log_tokens = (logs.request_id.set(g.siyu_request_id), logs.callback_id.set(None))
+
+
+def _tag_response(response: Response) -> Response:
+    if g.get("siyu_request_id"):
+        response.headers[REQUEST_ID_HEADER] = g.siyu_request_id
+    return response
+
+
+def _end_request(_exc: BaseException | None) -> None:
+    tokens = g.pop("siyu_log_tokens", None)
+    if tokens is not None:
+        logs.callback_id.reset(tokens[1])
+        logs.request_id.reset(tokens[0])
 
 
 def request_seconds() -> float:

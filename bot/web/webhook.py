@@ -18,7 +18,7 @@ from wechatpy.work.exceptions import InvalidCorpIdException
 from wechatpy.work.replies import TextReply as WorkTextReply
 
 from bot.inbox import BadPayload, parse_fields, update_kind
-from bot.ops import metrics
+from bot.ops import logs, metrics
 from bot.ops.views import request_seconds
 from bot.web import current_runtime
 
@@ -130,6 +130,8 @@ def _accept(channel: str, xml: str) -> tuple[str | None, dict[str, Any]]:
     kind = update_kind(fields)
     metrics.callback_received(channel, kind)
     callback_id, is_new = runtime.inbox.accept(channel, xml, fields)
+    logs.callback_id.set(callback_id)  # for the rest of this request; reset at its teardown
+    logger.debug("stored %s %s push as callback %s (new: %s)", channel, kind, callback_id, is_new)
     if not is_new:
         metrics.callback_acked(channel, kind, request_seconds())
         return runtime.inbox.stored_reply(callback_id), fields

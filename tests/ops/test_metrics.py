@@ -107,7 +107,8 @@ def test_gunicorn_style_processes_add_up_in_multiprocess_mode(sqlite_url: str, t
     count = "from bot.ops import metrics; metrics.callback_received('wecom', 'text')"
     for _ in range(2):
         subprocess.run([sys.executable, "-c", count], env=env, check=True, timeout=60)
-    scrape = ("import sys; from bot.clock import Clock; from bot.db import Database; from bot.ops.metrics import render; "
+    scrape = ("import sys; from bot.clock import Clock; from bot.db import Database; "
+              "from bot.ops.metrics import render; "
               f"sys.stdout.write(render(Database({sqlite_url!r}, Clock()), Clock())[0].decode())")
     out = subprocess.run([sys.executable, "-c", scrape], env=env, check=True, timeout=60, capture_output=True,
                          text=True).stdout
