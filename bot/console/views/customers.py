@@ -208,9 +208,3 @@ def stop_enrolment(customer_id: int, enrolment_id: int) -> Response:
               {"playbook": enrolment.playbook_id, "enrolment": enrolment_id})
     flash(f"已停止剧本 {enrolment.playbook_id}（剩余步骤已取消）")
     return redirect(url_for("console.customer_detail", customer_id=customer_id))
-
-
-@bp.get("/dashboard")
-@requires()
-def dashboard() -> str:
-    return render_template("console/dashboard.html")

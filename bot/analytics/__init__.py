@@ -1,0 +1,1 @@
+"""Numbers operators steer by: SQL aggregates (never customers loaded into Python) and the statistics on them."""
