@@ -89,6 +89,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     config = config_from(args)
     db = Database(config.database.url, Clock())
     revision = upgrade(db)
+    db.analyze(full=True)
     print(f"database ready at revision {revision} ({db.url.render_as_string(hide_password=True)})")
     return 0
 

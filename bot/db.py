@@ -17,6 +17,7 @@ from bot.clock import Clock
 logger = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+ANALYSIS_LIMIT = 1000  # rows SQLite's ANALYZE samples per index: statistics in milliseconds at any size
 _STAMPED_ON_INSERT = ("created_at", "updated_at", "first_seen_at", "received_at", "added_at")
 
 
@@ -53,6 +54,18 @@ class Database:
             raise
         finally:
             session.close()
+
+    def analyze(self, full: bool = False) -> None:
+        """Refresh the planner's statistics: `full` after a schema change or a bulk load (`siyu
+        init`), otherwise only where they went stale (the periodic job). Bounded work either way:
+        SQLite samples at most `ANALYSIS_LIMIT` rows per index, PostgreSQL samples by itself."""
+        with self.engine.connect() as conn:
+            if self.is_sqlite:
+                conn.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
+                conn.exec_driver_sql("ANALYZE" if full else "PRAGMA optimize")
+            else:
+                conn.exec_driver_sql("ANALYZE")
+            conn.commit()
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

@@ -13,6 +13,7 @@ def installers() -> list[Callable[["Runtime"], None]]:
     from bot.guide_digest import install as install_guide_digest
     from bot.ops.heartbeat import install as install_heartbeat
     from bot.playbooks.feature import install as install_playbooks
+    from bot.retention.feature import install as install_retention
     from bot.tagging.feature import install as install_tagging
     from bot.wechat.app_messages import install as install_app_messages
 
@@ -22,4 +23,5 @@ def installers() -> list[Callable[["Runtime"], None]]:
     installs.append(install_guide_digest)
     installs.append(install_heartbeat)
     installs.append(install_app_messages)
+    installs.append(install_retention)
     return installs

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -32,6 +33,8 @@ def test_init_creates_then_upgrades_idempotently(tmp_path: Path) -> None:
     first = run("init", env=env)
     assert first.returncode == 0, first.stderr
     assert "database ready" in first.stdout
+    with sqlite3.connect(tmp_path / "siyu.db") as conn:   # the planner's statistics were gathered
+        assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'").fetchone() == (1,)
     second = run("init", env=env)
     assert second.returncode == 0 and second.stdout == first.stdout
 

@@ -15,7 +15,10 @@ class Message(Base):
     """One inbound or outbound message on any channel, with its delivery status."""
 
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_customer_created", "customer_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_messages_customer_created", "customer_id", "created_at"),
+        Index("ix_messages_created_at", "created_at"),  # retention and daily figures walk by age
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
@@ -31,7 +34,7 @@ class Message(Base):
     status: Mapped[str] = mapped_column(String(16))
     errcode: Mapped[int | None]
     errmsg: Mapped[str] = mapped_column(Text, default="")
-    callback_id: Mapped[int | None] = mapped_column(ForeignKey("callbacks.id", ondelete="SET NULL"))
+    callback_id: Mapped[int | None] = mapped_column(ForeignKey("callbacks.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime]
 
 
@@ -39,7 +42,10 @@ class Event(Base):
     """A behaviour event: from business systems (API), WeChat callbacks, or Siyu itself."""
 
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_customer_type_at", "customer_id", "type", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_events_customer_type_at", "customer_id", "type", "occurred_at"),
+        Index("ix_events_created_at", "created_at"),  # retention walks by age
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))

@@ -45,8 +45,9 @@ class Customer(Base):
     updated_at: Mapped[datetime]
 
     guide: Mapped[Staff | None] = relationship(lazy="joined")
+    # Loaded when used (tagging, the API), not with every lookup of a customer.
     tags: Mapped[list["CustomerTag"]] = relationship(  # noqa: F821 - defined in bot.models.tags
-        back_populates="customer", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="customer", cascade="all, delete-orphan", lazy="select"
     )
 
     @property

@@ -45,7 +45,13 @@ class Enrolment(Base):
     """A customer on a journey: active, then completed, converted (goal) or exited."""
 
     __tablename__ = "enrolments"
-    __table_args__ = (Index("ix_enrolments_customer_playbook_status", "customer_id", "playbook_id", "status"),)
+    __table_args__ = (
+        Index("ix_enrolments_customer_playbook_status", "customer_id", "playbook_id", "status"),
+        # A customer's active enrolments, on every message: without it SQLite (before ANALYZE)
+        # walks the status index, every active enrolment of every customer.
+        Index("ix_enrolments_customer_status", "customer_id", "status"),
+        Index("ix_enrolments_status_settle", "status", "settle_after"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
@@ -55,11 +61,14 @@ class Enrolment(Base):
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)
     trigger_type: Mapped[str] = mapped_column(String(64))
     trigger_at: Mapped[datetime]
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
     # A snapshot of the triggering event ({"type", "data"}), rendered into every step's text.
     context: Mapped[dict[str, Any]] = mapped_column(default=dict)
     variants: Mapped[dict[str, Any]] = mapped_column(default=dict)  # step id -> A/B arm ("holdout")
     enrolled_at: Mapped[datetime]
+    # When the finishing scan next looks at it: not before its last step is due (nor before its
+    # goal window closes), so that scan reads only enrolments that may be done, at any size.
+    settle_after: Mapped[datetime]
     ended_at: Mapped[datetime | None]
     reason: Mapped[str] = mapped_column(Text, default="")
 
@@ -95,9 +104,11 @@ class Delivery(Base):
     lease_until: Mapped[datetime | None]
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None]
-    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    # Indexed so that deleting old messages (retention) finds the rows to unlink without a scan.
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"), index=True)
     replied_at: Mapped[datetime | None]
-    reply_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    reply_message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"),
+                                                         index=True)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -35,7 +35,7 @@ class CustomerTag(Base):
     rule: Mapped[str] = mapped_column(String(128), default="")
     matched: Mapped[list[str]] = mapped_column(JSON, default=list)
     reason: Mapped[str] = mapped_column(Text, default="")
-    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime]
     synced_at: Mapped[datetime | None]
 

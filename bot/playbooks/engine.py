@@ -143,6 +143,15 @@ def plan_step(step: Step, trigger_at: datetime, attributes: Mapping[str, Any], n
     return PlannedStep(step, quiet.next_allowed(max(due, now)))
 
 
+def settle_time(playbook: Playbook, plan: Iterable[PlannedStep], now: datetime) -> datetime:
+    """The earliest an enrolment can be finished: its last step due and its goal window closed."""
+    times = [now, *(planned.due_at for planned in plan if planned.due_at is not None and not planned.skip_reason)]
+    goal = playbook.exit.goal
+    if goal is not None and goal.within is not None:
+        times.append(now + goal.within)
+    return max(times)
+
+
 # --- the engine ----------------------------------------------------------------------------
 
 class PlaybookEngine:
@@ -211,16 +220,16 @@ class PlaybookEngine:
                 logger.error("playbook %s: audience condition failed for customer %s: %s",
                              playbook.id, customer.id, error)
                 return None
+        attributes = step_attributes(customer, data)
+        plan = [plan_step(step, trigger_at, attributes, now, self.quiet, self.tz) for step in playbook.steps]
         enrolment = Enrolment(customer_id=customer.id, playbook_id=playbook.id, version_id=active.version_id,
                               status="active", trigger_type=trigger_type, trigger_at=trigger_at, event_id=event_id,
-                              context={"type": trigger_type, "data": _jsonable(data)}, enrolled_at=now)
+                              context={"type": trigger_type, "data": _jsonable(data)}, enrolled_at=now,
+                              settle_after=settle_time(playbook, plan, now))
         session.add(enrolment)
         session.flush()
         enrolment.variants = self._choose_variants(playbook, customer.id)
-        attributes = step_attributes(customer, data)
-        session.add_all([self._delivery(enrolment, planned, now)
-                         for planned in (plan_step(step, trigger_at, attributes, now, self.quiet, self.tz)
-                                         for step in playbook.steps)])
+        session.add_all([self._delivery(enrolment, planned, now) for planned in plan])
         logger.info("customer %s entered playbook %s (enrolment %s, trigger %s)",
                     customer.id, playbook.id, enrolment.id, trigger_type)
         return enrolment

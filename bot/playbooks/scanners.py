@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.claims import hold_fire, latest_fire, take_fire
@@ -22,7 +22,7 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
 from bot.models import Customer, Delivery, Enrolment
-from bot.playbooks.engine import PlaybookEngine, customer_context, end_enrolment, tag_names
+from bot.playbooks.engine import PlaybookEngine, customer_context, tag_names
 from bot.playbooks.registry import ActivePlaybook, active_playbooks
 from bot.playbooks.templates import EventContext, RenderError, evaluate, template_context
 
@@ -34,6 +34,8 @@ MISFIRE_GRACE = timedelta(hours=1)
 CHUNK = 500
 # A worker that stops recording progress for this long loses its fire to another worker.
 FIRE_LEASE = timedelta(minutes=5)
+# An enrolment still waiting for a step is looked at again this long after that step is due.
+RECHECK = timedelta(seconds=SCAN_INTERVAL_SECONDS)
 
 
 class Scanners:
@@ -150,19 +152,55 @@ class Scanners:
 
     # -- finished journeys ----------------------------------------------------------------------
 
-    def finish_enrolments(self) -> int:
-        """Active enrolments with nothing left to send and their goal window closed are completed."""
-        now = self.clock.now()
-        pending = exists().where(Delivery.enrolment_id == Enrolment.id,
-                                 or_(Delivery.status == "scheduled", Delivery.status == "claimed"))
+    def finish_enrolments(self, max_chunks: int = 20) -> int:
+        """Active enrolments with nothing left to send and their goal window closed are completed.
+
+        Only enrolments whose `settle_after` has come are read (an index range, however many
+        journeys are under way); one still waiting is looked at again when its last pending step
+        is due. A chunk per short transaction.
+        """
         finished = 0
-        with self.db.session() as session:
-            for enrolment in session.scalars(select(Enrolment).where(and_(Enrolment.status == "active", ~pending))
-                                             .order_by(Enrolment.id).limit(CHUNK * 4)):
-                goal = self.engine.versions.get(session, enrolment.version_id).exit.goal
-                if goal is not None and goal.within is not None and now <= enrolment.enrolled_at + goal.within:
-                    continue
-                end_enrolment(session, enrolment, "completed", "all steps done", now)
-                finished += 1
+        for _ in range(max_chunks):
+            with self.db.session() as session:
+                done, looked = self._finish_chunk(session, self.clock.now())
+            finished += done
+            if looked < CHUNK:
+                break
         return finished
 
+    def _finish_chunk(self, session: Session, now: datetime) -> tuple[int, int]:
+        query = (select(Enrolment.id, Enrolment.version_id, Enrolment.enrolled_at)
+                 .where(Enrolment.status == "active", Enrolment.settle_after <= now)
+                 .order_by(Enrolment.settle_after, Enrolment.id).limit(CHUNK))
+        if self.db.is_postgres:
+            query = query.with_for_update(skip_locked=True)
+        rows = session.execute(query).all()
+        if not rows:
+            return 0, 0
+        pending = {enrolment_id: due for enrolment_id, due in session.execute(
+            select(Delivery.enrolment_id, func.max(Delivery.due_at))
+            .where(Delivery.enrolment_id.in_([row.id for row in rows]),
+                   Delivery.status.in_(("scheduled", "claimed")))
+            .group_by(Delivery.enrolment_id))}
+        later: list[dict[str, object]] = []
+        done: list[int] = []
+        for row in rows:
+            if row.id in pending:  # look again once its last pending step is due (or its lease is over)
+                later.append({"b_id": row.id, "b_at": max(pending[row.id], now) + RECHECK})
+                continue
+            goal = self.engine.versions.get(session, row.version_id).exit.goal
+            if goal is not None and goal.within is not None and now <= row.enrolled_at + goal.within:
+                later.append({"b_id": row.id, "b_at": row.enrolled_at + goal.within + RECHECK})
+                continue
+            done.append(row.id)
+        table = Enrolment.__table__
+        if later:
+            session.connection().execute(
+                update(table).where(table.c.id == bindparam("b_id")).values(settle_after=bindparam("b_at")), later)
+        if done:
+            # Nothing is pending, so there is nothing to cancel; a completed journey keeps its guide tasks.
+            session.execute(update(Enrolment).where(Enrolment.id.in_(done), Enrolment.status == "active")
+                            .values(status="completed", reason="all steps done", ended_at=now)
+                            .execution_options(synchronize_session=False))
+            logger.info("%s enrolments completed", len(done))
+        return len(done), len(rows)

@@ -1,0 +1,1 @@
+"""Keeping the database fast and bounded: planner statistics, and old rows archived or deleted."""
