@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.models import Customer, Event, Message
 from bot.runtime import Runtime
 from bot.scheduler import JobSpec
-from bot.tagging.service import TaggingService
+from bot.tagging.service import TaggingService, remember_changes
 from bot.tagging.store import RulesStore
 from bot.tagging.sync import sync_wecom_tags
 
@@ -35,7 +35,7 @@ class Tagging:
     def on_message(self, session: Session, customer: Customer, message: Message) -> None:
         service = self.service(session)
         if message.msg_type == "text" and message.content:
-            service.tag_message(customer, message)
+            remember_changes(session, message.callback_id, service.tag_message(customer, message))
         service.refresh([customer])
 
     def on_event(self, session: Session, customer: Customer, event: Event) -> None:

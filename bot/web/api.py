@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from bot.models import Customer, CustomerTag, Message, Staff, Tag
 from bot.models.guide_tasks import TASK_STATUSES
@@ -157,7 +158,8 @@ def list_customers() -> Response:
     if stage := request.args.get("stage"):
         query = query.where(Customer.stage == stage)
     with current_runtime().db.session() as session:
-        customers = session.scalars(query.limit(limit).offset(offset)).unique().all()
+        customers = session.scalars(query.options(selectinload(Customer.tags))
+                                    .limit(limit).offset(offset)).unique().all()
         return jsonify(items=[customer_json(c) for c in customers], limit=limit, offset=offset)
 
 
