@@ -10,8 +10,8 @@ from werkzeug.exceptions import HTTPException
 
 from bot.clock import Clock
 from bot.config import Config, load_config
+from bot.inbound.routing import Router, load_routers
 from bot.ops.logs import configure_logging, install_redaction
-from bot.routing import Router, load_routers
 from bot.runtime import Runtime, build_runtime
 
 logger = logging.getLogger(__name__)

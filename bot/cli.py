@@ -98,7 +98,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import waitress
 
     from bot.app import create_app
-    from bot.scheduler import build_scheduler
+    from bot.jobs.scheduler import build_scheduler
 
     config = config_from(args)
     _check_schema(config)
@@ -119,9 +119,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from bot.routing import load_routers
+    from bot.inbound.routing import load_routers
+    from bot.jobs.scheduler import build_scheduler
     from bot.runtime import build_runtime
-    from bot.scheduler import build_scheduler
 
     config = config_from(args)
     _check_schema(config)

@@ -47,8 +47,8 @@ def config_for_simulator(database_url: str, sim_url: str, sim: SimulatorConfig,
 
 def run_demo(port: int = 5000, sim_port: int = 8800, once: bool = False) -> int:
     from bot.app import create_app
-    from bot.routing import load_routers
-    from bot.scheduler import build_scheduler
+    from bot.inbound.routing import load_routers
+    from bot.jobs.scheduler import build_scheduler
 
     DEMO_DIR.mkdir(exist_ok=True)
     # Start-up chatter (the simulator's request log, migrations, job registration) drowns the intro.

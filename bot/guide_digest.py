@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from apscheduler.triggers.cron import CronTrigger
 
-from bot.claims import claim_fire, latest_fire
 from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
+from bot.jobs.claims import claim_fire, latest_fire
+from bot.jobs.tasks import TaskQueue
 from bot.models import Staff
 from bot.playbooks.outbox import new_worker_id
 from bot.services.guide_tasks import GuideTaskService
-from bot.tasks import TaskQueue
 from bot.wechat.outbound import Outbound
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def send_guide_digest(payload: dict[str, Any], db: Database, clock: Clock, outbo
 
 
 def install(runtime: "Runtime") -> None:
-    from bot.scheduler import JobSpec
+    from bot.jobs.scheduler import JobSpec
 
     digest = GuideDigest(runtime.db, runtime.config, runtime.clock, worker_id=new_worker_id())
     runtime.features[JOB] = digest

@@ -13,11 +13,11 @@ from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
 from bot.hooks import Hooks
-from bot.inbox import Inbox
-from bot.routing import Dispatcher, Router, Update
+from bot.inbound.inbox import Inbox
+from bot.inbound.routing import Dispatcher, Router, Update
+from bot.jobs.tasks import TaskQueue, TaskRunner
 from bot.services.customers import CustomerService
 from bot.services.guide_tasks import GuideTaskService
-from bot.tasks import TaskQueue, TaskRunner
 from bot.wechat.clients import MpClient, WeComClient
 from bot.wechat.outbound import Outbound
 from bot.wechat.tokens import SharedTokenStorage
@@ -37,7 +37,7 @@ class Runtime:
     inbox: Inbox
     tasks: TaskRunner
     hooks: Hooks = field(default_factory=Hooks)
-    jobs: list[Any] = field(default_factory=list)  # extra JobSpecs from features (see bot.scheduler)
+    jobs: list[Any] = field(default_factory=list)  # extra JobSpecs from features (see bot.jobs.scheduler)
     features: dict[str, Any] = field(default_factory=dict)  # installed features by name (see bot.features)
 
     def customers(self, session: Session) -> CustomerService:

@@ -1,6 +1,6 @@
 """Message and event handlers: one router per file. The bot loads them through `routers()`."""
 
-from bot.routing import Router
+from bot.inbound.routing import Router
 
 
 def routers() -> list[Router]:

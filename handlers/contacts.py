@@ -9,11 +9,11 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from bot.config import Config
 from bot.db import Database
+from bot.inbound.routing import Router, Update
+from bot.jobs.tasks import TaskQueue
 from bot.models import Customer
-from bot.routing import Router, Update
 from bot.services.customers import CustomerService
 from bot.tagging.sync import apply_wecom_tags
-from bot.tasks import TaskQueue
 from bot.wechat.outbound import Outbound
 
 logger = logging.getLogger(__name__)

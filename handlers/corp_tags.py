@@ -7,8 +7,8 @@ import logging
 from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
+from bot.inbound.routing import Router, Update
 from bot.models import Tag
-from bot.routing import Router, Update
 
 logger = logging.getLogger(__name__)
 router = Router("corp_tags")

@@ -6,8 +6,8 @@ import logging
 
 from sqlalchemy.orm import Session
 
+from bot.inbound.routing import Router, Update
 from bot.models import Customer
-from bot.routing import Router, Update
 from bot.services.customers import CustomerService
 from bot.tagging.service import OPT_IN_TAG, OPT_OUT_TAG, changes_for
 

@@ -9,11 +9,11 @@ import xmltodict
 from sqlalchemy import select
 
 from bot.db import Database
-from bot.inbox import Inbox
-from bot.locks import named_lock
+from bot.inbound.inbox import Inbox
+from bot.inbound.routing import Router, Update
+from bot.jobs.locks import named_lock
+from bot.jobs.tasks import TaskQueue
 from bot.models import Customer, KfCursor
-from bot.routing import Router, Update
-from bot.tasks import TaskQueue
 from bot.wechat.outbound import Outbound
 
 logger = logging.getLogger(__name__)

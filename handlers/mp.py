@@ -7,9 +7,9 @@ from typing import Any
 
 from bot.config import Config
 from bot.db import Database
-from bot.routing import Router, Update
+from bot.inbound.routing import Router, Update
+from bot.jobs.tasks import TaskQueue
 from bot.services.customers import CustomerService
-from bot.tasks import TaskQueue
 from bot.wechat.outbound import Outbound
 
 logger = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ import logging
 import re
 
 from bot.config import Config
-from bot.routing import Router, Update
+from bot.inbound.routing import Router, Update
 from bot.services.customers import CustomerService
 from bot.services.guide_tasks import GuideTaskError, GuideTaskService
 

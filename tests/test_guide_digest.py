@@ -11,7 +11,7 @@ import pytest
 
 from bot.clock import FrozenClock
 from bot.guide_digest import HEADING, GuideDigest
-from bot.scheduler import core_jobs
+from bot.jobs.scheduler import core_jobs
 from tests.support.guide_tasks import open_task, wecom_customer
 from tests.support.harness import Harness
 

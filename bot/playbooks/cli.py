@@ -196,9 +196,9 @@ def cmd_preview(args: argparse.Namespace) -> int:
 def cmd_dispatch(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
+    from bot.inbound.routing import load_routers
     from bot.playbooks.feature import outbox_for
     from bot.playbooks.outbox import DispatchStats
-    from bot.routing import load_routers
     from bot.runtime import build_runtime
 
     config = _config(args)

@@ -35,11 +35,11 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select, union_all, update
 from sqlalchemy.orm import Session
 
-from bot.claims import claim_batch
 from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
 from bot.hooks import Hooks
+from bot.jobs.claims import claim_batch
 from bot.models import Customer, Delivery, Enrolment, Staff
 from bot.ops import metrics
 from bot.playbooks.channels import Channel, Outcome, Outgoing

@@ -17,10 +17,10 @@ from functools import partial
 from sqlalchemy import bindparam, exists, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.claims import hold_fire, latest_fire, take_fire
 from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
+from bot.jobs.claims import hold_fire, latest_fire, take_fire
 from bot.models import Customer, Delivery, Enrolment
 from bot.playbooks.engine import PlaybookEngine, customer_context, tag_names
 from bot.playbooks.registry import ActivePlaybook, active_playbooks

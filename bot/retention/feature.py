@@ -14,6 +14,6 @@ ANALYZE_EVERY_HOURS = 1
 
 
 def install(runtime: "Runtime") -> None:
-    from bot.scheduler import JobSpec
+    from bot.jobs.scheduler import JobSpec
 
     runtime.jobs.append(JobSpec("analyze_database", runtime.db.analyze, "interval", {"hours": ANALYZE_EVERY_HOURS}))

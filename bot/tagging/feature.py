@@ -8,9 +8,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.jobs.scheduler import JobSpec
 from bot.models import Customer, Event, Message
 from bot.runtime import Runtime
-from bot.scheduler import JobSpec
 from bot.tagging.service import TaggingService, remember_changes
 from bot.tagging.store import RulesStore
 from bot.tagging.sync import sync_wecom_tags

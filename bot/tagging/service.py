@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import SchedulerConfig
+from bot.jobs.tasks import TaskQueue
 from bot.models import Customer, CustomerTag, Message, Tag
 from bot.services.customers import CustomerService
 from bot.tagging.behaviour import compute_metrics, guide_deleted, lifecycle_stage, value_tier
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.rules import RuleSet
-from bot.tasks import TaskQueue
 
 logger = logging.getLogger(__name__)
 

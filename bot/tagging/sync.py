@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import Database
+from bot.jobs.tasks import RetryLater
 from bot.models import Customer, Tag
-from bot.tasks import RetryLater
 from bot.wechat.outbound import Outbound
 
 logger = logging.getLogger(__name__)

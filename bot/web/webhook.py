@@ -17,7 +17,7 @@ from wechatpy.work.crypto import WeChatCrypto as WorkCrypto
 from wechatpy.work.exceptions import InvalidCorpIdException
 from wechatpy.work.replies import TextReply as WorkTextReply
 
-from bot.inbox import BadPayload, parse_fields, update_kind
+from bot.inbound.parsing import BadPayload, parse_fields, update_kind
 from bot.ops import logs, metrics
 from bot.ops.views import request_seconds
 from bot.web import current_runtime

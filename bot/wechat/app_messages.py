@@ -22,9 +22,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db import Database
-from bot.locks import named_lock
+from bot.jobs.locks import named_lock
+from bot.jobs.tasks import TaskQueue
 from bot.models import AppMessage, Message
-from bot.tasks import TaskQueue
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime

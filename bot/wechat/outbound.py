@@ -11,9 +11,9 @@ import requests
 from wechatpy.exceptions import WeChatClientException
 
 from bot.db import Database
+from bot.jobs.tasks import RetryLater
 from bot.models import Message
 from bot.ops import metrics
-from bot.tasks import RetryLater
 from bot.wechat.app_messages import AppMessages
 from bot.wechat.clients import MpClient, WeComClient
 

@@ -1,7 +1,7 @@
 """Access tokens shared by every process through the database.
 
 An Official Account token is invalidated by the next refresh, so processes must not refresh
-independently: refreshes happen under a named lock (bot.locks) and a process that waited adopts
+independently: refreshes happen under a named lock (bot.jobs.locks) and a process that waited adopts
 the token the other one fetched.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 from wechatpy.session import SessionStorage
 
 from bot.db import Database
-from bot.locks import named_lock
+from bot.jobs.locks import named_lock
 from bot.models import SharedValue
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import FrozenClock
-from bot.inbox import parse_fields
+from bot.inbound.parsing import parse_fields
 from tests.support.guide_tasks import open_task, stored_tasks, wecom_customer
 from tests.support.harness import Harness
 

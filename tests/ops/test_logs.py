@@ -65,8 +65,8 @@ def test_every_line_of_one_callbacks_processing_carries_its_ids(h: Harness, capt
     request_ids = {line["request_id"] for line in ours}
     assert len(request_ids) == 1                       # the push's request, carried into its welcome task
     loggers = {line["logger"] for line in ours if line.get("task_id")}
-    assert {"bot.tasks", "wechatpy.client.base"} <= loggers   # the task thread's lines: both ids and its own
-    assert {"bot.web.webhook", "bot.inbox"} <= {line["logger"] for line in ours}
+    assert {"bot.jobs.tasks", "wechatpy.client.base"} <= loggers   # the task thread's lines: both ids and its own
+    assert {"bot.web.webhook", "bot.inbound.inbox"} <= {line["logger"] for line in ours}
     assert added["external_userid"]
 
 

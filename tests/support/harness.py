@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from bot.app import create_app
 from bot.clock import Clock
 from bot.demo import DEMO_API_TOKEN, config_for_simulator
+from bot.inbound.routing import Router
 from bot.models import Task
-from bot.routing import Router
 from bot.runtime import Runtime
 from bot.simulator import RunningServer, SimulatorClient, SimulatorConfig, create_simulator, serve_in_thread
 

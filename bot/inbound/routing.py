@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.inbound.parsing import typed_message
+
 logger = logging.getLogger(__name__)
 
 Handler = Callable[..., Any]
@@ -40,8 +42,6 @@ class Update:
     @property
     def message(self) -> Any:
         """wechatpy's parsed object (parsed on demand: most handlers need only `fields`)."""
-        from bot.inbox import typed_message
-
         return typed_message(self.channel, self.xml)
 
     @property

@@ -8,79 +8,21 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-import xmltodict
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from wechatpy import parse_message as parse_mp_message
-from wechatpy.work import parse_message as parse_work_message
 
 from bot.clock import Clock
 from bot.db import Database
+from bot.inbound.parsing import dedupe_key, parse_fields, update_kind
+from bot.inbound.routing import Dispatcher, Registration, Update
 from bot.models import Callback
 from bot.ops import logs, metrics
-from bot.routing import Dispatcher, Registration, Update
 
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 ContextFactory = Callable[[Session, Update], Mapping[str, Any]]
-
-
-class BadPayload(ValueError):
-    """The decrypted body is not a WeChat XML message."""
-
-
-def parse_fields(xml: str) -> dict[str, Any]:
-    """XML to a flat dict of strings (nested elements stay dicts)."""
-    try:
-        document = xmltodict.parse(xml)
-    except Exception as exc:  # expat raises its own error types; all mean "not XML"
-        raise BadPayload(f"body is not XML: {exc}") from None
-    fields = document.get("xml") if isinstance(document, dict) else None
-    if not isinstance(fields, dict) or not fields.get("MsgType"):
-        raise BadPayload("XML has no <xml><MsgType> element")
-    return dict(fields)
-
-
-def update_kind(fields: Mapping[str, Any]) -> str:
-    msg_type = str(fields.get("MsgType", "")).lower()
-    if msg_type != "event":
-        return msg_type
-    parts = ["event", str(fields.get("Event", "")).lower()]
-    if fields.get("ChangeType"):
-        parts.append(str(fields["ChangeType"]).lower())
-    return ":".join(parts)
-
-
-def dedupe_key(channel: str, fields: Mapping[str, Any]) -> str:
-    """WeChat's own rule: MsgId for messages, sender + CreateTime + event for events.
-
-    WeCom sends contact events from "sys", so the contact and staff ids join the key: two
-    customers adding a guide within the same second are two events, not a retry.
-    """
-    if fields.get("MsgId"):
-        return f"{channel}:msg:{fields['MsgId']}"
-    parts = [
-        channel,
-        "evt",
-        str(fields.get("FromUserName", "")),
-        str(fields.get("CreateTime", "")),
-        update_kind(fields),
-    ]
-    for name in ("UserID", "ExternalUserID", "Token", "EventKey", "TagId", "Id"):
-        if fields.get(name):
-            parts.append(str(fields[name]))
-    return ":".join(parts)[:255]
-
-
-def typed_message(channel: str, xml: str) -> Any:
-    """wechatpy's parsed object, for handlers that prefer attributes; None when it can't parse."""
-    try:
-        return parse_work_message(xml) if channel == "wecom" else parse_mp_message(xml)
-    except Exception:  # wechatpy raises assorted errors on shapes it doesn't know
-        logger.debug("wechatpy could not parse a %s message", channel, exc_info=True)
-        return None
 
 
 @dataclass(frozen=True)

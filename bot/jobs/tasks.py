@@ -18,9 +18,9 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.claims import claim_ids
 from bot.clock import Clock
 from bot.db import Database
+from bot.jobs.claims import claim_ids
 from bot.models import Task
 from bot.ops import logs
 

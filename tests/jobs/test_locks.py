@@ -10,7 +10,7 @@ import pytest
 
 from bot.clock import Clock
 from bot.db import Database
-from bot.locks import named_lock
+from bot.jobs.locks import named_lock
 
 
 def test_threads_take_turns_on_one_name_and_other_names_do_not_wait(database_url: str) -> None:

@@ -1,0 +1,1 @@
+"""Inbound WeChat updates: the callback log, parsing, routers and the dispatch loop."""

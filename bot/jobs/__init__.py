@@ -1,0 +1,1 @@
+"""Background work: the APScheduler clock, durable tasks, claims and named locks."""
