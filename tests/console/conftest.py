@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -66,9 +67,12 @@ def csrf_token(client: FlaskClient, page: str) -> str:
 
 
 @pytest.fixture
-def console(database_url: str) -> Iterator[Console]:
+def console(database_url: str, tmp_path: Path) -> Iterator[Console]:
+    """The console over a copy of the shipped playbooks (the editor writes playbook files)."""
     clock = FrozenClock(START)
-    config = config_from_dict({"database": {"url": database_url}, "bot": {"playbooks_dir": str(PLAYBOOKS_DIR)},
+    playbooks = tmp_path / "playbooks"
+    shutil.copytree(PLAYBOOKS_DIR, playbooks)
+    config = config_from_dict({"database": {"url": database_url}, "bot": {"playbooks_dir": str(playbooks)},
                                "console": {"secret_key": "test-secret-key", "secure_cookies": False}})
     app = create_app(config, routers=[], clock=clock)
     runtime: Runtime = app.extensions["siyu"]

@@ -23,6 +23,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 NAV = [
     ("console.dashboard", "概览", ("admin", "operator", "guide")),
     ("console.customers", "客户", ("admin", "operator", "guide")),
+    ("console.playbooks", "剧本", ("admin", "operator")),
     ("console.users", "用户", ("admin",)),
     ("console.audit", "审计日志", ("admin",)),
 ]
@@ -52,7 +53,7 @@ def _csrf_error(error: CSRFError):  # type: ignore[no-untyped-def]
 
 @bp.app_context_processor
 def _nav() -> dict[str, Any]:
-    return {"console_nav": NAV}
+    return {"console_nav": NAV, "url_rules": current_app.view_functions}
 
 
 def viewer() -> Identity:
