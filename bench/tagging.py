@@ -4,21 +4,28 @@
 
 Prints throughput (single process, the dev corpus repeated to N messages, messages per CPU
 second of this process, best of --repeat runs after a warm-up) and micro-averaged
-precision / recall / F1 over (message, tag) pairs for both taggers, then one JSON line with
-every figure.
+precision / recall / F1 over (message, tag) pairs for both taggers; the same figures on the
+held-out sets of tests/data (clinic and school sentences written before tuning, and a gym's
+messages with rules an operator wrote once); and `siyu tag --json --stdin` on N lines as a
+user runs it, start-up included. Then one JSON line with every figure.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
 REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "tests" / "data"
 sys.path.insert(0, str(REPO))  # run as a plain script from any directory
 
 from bot.tagging import KeywordTagger, SubstringTagger, TagMatch, load_rules  # noqa: E402
@@ -69,12 +76,31 @@ def throughput(tagger: Tagger, messages: Sequence[str], repeat: int) -> float:
     return round(best)
 
 
+def cli_speed(rules: Path, messages: Sequence[str]) -> dict[str, float]:
+    """`siyu tag --json --stdin` over `messages`, start-up included: messages per second of wall
+    time and of the child's CPU time (the figure that a busy shared machine does not distort)."""
+    siyu = Path(sys.executable).with_name("siyu")
+    with tempfile.TemporaryFile("w+b") as lines:
+        lines.write("\n".join(messages).encode("utf-8") + b"\n")
+        lines.seek(0)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        subprocess.run([str(siyu), "tag", "--json", "--stdin", "--rules", str(rules)], stdin=lines,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
+                       env={**os.environ, "PYTHONHASHSEED": "0"})
+        wall = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"cli_msgs_per_wall_s": round(len(messages) / wall), "cli_msgs_per_cpu_s": round(len(messages) / cpu)}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=50_000, help="messages to time (corpus repeated)")
-    parser.add_argument("--corpus", type=Path, default=REPO / "tests/data/tagging_dev.jsonl")
+    parser.add_argument("--corpus", type=Path, default=DATA / "tagging_dev.jsonl")
     parser.add_argument("--rules", type=Path, default=REPO / "playbooks/tags.toml")
     parser.add_argument("--repeat", type=int, default=3, help="timed passes; the best counts")
+    parser.add_argument("--no-cli", action="store_true", help="skip timing `siyu tag --stdin`")
     args = parser.parse_args(argv)
 
     corpus = load_corpus(args.corpus)
@@ -97,6 +123,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         figures[f"{name}_msgs_per_s"] = speed
         figures.update({f"{name}_{key}": value for key, value in scores.items()})
+    held_out = (
+        ("heldout", DATA / "tagging_heldout.jsonl", keyword),
+        ("gym", DATA / "gym_heldout.jsonl", KeywordTagger(load_rules(DATA / "gym_tags.toml"))),
+    )
+    for name, path, tagger in held_out:
+        scores = accuracy(tagger, load_corpus(path))
+        print(f"{name:>9}: held out ({path.name})  precision {scores['precision']:.3f}"
+              f"  recall {scores['recall']:.3f}  F1 {scores['f1']:.3f}")
+        figures.update({f"{name}_{key}": value for key, value in scores.items()})
+    if not args.no_cli:
+        cli = cli_speed(args.rules, messages)
+        print(f"      cli: siyu tag --json --stdin, {len(messages)} lines with start-up:"
+              f" {cli['cli_msgs_per_cpu_s']:,} msgs per CPU second, {cli['cli_msgs_per_wall_s']:,} per wall second")
+        figures.update(cli)
     print(json.dumps(figures, ensure_ascii=False))
     return 0
 

@@ -26,9 +26,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import itertools
+
 import jieba
 
+from bot.tagging.language import DEFAULT_ALIASES, NEGATED_PRAISE, ClauseInfo, Marker, read_moods, sentence_numbers
 from bot.tagging.rules import GAP, KeywordRule, RuleSet
+from bot.tagging.script import TypoRepair, alias_table, to_simplified, trie_pattern
 
 logger = logging.getLogger(__name__)
 
@@ -38,11 +42,12 @@ NEGATION_WINDOW = 5  # a negator further back than this many tokens no longer re
 # 想到店 -> 想/到店) while common words still win (不适合 stays whole, so 不适 does not fire).
 # Single characters are never boosted: that would split 大约 into 大/约.
 KEYWORD_FREQ = 10_000_000
+COMMON_WORD_FREQ = 3  # jieba's dictionary lists rare words with 1 or 2; 不是 has 100,000+
 
 NEGATORS = frozenset(
     "不 没 没有 别 无 未 甭 勿 莫 无需 无须 不用 不是 不要 不想 不需要 不必 不再 不会 不能 不太 不怎么"
     " 并不 并没有 从不 从没 从来不 从来没 从来没有 毫无 绝不 不打算 不准备 没必要 不至于 还没 还没有"
-    " 没什么 没啥 没有什么".split()
+    " 没什么 没啥 没有什么 不算 没怎么".split()
 )
 # Said after the keyword, at the end of the clause: 红肿没有了, 预约就不用了, 退款算了.
 TRAILING_NEGATORS = frozenset("不 没 没有 不用 不需要 不要 不必 算了 免了 没了 不了".split())
@@ -184,22 +189,39 @@ class KeywordTagger:
     def __init__(self, rules: RuleSet) -> None:
         self.rules = rules
         self._rules: tuple[KeywordRule, ...] = rules.keyword_rules
+        self._language = rules.language
         # First part of every keyword -> what it may start; a message is scanned once, looking
         # up runs of tokens, so cost grows with the message, not with the number of keywords.
         self._index: dict[str, list[_Entry]] = {}
         words: list[str] = list(map(normalise, rules.dictionary_words))
+        sounded: list[str] = []
         for number, rule in enumerate(self._rules):
             for keyword, is_exclude in [(k, False) for k in rule.keywords] + [(k, True) for k in rule.exclude]:
                 first, *rest = normalise(keyword).split(GAP)
                 self._index.setdefault(first, []).append(_Entry(number, keyword, tuple(rest), is_exclude))
                 words += [first, *rest]
+                if rule.pinyin and not is_exclude:
+                    sounded += [first, *rest]
         # Every proper prefix of a first part maps to (): a run that is not even a prefix ends
         # the scan from that token at once, which is most runs.
         self._lookup: dict[str, Sequence[_Entry]] = {
             first[:cut]: () for first in self._index for cut in range(1, len(first))
         }
         self._lookup.update(self._index)
-        self._candidates = _candidate_pattern(list(self._index))
+        self._aliases = alias_table({**DEFAULT_ALIASES, **dict(rules.aliases)})
+        self._candidates = trie_pattern(list(self._index) + list(self._aliases))
+        self._typos = TypoRepair(dict.fromkeys(sounded), is_word=self._common_word, bounds=self._token_bounds)
+        self._cues = _cue_table(self._rules)
+        self._cue_pattern = _cue_pattern(self._cues)
+        # A cue on a mood ("mood:rhetorical") makes a message worth reading when it has that mood.
+        mood_kinds = [key[5:] for key in self._cues if key.startswith("mood:")]
+        self._mood_cues = _cue_pattern({w: [] for kind in mood_kinds for w in self._language.words.get(kind, ())})
+        self._markers_anywhere = _cue_pattern({w.split(GAP)[0]: [] for k in _MARKER_KINDS for w in
+                                               self._language.words[k]})
+        self._no_split = frozenset(map(normalise, rules.dictionary_words))
+        self._plain = frozenset(first for first, entries in self._index.items() if any(not e.rest for e in entries))
+        self._prefixes = self._language.split_prefixes
+        self._suffixes = self._language.split_suffixes
         self._tokenizer = new_tokenizer(list(dict.fromkeys(words)))
         self._segmenter = Segmenter(self._tokenizer)
         self._exclusive = frozenset(rules.exclusive_groups)
@@ -211,33 +233,49 @@ class KeywordTagger:
             rules.version,
         )
 
+    def _common_word(self, text: str) -> bool:
+        """A word of the dictionary (不是, 加个): such a homophone is meant, not a typo."""
+        return (self._tokenizer.FREQ.get(text) or 0) >= COMMON_WORD_FREQ
+
+    def _token_bounds(self, text: str) -> frozenset[int]:
+        return frozenset(itertools.accumulate(map(len, self._segmenter.cut(text)), initial=0))
+
+    def prepare(self, text: str) -> str:
+        """The text the tagger reads: folded, simplified, typos repaired; as long as `text`."""
+        return self._typos.repair(to_simplified(normalise(text)))
+
     def tokens(self, text: str) -> list[str]:
         """The tokens the tagger sees, for explaining a result (`siyu tag --explain`)."""
-        return self._segmenter.cut(normalise(text))
+        return self._segmenter.cut(self.prepare(text))
 
     def tag(self, text: str) -> list[TagMatch]:
         """Tags for one message, in rule-file order; the same text always gives the same list."""
-        folded = normalise(text)
+        folded = self.prepare(text)
+        pieces = list(_PIECES.finditer(folded))
+        # Most pieces (好的, 谢谢) hold no keyword at all; skipping them before segmenting is
+        # exact, because a run of tokens is always a substring of the piece.
+        wanted = [bool(self._candidates.search(piece.group())) for piece in pieces]
+        cued = (self._cue_pattern is not None and self._cue_pattern.search(folded) is not None) or (
+            self._mood_cues is not None and self._mood_cues.search(folded) is not None)
+        if not any(wanted) and not cued:
+            return []
+        found = self._find_in_pieces(pieces, wanted)
+        if not cued and not any(hits for _, _, piece_hits in found.values() for hits in piece_hits):
+            return []
+        clauses, hits = self._read(text, folded, pieces, found, cued)
+        read_moods(self._language, clauses)
         fired: dict[int, tuple[list[str], str]] = {}  # rule -> (keywords, first clause)
         last_clause: dict[int, int] = {}  # rule -> ordinal of the last clause it fired in
-        ordinal = 0
-        for piece in _PIECES.finditer(folded):
-            # Most pieces (好的, 谢谢) hold no keyword at all; skipping them before segmenting is
-            # exact, because a run of tokens is always a substring of the piece.
-            if not self._candidates.search(piece.group()):
-                continue
-            tokens = self._segmenter.cut(piece.group())
-            for begin, end in _clauses(tokens):
-                ordinal += 1
-                clause = tokens[begin:end]
-                for hit in self._clause_hits(clause):
-                    if hit.rule not in fired:
-                        offset = piece.start() + sum(map(len, tokens[:begin]))
-                        fired[hit.rule] = ([], text[offset : offset + sum(map(len, clause))])
-                    last_clause[hit.rule] = ordinal
-                    keywords = fired[hit.rule][0]
-                    if hit.keyword not in keywords:
-                        keywords.append(hit.keyword)
+        for ordinal, clause in enumerate(clauses):
+            for hit in self._clause_hits(clause, clauses, ordinal, hits[ordinal]):
+                if hit.rule not in fired:
+                    fired[hit.rule] = ([], clause.text)
+                last_clause[hit.rule] = ordinal
+                keywords = fired[hit.rule][0]
+                if hit.keyword not in keywords:
+                    keywords.append(hit.keyword)
+        if cued:
+            self._fire_cues(clauses, fired, last_clause)
         if self._exclusive and len(fired) > 1:
             self._keep_latest_state(fired, last_clause)
         return [
@@ -246,6 +284,80 @@ class KeywordTagger:
             for rule in (self._rules[number],)
             for keywords, clause in (fired[number],)
         ]
+
+    def _find_in_pieces(self, pieces: list[re.Match[str]], wanted: list[bool]
+                        ) -> dict[int, tuple[list[str], list[tuple[int, int]], list[list[_Hit]]]]:
+        """Piece number -> (tokens, clause ranges, keyword hits per clause), for pieces with keywords."""
+        found = {}
+        for number, (piece, keep) in enumerate(zip(pieces, wanted, strict=True)):
+            if keep:
+                tokens = self._segmenter.cut(piece.group())
+                ranges = _clauses(tokens)
+                aliases = self._aliases
+                hits = [self._find([aliases.get(token, token) for token in tokens[b:e]]) for b, e in ranges]
+                found[number] = (tokens, ranges, hits)
+        return found
+
+    def _read(self, text: str, folded: str, pieces: list[re.Match[str]],
+              found: dict[int, tuple[list[str], list[tuple[int, int]], list[list[_Hit]]]],
+              cued: bool) -> tuple[list[ClauseInfo], list[list[_Hit]]]:
+        """The message's clauses with their markers, and the keyword hits of each."""
+        clauses: list[ClauseInfo] = []
+        hits: list[list[_Hit]] = []
+        sentences = sentence_numbers(folded, [piece.start() for piece in pieces])
+        markers = self._markers_anywhere
+        for number, (piece, sentence) in enumerate(zip(pieces, sentences, strict=True)):
+            if number in found:
+                tokens, ranges, piece_hits = found[number]
+            elif cued or (markers is not None and markers.search(piece.group())):
+                tokens = self._segmenter.cut(piece.group())
+                ranges = _clauses(tokens)
+                piece_hits = [[] for _ in ranges]
+            else:
+                continue
+            asked = folded[piece.end() : piece.end() + 1] in ("?", "？")
+            start = piece.start()
+            position = 0
+            for index, (begin, end) in enumerate(ranges):
+                start += sum(map(len, tokens[position:begin]))
+                clause_tokens = tokens[begin:end]
+                lengths = list(itertools.accumulate(map(len, clause_tokens), initial=0))
+                stop = start + lengths[-1]
+                clause_text = folded[start:stop]
+                bounds = frozenset(lengths)
+                info = ClauseInfo(text[start:stop], clause_tokens, sentence, asked and index == len(ranges) - 1,
+                                  clause_text, bounds, self._language.markers(clause_text, bounds))
+                clauses.append(info)
+                hits.append(piece_hits[index])
+                start, position = stop, end
+        return clauses, hits
+
+    def _fire_cues(self, clauses: list[ClauseInfo], fired: dict[int, tuple[list[str], str]],
+                   last_clause: dict[int, int]) -> None:
+        """Rules with cues fire when the weights of the cues a message holds reach the threshold."""
+        scores: dict[int, float] = {}
+        found: dict[int, list[str]] = {}
+        first: dict[int, int] = {}
+        for ordinal, clause in enumerate(clauses):
+            if clause.moods & {"hypothetical", "praised"}:
+                continue
+            words: set[str] = set()
+            for match in self._cue_pattern.finditer(clause.folded) if self._cue_pattern else ():
+                if match.start() in clause.bounds and match.end() in clause.bounds:
+                    words.add(match.group())
+            words |= {f"mood:{mood}" for mood in clause.moods}
+            for word in words:
+                for rule, weight in self._cues.get(word, ()):
+                    if word in found.setdefault(rule, []):
+                        continue
+                    found[rule].append(word)
+                    scores[rule] = scores.get(rule, 0.0) + weight
+                    first.setdefault(rule, ordinal)
+                    last_clause[rule] = max(last_clause.get(rule, 0), ordinal)
+        for rule, score in scores.items():
+            if rule not in fired and score >= self._rules[rule].cue_threshold:
+                fired[rule] = ([w for w in found[rule] if not w.startswith("mood:")] or found[rule],
+                               clauses[first[rule]].text)
 
     def _keep_latest_state(self, fired: dict[int, tuple[list[str], str]], last_clause: dict[int, int]) -> None:
         """In an exclusive group (状态) the customer's latest word counts: 之前退订了，现在想恢复推送."""
@@ -259,24 +371,56 @@ class KeywordTagger:
             if group in latest and last_clause[number] < latest[group]:
                 del fired[number]
 
-    def _clause_hits(self, tokens: list[str]) -> list[_Hit]:
-        """The keyword hits that count in one clause: not contained, vetoed or negated."""
-        hits = [hit for hit in self._find(tokens) if not _asks_a_not_a(tokens, hit.start)]
+    def _clause_hits(self, clause: ClauseInfo, clauses: list[ClauseInfo], ordinal: int,
+                     found: list[_Hit]) -> list[_Hit]:
+        """The keyword hits that count in one clause: not contained, vetoed, negated or out of mood."""
+        tokens = clause.tokens
+        hits = [hit for hit in found if not _asks_a_not_a(tokens, hit.start)]
         if not hits:
             return []
         hits = _drop_contained(hits)
         vetoed = {h.rule for h in hits if h.exclude}
         keyword_hits = [h for h in hits if not h.exclude and h.rule not in vetoed]
         rules = self._rules
+        rhetorical = "rhetorical" in clause.moods
+        negations = [False] * len(keyword_hits) if rhetorical else _negated(keyword_hits, tokens)
         kept = [
             hit
-            for hit, negated in zip(keyword_hits, _negated(keyword_hits, tokens), strict=True)
-            if not (negated and rules[hit.rule].negatable)
+            for hit, negated in zip(keyword_hits, negations, strict=True)
+            if not (negated and rules[hit.rule].negatable) and self._in_mood(hit, clause, clauses, ordinal)
         ]
         if len(kept) > 1 and self._yielding:
             present = {rules[hit.rule].tag for hit in kept}
             kept = [hit for hit in kept if present.isdisjoint(rules[hit.rule].yield_to)]
         return kept
+
+    def _in_mood(self, hit: _Hit, clause: ClauseInfo, clauses: list[ClauseInfo], ordinal: int) -> bool:
+        """Whether the moods of the hit's clause suit its rule (`mood`, `not_mood`)."""
+        rule = self._rules[hit.rule]
+        if not rule.mood and not rule.not_mood:
+            return True
+        moods = set(clause.moods)
+        start = sum(map(len, clause.tokens[: hit.start]))
+        end = start + sum(map(len, clause.tokens[hit.start : hit.end]))
+        for marker in clause.markers:
+            if marker.start < end and start < marker.end:
+                if marker.kind == "resolved" and marker.start < start:
+                    moods.add("passed")  # 消/肿了: the keyword is what passed
+                continue  # otherwise the marker is part of the keyword itself (约好了, 不专业)
+            if marker.kind == "resolved" and marker.start >= end:
+                moods.add("passed")
+            elif marker.kind == "praise" and not _praise_negated(clause, marker):
+                moods.add("praised")
+        for later in clauses[ordinal + 1 :]:
+            if later.sentence != clause.sentence:
+                break
+            if any(m.kind == "resolved" for m in later.markers):
+                moods.add("passed")
+        if not moods & _NOT_STATEMENT:
+            moods.add("statement")
+        if rule.mood and not moods & rule.mood:
+            return False
+        return not moods & rule.not_mood
 
     def _find(self, tokens: list[str]) -> list[_Hit]:
         """Every keyword and exclude phrase on token boundaries in one clause, by start token."""
@@ -302,26 +446,53 @@ class KeywordTagger:
                     if spans:
                         spans = ((start, end), *spans)
                         hits.append(_Hit(entry.rule, entry.keyword, start, spans[-1][1], spans, entry.exclude))
+            self._find_inside(tokens, start, hits)
         return hits
 
+    def _find_inside(self, tokens: list[str], i: int, hits: list[_Hit]) -> None:
+        """A keyword inside a longer token, the rest a degree word or the like: 好贵, 胀痛, 疼死."""
+        token = tokens[i]
+        if len(token) < 2 or token in self._no_split:
+            return
+        inner_words = self._plain
+        for cut in (1, 2):
+            if len(token) <= cut:
+                break
+            for rest, inner, allowed in ((token[:cut], token[cut:], self._prefixes),
+                                         (token[-cut:], token[:-cut], self._suffixes)):
+                if inner in inner_words and rest in allowed:
+                    for entry in self._index[inner]:
+                        if not entry.rest:
+                            hits.append(_Hit(entry.rule, entry.keyword, i, i + 1, ((i, i + 1),), entry.exclude))
 
-def _candidate_pattern(words: list[str]) -> re.Pattern[str]:
-    """One regex that finds any of `words`, built as a trie so each position costs one branch."""
-    trie: dict[str, dict] = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
 
-    def emit(node: dict[str, dict]) -> str:
-        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
-        if not branches:
-            return ""
-        body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
-        return body + ("?" if "" in node else "")
+# Markers that reach other clauses: a piece holding one is read even without a keyword.
+_MARKER_KINDS = ("hypothetical", "worry", "deferral", "resolved")
+_NOT_STATEMENT = frozenset({"question", "hypothetical", "worry", "expectation", "rhetorical", "deferred"})
 
-    return re.compile(emit(trie) if trie else "(?!)")
+
+def _praise_negated(clause: ClauseInfo, marker: Marker) -> bool:
+    """不专业, 不太满意: praise after a negator is no praise."""
+    before = clause.folded[: marker.start]
+    return any(before.endswith(negator) for negator in NEGATED_PRAISE)
+
+
+def _cue_table(rules: Sequence[KeywordRule]) -> dict[str, list[tuple[int, float]]]:
+    """Cue word (normalised, or "mood:<mood>") -> the rules it weighs for, with its weight."""
+    table: dict[str, list[tuple[int, float]]] = {}
+    for number, rule in enumerate(rules):
+        for word, weight in rule.cues:
+            key = word if word.startswith("mood:") else normalise(word)
+            table.setdefault(key, []).append((number, weight))
+    return table
+
+
+def _cue_pattern(words: dict[str, object]) -> re.Pattern[str] | None:
+    """One regex for the cue (or marker) words; `*` is a gap of up to three characters."""
+    parts = sorted((w for w in words if w and not w.startswith("mood:")), key=len, reverse=True)
+    if not parts:
+        return None
+    return re.compile("|".join(".{0,3}?".join(map(re.escape, w.split(GAP))) for w in parts))
 
 
 def _clauses(tokens: list[str]) -> list[tuple[int, int]]:
@@ -420,16 +591,24 @@ def _negated(hits: list[_Hit], tokens: list[str]) -> list[bool]:
 def _negated_before(tokens: list[str], start: int, begin: int) -> bool:
     for i in range(start - 1, begin - 1, -1):
         if _is_negator(tokens, i, begin):
-            # 不是不想 / 没有不: a second negator right before the first cancels it.
-            return not any(_is_negator(tokens, j, begin) for j in range(max(begin, i - 2), i))
+            # 不是不想 / 没有不: a second negator right before the first cancels it; two negators
+            # with a word between them each deny their own word (没红没肿).
+            return not (i - 1 >= begin and _is_negator(tokens, i - 1, begin))
     return False
 
 
 def _negated_after(tokens: list[str], start: int) -> bool:
-    """A negator closing the clause after the keyword, only particles after it (红肿没有了)."""
+    """A negator closing the clause after the keyword, only particles after it (红肿没有了).
+
+    A bare 不 or 没 closing the clause asks (可以退不, 有名额没): that is a question, not a no.
+    """
     last = len(tokens) - 1
+    particles = 0
     while last >= start and tokens[last] in TRAILING_PARTICLES:
         last -= 1
+        particles += 1
+    if last >= start and tokens[last] in ("不", "没") and not particles:
+        return False
     return last >= start and last - start <= 2 and tokens[last] in TRAILING_NEGATORS
 
 

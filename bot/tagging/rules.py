@@ -21,6 +21,8 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.tagging.language import DEFAULT_NOT_MOOD, MOODS, Language, LanguageError
+
 logger = logging.getLogger(__name__)
 
 METRIC_NAMES: frozenset[str] = frozenset(
@@ -44,7 +46,7 @@ METRIC_NAMES: frozenset[str] = frozenset(
 # the [vocab] list `name`). Vocab references are expanded here; gaps are the tagger's business.
 GAP = "*"
 _VOCAB_REF = re.compile(r"\{([^{}]+)\}")
-_TOP_LEVEL_KEYS = ("keyword", "behaviour", "vocab", "dictionary", "exclusive_groups")
+_TOP_LEVEL_KEYS = ("keyword", "behaviour", "vocab", "dictionary", "exclusive_groups", "language", "aliases")
 
 
 class RulesError(Exception):
@@ -71,6 +73,15 @@ def _check_word(word: str) -> str:
 Word = Annotated[str, AfterValidator(_check_word)]
 
 
+def _check_mood(mood: str) -> str:
+    if mood not in MOODS:
+        raise ValueError(f"{mood!r} is not a mood (known: {', '.join(MOODS)})")
+    return mood
+
+
+Mood = Annotated[str, AfterValidator(_check_mood)]
+
+
 class KeywordSpec(_Spec):
     tag: str = Field(min_length=1)
     group: str | None = None
@@ -79,7 +90,22 @@ class KeywordSpec(_Spec):
     negatable: bool = True
     exclude: list[Word] = []
     yield_to: list[str] = []
+    mood: list[Mood] = []  # the clause must have one of these moods
+    not_mood: list[Mood] | None = None  # ... and none of these (default: DEFAULT_NOT_MOOD if negatable)
+    pinyin: bool = True  # homophone typos of the keywords match too (预月 for 预约)
+    cues: dict[str, float] = {}  # words (or "mood:<mood>") whose weights add up over a message
+    cue_threshold: float = Field(default=2.0, gt=0)
     description: str = ""
+
+    @field_validator("cues")
+    @classmethod
+    def _cues_are_words(cls, cues: dict[str, float]) -> dict[str, float]:
+        for word in cues:
+            if word.startswith("mood:"):
+                _check_mood(word[5:])
+            elif not word.strip() or GAP in word:
+                raise ValueError(f"{word!r}: a cue is a plain word (no '*')")
+        return cues
 
     @field_validator("tag")
     @classmethod
@@ -110,6 +136,11 @@ class KeywordRule:
     exclude: tuple[str, ...]
     yield_to: tuple[str, ...] = ()  # tags that, found in the same clause, take this one's place
     description: str = ""
+    mood: frozenset[str] = frozenset()
+    not_mood: frozenset[str] = frozenset()
+    pinyin: bool = True
+    cues: tuple[tuple[str, float], ...] = ()
+    cue_threshold: float = 2.0
 
     @property
     def rule_id(self) -> str:
@@ -145,6 +176,8 @@ class RuleSet:
     exclusive_groups: tuple[str, ...]  # groups where only the latest-mentioned tag is kept (状态)
     source: str
     version: str  # first 12 hex digits of the file's SHA-256: changes whenever the text does
+    language: Language = field(default_factory=Language.build, compare=False)
+    aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # [aliases]: canonical word -> Latin spellings
 
 
 def load_rules(path: str | Path) -> RuleSet:
@@ -172,6 +205,8 @@ def parse_rules(text: str, source: str = "<string>") -> RuleSet:
             errors.append(f"{source}: unknown section {key!r} (expected one of {', '.join(_TOP_LEVEL_KEYS)})")
 
     vocab = _parse_vocab(data.get("vocab", {}), source, errors)
+    language = _parse_language(data.get("language", {}), source, errors)
+    aliases = _parse_vocab(data.get("aliases", {}), source, errors, section="aliases")
     dictionary = _validated(DictionarySpec, data.get("dictionary", {}), f"{source}: dictionary", errors)
     keyword_rules = _parse_keyword_rules(data.get("keyword", []), vocab, source, errors)
     behaviour_rules = _parse_behaviour_rules(data.get("behaviour", []), source, errors)
@@ -202,7 +237,20 @@ def parse_rules(text: str, source: str = "<string>") -> RuleSet:
         exclusive_groups=tuple(exclusive),
         source=source,
         version=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12],
+        language=language,
+        aliases=tuple((word, tuple(spellings)) for word, spellings in aliases.items()),
     )
+
+
+def _parse_language(raw: object, source: str, errors: list[str]) -> Language:
+    if not isinstance(raw, dict):
+        errors.append(f"{source}: language: must be a table of word lists")
+        return Language.build()
+    try:
+        return Language.build(raw)
+    except LanguageError as exc:
+        errors.append(f"{source}: language.{exc}")
+        return Language.build()
 
 
 def _validated(model: type[_Spec], raw: object, where: str, errors: list[str]) -> Any:
@@ -226,14 +274,14 @@ def _group_of(tag: str, group: str | None) -> str:
     return group or tag.split(":", 1)[0]
 
 
-def _parse_vocab(raw: object, source: str, errors: list[str]) -> dict[str, list[str]]:
+def _parse_vocab(raw: object, source: str, errors: list[str], section: str = "vocab") -> dict[str, list[str]]:
     if not isinstance(raw, dict):
-        errors.append(f"{source}: vocab: must be a table of word lists")
+        errors.append(f"{source}: {section}: must be a table of word lists")
         return {}
     vocab: dict[str, list[str]] = {}
     for name, words in raw.items():
         if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
-            errors.append(f"{source}: vocab.{name}: must be a non-empty list of non-empty strings")
+            errors.append(f"{source}: {section}.{name}: must be a non-empty list of non-empty strings")
             continue
         vocab[name] = [w.strip() for w in words]
     return vocab
@@ -282,6 +330,13 @@ def _parse_keyword_rules(
                     exclude=exclude,
                     yield_to=tuple(spec.yield_to),
                     description=spec.description,
+                    mood=frozenset(spec.mood),
+                    not_mood=frozenset(
+                        spec.not_mood if spec.not_mood is not None else DEFAULT_NOT_MOOD if spec.negatable else ()
+                    ),
+                    pinyin=spec.pinyin,
+                    cues=tuple(spec.cues.items()),
+                    cue_threshold=spec.cue_threshold,
                 ),
             )
         )

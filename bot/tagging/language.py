@@ -1,0 +1,220 @@
+"""What a clause does besides naming things: its mood, and the words that shift a keyword's meaning.
+
+A keyword hit is read together with its clause. A clause can ask (吗, 呢, A-not-A: 能不能, 痛不痛,
+可以退不), suppose (如果, 万一), worry (担心, 怕, 听说), expect (会, 可能), be rhetorical (凭什么,
+难道, 不是…吗), be put off (…下个月再说, 先考虑一下), say that something has passed (已经消了,
+全退了) or praise (态度很好). Rules require or exclude these moods (`mood`, `not_mood`); the
+marker words are operator data with defaults here, replaced per list by `[language]` in the
+rules file.
+
+Markers are found in the clause text but count only on token boundaries (服了 is not inside
+舒服了, 会 not inside 会员); a marker may hold `*`, a gap of up to three characters (听*说).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+MOODS = (
+    "statement",  # none of the others
+    "question",  # a yes/no question: 吗, 呢, A-not-A, a bare ？ without a question word
+    "hypothetical",  # 如果, 万一 ... and the rest of that sentence
+    "worry",  # 担心, 怕, 听说 ... and the rest of that sentence
+    "expectation",  # 会, 可能, 一般: what may happen, not what did
+    "rhetorical",  # 凭什么, 难道, 不是…吗: a negator in it does not negate
+    "deferred",  # 再说, 考虑一下 ... in this clause or a later one of the message
+    "passed",  # 已经消了, 全退了 ... after the keyword, in its sentence
+    "praised",  # 很好, 不错, 专业 ... in the clause, not negated
+)
+# Rules that negation cancels (intents, requests, reports) leave these moods out by default.
+DEFAULT_NOT_MOOD = ("hypothetical", "worry", "deferred", "passed", "praised")
+
+DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
+    "question_particles": ("吗", "么", "嘛", "呢", "不", "没"),
+    # 「有点肿，正常吗」 asks about a report, it does not turn it into a question.
+    "report_questions": ("正常", "要紧", "没事", "有事", "严重", "有问题", "怎么回事"),
+    "question_words": ("多少", "几", "什么", "怎么", "怎样", "哪", "哪里", "哪儿", "谁", "为什么", "为啥",
+                       "啥", "多久", "多长", "咋", "如何", "几点", "几号"),
+    "hypothetical": ("如果", "万一", "要是", "假如", "假设", "倘若", "一旦", "的话", "如若", "若是", "要不是"),
+    "worry": ("担心", "怕", "害怕", "恐怕", "生怕", "就怕", "听说", "据说", "听*说", "顾虑", "纠结", "不知道会"),
+    "expectation": ("会", "可能", "可能会", "容易", "一般", "通常", "应该会", "总会", "会不会"),
+    "rhetorical": ("难道", "凭什么", "凭啥", "怎么就", "为什么不", "为啥不", "怎么能", "哪能", "岂", "何必",
+                   "怎么可以不"),
+    "deferral": ("再说", "再看", "再考虑", "再联系", "再决定", "再商量", "再议", "考虑考虑", "考虑一下",
+                 "先放", "放一放", "先放放", "不急", "不着急", "不用急", "就算了", "回头再", "到时候再",
+                 "改天再", "以后再", "下次再", "有空再", "过段时间", "过阵子", "等*再"),
+    "resolved": ("消了", "退了", "好了", "没了", "褪了", "消失", "消退", "痊愈", "不见了", "消肿", "恢复了",
+                 "好多了", "退掉了"),
+    "praise": ("很好", "真好", "挺好", "特别好", "非常好", "超好", "蛮好", "太好", "不错", "很棒", "真棒", "专业",
+               "满意", "到位", "贴心", "周到", "热情", "耐心", "给力", "靠谱", "精彩", "有意思"),
+    # A keyword inside a longer token counts when the rest is one of these (好贵, 胀痛, 太坑, 疼死)
+    # and the token is not in the rules' do-not-split dictionary (心疼, 大约).
+    "split_prefixes": ("好", "太", "很", "超", "巨", "死", "真", "挺", "蛮", "贼", "忒", "最", "更", "酸", "胀",
+                       "闷", "刺", "隐", "剧", "微", "有点", "好多", "特", "老"),
+    "split_suffixes": ("死", "了", "得", "啊", "呀", "的", "疼", "痛"),
+}
+NEGATED_PRAISE = ("不", "没", "没有", "不太", "不够", "不是很", "不怎么", "不算")
+
+# The default vocabulary: words customers type in Latin letters for the Chinese a rule uses.
+DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
+    "预约": ("book", "booking", "appointment", "yuyue", "yy"),
+    "退款": ("refund", "tuikuan", "tuifei", "tk"),
+    "价格": ("price", "prices", "jiage", "cost", "jiaqian"),
+    "多少钱": ("duoshaoqian", "how much"),
+    "优惠": ("discount", "youhui", "coupon", "promo"),
+    "投诉": ("complain", "complaint", "tousu"),
+    "取消": ("cancel", "quxiao"),
+    "退订": ("unsubscribe", "tuiding"),
+    "请假": ("qingjia", "leave"),
+    "课程": ("course", "kecheng"),
+    "试听": ("trial", "shiting"),
+}
+
+_SENTENCE_END = frozenset("。！？!?\n")
+
+
+class LanguageError(ValueError):
+    """A `[language]` list is not a list of words."""
+
+
+@dataclass(frozen=True)
+class Marker:
+    """Where one marker word sits in a clause (character offsets)."""
+
+    kind: str
+    start: int
+    end: int
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    parts = sorted({w for w in words if w}, key=len, reverse=True)
+    return "|".join(".{0,3}?".join(map(re.escape, w.split("*"))) for w in parts)
+
+
+@dataclass(frozen=True)
+class Language:
+    """The marker lists in force, compiled once per rule set."""
+
+    words: Mapping[str, tuple[str, ...]]
+    _pattern: re.Pattern[str] | None = field(repr=False, compare=False)
+
+    @classmethod
+    def build(cls, overrides: Mapping[str, Sequence[str]] | None = None) -> Language:
+        words = dict(DEFAULT_LANGUAGE)
+        for key, value in (overrides or {}).items():
+            if key not in DEFAULT_LANGUAGE:
+                raise LanguageError(f"unknown list {key!r} (known: {', '.join(DEFAULT_LANGUAGE)})")
+            if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
+                raise LanguageError(f"{key}: must be a list of non-empty words")
+            words[key] = tuple(w.strip() for w in value)
+        kinds = ("hypothetical", "worry", "expectation", "rhetorical", "deferral", "resolved", "praise")
+        # One regex, one group per kind: a clause is scanned once whatever the number of lists.
+        groups = [f"(?P<{kind}>{_alternatives(words[kind])})" for kind in kinds if words[kind]]
+        return cls(words, re.compile("|".join(groups)) if groups else None)
+
+    @property
+    def split_prefixes(self) -> frozenset[str]:
+        return frozenset(self.words["split_prefixes"])
+
+    @property
+    def split_suffixes(self) -> frozenset[str]:
+        return frozenset(self.words["split_suffixes"])
+
+    def markers(self, text: str, bounds: frozenset[int]) -> list[Marker]:
+        """Every marker in a clause whose both ends fall on token boundaries."""
+        found = []
+        if self._pattern is None:
+            return found
+        for match in self._pattern.finditer(text):
+            # A marker starts a token; a one-character one is a whole token (会 is not in 会员),
+            # a longer one may end inside a token a keyword made (消/肿了 holds 消肿).
+            if match.start() in bounds and (match.end() in bounds or match.end() - match.start() > 1):
+                found.append(Marker(match.lastgroup or "", match.start(), match.end()))
+        return found
+
+
+@dataclass
+class ClauseInfo:
+    """One clause of a message as the mood reader sees it."""
+
+    text: str
+    tokens: list[str]
+    sentence: int  # clauses of one sentence share this number
+    asked: bool  # a ？ follows the clause
+    folded: str = ""  # the text as the tagger reads it (folded, simplified, typos repaired)
+    bounds: frozenset[int] = frozenset()  # offsets in `folded` where a token starts or ends
+    markers: list[Marker] = field(default_factory=list)
+    moods: set[str] = field(default_factory=set)
+
+
+def read_moods(language: Language, clauses: list[ClauseInfo]) -> None:
+    """Fill each clause's moods from its markers and those of its neighbours."""
+    words = language.words
+    particles = frozenset(words["question_particles"])
+    report_questions = frozenset(words["report_questions"])
+    question_words = frozenset(words["question_words"])
+    for clause in clauses:
+        kinds = {m.kind for m in clause.markers}
+        if _is_question(clause.tokens, particles, report_questions, question_words, clause.asked):
+            clause.moods.add("question")
+        if "rhetorical" in kinds or _not_is_question(clause.tokens):
+            clause.moods.add("rhetorical")
+            clause.moods.discard("question")
+        for kind in ("hypothetical", "worry", "expectation"):
+            if kind in kinds:
+                clause.moods.add(kind)
+    # Supposing and worrying reach to the end of the sentence (万一效果不好，能退吗).
+    for previous, clause in zip(clauses, clauses[1:], strict=False):
+        if previous.sentence == clause.sentence:
+            clause.moods |= previous.moods & {"hypothetical", "worry"}
+    # Putting off reaches back over the whole message (想约的，不过最近忙，下个月再说).
+    deferred = False
+    for clause in reversed(clauses):
+        deferred = deferred or any(m.kind == "deferral" for m in clause.markers)
+        if deferred:
+            clause.moods.add("deferred")
+
+
+def _is_question(tokens: list[str], particles: frozenset[str], report_questions: frozenset[str],
+                 question_words: frozenset[str], asked: bool) -> bool:
+    last = len(tokens) - 1
+    while last >= 0 and tokens[last] in "啊呀啦哈哦喔嘞":
+        last -= 1
+    if last < 0:
+        return False
+    if tokens[last] in particles and last > 0 and tokens[last - 1] not in report_questions:
+        # A bare 不/没 closing the clause asks (可以退不, 有名额没); after another negator it denies.
+        return tokens[last] in "吗么嘛呢" or tokens[last - 1] not in ("不", "没", "没有", "了")
+    if any(_a_not_a(token) for token in tokens) or _split_a_not_a(tokens):
+        return True
+    return asked and question_words.isdisjoint(tokens)
+
+
+def _a_not_a(token: str) -> bool:
+    """能不能, 疼不疼, 可不可以, 有没有: one token asking both ways."""
+    return len(token) >= 3 and token[1] in "不没" and token[0] == token[2]
+
+
+def _split_a_not_a(tokens: list[str]) -> bool:
+    """贵/不/贵, 疼/不/疼: the same question cut into three tokens."""
+    return any(
+        tokens[i] in ("不", "没") and tokens[i - 1][-1:] == tokens[i + 1][:1]
+        for i in range(1, len(tokens) - 1)
+    )
+
+
+def _not_is_question(tokens: list[str]) -> bool:
+    """这不是骗人吗: 不是 … 吗 asks for agreement; it asserts, it does not deny."""
+    return "不是" in tokens and tokens[-1:] == ["吗"]
+
+
+def sentence_numbers(text: str, starts: Sequence[int]) -> list[int]:
+    """The sentence number of each offset in `starts` (sorted): sentences end at 。！？ and newlines."""
+    numbers, sentence, pos = [], 0, 0
+    for start in starts:
+        sentence += sum(1 for char in text[pos:start] if char in _SENTENCE_END)
+        pos = start
+        numbers.append(sentence)
+    return numbers

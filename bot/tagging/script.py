@@ -1,0 +1,149 @@
+"""Spelling before matching: traditional to simplified, typos and homophones by pinyin, aliases.
+
+Every step here keeps the text's length (one character for one character), so the offsets the
+tagger computes still point into what the customer wrote and a clause is quoted as written.
+
+- Traditional characters become simplified with OpenCC's `t2s` table (the `opencc` wheels: the
+  official binding of the project every Chinese converter derives from, maintained, C++ core).
+  It runs only when a message holds a character that the table changes, so most messages pay one
+  regex search.
+- A rule that allows pinyin (`pinyin = true`, the default) also matches a homophone typo of its
+  keywords: 预月 for 预约, 水光真 for 水光针. A typo must keep at least half of the keyword's
+  characters, so a common phrase that merely sounds alike (加个 for 价格) never matches; initials
+  zh/ch/sh and finals -ng fold (投述 for 投诉), as in the fuzzy pinyin of Chinese input methods.
+- Aliases map a Latin word (book, refund, tuikuan) to the Chinese word a rule is written with;
+  they are applied to tokens by the tagger (`alias_of`), since they change the length.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
+
+import opencc
+from pypinyin import Style, lazy_pinyin
+
+logger = logging.getLogger(__name__)
+
+_HAN_RANGE = (0x4E00, 0x9FA6)
+_FOLDS = (("zh", "z"), ("ch", "c"), ("sh", "s"))
+MIN_PINYIN_LENGTH = 2  # a one-character keyword has too many homophones to match by sound
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> tuple[opencc.OpenCC, dict[int, str]]:
+    """The converter and a `str.translate` table of every character it changes on its own."""
+    converter = opencc.OpenCC("t2s.json")
+    chars = "".join(map(chr, range(*_HAN_RANGE)))
+    table = {ord(a): b for a, b in zip(chars, converter.convert(chars), strict=True) if a != b}
+    return converter, table
+
+
+def to_simplified(text: str) -> str:
+    """Simplified Chinese for `text`, the same length; unchanged when nothing is traditional."""
+    converter, table = _t2s()
+    if text.translate(table) == text:  # one pass in C: most messages stop here
+        return text
+    converted = converter.convert(text)  # phrase-aware where a character alone is ambiguous
+    if len(converted) == len(text):
+        return converted
+    return text.translate(table)  # a phrase rule changed the length (rare): characters alone
+
+
+def _fold(syllable: str) -> str:
+    for long, short in _FOLDS:
+        if syllable.startswith(long):
+            syllable = short + syllable[len(long) :]
+            break
+    return syllable[:-1] if syllable.endswith("ng") else syllable
+
+
+class _SoundTable(dict[int, str]):
+    """A `str.translate` table: a Han character -> one private-use character per folded syllable,
+    anything else -> NUL. Filled lazily, so start-up costs nothing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._codes: dict[str, str] = {}
+
+    def __missing__(self, point: int) -> str:
+        code = "\0"
+        if _HAN_RANGE[0] <= point < _HAN_RANGE[1]:
+            syllable = _fold(lazy_pinyin(chr(point), style=Style.NORMAL)[0])
+            code = self._codes.setdefault(syllable, chr(0xE000 + len(self._codes)))
+        self[point] = code
+        return code
+
+    def encode(self, text: str) -> str:
+        return text.translate(self)
+
+
+class TypoRepair:
+    """Rewrites homophone typos of the given keywords to the keywords themselves."""
+
+    def __init__(self, keywords: Iterable[str], is_word: Callable[[str], bool] = lambda _: False,
+                 bounds: Callable[[str], frozenset[int]] | None = None) -> None:
+        self._is_word = is_word  # a real word (不是 for 不适) is never a typo
+        self._bounds = bounds  # token boundaries of a text: a typo never straddles one (同事家 is not 事假)
+        self._sounds = _SoundTable()
+        self._by_code: dict[str, list[str]] = {}
+        self._keywords: set[str] = set()
+        for keyword in keywords:
+            if len(keyword) >= MIN_PINYIN_LENGTH and all(_HAN_RANGE[0] <= ord(c) < _HAN_RANGE[1] for c in keyword):
+                self._by_code.setdefault(self._sounds.encode(keyword), []).append(keyword)
+                self._keywords.add(keyword)
+        self._pattern = trie_pattern(self._by_code) if self._by_code else None
+
+    def repair(self, text: str) -> str:
+        """`text` with each typo replaced by its keyword; the same length."""
+        if self._pattern is None:
+            return text
+        encoded = self._sounds.encode(text)
+        if not self._pattern.search(encoded):
+            return text
+        out = list(text)
+        bounds: frozenset[int] | None = None
+        pos = 0
+        # Overlapping search: 能不能退宽 sounds like 能退 before it sounds like 退款.
+        while found := self._pattern.search(encoded, pos):
+            written = text[found.start() : found.end()]
+            pos = found.start() + 1
+            if written in self._keywords:
+                continue
+            for keyword in self._by_code[found.group()]:
+                same = sum(a == b for a, b in zip(written, keyword, strict=True))
+                if same == len(keyword) or 2 * same < len(keyword) or self._is_word(written):
+                    continue
+                if self._bounds is not None:
+                    bounds = bounds if bounds is not None else self._bounds(text)
+                    if found.start() not in bounds or found.end() not in bounds:
+                        continue
+                out[found.start() : found.end()] = keyword
+                break
+        return "".join(out)
+
+
+def trie_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    """One regex that finds any of `words`, built as a trie so each position costs one branch."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        branches = [re.escape(char) + emit(child) for char, child in sorted(node.items()) if char]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
+        return body + ("?" if "" in node else "")
+
+    return re.compile(emit(trie) if trie else "(?!)")
+
+
+def alias_table(aliases: Mapping[str, Iterable[str]]) -> dict[str, str]:
+    """{canonical: [alias, ...]} -> {alias (case-folded): canonical}."""
+    return {alias.lower(): canonical for canonical, words in aliases.items() for alias in words}
