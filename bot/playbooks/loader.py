@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.playbooks.schema import Playbook
+from bot.playbooks.schema import SAMPLE_RENDER, Playbook
 
 logger = logging.getLogger(__name__)
 
@@ -204,8 +204,11 @@ def _problems(error: ValidationError, data: dict[str, Any], text: str) -> list[P
 
 # --- entry points -----------------------------------------------------------------------------
 
-def parse_playbook(text: str, source: str = "<playbook>") -> Playbook:
-    """Validate one playbook's TOML text; raise PlaybookError listing every problem."""
+def parse_playbook(text: str, source: str = "<playbook>", *, sample: bool = True) -> Playbook:
+    """Validate one playbook's TOML text; raise PlaybookError listing every problem.
+
+    `sample`: also render every template and condition for a sample customer under the
+    send-time limits (what check, import and the editor do; stored versions skip it)."""
     try:
         data = tomllib.loads(text.lstrip("\ufeff"))
     except tomllib.TOMLDecodeError as error:
@@ -218,7 +221,7 @@ def parse_playbook(text: str, source: str = "<playbook>") -> Playbook:
         raise PlaybookError(source, [Problem("", f"invalid TOML: {message}", line, column)]) \
             from None
     try:
-        return Playbook.model_validate(data)
+        return Playbook.model_validate(data, context={SAMPLE_RENDER: sample})
     except ValidationError as error:
         raise PlaybookError(source, _problems(error, data, text)) from None
 

@@ -5,12 +5,14 @@ is called (SQLite transactions here take the write lock up front):
 
 1. claim: due rows (and rows whose lease expired: a dead worker's claims) become `claimed` with
    a lease, `FOR UPDATE SKIP LOCKED` on PostgreSQL so concurrent workers take disjoint batches;
-2. prepare: re-check enrolment, opt-out, exit condition, holdout, quiet hours and caps; render.
+2. prepare: re-check enrolment, opt-out, exit condition, holdout, quiet hours and caps.
    The frequency caps count what was sent and what other workers hold claimed (they are sending
    it). On PostgreSQL a worker also takes a transaction advisory lock per customer, without
    waiting: a customer another worker is deciding right now is handed back for the next tick, so
    two workers never both see room under the same customer's cap;
-3. send each and mark the result (only where this worker still holds the claim). A send through
+3. render each text (outside any transaction: a slow template never holds a lock, and one that
+   the sandbox stops fails that delivery alone), send it and mark the result (only where this
+   worker still holds the claim). A text longer than a channel takes is not sent there. A send through
    a channel WeChat de-duplicates (kf, by `msgid`) is marked in batches of `MARK_EVERY` or every
    `MARK_SECONDS`; any other send is marked at once, before the next message goes out.
 
@@ -28,10 +30,11 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
+from jinja2 import Template
 from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select, union_all, update
 from sqlalchemy.orm import Session
 
@@ -45,7 +48,7 @@ from bot.ops import metrics
 from bot.playbooks.channels import Channel, Outcome, Outgoing
 from bot.playbooks.engine import HOLDOUT, PlaybookEngine, end_enrolment, event_context, tag_names
 from bot.playbooks.links import link_for, tracked_url
-from bot.playbooks.schema import Playbook, Step
+from bot.playbooks.schema import CHANNEL_TEXT_BYTES, Playbook, Step
 from bot.playbooks.templates import (CustomerContext, GuideContext, RenderError, compile_template, render,
     template_context)
 from bot.playbooks.timing import FrequencyCap, next_send_time
@@ -98,11 +101,21 @@ class DispatchStats:
 
 @dataclass(frozen=True)
 class _Plan:
-    """A prepared delivery: what to send and through which channels, in order."""
+    """A prepared delivery: what to send and through which channels, in order; the text is
+    rendered from `template` and `context` just before sending."""
 
     outgoing: Outgoing
     channels: list[str]
     attempts: int
+    template: Template
+    template_data: dict[str, Template]
+    context: dict[str, Any]
+
+    def rendered(self) -> Outgoing:
+        """The outgoing message with its text rendered; RenderError when the template fails."""
+        text = render(self.template, **self.context)
+        data = {key: render(template, **self.context) for key, template in self.template_data.items()}
+        return replace(self.outgoing, text=text, template_data=data)
 
 
 class Outbox:
@@ -189,7 +202,16 @@ class Outbox:
         marks: list[dict[str, object]] = []
         last_mark = time.monotonic()
         for plan in plans:
-            result = self._send(plan, stats)
+            try:
+                outgoing = plan.rendered()
+            except RenderError as error:
+                logger.error("delivery %s: %s", plan.outgoing.delivery_id, error)
+                marks.append({"b_id": plan.outgoing.delivery_id, "attempts": plan.attempts + 1, "status": "failed",
+                              "last_error": str(error)[:1000]})
+                stats.failed += 1
+                metrics.delivery_done(None, "failed", None)
+                continue
+            result = self._send(replace(plan, outgoing=outgoing), stats)
             marks.append(result)
             channel = self.channels.get(str(result["channel"]))
             if (not getattr(channel, "idempotent", False) or len(marks) >= MARK_EVERY
@@ -286,15 +308,9 @@ class Outbox:
                    last_error=f"deferred to {send_at.isoformat()} (quiet hours or frequency cap)")
             stats.deferred += 1
             return None
-        try:
-            outgoing = self._render(session, delivery, enrolment, customer, customer_ctx, playbook, step, now)
-        except RenderError as error:
-            close("failed", str(error))
-            logger.error("delivery %s: %s", delivery.id, error)
-            return None
         sent_times.setdefault(customer.id, []).append((delivery.playbook_id, now))  # counts for later rows
         metrics.dispatch_lateness(delivery.due_at, now)
-        return _Plan(outgoing, list(step.channels), delivery.attempts)
+        return self._plan(session, delivery, enrolment, customer, customer_ctx, playbook, step, now)
 
     def _send_time(self, playbook: Playbook, delivery: Any, sent: list[tuple[str, datetime]],
                    now: datetime) -> datetime | None:
@@ -310,8 +326,9 @@ class Outbox:
             caps.append((own, own_times))
         return next_send_time(now, self.engine.quiet, caps, tz)
 
-    def _render(self, session: Session, delivery: Any, enrolment: Any, customer: Any,
-                customer_ctx: CustomerContext, playbook: Playbook, step: Step, now: datetime) -> Outgoing:
+    def _plan(self, session: Session, delivery: Any, enrolment: Any, customer: Any,
+              customer_ctx: CustomerContext, playbook: Playbook, step: Step, now: datetime) -> _Plan:
+        """What to render and send; the tracked link is created here, in the transaction."""
         link = None
         if step.link:
             link = tracked_url(self.config.bot.public_url, link_for(session, delivery.id, step.link).token)
@@ -319,15 +336,14 @@ class Outbox:
                                    event=event_context(enrolment), link=link or "", step=step, playbook=playbook)
         template = step.template if delivery.variant is None or not step.variants else \
             next((arm for arm in step.variants if arm.name == delivery.variant), step.variants[0]).template
-        text = render(template or step.arms()[0].template, **context)
-        template_data = {key: render(compile_template(source), **context)
-                         for key, source in (step.template_data or {}).items()}
-        return Outgoing(
+        outgoing = Outgoing(
             delivery_id=delivery.id, idempotency_key=delivery.idempotency_key, customer_id=customer.id,
             customer_name=customer.name, external_userid=customer.external_userid, openid=customer.openid,
-            guide_userid=customer.guide_userid, playbook_name=playbook.name, text=text,
-            template_id=step.template_id, template_data=template_data, link=link,
+            guide_userid=customer.guide_userid, playbook_name=playbook.name, text="",
+            template_id=step.template_id, template_data={}, link=link,
         )
+        return _Plan(outgoing, list(step.channels), delivery.attempts, template or step.arms()[0].template,
+                     {key: compile_template(source) for key, source in (step.template_data or {}).items()}, context)
 
     # -- 3. send and mark --------------------------------------------------------------------------
 
@@ -339,6 +355,12 @@ class Outbox:
             channel = self.channels.get(name)
             if channel is None:
                 errors.append(f"{name}: channel not available")
+                continue
+            limit = CHANNEL_TEXT_BYTES.get(name)
+            size = len(plan.outgoing.text.encode())
+            if limit is not None and size > limit:
+                outcome, used = Outcome("failed", None, f"text is {size} bytes, {name} takes at most {limit}"), name
+                errors.append(f"{name}: {outcome.error}")
                 continue
             outcome, used = channel.send(plan.outgoing), name
             if outcome.status in ("sent", "retry"):

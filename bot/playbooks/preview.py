@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -22,15 +22,12 @@ from bot.playbooks.loader import load_playbook_dir
 from bot.playbooks.outbox import global_cap
 from bot.playbooks.registry import current_version_row, parsed_version
 from bot.playbooks.schema import Playbook
-from bot.playbooks.templates import (CustomerContext, EventContext, GuideContext, RenderError, compile_template, render,
-    template_context)
+from bot.playbooks.templates import SAMPLE_CUSTOMER, EventContext, RenderError, compile_template, render, template_context
 from bot.playbooks.timing import FrequencyCap, next_send_time, step_due_time
 
 logger = logging.getLogger(__name__)
 
 WEEKDAYS = "一二三四五六日"
-SAMPLE_CUSTOMER = CustomerContext(name="示例客户", tags=(), stage="active", value_tier="low",
-                                  guide=GuideContext("示例导购", "guide"), birthday=date(1990, 1, 1))
 
 
 def _load(config: Config, db: Database, playbook_id: str) -> tuple[Playbook, str]:

@@ -50,7 +50,7 @@ _ACTIVE_KEY = "siyu.active_playbooks"
 @lru_cache(maxsize=256)
 def parsed_version(content: str) -> Playbook:
     """Parse a stored version's text (cached: versions never change once written)."""
-    return parse_playbook(content, "<stored version>")
+    return parse_playbook(content, "<stored version>", sample=False)
 
 
 def import_directory(session: Session, directory: str | Path) -> ImportReport:

@@ -16,15 +16,22 @@ from urllib.parse import urlsplit
 
 from apscheduler.triggers.cron import CronTrigger
 from jinja2 import Template
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator,
+    model_validator)
 from pydantic_core import PydanticCustomError
 
-from bot.playbooks.templates import Condition, compile_condition, compile_template
+from bot.playbooks.templates import Condition, compile_condition, compile_template, sample_evaluate, sample_render
 from bot.playbooks.timing import DEFAULT_TZ, parse_duration
 
 logger = logging.getLogger(__name__)
 
 CHANNELS = ("kf", "mp_custom", "mp_template", "wecom_mass", "guide_task")
+# The longest text (UTF-8 bytes) each channel takes: kf, Official Account and app messages 2048,
+# enterprise mass messages 4000. Template messages carry fields, not the text.
+CHANNEL_TEXT_BYTES = {"kf": 2048, "mp_custom": 2048, "wecom_mass": 4000, "guide_task": 2048}
+# Validation context key: render every template for a sample customer (check, import, editor);
+# stored versions are parsed without it, so a bad one fails alone at send time.
+SAMPLE_RENDER = "sample_render"
 TRIGGER_KINDS = ("event", "tag_added", "stage_changed", "keyword", "contact_added",
                  "subscribed", "inactive_days", "schedule")
 
@@ -50,13 +57,21 @@ def _time_of_day(value: object) -> time:
     raise ValueError('expected a time of day like "10:00"')
 
 
-def _template(value: str) -> str:
+def _sampling(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get(SAMPLE_RENDER))
+
+
+def _template(value: str, info: ValidationInfo) -> str:
     compile_template(value)
+    if _sampling(info):
+        sample_render(value)
     return value
 
 
-def _condition(value: str) -> str:
+def _condition(value: str, info: ValidationInfo) -> str:
     compile_condition(value)
+    if _sampling(info):
+        sample_evaluate(value)
     return value
 
 
@@ -241,6 +256,21 @@ class Step(_Model):
         names = [variant.name for variant in self.variants]
         if len(set(names)) != len(names):
             raise ValueError("variant names must be unique")
+        return self
+
+    @model_validator(mode="after")
+    def _check_length(self, info: ValidationInfo) -> Step:
+        limits = [(CHANNEL_TEXT_BYTES[name], name) for name in self.channels if name in CHANNEL_TEXT_BYTES]
+        if not _sampling(info) or not limits:
+            return self
+        limit, channel = min(limits)
+        for index, arm in enumerate(self.arms()):
+            size = len(sample_render(arm.text).encode())
+            if size > limit:
+                raise PydanticCustomError(
+                    "text_too_long", "renders to {size} bytes for a sample customer; {channel} takes at most {limit}",
+                    {"size": size, "channel": channel, "limit": limit,
+                     "subpath": ("variants", index, "text") if self.variants else ("text",)})
         return self
 
     @property

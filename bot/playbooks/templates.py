@@ -14,17 +14,19 @@ the global function `is_anniversary(day, today)` and the filter `datetime_cn`
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import ChainableUndefined, Template, TemplateError, TemplateSyntaxError, meta, pass_context
+from jinja2 import ChainableUndefined, Template, TemplateError, TemplateSyntaxError, meta, nodes, pass_context
+from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import missing
 
+from bot.playbooks.sandbox import MAX_OUTPUT, BoundedEnvironment, TemplateLimitError, TextLike, budget
 from bot.playbooks.timing import DEFAULT_TZ, attribute_value
 
 logger = logging.getLogger(__name__)
@@ -40,6 +42,10 @@ class RenderError(Exception):
     """A template or condition failed while rendering for a particular customer."""
 
 
+class RenderRefused(RenderError):
+    """The sandbox refused a render: over a limit, unsafe access, or a Python object printed."""
+
+
 class _FieldUndefined(ChainableUndefined):
     """Lenient for missing fields of known objects, strict for unknown top-level names."""
 
@@ -49,7 +55,7 @@ class _FieldUndefined(ChainableUndefined):
         return self._undefined_obj is missing
 
     def __str__(self) -> str:
-        if self._is_unknown_name():
+        if self._is_unknown_name() or self._undefined_exception is SecurityError:
             self._fail_with_undefined_error()
         return ""
 
@@ -102,17 +108,21 @@ def datetime_cn(context: Context, value: object) -> str:
 
 
 @lru_cache(maxsize=1)
-def environment() -> ImmutableSandboxedEnvironment:
+def environment() -> BoundedEnvironment:
     """The shared sandbox (built on first use, never at import)."""
-    env = ImmutableSandboxedEnvironment(undefined=_FieldUndefined, autoescape=False)
+    env = BoundedEnvironment(undefined=_FieldUndefined, autoescape=False)
     env.globals["is_anniversary"] = is_anniversary
-    env.filters["datetime_cn"] = datetime_cn
+    env.add_filter("datetime_cn", datetime_cn)
     return env
 
 
 def _check_names(source: str, what: str) -> None:
     env = environment()
-    unknown = meta.find_undeclared_variables(env.parse(source)) - CONTEXT_NAMES - set(env.globals)
+    tree = env.parse(source)
+    private = sorted({node.attr for node in tree.find_all(nodes.Getattr) if node.attr.startswith("_")})
+    if private:
+        raise TemplateCompileError(f"{what} reads {', '.join(private)}: names starting with _ are not available")
+    unknown = meta.find_undeclared_variables(tree) - CONTEXT_NAMES - set(env.globals)
     if unknown:
         known = ", ".join(sorted(CONTEXT_NAMES | {"is_anniversary"}))
         raise TemplateCompileError(
@@ -159,31 +169,64 @@ def compile_condition(expr: str) -> Condition:
     return Condition(expr, expression)
 
 
-# Errors a template can raise from operator-written expressions (bad arithmetic, wrong types).
-_RUNTIME_ERRORS = (TemplateError, ArithmeticError, TypeError, ValueError, LookupError)
+# Errors a template can raise from operator-written expressions (bad arithmetic, wrong types,
+# recursion without end).
+_RUNTIME_ERRORS = (TemplateError, ArithmeticError, TypeError, ValueError, LookupError, RecursionError,
+                   MemoryError)
+# Templates and conditions that ran out of time once fail at once afterwards: a runaway template
+# forced into the database costs one budget per worker, not one per delivery.
+_TIMED_OUT: weakref.WeakKeyDictionary[object, str] = weakref.WeakKeyDictionary()
+
+
+def _failure(error: BaseException, what: str) -> RenderError:
+    if isinstance(error, (SecurityError, RecursionError, MemoryError)):
+        return RenderRefused(f"{what} refused: {error or type(error).__name__}")
+    return RenderError(f"{what} failed: {error}")
+
+
+def _remember_timeout(key: object, error: BaseException) -> None:
+    if isinstance(error, TemplateLimitError) and error.timed_out:
+        _TIMED_OUT[key] = str(error)
 
 
 def render(template: Template, **context: Any) -> str:
-    """Render a message; surrounding whitespace is stripped (TOML multi-line strings end in a
-    newline that would show as a blank line in WeChat)."""
+    """Render a message within the sandbox's limits; surrounding whitespace is stripped (TOML
+    multi-line strings end in a newline that would show as a blank line in WeChat).
+
+    RenderRefused when a limit is hit (time, size, an object printed), RenderError otherwise."""
+    if template in _TIMED_OUT:
+        raise RenderRefused(f"template refused: {_TIMED_OUT[template]}")
+    chunks: list[str] = []
+    size = 0
     try:
-        return template.render(**context).strip()
+        with budget():
+            for chunk in template.generate(**context):
+                size += len(chunk)
+                if size > MAX_OUTPUT:
+                    raise TemplateLimitError(f"the text is longer than {MAX_OUTPUT} characters")
+                chunks.append(chunk)
     except _RUNTIME_ERRORS as error:
-        raise RenderError(f"template failed: {error}") from error
+        _remember_timeout(template, error)
+        raise _failure(error, "template") from error
+    return "".join(chunks).strip()
 
 
 def evaluate(condition: Condition, **context: Any) -> bool:
     """Evaluate a condition; missing fields are falsy, unknown names raise RenderError."""
+    if condition._expression in _TIMED_OUT:
+        raise RenderRefused(f"condition {condition.source!r} refused: {_TIMED_OUT[condition._expression]}")
     try:
-        return bool(condition._expression(**context))
+        with budget():
+            return bool(condition._expression(**context))
     except _RUNTIME_ERRORS as error:
-        raise RenderError(f"condition {condition.source!r} failed: {error}") from error
+        _remember_timeout(condition._expression, error)
+        raise _failure(error, f"condition {condition.source!r}") from error
 
 
 # --- context objects ------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class GuideContext:
+class GuideContext(TextLike):
     """The guide (导购/顾问) who owns the customer; renders as their name."""
 
     name: str = ""
@@ -230,3 +273,37 @@ def template_context(*, customer: CustomerContext, now: datetime,
         "today": now.date(),
         "now": now,
     }
+
+
+# --- check-time sample renders ----------------------------------------------------------------
+
+SAMPLE_CUSTOMER = CustomerContext(name="示例客户", tags=("示例标签",), stage="active", value_tier="low",
+                                  guide=GuideContext("示例导购", "guide"), birthday=date(1990, 1, 1))
+
+
+def sample_context() -> dict[str, Any]:
+    """The context `check` renders every template with: a sample customer and an empty event."""
+    now = datetime(2026, 1, 5, 10, 0, tzinfo=DEFAULT_TZ)
+    return template_context(customer=SAMPLE_CUSTOMER, now=now, event=EventContext("sample", {}, now),
+                            link="https://example.com/r/sample")
+
+
+def sample_render(source: str) -> str:
+    """Render `source` for the sample customer under the send-time limits; TemplateCompileError
+    when the sandbox refuses it (missing data is fine: real customers have it)."""
+    try:
+        return render(compile_template(source), **sample_context())
+    except RenderRefused as error:
+        raise TemplateCompileError(str(error)) from None
+    except RenderError:
+        return ""
+
+
+def sample_evaluate(source: str) -> None:
+    """Evaluate a condition for the sample customer under the limits; TemplateCompileError when refused."""
+    try:
+        evaluate(compile_condition(source), **sample_context())
+    except RenderRefused as error:
+        raise TemplateCompileError(str(error)) from None
+    except RenderError:
+        pass

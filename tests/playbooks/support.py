@@ -94,7 +94,7 @@ class PlaybookHarness(Harness):
         with self.db.session() as session:
             plans = crashed._prepare(session, crashed._held(ids), DispatchStats())
         for plan in plans:
-            crashed.channels[channel].send(plan.outgoing)
+            crashed.channels[channel].send(plan.rendered())
 
     # -- reading ---------------------------------------------------------------------------------
 

@@ -249,5 +249,6 @@ def test_missing_fields_render_empty_but_unknown_names_fail() -> None:
     assert not evaluate(compile_condition("customer.attributes.vip_level"), **context)
     with pytest.raises(RenderError, match="'customer' is undefined"):
         render(template)  # a caller that forgot the context fails loudly
-    # The sandbox hides internals: unsafe attributes are just missing fields.
-    assert render(compile_template("{{ customer.name.__class__.__mro__ }}"), **context) == ""
+    # The sandbox hides internals: reading one is refused when the template is compiled (check).
+    with pytest.raises(ValueError, match="names starting with _ are not available"):
+        compile_template("{{ customer.name.__class__.__mro__ }}")
