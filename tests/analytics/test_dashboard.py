@@ -69,7 +69,8 @@ def db(database_url: str):  # type: ignore[no-untyped-def]
         s.add(version)
         s.flush()
         enrolment = Enrolment(customer_id=a.id, playbook_id="care", version_id=version.id, trigger_type="event",
-                              trigger_at=sh(2026, 11, 5), enrolled_at=sh(2026, 11, 5))
+                              trigger_at=sh(2026, 11, 5), enrolled_at=sh(2026, 11, 5),
+                              settle_after=sh(2026, 11, 12))
         s.add(enrolment)
         s.flush()
 

@@ -72,7 +72,8 @@ def test_detail_shows_tags_with_their_reason_and_one_timeline(console: Console) 
                                at=console.clock.now())
         version = session.scalar(select(PlaybookVersion).where(PlaybookVersion.playbook_id == "welcome-series"))
         enrolment = Enrolment(customer_id=customer_id, playbook_id="welcome-series", version_id=version.id,
-                              trigger_type="event", trigger_at=console.clock.now(), enrolled_at=console.clock.now())
+                              trigger_type="event", trigger_at=console.clock.now(), enrolled_at=console.clock.now(),
+                              settle_after=console.clock.now() + timedelta(days=7))
         session.add(enrolment)
         session.flush()
         session.add(Delivery(enrolment_id=enrolment.id, customer_id=customer_id, playbook_id="welcome-series",
