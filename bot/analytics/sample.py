@@ -119,7 +119,7 @@ def seed_history(db: Database, now: datetime, size: SampleSize, seed: int = 7) -
             rows["enrolments"].append({"id": enrolment_id, "customer_id": cid, "playbook_id": SAMPLE_PLAYBOOK,
                                        "version_id": version_id, "status": "completed", "trigger_type": "event",
                                        "trigger_at": enrolled, "context": {}, "variants": {}, "reason": "",
-                                       "enrolled_at": enrolled})
+                                       "enrolled_at": enrolled, "settle_after": enrolled + timedelta(days=9)})
             for step in range(rng.randint(1, 3)):
                 sent = enrolled + timedelta(days=step * 3, hours=2)
                 if sent >= now:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from bot.analytics.playbook_report import playbook_report as build_report
+from bot.analytics.playbook_report import report_json
+from bot.analytics.stats import MIN_SAMPLE
 from bot.console.playbook_editor import EditRejected, PlaybookEditor, diff_lines, validate
 from bot.console.views.base import audit, bp, requires
 from bot.playbooks.preview import preview_lines
@@ -133,3 +136,14 @@ def playbook_preview(playbook_id: str) -> str:
         return render_template("console/playbook_edit.html", record=record, text=text, check=validate(text),
                                versions=editor.versions(playbook_id), problems=[], preview=lines,
                                preview_customer=raw)
+
+
+@bp.get("/playbooks/<playbook_id>/report")
+@requires("admin", "operator")
+def playbook_report(playbook_id: str) -> str:
+    with current_runtime().db.session() as session:
+        record = _editor(session).record(playbook_id)
+        if record is None:
+            abort(404)
+        data = report_json(build_report(session, playbook_id))
+        return render_template("console/playbook_report.html", record=record, data=data, min_sample=MIN_SAMPLE)
