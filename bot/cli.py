@@ -48,6 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="scheduler only, for scaled deployments")
     worker.set_defaults(func=cmd_worker)
 
+    doctor = sub.add_parser("doctor", help="check the configuration against the database and WeChat")
+    doctor.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for each WeChat call")
+    doctor.set_defaults(func=cmd_doctor)
+
     demo = sub.add_parser("demo", help="run the bot against the WeChat simulator on SQLite")
     demo.add_argument("--port", type=int, default=5000)
     demo.add_argument("--sim-port", type=int, default=8800)
@@ -132,6 +136,16 @@ def cmd_worker(args: argparse.Namespace) -> int:
     scheduler.start()
     runtime.close()
     return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Print what is wrong with the configuration and how to fix it; 1 when anything is an error."""
+    from bot.ops.doctor import render, run_doctor
+
+    config = config_from(args)
+    findings, ok = run_doctor(config, timeout=args.timeout)
+    print(render(findings, config.source))
+    return 0 if ok else 1
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response, current_app, jsonify, request
 
 from .limits import ERRMSG, FREQ_LIMIT, INVALID_CREDENTIAL, OK, TokenBook
+from .misconfig import misconfigured_answer
 from .state import SimulatorState
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,10 @@ def guard_call(api: str, tokens: TokenBook, open_apis: frozenset[str]) -> Respon
     now = state.now()
     payload = json_body() if request.method == "POST" else {}
     with state.lock:
+        misconfigured = misconfigured_answer(api, state.misconfig)
+        if misconfigured is not None:
+            errcode, errmsg, data = misconfigured
+            return refuse(api, payload, errcode, errmsg, **data) if errcode else wx_reply(errcode, errmsg, **data)
         if api not in open_apis:
             errcode = tokens.check(request.args.get("access_token"), now)
             if errcode != OK:

@@ -136,6 +136,10 @@ class SimulatorClient:
         """Texts that actually reached `to`, oldest first."""
         return [r["text"] for r in self.sent(api=api, to=to) if r["delivered"]]
 
+    def misconfigure(self, name: str) -> dict[str, Any]:
+        """Play a wrong console setting (see bot.simulator.misconfig) until the next reset."""
+        return self._call("POST", "/sim/misconfig", {"name": name})
+
     def inbound(self) -> list[dict[str, Any]]:
         return self._call("GET", "/sim/inbound")
 

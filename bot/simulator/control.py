@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from .api_common import control_body, control_error, current_state
 from .limits import Fault
+from .misconfig import MISCONFIGURATIONS
 from .push import Pusher
 
 logger = logging.getLogger(__name__)
@@ -102,6 +103,21 @@ def faults() -> Response | tuple[Response, int]:
             return control_error(str(exc))
     with state.lock:
         return jsonify({"pending": state.faults.pending()})
+
+
+@bp.route("/misconfig", methods=["GET", "POST"])
+def misconfig() -> Response | tuple[Response, int]:
+    """Play a wrong console setting until the next reset: {"name": "untrusted_ip"} (GET lists them)."""
+    state = current_state()
+    if request.method == "POST":
+        name = str(control_body().get("name") or "")
+        if name not in MISCONFIGURATIONS:
+            return control_error(f"name must be one of {', '.join(MISCONFIGURATIONS)}")
+        with state.lock:
+            state.misconfig.add(name)
+        logger.info("simulator misconfigured: %s", MISCONFIGURATIONS[name])
+    with state.lock:
+        return jsonify({"active": sorted(state.misconfig), "known": MISCONFIGURATIONS})
 
 
 def _task_json(task: Any) -> dict[str, Any]:

@@ -31,6 +31,12 @@ def token() -> Response:
     return issue_token(state.mp_tokens, "appid", config.mp_app_id, "secret", config.mp_secret)
 
 
+@bp.get("/get_api_domain_ip")
+def api_domain_ip() -> Response:
+    """The addresses of WeChat's API servers: a harmless call to see the account is reachable."""
+    return wx_reply(ip_list=["127.0.0.1"])
+
+
 @bp.get("/user/info")
 def user_info() -> Response:
     state = current_state()

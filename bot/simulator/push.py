@@ -17,6 +17,7 @@ from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.work.crypto import WeChatCrypto as WorkCrypto
 from wechatpy.work.exceptions import InvalidCorpIdException
 
+from .misconfig import WRONG_AES_KEY
 from .state import SimulatorState
 
 logger = logging.getLogger(__name__)
@@ -78,8 +79,11 @@ class Pusher:
     def __init__(self, state: SimulatorState) -> None:
         self.state = state
         config = state.config
-        self.work_crypto = WorkCrypto(config.token, config.encoding_aes_key, config.corp_id)
-        self.mp_crypto = MpCrypto(config.mp_token, config.mp_encoding_aes_key, config.mp_app_id)
+        wrong_key = "wrong_aes_key" in getattr(state, "misconfig", ())
+        self.work_crypto = WorkCrypto(config.token, WRONG_AES_KEY if wrong_key else config.encoding_aes_key,
+                                      config.corp_id)
+        self.mp_crypto = MpCrypto(config.mp_token, WRONG_AES_KEY if wrong_key else config.mp_encoding_aes_key,
+                                  config.mp_app_id)
 
     def push_work(self, xml: str, repeat: int = 1) -> PushResult:
         config = self.state.config

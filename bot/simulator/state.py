@@ -227,6 +227,7 @@ class SimulatorState:
             self.app_message_limit = RateLimit(*APP_MESSAGE_LIMITS)
             self.app_blocked_until: dict[str, float] = {}  # member -> end of the block after a drop
             self.faults = FaultBook()
+            self.misconfig: set[str] = set()  # names from bot.simulator.misconfig, until the next reset
             self.staff_side = StaffSide()  # OAuth codes, JS-SDK tickets, channel codes, transfers
             self._message_ids = itertools.count(int(self.clock.now()) * 1000)
 

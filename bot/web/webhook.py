@@ -6,7 +6,7 @@ Nothing here calls WeChat: handlers queue tasks, which run after the response is
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Blueprint, Response, abort, request
 from wechatpy.crypto import WeChatCrypto as MpCrypto
@@ -18,7 +18,7 @@ from wechatpy.work.exceptions import InvalidCorpIdException
 from wechatpy.work.replies import TextReply as WorkTextReply
 
 from bot.inbound.parsing import BadPayload, parse_fields, update_kind
-from bot.ops import logs, metrics
+from bot.ops import logs, metrics, rejections
 from bot.ops.views import request_seconds
 from bot.web import current_runtime
 
@@ -59,19 +59,19 @@ def wecom_callback() -> Response | str:
         p = _params("msg_signature", "timestamp", "nonce", "echostr")
         try:
             echo = crypto.check_signature(p["msg_signature"], p["timestamp"], p["nonce"], p["echostr"])
-        except FOREIGN_RECEIVER:
-            abort(403)
-        except Exception:  # undecryptable echostr: wechatpy raises ValueError, binascii.Error...
-            abort(400, description="echostr cannot be decrypted")
+        except FOREIGN_RECEIVER as exc:
+            _refused("wecom", exc, 403)
+        except Exception as exc:  # undecryptable echostr: wechatpy raises ValueError, binascii.Error...
+            _refused("wecom", exc, 400, "echostr cannot be decrypted")
         return Response(echo, mimetype="text/plain")
     p = _params("msg_signature", "timestamp", "nonce")
     body = _body()
     try:
         xml = crypto.decrypt_message(body, p["msg_signature"], p["timestamp"], p["nonce"])
-    except FOREIGN_RECEIVER:
-        abort(403)
-    except Exception:  # not the Encrypt envelope, or ciphertext that does not decrypt
-        abort(400, description="body is not an encrypted WeCom message")
+    except FOREIGN_RECEIVER as exc:
+        _refused("wecom", exc, 403)
+    except Exception as exc:  # not the Encrypt envelope, or ciphertext that does not decrypt
+        _refused("wecom", exc, 400, "body is not an encrypted WeCom message")
     reply, fields = _accept("wecom", xml)
     if reply is None:
         return Response("", mimetype="text/plain")
@@ -88,8 +88,8 @@ def mp_callback() -> Response | str:
     p = _params("signature", "timestamp", "nonce")
     try:
         check_plain_signature(token, p["signature"], p["timestamp"], p["nonce"])
-    except InvalidSignatureException:
-        abort(403)
+    except InvalidSignatureException as exc:
+        _refused("mp", exc, 403)
     if request.method == "GET":
         return Response(request.args.get("echostr", ""), mimetype="text/plain")
     body = _body()
@@ -102,10 +102,10 @@ def mp_callback() -> Response | str:
         msg_signature = _params("msg_signature")["msg_signature"]
         try:
             xml = crypto.decrypt_message(body, msg_signature, p["timestamp"], p["nonce"])
-        except FOREIGN_RECEIVER:
-            abort(403)
-        except Exception:
-            abort(400, description="body is not an encrypted Official Account message")
+        except FOREIGN_RECEIVER as exc:
+            _refused("mp", exc, 403)
+        except Exception as exc:
+            _refused("mp", exc, 400, "body is not an encrypted Official Account message")
     else:
         xml = body
     reply, fields = _accept("mp", xml)
@@ -115,6 +115,14 @@ def mp_callback() -> Response | str:
     if crypto is not None:
         rendered = crypto.encrypt_message(rendered, p["nonce"], p["timestamp"])
     return Response(rendered, mimetype="application/xml")
+
+
+def _refused(channel: str, exc: Exception, status: int, description: str | None = None) -> NoReturn:
+    """Answer 4xx, remembering why (for `siyu doctor`): a good signature over an undecryptable body
+    means WeChat encrypts with another EncodingAESKey."""
+    reason = "signature" if isinstance(exc, InvalidSignatureException) else "decrypt"
+    rejections.note(current_runtime().db, channel, reason)
+    abort(status, description=description)
 
 
 def _accept(channel: str, xml: str) -> tuple[str | None, dict[str, Any]]:
