@@ -118,6 +118,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+            _stop_heartbeat(runtime)
         runtime.close()
     return 0
 
@@ -132,8 +133,15 @@ def cmd_worker(args: argparse.Namespace) -> int:
     runtime = build_runtime(config, load_routers(config.bot.handlers))
     scheduler = build_scheduler(runtime, blocking=True)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    if config.metrics.worker_bind:
+        from prometheus_client import start_http_server
+
+        host, _, port = config.metrics.worker_bind.rpartition(":")
+        start_http_server(int(port), addr=host.strip("[]"))
+        logger.info("worker metrics on http://%s/metrics", config.metrics.worker_bind)
     logger.info("worker started: %s", ", ".join(job.id for job in scheduler.get_jobs()))
     scheduler.start()
+    _stop_heartbeat(runtime)
     runtime.close()
     return 0
 
@@ -152,6 +160,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
     return run_demo(port=args.port, sim_port=args.sim_port, once=args.once)
+
+
+def _stop_heartbeat(runtime: object) -> None:
+    """A clean stop removes this scheduler's heartbeat at once (a crash lets it expire)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    heartbeat = getattr(runtime, "features", {}).get("heartbeat")
+    if heartbeat is not None:
+        try:
+            heartbeat.stop()
+        except SQLAlchemyError:
+            logger.warning("could not remove this scheduler's heartbeat; it expires by itself")
 
 
 def _check_schema(config: Config) -> None:

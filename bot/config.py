@@ -141,6 +141,9 @@ class MetricsConfig(_Section):
     token: SecretStr = SecretStr("")
     # Without a token, only these client addresses (IPs or networks) may read /metrics.
     allow_from: list[str] = Field(default_factory=lambda: ["127.0.0.1", "::1"])
+    # `siyu worker` serves its own counters (jobs, sends, tokens) on this host:port; "" serves none.
+    # No token there: bind it to an address only Prometheus reaches.
+    worker_bind: str = ""
 
     @field_validator("allow_from")
     @classmethod
@@ -150,6 +153,15 @@ class MetricsConfig(_Section):
                 ip_network(item, strict=False)
             except ValueError:
                 raise ValueError(f"{item!r} is not an IP address or network like 10.0.0.0/8") from None
+        return value
+
+
+    @field_validator("worker_bind")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        host, sep, port = value.rpartition(":")
+        if value and (not sep or not host or not port.isdigit() or not 0 < int(port) < 65536):
+            raise ValueError(f"expected host:port like 127.0.0.1:9108, got {value!r}")
         return value
 
 

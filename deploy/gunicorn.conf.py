@@ -1,0 +1,44 @@
+"""gunicorn settings for Siyu's web app.
+
+    gunicorn -c deploy/gunicorn.conf.py "bot.app:create_app()"
+
+Configuration comes from SIYU_CONFIG / SIYU_SECTION__KEY variables (see config.example.toml);
+the knobs here come from SIYU_WEB_* variables so a compose file or unit can size them.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+bind = os.environ.get("SIYU_WEB_BIND", "0.0.0.0:8000")
+# Threads, not many processes: a request mostly waits on the database. WeChat needs an answer
+# within 5 s; each process holds its own database pool (5 connections + 10 overflow).
+workers = int(os.environ.get("SIYU_WEB_WORKERS", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("SIYU_WEB_THREADS", "8"))
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Larger pushes get 413 from the app; this only bounds the request line and headers.
+limit_request_line = 8190
+
+accesslog = "-"
+errorlog = "-"
+# The request id the app put on the response, to find the app's log lines of one request.
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+
+# /metrics adds up every worker process: prometheus-client's multiprocess mode keeps each
+# process's samples in files here. The directory must be empty when gunicorn starts.
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", "/tmp/siyu-metrics")
+
+
+def on_starting(server: object) -> None:
+    directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server: object, worker: object) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
