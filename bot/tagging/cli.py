@@ -37,10 +37,13 @@ def run(args: argparse.Namespace) -> int:
         return 2
     tagger = KeywordTagger(rules)
     texts = (line.rstrip("\n") for line in sys.stdin) if args.stdin else iter([args.text])
+    # Typed at a terminal, each answer shows at once; piped, output is buffered (one write per
+    # block, not per line), which is most of the cost of a bulk run after the tagging itself.
+    interactive = args.stdin and sys.stdin.isatty()
     for text in texts:
         matches = tagger.tag(text)
         print(json.dumps(_as_json(text, matches), ensure_ascii=False) if args.json else _as_lines(text, matches),
-              flush=args.stdin)
+              flush=interactive)
     return 0
 
 

@@ -32,7 +32,7 @@ import jieba
 
 from bot.tagging.language import DEFAULT_ALIASES, NEGATED_PRAISE, ClauseInfo, Marker, read_moods, sentence_numbers
 from bot.tagging.rules import GAP, KeywordRule, RuleSet
-from bot.tagging.script import TypoRepair, alias_table, to_simplified, trie_pattern
+from bot.tagging.script import TypoRepair, alias_table, fold, trie_pattern
 
 logger = logging.getLogger(__name__)
 
@@ -61,8 +61,6 @@ _PIECES = re.compile(r"[^,.!?;:~。！？；，：…～\s]+")
 _HAN = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
 _SKIP = re.compile(r"(\r\n|\s|.)", re.DOTALL)
 
-# Full-width ASCII (ＴＤ, ＯＰＴ, ！) to half-width, so rules need to spell each word once.
-_HALF_WIDTH = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 
 @dataclass(frozen=True)
@@ -93,8 +91,9 @@ class _Hit(NamedTuple):
 
 
 def normalise(text: str) -> str:
-    """Case- and width-fold; keeps the length so offsets still point into the original text."""
-    return text.translate(_HALF_WIDTH).lower()
+    """Case-, width- and script-fold (traditional to simplified); keeps the length so offsets
+    still point into the original text."""
+    return fold(text)
 
 
 def _cache_dir() -> str:
@@ -242,7 +241,7 @@ class KeywordTagger:
 
     def prepare(self, text: str) -> str:
         """The text the tagger reads: folded, simplified, typos repaired; as long as `text`."""
-        return self._typos.repair(to_simplified(normalise(text)))
+        return self._typos.repair(fold(text))
 
     def tokens(self, text: str) -> list[str]:
         """The tokens the tagger sees, for explaining a result (`siyu tag --explain`)."""
@@ -446,7 +445,8 @@ class KeywordTagger:
                     if spans:
                         spans = ((start, end), *spans)
                         hits.append(_Hit(entry.rule, entry.keyword, start, spans[-1][1], spans, entry.exclude))
-            self._find_inside(tokens, start, hits)
+            if len(tokens[start]) > 1:
+                self._find_inside(tokens, start, hits)
         return hits
 
     def _find_inside(self, tokens: list[str], i: int, hits: list[_Hit]) -> None:

@@ -73,6 +73,7 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 _SENTENCE_END = frozenset("。！？!?\n")
+_SENTENCE_END_PATTERN = re.compile("[。！？!?\n]")
 
 
 class LanguageError(ValueError):
@@ -212,6 +213,8 @@ def _not_is_question(tokens: list[str]) -> bool:
 
 def sentence_numbers(text: str, starts: Sequence[int]) -> list[int]:
     """The sentence number of each offset in `starts` (sorted): sentences end at 。！？ and newlines."""
+    if not _SENTENCE_END_PATTERN.search(text):
+        return [0] * len(starts)
     numbers, sentence, pos = [], 0, 0
     for start in starts:
         sentence += sum(1 for char in text[pos:start] if char in _SENTENCE_END)

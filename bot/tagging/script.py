@@ -4,9 +4,9 @@ Every step here keeps the text's length (one character for one character), so th
 tagger computes still point into what the customer wrote and a clause is quoted as written.
 
 - Traditional characters become simplified with OpenCC's `t2s` table (the `opencc` wheels: the
-  official binding of the project every Chinese converter derives from, maintained, C++ core).
-  It runs only when a message holds a character that the table changes, so most messages pay one
-  regex search.
+  official binding of the project every Chinese converter derives from, maintained, C++ core),
+  applied character by character through one `str.translate` table built at start-up, together
+  with width and case folding: one pass in C per message.
 - A rule that allows pinyin (`pinyin = true`, the default) also matches a homophone typo of its
   keywords: 预月 for 预约, 水光真 for 水光针. A typo must keep at least half of the keyword's
   characters, so a common phrase that merely sounds alike (加个 for 价格) never matches; initials
@@ -18,12 +18,16 @@ tagger computes still point into what the customer wrote and a clause is quoted 
 from __future__ import annotations
 
 import logging
+import marshal
+import os
 import re
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 
 import opencc
-from pypinyin import Style, lazy_pinyin
 
 logger = logging.getLogger(__name__)
 
@@ -33,23 +37,26 @@ MIN_PINYIN_LENGTH = 2  # a one-character keyword has too many homophones to matc
 
 
 @lru_cache(maxsize=1)
-def _t2s() -> tuple[opencc.OpenCC, dict[int, str]]:
-    """The converter and a `str.translate` table of every character it changes on its own."""
+def fold_table() -> dict[int, str]:
+    """One `str.translate` table: full-width to half-width, Latin to lower case, traditional
+    characters to simplified (OpenCC's t2s, character by character), each one character for one."""
+    table = {point: chr(point - 0xFEE0) for point in range(0xFF01, 0xFF5F)} | {0x3000: " "}
+    table |= {point: chr(point).lower() for point in range(ord("A"), ord("Z") + 1)}
+    table |= {point: chr(point - 0xFEE0).lower() for point in range(0xFF21, 0xFF3B)}
     converter = opencc.OpenCC("t2s.json")
     chars = "".join(map(chr, range(*_HAN_RANGE)))
-    table = {ord(a): b for a, b in zip(chars, converter.convert(chars), strict=True) if a != b}
-    return converter, table
+    table |= {ord(a): b for a, b in zip(chars, converter.convert(chars), strict=True) if a != b and len(b) == 1}
+    return table
+
+
+def fold(text: str) -> str:
+    """Width, case and script folded in one pass; the same length, so offsets still hold."""
+    return text.translate(fold_table())
 
 
 def to_simplified(text: str) -> str:
-    """Simplified Chinese for `text`, the same length; unchanged when nothing is traditional."""
-    converter, table = _t2s()
-    if text.translate(table) == text:  # one pass in C: most messages stop here
-        return text
-    converted = converter.convert(text)  # phrase-aware where a character alone is ambiguous
-    if len(converted) == len(text):
-        return converted
-    return text.translate(table)  # a phrase rule changed the length (rare): characters alone
+    """Simplified Chinese for `text`, character by character, the same length."""
+    return text.translate(fold_table()) if text else text
 
 
 def _fold(syllable: str) -> str:
@@ -58,6 +65,38 @@ def _fold(syllable: str) -> str:
             syllable = short + syllable[len(long) :]
             break
     return syllable[:-1] if syllable.endswith("ng") else syllable
+
+
+def _syllable_cache_path() -> Path:
+    # Named by pypinyin's version, read from its metadata: importing it would cost a second.
+    return Path(tempfile.gettempdir()) / "siyu-jieba" / f"pinyin-{metadata.version('pypinyin')}.marshal"
+
+
+@lru_cache(maxsize=1)
+def _syllables() -> dict[int, str]:
+    """Han character -> folded toneless syllable, built once with pypinyin and cached on disk
+    (as jieba caches its dictionary), so a new process does not pay pypinyin's import."""
+    path = _syllable_cache_path()
+    try:
+        with path.open("rb") as cached:
+            table = marshal.load(cached)
+        if isinstance(table, dict) and table:
+            return table
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+    
+    from pypinyin import Style, lazy_pinyin
+
+    table = {point: _fold(lazy_pinyin(chr(point), style=Style.NORMAL)[0]) for point in range(*_HAN_RANGE)}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = path.with_suffix(f".{os.getpid()}.tmp")
+        with scratch.open("wb") as out:
+            marshal.dump(table, out)
+        os.replace(scratch, path)
+    except OSError as exc:
+        logger.info("pinyin cache not written (%s); it is rebuilt next time", exc)
+    return table
 
 
 class _SoundTable(dict[int, str]):
@@ -71,8 +110,8 @@ class _SoundTable(dict[int, str]):
     def __missing__(self, point: int) -> str:
         code = "\0"
         if _HAN_RANGE[0] <= point < _HAN_RANGE[1]:
-            syllable = _fold(lazy_pinyin(chr(point), style=Style.NORMAL)[0])
-            code = self._codes.setdefault(syllable, chr(0xE000 + len(self._codes)))
+            syllable = _syllables().get(point, "")
+            code = self._codes.setdefault(syllable, chr(0xE000 + len(self._codes))) if syllable else code
         self[point] = code
         return code
 
