@@ -30,6 +30,7 @@ KEEP = timedelta(days=7)
 WRITE_EVERY_SECONDS = 60.0
 _last_write: dict[str, float] = {}
 _pending: dict[str, int] = {}
+_clear_checked: set[str] = set()
 _lock = threading.Lock()
 
 
@@ -68,6 +69,24 @@ def _write(db: Database, key: str, count: int) -> None:
             row.value, row.expires_at = value, at + KEEP
 
 
+def accepted(db: Database, channel: str) -> None:
+    """A push decrypted fine: the keys are right now, so earlier refusals are history.
+
+    Checked once per process and channel (the first good push after a start, typically the restart
+    that followed fixing the key), so the cost is one query per process.
+    """
+    with _lock:
+        if channel in _clear_checked:
+            return
+        _clear_checked.add(channel)
+    try:
+        with db.session() as session:
+            for row in session.scalars(select(SharedValue).where(SharedValue.key.startswith(f"{PREFIX}{channel}:"))):
+                session.delete(row)
+    except SQLAlchemyError as exc:
+        logger.warning("could not clear refused-push records: %s", exc.__class__.__name__)
+
+
 def recent(session: Session, since: timedelta = timedelta(days=1)) -> list[Rejection]:
     """Refusals recorded within `since`, newest first."""
     cutoff = datetime.now(UTC) - since
@@ -89,3 +108,4 @@ def forget() -> None:
     with _lock:
         _last_write.clear()
         _pending.clear()
+        _clear_checked.clear()

@@ -137,6 +137,7 @@ def _accept(channel: str, xml: str) -> tuple[str | None, dict[str, Any]]:
         abort(400, description=str(exc))
     kind = update_kind(fields)
     metrics.callback_received(channel, kind)
+    rejections.accepted(runtime.db, channel)
     callback_id, is_new = runtime.inbox.accept(channel, xml, fields)
     logs.callback_id.set(callback_id)  # for the rest of this request; reset at its teardown
     logger.debug("stored %s %s push as callback %s (new: %s)", channel, kind, callback_id, is_new)

@@ -95,6 +95,12 @@ def test_wechat_pushing_with_another_aes_key_is_named(h: Harness) -> None:
     assert not ok
     assert "EncodingAESKey" in errors(findings)["企业微信回调"]
 
+    h.sim.reset()                                        # the admin fixes the key in the console
+    rejections.forget()                                  # (and restarts the web app)
+    assert h.sim.add_customer("小美", userid="guide_li")["status"] == 200
+    findings, ok = run_doctor(doctor_config(h))
+    assert ok and "企业微信回调" not in errors(findings)
+
 
 def test_a_running_bot_with_another_token_or_key_fails_the_callback_check(h: Harness) -> None:
     other_token = doctor_config(h, wecom={"token": SecretStr("not-the-running-token")})
