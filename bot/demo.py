@@ -58,8 +58,11 @@ def run_demo(port: int = 5000, sim_port: int = 8800, once: bool = False) -> int:
     sim_config = SimulatorConfig.for_bot(bot_url)
     simulator = serve_in_thread(create_simulator(sim_config), port=sim_port)
     database_url = f"sqlite:///{DEMO_DIR / 'siyu-demo.db'}"
+    from bot.console.demo import DEMO_CONSOLE_CONFIG, seed_console
+
     config = config_for_simulator(database_url, simulator.url, sim_config,
-                                  bot={"public_url": bot_url, "playbooks_dir": "playbooks"})
+                                  bot={"public_url": bot_url, "playbooks_dir": "playbooks"},
+                                  console=DEMO_CONSOLE_CONFIG)
     upgrade(Database(database_url, _clock()))
     app = create_app(config, load_routers(config.bot.handlers))
     runtime = app.extensions["siyu"]
@@ -70,6 +73,7 @@ def run_demo(port: int = 5000, sim_port: int = 8800, once: bool = False) -> int:
     scheduler.start()
     try:
         welcome = _seed(runtime, SimulatorClient(simulator.url), sim_config)
+        seed_console(runtime)
         _print_intro(bot_url, simulator.url, welcome)
         if once:
             return 0 if welcome else 1
@@ -108,10 +112,13 @@ def _seed(runtime: Any, sim: SimulatorClient, sim_config: SimulatorConfig) -> st
 
 
 def _print_intro(bot_url: str, sim_url: str, welcome: str) -> None:
+    from bot.console.demo import intro_lines
+
     lines = [
         "",
         "思域 Siyu demo is running (SQLite: var/siyu-demo.db). Press Ctrl+C to stop.",
         "",
+        *intro_lines(bot_url),
         f"  WeChat simulator   {sim_url}/        play a customer or a guide, see every message the bot sends",
         f"  Bot health         {bot_url}/healthz",
         f"  Business API       curl -H 'Authorization: Bearer {DEMO_API_TOKEN}' {bot_url}/api/customers",

@@ -22,4 +22,5 @@ def test_demo_shows_the_welcome_message(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert "专属顾问李导购" in result.stdout
     assert "/api/customers" in result.stdout
+    assert "/console/" in result.stdout and "admin / siyu-demo" in result.stdout
     assert (tmp_path / "var" / "siyu-demo.db").exists()

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, text
 
 from bot.db import Database
+from bot.playbooks.loader import playbook_content_hash
 from bot.models import (Customer, CustomerGuide, Delivery, Enrolment, Event, GuideTask, Message, PlaybookRecord,
                         PlaybookVersion, Staff)
 
@@ -27,6 +28,42 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["女士", "先生", "小姐", "美", "婷", "伟", "芳", "娜", "敏", "静"]
 BATCH = 5000
 SAMPLE_PLAYBOOK = "sample-care"
+SAMPLE_PLAYBOOK_TEXT = """# 样例数据的剧本：只为历史数据而存在，默认停用。
+id = "sample-care"
+name = "示例关怀（样例数据）"
+enabled = false
+
+[trigger]
+event = "sample_history"
+
+[[steps]]
+id = "step1"
+after = "2h"
+channels = ["kf", "mp_custom", "wecom_mass", "guide_task"]
+holdout = 10
+
+[[steps.variants]]
+name = "A"
+weight = 45
+text = "{{ customer.name }}您好，这是样例关怀第一条（A 版）"
+
+[[steps.variants]]
+name = "B"
+weight = 45
+text = "{{ customer.name }}您好，这是样例关怀第一条（B 版）"
+
+[[steps]]
+id = "step2"
+after = "3d"
+channels = ["kf", "mp_custom", "wecom_mass", "guide_task"]
+text = "{{ customer.name }}您好，这是样例关怀第二条"
+
+[[steps]]
+id = "step3"
+after = "6d"
+channels = ["kf", "mp_custom", "wecom_mass", "guide_task"]
+text = "{{ customer.name }}您好，这是样例关怀第三条"
+"""
 
 
 @dataclass(frozen=True)
@@ -55,8 +92,8 @@ def seed_history(db: Database, now: datetime, size: SampleSize, seed: int = 7) -
             session.add(PlaybookRecord(id=SAMPLE_PLAYBOOK, name="示例关怀（样例数据）", enabled=False,
                                        current_version=1, created_at=now, updated_at=now))
             session.flush()
-            session.add(PlaybookVersion(playbook_id=SAMPLE_PLAYBOOK, version=1, content="", content_hash="sample",
-                                        created_at=now))
+            session.add(PlaybookVersion(playbook_id=SAMPLE_PLAYBOOK, version=1, content=SAMPLE_PLAYBOOK_TEXT,
+                                        content_hash=playbook_content_hash(SAMPLE_PLAYBOOK_TEXT), created_at=now))
             session.flush()
         version_id = session.scalar(select(PlaybookVersion.id).where(PlaybookVersion.playbook_id == SAMPLE_PLAYBOOK))
         first_id = (session.scalar(select(func.max(Customer.id))) or 0) + 1
@@ -116,8 +153,11 @@ def seed_history(db: Database, now: datetime, size: SampleSize, seed: int = 7) -
             counts["events"] += 1
         if rng.random() < 0.5:
             enrolled = first_seen + timedelta(hours=1)
+            arm = rng.choices(["A", "B", "holdout"], [45, 45, 10])[0]
+            converted = rng.random() < {"A": 0.18, "B": 0.27, "holdout": 0.1}[arm]
             rows["enrolments"].append({"id": enrolment_id, "customer_id": cid, "playbook_id": SAMPLE_PLAYBOOK,
-                                       "version_id": version_id, "status": "completed", "trigger_type": "event",
+                                       "version_id": version_id, "status": "converted" if converted else "completed",
+                                       "trigger_type": "event",
                                        "trigger_at": enrolled, "context": {}, "variants": {}, "reason": "",
                                        "enrolled_at": enrolled, "settle_after": enrolled + timedelta(days=9)})
             for step in range(rng.randint(1, 3)):
@@ -125,17 +165,20 @@ def seed_history(db: Database, now: datetime, size: SampleSize, seed: int = 7) -
                 if sent >= now:
                     break
                 channel = rng.choice(CHANNELS)
-                failed = rng.random() < 0.05
+                held = arm == "holdout"
+                failed = not held and rng.random() < 0.05
                 replied = sent + timedelta(hours=rng.random() * 72) if not failed and rng.random() < 0.3 else None
                 rows["deliveries"].append({
                     "id": delivery_id, "enrolment_id": enrolment_id, "customer_id": cid,
                     "playbook_id": SAMPLE_PLAYBOOK, "step_id": f"step{step + 1}", "occurrence": 0,
                     "idempotency_key": f"sample:{enrolment_id}:{step}", "due_at": sent,
-                    "status": "failed" if failed else "sent", "attempts": 1, "channel": channel,
-                    "errcode": 45015 if failed else None, "last_error": "", "sent_at": None if failed else sent,
-                    "replied_at": replied if replied and replied < now else None,
+                    "status": "skipped" if held else "failed" if failed else "sent", "attempts": 1,
+                    "channel": None if held else channel, "variant": "holdout" if held else arm if step == 0 else None,
+                    "errcode": 45015 if failed else None, "last_error": "holdout" if held else "",
+                    "sent_at": None if failed or held else sent,
+                    "replied_at": replied if replied and replied < now and not held else None,
                     "created_at": enrolled, "updated_at": sent})
-                if channel == "guide_task":
+                if channel == "guide_task" and not held:
                     done = sent + timedelta(hours=rng.random() * 30) if rng.random() < 0.7 else None
                     rows["tasks"].append({"staff_id": guide, "customer_id": cid, "delivery_id": delivery_id,
                                           "source": "示例关怀", "text": "请跟进这位客户",
