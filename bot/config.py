@@ -7,6 +7,7 @@ or `SIYU_CONFIG`; without either, `config.toml` in the working directory is used
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from datetime import time
@@ -68,6 +69,9 @@ class MpConfig(_Section):
     encoding_aes_key: SecretStr = SecretStr("")
     api_base_url: str = "https://api.weixin.qq.com/cgi-bin/"
     timeout_seconds: float = Field(default=10, gt=0)
+    # With an AES key set, plaintext pushes are refused (their signature does not cover the body);
+    # true accepts them anyway, for an account switched to 兼容模式 during a migration.
+    allow_plaintext: bool = False
 
     _aes_key_length = field_validator("encoding_aes_key")(WeComConfig._aes_key_length.__func__)
 
@@ -133,6 +137,32 @@ def _clock_time(value: str) -> time:
 
 class WebhookConfig(_Section):
     max_body_bytes: int = Field(default=256 * 1024, gt=0)
+    # Pushes whose signed timestamp is further than this from now are refused (replays); 0 = no check.
+    max_timestamp_age_seconds: int = Field(default=300, ge=0)
+
+
+DEFAULT_CRAWLERS = [
+    r"bot\b", "spider", "crawl", "slurp", "preview", "facebookexternalhit", "WhatsApp", "TelegramBot",
+    "Slackbot", "Discordbot", "SkypeUriPreview", "Bytespider",
+]
+
+
+class LinksConfig(_Section):
+    # A click from a User-Agent matching one of these (regular expressions, case-insensitive) is
+    # recorded but not counted as the customer's: link previews, crawlers, security scanners.
+    ignore_user_agents: list[str] = Field(default_factory=lambda: list(DEFAULT_CRAWLERS))
+    # A second hit on the same link within this many seconds is a reload or a prefetch, not a click.
+    repeat_seconds: int = Field(default=10, ge=0)
+
+    @field_validator("ignore_user_agents")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from None
+        return patterns
 
 
 class MetricsConfig(_Section):
@@ -200,6 +230,7 @@ class Config(_Section):
     api: ApiConfig = Field(default_factory=ApiConfig)
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     webhook: WebhookConfig = Field(default_factory=WebhookConfig)
+    links: LinksConfig = Field(default_factory=LinksConfig)
     bot: BotConfig = Field(default_factory=BotConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)

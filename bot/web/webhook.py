@@ -36,6 +36,17 @@ def _params(*names: str) -> dict[str, str]:
     return values
 
 
+def _fresh(timestamp: str) -> None:
+    """Refuse a signed timestamp outside the configured window: a captured push replayed later."""
+    runtime = current_runtime()
+    window = runtime.config.webhook.max_timestamp_age_seconds
+    if not timestamp.isascii() or not timestamp.isdigit() or len(timestamp) > 12:
+        abort(400, description="timestamp: expected Unix seconds")
+    if window and abs(runtime.clock.now().timestamp() - int(timestamp)) > window:
+        logger.warning("refused a push signed at %s: outside the %s s window", timestamp, window)
+        abort(403, description=f"timestamp: more than {window} s from now")
+
+
 def _body() -> str:
     limit = current_runtime().config.webhook.max_body_bytes
     if request.content_length is not None and request.content_length > limit:
@@ -65,6 +76,7 @@ def wecom_callback() -> Response | str:
             _refused("wecom", exc, 400, "echostr cannot be decrypted")
         return Response(echo, mimetype="text/plain")
     p = _params("msg_signature", "timestamp", "nonce")
+    _fresh(p["timestamp"])
     body = _body()
     try:
         xml = crypto.decrypt_message(body, p["msg_signature"], p["timestamp"], p["nonce"])
@@ -92,8 +104,12 @@ def mp_callback() -> Response | str:
         _refused("mp", exc, 403)
     if request.method == "GET":
         return Response(request.args.get("echostr", ""), mimetype="text/plain")
+    _fresh(p["timestamp"])
     body = _body()
     encrypted = request.args.get("encrypt_type") == "aes"
+    if not encrypted and config.encoding_aes_key.get_secret_value() and not config.allow_plaintext:
+        # The plaintext signature covers token, timestamp and nonce only, never the body.
+        abort(403, description="plaintext push refused: [mp] encoding_aes_key is set (安全模式)")
     crypto = None
     if encrypted:
         if not config.encoding_aes_key.get_secret_value():

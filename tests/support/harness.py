@@ -43,6 +43,10 @@ class Harness:
         self.sim_server: RunningServer = serve_in_thread(create_simulator(self.sim_config))
         self.sim = SimulatorClient(self.sim_server.url)
         config_sections["bot"] = {"playbooks_dir": str(PLAYBOOKS_DIR), **config_sections.get("bot", {})}
+        if clock is not None:
+            # The simulator signs pushes with (simulated) wall time, a frozen bot lives on another
+            # date: the replay window would refuse them. tests/web/test_webhook_security.py tests it.
+            config_sections["webhook"] = {"max_timestamp_age_seconds": 0, **config_sections.get("webhook", {})}
         self.config = config_for_simulator(database_url, self.sim_server.url, self.sim_config, **config_sections)
         self.app = create_app(self.config, routers if routers is not None else default_routers(), clock)
         self._bot_app.app = self.app
