@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -17,8 +18,17 @@ class BadPayload(ValueError):
     """The decrypted body is not a WeChat XML message."""
 
 
+# The fields that identify a push or a person, with the longest value WeChat sends (ids are 64-bit
+# numbers, openids 28 characters, external userids 32): longer ones are refused before storing.
+FIELD_LIMITS = {
+    "MsgId": 128, "MsgType": 32, "Event": 32, "ChangeType": 48, "FromUserName": 64, "ToUserName": 64,
+    "UserID": 64, "ExternalUserID": 64, "OpenKfId": 64, "State": 64, "Token": 128, "EventKey": 128,
+    "AgentID": 16, "CreateTime": 12, "WelcomeCode": 256,
+}
+
+
 def parse_fields(xml: str) -> dict[str, Any]:
-    """XML to a flat dict of strings (nested elements stay dicts)."""
+    """XML to a flat dict of strings (nested elements stay dicts); identifying fields checked."""
     try:
         document = xmltodict.parse(xml)
     except Exception as exc:  # expat raises its own error types; all mean "not XML"
@@ -26,6 +36,16 @@ def parse_fields(xml: str) -> dict[str, Any]:
     fields = document.get("xml") if isinstance(document, dict) else None
     if not isinstance(fields, dict) or not fields.get("MsgType"):
         raise BadPayload("XML has no <xml><MsgType> element")
+    for name, limit in FIELD_LIMITS.items():
+        value = fields.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise BadPayload(f"<{name}> must be text")
+        if len(value) > limit:
+            raise BadPayload(f"<{name}> is longer than {limit} characters")
+    if fields.get("CreateTime") and not (fields["CreateTime"].isascii() and fields["CreateTime"].isdigit()):
+        raise BadPayload("<CreateTime> must be Unix seconds")
     return dict(fields)
 
 
@@ -57,7 +77,9 @@ def dedupe_key(channel: str, fields: Mapping[str, Any]) -> str:
     for name in ("UserID", "ExternalUserID", "Token", "EventKey", "TagId", "Id"):
         if fields.get(name):
             parts.append(str(fields[name]))
-    return ":".join(parts)[:255]
+    key = ":".join(parts)
+    # Cutting a long key could make two events one; its digest keeps them apart within the column.
+    return key if len(key) <= 255 else f"{key[:200]}:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def typed_message(channel: str, xml: str) -> Any:

@@ -53,4 +53,6 @@ class Event(Base):
     occurred_at: Mapped[datetime]
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     source: Mapped[str] = mapped_column(String(16))  # api | wechat | guide | system
+    # Given by a business system (POST /api/events); a retried POST finds the event it stored.
+    idempotency_key: Mapped[str | None] = mapped_column(String(128), unique=True)
     created_at: Mapped[datetime]

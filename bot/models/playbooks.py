@@ -133,6 +133,8 @@ class LinkClick(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     link_id: Mapped[int] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"), index=True)
     user_agent: Mapped[str] = mapped_column(String(255), default="")
+    # False for a link preview, a crawler, a HEAD or a repeat within seconds: not the customer's click.
+    counted: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
 
 

@@ -189,8 +189,9 @@ class CustomerService:
         return message
 
     def record_event(self, customer: Customer, type_: str, at: datetime, data: Mapping[str, Any],
-                     source: str) -> Event:
-        event = Event(customer_id=customer.id, type=type_, occurred_at=at, data=dict(data), source=source)
+                     source: str, idempotency_key: str | None = None) -> Event:
+        event = Event(customer_id=customer.id, type=type_, occurred_at=at, data=dict(data), source=source,
+                      idempotency_key=idempotency_key)
         self.session.add(event)
         self.session.flush()
         self.hooks.event_recorded(self.session, customer, event)

@@ -8,15 +8,18 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from bot.models import Customer, CustomerTag, Message, Staff, Tag
+from bot.models import Customer, CustomerTag, Event, Message, Staff, Tag
 from bot.models.guide_tasks import TASK_STATUSES
 from bot.services.customers import ProfileError
 from bot.services.guide_tasks import TaskRow
 from bot.web import current_runtime
+from bot.web.inputs import MAX_DB_ID, InputError, check_text, db_id, int_arg, moment_problem, parse_json_object
+from bot.web.inputs import validated as _validated
 
 logger = logging.getLogger(__name__)
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -24,15 +27,14 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_PAGE = 200
 
 
-class ApiError(Exception):
+class ApiError(InputError):
     def __init__(self, status: int, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status, self.message, self.field = status, message, field
+        super().__init__(message, field, status)
 
 
 class CustomerRef(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    id: int | None = None
+    id: int | None = Field(default=None, ge=1, le=MAX_DB_ID)
     external_userid: str | None = Field(default=None, min_length=1, max_length=64)
     openid: str | None = Field(default=None, min_length=1, max_length=64)
 
@@ -50,12 +52,15 @@ class EventIn(BaseModel):
     type: str = Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_]*$")
     at: datetime
     data: dict[str, Any] = Field(default_factory=dict)
+    # A business system that retries a POST sends the same key; the event is stored once.
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=128)
 
     @field_validator("at")
     @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("needs a time zone, e.g. 2026-11-20T10:00:00+08:00")
+    def _storable(cls, value: datetime) -> datetime:
+        problem = moment_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
 
@@ -78,8 +83,10 @@ class TagIn(BaseModel):
 def _authenticate() -> Response | None:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    tokens = [t.get_secret_value() for t in current_runtime().config.api.tokens]
-    if scheme.lower() != "bearer" or not token or not any(hmac.compare_digest(token, t) for t in tokens):
+    tokens = [t.get_secret_value().encode() for t in current_runtime().config.api.tokens]
+    # Header values arrive as latin-1 text; compare bytes so a non-ASCII token is just wrong, not a 500.
+    given = token.encode("utf-8", "surrogateescape")
+    if scheme.lower() != "bearer" or not token or not any(hmac.compare_digest(given, t) for t in tokens):
         response = jsonify(error="unauthorized", message="missing or wrong bearer token")
         response.status_code = 401
         response.headers["WWW-Authenticate"] = 'Bearer realm="siyu"'
@@ -87,42 +94,26 @@ def _authenticate() -> Response | None:
     return None
 
 
-@bp.errorhandler(ApiError)
-def _api_error(exc: ApiError) -> tuple[Response, int]:
-    body: dict[str, Any] = {"error": "bad_request" if exc.status == 400 else "not_found", "message": exc.message}
+@bp.errorhandler(InputError)
+def _input_error(exc: InputError) -> tuple[Response, int]:
+    error = {404: "not_found", 409: "conflict", 413: "too_large"}.get(exc.status, "bad_request")
+    body: dict[str, Any] = {"error": error, "message": exc.message}
     if exc.field:
         body["field"] = exc.field
     return jsonify(body), exc.status
 
 
 def _json_body() -> dict[str, Any]:
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict):
-        raise ApiError(400, "body must be a JSON object (Content-Type: application/json)")
-    return payload
+    return parse_json_object(request.get_data(cache=True))
 
 
-def _validated(model: type[BaseModel], payload: dict[str, Any]) -> Any:
-    try:
-        return model.model_validate(payload)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or None
-        raise ApiError(400, f"{field}: {first['msg']}" if field else first["msg"], field) from None
+def _int_arg(name: str, default: int, maximum: int = MAX_DB_ID) -> int:
+    return int_arg(request.args.get(name), name, default, maximum)
 
 
-def _int_arg(name: str, default: int, maximum: int | None = None) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, f"{name}: expected a whole number", name) from None
-    if value < 0 or (maximum is not None and value > maximum):
-        allowed = f"between 0 and {maximum}" if maximum is not None else "0 or more"
-        raise ApiError(400, f"{name}: must be {allowed}", name)
-    return value
+def _text_arg(name: str, max_length: int = 128) -> str | None:
+    value = request.args.get(name)
+    return None if value is None else check_text(value, name, max_length)
 
 
 def customer_json(customer: Customer) -> dict[str, Any]:
@@ -150,12 +141,12 @@ def list_customers() -> Response:
     limit = _int_arg("limit", 50, MAX_PAGE)
     offset = _int_arg("offset", 0)
     query = select(Customer).order_by(Customer.id)
-    if tag := request.args.get("tag"):
+    if tag := _text_arg("tag"):
         query = query.where(Customer.id.in_(
             select(CustomerTag.customer_id).join(Tag).where(Tag.name == tag)))
-    if guide := request.args.get("guide"):
+    if guide := _text_arg("guide"):
         query = query.join(Staff, Customer.guide_id == Staff.id).where(Staff.userid == guide)
-    if stage := request.args.get("stage"):
+    if stage := _text_arg("stage"):
         query = query.where(Customer.stage == stage)
     with current_runtime().db.session() as session:
         customers = session.scalars(query.options(selectinload(Customer.tags))
@@ -163,8 +154,9 @@ def list_customers() -> Response:
         return jsonify(items=[customer_json(c) for c in customers], limit=limit, offset=offset)
 
 
-@bp.get("/customers/<int:customer_id>")
-def get_customer(customer_id: int) -> Response:
+@bp.get("/customers/<customer_id>")
+def get_customer(customer_id: str) -> Response:
+    customer_id = db_id(customer_id, "customer_id")
     with current_runtime().db.session() as session:
         customer = session.get(Customer, customer_id)
         if customer is None:
@@ -177,14 +169,13 @@ def list_messages() -> Response:
     raw = request.args.get("customer")
     if not raw:
         raise ApiError(400, "customer: required (a customer id)", "customer")
-    if not raw.isdigit():
-        raise ApiError(400, "customer: expected a customer id", "customer")
+    customer_id = db_id(raw, "customer")
     limit = _int_arg("limit", 100, MAX_PAGE)
     with current_runtime().db.session() as session:
-        if session.get(Customer, int(raw)) is None:
-            raise ApiError(404, f"no customer with id {raw}")
+        if session.get(Customer, customer_id) is None:
+            raise ApiError(404, f"no customer with id {customer_id}")
         rows = session.scalars(
-            select(Message).where(Message.customer_id == int(raw))
+            select(Message).where(Message.customer_id == customer_id)
             .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)
         ).all()
         return jsonify(items=[
@@ -199,7 +190,7 @@ def list_guide_tasks() -> Response:
     status = request.args.get("status", "open")
     if status not in (*TASK_STATUSES, "all"):
         raise ApiError(400, f"status: expected one of {', '.join(TASK_STATUSES)}, all", "status")
-    staff = request.args.get("staff")
+    staff = _text_arg("staff")
     if staff is not None and not 0 < len(staff) <= 64:
         raise ApiError(400, "staff: expected a guide's WeCom userid", "staff")
     limit = _int_arg("limit", 50, MAX_PAGE)
@@ -228,20 +219,54 @@ def guide_task_json(row: TaskRow) -> dict[str, Any]:
 
 @bp.post("/events")
 def post_event() -> tuple[Response, int]:
-    event_in: EventIn = _validated(EventIn, _json_body())
+    """Record a business event; with an idempotency key (header or field) a retried POST stores it once."""
+    payload = _json_body()
+    header_key = request.headers.get("Idempotency-Key")
+    if header_key is not None:
+        check_text(header_key, "Idempotency-Key", 128)
+        if payload.setdefault("idempotency_key", header_key) != header_key:
+            raise ApiError(400, "idempotency_key: differs from the Idempotency-Key header", "idempotency_key")
+    event_in: EventIn = _validated(EventIn, payload)
     runtime = current_runtime()
-    with runtime.db.session() as session:
-        service = runtime.customers(session)
-        customer = service.find(event_in.customer.model_dump(exclude_none=True))
-        if customer is None:
-            raise ApiError(404, "customer: no such customer", "customer")
-        event = service.record_event(customer, event_in.type, event_in.at, event_in.data, source="api")
-        return jsonify(id=event.id, customer=customer.id, type=event.type), 202
+    key = event_in.idempotency_key
+    if key and (replay := _replayed_event(key, event_in)):
+        return replay
+    try:
+        with runtime.db.session() as session:
+            service = runtime.customers(session)
+            customer = service.find(event_in.customer.model_dump(exclude_none=True))
+            if customer is None:
+                raise ApiError(404, "customer: no such customer", "customer")
+            event = service.record_event(customer, event_in.type, event_in.at, event_in.data, source="api",
+                                         idempotency_key=key)
+            return jsonify(id=event.id, customer=customer.id, type=event.type), 202
+    except IntegrityError:
+        replay = _replayed_event(key, event_in) if key else None
+        if replay is None:  # not the key's race: a real error, for the error hook
+            raise
+        return replay
 
 
-@bp.patch("/customers/<int:customer_id>")
-def patch_customer(customer_id: int) -> tuple[Response, int]:
+def _replayed_event(key: str, event_in: EventIn) -> tuple[Response, int] | None:
+    """The answer for a key already used: the stored event, or 409 when the key came with another event."""
+    with current_runtime().db.session() as session:
+        event = session.scalar(select(Event).where(Event.idempotency_key == key))
+        if event is None:
+            return None
+        customer = session.get(Customer, event.customer_id)
+        ref = event_in.customer
+        same_customer = customer is not None and (
+            ref.id == customer.id or (ref.external_userid or ref.openid) in (customer.external_userid,
+                                                                            customer.openid))
+        if not (same_customer and event.type == event_in.type and event.occurred_at == event_in.at):
+            raise ApiError(409, "idempotency_key: already used for a different event", "idempotency_key")
+        return jsonify(id=event.id, customer=event.customer_id, type=event.type, replayed=True), 200
+
+
+@bp.patch("/customers/<customer_id>")
+def patch_customer(customer_id: str) -> tuple[Response, int]:
     """Set attributes (name, birthday, custom fields) through the same service as the console."""
+    customer_id = db_id(customer_id, "customer_id")
     payload = _json_body()
     profile: ProfileIn = _validated(ProfileIn, payload)
     runtime = current_runtime()
@@ -258,9 +283,10 @@ def patch_customer(customer_id: int) -> tuple[Response, int]:
         return jsonify(customer_json(customer)), 200
 
 
-@bp.post("/customers/<int:customer_id>/tags")
-def add_tag(customer_id: int) -> tuple[Response, int]:
+@bp.post("/customers/<customer_id>/tags")
+def add_tag(customer_id: str) -> tuple[Response, int]:
     """A business system or person tags a customer by hand (source `manual`)."""
+    customer_id = db_id(customer_id, "customer_id")
     tag_in: TagIn = _validated(TagIn, _json_body())
     runtime = current_runtime()
     with runtime.db.session() as session:
@@ -272,8 +298,10 @@ def add_tag(customer_id: int) -> tuple[Response, int]:
         return jsonify(customer_json(customer)), 201 if added else 200
 
 
-@bp.delete("/customers/<int:customer_id>/tags/<path:name>")
-def remove_tag(customer_id: int, name: str) -> tuple[Response, int]:
+@bp.delete("/customers/<customer_id>/tags/<path:name>")
+def remove_tag(customer_id: str, name: str) -> tuple[Response, int]:
+    customer_id = db_id(customer_id, "customer_id")
+    check_text(name, "name", 64)
     runtime = current_runtime()
     with runtime.db.session() as session:
         customer = session.get(Customer, customer_id)
