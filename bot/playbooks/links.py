@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +19,23 @@ from bot.services.customers import CustomerService
 logger = logging.getLogger(__name__)
 
 TOKEN_BYTES = 9  # 12 URL-safe characters
+
+
+@dataclass(frozen=True)
+class ClickFilter:
+    """Which hits on a link are the customer's clicks: not previews, crawlers, HEADs or quick repeats."""
+
+    crawlers: re.Pattern[str] | None = None
+    repeat: timedelta = timedelta(0)
+
+    @classmethod
+    def from_patterns(cls, patterns: list[str], repeat_seconds: int) -> "ClickFilter":
+        crawlers = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
+        return cls(crawlers, timedelta(seconds=repeat_seconds))
+
+    def machine(self, method: str, user_agent: str) -> bool:
+        """A hit no person made: a HEAD, or a User-Agent of a known crawler or link previewer."""
+        return method == "HEAD" or bool(self.crawlers and self.crawlers.search(user_agent))
 
 
 def tracked_url(public_url: str, token: str) -> str:
@@ -32,13 +52,22 @@ def link_for(session: Session, delivery_id: int, url: str) -> TrackedLink:
     return link
 
 
-def record_click(session: Session, token: str, clock: Clock, hooks: Hooks, user_agent: str = "") -> str | None:
-    """Record a click and a `link_clicked` event for the customer; returns the target, None if unknown."""
+def record_click(session: Session, token: str, clock: Clock, hooks: Hooks, user_agent: str = "",
+                 method: str = "GET", clicks: ClickFilter | None = None) -> str | None:
+    """Record a hit and, when it is the customer's click, a `link_clicked` event; returns the target.
+
+    None when the token is unknown. Every hit is kept; only counted ones become events.
+    """
     link = session.scalar(select(TrackedLink).where(TrackedLink.token == token))
     if link is None:
         return None
     now = clock.now()
-    session.add(LinkClick(link_id=link.id, user_agent=user_agent[:255], created_at=now))
+    clicks = clicks or ClickFilter()
+    counted = not clicks.machine(method, user_agent) and not _clicked_since(session, link.id, now - clicks.repeat)
+    session.add(LinkClick(link_id=link.id, user_agent=user_agent[:255], counted=counted, created_at=now))
+    if not counted:
+        logger.debug("link %s hit by %s %r: not counted as a click", link.id, method, user_agent[:80])
+        return link.url
     delivery = session.get(Delivery, link.delivery_id)
     customer = session.get(Customer, delivery.customer_id) if delivery else None
     if delivery is not None and customer is not None:
@@ -47,3 +76,8 @@ def record_click(session: Session, token: str, clock: Clock, hooks: Hooks, user_
             {"url": link.url, "delivery_id": delivery.id, "playbook": delivery.playbook_id, "step": delivery.step_id},
             source="system")
     return link.url
+
+
+def _clicked_since(session: Session, link_id: int, since: datetime) -> bool:
+    return session.scalar(select(LinkClick.id).where(
+        LinkClick.link_id == link_id, LinkClick.counted.is_(True), LinkClick.created_at > since).limit(1)) is not None
