@@ -72,7 +72,7 @@ def deep(depth: int) -> str:
 def api_requests(draw: st.DrawFn) -> tuple[str, str, dict[str, str], Any]:
     """(method, path, query, body): every endpoint, with hostile ids, query values and bodies."""
     ident = draw(numbers_as_text)
-    choice = draw(st.integers(min_value=0, max_value=6))
+    choice = draw(st.integers(min_value=0, max_value=7))
     query_value = draw(st.one_of(hostile_text, numbers_as_text))
     if choice == 0:
         name = draw(st.sampled_from(["limit", "offset", "tag", "guide", "stage"]))
@@ -91,6 +91,11 @@ def api_requests(draw: st.DrawFn) -> tuple[str, str, dict[str, str], Any]:
         body = draw(st.one_of(st.fixed_dictionaries({"name": hostile_text}, optional={"reason": hostile_text}),
                               json_values))
         return "POST", f"/api/customers/{url_part(ident)}/tags", {}, body
+    if choice == 6:
+        body = draw(st.one_of(st.fixed_dictionaries({}, optional={
+            "name": hostile_text, "birthday": st.one_of(moments, hostile_text, st.dates().map(str)),
+            "attributes": st.dictionaries(hostile_text, json_leaves, max_size=3)}), json_values))
+        return "PATCH", f"/api/customers/{url_part(ident)}", {}, body
     tag = url_part(draw(hostile_text)) or "x"
     return "DELETE", f"/api/customers/{url_part(ident)}/tags/{tag}", {}, None
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from bot.app import create_app
+from bot.clock import FrozenClock
 from bot.config import config_from_dict
 
 TOKEN = "QDG6eK"
@@ -38,7 +41,8 @@ def client(sqlite_url: str):  # type: ignore[no-untyped-def]
         "database": {"url": sqlite_url},
         "wecom": {"corp_id": CORP_ID, "token": TOKEN, "encoding_aes_key": AES_KEY},
     })
-    app = create_app(config, routers())
+    # The vectors were signed in 2014: the bot receives them at that time, inside the replay window.
+    app = create_app(config, routers(), FrozenClock(datetime.fromtimestamp(1409659813, UTC)))
     yield app.test_client()
     app.extensions["siyu"].close()
 

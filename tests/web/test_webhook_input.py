@@ -95,7 +95,7 @@ def test_malformed_body_is_400(h: Harness, body: str) -> None:
 
 def test_correctly_signed_garbage_ciphertext_is_400(h: Harness) -> None:
     garbage = "QUJDREVGR0hJSktMTU5PUA=="
-    timestamp, nonce = "1700000000", "n"
+    timestamp, nonce = str(int(time.time())), "n"
     signature = signed(h.sim_config.token, timestamp, nonce, garbage)
     body = f"<xml><ToUserName>x</ToUserName><Encrypt><![CDATA[{garbage}]]></Encrypt></xml>"
     response = requests.post(f"{h.bot_url}/wechat/work",
@@ -111,14 +111,23 @@ def test_decrypted_payload_that_is_not_a_message_is_400(h: Harness) -> None:
 
 
 def test_oversized_body_is_413(h: Harness) -> None:
-    query = {"msg_signature": "a" * 40, "timestamp": "1", "nonce": "2"}
+    query = {"msg_signature": "a" * 40, "timestamp": str(int(time.time())), "nonce": "2"}
     body = b"<xml><Encrypt>" + b"A" * (300 * 1024) + b"</Encrypt></xml>"
     response = requests.post(f"{h.bot_url}/wechat/work", params=query, data=body, timeout=5)
     assert response.status_code == 413 and stored(h) == 0
 
 
-def test_official_account_plaintext_mode(h: Harness) -> None:
-    token, timestamp, nonce = h.sim_config.mp_token, "1700000000", "77"
+def test_official_account_plaintext_mode(sqlite_url: str) -> None:
+    """An account in 明文模式 has no AES key: its pushes come in plaintext."""
+    h = Harness(sqlite_url, mp={"encoding_aes_key": ""})
+    try:
+        _plaintext_mode(h)
+    finally:
+        h.close()
+
+
+def _plaintext_mode(h: Harness) -> None:
+    token, timestamp, nonce = h.sim_config.mp_token, str(int(time.time())), "77"
     query = {"signature": signed(token, timestamp, nonce), "timestamp": timestamp, "nonce": nonce}
     xml = TEXT.format(to="gh_sim", frm="oPLAIN01", msgid=4)
     response = requests.post(f"{h.bot_url}/wechat/mp", params=query, data=xml.encode(), timeout=5)
