@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+LOCK_RETRY_PAUSE = 0.01
 ANALYSIS_LIMIT = 1000  # rows SQLite's ANALYZE samples per index: statistics in milliseconds at any size
 _STAMPED_ON_INSERT = ("created_at", "updated_at", "first_seen_at", "received_at", "added_at")
+# How long this thread's next SQLite transaction waits for the write lock (None: the default),
+# and whether it only reads (a deferred BEGIN: in WAL mode readers never block the writer).
+_lock_wait_ms: ContextVar[int | None] = ContextVar("siyu_sqlite_lock_wait_ms", default=None)
+_read_only: ContextVar[bool] = ContextVar("siyu_sqlite_read_only", default=False)
 
 
 class Database:
@@ -54,6 +64,41 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A session that only reads: on SQLite it does not take the write lock, so a long scan
+        reads without keeping webhooks waiting (nothing it adds or changes is committed)."""
+        token = _read_only.set(True)
+        session = self._sessions()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+            _read_only.reset(token)
+
+    def within_budget(self, work: Callable[[Session], T], budget: float) -> T:
+        """Run `work` in a unit of work that waits at most `budget` seconds in all for SQLite's
+        write lock, trying again while the budget lasts when SQLite answers "locked" early;
+        after that the lock error reaches the caller. PostgreSQL: a plain unit of work."""
+        if not self.is_sqlite:
+            with self.session() as session:
+                return work(session)
+        deadline = time.monotonic() + budget
+        while True:
+            remaining = deadline - time.monotonic()
+            token = _lock_wait_ms.set(max(int(remaining * 1000), 1))
+            try:
+                with self.session() as session:
+                    return work(session)
+            except OperationalError as error:
+                if not _is_locked(error) or time.monotonic() + LOCK_RETRY_PAUSE >= deadline:
+                    raise
+                logger.warning("database locked; trying again within the %.1f s budget", budget)
+                time.sleep(LOCK_RETRY_PAUSE)
+            finally:
+                _lock_wait_ms.reset(token)
 
     def analyze(self, full: bool = False) -> None:
         """Refresh the planner's statistics: `full` after a schema change or a bulk load (`siyu
@@ -105,9 +150,17 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_on_begin(conn: Any) -> None:
+    wait = _lock_wait_ms.get() or SQLITE_BUSY_TIMEOUT_MS
+    if conn.info.get("busy_timeout_ms") != wait:
+        conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait)}")
+        conn.info["busy_timeout_ms"] = wait
     # IMMEDIATE takes the write lock up front: a read-then-write transaction can then never fail
     # with SQLITE_BUSY half-way, which deferred transactions do under concurrent writers.
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    conn.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
+
+
+def _is_locked(error: OperationalError) -> bool:
+    return "locked" in str(error.orig).lower() or "busy" in str(error.orig).lower()
 
 
 def _stamp_times(session: Session, _context: Any, _instances: Any) -> None:

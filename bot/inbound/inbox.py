@@ -22,6 +22,9 @@ from bot.ops import logs, metrics
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# How long storing a push waits for SQLite's write lock before the webhook gives up: well inside
+# the 5 s after which WeCom retries (background jobs hold the lock for milliseconds at a time).
+STORE_LOCK_BUDGET = 3.0
 ContextFactory = Callable[[Session, Update], Mapping[str, Any]]
 
 
@@ -48,12 +51,15 @@ class Inbox:
         """Store a push durably. Returns (callback id, whether it is new)."""
         fields = fields if fields is not None else parse_fields(xml)
         key = dedupe_key(channel, fields)
+
+        def store(session: Session) -> int:
+            callback = Callback(channel=channel, dedupe_key=key, kind=update_kind(fields), body=xml)
+            session.add(callback)
+            session.flush()
+            return callback.id
+
         try:
-            with self.db.session() as session:
-                callback = Callback(channel=channel, dedupe_key=key, kind=update_kind(fields), body=xml)
-                session.add(callback)
-                session.flush()
-                return callback.id, True
+            return self.db.within_budget(store, STORE_LOCK_BUDGET), True
         except IntegrityError:
             with self.db.session() as session:
                 existing = session.scalar(select(Callback.id).where(Callback.dedupe_key == key))

@@ -11,12 +11,12 @@ import logging
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Select, exists, select, update
+from sqlalchemy import Select, exists, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
@@ -152,6 +152,20 @@ def settle_time(playbook: Playbook, plan: Iterable[PlannedStep], now: datetime) 
     return max(times)
 
 
+@dataclass(frozen=True)
+class Entry:
+    """A customer about to enter a playbook, with every step planned; nothing written yet."""
+
+    customer_id: int
+    active: ActivePlaybook
+    trigger_type: str
+    trigger_at: datetime
+    data: dict[str, Any]
+    plan: tuple[PlannedStep, ...]
+    variants: dict[str, str]
+    settle_after: datetime
+
+
 # --- the engine ----------------------------------------------------------------------------
 
 class PlaybookEngine:
@@ -209,17 +223,8 @@ class PlaybookEngine:
             return None
         if not self.may_enter(session, customer.id, playbook):
             return None
-        condition = playbook.audience.condition
-        if condition is not None:
-            context = template_context(customer=customer_context(session, customer, tags), now=now.astimezone(self.tz),
-                                       event=EventContext(trigger_type, dict(data), trigger_at), playbook=playbook)
-            try:
-                if not evaluate(condition, **context):
-                    return None
-            except RenderError as error:
-                logger.error("playbook %s: audience condition failed for customer %s: %s",
-                             playbook.id, customer.id, error)
-                return None
+        if not self._audience_admits(session, customer, playbook, trigger_type, trigger_at, data, tags, now):
+            return None
         attributes = step_attributes(customer, data)
         plan = [plan_step(step, trigger_at, attributes, now, self.quiet, self.tz) for step in playbook.steps]
         enrolment = Enrolment(customer_id=customer.id, playbook_id=playbook.id, version_id=active.version_id,
@@ -233,6 +238,80 @@ class PlaybookEngine:
         logger.info("customer %s entered playbook %s (enrolment %s, trigger %s)",
                     customer.id, playbook.id, enrolment.id, trigger_type)
         return enrolment
+
+    def _audience_admits(self, session: Session, customer: Customer, playbook: Playbook, trigger_type: str,
+                         trigger_at: datetime, data: Mapping[str, Any], tags: tuple[str, ...] | None,
+                         now: datetime) -> bool:
+        """The playbook's `[audience] when`, if any, holds for this customer and trigger."""
+        condition = playbook.audience.condition
+        if condition is None:
+            return True
+        context = template_context(customer=customer_context(session, customer, tags), now=now.astimezone(self.tz),
+                                   event=EventContext(trigger_type, dict(data), trigger_at), playbook=playbook)
+        try:
+            return bool(evaluate(condition, **context))
+        except RenderError as error:
+            logger.error("playbook %s: audience condition failed for customer %s: %s",
+                         playbook.id, customer.id, error)
+            return False
+
+    # -- entering many at once (scans) ------------------------------------------------------------
+
+    def entry(self, session: Session, customer: Customer, active: ActivePlaybook, *, trigger_type: str,
+              trigger_at: datetime, data: Mapping[str, Any], tags: tuple[str, ...]) -> Entry | None:
+        """What `enrol` would write for this customer, decided without writing (a scan decides a
+        chunk in a read-only transaction, then writes it with `enter_many` in a short one)."""
+        playbook, now = active.playbook, self.clock.now()
+        if customer.opted_out or not self._audience_admits(session, customer, playbook, trigger_type, trigger_at,
+                                                           data, tags, now):
+            return None
+        attributes = step_attributes(customer, data)
+        plan = tuple(plan_step(step, trigger_at, attributes, now, self.quiet, self.tz) for step in playbook.steps)
+        return Entry(customer.id, active, trigger_type, trigger_at, _jsonable(data), plan,
+                     self._choose_variants(playbook, customer.id), settle_time(playbook, plan, now))
+
+    def enter_many(self, session: Session, entries: Sequence[Entry]) -> int:
+        """Write the entries the re-entry rules still allow: two bulk INSERTs, not a flush per
+        customer, so the write lock is held for milliseconds. Returns how many entered."""
+        entries = self._admissible(session, entries)
+        if not entries:
+            return 0
+        now = self.clock.now()
+        ids = list(session.scalars(insert(Enrolment).returning(Enrolment.id, sort_by_parameter_order=True), [
+            {"customer_id": e.customer_id, "playbook_id": e.active.playbook.id, "version_id": e.active.version_id,
+             "status": "active", "trigger_type": e.trigger_type, "trigger_at": e.trigger_at,
+             "context": {"type": e.trigger_type, "data": e.data}, "variants": e.variants, "enrolled_at": now,
+             "settle_after": e.settle_after, "reason": ""}
+            for e in entries]))
+        session.execute(insert(Delivery), [
+            {"enrolment_id": enrolment_id, "customer_id": e.customer_id, "playbook_id": e.active.playbook.id,
+             "step_id": planned.step.id, "occurrence": 0, "idempotency_key": f"{enrolment_id}:{planned.step.id}:0",
+             "due_at": planned.due_at or now, "status": "skipped" if planned.skip_reason else "scheduled",
+             "last_error": planned.skip_reason, "variant": e.variants.get(planned.step.id),
+             "expects_reply": planned.step.expects_reply, "attempts": 0, "created_at": now, "updated_at": now}
+            for enrolment_id, e in zip(ids, entries, strict=True) for planned in e.plan])
+        logger.info("%s customers entered playbook %s (trigger %s)", len(entries),
+                    entries[0].active.playbook.id, entries[0].trigger_type)
+        return len(entries)
+
+    def _admissible(self, session: Session, entries: Sequence[Entry]) -> list[Entry]:
+        """Entries the re-entry rule allows, checked for all of them in one query per playbook."""
+        kept: list[Entry] = []
+        by_playbook: dict[str, list[Entry]] = defaultdict(list)
+        for e in entries:
+            by_playbook[e.active.playbook.id].append(e)
+        for playbook_id, group in by_playbook.items():
+            rule = group[0].active.playbook.audience.reentry
+            if rule == "always":
+                kept.extend(group)
+                continue
+            query = select(Enrolment.customer_id).where(
+                Enrolment.customer_id.in_([e.customer_id for e in group]), Enrolment.playbook_id == playbook_id)
+            if rule == "after_exit":
+                query = query.where(Enrolment.status == "active")
+            inside = set(session.scalars(query))
+            kept.extend(e for e in group if e.customer_id not in inside)
+        return kept
 
     def may_enter(self, session: Session, customer_id: int, playbook: Playbook) -> bool:
         """The re-entry rule: never (once ever), after_exit (not while active), always."""

@@ -22,7 +22,7 @@ from bot.config import Config
 from bot.db import Database
 from bot.jobs.claims import hold_fire, latest_fire, take_fire
 from bot.models import Customer, Delivery, Enrolment
-from bot.playbooks.engine import PlaybookEngine, customer_context, tag_names
+from bot.playbooks.engine import Entry, PlaybookEngine, customer_context, tag_names
 from bot.playbooks.registry import ActivePlaybook, active_playbooks
 from bot.playbooks.templates import EventContext, RenderError, evaluate, template_context
 
@@ -70,11 +70,11 @@ class Scanners:
         return entered
 
     def _enrol_audience(self, active: ActivePlaybook, fire: datetime, session: Session,
-                        customers: list[Customer]) -> int:
+                        customers: list[Customer]) -> list[Entry]:
         schedule = active.playbook.trigger.schedule
         condition = schedule.audience_condition if schedule else None
         tags = tag_names(session, [customer.id for customer in customers])
-        entered, errors = 0, []
+        entries, errors = [], []
         for customer in customers:
             customer_tags = tags.get(customer.id, ())
             if condition is not None:
@@ -87,13 +87,14 @@ class Scanners:
                 except RenderError as error:
                     errors.append(f"customer {customer.id}: {error}")
                     continue
-            if self.engine.enrol(session, customer, active, trigger_type="schedule", trigger_at=fire,
-                                 data={"fire_time": fire.isoformat()}, tags=customer_tags):
-                entered += 1
+            entry = self.engine.entry(session, customer, active, trigger_type="schedule", trigger_at=fire,
+                                      data={"fire_time": fire.isoformat()}, tags=customer_tags)
+            if entry is not None:
+                entries.append(entry)
         if errors:
             logger.error("playbook %s: schedule audience failed for %s customers, first %s",
                          active.playbook.id, len(errors), errors[0])
-        return entered
+        return entries
 
     # -- quiet customers --------------------------------------------------------------------------
 
@@ -115,38 +116,53 @@ class Scanners:
                 Customer.opted_out.is_(False), last_seen <= now - timedelta(days=days), ~already)
         return entered
 
-    def _enrol_inactive(self, active: ActivePlaybook, days: int, session: Session, customers: list[Customer]) -> int:
+    def _enrol_inactive(self, active: ActivePlaybook, days: int, session: Session,
+                        customers: list[Customer]) -> list[Entry]:
         now = self.clock.now()
         tags = tag_names(session, [customer.id for customer in customers])
-        return sum(1 for customer in customers if self.engine.enrol(
-            session, customer, active, trigger_type="inactive_days", trigger_at=now, data={"inactive_days": days},
-            tags=tags.get(customer.id, ())))
+        entries = (self.engine.entry(session, customer, active, trigger_type="inactive_days", trigger_at=now,
+                                     data={"inactive_days": days}, tags=tags.get(customer.id, ()))
+                   for customer in customers)
+        return [entry for entry in entries if entry is not None]
 
     # -- one fire, chunk by chunk ------------------------------------------------------------------
 
-    def _scan(self, job: str, fire: datetime, enter: Callable[[Session, list[Customer]], int],
+    def _scan(self, job: str, fire: datetime, choose: Callable[[Session, list[Customer]], list[Entry]],
               *where: object) -> int:
-        """Offer the customers matching `where` to `enter` a chunk per transaction, once per fire
-        across workers, resuming after the last chunk a dead worker finished; returns how many
-        customers this worker entered."""
+        """Offer the customers matching `where` to `choose` a chunk at a time, once per fire across
+        workers, resuming after the last chunk a dead worker finished; returns how many customers
+        this worker entered.
+
+        Each chunk is read and decided in a read-only transaction (on SQLite it does not take the
+        write lock), then written in bulk in a short one that also moves the fire's cursor on, so
+        webhooks never wait long behind a scan over many customers.
+        """
         with self.db.session() as session:
             if not take_fire(session, job, fire, self.worker_id, self.clock.now(), FIRE_LEASE):
                 return 0
         entered = 0
         while True:
-            with self.db.session() as session:
-                held = hold_fire(session, job, fire, self.worker_id)
-                if held is None:  # too slow: another worker took the fire over
+            with self.db.read_session() as session:
+                fire_row = hold_fire(session, job, fire, self.worker_id)
+                if fire_row is None:  # too slow: another worker took the fire over
                     logger.warning("%s at %s was taken over by another worker", job, fire.isoformat())
                     return entered
+                cursor = fire_row.cursor
                 customers = list(session.scalars(
-                    select(Customer).where(Customer.id > held.cursor, *where)  # type: ignore[arg-type]
+                    select(Customer).where(Customer.id > cursor, *where)  # type: ignore[arg-type]
                     .order_by(Customer.id).limit(CHUNK)))
-                if not customers:
+                entries = choose(session, customers) if customers else []
+                last_id = customers[-1].id if customers else None
+            with self.db.session() as session:
+                held = hold_fire(session, job, fire, self.worker_id)
+                if held is None or held.cursor != cursor:
+                    logger.warning("%s at %s was taken over by another worker", job, fire.isoformat())
+                    return entered
+                if last_id is None:
                     held.finished_at = self.clock.now()
                     break
-                entered += enter(session, customers)
-                held.cursor, held.lease_until = customers[-1].id, self.clock.now() + FIRE_LEASE
+                entered += self.engine.enter_many(session, entries)
+                held.cursor, held.lease_until = last_id, self.clock.now() + FIRE_LEASE
         logger.info("%s at %s: %s customers entered", job, fire.isoformat(), entered)
         return entered
 
