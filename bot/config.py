@@ -223,6 +223,25 @@ class ConsoleConfig(_Section):
     time_travel: bool = False
 
 
+class RetentionConfig(_Section):
+    """How long history is kept; a scheduled job deletes what is older, a small batch at a time."""
+
+    enabled: bool = True
+    interval_minutes: float = Field(default=10, gt=0)
+    # Processed callbacks (the pushes' decrypted XML); failed ones stay for inspection.
+    callbacks_days: int = Field(default=30, ge=1)
+    # Messages: their daily counts are kept in a rollup first, so the console's figures stay right.
+    messages_days: int = Field(default=365, ge=1)
+    events_days: int = Field(default=365, ge=1)
+    # Events kept whatever their age: purchases (value tiers, lifetime value) and NPS answers.
+    keep_event_types: list[str] = Field(default_factory=lambda: [
+        "purchase", "treatment_completed", "class_attended", "order_completed", "order_paid", "nps_answered"])
+    # Finished tasks and cron fires; playbook deliveries that are sent, failed, skipped or cancelled.
+    tasks_days: int = Field(default=30, ge=1)
+    deliveries_days: int = Field(default=180, ge=1)
+    batch_size: int = Field(default=500, ge=1, le=10_000)
+
+
 class Config(_Section):
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     wecom: WeComConfig = Field(default_factory=WeComConfig)
@@ -235,6 +254,7 @@ class Config(_Section):
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     console: ConsoleConfig = Field(default_factory=ConsoleConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
     source: str = "<defaults>"
 
 

@@ -135,5 +135,7 @@ def test_per_message_and_per_tick_queries_use_indexes(h: PlaybookHarness) -> Non
         h.runtime.tasks.run_due,
         lambda: h.runtime.inbox.recover(grace=timedelta(0)),
         tagging.recompute_all,
+        lambda: h.advance(days=400),
+        h.runtime.features["retention"].run,
     ])
     assert_indexed(h, per_tick, "per tick")

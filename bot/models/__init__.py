@@ -7,6 +7,7 @@ from bot.models.guide_tasks import GuideTask
 from bot.models.inbox import Callback, KfCursor, SharedValue, Task
 from bot.models.people import Customer, CustomerGuide, Staff
 from bot.models.playbooks import CronFire, Delivery, Enrolment, LinkClick, PlaybookRecord, PlaybookVersion, TrackedLink
+from bot.models.rollups import DailyMessageCount
 from bot.models.tags import CustomerTag, Tag
 from bot.models.wechat import AppMessage
 
@@ -18,6 +19,7 @@ __all__ = [
     "Callback",
     "CronFire",
     "Customer",
+    "DailyMessageCount",
     "CustomerGuide",
     "CustomerTag",
     "Delivery",

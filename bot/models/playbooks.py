@@ -147,7 +147,7 @@ class CronFire(Base):
     """
 
     __tablename__ = "cron_fires"
-    __table_args__ = (UniqueConstraint("job", "fire_time"),)
+    __table_args__ = (UniqueConstraint("job", "fire_time"), Index("ix_cron_fires_fire_time", "fire_time"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job: Mapped[str] = mapped_column(String(128))
