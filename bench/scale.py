@@ -1,0 +1,359 @@
+"""Scale benchmark: what a message, a delivery and a scheduler tick cost as the database grows.
+
+For each size (customers; messages = 10 per customer up to `--max-messages`) and each database,
+the bench seeds a fresh database in bulk (executemany on SQLite, COPY on PostgreSQL), gathers
+planner statistics as `siyu init` does, and measures in one process:
+
+- webhook: POST /wechat/mp of encrypted customer texts from random seeded customers, whatever the
+  app does before it answers;
+- processing: routing one stored callback through the handlers (`Inbox.process`), per message;
+- dispatch: due playbook deliveries claimed, re-checked, rendered, sent through a no-op channel
+  and marked, per delivery;
+- tick: the per-minute jobs with nothing due (finishing journeys, recovery, tasks, retention).
+
+It prints a table, the ratio of each cost at the largest size over the smallest (target: within
+1.5x), and one JSON line.
+
+    .venv/bin/python bench/scale.py [--sizes 10000,1000000] [--max-messages 10000000]
+                                    [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+                                    [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import webhook as wb  # noqa: E402  (the pushes and the app as bench/webhook.py builds them)
+from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from wechatpy.crypto import WeChatCrypto as MpCrypto  # noqa: E402
+from werkzeug.test import Client  # noqa: E402
+
+from bot.models import Callback, Delivery, Enrolment, PlaybookVersion  # noqa: E402
+from bot.playbooks.channels import NoopChannel  # noqa: E402
+from bot.playbooks.outbox import Outbox  # noqa: E402
+
+MESSAGES_PER_CUSTOMER = 10
+WEBHOOK_N = 300
+PROCESS_N = 300
+DISPATCH_N = 1000
+WARMUP = 50
+TICKS = 5
+GUIDES = 20
+TAGS = ("意向:价格", "意向:预约", "兴趣:光子嫩肤", "兴趣:瑜伽", "价值:高", "状态:订阅", "渠道:门店", "渠道:直播")
+CHANNELS = ("kf", "mp_custom", "mp_template", "wecom_mass", "guide_task", "wecom_app")
+SEED_CHUNK = 50_000
+
+
+def openid(k: int) -> str:
+    return f"oScale{k:08d}qXyZ9kLmN0pQ"
+
+
+# -- seeding -------------------------------------------------------------------------------------
+
+
+class Seeder:
+    """Bulk rows into a fresh database: executemany on SQLite, COPY on PostgreSQL."""
+
+    def __init__(self, engine: Any, now: datetime) -> None:
+        self.engine = engine
+        self.now = now
+        self.postgres = engine.dialect.name == "postgresql"
+
+    def rows(self, table: str, columns: tuple[str, ...], rows: Iterable[tuple[Any, ...]]) -> int:
+        raw = self.engine.raw_connection()
+        count = 0
+        try:
+            cursor = raw.cursor()
+            if self.postgres:
+                with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                        count += 1
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                               f"(SELECT max(id) FROM {table}))" if "id" in columns else "SELECT 1")
+            else:
+                sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+                cursor.execute("BEGIN")  # the bot's connections autocommit unless told (see bot.db)
+                batch: list[tuple[Any, ...]] = []
+                for row in rows:
+                    batch.append(tuple(self._sqlite(value) for value in row))
+                    if len(batch) >= SEED_CHUNK:
+                        cursor.executemany(sql, batch)
+                        count += len(batch)
+                        batch = []
+                cursor.executemany(sql, batch)
+                count += len(batch)
+            raw.commit()
+        finally:
+            raw.close()
+        return count
+
+    @staticmethod
+    def _sqlite(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+        if isinstance(value, bool):
+            return int(value)
+        return value
+
+    def ago(self, rng: random.Random, days: float) -> datetime:
+        return self.now - timedelta(seconds=rng.uniform(0, days * 86400))
+
+
+def seed(engine: Any, customers: int, messages: int, version_id: int, now: datetime) -> dict[str, int]:
+    """Customers with tags, guides, messages (with their callbacks), events and finished journeys."""
+    s, rng = Seeder(engine, now), random.Random(7)
+    counts = {}
+    counts["staff"] = s.rows("staff", ("id", "userid", "name", "active", "created_at"),
+                             ((1000 + g, f"scaleguide{g:02d}", f"导购{g}", True, now) for g in range(GUIDES)))
+    counts["tags"] = s.rows("tags", ("id", "name", '"group"', "created_at"),
+                            ((1000 + i, name, name.split(":")[0], now) for i, name in enumerate(TAGS)))
+    counts["customers"] = s.rows(
+        "customers", ("id", "name", "openid", "guide_id", "stage", "value_tier", "opted_out", "attributes",
+                      "first_seen_at", "last_active_at", "created_at", "updated_at"),
+        ((k + 1, f"客户{k}", openid(k), 1000 + k % GUIDES, "active", "low", False, "{}", now - timedelta(days=400),
+          s.ago(rng, 10), now, now) for k in range(customers)))
+    counts["customer_tags"] = s.rows(
+        "customer_tags", ("id", "customer_id", "tag_id", "source", "rule", "matched", "reason", "created_at"),
+        ((k + 1, k + 1, 1000 + k % len(TAGS), "keyword", "", "[]", "", now) for k in range(customers)))
+    callbacks = messages // 10
+    counts["callbacks"] = s.rows(
+        "callbacks", ("id", "channel", "dedupe_key", "kind", "body", "status", "attempts", "error", "received_at",
+                      "processed_at"),
+        ((i + 1, "mp", f"mp:msg:seed{i}", "text", f"<xml><MsgType>text</MsgType><Content>seed {i}</Content></xml>",
+          "processed", 1, "", at, at) for i in range(callbacks) for at in (s.ago(rng, 20),)))
+    counts["messages"] = s.rows(
+        "messages", ("id", "customer_id", "direction", "channel", "msg_type", "content", "payload", "status",
+                     "errmsg", "callback_id", "created_at"),
+        ((i + 1, rng.randrange(customers) + 1, "in" if i % 3 else "out", "mp", "text", "上次做的那个项目多少钱？",
+          "{}", "received" if i % 3 else "sent", "", i + 1 if i < callbacks else None, s.ago(rng, 300))
+         for i in range(messages)))
+    counts["events"] = s.rows(
+        "events", ("id", "customer_id", "type", "occurred_at", "data", "source", "created_at"),
+        ((k + 1, k + 1, "tag_added", at, "{}", "system", at) for k in range(customers) for at in (s.ago(rng, 300),)))
+    journeys = customers // 10
+    counts["enrolments"] = s.rows(
+        "enrolments", ("id", "customer_id", "playbook_id", "version_id", "status", "trigger_type", "trigger_at",
+                       "context", "variants", "enrolled_at", "settle_after", "ended_at", "reason"),
+        ((j + 1, j * 10 + 1, "welcome-series", version_id, "completed", "contact_added", at, "{}", "{}", at, at,
+          at + timedelta(days=8), "all steps done") for j in range(journeys) for at in (s.ago(rng, 300),)))
+    counts["deliveries"] = s.rows(
+        "deliveries", ("id", "enrolment_id", "customer_id", "playbook_id", "step_id", "occurrence", "idempotency_key",
+                       "due_at", "status", "attempts", "channel", "last_error", "sent_at", "created_at",
+                       "updated_at"),
+        ((j * 4 + d + 1, j + 1, j * 10 + 1, "welcome-series", f"seed{d}", 0, f"{j + 1}:seed{d}:0", sent, "sent", 1,
+          "kf", "", sent, now, now) for j in range(journeys) for d in range(4) for sent in (now - timedelta(days=20),)))
+    return counts
+
+
+# -- measuring ------------------------------------------------------------------------------------
+
+
+def pushes(crypto: MpCrypto, customers: int, count: int, first_msgid: int, rng: random.Random) -> list[wb.Push]:
+    """Customer texts from random seeded customers, encrypted as the Official Account sends them."""
+    made = []
+    for i in range(count):
+        sender, content = openid(rng.randrange(customers)), wb.CUSTOMER_TEXTS[i % len(wb.CUSTOMER_TEXTS)]
+        timestamp, nonce = str(int(time.time())), secrets.token_hex(5)
+        xml = wb.text_xml(wb.MP_ORIGINAL_ID, sender, content, first_msgid + i, int(timestamp))
+        encrypt, msg_signature = wb.sealed(crypto, xml, nonce, timestamp)
+        query = {"signature": wb.sha1_signature(wb.MP_TOKEN, timestamp, nonce), "timestamp": timestamp,
+                 "nonce": nonce, "openid": sender, "encrypt_type": "aes", "msg_signature": msg_signature}
+        body = (f"<xml><ToUserName><![CDATA[{wb.MP_ORIGINAL_ID}]]></ToUserName>"
+                f"<Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>")
+        made.append(wb.Push(f"/wechat/mp?{urlencode(query)}", body.encode(), content))
+    return made
+
+
+def timed(items: Iterable[Any], action: Callable[[Any], Any]) -> list[float]:
+    latencies = []
+    for item in items:
+        started = time.perf_counter()
+        action(item)
+        latencies.append(time.perf_counter() - started)
+    return latencies
+
+
+def ms(latencies: list[float]) -> dict[str, float]:
+    ordered = sorted(latencies)
+    return {"mean": round(statistics.fmean(ordered) * 1000, 3),
+            "p50": round(ordered[len(ordered) // 2] * 1000, 3),
+            "p99": round(ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000, 3)}
+
+
+def measure(database_url: str, customers: int, messages: int) -> dict[str, Any]:
+    mp_key, work_key = wb.new_aes_key(), wb.new_aes_key()
+    app = wb.siyu_app(database_url, mp_key, work_key)
+    runtime = app.extensions["siyu"]
+    db, now = runtime.db, runtime.clock.now()
+    with db.session() as session:
+        version_id = session.scalar(select(PlaybookVersion.id).where(PlaybookVersion.playbook_id == "welcome-series"))
+    started = time.perf_counter()
+    counts = seed(db.engine, customers, messages, version_id, now)
+    db.analyze(full=True)
+    seeded = time.perf_counter() - started
+    logging.getLogger("bench").info("seeded %s in %.0f s", counts, seeded)
+
+    rng = random.Random(11)
+    crypto = MpCrypto(wb.MP_TOKEN, mp_key, wb.MP_APP_ID)
+    client = Client(app)
+    post = lambda push: client.post(push.url, data=push.body, content_type="text/xml")  # noqa: E731
+    timed(pushes(crypto, customers, WARMUP, 10_000_000, rng), post)
+    webhook = timed(pushes(crypto, customers, WEBHOOK_N, 20_000_000, rng), post)
+
+    stored = [runtime.inbox.accept("mp", wb.text_xml(wb.MP_ORIGINAL_ID, openid(rng.randrange(customers)),
+                                                     wb.CUSTOMER_TEXTS[i % 5], 30_000_000 + i, int(time.time())))[0]
+              for i in range(PROCESS_N)]
+    processing = timed(stored, runtime.inbox.process)
+
+    dispatch = dispatch_cost(runtime, customers, rng)
+    scanners, retention = runtime.features["playbooks"].scanners, runtime.features["retention"]
+    def tick(_: int) -> None:
+        scanners.finish_enrolments(), runtime.inbox.recover(), runtime.tasks.run_due(), retention.run()
+
+    tick(0)   # warm, and retention's first sweep and rollups out of the way
+    ticks = timed(range(TICKS), tick)
+    with db.session() as session:
+        unprocessed = session.scalar(select(func.count()).select_from(Callback)
+                                     .where(Callback.status != "processed", Callback.id > counts["callbacks"]))
+    runtime.close()
+    return {"customers": customers, "messages": counts["messages"], "seed_s": round(seeded, 1),
+            "webhook_ms": ms(webhook), "processing_ms": ms(processing), "dispatch_ms": ms(dispatch),
+            "tick_ms": ms(ticks), "unprocessed": unprocessed}
+
+
+def dispatch_cost(runtime: Any, customers: int, rng: random.Random) -> list[float]:
+    """Per-delivery cost of dispatching DISPATCH_N due deliveries for random customers (after a warm-up
+    batch), through no-op channels, quiet hours off."""
+    db = runtime.db
+    scheduler = runtime.config.scheduler.model_copy(update={"quiet_hours": ("00:00", "00:00")})
+    config = runtime.config.model_copy(update={"scheduler": scheduler})
+    outbox = Outbox(db, config, runtime.clock, {name: NoopChannel(name) for name in CHANNELS})
+    chosen = rng.sample(range(1, customers + 1), DISPATCH_N + WARMUP)
+    due_deliveries(runtime, chosen[:WARMUP])
+    outbox.dispatch_due()   # warm: templates compiled, caches filled
+    due_deliveries(runtime, chosen[WARMUP:])
+    started = time.perf_counter()
+    stats = outbox.dispatch_due()
+    elapsed = time.perf_counter() - started
+    assert stats.sent == DISPATCH_N, stats
+    return [elapsed / DISPATCH_N] * DISPATCH_N
+
+
+def due_deliveries(runtime: Any, customer_ids: list[int]) -> None:
+    """One active welcome journey per customer, its first step due a second ago."""
+    db, now = runtime.db, runtime.clock.now()
+    with db.session() as session:
+        version_id = session.scalar(select(PlaybookVersion.id).where(PlaybookVersion.playbook_id == "welcome-series"))
+        first = (session.scalar(select(func.max(Enrolment.id))) or 0) + 1
+        first_delivery = (session.scalar(select(func.max(Delivery.id))) or 0) + 1
+    s = Seeder(db.engine, now)
+    s.rows("enrolments", ("id", "customer_id", "playbook_id", "version_id", "status", "trigger_type", "trigger_at",
+                          "context", "variants", "enrolled_at", "settle_after", "reason"),
+           ((first + i, c, "welcome-series", version_id, "active", "contact_added", now, "{}", "{}", now,
+             now + timedelta(days=8), "") for i, c in enumerate(customer_ids)))
+    s.rows("deliveries", ("id", "enrolment_id", "customer_id", "playbook_id", "step_id", "occurrence",
+                          "idempotency_key", "due_at", "status", "attempts", "last_error", "created_at", "updated_at"),
+           ((first_delivery + i, first + i, c, "welcome-series", "welcome", 0, f"{first + i}:welcome:0",
+             now - timedelta(seconds=1), "scheduled", 0, "", now, now) for i, c in enumerate(customer_ids)))
+
+
+# -- databases --------------------------------------------------------------------------------------
+
+
+@contextmanager
+def sqlite_database() -> Iterator[str]:
+    with tempfile.TemporaryDirectory(prefix="siyu-scale-") as directory:
+        yield f"sqlite:///{Path(directory) / 'siyu.db'}"
+
+
+@contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"scale_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    lines = [f"{'database':<10} {'customers':>10} {'messages':>10} {'seed s':>7} {'webhook ms':>11} "
+             f"{'process ms':>11} {'dispatch ms':>12} {'tick ms':>9}"]
+    for r in results:
+        lines.append(f"{r['database']:<10} {r['customers']:>10,} {r['messages']:>10,} {r['seed_s']:>7} "
+                     f"{r['webhook_ms']['mean']:>11.2f} {r['processing_ms']['mean']:>11.2f} "
+                     f"{r['dispatch_ms']['mean']:>12.3f} {r['tick_ms']['mean']:>9.1f}")
+    return "\n".join(lines)
+
+
+def ratios(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    """Each cost at the largest size over the same cost at the smallest, per database."""
+    out = {}
+    for database in sorted({r["database"] for r in results}):
+        rows = sorted((r for r in results if r["database"] == database), key=lambda r: r["customers"])
+        if len(rows) >= 2:
+            small, large = rows[0], rows[-1]
+            out[database] = {key: round(large[key]["mean"] / small[key]["mean"], 2)
+                             for key in ("webhook_ms", "processing_ms", "dispatch_ms", "tick_ms")}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,1000000", help="customer counts, comma-separated")
+    parser.add_argument("--max-messages", type=int, default=10_000_000)
+    parser.add_argument("--postgres", help="a PostgreSQL server URL (a role with CREATEDB); SQLite only without")
+    parser.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--quick", action="store_true", help="2,000 and 50,000 customers")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
+    logging.getLogger("bench").setLevel(logging.INFO)
+    sizes = [2000, 50_000] if args.quick else [int(size) for size in args.sizes.split(",")]
+    databases: list[tuple[str, Callable[[], Any]]] = []
+    if args.sqlite:
+        databases.append(("sqlite", sqlite_database))
+    if args.postgres:
+        databases.append(("postgres", lambda: postgres_database(args.postgres)))
+    results = []
+    for name, make in databases:
+        for size in sizes:
+            with make() as url:
+                result = measure(url, size, min(size * MESSAGES_PER_CUSTOMER, args.max_messages))
+            results.append({"database": name, **result})
+            print(table(results[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
+    print(table(results))
+    found = ratios(results)
+    for database, values in found.items():
+        print(f"{database}: largest/smallest " + ", ".join(f"{k.removesuffix('_ms')} {v}x" for k, v in values.items()))
+    print(json.dumps({"bench": "scale", "results": results, "ratios": found}, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
