@@ -52,7 +52,8 @@ MESSAGES = Counter("siyu_messages_total", "Messages sent to WeChat (every channe
                    ["channel", "status", "errcode"])
 TOKEN_REFRESHES = Counter("siyu_token_refreshes_total", "Access tokens fetched from WeChat",
                           ["realm", "outcome"])
-WECHAT_ERRORS = Counter("siyu_wechat_errors_total", "WeChat API calls refused, by errcode", ["errcode"])
+WECHAT_ERRORS = Counter("siyu_wechat_errors_total", "WeChat API calls refused or failed, by API and errcode",
+                        ["api", "errcode"])
 JOB_RUNS = Counter("siyu_scheduler_job_runs_total", "Scheduler job runs", ["job", "outcome"])
 JOB_SECONDS = Histogram("siyu_scheduler_job_seconds", "Scheduler job run time", ["job"], buckets=LAG_BUCKETS)
 
@@ -61,7 +62,7 @@ def _label(value: object) -> str:
     return str(value if value is not None else "")[:MAX_LABEL]
 
 
-def _errcode(errcode: int | None) -> str:
+def _errcode(errcode: int | str | None) -> str:
     return "none" if errcode is None else str(errcode)
 
 
@@ -102,8 +103,9 @@ def token_refreshed(realm: str, ok: bool = True) -> None:
     TOKEN_REFRESHES.labels(_label(realm), "ok" if ok else "failed").inc()
 
 
-def wechat_error(errcode: int | None) -> None:
-    WECHAT_ERRORS.labels(_errcode(errcode)).inc()
+def wechat_error(errcode: int | str | None, api: str = "") -> None:
+    """A WeChat call refused (errcode), answered with an HTTP error (`http_503`) or lost (`network`)."""
+    WECHAT_ERRORS.labels(_label(api or "unknown"), _errcode(errcode)).inc()
 
 
 def job_run(job: str, ok: bool, seconds: float) -> None:

@@ -66,7 +66,7 @@ class _SharedTokenMixin:
             result = self._fetch_access_token(url=url, params=params)  # type: ignore[attr-defined]
         except WeChatClientException as exc:
             metrics.token_refreshed(self.realm, ok=False)
-            metrics.wechat_error(exc.errcode)
+            metrics.wechat_error(_errcode(exc), "gettoken" if self.realm == "wecom" else "token")
             raise
         metrics.token_refreshed(self.realm)
         return result
@@ -74,13 +74,21 @@ class _SharedTokenMixin:
     def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
         """One refresh and one retry when WeChat rejects the token; wechatpy's own retry loops."""
         try:
-            return super()._request(method, url_or_endpoint, **_fresh_kwargs(kwargs))  # type: ignore[misc]
+            return self._counted_request(method, url_or_endpoint, **kwargs)
         except WeChatClientException as exc:
             if exc.errcode not in TOKEN_ERRCODES:
                 raise
             logger.info("access token rejected (%s); refreshing and retrying once", exc.errcode)
             self.fetch_access_token()
+            return self._counted_request(method, url_or_endpoint, **kwargs)
+
+    def _counted_request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
+        """One call; a refusal is counted for /metrics by API and errcode."""
+        try:
             return super()._request(method, url_or_endpoint, **_fresh_kwargs(kwargs))  # type: ignore[misc]
+        except WeChatClientException as exc:
+            metrics.wechat_error(_errcode(exc), _api_name(url_or_endpoint, self.API_BASE_URL))  # type: ignore[attr-defined]
+            raise
 
 
 class WeComClient(_SharedTokenMixin, _WorkClient):
@@ -135,6 +143,19 @@ def _fresh_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     if isinstance(fresh.get("params"), dict):
         fresh["params"] = {k: v for k, v in fresh["params"].items() if k != "access_token"}
     return fresh
+
+
+def _errcode(exc: WeChatClientException) -> int | str | None:
+    """WeChat's errcode, or the HTTP status when the answer was not WeChat's JSON."""
+    if exc.errcode is not None:
+        return exc.errcode
+    status = getattr(getattr(exc, "response", None), "status_code", None)
+    return f"http_{status}" if status else None
+
+
+def _api_name(url_or_endpoint: str, base_url: str) -> str:
+    """`kf/send_msg` from an endpoint or a full URL (never the query: it holds the token)."""
+    return url_or_endpoint.removeprefix(base_url).split("?", 1)[0].lstrip("/")
 
 
 def _with_slash(url: str) -> str:

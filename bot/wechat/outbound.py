@@ -166,7 +166,6 @@ class Outbound:
             status = getattr(getattr(exc, "response", None), "status_code", None)
             errcode = exc.errcode if exc.errcode is not None else (-1 if status and status >= 500 else None)
             logger.warning("WeChat refused a call: errcode=%s errmsg=%s", errcode, exc.errmsg)
-            metrics.wechat_error(errcode)
             return SendResult(False, errcode, str(exc.errmsg or f"HTTP {status}"))
         except requests.ReadTimeout as exc:
             logger.warning("WeChat call timed out after it was sent: outcome unknown")
@@ -174,6 +173,7 @@ class Outbound:
                               unknown=True)
         except requests.RequestException as exc:
             logger.warning("WeChat call failed: %s", exc.__class__.__name__)
+            metrics.wechat_error("network")
             return SendResult(False, None, f"{exc.__class__.__name__}: network error")
         return SendResult(True, 0, "", None, response if isinstance(response, Mapping) else {})
 

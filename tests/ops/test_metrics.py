@@ -74,8 +74,8 @@ def test_refusals_count_by_errcode(h: PlaybookHarness) -> None:
     before = scrape(h)
     h.dispatch()
     after = scrape(h)
-    assert value(after, "siyu_wechat_errors_total", errcode="48002") - \
-        value(before, "siyu_wechat_errors_total", errcode="48002") == 1
+    assert value(after, "siyu_wechat_errors_total", api="kf/send_msg", errcode="48002") - \
+        value(before, "siyu_wechat_errors_total", api="kf/send_msg", errcode="48002") == 1
     assert value(after, "siyu_messages_total", channel="kf", status="failed", errcode="48002") - \
         value(before, "siyu_messages_total", channel="kf", status="failed", errcode="48002") == 1
 
