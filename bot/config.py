@@ -45,6 +45,9 @@ class WeComConfig(_Section):
     # A call WeChat has not answered by then counts as failed and is retried later with backoff.
     timeout_seconds: float = Field(default=10, gt=0)
     open_kfid: str = ""
+    # What kf/send_msg answers for a msgid it has already taken (WeChat does not document the number):
+    # a retry that gets one of these was delivered by an earlier attempt.
+    kf_duplicate_msgid_errcodes: list[int] = Field(default_factory=lambda: [40058])
     # WeCom's web authorisation page (OAuth2) and the JS-SDK script: the sidebar and the console
     # login use them; the demo and the tests point them at the simulator's stand-ins.
     oauth_base_url: str = "https://open.weixin.qq.com/connect/oauth2/authorize"
@@ -201,6 +204,16 @@ class LoggingConfig(_Section):
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
 
+class ChannelsConfig(_Section):
+    # Channels with no idempotency key at WeChat (mp_custom, mp_template, wecom_mass, guide_task) are
+    # sent at most once: after a timeout the outcome is recorded as unknown and not sent again.
+    # Channels named here are sent again instead (at least once: the customer may get it twice).
+    resend_after_timeout: list[str] = Field(default_factory=list)
+    # An enterprise mass message (wecom_mass) the guide has not confirmed after this many hours is
+    # cancelled and the step falls back to its next channel.
+    mass_confirm_hours: float = Field(default=24, gt=0)
+
+
 class BotConfig(_Section):
     handlers: str = "handlers"
     playbooks_dir: str = "playbooks"
@@ -250,6 +263,7 @@ class Config(_Section):
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     webhook: WebhookConfig = Field(default_factory=WebhookConfig)
     links: LinksConfig = Field(default_factory=LinksConfig)
+    channels: ChannelsConfig = Field(default_factory=ChannelsConfig)
     bot: BotConfig = Field(default_factory=BotConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)

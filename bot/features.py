@@ -14,6 +14,7 @@ def installers() -> list[Callable[["Runtime"], None]]:
     from bot.ops.heartbeat import install as install_heartbeat
     from bot.playbooks.feature import install as install_playbooks
     from bot.retention.feature import install as install_retention
+    from bot.playbooks.mass import install as install_mass_results
     from bot.tagging.feature import install as install_tagging
     from bot.wechat.app_messages import install as install_app_messages
 
@@ -24,4 +25,5 @@ def installers() -> list[Callable[["Runtime"], None]]:
     installs.append(install_heartbeat)
     installs.append(install_app_messages)
     installs.append(install_retention)
+    installs.append(install_mass_results)
     return installs

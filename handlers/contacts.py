@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import Any
 
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
 from bot.inbound.routing import Router, Update
-from bot.jobs.tasks import TaskQueue
-from bot.models import Customer
+from bot.jobs.tasks import RetryLater, TaskQueue
+from bot.models import Customer, CustomerGuide, Staff
 from bot.services.customers import CustomerService
 from bot.tagging.sync import apply_wecom_tags
 from bot.wechat.outbound import Outbound
 
 logger = logging.getLogger(__name__)
 router = Router("contacts")
+
+WELCOME_CODE_LIFETIME = timedelta(seconds=20)  # send_welcome_msg: within 20 s of the add event, once
+WELCOME_OTHER_APP_SENDING = 41096
+WELCOME_RETRY = timedelta(seconds=2)
 
 ADDED = ("event:change_external_contact:add_external_contact",
          "event:change_external_contact:add_half_external_contact")
@@ -36,6 +44,7 @@ def contact_added(update: Update, customers: CustomerService, tasks: TaskQueue) 
         # The welcome code is valid 20 s and only once: first in line, right after the ack.
         tasks.enqueue("send_welcome", f"welcome:{update.callback_id}", {
             "welcome_code": update.get("WelcomeCode"), "customer_id": customer.id, "guide": staff.name,
+            "deadline": (update.received_at + WELCOME_CODE_LIFETIME).isoformat(),
         })
     tasks.enqueue("refresh_contact", f"refresh_contact:{update.callback_id}",
                   {"external_userid": customer.external_userid})
@@ -76,14 +85,19 @@ def customer_removed_by_guide(update: Update, customers: CustomerService) -> Non
 
 
 @router.task("send_welcome")
-def send_welcome(payload: dict[str, Any], outbound: Outbound, config: Config, db: Database) -> None:
+def send_welcome(payload: dict[str, Any], outbound: Outbound, config: Config, db: Database, clock: Clock) -> None:
     with db.session() as session:
         customer = session.get(Customer, payload["customer_id"])
         name = customer.name if customer else ""
     text = _templates.from_string(config.bot.welcome_text).render(guide=payload.get("guide", ""),
                                                                   customer={"name": name})
-    # 41051 and friends mean the window is gone: recorded with its errcode, not retried.
-    outbound.send_welcome(payload["welcome_code"], text, customer_id=payload["customer_id"]).settled("send_welcome_msg")
+    result = outbound.send_welcome(payload["welcome_code"], text, customer_id=payload["customer_id"])
+    deadline = datetime.fromisoformat(payload["deadline"]) if payload.get("deadline") else None
+    if result.errcode == WELCOME_OTHER_APP_SENDING and deadline and clock.now() + WELCOME_RETRY < deadline:
+        # Another app holds the code for now; it may give it up within the 20 s.
+        raise RetryLater("another app is sending the welcome message (41096)", delay=WELCOME_RETRY)
+    # 41050 (expired), 41051 (already sent) and a 41096 too late: recorded with the errcode, not retried.
+    result.settled("send_welcome_msg")
 
 
 @router.task("notify_guide")
@@ -109,11 +123,24 @@ def refresh_contact(payload: dict[str, Any], outbound: Outbound, db: Database, r
             customer.name = contact["name"]
         if contact.get("unionid"):
             customer = service.merge_by_unionid(customer, contact["unionid"])
+        _store_remarks(session, customer, result.response.get("follow_user", []))
+        service.name_from_what_we_have(customer)
         guide = customer.guide.userid if customer.guide else None
         follow = [f for f in result.response.get("follow_user", []) if f.get("userid") == guide]
         tagging = runtime.features.get("tagging")
         if follow and tagging is not None:
             apply_wecom_tags(session, tagging.service(session), customer, follow[0].get("tags", []))
+
+
+def _store_remarks(session: Session, customer: Customer, follow_user: list[dict[str, Any]]) -> None:
+    """Each guide's remark for the customer: a name when WeChat gives none (Official Account)."""
+    remarks = {str(f.get("userid")): str(f.get("remark") or "")[:128] for f in follow_user if f.get("remark")}
+    if not remarks:
+        return
+    relations = session.execute(select(CustomerGuide, Staff.userid).join(Staff, Staff.id == CustomerGuide.staff_id)
+                                .where(CustomerGuide.customer_id == customer.id, Staff.userid.in_(remarks)))
+    for relation, userid in relations:
+        relation.remark = remarks[userid]
 
 
 def _display_name(customer: Customer) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 import xmltodict
@@ -12,14 +13,19 @@ from bot.db import Database
 from bot.inbound.inbox import Inbox
 from bot.inbound.routing import Router, Update
 from bot.jobs.locks import named_lock
-from bot.jobs.tasks import TaskQueue
+from bot.jobs.tasks import RetryLater, TaskQueue
 from bot.models import Customer, KfCursor
+from bot.playbooks.failures import fail_kf_message
 from bot.wechat.outbound import Outbound
 
 logger = logging.getLogger(__name__)
 router = Router("kf")
 
-CUSTOMER_ORIGIN = 3  # msg_list entries sent by the customer (4 = system events, 5 = servicer)
+CUSTOMER_ORIGIN = 3  # msg_list entries sent by the customer
+SYSTEM_ORIGIN = 4  # system events: msg_send_fail, enter_session, ... (5 = a servicer's message)
+# msg_send_fail's fail_type [94670]: why WeChat did not deliver a message it had accepted.
+FAIL_TYPES = {0: "未知原因", 1: "客服账号已删除", 2: "应用已关闭", 4: "会话已过期，超过48小时", 5: "会话已关闭",
+              6: "超过5条限制", 8: "主体未验证", 10: "用户拒收", 11: "企业未有成员登录企业微信App"}
 
 
 @router.observer("event:kf_msg_or_event", channel="wecom")
@@ -46,25 +52,58 @@ def _pull(open_kfid: str, token: str, db: Database, outbound: Outbound, inbox: I
     assert wecom is not None
     while True:
         cursor = _cursor(db, open_kfid)
-        result = outbound.call(lambda cursor=cursor: wecom.kf.sync_msg(token, cursor=cursor, limit=1000))
+        # wechatpy's kf.sync_msg cannot pass open_kfid; without it WeChat mixes every account the
+        # app manages into one stream (and this account's cursor would skip the others' messages).
+        data = {"token": token, "cursor": cursor, "limit": 1000, "open_kfid": open_kfid}
+        result = outbound.call(lambda data=data: wecom.post("kf/sync_msg", data=data))
         if not result.settled("kf/sync_msg"):
             return
-        accepted = [
-            inbox.accept("kf", _as_xml(open_kfid, msg))
-            for msg in result.response.get("msg_list", [])
-            if msg.get("origin") == CUSTOMER_ORIGIN
-        ]
+        accepted: list[tuple[int, bool, str]] = []
+        with db.session() as session:
+            tasks = TaskQueue(session, db.clock)
+            for msg in result.response.get("msg_list", []):
+                account = str(msg.get("open_kfid") or open_kfid)  # each item names its own account
+                if msg.get("origin") == CUSTOMER_ORIGIN:
+                    accepted.append((*inbox.accept("kf", _as_xml(account, msg)), account))
+                elif msg.get("origin") == SYSTEM_ORIGIN:
+                    _system_event(msg, account, tasks)
         _save_cursor(db, open_kfid, result.response.get("next_cursor", cursor))
-        for callback_id, is_new in accepted:
+        for callback_id, is_new, account in accepted:
             if not is_new:
                 continue
             reply = inbox.process_safely(callback_id).reply
             if reply:
                 external_userid = inbox.sender(callback_id)
-                outbound.kf_send_text(open_kfid, external_userid, reply, msgid=f"reply-{callback_id}",
+                outbound.kf_send_text(account, external_userid, reply,
+                                      msgid=outbound.kf_msgid(f"reply:{callback_id}"),
                                       customer_id=_customer_id(db, external_userid))
         if not result.response.get("has_more"):
             return
+
+
+def _system_event(msg: dict[str, Any], account: str, tasks: TaskQueue) -> None:
+    """Origin 4: a send WeChat accepted failed later, or a customer entered the session."""
+    event = msg.get("event") or {}
+    kind = event.get("event_type")
+    if kind == "msg_send_fail" and event.get("fail_msgid"):
+        tasks.enqueue("kf_send_failed", f"kf_send_failed:{account}:{event['fail_msgid']}",
+                      {"open_kfid": account, "fail_msgid": str(event["fail_msgid"]),
+                       "fail_type": int(event.get("fail_type") or 0)})
+    elif kind == "enter_session":
+        logger.info("customer entered kf session of %s (scene %r)", account, event.get("scene"))
+    else:
+        logger.debug("kf system event %s ignored", kind)
+
+
+@router.task("kf_send_failed")
+def kf_send_failed(payload: dict[str, Any], db: Database) -> None:
+    """A kf message WeChat had accepted was not delivered: mark it failed and fall back."""
+    reason = FAIL_TYPES.get(payload["fail_type"], "未知原因")
+    error = f"msg_send_fail fail_type {payload['fail_type']}: {reason}"
+    with db.session() as session:
+        found = fail_kf_message(session, payload["fail_msgid"], error, db.clock.now())
+    if not found:  # the send's own record may not be written yet: look again shortly
+        raise RetryLater(f"no kf message {payload['fail_msgid']} recorded yet", delay=timedelta(seconds=5))
 
 
 def _as_xml(open_kfid: str, msg: dict[str, Any]) -> str:

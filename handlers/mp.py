@@ -34,7 +34,7 @@ def subscribed(update: Update, customers: CustomerService, tasks: TaskQueue) -> 
 
 @router.task("refresh_follower")
 def refresh_follower(payload: dict[str, Any], outbound: Outbound, db: Database, runtime: Any) -> None:
-    """The follower's unionid joins them with their WeCom contact record, if any."""
+    """The follower's unionid joins them with their WeCom contact record, if any; and a name."""
     mp = outbound.mp
     if mp is None:
         return
@@ -43,9 +43,11 @@ def refresh_follower(payload: dict[str, Any], outbound: Outbound, db: Database, 
         return
     with db.session() as session:
         service = runtime.customers(session)
+        # No nickname any more (since 2021-12-27): the follower keeps a name from elsewhere, if any.
         customer = service.from_mp(payload["openid"], name=result.response.get("nickname", ""))
         if result.response.get("unionid"):
-            service.merge_by_unionid(customer, result.response["unionid"])
+            customer = service.merge_by_unionid(customer, result.response["unionid"])
+        service.name_from_what_we_have(customer)
 
 
 @router.responder("event:subscribe", channel="mp")

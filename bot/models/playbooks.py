@@ -93,10 +93,15 @@ class Delivery(Base):
     occurrence: Mapped[int] = mapped_column(default=0)
     idempotency_key: Mapped[str] = mapped_column(String(190), unique=True)
     due_at: Mapped[datetime]
-    # scheduled | claimed | sent | failed | skipped | cancelled
+    # scheduled | claimed | sent | failed | skipped | cancelled | unknown (no answer in time, not resent)
+    # | awaiting (a mass task the guide has yet to confirm)
     status: Mapped[str] = mapped_column(String(16), default="scheduled")
     attempts: Mapped[int] = mapped_column(default=0)
     channel: Mapped[str | None] = mapped_column(String(16))
+    # An attempt on this channel got no answer in time: the next try goes through it alone.
+    pinned_channel: Mapped[str | None] = mapped_column(String(16))
+    # This channel said "sent" and WeChat reported the failure later: the retry starts after it.
+    fallback_from: Mapped[str | None] = mapped_column(String(16))
     variant: Mapped[str | None] = mapped_column(String(64))
     expects_reply: Mapped[str | None] = mapped_column(String(16))
     last_error: Mapped[str] = mapped_column(Text, default="")

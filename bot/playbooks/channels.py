@@ -1,17 +1,20 @@
 """The ways a step can reach a customer, tried in the order the playbook lists them.
 
 Each channel answers with an outcome the outbox acts on:
-- `sent`: done (for `wecom_mass` the guide still confirms it in WeCom; for `guide_task` the guide
-  sends it by hand and closes the follow-up task recorded for it);
+- `sent`: done (for `guide_task` the guide sends it by hand and closes the follow-up task
+  recorded for it);
+- `awaiting`: a `wecom_mass` task the guide must confirm in WeCom; `bot.playbooks.mass` polls its
+  result and marks it sent, or falls back;
 - `unreachable`: this channel cannot reach the customer now (no identity, 45015 outside the 48 h
   window, not accepted by WeCom): try the next channel;
 - `retry`: a passing refusal (45009, 45033, 5xx, timeouts): try again later with backoff;
-- `failed`: a permanent refusal on this channel, kept with its errcode; the next channel is tried.
+- `failed`: a permanent refusal on this channel, kept with its errcode; the next channel is tried;
+- `unknown`: no answer in time, WeChat may have delivered it: no other channel is tried (see the
+  outbox for when the same channel is tried again).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -26,8 +29,9 @@ from bot.wechat.outbound import ChannelUnavailable, Outbound, SendResult
 logger = logging.getLogger(__name__)
 
 OUT_OF_WINDOW = 45015
+COUNT_USED_UP = 45047  # Official Account: the window's message count is used up
 KF_SESSION_NOT_API = 95018  # a human servicer holds the kf session (or it is queued or ended)
-UNREACHABLE_ERRCODES = (OUT_OF_WINDOW, KF_SESSION_NOT_API)
+UNREACHABLE_ERRCODES = (OUT_OF_WINDOW, COUNT_USED_UP, KF_SESSION_NOT_API)
 
 
 @dataclass(frozen=True)
@@ -47,15 +51,10 @@ class Outgoing:
     template_data: Mapping[str, str] = field(default_factory=dict)
     link: str | None = None
 
-    @property
-    def kf_msgid(self) -> str:
-        """The kf `msgid` (at most 32 characters of [0-9a-zA-Z_-]): the same on every retry."""
-        return "pb" + hashlib.sha1(self.idempotency_key.encode()).hexdigest()[:30]
-
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str  # sent | unreachable | retry | failed
+    status: str  # sent | awaiting (a mass task to confirm) | unreachable | retry | failed | unknown
     errcode: int | None = None
     error: str = ""
     message_id: int | None = None
@@ -76,6 +75,8 @@ def unreachable(reason: str) -> Outcome:
 def from_result(result: SendResult) -> Outcome:
     if result.ok:
         return Outcome("sent", 0, "", result.message_id)
+    if result.unknown:
+        return Outcome("unknown", None, result.errmsg, result.message_id)
     error = f"errcode {result.errcode}: {result.errmsg}" if result.errcode is not None else result.errmsg
     if result.errcode in UNREACHABLE_ERRCODES:
         return Outcome("unreachable", result.errcode, error, result.message_id)
@@ -112,8 +113,14 @@ class KfChannel(_OutboundChannel):
         open_kfid = self.config.wecom.open_kfid
         if not outgoing.external_userid or not open_kfid:
             return unreachable("no external_userid" if open_kfid else "no [wecom] open_kfid configured")
-        return from_result(self.outbound.kf_send_text(open_kfid, outgoing.external_userid, outgoing.text,
-                                                      msgid=outgoing.kf_msgid, customer_id=outgoing.customer_id))
+        result = self.outbound.kf_send_text(open_kfid, outgoing.external_userid, outgoing.text,
+                                            msgid=self.outbound.kf_msgid(outgoing.idempotency_key),
+                                            customer_id=outgoing.customer_id)
+        if result.errcode in self.config.wecom.kf_duplicate_msgid_errcodes:
+            # The msgid is this delivery's alone (salted per database): WeChat took an earlier attempt.
+            return Outcome("sent", result.errcode, f"already sent (errcode {result.errcode}: duplicate msgid)",
+                           result.message_id)
+        return from_result(result)
 
 
 class MpCustomChannel(_OutboundChannel):
@@ -154,8 +161,11 @@ class WecomMassChannel(_OutboundChannel):
         result = self.outbound.add_msg_template(outgoing.guide_userid, [outgoing.external_userid], outgoing.text,
                                                 customer_id=outgoing.customer_id)
         if result.ok and outgoing.external_userid in (result.response.get("fail_list") or []):
-            # WeCom takes the task but drops this customer: not a contact, or one mass message a day.
-            return Outcome("unreachable", None, "not accepted for a mass message today", result.message_id)
+            # WeCom takes the task but not this customer (not the guide's contact).
+            return Outcome("unreachable", None, "not accepted for a mass message (fail_list)", result.message_id)
+        if result.ok:
+            # Not sent yet: the guide confirms it in WeCom, and the quota is checked only then.
+            return Outcome("awaiting", 0, "", result.message_id)
         return from_result(result)
 
 
@@ -204,6 +214,30 @@ def task_message(outgoing: Outgoing, task_id: int) -> str:
     who = outgoing.customer_name or outgoing.external_userid or f"#{outgoing.customer_id}"
     return (f"【剧本任务·{outgoing.playbook_name}】请发给客户「{who}」：\n{outgoing.text}\n\n"
             f"跟进任务 {task_id}：发送后回复「完成 {task_id}」标记已跟进。")
+
+
+# Template messages since 2023-05-04: WeChat drops the `first` and `remark` lines, cuts each field to
+# 20 characters and removes newlines.
+TEMPLATE_DROPPED_FIELDS = ("first", "remark")
+TEMPLATE_FIELD_CHARS = 20
+
+
+def template_step_warnings(template_data: Mapping[str, str] | None) -> list[str]:
+    """What a follower will not see of a step's template message, one `template_data.<key>: ...`
+    line each (for `siyu playbook check`; warnings, the step still works)."""
+    warnings = []
+    for key, source in (template_data or {}).items():
+        where = f"template_data.{key}"
+        static = "{{" not in source and "{%" not in source
+        if key in TEMPLATE_DROPPED_FIELDS:
+            warnings.append(f"{where}: WeChat no longer shows the {key!r} line of template messages "
+                            f"(since 2023-05-04); put what it says in a keyword field or in the text")
+        elif static and len(source.strip()) > TEMPLATE_FIELD_CHARS:
+            warnings.append(f"{where}: {len(source.strip())} characters; WeChat cuts each field to "
+                            f"{TEMPLATE_FIELD_CHARS}")
+        elif "\n" in source.strip():
+            warnings.append(f"{where}: WeChat removes newlines from template fields")
+    return warnings
 
 
 class NoopChannel:

@@ -99,6 +99,24 @@ def check_paths(paths: list[Path]) -> list[str]:
     return problems
 
 
+def check_warnings(paths: list[Path]) -> list[str]:
+    """What valid playbooks send that WeChat will not show (template message fields), `file: step: ...`."""
+    from bot.playbooks.channels import template_step_warnings
+    from bot.playbooks.loader import PlaybookError, load_playbook_file
+
+    warnings: list[str] = []
+    for path in _files(paths):
+        if not path.exists() or path.name == "tags.toml":
+            continue
+        try:
+            playbook = load_playbook_file(path)
+        except PlaybookError:
+            continue
+        for step in playbook.steps:
+            warnings.extend(f"{path}: steps.{step.id}.{line}" for line in template_step_warnings(step.template_data))
+    return warnings
+
+
 def _check_rules(path: Path) -> list[str]:
     try:
         from bot.tagging.rules import RulesError, load_rules
@@ -116,6 +134,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     problems = check_paths(paths)
     for problem in problems:
         print(problem, file=sys.stderr)
+    for warning in check_warnings(paths):
+        print(f"warning: {warning}", file=sys.stderr)
     checked = len(list(_files([p for p in paths if p.exists()])))
     print(f"{checked} file(s) checked, {len(problems)} problem(s)")
     return 1 if problems else 0

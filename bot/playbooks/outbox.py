@@ -19,6 +19,12 @@ is called (SQLite transactions here take the write lock up front):
 A crash between sending and marking leaves those rows claimed; when the lease expires they are
 sent again: kf repeats carry the same `msgid`, which WeChat (and the simulator) drop; for the
 other channels at most the one message in flight at the crash can repeat.
+
+A send whose answer does not come in time has an unknown outcome (WeChat may have delivered it).
+No other channel is tried then: a retry must never become a second channel's message. A kf
+delivery is tried again through kf alone, with the same `msgid` (`pinned_channel`); a channel
+WeChat does not de-duplicate is marked `unknown` and not sent again, unless `[channels]
+resend_after_timeout` names it (at least once instead of at most once).
 """
 
 from __future__ import annotations
@@ -87,6 +93,8 @@ class DispatchStats:
     skipped: int = 0
     cancelled: int = 0
     deferred: int = 0
+    unknown: int = 0  # no answer in time and not sent again: WeChat may or may not have delivered it
+    awaiting: int = 0  # mass tasks created, for the guide to confirm
     released: int = 0  # handed back unsent: another worker was deciding the same customer
     by_channel: dict[str, int] = field(default_factory=dict)
 
@@ -110,6 +118,8 @@ class _Plan:
     template: Template
     template_data: dict[str, Template]
     context: dict[str, Any]
+    pinned: bool = False  # an earlier attempt's outcome is unknown: only its channel may be tried
+    note: str = ""  # why an earlier channel is skipped (it failed after saying "sent")
 
     def rendered(self) -> Outgoing:
         """The outgoing message with its text rendered; RenderError when the template fails."""
@@ -231,6 +241,7 @@ class Outbox:
         deliveries = list(session.execute(
             select(Delivery.id, Delivery.enrolment_id, Delivery.customer_id, Delivery.playbook_id, Delivery.step_id,
                    Delivery.idempotency_key, Delivery.variant, Delivery.attempts, Delivery.due_at,
+                   Delivery.pinned_channel, Delivery.fallback_from, Delivery.last_error,
                    Enrolment.status.label("enrolment_status"), Enrolment.version_id, Enrolment.context,
                    Enrolment.trigger_type, Enrolment.trigger_at,
                    Customer.name, Customer.external_userid, Customer.openid, Customer.opted_out, Customer.stage,
@@ -342,15 +353,18 @@ class Outbox:
             guide_userid=customer.guide_userid, playbook_name=playbook.name, text="",
             template_id=step.template_id, template_data={}, link=link,
         )
-        return _Plan(outgoing, list(step.channels), delivery.attempts, template or step.arms()[0].template,
-                     {key: compile_template(source) for key, source in (step.template_data or {}).items()}, context)
+        return _Plan(outgoing, plan_channels(list(step.channels), delivery.pinned_channel, delivery.fallback_from),
+                     delivery.attempts, template or step.arms()[0].template,
+                     {key: compile_template(source) for key, source in (step.template_data or {}).items()}, context,
+                     pinned=delivery.pinned_channel is not None,
+                     note=delivery.last_error if delivery.fallback_from else "")
 
     # -- 3. send and mark --------------------------------------------------------------------------
 
     def _send(self, plan: _Plan, stats: DispatchStats) -> dict[str, object]:
         """Try the channels in order; returns the row's new values."""
         outcome, used = Outcome("unreachable", None, "no channel listed"), None
-        errors = []
+        errors = [plan.note] if plan.note else []
         for name in plan.channels:
             channel = self.channels.get(name)
             if channel is None:
@@ -363,7 +377,10 @@ class Outbox:
                 errors.append(f"{name}: {outcome.error}")
                 continue
             outcome, used = channel.send(plan.outgoing), name
-            if outcome.status in ("sent", "retry"):
+            if plan.pinned and outcome.status in ("unreachable", "failed"):
+                # The first attempt may have arrived; this refusal cannot tell. Never another channel.
+                outcome = Outcome("unknown", outcome.errcode, outcome.error, outcome.message_id)
+            if outcome.status in ("sent", "awaiting", "retry", "unknown"):
                 break
             errors.append(f"{name}: {outcome.error}")
         return self._result(plan, outcome, used, errors, stats)
@@ -376,10 +393,20 @@ class Outbox:
             "b_id": plan.outgoing.delivery_id, "attempts": attempts, "channel": channel, "errcode": outcome.errcode,
             "status": "failed", "message_id": outcome.message_id, "last_error": "; ".join(errors),
         }
-        if outcome.status == "sent":
-            values.update(status="sent", sent_at=now)
-            stats.sent += 1
+        if outcome.status in ("sent", "awaiting"):
+            # An awaiting mass task counts for the frequency caps now; bot.playbooks.mass settles it.
+            values.update(status=outcome.status, sent_at=now, pinned_channel=None)
+            if outcome.status == "sent":
+                stats.sent += 1
+            else:
+                stats.awaiting += 1
             stats.by_channel[channel or ""] = stats.by_channel.get(channel or "", 0) + 1
+        elif outcome.status == "unknown":
+            values.update(self._unknown(plan, outcome, channel, attempts, errors, now))
+            if values["status"] == "unknown":
+                stats.unknown += 1
+            else:
+                stats.retried += 1
         elif outcome.status == "retry" and attempts < MAX_ATTEMPTS:
             values.update(status="scheduled", due_at=now + retry_delay(attempts),
                           last_error=f"{channel}: {outcome.error} (attempt {attempts}, will retry)")
@@ -392,6 +419,23 @@ class Outbox:
         metrics.delivery_done(channel, "retry" if values["status"] == "scheduled" else str(values["status"]),
                               outcome.errcode)
         return values
+
+    def _unknown(self, plan: _Plan, outcome: Outcome, channel: str | None, attempts: int, errors: list[str],
+                 now: datetime) -> dict[str, object]:
+        """A send with no answer in time: try the same channel again only where that is safe."""
+        sender = self.channels.get(channel or "")
+        idempotent = getattr(sender, "idempotent", False)
+        resend = idempotent or channel in self.config.channels.resend_after_timeout
+        if resend and attempts < MAX_ATTEMPTS and not (plan.pinned and outcome.errcode is not None):
+            how = "the same msgid" if idempotent else "[channels] resend_after_timeout"
+            return {"status": "scheduled", "due_at": now + retry_delay(attempts), "pinned_channel": channel,
+                    "last_error": f"{channel}: {outcome.error} (outcome unknown, attempt {attempts}; "
+                                  f"trying {channel} again, alone, with {how})"}
+        logger.warning("delivery %s: outcome unknown on %s, not sent again", plan.outgoing.delivery_id, channel)
+        # It may have reached the customer: it counts for the frequency caps as if it had.
+        return {"status": "unknown", "sent_at": now, "pinned_channel": None,
+                "last_error": "; ".join([*errors, f"{channel}: {outcome.error}"]) +
+                              " (outcome unknown: WeChat may have delivered it; not sent again)"}
 
     def _mark(self, marks: list[dict[str, object]]) -> None:
         """Write send results, only on rows this worker still holds (a lost lease is not overwritten).
@@ -441,6 +485,15 @@ class _EnrolmentRow(NamedTuple):
     context: dict[str, Any]
     trigger_type: str
     trigger_at: datetime
+
+
+def plan_channels(channels: list[str], pinned: str | None, fallback_from: str | None) -> list[str]:
+    """The channels to try: only the pinned one, or those after a channel that failed after "sent"."""
+    if pinned:
+        return [pinned]
+    if fallback_from and fallback_from in channels:
+        return channels[channels.index(fallback_from) + 1:]
+    return channels
 
 
 def _sent_times(session: Session, customer_ids: Select[Any], since: datetime, worker_id: str,

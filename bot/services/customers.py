@@ -84,6 +84,20 @@ class CustomerService:
             customer.unionid = unionid
         return customer
 
+    def name_from_what_we_have(self, customer: Customer) -> str:
+        """A customer with no name (Official Account followers: user/info has had no nickname since
+        2021-12-27) takes a guide's remark for them; `attributes.name_source` says where a name
+        came from, so pages can say "no name known" instead of showing an empty one."""
+        if customer.name:
+            source = customer.attributes.get("name_source") or "known"
+        else:
+            remark = self.session.scalar(select(CustomerGuide.remark).where(
+                CustomerGuide.customer_id == customer.id, CustomerGuide.remark != "").order_by(CustomerGuide.id))
+            customer.name, source = (remark, "guide_remark") if remark else ("", "none")
+        if customer.attributes.get("name_source") != source:
+            customer.attributes = {**customer.attributes, "name_source": source}
+        return customer.name
+
     def merge_by_unionid(self, customer: Customer, unionid: str) -> Customer:
         """Join the WeCom and Official Account records of one person; the older record survives
         and takes over the other's messages, events, relations, tags and journeys."""

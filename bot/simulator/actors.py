@@ -12,8 +12,22 @@ from flask import Blueprint, Response, jsonify, request
 
 from .api_common import control_body, control_error, current_state
 from .push import Pusher, PushResult, build_xml
-from .state import (KF_ENDED, KF_HUMAN, KF_NEW, Customer, Follow, KfMessage, MpUser, ReplyWindow, SimulatorState,
-                    WelcomeCode, new_id)
+from .state import (
+    KF_ENDED,
+    KF_HUMAN,
+    KF_NEW,
+    MP_EVENT_WINDOW_MESSAGES,
+    MP_EVENT_WINDOW_SECONDS,
+    Customer,
+    Follow,
+    KfMessage,
+    MpUser,
+    ReplyWindow,
+    SimulatorState,
+    WelcomeCode,
+    new_id,
+)
+from .wecom_api import kf_system_event
 
 bp = Blueprint("sim_actors", __name__, url_prefix="/sim")
 
@@ -59,7 +73,8 @@ def add_customer() -> Response | tuple[Response, int]:
         customer.unionid = str(body.get("unionid") or customer.unionid)
         now = state.now()
         customer.follows[userid] = Follow(userid, int(now), state=channel_state)
-        code = WelcomeCode(new_id("WELCOMESIM", 12), external_userid, userid, now)
+        code = WelcomeCode(new_id("WELCOMESIM", 12), external_userid, userid, now,
+                           busy_until=now + float(body.get("other_app_sending_seconds") or 0))
         state.welcome_codes[code.code] = code
         xml = _contact_event(state, "add_external_contact", userid, external_userid,
                              State=channel_state, WelcomeCode=code.code)
@@ -150,6 +165,38 @@ def kf_message(external_userid: str) -> Response | tuple[Response, int]:
     return _answer(result, msgid=message.msgid, token=token)
 
 
+@bp.post("/customers/<external_userid>/kf_refuse")
+def kf_refuse(external_userid: str) -> Response | tuple[Response, int]:
+    """The customer refuses the account's messages: sends are taken, then reported failed (fail_type 10)."""
+    state, body = current_state(), control_body()
+    with state.lock:
+        open_kfid = str(body.get("open_kfid") or state.config.open_kfid)
+        if open_kfid not in state.kf_account_ids():
+            return control_error(f"unknown kf account {open_kfid}", 404)
+        state.kf_session(open_kfid, external_userid).refuses = bool(body.get("refuses", True))
+    return jsonify({"open_kfid": open_kfid, "external_userid": external_userid})
+
+
+@bp.post("/customers/<external_userid>/kf_enter")
+def kf_enter(external_userid: str) -> Response | tuple[Response, int]:
+    """The customer opens the kf chat (from a link or a QR code's scene): an enter_session event
+    with a welcome_code, pulled through kf/sync_msg like any message."""
+    state, body = current_state(), control_body()
+    with state.lock:
+        open_kfid = str(body.get("open_kfid") or state.config.open_kfid)
+        if open_kfid not in state.kf_account_ids():
+            return control_error(f"unknown kf account {open_kfid}", 404)
+        customer = state.customers.setdefault(external_userid, Customer(external_userid, "微信用户"))
+        code = new_id("KFWELCOMESIM", 12)
+        xml = kf_system_event(state, open_kfid, external_userid,
+                              {"event_type": "enter_session", "scene": str(body.get("scene") or ""),
+                               "scene_param": "", "welcome_code": code})
+    result = Pusher(state).push_work(xml)
+    state.record_inbound("kf", customer.name, "enter_session", "进入了客服会话", external_userid=external_userid,
+                         status=result.as_json()["status"])
+    return _answer(result, welcome_code=code)
+
+
 @bp.post("/customers/<external_userid>/kf_session")
 def kf_session(external_userid: str) -> Response | tuple[Response, int]:
     """A servicer acts in the WeCom client: takes the session (state 3) or ends it (state 4)."""
@@ -183,12 +230,21 @@ def _mp_push(openid: str, kind: str, text: str, fields: dict[str, Any]) -> Respo
     return _answer(result, openid=openid)
 
 
-def _interact(state: SimulatorState, openid: str) -> MpUser | None:
-    """Open the 48 h window for a follower; None when `openid` does not follow the account."""
+def _interact(state: SimulatorState, openid: str, by_message: bool) -> MpUser | None:
+    """Open the custom-message window; None when `openid` does not follow the account.
+
+    A message opens 5 within 48 h; a subscribe, menu click or QR scan only 3 within a minute. An
+    event does not shorten a message's window that still has room (WeChat documents nothing on the
+    overlap; the simulator keeps the longer one)."""
     user = state.mp_users.get(openid)
     if user is None or not user.subscribed:
         return None
-    state.mp_windows[openid] = ReplyWindow(state.now())
+    now = state.now()
+    current = state.mp_windows.get(openid)
+    if by_message:
+        state.mp_windows[openid] = ReplyWindow(now)
+    elif current is None or not current.allows(now) or current.seconds <= MP_EVENT_WINDOW_SECONDS:
+        state.mp_windows[openid] = ReplyWindow(now, seconds=MP_EVENT_WINDOW_SECONDS, limit=MP_EVENT_WINDOW_MESSAGES)
     return user
 
 
@@ -198,10 +254,10 @@ def mp_subscribe(openid: str) -> Response:
     scene = str(body.get("scene") or "")
     with state.lock:
         user = state.mp_users.setdefault(openid, MpUser(openid))
-        user.subscribed = True
+        user.subscribed, user.subscribed_at = True, state.now()
         user.nickname = str(body.get("nickname") or user.nickname)
         user.unionid = str(body.get("unionid") or user.unionid)
-        _interact(state, openid)
+        _interact(state, openid, by_message=False)
     fields: dict[str, Any] = {"MsgType": "event", "Event": "subscribe"}
     if scene:
         fields.update(EventKey=f"qrscene_{scene}", Ticket=new_id("gQSIM"))
@@ -227,7 +283,7 @@ def mp_text(openid: str) -> Response | tuple[Response, int]:
     if not text:
         return control_error("text is required")
     with state.lock:
-        if _interact(state, openid) is None:
+        if _interact(state, openid, by_message=True) is None:
             return control_error(f"{openid} does not follow the account; subscribe first", 409)
     msgid = state.next_message_id()
     return _mp_push(openid, "text", text, {"MsgType": "text", "Content": text, "MsgId": msgid})
@@ -240,9 +296,23 @@ def mp_click(openid: str) -> Response | tuple[Response, int]:
     if not key:
         return control_error("key is required")
     with state.lock:
-        if _interact(state, openid) is None:
+        if _interact(state, openid, by_message=False) is None:
             return control_error(f"{openid} does not follow the account; subscribe first", 409)
     return _mp_push(openid, "click", f"点击菜单 {key}", {"MsgType": "event", "Event": "CLICK", "EventKey": key})
+
+
+@bp.post("/mp/<openid>/scan")
+def mp_scan(openid: str) -> Response | tuple[Response, int]:
+    """A follower scans a parameter QR code (SCAN event; a non-follower subscribes instead)."""
+    state, body = current_state(), control_body()
+    scene = str(body.get("scene") or "")
+    if not scene:
+        return control_error("scene is required")
+    with state.lock:
+        if _interact(state, openid, by_message=False) is None:
+            return control_error(f"{openid} does not follow the account; subscribe with a scene instead", 409)
+    return _mp_push(openid, "scan", f"扫描二维码（场景 {scene}）",
+                    {"MsgType": "event", "Event": "SCAN", "EventKey": scene, "Ticket": new_id("gQSIM")})
 
 
 @bp.post("/staff/<userid>/text")

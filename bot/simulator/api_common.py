@@ -62,10 +62,12 @@ def wx_reply(errcode: int = OK, errmsg: str | None = None, **data: Any) -> Respo
     return jsonify({"errcode": errcode, "errmsg": errmsg or ERRMSG.get(errcode, "error"), **data})
 
 
-def refuse(api: str, payload: dict[str, Any], errcode: int, errmsg: str, **data: Any) -> Response:
+def refuse(api: str, payload: dict[str, Any], errcode: int, errmsg: str, duplicate: bool = False,
+           **data: Any) -> Response:
     """Answer an error and, for a sending API, log the refused message."""
     if api in SENDING_APIS:
-        current_state().record_sent(api, payload, errcode, delivered=False, errmsg=errmsg)
+        extra = {"duplicate": True} if duplicate else {}
+        current_state().record_sent(api, payload, errcode, delivered=False, errmsg=errmsg, **extra)
     return wx_reply(errcode, errmsg, **data)
 
 

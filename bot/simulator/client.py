@@ -42,11 +42,13 @@ class SimulatorClient:
 
     def add_customer(self, name: str, userid: str | None = None, state: str | None = None,
                      external_userid: str | None = None, unionid: str | None = None,
-                     config_id: str | None = None) -> dict[str, Any]:
+                     config_id: str | None = None, other_app_sending_seconds: float | None = None) -> dict[str, Any]:
         """The customer adds guide `userid` (or scans channel code `config_id`, which picks the member
-        and the state); returns external_userid, userid, state, welcome_code, status, reply."""
+        and the state); returns external_userid, userid, state, welcome_code, status, reply.
+        `other_app_sending_seconds`: another app holds the welcome code that long (41096 meanwhile)."""
         return self._post("/sim/customers/add", name=name, userid=userid, state=state,
-                          external_userid=external_userid, unionid=unionid, config_id=config_id)
+                          external_userid=external_userid, unionid=unionid, config_id=config_id,
+                          other_app_sending_seconds=other_app_sending_seconds)
 
     def contact_way(self, config_id: str) -> dict[str, Any]:
         """A channel code as the bot created it (members, state, scans so far)."""
@@ -91,6 +93,14 @@ class SimulatorClient:
         return self._post(f"/sim/customers/{external_userid}/kf_session", state=3,
                           servicer_userid=servicer_userid, open_kfid=open_kfid)
 
+    def kf_refuse(self, external_userid: str, open_kfid: str | None = None) -> dict[str, Any]:
+        """The customer refuses the kf account's messages (sends then fail with fail_type 10)."""
+        return self._post(f"/sim/customers/{external_userid}/kf_refuse", open_kfid=open_kfid)
+
+    def kf_enter(self, external_userid: str, scene: str | None = None, open_kfid: str | None = None) -> dict[str, Any]:
+        """The customer opens the kf chat: an enter_session event with its welcome_code."""
+        return self._post(f"/sim/customers/{external_userid}/kf_enter", scene=scene, open_kfid=open_kfid)
+
     def kf_end_session(self, external_userid: str, open_kfid: str | None = None) -> dict[str, Any]:
         """The servicer ends the customer's kf session (state 4)."""
         return self._post(f"/sim/customers/{external_userid}/kf_session", state=4, open_kfid=open_kfid)
@@ -109,6 +119,10 @@ class SimulatorClient:
 
     def mp_click(self, openid: str, key: str) -> dict[str, Any]:
         return self._post(f"/sim/mp/{openid}/click", key=key)
+
+    def mp_scan(self, openid: str, scene: str) -> dict[str, Any]:
+        """A follower scans a parameter QR code: like a click, 3 custom messages within a minute."""
+        return self._post(f"/sim/mp/{openid}/scan", scene=scene)
 
     # --- staff ----------------------------------------------------------------------------------
 
@@ -161,6 +175,14 @@ class SimulatorClient:
 
     def mass_tasks(self) -> list[dict[str, Any]]:
         return self._call("GET", "/sim/mass")
+
+    def member_mass_send(self, userid: str, external_userids: list[str], text: str) -> dict[str, Any]:
+        """A member sends a mass message from the WeCom client (counts against the customers' quota)."""
+        return self._post(f"/sim/staff/{userid}/mass_send", external_userids=external_userids, text=text)
+
+    def settings(self, **values: str) -> dict[str, Any]:
+        """Corp settings: mass_quota ("month", "week", "day"), kf_window_errors ("sync", "async")."""
+        return self._post("/sim/settings", **values)
 
     def confirm_mass(self, msgid: str) -> dict[str, Any]:
         """The guide confirms an add_msg_template task; returns the delivered records."""

@@ -24,6 +24,11 @@ class SimClock:
     def now_datetime(self) -> datetime:
         return datetime.fromtimestamp(self.now(), tz=CHINA)
 
+    @staticmethod
+    def to_datetime(moment: float) -> datetime:
+        """A simulated moment in China's time zone (where WeChat counts days and months)."""
+        return datetime.fromtimestamp(moment, tz=CHINA)
+
     def today(self) -> date:
         return self.now_datetime().date()
 

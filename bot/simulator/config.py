@@ -31,6 +31,13 @@ class SimulatorConfig:
     encoding_aes_key: str = DEMO_ENCODING_AES_KEY
     open_kfid: str = "wkSIM0001"
     kf_name: str = "思域客服"
+    # kf/send_msg outside the 48 h window or over 5 messages: "sync" refuses with 45015 at once;
+    # "async" takes it (errcode 0) and reports msg_send_fail later through kf/sync_msg (fail_type 4
+    # or 6). WeChat documents only the later event, so both are plausible and the bot handles both.
+    kf_window_errors: str = "sync"
+    # Mass messages a customer may receive (the corp admin's setting): "month" (as many as the month
+    # has days, the default), "week" (7) or "day" (1). The members' own mass messages count too.
+    mass_quota: str = "month"
     # More kf accounts the app manages (open_kfid, name): `kf/sync_msg` without open_kfid mixes them all.
     extra_kf_accounts: list[tuple[str, str]] = field(default_factory=lambda: [("wkSIM0002", "思域售后")])
     mp_app_id: str = DEMO_MP_APP_ID
@@ -51,6 +58,10 @@ class SimulatorConfig:
             if len(getattr(self, name)) != 43:
                 raise ConfigError(f"{name} must be 43 characters, as WeChat generates it")
         self.agent_id = int(self.agent_id)
+        if self.mass_quota not in ("month", "week", "day"):
+            raise ConfigError("mass_quota must be \"month\", \"week\" or \"day\"")
+        if self.kf_window_errors not in ("sync", "async"):
+            raise ConfigError("kf_window_errors must be \"sync\" or \"async\"")
 
     def all_kf_accounts(self) -> list[tuple[str, str]]:
         return [(self.open_kfid, self.kf_name), *self.extra_kf_accounts]

@@ -11,6 +11,8 @@ from .api_common import control_body, control_error, current_state
 from .limits import Fault
 from .misconfig import MISCONFIGURATIONS
 from .push import Pusher
+from .state import MassTask, new_id
+from .wecom_api import deliver_mass
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +124,8 @@ def misconfig() -> Response | tuple[Response, int]:
 
 def _task_json(task: Any) -> dict[str, Any]:
     return {"msgid": task.msgid, "sender": task.sender, "external_userid": task.external_userids,
-            "confirmed": task.confirmed, "payload": task.payload}
+            "confirmed": task.confirmed, "cancelled": task.cancelled, "results": task.results,
+            "payload": task.payload}
 
 
 @bp.get("/mass")
@@ -134,7 +137,8 @@ def mass_tasks() -> Response:
 
 @bp.post("/mass/<msgid>/confirm")
 def confirm_mass(msgid: str) -> Response | tuple[Response, int]:
-    """The guide taps "send" in WeCom: only now does the mass message reach customers."""
+    """The guide taps "send" in WeCom: only now does the mass message reach customers (those with
+    quota left; the others get send-result status 3)."""
     state = current_state()
     with state.lock:
         task = state.mass_tasks.get(msgid)
@@ -142,13 +146,40 @@ def confirm_mass(msgid: str) -> Response | tuple[Response, int]:
             return control_error(f"unknown mass task {msgid}", 404)
         if task.confirmed:
             return control_error(f"mass task {msgid} was already confirmed", 409)
-        task.confirmed = True
-        delivered = [
-            state.record_sent("mass_message", task.payload, 0, delivered=True, to=external_userid,
-                              msgid=msgid, sender=task.sender).as_json()
-            for external_userid in task.external_userids
-        ]
+        if task.cancelled:
+            return control_error(f"mass task {msgid} was cancelled", 409)
+        delivered = deliver_mass(state, task)
     return jsonify({"msgid": msgid, "delivered": delivered})
+
+
+@bp.post("/staff/<userid>/mass_send")
+def member_mass_send(userid: str) -> Response | tuple[Response, int]:
+    """A member sends a mass message from the WeCom client: it counts against each customer's quota."""
+    state, body = current_state(), control_body()
+    with state.lock:
+        if userid not in state.guides:
+            return control_error(f"unknown staff member {userid}", 404)
+        customers = [str(u) for u in body.get("external_userids") or []]
+        payload = {"chat_type": "single", "sender": userid, "external_userid": customers,
+                   "text": {"content": str(body.get("text") or "")}}
+        task = MassTask(new_id("msgSIMOWN"), userid, customers, payload, state.now())
+        state.mass_tasks[task.msgid] = task
+        delivered = deliver_mass(state, task)
+    return jsonify({"msgid": task.msgid, "delivered": delivered})
+
+
+@bp.post("/settings")
+def settings() -> Response | tuple[Response, int]:
+    """What the corp's admin sets in the WeCom console: `mass_quota` (month, week, day) and, for
+    tests of the two plausible answers, `kf_window_errors` (sync, async)."""
+    state, body = current_state(), control_body()
+    allowed = {"mass_quota": ("month", "week", "day"), "kf_window_errors": ("sync", "async")}
+    with state.lock:
+        for key, value in body.items():
+            if key not in allowed or value not in allowed[key]:
+                return control_error(f"{key}: expected one of {allowed.get(key, ())}")
+            setattr(state.config, key, value)
+        return jsonify({key: getattr(state.config, key) for key in allowed})
 
 
 @bp.post("/push/work")

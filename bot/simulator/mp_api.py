@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, request
 
 from .api_common import current_state, guard_call, issue_token, json_body, refuse, wx_reply
@@ -13,6 +15,11 @@ INVALID_GRANT_TYPE = 40002
 INVALID_TEMPLATE_ID = 40037
 REQUIRE_SUBSCRIBE = 43004
 OUT_OF_WINDOW = 45015
+OUT_OF_COUNT = 45047
+# Template messages since 2023-05-04 (OA announcement "模板消息能力调整"): the first and remark lines
+# are no longer shown, each field is cut to 20 characters and newlines are removed.
+TEMPLATE_DROPPED_FIELDS = ("first", "remark")
+TEMPLATE_FIELD_CHARS = 20
 
 
 @bp.before_request
@@ -44,9 +51,10 @@ def user_info() -> Response:
         user = state.mp_users.get(request.args.get("openid", ""))
         if user is None:
             return wx_reply(INVALID_OPENID, "invalid openid")
+        # No nickname or headimgurl since 2021-12-27 (OA announcement "用户信息获取接口调整").
         info = {"subscribe": int(user.subscribed), "openid": user.openid, "language": "zh_CN"}
         if user.subscribed:
-            info["nickname"] = user.nickname
+            info["subscribe_time"] = int(user.subscribed_at)
         if user.unionid:
             info["unionid"] = user.unionid
     return wx_reply(**info)
@@ -62,8 +70,10 @@ def custom_send() -> Response:
         if user is None:
             return refuse(api, payload, INVALID_OPENID, "invalid openid")
         window = state.mp_windows.get(openid)
-        if not user.subscribed or window is None or not window.allows(state.now()):
+        if not user.subscribed or window is None or not window.open(state.now()):
             return refuse(api, payload, OUT_OF_WINDOW, "response out of time limit or subscription is canceled")
+        if not window.allows(state.now()):
+            return refuse(api, payload, OUT_OF_COUNT, "response out of count limit")
         window.used += 1
         state.record_sent(api, payload, 0, delivered=True)
     return wx_reply()
@@ -83,5 +93,21 @@ def template_send() -> Response:
         if not user.subscribed:
             return refuse(api, payload, REQUIRE_SUBSCRIBE, "require subscribe")
         msgid = state.next_message_id()
-        state.record_sent(api, payload, 0, delivered=True, msgid=msgid)
+        shown, dropped = shown_template_data(payload.get("data") or {})
+        state.record_sent(api, {**payload, "data": shown}, 0, delivered=True, msgid=msgid, dropped_fields=dropped)
     return wx_reply(msgid=msgid)
+
+
+def shown_template_data(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """What the follower sees of a template message since 2023-05-04: no `first` or `remark` line,
+    every field cut to 20 characters, newlines removed. Returns (shown data, dropped keys)."""
+    shown: dict[str, Any] = {}
+    dropped: list[str] = []
+    for key, field in data.items():
+        if key in TEMPLATE_DROPPED_FIELDS:
+            dropped.append(key)
+            continue
+        value = field.get("value", "") if isinstance(field, dict) else field
+        text = str(value).replace("\r", "").replace("\n", "")[:TEMPLATE_FIELD_CHARS]
+        shown[key] = {**field, "value": text} if isinstance(field, dict) else text
+    return shown, dropped

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import calendar
 import itertools
 import secrets
 import threading
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from .clock import SimClock
@@ -53,17 +55,29 @@ class WelcomeCode:
     userid: str
     issued_at: float
     used: bool = False
+    busy_until: float = 0  # another app is sending with this code until then (41096)
+
+
+# Official Account custom messages [OA 客服消息]: after a user's message 5 within 48 h; after a
+# subscribe, a menu click or a QR scan only 3 within 1 minute.
+MP_EVENT_WINDOW_SECONDS = 60
+MP_EVENT_WINDOW_MESSAGES = 3
 
 
 @dataclass
 class ReplyWindow:
-    """The 48 h in which a channel may answer a person who wrote (or interacted) last."""
+    """The time in which a channel may answer a person who wrote (or interacted) last, and how often."""
 
     opened_at: float
     used: int = 0
+    seconds: float = REPLY_WINDOW_SECONDS
+    limit: int = REPLY_WINDOW_MESSAGES
+
+    def open(self, now: float) -> bool:
+        return now - self.opened_at < self.seconds
 
     def allows(self, now: float) -> bool:
-        return now - self.opened_at < REPLY_WINDOW_SECONDS and self.used < REPLY_WINDOW_MESSAGES
+        return self.open(now) and self.used < self.limit
 
 
 @dataclass
@@ -73,17 +87,22 @@ class KfMessage:
     external_userid: str
     send_time: int
     content: str
+    # A system event (origin 4) instead of a customer's text: msg_send_fail, enter_session...
+    event: dict[str, Any] | None = None
 
     def as_api(self) -> dict[str, Any]:
-        return {
+        item: dict[str, Any] = {
             "msgid": self.msgid,
             "open_kfid": self.open_kfid,
             "external_userid": self.external_userid,
             "send_time": self.send_time,
-            "origin": 3,  # 3 = sent by the WeChat customer
-            "msgtype": "text",
-            "text": {"content": self.content},
         }
+        if self.event is not None:
+            item.update(origin=4, msgtype="event",
+                        event={"open_kfid": self.open_kfid, "external_userid": self.external_userid, **self.event})
+        else:
+            item.update(origin=3, msgtype="text", text={"content": self.content})  # 3 = sent by the customer
+        return item
 
 
 @dataclass
@@ -94,14 +113,16 @@ class KfSession:
     external_userid: str
     state: int = KF_ENDED
     servicer_userid: str = ""
+    refuses: bool = False  # the customer refuses messages: sends are taken, then fail (fail_type 10)
 
 
 @dataclass
 class MpUser:
     openid: str
     subscribed: bool = False
-    nickname: str = "微信用户"
+    nickname: str = "微信用户"  # shown on the simulator's page only: user/info no longer returns it
     unionid: str = ""
+    subscribed_at: float = 0
 
 
 @dataclass
@@ -146,6 +167,11 @@ class MassTask:
     payload: dict[str, Any]
     created_at: float
     confirmed: bool = False
+    cancelled: bool = False
+    sent_at: float = 0
+    # external_userid -> get_groupmsg_send_result status: 0 not sent, 1 sent, 2 not a contact,
+    # 3 over the customer's mass-message quota
+    results: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -213,12 +239,12 @@ class SimulatorState:
             self.kf_tokens: dict[str, float] = {}
             self.kf_windows: dict[tuple[str, str], ReplyWindow] = {}  # (open_kfid, external_userid)
             self.kf_sessions: dict[tuple[str, str], KfSession] = {}
-            self.kf_results: dict[str, dict[str, Any]] = {}
+            self.kf_results: dict[tuple[str, str], dict[str, Any]] = {}  # (open_kfid, msgid) it took
             self.mp_users: dict[str, MpUser] = {}
             self.mp_windows: dict[str, ReplyWindow] = {}
             self.tag_groups: list[TagGroup] = []
             self.mass_tasks: dict[str, MassTask] = {}
-            self.mass_days: dict[str, str] = {}  # external_userid -> ISO day of its last mass message
+            self.mass_received: dict[str, list[float]] = {}  # external_userid -> mass messages received
             self.sent_log: list[SentRecord] = []
             self.inbound_log: list[dict[str, Any]] = []
             self.wecom_tokens = TokenBook("simwc_", self.config.token_ttl, single_valid=False)
@@ -251,6 +277,23 @@ class SimulatorState:
 
     def kf_account_ids(self) -> list[str]:
         return [open_kfid for open_kfid, _ in self.config.all_kf_accounts()]
+
+    def mass_quota_left(self, external_userid: str, now: float) -> bool:
+        """Whether the customer may receive one more mass message in this period [92135]: as many as
+        the month has days (default), or 7 a week, or 1 a day, as the corp's admin set it; the
+        members' own mass messages count too."""
+        moment = self.clock.to_datetime(now)
+        period = self.config.mass_quota
+        if period == "day":
+            start, limit = moment.replace(hour=0, minute=0, second=0, microsecond=0), 1
+        elif period == "week":
+            start = (moment - timedelta(days=moment.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+            limit = 7
+        else:
+            start, limit = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0), \
+                calendar.monthrange(moment.year, moment.month)[1]
+        received = [t for t in self.mass_received.get(external_userid, []) if t >= start.timestamp()]
+        return len(received) < limit
 
     # --- lookups -----------------------------------------------------------------------------
 

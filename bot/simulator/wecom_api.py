@@ -5,13 +5,16 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+import threading
 from typing import Any
 
 from flask import Blueprint, Response, request
 
 from .api_common import current_state, guard_call, issue_token, json_body, refuse, wx_reply
+from .push import Pusher, build_xml
 from .state import (
     KF_API,
+    KfMessage,
     SimulatorState,
     KF_HISTORY_SECONDS,
     KF_HUMAN,
@@ -34,7 +37,10 @@ TAG_NAME_EXISTS = 40071
 INVALID_EXTERNAL_USERID = 40096
 INVALID_USERID = 40003
 INVALID_PARAMETER = 40058
-WELCOME_CODE_INVALID = 41051
+DUPLICATE_MSGID = INVALID_PARAMETER  # assumed: the kf doc says a msgid must be unique, not what a repeat answers
+WELCOME_CODE_EXPIRED = 41050
+WELCOME_ALREADY_SENT = 41051
+WELCOME_OTHER_APP_SENDING = 41096
 OUT_OF_WINDOW = 45015
 ALL_RECEIVERS_INVALID = 81013
 NOT_EXTERNAL_CONTACT = 84061
@@ -44,6 +50,8 @@ INVALID_CURSOR = 95008
 KF_SERVICER_INACTIVE = 95014
 KF_TRANSITION_NOT_ALLOWED = 95016  # assumed: the doc lists the allowed transitions, not this errcode
 KF_SESSION_NOT_API = 95018
+# msg_send_fail fail_type [94670]: 4 the 48 h window expired, 6 over 5 messages, 10 the customer refuses.
+KF_FAIL_EXPIRED, KF_FAIL_OVER_LIMIT, KF_FAIL_REFUSED = 4, 6, 10
 KF_SYNC_MAX = 1000
 
 
@@ -104,8 +112,14 @@ def send_welcome_msg() -> Response:
     state, payload = current_state(), json_body()
     with state.lock:
         code = state.welcome_codes.get(str(payload.get("welcome_code") or ""))
-        if code is None or code.used or state.now() - code.issued_at > WELCOME_CODE_SECONDS:
-            return refuse(api, payload, WELCOME_CODE_INVALID, "welcome code invalid, expired or already used")
+        now = state.now()
+        if code is None or now - code.issued_at > WELCOME_CODE_SECONDS:
+            return refuse(api, payload, WELCOME_CODE_EXPIRED, "welcome code invalid or expired")
+        if code.used:
+            return refuse(api, payload, WELCOME_ALREADY_SENT, "welcome message already sent for this code")
+        if code.busy_until > now:
+            # Another app (a third-party SCRM on the same corp) is sending with this code right now.
+            return refuse(api, payload, WELCOME_OTHER_APP_SENDING, "another app is sending the welcome message")
         code.used = True
         state.record_sent(api, payload, 0, delivered=True, userid=code.userid)
     return wx_reply()
@@ -208,28 +222,85 @@ def _find_group(groups: list[TagGroup], group_id: Any, group_name: Any) -> TagGr
 
 @bp.post("/externalcontact/add_msg_template")
 def add_msg_template() -> Response:
+    """Create a mass-message task [92135]: nothing is sent until the member confirms it, and the
+    customers' quota is checked only then (send-result status 3), not here. An external_userid
+    WeChat does not know fails the whole call (40096); one that is not the sender's contact is in
+    `fail_list`."""
     api = "externalcontact/add_msg_template"
     state, payload = current_state(), json_body()
     sender = str(payload.get("sender") or "")
     with state.lock:
         if sender and sender not in state.guides:
             return refuse(api, payload, INVALID_USERID, "invalid sender userid")
-        today = state.clock.today().isoformat()
-        accepted, fail_list = [], []
-        for external_userid in payload.get("external_userid") or []:
-            customer = state.customers.get(external_userid)
-            is_contact = customer is not None and (not sender or sender in customer.follows)
-            # Each customer gets at most one mass message a day; the task counts once created.
-            if is_contact and state.mass_days.get(external_userid) != today:
-                accepted.append(external_userid)
-                state.mass_days[external_userid] = today
-            else:
-                fail_list.append(external_userid)
-        task = MassTask(new_id("msgSIM"), sender, accepted, payload, state.now())
+        wanted = [str(u) for u in payload.get("external_userid") or []]
+        if any(u not in state.customers for u in wanted):
+            return refuse(api, payload, INVALID_EXTERNAL_USERID, "invalid external_userid")
+        accepted = [u for u in wanted if not sender or sender in state.customers[u].follows]
+        fail_list = [u for u in wanted if u not in accepted]
+        task = MassTask(new_id("msgSIM"), sender, accepted, payload, state.now(), results=dict.fromkeys(accepted, 0))
         state.mass_tasks[task.msgid] = task
         state.record_sent(api, payload, 0, delivered=False, to=sender, msgid=task.msgid,
                           accepted=accepted, fail_list=fail_list)
     return wx_reply(msgid=task.msgid, fail_list=fail_list)
+
+
+@bp.post("/externalcontact/get_groupmsg_task")
+def get_groupmsg_task() -> Response:
+    """Each member's part of a mass task [93338]: status 0 not sent yet, 2 sent."""
+    state, payload = current_state(), json_body()
+    with state.lock:
+        task = state.mass_tasks.get(str(payload.get("msgid") or ""))
+        if task is None:
+            return wx_reply(INVALID_PARAMETER, "invalid msgid")
+        return wx_reply(task_list=[{"userid": task.sender, "status": 2 if task.confirmed else 0,
+                                    "send_time": int(task.sent_at) if task.confirmed else 0}], next_cursor="")
+
+
+@bp.post("/externalcontact/get_groupmsg_send_result")
+def get_groupmsg_send_result() -> Response:
+    """Per customer [93338]: 0 not sent, 1 sent, 2 not a contact, 3 over the customer's quota."""
+    state, payload = current_state(), json_body()
+    with state.lock:
+        task = state.mass_tasks.get(str(payload.get("msgid") or ""))
+        if task is None or payload.get("userid") != task.sender:
+            return wx_reply(INVALID_PARAMETER, "invalid msgid or userid")
+        send_list = [{"external_userid": u, "userid": task.sender, "status": status,
+                      **({"send_time": int(task.sent_at)} if status == 1 else {})}
+                     for u, status in task.results.items()]
+    return wx_reply(send_list=send_list, next_cursor="")
+
+
+@bp.post("/externalcontact/cancel_groupmsg_send")
+def cancel_groupmsg_send() -> Response:
+    """Stop a mass task the member has not sent yet: a later confirmation sends nothing."""
+    state, payload = current_state(), json_body()
+    with state.lock:
+        task = state.mass_tasks.get(str(payload.get("msgid") or ""))
+        if task is None:
+            return wx_reply(INVALID_PARAMETER, "invalid msgid")
+        task.cancelled = True
+    return wx_reply()
+
+
+def deliver_mass(state: SimulatorState, task: MassTask) -> list[dict[str, Any]]:
+    """The member sends the task: each customer gets it unless over quota or no longer a contact.
+    Call with the state lock held; returns the sent-log records."""
+    now = state.now()
+    task.confirmed, task.sent_at = True, now
+    records = []
+    for external_userid in task.external_userids:
+        customer = state.customers.get(external_userid)
+        if customer is None or (task.sender and task.sender not in customer.follows):
+            status = 2
+        elif not state.mass_quota_left(external_userid, now):
+            status = 3
+        else:
+            status = 1
+            state.mass_received.setdefault(external_userid, []).append(now)
+        task.results[external_userid] = status
+        records.append(state.record_sent("mass_message", task.payload, 0, delivered=status == 1, to=external_userid,
+                                         msgid=task.msgid, sender=task.sender, status=status).as_json())
+    return records
 
 
 @bp.route("/kf/account/list", methods=["GET", "POST"])
@@ -315,27 +386,56 @@ def _decode_cursor(cursor: str) -> int | None:
 
 @bp.post("/kf/send_msg")
 def kf_send_msg() -> Response:
+    """Send within 48 h and 5 messages of the customer's last message, while the session is new or
+    API-handled. Success is not delivery: expiry, the 5-message limit (in "async" mode) and the
+    customer's refusal come back later as msg_send_fail events through kf/sync_msg."""
     api = "kf/send_msg"
     state, payload = current_state(), json_body()
     msgid = str(payload.get("msgid") or "")
     with state.lock:
-        if msgid and msgid in state.kf_results:
-            # Same msgid again: WeChat answers as before and delivers nothing new.
-            state.record_sent(api, payload, 0, delivered=False, duplicate=True)
-            return wx_reply(**state.kf_results[msgid])
+        now = state.now()
         open_kfid, touser = str(payload.get("open_kfid") or ""), str(payload.get("touser") or "")
         if open_kfid not in state.kf_account_ids():
             return refuse(api, payload, INVALID_OPEN_KFID, "invalid open_kfid")
+        if msgid and (open_kfid, msgid) in state.kf_results:
+            # A msgid must be unique within the kf account: a repeat is an error, not a replay of the
+            # first success. WeChat does not document the errcode; the simulator assumes 40058.
+            return refuse(api, payload, DUPLICATE_MSGID, "invalid parameter: msgid already exists", duplicate=True)
         window = state.kf_windows.get((open_kfid, touser))
-        if window is None or not window.allows(state.now()):
-            return refuse(api, payload, OUT_OF_WINDOW, "response out of time limit or count limit")
+        fail_type = None
+        if window is None or not window.allows(now):
+            if window is None or state.config.kf_window_errors == "sync":
+                return refuse(api, payload, OUT_OF_WINDOW, "response out of time limit or count limit")
+            fail_type = KF_FAIL_EXPIRED if not window.open(now) else KF_FAIL_OVER_LIMIT
         session = state.kf_session(open_kfid, touser)
-        if session.state not in (KF_NEW, KF_API):
+        if fail_type is None and session.state not in (KF_NEW, KF_API):
             return refuse(api, payload, KF_SESSION_NOT_API,
                           f"session state {session.state} does not allow sending through the API")
-        window.used += 1
-        session.state = KF_API  # assumed: answering a new session through the API takes it (state 1)
+        if fail_type is None and session.refuses:
+            fail_type = KF_FAIL_REFUSED
+        if fail_type is None:
+            assert window is not None
+            window.used += 1
+            session.state = KF_API  # assumed: answering a new session through the API takes it (state 1)
         msgid = msgid or new_id("kfmsgSIM")
-        state.kf_results[msgid] = {"msgid": msgid}
-        state.record_sent(api, payload, 0, delivered=True, msgid=msgid)
+        state.kf_results[(open_kfid, msgid)] = {"msgid": msgid}
+        state.record_sent(api, payload, 0, delivered=fail_type is None, msgid=msgid,
+                          **({} if fail_type is None else {"fail_type": fail_type}))
+        if fail_type is not None:
+            xml = kf_system_event(state, open_kfid, touser,
+                                  {"event_type": "msg_send_fail", "fail_msgid": msgid, "fail_type": fail_type})
+    if fail_type is not None:
+        # WeChat reports the failure a moment after it answered the call.
+        threading.Timer(0.2, Pusher(state).push_work, args=(xml,)).start()
     return wx_reply(msgid=msgid)
+
+
+def kf_system_event(state: SimulatorState, open_kfid: str, external_userid: str, event: dict[str, Any]) -> str:
+    """Queue an origin-4 event for kf/sync_msg; returns the kf_msg_or_event callback announcing it.
+    Call with the state lock held."""
+    now = state.now()
+    state.kf_messages.append(KfMessage(new_id("kfSIM"), open_kfid, external_userid, int(now), "", event))
+    token = new_id("ENCSIM", 16)
+    state.kf_tokens[token] = now
+    return build_xml({"ToUserName": state.config.corp_id, "CreateTime": int(now), "MsgType": "event",
+                      "Event": "kf_msg_or_event", "Token": token, "OpenKfId": open_kfid})

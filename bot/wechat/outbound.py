@@ -16,6 +16,7 @@ from bot.models import Message
 from bot.ops import metrics
 from bot.wechat.app_messages import AppMessages
 from bot.wechat.clients import MpClient, WeComClient
+from bot.wechat.msgids import kf_msgid, msgid_salt
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,13 @@ class Outbound:
         self.mp = mp
         self.agent_id = agent_id
         self.app_messages = AppMessages(db, self._send_app_text_now)
+        self._msgid_salt: str | None = None
+
+    def kf_msgid(self, key: str) -> str:
+        """A kf msgid for local `key`: the same on every retry, unique across databases."""
+        if self._msgid_salt is None:
+            self._msgid_salt = msgid_salt(self.db)
+        return kf_msgid(self._msgid_salt, key)
 
     def send_app_text(self, userid: str, text: str, *, customer_id: int | None = None,
                       channel: str = "wecom_app") -> SendResult:
@@ -169,7 +177,7 @@ class Outbound:
             return SendResult(False, errcode, str(exc.errmsg or f"HTTP {status}"))
         except requests.ReadTimeout as exc:
             logger.warning("WeChat call timed out after it was sent: outcome unknown")
-            return SendResult(False, None, f"{exc.__class__.__name__}: no answer in time, outcome unknown",
+            return SendResult(False, None, f"timeout ({exc.__class__.__name__}): no answer in time, outcome unknown",
                               unknown=True)
         except requests.RequestException as exc:
             logger.warning("WeChat call failed: %s", exc.__class__.__name__)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.playbooks.channels import Outgoing, reachable_channels
+import time
+
+from bot.playbooks.channels import reachable_channels
 from tests.playbooks.support import GUIDE, simple_playbook
 from tests.support.guide_tasks import stored_tasks
 
@@ -50,6 +52,43 @@ def test_kf_held_by_a_human_servicer_95018_falls_back_to_a_guide_task(journey) -
     delivery = h.delivery(customer, "hello")
     assert (delivery.status, delivery.channel) == ("sent", "guide_task")
     assert "95018" in delivery.last_error
+
+
+def test_a_step_1h_after_a_subscribe_falls_back_from_mp_custom(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": playbook('["mp_custom", "guide_task"]')})
+    customer = h.kf_customer("王女士")
+    h.update_customer(customer, openid="o_wang")
+    h.sim.mp_subscribe("o_wang")                                       # 3 messages within 1 minute, no more
+    h.settle()
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    h.sim.advance_clock(3600)
+    assert h.dispatch().by_channel == {"guide_task": 1}
+    [refused] = h.sim.sent(api="mp/message/custom/send", to="o_wang")
+    assert refused["errcode"] == 45015 and not refused["delivered"]
+    assert "mp_custom: errcode 45015" in h.delivery(customer, "hello").last_error
+
+
+def test_a_kf_message_reported_failed_after_sent_falls_back(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": playbook('["kf", "guide_task"]')})
+    customer = h.kf_customer("王女士")
+    h.sim.kf_refuse(h.external_userid(customer))                       # WeChat takes the send, then fails it
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    assert h.dispatch().by_channel == {"kf": 1}
+    assert h.delivery(customer, "hello").status == "sent"
+    deadline = time.monotonic() + 10
+    while h.delivery(customer, "hello").status == "sent":             # msg_send_fail, pulled via kf/sync_msg
+        assert time.monotonic() < deadline, "the msg_send_fail event was not handled"
+        h.settle()
+        time.sleep(0.05)
+    assert h.dispatch().by_channel == {"guide_task": 1}
+    delivery = h.delivery(customer, "hello")
+    assert (delivery.status, delivery.channel) == ("sent", "guide_task")
+    assert "fail_type 10" in delivery.last_error
+    assert h.sim.delivered(api="kf/send_msg", to=h.external_userid(customer)) == []
+    [task] = h.guide_tasks()
+    assert "王女士您好，这是关怀消息" in task
 
 
 def test_kf_outside_its_window_falls_back_to_a_guide_task(journey) -> None:  # type: ignore[no-untyped-def]
@@ -117,35 +156,61 @@ def test_followers_without_wecom_are_reached_on_the_official_account(journey) ->
 
 
 def test_template_message_works_outside_the_window(journey) -> None:  # type: ignore[no-untyped-def]
-    step = 'template_id = "TPL1"\ntemplate_data = { first = "{{ customer.name }}您好", remark = "{{ link }}" }\n' \
+    # No first/remark lines and 20 characters a field (WeChat since 2023-05-04): the link goes in `url`.
+    step = 'template_id = "TPL1"\ntemplate_data = { keyword1 = "{{ customer.name }}您好" }\n' \
            'link = "https://example.com/x"'
     h = journey({"care.toml": playbook('["mp_custom", "mp_template"]', step)})
     customer = h.mp_follower("o_li")
+    h.update_customer(customer, name="李女士")
     h.sim.advance_clock(HOURS_49)
     h.event(customer, "treatment_completed")
     h.advance(hours=1)
     assert h.dispatch().by_channel == {"mp_template": 1}
     [sent] = h.sim.sent(api="mp/message/template/send")
     assert sent["payload"]["template_id"] == "TPL1"
-    assert sent["payload"]["data"]["remark"]["value"].startswith("http://links.test/r/")
-    assert sent["payload"]["url"] == sent["payload"]["data"]["remark"]["value"]
+    assert sent["payload"]["data"]["keyword1"]["value"] == "李女士您好"
+    assert sent["payload"]["url"].startswith("http://links.test/r/")
 
 
-def test_mass_message_goes_to_the_guide_to_confirm_and_falls_back_when_refused(journey) -> None:  # type: ignore[no-untyped-def]
+def test_a_mass_message_over_quota_is_reported_failed_after_confirmation_and_falls_back(journey) -> None:  # type: ignore[no-untyped-def]
     h = journey({"a.toml": playbook('["kf", "wecom_mass", "guide_task"]'),
                  "b.toml": playbook('["kf", "wecom_mass", "guide_task"]').replace('id = "care"', 'id = "care-b"')})
+    h.sim.settings(mass_quota="day")                                    # the corp allows 1 a day
     customer = h.kf_customer("王女士")
     h.sim.advance_clock(HOURS_49)
     h.event(customer, "treatment_completed")
     h.advance(hours=1)
     stats = h.dispatch()
-    # One mass message a day per customer: the second playbook falls back to a guide task.
-    assert stats.by_channel == {"wecom_mass": 1, "guide_task": 1}
-    [task] = [t for t in h.sim.mass_tasks() if t["external_userid"]]
-    assert task["sender"] == GUIDE and task["external_userid"] == [h.external_userid(customer)]
+    assert stats.by_channel == {"wecom_mass": 2} and stats.awaiting == 2   # both tasks created
+    assert {d.status for d in h.deliveries(customer)} == {"awaiting"}
+    tasks = [t for t in h.sim.mass_tasks() if t["external_userid"]]
+    assert [t["sender"] for t in tasks] == [GUIDE, GUIDE]
     assert h.sim.delivered(api="mass_message", to=h.external_userid(customer)) == []
-    h.sim.confirm_mass(task["msgid"])                                  # the guide taps send
+    for task in tasks:
+        h.sim.confirm_mass(task["msgid"])                               # the guide taps send, twice
+    assert h.runtime.features["mass_results"].poll() == 2
+    over, sent = sorted(h.deliveries(customer), key=lambda d: d.status)
+    assert (sent.status, over.status) == ("sent", "scheduled")
+    assert "status 3" in over.last_error
+    assert h.dispatch().by_channel == {"guide_task": 1}                 # the fallback after wecom_mass
     assert h.sim.delivered(api="mass_message", to=h.external_userid(customer)) == ["王女士您好，这是关怀消息"]
+    assert len(h.guide_tasks()) == 1
+
+
+def test_a_mass_message_never_confirmed_is_cancelled_and_falls_back(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": playbook('["wecom_mass", "guide_task"]')})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    assert h.dispatch().awaiting == 1
+    h.advance(hours=2)
+    assert h.runtime.features["mass_results"].poll() == 0               # still waiting for the guide
+    h.advance(hours=23)
+    assert h.runtime.features["mass_results"].poll() == 1
+    [task] = h.sim.mass_tasks()
+    assert task["cancelled"]                                             # a late confirmation sends nothing
+    assert "未确认" in h.delivery(customer, "hello").last_error
+    assert h.dispatch().by_channel == {"guide_task": 1}
 
 
 def test_no_channel_can_reach_the_customer(journey) -> None:  # type: ignore[no-untyped-def]
@@ -159,12 +224,29 @@ def test_no_channel_can_reach_the_customer(journey) -> None:  # type: ignore[no-
     assert "kf: errcode 45015" in delivery.last_error and "mp_custom: no openid" in delivery.last_error
 
 
-def test_reachable_channels_and_msgid() -> None:
+def test_reachable_channels() -> None:
     assert reachable_channels(["kf", "mp_template", "wecom_mass", "guide_task"], external_userid="wm1", openid=None,
                               guide_userid="g", template_id="T") == ["kf", "wecom_mass", "guide_task"]
-    outgoing = Outgoing(1, "12:day1-care:0", 1, "", "wm1", None, None, "p", "t")
-    assert len(outgoing.kf_msgid) <= 32 and outgoing.kf_msgid == Outgoing(
-        2, "12:day1-care:0", 9, "", None, None, None, "q", "u").kf_msgid
+
+
+def test_kf_msgid_is_stable_per_delivery_and_unique_across_databases(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from bot.clock import Clock
+    from bot.db import Database
+    from bot.schema import upgrade
+    from bot.wechat.outbound import Outbound
+
+    def outbound(name: str) -> Outbound:
+        db = Database(f"sqlite:///{tmp_path / name}", Clock())
+        upgrade(db)
+        return Outbound(db, None, None)
+
+    first, reset = outbound("a.db"), outbound("b.db")
+    again = Outbound(first.db, None, None)                            # another process, same database
+    msgid = first.kf_msgid("12:day1-care:0")
+    assert len(msgid) <= 32 and msgid.isalnum()
+    assert again.kf_msgid("12:day1-care:0") == msgid                   # a retry carries the same msgid
+    assert first.kf_msgid("13:day1-care:0") != msgid
+    assert reset.kf_msgid("12:day1-care:0") != msgid                   # the same local id after a reset
 
 
 def test_a_journey_that_reaches_its_goal_dismisses_its_open_guide_tasks(journey) -> None:  # type: ignore[no-untyped-def]

@@ -48,6 +48,20 @@ def test_check_passes_on_the_shipped_files_and_names_file_line_and_key(workspace
     assert f"{directory / 'bad.toml'}:{line}: steps[0].after: expected a duration" in err
 
 
+def test_check_warns_when_a_template_step_relies_on_what_wechat_drops(workspace, capsys) -> None:  # type: ignore[no-untyped-def]
+    config, directory = workspace
+    assert run(config, "check") == 0
+    assert "warning" not in capsys.readouterr().err                     # the shipped class reminder fits
+    old_style = (directory / "class-reminders.toml").read_text(encoding="utf-8").replace(
+        'keyword3 = "如需调课请回复本消息"',
+        'first = "您好", remark = "如需调课请回复本消息，我们的老师会在课前为您安排好一切"')
+    (directory / "class-reminders.toml").write_text(old_style, encoding="utf-8")
+    assert run(config, "check") == 0                                    # warnings, not problems
+    err = capsys.readouterr().err
+    assert "steps.remind-24h.template_data.first: WeChat no longer shows the 'first' line" in err
+    assert "steps.remind-24h.template_data.remark: WeChat no longer shows the 'remark' line" in err
+
+
 def test_check_reports_a_broken_tag_rule_pack(workspace, capsys) -> None:  # type: ignore[no-untyped-def]
     pytest.importorskip("bot.tagging.rules")
     config, directory = workspace

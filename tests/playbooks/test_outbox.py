@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
@@ -221,6 +222,51 @@ def test_a_timeout_is_retried_and_the_customer_gets_the_message_once(journey) ->
     assert h.dispatch().sent == 1                                 # the retry carries the same msgid
     assert h.delivered(customer) == ["王女士您好，这是第一条关怀消息"]
     assert [r["delivered"] for r in sent()] == [True, False]
+
+
+def _wait_for(records: Callable[[], list[dict]], count: int) -> None:
+    deadline = time.monotonic() + 10
+    while len(records()) < count and time.monotonic() < deadline:      # the slow call completes in WeChat
+        time.sleep(0.05)
+
+
+def test_an_mp_custom_message_answered_after_the_timeout_is_not_sent_twice(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": simple_playbook().replace('["kf", "mp_custom", "guide_task"]',
+                                                        '["mp_custom", "guide_task"]')}, wecom={"timeout_seconds": 1},
+                mp={"timeout_seconds": 1})
+    customer = h.mp_follower("o_wang", write="你好")
+    h.update_customer(customer, name="王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    h.sim.fault("mp/message/custom/send", delay_seconds=2.5)        # WeChat delivers, but answers too late
+    stats = h.dispatch()
+    assert (stats.unknown, stats.sent, stats.retried) == (1, 0, 0)
+    _wait_for(lambda: h.sim.sent(api="mp/message/custom/send", to="o_wang"), 1)
+    h.advance(hours=2)
+    assert h.dispatch().claimed == 0                                   # nothing to send again
+    delivery = h.delivery(customer, "hello")
+    assert delivery.status == "unknown" and "may have delivered" in delivery.last_error
+    assert h.delivered(customer, api="mp/message/custom/send") == ["王女士您好，这是第一条关怀消息"]
+    assert h.guide_tasks() == []                                       # and no second channel's message
+    assert h.api("GET", "/healthz").json()["deliveries_unknown"] == 1  # visible
+
+
+def test_resend_after_timeout_makes_a_channel_at_least_once_through_itself_only(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": simple_playbook().replace('["kf", "mp_custom", "guide_task"]',
+                                                        '["mp_custom", "guide_task"]')},
+                mp={"timeout_seconds": 1}, channels={"resend_after_timeout": ["mp_custom"]})
+    customer = h.mp_follower("o_wang", write="你好")
+    h.update_customer(customer, name="王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    h.sim.fault("mp/message/custom/send", delay_seconds=2.5)
+    assert h.dispatch().retried == 1
+    assert h.delivery(customer, "hello").pinned_channel == "mp_custom"
+    _wait_for(lambda: h.sim.sent(api="mp/message/custom/send", to="o_wang"), 1)
+    h.advance(minutes=1)
+    assert h.dispatch().by_channel == {"mp_custom": 1}
+    assert len(h.delivered(customer, api="mp/message/custom/send")) == 2   # at least once: here twice
+    assert h.guide_tasks() == []
 
 
 def test_server_errors_give_up_after_max_attempts_with_the_errcode_visible(journey) -> None:  # type: ignore[no-untyped-def]

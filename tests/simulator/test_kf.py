@@ -61,18 +61,20 @@ def test_kf_reply_window_is_5_messages_in_48_hours(wecom: WeComClient, sim: Simu
     assert len(sim.delivered(api="kf/send_msg", to="wmA")) == 6
 
 
-def test_kf_msgid_makes_send_idempotent(wecom: WeComClient, sim: SimulatorClient) -> None:
+def test_a_repeated_kf_msgid_is_an_error_not_a_replay(wecom: WeComClient, sim: SimulatorClient) -> None:
     sim.kf_message("wmA", "在吗")
     sim.fault("kf/send_msg", http_status=503)
 
     with pytest.raises(WeChatClientException):
-        wecom.kf_message.send_text("wmA", OPEN_KFID, "您好", msgid="reply-1")
+        wecom.kf_message.send_text("wmA", OPEN_KFID, "您好", msgid="reply-1")    # refused: not taken
     first = wecom.kf_message.send_text("wmA", OPEN_KFID, "您好", msgid="reply-1")
-    again = wecom.kf_message.send_text("wmA", OPEN_KFID, "您好", msgid="reply-1")
+    with pytest.raises(WeChatClientException) as again:
+        wecom.kf_message.send_text("wmA", OPEN_KFID, "您好", msgid="reply-1")
 
-    assert first["msgid"] == again["msgid"] == "reply-1"
+    assert first["msgid"] == "reply-1"
+    assert again.value.errcode == 40058
     assert sim.delivered(api="kf/send_msg", to="wmA") == ["您好"]
-    assert [r.get("duplicate", False) for r in sim.sent(api="kf/send_msg") if r["errcode"] == 0] == [False, True]
+    assert [r.get("duplicate", False) for r in sim.sent(api="kf/send_msg") if r["errcode"] == 40058] == [True]
 
 
 def test_kf_account_list(wecom: WeComClient) -> None:

@@ -103,9 +103,23 @@ def test_welcome_message_within_20_seconds_once(wecom: WeComClient, sim: Simulat
     with pytest.raises(WeChatClientException) as too_late:
         wecom.external_contact.send_welcome_msg({"welcome_code": late["welcome_code"], "text": {"content": "欢迎"}})
 
-    assert twice.value.errcode == too_late.value.errcode == 41051
+    assert twice.value.errcode == 41051                                   # already sent
+    assert too_late.value.errcode == 41050                                # expired
     assert sim.delivered(api="externalcontact/send_welcome_msg") == ["欢迎小美！"]
     assert sim.sent(api="externalcontact/send_welcome_msg")[0]["to"] == added["external_userid"]
+
+
+def test_welcome_code_held_by_another_app_is_41096_until_it_lets_go(wecom: WeComClient, sim: SimulatorClient) -> None:
+    added = sim.add_customer("小美", userid="guide_li", other_app_sending_seconds=5)
+    template = {"welcome_code": added["welcome_code"], "text": {"content": "欢迎小美！"}}
+
+    with pytest.raises(WeChatClientException) as busy:
+        wecom.external_contact.send_welcome_msg(template)
+    sim.advance_clock(6)
+    wecom.external_contact.send_welcome_msg(template)
+
+    assert busy.value.errcode == 41096
+    assert sim.delivered(api="externalcontact/send_welcome_msg") == ["欢迎小美！"]
 
 
 def test_corp_tags_and_contact_details(wecom: WeComClient, sim: SimulatorClient) -> None:
@@ -127,20 +141,52 @@ def test_corp_tags_and_contact_details(wecom: WeComClient, sim: SimulatorClient)
     assert [t["name"] for t in listed[0]["tag"]] == ["高意向", "低意向"]
 
 
-def test_mass_message_waits_for_the_guide_and_once_a_day(wecom: WeComClient, sim: SimulatorClient) -> None:
+def test_mass_message_waits_for_the_guide_and_the_quota_is_checked_when_it_is_sent(
+    wecom: WeComClient, sim: SimulatorClient
+) -> None:
+    sim.settings(mass_quota="day")                                        # the admin allows 1 a day
     customer = sim.add_customer("小美", userid="guide_li")["external_userid"]
-    template = {"chat_type": "single", "sender": "guide_li", "external_userid": [customer, "wmSTRANGER"],
+    elsewhere = sim.add_customer("小王", userid="guide_wang")["external_userid"]
+    template = {"chat_type": "single", "sender": "guide_li", "external_userid": [customer, elsewhere],
                 "text": {"content": "618 会员日，全场 8 折"}}
 
-    task = wecom.external_contact.add_msg_template(template)
-    assert task["fail_list"] == ["wmSTRANGER"]
+    first = wecom.external_contact.add_msg_template(template)
+    second = wecom.external_contact.add_msg_template(template)           # created: no quota check yet
+    assert first["fail_list"] == second["fail_list"] == [elsewhere]      # not guide_li's contact
     assert sim.delivered(api="mass_message") == []
+    sim.confirm_mass(first["msgid"])
+    sim.confirm_mass(second["msgid"])
 
-    sim.confirm_mass(task["msgid"])
-    again = wecom.external_contact.add_msg_template(template)
+    def results(msgid: str) -> dict[str, int]:
+        answer = wecom.post("externalcontact/get_groupmsg_send_result", data={"msgid": msgid, "userid": "guide_li"})
+        return {item["external_userid"]: item["status"] for item in answer["send_list"]}
 
     assert sim.delivered(api="mass_message", to=customer) == ["618 会员日，全场 8 折"]
-    assert again["fail_list"] == [customer, "wmSTRANGER"]
+    assert results(first["msgid"]) == {customer: 1}
+    assert results(second["msgid"]) == {customer: 3}                      # over quota, at send time
+    task = wecom.post("externalcontact/get_groupmsg_task", data={"msgid": first["msgid"]})["task_list"]
+    assert [(t["userid"], t["status"]) for t in task] == [("guide_li", 2)]
+
+
+def test_mass_quota_counts_the_members_own_mass_messages_and_one_unknown_id_fails_the_call(
+    wecom: WeComClient, sim: SimulatorClient
+) -> None:
+    sim.settings(mass_quota="day")
+    customer = sim.add_customer("小美", userid="guide_li")["external_userid"]
+    sim.member_mass_send("guide_li", [customer], "导购自己发的群发")
+    with pytest.raises(WeChatClientException) as unknown:
+        wecom.external_contact.add_msg_template({"chat_type": "single", "sender": "guide_li",
+                                                 "external_userid": [customer, "wmNOBODY"], "text": {"content": "x"}})
+    task = wecom.external_contact.add_msg_template({"chat_type": "single", "sender": "guide_li",
+                                                     "external_userid": [customer], "text": {"content": "企业群发"}})
+    sim.confirm_mass(task["msgid"])
+    sim.advance_clock(24 * 3600)                                          # a new day: quota again
+    later = wecom.external_contact.add_msg_template({"chat_type": "single", "sender": "guide_li",
+                                                      "external_userid": [customer], "text": {"content": "第二天"}})
+    sim.confirm_mass(later["msgid"])
+
+    assert unknown.value.errcode == 40096
+    assert sim.delivered(api="mass_message", to=customer) == ["导购自己发的群发", "第二天"]
 
 
 def test_faults_make_the_next_calls_fail(wecom: WeComClient, sim: SimulatorClient) -> None:
