@@ -26,6 +26,7 @@ def test_a_follower_takes_the_guides_remark_for_a_name(harness: Harness) -> None
         staff = h.runtime.customers(session).staff("guide_li", "李导购")
         session.add(CustomerGuide(customer_id=customer.id, staff_id=staff.id, remark="张阿姨（会员）",
                                   added_at=h.runtime.clock.now()))
+    h.sim.advance_clock(60)
     h.sim.mp_subscribe("oFAN2", unionid="uFAN2")                      # subscribes again: refreshed
     h.settle()
 

@@ -91,6 +91,24 @@ def test_a_kf_message_reported_failed_after_sent_falls_back(journey) -> None:  #
     assert "王女士您好，这是关怀消息" in task
 
 
+def test_kf_over_its_window_falls_back_when_wechat_says_so_only_later(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"care.toml": playbook('["kf", "guide_task"]')})
+    h.sim.settings(kf_window_errors="async")                           # the other plausible answer
+    customer = h.kf_customer("王女士")
+    h.sim.advance_clock(HOURS_49)
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    assert h.dispatch().by_channel == {"kf": 1}                         # taken with errcode 0 ...
+    deadline = time.monotonic() + 10
+    while h.delivery(customer, "hello").status == "sent":              # ... then msg_send_fail, fail_type 4
+        assert time.monotonic() < deadline, "the msg_send_fail event was not handled"
+        h.settle()
+        time.sleep(0.05)
+    assert h.dispatch().by_channel == {"guide_task": 1}
+    assert "fail_type 4" in h.delivery(customer, "hello").last_error
+    assert h.sim.delivered(api="kf/send_msg", to=h.external_userid(customer)) == []
+
+
 def test_kf_outside_its_window_falls_back_to_a_guide_task(journey) -> None:  # type: ignore[no-untyped-def]
     h = journey({"care.toml": playbook('["kf", "mp_custom", "guide_task"]')})
     customer = h.kf_customer("王女士")
