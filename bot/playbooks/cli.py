@@ -42,6 +42,11 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     preview.add_argument("--at", help="trigger time, ISO 8601 (default: now, or the event's at)")
     preview.set_defaults(func=cmd_preview)
 
+    whatif = commands.add_parser("whatif", help="who would enter now, when each step goes out, over which channel")
+    whatif.add_argument("playbook_id")
+    whatif.add_argument("--json", action="store_true", help="one JSON object")
+    whatif.set_defaults(func=cmd_whatif)
+
     dispatch = commands.add_parser("dispatch", help="send every due delivery once, then exit")
     dispatch.add_argument("--batch", type=int, help="deliveries claimed at a time (default 200)")
     dispatch.add_argument("--lease-seconds", type=float, default=300)
@@ -186,6 +191,33 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(f"{record.id:<28} {record.current_version:>3} {flag:<3} {active.get(record.id, 0):>6} "
               f"{scheduled.get(record.id, 0):>6} {sent.get(record.id, 0):>6}  {record.name}"
               + ("  [file has errors: run `siyu playbook check`]" if record.last_error else ""))
+    return 0
+
+
+# --- what-if (the console's page, in the terminal) ----------------------------------------------
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    from bot.analytics.whatif import CHANNEL_LABELS, what_if, whatif_json
+    from bot.clock import Clock
+
+    config = _config(args)
+    try:
+        with _database(config).session() as session:
+            result = whatif_json(what_if(session, config, args.playbook_id, Clock().now()), config.scheduler.tz)
+    except LookupError as error:
+        print(f"siyu playbook whatif: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    print(f"{result['playbook']}: {result['entering']} would enter now "
+          f"(of {result['candidates']} the trigger could reach; {result['seconds']} s)")
+    for reason, count in result["excluded"].items():
+        print(f"  excluded, {reason}: {count}")
+    for step in result["steps"]:
+        channels = ", ".join(f"{CHANNEL_LABELS.get(c, c)} {n}" for c, n in step["channels"].items())
+        print(f"  {step['step']}: {step['due'] or step['note']}  {channels}"
+              + (f"  ({step['over_cap']} over the daily cap, a day later)" if step["over_cap"] else ""))
     return 0
 
 

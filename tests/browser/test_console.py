@@ -139,3 +139,20 @@ def test_ab_report_chart_shows_rates_and_intervals(live, page) -> None:  # type:
     low, high = wilson(20, 40)
     assert bars["day1-intro · benefit"] == (round(low * 1000) / 10, round(high * 1000) / 10)
     assert "显著有效" in page.inner_text("#lift")
+
+
+def test_whatif_shows_the_count_and_channels(live, page) -> None:  # type: ignore[no-untyped-def]
+    from tests.console.test_whatif import seed as seed_whatif
+
+    console, url = live
+    console.add_user("op", "operator")
+    seed_whatif(console)
+    login(page, url, "op")
+    page.goto(f"{url}/console/playbooks")
+    page.click("#playbook-list tr:has-text('birthday') >> text=模拟")
+    page.wait_for_selector("#chart-histogram canvas")
+    assert page.inner_text("#whatif-entering .value") == "4"
+    chips = page.inner_text("#whatif-steps .channels")
+    for expected in ("微信客服 1", "公众号客服消息 1", "企业微信群发 1", "无法触达 1"):
+        assert expected in chips
+    assert "已退订" in page.inner_text(".kpis")

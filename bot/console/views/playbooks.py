@@ -8,6 +8,8 @@ from werkzeug.wrappers import Response
 from bot.analytics.playbook_report import playbook_report as build_report
 from bot.analytics.playbook_report import report_json
 from bot.analytics.stats import MIN_SAMPLE
+from bot.analytics.whatif import CHANNEL_LABELS, what_if, whatif_json
+from bot.console.directory import STAGE_LABELS
 from bot.console.playbook_editor import EditRejected, PlaybookEditor, diff_lines, validate
 from bot.console.views.base import audit, bp, requires
 from bot.playbooks.preview import preview_lines
@@ -147,3 +149,17 @@ def playbook_report(playbook_id: str) -> str:
             abort(404)
         data = report_json(build_report(session, playbook_id))
         return render_template("console/playbook_report.html", record=record, data=data, min_sample=MIN_SAMPLE)
+
+
+@bp.get("/playbooks/<playbook_id>/whatif")
+@requires("admin", "operator")
+def playbook_whatif(playbook_id: str) -> str:
+    runtime = current_runtime()
+    with runtime.db.session() as session:
+        record = _editor(session).record(playbook_id)
+        if record is None:
+            abort(404)
+        data = whatif_json(what_if(session, runtime.config, playbook_id, runtime.clock.now()),
+                           runtime.config.scheduler.tz)
+        return render_template("console/playbook_whatif.html", record=record, data=data, labels=CHANNEL_LABELS,
+                               stage_labels=STAGE_LABELS)

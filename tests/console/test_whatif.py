@@ -1,0 +1,114 @@
+"""What-if on real customers: who would enter now (and who not, why), and each customer's real channel."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+
+from bot.analytics.whatif import condition_sql, what_if
+from bot.models import Customer, CustomerTag, Message, Staff, Tag
+from bot.playbooks.reachability import Reach, reachable
+from tests.console.conftest import Console
+
+BIRTHDAY = date(1990, 11, 2)   # the console fixture's clock: 2026-11-02 10:00 Asia/Shanghai
+
+
+def seed(console: Console) -> dict[str, int]:
+    now = console.clock.now()
+    ids = {}
+    with console.runtime.db.session() as s:
+        guide = Staff(userid="guide_li", name="李导购")
+        s.add(guide)
+        s.flush()
+
+        def person(name: str, *, external: bool = True, openid: bool = False, guided: bool = True,
+                   birthday: date = BIRTHDAY, **fields) -> Customer:
+            c = Customer(name=name, external_userid=f"wm_{name}" if external else None,
+                         openid=f"o_{name}" if openid else None, guide_id=guide.id if guided else None,
+                         birthday=birthday, **fields)
+            s.add(c)
+            s.flush()
+            ids[name] = c.id
+            return c
+
+        def wrote(c: Customer, channel: str, ago: timedelta) -> None:
+            s.add(Message(customer_id=c.id, direction="in", channel=channel, status="received", created_at=now - ago))
+
+        wrote(person("A"), "kf", timedelta(hours=1))                                   # kf window open
+        wrote(person("B", external=False, openid=True, guided=False), "mp", timedelta(hours=10))  # OA window open
+        person("C")                                                                    # no window: group send
+        person("D", opted_out=True)
+        dnd = person("E")
+        tag = Tag(name="免打扰")
+        s.add(tag)
+        s.flush()
+        s.add(CustomerTag(customer_id=dnd.id, tag_id=tag.id, source="manual"))
+        person("F", birthday=date(1990, 6, 1))
+        wrote(person("G", external=False, openid=True, guided=False), "mp", timedelta(days=3))  # window closed
+    return ids
+
+
+def test_who_would_enter_and_over_which_channel(console: Console) -> None:
+    seed(console)
+    with console.runtime.db.session() as session:
+        result = what_if(session, console.runtime.config, "birthday", console.clock.now())
+    assert result.condition_in_sql
+    assert result.candidates == 7 and result.entering == 4
+    assert result.excluded == {"已退订": 1, "不符合人群条件": 2}
+    [greeting] = result.steps
+    assert greeting.channels == {"kf": 1, "mp_custom": 1, "wecom_mass": 1, "none": 1}
+    assert sum(greeting.histogram.values()) == 4
+    assert {c["name"] for c in result.sample} == {"A", "B", "C", "G"}
+
+
+def test_the_page_shows_counts_and_channels(console: Console) -> None:
+    seed(console)
+    console.add_user("op", "operator")
+    html = console.login("op").get("/console/playbooks/birthday/whatif").get_data(as_text=True)
+    data = json.loads(re.search(r'id="whatif-data">(.*?)</script>', html, re.S).group(1))
+    assert data["entering"] == 4 and data["steps"][0]["channels"]["kf"] == 1
+    assert "微信客服 1" in html and "无法触达 1" in html and "已退订" in html
+
+
+def test_an_unusual_condition_is_evaluated_in_python_with_the_same_answer(console: Console) -> None:
+    assert condition_sql("customer.name.startswith('A')", "sqlite", date(2026, 11, 2)) is None
+    assert condition_sql("'VIP' in customer.tags and customer.stage != 'lost'", "sqlite", date(2026, 11, 2)) \
+        is not None
+    seed(console)
+    playbooks = console.runtime.config.bot.playbooks_dir
+    path = f"{playbooks}/birthday.toml"
+    text = open(path, encoding="utf-8").read().replace(
+        "when = \"'免打扰' not in customer.tags\"", "when = \"'免打扰' not in customer.tags and customer.name != 'C'\"")
+    console.add_user("op", "operator")
+    client = console.login("op")
+    from tests.console.conftest import csrf_token
+    token = csrf_token(client, "/console/playbooks/birthday")
+    assert client.post("/console/playbooks/birthday", data={"source": text, "csrf_token": token}).status_code == 302
+    with console.runtime.db.session() as session:
+        result = what_if(session, console.runtime.config, "birthday", console.clock.now())
+    assert not result.condition_in_sql and result.entering == 3 and result.excluded["不符合人群条件"] == 3
+
+
+def test_reachability_rules_for_one_customer() -> None:
+    from datetime import UTC, datetime
+    at = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
+    fresh = Reach(False, "wm", None, True, at - timedelta(hours=47), None)
+    assert reachable(["kf", "wecom_mass", "guide_task"], fresh, at) == ["kf", "wecom_mass", "guide_task"]
+    stale = Reach(False, "wm", None, True, at - timedelta(hours=49), None)
+    assert reachable(["kf", "mp_custom", "guide_task"], stale, at) == ["guide_task"]
+    assert reachable(["mp_template"], Reach(False, None, "o", False, None, None), at, template_id="T") == \
+        ["mp_template"]
+    assert reachable(["kf", "guide_task"], Reach(True, "wm", None, True, at, None), at) == []
+
+
+def test_the_cli_prints_the_same_what_if(console: Console, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import main
+
+    seed(console)
+    monkeypatch.setenv("SIYU_DATABASE__URL", console.runtime.config.database.url)
+    monkeypatch.setenv("SIYU_BOT__PLAYBOOKS_DIR", console.runtime.config.bot.playbooks_dir)
+    assert main(["playbook", "whatif", "birthday", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert data["candidates"] == 7 and data["excluded"]["已退订"] == 1
+    assert main(["playbook", "whatif", "no-such-playbook"]) == 1
