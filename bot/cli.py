@@ -134,11 +134,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     scheduler = build_scheduler(runtime, blocking=True)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     if config.metrics.worker_bind:
-        from prometheus_client import start_http_server
+        from bot.ops.metrics import serve_events
 
-        host, _, port = config.metrics.worker_bind.rpartition(":")
-        start_http_server(int(port), addr=host.strip("[]"))
-        logger.info("worker metrics on http://%s/metrics", config.metrics.worker_bind)
+        serve_events(config.metrics.worker_bind)
     logger.info("worker started: %s", ", ".join(job.id for job in scheduler.get_jobs()))
     scheduler.start()
     _stop_heartbeat(runtime)

@@ -189,12 +189,27 @@ class DatabaseCollector:
         yield alive
 
 
-def render(db: Database, clock: Clock) -> tuple[bytes, str]:
-    """The /metrics body: this host's processes' events plus the database's state."""
+def events_registry() -> CollectorRegistry:
+    """The event counters of this process, or of every process sharing the multiprocess directory."""
     registry = CollectorRegistry(auto_describe=False)
     if multiprocess_dir():
         MultiProcessCollector(registry)
     else:
         registry.register(_ThisProcess())  # type: ignore[arg-type]
+    return registry
+
+
+def render(db: Database, clock: Clock) -> tuple[bytes, str]:
+    """The /metrics body: this host's processes' events plus the database's state."""
+    registry = events_registry()
     registry.register(DatabaseCollector(db, clock))  # type: ignore[arg-type]
     return generate_latest(registry), CONTENT_TYPE_LATEST
+
+
+def serve_events(bind: str) -> None:
+    """Serve this process's counters on host:port in a background thread (`siyu worker`)."""
+    from prometheus_client import start_http_server
+
+    host, _, port = bind.rpartition(":")
+    start_http_server(int(port), addr=host.strip("[]"), registry=events_registry())
+    logger.info("metrics on http://%s/metrics", bind)

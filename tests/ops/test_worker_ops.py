@@ -31,11 +31,12 @@ def scheduler_findings(database_url: str) -> list[tuple[str, str]]:
     return [(f.level, f.message) for f in doctor.findings if f.area == "调度器"]
 
 
-def test_worker_serves_metrics_and_beats_until_stopped(sqlite_url: str) -> None:
+def test_worker_serves_metrics_and_beats_until_stopped(sqlite_url: str, tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "SIYU_CONFIG": str(ROOT / "config.example.toml"), "SIYU_DATABASE__URL": sqlite_url,
            "SIYU_BOT__PLAYBOOKS_DIR": str(ROOT / "playbooks"), "SIYU_METRICS__WORKER_BIND": f"127.0.0.1:{port}"}
-    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    (tmp_path / "prom").mkdir()
+    env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "prom")        # as the Dockerfile sets it
     assert scheduler_findings(sqlite_url)[0][0] == "error"           # nothing runs yet
     worker = subprocess.Popen([sys.executable, "-m", "bot.cli", "worker"], cwd=ROOT, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
