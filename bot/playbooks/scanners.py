@@ -32,6 +32,10 @@ SCAN_INTERVAL_SECONDS = 60
 # A schedule fire missed by more than this (the bot was down) is not caught up.
 MISFIRE_GRACE = timedelta(hours=1)
 CHUNK = 500
+# On SQLite one write transaction locks out every other writer, webhooks included, and its Python
+# work is slowed by the web threads' (one process, one GIL): chunks this small keep each hold
+# to tens of milliseconds even then.
+SQLITE_CHUNK = 100
 # A worker that stops recording progress for this long loses its fire to another worker.
 FIRE_LEASE = timedelta(minutes=5)
 # An enrolment still waiting for a step is looked at again this long after that step is due.
@@ -150,7 +154,7 @@ class Scanners:
                 cursor = fire_row.cursor
                 customers = list(session.scalars(
                     select(Customer).where(Customer.id > cursor, *where)  # type: ignore[arg-type]
-                    .order_by(Customer.id).limit(CHUNK)))
+                    .order_by(Customer.id).limit(self._chunk())))
                 entries = choose(session, customers) if customers else []
                 last_id = customers[-1].id if customers else None
             with self.db.session() as session:
@@ -168,6 +172,9 @@ class Scanners:
 
     # -- finished journeys ----------------------------------------------------------------------
 
+    def _chunk(self) -> int:
+        return CHUNK if self.db.is_postgres else min(CHUNK, SQLITE_CHUNK)
+
     def finish_enrolments(self, max_chunks: int = 20) -> int:
         """Active enrolments with nothing left to send and their goal window closed are completed.
 
@@ -180,14 +187,14 @@ class Scanners:
             with self.db.session() as session:
                 done, looked = self._finish_chunk(session, self.clock.now())
             finished += done
-            if looked < CHUNK:
+            if looked < self._chunk():
                 break
         return finished
 
     def _finish_chunk(self, session: Session, now: datetime) -> tuple[int, int]:
         query = (select(Enrolment.id, Enrolment.version_id, Enrolment.enrolled_at)
                  .where(Enrolment.status == "active", Enrolment.settle_after <= now)
-                 .order_by(Enrolment.settle_after, Enrolment.id).limit(CHUNK))
+                 .order_by(Enrolment.settle_after, Enrolment.id).limit(self._chunk()))
         if self.db.is_postgres:
             query = query.with_for_update(skip_locked=True)
         rows = session.execute(query).all()

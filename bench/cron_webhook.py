@@ -1,0 +1,240 @@
+"""Webhooks while a cron playbook fires over many customers, on SQLite.
+
+The bot runs as `siyu serve` runs it (waitress, 8 threads, the scheduler's jobs in the same
+process) on a file-backed SQLite seeded with `--customers` customers. A load generator in its
+own process sends encrypted customer texts over loopback HTTP at `--rate` a second, on a fixed
+schedule (open loop: a slow answer does not slow the offered rate), first for a baseline, then
+while a schedule playbook whose audience is every customer fires (the scan the scheduler would
+start at the fire time). It prints ack latency (p50, p99, max), errors and pushes not stored, for
+both phases, and how long the fire took; target: p99 under 200 ms during the fire, no error,
+nothing unstored. The last line is one JSON object.
+
+    .venv/bin/python bench/cron_webhook.py [--customers 100000] [--rate 50] [--baseline 10] [--port 8821]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import logging
+import math
+import multiprocessing
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import scale  # noqa: E402  (bulk seeding and the customers' openids)
+import webhook as wb  # noqa: E402  (encrypted pushes)
+
+PLAYBOOK = """
+id = "everyone"
+name = "全员关怀"
+
+[trigger]
+schedule = { cron = "* * * * *" }
+
+[audience]
+reentry = "always"
+
+[[steps]]
+id = "hello"
+after = "1d"
+channels = ["kf"]
+text = "{{ customer.name }}您好，本月会员日到了"
+"""
+SHIPPED = Path(__file__).resolve().parent.parent / "playbooks"
+
+
+def percentile_ms(latencies: list[float], q: float) -> float:
+    ordered = sorted(latencies)
+    return round(ordered[max(0, math.ceil(q * len(ordered)) - 1)] * 1000, 1) if ordered else 0.0
+
+
+# -- the load generator (its own process) -----------------------------------------------------------
+
+
+def generate(url: str, mp_key: str, customers: int, rate: float, first_msgid: int, started: Any, stop: Any,
+             results: Any) -> None:
+    """Send `rate` pushes a second until `stop` is set; put (sent at, latency, status) rows in
+    `results`. Times are `time.monotonic()`, the same clock in every process on this machine."""
+    import random
+
+    import requests
+    from wechatpy.crypto import WeChatCrypto as MpCrypto
+
+    crypto, rng = MpCrypto(wb.MP_TOKEN, mp_key, wb.MP_APP_ID), random.Random(first_msgid)
+    session = requests.Session()
+    session.mount("http://", requests.adapters.HTTPAdapter(pool_connections=64, pool_maxsize=64))
+
+    def send(push: wb.Push) -> tuple[float, float, int]:
+        before = time.monotonic()
+        try:
+            status = session.post(url + push.url, data=push.body, timeout=30,
+                                  headers={"Content-Type": "text/xml"}).status_code
+        except requests.RequestException:
+            status = 0
+        return before, time.monotonic() - before, status
+
+    futures = []
+    with ThreadPoolExecutor(max_workers=64) as pool:
+        start = time.monotonic()
+        started.put(start)
+        for i in itertools.count():
+            if stop.is_set():
+                break
+            [push] = scale.pushes(crypto, customers, 1, first_msgid + i, rng)
+            time.sleep(max(0.0, start + i / rate - time.monotonic()))
+            futures.append(pool.submit(send, push))
+    results.put([future.result() for future in futures])
+
+
+# -- the bot ------------------------------------------------------------------------------------------
+
+
+def bot(database_url: str, playbooks_dir: Path, mp_key: str) -> Any:
+    from bot.app import create_app
+    from bot.clock import Clock
+    from bot.config import config_from_dict
+    from bot.db import Database
+    from bot.schema import upgrade
+
+    import handlers
+
+    config = config_from_dict({
+        "database": {"url": database_url},
+        "mp": {"app_id": wb.MP_APP_ID, "token": wb.MP_TOKEN, "encoding_aes_key": mp_key},
+        "bot": {"playbooks_dir": str(playbooks_dir)},
+    }, source="bench")
+    upgrade(Database(database_url, Clock()))
+    return create_app(config, handlers.routers())
+
+
+class LockHolds:
+    """How long each write transaction of the scan's thread held SQLite's lock (BEGIN IMMEDIATE
+    taken to COMMIT or ROLLBACK), and of every other thread, while armed."""
+
+    def __init__(self, engine: Any, scan_thread: str) -> None:
+        from sqlalchemy import event
+
+        self.scan_thread, self.armed = scan_thread, False
+        self.scan: list[float] = []
+        self.others: list[float] = []
+        self._began: dict[int, float] = {}
+        event.listen(engine, "begin", self._begin)
+        event.listen(engine, "commit", self._end)
+        event.listen(engine, "rollback", self._end)
+
+    def _begin(self, conn: Any) -> None:
+        from bot.db import _read_only
+
+        if not _read_only.get():  # a read-only transaction (a deferred BEGIN) takes no lock
+            self._began[id(conn)] = time.monotonic()
+
+    def _end(self, conn: Any) -> None:
+        began = self._began.pop(id(conn), None)
+        if began is not None and self.armed:
+            held = time.monotonic() - began
+            (self.scan if threading.current_thread().name == self.scan_thread else self.others).append(held)
+
+
+def phase(name: str, rows: list[tuple[float, float, int]], window: tuple[float, float] | None = None) -> dict[str, Any]:
+    if window is not None:
+        rows = [row for row in rows if window[0] <= row[0] <= window[1]]
+    latencies = [latency for _, latency, _ in rows]
+    return {"phase": name, "pushes": len(rows), "p50_ms": percentile_ms(latencies, 0.5),
+            "p99_ms": percentile_ms(latencies, 0.99), "max_ms": round(max(latencies, default=0) * 1000, 1),
+            "errors": sum(1 for _, _, status in rows if status != 200)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--rate", type=float, default=50)
+    parser.add_argument("--baseline", type=float, default=10, help="seconds of webhooks before the fire")
+    parser.add_argument("--port", type=int, default=8821)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
+    import waitress
+    from sqlalchemy import func, select
+
+    from bot.models import Callback, Enrolment
+
+    with tempfile.TemporaryDirectory(prefix="siyu-cron-") as directory:
+        playbooks_dir = Path(directory) / "playbooks"
+        playbooks_dir.mkdir()
+        shutil.copy(SHIPPED / "tags.toml", playbooks_dir / "tags.toml")
+        (playbooks_dir / "everyone.toml").write_text(PLAYBOOK, encoding="utf-8")
+        mp_key = wb.new_aes_key()
+        app = bot(f"sqlite:///{directory}/siyu.db", playbooks_dir, mp_key)
+        runtime = app.extensions["siyu"]
+        db, now = runtime.db, runtime.clock.now()
+        seeded = scale.Seeder(db.engine, now).rows(
+            "customers", ("id", "name", "openid", "stage", "value_tier", "opted_out", "attributes", "first_seen_at",
+                          "last_active_at", "created_at", "updated_at"),
+            ((k + 1, f"客户{k}", scale.openid(k), "active", "low", False, "{}", now, now, now, now)
+             for k in range(args.customers)))
+        db.analyze(full=True)
+        server = waitress.create_server(app, host="127.0.0.1", port=args.port, threads=8, ident="siyu")
+        threading.Thread(target=server.run, name="waitress", daemon=True).start()
+        url = f"http://127.0.0.1:{args.port}"
+
+        context = multiprocessing.get_context("spawn")
+        started, stop, results = context.Queue(), context.Event(), context.Queue()
+        process = context.Process(target=generate, args=(url, mp_key, args.customers, args.rate, 50_000_000,
+                                                         started, stop, results))
+        process.start()
+        sending_since = started.get(timeout=120)
+        time.sleep(max(0.0, sending_since + args.baseline - time.monotonic()))
+        # The fire, as the scheduler's scan job starts it, in this process beside the web threads.
+        holds = LockHolds(db.engine, threading.current_thread().name)
+        holds.armed = True
+        fire_started = time.monotonic()
+        entered = runtime.features["playbooks"].scanners.run_schedules()
+        fire_ended = time.monotonic()
+        holds.armed = False
+        time.sleep(1.0)
+        stop.set()
+        rows = results.get(timeout=300)
+        process.join()
+        server.close()
+        with db.session() as session:
+            stored = session.scalar(select(func.count()).select_from(Callback))
+            enrolled = session.scalar(select(func.count()).select_from(Enrolment))
+        runtime.close()
+        fire_seconds = fire_ended - fire_started
+
+    sent = len(rows)
+    baseline = phase("baseline", rows, (sending_since, fire_started))
+    during = phase("during fire", rows, (fire_started, fire_ended))
+    ok = [row for row in rows if row[2] == 200]
+    scan_holds = {"transactions": len(holds.scan), "p50_ms": percentile_ms(holds.scan, 0.5),
+                  "max_ms": round(max(holds.scan, default=0) * 1000, 1)}
+    web_holds = {"transactions": len(holds.others), "p50_ms": percentile_ms(holds.others, 0.5),
+                 "max_ms": round(max(holds.others, default=0) * 1000, 1)}
+    figures = {"customers": seeded, "fire_lock_holds": scan_holds, "web_lock_holds": web_holds,
+               "rate": args.rate, "fire_seconds": round(fire_seconds, 1), "entered": entered,
+               "enrolled": enrolled, "sent": sent, "acked": len(ok), "stored": stored,
+               "unstored": len(ok) - stored, "phases": [baseline, during]}
+    print(f"{'phase':<13} {'pushes':>7} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'errors':>7}")
+    for p in (baseline, during):
+        print(f"{p['phase']:<13} {p['pushes']:>7} {p['p50_ms']:>8} {p['p99_ms']:>8} {p['max_ms']:>8} {p['errors']:>7}")
+    print(f"fire over {seeded:,} customers: {fire_seconds:.1f} s, {entered:,} entered; "
+          f"{sent} pushes sent, {len(ok)} acked, {stored} stored ({figures['unstored']} acked but not stored)")
+    print(f"write transactions during the fire: the scan's {scan_holds['transactions']} held the lock "
+          f"p50 {scan_holds['p50_ms']} ms, max {scan_holds['max_ms']} ms; the web threads' "
+          f"{web_holds['transactions']} p50 {web_holds['p50_ms']} ms, max {web_holds['max_ms']} ms")
+    print(json.dumps({"bench": "cron_webhook", **figures}, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
