@@ -135,3 +135,8 @@ def test_a_database_behind_the_code_is_named(h: Harness, tmp_path: Path, capsys)
     assert main(["--config", str(path), "doctor"]) == 1
     out = capsys.readouterr().out
     assert "[错误] 数据库：数据库结构落后" in out and "siyu init" in out
+
+
+def test_an_unreachable_official_account_api_is_named(h: Harness) -> None:
+    findings, ok = run_doctor(doctor_config(h, mp={"api_base_url": "http://127.0.0.1:9/mp/cgi-bin/"}), timeout=2)
+    assert not ok and "连不上微信接口" in errors(findings)["公众号"]

@@ -106,3 +106,19 @@ def test_redaction_masks_fields_urls_and_bearer_tokens() -> None:
     assert redact("Authorization: Bearer s3cr3t-t0ken") == f"Authorization: Bearer {MASK}"
     assert redact("postgresql://siyu:pa55word@db/siyu") == f"postgresql://siyu:{MASK}@db/siyu"
     assert redact("nothing to hide here") == "nothing to hide here"
+
+
+def test_text_lines_carry_the_ids_too() -> None:
+    stream, level = io.StringIO(), logging.getLogger().level
+    handler = configure_logging(level="INFO", json_format=False, stream=stream)
+    try:
+        from bot.ops.logs import bound
+
+        with bound(request_id="req-12345678", callback_id=42):
+            logging.getLogger("bot.test").info("GET /cgi-bin/x?access_token=%s", "abcdef123456")
+    finally:
+        logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel(level)
+    line = stream.getvalue()
+    assert "[request_id=req-12345678 callback_id=42]" in line and f"access_token={MASK}" in line
+    assert "abcdef123456" not in line
