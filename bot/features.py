@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 
 def installers() -> list[Callable[["Runtime"], None]]:
-    from bot.guide_digest import install as install_guide_digest
+    from bot.guides.digest import install as install_guide_digest
     from bot.ops.heartbeat import install as install_heartbeat
     from bot.playbooks.feature import install as install_playbooks
     from bot.retention.feature import install as install_retention

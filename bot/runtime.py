@@ -17,7 +17,7 @@ from bot.inbound.inbox import Inbox
 from bot.inbound.routing import Dispatcher, Router, Update
 from bot.jobs.tasks import TaskQueue, TaskRunner
 from bot.services.customers import CustomerService
-from bot.services.guide_tasks import GuideTaskService
+from bot.guides.tasks import GuideTaskService
 from bot.wechat.clients import MpClient, WeComClient
 from bot.wechat.outbound import Outbound
 from bot.wechat.tokens import SharedTokenStorage

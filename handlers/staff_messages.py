@@ -8,7 +8,7 @@ import re
 from bot.config import Config
 from bot.inbound.routing import Router, Update
 from bot.services.customers import CustomerService
-from bot.services.guide_tasks import GuideTaskError, GuideTaskService
+from bot.guides.tasks import GuideTaskError, GuideTaskService
 
 logger = logging.getLogger(__name__)
 router = Router("staff_messages")

@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from bot.config import Config
 from bot.db import Database
 from bot.services.customers import CustomerService
-from bot.services.guide_tasks import GuideTaskService
+from bot.guides.tasks import GuideTaskService
 from bot.wechat.outbound import ChannelUnavailable, Outbound, SendResult
 
 logger = logging.getLogger(__name__)

@@ -28,7 +28,7 @@ from bot.playbooks.schema import Playbook, Step, Trigger
 from bot.playbooks.templates import CustomerContext, EventContext, GuideContext, RenderError, evaluate, template_context
 from bot.playbooks.timing import QuietHours, step_due_time
 from bot.services.customers import CustomerService
-from bot.services.guide_tasks import dismiss_for_customer, dismiss_for_enrolment
+from bot.guides.tasks import dismiss_for_customer, dismiss_for_enrolment
 
 logger = logging.getLogger(__name__)
 

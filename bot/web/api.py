@@ -15,8 +15,8 @@ from sqlalchemy.orm import selectinload
 
 from bot.models import Customer, CustomerTag, Event, Message, Staff, Tag
 from bot.models.guide_tasks import TASK_STATUSES
+from bot.guides.tasks import TaskRow
 from bot.services.customers import ProfileError
-from bot.services.guide_tasks import TaskRow
 from bot.web import current_runtime
 from bot.web.inputs import MAX_DB_ID, InputError, check_text, db_id, int_arg, moment_problem, parse_json_object
 from bot.web.inputs import validated as _validated

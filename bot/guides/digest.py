@@ -21,7 +21,7 @@ from bot.jobs.claims import claim_fire, latest_fire
 from bot.jobs.tasks import TaskQueue
 from bot.models import Staff
 from bot.playbooks.outbox import new_worker_id
-from bot.services.guide_tasks import GuideTaskService
+from bot.guides.tasks import GuideTaskService
 from bot.wechat.outbound import Outbound
 
 if TYPE_CHECKING:
