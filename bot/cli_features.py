@@ -10,10 +10,12 @@ Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], No
 
 def registrars() -> list[Registrar]:
     from bot.console.cli import register as register_console
+    from bot.guides.cli import register as register_guides
     from bot.playbooks.cli import register as register_playbooks
     from bot.tagging.cli import register as register_tagging
 
     found: list[Registrar] = [register_tagging]
     found.append(register_playbooks)
     found.append(register_console)
+    found.append(register_guides)
     return found

@@ -255,6 +255,61 @@ class RetentionConfig(_Section):
     batch_size: int = Field(default=500, ge=1, le=10_000)
 
 
+class GuideEventConfig(_Section):
+    """A business event a guide may record with 「记录」: its name, Chinese aliases, and its keys."""
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    aliases: list[str] = Field(default_factory=list)
+    keys: dict[str, list[str]] = Field(default_factory=dict)  # data key -> Chinese aliases
+
+
+DEFAULT_GUIDE_EVENTS = [
+    {"name": "treatment_completed", "aliases": ["治疗完成", "做完项目", "完成治疗"],
+     "keys": {"item": ["项目"], "doctor": ["医生"]}},
+    {"name": "revisit_booked", "aliases": ["预约复诊", "已约复诊"], "keys": {"at": ["时间"]}},
+    {"name": "class_scheduled", "aliases": ["约课", "排课"],
+     "keys": {"class_name": ["课程"], "class_start": ["时间", "上课时间"], "teacher": ["老师"],
+              "location": ["地点"]}},
+    {"name": "order_completed", "aliases": ["成交", "完成订单"], "keys": {"item": ["项目", "商品"],
+                                                                    "amount": ["金额"]}},
+    {"name": "order_paid", "aliases": ["付款", "已付款"], "keys": {"amount": ["金额"]}},
+]
+
+
+class GuidesConfig(_Section):
+    # Customers with no guide (wrote to 微信客服 or the Official Account first) go to these
+    # members in turn; empty: to every active staff member in turn.
+    default_guides: list[str] = Field(default_factory=list)
+    # Members who may 转交 (transfer) customers between guides from the app.
+    admins: list[str] = Field(default_factory=list)
+    # Hand a 微信客服 session to the customer's guide as a human servicer (kf/service_state/trans
+    # to state 3) when one is assigned; the guides must be servicers of the account.
+    kf_handoff: bool = False
+    # Response times count working hours only (local time); messages that are only these words
+    # need no answer and are not timed.
+    working_hours: tuple[str, str] = ("09:00", "21:00")
+    answer_within_seconds: int = Field(default=180, gt=0)
+    # An open follow-up task this long past its due time is reminded once (「稍后」 moves it).
+    overdue_after_hours: float = Field(default=24, gt=0)
+    exempt_words: list[str] = Field(default_factory=lambda: [
+        "谢谢", "谢谢你", "感谢", "好的", "好", "嗯", "嗯嗯", "ok", "OK", "收到", "知道了", "好滴", "👌",
+        "拜拜", "再见"])
+    # The events 「记录 小美 治疗完成 项目=水光针」 may record, with Chinese aliases for names and keys.
+    events: list[GuideEventConfig] = Field(
+        default_factory=lambda: [GuideEventConfig.model_validate(e) for e in DEFAULT_GUIDE_EVENTS])
+
+    @field_validator("working_hours")
+    @classmethod
+    def _hours(cls, value: tuple[str, str]) -> tuple[str, str]:
+        for item in value:
+            _clock_time(item)
+        return value
+
+    @property
+    def working_time(self) -> tuple[time, time]:
+        return _clock_time(self.working_hours[0]), _clock_time(self.working_hours[1])
+
+
 class Config(_Section):
     database: DatabaseConfig = Field(default_factory=DatabaseConfig)
     wecom: WeComConfig = Field(default_factory=WeComConfig)
@@ -269,6 +324,7 @@ class Config(_Section):
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     console: ConsoleConfig = Field(default_factory=ConsoleConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
+    guides: GuidesConfig = Field(default_factory=GuidesConfig)
     source: str = "<defaults>"
 
 

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 
 def installers() -> list[Callable[["Runtime"], None]]:
-    from bot.guides.digest import install as install_guide_digest
+    from bot.guides.feature import install as install_guides
     from bot.ops.heartbeat import install as install_heartbeat
     from bot.playbooks.feature import install as install_playbooks
     from bot.retention.feature import install as install_retention
@@ -21,7 +21,7 @@ def installers() -> list[Callable[["Runtime"], None]]:
     # Tagging first: playbooks trigger on the tags and stages it records.
     installs: list[Callable[["Runtime"], None]] = [install_tagging]
     installs.append(install_playbooks)
-    installs.append(install_guide_digest)
+    installs.append(install_guides)
     installs.append(install_heartbeat)
     installs.append(install_app_messages)
     installs.append(install_retention)

@@ -24,7 +24,7 @@ from bot.wechat.tokens import SharedTokenStorage
 
 logger = logging.getLogger(__name__)
 
-HANDLER_PARAMETERS = ("update", "session", "customers", "guide_tasks", "tasks", "clock", "config", "now")
+HANDLER_PARAMETERS = ("update", "session", "customers", "guide_tasks", "tasks", "clock", "config", "now", "guides")
 
 
 @dataclass
@@ -56,6 +56,7 @@ class Runtime:
             "clock": self.clock,
             "config": self.config,
             "now": self.clock.now(),
+            "guides": self.features.get("guides"),  # bot.guides.feature.Guides
         }
 
     def close(self) -> None:

@@ -10,8 +10,13 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+
 from bot.clock import Clock
 from bot.config import Config
+from bot.guides.churn import churned
+from bot.guides.feature import Guides
+from bot.guides.lookup import ref_of
+from bot.guides.transfer import transfer_failed
 from bot.db import Database
 from bot.inbound.routing import Router, Update
 from bot.jobs.tasks import RetryLater, TaskQueue
@@ -33,13 +38,16 @@ _templates = ImmutableSandboxedEnvironment(autoescape=False)
 
 
 @router.observer(*ADDED, channel="wecom")
-def contact_added(update: Update, customers: CustomerService, tasks: TaskQueue) -> None:
+def contact_added(update: Update, session: Session, customers: CustomerService, tasks: TaskQueue,
+                  guides: Guides | None) -> None:
     staff = customers.staff(update.get("UserID"))
     customer = customers.from_wecom(update.get("ExternalUserID"))
     state = update.get("State") or None
     customers.add_guide(customer, staff, state, update.received_at)
     customers.record_event(customer, "contact_added", update.received_at,
                            {"guide": staff.userid, "state": state}, source="wechat")
+    if guides is not None:  # a referral code's state links the customer to whoever referred them
+        guides.contact_added(session, customers, customer, state, update.received_at)
     if update.get("WelcomeCode"):
         # The welcome code is valid 20 s and only once: first in line, right after the ack.
         tasks.enqueue("send_welcome", f"welcome:{update.callback_id}", {
@@ -60,18 +68,20 @@ def contact_edited(update: Update, customers: CustomerService, tasks: TaskQueue)
 
 
 @router.observer("event:change_external_contact:del_follow_user", channel="wecom")
-def guide_deleted_by_customer(update: Update, customers: CustomerService, tasks: TaskQueue) -> None:
-    """The customer deleted the guide: churn. The guide hears about it."""
+def guide_deleted_by_customer(update: Update, session: Session, customers: CustomerService,
+                              tasks: TaskQueue) -> None:
+    """The customer deleted the guide: churn, told to the guide in words that point somewhere real."""
     customer = customers.from_wecom(update.get("ExternalUserID"))
     staff = customers.staff(update.get("UserID"))
     customers.end_guide(customer, staff, "lost", update.received_at)
-    if customer.guide_id is None:
-        customer.stage = "lost"
     customers.record_event(customer, "guide_deleted", update.received_at, {"guide": staff.userid}, source="wechat")
+    ended = churned(session, customers, customer, update.received_at) if customer.guide_id is None else 0
+    name = _display_name(customer)
+    journeys = f"，进行中的 {ended} 个剧本已结束" if ended else ""
     tasks.enqueue("notify_guide", f"notify_lost:{update.callback_id}", {
         "userid": staff.userid, "customer_id": customer.id,
-        "text": f"客户「{_display_name(customer)}」已将您从微信好友中删除，已标记为流失客户。"
-                "可在控制台查看其历史与标签。",
+        "text": f"客户「{name}」已将您从微信好友中删除，已标记为流失客户{journeys}。"
+                f"发送「查 #{ref_of(customer.id)}」可查看其历史与标签。",
     })
 
 
@@ -82,6 +92,13 @@ def customer_removed_by_guide(update: Update, customers: CustomerService) -> Non
     customers.end_guide(customer, staff, "removed", update.received_at)
     customers.record_event(customer, "contact_removed", update.received_at, {"guide": staff.userid},
                            source="wechat")
+
+
+@router.observer("event:change_external_contact:transfer_fail", channel="wecom")
+def transfer_refused(update: Update, session: Session, customers: CustomerService, clock: Clock) -> None:
+    """WeCom reports a transfer failed: the customer refused it, or was transferred too often."""
+    customer = customers.from_wecom(update.get("ExternalUserID"))
+    transfer_failed(session, clock, customer, update.get("UserID"), update.get("FailReason"))
 
 
 @router.task("send_welcome")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.guides.feature import Guides
 from bot.inbound.routing import Router, Update
-from bot.models import Customer
+from bot.models import Customer, Message
 from bot.services.customers import CustomerService
 from bot.tagging.service import OPT_IN_TAG, OPT_OUT_TAG, changes_for
 
@@ -30,6 +32,18 @@ def store_customer_message(update: Update, customers: CustomerService) -> None:
     customers.record_inbound(customer, channel=update.channel, msg_type=update.kind, content=content,
                              at=update.received_at, callback_id=update.callback_id,
                              wechat_msgid=update.get("MsgId") or None)
+
+
+@router.observer(*MESSAGE_KINDS, channel=("mp", "kf"))
+def forward_to_guide(update: Update, session: Session, customers: CustomerService, guides: Guides | None) -> None:
+    """The customer's guide (or a default guide in turn) gets the message with profile and suggestions."""
+    message = session.scalar(select(Message).where(Message.callback_id == update.callback_id,
+                                                   Message.direction == "in").limit(1))
+    if guides is None or message is None or message.customer_id is None:
+        return
+    customer = customers.find({"id": message.customer_id})
+    if customer is not None:
+        guides.forward(session, customer, message)
 
 
 OPT_OUT_CONFIRMATION = "已为您退订消息推送，之后不会再主动打扰您。如需恢复，回复「订阅」即可。"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, func, select, update
@@ -74,15 +74,16 @@ class GuideTaskService:
         self.clock = clock
 
     def record(self, *, staff: Staff, customer_id: int, text: str, source: str = "",
-               delivery_id: int | None = None) -> tuple[GuideTask, bool]:
+               delivery_id: int | None = None, due_at: datetime | None = None) -> tuple[GuideTask, bool]:
         """A new open task, and True; for a delivery that already has one, that task (whatever its
-        status) and False."""
+        status) and False. Due when its step was due (or now)."""
         if delivery_id is not None:
             existing = self.for_delivery(delivery_id)
             if existing is not None:
                 return existing, False
+        due_at = due_at or self._step_time(delivery_id) or self.clock.now()
         task = GuideTask(staff_id=staff.id, customer_id=customer_id, delivery_id=delivery_id, source=source,
-                         text=text, status="open")
+                         text=text, status="open", due_at=due_at)
         try:
             with self.session.begin_nested():
                 self.session.add(task)
@@ -92,6 +93,11 @@ class GuideTaskService:
                 raise
             return found, False
         return task, True
+
+    def _step_time(self, delivery_id: int | None) -> datetime | None:
+        if delivery_id is None:
+            return None
+        return self.session.scalar(select(Delivery.due_at).where(Delivery.id == delivery_id))
 
     def for_delivery(self, delivery_id: int) -> GuideTask | None:
         return self.session.scalar(select(GuideTask).where(GuideTask.delivery_id == delivery_id))
@@ -106,18 +112,39 @@ class GuideTaskService:
 
     def complete(self, staff: Staff, raw_id: str) -> GuideTask:
         """Mark the guide's own open task done; `raw_id` is what the guide typed."""
-        if not raw_id.isdecimal() or len(raw_id) > MAX_ID_DIGITS:
-            raise TaskNotFound(raw_id)
-        task_id = int(raw_id)
-        task = self.session.get(GuideTask, task_id, with_for_update=True)
-        if task is None:
-            raise TaskNotFound(task_id)
-        if task.staff_id != staff.id:
-            raise NotYourTask(task_id)
-        if task.status != "open":
-            raise TaskClosed(task)
+        task = self.own_open(staff, raw_id)
         task.status, task.done_at = "done", self.clock.now()
         return task
+
+    def own_open(self, staff: Staff, raw_id: str) -> GuideTask:
+        """The guide's own open task numbered `raw_id` (locked), or the error saying why not."""
+        if not raw_id.isdecimal() or len(raw_id) > MAX_ID_DIGITS:
+            raise TaskNotFound(raw_id)
+        task = self.session.get(GuideTask, int(raw_id), with_for_update=True)
+        if task is None:
+            raise TaskNotFound(raw_id)
+        if task.staff_id != staff.id:
+            raise NotYourTask(task.id)
+        if task.status != "open":
+            raise TaskClosed(task)
+        return task
+
+    def snooze(self, staff: Staff, raw_id: str, until: datetime) -> GuideTask:
+        """「稍后」: the task is due again at `until`, and will be reminded once more if it passes."""
+        task = self.own_open(staff, raw_id)
+        task.due_at, task.reminded_at = until, None
+        return task
+
+    def claim_overdue(self, now: datetime, grace: timedelta, limit: int = 500) -> list[GuideTask]:
+        """Open tasks past due by `grace` and never reminded; each is marked reminded (once)."""
+        tasks = list(self.session.scalars(
+            select(GuideTask).where(GuideTask.status == "open", GuideTask.reminded_at.is_(None),
+                                    GuideTask.due_at <= now - grace)
+            .order_by(GuideTask.staff_id, GuideTask.due_at, GuideTask.id).limit(limit)
+            .with_for_update(skip_locked=True)))
+        for task in tasks:
+            task.reminded_at = now
+        return tasks
 
     def open_tasks(self, staff: Staff, limit: int = LIST_LIMIT) -> OpenTasks:
         """The guide's open tasks, oldest first."""
@@ -150,6 +177,26 @@ class GuideTaskService:
     def guides_with_open_tasks(self) -> list[Staff]:
         has_open = select(GuideTask.staff_id).where(GuideTask.status == "open")
         return list(self.session.scalars(select(Staff).where(Staff.id.in_(has_open)).order_by(Staff.id)))
+
+
+def completion_rates(session: Session, since: datetime, staff_userid: str | None = None) -> list[dict[str, object]]:
+    """Per guide, of the tasks created since `since` (dismissed ones aside): done, open, rate."""
+    query = (select(Staff.userid, Staff.name, GuideTask.status, func.count())
+             .join(Staff, Staff.id == GuideTask.staff_id)
+             .where(GuideTask.created_at >= since, GuideTask.status != "dismissed")
+             .group_by(Staff.userid, Staff.name, GuideTask.status))
+    if staff_userid is not None:
+        query = query.where(Staff.userid == staff_userid)
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for userid, name, status, count in session.execute(query):
+        counts.setdefault((userid, name), {})[status] = count
+    rows = []
+    for (userid, name), by_status in sorted(counts.items()):
+        done, still_open = by_status.get("done", 0), by_status.get("open", 0)
+        total = done + still_open
+        rows.append({"staff": userid, "name": name, "done": done, "open": still_open,
+                     "completion_rate": round(done / total, 3) if total else None})
+    return rows
 
 
 def dismiss_for_enrolment(session: Session, enrolment_id: int, now: datetime) -> int:

@@ -4,6 +4,7 @@ from bot.models.activity import Event, Message
 from bot.models.base import Base
 from bot.models.console import AuditEntry, ConsoleUser
 from bot.models.guide_tasks import GuideTask
+from bot.models.guides import CustomerNote, CustomerTransfer, GuideAction, GuideForward, ReferralCode
 from bot.models.inbox import Callback, KfCursor, SharedValue, Task
 from bot.models.people import Customer, CustomerGuide, Staff
 from bot.models.playbooks import CronFire, Delivery, Enrolment, LinkClick, PlaybookRecord, PlaybookVersion, TrackedLink
@@ -21,16 +22,21 @@ __all__ = [
     "Customer",
     "DailyMessageCount",
     "CustomerGuide",
+    "CustomerNote",
     "CustomerTag",
+    "CustomerTransfer",
     "Delivery",
     "Enrolment",
     "Event",
+    "GuideAction",
+    "GuideForward",
     "GuideTask",
     "KfCursor",
     "LinkClick",
     "Message",
     "PlaybookRecord",
     "PlaybookVersion",
+    "ReferralCode",
     "SharedValue",
     "Staff",
     "Tag",

@@ -13,7 +13,7 @@ TASK_STATUSES = ("open", "done", "dismissed")
 
 
 class GuideTask(Base):
-    """One customer a guide should contact, with the suggested text; due from `created_at`.
+    """One customer a guide should contact, with the suggested text, due at `due_at`.
 
     `delivery_id` is unique: a playbook delivery sent again (a retry, a lost lease) finds its task
     instead of creating a second one.
@@ -32,3 +32,7 @@ class GuideTask(Base):
     status: Mapped[str] = mapped_column(String(16), default="open")
     created_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
+    # When the guide should have followed up (from the step's time; 稍后 moves it); an open task
+    # past it is reminded once (`reminded_at`), not every morning forever.
+    due_at: Mapped[datetime | None]
+    reminded_at: Mapped[datetime | None]

@@ -75,8 +75,9 @@ def _files(paths: list[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
             yield from playbook_files(path)
-            if (path / "tags.toml").is_file():
-                yield path / "tags.toml"
+            for extra in ("tags.toml", "scripts.toml"):
+                if (path / extra).is_file():
+                    yield path / extra
         else:
             yield path
 
@@ -92,6 +93,10 @@ def check_paths(paths: list[Path]) -> list[str]:
             problems.append(f"{path}: no such file or directory")
         elif path.name == "tags.toml":
             problems.extend(_check_rules(path))
+        elif path.name == "scripts.toml":
+            from bot.guides.cli import check_scripts
+
+            problems.extend(check_scripts(path))
         else:
             try:
                 playbook = load_playbook_file(path)

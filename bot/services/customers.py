@@ -164,11 +164,29 @@ class CustomerService:
         else:  # re-added after a deletion
             relation.status, relation.ended_at, relation.added_at = "active", None, at
             relation.state = state or relation.state
-        customer.guide_id = staff.id
+        self.session.flush()
+        # One owner: the first guide added stays the owner while that relation lasts; a later
+        # guide joins as a follower (a transfer moves the ownership).
+        if customer.guide_id is None or customer.guide_id == staff.id or not self._active_relation(customer):
+            customer.guide_id = staff.id
         if customer.stage == "lost":
             customer.stage = "active"
         self.session.flush()
         return relation
+
+    def _active_relation(self, customer: Customer) -> bool:
+        """Whether the customer's owner is one of their active WeCom contacts."""
+        return self.session.scalar(select(CustomerGuide.id).where(
+            CustomerGuide.customer_id == customer.id, CustomerGuide.staff_id == customer.guide_id,
+            CustomerGuide.status == "active")) is not None
+
+    def change_stage(self, customer: Customer, stage: str, at: datetime, **data: Any) -> Event | None:
+        """Move the customer to `stage` with a `stage_changed` event (playbooks trigger on it)."""
+        if customer.stage == stage:
+            return None
+        previous, customer.stage = customer.stage, stage
+        return self.record_event(customer, "stage_changed", at, {"from": previous, "to": stage, **data},
+                                 source="system")
 
     def end_guide(self, customer: Customer, staff: Staff, status: str, at: datetime) -> CustomerGuide | None:
         """`status` is `lost` (customer deleted the guide) or `removed` (guide deleted the customer)."""

@@ -104,6 +104,17 @@ class SimulatorClient:
     def kf_end_session(self, external_userid: str, open_kfid: str | None = None) -> dict[str, Any]:
         """The servicer ends the customer's kf session (state 4)."""
         return self._post(f"/sim/customers/{external_userid}/kf_session", state=4, open_kfid=open_kfid)
+    def refuse_transfer(self, external_userid: str) -> dict[str, Any]:
+        """The customer refuses the transfer waiting for them (within its 24 h)."""
+        return self._post(f"/sim/transfers/{external_userid}/refuse")
+
+    def resign(self, userid: str) -> dict[str, Any]:
+        """The member leaves the company; their customers await 离职继承."""
+        return self._post(f"/sim/guides/{userid}/resign")
+
+    def transfers(self) -> list[dict[str, Any]]:
+        """Every transfer WeCom knows of, with its status (1 done, 2 waiting, 3 refused, 4 limit)."""
+        return self._call("GET", "/sim/transfers")
 
     # --- Official Account followers -------------------------------------------------------------
 

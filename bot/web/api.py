@@ -217,6 +217,25 @@ def guide_task_json(row: TaskRow) -> dict[str, Any]:
     }
 
 
+@bp.get("/guides/response-times")
+def guide_response_times() -> Response:
+    """Per guide: forwarded messages, first response times, the share answered in time, task completion."""
+    from datetime import timedelta
+
+    from bot.guides.stats import guide_report
+
+    runtime = current_runtime()
+    raw = request.args.get("since")
+    try:
+        since = datetime.fromisoformat(raw) if raw else runtime.clock.now() - timedelta(days=30)
+    except ValueError:
+        raise ApiError(400, "since must be an ISO date-time, e.g. 2026-11-01T00:00:00+08:00", "since") from None
+    if since.tzinfo is None:
+        raise ApiError(400, "since needs a time zone, e.g. 2026-11-01T00:00:00+08:00", "since")
+    with runtime.db.session() as session:
+        return jsonify(guide_report(session, runtime.config, since, request.args.get("staff")))
+
+
 @bp.post("/events")
 def post_event() -> tuple[Response, int]:
     """Record a business event; with an idempotency key (header or field) a retried POST stores it once."""

@@ -10,13 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import FrozenClock
-<<<<<<< HEAD:tests/test_guide_digest.py
-from bot.guide_digest import HEADING, GuideDigest
-from bot.jobs.scheduler import core_jobs
-=======
 from bot.guides.digest import HEADING, GuideDigest
 from bot.jobs.scheduler import core_jobs
->>>>>>> 71f8fac (Move the guide tasks and the morning digest into bot/guides/ (the new home of everything guides use); tests unchanged but for imports):tests/guides/test_digest.py
 from tests.support.guide_tasks import open_task, wecom_customer
 from tests.support.harness import Harness
 

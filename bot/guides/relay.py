@@ -1,0 +1,276 @@
+"""Customers' messages forwarded to their guide, and the guide's answers relayed back.
+
+A message a customer writes to 微信客服 or the Official Account is forwarded to the owning guide
+(or, with no guide yet, to a default guide in turn) as an app message: who, stage and tier, the
+tags this message added and why, the message, up to three suggested replies from the 话术
+library and a short reference (#A12). The guide answers `#A12 text` or `#A12 2`; the answer goes
+out over the first channel that can reach the customer now, recorded as the guide's. Forwards
+and relays are tasks: no WeChat call inside the transaction that decided them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.db import Database
+from bot.guides.lookup import display_name, ref_of, stage_cn, tier_cn
+from bot.guides.scripts import ScriptShelf
+from bot.models import Customer, CustomerTag, GuideForward, Message, SharedValue, Staff, Tag
+from bot.playbooks.engine import customer_context
+from bot.jobs.tasks import RetryLater, TaskQueue
+from bot.wechat.outbound import ChannelUnavailable, Outbound, SendResult
+
+logger = logging.getLogger(__name__)
+
+FORWARD_TASK = "guide_forward"
+REPLY_TASK = "guide_reply"
+REPLY_WINDOW = timedelta(hours=48)
+MESSAGE_CHARS = 300
+SUGGESTION_CHARS = 60
+ROUND_ROBIN_KEY = "guides:round_robin"
+CHANNEL_NAMES = {"kf": "微信客服", "mp": "公众号"}
+# Refusals meaning "this channel cannot reach the customer now": try the next one.
+CLOSED = {45015, 45047, 95018}
+_PUNCTUATION = re.compile(r"[\s,.!?~，。！？～、…:：;；'\"“”‘’()（）\[\]【】]+")
+
+
+# --- who gets the customer -------------------------------------------------------------------
+
+def default_guide(session: Session, config: Config) -> Staff | None:
+    """The next default guide in turn ([guides] default_guides, else every active member)."""
+    wanted = config.guides.default_guides
+    query = select(Staff).where(Staff.active.is_(True)).order_by(Staff.id)
+    if wanted:
+        query = query.where(Staff.userid.in_(wanted))
+    guides = list(session.scalars(query))
+    if wanted:
+        guides.sort(key=lambda s: wanted.index(s.userid))
+    if not guides:
+        return None
+    counter = session.get(SharedValue, ROUND_ROBIN_KEY, with_for_update=True)
+    if counter is None:
+        counter = SharedValue(key=ROUND_ROBIN_KEY, value="0")
+        session.add(counter)
+    turn = int(counter.value or 0)
+    counter.value = str(turn + 1)
+    return guides[turn % len(guides)]
+
+
+def owning_guide(session: Session, config: Config, customer: Customer) -> Staff | None:
+    """The customer's owner; a customer without one is given the next default guide, for good."""
+    if customer.guide is not None and customer.guide.active:
+        return customer.guide
+    guide = default_guide(session, config)
+    if guide is not None:
+        customer.guide_id = guide.id
+        session.flush()
+        session.refresh(customer, ["guide"])
+        logger.info("customer %s had no guide; given to %s in turn", customer.id, guide.userid)
+    return guide
+
+
+# --- forwarding --------------------------------------------------------------------------------
+
+def is_exempt(text: str, config: Config) -> bool:
+    """A message of only exemption words (谢谢, 好的, OK...) needs no answer."""
+    words = {w.lower() for w in config.guides.exempt_words}
+    stripped = _PUNCTUATION.sub(" ", text).strip().lower()
+    return bool(stripped) and all(part in words for part in stripped.split())
+
+
+def message_tags(session: Session, message: Message) -> list[tuple[str, str]]:
+    """(tag, reason) for each tag this message added."""
+    rows = session.execute(select(Tag.name, CustomerTag.matched, CustomerTag.reason)
+                           .join(CustomerTag, CustomerTag.tag_id == Tag.id)
+                           .where(CustomerTag.message_id == message.id).order_by(CustomerTag.id))
+    return [(name, "、".join(matched or []) or reason) for name, matched, reason in rows]
+
+
+def forward(session: Session, config: Config, clock: Clock, shelf: ScriptShelf, customer: Customer,
+            message: Message) -> GuideForward | None:
+    """Record the forward of `message` to the customer's guide and queue its app message."""
+    guide = owning_guide(session, config, customer)
+    if guide is None:
+        logger.warning("customer %s wrote but there is no staff member to forward to", customer.id)
+        return None
+    tags = message_tags(session, message)
+    context = customer_context(session, customer)
+    now = clock.now()
+    ranked = shelf.library().rank(message.content, set(context.tags), {name for name, _ in tags})
+    suggestions = [r.script.render(context, now.astimezone(config.scheduler.tz)) for r in ranked]
+    row = GuideForward(staff_id=guide.id, customer_id=customer.id, message_id=message.id, suggestions=suggestions,
+                       exempt=is_exempt(message.content, config), received_at=message.created_at or now,
+                       status="pending")
+    row.text = forward_text(customer, message, tags, suggestions)
+    session.add(row)
+    session.flush()
+    TaskQueue(session, clock).enqueue(FORWARD_TASK, f"{FORWARD_TASK}:{row.id}", {"forward_id": row.id})
+    return row
+
+
+def forward_text(customer: Customer, message: Message, tags: list[tuple[str, str]], suggestions: list[str]) -> str:
+    ref = ref_of(customer.id)
+    via = CHANNEL_NAMES.get(message.channel, message.channel)
+    lines = [f"【客户消息】{display_name(customer)} #{ref}（{via}）",
+             f"阶段：{stage_cn(customer.stage)} · 价值：{tier_cn(customer.value_tier)}"]
+    if tags:
+        lines.append("本条新标签：" + "；".join(f"{name}（{why}）" if why else name for name, why in tags))
+    content = message.content or ""
+    lines.append(f"「{content[:MESSAGE_CHARS]}{'…' if len(content) > MESSAGE_CHARS else ''}」")
+    if suggestions:
+        lines.append("建议回复：")
+        lines += [f"{i}. {_short(text)}" for i, text in enumerate(suggestions, start=1)]
+        lines.append(f"回复「#{ref} 内容」直接回复客户，「#{ref} 1」发送建议 1。")
+    else:
+        lines.append(f"回复「#{ref} 内容」直接回复客户。")
+    return "\n".join(lines)
+
+
+def _short(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= SUGGESTION_CHARS else flat[:SUGGESTION_CHARS] + "…"
+
+
+def send_forward(payload: dict[str, Any], db: Database, outbound: Outbound) -> None:
+    """Task: the forward's app message to the guide (merged into a digest when over the limit)."""
+    with db.session() as session:
+        row = session.get(GuideForward, payload["forward_id"])
+        if row is None or row.status != "pending":
+            return
+        userid = session.get_one(Staff, row.staff_id).userid
+        text, customer_id = row.text, row.customer_id
+    try:
+        result = outbound.send_app_text(userid, text, customer_id=customer_id, channel=FORWARD_TASK)
+    except ChannelUnavailable:
+        return
+    result.settled("message/send")
+    status = ("merged" if result.response.get("held") else "sent") if result.ok else "failed"
+    with db.session() as session:
+        session.execute(update(GuideForward).where(GuideForward.id == payload["forward_id"]).values(status=status))
+
+
+# --- replying ------------------------------------------------------------------------------------
+
+def queue_reply(session: Session, clock: Clock, staff: Staff, customer: Customer, text: str, key: str) -> None:
+    """Relay `text` from the guide to the customer, after the commit."""
+    TaskQueue(session, clock).enqueue(REPLY_TASK, f"{REPLY_TASK}:{key}", {
+        "staff_id": staff.id, "customer_id": customer.id, "text": text, "key": key})
+
+
+def latest_suggestion(session: Session, staff: Staff, customer: Customer, number: int) -> str | None:
+    """Suggestion `number` (1-based) of the latest forward of this customer to this guide."""
+    row = session.scalar(select(GuideForward).where(GuideForward.staff_id == staff.id,
+                                                    GuideForward.customer_id == customer.id)
+                         .order_by(GuideForward.id.desc()).limit(1))
+    if row is None or not 1 <= number <= len(row.suggestions):
+        return None
+    return row.suggestions[number - 1]
+
+
+def send_reply(payload: dict[str, Any], db: Database, outbound: Outbound, config: Config) -> None:
+    """Task: send over the first channel that reaches the customer now; tell the guide what happened."""
+    with db.session() as session:
+        customer = session.get(Customer, payload["customer_id"])
+        staff = session.get(Staff, payload["staff_id"])
+        if customer is None or staff is None:
+            return
+        name, userid = display_name(customer), staff.userid
+        routes = reply_routes(session, customer, config, db.clock.now())
+    text, attempts = payload["text"], []
+    for channel, send in routes:
+        result = send(outbound, text, _msgid(payload["key"]))
+        if result.ok:
+            _record_relayed(db, config, result, payload, channel)
+            _tell(outbound, userid, f"✓ 已通过{CHANNEL_NAMES[channel]}发给{name}。", payload["customer_id"])
+            return
+        if result.transient:
+            raise RetryLater(f"{channel}: errcode {result.errcode}")
+        attempts.append((channel, result.errcode))
+    if any(errcode == 95018 for _, errcode in attempts):
+        reason = f"{name}的微信客服会话已转给人工接待，请在企业微信「微信客服」里直接回复"
+    else:
+        reason = f"未能发给{name}：微信客服和公众号的 48 小时回复窗口都已关闭"
+    _tell(outbound, userid, f"{reason}。请在企业微信里打开与{name}的聊天，用聊天工具栏「思域助手」发送。",
+          payload["customer_id"])
+
+
+def reply_routes(session: Session, customer: Customer, config: Config, now: datetime) -> list[tuple[str, Any]]:
+    """The channels that might reach the customer now, the one they wrote on last first."""
+    last: dict[str, datetime] = {}
+    for channel in ("kf", "mp"):
+        at = session.scalar(select(Message.created_at).where(
+            Message.customer_id == customer.id, Message.direction == "in", Message.channel == channel)
+            .order_by(Message.created_at.desc()).limit(1))
+        if at is not None and now - at < REPLY_WINDOW:
+            last[channel] = at
+    routes: list[tuple[str, Any]] = []
+    open_kfid, external_userid, openid = config.wecom.open_kfid, customer.external_userid, customer.openid
+    for channel in sorted(last, key=lambda c: last[c], reverse=True):
+        if channel == "kf" and open_kfid and external_userid:
+            routes.append(("kf", lambda out, text, msgid: out.kf_send_text(
+                open_kfid, external_userid, text, msgid=msgid, customer_id=customer.id)))
+        if channel == "mp" and openid:
+            routes.append(("mp", lambda out, text, msgid: out.mp_custom_text(openid, text, customer_id=customer.id)))
+    return routes
+
+
+def _msgid(key: str) -> str:
+    """The kf msgid of one relayed reply: the same on every retry, so WeChat never sends it twice."""
+    return "gr" + hashlib.sha1(key.encode()).hexdigest()[:30]
+
+
+def _record_relayed(db: Database, config: Config, result: SendResult, payload: dict[str, Any], channel: str) -> None:
+    with db.session() as session:
+        now = db.clock.now()
+        if result.message_id is not None:
+            message = session.get(Message, result.message_id)
+            if message is not None:
+                message.staff_id = payload["staff_id"]
+                message.payload = {**(message.payload or {}), "relayed_by": payload["staff_id"], "via": channel}
+        mark_answered(session, config, payload["staff_id"], payload["customer_id"], now)
+
+
+def _tell(outbound: Outbound, userid: str, text: str, customer_id: int) -> None:
+    outbound.send_app_text(userid, text, customer_id=customer_id).settled("message/send")
+
+
+# --- response times ------------------------------------------------------------------------------
+
+def mark_answered(session: Session, config: Config, staff_id: int, customer_id: int, at: datetime) -> int:
+    """The guide answered: every waiting forward of this customer to them gets its response time."""
+    rows = list(session.scalars(select(GuideForward).where(
+        GuideForward.staff_id == staff_id, GuideForward.customer_id == customer_id,
+        GuideForward.answered_at.is_(None))))
+    for row in rows:
+        row.answered_at = at
+        row.response_seconds = working_seconds(row.received_at, at, config)
+    return len(rows)
+
+
+def working_seconds(start: datetime, end: datetime, config: Config) -> int:
+    """Seconds between `start` and `end` that fall within working hours (local time)."""
+    if end <= start:
+        return 0
+    tz = config.scheduler.tz
+    opens, closes = config.guides.working_time
+    total = 0.0
+    day = start.astimezone(tz).date()
+    last = end.astimezone(tz).date()
+    while day <= last:
+        window_start = datetime.combine(day, opens, tz)
+        window_end = datetime.combine(day, closes, tz)
+        if window_end <= window_start:  # round the clock
+            window_end += timedelta(days=1)
+        overlap = min(end, window_end) - max(start, window_start)
+        total += max(overlap.total_seconds(), 0)
+        day += timedelta(days=1)
+    return int(total)

@@ -1,0 +1,46 @@
+"""Transcript helpers for guides: a guide writes to the app, reads what the app sent them."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.inbound.parsing import parse_fields
+from bot.models import GuideAction
+from tests.support.harness import Harness
+
+
+def say(h: Harness, guide: str, text: str) -> str:
+    """The guide writes to the app; returns the bot's passive reply ("" for none), tasks settled."""
+    result = h.sim.staff_text(guide, text)
+    assert result["status"] == 200
+    h.settle()
+    return str(parse_fields(result["reply"]).get("Content") or "") if result.get("reply") else ""
+
+
+def app_messages(h: Harness, guide: str) -> list[str]:
+    """Every app message that reached the guide, oldest first."""
+    return h.sim.delivered(api="message/send", to=guide)
+
+
+def last_app_message(h: Harness, guide: str) -> str:
+    messages = app_messages(h, guide)
+    assert messages, f"{guide} got no app message"
+    return messages[-1]
+
+
+def kf_customer(h: Harness, name: str, guide: str = "guide_li") -> tuple[str, int]:
+    """A customer who added `guide` in WeCom; returns (external_userid, customer id)."""
+    external_userid = h.sim.add_customer(name, userid=guide)["external_userid"]
+    h.settle()
+    return external_userid, h.customer_id(external_userid=external_userid)
+
+
+def writes(h: Harness, external_userid: str, text: str) -> None:
+    """The customer writes to 微信客服; the bot pulls, stores, tags and forwards it."""
+    h.sim.kf_message(external_userid, text)
+    h.settle()
+
+
+def actions(h: Harness) -> list[GuideAction]:
+    with h.db.session() as session:
+        return list(session.scalars(select(GuideAction).order_by(GuideAction.id)))
