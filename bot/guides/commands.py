@@ -144,9 +144,15 @@ def handle(ctx: Context, text: str) -> str:
 
 
 def record(ctx: Context, name: str, text: str, outcome: str) -> None:
-    ctx.session.add(GuideAction(staff_id=ctx.staff.id, command=name[:32], text=text[:2000], outcome=outcome,
-                                customer_id=ctx.customer.id if ctx.customer else None, via=ctx.via))
-    ctx.session.flush()
+    record_action(ctx.session, ctx.staff, name, text, outcome, ctx.customer.id if ctx.customer else None, ctx.via)
+
+
+def record_action(session: Session, staff: Staff, command: str, text: str, outcome: str,
+                  customer_id: int | None = None, via: str = "app") -> None:
+    """Who did what, about whom, with what outcome (the time is stamped on insert)."""
+    session.add(GuideAction(staff_id=staff.id, command=command[:32], text=text[:2000], outcome=outcome,
+                            customer_id=customer_id, via=via))
+    session.flush()
 
 
 def unknown(text: str) -> str:

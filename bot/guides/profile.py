@@ -125,7 +125,12 @@ def build_profile(session: Session, customer: Customer, staff: Staff | None = No
                       customer.value_tier, customer.guide.name if customer.guide else "", customer.external_userid)
     for ct, name in session.execute(select(CustomerTag, Tag.name).join(Tag, CustomerTag.tag_id == Tag.id)
                                     .where(CustomerTag.customer_id == customer.id).order_by(Tag.name)):
-        reason = "、".join(ct.matched or []) if ct.source == "keyword" and ct.matched else ct.reason
+        if ct.source == "keyword" and ct.matched:
+            reason = "、".join(ct.matched)
+        elif ct.source == "behaviour":
+            reason = ""  # the rule's condition means nothing to a guide: "行为" says where it came from
+        else:
+            reason = ct.reason
         profile.tags.append(TagLine(name, ct.source, reason))
     staff_names = dict(session.execute(select(Staff.id, Staff.name)).all())
     notes = session.scalars(select(CustomerNote).where(CustomerNote.customer_id == customer.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import actors, contact_ways, control, mp_api, oauth, page, transfers, wecom_api
+from . import actors, chat, contact_ways, control, mp_api, oauth, page, transfers, wecom_api
 from .clock import SimClock
 from .config import SimulatorConfig
 from .state import SimulatorState
@@ -19,6 +19,7 @@ def create_simulator(config: SimulatorConfig | None = None) -> Flask:
     app.extensions["simulator"] = SimulatorState(config, SimClock())
     for module in (wecom_api, mp_api, control, actors, page):
         app.register_blueprint(module.bp)
-    for blueprint in (oauth.bp, oauth.api, contact_ways.bp, contact_ways.control, transfers.bp, transfers.control):
+    for blueprint in (oauth.bp, oauth.api, contact_ways.bp, contact_ways.control, transfers.bp, transfers.control,
+                      chat.bp):
         app.register_blueprint(blueprint)
     return app

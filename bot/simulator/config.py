@@ -48,6 +48,8 @@ class SimulatorConfig:
     mp_original_id: str = "gh_sim000000001"
     bot_work_url: str = "http://127.0.0.1:5000/wechat/work"
     bot_mp_url: str = "http://127.0.0.1:5000/wechat/mp"
+    # The app's chat-toolbar page (聊天工具栏), opened inside the guide chat window.
+    sidebar_url: str = "http://127.0.0.1:5000/sidebar/"
     token_ttl: int = 7200
     # WeCom gives up on a callback after 5 s; so does the simulator.
     push_timeout: float = 5.0
@@ -72,6 +74,7 @@ class SimulatorConfig:
         base = bot_url.rstrip("/")
         overrides.setdefault("bot_work_url", f"{base}/wechat/work")
         overrides.setdefault("bot_mp_url", f"{base}/wechat/mp")
+        overrides.setdefault("sidebar_url", f"{base}/sidebar/")
         return cls(**overrides)  # type: ignore[arg-type]
 
 

@@ -40,7 +40,7 @@ def versions(config: Path) -> dict[str, int]:
 def test_check_passes_on_the_shipped_files_and_names_file_line_and_key(workspace, capsys) -> None:  # type: ignore[no-untyped-def]
     config, directory = workspace
     assert run(config, "check") == 0
-    assert "7 file(s) checked, 0 problem(s)" in capsys.readouterr().out
+    assert "8 file(s) checked, 0 problem(s)" in capsys.readouterr().out  # 6 playbooks, tags, scripts
     (directory / "bad.toml").write_text(BROKEN, encoding="utf-8")
     assert run(config, "check", str(directory / "bad.toml"), str(directory / "birthday.toml")) == 1
     err = capsys.readouterr().err
