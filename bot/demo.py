@@ -72,9 +72,9 @@ def run_demo(port: int = 5000, sim_port: int = 8800, once: bool = False) -> int:
     scheduler = build_scheduler(runtime)
     scheduler.start()
     try:
-        welcome = _seed(runtime, SimulatorClient(simulator.url), sim_config)
+        welcome, first = _seed(runtime, SimulatorClient(simulator.url), sim_config)
         seed_console(runtime)
-        _print_intro(bot_url, simulator.url, welcome)
+        _print_intro(bot_url, simulator.url, welcome, first, _customer_ref(runtime, first))
         if once:
             return 0 if welcome else 1
         while True:
@@ -94,8 +94,18 @@ def _clock():  # type: ignore[no-untyped-def]
     return Clock()
 
 
-def _seed(runtime: Any, sim: SimulatorClient, sim_config: SimulatorConfig) -> str:
-    """Guides from the simulated corp, and two customers who add them; returns a welcome message."""
+def _customer_ref(runtime: Any, external_userid: str) -> str:
+    """The short reference (#A1) a guide types for this customer."""
+    from bot.guides.lookup import ref_of
+
+    with runtime.db.session() as session:
+        customer = runtime.customers(session).find({"external_userid": external_userid})
+        return f"#{ref_of(customer.id)}" if customer is not None else "#A1"
+
+
+def _seed(runtime: Any, sim: SimulatorClient, sim_config: SimulatorConfig) -> tuple[str, str]:
+    """Guides from the simulated corp, and two customers who add them; returns a welcome message
+    and the first customer's external_userid."""
     with runtime.db.session() as session:
         service = runtime.customers(session)
         for userid, name in sim_config.guides:
@@ -105,33 +115,46 @@ def _seed(runtime: Any, sim: SimulatorClient, sim_config: SimulatorConfig) -> st
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
         if len(sim.delivered(api="externalcontact/send_welcome_msg")) >= len(added):
-            return sim.delivered(api="externalcontact/send_welcome_msg", to=added[0])[0]
+            return sim.delivered(api="externalcontact/send_welcome_msg", to=added[0])[0], added[0]
         runtime.tasks.run_due()
         time.sleep(0.2)
-    return ""
+    return "", added[0]
 
 
-def _print_intro(bot_url: str, sim_url: str, welcome: str) -> None:
+def _print_intro(bot_url: str, sim_url: str, welcome: str, first: str, ref: str) -> None:
     from bot.console.demo import intro_lines
 
+    chat = f"{sim_url}/sim/chat?userid=guide_li&external_userid={first}"
     lines = [
         "",
         "思域 Siyu demo is running (SQLite: var/siyu-demo.db). Press Ctrl+C to stop.",
         "",
         *intro_lines(bot_url),
         f"  WeChat simulator   {sim_url}/        play a customer or a guide, see every message the bot sends",
+        f"  Guide chat window  {chat}",
+        "                     李导购's WeCom chat with 小美, with the chat sidebar (聊天工具栏) inside",
         f"  Bot health         {bot_url}/healthz",
         f"  Business API       curl -H 'Authorization: Bearer {DEMO_API_TOKEN}' {bot_url}/api/customers",
         "",
         "Two simulated customers just added their guides. The welcome message they received:",
         f"  {welcome or '(not received: see the log above)'}",
         "",
-        "Try it: in the simulator, add a customer to 李导购, write as the customer (微信客服),",
-        "then delete the guide and watch the guide's churn notice arrive. Write 「想预约，多少钱？」",
-        "and see the tags: curl the API above. The playbooks in playbooks/ are running too: five",
-        "minutes after a customer adds a guide, the welcome series (欢迎旅程) sends its first step",
-        "(as a follow-up task for the guide when the customer has not written to customer service",
-        "yet). Write 「任务」 to the app as 李导购 to list the guide's tasks, 「完成 1」 to close one.",
+        "Play a customer writing in: in the simulator page pick 小美 under 「扮演客户：发消息」 and send",
+        "「想预约下周六做水光针，多少钱？」 to 微信客服. The bot tags it and forwards it to 李导购 with the",
+        f"profile and three suggested replies: it shows in the simulator page as an app message ({ref}).",
+        "",
+        "Play the guide answering: under 「扮演导购」 write to the app as 李导购:",
+        f"  {ref} 好的，周六上午给您约上     relays the answer to 小美 over 微信客服",
+        f"  {ref} 1                         sends suggestion 1;  「查 小美」 shows the profile",
+        "  帮助                            lists every command (标签 记录 备注 任务 稍后 话术 推荐码 ...)",
+        "",
+        "Open the sidebar: open the guide chat window above (or 「打开导购聊天窗口」 in the simulator page).",
+        "The sidebar signs 李导购 in through the simulated WeCom OAuth, finds 小美 through the JS-SDK",
+        "stand-in, and lets you edit tags (synced to WeCom corp tags) and send a 话术 into the chat.",
+        "",
+        "Playbooks in playbooks/ run too: five minutes after a customer adds a guide, the welcome series",
+        "(欢迎旅程) sends its first step, as a follow-up task for the guide (「任务」, 「完成 1」). Delete the",
+        "guide as the customer and watch the churn notice arrive.",
         "",
     ]
     print("\n".join(lines), flush=True)

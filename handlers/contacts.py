@@ -74,8 +74,10 @@ def guide_deleted_by_customer(update: Update, session: Session, customers: Custo
     customer = customers.from_wecom(update.get("ExternalUserID"))
     staff = customers.staff(update.get("UserID"))
     customers.end_guide(customer, staff, "lost", update.received_at)
-    customers.record_event(customer, "guide_deleted", update.received_at, {"guide": staff.userid}, source="wechat")
+    # Journeys end and the stage changes first: the stage_changed event may start a win-back
+    # playbook, which nothing after it may end.
     ended = churned(session, customers, customer, update.received_at) if customer.guide_id is None else 0
+    customers.record_event(customer, "guide_deleted", update.received_at, {"guide": staff.userid}, source="wechat")
     name = _display_name(customer)
     journeys = f"，进行中的 {ended} 个剧本已结束" if ended else ""
     tasks.enqueue("notify_guide", f"notify_lost:{update.callback_id}", {

@@ -43,7 +43,7 @@ def forward_to_guide(update: Update, session: Session, customers: CustomerServic
         return
     customer = customers.find({"id": message.customer_id})
     if customer is not None:
-        guides.forward(session, customer, message)
+        guides.forward(session, customer, message, open_kfid=update.get("OpenKfId"))
 
 
 OPT_OUT_CONFIRMATION = "已为您退订消息推送，之后不会再主动打扰您。如需恢复，回复「订阅」即可。"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from bot.guides.scripts import FILE_NAME, ScriptsError, load_scripts, rule_tags
 
@@ -64,30 +65,36 @@ def run_transfer(args: argparse.Namespace) -> int:
     """Request the transfers and make the WeCom calls now; results arrive later (the worker polls)."""
     from bot.app import create_app
     from bot.config import load_config
-    from bot.guides.lookup import GuideError, find_customer
-    from bot.guides.transfer import customers_of, staff_named, transfer_many
     from bot.inbound.routing import load_routers
 
     config = load_config(args.config)
     runtime = create_app(config, load_routers(config.bot.handlers)).extensions["siyu"]
     try:
-        with runtime.db.session() as session:
-            old, new = staff_named(session, args.from_guide), staff_named(session, args.to_guide)
-            if old is None or new is None:
-                missing = args.from_guide if old is None else args.to_guide
-                print(f"siyu guide transfer: no staff member {missing!r}", file=sys.stderr)
-                return 1
-            try:
-                customers = ([find_customer(session, old, query) for query in args.customer] if args.customer
-                             else customers_of(session, old))
-            except GuideError as error:
-                print(f"siyu guide transfer: {error}", file=sys.stderr)
-                return 1
-            requested = transfer_many(session, runtime.clock, customers, old, new,
-                                      resigned=True if args.resigned else None, requested_by="cli")
-        runtime.tasks.run_due()
-        print(f"{requested} of {len(customers)} customers requested from {old.userid} to {new.userid}; "
-              "WeCom reports each result within 24 h (the customer may refuse); the worker polls for it.")
-        return 0
+        code, message = transfer_customers(runtime, args.from_guide, args.to_guide, args.customer, args.resigned)
     finally:
         runtime.close()
+    print(message, file=sys.stderr if code else sys.stdout)
+    return code
+
+
+def transfer_customers(runtime: Any, from_guide: str, to_guide: str, customers: list[str],
+                       resigned: bool) -> tuple[int, str]:
+    """`siyu guide transfer`: (exit code, what to print)."""
+    from bot.guides.lookup import GuideError, find_customer
+    from bot.guides.transfer import customers_of, staff_named, transfer_many
+
+    with runtime.db.session() as session:
+        old, new = staff_named(session, from_guide), staff_named(session, to_guide)
+        if old is None or new is None:
+            return 1, f"siyu guide transfer: no staff member {from_guide if old is None else to_guide!r}"
+        try:
+            chosen = ([find_customer(session, old, query) for query in customers] if customers
+                      else customers_of(session, old))
+        except GuideError as error:
+            return 1, f"siyu guide transfer: {error}"
+        requested = transfer_many(session, runtime.clock, chosen, old, new, resigned=True if resigned else None,
+                                  requested_by="cli")
+        old_userid, new_userid = old.userid, new.userid
+    runtime.tasks.run_due()
+    return 0, (f"{requested} of {len(chosen)} customers requested from {old_userid} to {new_userid}; WeCom reports "
+               "each result within 24 h (the customer may refuse), the worker polls for it.")

@@ -59,8 +59,8 @@ class Context:
     def is_admin(self) -> bool:
         return self.staff.userid in self.config.guides.admins
 
-    def find(self, query: str) -> Customer:
-        self.customer = find_customer(self.session, self.staff, query, any_customer=self.is_admin)
+    def find(self, query: str, *, former: bool = False) -> Customer:
+        self.customer = find_customer(self.session, self.staff, query, any_customer=self.is_admin, former=former)
         return self.customer
 
 
@@ -223,7 +223,7 @@ def reply_by_name(ctx: Context, args: str) -> str:
 def lookup(ctx: Context, args: str) -> str:
     if not args:
         raise Usage("请写上客户，例如「查 小美」或「查 #A12」。")
-    customer = ctx.find(args)
+    customer = ctx.find(args, former=True)  # a customer who deleted the guide can still be looked at
     return build_profile(ctx.session, customer, ctx.staff).text(ctx.config.scheduler.tz)
 
 

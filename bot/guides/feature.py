@@ -49,8 +49,9 @@ class Guides:
         """A guide's message to the app, answered."""
         return commands.handle(self.context(session, staff, key), text)
 
-    def forward(self, session: Session, customer: Customer, message: Message) -> GuideForward | None:
-        return relay.forward(session, self.config, self.clock, self.shelf, customer, message)
+    def forward(self, session: Session, customer: Customer, message: Message,
+                open_kfid: str = "") -> GuideForward | None:
+        return relay.forward(session, self.config, self.clock, self.shelf, customer, message, open_kfid)
 
     def contact_added(self, session: Session, customers: CustomerService, customer: Customer, state: str | None,
                       at: Any) -> None:
@@ -96,6 +97,7 @@ def install(runtime: "Runtime") -> None:
     runtime.tasks.functions.update({
         relay.FORWARD_TASK: relay.send_forward,
         relay.REPLY_TASK: relay.send_reply,
+        relay.HANDOFF_TASK: relay.hand_off,
         referral.TASK: referral.create_code,
         transfer.TASK: transfer.start_transfer,
         NOTICE_TASK: send_notice,

@@ -69,24 +69,33 @@ def tier_cn(tier: str) -> str:
     return TIERS_CN.get(tier, tier or "未知")
 
 
-def serves(session: Session, staff: Staff, customer: Customer) -> bool:
-    """The guide owns the customer or is one of their active guides."""
+# Relations that still let a guide look a customer up (read only): one who deleted the guide
+# can be looked at by that guide, not written to.
+FORMER = ("lost", "removed")
+
+
+def serves(session: Session, staff: Staff, customer: Customer, *, former: bool = False) -> bool:
+    """The guide owns the customer or is one of their active guides (or, with `former`, was)."""
     if customer.guide_id == staff.id:
         return True
+    statuses = ("active", *FORMER) if former else ("active",)
     return bool(session.scalar(select(exists().where(
         CustomerGuide.customer_id == customer.id, CustomerGuide.staff_id == staff.id,
-        CustomerGuide.status == "active"))))
+        CustomerGuide.status.in_(statuses)))))
 
 
-def own_customers(staff: Staff):  # type: ignore[no-untyped-def]
-    """A condition: customers the guide owns or actively serves."""
+def own_customers(staff: Staff, *, former: bool = False):  # type: ignore[no-untyped-def]
+    """A condition: customers the guide owns or actively serves (or, with `former`, served)."""
+    statuses = ("active", *FORMER) if former else ("active",)
     followed = select(CustomerGuide.customer_id).where(CustomerGuide.staff_id == staff.id,
-                                                       CustomerGuide.status == "active")
+                                                       CustomerGuide.status.in_(statuses))
     return or_(Customer.guide_id == staff.id, Customer.id.in_(followed))
 
 
-def find_customer(session: Session, staff: Staff, query: str, *, any_customer: bool = False) -> Customer:
-    """The guide's customer named by `query` (#ref, name or remark); admins (`any_customer`) see all.
+def find_customer(session: Session, staff: Staff, query: str, *, any_customer: bool = False,
+                  former: bool = False) -> Customer:
+    """The guide's customer named by `query` (#ref, name or remark); admins (`any_customer`) see all;
+    `former` (looking only) includes customers who left the guide.
 
     Raises NoSuchCustomer, NotYourCustomer, or Ambiguous (with the numbered candidates)."""
     query = query.strip()
@@ -95,10 +104,10 @@ def find_customer(session: Session, staff: Staff, query: str, *, any_customer: b
         customer = session.get(Customer, customer_id)
         if customer is None:
             raise NoSuchCustomer(query)
-        if not any_customer and not serves(session, staff, customer):
+        if not any_customer and not serves(session, staff, customer, former=former):
             raise NotYourCustomer(customer)
         return customer
-    scope = [] if any_customer else [own_customers(staff)]
+    scope = [] if any_customer else [own_customers(staff, former=former)]
     remarks = select(CustomerGuide.customer_id).where(CustomerGuide.remark == query)
     exact = list(session.scalars(select(Customer).where(
         or_(Customer.name == query, Customer.id.in_(remarks)), *scope).order_by(Customer.id).limit(CHOICES)))

@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 FORWARD_TASK = "guide_forward"
 REPLY_TASK = "guide_reply"
+HANDOFF_TASK = "kf_handoff"
+KF_NEW, KF_API, KF_HUMAN = 0, 1, 3  # kf service_state values
 REPLY_WINDOW = timedelta(hours=48)
 MESSAGE_CHARS = 300
 SUGGESTION_CHARS = 60
@@ -96,8 +98,9 @@ def message_tags(session: Session, message: Message) -> list[tuple[str, str]]:
 
 
 def forward(session: Session, config: Config, clock: Clock, shelf: ScriptShelf, customer: Customer,
-            message: Message) -> GuideForward | None:
-    """Record the forward of `message` to the customer's guide and queue its app message."""
+            message: Message, open_kfid: str = "") -> GuideForward | None:
+    """Record the forward of `message` to the customer's guide and queue its app message; with
+    `[guides] kf_handoff`, a 微信客服 session is also handed to the guide as its human servicer."""
     guide = owning_guide(session, config, customer)
     if guide is None:
         logger.warning("customer %s wrote but there is no staff member to forward to", customer.id)
@@ -113,8 +116,29 @@ def forward(session: Session, config: Config, clock: Clock, shelf: ScriptShelf, 
     row.text = forward_text(customer, message, tags, suggestions)
     session.add(row)
     session.flush()
-    TaskQueue(session, clock).enqueue(FORWARD_TASK, f"{FORWARD_TASK}:{row.id}", {"forward_id": row.id})
+    queue = TaskQueue(session, clock)
+    queue.enqueue(FORWARD_TASK, f"{FORWARD_TASK}:{row.id}", {"forward_id": row.id})
+    if config.guides.kf_handoff and message.channel == "kf" and open_kfid and customer.external_userid:
+        queue.enqueue(HANDOFF_TASK, f"{HANDOFF_TASK}:{row.id}", {
+            "open_kfid": open_kfid, "external_userid": customer.external_userid, "servicer": guide.userid})
     return row
+
+
+def hand_off(payload: dict[str, Any], outbound: Outbound) -> None:
+    """Task: a kf session still with the bot (state 0 new or 1 API) goes to the guide (3, human)."""
+    wecom = outbound.wecom
+    if wecom is None:
+        return
+    key = {"open_kfid": payload["open_kfid"], "external_userid": payload["external_userid"]}
+    current = outbound.call(lambda: wecom.post("kf/service_state/get", data=key))
+    if not current.settled("kf/service_state/get"):
+        return
+    if int(current.response.get("service_state", -1)) not in (KF_NEW, KF_API):
+        return  # already queued, with a human, or ended: nothing to hand over
+    moved = outbound.call(lambda: wecom.post("kf/service_state/trans", data={
+        **key, "service_state": KF_HUMAN, "servicer_userid": payload["servicer"]}))
+    if moved.settled("kf/service_state/trans"):
+        logger.info("kf session of %s handed to %s", payload["external_userid"], payload["servicer"])
 
 
 def forward_text(customer: Customer, message: Message, tags: list[tuple[str, str]], suggestions: list[str]) -> str:

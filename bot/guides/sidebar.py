@@ -27,7 +27,7 @@ from bot.guides.scripts import as_json
 from bot.guides.tasks import GuideTaskError
 from bot.models import Customer, CustomerNote, Message, Staff, Tag
 from bot.playbooks.engine import customer_context
-from bot.tasks import TaskQueue
+from bot.jobs.tasks import TaskQueue
 from bot.web import current_runtime
 from bot.wechat.jssdk import JsSdkError, page_config
 from bot.wechat.oauth import OAuthError, authorize_url, userid_from_code

@@ -38,7 +38,8 @@ def test_a_guide_acts_on_their_own_customers_only(frozen_harness: Harness) -> No
     assert say(h, "guide_li", "查 王先生") == "「王先生」不是您的客户，您只能查看和操作自己的客户。"
     assert say(h, "guide_li", f"#A{customer_id} 你好").startswith(f"客户 #A{customer_id} 不是您的客户")
     assert say(h, "guide_li", "备注 王先生 想要优惠").startswith("「王先生」不是您的客户")
-    assert say(h, "guide_li", "查 没这人") == "在您的客户里没有找到「没这人」。可以用客户昵称、备注名或编号（如 #A12）查找。"
+    assert say(h, "guide_li", "查 没这人") == \
+        "在您的客户里没有找到「没这人」。可以用客户昵称、备注名或编号（如 #A12）查找。"
     assert [a.outcome for a in actions(h)] == ["denied", "denied", "denied", "invalid"]
 
 

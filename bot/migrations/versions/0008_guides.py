@@ -1,7 +1,7 @@
 """guides: forwards, commands, notes, referral codes, transfers, task due times
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-11-29 12:07:07.932951
 """
 
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import bot.models.base
 
 
-revision = '0005'
-down_revision = '0004'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
