@@ -28,4 +28,5 @@ def guide_command(update: Update, session: Session, customers: CustomerService, 
     if guides is None:
         return None
     staff = customers.staff(update.sender)
-    return guides.command(session, staff, update.text, key=f"cb{update.callback_id}")
+    # A relayed reply answers later, by app message: nothing to say now (None acks with "success").
+    return guides.command(session, staff, update.text, key=f"cb{update.callback_id}") or None

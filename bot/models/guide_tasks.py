@@ -20,7 +20,10 @@ class GuideTask(Base):
     """
 
     __tablename__ = "guide_tasks"
-    __table_args__ = (Index("ix_guide_tasks_staff_status", "staff_id", "status"),)
+    __table_args__ = (
+        Index("ix_guide_tasks_staff_status", "staff_id", "status"),
+        Index("ix_guide_tasks_status_due", "status", "due_at"),  # the overdue reminder's scan
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))

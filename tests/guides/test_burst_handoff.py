@@ -51,4 +51,5 @@ def test_the_kf_session_is_handed_to_the_guide_who_then_answers_in_wecom(handoff
                                                     "external_userid": external_userid})
     assert state["service_state"] == 3 and state["servicer_userid"] == "guide_li"
     say(h, "guide_li", f"#A{customer_id} 您好")
-    assert last_app_message(h, "guide_li").startswith("小美的微信客服会话已转给人工接待，请在企业微信「微信客服」里直接回复")
+    told = last_app_message(h, "guide_li")
+    assert told.startswith("小美的微信客服会话已转给人工接待，请在企业微信「微信客服」里直接回复")

@@ -116,3 +116,16 @@ def test_response_times_count_working_hours_and_skip_exempt_messages(frozen_harn
     assert li["messages"] == 3 and li["exempt"] == 1 and li["answered"] == 2
     assert li["first_response_seconds_avg"] == (120 + 600) / 2
     assert li["answered_within_target_share"] == 0.5
+
+
+def test_several_guides_one_owner_from_the_first_add_event(frozen_harness: Harness) -> None:
+    h = frozen_harness
+    external_userid, customer_id = kf_customer(h, "小美", guide="guide_li")
+    h.sim.add_customer("小美", userid="guide_wang", external_userid=external_userid)
+    h.settle()
+
+    writes(h, external_userid, "在吗")
+
+    assert last_app_message(h, "guide_li").startswith(f"【客户消息】小美 #A{customer_id}")
+    assert not any(m.startswith("【客户消息】") for m in app_messages(h, "guide_wang"))
+    assert "导购 李导购" in say(h, "guide_wang", "查 小美")  # a following guide may look and act too
