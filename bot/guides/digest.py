@@ -9,7 +9,7 @@ refusals. A worker that was down at that time still sends the digest up to `GRAC
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.triggers.cron import CronTrigger
@@ -63,13 +63,18 @@ class GuideDigest:
         return len(guides)
 
 
-def send_guide_digest(payload: dict[str, Any], db: Database, clock: Clock, outbound: Outbound) -> None:
-    """The task: list the guide's tasks still open now (some may have been closed since 09:00)."""
+def send_guide_digest(payload: dict[str, Any], db: Database, clock: Clock, outbound: Outbound,
+                      config: Config) -> None:
+    """The task: list the guide's tasks still open now (some may have been closed since 09:00) and
+    due by the end of today: a task snoozed to a later day waits for that day's digest."""
+    local = clock.now().astimezone(config.scheduler.tz)
+    end_of_today = datetime.combine(local.date() + timedelta(days=1), time(0), local.tzinfo)
     with db.session() as session:
         staff = session.get(Staff, payload["staff_id"])
         if staff is None:
             return
-        userid, open_tasks = staff.userid, GuideTaskService(session, clock).open_tasks(staff)
+        tasks = GuideTaskService(session, clock).open_tasks(staff, due_by=end_of_today)
+        userid, open_tasks = staff.userid, tasks
     if open_tasks.total:
         outbound.send_app_text(userid, open_tasks.text(HEADING), channel=JOB).settled("message/send")
 

@@ -171,9 +171,11 @@ def send_forward(payload: dict[str, Any], db: Database, outbound: Outbound) -> N
         if row is None or row.status != "pending":
             return
         userid = session.get_one(Staff, row.staff_id).userid
-        text, customer_id = row.text, row.customer_id
+        text = row.text
     try:
-        result = outbound.send_app_text(userid, text, customer_id=customer_id, channel=FORWARD_TASK)
+        # Not filed under the customer's messages (the guide_forwards row links them): the
+        # customer's conversation holds what they and the business said to each other.
+        result = outbound.send_app_text(userid, text, channel=FORWARD_TASK)
     except ChannelUnavailable:
         return
     result.settled("message/send")
@@ -264,7 +266,8 @@ def _record_relayed(db: Database, config: Config, result: SendResult, payload: d
 
 
 def _tell(outbound: Outbound, userid: str, text: str, customer_id: int) -> None:
-    outbound.send_app_text(userid, text, customer_id=customer_id).settled("message/send")
+    """A notice to the guide (not filed under the customer's conversation)."""
+    outbound.send_app_text(userid, text).settled("message/send")
 
 
 # --- response times ------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -146,13 +146,17 @@ class GuideTaskService:
             task.reminded_at = now
         return tasks
 
-    def open_tasks(self, staff: Staff, limit: int = LIST_LIMIT) -> OpenTasks:
-        """The guide's open tasks, oldest first."""
-        total = self.count_open(staff)
+    def open_tasks(self, staff: Staff, limit: int = LIST_LIMIT, due_by: datetime | None = None) -> OpenTasks:
+        """The guide's open tasks, oldest first; with `due_by`, only those due by then (a task
+        snoozed with 「稍后」 to a later time waits until then)."""
+        which = [GuideTask.staff_id == staff.id, GuideTask.status == "open"]
+        if due_by is not None:
+            which.append(or_(GuideTask.due_at.is_(None), GuideTask.due_at <= due_by))
+        total = self.session.scalar(select(func.count()).select_from(GuideTask).where(*which)) or 0
         rows = self.session.execute(
             select(GuideTask, Customer.name, Customer.external_userid)
             .join(Customer, Customer.id == GuideTask.customer_id)
-            .where(GuideTask.staff_id == staff.id, GuideTask.status == "open")
+            .where(*which)
             .order_by(GuideTask.created_at, GuideTask.id).limit(limit))
         items = [(task, name or external_userid or f"客户#{task.customer_id}")
                  for task, name, external_userid in rows]
