@@ -1,7 +1,7 @@
 """guides: forwards, commands, notes, referral codes, transfers, task due times
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-11-29 12:07:07.932951
 """
 
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import bot.models.base
 
 
-revision = '0008'
-down_revision = '0007'
+revision = '0011'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
