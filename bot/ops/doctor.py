@@ -59,7 +59,7 @@ class Doctor:
 
     def run(self) -> list[Finding]:
         """All checks, in the order an operator would fix things."""
-        for check in (self.check_database, self.check_scheduler, self.check_wecom, self.check_kf,
+        for check in (self.check_database, self.check_scheduler, self.check_settings, self.check_wecom, self.check_kf,
                       self.check_callbacks, self.check_refused_pushes, self.check_mp):
             try:
                 check()
@@ -117,6 +117,14 @@ class Doctor:
         else:
             where = "、".join(sorted(f"{w.host} (pid {w.pid})" for w in workers))
             self._add("ok", "调度器", f"{len(workers)} 个调度器在运行：{where}。")
+
+    def check_settings(self) -> None:
+        console = getattr(self.config, "console", None)
+        if console is not None and not console.secret_key.get_secret_value():
+            self._add("warning", "运营后台", "没有设置 [console] secret_key：每个网页进程各用一个随机密钥，"
+                      "gunicorn 多进程时登录会时有时无，重启后所有人都要重新登录。",
+                      "生成一个长随机值（python3 -c \"import secrets; print(secrets.token_urlsafe(32))\"），"
+                      "填进 [console] secret_key（或 SIYU_CONSOLE__SECRET_KEY），所有网页进程用同一个。")
 
     # -- WeCom -------------------------------------------------------------------------------------
 

@@ -55,6 +55,9 @@ class Redactor:
         values = [config.wecom.secret, config.wecom.token, config.wecom.encoding_aes_key,
                   config.mp.secret, config.mp.token, config.mp.encoding_aes_key,
                   config.metrics.token, *config.api.tokens]
+        console = getattr(config, "console", None)
+        if console is not None:
+            values.append(console.secret_key)
         self.add(*(value.get_secret_value() for value in values))
         with contextlib.suppress(ArgumentError, ValueError):
             self.add(make_url(config.database.url).password or "")

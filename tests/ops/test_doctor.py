@@ -32,7 +32,7 @@ def h(database_url: str) -> Iterator[Harness]:
 
 def doctor_config(h: Harness, **changes: dict[str, Any]) -> Config:
     """The harness's configuration, its public URL the bot's real address, with `changes` per section."""
-    data = {"bot": {"public_url": h.bot_url}, **changes}
+    data = {"bot": {"public_url": h.bot_url}, "console": {"secret_key": SecretStr("k" * 32)}, **changes}
     updated = {name: getattr(h.config, name).model_copy(update=values) for name, values in data.items()}
     return h.config.model_copy(update=updated)
 
@@ -53,7 +53,7 @@ def toml_of(config: Config) -> str:
         return str(v) if isinstance(v, (int, float)) else json.dumps(str(v), ensure_ascii=False)
 
     lines = []
-    for name in ("database", "wecom", "mp", "api", "bot"):
+    for name in ("database", "wecom", "mp", "api", "bot", "console"):
         lines.append(f"[{name}]")
         section = getattr(config, name)
         lines += [f"{key} = {value(getattr(section, key))}" for key in type(section).model_fields]
@@ -115,6 +115,12 @@ def test_a_running_bot_with_another_token_or_key_fails_the_callback_check(h: Har
 def test_an_unreachable_public_url_is_named(h: Harness) -> None:
     findings, ok = run_doctor(doctor_config(h, bot={"public_url": "http://127.0.0.1:9"}), timeout=2)
     assert not ok and "访问不到" in errors(findings)["企业微信回调"]
+
+
+def test_a_missing_console_key_is_a_warning(h: Harness) -> None:
+    findings, ok = run_doctor(doctor_config(h, console={"secret_key": SecretStr("")}))
+    assert ok                                          # a warning, not an error
+    assert [f.area for f in findings if f.level == "warning"] == ["运营后台"]
 
 
 def test_no_scheduler_running_is_an_error(h: Harness) -> None:
