@@ -8,13 +8,14 @@ from typing import Any
 
 import xmltodict
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.db import Database
 from bot.inbound.inbox import Inbox
 from bot.inbound.routing import Router, Update
 from bot.jobs.locks import named_lock
 from bot.jobs.tasks import RetryLater, TaskQueue
-from bot.models import Customer, KfCursor
+from bot.models import Customer, KfCursor, Message
 from bot.playbooks.failures import fail_kf_message
 from bot.wechat.outbound import Outbound
 
@@ -22,7 +23,8 @@ logger = logging.getLogger(__name__)
 router = Router("kf")
 
 CUSTOMER_ORIGIN = 3  # msg_list entries sent by the customer
-SYSTEM_ORIGIN = 4  # system events: msg_send_fail, enter_session, ... (5 = a servicer's message)
+SYSTEM_ORIGIN = 4  # system events: msg_send_fail, enter_session, ...
+SERVICER_ORIGIN = 5  # a servicer's message, written in the WeCom client
 # msg_send_fail's fail_type [94670]: why WeChat did not deliver a message it had accepted.
 FAIL_TYPES = {0: "未知原因", 1: "客服账号已删除", 2: "应用已关闭", 4: "会话已过期，超过48小时", 5: "会话已关闭",
               6: "超过5条限制", 8: "主体未验证", 10: "用户拒收", 11: "企业未有成员登录企业微信App"}
@@ -67,6 +69,8 @@ def _pull(open_kfid: str, token: str, db: Database, outbound: Outbound, inbox: I
                     accepted.append((*inbox.accept("kf", _as_xml(account, msg)), account))
                 elif msg.get("origin") == SYSTEM_ORIGIN:
                     _system_event(msg, account, tasks)
+                elif msg.get("origin") == SERVICER_ORIGIN:
+                    _servicer_message(session, msg, account)
         _save_cursor(db, open_kfid, result.response.get("next_cursor", cursor))
         for callback_id, is_new, account in accepted:
             if not is_new:
@@ -93,6 +97,19 @@ def _system_event(msg: dict[str, Any], account: str, tasks: TaskQueue) -> None:
         logger.info("customer entered kf session of %s (scene %r)", account, event.get("scene"))
     else:
         logger.debug("kf system event %s ignored", kind)
+
+
+def _servicer_message(session: Session, msg: dict[str, Any], account: str) -> None:
+    """Origin 5: a servicer answered in the WeCom client; kept in the customer's history."""
+    customer_id = session.scalar(select(Customer.id).where(Customer.external_userid == msg.get("external_userid")))
+    if customer_id is None:
+        return
+    msgtype = str(msg.get("msgtype") or "text")
+    content = (msg.get("text") or {}).get("content", "") if msgtype == "text" else f"[{msgtype}]"
+    session.add(Message(customer_id=customer_id, direction="out", channel="kf", msg_type=msgtype[:32],
+                        content=content, status="sent", wechat_msgid=str(msg.get("msgid") or "")[:128] or None,
+                        payload={"open_kfid": account, "servicer_userid": msg.get("servicer_userid", ""),
+                                 "origin": SERVICER_ORIGIN}))
 
 
 @router.task("kf_send_failed")

@@ -197,6 +197,32 @@ def kf_enter(external_userid: str) -> Response | tuple[Response, int]:
     return _answer(result, welcome_code=code)
 
 
+@bp.post("/customers/<external_userid>/kf_servicer_reply")
+def kf_servicer_reply(external_userid: str) -> Response | tuple[Response, int]:
+    """The servicer holding the session answers in the WeCom client (origin 5 in kf/sync_msg)."""
+    state, body = current_state(), control_body()
+    text = str(body.get("text") or "")
+    with state.lock:
+        open_kfid = str(body.get("open_kfid") or state.config.open_kfid)
+        session = state.kf_sessions.get((open_kfid, external_userid))
+        if session is None or session.state != KF_HUMAN:
+            return control_error("no servicer holds this session: take it first (kf_session state 3)", 409)
+        if not text:
+            return control_error("text is required")
+        now = state.now()
+        state.kf_messages.append(KfMessage(new_id("kfSIM"), open_kfid, external_userid, int(now), text,
+                                           servicer_userid=session.servicer_userid))
+        token = new_id("ENCSIM", 16)
+        state.kf_tokens[token] = now
+        xml = build_xml({"ToUserName": state.config.corp_id, "CreateTime": int(now), "MsgType": "event",
+                         "Event": "kf_msg_or_event", "Token": token, "OpenKfId": open_kfid})
+        servicer = state.guides.get(session.servicer_userid, session.servicer_userid)
+    result = Pusher(state).push_work(xml)
+    state.record_inbound("kf", servicer, "servicer_text", text, external_userid=external_userid,
+                         status=result.as_json()["status"])
+    return _answer(result)
+
+
 @bp.post("/customers/<external_userid>/kf_session")
 def kf_session(external_userid: str) -> Response | tuple[Response, int]:
     """A servicer acts in the WeCom client: takes the session (state 3) or ends it (state 4)."""

@@ -101,6 +101,10 @@ class SimulatorClient:
         """The customer opens the kf chat: an enter_session event with its welcome_code."""
         return self._post(f"/sim/customers/{external_userid}/kf_enter", scene=scene, open_kfid=open_kfid)
 
+    def kf_servicer_reply(self, external_userid: str, text: str, open_kfid: str | None = None) -> dict[str, Any]:
+        """The servicer holding the session answers in WeCom (origin 5 in kf/sync_msg)."""
+        return self._post(f"/sim/customers/{external_userid}/kf_servicer_reply", text=text, open_kfid=open_kfid)
+
     def kf_end_session(self, external_userid: str, open_kfid: str | None = None) -> dict[str, Any]:
         """The servicer ends the customer's kf session (state 4)."""
         return self._post(f"/sim/customers/{external_userid}/kf_session", state=4, open_kfid=open_kfid)

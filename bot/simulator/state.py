@@ -89,6 +89,7 @@ class KfMessage:
     content: str
     # A system event (origin 4) instead of a customer's text: msg_send_fail, enter_session...
     event: dict[str, Any] | None = None
+    servicer_userid: str = ""  # set: a servicer wrote it in the WeCom client (origin 5)
 
     def as_api(self) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -100,6 +101,8 @@ class KfMessage:
         if self.event is not None:
             item.update(origin=4, msgtype="event",
                         event={"open_kfid": self.open_kfid, "external_userid": self.external_userid, **self.event})
+        elif self.servicer_userid:
+            item.update(origin=5, servicer_userid=self.servicer_userid, msgtype="text", text={"content": self.content})
         else:
             item.update(origin=3, msgtype="text", text={"content": self.content})  # 3 = sent by the customer
         return item
