@@ -168,6 +168,13 @@ class LinksConfig(_Section):
         return patterns
 
 
+class InboundConfig(_Section):
+    """Processing stored callbacks: retries with backoff, then the dead letter."""
+
+    max_attempts: int = Field(default=5, ge=1)
+    retry_base_seconds: float = Field(default=2, gt=0)  # then x4 per attempt: 2 s, 8 s, 32 s, 128 s
+
+
 class MetricsConfig(_Section):
     enabled: bool = True
     # When set, /metrics needs `Authorization: Bearer <token>` from every address.
@@ -319,6 +326,7 @@ class Config(_Section):
     webhook: WebhookConfig = Field(default_factory=WebhookConfig)
     links: LinksConfig = Field(default_factory=LinksConfig)
     channels: ChannelsConfig = Field(default_factory=ChannelsConfig)
+    inbound: InboundConfig = Field(default_factory=InboundConfig)
     bot: BotConfig = Field(default_factory=BotConfig)
     metrics: MetricsConfig = Field(default_factory=MetricsConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -118,6 +119,22 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def insert_if_absent(session: Session, model: type[Any], values: Mapping[str, Any]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING; True when this call inserted the row.
+
+    The race-safe half of a get-or-create: on PostgreSQL a concurrent transaction inserting the
+    same unique value makes this one wait for its outcome instead of failing, so the caller can
+    re-read the row afterwards. Timestamps are stamped from the session's clock, as flushes do.
+    """
+    table = model.__table__
+    now = session.info["clock"].now()
+    row = {**{name: now for name in _STAMPED_ON_INSERT if name in table.c}, **values}
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    result = session.execute(insert(table).values(**row).on_conflict_do_nothing())
+    return bool(result.rowcount)
 
 
 def _create_engine(url: str, echo: bool) -> Engine:

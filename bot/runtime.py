@@ -79,7 +79,7 @@ def build_runtime(config: Config, routers: Iterable[Router], clock: Clock | None
     dispatcher = Dispatcher(routers)
     dispatcher.check_parameters(HANDLER_PARAMETERS)
     runtime = Runtime(config, clock, db, outbound, dispatcher, inbox=None, tasks=None)  # type: ignore[arg-type]
-    runtime.inbox = Inbox(db, clock, dispatcher, runtime.handler_context)
+    runtime.inbox = Inbox(db, clock, dispatcher, runtime.handler_context, config.inbound)
     task_context = {"db": db, "clock": clock, "config": config, "outbound": outbound, "inbox": runtime.inbox,
                     "wecom": wecom, "mp": mp, "runtime": runtime}
     runtime.tasks = TaskRunner(db, clock, dispatcher.task_functions(), task_context)

@@ -1,37 +1,61 @@
-"""The callback log: store every push before the ack, process it once, recover what was missed."""
+"""The callback log: store every push before the ack, process it once, retry what failed.
+
+A callback is processed in one transaction: either every handler's writes are committed with
+the status `processed`, or none are and the callback is retried with backoff (`failed`, at
+`next_attempt_at`) until it succeeds or runs out of attempts (`dead`, kept with its error and
+counted in `/api/health`). A handler error is never swallowed into a "processed" callback.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
+from bot.config import InboundConfig
 from bot.db import Database
-from bot.inbound.parsing import dedupe_key, parse_fields, update_kind
+from bot.inbound.parsing import customer_key, dedupe_key, parse_fields, update_kind
 from bot.inbound.routing import Dispatcher, Registration, Update
 from bot.models import Callback
 from bot.ops import logs, metrics
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
 # How long storing a push waits for SQLite's write lock before the webhook gives up: well inside
 # the 5 s after which WeCom retries (background jobs hold the lock for milliseconds at a time).
 STORE_LOCK_BUDGET = 3.0
 ContextFactory = Callable[[Session, Update], Mapping[str, Any]]
+RECOVERY_GRACE = timedelta(seconds=30)
+
+
+def due_callbacks(now: datetime, grace: timedelta = RECOVERY_GRACE) -> Any:
+    """Callbacks to (re)process: retries that are due, and fresh ones nobody took within `grace`."""
+    return or_(
+        and_(Callback.status == "failed", Callback.next_attempt_at <= now),
+        and_(Callback.status == "received", Callback.received_at <= now - grace),
+    )
+
+
+class HandlerFailed(Exception):
+    """A handler raised: the callback's transaction is rolled back and the callback retried."""
+
+    def __init__(self, handler: str, error: BaseException) -> None:
+        super().__init__(f"{handler}: {error!r}")
+        self.handler = handler
 
 
 @dataclass(frozen=True)
 class Processed:
     reply: str | None
     queued_tasks: bool  # whether the handlers queued work for the task runner
+    ok: bool = True
 
 
 class Inbox:
@@ -41,11 +65,13 @@ class Inbox:
         clock: Clock,
         dispatcher: Dispatcher,
         context_factory: ContextFactory,
+        config: InboundConfig | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.dispatcher = dispatcher
         self.context_factory = context_factory
+        self.config = config or InboundConfig()
 
     def accept(self, channel: str, xml: str, fields: Mapping[str, Any] | None = None) -> tuple[int, bool]:
         """Store a push durably. Returns (callback id, whether it is new)."""
@@ -53,7 +79,8 @@ class Inbox:
         key = dedupe_key(channel, fields)
 
         def store(session: Session) -> int:
-            callback = Callback(channel=channel, dedupe_key=key, kind=update_kind(fields), body=xml)
+            callback = Callback(channel=channel, dedupe_key=key, kind=update_kind(fields), body=xml,
+                                customer_key=customer_key(channel, fields))
             session.add(callback)
             session.flush()
             return callback.id
@@ -77,82 +104,114 @@ class Inbox:
         with self.db.session() as session:
             return session.scalar(select(Callback.reply).where(Callback.id == callback_id))
 
-    def process(self, callback_id: int, fields: Mapping[str, Any] | None = None) -> Processed:
-        """Route a stored callback through the handlers once."""
-        with logs.bound(callback_id=callback_id), self.db.session() as session:
-            callback = session.get(Callback, callback_id, with_for_update=True)
-            if callback is None or callback.status == "processed":
-                return Processed(callback.reply if callback else None, queued_tasks=False)
-            update_ = Update(
-                channel=callback.channel,
-                kind=callback.kind,
-                fields=fields if fields is not None else parse_fields(callback.body),
-                received_at=callback.received_at,
-                callback_id=callback.id,
-                xml=callback.body,
-            )
-            errors: list[str] = []
-            logger.debug("routing %s %s", update_.channel, update_.kind)
-            context = self.context_factory(session, update_)
-            reply = self.dispatcher.dispatch(update_, context, self._runner(session, update_, errors))
-            callback.attempts += 1
-            callback.status = "processed"
-            callback.reply = reply
-            callback.error = "\n".join(errors)
-            callback.processed_at = self.clock.now()
-            metrics.callback_processed(callback.channel, callback.kind, callback.processed_at - callback.received_at,
-                                       ok=not errors)
-            tasks = context.get("tasks")
-            return Processed(reply, queued_tasks=bool(getattr(tasks, "queued", True)))
+    # -- processing one callback -------------------------------------------------------------
 
-    def _runner(
-        self, session: Session, update_: Update, errors: list[str]
-    ) -> Callable[[Registration, Mapping[str, Any]], Any]:
+    def process_safely(self, callback_id: int, fields: Mapping[str, Any] | None = None) -> Processed:
+        """Route a stored callback once; a failure rolls its writes back and schedules a retry."""
+        with logs.bound(callback_id=callback_id):
+            try:
+                with self.db.session() as session:
+                    callback = session.get(Callback, callback_id, with_for_update=True)
+                    if callback is None or callback.status in ("processed", "dead"):
+                        return Processed(callback.reply if callback else None, queued_tasks=False)
+                    return self.route(session, callback, fields)
+            except Exception as exc:  # the handler was logged already; anything else is logged here
+                if not isinstance(exc, HandlerFailed):
+                    logger.exception("callback %s could not be processed", callback_id)
+                with self.db.session() as session:
+                    callback = session.get(Callback, callback_id)
+                    if callback is not None:
+                        self.record_failure(callback, exc)
+                return Processed(None, queued_tasks=False, ok=False)
+
+    def route(self, session: Session, callback: Callback, fields: Mapping[str, Any] | None = None) -> Processed:
+        """Run the handlers for one callback in `session` and mark it processed; raises on failure."""
+        update_ = Update(
+            channel=callback.channel,
+            kind=callback.kind,
+            fields=fields if fields is not None else parse_fields(callback.body),
+            received_at=callback.received_at,
+            callback_id=callback.id,
+            xml=callback.body,
+        )
+        logger.debug("routing %s %s", update_.channel, update_.kind)
+        context = self.context_factory(session, update_)
+        reply = self.dispatcher.dispatch(update_, context, self._runner(update_))
+        callback.attempts += 1
+        callback.status = "processed"
+        callback.reply = reply
+        callback.error = ""
+        callback.next_attempt_at = None
+        callback.processed_at = self.clock.now()
+        metrics.callback_processed(callback.channel, callback.kind, callback.processed_at - callback.received_at)
+        tasks = context.get("tasks")
+        return Processed(reply, queued_tasks=bool(getattr(tasks, "queued", True)))
+
+    @staticmethod
+    def _runner(update_: Update) -> Callable[[Registration, Mapping[str, Any]], Any]:
         def run(reg: Registration, context: Mapping[str, Any]) -> Any:
             try:
-                with session.begin_nested():
-                    return reg.call(context)
-            except Exception as exc:  # the one error hook: log with context, keep the others running
+                return reg.call(context)
+            except Exception as exc:  # the one error hook: log with context, fail the callback
                 name = f"{reg.callback.__module__}.{reg.callback.__name__}"
                 logger.exception("handler %s failed on %s %s (callback %s)",
                                  name, update_.channel, update_.kind, update_.callback_id)
-                errors.append(f"{name}: {exc!r}")
-                return None
+                raise HandlerFailed(name, exc) from exc
 
         return run
 
-    def process_safely(self, callback_id: int, fields: Mapping[str, Any] | None = None) -> Processed:
-        """`process`, but a failure is recorded on the callback for the recovery job."""
-        try:
-            return self.process(callback_id, fields)
-        except Exception as exc:
-            with logs.bound(callback_id=callback_id):
-                logger.exception("callback %s could not be processed", callback_id)
-            metrics.callback_processed("unknown", "unknown", None, ok=False)
-            with self.db.session() as session:
-                session.execute(
-                    update(Callback)
-                    .where(Callback.id == callback_id)
-                    .values(
-                        status="failed",
-                        attempts=Callback.attempts + 1,
-                        error=repr(exc)[:2000],
-                    )
-                )
-            return Processed(None, queued_tasks=False)
+    def record_failure(self, callback: Callback, exc: BaseException) -> None:
+        """Count the attempt; retry after a backoff, or dead-letter it after the last attempt."""
+        callback.attempts += 1
+        callback.error = repr(exc)[:2000] if not isinstance(exc, HandlerFailed) else str(exc)[:2000]
+        if callback.attempts >= self.config.max_attempts:
+            callback.status, callback.next_attempt_at = "dead", None
+            logger.error("callback %s dead-lettered after %s attempts: %s", callback.id, callback.attempts,
+                         callback.error.splitlines()[0] if callback.error else "")
+        else:
+            delay = self.config.retry_base_seconds * 4 ** (callback.attempts - 1)
+            callback.status, callback.next_attempt_at = "failed", self.clock.now() + timedelta(seconds=delay)
+        metrics.callback_processed(callback.channel, callback.kind, None, ok=False)
 
-    def recover(self, grace: timedelta = timedelta(seconds=30), limit: int = 100) -> int:
-        """Process callbacks a crashed process accepted but never routed."""
-        cutoff = self.clock.now() - grace
+    # -- what is left to do ------------------------------------------------------------------
+
+    def recover(self, grace: timedelta = RECOVERY_GRACE, limit: int = 100) -> int:
+        """Process callbacks a crashed process accepted but never routed, and retries that are due."""
         with self.db.session() as session:
             ids = session.scalars(
-                select(Callback.id)
-                .where(Callback.status.in_(("received", "failed")))
-                .where(Callback.attempts < MAX_ATTEMPTS)
-                .where(Callback.received_at <= cutoff)
-                .order_by(Callback.id)
-                .limit(limit)
+                select(Callback.id).where(due_callbacks(self.clock.now(), grace)).order_by(Callback.id).limit(limit)
             ).all()
         for callback_id in ids:
             self.process_safely(callback_id)
         return len(ids)
+
+    def health(self, dead_shown: int = 20) -> dict[str, Any]:
+        """Callbacks by status, the oldest one still waiting, and the latest dead letters."""
+        with self.db.session() as session:
+            counts = dict(session.execute(select(Callback.status, func.count()).group_by(Callback.status)).all())
+            oldest = session.scalar(select(func.min(Callback.received_at))
+                                    .where(Callback.status.in_(("received", "failed"))))
+            dead = session.execute(
+                select(Callback.id, Callback.kind, Callback.attempts, Callback.error, Callback.received_at)
+                .where(Callback.status == "dead").order_by(Callback.id.desc()).limit(dead_shown)
+            ).all()
+        waiting = (self.clock.now() - oldest).total_seconds() if oldest else 0.0
+        return {
+            "counts": {status: counts.get(status, 0) for status in ("received", "failed", "processed", "dead")},
+            "oldest_waiting_seconds": round(max(waiting, 0.0), 3),
+            "dead_letters": [
+                {"id": row.id, "kind": row.kind, "attempts": row.attempts,
+                 "error": (row.error or "").splitlines()[0][:300] if row.error else "",
+                 "received_at": row.received_at.isoformat()}
+                for row in dead
+            ],
+        }
+
+    def mark_for_retry(self, callback_ids: list[int]) -> int:
+        """Give dead-lettered callbacks another round of attempts (after the cause was fixed)."""
+        with self.db.session() as session:
+            result = session.execute(
+                update(Callback).where(Callback.id.in_(callback_ids), Callback.status == "dead")
+                .values(status="failed", attempts=0, next_attempt_at=self.clock.now())
+            )
+        return int(result.rowcount or 0)

@@ -89,3 +89,18 @@ def typed_message(channel: str, xml: str) -> Any:
     except Exception:  # wechatpy raises assorted errors on shapes it doesn't know
         logger.debug("wechatpy could not parse a %s message", channel, exc_info=True)
         return None
+
+
+def customer_key(channel: str, fields: Mapping[str, Any]) -> str:
+    """Who a push is about, so that one customer's pushes are handled one at a time, in order.
+
+    A WeCom contact and a kf customer share the `external_userid` namespace; Official Account
+    followers are keyed by openid; anything else (staff, "sys") by its sender.
+    """
+    external = fields.get("ExternalUserID")
+    if external:
+        return f"ext:{external}"[:160]
+    sender = str(fields.get("FromUserName", ""))
+    if channel == "kf":
+        return f"ext:{sender}"[:160]
+    return f"{channel}:{sender}"[:160]

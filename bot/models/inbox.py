@@ -15,16 +15,23 @@ class Callback(Base):
     """Every accepted push, stored before the ack; `dedupe_key` makes WeChat's retries harmless."""
 
     __tablename__ = "callbacks"
-    __table_args__ = (Index("ix_callbacks_status_received", "status", "received_at"),)
+    __table_args__ = (
+        Index("ix_callbacks_status_received", "status", "received_at"),
+        Index("ix_callbacks_status_next_attempt", "status", "next_attempt_at"),
+        Index("ix_callbacks_customer_key_id", "customer_key", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(8))  # wecom | mp
     dedupe_key: Mapped[str] = mapped_column(String(255), unique=True)
     kind: Mapped[str] = mapped_column(String(96))  # text, event:subscribe, event:change_external_contact:add...
     body: Mapped[str] = mapped_column(Text)  # the decrypted XML
-    # received | processed | failed
+    # the customer it is about (channel:sender), so that one customer's pushes are handled in order
+    customer_key: Mapped[str] = mapped_column(String(160), default="")
+    # received | processed | failed (retried at next_attempt_at) | dead (gave up: see error)
     status: Mapped[str] = mapped_column(String(16), default="received")
     attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
     reply: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str] = mapped_column(Text, default="")
     received_at: Mapped[datetime]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
+from bot.db import insert_if_absent
 from bot.hooks import Hooks
 from bot.models import Base, Customer, CustomerGuide, Event, Message, Staff
 
@@ -42,9 +43,8 @@ class CustomerService:
         """The staff member with this WeCom userid, created on first sight."""
         staff = self.session.scalar(select(Staff).where(Staff.userid == userid))
         if staff is None:
-            staff = Staff(userid=userid, name=name or userid)
-            self.session.add(staff)
-            self.session.flush()
+            insert_if_absent(self.session, Staff, {"userid": userid, "name": name or userid})
+            staff = self.session.scalars(select(Staff).where(Staff.userid == userid)).one()
         elif name and staff.name in ("", staff.userid):
             staff.name = name
         return staff
@@ -71,11 +71,12 @@ class CustomerService:
         return self._identified("openid", openid, name, unionid)
 
     def _identified(self, field: str, value: str, name: str, unionid: str | None) -> Customer:
-        customer = self.find({field: value})
-        if customer is None and unionid:
-            customer = self.find({"unionid": unionid})
+        customer = self._find_identified(field, value, unionid)
         if customer is None:
-            return self._create(name=name, unionid=unionid, **{field: value})
+            self._create(name=name, unionid=unionid, **{field: value})
+            customer = self._find_identified(field, value, unionid)
+            if customer is None:  # the conflicting row went away again between insert and read
+                raise LookupError(f"customer {field}={value!r} neither created nor found")
         if not getattr(customer, field):
             setattr(customer, field, value)
         if name and not customer.name:
@@ -145,23 +146,31 @@ class CustomerService:
                 self.session.execute(
                     table.update().where(table.c.customer_id == drop.id).values(customer_id=keep.id))
 
-    def _create(self, **identity: Any) -> Customer:
-        now = self.clock.now()
-        customer = Customer(**{k: v for k, v in identity.items() if v is not None}, first_seen_at=now, attributes={})
-        self.session.add(customer)
-        self.session.flush()
+    def _find_identified(self, field: str, value: str, unionid: str | None) -> Customer | None:
+        customer = self.find({field: value})
+        if customer is None and unionid:
+            customer = self.find({"unionid": unionid})
         return customer
+
+    def _create(self, **identity: Any) -> None:
+        """Insert a customer unless a concurrent transaction holds one with the same identity.
+
+        Two first messages of one customer may be processed at once (two web processes, two
+        workers); whichever commits first creates the row and the other one reads it."""
+        values = {k: v for k, v in identity.items() if v is not None}
+        insert_if_absent(self.session, Customer, {**values, "first_seen_at": self.clock.now(), "attributes": {}})
 
     # -- relations with guides ----------------------------------------------------------------
 
     def add_guide(self, customer: Customer, staff: Staff, state: str | None, at: datetime) -> CustomerGuide:
-        relation = self.session.scalar(
-            select(CustomerGuide).where(CustomerGuide.customer_id == customer.id, CustomerGuide.staff_id == staff.id)
-        )
-        if relation is None:
-            relation = CustomerGuide(customer_id=customer.id, staff_id=staff.id, state=state, added_at=at)
-            self.session.add(relation)
-        else:  # re-added after a deletion
+        relation = self._relation(customer, staff)
+        if relation is None and insert_if_absent(self.session, CustomerGuide, {
+                "customer_id": customer.id, "staff_id": staff.id, "state": state, "added_at": at}):
+            relation = self._relation(customer, staff)
+            assert relation is not None
+        else:  # re-added after a deletion, or added by a concurrent transaction a moment ago
+            relation = relation or self._relation(customer, staff)
+            assert relation is not None
             relation.status, relation.ended_at, relation.added_at = "active", None, at
             relation.state = state or relation.state
         self.session.flush()
@@ -187,6 +196,11 @@ class CustomerService:
         previous, customer.stage = customer.stage, stage
         return self.record_event(customer, "stage_changed", at, {"from": previous, "to": stage, **data},
                                  source="system")
+
+    def _relation(self, customer: Customer, staff: Staff) -> CustomerGuide | None:
+        return self.session.scalar(
+            select(CustomerGuide).where(CustomerGuide.customer_id == customer.id, CustomerGuide.staff_id == staff.id)
+        )
 
     def end_guide(self, customer: Customer, staff: Staff, status: str, at: datetime) -> CustomerGuide | None:
         """`status` is `lost` (customer deleted the guide) or `removed` (guide deleted the customer)."""

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import SchedulerConfig
+from bot.db import insert_if_absent
 from bot.jobs.tasks import TaskQueue
 from bot.models import Customer, CustomerTag, Message, Tag
 from bot.services.customers import CustomerService
@@ -93,9 +94,13 @@ class TaggingService:
         tag = self.tag_named(name, group)
         if any(ct.tag_id == tag.id for ct in customer.tags):
             return False
-        customer.tags.append(CustomerTag(tag=tag, source=source, rule=rule, matched=list(matched), reason=reason,
-                                         message_id=message_id))
-        self.session.flush()
+        self.session.flush()  # the customer row exists before the tag row refers to it
+        added = insert_if_absent(self.session, CustomerTag, {
+            "customer_id": customer.id, "tag_id": tag.id, "source": source, "rule": rule,
+            "matched": list(matched), "reason": reason, "message_id": message_id})
+        self.session.expire(customer, ["tags"])
+        if not added:  # a concurrent transaction put the same tag on a moment ago
+            return False
         self.customers.record_event(customer, "tag_added", self.clock.now(),
                                     {"tag": name, "source": source, "rule": rule, "message_id": message_id},
                                     source="system")
@@ -116,9 +121,9 @@ class TaggingService:
     def tag_named(self, name: str, group: str = "") -> Tag:
         tag = self.session.scalar(select(Tag).where(Tag.name == name))
         if tag is None:
-            tag = Tag(name=name, group=group or (name.split(":", 1)[0] if ":" in name else ""))
-            self.session.add(tag)
-            self.session.flush()
+            insert_if_absent(self.session, Tag, {
+                "name": name, "group": group or (name.split(":", 1)[0] if ":" in name else "")})
+            tag = self.session.scalars(select(Tag).where(Tag.name == name)).one()
         return tag
 
     def _queue_sync(self, customer: Customer) -> None:

@@ -136,6 +136,12 @@ def customer_json(customer: Customer) -> dict[str, Any]:
     }
 
 
+@bp.get("/health")
+def health() -> Response:
+    """The callback log at a glance: backlog, retries, dead letters (pushes that could not be processed)."""
+    return jsonify(callbacks=current_runtime().inbox.health())
+
+
 @bp.get("/customers")
 def list_customers() -> Response:
     limit = _int_arg("limit", 50, MAX_PAGE)
