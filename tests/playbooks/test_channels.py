@@ -77,7 +77,7 @@ def test_a_kf_message_reported_failed_after_sent_falls_back(journey) -> None:  #
     h.advance(hours=1)
     assert h.dispatch().by_channel == {"kf": 1}
     assert h.delivery(customer, "hello").status == "sent"
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while h.delivery(customer, "hello").status == "sent":             # msg_send_fail, pulled via kf/sync_msg
         assert time.monotonic() < deadline, "the msg_send_fail event was not handled"
         h.settle()
@@ -99,7 +99,7 @@ def test_kf_over_its_window_falls_back_when_wechat_says_so_only_later(journey) -
     h.event(customer, "treatment_completed")
     h.advance(hours=1)
     assert h.dispatch().by_channel == {"kf": 1}                         # taken with errcode 0 ...
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while h.delivery(customer, "hello").status == "sent":              # ... then msg_send_fail, fail_type 4
         assert time.monotonic() < deadline, "the msg_send_fail event was not handled"
         h.settle()

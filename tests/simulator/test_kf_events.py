@@ -22,7 +22,7 @@ def sim_config(stand_in_bot: StandInBot) -> SimulatorConfig:
 
 
 def _events(wecom: WeComClient, stand_in_bot: StandInBot, count: int) -> list[dict]:
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 15
     while len([c for c in stand_in_bot.work if c.fields.get("Event") == "kf_msg_or_event"]) < count:
         assert time.monotonic() < deadline, "no kf_msg_or_event callback"
         time.sleep(0.05)
