@@ -188,7 +188,7 @@ class GuideTaskChannel(_OutboundChannel):
             return unreachable("no owning guide")
         task_id, created = self._record(outgoing, outgoing.guide_userid)
         outcome = super().send(replace(outgoing, text=task_message(outgoing, task_id)))
-        if outcome.status != "sent" and created:
+        if outcome.status not in ("sent", "unknown") and created:  # unknown: the guide may have it
             with self.db.session() as session:
                 GuideTaskService(session, self.db.clock).withdraw(task_id)
         return outcome
