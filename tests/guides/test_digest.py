@@ -115,3 +115,18 @@ def test_an_empty_time_switches_the_digest_off(without_digest: Harness, clock: F
 
 def test_the_digest_job_is_scheduled_when_configured(h: Harness) -> None:
     assert "guide_digest" in [job.id for job in core_jobs(h.runtime)]
+
+
+def test_a_task_snoozed_to_a_later_day_waits_for_that_days_digest(h: Harness, clock: FrozenClock) -> None:
+    from tests.support.guides import say
+
+    wang = wecom_customer(h, "王女士")
+    today, later = open_task(h, wang, text="今天跟进"), open_task(h, wang, text="明天再说")
+    assert say(h, "guide_li", f"稍后 {later} 明天10点").startswith(f"好的，任务 {later} 将在 11-03 10:00")
+    clock.set(at(9, 0))
+    run_digest(h)
+    [digest] = digests(h, "guide_li")
+    assert f"{today}. 王女士：今天跟进" in digest and "明天再说" not in digest
+    clock.set(at(9, 0, days=1))
+    run_digest(h)
+    assert "明天再说" in digests(h, "guide_li")[-1]
