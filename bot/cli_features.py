@@ -11,6 +11,7 @@ Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], No
 def registrars() -> list[Registrar]:
     from bot.console.cli import register as register_console
     from bot.guides.cli import register as register_guides
+    from bot.imports.cli import register as register_imports
     from bot.playbooks.cli import register as register_playbooks
     from bot.tagging.cli import register as register_tagging
 
@@ -18,4 +19,5 @@ def registrars() -> list[Registrar]:
     found.append(register_playbooks)
     found.append(register_console)
     found.append(register_guides)
+    found.append(register_imports)
     return found

@@ -22,7 +22,7 @@ ACTION_LABELS = {
     "customer_tag": "打标签", "customer_untag": "移除标签", "customer_event": "记录事件",
     "bulk_tag": "批量打标签", "export": "导出", "enrolment_pause": "暂停剧本",
     "playbook_save": "保存剧本", "playbook_enable": "启用剧本", "playbook_disable": "停用剧本",
-    "playbook_rollback": "回滚剧本",
+    "playbook_rollback": "回滚剧本", "import": "导入",
 }
 
 

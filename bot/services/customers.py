@@ -160,6 +160,14 @@ class CustomerService:
         values = {k: v for k, v in identity.items() if v is not None}
         insert_if_absent(self.session, Customer, {**values, "first_seen_at": self.clock.now(), "attributes": {}})
 
+    def create(self, **identity: Any) -> Customer:
+        """A new customer known by these identities only, or by none yet (CSV imports: a phone number)."""
+        customer = Customer(**{k: v for k, v in identity.items() if v is not None}, first_seen_at=self.clock.now(),
+                            attributes={})
+        self.session.add(customer)
+        self.session.flush()
+        return customer
+
     # -- relations with guides ----------------------------------------------------------------
 
     def add_guide(self, customer: Customer, staff: Staff, state: str | None, at: datetime) -> CustomerGuide:

@@ -156,3 +156,27 @@ def test_whatif_shows_the_count_and_channels(live, page) -> None:  # type: ignor
     for expected in ("微信客服 1", "公众号客服消息 1", "企业微信群发 1", "无法触达 1"):
         assert expected in chips
     assert "已退订" in page.inner_text(".kpis")
+
+
+def test_csv_import_with_two_bad_rows(live, page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.console.test_imports import CUSTOMERS
+
+    console, url = live
+    console.add_user("op", "operator")
+    path = tmp_path / "客户.csv"
+    path.write_text(CUSTOMERS, encoding="utf-8")
+    login(page, url, "op")
+    page.click("nav >> text=导入")
+    page.set_input_files("input[name=file]", str(path))
+    page.click("#import-form button")
+    assert "试运行结果" in page.inner_text("#import-report") and page.inner_text("#created") == "3"
+    page.set_input_files("input[name=file]", str(path))
+    page.uncheck("input[name=dry_run]")
+    page.click("#import-form button")
+    assert "导入结果" in page.inner_text("#import-report")
+    assert (page.inner_text("#created"), page.inner_text("#bad")) == ("3", "2")
+    errors = page.inner_text("#import-errors")
+    assert "birthday" in errors and "生日格式应为 YYYY-MM-DD" in errors and "external_userid" in errors
+    page.screenshot(path=str(tmp_path / "import.png"), full_page=True)
+    page.click("nav >> text=客户")
+    assert all(name in page.inner_text("#customer-list") for name in ("小美", "陈女士", "李女士"))

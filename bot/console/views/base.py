@@ -19,11 +19,13 @@ bp = Blueprint("console", __name__, url_prefix="/console", template_folder="../t
                static_folder="../static", static_url_path="/static")
 
 F = TypeVar("F", bound=Callable[..., Any])
+UPLOAD_LIMIT = 20 * 1024 * 1024 + 64 * 1024  # a 20 MB CSV and the form around it
 
 NAV = [
     ("console.dashboard", "概览", ("admin", "operator", "guide")),
     ("console.customers", "客户", ("admin", "operator", "guide")),
     ("console.playbooks", "剧本", ("admin", "operator")),
+    ("console.imports", "导入", ("admin", "operator")),
     ("console.users", "用户", ("admin",)),
     ("console.audit", "审计日志", ("admin",)),
 ]
@@ -32,6 +34,8 @@ NAV = [
 @bp.before_request
 def _check_csrf() -> None:
     """Every state-changing request to the console carries the session's CSRF token."""
+    if request.endpoint == "console.imports":
+        request.max_content_length = UPLOAD_LIMIT  # the app's limit is sized for webhook pushes
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         current_app.extensions["csrf"].protect()
 
