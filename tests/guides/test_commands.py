@@ -11,7 +11,7 @@ from bot.clock import FrozenClock
 from bot.guides.commands import COMMANDS
 from bot.models import CustomerTag, Delivery, Enrolment, Event, Tag
 from tests.support.guide_tasks import open_task, stored_tasks
-from tests.support.guides import actions, app_messages, kf_customer, last_app_message, say, writes
+from tests.support.guides import SETTLE_SECONDS, actions, app_messages, kf_customer, last_app_message, say, writes
 from tests.support.harness import Harness
 
 
@@ -64,7 +64,7 @@ def test_tags_are_added_and_removed_and_reach_wecom_corp_tags(frozen_harness: Ha
 
     assert say(h, "guide_li", "标签 小美 +VIP客户 -意向:预约") == "小美：已添加 VIP客户；已去掉 意向:预约。"
     clock.advance(timedelta(seconds=10))
-    h.settle()
+    h.settle(timeout=SETTLE_SECONDS)
 
     with h.db.session() as session:
         names = set(session.scalars(select(Tag.name).join(CustomerTag, CustomerTag.tag_id == Tag.id)
@@ -117,7 +117,7 @@ def test_snooze_and_the_overdue_reminder_sent_once(frozen_harness: Harness, cloc
     clock.advance(timedelta(hours=25))
     guides = h.runtime.features["guides"]
     assert guides.remind_overdue() == 1
-    h.settle()
+    h.settle(timeout=SETTLE_SECONDS)
     reminder = last_app_message(h, "guide_li")
     assert reminder.startswith("以下跟进任务已超时") and f"{late}. 小美：回访术后情况" in reminder
     assert "约复诊" not in reminder

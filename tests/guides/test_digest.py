@@ -13,6 +13,7 @@ from bot.clock import FrozenClock
 from bot.guides.digest import HEADING, GuideDigest
 from bot.jobs.scheduler import core_jobs
 from tests.support.guide_tasks import open_task, wecom_customer
+from tests.support.guides import SETTLE_SECONDS
 from tests.support.harness import Harness
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -30,7 +31,7 @@ def digests(h: Harness, guide: str) -> list[str]:
 def run_digest(h: Harness) -> int:
     """What the scheduler's job does each minute, then the task runner sending what it queued."""
     queued = h.runtime.features["guide_digest"].run()
-    h.settle()
+    h.settle(timeout=SETTLE_SECONDS)
     return queued
 
 
@@ -68,7 +69,7 @@ def test_several_workers_send_it_once(h: Harness, clock: FrozenClock) -> None:
     clock.set(at(9, 0))
     workers = [GuideDigest(h.db, h.config, clock, worker_id=name) for name in ("worker-a", "worker-b")]
     assert [worker.run() for worker in workers] == [1, 0]
-    h.settle()
+    h.settle(timeout=SETTLE_SECONDS)
     assert len(digests(h, "guide_li")) == 1
 
 
@@ -92,7 +93,7 @@ def test_a_task_closed_before_the_digest_is_sent_is_left_out(h: Harness, clock: 
     clock.set(at(9, 0))
     assert h.runtime.features["guide_digest"].run() == 1                # queued, not sent yet
     h.sim.staff_text("guide_li", f"完成 {task}")
-    h.settle()
+    h.settle(timeout=SETTLE_SECONDS)
     assert digests(h, "guide_li") == []
 
 

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 from bot.models import Customer, Enrolment, Event
-from tests.support.guides import kf_customer, last_app_message, say
+from tests.support.guides import SETTLE_SECONDS, kf_customer, last_app_message, say
 from tests.support.harness import Harness
 
 
@@ -23,7 +23,7 @@ def test_a_referral_code_links_the_friend_and_thanks_the_referrer(shop: Harness)
     assert say(h, "guide_li", "推荐码 小美") == code_message  # the same code again, at once
 
     friend = h.sim.add_customer("小丽", config_id=config_id)["external_userid"]
-    h.settle()
+    h.settle(timeout=SETTLE_SECONDS)
 
     with h.db.session() as session:
         new = session.scalars(select(Customer).where(Customer.external_userid == friend)).one()
@@ -41,7 +41,7 @@ def test_deleting_the_guide_ends_journeys_marks_lost_and_starts_the_win_back(sho
         assert [e.playbook_id for e in session.scalars(select(Enrolment))] == ["welcome-series"]
 
     h.sim.delete_guide(external_userid)
-    h.settle()
+    h.settle(timeout=SETTLE_SECONDS)
 
     with h.db.session() as session:
         customer = session.get_one(Customer, customer_id)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.models import GuideForward, Message
-from tests.support.guides import app_messages, kf_customer, last_app_message, say, writes
+from tests.support.guides import SETTLE_SECONDS, app_messages, kf_customer, last_app_message, say, writes
 from tests.support.harness import Harness
 
 
@@ -122,7 +122,7 @@ def test_several_guides_one_owner_from_the_first_add_event(frozen_harness: Harne
     h = frozen_harness
     external_userid, customer_id = kf_customer(h, "小美", guide="guide_li")
     h.sim.add_customer("小美", userid="guide_wang", external_userid=external_userid)
-    h.settle()
+    h.settle(timeout=SETTLE_SECONDS)
 
     writes(h, external_userid, "在吗")
 

@@ -10,7 +10,7 @@ from bot.clock import FrozenClock
 from bot.guides.cli import transfer_customers
 from bot.models import Customer, CustomerTransfer, Enrolment, GuideTask
 from tests.support.guide_tasks import open_task
-from tests.support.guides import actions, kf_customer, last_app_message, say
+from tests.support.guides import SETTLE_SECONDS, actions, kf_customer, last_app_message, say
 from tests.support.harness import Harness
 
 DAY = 24 * 3600
@@ -57,7 +57,7 @@ def test_a_refused_transfer_is_reported_through_the_callback(shop: Harness) -> N
     say(h, "guide_boss", "转交 王女士 guide_wang")
 
     h.sim.refuse_transfer(external_userid)
-    h.settle()
+    h.settle(timeout=SETTLE_SECONDS)
 
     assert [t.status for t in _transfers(h)] == ["refused"]
     assert last_app_message(h, "guide_li") == "王女士转给 王导购 未成功：客户拒绝了转接。客户仍由您跟进。"
@@ -75,7 +75,7 @@ def test_a_customer_transferred_twice_in_90_days_hits_the_limit(shop: Harness) -
         guides.poll_transfers()
 
     say(h, "guide_boss", f"转交 #A{customer_id} guide_wang")
-    h.settle()
+    h.settle(timeout=SETTLE_SECONDS)
 
     assert [t.status for t in _transfers(h)] == ["done", "done", "limit"]
     assert "90 天内已被转接两次" in last_app_message(h, "guide_li")

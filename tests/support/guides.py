@@ -8,12 +8,15 @@ from bot.inbound.parsing import parse_fields
 from bot.models import GuideAction
 from tests.support.harness import Harness
 
+# The suite runs beside other work on small machines: a generous wait, never a sleep.
+SETTLE_SECONDS = 30
+
 
 def say(h: Harness, guide: str, text: str) -> str:
     """The guide writes to the app; returns the bot's passive reply ("" for none), tasks settled."""
     result = h.sim.staff_text(guide, text)
     assert result["status"] == 200
-    h.settle()
+    h.settle(timeout=SETTLE_SECONDS)
     return str(parse_fields(result["reply"]).get("Content") or "") if result.get("reply") else ""
 
 
@@ -31,14 +34,14 @@ def last_app_message(h: Harness, guide: str) -> str:
 def kf_customer(h: Harness, name: str, guide: str = "guide_li") -> tuple[str, int]:
     """A customer who added `guide` in WeCom; returns (external_userid, customer id)."""
     external_userid = h.sim.add_customer(name, userid=guide)["external_userid"]
-    h.settle()
+    h.settle(timeout=SETTLE_SECONDS)
     return external_userid, h.customer_id(external_userid=external_userid)
 
 
 def writes(h: Harness, external_userid: str, text: str) -> None:
     """The customer writes to 微信客服; the bot pulls, stores, tags and forwards it."""
     h.sim.kf_message(external_userid, text)
-    h.settle()
+    h.settle(timeout=SETTLE_SECONDS)
 
 
 def actions(h: Harness) -> list[GuideAction]:
