@@ -129,3 +129,18 @@ def test_several_guides_one_owner_from_the_first_add_event(frozen_harness: Harne
     assert last_app_message(h, "guide_li").startswith(f"【客户消息】小美 #A{customer_id}")
     assert not any(m.startswith("【客户消息】") for m in app_messages(h, "guide_wang"))
     assert "导购 李导购" in say(h, "guide_wang", "查 小美")  # a following guide may look and act too
+
+
+def test_an_official_account_follower_is_answered_over_the_custom_message(frozen_harness: Harness) -> None:
+    h = frozen_harness
+    h.sim.mp_subscribe("o_fan", nickname="粉丝")
+    h.sim.mp_text("o_fan", "课程怎么收费？")
+    h.settle(timeout=SETTLE_SECONDS)
+    customer_id = h.customer_id(openid="o_fan")
+
+    forward = last_app_message(h, "guide_li")
+    assert forward.startswith(f"【客户消息】o_fan #A{customer_id}（公众号）")
+    say(h, "guide_li", f"#A{customer_id} 小班课每节 150 元")
+
+    assert h.sim.delivered(api="mp/message/custom/send", to="o_fan")[-1] == "小班课每节 150 元"
+    assert last_app_message(h, "guide_li") == "✓ 已通过公众号发给o_fan。"
