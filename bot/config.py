@@ -36,6 +36,9 @@ class DatabaseConfig(_Section):
 
 
 class WeComConfig(_Section):
+    # false: run without WeCom (an Official Account only); `serve` and `worker` otherwise refuse
+    # to start while corp_id or secret is empty.
+    enabled: bool = True
     corp_id: str = ""
     agent_id: int = 0
     secret: SecretStr = SecretStr("")
@@ -224,10 +227,22 @@ class ChannelsConfig(_Section):
 class BotConfig(_Section):
     handlers: str = "handlers"
     playbooks_dir: str = "playbooks"
+    # The tag rule pack (its 状态:退订 opt-out rule is required to serve); "" = <playbooks_dir>/tags.toml.
+    tag_rules: str = ""
     # Jinja2 (sandboxed) with `guide` and `customer.name`.
     welcome_text: str = "您好，我是您的专属顾问{{ guide }}，很高兴为您服务！有任何问题随时联系我～"
     subscribe_text: str = "感谢关注！回复任意问题，我们的顾问会尽快回复您。回复 TD 可退订消息推送。"
     public_url: str = "http://127.0.0.1:5000"
+    # What `siyu playbook check` checks names against: the customer attributes business systems
+    # set (customer.attributes.<name>; empty: not checked) and the events they post to /api/events.
+    customer_attributes: list[str] = []
+
+    @property
+    def tag_rules_path(self) -> Path:
+        """Where the tag rules are read from."""
+        return Path(self.tag_rules) if self.tag_rules else Path(self.playbooks_dir) / "tags.toml"
+    business_events: list[str] = ["order_paid", "order_completed", "treatment_completed", "revisit_booked",
+                                  "class_scheduled"]
 
 
 class ConsoleConfig(_Section):

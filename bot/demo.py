@@ -45,7 +45,8 @@ def config_for_simulator(database_url: str, sim_url: str, sim: SimulatorConfig,
     return config_from_dict(data, source="<demo>")
 
 
-def run_demo(port: int = 5000, sim_port: int = 8800, once: bool = False) -> int:
+def run_demo(port: int = 5000, sim_port: int = 8800, once: bool = False,
+             bot: dict[str, Any] | None = None) -> int:
     from bot.app import create_app
     from bot.inbound.routing import load_routers
     from bot.jobs.scheduler import build_scheduler
@@ -61,7 +62,7 @@ def run_demo(port: int = 5000, sim_port: int = 8800, once: bool = False) -> int:
     from bot.console.demo import DEMO_CONSOLE_CONFIG, seed_console
 
     config = config_for_simulator(database_url, simulator.url, sim_config,
-                                  bot={"public_url": bot_url, "playbooks_dir": "playbooks"},
+                                  bot={"playbooks_dir": "playbooks", **(bot or {}), "public_url": bot_url},
                                   console=DEMO_CONSOLE_CONFIG)
     upgrade(Database(database_url, _clock()))
     app = create_app(config, load_routers(config.bot.handlers))

@@ -72,7 +72,8 @@ def wait_healthy(url: str, process: subprocess.Popen[str], timeout: float = 30) 
 @pytest.mark.parametrize("server", ["siyu serve", "gunicorn"])
 def test_production_servers_answer_healthz(tmp_path: Path, server: str) -> None:
     env = {**os.environ, "SIYU_DATABASE__URL": f"sqlite:///{tmp_path}/siyu.db",
-           "SIYU_CONFIG": str(ROOT / "config.example.toml")}
+           "SIYU_CONFIG": str(ROOT / "config.example.toml"),
+           "SIYU_WECOM__CORP_ID": "wwTEST", "SIYU_WECOM__SECRET": "test-secret"}
     assert run("init", env=env).returncode == 0
     port = free_port()
     if server == "gunicorn":

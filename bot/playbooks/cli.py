@@ -25,7 +25,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     check.set_defaults(func=cmd_check)
 
     load = commands.add_parser("import", help="store changed playbook files as new versions")
-    load.add_argument("--dir", help="playbook directory (default: [bot] playbooks_dir)")
+    load.add_argument("paths", nargs="*", help="files or directories (default: [bot] playbooks_dir)")
+    load.add_argument("--dir", help="playbook directory (the same as giving it as a path)")
     load.set_defaults(func=cmd_import)
 
     export = commands.add_parser("export", help="write the current versions back to files")
@@ -36,8 +37,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     listing.set_defaults(func=cmd_list)
 
     preview = commands.add_parser("preview", help="the timeline a customer or a sample event would get")
-    preview.add_argument("playbook_id")
-    preview.add_argument("--customer", type=int, help="a customer id from the database")
+    preview.add_argument("playbook_id", help="a playbook id, or the path of a playbook file")
+    preview.add_argument("--customer", help="a customer id from the database")
     preview.add_argument("--event", help='the trigger event as JSON: {"type": ..., "data": {...}, "at": ISO}')
     preview.add_argument("--at", help="trigger time, ISO 8601 (default: now, or the event's at)")
     preview.set_defaults(func=cmd_preview)
@@ -82,49 +83,66 @@ def _files(paths: list[Path]) -> Iterator[Path]:
             yield path
 
 
-def check_paths(paths: list[Path]) -> list[str]:
-    """Every problem in these files, one `file:line: key: message` line each."""
-    from bot.playbooks.loader import PlaybookError, load_playbook_file
+def check_paths(paths: list[Path], config: Config | None = None) -> list[str]:
+    """Every problem in these files, one `file:line: key: message` line each (warnings say so)."""
+    errors, warnings = check_report(paths, config)
+    return errors + warnings
 
-    problems: list[str] = []
-    seen: dict[str, Path] = {}
+
+def check_report(paths: list[Path], config: Config | None = None) -> tuple[list[str], list[str]]:
+    """(errors, warnings) of these files and folders, each a `file:line: key: message` line."""
+    from bot.playbooks.channels import template_step_warnings
+    from bot.playbooks.lint import lint_together
+    from bot.playbooks.loader import PlaybookError, Problem, check_text, format_key_path, key_lines, line_for
+
+    errors: list[str] = []
+    warnings: list[str] = []
+    attributes = config.bot.customer_attributes if config else []
+    loaded: dict[str, tuple[Path, str, Any]] = {}
     for path in _files(paths):
         if not path.exists():
-            problems.append(f"{path}: no such file or directory")
-        elif path.name == "tags.toml":
-            problems.extend(_check_rules(path))
-        elif path.name == "scripts.toml":
+            errors.append(f"{path}: no such file or directory")
+            continue
+        if path.name == "tags.toml":
+            errors.extend(_check_rules(path))
+            continue
+        if path.name == "scripts.toml":
             from bot.guides.cli import check_scripts
 
-            problems.extend(check_scripts(path))
-        else:
-            try:
-                playbook = load_playbook_file(path)
-            except PlaybookError as error:
-                problems.append(str(error))
-                continue
-            if playbook.id in seen:
-                problems.append(f"{path}: id: playbook id {playbook.id!r} is already used by {seen[playbook.id]}")
-            seen.setdefault(playbook.id, path)
-    return problems
-
-
-def check_warnings(paths: list[Path]) -> list[str]:
-    """What valid playbooks send that WeChat will not show (template message fields), `file: step: ...`."""
-    from bot.playbooks.channels import template_step_warnings
-    from bot.playbooks.loader import PlaybookError, load_playbook_file
-
-    warnings: list[str] = []
-    for path in _files(paths):
-        if not path.exists() or path.name == "tags.toml":
+            errors.extend(check_scripts(path))
             continue
         try:
-            playbook = load_playbook_file(path)
-        except PlaybookError:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            errors.append(f"{path}: cannot read file: {error}")
             continue
-        for step in playbook.steps:
-            warnings.extend(f"{path}: steps.{step.id}.{line}" for line in template_step_warnings(step.template_data))
-    return warnings
+        playbook, problems = check_text(text, str(path), attributes=attributes)
+        report = PlaybookError(str(path), problems)
+        for problem in problems:
+            (warnings if problem.severity == "warning" else errors).append(report.format(problem))
+        if playbook is None:
+            continue
+        first = next((where for where, (_, _, other) in loaded.items() if other.id == playbook.id), None)
+        if first is not None:
+            errors.append(f"{path}:{key_lines(text).get(('id',), 1)}: id: playbook id {playbook.id!r} "
+                          f"is already used by {first}")
+            continue
+        loaded[str(path)] = (path, text, playbook)
+        lines = key_lines(text)
+        for index, step in enumerate(playbook.steps):
+            for line in template_step_warnings(step.template_data):  # what WeChat will not show
+                key, _, message = line.partition(": ")
+                at = ("steps", index, *key.split(".", 1))
+                warnings.append(f"{path}:{line_for(at, lines)}: steps[{index}].{key}: warning: {message}")
+    together = lint_together({where: playbook for where, (_, _, playbook) in loaded.items()},
+                             config.bot.business_events if config else ())
+    for where, findings in together.items():
+        lines = key_lines(loaded[where][1])
+        for finding in findings:
+            problem = Problem(format_key_path(finding.path), finding.message, line_for(finding.path, lines),
+                              severity=finding.severity)
+            (warnings if finding.severity == "warning" else errors).append(PlaybookError(where, [problem]).format(problem))
+    return errors, warnings
 
 
 def _check_rules(path: Path) -> list[str]:
@@ -139,27 +157,42 @@ def _check_rules(path: Path) -> list[str]:
     return []
 
 
+def _optional_config(args: argparse.Namespace) -> Config | None:
+    from bot.config import ConfigError
+
+    try:
+        return _config(args)
+    except ConfigError:  # check works on files without any config
+        return None
+
+
 def cmd_check(args: argparse.Namespace) -> int:
-    paths = [Path(p) for p in args.paths] or [Path(_config(args).bot.playbooks_dir)]
-    problems = check_paths(paths)
-    for problem in problems:
-        print(problem, file=sys.stderr)
-    for warning in check_warnings(paths):
-        print(f"warning: {warning}", file=sys.stderr)
+    config = _optional_config(args)
+    if not args.paths and config is None:
+        print("siyu: no paths given and no config to find [bot] playbooks_dir", file=sys.stderr)
+        return 2
+    paths = [Path(p) for p in args.paths] or [Path(config.bot.playbooks_dir)]  # type: ignore[union-attr]
+    errors, warnings = check_report(paths, config)
+    for line in errors + warnings:
+        print(line, file=sys.stderr)
     checked = len(list(_files([p for p in paths if p.exists()])))
-    print(f"{checked} file(s) checked, {len(problems)} problem(s)")
-    return 1 if problems else 0
+    print(f"{checked} file(s) checked: {len(errors)} error(s), {len(warnings)} warning(s)")
+    return 1 if errors else 0
 
 
 # --- import / export / list ------------------------------------------------------------------
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from bot.playbooks.registry import import_directory
+    from bot.playbooks.registry import import_paths
 
     config = _config(args)
-    directory = args.dir or config.bot.playbooks_dir
+    paths = list(args.paths) + ([args.dir] if args.dir else []) or [config.bot.playbooks_dir]
+    missing = [path for path in paths if not Path(path).exists()]
+    if missing:
+        print(f"siyu: no such file or directory: {', '.join(missing)}", file=sys.stderr)
+        return 2
     with _database(config).session() as session:
-        report = import_directory(session, directory)
+        report = import_paths(session, paths)
     for label, ids in (("new", report.created), ("changed", report.updated), ("unchanged", report.unchanged)):
         if ids:
             print(f"{label}: {', '.join(ids)}")
@@ -181,21 +214,34 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from bot.models import Delivery, Enrolment, PlaybookRecord
+    from bot.playbooks.loader import load_playbook_dir
 
-    with _database(_config(args)).session() as session:
+    config = _config(args)
+    with _database(config).session() as session:
         records = list(session.scalars(select(PlaybookRecord).order_by(PlaybookRecord.id)))
-        active = dict(session.execute(select(Enrolment.playbook_id, func.count()).where(
-            Enrolment.status == "active").group_by(Enrolment.playbook_id)).all())
-        sent = dict(session.execute(select(Delivery.playbook_id, func.count()).where(
-            Delivery.status == "sent").group_by(Delivery.playbook_id)).all())
-        scheduled = dict(session.execute(select(Delivery.playbook_id, func.count()).where(
-            Delivery.status == "scheduled").group_by(Delivery.playbook_id)).all())
-    print(f"{'id':<28} {'ver':>3} {'on':<3} {'active':>6} {'sched':>6} {'sent':>6}  name")
+        journeys: dict[str, dict[str, int]] = {}
+        for playbook_id, status, count in session.execute(select(Enrolment.playbook_id, Enrolment.status, func.count())
+                                                          .group_by(Enrolment.playbook_id, Enrolment.status)):
+            journeys.setdefault(playbook_id, {})[status] = count
+        deliveries: dict[str, dict[str, int]] = {}
+        for playbook_id, status, count in session.execute(select(Delivery.playbook_id, Delivery.status, func.count())
+                                                          .group_by(Delivery.playbook_id, Delivery.status)):
+            deliveries.setdefault(playbook_id, {})[status] = count
+    # Broken files are read from the folder now, so a fixed file shows no stale flag and a file
+    # that never imported still shows.
+    broken = load_playbook_dir(config.bot.playbooks_dir).errors if Path(config.bot.playbooks_dir).is_dir() else {}
+    broken_paths = {str(path) for path in broken}
+    print(f"{'id':<28} {'ver':>3} {'on':<3} {'entered':>7} {'active':>6} {'conv':>5} {'exited':>6} "
+          f"{'done':>5} {'sched':>6} {'sent':>6} {'skip':>5} {'fail':>5}  name")
     for record in records:
-        flag = "yes" if record.enabled else "no"
-        print(f"{record.id:<28} {record.current_version:>3} {flag:<3} {active.get(record.id, 0):>6} "
-              f"{scheduled.get(record.id, 0):>6} {sent.get(record.id, 0):>6}  {record.name}"
-              + ("  [file has errors: run `siyu playbook check`]" if record.last_error else ""))
+        j, d = journeys.get(record.id, {}), deliveries.get(record.id, {})
+        flag = "  [file has errors: run `siyu playbook check`]" if record.source_path in broken_paths else ""
+        print(f"{record.id:<28} {record.current_version:>3} {'yes' if record.enabled else 'no':<3} "
+              f"{sum(j.values()):>7} {j.get('active', 0):>6} {j.get('converted', 0):>5} {j.get('exited', 0):>6} "
+              f"{j.get('completed', 0):>5} {d.get('scheduled', 0):>6} {d.get('sent', 0):>6} {d.get('skipped', 0):>5} "
+              f"{d.get('failed', 0):>5}  {record.name}{flag}")
+    for path, error in sorted(broken.items()):
+        print(f"broken file {path}: {len(error.problems)} error(s), first: {error.format(error.problems[0])}")
     return 0
 
 
@@ -233,19 +279,36 @@ def cmd_preview(args: argparse.Namespace) -> int:
     from bot.playbooks.preview import preview_lines
 
     config = _config(args)
-    event = json.loads(args.event) if args.event else {}
-    if not isinstance(event, dict):
-        print("siyu: --event must be a JSON object", file=sys.stderr)
-        return 2
-    at = datetime.fromisoformat(args.at) if args.at else None
     try:
-        lines = preview_lines(config, _database(config), Clock(), args.playbook_id, customer_id=args.customer,
+        event = json.loads(args.event) if args.event else {}
+    except json.JSONDecodeError as error:
+        return _fail(f'--event is not JSON ({error.msg} at character {error.pos}); '
+                     'expected {"type": "...", "data": {...}, "at": "2026-03-12T19:00"}')
+    if not isinstance(event, dict):
+        return _fail("--event must be a JSON object")
+    try:
+        at = datetime.fromisoformat(args.at) if args.at else None
+    except ValueError:
+        return _fail(f"--at {args.at!r} is not an ISO 8601 time like 2026-03-12T19:00")
+    if at is not None and at.tzinfo is None:
+        at = at.replace(tzinfo=config.scheduler.tz)
+    customer = None
+    if args.customer is not None:
+        if not args.customer.isdigit() or len(args.customer) > 18:
+            return _fail(f"--customer {args.customer!r} is not a customer id (a number)")
+        customer = int(args.customer)
+    try:
+        lines = preview_lines(config, _database(config), Clock(), args.playbook_id, customer_id=customer,
                               event=event, at=at)
     except LookupError as error:
-        print(f"siyu: {error.args[0]}", file=sys.stderr)
-        return 1
+        return _fail(str(error.args[0]))
     print("\n".join(lines))
     return 0
+
+
+def _fail(message: str) -> int:
+    print(f"siyu: {message}", file=sys.stderr)
+    return 1
 
 
 # --- dispatch --------------------------------------------------------------------------------

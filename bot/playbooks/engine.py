@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
@@ -24,9 +24,10 @@ from bot.config import Config
 from bot.hooks import Hooks
 from bot.models import Customer, CustomerTag, Delivery, Enrolment, Event, Message, Tag
 from bot.playbooks.registry import ActivePlaybook, VersionCache, active_playbooks
-from bot.playbooks.schema import Playbook, Step, Trigger
-from bot.playbooks.templates import CustomerContext, EventContext, GuideContext, RenderError, evaluate, template_context
-from bot.playbooks.timing import QuietHours, step_due_time
+from bot.playbooks.schema import Goal, Playbook, Step, Trigger
+from bot.playbooks.templates import (CustomerContext, EventContext, GuideContext, LazyMetrics, RenderError, evaluate,
+    template_context)
+from bot.playbooks.timing import QuietHours, attribute_value, local_datetime, step_due_time
 from bot.services.customers import CustomerService
 from bot.guides.tasks import dismiss_for_customer, dismiss_for_enrolment
 
@@ -66,7 +67,8 @@ def tag_names(session: Session, customer_ids: Iterable[int] | Select[Any]) -> di
     return {customer_id: tuple(sorted(names)) for customer_id, names in found.items()}
 
 
-def customer_context(session: Session, customer: Customer, tags: tuple[str, ...] | None = None) -> CustomerContext:
+def customer_context(session: Session, customer: Customer, tags: tuple[str, ...] | None = None,
+                     now: datetime | None = None) -> CustomerContext:
     guide = customer.guide
     if tags is None:
         tags = tag_names(session, [customer.id]).get(customer.id, ())
@@ -74,7 +76,23 @@ def customer_context(session: Session, customer: Customer, tags: tuple[str, ...]
         name=customer.name, tags=tags, stage=customer.stage,
         value_tier=customer.value_tier, attributes=dict(customer.attributes or {}),
         guide=GuideContext(guide.name, guide.userid) if guide else GuideContext(), birthday=customer.birthday,
+        metrics=lazy_metrics(session, customer.id, now),
     )
+
+
+def lazy_metrics(session: Session, customer_id: int, now: datetime | None) -> LazyMetrics:
+    """The customer's behaviour metrics (the tag rules' names), computed when a condition or
+    template first reads one, in `session`."""
+    def compute() -> dict[str, Any]:
+        from bot.tagging.behaviour import compute_metrics
+
+        customer = session.get(Customer, customer_id)
+        if customer is None:
+            return {}
+        moment = now or datetime.now(customer.first_seen_at.tzinfo)
+        return asdict(compute_metrics(session, [customer], moment)[customer_id])
+
+    return LazyMetrics(compute)
 
 
 def event_context(enrolment: Enrolment) -> EventContext:
@@ -134,21 +152,69 @@ class PlannedStep:
 
 def plan_step(step: Step, trigger_at: datetime, attributes: Mapping[str, Any], now: datetime,
               quiet: QuietHours, tz: tzinfo) -> PlannedStep:
-    """When a step goes out: its timing rule, never in the past, then out of quiet hours."""
+    """When a step goes out: its timing rule, its `late` rule when entered after it, then quiet
+    hours by its `quiet_hours` rule (never silently after the date it counts down to)."""
     due = step_due_time(step, trigger_at, tz, attributes)
     if due is None:
         return PlannedStep(step, None, f"missing date attribute {step.of or step.on!r}")
-    if due < now - LATE_GRACE:
-        return PlannedStep(step, due, f"due {due.isoformat()} had passed when the customer entered")
-    return PlannedStep(step, quiet.next_allowed(max(due, now)))
+    if due < now:
+        late_by = now - due
+        if step.late == "skip" or (step.late is None and late_by > LATE_GRACE):
+            return PlannedStep(step, due, f"due {due.isoformat()} had passed when the customer entered")
+        due = now
+    allowed = quiet.next_allowed(due)
+    if allowed == due or step.quiet_hours == "ignore":
+        return PlannedStep(step, allowed)
+    deadline = _counted_to(step, trigger_at, tz, attributes)
+    if step.quiet_hours == "skip" or deadline is None:
+        return PlannedStep(step, due, f"quiet hours would move it from {due.isoformat()} to {allowed.isoformat()}")
+    earlier = quiet.last_allowed_before(due)
+    if earlier < now:
+        return PlannedStep(step, due, f"quiet hours until {allowed.isoformat()} and no earlier time is left")
+    return PlannedStep(step, earlier)
 
 
-def settle_time(playbook: Playbook, plan: Iterable[PlannedStep], now: datetime) -> datetime:
+def _counted_to(step: Step, trigger_at: datetime, tz: tzinfo, attributes: Mapping[str, Any]) -> datetime | None:
+    """The date a before/of step counts down to (the class, the appointment)."""
+    if step.before is None or step.of is None:
+        return None
+    value = attribute_value(attributes.get(step.of), tz)
+    if isinstance(value, datetime):
+        return value
+    return None if value is None else local_datetime(value, time(0, 0), tz)
+
+
+def goal_deadline(goal: Goal | None, enrolled_at: datetime, attributes: Mapping[str, Any],
+                  tz: tzinfo) -> datetime | None:
+    """When the goal window closes: `within` after the trigger, or after the `from` date."""
+    if goal is None or goal.within is None:
+        return None
+    start: datetime = enrolled_at
+    if goal.from_attribute is not None:
+        value = attribute_value(attributes.get(goal.from_attribute), tz)
+        if isinstance(value, datetime):
+            start = value
+        elif value is not None:
+            start = local_datetime(value, time(0, 0), tz)
+        else:
+            logger.warning("goal window counted from entering: date attribute %r is missing", goal.from_attribute)
+    return start + goal.within
+
+
+def enrolment_goal_deadline(goal: Goal | None, enrolled_at: datetime, context: Mapping[str, Any] | None) -> \
+        datetime | None:
+    """The goal deadline stored at entry (older enrolments: `within` after entering)."""
+    stored = (context or {}).get("goal_until")
+    if stored:
+        return datetime.fromisoformat(stored)
+    return enrolled_at + goal.within if goal is not None and goal.within is not None else None
+
+
+def settle_time(plan: Iterable[PlannedStep], now: datetime, goal_until: datetime | None) -> datetime:
     """The earliest an enrolment can be finished: its last step due and its goal window closed."""
     times = [now, *(planned.due_at for planned in plan if planned.due_at is not None and not planned.skip_reason)]
-    goal = playbook.exit.goal
-    if goal is not None and goal.within is not None:
-        times.append(now + goal.within)
+    if goal_until is not None:
+        times.append(goal_until)
     return max(times)
 
 
@@ -164,6 +230,19 @@ class Entry:
     plan: tuple[PlannedStep, ...]
     variants: dict[str, str]
     settle_after: datetime
+    goal_until: datetime | None = None
+
+    @property
+    def context(self) -> dict[str, Any]:
+        """What the enrolment stores of its cause (and its goal deadline)."""
+        return _enrolment_context(self.trigger_type, self.data, self.goal_until)
+
+
+def _enrolment_context(trigger_type: str, data: dict[str, Any], goal_until: datetime | None) -> dict[str, Any]:
+    context: dict[str, Any] = {"type": trigger_type, "data": data}
+    if goal_until is not None:
+        context["goal_until"] = goal_until.isoformat()
+    return context
 
 
 # --- the engine ----------------------------------------------------------------------------
@@ -227,10 +306,11 @@ class PlaybookEngine:
             return None
         attributes = step_attributes(customer, data)
         plan = [plan_step(step, trigger_at, attributes, now, self.quiet, self.tz) for step in playbook.steps]
+        goal_until = goal_deadline(playbook.exit.goal, now, attributes, self.tz)
         enrolment = Enrolment(customer_id=customer.id, playbook_id=playbook.id, version_id=active.version_id,
                               status="active", trigger_type=trigger_type, trigger_at=trigger_at, event_id=event_id,
-                              context={"type": trigger_type, "data": _jsonable(data)}, enrolled_at=now,
-                              settle_after=settle_time(playbook, plan, now))
+                              context=_enrolment_context(trigger_type, _jsonable(data), goal_until), enrolled_at=now,
+                              settle_after=settle_time(plan, now, goal_until))
         session.add(enrolment)
         session.flush()
         enrolment.variants = self._choose_variants(playbook, customer.id)
@@ -246,7 +326,7 @@ class PlaybookEngine:
         condition = playbook.audience.condition
         if condition is None:
             return True
-        context = template_context(customer=customer_context(session, customer, tags), now=now.astimezone(self.tz),
+        context = template_context(customer=customer_context(session, customer, tags, now), now=now.astimezone(self.tz),
                                    event=EventContext(trigger_type, dict(data), trigger_at), playbook=playbook)
         try:
             return bool(evaluate(condition, **context))
@@ -267,8 +347,9 @@ class PlaybookEngine:
             return None
         attributes = step_attributes(customer, data)
         plan = tuple(plan_step(step, trigger_at, attributes, now, self.quiet, self.tz) for step in playbook.steps)
+        goal_until = goal_deadline(playbook.exit.goal, now, attributes, self.tz)
         return Entry(customer.id, active, trigger_type, trigger_at, _jsonable(data), plan,
-                     self._choose_variants(playbook, customer.id), settle_time(playbook, plan, now))
+                     self._choose_variants(playbook, customer.id), settle_time(plan, now, goal_until), goal_until)
 
     def enter_many(self, session: Session, entries: Sequence[Entry]) -> int:
         """Write the entries the re-entry rules still allow: two bulk INSERTs, not a flush per
@@ -280,7 +361,7 @@ class PlaybookEngine:
         ids = list(session.scalars(insert(Enrolment).returning(Enrolment.id, sort_by_parameter_order=True), [
             {"customer_id": e.customer_id, "playbook_id": e.active.playbook.id, "version_id": e.active.version_id,
              "status": "active", "trigger_type": e.trigger_type, "trigger_at": e.trigger_at,
-             "context": {"type": e.trigger_type, "data": e.data}, "variants": e.variants, "enrolled_at": now,
+             "context": e.context, "variants": e.variants, "enrolled_at": now,
              "settle_after": e.settle_after, "reason": ""}
             for e in entries]))
         session.execute(insert(Delivery), [
@@ -358,9 +439,10 @@ class PlaybookEngine:
         """A goal event within its window converts the enrolment and cancels what is left."""
         for enrolment in self.active_enrolments(session, customer.id):
             goal = self.versions.get(session, enrolment.version_id).exit.goal
-            if goal is None or goal.event != event_type:
+            if goal is None or event_type not in goal.names:
                 continue
-            if goal.within is not None and at > enrolment.enrolled_at + goal.within:
+            until = enrolment_goal_deadline(goal, enrolment.enrolled_at, enrolment.context)
+            if until is not None and at > until:
                 continue
             end_enrolment(session, enrolment, "converted", f"goal {event_type}", self.clock.now())
 
@@ -369,7 +451,7 @@ class PlaybookEngine:
         enrolments = self.active_enrolments(session, customer.id)
         if not enrolments:
             return
-        customer_ctx = customer_context(session, customer)
+        customer_ctx = customer_context(session, customer, now=self.clock.now())
         for enrolment in enrolments:
             if self.exit_condition_met(session, enrolment, customer_ctx):
                 end_enrolment(session, enrolment, "exited", "exit condition", self.clock.now())

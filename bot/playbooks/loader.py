@@ -35,6 +35,7 @@ class Problem:
     message: str
     line: int | None = None
     column: int | None = None
+    severity: str = "error"  # or "warning": printed by check, never stops an import
 
 
 class PlaybookError(Exception):
@@ -52,8 +53,8 @@ class PlaybookError(Exception):
             where += f":{problem.line}"
             if problem.column is not None:
                 where += f":{problem.column}"
-        return f"{where}: {problem.path}: {problem.message}" if problem.path \
-            else f"{where}: {problem.message}"
+        message = f"warning: {problem.message}" if problem.severity == "warning" else problem.message
+        return f"{where}: {problem.path}: {message}" if problem.path else f"{where}: {message}"
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def key_lines(text: str) -> dict[tuple[str | int, ...], int]:
     return lines
 
 
-def _line_for(loc: tuple[str | int, ...], lines: dict[tuple[str | int, ...], int]) -> int | None:
+def line_for(loc: tuple[str | int, ...], lines: dict[tuple[str | int, ...], int]) -> int | None:
     for end in range(len(loc), 0, -1):  # fall back to the nearest enclosing key or table
         if loc[:end] in lines:
             return lines[loc[:end]]
@@ -197,18 +198,21 @@ def _problems(error: ValidationError, data: dict[str, Any], text: str) -> list[P
         if (format_key_path(path), message) in seen:
             continue  # union members can repeat one complaint
         seen.add((format_key_path(path), message))
-        problems.append(Problem(format_key_path(path), message, _line_for(path, lines)))
+        problems.append(Problem(format_key_path(path), message, line_for(path, lines)))
     # File order reads best; problems without a line go last.
     return sorted(problems, key=lambda problem: problem.line or len(lines) + 10**6)
 
 
 # --- entry points -----------------------------------------------------------------------------
 
-def parse_playbook(text: str, source: str = "<playbook>", *, sample: bool = True) -> Playbook:
-    """Validate one playbook's TOML text; raise PlaybookError listing every problem.
+def check_text(text: str, source: str = "<playbook>", *, sample: bool = True,
+               attributes: Sequence[str] = ()) -> tuple[Playbook | None, list[Problem]]:
+    """Validate one playbook's TOML text: the playbook (None when it has errors) and every
+    problem, errors and warnings, in file order.
 
     `sample`: also render every template and condition for a sample customer under the
-    send-time limits (what check, import and the editor do; stored versions skip it)."""
+    send-time limits and check the names they use (what check, import and the editor do;
+    stored versions skip it). `attributes`: the declared customer attributes to check against."""
     try:
         data = tomllib.loads(text.lstrip("\ufeff"))
     except tomllib.TOMLDecodeError as error:
@@ -218,12 +222,29 @@ def parse_playbook(text: str, source: str = "<playbook>", *, sample: bool = True
         if position:
             line, column = int(position.group(1)), int(position.group(2))
             message = message[:position.start()].rstrip()
-        raise PlaybookError(source, [Problem("", f"invalid TOML: {message}", line, column)]) \
-            from None
+        return None, [Problem("", f"invalid TOML: {message}", line, column)]
     try:
-        return Playbook.model_validate(data, context={SAMPLE_RENDER: sample})
+        playbook = Playbook.model_validate(data, context={SAMPLE_RENDER: sample})
     except ValidationError as error:
-        raise PlaybookError(source, _problems(error, data, text)) from None
+        return None, _problems(error, data, text)
+    if not sample:
+        return playbook, []
+    from bot.playbooks.lint import lint_playbook
+
+    lines = key_lines(text)
+    problems = [Problem(format_key_path(finding.path), finding.message, line_for(finding.path, lines),
+                        severity=finding.severity)
+                for finding in lint_playbook(playbook, data, attributes)]
+    problems.sort(key=lambda problem: problem.line or len(lines) + 10**6)
+    return (None if any(problem.severity == "error" for problem in problems) else playbook), problems
+
+
+def parse_playbook(text: str, source: str = "<playbook>", *, sample: bool = True) -> Playbook:
+    """Validate one playbook's TOML text; raise PlaybookError listing every error (see check_text)."""
+    playbook, problems = check_text(text, source, sample=sample)
+    if playbook is None:
+        raise PlaybookError(source, [problem for problem in problems if problem.severity == "error"])
+    return playbook
 
 
 def _read(path: Path) -> str:
@@ -252,8 +273,15 @@ def load_playbook_dir(directory: str | Path) -> LoadResult:
     Files are read in name order, so when two files share an id the first keeps it and the
     later one is reported as an error.
     """
+    return load_playbook_paths([Path(directory)])
+
+
+def load_playbook_paths(paths: Sequence[str | Path]) -> LoadResult:
+    """Load the playbooks of these files and folders (a folder: its *.toml but tags.toml)."""
     result = LoadResult()
-    for path in playbook_files(directory):
+    files = [file for path in map(Path, paths)
+             for file in (playbook_files(path) if path.is_dir() else [path])]
+    for path in files:
         try:
             text = _read(path)
             playbook = parse_playbook(text, str(path))

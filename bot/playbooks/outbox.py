@@ -52,7 +52,8 @@ from bot.jobs.claims import claim_batch
 from bot.models import Customer, Delivery, Enrolment, Staff
 from bot.ops import metrics
 from bot.playbooks.channels import Channel, Outcome, Outgoing
-from bot.playbooks.engine import HOLDOUT, PlaybookEngine, end_enrolment, event_context, tag_names
+from bot.playbooks.engine import HOLDOUT, PlaybookEngine, end_enrolment, event_context, lazy_metrics, tag_names
+from bot.playbooks.lint import METRIC_NAMES
 from bot.playbooks.links import link_for, tracked_url
 from bot.playbooks.schema import CHANNEL_TEXT_BYTES, Playbook, Step
 from bot.playbooks.templates import (CustomerContext, GuideContext, RenderError, compile_template, render,
@@ -268,7 +269,8 @@ class Outbox:
             customer_ctx = CustomerContext(
                 name=customer.name, tags=tags.get(customer.id, ()), stage=delivery.stage,
                 value_tier=delivery.value_tier, attributes=dict(delivery.attributes or {}), birthday=delivery.birthday,
-                guide=GuideContext(customer.guide_name or "", customer.guide_userid or ""))
+                guide=GuideContext(customer.guide_name or "", customer.guide_userid or ""),
+                metrics=lazy_metrics(session, customer.id, now))
             plan = self._prepare_one(session, delivery, enrolment, customer, customer_ctx, sent_times, now, stats)
             if plan is not None:
                 plans.append(plan)
@@ -345,8 +347,10 @@ class Outbox:
             link = tracked_url(self.config.bot.public_url, link_for(session, delivery.id, step.link).token)
         context = template_context(customer=customer_ctx, now=now.astimezone(self.config.scheduler.tz),
                                    event=event_context(enrolment), link=link or "", step=step, playbook=playbook)
-        template = step.template if delivery.variant is None or not step.variants else \
-            next((arm for arm in step.variants if arm.name == delivery.variant), step.variants[0]).template
+        arm = step.arms()[0] if delivery.variant is None or not step.variants else \
+            next((arm for arm in step.variants if arm.name == delivery.variant), step.variants[0])
+        if any(name in arm.text for name in METRIC_NAMES):  # rendered after the session closes
+            context["customer"] = replace(customer_ctx, metrics=dict(customer_ctx.metrics))
         outgoing = Outgoing(
             delivery_id=delivery.id, idempotency_key=delivery.idempotency_key, customer_id=customer.id,
             customer_name=customer.name, external_userid=customer.external_userid, openid=customer.openid,
@@ -354,7 +358,7 @@ class Outbox:
             template_id=step.template_id, template_data={}, link=link,
         )
         return _Plan(outgoing, plan_channels(list(step.channels), delivery.pinned_channel, delivery.fallback_from),
-                     delivery.attempts, template or step.arms()[0].template,
+                     delivery.attempts, arm.template,
                      {key: compile_template(source) for key, source in (step.template_data or {}).items()}, context,
                      pinned=delivery.pinned_channel is not None,
                      note=delivery.last_error if delivery.fallback_from else "")

@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.models import PlaybookRecord, PlaybookVersion
-from bot.playbooks.loader import load_playbook_dir, parse_playbook
+from bot.playbooks.loader import load_playbook_paths, parse_playbook
 from bot.playbooks.schema import Playbook
 
 logger = logging.getLogger(__name__)
@@ -55,8 +56,13 @@ def parsed_version(content: str) -> Playbook:
 
 def import_directory(session: Session, directory: str | Path) -> ImportReport:
     """Import every playbook file of `directory` into the caller's transaction."""
+    return import_paths(session, [directory])
+
+
+def import_paths(session: Session, paths: Sequence[str | Path]) -> ImportReport:
+    """Import the playbook files and folders `paths` into the caller's transaction."""
     report = ImportReport()
-    result = load_playbook_dir(directory)
+    result = load_playbook_paths(paths)
     for path, error in result.errors.items():
         report.errors[str(path)] = str(error)
         _remember_error(session, path, str(error))

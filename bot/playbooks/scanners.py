@@ -22,7 +22,7 @@ from bot.config import Config
 from bot.db import Database
 from bot.jobs.claims import hold_fire, latest_fire, take_fire
 from bot.models import Customer, Delivery, Enrolment
-from bot.playbooks.engine import Entry, PlaybookEngine, customer_context, tag_names
+from bot.playbooks.engine import Entry, PlaybookEngine, customer_context, enrolment_goal_deadline, tag_names
 from bot.playbooks.registry import ActivePlaybook, active_playbooks
 from bot.playbooks.templates import EventContext, RenderError, evaluate, template_context
 
@@ -82,7 +82,7 @@ class Scanners:
         for customer in customers:
             customer_tags = tags.get(customer.id, ())
             if condition is not None:
-                context = template_context(customer=customer_context(session, customer, customer_tags),
+                context = template_context(customer=customer_context(session, customer, customer_tags, fire),
                                            now=fire.astimezone(self.tz), event=EventContext("schedule", {}, fire),
                                            playbook=active.playbook)
                 try:
@@ -192,7 +192,7 @@ class Scanners:
         return finished
 
     def _finish_chunk(self, session: Session, now: datetime) -> tuple[int, int]:
-        query = (select(Enrolment.id, Enrolment.version_id, Enrolment.enrolled_at)
+        query = (select(Enrolment.id, Enrolment.version_id, Enrolment.enrolled_at, Enrolment.context)
                  .where(Enrolment.status == "active", Enrolment.settle_after <= now)
                  .order_by(Enrolment.settle_after, Enrolment.id).limit(self._chunk()))
         if self.db.is_postgres:
@@ -212,8 +212,9 @@ class Scanners:
                 later.append({"b_id": row.id, "b_at": max(pending[row.id], now) + RECHECK})
                 continue
             goal = self.engine.versions.get(session, row.version_id).exit.goal
-            if goal is not None and goal.within is not None and now <= row.enrolled_at + goal.within:
-                later.append({"b_id": row.id, "b_at": row.enrolled_at + goal.within + RECHECK})
+            until = enrolment_goal_deadline(goal, row.enrolled_at, row.context)
+            if until is not None and now <= until:
+                later.append({"b_id": row.id, "b_at": until + RECHECK})
                 continue
             done.append(row.id)
         table = Enrolment.__table__

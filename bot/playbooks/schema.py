@@ -161,10 +161,28 @@ class Audience(_Model):
 
 
 class Goal(_Model):
-    """A conversion event; arriving within the window converts the enrolment."""
+    """Conversion: one of the goal events arriving within the window converts the enrolment.
 
-    event: Annotated[str, Field(min_length=1)]
+    The window is `within` counted from the trigger, or from a date attribute with `from`
+    (`within = "14d"`, `from = "class_at"`: up to 14 days after the class)."""
+
+    event: Annotated[str, Field(min_length=1)] | None = None
+    events: Annotated[list[Annotated[str, Field(min_length=1)]], Field(min_length=1)] | None = None
     within: Duration | None = None
+    from_attribute: Annotated[str, Field(pattern=_ATTRIBUTE)] | None = Field(default=None, alias="from")
+
+    @model_validator(mode="after")
+    def _one_way_to_name_events(self) -> Goal:
+        if (self.event is None) == (self.events is None):
+            raise ValueError('set event = "order_paid" or events = ["order_paid", "…"], not both or neither')
+        if self.from_attribute is not None and self.within is None:
+            raise ValueError('"from" needs within = "14d": the window is counted from that date')
+        return self
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The goal events."""
+        return tuple(self.events or ()) if self.event is None else (self.event,)
 
 
 class Exit(_Model):
@@ -204,9 +222,15 @@ class Step(_Model):
     template_id: str | None = None
     template_data: dict[str, TemplateSource] | None = None
     variants: list[Variant] = Field(default_factory=list)
-    holdout: Annotated[int, Field(ge=0)] = 0
+    holdout: Annotated[int, Field(ge=0, lt=100)] = 0  # percent of entrants who get nothing
     link: str | None = None
     expects_reply: Literal["nps"] | None = None
+    # A step that quiet hours would move: "ignore" waits for them to end (the default); for a step
+    # counted to a date (before/of), "before" sends it before quiet hours start, "skip" drops it.
+    quiet_hours: Literal["before", "skip", "ignore"] = "ignore"
+    # A customer who enters after the step's time: "send" it now, or "skip" it. Unset: sent if it
+    # is less than an hour late, skipped otherwise.
+    late: Literal["send", "skip"] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -247,6 +271,8 @@ class Step(_Model):
             raise ValueError('before needs of = "<date attribute>", e.g. of = "class_start"')
         if self.on is not None and self.of is not None:
             raise ValueError("on and of cannot be combined; on already names the attribute")
+        if self.quiet_hours == "before" and self.before is None:
+            raise ValueError('quiet_hours = "before" only applies to a step with before = "…" and of = "…"')
         if self.text is None and not self.variants:
             raise ValueError("a step needs text or [[steps.variants]]")
         if "mp_template" in self.channels and not self.template_id:
@@ -284,16 +310,26 @@ class Step(_Model):
         return [Variant(name="default", weight=1, text=self.text or "")]
 
     def choose_variant(self, seed: str) -> Variant | None:
-        """Pick an arm deterministically for `seed` (e.g. the enrolment id); None = holdout."""
-        arms = self.arms()
-        total = sum(arm.weight for arm in arms) + self.holdout
+        """Pick an arm deterministically for `seed` (a customer and playbook); None = holdout.
+
+        `holdout` is a percentage of entrants; the arms share the rest by their weights."""
         digest = hashlib.sha256(f"{seed}:{self.id}".encode()).digest()
-        point = int.from_bytes(digest[:8], "big") % total
+        if int.from_bytes(digest[:8], "big") % 10_000 < self.holdout * 100:
+            return None
+        arms = self.arms()
+        point = int.from_bytes(digest[8:16], "big") % sum(arm.weight for arm in arms)
         for arm in arms:
             if point < arm.weight:
                 return arm
             point -= arm.weight
-        return None
+        raise AssertionError("unreachable: the point falls within the weights")
+
+    def split(self) -> list[tuple[str, float]]:
+        """The real shares of entrants in percent: each arm's, then "holdout" when there is one."""
+        arms = self.arms()
+        total = sum(arm.weight for arm in arms)
+        shares = [(arm.name, (100 - self.holdout) * arm.weight / total) for arm in arms]
+        return shares + ([("holdout", float(self.holdout))] if self.holdout else [])
 
 
 class Caps(_Model):

@@ -13,7 +13,9 @@ the global function `is_anniversary(day, today)` and the filter `datetime_cn`
 
 from __future__ import annotations
 
+import difflib
 import logging
+import re
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -124,13 +126,25 @@ def _check_names(source: str, what: str) -> None:
         raise TemplateCompileError(f"{what} reads {', '.join(private)}: names starting with _ are not available")
     unknown = meta.find_undeclared_variables(tree) - CONTEXT_NAMES - set(env.globals)
     if unknown:
-        known = ", ".join(sorted(CONTEXT_NAMES | {"is_anniversary"}))
+        known = sorted(CONTEXT_NAMES | {"is_anniversary", "range", "namespace", "dict"})
+        hints = "".join(_did_you_mean(name, known) for name in sorted(unknown))
         raise TemplateCompileError(
-            f"{what} uses unknown name {', '.join(sorted(unknown))}; known names: {known}")
+            f"{what} uses unknown name {', '.join(sorted(unknown))}{hints}; known names: {', '.join(known)}")
+
+
+def _did_you_mean(name: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
+    return f" (did you mean {close[0]}?)" if close else ""
 
 
 def _syntax_message(error: TemplateSyntaxError, what: str) -> str:
-    return f"{what} syntax error on its line {error.lineno}: {error.message}"
+    message = error.message or ""
+    unknown = re.match(r"No (filter|test) named '([^']+)'", message)
+    if unknown:
+        env = environment()
+        choices = sorted(env.filters if unknown.group(1) == "filter" else env.tests)
+        message = f"no {unknown.group(1)} named {unknown.group(2)!r}{_did_you_mean(unknown.group(2), choices)}"
+    return f"{what} syntax error on its line {error.lineno}: {message}"
 
 
 @lru_cache(maxsize=2048)
@@ -238,7 +252,10 @@ class GuideContext(TextLike):
 
 @dataclass(frozen=True)
 class CustomerContext:
-    """What templates may read about a customer; the DB layer builds it from its model."""
+    """What templates may read about a customer; the DB layer builds it from its model.
+
+    The behaviour metrics (`customer.last_active_days`, `customer.messages_30d` …, the names the
+    tag rules use) come from `metrics`, which may compute them only when first read."""
 
     name: str = ""
     tags: tuple[str, ...] = ()
@@ -247,6 +264,33 @@ class CustomerContext:
     attributes: Mapping[str, Any] = field(default_factory=dict)
     guide: GuideContext = field(default_factory=GuideContext)
     birthday: date | None = None
+    metrics: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __getitem__(self, name: str) -> Any:
+        """customer.<metric>: the sandbox falls back to item access for names that are not fields."""
+        return self.metrics[name]
+
+
+class LazyMetrics(Mapping[str, Any]):
+    """Metrics computed on first read (most conditions never read one)."""
+
+    def __init__(self, compute: Callable[[], Mapping[str, Any]]) -> None:
+        self._compute = compute
+        self._values: Mapping[str, Any] | None = None
+
+    def _loaded(self) -> Mapping[str, Any]:
+        if self._values is None:
+            self._values = dict(self._compute())
+        return self._values
+
+    def __getitem__(self, name: str) -> Any:
+        return self._loaded()[name]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
 
 
 @dataclass(frozen=True)

@@ -22,19 +22,32 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_TZ = ZoneInfo("Asia/Shanghai")
 
-_DURATION_UNITS = {"w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1),
-                   "m": timedelta(minutes=1), "s": timedelta(seconds=1)}
-_DURATION_PART = re.compile(r"(\d+)([wdhms])")
-_DURATION_WHOLE = re.compile(r"(?:\d+[wdhms])+")
+# Units a duration may use: English letters and the Chinese words an operator writes. "m" alone
+# stays minutes for playbooks already written, but `check` warns (a month is plausible too).
+_UNIT_SECONDS = {"w": 604800, "周": 604800, "星期": 604800, "d": 86400, "天": 86400, "日": 86400,
+                 "h": 3600, "小时": 3600, "时": 3600, "min": 60, "分钟": 60, "分": 60, "m": 60, "s": 1, "秒": 1}
+_UNIT = "|".join(sorted(map(re.escape, _UNIT_SECONDS), key=len, reverse=True))
+_DURATION_PART = re.compile(rf"(\d+)\s*({_UNIT})")
+_DURATION_WHOLE = re.compile(rf"(?:\d+\s*(?:{_UNIT})\s*)+")
+_MONTHS = re.compile(r"\d+\s*(?:mo|mon|month|months|个月|月|y|year|years|年)$")
+DURATION_UNITS_HELP = ("units: min (minutes), h, d, w, or 分钟, 小时, 天, 周; "
+                       'combine them as "1d12h"; months are not a unit: write "30d"')
 
 
 def parse_duration(text: str) -> timedelta:
-    """Parse "30m", "1h", "3d", "2w" or combinations such as "1d12h" into a timedelta."""
+    """Parse "30min", "1h", "3d", "2w", "3天", "2小时" or combinations such as "1d12h"."""
     cleaned = text.strip().lower() if isinstance(text, str) else ""
+    if _MONTHS.search(cleaned):
+        raise ValueError(f"months and years are not duration units (they differ in length), got {text!r}; "
+                         'write days ("30d") or count to a date with on/of')
     if not _DURATION_WHOLE.fullmatch(cleaned):
-        raise ValueError(f'expected a duration like "3d", "12h" or "1d12h", got {text!r}')
-    return sum((int(n) * _DURATION_UNITS[unit] for n, unit in _DURATION_PART.findall(cleaned)),
-               timedelta())
+        raise ValueError(f'expected a duration like "3d", "12h" or "30min", got {text!r}; {DURATION_UNITS_HELP}')
+    return timedelta(seconds=sum(int(n) * _UNIT_SECONDS[unit] for n, unit in _DURATION_PART.findall(cleaned)))
+
+
+def ambiguous_minutes(text: str) -> bool:
+    """True when a duration uses the bare "m" unit (minutes here, though a month is plausible)."""
+    return isinstance(text, str) and any(unit == "m" for _, unit in _DURATION_PART.findall(text.strip().lower()))
 
 
 def _require_aware(dt: datetime, what: str) -> None:
@@ -170,6 +183,14 @@ class QuietHours:
         if self.start > self.end and local.time().replace(tzinfo=None) >= self.start:
             day += timedelta(days=1)  # late evening: the window ends tomorrow morning
         return local_datetime(day, self.end, self.tz)
+
+    def last_allowed_before(self, dt: datetime) -> datetime:
+        """For a `dt` inside quiet hours: the last minute before they began."""
+        local = dt.astimezone(self.tz)
+        day = local.date()
+        if self.start > self.end and local.time().replace(tzinfo=None) < self.end:
+            day -= timedelta(days=1)  # early morning: the window began yesterday evening
+        return local_datetime(day, self.start, self.tz) - timedelta(minutes=1)
 
 
 # --- frequency caps ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from bot.tagging.rules import RulesError, load_rules
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = sub.add_parser("tag", help="show the tags a message would get, with reasons")
     parser.add_argument("text", nargs="?", help="the customer message")
-    parser.add_argument("--rules", help="tag rules file (default: <playbooks_dir>/tags.toml)")
+    parser.add_argument("--rules", help="tag rules file (default: [bot] tag_rules)")
     parser.add_argument("--stdin", action="store_true", help="read one message per line from standard input")
     parser.add_argument("--json", action="store_true", help="one JSON line per message")
     parser.add_argument("--check", action="store_true", help="only validate the rules file")
@@ -51,7 +51,7 @@ def _default_rules(args: argparse.Namespace) -> Path:
     from bot.config import ConfigError, load_config
 
     try:
-        return Path(load_config(args.config).bot.playbooks_dir) / "tags.toml"
+        return load_config(args.config).bot.tag_rules_path
     except ConfigError:
         return Path("playbooks/tags.toml")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -25,7 +24,7 @@ OWN_EVENTS = frozenset({"tag_added", "tag_removed", "stage_changed", "opted_out"
 class Tagging:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.store = RulesStore(Path(runtime.config.bot.playbooks_dir) / "tags.toml", runtime.db)
+        self.store = RulesStore(runtime.config.bot.tag_rules_path, runtime.db)
 
     def service(self, session: Session) -> TaggingService:
         rules, tagger = self.store.current()

@@ -40,7 +40,7 @@ def versions(config: Path) -> dict[str, int]:
 def test_check_passes_on_the_shipped_files_and_names_file_line_and_key(workspace, capsys) -> None:  # type: ignore[no-untyped-def]
     config, directory = workspace
     assert run(config, "check") == 0
-    assert "8 file(s) checked, 0 problem(s)" in capsys.readouterr().out  # 6 playbooks, tags, scripts
+    assert "8 file(s) checked: 0 error(s), 0 warning(s)" in capsys.readouterr().out  # 6 playbooks, tags, scripts
     (directory / "bad.toml").write_text(BROKEN, encoding="utf-8")
     assert run(config, "check", str(directory / "bad.toml"), str(directory / "birthday.toml")) == 1
     err = capsys.readouterr().err
@@ -58,8 +58,8 @@ def test_check_warns_when_a_template_step_relies_on_what_wechat_drops(workspace,
     (directory / "class-reminders.toml").write_text(old_style, encoding="utf-8")
     assert run(config, "check") == 0                                    # warnings, not problems
     err = capsys.readouterr().err
-    assert "steps.remind-24h.template_data.first: WeChat no longer shows the 'first' line" in err
-    assert "steps.remind-24h.template_data.remark: WeChat no longer shows the 'remark' line" in err
+    assert "steps[0].template_data.first: warning: WeChat no longer shows the 'first' line" in err
+    assert "steps[0].template_data.remark: warning: WeChat no longer shows the 'remark' line" in err
 
 
 def test_check_reports_a_broken_tag_rule_pack(workspace, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -126,8 +126,9 @@ def test_preview_for_an_event_and_for_a_customer(workspace, capsys) -> None:  # 
     assert run(config, "preview", "welcome-series", "--customer", str(customer_id),
                "--at", "2026-11-02T21:30:00+08:00") == 0
     out = capsys.readouterr().out
-    assert "1. welcome: 2026-11-03 08:30 周二 (deferred from 2026-11-02 21:35 周一) via no channel" in out
-    assert "2. day1-intro: 2026-11-03 10:00 周二 via mp_custom" in out
+    assert "1. welcome: 2026-11-03 08:30 周二 (deferred from 2026-11-02 21:35 周一) — no channel" in out
+    assert "2. day1-intro: 2026-11-03 10:00 周二 — no channel can reach this customer then" in out
+    assert "mp_custom: the customer never wrote through 公众号" in out  # a follower who never wrote
     assert "[holdout 10%]" in out and "王女士您好" in out
     assert run(config, "preview", "nope") == 1
 
