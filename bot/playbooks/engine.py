@@ -13,7 +13,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy import Select, exists, insert, select, update
@@ -89,7 +89,7 @@ def lazy_metrics(session: Session, customer_id: int, now: datetime | None) -> La
         customer = session.get(Customer, customer_id)
         if customer is None:
             return {}
-        moment = now or datetime.now(customer.first_seen_at.tzinfo)
+        moment = now or datetime.now(UTC)
         return asdict(compute_metrics(session, [customer], moment)[customer_id])
 
     return LazyMetrics(compute)

@@ -177,9 +177,19 @@ def format_key_path(path: Sequence[str | int]) -> str:
     return text
 
 
+# Patterns in plain words (ids and attribute names).
+_PATTERNS = {
+    r"^[a-z0-9][a-z0-9_-]*$": "use lower-case letters, digits, - and _ (like day1-care); no spaces or capitals",
+    r"^[A-Za-z_][A-Za-z0-9_]*$": "use letters, digits and _ (like class_start), starting with a letter",
+}
+
+
 def _message(error: Any) -> str:
     if error["type"] in _MESSAGES:
         return _MESSAGES[error["type"]]
+    if error["type"] == "string_pattern_mismatch":
+        pattern = (error.get("ctx") or {}).get("pattern", "")
+        return f"{error['input']!r} is not a valid name: {_PATTERNS.get(pattern, 'see docs/playbooks.md')}"
     if error["type"] == "value_error":
         return str(error["ctx"]["error"])
     return error["msg"]
@@ -290,8 +300,8 @@ def load_playbook_paths(paths: Sequence[str | Path]) -> LoadResult:
                 line = key_lines(text).get(("id",))
                 raise PlaybookError(str(path), [Problem(
                     "id", f"playbook id {playbook.id!r} is already used by {first}", line)])
-        except PlaybookError as error:
-            logger.error("playbook not loaded: %s", error)
+        except PlaybookError as error:  # reported once, by whoever asked (the CLI, the start-up import)
+            logger.debug("playbook not loaded: %s", error)
             result.errors[path] = error
             continue
         result.playbooks[playbook.id] = playbook

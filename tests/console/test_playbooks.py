@@ -34,7 +34,7 @@ def test_a_broken_edit_shows_its_errors_and_the_old_version_keeps_running(consol
     text = client.get(page).get_data(as_text=True)
     token = csrf_token(client, page)
     source = (Path(console.runtime.config.bot.playbooks_dir) / "birthday.toml").read_text(encoding="utf-8")
-    broken = source.replace('after = "0m"', 'after = "soon"')
+    broken = source.replace('after = "0min"', 'after = "soon"')
     response = client.post(page, data={"source": broken, "csrf_token": token})
     body = response.get_data(as_text=True)
     assert response.status_code == 400 and "未保存" in body and "steps[0].after" in body and "第 " in body
@@ -65,8 +65,8 @@ def test_the_id_cannot_be_changed_and_live_validation_answers_like_the_cli(conso
     assert renamed.status_code == 400 and "id 不能在编辑器里修改" in renamed.get_data(as_text=True)
     ok = client.post("/console/playbooks/validate", data={"source": source, "id": "birthday", "csrf_token": token})
     assert ok.json["ok"] and ok.json["summary"]["steps"][0]["channels"][0] == "kf"
-    broken = source.replace('after = "0m"', 'after = "soon"')
-    line = 1 + source[:source.index('after = "0m"')].count("\n")
+    broken = source.replace('after = "0min"', 'after = "soon"')
+    line = 1 + source[:source.index('after = "0min"')].count("\n")
     bad = client.post("/console/playbooks/validate", data={"source": broken, "csrf_token": token})
     assert not bad.json["ok"] and bad.json["problems"][0] == {"line": line, "path": "steps[0].after",
                                                               "message": bad.json["problems"][0]["message"]}

@@ -162,3 +162,19 @@ def test_the_worked_example_of_each_trigger_in_the_docs_checks_clean() -> None:
         assert playbook is not None and not problems, (block, problems)
         kinds.add(playbook.trigger.kind)
     assert kinds == set(TRIGGER_KINDS)
+
+
+def test_ids_in_plain_words_and_import_prints_each_error_once(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    bad = simple_playbook().replace('id = "care"', 'id = "Care Plan"')
+    code, _, err = check(tmp_path, capsys, bad)
+    assert code == 1 and "id: 'Care Plan' is not a valid name: use lower-case letters, digits, - and _" in err
+    folder = tmp_path / "pb"
+    folder.mkdir()
+    (folder / "bad.toml").write_text(bad, encoding="utf-8")
+    config = tmp_path / "import.toml"
+    config.write_text(f'[database]\nurl = "sqlite:///{tmp_path}/db.sqlite"\n', encoding="utf-8")
+    assert main(["--config", str(config), "init"]) == 0
+    capsys.readouterr()
+    assert main(["--config", str(config), "playbook", "import", str(folder)]) == 1
+    captured = capsys.readouterr()
+    assert (captured.err + captured.out).count("is not a valid name") == 1
