@@ -151,6 +151,7 @@ def test_the_operator_examples_check_clean(capsys) -> None:  # type: ignore[no-u
 def test_the_worked_example_of_each_trigger_in_the_docs_checks_clean() -> None:
     import re
 
+    from bot.playbooks.channels import template_step_warnings
     from bot.playbooks.loader import check_text
     from bot.playbooks.schema import TRIGGER_KINDS
 
@@ -160,6 +161,7 @@ def test_the_worked_example_of_each_trigger_in_the_docs_checks_clean() -> None:
     for block in blocks:
         playbook, problems = check_text(f'id = "doc"\nname = "doc"\n{block}', "docs/playbooks.md")
         assert playbook is not None and not problems, (block, problems)
+        assert not [line for step in playbook.steps for line in template_step_warnings(step.template_data)]
         kinds.add(playbook.trigger.kind)
     assert kinds == set(TRIGGER_KINDS)
 
