@@ -213,7 +213,7 @@ def _forecast(session: Session, config: Config, playbook: Playbook, step: Any, i
                                                + timedelta(days=1))
             .group_by(Delivery.customer_id).having(func.count() >= config.scheduler.cap_per_day))
     over_cap = _count(session, busy)
-    facts = reach_facts(ids, due - WINDOW)
+    facts = reach_facts(ids, due - WINDOW, now)
     channel = first_channel_sql(facts, list(step.channels), due, step.template_id)
     channels = {c: int(n) for c, n in session.execute(select(channel, func.count()).group_by(channel))}
     deferred = due + timedelta(days=1)

@@ -73,9 +73,15 @@ def _last_inbound_columns() -> list[Any]:
             func.max(case((and_(inbound, Message.channel == MP_CHANNEL), Message.created_at))).label("last_mp_in")]
 
 
-def reach_facts(customer_ids: Any, since: datetime) -> Any:
+def reach_facts(customer_ids: Any, since: datetime, now: datetime | None = None) -> Any:
     """A subquery of Reach columns for the customers in `customer_ids` (a select of ids); inbound
-    messages older than `since` cannot open a window any more and are not read."""
+    messages older than `since` cannot open a window any more and are not read. When `since` is
+    after `now`, no message can open a window (none is from the future) and none is read at all."""
+    if now is not None and since > now:
+        none = literal(None, UTCDateTime())
+        return (select(Customer.id.label("customer_id"), Customer.opted_out, Customer.external_userid,
+                       Customer.openid, Customer.guide_id, none.label("last_kf_in"), none.label("last_mp_in"))
+                .where(Customer.id.in_(customer_ids)).subquery())
     last = (select(Message.customer_id.label("customer_id"), *_last_inbound_columns())
             .where(Message.customer_id.in_(customer_ids), Message.direction == "in", Message.created_at >= since)
             .group_by(Message.customer_id).subquery())
