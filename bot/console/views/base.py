@@ -26,6 +26,7 @@ NAV = [
     ("console.customers", "客户", ("admin", "operator", "guide")),
     ("console.playbooks", "剧本", ("admin", "operator")),
     ("console.imports", "导入", ("admin", "operator")),
+    ("console.settings", "设置与健康", ("admin",)),
     ("console.users", "用户", ("admin",)),
     ("console.audit", "审计日志", ("admin",)),
 ]
