@@ -30,6 +30,7 @@ from bot.playbooks.templates import (CustomerContext, EventContext, GuideContext
 from bot.playbooks.timing import QuietHours, attribute_value, local_datetime, step_due_time
 from bot.services.customers import CustomerService
 from bot.guides.tasks import dismiss_for_customer, dismiss_for_enrolment
+from bot.tagging.triggers import says
 
 logger = logging.getLogger(__name__)
 
@@ -133,8 +134,8 @@ def normalise_text(text: str) -> str:
 
 
 def keyword_hit(words: Iterable[str], text: str) -> bool:
-    text = normalise_text(text)
-    return any(normalise_text(word) in text for word in words)
+    """Read as the tagger reads: 「暂时不需要预约」 does not say 预约, 「大约多少钱」 does not say 约."""
+    return says(words, text)
 
 
 def nps_score(text: str) -> int | None:
