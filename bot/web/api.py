@@ -129,8 +129,7 @@ def customer_json(customer: Customer) -> dict[str, Any]:
         "opted_out": customer.opted_out,
         "birthday": customer.birthday.isoformat() if customer.birthday else None,
         "attributes": customer.attributes or {},
-        "tags": [{"name": ct.tag.name, "source": ct.source}
-                 for ct in sorted(customer.tags, key=lambda ct: ct.tag.name)],
+        "tags": [tag_json(ct) for ct in sorted(customer.tags, key=lambda ct: ct.tag.name)],
         "first_seen_at": customer.first_seen_at.isoformat(),
         "last_active_at": customer.last_active_at.isoformat() if customer.last_active_at else None,
     }
@@ -140,6 +139,15 @@ def customer_json(customer: Customer) -> dict[str, Any]:
 def health() -> Response:
     """The callback log at a glance: backlog, retries, dead letters (pushes that could not be processed)."""
     return jsonify(callbacks=current_runtime().inbox.health())
+
+
+def tag_json(ct: CustomerTag) -> dict[str, Any]:
+    """One tag with the reason stored for it: rule, matched words, clause, message and when."""
+    return {
+        "name": ct.tag.name, "source": ct.source, "rule": ct.rule or None, "matched": list(ct.matched or []),
+        "reason": ct.reason or None, "message_id": ct.message_id,
+        "added_at": ct.created_at.isoformat() if ct.created_at else None,
+    }
 
 
 @bp.get("/customers")
