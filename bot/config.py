@@ -90,6 +90,10 @@ class ApiConfig(_Section):
     tokens: list[SecretStr] = Field(default_factory=list)
 
 
+DEFAULT_ACTIVITY_EVENTS = ("link_clicked", "feedback_clicked", "purchase", "treatment_completed", "class_attended",
+                           "check_in", "order_paid", "order_completed")
+
+
 class SchedulerConfig(_Section):
     timezone: str = "Asia/Shanghai"
     enabled: bool = True
@@ -98,6 +102,8 @@ class SchedulerConfig(_Section):
     dormant_days: int = Field(default=14, ge=1)
     churn_risk_days: int = Field(default=30, ge=1)
     lost_days: int = Field(default=60, ge=1)
+    # Events besides messages that count as the customer being active (last_active_days, lifecycle).
+    activity_events: list[str] = Field(default_factory=lambda: list(DEFAULT_ACTIVITY_EVENTS))
     # Every playbook together sends one customer at most this much; a playbook's [caps] can only lower it.
     cap_per_day: int = Field(default=3, ge=1)
     cap_per_week: int = Field(default=10, ge=1)

@@ -187,7 +187,7 @@ class CustomerService:
         if customer.guide_id is None or customer.guide_id == staff.id or not self._active_relation(customer):
             customer.guide_id = staff.id
         if customer.stage == "lost":
-            customer.stage = "active"
+            self.change_stage(customer, "active", at, reason="guide_added")
         self.session.flush()
         return relation
 

@@ -35,9 +35,12 @@ class Metrics:
     spend_365d: float
     days_since_first_seen: int
     last_purchase_days: int | None
+    silent_since_first_day: bool = False  # nothing since the day the customer was added
 
     def as_dict(self, stage: str, value_tier: str) -> dict[str, Any]:
-        return {**self.__dict__, "stage": stage, "value_tier": value_tier}
+        values = {**self.__dict__, "stage": stage, "value_tier": value_tier}
+        values.pop("silent_since_first_day")
+        return values
 
 
 def compute_metrics(session: Session, customers: Sequence[Customer], now: datetime) -> dict[int, Metrics]:
@@ -75,6 +78,7 @@ def compute_metrics(session: Session, customers: Sequence[Customer], now: dateti
             spend_365d=round(sum(amount for _, amount in bought), 2),
             days_since_first_seen=_days(now - customer.first_seen_at),
             last_purchase_days=_days(now - last_purchase) if last_purchase else None,
+            silent_since_first_day=last_active - customer.first_seen_at < timedelta(days=1),
         )
     return result
 
@@ -93,7 +97,8 @@ def guide_deleted(session: Session, customer_ids: Iterable[int]) -> set[int]:
 
 
 def lifecycle_stage(metrics: Metrics, settings: SchedulerConfig, deleted_guide: bool) -> str:
-    """new → active → dormant (quiet 14 d) → churn_risk (30 d) → lost (60 d, or deleted the guide)."""
+    """new → active → dormant (quiet 14 d, or silent since the first day once the first week is
+    over) → churn_risk (30 d) → lost (60 d, or deleted the guide)."""
     quiet = metrics.last_active_days
     if deleted_guide or quiet >= settings.lost_days:
         return "lost"
@@ -103,7 +108,8 @@ def lifecycle_stage(metrics: Metrics, settings: SchedulerConfig, deleted_guide: 
         return "dormant"
     if metrics.days_since_first_seen < NEW_CUSTOMER_DAYS:
         return "new"
-    return "active"
+    # Past the first week, a customer who has done nothing since the day they came is not active.
+    return "dormant" if metrics.silent_since_first_day else "active"
 
 
 def value_tier(metrics: Metrics) -> str:

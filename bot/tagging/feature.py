@@ -38,6 +38,8 @@ class Tagging:
         service.refresh([customer])
 
     def on_event(self, session: Session, customer: Customer, event: Event) -> None:
+        if event.type in self.runtime.config.scheduler.activity_events:
+            self.runtime.customers(session).touch(customer, event.occurred_at)
         if event.type not in OWN_EVENTS:
             self.service(session).refresh([customer])
 

@@ -150,10 +150,7 @@ class TaggingService:
             m = metrics[customer.id]
             stage = lifecycle_stage(m, self.settings, customer.id in deleted)
             customer.value_tier = value_tier(m)
-            if stage != customer.stage:
-                previous, customer.stage = customer.stage, stage
-                self.customers.record_event(customer, "stage_changed", now, {"from": previous, "to": stage},
-                                            source="system")
+            self.customers.change_stage(customer, stage, now)
             values = m.as_dict(stage, customer.value_tier)
             wanted = {rule.tag for rule in self.rules.behaviour_rules if rule.matches(values)}
             have = {ct.tag.name for ct in customer.tags if ct.source == "behaviour"}
