@@ -26,9 +26,20 @@ def alembic_config(db: Database) -> AlembicConfig:
 def upgrade(db: Database) -> str:
     """Bring the schema to the newest revision; returns that revision."""
     cfg = alembic_config(db)
-    with db.engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    with db.engine.connect() as conn:
+        # SQLite rebuilds a table to change it (batch mode): with foreign keys on, dropping the old
+        # table would cascade-delete every row that points at it. Off for the upgrade, on again after
+        # (set on the driver connection, outside any transaction, where SQLite honours it).
+        raw = conn.connection.dbapi_connection if db.is_sqlite else None
+        if raw is not None:
+            raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        finally:
+            if raw is not None:
+                raw.execute("PRAGMA foreign_keys=ON")
     return head_revision(db)
 
 

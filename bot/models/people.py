@@ -27,6 +27,9 @@ class Customer(Base):
     """One person, whichever channel they reach us through; `unionid` joins WeCom and MP."""
 
     __tablename__ = "customers"
+    # A merged customer's id is never handed out again (SQLite would reuse the highest id): an
+    # external system holding the old id must never reach a different person.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(128), default="")

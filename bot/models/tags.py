@@ -38,6 +38,7 @@ class CustomerTag(Base):
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime]
     synced_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None] = mapped_column(index=True)  # a tag with a lifetime (已续卡 this cycle)
 
     customer: Mapped[Customer] = relationship(back_populates="tags")
     tag: Mapped[Tag] = relationship(lazy="joined")

@@ -14,6 +14,7 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -47,6 +48,16 @@ METRIC_NAMES: frozenset[str] = frozenset(
 GAP = "*"
 _VOCAB_REF = re.compile(r"\{([^{}]+)\}")
 _TOP_LEVEL_KEYS = ("keyword", "behaviour", "vocab", "dictionary", "exclusive_groups", "language", "aliases")
+
+
+def parse_lifetime(text: str) -> timedelta:
+    """A tag's lifetime, written as playbook durations are ("30d", "2w", "12h"); at least an hour."""
+    from bot.playbooks.timing import parse_duration  # imported when used: it pulls in the playbooks package
+
+    lifetime = parse_duration(text)
+    if lifetime < timedelta(hours=1):
+        raise ValueError(f"a tag lifetime is at least an hour, got {text!r}")
+    return lifetime
 
 
 class RulesError(Exception):
@@ -95,7 +106,15 @@ class KeywordSpec(_Spec):
     pinyin: bool = True  # homophone typos of the keywords match too (预月 for 预约)
     cues: dict[str, float] = {}  # words (or "mood:<mood>") whose weights add up over a message
     cue_threshold: float = Field(default=2.0, gt=0)
+    lifetime: str | None = None  # "30d": the tag falls off that long after it was (last) given
     description: str = ""
+
+    @field_validator("lifetime")
+    @classmethod
+    def _lifetime_is_a_duration(cls, lifetime: str | None) -> str | None:
+        if lifetime is not None:
+            parse_lifetime(lifetime)
+        return lifetime
 
     @field_validator("cues")
     @classmethod
@@ -141,6 +160,7 @@ class KeywordRule:
     pinyin: bool = True
     cues: tuple[tuple[str, float], ...] = ()
     cue_threshold: float = 2.0
+    lifetime: timedelta | None = None
 
     @property
     def rule_id(self) -> str:
@@ -337,6 +357,7 @@ def _parse_keyword_rules(
                     pinyin=spec.pinyin,
                     cues=tuple(spec.cues.items()),
                     cue_threshold=spec.cue_threshold,
+                    lifetime=parse_lifetime(spec.lifetime) if spec.lifetime else None,
                 ),
             )
         )

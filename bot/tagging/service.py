@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -66,9 +66,11 @@ class TaggingService:
         In an exclusive group (状态) the customer keeps only the latest wish: 退订 replaces 订阅.
         """
         changes = []
+        lifetimes = {rule.rule_id: rule.lifetime for rule in self.rules.keyword_rules if rule.lifetime}
         for match in self.tagger.tag(message.content):
             if not self.add(customer, match.tag, group=match.group, source="keyword", rule=match.rule,
-                            matched=list(match.matched), reason=match.clause, message_id=message.id):
+                            matched=list(match.matched), reason=match.clause, message_id=message.id,
+                            lifetime=lifetimes.get(match.rule)):
                 continue
             changes.append(TagChange(match.tag, True))
             if match.group in self.rules.exclusive_groups:
@@ -89,15 +91,23 @@ class TaggingService:
     # -- any tag -------------------------------------------------------------------------------
 
     def add(self, customer: Customer, name: str, *, source: str, group: str = "", rule: str = "",
-            matched: Sequence[str] = (), reason: str = "", message_id: int | None = None) -> bool:
-        """Put a tag on a customer; False when it was already there (the first evidence is kept)."""
+            matched: Sequence[str] = (), reason: str = "", message_id: int | None = None,
+            lifetime: timedelta | None = None) -> bool:
+        """Put a tag on a customer; False when it was already there (the first evidence is kept).
+
+        With a `lifetime` the tag falls off that long from now; given again, its time starts anew.
+        """
         tag = self.tag_named(name, group)
-        if any(ct.tag_id == tag.id for ct in customer.tags):
-            return False
+        expires_at = self.clock.now() + lifetime if lifetime else None
+        for ct in customer.tags:
+            if ct.tag_id == tag.id:
+                if expires_at and ct.expires_at and expires_at > ct.expires_at:
+                    ct.expires_at = expires_at  # given again: its time starts anew
+                return False
         self.session.flush()  # the customer row exists before the tag row refers to it
         added = insert_if_absent(self.session, CustomerTag, {
             "customer_id": customer.id, "tag_id": tag.id, "source": source, "rule": rule,
-            "matched": list(matched), "reason": reason, "message_id": message_id})
+            "matched": list(matched), "reason": reason, "message_id": message_id, "expires_at": expires_at})
         self.session.expire(customer, ["tags"])
         if not added:  # a concurrent transaction put the same tag on a moment ago
             return False
@@ -117,6 +127,18 @@ class TaggingService:
                 self._queue_sync(customer)
                 return True
         return False
+
+    def expire(self, customers: Sequence[Customer], now: datetime) -> None:
+        """Take off the tags whose lifetime is over: they stop counting for audiences and triggers."""
+        for customer in customers:
+            for ct in list(customer.tags):
+                if ct.expires_at is not None and ct.expires_at <= now:
+                    customer.tags.remove(ct)
+                    self.session.flush()
+                    self.customers.record_event(customer, "tag_removed", now,
+                                                {"tag": ct.tag.name, "source": ct.source, "reason": "expired"},
+                                                source="system")
+                    self._queue_sync(customer)
 
     def tag_named(self, name: str, group: str = "") -> Tag:
         tag = self.session.scalar(select(Tag).where(Tag.name == name))
@@ -143,6 +165,7 @@ class TaggingService:
         if not customers:
             return
         now = self.clock.now()
+        self.expire(customers, now)
         metrics = compute_metrics(self.session, customers, now)
         # Only a customer without an active guide can have deleted one: skip the query otherwise.
         deleted = guide_deleted(self.session, [c.id for c in customers if c.guide_id is None and c.external_userid])

@@ -17,6 +17,7 @@ from bot.models import Customer, CustomerTag, Event, Message, Staff, Tag
 from bot.models.guide_tasks import TASK_STATUSES
 from bot.guides.tasks import TaskRow
 from bot.services.customers import ProfileError
+from bot.tagging.rules import parse_lifetime
 from bot.web import current_runtime
 from bot.web.inputs import MAX_DB_ID, InputError, check_text, db_id, int_arg, moment_problem, parse_json_object
 from bot.web.inputs import validated as _validated
@@ -77,6 +78,14 @@ class TagIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=64)
     reason: str = Field(default="", max_length=500)
+    lifetime: str | None = Field(default=None, max_length=32)  # "30d": the tag falls off after that
+
+    @field_validator("lifetime")
+    @classmethod
+    def _lifetime(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_lifetime(value)
+        return value
 
 
 @bp.before_request
@@ -147,6 +156,7 @@ def tag_json(ct: CustomerTag) -> dict[str, Any]:
         "name": ct.tag.name, "source": ct.source, "rule": ct.rule or None, "matched": list(ct.matched or []),
         "reason": ct.reason or None, "message_id": ct.message_id,
         "added_at": ct.created_at.isoformat() if ct.created_at else None,
+        "expires_at": ct.expires_at.isoformat() if ct.expires_at else None,
     }
 
 
@@ -326,8 +336,9 @@ def add_tag(customer_id: str) -> tuple[Response, int]:
         customer = session.get(Customer, customer_id)
         if customer is None:
             raise ApiError(404, f"no customer with id {customer_id}")
+        lifetime = parse_lifetime(tag_in.lifetime) if tag_in.lifetime else None
         added = runtime.features["tagging"].service(session).add(customer, tag_in.name, source="manual",
-                                                                   reason=tag_in.reason)
+                                                                   reason=tag_in.reason, lifetime=lifetime)
         return jsonify(customer_json(customer)), 201 if added else 200
 
 
