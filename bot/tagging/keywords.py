@@ -141,23 +141,39 @@ class Segmenter:
         return tokens
 
     def _cut_block(self, sentence: str) -> list[str]:
-        freq, count = self._freq, len(sentence)
-        route: list[tuple[float, int]] = [(0.0, 0)] * (count + 1)
+        # jieba's route search, inlined: it runs once per candidate word of every message.
+        freq, log_p, log_total, count = self._freq, self._log_p, self._log_total, len(sentence)
+        route_p = [0.0] * (count + 1)
+        route_end = [0] * (count + 1)
         for start in range(count - 1, -1, -1):
             best_p, best_end = -math.inf, -1
             end, frag, found = start, sentence[start], False
-            while end < count and frag in freq:
-                if freq[frag]:
+            while end < count:
+                weight = freq.get(frag)
+                if weight is None:
+                    break
+                if weight:
                     found = True
-                    best_p, best_end = self._better(frag, end, route, best_p, best_end)
+                    p = log_p.get(frag)
+                    if p is None:
+                        p = log_p[frag] = math.log(weight) - log_total
+                    p += route_p[end + 1]
+                    # (p, end) compared as a tuple, like jieba's max(): a tie goes to the longer word.
+                    if p > best_p or (p == best_p and end > best_end):
+                        best_p, best_end = p, end
                 end += 1
                 frag = sentence[start : end + 1]
             if not found:
-                best_p, best_end = self._better(sentence[start], start, route, best_p, best_end)
-            route[start] = (best_p, best_end)
+                char = sentence[start]
+                p = log_p.get(char)
+                if p is None:
+                    p = log_p[char] = math.log(freq.get(char) or 1) - log_total
+                best_p, best_end = p + route_p[start + 1], start
+            route_p[start], route_end[start] = best_p, best_end
+        route = route_end
         tokens, latin, start = [], "", 0
         while start < count:
-            end = route[start][1] + 1
+            end = route[start] + 1
             word = sentence[start:end]
             if end - start == 1 and word.isascii() and word.isalnum():
                 latin += word  # jieba keeps runs of single Latin letters and digits together
@@ -170,16 +186,6 @@ class Segmenter:
         if latin:
             tokens.append(latin)
         return tokens
-
-    def _better(
-        self, word: str, end: int, route: list[tuple[float, int]], best_p: float, best_end: int
-    ) -> tuple[float, int]:
-        p = self._log_p.get(word)
-        if p is None:
-            p = self._log_p[word] = math.log(self._freq.get(word) or 1) - self._log_total
-        p += route[end + 1][0]
-        # (p, end) compared as a tuple, like jieba's max(): a tie goes to the longer word.
-        return (p, end) if p > best_p or (p == best_p and end > best_end) else (best_p, best_end)
 
 
 class KeywordTagger:
