@@ -22,6 +22,7 @@ import math
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -102,13 +103,33 @@ def _cache_dir() -> str:
     return path
 
 
+_base_lock = threading.Lock()
+_base: list[jieba.Tokenizer] = []
+
+
+def _base_dictionary() -> jieba.Tokenizer:
+    """jieba's own dictionary, loaded once per process and never changed (only copied)."""
+    with _base_lock:
+        if not _base:
+            tokenizer = jieba.Tokenizer()
+            tokenizer.tmp_dir = _cache_dir()
+            tokenizer.initialize()
+            _base.append(tokenizer)
+        return _base[0]
+
+
 def new_tokenizer(words: list[str]) -> jieba.Tokenizer:
     """A private jieba tokenizer (never the global one) that keeps `words` whole."""
     # jieba logs its dictionary loading at DEBUG to stderr through its own handler.
     logging.getLogger("jieba").setLevel(logging.WARNING)
+    base = _base_dictionary()
     tokenizer = jieba.Tokenizer()
     tokenizer.tmp_dir = _cache_dir()
-    tokenizer.initialize()
+    # A copy of the dictionary loaded once per process: a second tagger (a playbook's keyword
+    # trigger, reloaded rules) is built in milliseconds, not the second jieba takes to load it.
+    with base.lock:
+        tokenizer.FREQ, tokenizer.total = dict(base.FREQ), base.total
+    tokenizer.initialized = True
     for word in words:
         if len(word) > 1:
             tokenizer.add_word(word, freq=max(KEYWORD_FREQ, tokenizer.FREQ.get(word) or 0))
