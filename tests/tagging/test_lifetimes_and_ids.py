@@ -103,7 +103,7 @@ def test_the_migration_keeps_every_row_and_stops_id_reuse(tmp_path: Path) -> Non
     cfg = alembic_config(db)
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0011")
+        command.upgrade(cfg, "0012")
         for customer_id in (1, 2):
             conn.execute(text("INSERT INTO customers (id, name, attributes, opted_out, stage, value_tier, "
                               "first_seen_at, created_at, updated_at) VALUES (:id, 'x', '{}', 0, 'new', 'low', "

@@ -1,7 +1,7 @@
 """tagging: tags with a lifetime (customer_tags.expires_at); customer ids never reused on SQLite
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-11-29 13:00:00
 """
 
@@ -10,8 +10,8 @@ from alembic import op
 
 import bot.models.base
 
-revision = '0012'
-down_revision = '0011'
+revision = '0013'
+down_revision = '0012'
 branch_labels = None
 depends_on = None
 
