@@ -84,7 +84,7 @@ def test_production_servers_answer_healthz(tmp_path: Path, server: str) -> None:
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         health = wait_healthy(f"http://127.0.0.1:{port}/healthz", process)
-        assert health == {"app": "ok", "database": "ok", "backend": "sqlite"}
+        assert health == {"app": "ok", "database": "ok", "backend": "sqlite", "deliveries_unknown": 0}
     finally:
         process.terminate()
         process.wait(timeout=10)
