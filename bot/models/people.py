@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.models.base import Base
@@ -27,9 +27,14 @@ class Customer(Base):
     """One person, whichever channel they reach us through; `unionid` joins WeCom and MP."""
 
     __tablename__ = "customers"
-    # A merged customer's id is never handed out again (SQLite would reuse the highest id): an
-    # external system holding the old id must never reach a different person.
-    __table_args__ = {"sqlite_autoincrement": True}
+    __table_args__ = (
+        # Only the few stale customers are in it: the settling job finds them at any size.
+        Index("ix_customers_profile_stale", "profile_stale", sqlite_where=text("profile_stale = 1"),
+              postgresql_where=text("profile_stale")),
+        # A merged customer's id is never handed out again (SQLite would reuse the highest id): an
+        # external system holding the old id must never reach a different person.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(128), default="")
@@ -44,6 +49,8 @@ class Customer(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
     first_seen_at: Mapped[datetime]
     last_active_at: Mapped[datetime | None] = mapped_column(index=True)
+    # Set by a message; stage, tier and behaviour tags are then recomputed by a batch job.
+    profile_stale: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

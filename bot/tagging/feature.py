@@ -1,4 +1,5 @@
-"""Tagging as a runtime feature: tag on every message, refresh on every event, recompute hourly."""
+"""Tagging as a runtime feature: tag on every message, refresh on every event and shortly after
+messages, recompute hourly."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from bot.tagging.sync import sync_wecom_tags
 logger = logging.getLogger(__name__)
 
 BATCH = 500
+SQLITE_BATCH = 100  # one SQLite write transaction locks every writer out: keep each short
+SETTLE_EVERY_SECONDS = 5
 # Events tagging itself records; refreshing on them again would only find nothing to do.
 OWN_EVENTS = frozenset({"tag_added", "tag_removed", "stage_changed", "opted_out", "opted_in"})
 
@@ -32,16 +35,37 @@ class Tagging:
                               self.runtime.config.scheduler)
 
     def on_message(self, session: Session, customer: Customer, message: Message) -> None:
-        service = self.service(session)
+        """Keyword tags at once; stage, tier and behaviour tags by `settle_profiles` shortly after
+        (recomputing them for every message cost a quarter of the message's time)."""
         if message.msg_type == "text" and message.content:
-            remember_changes(session, message.callback_id, service.tag_message(customer, message))
-        service.refresh([customer])
+            remember_changes(session, message.callback_id, self.service(session).tag_message(customer, message))
+        customer.profile_stale = True
 
     def on_event(self, session: Session, customer: Customer, event: Event) -> None:
         if event.type in self.runtime.config.scheduler.activity_events:
             self.runtime.customers(session).touch(customer, event.occurred_at)
         if event.type not in OWN_EVENTS:
             self.service(session).refresh([customer])
+
+    def settle_profiles(self) -> int:
+        """Refresh the customers whose messages left their profile stale, a batch per short
+        transaction (SKIP LOCKED on PostgreSQL, so workers share them); returns how many."""
+        db, done = self.runtime.db, 0
+        size = BATCH if db.is_postgres else SQLITE_BATCH
+        while True:
+            with db.session() as session:
+                # "= 1" on SQLite (not "IS 1"): the form the partial index is declared with.
+                stale = Customer.profile_stale == True  # noqa: E712
+                query = select(Customer).where(stale).order_by(Customer.id).limit(size)
+                if db.is_postgres:
+                    query = query.with_for_update(skip_locked=True, of=Customer)
+                batch = list(session.scalars(query).unique())
+                if not batch:
+                    return done
+                self.service(session).refresh(batch)
+                for customer in batch:
+                    customer.profile_stale = False
+                done += len(batch)
 
     def recompute_all(self) -> int:
         """Stages, tiers and behaviour tags for everyone, in batches; never all customers in memory.
@@ -67,4 +91,6 @@ def install(runtime: Runtime) -> None:
     runtime.hooks.on_message.append(tagging.on_message)
     runtime.hooks.on_event.append(tagging.on_event)
     runtime.jobs.append(JobSpec("recompute_behaviour", tagging.recompute_all, "interval", {"minutes": 60}))
+    runtime.jobs.append(JobSpec("settle_profiles", tagging.settle_profiles, "interval",
+                                {"seconds": SETTLE_EVERY_SECONDS}))
     runtime.tasks.functions["sync_wecom_tags"] = sync_wecom_tags

@@ -62,10 +62,12 @@ class Harness:
                 service.staff(userid, name)
 
     def settle(self, timeout: float = 10.0) -> None:
-        """Run queued tasks until none is pending or running (the bot's own thread may hold some)."""
+        """Run queued tasks until none is pending or running (the bot's own thread may hold some),
+        and settle the profiles messages left stale (the scheduler's job does that every few seconds)."""
         deadline = time.monotonic() + timeout
         while True:
             self.runtime.tasks.run_due()
+            self.runtime.features["tagging"].settle_profiles()
             with self.db.session() as session:
                 busy = session.scalar(select(func.count()).select_from(Task).where(
                     Task.status.in_(("running", "pending")), Task.run_at <= self.runtime.clock.now()))
