@@ -178,9 +178,9 @@ def main(argv: list[str] | None = None) -> int:
         runtime = app.extensions["siyu"]
         db, now = runtime.db, runtime.clock.now()
         seeded = scale.Seeder(db.engine, now).rows(
-            "customers", ("id", "name", "openid", "stage", "value_tier", "opted_out", "attributes", "first_seen_at",
-                          "last_active_at", "created_at", "updated_at"),
-            ((k + 1, f"客户{k}", scale.openid(k), "active", "low", False, "{}", now, now, now, now)
+            "customers", ("id", "name", "openid", "stage", "value_tier", "opted_out", "profile_stale", "attributes",
+                          "first_seen_at", "last_active_at", "created_at", "updated_at"),
+            ((k + 1, f"客户{k}", scale.openid(k), "active", "low", False, False, "{}", now, now, now, now)
              for k in range(args.customers)))
         db.analyze(full=True)
         server = waitress.create_server(app, host="127.0.0.1", port=args.port, threads=8, ident="siyu")

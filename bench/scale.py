@@ -128,10 +128,10 @@ def seed(engine: Any, customers: int, messages: int, version_id: int, now: datet
     counts["tags"] = s.rows("tags", ("id", "name", '"group"', "created_at"),
                             ((1000 + i, name, name.split(":")[0], now) for i, name in enumerate(TAGS)))
     counts["customers"] = s.rows(
-        "customers", ("id", "name", "openid", "guide_id", "stage", "value_tier", "opted_out", "attributes",
-                      "first_seen_at", "last_active_at", "created_at", "updated_at"),
-        ((k + 1, f"客户{k}", openid(k), 1000 + k % GUIDES, "active", "low", False, "{}", now - timedelta(days=400),
-          s.ago(rng, 10), now, now) for k in range(customers)))
+        "customers", ("id", "name", "openid", "guide_id", "stage", "value_tier", "opted_out", "profile_stale",
+                      "attributes", "first_seen_at", "last_active_at", "created_at", "updated_at"),
+        ((k + 1, f"客户{k}", openid(k), 1000 + k % GUIDES, "active", "low", False, False, "{}",
+          now - timedelta(days=400), s.ago(rng, 10), now, now) for k in range(customers)))
     counts["customer_tags"] = s.rows(
         "customer_tags", ("id", "customer_id", "tag_id", "source", "rule", "matched", "reason", "created_at"),
         ((k + 1, k + 1, 1000 + k % len(TAGS), "keyword", "", "[]", "", now) for k in range(customers)))
