@@ -30,6 +30,7 @@ from bot.playbooks.templates import (CustomerContext, EventContext, GuideContext
 from bot.playbooks.timing import QuietHours, attribute_value, local_datetime, step_due_time
 from bot.services.customers import CustomerService
 from bot.guides.tasks import dismiss_for_customer, dismiss_for_enrolment
+from bot.tagging.send_time import customer_best_time
 from bot.tagging.triggers import says
 
 logger = logging.getLogger(__name__)
@@ -152,9 +153,14 @@ class PlannedStep:
 
 
 def plan_step(step: Step, trigger_at: datetime, attributes: Mapping[str, Any], now: datetime,
-              quiet: QuietHours, tz: tzinfo) -> PlannedStep:
+              quiet: QuietHours, tz: tzinfo, best_at: time | None = None) -> PlannedStep:
     """When a step goes out: its timing rule, its `late` rule when entered after it, then quiet
-    hours by its `quiet_hours` rule (never silently after the date it counts down to)."""
+    hours by its `quiet_hours` rule (never silently after the date it counts down to).
+
+    A step with `at = "best"` uses `best_at`, the customer's own best hour, when there is one.
+    """
+    if step.best and best_at is not None:
+        step = step.model_copy(update={"at": best_at})
     due = step_due_time(step, trigger_at, tz, attributes)
     if due is None:
         return PlannedStep(step, None, f"missing date attribute {step.of or step.on!r}")
@@ -291,6 +297,12 @@ class PlaybookEngine:
 
     # -- entering ------------------------------------------------------------------------------
 
+    def best_time(self, session: Session, customer_id: int, playbook: Playbook, now: datetime) -> time | None:
+        """The customer's best hour, looked up only for a playbook with an `at = "best"` step."""
+        if not any(step.best for step in playbook.steps):
+            return None
+        return customer_best_time(session, customer_id, now, self.tz, self.quiet)
+
     def enrol(self, session: Session, customer: Customer, active: ActivePlaybook, *, trigger_type: str,
               trigger_at: datetime, data: Mapping[str, Any], event_id: int | None = None,
               tags: tuple[str, ...] | None = None) -> Enrolment | None:
@@ -306,7 +318,8 @@ class PlaybookEngine:
         if not self._audience_admits(session, customer, playbook, trigger_type, trigger_at, data, tags, now):
             return None
         attributes = step_attributes(customer, data)
-        plan = [plan_step(step, trigger_at, attributes, now, self.quiet, self.tz) for step in playbook.steps]
+        best_at = self.best_time(session, customer.id, playbook, now)
+        plan = [plan_step(step, trigger_at, attributes, now, self.quiet, self.tz, best_at) for step in playbook.steps]
         goal_until = goal_deadline(playbook.exit.goal, now, attributes, self.tz)
         enrolment = Enrolment(customer_id=customer.id, playbook_id=playbook.id, version_id=active.version_id,
                               status="active", trigger_type=trigger_type, trigger_at=trigger_at, event_id=event_id,
@@ -347,7 +360,9 @@ class PlaybookEngine:
                                                            data, tags, now):
             return None
         attributes = step_attributes(customer, data)
-        plan = tuple(plan_step(step, trigger_at, attributes, now, self.quiet, self.tz) for step in playbook.steps)
+        best_at = self.best_time(session, customer.id, playbook, now)
+        plan = tuple(plan_step(step, trigger_at, attributes, now, self.quiet, self.tz, best_at)
+                     for step in playbook.steps)
         goal_until = goal_deadline(playbook.exit.goal, now, attributes, self.tz)
         return Entry(customer.id, active, trigger_type, trigger_at, _jsonable(data), plan,
                      self._choose_variants(playbook, customer.id), settle_time(plan, now, goal_until), goal_until)

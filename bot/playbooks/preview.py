@@ -28,6 +28,7 @@ from bot.playbooks.schema import Playbook
 from bot.playbooks.templates import (SAMPLE_CUSTOMER, CustomerContext, EventContext, RenderError, compile_template,
     evaluate, render, template_context)
 from bot.playbooks.timing import FrequencyCap, next_send_time, step_due_time
+from bot.tagging.send_time import customer_best_time
 
 logger = logging.getLogger(__name__)
 
@@ -159,8 +160,11 @@ def _step_lines(config: Config, session: Any, playbook: Playbook, who: _Who, con
     own = FrequencyCap(playbook.caps.per_day, playbook.caps.per_week) \
         if playbook.caps and (playbook.caps.per_day or playbook.caps.per_week) else None
     lines = []
+    best_at = None
+    if who.customer is not None and any(step.best for step in playbook.steps):
+        best_at = customer_best_time(session, who.customer.id, max(now, trigger_at), tz, quiet)
     for number, step in enumerate(playbook.steps, start=1):
-        planned = plan_step(step, trigger_at, attributes, min(now, trigger_at), quiet, tz)
+        planned = plan_step(step, trigger_at, attributes, min(now, trigger_at), quiet, tz, best_at)
         if planned.skip_reason or planned.due_at is None:
             lines.append(f"{number}. {step.id}: skipped, {planned.skip_reason}")
             continue
@@ -173,8 +177,12 @@ def _step_lines(config: Config, session: Any, playbook: Playbook, who: _Who, con
             caps.append((own, own_times))
         due = next_send_time(planned.due_at, quiet, caps, tz)
         sent.append((playbook.id, due))
-        raw = step_due_time(step, trigger_at, tz, attributes) or due
+        timed = step.model_copy(update={"at": best_at}) if step.best and best_at else step
+        raw = step_due_time(timed, trigger_at, tz, attributes) or due
         moved = "" if due == raw else f" (deferred from {_local(raw, tz)})"
+        if step.best:
+            moved += (f" (the customer's best hour, {best_at:%H:%M})" if best_at
+                      else f" (fallback {step.at:%H:%M}: too little history for a best hour)")
         lines.append(f"{number}. {step.id}: {_local(due, tz)}{moved} {_channel_text(session, who, step, due)}")
         shares = dict(step.split())
         for arm in step.arms():

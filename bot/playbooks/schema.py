@@ -217,6 +217,7 @@ class Step(_Model):
     of: Annotated[str, Field(pattern=_ATTRIBUTE)] | None = None
     on: Annotated[str, Field(pattern=_ATTRIBUTE)] | None = None
     at: TimeOfDay | None = None
+    best: bool = False  # at = "best": the customer's own best hour, `at` holding the fallback time
     channels: Annotated[list[str], Field(min_length=1)]
     text: TemplateSource | None = None
     template_id: str | None = None
@@ -231,6 +232,18 @@ class Step(_Model):
     # A customer who enters after the step's time: "send" it now, or "skip" it. Unset: sent if it
     # is less than an hour late, skipped otherwise.
     late: Literal["send", "skip"] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _best_hour(cls, data: Any) -> Any:
+        """`at = "best"` with `fallback = "10:00"`: the customer's most active hour, else the fallback."""
+        if isinstance(data, dict) and data.get("at") == "best":
+            if "fallback" not in data:
+                raise ValueError('at = "best" needs a fallback time for customers with too little history, '
+                                 'e.g. fallback = "10:00"')
+            data = {**data, "best": True, "at": data["fallback"]}
+            del data["fallback"]
+        return data
 
     @model_validator(mode="before")
     @classmethod
