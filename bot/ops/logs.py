@@ -14,6 +14,7 @@ import logging
 import re
 import sys
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -76,6 +77,24 @@ class Redactor:
 redact = Redactor()
 
 
+# callback id -> the id of the request that stored it, for the thread that processes it later in
+# this process (a batch processor, a task); another process logs the callback id alone.
+_REMEMBERED = 10_000
+_request_of: OrderedDict[int, str] = OrderedDict()
+_request_of_lock = threading.Lock()
+
+
+def remember_request(callback: int) -> None:
+    """Note that the current request stored `callback`, so its later processing logs the request id."""
+    rid = request_id.get()
+    if rid is None:
+        return
+    with _request_of_lock:
+        _request_of[callback] = rid
+        while len(_request_of) > _REMEMBERED:
+            _request_of.popitem(last=False)
+
+
 def current_ids() -> dict[str, Any]:
     """The ids bound in this context (for a task queued now, or a log line)."""
     ids = {"request_id": request_id.get(), "callback_id": callback_id.get(), "task_id": task_id.get()}
@@ -86,6 +105,11 @@ def current_ids() -> dict[str, Any]:
 def bound(**ids: Any) -> Iterator[None]:
     """Bind `request_id`, `callback_id` or `task_id` for the lines logged inside the block."""
     variables = {"request_id": request_id, "callback_id": callback_id, "task_id": task_id}
+    if ids.get("callback_id") is not None and "request_id" not in ids and request_id.get() is None:
+        with _request_of_lock:
+            remembered = _request_of.get(ids["callback_id"])
+        if remembered is not None:
+            ids["request_id"] = remembered
     tokens = [(variables[name], variables[name].set(value)) for name, value in ids.items() if name in variables]
     try:
         yield

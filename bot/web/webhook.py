@@ -156,6 +156,7 @@ def _accept(channel: str, xml: str) -> tuple[str | None, dict[str, Any]]:
     rejections.accepted(runtime.db, channel)
     callback_id, is_new = runtime.inbox.accept(channel, xml, fields)
     logs.callback_id.set(callback_id)  # for the rest of this request; reset at its teardown
+    logs.remember_request(callback_id)  # for the thread that processes it, if not this one
     logger.debug("stored %s %s push as callback %s (new: %s)", channel, kind, callback_id, is_new)
     if not is_new:
         metrics.callback_acked(channel, kind, request_seconds())

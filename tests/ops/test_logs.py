@@ -122,3 +122,22 @@ def test_text_lines_carry_the_ids_too() -> None:
     line = stream.getvalue()
     assert "[request_id=req-12345678 callback_id=42]" in line and f"access_token={MASK}" in line
     assert "abcdef123456" not in line
+
+
+def test_a_callback_processed_in_another_thread_logs_the_request_that_stored_it() -> None:
+    import threading
+
+    from bot.ops.logs import bound, current_ids, remember_request
+
+    with bound(request_id="req-stored-it"):
+        remember_request(9001)
+    seen: dict[str, Any] = {}
+
+    def process() -> None:                            # a batch processor's thread, after the ack
+        with bound(callback_id=9001):
+            seen.update(current_ids())
+
+    thread = threading.Thread(target=process)
+    thread.start()
+    thread.join()
+    assert seen == {"request_id": "req-stored-it", "callback_id": 9001}
