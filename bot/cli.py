@@ -140,6 +140,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
         serve_events(config.metrics.worker_bind)
     logger.info("worker started: %s", ", ".join(job.id for job in scheduler.get_jobs()))
+    runtime.processor.start()  # routes stored pushes in batches beside the scheduler's jobs
     scheduler.start()
     _stop_heartbeat(runtime)
     runtime.close()

@@ -182,6 +182,10 @@ class InboundConfig(_Section):
 
     max_attempts: int = Field(default=5, ge=1)
     retry_base_seconds: float = Field(default=2, gt=0)  # then x4 per attempt: 2 s, 8 s, 32 s, 128 s
+    batch_size: int = Field(default=100, ge=1)
+    sqlite_batch_seconds: float = Field(default=0.05, gt=0)  # a batch holds SQLite's write lock this long at most
+    poll_seconds: float = Field(default=0.5, gt=0)  # how often an idle processor looks for work
+    passive_reply_wait_seconds: float = Field(default=3.0, ge=0, le=4.5)
 
 
 class MetricsConfig(_Section):

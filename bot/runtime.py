@@ -14,6 +14,7 @@ from bot.config import Config
 from bot.db import Database
 from bot.hooks import Hooks
 from bot.inbound.inbox import Inbox
+from bot.inbound.processor import Processor, send_reply
 from bot.inbound.routing import Dispatcher, Router, Update
 from bot.jobs.tasks import TaskQueue, TaskRunner
 from bot.services.customers import CustomerService
@@ -36,6 +37,7 @@ class Runtime:
     dispatcher: Dispatcher
     inbox: Inbox
     tasks: TaskRunner
+    processor: Processor
     hooks: Hooks = field(default_factory=Hooks)
     jobs: list[Any] = field(default_factory=list)  # extra JobSpecs from features (see bot.jobs.scheduler)
     features: dict[str, Any] = field(default_factory=dict)  # installed features by name (see bot.features)
@@ -60,6 +62,7 @@ class Runtime:
         }
 
     def close(self) -> None:
+        self.processor.stop()
         self.tasks.stop()
         self.db.dispose()
 
@@ -78,11 +81,14 @@ def build_runtime(config: Config, routers: Iterable[Router], clock: Clock | None
     outbound = Outbound(db, wecom, mp, agent_id=config.wecom.agent_id)
     dispatcher = Dispatcher(routers)
     dispatcher.check_parameters(HANDLER_PARAMETERS)
-    runtime = Runtime(config, clock, db, outbound, dispatcher, inbox=None, tasks=None)  # type: ignore[arg-type]
+    runtime = Runtime(config, clock, db, outbound, dispatcher, inbox=None, tasks=None,  # type: ignore[arg-type]
+                      processor=None)  # type: ignore[arg-type]
     runtime.inbox = Inbox(db, clock, dispatcher, runtime.handler_context, config.inbound)
+    runtime.processor = Processor(runtime.inbox, db, clock, config.inbound)
     task_context = {"db": db, "clock": clock, "config": config, "outbound": outbound, "inbox": runtime.inbox,
                     "wecom": wecom, "mp": mp, "runtime": runtime}
-    runtime.tasks = TaskRunner(db, clock, dispatcher.task_functions(), task_context)
+    runtime.tasks = TaskRunner(db, clock, {**dispatcher.task_functions(), "send_reply": send_reply}, task_context)
+    runtime.processor.wake_tasks = runtime.tasks.kick
     from bot.features import installers
 
     for install in installers():

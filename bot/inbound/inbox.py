@@ -100,6 +100,10 @@ class Inbox:
             body = session.scalar(select(Callback.body).where(Callback.id == callback_id))
         return str(parse_fields(body).get("FromUserName", "")) if body else ""
 
+    @staticmethod
+    def sender_of(callback: Callback) -> str:
+        return str(parse_fields(callback.body).get("FromUserName", ""))
+
     def stored_reply(self, callback_id: int) -> str | None:
         with self.db.session() as session:
             return session.scalar(select(Callback.reply).where(Callback.id == callback_id))

@@ -159,6 +159,10 @@ class Dispatcher:
                         f"available: {sorted(names)}"
                     )
 
+    def may_reply(self, update: Update) -> bool:
+        """Whether a responder matches: only such pushes wait for their processing to answer."""
+        return any(reg.matches(update) for router in self.routers for reg in router.responders)
+
     def dispatch(
         self,
         update: Update,

@@ -33,7 +33,7 @@ class JobSpec:
 def core_jobs(runtime: Runtime) -> list[JobSpec]:
     return [
         JobSpec("run_due_tasks", runtime.tasks.run_due, "interval", {"seconds": 2}),
-        JobSpec("recover_callbacks", runtime.inbox.recover, "interval", {"seconds": 30}),
+        JobSpec("recover_callbacks", runtime.processor.drain, "interval", {"seconds": 30}),
         *runtime.jobs,
     ]
 

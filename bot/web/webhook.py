@@ -18,6 +18,7 @@ from wechatpy.work.exceptions import InvalidCorpIdException
 from wechatpy.work.replies import TextReply as WorkTextReply
 
 from bot.inbound.parsing import BadPayload, parse_fields, update_kind
+from bot.inbound.routing import Update
 from bot.ops import logs, metrics, rejections
 from bot.ops.views import request_seconds
 from bot.web import current_runtime
@@ -142,9 +143,11 @@ def _refused(channel: str, exc: Exception, status: int, description: str | None 
 
 
 def _accept(channel: str, xml: str) -> tuple[str | None, dict[str, Any]]:
-    """Store (commit), route once, wake the task runner if work was queued.
+    """Store (commit) and answer; the batch processor routes the push after the ack.
 
-    Returns the passive reply and the parsed fields (for addressing the reply).
+    A push that a responder may answer waits a bounded time for its reply, to answer passively
+    (Official Account replies must, on accounts without the custom-message permission); the
+    reply of a slower processing is sent actively. Returns the reply and the parsed fields.
     """
     runtime = current_runtime()
     try:
@@ -158,11 +161,10 @@ def _accept(channel: str, xml: str) -> tuple[str | None, dict[str, Any]]:
     logs.callback_id.set(callback_id)  # for the rest of this request; reset at its teardown
     logs.remember_request(callback_id)  # for the thread that processes it, if not this one
     logger.debug("stored %s %s push as callback %s (new: %s)", channel, kind, callback_id, is_new)
-    if not is_new:
-        metrics.callback_acked(channel, kind, request_seconds())
-        return runtime.inbox.stored_reply(callback_id), fields
-    processed = runtime.inbox.process_safely(callback_id, fields)
-    if processed.queued_tasks:
-        runtime.tasks.kick()
+    if is_new:
+        runtime.processor.kick()
+    reply = None
+    if runtime.dispatcher.may_reply(Update(channel, kind, fields, runtime.clock.now(), callback_id, xml)):
+        reply = runtime.processor.take_reply(callback_id, runtime.config.inbound.passive_reply_wait_seconds)
     metrics.callback_acked(channel, kind, request_seconds())
-    return processed.reply, fields
+    return reply, fields

@@ -14,7 +14,8 @@ from bot.app import create_app
 from bot.clock import Clock
 from bot.demo import DEMO_API_TOKEN, config_for_simulator
 from bot.inbound.routing import Router
-from bot.models import Task
+from bot.inbound.processor import due_now
+from bot.models import Callback, Task
 from bot.runtime import Runtime
 from bot.simulator import RunningServer, SimulatorClient, SimulatorConfig, create_simulator, serve_in_thread
 
@@ -62,19 +63,22 @@ class Harness:
                 service.staff(userid, name)
 
     def settle(self, timeout: float = 10.0) -> None:
-        """Run queued tasks until none is pending or running (the bot's own thread may hold some),
-        and settle the profiles messages left stale (the scheduler's job does that every few seconds)."""
+        """Process stored pushes, run queued tasks and settle the profiles messages left stale, until
+        nothing is waiting (the bot's own threads may hold some): what follows the ack has happened."""
         deadline = time.monotonic() + timeout
         while True:
+            self.runtime.processor.drain()
             self.runtime.tasks.run_due()
             self.runtime.features["tagging"].settle_profiles()
+            now = self.runtime.clock.now()
             with self.db.session() as session:
                 busy = session.scalar(select(func.count()).select_from(Task).where(
-                    Task.status.in_(("running", "pending")), Task.run_at <= self.runtime.clock.now()))
+                    Task.status.in_(("running", "pending")), Task.run_at <= now))
+                busy += session.scalar(select(func.count()).select_from(Callback).where(due_now(now)))
             if not busy:
                 return
             if time.monotonic() > deadline:
-                raise AssertionError(f"{busy} task(s) still busy after {timeout}s")
+                raise AssertionError(f"{busy} task(s) or callback(s) still busy after {timeout}s")
             time.sleep(0.05)
 
     def customer_id(self, **identity: str) -> int:

@@ -1,0 +1,232 @@
+"""The batch processor: stored callbacks are routed after the ack, in batches, one customer at a time.
+
+Each batch is one transaction: claim due callbacks, route each in a savepoint (a failing one is
+rolled back alone and scheduled for a retry, its neighbours go on), commit. A processor that dies
+mid-batch commits nothing, so another one takes the same callbacks again: nothing is lost or
+done twice. On PostgreSQL several processors (web processes, `siyu worker`s) share the work:
+rows are claimed with SKIP LOCKED and each customer with a transaction-level advisory lock, and a
+customer whose older callback another processor holds is left for later, so one customer's pushes
+are handled in order. On SQLite a batch holds the write lock, so it stops after a time budget.
+
+A reply decided by a responder is queued as a `send_reply` task in the batch's transaction, due
+just before WeChat's 5 s deadline: the webhook that still waits for it takes it and answers
+passively (the task is then void); otherwise the task sends it actively. Durable either way.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from bot.clock import Clock
+from bot.config import InboundConfig
+from bot.db import Database
+from bot.inbound.inbox import RECOVERY_GRACE, HandlerFailed, Inbox, Processed
+from bot.jobs.tasks import TaskQueue
+from bot.models import Callback, Task
+from bot.ops import logs
+from bot.wechat.outbound import Outbound
+
+logger = logging.getLogger(__name__)
+
+ADVISORY_NAMESPACE = 17010  # the two-int advisory key space, apart from bot.jobs.locks' one-bigint keys
+REPLY_DEADLINE = timedelta(seconds=4.5)  # WeChat stops waiting for a passive reply after 5 s
+
+
+@dataclass(frozen=True)
+class Outcome:
+    callback_id: int
+    processed: Processed
+    lag: timedelta | None
+
+
+def due_now(now: datetime) -> Any:
+    """Callbacks a processor may take: new ones, and failed ones whose retry is due.
+
+    Pulled kf messages are routed by the pull itself (it sends their replies, in order); the
+    processor takes one only if the pull died before routing it."""
+    fresh = or_(Callback.channel != "kf", Callback.received_at <= now - RECOVERY_GRACE)
+    return or_(and_(Callback.status == "received", fresh),
+               and_(Callback.status == "failed", Callback.next_attempt_at <= now))
+
+
+def reply_task_key(callback_id: int) -> str:
+    return f"reply:{callback_id}"
+
+
+class Processor:
+    def __init__(self, inbox: Inbox, db: Database, clock: Clock, config: InboundConfig) -> None:
+        self.inbox = inbox
+        self.db = db
+        self.clock = clock
+        self.config = config
+        self._done = threading.Condition()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.wake_tasks: Callable[[], None] | None = None  # the task runner, for work a batch queued
+
+    # -- one batch ---------------------------------------------------------------------------
+
+    def run_batch(self) -> int:
+        """Claim, route and commit one batch; returns how many callbacks it handled."""
+        with self.db.session() as session:
+            callbacks = self.claim(session)
+            outcomes = self.route_all(session, callbacks)
+        self.announce(outcomes)
+        return len(outcomes)
+
+    def claim(self, session: Session) -> list[Callback]:
+        query = (select(Callback).where(due_now(self.clock.now()))
+                 .order_by(Callback.id).limit(self.config.batch_size))
+        if not self.db.is_postgres:
+            return list(session.scalars(query))
+        callbacks = list(session.scalars(query.with_for_update(skip_locked=True)))
+        owned = self.lock_customers(session, callbacks)
+        return [c for c in callbacks if c.customer_key in owned]
+
+    def lock_customers(self, session: Session, callbacks: Sequence[Callback]) -> set[str]:
+        """The customers this processor may handle now: locked by it, and with no older callback
+        that another processor holds (it would be handled after a newer one)."""
+        first: dict[str, int] = {}
+        for callback in callbacks:
+            first.setdefault(callback.customer_key, callback.id)
+        if not first:
+            return set()
+        locked = set(session.scalars(text(
+            "SELECT k FROM unnest(CAST(:keys AS text[])) AS k WHERE pg_try_advisory_xact_lock(:ns, hashtext(k))"),
+            {"keys": sorted(first), "ns": ADVISORY_NAMESPACE}))
+        if not locked:
+            return locked
+        oldest = dict(session.execute(
+            select(Callback.customer_key, func.min(Callback.id))
+            .where(Callback.customer_key.in_(locked), Callback.status == "received")
+            .group_by(Callback.customer_key)).all())
+        return {k for k in locked if oldest.get(k, first[k]) >= first[k]}
+
+    def route_all(self, session: Session, callbacks: Sequence[Callback]) -> list[Outcome]:
+        started = time.monotonic()
+        outcomes = []
+        for callback in callbacks:
+            if self.db.is_sqlite and time.monotonic() - started > self.config.sqlite_batch_seconds:
+                break  # the webhook waits for this write lock: leave the rest to the next batch
+            outcomes.append(self.route_one(session, callback))
+        return outcomes
+
+    def route_one(self, session: Session, callback: Callback) -> Outcome:
+        """Route one callback in a savepoint; a failure rolls back only its own writes."""
+        with logs.bound(callback_id=callback.id):
+            try:
+                with session.begin_nested():
+                    processed = self.inbox.route(session, callback)
+                    self.queue_reply(session, callback, processed.reply)
+            except Exception as exc:
+                if not isinstance(exc, HandlerFailed):
+                    logger.exception("callback %s could not be processed", callback.id)
+                self.inbox.record_failure(callback, exc)
+                return Outcome(callback.id, Processed(None, queued_tasks=False, ok=False), None)
+        return Outcome(callback.id, processed, callback.processed_at - callback.received_at)
+
+    def queue_reply(self, session: Session, callback: Callback, reply: str | None) -> None:
+        if reply is None or callback.channel not in ("mp", "wecom"):
+            return  # kf replies are sent by the kf pull that routed them
+        TaskQueue(session, self.clock).enqueue(
+            "send_reply", reply_task_key(callback.id),
+            {"channel": callback.channel, "to": self.inbox.sender_of(callback), "text": reply},
+            run_at=max(callback.received_at + REPLY_DEADLINE, self.clock.now()))
+
+    def announce(self, outcomes: Sequence[Outcome]) -> None:
+        """After the commit: wake the webhooks waiting for a reply, and the task runner."""
+        if outcomes:
+            with self._done:
+                self._done.notify_all()
+        if self.wake_tasks is not None and any(o.processed.queued_tasks for o in outcomes):
+            self.wake_tasks()
+
+    # -- the webhook's side ------------------------------------------------------------------
+
+    def take_reply(self, callback_id: int, wait: float) -> str | None:
+        """The reply to answer passively, if the callback is processed within `wait` seconds;
+        the queued active send is voided in the same step, so the customer gets it once."""
+        deadline = time.monotonic() + wait
+        while True:
+            with self.db.read_session() as session:  # on SQLite a batch holds the write lock
+                status, reply = session.execute(
+                    select(Callback.status, Callback.reply).where(Callback.id == callback_id)).one()
+            remaining = deadline - time.monotonic()
+            if status == "processed":
+                return reply if reply is not None and self._void_reply_task(callback_id, remaining) else None
+            if remaining <= 0 or status == "dead":
+                return None
+            with self._done:
+                self._done.wait(timeout=min(remaining, 0.05))
+
+    def _void_reply_task(self, callback_id: int, budget: float) -> bool:
+        def void(session: Session) -> bool:
+            result = session.execute(
+                update(Task).where(Task.key == reply_task_key(callback_id), Task.status == "pending")
+                .values(status="done", finished_at=self.clock.now(), last_error="answered passively"))
+            return bool(result.rowcount)
+
+        try:
+            return self.db.within_budget(void, max(budget, 0.05))
+        except OperationalError:  # the write lock stayed busy: the task sends the reply actively
+            return False
+
+    # -- running in the background -----------------------------------------------------------
+
+    def drain(self, max_batches: int = 1000) -> int:
+        """Run batches until none is left; returns how many callbacks were handled."""
+        done = 0
+        for _ in range(max_batches):
+            count = self.run_batch()
+            done += count
+            if not count:
+                break
+        return done
+
+    def kick(self) -> None:
+        """Wake the background processor (started on first use)."""
+        if self._thread is None or not self._thread.is_alive():
+            self.start()
+        self._wake.set()
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="siyu-processor", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(timeout=self.config.poll_seconds)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.drain()
+            except Exception:  # the database went away; the next wake-up or poll tries again
+                logger.exception("processor batch failed; retrying on the next poll")
+                time.sleep(self.config.poll_seconds)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+
+def send_reply(payload: dict[str, Any], outbound: Outbound) -> None:
+    """A responder's reply that no webhook answered passively in time: sent actively instead."""
+    if payload["channel"] == "mp":
+        outbound.mp_custom_text(payload["to"], payload["text"]).settled("message/custom/send")
+    else:
+        outbound.send_app_text(payload["to"], payload["text"]).settled("message/send")

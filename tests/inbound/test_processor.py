@@ -1,0 +1,151 @@
+"""Processing after the ack: the ack does no routing, replies still arrive (passively when in time,
+actively otherwise), and processors on PostgreSQL keep each customer's order and lose nothing
+when one of them is killed mid-batch."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.clock import FrozenClock
+from bot.inbound.routing import Router, Update
+from bot.models import Callback, Event, Message
+from tests.inbound.race_worker import text_push
+from tests.support.harness import Harness
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def sleepy_router(seconds: float, *kinds: str) -> Router:
+    router = Router("sleepy")
+
+    @router.observer(*kinds, channel="mp")
+    def slow_handler(update: Update) -> None:
+        time.sleep(seconds)
+
+    return router
+
+
+@pytest.fixture
+def slow_harness(database_url: str, clock: FrozenClock) -> Iterator[Harness]:
+    from handlers import routers
+
+    h = Harness(database_url, routers=[*routers(), sleepy_router(1.5, "event:click", "text")], clock=clock,
+                inbound={"passive_reply_wait_seconds": 0.3})
+    yield h
+    h.close()
+
+
+def test_a_handler_that_sleeps_does_not_delay_the_ack(slow_harness: Harness) -> None:
+    h = slow_harness
+    h.sim.mp_subscribe("oSLOW")
+    h.settle()
+    started = time.monotonic()
+    h.sim.mp_click("oSLOW", "MENU_PRICE")  # no responder answers a click: nothing to wait for
+    assert time.monotonic() - started < 1.0
+    h.settle()
+    with h.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Event).where(Event.type == "menu_click")) == 1
+
+
+def test_a_reply_decided_too_late_for_the_passive_answer_is_sent_actively(
+        slow_harness: Harness, clock: FrozenClock) -> None:
+    h = slow_harness
+    h.sim.mp_subscribe("oSLOW")
+    h.settle()
+    started = time.monotonic()
+    result = h.sim.mp_text("oSLOW", "退订")
+    assert time.monotonic() - started < 1.2  # waited 0.3 s for the reply, not the 1.5 s handler
+    assert not result.get("reply")
+    h.settle()
+    assert not confirmations(h)  # not yet: the webhook might still have answered passively
+    clock.advance(seconds=5)
+    h.settle()
+    assert len(confirmations(h)) == 1
+
+
+def confirmations(h: Harness) -> list[str]:
+    return [text for text in h.sim.delivered(api="mp/message/custom/send", to="oSLOW") if "已为您退订" in text]
+
+
+def worker_env(database_url: str) -> dict[str, str]:
+    return {**os.environ, "SIYU_CONFIG": str(ROOT / "config.example.toml"), "SIYU_DATABASE__URL": database_url,
+            "SIYU_BOT__PLAYBOOKS_DIR": str(ROOT / "playbooks"), "SIYU_LOGGING__LEVEL": "WARNING"}
+
+
+def store_texts(h: Harness, customers: int, per_customer: int) -> int:
+    for n in range(per_customer):
+        for c in range(customers):
+            h.runtime.inbox.accept("mp", text_push(f"oORDER{c:03d}", f"{c:03d}{n:04d}", f"第{n}条"))
+    return customers * per_customer
+
+
+def processors(database_url: str, count: int, batch_size: int, slow: float) -> list[subprocess.Popen[str]]:
+    workers = [subprocess.Popen([sys.executable, "-m", "tests.inbound.processor_worker", str(batch_size), str(slow)],
+                                cwd=ROOT, env=worker_env(database_url), text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(count)]
+    for worker in workers:
+        assert worker.stdout is not None and worker.stdout.readline().strip() == "ready"
+    return workers
+
+
+def assert_each_processed_once_in_order(h: Harness, total: int) -> None:
+    with h.db.session() as session:
+        statuses = dict(session.execute(select(Callback.status, func.count()).group_by(Callback.status)).all())
+        assert statuses == {"processed": total}
+        rows = session.execute(select(Message.customer_id, Message.callback_id).where(Message.direction == "in")
+                               .order_by(Message.id)).all()
+    assert len(rows) == total and len({callback_id for _, callback_id in rows}) == total  # once each
+    by_customer: dict[int, list[int]] = {}
+    for customer_id, callback_id in rows:
+        by_customer.setdefault(customer_id, []).append(callback_id)
+    assert all(ids == sorted(ids) for ids in by_customer.values())  # stored in the order received
+
+
+@pytest.mark.postgres
+def test_three_processors_keep_each_customers_order(postgres_server_url: str) -> None:
+    from tests.conftest import truncate_all
+
+    truncate_all(postgres_server_url)
+    h = Harness(postgres_server_url)
+    try:
+        h.runtime.processor.stop()
+        total = store_texts(h, customers=6, per_customer=25)
+        workers = processors(postgres_server_url, 3, batch_size=7, slow=0)
+        outputs = [worker.communicate(timeout=120)[0] for worker in workers]
+        assert all(worker.returncode == 0 for worker in workers), outputs
+        assert_each_processed_once_in_order(h, total)
+    finally:
+        h.close()
+
+
+@pytest.mark.postgres
+def test_a_processor_killed_mid_batch_loses_and_duplicates_nothing(postgres_server_url: str) -> None:
+    from tests.conftest import truncate_all
+
+    truncate_all(postgres_server_url)
+    h = Harness(postgres_server_url)
+    try:
+        total = store_texts(h, customers=4, per_customer=20)
+        doomed = processors(postgres_server_url, 2, batch_size=30, slow=0.05)
+        time.sleep(1.0)  # both are inside a batch by now
+        for worker in doomed:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=10)
+        with h.db.session() as session:
+            partly = session.scalar(select(func.count()).select_from(Callback).where(Callback.status == "processed"))
+        assert partly < total
+        survivors = processors(postgres_server_url, 2, batch_size=30, slow=0)
+        outputs = [worker.communicate(timeout=120)[0] for worker in survivors]
+        assert all(worker.returncode == 0 for worker in survivors), outputs
+        assert_each_processed_once_in_order(h, total)
+    finally:
+        h.close()
