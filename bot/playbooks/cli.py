@@ -141,7 +141,8 @@ def check_report(paths: list[Path], config: Config | None = None) -> tuple[list[
         for finding in findings:
             problem = Problem(format_key_path(finding.path), finding.message, line_for(finding.path, lines),
                               severity=finding.severity)
-            (warnings if finding.severity == "warning" else errors).append(PlaybookError(where, [problem]).format(problem))
+            found = warnings if finding.severity == "warning" else errors
+            found.append(PlaybookError(where, [problem]).format(problem))
     return errors, warnings
 
 

@@ -134,7 +134,8 @@ def _entry_lines(playbook: Playbook, context: dict[str, Any], who: _Who) -> list
         elif holds:
             lines.append(f"exit: `{playbook.exit.when}` already holds: {who.label} would exit before any step")
         else:
-            lines.append(f"exit: when `{playbook.exit.when}` becomes true (checked on every event and before each step)")
+            lines.append(f"exit: when `{playbook.exit.when}` becomes true "
+                         "(checked on every event and before each step)")
     if who.customer is not None and who.customer.opted_out:
         lines.append("opted out (退订): would not enter")
     return lines

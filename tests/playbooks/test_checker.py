@@ -29,11 +29,13 @@ def check(tmp_path: Path, capsys, *texts: str, config: str = "") -> tuple[int, s
 
 
 def step(text: str, extra: str = "") -> str:
-    return simple_playbook(steps=f'\n[[steps]]\nid = "hello"\nafter = "1h"\nchannels = ["kf"]\n{extra}\ntext = "{text}"\n')
+    return simple_playbook(
+        steps=f'\n[[steps]]\nid = "hello"\nafter = "1h"\nchannels = ["kf"]\n{extra}\ntext = "{text}"\n')
 
 
 def test_every_name_is_known_with_did_you_mean(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
-    text = step("{{ customer.nmae }} {{ event.dat.x }} {{ customer.guide.nam }} {{ customer.attributes.membership_expire }}")
+    text = step("{{ customer.nmae }} {{ event.dat.x }} {{ customer.guide.nam }} "
+                "{{ customer.attributes.membership_expire }}")
     code, out, err = check(tmp_path, capsys, text, config='[bot]\ncustomer_attributes = ["membership_expires"]\n')
     assert code == 1
     line = text.splitlines().index(next(line for line in text.splitlines() if line.startswith("text ="))) + 1
@@ -110,7 +112,8 @@ def test_goal_on_an_event_nothing_sends_and_overlapping_playbooks(tmp_path: Path
 @pytest.mark.parametrize(("text", "expected"), [
     ("30min", timedelta(minutes=30)), ("2h", timedelta(hours=2)), ("3d", timedelta(days=3)),
     ("2w", timedelta(weeks=2)), ("1d12h", timedelta(days=1, hours=12)), ("10分钟", timedelta(minutes=10)),
-    ("2小时", timedelta(hours=2)), ("3天", timedelta(days=3)), ("1周", timedelta(weeks=1)), ("5m", timedelta(minutes=5)),
+    ("2小时", timedelta(hours=2)), ("3天", timedelta(days=3)), ("1周", timedelta(weeks=1)),
+    ("5m", timedelta(minutes=5)),
 ])
 def test_duration_units(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
