@@ -192,7 +192,20 @@ def install_redaction(config: Config | None = None) -> None:
 
 
 class _SiyuHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Marks the handler configure_logging installed, so a second call replaces it."""
+    """The handler configure_logging installed (a second call replaces it).
+
+    Without an explicit stream it writes to whatever `sys.stderr` is at the time of the record, so
+    a caller that swaps stderr (a test runner's capture) never leaves it writing to a closed file.
+    """
+
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        super().__init__(stream)
+        self._follow_stderr = stream is None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._follow_stderr:
+            self.stream = sys.stderr
+        super().emit(record)
 
 
 def configure_logging(config: Config | None = None, *, level: str | int | None = None, json_format: bool | None = None,
@@ -206,7 +219,7 @@ def configure_logging(config: Config | None = None, *, level: str | int | None =
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _SiyuHandler)]:
         root.removeHandler(old)
-    handler = _SiyuHandler(stream or sys.stderr)
+    handler = _SiyuHandler(stream)
     handler.addFilter(ContextFilter())
     handler.setFormatter(JsonFormatter() if json_format else TextFormatter())
     root.addHandler(handler)
