@@ -28,11 +28,8 @@ import random
 import secrets
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,8 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import webhook as wb  # noqa: E402  (the pushes and the app as bench/webhook.py builds them)
-from sqlalchemy import create_engine, func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 from wechatpy.crypto import WeChatCrypto as MpCrypto  # noqa: E402
 from werkzeug.test import Client  # noqa: E402
 
@@ -277,31 +273,6 @@ def due_deliveries(runtime: Any, customer_ids: list[int]) -> None:
              now - timedelta(seconds=1), "scheduled", 0, "", now, now) for i, c in enumerate(customer_ids)))
 
 
-# -- databases --------------------------------------------------------------------------------------
-
-
-@contextmanager
-def sqlite_database() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="siyu-scale-") as directory:
-        yield f"sqlite:///{Path(directory) / 'siyu.db'}"
-
-
-@contextmanager
-def postgres_database(server_url: str) -> Iterator[str]:
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    name = f"scale_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
-
 def table(results: list[dict[str, Any]]) -> str:
     lines = [f"{'database':<10} {'customers':>10} {'messages':>10} {'seed s':>7} {'webhook ms':>11} "
              f"{'process ms':>11} {'dispatch ms':>12} {'tick ms':>9}"]
@@ -337,9 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [2000, 50_000] if args.quick else [int(size) for size in args.sizes.split(",")]
     databases: list[tuple[str, Callable[[], Any]]] = []
     if args.sqlite:
-        databases.append(("sqlite", sqlite_database))
+        databases.append(("sqlite", wb.sqlite_database))
     if args.postgres:
-        databases.append(("postgres", lambda: postgres_database(args.postgres)))
+        databases.append(("postgres", lambda: wb.postgres_database(args.postgres)))
     results = []
     for name, make in databases:
         for size in sizes:
