@@ -70,7 +70,8 @@ def fresh_database(admin_url: str) -> str:
 def environment(url: str) -> dict[str, str]:
     return {**os.environ, "SIYU_CONFIG": str(ROOT / "config.example.toml"), "SIYU_DATABASE__URL": url,
             "SIYU_MP__APP_ID": APP_ID, "SIYU_MP__TOKEN": TOKEN, "SIYU_MP__ENCODING_AES_KEY": AES_KEY,
-            "SIYU_BOT__PLAYBOOKS_DIR": str(ROOT / "playbooks"), "SIYU_LOGGING__LEVEL": "WARNING"}
+            "SIYU_BOT__PLAYBOOKS_DIR": str(ROOT / "playbooks"), "SIYU_LOGGING__LEVEL": "WARNING",
+            "SIYU_WECOM__ENABLED": "false"}  # only the Official Account pushes here
 
 
 class WebProcesses:
