@@ -23,6 +23,7 @@ ACTION_LABELS = {
     "bulk_tag": "批量打标签", "export": "导出", "enrolment_pause": "暂停剧本",
     "playbook_save": "保存剧本", "playbook_enable": "启用剧本", "playbook_disable": "停用剧本",
     "playbook_rollback": "回滚剧本", "import": "导入",
+    "channel_create": "创建渠道活码", "channel_update": "修改渠道活码", "channel_delete": "删除渠道活码",
 }
 
 

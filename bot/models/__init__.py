@@ -2,6 +2,7 @@
 
 from bot.models.activity import Event, Message
 from bot.models.base import Base
+from bot.models.channels import ChannelCode
 from bot.models.console import AuditEntry, ConsoleUser
 from bot.models.guide_tasks import GuideTask
 from bot.models.guides import CustomerNote, CustomerTransfer, GuideAction, GuideForward, ReferralCode
@@ -18,6 +19,7 @@ __all__ = [
     "ConsoleUser",
     "Base",
     "Callback",
+    "ChannelCode",
     "CronFire",
     "Customer",
     "DailyMessageCount",

@@ -25,6 +25,7 @@ NAV = [
     ("console.dashboard", "概览", ("admin", "operator", "guide")),
     ("console.customers", "客户", ("admin", "operator", "guide")),
     ("console.playbooks", "剧本", ("admin", "operator")),
+    ("console.channels", "渠道活码", ("admin", "operator", "guide")),
     ("console.imports", "导入", ("admin", "operator")),
     ("console.settings", "设置与健康", ("admin",)),
     ("console.users", "用户", ("admin",)),

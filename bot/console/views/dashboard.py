@@ -34,7 +34,7 @@ EXPLAIN = {
 }
 
 
-def _period(today: date) -> DateRange:
+def period_from_request(today: date) -> DateRange:
     default = DateRange.last_days(today, 30)
     try:
         start = date.fromisoformat(request.args.get("start", "")) if request.args.get("start") else default.start
@@ -91,7 +91,7 @@ def dashboard() -> str:
     runtime = current_runtime()
     tz = runtime.config.scheduler.tz
     now = runtime.clock.now()
-    period = _period(now.astimezone(tz).date())
+    period = period_from_request(now.astimezone(tz).date())
     who = viewer()
     with runtime.db.session() as session:
         dash = Dashboard(session, tz, period, staff_id=(who.staff_id or -1) if who.is_guide else None)
