@@ -28,7 +28,8 @@ from bot.playbooks.templates import (
     render,
     template_context,
 )
-from bot.tagging.keywords import Segmenter, new_tokenizer, normalise
+from bot.tagging.dictionary import Dictionary
+from bot.tagging.keywords import KEYWORD_FREQ, Segmenter, normalise
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +114,7 @@ class Library:
         with self._lock:
             if self._segmenter is None:  # jieba's dictionary loads on first use, not at start-up
                 words = sorted({normalise(k) for s in self.scripts for k in s.keywords})
-                self._segmenter = Segmenter(new_tokenizer(words))
+                self._segmenter = Segmenter(Dictionary(words, KEYWORD_FREQ))
         return {t for t in self._segmenter.cut(normalise(text)) if t.strip()}
 
     def rank(self, text: str, customer_tags: set[str], message_tags: set[str] = frozenset(),  # type: ignore[assignment]

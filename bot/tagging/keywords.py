@@ -18,19 +18,14 @@ prefix-aware index means each token start costs a few dict lookups however many 
 from __future__ import annotations
 
 import logging
+import itertools
 import math
-import os
 import re
-import tempfile
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-import itertools
-
-import jieba
-
+from bot.tagging.dictionary import Dictionary
 from bot.tagging.language import DEFAULT_ALIASES, NEGATED_PRAISE, ClauseInfo, Marker, read_moods, sentence_numbers
 from bot.tagging.rules import GAP, KeywordRule, RuleSet
 from bot.tagging.script import TypoRepair, alias_table, fold, trie_pattern
@@ -97,57 +92,18 @@ def normalise(text: str) -> str:
     return fold(text)
 
 
-def _cache_dir() -> str:
-    path = os.path.join(tempfile.gettempdir(), "siyu-jieba")
-    os.makedirs(path, exist_ok=True)
-    return path
-
-
-_base_lock = threading.Lock()
-_base: list[jieba.Tokenizer] = []
-
-
-def _base_dictionary() -> jieba.Tokenizer:
-    """jieba's own dictionary, loaded once per process and never changed (only copied)."""
-    with _base_lock:
-        if not _base:
-            tokenizer = jieba.Tokenizer()
-            tokenizer.tmp_dir = _cache_dir()
-            tokenizer.initialize()
-            _base.append(tokenizer)
-        return _base[0]
-
-
-def new_tokenizer(words: list[str]) -> jieba.Tokenizer:
-    """A private jieba tokenizer (never the global one) that keeps `words` whole."""
-    # jieba logs its dictionary loading at DEBUG to stderr through its own handler.
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    base = _base_dictionary()
-    tokenizer = jieba.Tokenizer()
-    tokenizer.tmp_dir = _cache_dir()
-    # A copy of the dictionary loaded once per process: a second tagger (a playbook's keyword
-    # trigger, reloaded rules) is built in milliseconds, not the second jieba takes to load it.
-    with base.lock:
-        tokenizer.FREQ, tokenizer.total = dict(base.FREQ), base.total
-    tokenizer.initialized = True
-    for word in words:
-        if len(word) > 1:
-            tokenizer.add_word(word, freq=max(KEYWORD_FREQ, tokenizer.FREQ.get(word) or 0))
-    return tokenizer
-
-
 class Segmenter:
-    """jieba's HMM-free cut over a tokenizer's dictionary: the same tokens, about twice as fast.
+    """jieba's HMM-free cut over its dictionary: the same tokens, about twice as fast.
 
     Same dictionary, same maximum-probability route and tie-breaking, same grouping of Latin
     letters and digits as `Tokenizer.cut(text, HMM=False)`; what goes is jieba's per-call
     generator layers and a `math.log` per candidate word (log-probabilities are memoised).
-    The tokenizer must not change after this is built.
+    The dictionary must not change after this is built.
     """
 
-    def __init__(self, tokenizer: jieba.Tokenizer) -> None:
-        self._freq: dict[str, int] = tokenizer.FREQ
-        self._log_total = math.log(tokenizer.total)
+    def __init__(self, dictionary: Dictionary) -> None:
+        self._chunk = dictionary.chunk
+        self._log_total = math.log(dictionary.total)
         self._log_p: dict[str, float] = {}
 
     def cut(self, text: str) -> list[str]:
@@ -163,12 +119,13 @@ class Segmenter:
 
     def _cut_block(self, sentence: str) -> list[str]:
         # jieba's route search, inlined: it runs once per candidate word of every message.
-        freq, log_p, log_total, count = self._freq, self._log_p, self._log_total, len(sentence)
+        chunk, log_p, log_total, count = self._chunk, self._log_p, self._log_total, len(sentence)
         route_p = [0.0] * (count + 1)
         route_end = [0] * (count + 1)
         for start in range(count - 1, -1, -1):
             best_p, best_end = -math.inf, -1
             end, frag, found = start, sentence[start], False
+            freq = chunk(frag)  # the words starting with this character
             while end < count:
                 weight = freq.get(frag)
                 if weight is None:
@@ -248,8 +205,9 @@ class KeywordTagger:
         self._plain = frozenset(first for first, entries in self._index.items() if any(not e.rest for e in entries))
         self._prefixes = self._language.split_prefixes
         self._suffixes = self._language.split_suffixes
-        self._tokenizer = new_tokenizer(list(dict.fromkeys(words)))
-        self._segmenter = Segmenter(self._tokenizer)
+        self.words = list(dict.fromkeys(words))  # what the segmenter keeps whole, besides jieba's own
+        self._dictionary = Dictionary(self.words, KEYWORD_FREQ)
+        self._segmenter = Segmenter(self._dictionary)
         self._exclusive = frozenset(rules.exclusive_groups)
         self._yielding = any(rule.yield_to for rule in self._rules)
         logger.info(
@@ -261,7 +219,7 @@ class KeywordTagger:
 
     def _common_word(self, text: str) -> bool:
         """A word of the dictionary (不是, 加个): such a homophone is meant, not a typo."""
-        return (self._tokenizer.FREQ.get(text) or 0) >= COMMON_WORD_FREQ
+        return (self._dictionary.get(text) or 0) >= COMMON_WORD_FREQ
 
     def _token_bounds(self, text: str) -> frozenset[int]:
         return frozenset(itertools.accumulate(map(len, self._segmenter.cut(text)), initial=0))

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import jieba
 import pytest
 
-from bot.tagging.keywords import KeywordTagger, SubstringTagger, TagMatch, normalise
+from bot.tagging.keywords import KEYWORD_FREQ, KeywordTagger, SubstringTagger, TagMatch, normalise
 from bot.tagging.rules import load_rules, parse_rules
 
 REPO = Path(__file__).resolve().parents[2]
@@ -139,8 +140,15 @@ def test_empty_and_punctuation_only_messages(tagger: KeywordTagger) -> None:
 
 
 def test_segmenter_gives_jiebas_own_tokens(tagger: KeywordTagger) -> None:
-    for text in ("你好，我想预约下周六做水光针", "OPT和IPL 123abc 🙂\r\n双11（限时）", "C++ 50% #1"):
-        assert tagger.tokens(text) == list(tagger._tokenizer.cut(normalise(text), HMM=False))
+    reference = jieba.Tokenizer()
+    reference.initialize()
+    for word in tagger.words:
+        if len(word) > 1:
+            reference.add_word(word, freq=max(KEYWORD_FREQ, reference.FREQ.get(word) or 0))
+    texts = ("你好，我想预约下周六做水光针", "OPT和IPL 123abc 🙂\r\n双11（限时）", "C++ 50% #1",
+             "结婚的和尚未结婚的", "做完热玛吉第二天脸有点胀痛，正常吗", "南京市长江大桥")
+    for text in texts:
+        assert tagger.tokens(text) == list(reference.cut(normalise(text), HMM=False))
 
 
 def test_rules_can_opt_out_of_negation_and_veto_with_exclude() -> None:
