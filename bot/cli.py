@@ -7,14 +7,16 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from bot.config import Config, ConfigError, load_config
+if TYPE_CHECKING:
+    from bot.config import Config
 
 logger = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    parser = _parser(_command_in(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     _configure_logging(args)
     if not getattr(args, "command", None):
@@ -22,14 +24,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except ConfigError as exc:
-        print(f"siyu: configuration error: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        # bot.config is imported where it is used (`siyu tag` in a pipeline does without it), so
+        # a configuration error can only come from a command that imported it.
+        config = sys.modules.get("bot.config")
+        if config is not None and isinstance(exc, config.ConfigError):
+            print(f"siyu: configuration error: {exc}", file=sys.stderr)
+            return 2
+        raise
 
 
-def _parser() -> argparse.ArgumentParser:
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The sub-command named in `argv`, if any, before the parser is built."""
+    head = argparse.ArgumentParser(add_help=False)
+    head.add_argument("--config")
+    head.add_argument("-v", "--verbose", action="store_true")
+    head.add_argument("command", nargs="?")
+    try:
+        known, _ = head.parse_known_args(argv)
+    except SystemExit:  # the real parser reports the problem
+        return None
+    return known.command
+
+
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="siyu", description="思域 Siyu: private-domain operations on WeCom")
     parser.add_argument("--config", help="config file (default: $SIYU_CONFIG or ./config.toml)")
     parser.add_argument("-v", "--verbose", action="store_true")
@@ -58,19 +78,21 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--once", action="store_true", help="set up, show the welcome flow, and exit")
     demo.set_defaults(func=cmd_demo)
 
-    for register in _feature_commands():
+    for register in _feature_commands(command):
         register(sub)
     return parser
 
 
-def _feature_commands() -> list:  # type: ignore[type-arg]
+def _feature_commands(command: str | None = None) -> list:  # type: ignore[type-arg]
     from bot import cli_features
 
-    return cli_features.registrars()
+    return cli_features.registrars(command)
 
 
 def config_from(args: argparse.Namespace) -> Config:
     """The configuration the command names; logging follows its [logging] section from here on."""
+    from bot.config import load_config
+
     config = load_config(args.config)
     _configure_logging(args, config)
     return config
@@ -167,6 +189,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def check_ready_to_serve(config: Config) -> None:
     """Refuse to serve without WeCom credentials (unless WeCom is disabled) or without an opt-out rule."""
+    from bot.config import ConfigError
     from bot.tagging.rules import RulesError, load_rules
     from bot.tagging.service import OPT_OUT_TAG
 
@@ -200,6 +223,7 @@ def _stop_heartbeat(runtime: object) -> None:
 def _check_schema(config: Config) -> None:
     """Refuse to start on a database `siyu init` has not brought to the current schema."""
     from bot.clock import Clock
+    from bot.config import ConfigError
     from bot.db import Database
     from bot.schema import current_revision, head_revision
 

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Callable
 
 Registrar = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"], None]
 
+# Command -> the module whose `register` adds it. Running one command imports only its module:
+# `siyu tag --stdin` in a shell pipeline should not pay for the console's and playbooks' imports.
+COMMANDS: dict[str, str] = {
+    "tag": "bot.tagging.cli",
+    "playbook": "bot.playbooks.cli",
+    "user": "bot.console.cli",
+    "script": "bot.guides.cli",
+    "guide": "bot.guides.cli",
+    "import": "bot.imports.cli",
+}
 
-def registrars() -> list[Registrar]:
-    from bot.console.cli import register as register_console
-    from bot.guides.cli import register as register_guides
-    from bot.imports.cli import register as register_imports
-    from bot.playbooks.cli import register as register_playbooks
-    from bot.tagging.cli import register as register_tagging
 
-    found: list[Registrar] = [register_tagging]
-    found.append(register_playbooks)
-    found.append(register_console)
-    found.append(register_guides)
-    found.append(register_imports)
-    return found
+def registrars(command: str | None = None) -> list[Registrar]:
+    """The registrar of `command`, or of every feature command when it is none of them (help)."""
+    modules = [COMMANDS[command]] if command in COMMANDS else list(dict.fromkeys(COMMANDS.values()))
+    return [importlib.import_module(module).register for module in modules]

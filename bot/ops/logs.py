@@ -18,9 +18,10 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from bot.config import Config
+if TYPE_CHECKING:  # `siyu tag` configures logging without loading the configuration module
+    from bot.config import Config
 
 request_id: ContextVar[str | None] = ContextVar("siyu_request_id", default=None)
 callback_id: ContextVar[int | None] = ContextVar("siyu_callback_id", default=None)
