@@ -24,6 +24,8 @@ ACTION_LABELS = {
     "playbook_save": "保存剧本", "playbook_enable": "启用剧本", "playbook_disable": "停用剧本",
     "playbook_rollback": "回滚剧本", "import": "导入",
     "channel_create": "创建渠道活码", "channel_update": "修改渠道活码", "channel_delete": "删除渠道活码",
+    "rules_save": "保存标签规则", "rules_rollback": "回滚标签规则", "scripts_save": "保存话术库",
+    "scripts_rollback": "回滚话术库",
 }
 
 

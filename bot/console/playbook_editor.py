@@ -143,7 +143,10 @@ class PlaybookEditor:
         outcome = import_version(self.session, playbook, text, playbook_content_hash(text), str(path))
         if outcome == "unchanged":
             return None
-        _write_atomically(path, text)
+        try:
+            write_atomically(path, text)
+        except OSError as error:  # a read-only deployment: the database version still holds
+            logger.warning("playbook saved as a new version but %s could not be written: %s", path, error)
         record = self.record(playbook_id)
         assert record is not None
         return record.current_version
@@ -182,12 +185,14 @@ def diff_lines(old: str, new: str, old_label: str, new_label: str) -> list[tuple
     return lines
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str) -> None:
+    """Readers see the old text or the new, never half of one (a temporary file renamed over it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)
         os.replace(temporary, path)
-    except OSError as error:  # a read-only deployment: the database version still holds
-        logger.warning("playbook saved as a new version but %s could not be written: %s", path, error)
+    except OSError:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -32,7 +32,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
 def check_scripts(path: Path) -> list[str]:
     """Every problem in a library file, one line each."""
     try:
-        load_scripts(path, rule_tags(path.parent))
+        load_scripts(path, rule_tags(path.parent / "tags.toml"))
     except ScriptsError as error:
         return error.errors
     return []
@@ -56,7 +56,7 @@ def _default_path(args: argparse.Namespace) -> Path:
     from bot.config import ConfigError, load_config
 
     try:
-        return Path(load_config(args.config).bot.playbooks_dir) / FILE_NAME
+        return load_config(args.config).bot.scripts_path
     except ConfigError:
         return Path("playbooks") / FILE_NAME
 

@@ -35,7 +35,7 @@ class Guides:
         self.runtime = runtime
         self.config = runtime.config
         self.clock = runtime.clock
-        self.shelf = ScriptShelf(runtime.config.bot.playbooks_dir)
+        self.shelf = ScriptShelf(runtime.config.bot.scripts_path, runtime.config.bot.tag_rules_path)
 
     def _tagging(self, session: Session) -> Any:
         tagging = self.runtime.features.get("tagging")

@@ -1,4 +1,5 @@
-"""The 话术 library (`playbooks/scripts.toml`): prepared texts guides send, ranked for a customer.
+"""The 话术 library (`[bot] scripts`, by default `playbooks/scripts.toml`): prepared texts guides
+send, ranked for a customer.
 
 Operator data like the tag rules, validated the same way: every problem is listed with the file,
 its line, the entry and the field; a broken file never replaces the last good library. Texts are
@@ -216,23 +217,24 @@ def load_scripts(path: str | Path, known_tags: set[str] | None = None) -> Librar
     return parse_scripts(text, str(path), known_tags)
 
 
-def rule_tags(playbooks_dir: str | Path) -> set[str] | None:
-    """Tags the rule pack can give (None when it cannot be read: then tags are not checked)."""
+def rule_tags(rules_path: str | Path) -> set[str] | None:
+    """Tags the rule pack at `rules_path` can give (None when it cannot be read: then tags are not checked)."""
     from bot.tagging.rules import RulesError, load_rules
 
     try:
-        rules = load_rules(Path(playbooks_dir) / "tags.toml")
+        rules = load_rules(rules_path)
     except RulesError:
         return None
     return {r.tag for r in rules.keyword_rules} | {r.tag for r in rules.behaviour_rules}
 
 
 class ScriptShelf:
-    """The library of one playbooks directory, reloaded when the file changes; a broken file keeps
-    the last good library (logged)."""
+    """The library file, reloaded when it changes; a broken file keeps the last good library (logged).
+    Its scripts' tags are checked against the tag rules at `rules_path`."""
 
-    def __init__(self, playbooks_dir: str | Path) -> None:
-        self.path = Path(playbooks_dir) / FILE_NAME
+    def __init__(self, path: str | Path, rules_path: str | Path) -> None:
+        self.path = Path(path)
+        self.rules_path = Path(rules_path)
         self._library = Library([], str(self.path))
         self._mtime: float | None = None
         self._lock = threading.Lock()
@@ -246,7 +248,7 @@ class ScriptShelf:
             if mtime != self._mtime:
                 self._mtime = mtime
                 try:
-                    self._library = load_scripts(self.path, rule_tags(self.path.parent))
+                    self._library = load_scripts(self.path, rule_tags(self.rules_path))
                 except ScriptsError as error:
                     logger.error("话术 library %s not loaded; the last good one stays in use:\n%s", self.path, error)
             return self._library

@@ -3,7 +3,7 @@
 from bot.models.activity import Event, Message
 from bot.models.base import Base
 from bot.models.channels import ChannelCode
-from bot.models.console import AuditEntry, ConsoleUser
+from bot.models.console import AuditEntry, ConsoleUser, RuleFileVersion
 from bot.models.guide_tasks import GuideTask
 from bot.models.guides import CustomerNote, CustomerTransfer, GuideAction, GuideForward, ReferralCode
 from bot.models.inbox import Callback, KfCursor, SharedValue, Task
@@ -39,6 +39,7 @@ __all__ = [
     "PlaybookRecord",
     "PlaybookVersion",
     "ReferralCode",
+    "RuleFileVersion",
     "SharedValue",
     "Staff",
     "Tag",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base
@@ -45,3 +45,17 @@ class AuditEntry(Base):
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     remote_addr: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class RuleFileVersion(Base):
+    """One saved text of an operator-edited rule file (标签规则 `tags`, 话术库 `scripts`)."""
+
+    __tablename__ = "rule_file_versions"
+    __table_args__ = (UniqueConstraint("kind", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    version: Mapped[int]
+    content: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime]

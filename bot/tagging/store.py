@@ -57,6 +57,13 @@ class RulesStore:
                 self._reload_if_changed()
         return self.rules, self.tagger
 
+    def reload_now(self) -> str | None:
+        """Read the file again at once (after the console saved it); returns the error keeping the old rules."""
+        with self._lock:
+            self._checked = time.monotonic()
+            self._reload_if_changed()
+            return self.error
+
     def _initial(self) -> tuple[RuleSet, KeywordTagger]:
         try:
             rules = self._load_file()

@@ -1,0 +1,151 @@
+"""标签规则 and 话术库: view and edit the rule files (validate, then swap), versions, and 试一试."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from functools import lru_cache
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from bot.console.playbook_editor import diff_lines
+from bot.console.rule_files import KINDS, EditRefused, RuleFiles, check_tag_rules
+from bot.console.views.base import audit, bp, requires, viewer
+from bot.tagging.explain import explain
+from bot.tagging.keywords import KeywordTagger
+from bot.tagging.rules import RuleSet
+from bot.web import current_runtime
+
+MAX_SOURCE = 500_000
+MAX_SENTENCE = 500
+KIND = "<any(rules, scripts):page>"
+PAGE_KIND = {"rules": "tags", "scripts": "scripts"}
+
+
+def _files(session) -> RuleFiles:  # type: ignore[no-untyped-def]
+    runtime = current_runtime()
+    return RuleFiles(session, runtime.clock, runtime.config)
+
+
+def _render(page: str, text: str, problems: list | None = None, status: int = 200) -> tuple[str, int]:  # type: ignore[type-arg]
+    kind = PAGE_KIND[page]
+    tagging = current_runtime().features.get("tagging")
+    with current_runtime().db.read_session() as session:
+        files = _files(session)
+        return render_template(
+            "console/rule_edit.html", page=page, kind=kind, title=KINDS[kind], path=files.path(kind), text=text,
+            problems=problems or [], versions=files.versions(kind),
+            running_error=tagging.store.error if tagging is not None and kind == "tags" else None), status
+
+
+@bp.get("/rules")
+@requires("admin", "operator")
+def rules() -> tuple[str, int]:
+    with current_runtime().db.read_session() as session:
+        text = _files(session).text("tags")
+    return _render("rules", text)
+
+
+@bp.get("/scripts")
+@requires("admin", "operator")
+def scripts() -> tuple[str, int]:
+    with current_runtime().db.read_session() as session:
+        text = _files(session).text("scripts")
+    return _render("scripts", text)
+
+
+def _source() -> str:
+    return request.form.get("source", "")[:MAX_SOURCE].replace("\r\n", "\n")
+
+
+def _save(page: str, text: str, action: str, detail: dict | None = None) -> Response | tuple[str, int]:  # type: ignore[type-arg]
+    runtime = current_runtime()
+    kind = PAGE_KIND[page]
+    try:
+        with runtime.db.session() as session:
+            version = _files(session).save(kind, text, viewer().username)
+            if version is not None:
+                audit(session, action, kind, {"version": version, **(detail or {})})
+    except EditRefused as refused:
+        return _render(page, text, [asdict(p) for p in refused.problems], 400)
+    note = ""
+    if version is not None and kind == "tags" and (tagging := runtime.features.get("tagging")) is not None:
+        error = tagging.store.reload_now()
+        note = f"（但重新加载失败，仍用旧规则：{error}）" if error else "，新规则已生效"
+    flash(f"已保存为版本 {version}{note}" if version else "内容没有变化")
+    return redirect(url_for(f"console.{page}"))
+
+
+@bp.post(f"/{KIND}")
+@requires("admin", "operator")
+def rule_file_save(page: str) -> Response | tuple[str, int]:
+    return _save(page, _source(), f"{page}_save")
+
+
+@bp.post(f"/{KIND}/validate")
+@requires("admin", "operator")
+def rule_file_validate(page: str) -> Response:
+    """The live check behind the editor: the validator the bot loads the file with."""
+    with current_runtime().db.read_session() as session:
+        problems = _files(session).check(PAGE_KIND[page], _source())
+    return jsonify(ok=not problems, problems=[asdict(p) for p in problems])
+
+
+@bp.post(f"/{KIND}/rollback/<int:number>")
+@requires("admin", "operator")
+def rule_file_rollback(page: str, number: int) -> Response | tuple[str, int]:
+    with current_runtime().db.read_session() as session:
+        old = _files(session).version(PAGE_KIND[page], number)
+        if old is None:
+            abort(404)
+        text = old.content
+    return _save(page, text, f"{page}_rollback", {"to": number})
+
+
+@bp.get(f"/{KIND}/diff/<int:number>")
+@requires("admin", "operator")
+def rule_file_diff(page: str, number: int) -> str:
+    kind = PAGE_KIND[page]
+    with current_runtime().db.read_session() as session:
+        files = _files(session)
+        old = files.version(kind, number)
+        if old is None:
+            abort(404)
+        lines = diff_lines(old.content, files.text(kind), f"版本 {number}", "当前文件")
+    return render_template("console/rule_diff.html", page=page, title=KINDS[kind], number=number, lines=lines)
+
+
+@lru_cache(maxsize=4)
+def _tagger_for_text(text: str) -> KeywordTagger | None:
+    """A tagger for edited, unsaved rules (a few kept: typing the sentence again costs nothing)."""
+    rules, _ = check_tag_rules(text)
+    return KeywordTagger(rules) if rules is not None else None
+
+
+@bp.post("/rules/try")
+@requires("admin", "operator")
+def rules_try() -> Response | tuple[Response, int]:
+    """试一试: which tags a sentence gets under the edited rules, and why."""
+    text, sentence = _source(), request.form.get("sentence", "").strip()[:MAX_SENTENCE]
+    if not sentence:
+        problem = {"line": None, "key": "sentence", "message": "请输入一句客户可能说的话"}
+        return jsonify(ok=False, problems=[problem]), 400
+    rules, problems = check_tag_rules(text)
+    if rules is None:
+        return jsonify(ok=False, problems=[asdict(p) for p in problems])
+    tagger = _running_tagger(rules) or _tagger_for_text(text)
+    assert tagger is not None
+    result = explain(tagger, sentence)
+    return jsonify(ok=True, problems=[], read_as=result.read_as,
+                   tags=[{"tag": m.tag, "rule": m.rule, "matched": list(m.matched), "clause": m.clause}
+                         for m in result.tags],
+                   decisions=[asdict(d) for d in result.decisions],
+                   clauses=[asdict(c) for c in result.clauses])
+
+
+def _running_tagger(rules: RuleSet) -> KeywordTagger | None:
+    tagging = current_runtime().features.get("tagging")
+    if tagging is None:
+        return None
+    running, tagger = tagging.store.current()
+    return tagger if running.version == rules.version else None

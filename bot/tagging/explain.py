@@ -1,0 +1,114 @@
+"""Why a sentence gets the tags it gets (the console's 试一试, `siyu tag`): the tagger's own result,
+and for every keyword found, whether it counted and what decided it (negation, mood, an exclude
+word, an A-not-A question, a longer keyword around it, a tag it yields to, a later state).
+
+The verdicts are read from the same steps `KeywordTagger.tag` takes, with the same functions; the
+tags themselves are always `tag`'s, so an explanation can never claim a tag the bot would not give.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.tagging.keywords import (
+    _PIECES,
+    KeywordTagger,
+    TagMatch,
+    _asks_a_not_a,
+    _drop_contained,
+    _negated,
+)
+from bot.tagging.language import read_moods
+
+MOOD_LABELS = {
+    "statement": "陈述", "question": "提问", "rhetorical": "反问", "hypothetical": "假设", "worry": "担心",
+    "expectation": "期待", "deferred": "推迟", "passed": "已过去", "praised": "称赞",
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    tag: str
+    rule: str
+    keyword: str
+    clause: str
+    counted: bool
+    why: str
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    tokens: tuple[str, ...]
+    moods: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    text: str
+    read_as: str  # what the tagger reads: folded, simplified, typos repaired
+    tags: list[TagMatch]
+    clauses: list[Clause]
+    decisions: list[Decision]
+
+
+def explain(tagger: KeywordTagger, text: str) -> Explanation:
+    tags = tagger.tag(text)
+    given = {match.rule for match in tags}
+    folded = tagger.prepare(text)
+    pieces = list(_PIECES.finditer(folded))
+    found = tagger._find_in_pieces(pieces, [True] * len(pieces))
+    clauses, hits = tagger._read(text, folded, pieces, found, True)
+    read_moods(tagger._language, clauses)
+    rules = tagger._rules
+    decisions: list[Decision] = []
+    for ordinal, clause in enumerate(clauses):
+        counted = tagger._clause_hits(clause, clauses, ordinal, hits[ordinal])
+        tokens = clause.tokens
+        asked = [h for h in hits[ordinal] if _asks_a_not_a(tokens, h.start)]
+        rest = [h for h in hits[ordinal] if h not in asked]
+        longest = _drop_contained(rest)
+        vetoed = {h.rule: h.keyword for h in longest if h.exclude}
+        keyword_hits = [h for h in longest if not h.exclude and h.rule not in vetoed]
+        rhetorical = "rhetorical" in clause.moods
+        negated = dict(zip(keyword_hits, [False] * len(keyword_hits) if rhetorical else
+                           _negated(keyword_hits, tokens), strict=True))
+        for hit in hits[ordinal]:
+            rule = rules[hit.rule]
+            if hit.exclude:
+                why, ok = f"排除词「{hit.keyword}」出现在这个分句里，这条规则在此不计", False
+            elif hit in asked:
+                why, ok = "正反问（如「要不要」「能不能」）是在提问，不是否定，也不算说了这个词", False
+            elif hit not in longest:
+                why, ok = "落在另一个更长的关键词里面，按更长的那个算", False
+            elif hit.rule in vetoed:
+                why, ok = f"同一分句有这条规则的排除词「{vetoed[hit.rule]}」", False
+            elif hit in counted:
+                ok = True
+                why = "命中" + ("（前后有否定词，但这条规则不可否定：否定说法本身就是关键词）"
+                               if negated.get(hit) and not rule.negatable else "")
+                if rule.rule_id not in given:
+                    ok, why = False, "命中了，但同一分组（如「状态」）只保留消息里最后说的那个"
+            elif negated.get(hit) and rule.negatable:
+                why, ok = "前后有否定词（如「不」「没有」「不用」），这条规则可被否定，所以不计", False
+            elif not tagger._in_mood(hit, clause, clauses, ordinal):
+                why, ok = _mood_reason(rule.mood, rule.not_mood, clause.moods), False
+            else:
+                why, ok = "同一分句里有它让位的标签（yield_to）", False
+            decisions.append(Decision(rule.tag, rule.rule_id, hit.keyword, clause.text, ok, why))
+    for match in tags:
+        if not any(d.rule == match.rule and d.counted for d in decisions):
+            decisions.append(Decision(match.tag, match.rule, "、".join(match.matched), match.clause, True,
+                                      "线索词（cues）的权重之和达到了阈值"))
+    return Explanation(text, folded, tags,
+                       [Clause(c.text, tuple(c.tokens), tuple(sorted(MOOD_LABELS.get(m, m) for m in c.moods)))
+                        for c in clauses], decisions)
+
+
+def _mood_reason(mood: frozenset[str], not_mood: frozenset[str], moods: set[str]) -> str:
+    said = "、".join(MOOD_LABELS.get(m, m) for m in sorted(moods)) or "陈述"
+    if mood:
+        wanted = "、".join(MOOD_LABELS.get(m, m) for m in sorted(mood))
+        return f"语气不符：这条规则只在「{wanted}」时算，这个分句是「{said}」"
+    refused = "、".join(MOOD_LABELS.get(m, m) for m in sorted(not_mood & moods)) or "、".join(sorted(not_mood))
+    return f"语气不符：这个分句是「{refused}」，这条规则在这种语气下不算（如只是问问、假设或推迟）"
