@@ -35,7 +35,7 @@ def create_app(
     app.extensions["siyu"] = runtime
     install_redaction(runtime.config)
 
-    from bot import console
+    from bot import console, timetravel
     from bot.guides import sidebar
     from bot.ops import views as ops_views
     from bot.web import api, health, links, webhook
@@ -46,6 +46,7 @@ def create_app(
     app.register_blueprint(links.bp)
     ops_views.init_app(app)
     console.init_app(app, runtime)
+    timetravel.init_app(app, runtime)
     app.register_blueprint(sidebar.bp)
     app.register_error_handler(HTTPException, _http_error)
     return app

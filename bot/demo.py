@@ -11,10 +11,12 @@ from typing import Any
 
 import waitress.server
 
+from bot.clock import TravelClock
 from bot.config import Config, config_from_dict
 from bot.db import Database
 from bot.schema import upgrade
 from bot.simulator import SimulatorClient, SimulatorConfig, create_simulator, serve_in_thread
+from bot.simulator.clock import SimClock
 
 logger = logging.getLogger(__name__)
 
@@ -57,15 +59,16 @@ def run_demo(port: int = 5000, sim_port: int = 8800, once: bool = False,
         logging.getLogger(name).setLevel(logging.WARNING)
     bot_url = f"http://127.0.0.1:{port}"
     sim_config = SimulatorConfig.for_bot(bot_url)
-    simulator = serve_in_thread(create_simulator(sim_config), port=sim_port)
+    sim_clock, clock = shared_clock()
+    simulator = serve_in_thread(create_simulator(sim_config, sim_clock), port=sim_port)
     database_url = f"sqlite:///{DEMO_DIR / 'siyu-demo.db'}"
     from bot.console.demo import DEMO_CONSOLE_CONFIG, seed_console
 
     config = config_for_simulator(database_url, simulator.url, sim_config,
                                   bot={"playbooks_dir": "playbooks", **(bot or {}), "public_url": bot_url},
                                   console=DEMO_CONSOLE_CONFIG)
-    upgrade(Database(database_url, _clock()))
-    app = create_app(config, load_routers(config.bot.handlers))
+    upgrade(Database(database_url, clock))
+    app = create_app(config, load_routers(config.bot.handlers), clock)
     runtime = app.extensions["siyu"]
     server = waitress.server.create_server(app, host="127.0.0.1", port=port, threads=8)
     web = threading.Thread(target=server.run, name="siyu-web", daemon=True)
@@ -89,10 +92,10 @@ def run_demo(port: int = 5000, sim_port: int = 8800, once: bool = False,
         runtime.close()
 
 
-def _clock():  # type: ignore[no-untyped-def]
-    from bot.clock import Clock
-
-    return Clock()
+def shared_clock() -> tuple[SimClock, TravelClock]:
+    """One clock for the simulator and the bot, which 快进 moves for both (the simulator's reset keeps it)."""
+    sim_clock = SimClock(shared=True)
+    return sim_clock, TravelClock(sim_clock)
 
 
 def _customer_ref(runtime: Any, external_userid: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.clock import Clock
+from bot.clock import Clock, TravelClock
 from bot.config import Config
 from bot.db import Database
 from bot.hooks import Hooks
@@ -70,7 +70,8 @@ class Runtime:
 def build_runtime(config: Config, routers: Iterable[Router], clock: Clock | None = None) -> Runtime:
     clock = clock or Clock()
     db = Database(config.database.url, clock, echo=config.database.echo)
-    tokens = SharedTokenStorage(db)
+    # The demo's shared clock is its wall clock: tokens age with 快进 as the simulator's do.
+    tokens = SharedTokenStorage(db, clock if isinstance(clock, TravelClock) else None)
     wecom = mp = None
     if config.wecom.corp_id and config.wecom.secret.get_secret_value():
         wecom = WeComClient(config.wecom.corp_id, config.wecom.secret.get_secret_value(),

@@ -22,7 +22,7 @@ ACTION_LABELS = {
     "customer_tag": "打标签", "customer_untag": "移除标签", "customer_event": "记录事件",
     "bulk_tag": "批量打标签", "export": "导出", "enrolment_pause": "暂停剧本",
     "playbook_save": "保存剧本", "playbook_enable": "启用剧本", "playbook_disable": "停用剧本",
-    "playbook_rollback": "回滚剧本", "import": "导入",
+    "playbook_rollback": "回滚剧本", "import": "导入", "time_travel": "快进演示时间",
     "channel_create": "创建渠道活码", "channel_update": "修改渠道活码", "channel_delete": "删除渠道活码",
     "rules_save": "保存标签规则", "rules_rollback": "回滚标签规则", "scripts_save": "保存话术库",
     "scripts_rollback": "回滚话术库",

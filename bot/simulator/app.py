@@ -10,13 +10,14 @@ from .config import SimulatorConfig
 from .state import SimulatorState
 
 
-def create_simulator(config: SimulatorConfig | None = None) -> Flask:
+def create_simulator(config: SimulatorConfig | None = None, clock: SimClock | None = None) -> Flask:
+    """`clock`: one shared with the bot (the demo); by default the simulator keeps its own."""
     config = config or SimulatorConfig()
     app = Flask(__name__)
     # Readable Chinese in /sim/sent and the page; keep WeChat's field order.
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions["simulator"] = SimulatorState(config, SimClock())
+    app.extensions["simulator"] = SimulatorState(config, clock or SimClock())
     for module in (wecom_api, mp_api, control, actors, page):
         app.register_blueprint(module.bp)
     for blueprint in (oauth.bp, oauth.api, contact_ways.bp, contact_ways.control, transfers.bp, transfers.control,

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from wechatpy.session import SessionStorage
 
+from bot.clock import Clock
 from bot.db import Database
 from bot.jobs.locks import named_lock
 from bot.models import SharedValue
@@ -24,18 +25,22 @@ logger = logging.getLogger(__name__)
 class SharedTokenStorage(SessionStorage):
     """wechatpy session storage backed by the `shared_values` table."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, wall_clock: Clock | None = None) -> None:
+        """`wall_clock`: what token expiry is judged by; the system clock, or the demo's shared one."""
         self.db = db
+        # wechatpy keeps expiry in wall-clock seconds, so token rows follow the wall clock too; in the
+        # demo that is the clock 快进 moves (the simulator expires its tokens by it).
+        self.wall_clock = wall_clock or Clock()
 
     def get(self, key: str, default: Any = None) -> Any:
         with self.db.session() as session:
             row = session.get(SharedValue, key)
-            if row is None or (row.expires_at is not None and row.expires_at <= _utcnow()):
+            if row is None or (row.expires_at is not None and row.expires_at <= self.wall_clock.now()):
                 return default
             return _decode(row.value)
 
     def set(self, key: str, value: Any, ttl: int | None = None) -> None:
-        expires_at = _utcnow() + timedelta(seconds=ttl) if ttl else None
+        expires_at = self.wall_clock.now() + timedelta(seconds=ttl) if ttl else None
         with self.db.session() as session:
             row = session.get(SharedValue, key)
             if row is None:
@@ -51,11 +56,6 @@ class SharedTokenStorage(SessionStorage):
 
     def refresh_lock(self, key: str) -> AbstractContextManager[None]:
         return named_lock(self.db, key)
-
-
-def _utcnow() -> datetime:
-    # wechatpy keeps expiry in wall-clock seconds, so token rows follow the wall clock too.
-    return datetime.now(UTC)
 
 
 def _encode(value: Any) -> str:

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 
 from bot.app import create_app
 from bot.clock import Clock
-from bot.demo import DEMO_API_TOKEN, config_for_simulator
+from bot.console.demo import DEMO_CONSOLE_CONFIG
+from bot.demo import DEMO_API_TOKEN, config_for_simulator, shared_clock
 from bot.inbound.routing import Router
 from bot.inbound.processor import due_now
 from bot.models import Callback, Task
@@ -35,16 +36,21 @@ class SwappableApp:
 
 class Harness:
     def __init__(self, database_url: str, routers: list[Router] | None = None, clock: Clock | None = None,
-                 **config_sections: Mapping[str, Any]) -> None:
+                 time_travel: bool = False, **config_sections: Mapping[str, Any]) -> None:
+        """`time_travel`: the demo's stack, bot and simulator on one clock with the 快进 controls on."""
         from handlers import routers as default_routers
 
         self._bot_app = SwappableApp()
         self.bot_server: RunningServer = serve_in_thread(self._bot_app)
         self.sim_config = SimulatorConfig.for_bot(self.bot_server.url)
-        self.sim_server: RunningServer = serve_in_thread(create_simulator(self.sim_config))
+        sim_clock = None
+        if time_travel:
+            sim_clock, clock = shared_clock()
+            config_sections["console"] = {**DEMO_CONSOLE_CONFIG, **config_sections.get("console", {})}
+        self.sim_server: RunningServer = serve_in_thread(create_simulator(self.sim_config, sim_clock))
         self.sim = SimulatorClient(self.sim_server.url)
         config_sections["bot"] = {"playbooks_dir": str(PLAYBOOKS_DIR), **config_sections.get("bot", {})}
-        if clock is not None:
+        if clock is not None and not time_travel:
             # The simulator signs pushes with (simulated) wall time, a frozen bot lives on another
             # date: the replay window would refuse them. tests/web/test_webhook_security.py tests it.
             config_sections["webhook"] = {"max_timestamp_age_seconds": 0, **config_sections.get("webhook", {})}
