@@ -177,6 +177,21 @@ class LinksConfig(_Section):
         return patterns
 
 
+class FeedbackConfig(_Section):
+    """Feedback buttons under playbook steps (想了解更多 / 不感兴趣)."""
+
+    # The tags a click puts on the customer; one replaces the other (the latest answer holds).
+    interested_tag: str = Field(default="反馈:想了解", min_length=1, max_length=64)
+    not_interested_tag: str = Field(default="反馈:不感兴趣", min_length=1, max_length=64)
+    # After "not interested", every playbook together sends the customer at most this many
+    # messages a week, for this many days (the [scheduler] caps still apply on top).
+    not_interested_cap_per_week: int = Field(default=1, ge=1)
+    not_interested_cap_days: int = Field(default=30, ge=0)
+    # The page a feedback link on the Official Account shows after the click.
+    thanks_text: str = "感谢您的反馈！"
+    not_interested_text: str = "已收到，我们会减少此类消息的推送。"
+
+
 class InboundConfig(_Section):
     """Processing stored callbacks: retries with backoff, then the dead letter."""
 
@@ -365,6 +380,7 @@ class Config(_Section):
     console: ConsoleConfig = Field(default_factory=ConsoleConfig)
     retention: RetentionConfig = Field(default_factory=RetentionConfig)
     guides: GuidesConfig = Field(default_factory=GuidesConfig)
+    feedback: FeedbackConfig = Field(default_factory=FeedbackConfig)
     source: str = "<defaults>"
 
 

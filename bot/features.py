@@ -11,6 +11,7 @@ if TYPE_CHECKING:
 
 def installers() -> list[Callable[["Runtime"], None]]:
     from bot.channels.feature import install as install_channels
+    from bot.feedback.feature import install as install_feedback
     from bot.guides.feature import install as install_guides
     from bot.ops.heartbeat import install as install_heartbeat
     from bot.playbooks.feature import install as install_playbooks
@@ -22,6 +23,7 @@ def installers() -> list[Callable[["Runtime"], None]]:
     # Tagging first: playbooks trigger on the tags and stages it records.
     installs: list[Callable[["Runtime"], None]] = [install_tagging]
     installs.append(install_playbooks)
+    installs.append(install_feedback)
     installs.append(install_guides)
     installs.append(install_channels)
     installs.append(install_heartbeat)

@@ -25,7 +25,8 @@ from bot.wechat.tokens import SharedTokenStorage
 
 logger = logging.getLogger(__name__)
 
-HANDLER_PARAMETERS = ("update", "session", "customers", "guide_tasks", "tasks", "clock", "config", "now", "guides")
+HANDLER_PARAMETERS = ("update", "session", "customers", "guide_tasks", "tasks", "clock", "config", "now", "guides",
+                      "feedback")
 
 
 @dataclass
@@ -59,6 +60,7 @@ class Runtime:
             "config": self.config,
             "now": self.clock.now(),
             "guides": self.features.get("guides"),  # bot.guides.feature.Guides
+            "feedback": self.features.get("feedback"),  # bot.feedback.feature.Feedback
         }
 
     def close(self) -> None:

@@ -7,6 +7,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.feedback.buttons import parse_menu_id
 from bot.guides.feature import Guides
 from bot.inbound.routing import Router, Update
 from bot.models import Customer, Message
@@ -19,13 +20,18 @@ router = Router("customer_messages")
 MESSAGE_KINDS = ("text", "image", "voice", "video", "location", "link", "file", "miniprogram")
 
 
+def written(update: Update) -> bool:
+    """What the customer wrote, not a click on a feedback button (handlers/feedback.py has those)."""
+    return parse_menu_id(update.get("MenuId")) is None
+
+
 def customer_of(update: Update, customers: CustomerService) -> Customer:
     if update.channel == "mp":
         return customers.from_mp(update.sender)
     return customers.from_wecom(update.sender)  # kf: the sender is the customer's external_userid
 
 
-@router.observer(*MESSAGE_KINDS, channel=("mp", "kf"))
+@router.observer(*MESSAGE_KINDS, channel=("mp", "kf"), when=written)
 def store_customer_message(update: Update, customers: CustomerService) -> None:
     customer = customer_of(update, customers)
     content = update.text if update.kind == "text" else f"[{update.kind}]"
@@ -34,7 +40,7 @@ def store_customer_message(update: Update, customers: CustomerService) -> None:
                              wechat_msgid=update.get("MsgId") or None)
 
 
-@router.observer(*MESSAGE_KINDS, channel=("mp", "kf"))
+@router.observer(*MESSAGE_KINDS, channel=("mp", "kf"), when=written)
 def forward_to_guide(update: Update, session: Session, customers: CustomerService, guides: Guides | None) -> None:
     """The customer's guide (or a default guide in turn) gets the message with profile and suggestions."""
     message = session.scalar(select(Message).where(Message.callback_id == update.callback_id,
@@ -50,7 +56,7 @@ OPT_OUT_CONFIRMATION = "已为您退订消息推送，之后不会再主动打�
 OPT_IN_CONFIRMATION = "已为您恢复消息推送，感谢您的关注！回复「退订」可随时退订。"
 
 
-@router.responder("text", channel=("mp", "kf"))
+@router.responder("text", channel=("mp", "kf"), when=written)
 def confirm_subscription_change(update: Update, session: Session) -> str | None:
     """One confirmation when this very message opted the customer out (or back in), as the
     tagger just reported it (no query: at a million customers re-reading it cost 0.5 s)."""

@@ -126,6 +126,7 @@ def kf_send_failed(payload: dict[str, Any], db: Database) -> None:
 def _as_xml(open_kfid: str, msg: dict[str, Any]) -> str:
     """A pulled kf message in the callback log's shape, so it is stored and routed like any push."""
     msgtype = msg.get("msgtype", "text")
+    text = msg.get("text") or {}
     fields = {
         "ToUserName": open_kfid,
         "FromUserName": msg.get("external_userid", ""),
@@ -133,8 +134,10 @@ def _as_xml(open_kfid: str, msg: dict[str, Any]) -> str:
         "MsgType": msgtype,
         "MsgId": msg.get("msgid", ""),
         "OpenKfId": open_kfid,
-        "Content": (msg.get("text") or {}).get("content", "") if msgtype == "text" else "",
+        "Content": text.get("content", "") if msgtype == "text" else "",
     }
+    if msgtype == "text" and text.get("menu_id"):  # a click on a menu message's item
+        fields["MenuId"] = str(text["menu_id"])
     return xmltodict.unparse({"xml": fields})
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.console.accounts import Identity
+from bot.feedback.buttons import link_option
 from bot.models import (Customer, CustomerGuide, CustomerTag, Delivery, Enrolment, Event, GuideTask, LinkClick,
                         Message, Staff, Tag, TrackedLink)
 
@@ -172,7 +173,8 @@ class CustomerDirectory:
                                       m.status, {"errcode": m.errcode} if m.errcode else {}))
         for e in self.session.scalars(select(Event).where(Event.customer_id == customer.id)
                                       .order_by(Event.occurred_at.desc()).limit(limit)):
-            items.append(TimelineItem(e.occurred_at, "event", f"事件 · {e.type}", _short(e.data), e.source))
+            items.append(_feedback_item(e) if e.type == "feedback_clicked" else
+                         TimelineItem(e.occurred_at, "event", f"事件 · {e.type}", _short(e.data), e.source))
         for d in self.session.scalars(select(Delivery).where(Delivery.customer_id == customer.id)
                                       .order_by(Delivery.due_at.desc()).limit(limit)):
             detail: dict[str, Any] = {"channel": d.channel or "", "variant": d.variant or ""}
@@ -187,6 +189,8 @@ class CustomerDirectory:
                   .join(Delivery, Delivery.id == TrackedLink.delivery_id)
                   .where(Delivery.customer_id == customer.id).order_by(LinkClick.created_at.desc()).limit(limit))
         for at, url, playbook_id, step_id in self.session.execute(clicks):
+            if link_option(url) is not None:  # a feedback button: its answer is shown as such
+                continue
             items.append(TimelineItem(at, "click", f"点击链接 · {playbook_id} · {step_id}", url))
         for t in self.session.scalars(select(GuideTask).where(GuideTask.customer_id == customer.id)
                                       .order_by(GuideTask.created_at.desc()).limit(limit)):
@@ -218,6 +222,14 @@ def parse_birthday(raw: str) -> date | None:
         return date.fromisoformat(raw)
     except ValueError:
         raise ValueError(f"生日格式应为 YYYY-MM-DD，而不是 {raw!r}") from None
+
+
+def _feedback_item(event: Event) -> TimelineItem:
+    """A click on a feedback button: the answer, and the playbook step it answers."""
+    data = event.data or {}
+    how = "微信客服菜单" if data.get("channel") == "kf" else "链接"
+    return TimelineItem(event.occurred_at, "feedback", f"反馈 · {data.get('label', '')}",
+                        f"剧本 {data.get('playbook', '')} · {data.get('step', '')}（{how}）")
 
 
 def _short(data: dict[str, Any]) -> str:

@@ -23,7 +23,7 @@ class BadPayload(ValueError):
 FIELD_LIMITS = {
     "MsgId": 128, "MsgType": 32, "Event": 32, "ChangeType": 48, "FromUserName": 64, "ToUserName": 64,
     "UserID": 64, "ExternalUserID": 64, "OpenKfId": 64, "State": 64, "Token": 128, "EventKey": 128,
-    "AgentID": 16, "CreateTime": 12, "WelcomeCode": 256,
+    "AgentID": 16, "CreateTime": 12, "WelcomeCode": 256, "MenuId": 64,
 }
 
 

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from bot.config import Config
 from bot.db import Database
+from bot.feedback.buttons import Choice, menu_log_text, menu_message, with_html_links, with_plain_links
 from bot.services.customers import CustomerService
 from bot.guides.tasks import GuideTaskService
 from bot.wechat.outbound import ChannelUnavailable, Outbound, SendResult
@@ -50,6 +51,7 @@ class Outgoing:
     template_id: str | None = None
     template_data: Mapping[str, str] = field(default_factory=dict)
     link: str | None = None
+    feedback: tuple[Choice, ...] = ()  # the step's feedback buttons, for the channels that carry them
 
 
 @dataclass(frozen=True)
@@ -113,9 +115,15 @@ class KfChannel(_OutboundChannel):
         open_kfid = self.config.wecom.open_kfid
         if not outgoing.external_userid or not open_kfid:
             return unreachable("no external_userid" if open_kfid else "no [wecom] open_kfid configured")
-        result = self.outbound.kf_send_text(open_kfid, outgoing.external_userid, outgoing.text,
-                                            msgid=self.outbound.kf_msgid(outgoing.idempotency_key),
-                                            customer_id=outgoing.customer_id)
+        msgid = self.outbound.kf_msgid(outgoing.idempotency_key)
+        if outgoing.feedback:  # the buttons as a menu message: a click comes back with its menu_id
+            result = self.outbound.kf_send_menu(open_kfid, outgoing.external_userid,
+                                                menu_message(outgoing.text, outgoing.feedback),
+                                                text=menu_log_text(outgoing.text, outgoing.feedback), msgid=msgid,
+                                                customer_id=outgoing.customer_id)
+        else:
+            result = self.outbound.kf_send_text(open_kfid, outgoing.external_userid, outgoing.text, msgid=msgid,
+                                                customer_id=outgoing.customer_id)
         if result.errcode in self.config.wecom.kf_duplicate_msgid_errcodes:
             # The msgid is this delivery's alone (salted per database): WeChat took an earlier attempt.
             return Outcome("sent", result.errcode, f"already sent (errcode {result.errcode}: duplicate msgid)",
@@ -131,7 +139,8 @@ class MpCustomChannel(_OutboundChannel):
     def _send(self, outgoing: Outgoing) -> Outcome:
         if not outgoing.openid:
             return unreachable("no openid")
-        return from_result(self.outbound.mp_custom_text(outgoing.openid, outgoing.text,
+        return from_result(self.outbound.mp_custom_text(outgoing.openid, with_html_links(outgoing.text,
+                                                                                         outgoing.feedback),
                                                         customer_id=outgoing.customer_id))
 
 
@@ -158,7 +167,8 @@ class WecomMassChannel(_OutboundChannel):
     def _send(self, outgoing: Outgoing) -> Outcome:
         if not outgoing.external_userid or not outgoing.guide_userid:
             return unreachable("no external_userid or no owning guide")
-        result = self.outbound.add_msg_template(outgoing.guide_userid, [outgoing.external_userid], outgoing.text,
+        result = self.outbound.add_msg_template(outgoing.guide_userid, [outgoing.external_userid],
+                                                with_plain_links(outgoing.text, outgoing.feedback),
                                                 customer_id=outgoing.customer_id)
         if result.ok and outgoing.external_userid in (result.response.get("fail_list") or []):
             # WeCom takes the task but not this customer (not the guide's contact).

@@ -127,6 +127,9 @@ def trigger_matches(trigger: Trigger, event_type: str, data: Mapping[str, Any]) 
         return event_type == "contact_added" and (trigger.state is None or data.get("state") == trigger.state)
     if kind == "subscribed":
         return event_type == "subscribed"
+    if kind == "feedback":  # a click on a feedback button (bot.feedback)
+        return (event_type == "feedback_clicked" and data.get("option") == trigger.feedback
+                and (trigger.playbook is None or data.get("playbook") == trigger.playbook))
     return False
 
 

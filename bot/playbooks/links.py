@@ -52,12 +52,18 @@ def link_for(session: Session, delivery_id: int, url: str) -> TrackedLink:
     return link
 
 
-def record_click(session: Session, token: str, clock: Clock, hooks: Hooks, user_agent: str = "",
-                 method: str = "GET", clicks: ClickFilter | None = None) -> str | None:
-    """Record a hit and, when it is the customer's click, a `link_clicked` event; returns the target.
+@dataclass(frozen=True)
+class Hit:
+    """A recorded hit on a tracked link: its target, its delivery, and whether it is the customer's click."""
 
-    None when the token is unknown. Every hit is kept; only counted ones become events.
-    """
+    url: str
+    delivery_id: int
+    counted: bool
+
+
+def record_hit(session: Session, token: str, clock: Clock, user_agent: str = "", method: str = "GET",
+               clicks: ClickFilter | None = None) -> Hit | None:
+    """Keep every hit on a link; None when the token is unknown."""
     link = session.scalar(select(TrackedLink).where(TrackedLink.token == token))
     if link is None:
         return None
@@ -67,15 +73,30 @@ def record_click(session: Session, token: str, clock: Clock, hooks: Hooks, user_
     session.add(LinkClick(link_id=link.id, user_agent=user_agent[:255], counted=counted, created_at=now))
     if not counted:
         logger.debug("link %s hit by %s %r: not counted as a click", link.id, method, user_agent[:80])
-        return link.url
-    delivery = session.get(Delivery, link.delivery_id)
+    return Hit(link.url, link.delivery_id, counted)
+
+
+def record_click(session: Session, token: str, clock: Clock, hooks: Hooks, user_agent: str = "",
+                 method: str = "GET", clicks: ClickFilter | None = None) -> str | None:
+    """Record a hit and, when it is the customer's click, a `link_clicked` event; returns the target.
+
+    None when the token is unknown. Every hit is kept; only counted ones become events.
+    """
+    hit = record_hit(session, token, clock, user_agent, method, clicks)
+    if hit is not None and hit.counted:
+        link_clicked(session, hit, clock, hooks)
+    return None if hit is None else hit.url
+
+
+def link_clicked(session: Session, hit: Hit, clock: Clock, hooks: Hooks) -> None:
+    """The `link_clicked` event of a counted click on a link to a web page."""
+    delivery = session.get(Delivery, hit.delivery_id)
     customer = session.get(Customer, delivery.customer_id) if delivery else None
     if delivery is not None and customer is not None:
         CustomerService(session, clock, hooks).record_event(
-            customer, "link_clicked", now,
-            {"url": link.url, "delivery_id": delivery.id, "playbook": delivery.playbook_id, "step": delivery.step_id},
+            customer, "link_clicked", clock.now(),
+            {"url": hit.url, "delivery_id": delivery.id, "playbook": delivery.playbook_id, "step": delivery.step_id},
             source="system")
-    return link.url
 
 
 def _clicked_since(session: Session, link_id: int, since: datetime) -> bool:

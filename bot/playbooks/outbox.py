@@ -47,6 +47,8 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.config import Config
 from bot.db import Database
+from bot.feedback.buttons import choices_for
+from bot.feedback.service import cooling_customers
 from bot.hooks import Hooks
 from bot.jobs.claims import claim_batch
 from bot.models import Customer, Delivery, Enrolment, Staff
@@ -55,7 +57,7 @@ from bot.playbooks.channels import Channel, Outcome, Outgoing
 from bot.playbooks.engine import HOLDOUT, PlaybookEngine, end_enrolment, event_context, lazy_metrics, tag_names
 from bot.playbooks.lint import METRIC_NAMES
 from bot.playbooks.links import link_for, tracked_url
-from bot.playbooks.schema import CHANNEL_TEXT_BYTES, Playbook, Step
+from bot.playbooks.schema import Playbook, Step, text_limit
 from bot.playbooks.templates import (CustomerContext, GuideContext, RenderError, compile_template, render,
     template_context)
 from bot.playbooks.timing import FrequencyCap, next_send_time
@@ -255,6 +257,7 @@ class Outbox:
         customer_ids = select(Delivery.customer_id).where(batch)
         busy = self._lock_customers(session, customer_ids)
         sent_times = _sent_times(session, customer_ids, now - _CAP_LOOKBACK, self.worker_id, now)
+        cooling = cooling_customers(session, customer_ids, now, self.config.feedback.not_interested_cap_days)
         tags = tag_names(session, customer_ids)
         for delivery in deliveries:
             if delivery.customer_id in busy:
@@ -271,7 +274,8 @@ class Outbox:
                 value_tier=delivery.value_tier, attributes=dict(delivery.attributes or {}), birthday=delivery.birthday,
                 guide=GuideContext(customer.guide_name or "", customer.guide_userid or ""),
                 metrics=lazy_metrics(session, customer.id, now))
-            plan = self._prepare_one(session, delivery, enrolment, customer, customer_ctx, sent_times, now, stats)
+            plan = self._prepare_one(session, delivery, enrolment, customer, customer_ctx, sent_times, now, stats,
+                                     cooling=customer.id in cooling)
             if plan is not None:
                 plans.append(plan)
         return plans
@@ -288,7 +292,7 @@ class Outbox:
 
     def _prepare_one(self, session: Session, delivery: Any, enrolment: Any, customer: Any,
                      customer_ctx: CustomerContext, sent_times: dict[int, list[tuple[str, datetime]]],
-                     now: datetime, stats: DispatchStats) -> _Plan | None:
+                     now: datetime, stats: DispatchStats, cooling: bool = False) -> _Plan | None:
         def change(**values: object) -> None:
             session.execute(update(Delivery).where(Delivery.id == delivery.id)
                             .values(lease_until=None, updated_at=now, **values))
@@ -312,7 +316,7 @@ class Outbox:
             close("skipped", HOLDOUT)
             return None
         step = playbook.step(delivery.step_id)
-        send_at = self._send_time(playbook, delivery, sent_times.get(customer.id, []), now)
+        send_at = self._send_time(playbook, delivery, sent_times.get(customer.id, []), now, cooling)
         if send_at is None:
             close("skipped", "frequency cap")
             return None
@@ -326,11 +330,14 @@ class Outbox:
         return self._plan(session, delivery, enrolment, customer, customer_ctx, playbook, step, now)
 
     def _send_time(self, playbook: Playbook, delivery: Any, sent: list[tuple[str, datetime]],
-                   now: datetime) -> datetime | None:
-        """Now, or later for quiet hours and caps; None when the playbook's cap says skip."""
+                   now: datetime, cooling: bool = False) -> datetime | None:
+        """Now, or later for quiet hours and caps; None when the playbook's cap says skip.
+        `cooling`: the customer said "not interested" lately, and gets fewer messages for a while."""
         tz = self.config.scheduler.tz
         all_times = [at for _, at in sent]
         caps = [(global_cap(self.config), all_times)]
+        if cooling:
+            caps.append((FrequencyCap(per_week=self.config.feedback.not_interested_cap_per_week), all_times))
         if playbook.caps and (playbook.caps.per_day or playbook.caps.per_week):
             own = FrequencyCap(playbook.caps.per_day, playbook.caps.per_week)
             own_times = [at for playbook_id, at in sent if playbook_id == delivery.playbook_id]
@@ -356,6 +363,7 @@ class Outbox:
             customer_name=customer.name, external_userid=customer.external_userid, openid=customer.openid,
             guide_userid=customer.guide_userid, playbook_name=playbook.name, text="",
             template_id=step.template_id, template_data={}, link=link,
+            feedback=choices_for(session, delivery.id, step, self.config.bot.public_url),
         )
         return _Plan(outgoing, plan_channels(list(step.channels), delivery.pinned_channel, delivery.fallback_from),
                      delivery.attempts, arm.template,
@@ -374,7 +382,7 @@ class Outbox:
             if channel is None:
                 errors.append(f"{name}: channel not available")
                 continue
-            limit = CHANNEL_TEXT_BYTES.get(name)
+            limit = text_limit(name, bool(plan.outgoing.feedback))
             size = len(plan.outgoing.text.encode())
             if limit is not None and size > limit:
                 outcome, used = Outcome("failed", None, f"text is {size} bytes, {name} takes at most {limit}"), name

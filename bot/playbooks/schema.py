@@ -33,7 +33,15 @@ CHANNEL_TEXT_BYTES = {"kf": 2048, "mp_custom": 2048, "wecom_mass": 4000, "guide_
 # stored versions are parsed without it, so a bad one fails alone at send time.
 SAMPLE_RENDER = "sample_render"
 TRIGGER_KINDS = ("event", "tag_added", "stage_changed", "keyword", "contact_added",
-                 "subscribed", "inactive_days", "schedule")
+                 "subscribed", "inactive_days", "schedule", "feedback")
+# Feedback buttons under a step (互动反馈): the options, their default labels, and the channels
+# that carry them (kf as a menu message, the Official Account and mass messages as tracked links).
+FEEDBACK_OPTIONS = ("interested", "not_interested")
+FEEDBACK_LABELS = {"interested": "想了解更多", "not_interested": "不感兴趣"}
+FEEDBACK_CHANNELS = ("kf", "mp_custom", "wecom_mass")
+KF_MENU_HEAD_BYTES = 1024  # a kf menu message's head_content
+FEEDBACK_LABEL_BYTES = 128  # a kf menu item's content
+FEEDBACK_LINKS_BYTES = 400  # room kept under an Official Account or mass text for the feedback links
 
 _SLUG = r"^[a-z0-9][a-z0-9_-]*$"
 _ATTRIBUTE = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -110,7 +118,8 @@ class Schedule(_Model):
 
 
 class Trigger(_Model):
-    """Exactly one kind of trigger; `from` and `state` refine stage_changed and contact_added."""
+    """Exactly one kind of trigger; `from`, `state` and `playbook` refine stage_changed,
+    contact_added and feedback."""
 
     event: str | None = None
     tag_added: str | None = None
@@ -123,6 +132,10 @@ class Trigger(_Model):
     subscribed: Literal[True] | None = None
     inactive_days: Annotated[int, Field(ge=1)] | None = None
     schedule: Schedule | None = None
+    # A customer clicked a feedback button: "interested" or "not_interested", optionally only
+    # under the steps of one playbook.
+    feedback: Literal["interested", "not_interested"] | None = None
+    playbook: Annotated[str, Field(pattern=_SLUG)] | None = None
 
     @model_validator(mode="after")
     def _exactly_one_kind(self) -> Trigger:
@@ -134,6 +147,8 @@ class Trigger(_Model):
             raise ValueError('"from" only applies to a stage_changed trigger')
         if self.state is not None and self.contact_added is None:
             raise ValueError('"state" only applies to a contact_added trigger')
+        if self.playbook is not None and self.feedback is None:
+            raise ValueError('"playbook" only applies to a feedback trigger')
         if self.keyword == []:
             raise ValueError("keyword list is empty")
         return self
@@ -208,6 +223,50 @@ class Variant(_Model):
         return compile_template(self.text)
 
 
+def _feedback_buttons(value: object) -> object:
+    """`feedback = true` means both buttons with their default labels; false means none."""
+    if value is True:
+        return dict(FEEDBACK_LABELS)
+    return None if value is False else value
+
+
+def _label(value: str) -> str:
+    value = value.strip()
+    if not value or "\n" in value or len(value.encode()) > FEEDBACK_LABEL_BYTES:
+        raise ValueError(f"a button label is one line of 1 to {FEEDBACK_LABEL_BYTES} bytes")
+    return value
+
+
+Label = Annotated[str, AfterValidator(_label)]
+
+
+class Feedback(_Model):
+    """The feedback buttons under a step: each option with the label the customer sees."""
+
+    interested: Label | None = None
+    not_interested: Label | None = None
+
+    @model_validator(mode="after")
+    def _some_button(self) -> Feedback:
+        if self.interested is None and self.not_interested is None:
+            raise ValueError('name at least one button: interested = "想了解更多" and/or not_interested = "不感兴趣"')
+        return self
+
+    def options(self) -> list[tuple[str, str]]:
+        """(option, label) in button order."""
+        return [(option, label) for option in FEEDBACK_OPTIONS if (label := getattr(self, option)) is not None]
+
+
+def text_limit(channel: str, feedback: bool) -> int | None:
+    """The most bytes of text a channel takes for a step, less what its feedback buttons need."""
+    limit = CHANNEL_TEXT_BYTES.get(channel)
+    if limit is None or not feedback:
+        return limit
+    if channel == "kf":
+        return KF_MENU_HEAD_BYTES
+    return limit - FEEDBACK_LINKS_BYTES if channel in FEEDBACK_CHANNELS else limit
+
+
 class Step(_Model):
     """One message of the journey, its timing, channels and content."""
 
@@ -226,6 +285,7 @@ class Step(_Model):
     holdout: Annotated[int, Field(ge=0, lt=100)] = 0  # percent of entrants who get nothing
     link: str | None = None
     expects_reply: Literal["nps"] | None = None
+    feedback: Annotated[Feedback | None, BeforeValidator(_feedback_buttons)] = None
     # A step that quiet hours would move: "ignore" waits for them to end (the default); for a step
     # counted to a date (before/of), "before" sends it before quiet hours start, "skip" drops it.
     quiet_hours: Literal["before", "skip", "ignore"] = "ignore"
@@ -295,11 +355,15 @@ class Step(_Model):
         names = [variant.name for variant in self.variants]
         if len(set(names)) != len(names):
             raise ValueError("variant names must be unique")
+        if self.feedback is not None and not set(self.channels) & set(FEEDBACK_CHANNELS):
+            raise ValueError(f"feedback buttons need one of the channels {', '.join(FEEDBACK_CHANNELS)} "
+                             "(kf sends them as a menu, the others as links)")
         return self
 
     @model_validator(mode="after")
     def _check_length(self, info: ValidationInfo) -> Step:
-        limits = [(CHANNEL_TEXT_BYTES[name], name) for name in self.channels if name in CHANNEL_TEXT_BYTES]
+        limits = [(limit, name) for name in self.channels
+                  if (limit := text_limit(name, self.feedback is not None)) is not None]
         if not _sampling(info) or not limits:
             return self
         limit, channel = min(limits)

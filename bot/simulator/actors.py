@@ -137,13 +137,36 @@ def kf_message(external_userid: str) -> Response | tuple[Response, int]:
     text = str(body.get("text") or "")
     if not text:
         return control_error("text is required")
+    open_kfid = str(body.get("open_kfid") or state.config.open_kfid)
+    if open_kfid not in state.kf_account_ids():
+        return control_error(f"unknown kf account {open_kfid}", 404)
+    return customer_writes_kf(state, external_userid, open_kfid, text)
+
+
+@bp.post("/customers/<external_userid>/kf_menu_click")
+def kf_menu_click(external_userid: str) -> Response | tuple[Response, int]:
+    """The customer taps a click item (`menu_id`) of a menu message they received (`msgid`): WeChat
+    sends the item's content as their text, with the `menu_id` (bot.simulator.kf_menus)."""
+    state, body = current_state(), control_body()
+    msgid, menu_id = str(body.get("msgid") or ""), str(body.get("menu_id") or "")
+    open_kfid = str(body.get("open_kfid") or state.config.open_kfid)
+    with state.lock:
+        to, items = state.kf_menus.get((open_kfid, msgid), ("", {}))
+    if to != external_userid:
+        return control_error(f"no menu message {msgid!r} reached {external_userid} from {open_kfid}", 404)
+    if menu_id not in items:
+        return control_error(f"menu message {msgid} has no click item {menu_id!r}", 404)
+    return customer_writes_kf(state, external_userid, open_kfid, items[menu_id], menu_id=menu_id)
+
+
+def customer_writes_kf(state: SimulatorState, external_userid: str, open_kfid: str, text: str,
+                       menu_id: str = "") -> Response:
+    """The customer's message (or a menu click's reply, with its `menu_id`) reaches kf/sync_msg,
+    opens the 48 h window, and a kf_msg_or_event callback announces it."""
     with state.lock:
         now = state.now()
-        open_kfid = str(body.get("open_kfid") or state.config.open_kfid)
-        if open_kfid not in state.kf_account_ids():
-            return control_error(f"unknown kf account {open_kfid}", 404)
         customer = state.customers.setdefault(external_userid, Customer(external_userid, "微信用户"))
-        message = KfMessage(new_id("kfSIM"), open_kfid, external_userid, int(now), text)
+        message = KfMessage(new_id("kfSIM"), open_kfid, external_userid, int(now), text, menu_id=menu_id)
         state.kf_messages.append(message)
         state.kf_windows[(open_kfid, external_userid)] = ReplyWindow(now)
         session = state.kf_session(open_kfid, external_userid)
@@ -160,8 +183,9 @@ def kf_message(external_userid: str) -> Response | tuple[Response, int]:
             "OpenKfId": open_kfid,
         })
     result = Pusher(state).push_work(xml)
-    state.record_inbound("kf", customer.name, "text", text, external_userid=external_userid,
-                         status=result.as_json()["status"])
+    state.record_inbound("kf", customer.name, "menu_click" if menu_id else "text", text,
+                         external_userid=external_userid, status=result.as_json()["status"],
+                         **({"menu_id": menu_id} if menu_id else {}))
     return _answer(result, msgid=message.msgid, token=token)
 
 

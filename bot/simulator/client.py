@@ -87,6 +87,12 @@ class SimulatorClient:
         """The customer writes to customer service; opens the 48 h window."""
         return self._post(f"/sim/customers/{external_userid}/kf_message", text=text, open_kfid=open_kfid)
 
+    def kf_menu_click(self, external_userid: str, msgid: str, menu_id: str,
+                      open_kfid: str | None = None) -> dict[str, Any]:
+        """The customer taps an item of a menu message they received: its reply carries the `menu_id`."""
+        return self._post(f"/sim/customers/{external_userid}/kf_menu_click", msgid=msgid, menu_id=menu_id,
+                          open_kfid=open_kfid)
+
     def kf_servicer_takes(self, external_userid: str, servicer_userid: str,
                           open_kfid: str | None = None) -> dict[str, Any]:
         """A human servicer takes the customer's kf session in WeCom (state 3): the API may not send."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from .clock import SimClock
 from .config import SimulatorConfig
+from .kf_menus import menu_text
 from .limits import FaultBook, RateLimit, TokenBook
 from .staff_state import StaffSide
 
@@ -90,6 +91,7 @@ class KfMessage:
     # A system event (origin 4) instead of a customer's text: msg_send_fail, enter_session...
     event: dict[str, Any] | None = None
     servicer_userid: str = ""  # set: a servicer wrote it in the WeCom client (origin 5)
+    menu_id: str = ""  # set: the customer clicked this item of a menu message (the reply carries it)
 
     def as_api(self) -> dict[str, Any]:
         item: dict[str, Any] = {
@@ -104,7 +106,8 @@ class KfMessage:
         elif self.servicer_userid:
             item.update(origin=5, servicer_userid=self.servicer_userid, msgtype="text", text={"content": self.content})
         else:
-            item.update(origin=3, msgtype="text", text={"content": self.content})  # 3 = sent by the customer
+            text = {"content": self.content, **({"menu_id": self.menu_id} if self.menu_id else {})}
+            item.update(origin=3, msgtype="text", text=text)  # 3 = sent by the customer
         return item
 
 
@@ -209,7 +212,9 @@ def text_of(payload: dict[str, Any]) -> str:
     msgtype = payload.get("msgtype") or "text"
     body = payload.get(msgtype)
     parts: list[str] = []
-    if isinstance(body, dict):
+    if msgtype == "msgmenu" and isinstance(body, dict):
+        parts.append(menu_text(body))
+    elif isinstance(body, dict):
         for key in ("content", "title", "description"):
             if body.get(key):
                 parts.append(str(body[key]))
@@ -243,6 +248,8 @@ class SimulatorState:
             self.kf_windows: dict[tuple[str, str], ReplyWindow] = {}  # (open_kfid, external_userid)
             self.kf_sessions: dict[tuple[str, str], KfSession] = {}
             self.kf_results: dict[tuple[str, str], dict[str, Any]] = {}  # (open_kfid, msgid) it took
+            # Menu messages delivered: (open_kfid, msgid) -> (customer, {item id: content})
+            self.kf_menus: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
             self.mp_users: dict[str, MpUser] = {}
             self.mp_windows: dict[str, ReplyWindow] = {}
             self.tag_groups: list[TagGroup] = []

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from .api_common import current_state, guard_call, issue_token, json_body, refuse, wx_reply
+from .kf_menus import click_items, menu_problem
 from .push import Pusher, build_xml
 from .state import (
     KF_API,
@@ -397,6 +398,8 @@ def kf_send_msg() -> Response:
         open_kfid, touser = str(payload.get("open_kfid") or ""), str(payload.get("touser") or "")
         if open_kfid not in state.kf_account_ids():
             return refuse(api, payload, INVALID_OPEN_KFID, "invalid open_kfid")
+        if payload.get("msgtype") == "msgmenu" and (problem := menu_problem(payload.get("msgmenu"))):
+            return refuse(api, payload, INVALID_PARAMETER, f"invalid parameter: {problem}")
         if msgid and (open_kfid, msgid) in state.kf_results:
             # A msgid must be unique within the kf account: a repeat is an error, not a replay of the
             # first success. WeChat does not document the errcode; the simulator assumes 40058.
@@ -419,6 +422,8 @@ def kf_send_msg() -> Response:
             session.state = KF_API  # assumed: answering a new session through the API takes it (state 1)
         msgid = msgid or new_id("kfmsgSIM")
         state.kf_results[(open_kfid, msgid)] = {"msgid": msgid}
+        if fail_type is None and payload.get("msgtype") == "msgmenu":
+            state.kf_menus[(open_kfid, msgid)] = (touser, click_items(payload["msgmenu"]))
         state.record_sent(api, payload, 0, delivered=fail_type is None, msgid=msgid,
                           **({} if fail_type is None else {"fail_type": fail_type}))
         if fail_type is not None:

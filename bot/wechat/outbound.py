@@ -96,14 +96,28 @@ class Outbound:
 
     def kf_send_text(self, open_kfid: str, external_userid: str, text: str, *, msgid: str | None = None,
                      customer_id: int | None = None) -> SendResult:
+        return self._kf_send(open_kfid, external_userid, "text", {"content": text}, text=text, msgid=msgid,
+                             customer_id=customer_id)
+
+    def kf_send_menu(self, open_kfid: str, external_userid: str, menu: Mapping[str, Any], *, text: str,
+                     msgid: str | None = None, customer_id: int | None = None) -> SendResult:
+        """A menu message (`msgmenu`): head_content, click items (id, content), tail_content; `text`
+        is how it reads in the message log."""
+        return self._kf_send(open_kfid, external_userid, "msgmenu", dict(menu), text=text, msgid=msgid,
+                             customer_id=customer_id)
+
+    def _kf_send(self, open_kfid: str, external_userid: str, msgtype: str, body: dict[str, Any], *, text: str,
+                 msgid: str | None, customer_id: int | None) -> SendResult:
         wecom = self._wecom()
-        data: dict[str, Any] = {"touser": external_userid, "open_kfid": open_kfid, "msgtype": "text",
-                                "text": {"content": text}}
+        data: dict[str, Any] = {"touser": external_userid, "open_kfid": open_kfid, "msgtype": msgtype, msgtype: body}
         if msgid:
             data["msgid"] = msgid
+        payload: dict[str, Any] = {"touser": external_userid}
+        if msgtype != "text":
+            payload.update(msgtype=msgtype, **{msgtype: body})
         return self._send(
             lambda: wecom.post("kf/send_msg", data=data),
-            channel="kf", text=text, customer_id=customer_id, payload={"touser": external_userid}, wechat_msgid=msgid,
+            channel="kf", text=text, customer_id=customer_id, payload=payload, wechat_msgid=msgid,
         )
 
     def mp_custom_text(self, openid: str, text: str, *, customer_id: int | None = None) -> SendResult:
