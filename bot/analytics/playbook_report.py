@@ -9,7 +9,7 @@ from sqlalchemy import case, distinct, exists, func, select
 from sqlalchemy.orm import Session
 
 from bot.analytics.stats import Lift, Proportion, lift
-from bot.models import Delivery, Enrolment, LinkClick, TrackedLink
+from bot.models import Delivery, Enrolment, Event, LinkClick, TrackedLink
 
 HOLDOUT = "holdout"  # the engine's marker for a held-out customer's deliveries
 
@@ -24,6 +24,8 @@ class StepFunnel:
     cancelled: int = 0
     clicked: int = 0
     replied: int = 0
+    interested: int = 0  # feedback buttons: 想了解 answers under this step
+    not_interested: int = 0
     errcodes: dict[str, int] = field(default_factory=dict)
 
 
@@ -50,7 +52,7 @@ def playbook_report(session: Session, playbook_id: str) -> Report:
         Enrolment.playbook_id == playbook_id).group_by(Enrolment.status)).all())
     steps: dict[str, StepFunnel] = {}
     clicked = exists(select(LinkClick.id).join(TrackedLink, TrackedLink.id == LinkClick.link_id)
-                     .where(TrackedLink.delivery_id == Delivery.id))
+                     .where(TrackedLink.delivery_id == Delivery.id, TrackedLink.url.not_like("feedback:%")))
     rows = session.execute(
         select(Delivery.step_id, Delivery.status, func.count(), func.sum(case((Delivery.replied_at.is_not(None), 1),
                                                                               else_=0)),
@@ -65,6 +67,14 @@ def playbook_report(session: Session, playbook_id: str) -> Report:
             setattr(funnel, status, getattr(funnel, status) + int(count))
         funnel.replied += int(replied or 0)
         funnel.clicked += int(clicks or 0)
+    step, option = Event.data["step"].as_string(), Event.data["option"].as_string()
+    for step_id, answer, count in session.execute(
+            select(step, option, func.count()).where(Event.type == "feedback_clicked",
+                                                     Event.data["playbook"].as_string() == playbook_id)
+            .group_by(step, option)):
+        if answer in ("interested", "not_interested"):
+            funnel = steps.setdefault(step_id, StepFunnel(step_id))
+            setattr(funnel, answer, getattr(funnel, answer) + int(count))
     for step_id, errcode, count in session.execute(
             select(Delivery.step_id, Delivery.errcode, func.count())
             .where(Delivery.playbook_id == playbook_id, Delivery.status == "failed")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.analytics.playbook_report import playbook_report
 from bot.console.accounts import Identity
 from bot.console.directory import CustomerDirectory
 from bot.feedback.buttons import menu_id
@@ -101,6 +102,10 @@ def test_interested_tags_and_keeps_the_journey_and_the_later_answer_replaces_the
     tap(h, customer, record, "不感兴趣")
     assert "反馈:不感兴趣" in tags(h, customer) and "反馈:想了解" not in tags(h, customer)
     assert h.delivery(customer, "reminder").status == "cancelled"
+    # The playbook report counts the answers per step (and not as link clicks).
+    with h.db.session() as session:
+        offer = next(s for s in playbook_report(session, "intro").steps if s.step == "offer")
+    assert (offer.interested, offer.not_interested, offer.clicked) == (1, 1, 0)
 
 
 def test_the_cap_after_not_interested_is_configurable(journey) -> None:  # type: ignore[no-untyped-def]
