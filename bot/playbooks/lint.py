@@ -35,7 +35,7 @@ EVENT_NAMES = tuple(item.name for item in dataclasses.fields(EventContext))
 # Events Siyu records itself; business events come through POST /api/events.
 SYSTEM_EVENTS = ("message_received", "link_clicked", "nps_answered", "tag_added", "tag_removed", "stage_changed",
                  "contact_added", "contact_edited", "contact_removed", "guide_deleted", "subscribed",
-                 "unsubscribed", "menu_click", "opted_in", "opted_out")
+                 "unsubscribed", "menu_click", "opted_in", "opted_out", "feedback_clicked")
 _DURATION_KEYS = ("after", "before", "within")
 
 
@@ -207,5 +207,7 @@ def _same_trigger(first: Playbook, second: Playbook) -> bool:
     if one.kind == "stage_changed" and one.from_stage != two.from_stage and one.from_stage and two.from_stage:
         return False
     if one.kind == "contact_added" and one.state != two.state:
+        return False
+    if one.kind == "feedback" and one.playbook != two.playbook and one.playbook and two.playbook:
         return False
     return bool(one.value == two.value)

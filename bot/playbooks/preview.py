@@ -193,6 +193,8 @@ def _step_lines(config: Config, session: Any, playbook: Playbook, who: _Who, con
             lines.append(f"   [holdout {_percent(step.holdout)}] nothing is sent (of the whole playbook)")
         for key, source_text in (step.template_data or {}).items():
             lines.append(f"   template {key}: {_render(source_text, {**context, 'step': step})}")
+        if step.feedback is not None:
+            lines.append("   buttons: " + " ".join(f"[{label}]" for _, label in step.feedback.options()))
     return lines
 
 
