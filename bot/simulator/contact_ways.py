@@ -6,8 +6,10 @@ the add event with the code's `State`; a multi-member code (type 2) takes its me
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
+import segno
 from flask import Blueprint, Response, jsonify, request
 
 from .api_common import control_error, current_state, guard_call, json_body, wx_reply
@@ -54,7 +56,7 @@ def add_contact_way() -> Response:
         if problem is not None:
             return wx_reply(*problem)
         config_id = new_id("simcw", 12)
-        qr_code = f"{request.host_url}sim/contact_ways/{config_id}" if scene == 2 else ""
+        qr_code = f"{request.host_url}sim/contact_ways/{config_id}/qr.svg" if scene == 2 else ""
         way = ContactWay(config_id, way_type, scene, [str(u) for u in payload["user"]],
                          state=str(payload.get("state") or ""), remark=str(payload.get("remark") or ""),
                          style=_int(payload.get("style")) or 1,
@@ -130,9 +132,22 @@ def _int(value: Any) -> int | None:
 control = Blueprint("sim_contact_ways_control", __name__, url_prefix="/sim")
 
 
+@control.get("/contact_ways/<config_id>/qr.svg")
+def contact_way_qr(config_id: str) -> Response | tuple[Response, int]:
+    """The code's QR image (what `qr_code` points at, as WeCom's does): it encodes the code's page."""
+    state = current_state()
+    with state.lock:
+        if config_id not in state.staff_side.contact_ways:
+            return control_error(f"unknown channel code {config_id}", 404)
+    image = io.BytesIO()
+    segno.make(f"{request.host_url}sim/contact_ways/{config_id}", error="m").save(
+        image, kind="svg", scale=4, border=2, dark="#12344d", xmldecl=False)
+    return Response(image.getvalue(), mimetype="image/svg+xml")
+
+
 @control.get("/contact_ways/<config_id>")
 def show_contact_way(config_id: str) -> Response | tuple[Response, int]:
-    """What the QR code stands for (its `qr_code` URL points here), with how many added through it."""
+    """What the QR code stands for, with how many added through it."""
     state = current_state()
     with state.lock:
         way = state.staff_side.contact_ways.get(config_id)

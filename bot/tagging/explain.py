@@ -85,8 +85,9 @@ def explain(tagger: KeywordTagger, text: str) -> Explanation:
                 why, ok = f"同一分句有这条规则的排除词「{vetoed[hit.rule]}」", False
             elif hit in counted:
                 ok = True
-                why = "命中" + ("（前后有否定词，但这条规则不可否定：否定说法本身就是关键词）"
-                               if negated.get(hit) and not rule.negatable else "")
+                mood = "、".join(MOOD_LABELS.get(m, m) for m in sorted(clause.moods)) or "陈述"
+                why = (f"命中：前后有否定词，但这条规则不可否定（否定说法本身就是关键词）；语气「{mood}」"
+                       if negated.get(hit) and not rule.negatable else f"命中：没有否定，语气「{mood}」符合这条规则")
                 if rule.rule_id not in given:
                     ok, why = False, "命中了，但同一分组（如「状态」）只保留消息里最后说的那个"
             elif negated.get(hit) and rule.negatable:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import requests
 from wechatpy.exceptions import WeChatClientException
 
 from bot.simulator import SimulatorClient
@@ -27,7 +28,9 @@ def test_a_customer_adding_through_a_code_arrives_with_its_state(wecom: WeComCli
     assert added["userid"] == "guide_wang" and added["state"] == "ref_42"
     assert stand_in_bot.work[-1].fields["State"] == "ref_42"
     assert sim.contact_way(way["config_id"])["adds"] == 1
-    assert way["qr_code"].endswith(f"/sim/contact_ways/{way['config_id']}")
+    assert way["qr_code"].endswith(f"/sim/contact_ways/{way['config_id']}/qr.svg")
+    image = requests.get(way["qr_code"], timeout=5)
+    assert image.headers["Content-Type"].startswith("image/svg+xml") and b"<svg" in image.content
 
 
 def test_a_multi_member_code_takes_its_members_in_turn(wecom: WeComClient, sim: SimulatorClient) -> None:

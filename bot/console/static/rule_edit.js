@@ -49,6 +49,11 @@
       status.textContent = result.ok ? "校验通过" : "有错误（" + result.problems.length + "）";
       status.className = result.ok ? "ok" : "bad";
       result.problems.forEach(function (p) { list.appendChild(problemItem(p)); });
+      var refused = document.getElementById("save-errors");
+      if (refused && result.ok && !refused.classList.contains("resolved")) {
+        refused.classList.add("resolved");
+        refused.insertBefore(el("p", "", "编辑器里的内容已经改好，还没有保存：点「保存并生效」。"), refused.firstChild);
+      }
     }).catch(function () { status.textContent = "无法校验（网络）"; status.className = "bad"; });
   }
 
@@ -72,23 +77,19 @@
     result.tags.forEach(function (t) { tags.appendChild(el("span", "chip", t.tag)); });
     out.appendChild(tags);
     if (result.decisions.length) {
-      var table = el("table", "grid compact");
-      table.id = "try-decisions";
-      var head = el("tr"); ["标签（规则）", "命中的词", "分句", "结果与原因"].forEach(function (h) { head.appendChild(el("th", "", h)); });
-      var thead = el("thead"); thead.appendChild(head); table.appendChild(thead);
-      var body = el("tbody");
+      var box = el("ol", "decisions");
+      box.id = "try-decisions";
       result.decisions.forEach(function (d) {
-        var tr = el("tr", d.counted ? "counted" : "not-counted");
-        var cell = el("td"); cell.appendChild(el("span", d.counted ? "tag" : "tag off", d.tag)); cell.appendChild(el("div", "detail", d.rule));
-        tr.appendChild(cell);
-        tr.appendChild(el("td", "", "「" + d.keyword + "」"));
-        tr.appendChild(el("td", "", d.clause));
-        var why = el("td"); why.appendChild(el("strong", d.counted ? "yes" : "no", d.counted ? "✓ 计入 " : "✗ 不计 ")); why.appendChild(document.createTextNode(d.why));
-        tr.appendChild(why);
-        body.appendChild(tr);
+        var item = el("li", d.counted ? "counted" : "not-counted");
+        var head = el("div", "head");
+        head.appendChild(el("strong", d.counted ? "yes" : "no", d.counted ? "✓ 计入" : "✗ 不计"));
+        head.appendChild(el("span", d.counted ? "tag" : "tag off", d.tag));
+        head.appendChild(el("span", "", "命中「" + d.keyword + "」，分句「" + d.clause + "」"));
+        item.appendChild(head);
+        item.appendChild(el("div", "why", d.why + "　· 规则 " + d.rule));
+        box.appendChild(item);
       });
-      table.appendChild(body);
-      out.appendChild(table);
+      out.appendChild(box);
     } else {
       out.appendChild(el("p", "hint", "这句话里没有任何规则的关键词。"));
     }

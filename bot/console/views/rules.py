@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from bot.console.playbook_editor import diff_lines
 from bot.console.rule_files import KINDS, EditRefused, RuleFiles, check_tag_rules
 from bot.console.views.base import audit, bp, requires, viewer
+from bot.guides.scripts import Script, ScriptsError, parse_scripts
 from bot.tagging.explain import explain
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.rules import RuleSet
@@ -34,7 +35,7 @@ def _render(page: str, text: str, problems: list | None = None, status: int = 20
         files = _files(session)
         return render_template(
             "console/rule_edit.html", page=page, kind=kind, title=KINDS[kind], path=files.path(kind), text=text,
-            problems=problems or [], versions=files.versions(kind),
+            problems=problems or [], versions=files.versions(kind), library=_library(files.text("scripts"), kind),
             running_error=tagging.store.error if tagging is not None and kind == "tags" else None), status
 
 
@@ -52,6 +53,16 @@ def scripts() -> tuple[str, int]:
     with current_runtime().db.read_session() as session:
         text = _files(session).text("scripts")
     return _render("scripts", text)
+
+
+def _library(text: str, kind: str) -> list[Script] | None:
+    """The saved library, listed beside the 话术库 editor (None: the file does not load)."""
+    if kind != "scripts":
+        return None
+    try:
+        return parse_scripts(text).scripts
+    except ScriptsError:
+        return None
 
 
 def _source() -> str:

@@ -1,0 +1,138 @@
+"""The console's 渠道活码 and 标签规则 pages in a real browser, over a running bot and simulator:
+make a channel code and see an add counted; break the rules (error shown, old rules still tagging),
+fix them, and see 试一试 give the new tag with its reason."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import FrozenClock
+from bot.console.accounts import AccountService
+from bot.models import ChannelCode, ReferralCode
+from tests.console.conftest import PASSWORD, START
+from tests.support.harness import Harness
+
+pytestmark = pytest.mark.browser
+
+# SIYU_SCREENSHOTS=docs/console writes the screenshots for the documentation there.
+SHOTS = os.environ.get("SIYU_SCREENSHOTS")
+NEW_RULE = '''
+[[keyword]]
+tag = "兴趣:露营"
+description = "问露营活动、帐篷"
+keywords = ["露营", "帐篷"]
+'''
+
+
+@pytest.fixture
+def shop(sqlite_url: str, tmp_path: Path) -> Iterator[Harness]:
+    rules = tmp_path / "tags.toml"
+    rules.write_text((Path(__file__).resolve().parents[2] / "playbooks" / "tags.toml").read_text(encoding="utf-8"),
+                     encoding="utf-8")
+    clock = FrozenClock(START)
+    h = Harness(sqlite_url, clock=clock, bot={"tag_rules": str(rules)},
+                console={"secret_key": "browser-test-key", "secure_cookies": False})
+    h.seed_staff()
+    with h.db.session() as session:
+        AccountService(session, clock, h.runtime.config.console).add("yunying", "operator", PASSWORD)
+    yield h
+    h.close()
+
+
+def shot(page, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
+    target = Path(SHOTS) if SHOTS else tmp_path
+    page.screenshot(path=str(target / name), full_page=True)
+
+
+def login(page, h: Harness) -> None:  # type: ignore[no-untyped-def]
+    page.goto(h.bot_url + "/console/login")
+    page.fill("input[name=username]", "yunying")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button:has-text('登录')")
+    page.wait_for_selector("h1:has-text('概览')")
+
+
+def test_a_channel_code_made_in_the_browser_counts_the_customer_who_adds(shop, page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    h = shop
+    login(page, h)
+    page.click("nav >> text=渠道活码")
+    page.fill("input[name=name]", "门店海报 · 静安店")
+    page.fill("input[name=state]", "poster_jingan")
+    page.check("input[name=users][value=guide_li]")
+    page.fill("input[name=tags]", "渠道:门店海报，意向:到店")
+    page.click("#save-code")
+    assert "已创建渠道活码「门店海报 · 静安店」" in page.inner_text(".flash")
+    row = page.locator("#channel-codes tr[data-state=poster_jingan]")
+    assert row.locator(".adds").inner_text() == "0"
+    page.wait_for_function("document.querySelector('td.qr img').naturalWidth > 0")  # the QR image loads
+
+    with h.db.session() as session:
+        config_id = session.scalar(select(ChannelCode.config_id).where(ChannelCode.state == "poster_jingan"))
+    added = [h.sim.add_customer(name, config_id=config_id)["external_userid"] for name in ("小美", "王女士")]
+    h.settle()
+    referrer = h.customer_id(external_userid=h.sim.add_customer("老客户张姐", userid="guide_li")["external_userid"])
+    with h.db.session() as session:
+        session.add(ReferralCode(customer_id=referrer, staff_id=h.runtime.customers(session).staff("guide_li").id,
+                                 state=f"ref_{referrer}", created_at=h.runtime.clock.now()))
+    h.sim.add_customer("张姐的朋友", userid="guide_li", state=f"ref_{referrer}")
+    h.settle()
+    h.api("POST", "/api/events", json={"customer": {"external_userid": added[0]}, "type": "purchase",
+                                       "at": h.runtime.clock.now().isoformat(), "data": {"amount": 680}})
+    h.settle()
+    page.reload()
+
+    assert row.locator(".adds").inner_text() == "2" and row.locator(".kept").inner_text() == "2"
+    assert row.locator(".converted").inner_text() == "1"
+    assert page.inner_text("#kpi-adds .value") == "2"
+    assert "老客户张姐" in page.inner_text("#referrers")
+    page.fill("input[name=name]", "朋友圈广告（双人轮流）")
+    page.fill("input[name=state]", "moments_ad")
+    page.check("input[name=users][value=guide_li]")
+    page.check("input[name=users][value=guide_wang]")
+    page.fill("input[name=tags]", "渠道:朋友圈")
+    page.click("#save-code")
+    assert "多人码" in page.locator("#channel-codes tr[data-state=moments_ad]").inner_text()
+    shot(page, tmp_path, "channels.png")
+    page.goto(f"{h.bot_url}/console/customers?q=小美")
+    page.click("#customer-list >> text=小美")
+    assert "渠道:门店海报" in page.inner_text("#tags")
+
+
+def test_a_broken_rule_edit_keeps_the_old_rules_and_try_explains_the_fixed_one(shop, page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    h = shop
+    login(page, h)
+    page.click("nav >> text=标签规则")
+    page.wait_for_selector("#live-status:has-text('校验通过')")
+    original = page.input_value("#source")
+
+    page.fill("#source", original + NEW_RULE.replace("keywords =", "keywrds ="))
+    page.wait_for_selector("#live-status:has-text('有错误')")
+    assert "keywrds" in page.inner_text("#live-problems") and "第 " in page.inner_text("#live-problems")
+    page.click("#save")
+    errors = page.inner_text("#save-errors")
+    assert "未保存" in errors and "keywrds" in errors
+    _, tagger = h.runtime.features["tagging"].store.current()
+    assert [m.tag for m in tagger.tag("你们组织露营吗")] == [] and "意向:预约" in [m.tag for m in tagger.tag("想预约")]
+
+    page.fill("#source", original + NEW_RULE)
+    page.wait_for_selector("#live-status:has-text('校验通过')")
+    page.fill("#try-sentence", "周末想带孩子去露营，暂时不需要预约")
+    page.click("#try-button")
+    page.wait_for_selector("#try-decisions")
+    assert "兴趣:露营" in page.inner_text(".try-tags")
+    decisions = page.inner_text("#try-decisions")
+    assert "「露营」" in decisions and "✓ 计入" in decisions and "否定" in decisions
+    shot(page, tmp_path, "rules.png")
+    page.click("#save")
+    assert "新规则已生效" in page.inner_text(".flash")
+    _, tagger = h.runtime.features["tagging"].store.current()
+    assert "兴趣:露营" in [m.tag for m in tagger.tag("你们组织露营吗")]
+
+    page.click("nav >> text=话术库")
+    page.wait_for_selector("#live-status:has-text('校验通过')")
+    shot(page, tmp_path, "scripts.png")
