@@ -56,6 +56,7 @@ _PIECES = re.compile(r"[^,.!?;:~。！？；，：…～\s]+")
 # jieba's own split of text into dictionary-segmented blocks and the rest.
 _HAN = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
 _SKIP = re.compile(r"(\r\n|\s|.)", re.DOTALL)
+_PREFIX = 1.0  # in a segmenter table: a prefix of words, no word itself (a log-probability is < 0)
 
 
 
@@ -104,7 +105,17 @@ class Segmenter:
     def __init__(self, dictionary: Dictionary) -> None:
         self._chunk = dictionary.chunk
         self._log_total = math.log(dictionary.total)
-        self._log_p: dict[str, float] = {}
+        # First character -> {word or prefix: log-probability, or _PREFIX for a mere prefix}.
+        self._tables: dict[str, dict[str, float]] = {}
+
+    def _table(self, char: str) -> dict[str, float]:
+        log_total = self._log_total
+        words = self._chunk(char)
+        table = {word: math.log(freq) - log_total if freq else _PREFIX for word, freq in words.items()}
+        # Under "" (never a fragment): the character alone when no word starts there, at jieba's
+        # floor of frequency 1 if it is no word itself.
+        table[""] = math.log(words.get(char) or 1) - log_total
+        return self._tables.setdefault(char, table)
 
     def cut(self, text: str) -> list[str]:
         tokens: list[str] = []
@@ -119,34 +130,29 @@ class Segmenter:
 
     def _cut_block(self, sentence: str) -> list[str]:
         # jieba's route search, inlined: it runs once per candidate word of every message.
-        chunk, log_p, log_total, count = self._chunk, self._log_p, self._log_total, len(sentence)
+        tables, count = self._tables, len(sentence)
         route_p = [0.0] * (count + 1)
         route_end = [0] * (count + 1)
         for start in range(count - 1, -1, -1):
+            char = sentence[start]
+            table = tables.get(char) or self._table(char)
             best_p, best_end = -math.inf, -1
-            end, frag, found = start, sentence[start], False
-            freq = chunk(frag)  # the words starting with this character
-            while end < count:
-                weight = freq.get(frag)
-                if weight is None:
-                    break
-                if weight:
-                    found = True
-                    p = log_p.get(frag)
-                    if p is None:
-                        p = log_p[frag] = math.log(weight) - log_total
-                    p += route_p[end + 1]
-                    # (p, end) compared as a tuple, like jieba's max(): a tie goes to the longer word.
-                    if p > best_p or (p == best_p and end > best_end):
-                        best_p, best_end = p, end
-                end += 1
-                frag = sentence[start : end + 1]
-            if not found:
-                char = sentence[start]
-                p = log_p.get(char)
+            end, frag = start + 1, char
+            while True:
+                p = table.get(frag)
                 if p is None:
-                    p = log_p[char] = math.log(freq.get(char) or 1) - log_total
-                best_p, best_end = p + route_p[start + 1], start
+                    break
+                if p < 0.0:  # a word, not a mere prefix
+                    p += route_p[end]
+                    # (p, end) compared as a tuple, like jieba's max(): a tie goes to the longer word.
+                    if p >= best_p:
+                        best_p, best_end = p, end - 1
+                if end == count:
+                    break
+                end += 1
+                frag = sentence[start:end]
+            if best_end < 0:
+                best_p, best_end = table[""] + route_p[start + 1], start
             route_p[start], route_end[start] = best_p, best_end
         route = route_end
         tokens, latin, start = [], "", 0
@@ -201,10 +207,7 @@ class KeywordTagger:
         self._mood_cues = _cue_pattern({w: [] for kind in mood_kinds for w in self._language.words.get(kind, ())})
         self._markers_anywhere = _cue_pattern({w.split(GAP)[0]: [] for k in _MARKER_KINDS for w in
                                                self._language.words[k]})
-        self._no_split = frozenset(map(normalise, rules.dictionary_words))
-        self._plain = frozenset(first for first, entries in self._index.items() if any(not e.rest for e in entries))
-        self._prefixes = self._language.split_prefixes
-        self._suffixes = self._language.split_suffixes
+        self._inside = self._swallowing_words(frozenset(map(normalise, rules.dictionary_words)))
         self.words = list(dict.fromkeys(words))  # what the segmenter keeps whole, besides jieba's own
         self._dictionary = Dictionary(self.words, KEYWORD_FREQ)
         self._segmenter = Segmenter(self._dictionary)
@@ -430,25 +433,31 @@ class KeywordTagger:
                     if spans:
                         spans = ((start, end), *spans)
                         hits.append(_Hit(entry.rule, entry.keyword, start, spans[-1][1], spans, entry.exclude))
-            if len(tokens[start]) > 1:
+            if tokens[start] in self._inside:
                 self._find_inside(tokens, start, hits)
         return hits
 
+    def _swallowing_words(self, no_split: frozenset[str]) -> dict[str, tuple[str, ...]]:
+        """Token -> the plain keywords inside it (好贵 -> 贵, 胀痛 -> 痛), one or two characters of
+        `split_prefixes` before or of `split_suffixes` after; not for do-not-split words (心疼)."""
+        plain = [first for first, entries in self._index.items() if any(not e.rest for e in entries)]
+        prefixes, suffixes = self._language.split_prefixes, self._language.split_suffixes
+        inside: dict[str, list[str]] = {}
+        for cut in (1, 2):  # the order of the hits: one-character affixes first, prefixes before suffixes
+            for affixes, before in ((prefixes, True), (suffixes, False)):
+                for affix in (a for a in affixes if len(a) == cut):
+                    for inner in plain:
+                        token = affix + inner if before else inner + affix
+                        if token not in no_split:
+                            inside.setdefault(token, []).append(inner)
+        return {token: tuple(inners) for token, inners in inside.items()}
+
     def _find_inside(self, tokens: list[str], i: int, hits: list[_Hit]) -> None:
         """A keyword inside a longer token, the rest a degree word or the like: 好贵, 胀痛, 疼死."""
-        token = tokens[i]
-        if len(token) < 2 or token in self._no_split:
-            return
-        inner_words = self._plain
-        for cut in (1, 2):
-            if len(token) <= cut:
-                break
-            for rest, inner, allowed in ((token[:cut], token[cut:], self._prefixes),
-                                         (token[-cut:], token[:-cut], self._suffixes)):
-                if inner in inner_words and rest in allowed:
-                    for entry in self._index[inner]:
-                        if not entry.rest:
-                            hits.append(_Hit(entry.rule, entry.keyword, i, i + 1, ((i, i + 1),), entry.exclude))
+        for inner in self._inside.get(tokens[i], ()):
+            for entry in self._index[inner]:
+                if not entry.rest:
+                    hits.append(_Hit(entry.rule, entry.keyword, i, i + 1, ((i, i + 1),), entry.exclude))
 
 
 # Markers that reach other clauses: a piece holding one is read even without a keyword.

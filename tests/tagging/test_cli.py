@@ -1,0 +1,36 @@
+"""`siyu tag`: bulk JSON lines as a script reads them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RULES = ROOT / "playbooks" / "tags.toml"
+
+
+def tag_lines(text: str) -> list[dict]:  # type: ignore[type-arg]
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "tag", "--json", "--stdin", "--rules", str(RULES)],
+                            input=text, capture_output=True, text=True, timeout=120, cwd=ROOT, check=True)
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_stdin_gives_one_json_object_per_line_with_the_tags_and_words() -> None:
+    lines = ['想预约"周六"的水光针 \\ 多少钱', "你好", "", "不想做热玛吉了\t谢谢"]
+    out = tag_lines("\n".join(lines) + "\n")
+    assert [row["text"] for row in out] == lines
+    assert out[1]["tags"] == [] and out[2]["tags"] == []
+    first = {tag["name"]: tag for tag in out[0]["tags"]}
+    assert set(first) == {"意向:预约", "关注:价格", "项目:水光针"}
+    assert first["意向:预约"] == {"name": "意向:预约", "rule": "keyword:意向:预约", "matched": ["想预约"]}
+    assert [tag["name"] for tag in out[3]["tags"]] == ["项目:热玛吉"]
+
+
+def test_the_tag_command_does_not_load_the_other_features() -> None:
+    probe = ("import sys; from bot.cli import main; main(['tag', '--rules', sys.argv[1], '你好']); "
+             "print(sorted(m for m in sys.modules if m.startswith(('bot.playbooks', 'bot.console', 'sqlalchemy'))))")
+    result = subprocess.run([sys.executable, "-c", probe, str(RULES)], capture_output=True, text=True, timeout=120,
+                            cwd=ROOT, check=True)
+    assert result.stdout.splitlines()[-1] == "[]"
