@@ -14,7 +14,7 @@ import re
 import time as timer
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, select
@@ -28,6 +28,7 @@ from bot.playbooks.registry import current_version_row, parsed_version
 from bot.playbooks.schema import Playbook
 from bot.playbooks.timing import step_due_time
 from bot.playbooks.templates import EventContext, RenderError, compile_condition, evaluate, template_context
+from bot.tagging.send_time import best_times
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +47,9 @@ class StepForecast:
     channels: dict[str, int]
     histogram: dict[str, int]
     note: str = ""
+    best: bool = False  # at = "best": each customer at their own hour, due is the fallback's
+    best_hours: dict[str, int] = field(default_factory=dict)  # customers per own best hour
+    fallback: int = 0  # ... and how many have too little history, so get the fallback time
 
 
 @dataclass
@@ -103,7 +107,12 @@ def what_if(session: Session, config: Config, playbook_id: str, now: datetime) -
         notes.append("人群条件无法翻译成 SQL，已逐个客户计算")
     id_select = entering_ids.with_only_columns(Customer.id) if not isinstance(entering_ids, list) else None
     sample = _sample(session, id_select, entering_ids if isinstance(entering_ids, list) else None)
-    steps = [_forecast(session, config, playbook, step, id_select, entering_ids, entering, now)
+    best: dict[int, time] = {}
+    if any(step.best for step in playbook.steps):  # each customer's own hour, as the engine will plan it
+        best = best_times(session, id_select if id_select is not None else entering_ids, now, tz, quiet_hours(config))
+        for customer in sample:
+            customer["best_at"] = best[customer["id"]].strftime("%H:%M") if customer["id"] in best else None
+    steps = [_forecast(session, config, playbook, step, id_select, entering_ids, entering, now, best)
              for step in playbook.steps]
     return WhatIf(playbook.id, candidates, {k: v for k, v in excluded.items() if v}, entering, sample, steps,
                   in_sql, timer.perf_counter() - started, notes)
@@ -193,7 +202,7 @@ def _sample(session: Session, id_select: Select[Any] | None, ids: list[int] | No
 
 
 def _forecast(session: Session, config: Config, playbook: Playbook, step: Any, id_select: Select[Any] | None,
-              entering_ids: Any, entering: int, now: datetime) -> StepForecast:
+              entering_ids: Any, entering: int, now: datetime, best: dict[int, time]) -> StepForecast:
     tz = config.scheduler.tz
     quiet = quiet_hours(config)
     if step.of or step.on:
@@ -216,12 +225,40 @@ def _forecast(session: Session, config: Config, playbook: Playbook, step: Any, i
     facts = reach_facts(ids, due - WINDOW, now)
     channel = first_channel_sql(facts, list(step.channels), due, step.template_id)
     channels = {c: int(n) for c, n in session.execute(select(channel, func.count()).group_by(channel))}
-    deferred = due + timedelta(days=1)
+    if step.best:
+        spread, best_hours, fallback = _by_best_hour(session, step, best, set(session.scalars(busy)), entering,
+                                                     over_cap, now, due, config)
+        return StepForecast(step.id, due, due > max(raw, now), over_cap, channels, dict(sorted(spread.items())),
+                            best=True, best_hours=dict(sorted(best_hours.items())), fallback=fallback)
     histogram: Counter[str] = Counter()
     histogram[_hour(due, tz)] += entering - over_cap
     if over_cap:
-        histogram[_hour(deferred, tz)] += over_cap
+        histogram[_hour(due + timedelta(days=1), tz)] += over_cap
     return StepForecast(step.id, due, due > max(raw, now), over_cap, channels, dict(sorted(histogram.items())))
+
+
+def _by_best_hour(session: Session, step: Any, best: dict[int, time], busy: set[int], entering: int, over_cap: int,
+                  now: datetime, fallback_due: datetime, config: Config) -> tuple[Counter[str], Counter[str], int]:
+    """An `at = "best"` step: the send-time histogram when each customer with enough history gets it at
+    their own hour (as plan_step places it, quiet hours included) and the rest at the fallback time;
+    customers per best hour; how many fall back. Customers over the daily cap go a day later."""
+    tz, quiet = config.scheduler.tz, quiet_hours(config)
+    histogram: Counter[str] = Counter()
+    hours: Counter[str] = Counter()
+    dues: dict[time, datetime] = {}
+    late = timedelta(days=1)
+    for customer_id, at in best.items():
+        if at not in dues:
+            dues[at] = plan_step(step, now, step_attributes_stub(), now, quiet, tz, at).due_at or fallback_due
+        histogram[_hour(dues[at] + late if customer_id in busy else dues[at], tz)] += 1
+        hours[at.strftime("%H:%M")] += 1
+    fallback = entering - len(best)
+    fallback_busy = over_cap - len(busy & best.keys())
+    if fallback - fallback_busy:
+        histogram[_hour(fallback_due, tz)] += fallback - fallback_busy
+    if fallback_busy:
+        histogram[_hour(fallback_due + late, tz)] += fallback_busy
+    return histogram, hours, fallback
 
 
 def _hour(moment: datetime, tz: Any) -> str:
@@ -240,6 +277,8 @@ def whatif_json(result: WhatIf, tz: Any) -> dict[str, Any]:
         "seconds": round(result.seconds, 3), "notes": result.notes,
         "steps": [{"step": s.step, "due": s.due.astimezone(tz).strftime("%Y-%m-%d %H:%M") if s.due else None,
                    "deferred_by_quiet_hours": s.deferred_by_quiet_hours, "over_cap": s.over_cap,
-                   "channels": s.channels, "histogram": s.histogram, "note": s.note} for s in result.steps],
+                   "channels": s.channels, "histogram": s.histogram, "note": s.note,
+                   **({"best_hours": s.best_hours, "fallback": s.fallback} if s.best else {})}
+                  for s in result.steps],
     }
 

@@ -270,6 +270,14 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         channels = ", ".join(f"{CHANNEL_LABELS.get(c, c)} {n}" for c, n in step["channels"].items())
         print(f"  {step['step']}: {step['due'] or step['note']}  {channels}"
               + (f"  ({step['over_cap']} over the daily cap, a day later)" if step["over_cap"] else ""))
+        if "best_hours" in step:  # at = "best": the due time above is the fallback's
+            own = ", ".join(f"{hour} {count}" for hour, count in step["best_hours"].items()) or "none"
+            print(f"    at each customer's best hour: {own}; {step['fallback']} with too little history"
+                  f" at the fallback ({step['due']})")
+    best = [c for c in result["sample"] if "best_at" in c]
+    if best:
+        print("  sample, best hour: " + ", ".join(
+            f"#{c['id']} {c['name'] or ''} {c['best_at'] or 'fallback'}".replace("  ", " ") for c in best))
     return 0
 
 

@@ -112,3 +112,60 @@ def test_the_cli_prints_the_same_what_if(console: Console, monkeypatch, capsys) 
     data = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert data["candidates"] == 7 and data["excluded"]["已退订"] == 1
     assert main(["playbook", "whatif", "no-such-playbook"]) == 1
+
+
+def test_at_best_shows_each_sampled_customers_own_hour_and_the_spread(console: Console, monkeypatch,
+                                                                        capsys) -> None:  # type: ignore[no-untyped-def]
+    from zoneinfo import ZoneInfo
+
+    from bot.cli import main
+    from tests.console.conftest import csrf_token
+
+    local = ZoneInfo("Asia/Shanghai")
+    today = console.clock.now().astimezone(local).replace(minute=0, second=0, microsecond=0)
+    with console.runtime.db.session() as s:
+        names = {}
+        for name, hour, days in (("晚上聊", 20, 6), ("午休聊", 12, 6), ("新来的", 9, 1)):
+            c = Customer(name=name, external_userid=f"wm_{name}", birthday=BIRTHDAY)
+            s.add(c)
+            s.flush()
+            names[name] = c.id
+            for day in range(1, days + 1):  # a week of messages around the same local hour
+                at = today.replace(hour=hour, minute=10 + day) - timedelta(days=day)
+                s.add(Message(customer_id=c.id, direction="in", channel="kf", status="received", created_at=at))
+    text = open(f"{console.runtime.config.bot.playbooks_dir}/birthday.toml", encoding="utf-8").read()
+    assert 'at = "10:00"' in text
+    console.add_user("op", "operator")
+    client = console.login("op")
+    token = csrf_token(client, "/console/playbooks/birthday")
+    best = text.replace('at = "10:00"', 'at = "best"\nfallback = "10:00"')
+    assert client.post("/console/playbooks/birthday", data={"source": best, "csrf_token": token}).status_code == 302
+
+    with console.runtime.db.session() as session:
+        result = what_if(session, console.runtime.config, "birthday", console.clock.now())
+    assert {c["name"]: c["best_at"] for c in result.sample} == {"晚上聊": "20:00", "午休聊": "12:00", "新来的": None}
+    [step] = result.steps
+    assert step.best and step.best_hours == {"12:00": 1, "20:00": 1} and step.fallback == 1
+    fallback_hour = step.due.astimezone(local).strftime("%Y-%m-%d %H:00")
+    day = today.strftime("%Y-%m-%d")
+    assert step.histogram == {f"{day} 12:00": 1, f"{day} 20:00": 1, fallback_hour: 1}
+
+    html = client.get("/console/playbooks/birthday/whatif").get_data(as_text=True)
+    assert "按每位客户的最佳时间" in html and "12:00 1 人，20:00 1 人" in html and "历史不足的 1 人用备用时间" in html
+    sample = re.search(r'id="whatif-sample">(.*?)</table>', html, re.S).group(1)
+    assert re.search(r"晚上聊.*?best-at\">20:00<", sample, re.S) and re.search(r"新来的.*?历史不足", sample, re.S)
+
+    # The CLI runs on the real clock: their birthday moves to the real today for it.
+    from datetime import datetime
+
+    real_today = datetime.now(local).date()
+    with console.runtime.db.session() as s:
+        for customer_id in names.values():
+            s.get(Customer, customer_id).birthday = real_today.replace(year=1992)  # a leap year: 29 February too
+    monkeypatch.setenv("SIYU_DATABASE__URL", console.runtime.config.database.url)
+    monkeypatch.setenv("SIYU_BOT__PLAYBOOKS_DIR", console.runtime.config.bot.playbooks_dir)
+    capsys.readouterr()
+    assert main(["playbook", "whatif", "birthday"]) == 0
+    out = capsys.readouterr().out
+    assert "at each customer's best hour: 12:00 1, 20:00 1; 1 with too little history" in out
+    assert f"#{names['晚上聊']} 晚上聊 20:00" in out and f"#{names['新来的']} 新来的 fallback" in out
