@@ -1,13 +1,17 @@
 """Benchmark the keyword tagger against the plain substring baseline.
 
     .venv/bin/python bench/tagging.py [--n 50000] [--corpus PATH] [--rules PATH] [--repeat 3]
+                                      [--baseline GIT-REF]
 
 Prints throughput (single process, the dev corpus repeated to N messages, messages per CPU
 second of this process, best of --repeat runs after a warm-up) and micro-averaged
 precision / recall / F1 over (message, tag) pairs for both taggers; the same figures on the
 held-out sets of tests/data (clinic and school sentences written before tuning, and a gym's
 messages with rules an operator wrote once); and `siyu tag --json --stdin` on N lines as a
-user runs it, start-up included. Then one JSON line with every figure.
+user runs it, start-up included, --repeat times. With --baseline, the same command of that
+commit (a temporary git worktree, same interpreter and packages) runs alternately with this
+one, so a busy shared machine slows both alike and their ratio holds. Then one JSON line with
+every figure.
 """
 
 from __future__ import annotations
@@ -76,18 +80,18 @@ def throughput(tagger: Tagger, messages: Sequence[str], repeat: int) -> float:
     return round(best)
 
 
-def cli_speed(rules: Path, messages: Sequence[str]) -> dict[str, float]:
+def cli_speed(rules: Path, messages: Sequence[str], checkout: Path = REPO) -> dict[str, float]:
     """`siyu tag --json --stdin` over `messages`, start-up included: messages per second of wall
-    time and of the child's CPU time (the figure that a busy shared machine does not distort)."""
-    siyu = Path(sys.executable).with_name("siyu")
+    time and of the child's CPU time (the figure that a busy shared machine does not distort).
+    `checkout` is the source tree whose `bot` package runs (this one, or a baseline's)."""
     with tempfile.TemporaryFile("w+b") as lines:
         lines.write("\n".join(messages).encode("utf-8") + b"\n")
         lines.seek(0)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        subprocess.run([str(siyu), "tag", "--json", "--stdin", "--rules", str(rules)], stdin=lines,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
-                       env={**os.environ, "PYTHONHASHSEED": "0"})
+        subprocess.run([sys.executable, "-m", "bot.cli", "tag", "--json", "--stdin", "--rules", str(rules.resolve())],
+                       stdin=lines, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, cwd=checkout,
+                       env={**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(checkout)})
         wall = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -101,6 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rules", type=Path, default=REPO / "playbooks/tags.toml")
     parser.add_argument("--repeat", type=int, default=3, help="timed passes; the best counts")
     parser.add_argument("--no-cli", action="store_true", help="skip timing `siyu tag --stdin`")
+    parser.add_argument("--baseline", help="a git ref whose `siyu tag` is timed alternately with this tree's")
     args = parser.parse_args(argv)
 
     corpus = load_corpus(args.corpus)
@@ -134,12 +139,43 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"  recall {scores['recall']:.3f}  F1 {scores['f1']:.3f}")
         figures.update({f"{name}_{key}": value for key, value in scores.items()})
     if not args.no_cli:
-        cli = cli_speed(args.rules, messages)
-        print(f"      cli: siyu tag --json --stdin, {len(messages)} lines with start-up:"
-              f" {cli['cli_msgs_per_cpu_s']:,} msgs per CPU second, {cli['cli_msgs_per_wall_s']:,} per wall second")
-        figures.update(cli)
+        figures.update(cli_figures(args.rules, messages, args.repeat, args.baseline))
     print(json.dumps(figures, ensure_ascii=False))
     return 0
+
+
+def cli_figures(rules: Path, messages: Sequence[str], repeat: int, baseline: str | None) -> dict[str, float]:
+    """`siyu tag` timed `repeat` times (best counts), alternating with the baseline's if any."""
+    runs: dict[str, list[dict[str, float]]] = {"cli": []}
+    with tempfile.TemporaryDirectory() as scratch:
+        trees = {"cli": REPO}
+        if baseline:
+            tree = Path(scratch) / "baseline"
+            subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "-q", str(tree), baseline],
+                           check=True)
+            trees["baseline_cli"], runs["baseline_cli"] = tree, []
+        try:
+            for _ in range(repeat):
+                for name, tree in trees.items():
+                    runs[name].append(cli_speed(rules, messages, tree))
+        finally:
+            if baseline:
+                subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(trees["baseline_cli"])],
+                               check=False)
+    figures: dict[str, float] = {}
+    for name, timings in runs.items():
+        label = "cli" if name == "cli" else f"baseline ({baseline})"
+        for run in timings:
+            print(f"{label:>9}: siyu tag --json --stdin, {len(messages)} lines with start-up:"
+                  f" {run['cli_msgs_per_cpu_s']:>7,} msgs per CPU second,"
+                  f" {run['cli_msgs_per_wall_s']:>7,} per wall second")
+        for key in ("cli_msgs_per_cpu_s", "cli_msgs_per_wall_s"):
+            figures[key if name == "cli" else f"baseline_{key}"] = max(run[key] for run in timings)
+    if baseline:
+        ratio = figures["cli_msgs_per_cpu_s"] / figures["baseline_cli_msgs_per_cpu_s"]
+        print(f"    ratio: {ratio:.2f}x the baseline's best, per CPU second (best of {repeat} each, alternating)")
+        figures["cli_cpu_ratio_to_baseline"] = round(ratio, 2)
+    return figures
 
 
 if __name__ == "__main__":

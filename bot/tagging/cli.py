@@ -78,7 +78,8 @@ class _JsonLines:
         for m in matches:
             head = self._rules.get((m.tag, m.rule))
             if head is None:
-                head = self._rules[(m.tag, m.rule)] = f'{{"name": {_string(m.tag)}, "rule": {_string(m.rule)}, "matched": ['
+                head = f'{{"name": {_string(m.tag)}, "rule": {_string(m.rule)}, "matched": ['
+                self._rules[(m.tag, m.rule)] = head
             words = self._words
             tags.append(head + ", ".join(words.get(w) or words.setdefault(w, _string(w)) for w in m.matched) + "]}")
         return '{"text": ' + _string(text) + ', "tags": [' + ", ".join(tags) + "]}"
