@@ -21,7 +21,7 @@ from bot.clock import Clock
 from bot.config import FeedbackConfig
 from bot.feedback.buttons import Click
 from bot.models import Customer, Delivery, Enrolment, Event, Message
-from bot.playbooks.engine import end_enrolment
+from bot.playbooks.engine import NOT_INTERESTED as ENDED_BY_NOT_INTERESTED, end_enrolment
 from bot.playbooks.registry import VersionCache
 from bot.playbooks.schema import FEEDBACK_LABELS
 from bot.services.customers import CustomerService
@@ -104,7 +104,7 @@ class FeedbackService:
         if click.option == NOT_INTERESTED:
             enrolment = self.session.get(Enrolment, delivery.enrolment_id)
             if enrolment is not None and enrolment.status == "active":
-                end_enrolment(self.session, enrolment, "exited", "feedback: not interested", self.clock.now())
+                end_enrolment(self.session, enrolment, "exited", ENDED_BY_NOT_INTERESTED, self.clock.now())
         data: dict[str, Any] = {"option": click.option, "label": label, "delivery_id": delivery.id,
                                 "playbook": delivery.playbook_id, "step": delivery.step_id, "channel": channel}
         event = self.customers.record_event(customer, EVENT, at, data, source="wechat",

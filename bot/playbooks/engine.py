@@ -41,6 +41,9 @@ LATE_GRACE = timedelta(hours=1)
 # Replies within this long after a delivery count as replies to it.
 REPLY_WINDOW = timedelta(hours=48)
 HOLDOUT = "holdout"
+# Why a journey ended when the customer tapped 不感兴趣 under one of its messages (bot.feedback):
+# they do not enter that playbook again for [feedback] not_interested_cap_days.
+NOT_INTERESTED = "feedback: not interested"
 ENDED = ("completed", "converted", "exited")
 _NPS_SCORE = re.compile(r"^(10|[0-9])\s*分?\s*[。.!！~～]*$")
 
@@ -401,7 +404,9 @@ class PlaybookEngine:
         for e in entries:
             by_playbook[e.active.playbook.id].append(e)
         for playbook_id, group in by_playbook.items():
-            rule = group[0].active.playbook.audience.reentry
+            declined = self._declined(session, [e.customer_id for e in group], playbook_id)
+            group = [e for e in group if e.customer_id not in declined]
+            rule = group[0].active.playbook.audience.reentry if group else "always"
             if rule == "always":
                 kept.extend(group)
                 continue
@@ -414,7 +419,11 @@ class PlaybookEngine:
         return kept
 
     def may_enter(self, session: Session, customer_id: int, playbook: Playbook) -> bool:
-        """The re-entry rule: never (once ever), after_exit (not while active), always."""
+        """The re-entry rule: never (once ever), after_exit (not while active), always; and not
+        while the customer's 不感兴趣 to this playbook is recent."""
+        if self._declined(session, [customer_id], playbook.id):
+            logger.debug("customer %s said not interested to %s lately; not entering", customer_id, playbook.id)
+            return False
         rule = playbook.audience.reentry
         if rule == "always":
             return True
@@ -423,6 +432,16 @@ class PlaybookEngine:
         if rule == "after_exit":
             query = query.where(Enrolment.status == "active")
         return not session.scalar(select(exists(query)))
+
+    def _declined(self, session: Session, customer_ids: list[int], playbook_id: str) -> set[int]:
+        """Those customers whose journey in this playbook ended lately with 不感兴趣."""
+        days = self.config.feedback.not_interested_cap_days
+        if days <= 0:
+            return set()
+        return set(session.scalars(select(Enrolment.customer_id).where(
+            Enrolment.customer_id.in_(customer_ids), Enrolment.playbook_id == playbook_id,
+            Enrolment.status == "exited", Enrolment.reason == NOT_INTERESTED,
+            Enrolment.ended_at >= self.clock.now() - timedelta(days=days))))
 
     @staticmethod
     def _choose_variants(playbook: Playbook, customer_id: int) -> dict[str, str]:

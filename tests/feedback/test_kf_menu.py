@@ -78,6 +78,10 @@ def test_not_interested_records_tags_ends_the_journey_and_lowers_the_cap(journey
     assert h.delivered(customer)[-1] == "已收到，我们会减少此类消息的推送。"
     assert len([t for t in h.delivered(customer) if t.startswith("已收到")]) == 1
 
+    # They do not enter the intro again for a while, though it lets customers re-enter.
+    h.event(customer, "treatment_completed")
+    assert [e.status for e in h.enrolments(customer) if e.playbook_id == "intro"] == ["exited"]
+
     # Every journey now reaches them once a week at most: the offer was this week's message.
     h.event(customer, "newsletter")
     h.advance(hours=2)
@@ -108,13 +112,15 @@ def test_interested_tags_and_keeps_the_journey_and_the_later_answer_replaces_the
     assert (offer.interested, offer.not_interested, offer.clicked) == (1, 1, 0)
 
 
-def test_the_cap_after_not_interested_is_configurable(journey) -> None:  # type: ignore[no-untyped-def]
+def test_the_time_not_interested_holds_is_configurable(journey) -> None:  # type: ignore[no-untyped-def]
     h, customer, record = offered(journey, feedback={"not_interested_cap_days": 0})
     tap(h, customer, record, "不感兴趣")
     h.event(customer, "newsletter")
     h.advance(hours=2)
     h.dispatch()
     assert h.delivery(customer, "two").status == "sent"
+    h.event(customer, "treatment_completed")
+    assert [e.status for e in h.enrolments(customer) if e.playbook_id == "intro"] == ["exited", "active"]
 
 
 def test_tag_names_are_configurable(journey) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,25 @@
+"""Menu ids and link targets: only Siyu's own feedback buttons read back as feedback."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.feedback.buttons import Click, link_option, link_target, menu_id, parse_menu_id
+
+
+def test_a_menu_id_names_the_delivery_and_option_within_wechats_64_bytes() -> None:
+    value = menu_id(10**17, "not_interested")
+    assert len(value.encode()) <= 64
+    assert parse_menu_id(value) == Click(10**17, "not_interested")
+
+
+@pytest.mark.parametrize("value", [None, "", "101", "siyu-fb:1:maybe", "siyu-fb::interested", "siyu-fb:x:interested",
+                                   "siyu-fb:1:interested:extra", "other:1:interested"])
+def test_any_other_menu_id_is_not_feedback(value: str | None) -> None:
+    assert parse_menu_id(value) is None
+
+
+def test_a_feedback_link_target_is_not_a_web_page() -> None:
+    assert link_option(link_target("interested")) == "interested"
+    assert link_option("https://example.com/offer") is None
+    assert link_option("feedback:whatever") is None
