@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
@@ -69,6 +70,19 @@ class ChannelStats:
         query = (select(CustomerGuide.state, *self._columns())
                  .where(CustomerGuide.state.in_(list(states)), *self._in_range()).group_by(CustomerGuide.state))
         return {state: CodeNumbers(int(a), int(k), int(c)) for state, a, k, c in self.session.execute(query)}
+
+    def adds_by_day(self, states: Collection[str], day: Any) -> dict[str, dict[str, int]]:
+        """Adds per code per local day (`day` turns a time column into a local date string)."""
+        if not states:
+            return {}
+        local_day = day(CustomerGuide.added_at)
+        query = (select(CustomerGuide.state, local_day, func.count(func.distinct(CustomerGuide.customer_id)))
+                 .where(CustomerGuide.state.in_(list(states)), *self._in_range())
+                 .group_by(CustomerGuide.state, local_day))
+        found: dict[str, dict[str, int]] = {}
+        for state, when, count in self.session.execute(query):
+            found.setdefault(state, {})[str(when)] = int(count)
+        return found
 
     def referrers(self, limit: int = 100) -> list[ReferrerNumbers]:
         """Customers whose 推荐码 brought others in the range, most adds first."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,18 +16,13 @@ from bot.clock import FrozenClock
 from bot.console.accounts import AccountService
 from bot.models import ChannelCode, ReferralCode
 from tests.console.conftest import PASSWORD, START
+from tests.console.test_rules import NEW_RULE
 from tests.support.harness import Harness
 
 pytestmark = pytest.mark.browser
 
 # SIYU_SCREENSHOTS=docs/console writes the screenshots for the documentation there.
 SHOTS = os.environ.get("SIYU_SCREENSHOTS")
-NEW_RULE = '''
-[[keyword]]
-tag = "兴趣:露营"
-description = "问露营活动、帐篷"
-keywords = ["露营", "帐篷"]
-'''
 
 
 @pytest.fixture
@@ -73,8 +69,11 @@ def test_a_channel_code_made_in_the_browser_counts_the_customer_who_adds(shop, p
 
     with h.db.session() as session:
         config_id = session.scalar(select(ChannelCode.config_id).where(ChannelCode.state == "poster_jingan"))
-    added = [h.sim.add_customer(name, config_id=config_id)["external_userid"] for name in ("小美", "王女士")]
-    h.settle()
+    added = []
+    for name, days in (("小美", 3), ("王女士", 2), ("陈小姐", 2), ("刘女士", 0)):  # over a few days
+        h.runtime.clock.advance(timedelta(days=days))
+        added.append(h.sim.add_customer(name, config_id=config_id)["external_userid"])
+        h.settle()
     referrer = h.customer_id(external_userid=h.sim.add_customer("老客户张姐", userid="guide_li")["external_userid"])
     with h.db.session() as session:
         session.add(ReferralCode(customer_id=referrer, staff_id=h.runtime.customers(session).staff("guide_li").id,
@@ -86,10 +85,11 @@ def test_a_channel_code_made_in_the_browser_counts_the_customer_who_adds(shop, p
     h.settle()
     page.reload()
 
-    assert row.locator(".adds").inner_text() == "2" and row.locator(".kept").inner_text() == "2"
+    assert row.locator(".adds").inner_text() == "4" and row.locator(".kept").inner_text() == "4"
     assert row.locator(".converted").inner_text() == "1"
-    assert page.inner_text("#kpi-adds .value") == "2"
+    assert page.inner_text("#kpi-adds .value") == "4"
     assert "老客户张姐" in page.inner_text("#referrers")
+    page.wait_for_selector("#chart-code-adds canvas")
     page.fill("input[name=name]", "朋友圈广告（双人轮流）")
     page.fill("input[name=state]", "moments_ad")
     page.check("input[name=users][value=guide_li]")

@@ -3,6 +3,7 @@ through it, and the customer carries the code's tags and is counted on the page 
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 
@@ -79,6 +80,9 @@ def test_a_code_made_in_the_console_tags_and_counts_who_adds_through_it(shop: Ha
     page = op.get("/console/channels").get_data(as_text=True)
     assert row(page, "poster_a") == {"adds": "1", "kept": "1", "converted": "0"}
     assert qr_code in page
+    chart = json.loads(re.search(r'id="channel-data">(.*?)</script>', page, re.S).group(1))  # type: ignore[union-attr]
+    today = h.runtime.clock.now().astimezone(h.runtime.config.scheduler.tz).date().isoformat()
+    assert chart["codes"][0]["adds"] == {today: 1} and chart["days"][-1] == today
 
     h.api("POST", "/api/events", json={"customer": {"external_userid": external}, "type": "purchase",
                                        "at": h.runtime.clock.now().isoformat(), "data": {"amount": 399}})

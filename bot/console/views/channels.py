@@ -29,7 +29,8 @@ def _page(session, draft: CodeDraft | None = None, problems: dict[str, str] | No
     runtime = current_runtime()
     tz = runtime.config.scheduler.tz
     period = period_from_request(runtime.clock.now().astimezone(tz).date())
-    since, until = SqlTime(session.get_bind().dialect.name, tz).range_utc(period.start, period.end)
+    sql = SqlTime(session.get_bind().dialect.name, tz)
+    since, until = sql.range_utc(period.start, period.end)
     who = viewer()
     staff = session.get(Staff, who.staff_id) if who.is_guide and who.staff_id else None
     codes = ChannelCodes(session, runtime.clock)
@@ -37,11 +38,14 @@ def _page(session, draft: CodeDraft | None = None, problems: dict[str, str] | No
     events = conversion_events(runtime.config)
     stats = ChannelStats(session, since, until, events, (staff.id if staff else -1) if who.is_guide else None)
     guides = codes.guides()
+    by_day = stats.adds_by_day([c.state for c in listing], sql.day)
+    chart = {"days": sql.local_days(period.start, period.end),
+             "codes": [{"name": c.name, "state": c.state, "adds": by_day.get(c.state, {})} for c in listing]}
     return render_template(
         "console/channels.html", codes=listing, numbers=stats.by_state([c.state for c in listing]),
         referrers=stats.referrers(), referral_total=stats.referral_total(), period=period,
         guides=guides, guide_names={g.userid: g.name or g.userid for g in guides}, draft=draft,
-        problems=problems or {}, editing=editing, can_edit=not who.is_guide,
+        problems=problems or {}, editing=editing, can_edit=not who.is_guide, chart=chart,
         explain={k: v.format(events="、".join(events)) for k, v in EXPLAIN.items()})
 
 
