@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
 import time
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,10 @@ logger = logging.getLogger(__name__)
 DEMO_API_TOKEN = "demo-api-token"
 DEMO_DIR = Path("var")
 DEMO_CUSTOMERS = [("小美", "guide_li", "store_sh"), ("王先生", "guide_wang", "poster_2026")]
+SHIPPED_PLAYBOOKS = "playbooks"
+# Off in the demo: 沉默客户唤醒 would message the sample history's hundreds of quiet customers at the
+# first 10:00; its what-if shows who would enter, and the console's 启用 switches it on.
+DEMO_DISABLED_PLAYBOOKS = ("re-engagement",)
 
 
 def config_for_simulator(database_url: str, sim_url: str, sim: SimulatorConfig,
@@ -64,8 +70,9 @@ def run_demo(port: int = 5000, sim_port: int = 8800, once: bool = False,
     database_url = f"sqlite:///{DEMO_DIR / 'siyu-demo.db'}"
     from bot.console.demo import DEMO_CONSOLE_CONFIG, seed_console
 
-    config = config_for_simulator(database_url, simulator.url, sim_config,
-                                  bot={"playbooks_dir": "playbooks", **(bot or {}), "public_url": bot_url},
+    bot = {"playbooks_dir": SHIPPED_PLAYBOOKS, **(bot or {})}
+    bot["playbooks_dir"] = demo_playbooks(bot["playbooks_dir"])
+    config = config_for_simulator(database_url, simulator.url, sim_config, bot={**bot, "public_url": bot_url},
                                   console=DEMO_CONSOLE_CONFIG)
     upgrade(Database(database_url, clock))
     app = create_app(config, load_routers(config.bot.handlers), clock)
@@ -76,8 +83,11 @@ def run_demo(port: int = 5000, sim_port: int = 8800, once: bool = False,
     scheduler = build_scheduler(runtime)
     scheduler.start()
     try:
-        welcome, first = _seed(runtime, SimulatorClient(simulator.url), sim_config)
-        seed_console(runtime)
+        _seed_staff(runtime, sim_config)
+        seed_console(runtime)  # before the customers: the channel codes they add through
+        sim = SimulatorClient(simulator.url)
+        welcome, first = _seed(runtime, sim)
+        _start_journey(runtime, sim, first)
         _print_intro(bot_url, simulator.url, welcome, first, _customer_ref(runtime, first))
         if once:
             return 0 if welcome else 1
@@ -90,6 +100,23 @@ def run_demo(port: int = 5000, sim_port: int = 8800, once: bool = False,
         server.close()
         simulator.stop()
         runtime.close()
+
+
+def demo_playbooks(directory: str) -> str:
+    """The shipped playbooks, copied into var/ on the first run so the console's editor never edits
+    the checkout (a configured directory is used as it is)."""
+    source, target = Path(directory), DEMO_DIR / "playbooks"
+    if directory != SHIPPED_PLAYBOOKS or not source.is_dir():
+        return directory
+    if not target.exists():
+        from bot.console.playbook_editor import with_enabled
+
+        shutil.copytree(source, target)
+        for playbook_id in DEMO_DISABLED_PLAYBOOKS:
+            path = target / f"{playbook_id}.toml"
+            if path.exists():
+                path.write_text(with_enabled(path.read_text(encoding="utf-8"), False), encoding="utf-8")
+    return str(target)
 
 
 def shared_clock() -> tuple[SimClock, TravelClock]:
@@ -107,13 +134,16 @@ def _customer_ref(runtime: Any, external_userid: str) -> str:
         return f"#{ref_of(customer.id)}" if customer is not None else "#A1"
 
 
-def _seed(runtime: Any, sim: SimulatorClient, sim_config: SimulatorConfig) -> tuple[str, str]:
-    """Guides from the simulated corp, and two customers who add them; returns a welcome message
-    and the first customer's external_userid."""
+def _seed_staff(runtime: Any, sim_config: SimulatorConfig) -> None:
+    """The simulated corp's guides, with their names (before the console's accounts link to them)."""
     with runtime.db.session() as session:
         service = runtime.customers(session)
         for userid, name in sim_config.guides:
             service.staff(userid, name)
+
+
+def _seed(runtime: Any, sim: SimulatorClient) -> tuple[str, str]:
+    """Two customers who add their guides; returns a welcome message and the first one's external_userid."""
     added = [sim.add_customer(name, userid=guide, state=state)["external_userid"]
              for name, guide, state in DEMO_CUSTOMERS]
     deadline = time.monotonic() + 15
@@ -125,6 +155,21 @@ def _seed(runtime: Any, sim: SimulatorClient, sim_config: SimulatorConfig) -> tu
     return "", added[0]
 
 
+def _start_journey(runtime: Any, sim: SimulatorClient, external_userid: str) -> None:
+    """小美 writes to 微信客服 (opening its 48 h window) and a treatment is recorded for her: the
+    30-day 术后回访 starts, and one 快进 1 天 reaches its day-1 step (10:00 the day after)."""
+    sim.kf_message(external_userid, "做完水光针回家了，要注意些什么？")
+    now = runtime.clock.now()
+    # Before 10:00 the treatment was yesterday afternoon: day 1 is then today at 10:00, within a day.
+    treated = now if now.astimezone(runtime.config.scheduler.tz).hour >= 10 else now - timedelta(hours=12)
+    with runtime.db.session() as session:
+        service = runtime.customers(session)
+        customer = service.find({"external_userid": external_userid})
+        if customer is not None:
+            service.record_event(customer, "treatment_completed", treated, {"item": "水光针", "doctor": "张医生"},
+                                 source="demo")
+
+
 def _print_intro(bot_url: str, sim_url: str, welcome: str, first: str, ref: str) -> None:
     from bot.console.demo import intro_lines
 
@@ -134,6 +179,9 @@ def _print_intro(bot_url: str, sim_url: str, welcome: str, first: str, ref: str)
         "思域 Siyu demo is running (SQLite: var/siyu-demo.db). Press Ctrl+C to stop.",
         "",
         *intro_lines(bot_url),
+        "  快进 (time travel)  the console's header strip and the simulator page move the demo's one clock.",
+        "                     小美 just had a 水光针 treatment: press 快进 1 天 and her day-1 care message",
+        "                     (术后回访) arrives; keep pressing 快进 7 天 to watch the 30-day journey play out",
         f"  WeChat simulator   {sim_url}/        play a customer or a guide, see every message the bot sends",
         f"  Guide chat window  {chat}",
         "                     李导购's WeCom chat with 小美, with the chat sidebar (聊天工具栏) inside",
@@ -156,9 +204,10 @@ def _print_intro(bot_url: str, sim_url: str, welcome: str, first: str, ref: str)
         "The sidebar signs 李导购 in through the simulated WeCom OAuth, finds 小美 through the JS-SDK",
         "stand-in, and lets you edit tags (synced to WeCom corp tags) and send a 话术 into the chat.",
         "",
-        "Playbooks in playbooks/ run too: five minutes after a customer adds a guide, the welcome series",
-        "(欢迎旅程) sends its first step, as a follow-up task for the guide (「任务」, 「完成 1」). Delete the",
-        "guide as the customer and watch the churn notice arrive.",
+        "Playbooks run too, from a copy of playbooks/ in var/playbooks (the console's editor changes that",
+        "copy, never your checkout; 沉默客户唤醒 starts switched off: see its what-if, then enable it). Five",
+        "minutes after a customer adds a guide, the welcome series (欢迎旅程) sends its first step",
+        "(快进 1 小时 to see it now). Delete the guide as the customer and watch the churn notice arrive.",
         "",
     ]
     print("\n".join(lines), flush=True)

@@ -103,6 +103,9 @@ class Harness:
         return requests.request(method, f"{self.bot_url}{path}", headers=headers, timeout=10, **kwargs)
 
     def close(self) -> None:
+        travel = self.app.extensions.get("siyu_time_travel")
+        if travel is not None:
+            travel.settle()  # its background round of jobs, before the database goes
         self.bot_server.stop()
         self.sim_server.stop()
         self.runtime.close()

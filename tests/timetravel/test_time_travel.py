@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -14,7 +14,9 @@ from sqlalchemy import select
 from bot.app import create_app
 from bot.config import config_from_dict
 from bot.console.accounts import AccountService
+from bot.demo import shared_clock
 from bot.models import Delivery
+from bot.timetravel.service import TimeTravel
 from tests.console.conftest import csrf_token
 from tests.support.harness import Harness
 from tests.timetravel.support import PASSWORD, demo_harness, enter_post_treatment, start_at_noon
@@ -110,3 +112,13 @@ def test_production_has_no_time_travel(database_url: str, tmp_path, time_travel:
         assert "演示时间" not in client.get("/console/dashboard").get_data(as_text=True)
     finally:
         runtime.close()
+
+
+def test_a_restarted_demo_goes_on_where_it_stopped(demo: Harness) -> None:
+    demo.sim.advance_clock(86400)
+    ahead = demo.runtime.clock.now() - datetime.now(UTC)
+
+    _, restarted = shared_clock()                        # the next `siyu demo` on the same database
+    TimeTravel(demo.runtime, restarted)
+
+    assert restarted.now() - datetime.now(UTC) >= ahead - timedelta(seconds=5)
