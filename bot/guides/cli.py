@@ -5,13 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.guides.scripts import FILE_NAME, ScriptsError, load_scripts, rule_tags
 
+if TYPE_CHECKING:
+    from bot.config import BotConfig
+
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    script = sub.add_parser("script", help="the 话术 library (playbooks/scripts.toml)")
+    script = sub.add_parser("script", help="the 话术 library ([bot] scripts, default playbooks/scripts.toml)")
     script_commands = script.add_subparsers(dest="script_command", required=True)
     check = script_commands.add_parser("check", help="validate the library; non-zero exit on errors")
     check.add_argument("path", nargs="?", help=f"the library file (default: <playbooks_dir>/{FILE_NAME})")
@@ -29,21 +32,23 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     transfer.set_defaults(func=run_transfer)
 
 
-def check_scripts(path: Path) -> list[str]:
-    """Every problem in a library file, one line each."""
+def check_scripts(path: Path, rules_path: Path | None = None) -> list[str]:
+    """Every problem in a library file, one line each; tags are checked against `rules_path`
+    (default: tags.toml beside the library)."""
     try:
-        load_scripts(path, rule_tags(path.parent / "tags.toml"))
+        load_scripts(path, rule_tags(rules_path or path.parent / "tags.toml"))
     except ScriptsError as error:
         return error.errors
     return []
 
 
 def run_check(args: argparse.Namespace) -> int:
-    path = Path(args.path) if args.path else _default_path(args)
+    bot = _bot_config(args)
+    path = Path(args.path) if args.path else bot.scripts_path if bot else Path("playbooks") / FILE_NAME
     if not path.exists():
         print(f"{path}: no such file", file=sys.stderr)
         return 1
-    problems = check_scripts(path)
+    problems = check_scripts(path, None if args.path or bot is None else bot.tag_rules_path)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
@@ -52,13 +57,14 @@ def run_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _default_path(args: argparse.Namespace) -> Path:
+def _bot_config(args: argparse.Namespace) -> BotConfig | None:
+    """The [bot] section naming the library and the tag rules (None without a usable config)."""
     from bot.config import ConfigError, load_config
 
     try:
-        return load_config(args.config).bot.scripts_path
+        return load_config(args.config).bot
     except ConfigError:
-        return Path("playbooks") / FILE_NAME
+        return None
 
 
 def run_transfer(args: argparse.Namespace) -> int:

@@ -1,0 +1,56 @@
+"""試一試's explanation: the tags are the tagger's own, and each keyword's verdict says why."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.tagging.explain import explain
+from bot.tagging.keywords import KeywordTagger
+from bot.tagging.rules import load_rules
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def tagger() -> KeywordTagger:
+    return KeywordTagger(load_rules(REPO / "playbooks" / "tags.toml"))
+
+
+def verdicts(tagger: KeywordTagger, text: str) -> list[tuple[str, str, bool, str]]:
+    return [(d.tag, d.keyword, d.counted, d.why) for d in explain(tagger, text).decisions]
+
+
+def test_the_tags_are_the_taggers_and_every_one_has_a_counted_reason(tagger: KeywordTagger) -> None:
+    lines = (REPO / "tests" / "data" / "tagging_dev.jsonl").read_text(encoding="utf-8").splitlines()
+    for line in lines:
+        text = json.loads(line)["text"]
+        result = explain(tagger, text)
+        assert result.tags == tagger.tag(text), text
+        counted = {d.tag for d in result.decisions if d.counted}
+        assert counted == {m.tag for m in result.tags}, text
+
+
+def test_a_negated_keyword_is_not_counted_and_says_so(tagger: KeywordTagger) -> None:
+    [(tag, keyword, counted, why)] = verdicts(tagger, "暂时不需要预约")
+    assert (tag, keyword, counted) == ("意向:预约", "预约", False) and "否定" in why
+
+
+def test_an_a_not_a_question_is_not_an_opt_out(tagger: KeywordTagger) -> None:
+    [(tag, _, counted, why)] = verdicts(tagger, "要不要再发一次")
+    assert tag == "状态:退订" and not counted and "正反问" in why
+
+
+def test_a_hypothetical_clause_is_out_of_mood(tagger: KeywordTagger) -> None:
+    result = explain(tagger, "如果效果不好能退吗")
+    assert result.tags == [] and "假设" in result.clauses[0].moods
+    assert all(not d.counted and "语气" in d.why for d in result.decisions)
+
+
+def test_the_latest_state_wins_and_the_earlier_one_says_why(tagger: KeywordTagger) -> None:
+    result = explain(tagger, "之前退订了，现在想恢复推送")
+    assert [m.tag for m in result.tags] == ["状态:订阅"]
+    dropped = next(d for d in result.decisions if d.tag == "状态:退订")
+    assert not dropped.counted and "最后说的" in dropped.why
