@@ -10,6 +10,7 @@ if TYPE_CHECKING:
 
 
 def installers() -> list[Callable[["Runtime"], None]]:
+    from bot.analytics.feature import install as install_rollups
     from bot.channels.feature import install as install_channels
     from bot.feedback.feature import install as install_feedback
     from bot.guides.feature import install as install_guides
@@ -28,6 +29,7 @@ def installers() -> list[Callable[["Runtime"], None]]:
     installs.append(install_channels)
     installs.append(install_heartbeat)
     installs.append(install_app_messages)
+    installs.append(install_rollups)  # before retention, which rolls days up before deleting them
     installs.append(install_retention)
     installs.append(install_mass_results)
     return installs

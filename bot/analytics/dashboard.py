@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Date, Select, and_, case, func, literal, select, union, union_all
 from sqlalchemy.orm import Session
 
+from bot.analytics.rollups import response_clause, rollups_through
 from bot.analytics.sqltime import SqlTime
 from bot.analytics.stats import Nps
-from bot.models import Customer, CustomerGuide, Delivery, Event, GuideTask, LinkClick, Message, Staff, TrackedLink
+from bot.models import (Customer, CustomerGuide, DailyActiveCustomer, DailyChannelResponse, DailyMessageCount,
+                        Delivery, Event, GuideTask, Message, Staff)
 
 logger = logging.getLogger(__name__)
 
 RETENTION_DAYS = (1, 7, 14, 30)
-RESPONSE_WINDOW_DAYS = 2  # a reply or click within 48 h of a delivery counts as a response
 NO_CODE = "（无渠道码）"
 
 
@@ -44,7 +45,11 @@ class Cohort:
 
 
 class Dashboard:
-    """Figures over a date range (local days, inclusive); `staff_id` narrows everything to one guide's customers."""
+    """Figures over a date range (local days, inclusive); `staff_id` narrows everything to one guide's customers.
+
+    Per-day figures come from the daily rollups (bot/analytics/rollups.py) for the days they hold and
+    from the raw rows for the days after (today, and any day the job has not reached yet).
+    """
 
     def __init__(self, session: Session, tz: ZoneInfo, period: DateRange, staff_id: int | None = None) -> None:
         self.session = session
@@ -52,11 +57,26 @@ class Dashboard:
         self.period = period
         self.since, self.until = self.sql.range_utc(period.start, period.end)
         self.staff_id = staff_id
+        self.through = rollups_through(session)
 
     def _scoped(self, query: Select[Any], customer_id: Any) -> Select[Any]:
         if self.staff_id is None:
             return query
         return query.where(customer_id.in_(select(Customer.id).where(Customer.guide_id == self.staff_id)))
+
+    def _rolled(self, start: date | None = None) -> tuple[date, date] | None:
+        """The days from `start` (the period's first) to the period's last that the rollups hold."""
+        first = start or self.period.start
+        if self.through is None or self.through < first:
+            return None
+        return first, min(self.period.end, self.through)
+
+    def _raw_since(self, since: datetime | None = None) -> datetime:
+        """The first moment not covered by the rollups (no earlier than `since`, the period's start)."""
+        since = since or self.since
+        if self.through is None:
+            return since
+        return max(since, self.sql.day_start(self.through + timedelta(days=1)))
 
     # -- the base -----------------------------------------------------------------------------
 
@@ -91,11 +111,20 @@ class Dashboard:
     # -- activity -----------------------------------------------------------------------------
 
     def messages_by_day(self) -> dict[str, dict[str, int]]:
+        result = {d: {"in": 0, "out": 0} for d in self.sql.local_days(self.period.start, self.period.end)}
+        since = self.since
+        rolled = self._rolled() if self.staff_id is None else None  # the rollup counts everyone's messages
+        if rolled is not None:
+            for d, direction, count in self.session.execute(
+                    select(DailyMessageCount.day, DailyMessageCount.direction, DailyMessageCount.messages)
+                    .where(DailyMessageCount.day >= rolled[0], DailyMessageCount.day <= rolled[1])):
+                if direction in ("in", "out"):
+                    result[d.isoformat()][direction] = int(count)
+            since = self._raw_since()
         day = self.sql.day(Message.created_at)
         query = self._scoped(select(day, Message.direction, func.count())
-                             .where(Message.created_at >= self.since, Message.created_at < self.until)
+                             .where(Message.created_at >= since, Message.created_at < self.until)
                              .group_by(day, Message.direction), Message.customer_id)
-        result = {d: {"in": 0, "out": 0} for d in self.sql.local_days(self.period.start, self.period.end)}
         for d, direction, count in self.session.execute(query):
             if d in result and direction in ("in", "out"):
                 result[d][direction] = int(count)
@@ -103,33 +132,58 @@ class Dashboard:
 
     def daily_active(self) -> dict[str, int]:
         """Distinct customers who wrote to us (an inbound message on any channel), per local day."""
+        counts: dict[str, int] = {}
+        if (rolled := self._rolled()) is not None:
+            query = self._scoped(select(DailyActiveCustomer.day, func.count())
+                                 .where(DailyActiveCustomer.day >= rolled[0], DailyActiveCustomer.day <= rolled[1])
+                                 .group_by(DailyActiveCustomer.day), DailyActiveCustomer.customer_id)
+            counts.update((d.isoformat(), int(n)) for d, n in self.session.execute(query))
         day = self.sql.day(Message.created_at)
         query = self._scoped(select(day, func.count(func.distinct(Message.customer_id)))
                              .where(Message.direction == "in", Message.customer_id.is_not(None),
-                                    Message.created_at >= self.since, Message.created_at < self.until)
+                                    Message.created_at >= self._raw_since(), Message.created_at < self.until)
                              .group_by(day), Message.customer_id)
-        counts = dict(self.session.execute(query).all())
-        return {d: int(counts.get(d, 0)) for d in self.sql.local_days(self.period.start, self.period.end)}
+        counts.update((d, int(n)) for d, n in self.session.execute(query))
+        return {d: counts.get(d, 0) for d in self.sql.local_days(self.period.start, self.period.end)}
+
+    def _writers(self, first_day: date, since: datetime, until: datetime | None = None) -> list[Select[Any]]:
+        """Selects of (customer_id, local day) for every day a customer wrote to us, from `first_day`:
+        the rollups' days, then the raw inbound messages after them (up to `until`)."""
+        parts: list[Select[Any]] = []
+        if self.through is not None and self.through >= first_day:
+            parts.append(select(DailyActiveCustomer.customer_id.label("customer_id"),
+                                DailyActiveCustomer.day.label("day"))
+                         .where(DailyActiveCustomer.day >= first_day, DailyActiveCustomer.day <= self.through))
+        raw = select(Message.customer_id.label("customer_id"), self.sql.local_date(Message.created_at).label("day")) \
+            .where(Message.direction == "in", Message.customer_id.is_not(None),
+                   Message.created_at >= self._raw_since(since))
+        parts.append(raw.where(Message.created_at < until) if until is not None else raw)
+        return parts
 
     def monthly_active(self) -> int:
         """Distinct customers with an inbound message in the 30 days ending with the period's last day."""
-        since = self.until - timedelta(days=30)
-        query = self._scoped(select(func.count(func.distinct(Message.customer_id)))
-                             .where(Message.direction == "in", Message.created_at >= since,
-                                    Message.created_at < self.until), Message.customer_id)
+        first_day = self.period.end - timedelta(days=29)
+        parts = [part.with_only_columns(part.selected_columns.customer_id)
+                 for part in self._writers(first_day, self.sql.day_start(first_day), self.until)]
+        if self.through is not None and self.through > self.period.end:
+            parts[0] = parts[0].where(DailyActiveCustomer.day <= self.period.end)
+        writers = (parts[0] if len(parts) == 1 else union(*parts)).subquery()
+        query = self._scoped(select(func.count(func.distinct(writers.c.customer_id))), writers.c.customer_id)
         return self.session.scalar(query) or 0
 
     # -- retention, NPS, LTV ------------------------------------------------------------------
 
     def retention(self, as_of: Any) -> list[Cohort]:
-        """Cohorts by week of first contact; retained at day N = wrote to us again N or more days after first
-        contact. Only customers whose first contact is at least N days before `as_of` count for day N."""
-        last_in = (select(Message.customer_id.label("customer_id"), func.max(Message.created_at).label("last_in"))
-                   .where(Message.direction == "in", Message.created_at >= self.since)
-                   .group_by(Message.customer_id).subquery())
+        """Cohorts by week of first contact; retained at day N = wrote to us again on a local day N or more
+        days after the day of first contact. Only customers first seen at least N days before `as_of`'s
+        local day count for day N."""
+        writers = union_all(*self._writers(self.period.start, self.since)).subquery()
+        last_in = (select(writers.c.customer_id, func.max(writers.c.day).label("last_day"))
+                   .group_by(writers.c.customer_id).subquery())
         week = self.sql.week(Customer.first_seen_at)
-        age = self.sql.days_between(Customer.first_seen_at, self.sql.moment(as_of))
-        span = self.sql.days_between(Customer.first_seen_at, last_in.c.last_in)
+        first_day = self.sql.local_date(Customer.first_seen_at)
+        age = self.sql.days_between_dates(first_day, literal(as_of.astimezone(self.sql.tz).date(), Date()))
+        span = self.sql.days_between_dates(first_day, last_in.c.last_day)
         columns: list[Any] = [week, func.count()]
         for n in RETENTION_DAYS:
             columns.append(func.sum(case((age >= n, 1), else_=0)))
@@ -156,10 +210,15 @@ class Dashboard:
         promoters, passives, detractors = self.session.execute(query).one()
         return Nps(int(promoters or 0), int(passives or 0), int(detractors or 0))
 
+    def _first_seen_in_period(self) -> Select[Any]:
+        return select(Customer.id).where(Customer.first_seen_at >= self.since, Customer.first_seen_at < self.until)
+
     def _revenue(self) -> Any:
+        """Purchase amounts to date per customer first seen in the period."""
         return (select(Event.customer_id.label("customer_id"),
                        func.sum(Event.data["amount"].as_float()).label("revenue"))
-                .where(Event.type == "purchase").group_by(Event.customer_id).subquery())
+                .where(Event.customer_id.in_(self._first_seen_in_period()), Event.type == "purchase")
+                .group_by(Event.customer_id).subquery())
 
     def ltv_by_cohort(self) -> list[dict[str, Any]]:
         """Purchase amounts to date per customer, averaged over each week-of-first-contact cohort."""
@@ -176,6 +235,7 @@ class Dashboard:
         """The same per channel code: the code each customer (first seen in the period) added a guide with."""
         revenue = self._revenue()
         codes = (select(CustomerGuide.customer_id.label("customer_id"), func.min(CustomerGuide.state).label("code"))
+                 .where(CustomerGuide.customer_id.in_(self._first_seen_in_period()))
                  .group_by(CustomerGuide.customer_id).subquery())
         code = func.coalesce(codes.c.code, NO_CODE)
         query = self._scoped(select(code, func.count(), func.coalesce(func.sum(revenue.c.revenue), 0))
@@ -191,18 +251,28 @@ class Dashboard:
 
     def channel_response(self) -> list[dict[str, Any]]:
         """Playbook deliveries sent in the period, per channel, and how many got a reply or a click within 48 h."""
-        clicked = exists(select(LinkClick.id).join(TrackedLink, TrackedLink.id == LinkClick.link_id).where(
-            TrackedLink.delivery_id == Delivery.id,
-            self.sql.days_between(Delivery.sent_at, LinkClick.created_at) <= RESPONSE_WINDOW_DAYS))
-        replied = and_(Delivery.replied_at.is_not(None),
-                       self.sql.days_between(Delivery.sent_at, Delivery.replied_at) <= RESPONSE_WINDOW_DAYS)
+        totals: dict[str, list[int]] = {}
+        since = self.since
+        rolled = self._rolled() if self.staff_id is None else None  # the rollup counts everyone's sends
+        if rolled is not None:
+            rows = self.session.execute(
+                select(DailyChannelResponse.channel, func.sum(DailyChannelResponse.sent),
+                       func.sum(DailyChannelResponse.responded))
+                .where(DailyChannelResponse.day >= rolled[0], DailyChannelResponse.day <= rolled[1])
+                .group_by(DailyChannelResponse.channel))
+            totals.update((c, [int(n or 0), int(r or 0)]) for c, n, r in rows)
+            since = self._raw_since()
         channel = func.coalesce(Delivery.channel, "?")
-        query = self._scoped(select(channel, func.count(), func.sum(case((or_(replied, clicked), 1), else_=0)))
-                             .where(Delivery.status == "sent", Delivery.sent_at >= self.since,
+        query = self._scoped(select(channel, func.count(), func.sum(case((response_clause(self.sql), 1), else_=0)))
+                             .where(Delivery.status == "sent", Delivery.sent_at >= since,
                                     Delivery.sent_at < self.until)
-                             .group_by(channel).order_by(channel), Delivery.customer_id)
-        return [{"channel": c, "sent": int(n), "responded": int(r or 0), "rate": int(r or 0) / n if n else None}
-                for c, n, r in self.session.execute(query)]
+                             .group_by(channel), Delivery.customer_id)
+        for c, n, r in self.session.execute(query):
+            total = totals.setdefault(c, [0, 0])
+            total[0] += int(n)
+            total[1] += int(r or 0)
+        return [{"channel": c, "sent": n, "responded": r, "rate": r / n if n else None}
+                for c, (n, r) in sorted(totals.items()) if n]
 
     def guide_tasks(self) -> list[dict[str, Any]]:
         """Follow-up tasks created in the period per guide: done share and mean hours from task to done."""

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Float, cast, func, literal
+from sqlalchemy import Date, Float, Integer, cast, func, literal
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.models.base import UTCDateTime
@@ -28,6 +28,18 @@ class SqlTime:
             return func.date(column, self.sqlite_shift)
         return func.to_char(func.timezone(self.tz.key, column), "YYYY-MM-DD")
 
+    def local_date(self, column: Any) -> ColumnElement[date]:
+        """The local day as the database stores a Date (comparable with the rollups' `day` columns)."""
+        if self.dialect == "sqlite":
+            return func.date(column, self.sqlite_shift)
+        return cast(func.timezone(self.tz.key, column), Date)
+
+    def days_between_dates(self, start: Any, end: Any) -> ColumnElement[int]:
+        """Whole calendar days from one Date to another."""
+        if self.dialect == "sqlite":
+            return cast(func.julianday(end) - func.julianday(start), Integer)
+        return end - start
+
     def week(self, column: Any) -> ColumnElement[str]:
         """'YYYY-MM-DD' of the Monday starting the local week."""
         if self.dialect == "sqlite":
@@ -43,6 +55,10 @@ class SqlTime:
     @staticmethod
     def moment(value: datetime) -> ColumnElement[datetime]:
         return literal(value, UTCDateTime())
+
+    def day_start(self, day: date) -> datetime:
+        """Local midnight starting `day`, as a UTC instant."""
+        return datetime.combine(day, time(), self.tz).astimezone(UTC)
 
     def range_utc(self, start: date, end: date) -> tuple[datetime, datetime]:
         """[start 00:00, the day after end 00:00) local, as UTC instants."""

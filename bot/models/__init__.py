@@ -9,7 +9,7 @@ from bot.models.guides import CustomerNote, CustomerTransfer, GuideAction, Guide
 from bot.models.inbox import Callback, KfCursor, SharedValue, Task
 from bot.models.people import Customer, CustomerGuide, Staff
 from bot.models.playbooks import CronFire, Delivery, Enrolment, LinkClick, PlaybookRecord, PlaybookVersion, TrackedLink
-from bot.models.rollups import DailyMessageCount
+from bot.models.rollups import DailyActiveCustomer, DailyChannelResponse, DailyMessageCount
 from bot.models.tags import CustomerTag, Tag
 from bot.models.wechat import AppMessage
 
@@ -22,6 +22,8 @@ __all__ = [
     "ChannelCode",
     "CronFire",
     "Customer",
+    "DailyActiveCustomer",
+    "DailyChannelResponse",
     "DailyMessageCount",
     "CustomerGuide",
     "CustomerNote",

@@ -23,6 +23,7 @@ class GuideTask(Base):
     __table_args__ = (
         Index("ix_guide_tasks_staff_status", "staff_id", "status"),
         Index("ix_guide_tasks_status_due", "status", "due_at"),  # the overdue reminder's scan
+        Index("ix_guide_tasks_created_at", "created_at"),  # the dashboard's tasks of a period
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

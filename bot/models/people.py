@@ -43,11 +43,11 @@ class Customer(Base):
     unionid: Mapped[str | None] = mapped_column(String(64), unique=True)
     guide_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     stage: Mapped[str] = mapped_column(String(16), default="new", index=True)
-    value_tier: Mapped[str] = mapped_column(String(8), default="low")
+    value_tier: Mapped[str] = mapped_column(String(8), default="low", index=True)
     opted_out: Mapped[bool] = mapped_column(default=False)
     birthday: Mapped[date | None]
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    first_seen_at: Mapped[datetime]
+    first_seen_at: Mapped[datetime] = mapped_column(index=True)  # cohorts and new customers by day
     last_active_at: Mapped[datetime | None] = mapped_column(index=True)
     # Set by a message; stage, tier and behaviour tags are then recomputed by a batch job.
     profile_stale: Mapped[bool] = mapped_column(default=False)

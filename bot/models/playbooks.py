@@ -51,6 +51,7 @@ class Enrolment(Base):
         # walks the status index, every active enrolment of every customer.
         Index("ix_enrolments_customer_status", "customer_id", "status"),
         Index("ix_enrolments_status_settle", "status", "settle_after"),
+        Index("ix_enrolments_playbook_status", "playbook_id", "status"),  # live counts per playbook
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +83,8 @@ class Delivery(Base):
     __table_args__ = (
         Index("ix_deliveries_status_due", "status", "due_at"),
         Index("ix_deliveries_customer_sent", "customer_id", "sent_at"),
+        Index("ix_deliveries_status_sent", "status", "sent_at"),  # daily figures walk sends by day
+        Index("ix_deliveries_playbook_step_status", "playbook_id", "step_id", "status"),  # live counts, funnels
         Index("ix_deliveries_enrolment_status", "enrolment_id", "status"),
     )
 

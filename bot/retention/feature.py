@@ -20,7 +20,8 @@ def install(runtime: "Runtime") -> None:
 
     runtime.jobs.append(JobSpec("analyze_database", runtime.db.analyze, "interval", {"hours": ANALYZE_EVERY_HOURS}))
     settings = runtime.config.retention
-    retention = Retention(runtime.db, settings, runtime.clock, runtime.config.scheduler.tz)
+    retention = Retention(runtime.db, settings, runtime.clock, runtime.config.scheduler.tz,
+                          rollups=runtime.features.get("rollups"))
     runtime.features["retention"] = retention
     if settings.enabled:
         runtime.jobs.append(JobSpec("retention", retention.run, "interval", {"minutes": settings.interval_minutes}))

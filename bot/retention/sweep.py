@@ -2,8 +2,8 @@
 
 Each table is swept by id batches (`DELETE ... WHERE id IN (SELECT id ... LIMIT n)`) found
 through an index on the row's age, so one batch costs the same at any size and the write lock
-is held for milliseconds. Before any message of a day goes, that day's counts (messages in and
-out, distinct customers) are written to `daily_message_counts`, once.
+is held for milliseconds. Before any message of a day goes, that day's figures are in the daily
+rollups (bot/analytics/rollups.py), so the console's numbers stay right after the rows are gone.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Table, delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Table, delete, select
 
+from bot.analytics.rollups import DailyRollups
 from bot.clock import Clock
 from bot.config import RetentionConfig
 from bot.db import Database
-from bot.models import Callback, CronFire, DailyMessageCount, Delivery, Event, Message, Task
+from bot.models import Callback, CronFire, Delivery, Event, Message, Task
 
 logger = logging.getLogger(__name__)
 
@@ -41,18 +41,23 @@ class SweepReport:
 
 class Retention:
     def __init__(self, db: Database, settings: RetentionConfig, clock: Clock, tz: ZoneInfo,
-                 max_batches: int = MAX_BATCHES) -> None:
+                 max_batches: int = MAX_BATCHES, rollups: DailyRollups | None = None) -> None:
         self.db = db
         self.settings = settings
         self.clock = clock
         self.tz = tz
         self.max_batches = max_batches
+        self.rollups = rollups or DailyRollups(db, clock, tz, settings)
 
     def run(self) -> SweepReport:
         """One sweep of every table; returns what it deleted."""
         now, s = self.clock.now(), self.settings
         report = SweepReport()
-        report.days_rolled_up = self.roll_up_messages(now - timedelta(days=s.messages_days))
+        # Every day this sweep may touch is in the rollups first: messages go by whole local days,
+        # deliveries by age (a sent delivery's day is at most the day of its cutoff).
+        last_day = max(self._local_day(self._messages_cutoff(now)) - timedelta(days=1),
+                       self._local_day(now - timedelta(days=s.deliveries_days)))
+        report.days_rolled_up = self.rollups.ensure_through(last_day)
         sweeps: list[tuple[str, Any, list[ColumnElement[bool]]]] = [
             ("callbacks", Callback, [Callback.status == "processed",
                                      Callback.received_at < now - timedelta(days=s.callbacks_days)]),
@@ -97,32 +102,6 @@ class Retention:
     def _messages_cutoff(self, now: datetime) -> datetime:
         """Messages go by whole local days, so a day's rollup counts all of it."""
         return self._day_start(self._local_day(now - timedelta(days=self.settings.messages_days)))
-
-    def roll_up_messages(self, before: datetime) -> int:
-        """Count each whole local day before `before` that still has messages and no rollup yet."""
-        last_day = self._local_day(before) - timedelta(days=1)
-        rolled = 0
-        with self.db.read_session() as session:
-            first = session.scalar(select(func.min(Message.created_at)))
-            done = set(session.scalars(select(DailyMessageCount.day).where(DailyMessageCount.day <= last_day)))
-        if first is None:
-            return 0
-        day = self._local_day(first)
-        while day <= last_day:
-            if day not in done:
-                with self.db.session() as session:
-                    rolled += self._roll_up_day(session, day)
-            day += timedelta(days=1)
-        return rolled
-
-    def _roll_up_day(self, session: Session, day: date) -> int:
-        start, end = self._day_start(day), self._day_start(day + timedelta(days=1))
-        counts = session.execute(
-            select(Message.direction, func.count(), func.count(func.distinct(Message.customer_id)))
-            .where(Message.created_at >= start, Message.created_at < end).group_by(Message.direction)).all()
-        session.add_all(DailyMessageCount(day=day, direction=direction, messages=messages, customers=customers)
-                        for direction, messages, customers in counts)
-        return 1 if counts else 0
 
     def _local_day(self, moment: datetime) -> date:
         return moment.astimezone(self.tz).date()
