@@ -39,6 +39,14 @@ class Tagger(Protocol):
     def tag(self, text: str) -> list[TagMatch]: ...
 
 
+def default_rules() -> Path:
+    """The rules the shipped configuration names (`[bot] tag_rules`), wherever they live."""
+    from bot.config import load_config
+
+    path = load_config(REPO / "config.example.toml").bot.tag_rules_path
+    return path if path.is_absolute() else REPO / path
+
+
 def load_corpus(path: Path) -> list[tuple[str, frozenset[str]]]:
     rows = []
     with path.open(encoding="utf-8") as lines:
@@ -102,11 +110,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=50_000, help="messages to time (corpus repeated)")
     parser.add_argument("--corpus", type=Path, default=DATA / "tagging_dev.jsonl")
-    parser.add_argument("--rules", type=Path, default=REPO / "playbooks/tags.toml")
+    parser.add_argument("--rules", type=Path, default=None, help="default: [bot] tag_rules of config.example.toml")
     parser.add_argument("--repeat", type=int, default=3, help="timed passes; the best counts")
     parser.add_argument("--no-cli", action="store_true", help="skip timing `siyu tag --stdin`")
     parser.add_argument("--baseline", help="a git ref whose `siyu tag` is timed alternately with this tree's")
     args = parser.parse_args(argv)
+    args.rules = args.rules or default_rules()
 
     corpus = load_corpus(args.corpus)
     rules = load_rules(args.rules)

@@ -238,3 +238,10 @@ def test_held_out_sentences(tagger: KeywordTagger, text: str, expected: set[str]
 def test_held_out_accuracy(tagger: KeywordTagger) -> None:
     precision, f1 = micro_scores(tagger, HELD_OUT)
     assert precision >= 0.95 and f1 >= 0.95
+
+
+def test_price_and_course_topics_give_way_to_a_refund_complaint_or_opt_out(tagger: KeywordTagger) -> None:
+    assert tags(tagger, "这个月的课时费能退给我吗") == {"诉求:退款"}
+    assert tags(tagger, "钢琴班的老师太敷衍了") == {"诉求:投诉"}
+    assert tags(tagger, "请不要再来电推销了") == {"状态:退订"}
+    assert tags(tagger, "钢琴班一个月学费多少") == {"关注:价格", "课程:咨询"}  # asked alone, both stay
