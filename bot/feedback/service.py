@@ -124,7 +124,7 @@ class FeedbackService:
                     reason=f"delivery {delivery.id}")
 
 
-def cooling_customers(session: Session, customer_ids: Select[Any], now: datetime, days: int) -> set[int]:
+def cooling_customers(session: Session, customer_ids: Select[Any] | list[int], now: datetime, days: int) -> set[int]:
     """Those of the customers whose latest feedback within `days` was "not interested": their
     frequency cap is lowered until then."""
     if days <= 0:

@@ -21,6 +21,7 @@ from bot.models import Customer, Delivery, Event
 from bot.playbooks.engine import customer_context, goal_deadline, plan_step, quiet_hours, step_attributes
 from bot.playbooks.links import tracked_url
 from bot.playbooks.loader import PlaybookError, load_playbook_dir, load_playbook_file
+from bot.feedback.service import cooling_customers
 from bot.playbooks.outbox import global_cap
 from bot.playbooks.reachability import Reach, reach_of, usable
 from bot.playbooks.registry import current_version_row, parsed_version
@@ -161,6 +162,13 @@ def _step_lines(config: Config, session: Any, playbook: Playbook, who: _Who, con
     own = FrequencyCap(playbook.caps.per_day, playbook.caps.per_week) \
         if playbook.caps and (playbook.caps.per_day or playbook.caps.per_week) else None
     lines = []
+    if who.customer is not None and who.customer.id in cooling_customers(
+            session, [who.customer.id], now, config.feedback.not_interested_cap_days):
+        per_week = config.feedback.not_interested_cap_per_week
+        cooling_cap = FrequencyCap(per_week=per_week)
+        lines.append(f"said 不感兴趣 lately: at most {per_week} message(s) a week from all playbooks")
+    else:
+        cooling_cap = None
     best_at = None
     if who.customer is not None and any(step.best for step in playbook.steps):
         best_at = customer_best_time(session, who.customer.id, max(now, trigger_at), tz, quiet)
@@ -170,6 +178,8 @@ def _step_lines(config: Config, session: Any, playbook: Playbook, who: _Who, con
             lines.append(f"{number}. {step.id}: skipped, {planned.skip_reason}")
             continue
         caps = [(global_cap(config), [s for _, s in sent])]
+        if cooling_cap is not None:
+            caps.append((cooling_cap, [s for _, s in sent]))
         own_times = [s for p, s in sent if p == playbook.id]
         if own is not None:
             if playbook.caps and playbook.caps.over_cap == "skip" and not own.allows(own_times, planned.due_at, tz):

@@ -10,6 +10,7 @@ from bot.analytics.playbook_report import playbook_report
 from bot.console.accounts import Identity
 from bot.console.directory import CustomerDirectory
 from bot.feedback.buttons import menu_id
+from bot.playbooks.preview import preview_lines
 from tests.feedback.support import INTRO, NEWS, feedback_events, last_active, messages_in, tags
 from tests.playbooks.support import SH, PlaybookHarness
 
@@ -81,6 +82,12 @@ def test_not_interested_records_tags_ends_the_journey_and_lowers_the_cap(journey
     # They do not enter the intro again for a while, though it lets customers re-enter.
     h.event(customer, "treatment_completed")
     assert [e.status for e in h.enrolments(customer) if e.playbook_id == "intro"] == ["exited"]
+
+    # `siyu playbook preview` shows the lower cap too.
+    lines = "\n".join(preview_lines(h.config, h.db, h.clock, "news", customer_id=customer,
+                                    event={"type": "newsletter", "data": {}}))
+    assert "said 不感兴趣 lately: at most 1 message(s) a week from all playbooks" in lines
+    assert "1. one: 2026-11-09 08:30" in lines
 
     # Every journey now reaches them once a week at most: the offer was this week's message.
     h.event(customer, "newsletter")
