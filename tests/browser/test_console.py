@@ -180,3 +180,19 @@ def test_csv_import_with_two_bad_rows(live, page, tmp_path) -> None:  # type: ig
     page.screenshot(path=str(tmp_path / "import.png"), full_page=True)
     page.click("nav >> text=客户")
     assert all(name in page.inner_text("#customer-list") for name in ("小美", "陈女士", "李女士"))
+
+
+def test_whatif_shows_each_customers_best_hour(live, page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.console.test_whatif import seed_best_hours
+
+    console, url = live
+    seed_best_hours(console)  # also adds the operator "op"
+    login(page, url, "op")
+    page.goto(f"{url}/console/playbooks/birthday/whatif")
+    page.wait_for_selector("#chart-histogram canvas")
+    step = page.inner_text("#whatif-steps")
+    assert "按每位客户的最佳时间" in step and "12:00 1 人，20:00 1 人" in step
+    cells = dict(zip(page.locator("#whatif-sample tbody td:first-child").all_inner_texts(),
+                     page.locator("#whatif-sample td.best-at").all_inner_texts(), strict=True))
+    assert cells == {"晚上聊": "20:00", "午休聊": "12:00", "新来的": "历史不足，用备用时间"}
+    page.screenshot(path=str(tmp_path / "whatif-best.png"), full_page=True)  # docs/console/whatif-best.png

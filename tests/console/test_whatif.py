@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from flask.testing import FlaskClient
 
 from bot.analytics.audience import condition_sql
 from bot.analytics.whatif import what_if
 from bot.models import Customer, CustomerTag, Message, Staff, Tag
 from bot.playbooks.reachability import Reach, reachable
-from tests.console.conftest import Console
+from tests.console.conftest import Console, csrf_token
 
 BIRTHDAY = date(1990, 11, 2)   # the console fixture's clock: 2026-11-02 10:00 Asia/Shanghai
 
@@ -84,7 +87,6 @@ def test_an_unusual_condition_is_evaluated_in_python_with_the_same_answer(consol
         "when = \"'免打扰' not in customer.tags and not customer.name.startswith('C')\"")
     console.add_user("op", "operator")
     client = console.login("op")
-    from tests.console.conftest import csrf_token
     token = csrf_token(client, "/console/playbooks/birthday")
     assert client.post("/console/playbooks/birthday", data={"source": text, "csrf_token": token}).status_code == 302
     with console.runtime.db.session() as session:
@@ -116,17 +118,15 @@ def test_the_cli_prints_the_same_what_if(console: Console, monkeypatch, capsys) 
     assert main(["playbook", "whatif", "no-such-playbook"]) == 1
 
 
-def test_at_best_shows_each_sampled_customers_own_hour_and_the_spread(console: Console, monkeypatch,
-                                                                        capsys) -> None:  # type: ignore[no-untyped-def]
-    from zoneinfo import ZoneInfo
+LOCAL = ZoneInfo("Asia/Shanghai")
 
-    from bot.cli import main
-    from tests.console.conftest import csrf_token
 
-    local = ZoneInfo("Asia/Shanghai")
-    today = console.clock.now().astimezone(local).replace(minute=0, second=0, microsecond=0)
+def seed_best_hours(console: Console) -> tuple[dict[str, int], FlaskClient]:
+    """Three birthday customers, one writing around 20:00, one around 12:00, one new; the birthday
+    playbook switched to `at = "best"` through the editor. Their ids, and the operator's client."""
+    today = console.clock.now().astimezone(LOCAL).replace(minute=0, second=0, microsecond=0)
+    names = {}
     with console.runtime.db.session() as s:
-        names = {}
         for name, hour, days in (("晚上聊", 20, 6), ("午休聊", 12, 6), ("新来的", 9, 1)):
             c = Customer(name=name, external_userid=f"wm_{name}", birthday=BIRTHDAY)
             s.add(c)
@@ -142,7 +142,16 @@ def test_at_best_shows_each_sampled_customers_own_hour_and_the_spread(console: C
     token = csrf_token(client, "/console/playbooks/birthday")
     best = text.replace('at = "10:00"', 'at = "best"\nfallback = "10:00"')
     assert client.post("/console/playbooks/birthday", data={"source": best, "csrf_token": token}).status_code == 302
+    return names, client
 
+
+def test_at_best_shows_each_sampled_customers_own_hour_and_the_spread(console: Console, monkeypatch,
+                                                                        capsys) -> None:  # type: ignore[no-untyped-def]
+    from bot.cli import main
+
+    names, client = seed_best_hours(console)
+    local = LOCAL
+    today = console.clock.now().astimezone(local)
     with console.runtime.db.session() as session:
         result = what_if(session, console.runtime.config, "birthday", console.clock.now())
     assert {c["name"]: c["best_at"] for c in result.sample} == {"晚上聊": "20:00", "午休聊": "12:00", "新来的": None}
