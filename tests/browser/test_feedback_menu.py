@@ -41,3 +41,26 @@ def test_a_tap_on_a_menu_button_in_the_page_comes_back_as_feedback(h: PlaybookHa
     assert [e["option"] for e in feedback_events(h, customer)] == ["not_interested"]
     assert "反馈:不感兴趣" in tags(h, customer)
     assert [e.status for e in h.enrolments(customer)] == ["exited"]
+
+
+def test_a_follower_opens_a_feedback_link_and_sees_the_thank_you_page(h: PlaybookHarness, page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    h.runtime.config.bot.public_url = h.bot_url  # the links must reach this test's bot (as in the demo)
+    customer = h.mp_follower("oFOLLOWER0001", write="你好")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    h.dispatch()
+
+    page.goto(h.sim_server.url + "/")
+    link = page.locator("#timeline a:has-text('想了解更多')")
+    link.wait_for(timeout=15_000)
+    assert page.locator("#timeline a").all_inner_texts() == ["想了解更多", "不感兴趣"]
+    with page.expect_popup() as opened:
+        link.click()
+    thanks = opened.value
+    thanks.wait_for_selector("#thanks")
+    assert thanks.inner_text("#thanks") == "感谢您的反馈！"
+    thanks.set_viewport_size({"width": 390, "height": 600})
+    thanks.screenshot(path=str(Path(SCREENSHOTS or tmp_path) / "feedback-thanks.png"))
+    h.settle()
+    assert [e["option"] for e in feedback_events(h, customer)] == ["interested"]
+    assert "反馈:想了解" in tags(h, customer)
