@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,6 +63,19 @@ class Runtime:
             "feedback": self.features.get("feedback"),  # bot.feedback.feature.Feedback
         }
 
+    def prepare_batch(self, session: Session, updates: Sequence[Update]) -> None:
+        """One query for the customers a batch of pushes is from, then the features' own reads."""
+        identities: dict[str, set[str]] = {"openid": set(), "external_userid": set()}
+        for update in updates:
+            if update.get("ExternalUserID"):
+                identities["external_userid"].add(update.get("ExternalUserID"))
+            elif update.channel == "mp" and update.sender:
+                identities["openid"].add(update.sender)
+            elif update.channel == "kf" and update.sender:
+                identities["external_userid"].add(update.sender)
+        customers = self.customers(session).prefetch(identities)
+        self.hooks.batch_started(session, customers)
+
     def close(self) -> None:
         self.processor.stop()
         self.tasks.stop()
@@ -86,7 +99,7 @@ def build_runtime(config: Config, routers: Iterable[Router], clock: Clock | None
     dispatcher.check_parameters(HANDLER_PARAMETERS)
     runtime = Runtime(config, clock, db, outbound, dispatcher, inbox=None, tasks=None,  # type: ignore[arg-type]
                       processor=None)  # type: ignore[arg-type]
-    runtime.inbox = Inbox(db, clock, dispatcher, runtime.handler_context, config.inbound)
+    runtime.inbox = Inbox(db, clock, dispatcher, runtime.handler_context, config.inbound, runtime.prepare_batch)
     runtime.processor = Processor(runtime.inbox, db, clock, config.inbound)
     task_context = {"db": db, "clock": clock, "config": config, "outbound": outbound, "inbox": runtime.inbox,
                     "wecom": wecom, "mp": mp, "runtime": runtime}

@@ -21,11 +21,12 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.db import Database
+from bot.db import Database, insert_row
 from bot.guides.lookup import display_name, ref_of, stage_cn, tier_cn
 from bot.guides.scripts import ScriptShelf
 from bot.models import Customer, CustomerTag, GuideForward, Message, SharedValue, Staff, Tag
 from bot.playbooks.engine import customer_context
+from bot.tagging.service import changes_for
 from bot.jobs.tasks import RetryLater, TaskQueue
 from bot.wechat.outbound import ChannelUnavailable, Outbound, SendResult
 
@@ -91,6 +92,8 @@ def is_exempt(text: str, config: Config) -> bool:
 
 def message_tags(session: Session, message: Message) -> list[tuple[str, str]]:
     """(tag, reason) for each tag this message added."""
+    if message.callback_id is not None and not any(c.added for c in changes_for(session, message.callback_id)):
+        return []  # tagging, in this transaction, reported adding none
     rows = session.execute(select(Tag.name, CustomerTag.matched, CustomerTag.reason)
                            .join(CustomerTag, CustomerTag.tag_id == Tag.id)
                            .where(CustomerTag.message_id == message.id).order_by(CustomerTag.id))
@@ -110,12 +113,10 @@ def forward(session: Session, config: Config, clock: Clock, shelf: ScriptShelf, 
     now = clock.now()
     ranked = shelf.library().rank(message.content, set(context.tags), {name for name, _ in tags})
     suggestions = [r.script.render(context, now.astimezone(config.scheduler.tz)) for r in ranked]
-    row = GuideForward(staff_id=guide.id, customer_id=customer.id, message_id=message.id, suggestions=suggestions,
-                       exempt=is_exempt(message.content, config), received_at=message.created_at or now,
-                       status="pending")
-    row.text = forward_text(customer, message, tags, suggestions)
-    session.add(row)
-    session.flush()
+    row = insert_row(session, GuideForward, {
+        "staff_id": guide.id, "customer_id": customer.id, "message_id": message.id, "suggestions": suggestions,
+        "exempt": is_exempt(message.content, config), "received_at": message.created_at or now,
+        "status": "pending", "text": forward_text(customer, message, tags, suggestions)})
     queue = TaskQueue(session, clock)
     queue.enqueue(FORWARD_TASK, f"{FORWARD_TASK}:{row.id}", {"forward_id": row.id})
     if config.guides.kf_handoff and message.channel == "kf" and open_kfid and customer.external_userid:

@@ -9,7 +9,7 @@ counted in `/api/health`). A handler error is never swallowed into a "processed"
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -32,7 +32,10 @@ logger = logging.getLogger(__name__)
 # the 5 s after which WeCom retries (background jobs hold the lock for milliseconds at a time).
 STORE_LOCK_BUDGET = 3.0
 ContextFactory = Callable[[Session, Update], Mapping[str, Any]]
+# Reads what the handlers of a batch of updates will need, for all of them at once.
+BatchPreparer = Callable[[Session, Sequence[Update]], None]
 RECOVERY_GRACE = timedelta(seconds=30)
+_UPDATES_KEY = "siyu.batch_updates"
 
 
 def due_callbacks(now: datetime, grace: timedelta = RECOVERY_GRACE) -> Any:
@@ -66,12 +69,14 @@ class Inbox:
         dispatcher: Dispatcher,
         context_factory: ContextFactory,
         config: InboundConfig | None = None,
+        prepare_batch: BatchPreparer | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.dispatcher = dispatcher
         self.context_factory = context_factory
         self.config = config or InboundConfig()
+        self.prepare_batch = prepare_batch
 
     def accept(self, channel: str, xml: str, fields: Mapping[str, Any] | None = None) -> tuple[int, bool]:
         """Store a push durably. Returns (callback id, whether it is new)."""
@@ -128,9 +133,16 @@ class Inbox:
                         self.record_failure(callback, exc)
                 return Processed(None, queued_tasks=False, ok=False)
 
-    def route(self, session: Session, callback: Callback, fields: Mapping[str, Any] | None = None) -> Processed:
-        """Run the handlers for one callback in `session` and mark it processed; raises on failure."""
-        update_ = Update(
+    def prepare(self, session: Session, callbacks: Sequence[Callback]) -> None:
+        """Before routing a batch: its updates parsed once, and what their handlers read, read for all."""
+        updates = [self.update_of(callback) for callback in callbacks]
+        session.info[_UPDATES_KEY] = {u.callback_id: u for u in updates}
+        if self.prepare_batch is not None and updates:
+            self.prepare_batch(session, updates)
+
+    @staticmethod
+    def update_of(callback: Callback, fields: Mapping[str, Any] | None = None) -> Update:
+        return Update(
             channel=callback.channel,
             kind=callback.kind,
             fields=fields if fields is not None else parse_fields(callback.body),
@@ -138,6 +150,11 @@ class Inbox:
             callback_id=callback.id,
             xml=callback.body,
         )
+
+    def route(self, session: Session, callback: Callback, fields: Mapping[str, Any] | None = None) -> Processed:
+        """Run the handlers for one callback in `session` and mark it processed; raises on failure."""
+        update_ = session.info.get(_UPDATES_KEY, {}).get(callback.id) if fields is None else None
+        update_ = update_ or self.update_of(callback, fields)
         logger.debug("routing %s %s", update_.channel, update_.kind)
         context = self.context_factory(session, update_)
         reply = self.dispatcher.dispatch(update_, context, self._runner(update_))

@@ -1,12 +1,19 @@
 """The batch processor: stored callbacks are routed after the ack, in batches, one customer at a time.
 
-Each batch is one transaction: claim due callbacks, route each in a savepoint (a failing one is
-rolled back alone and scheduled for a retry, its neighbours go on), commit. A processor that dies
-mid-batch commits nothing, so another one takes the same callbacks again: nothing is lost or
-done twice. On PostgreSQL several processors (web processes, `siyu worker`s) share the work:
-rows are claimed with SKIP LOCKED and each customer with a transaction-level advisory lock, and a
-customer whose older callback another processor holds is left for later, so one customer's pushes
-are handled in order. On SQLite a batch holds the write lock, so it stops after a time budget.
+Each batch is one transaction: claim due callbacks, read what their handlers need for all of them
+at once (`Inbox.prepare`: their customers, their journeys), route each, commit. No savepoint per
+callback: when one fails, the whole batch is rolled back, the failing callback alone is counted
+for a retry (and dead-lettered after the last attempt) in a short transaction of its own, and its
+neighbours are routed again in the next batch, so one bad message never fails the others. When
+the failure cannot be pinned on one callback (the commit itself failed), the batch's callbacks
+are routed one per transaction. A processor that dies mid-batch commits nothing, so another one
+takes the same callbacks again: nothing is lost or done twice.
+
+On PostgreSQL several processors (web processes, `siyu worker`s) share the work: rows are claimed
+with SKIP LOCKED and each customer with a transaction-level advisory lock, and a customer whose
+older callback another processor holds is left for later, so one customer's pushes are handled in
+order. On SQLite a batch holds the write lock, so it stops after a time budget (and claims no more
+than fitted in it last time).
 
 A reply decided by a responder is queued as a `send_reply` task in the batch's transaction, due
 just before WeChat's 5 s deadline: the webhook that still waits for it takes it and answers
@@ -43,6 +50,12 @@ REPLY_DEADLINE = timedelta(seconds=4.5)  # WeChat stops waiting for a passive re
 
 
 @dataclass(frozen=True)
+class Failure:
+    callback_id: int
+    error: BaseException
+
+
+@dataclass(frozen=True)
 class Outcome:
     callback_id: int
     processed: Processed
@@ -74,20 +87,39 @@ class Processor:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.wake_tasks: Callable[[], None] | None = None  # the task runner, for work a batch queued
+        self._sqlite_fits = config.batch_size
 
     # -- one batch ---------------------------------------------------------------------------
 
-    def run_batch(self) -> int:
-        """Claim, route and commit one batch; returns how many callbacks it handled."""
-        with self.db.session() as session:
-            callbacks = self.claim(session)
-            outcomes = self.route_all(session, callbacks)
+    def run_batch(self, only: Sequence[int] | None = None) -> int:
+        """Claim, route and commit one batch; returns how many callbacks it handled (failed ones
+        included). With `only`, the batch is those callbacks (the one-by-one fallback)."""
+        failed: Failure | None = None
+        claimed: list[int] = []
+        try:
+            with self.db.session() as session:
+                callbacks = self.claim(session, only)
+                claimed = [c.id for c in callbacks]
+                outcomes, failed = self.route_all(session, callbacks)
+                if failed is not None:
+                    session.rollback()  # nothing of this batch stays; the neighbours go again
+                    outcomes = []
+        except Exception:
+            if only is not None or failed is not None or not claimed:
+                raise
+            # The commit failed: no callback to blame, so route them one per transaction.
+            logger.exception("a batch of %s callbacks failed to commit; routing them one by one", len(claimed))
+            return sum(self.run_batch(only=[callback_id]) for callback_id in claimed)
+        if failed is not None:
+            self.record_failure(failed)
+            return 1
         self.announce(outcomes)
         return len(outcomes)
 
-    def claim(self, session: Session) -> list[Callback]:
-        query = (select(Callback).where(due_now(self.clock.now()))
-                 .order_by(Callback.id).limit(self.config.batch_size))
+    def claim(self, session: Session, only: Sequence[int] | None = None) -> list[Callback]:
+        query = select(Callback).where(due_now(self.clock.now()))
+        query = (query.where(Callback.id.in_(only)) if only is not None else query).order_by(Callback.id)
+        query = query.limit(self.config.batch_size)
         if not self.db.is_postgres:
             return list(session.scalars(query))
         callbacks = list(session.scalars(query.with_for_update(skip_locked=True)))
@@ -113,28 +145,41 @@ class Processor:
             .group_by(Callback.customer_key)).all())
         return {k for k in locked if oldest.get(k, first[k]) >= first[k]}
 
-    def route_all(self, session: Session, callbacks: Sequence[Callback]) -> list[Outcome]:
+    def route_all(self, session: Session, callbacks: Sequence[Callback]) -> tuple[list[Outcome], Failure | None]:
+        """Route the batch in order; stops at the first callback that fails (the caller rolls back)."""
         started = time.monotonic()
+        if self.db.is_sqlite:
+            callbacks = callbacks[:max(1, self._sqlite_fits)]
+        self.inbox.prepare(session, callbacks)
         outcomes = []
         for callback in callbacks:
-            if self.db.is_sqlite and time.monotonic() - started > self.config.sqlite_batch_seconds:
+            if self.db.is_sqlite and outcomes and time.monotonic() - started > self.config.sqlite_batch_seconds:
                 break  # the webhook waits for this write lock: leave the rest to the next batch
-            outcomes.append(self.route_one(session, callback))
-        return outcomes
-
-    def route_one(self, session: Session, callback: Callback) -> Outcome:
-        """Route one callback in a savepoint; a failure rolls back only its own writes."""
-        with logs.bound(callback_id=callback.id):
-            try:
-                with session.begin_nested():
+            with logs.bound(callback_id=callback.id):
+                try:
                     processed = self.inbox.route(session, callback)
                     self.queue_reply(session, callback, processed.reply)
-            except Exception as exc:
-                if not isinstance(exc, HandlerFailed):
-                    logger.exception("callback %s could not be processed", callback.id)
-                self.inbox.record_failure(callback, exc)
-                return Outcome(callback.id, Processed(None, queued_tasks=False, ok=False), None)
-        return Outcome(callback.id, processed, callback.processed_at - callback.received_at)
+                except Exception as exc:
+                    if not isinstance(exc, HandlerFailed):
+                        logger.exception("callback %s could not be processed", callback.id)
+                    return outcomes, Failure(callback.id, exc)
+            outcomes.append(Outcome(callback.id, processed, callback.processed_at - callback.received_at))
+        if self.db.is_sqlite:
+            self._learn_pace(len(outcomes), time.monotonic() - started)
+        return outcomes, None
+
+    def _learn_pace(self, done: int, seconds: float) -> None:
+        """How many callbacks fit in SQLite's batch budget at the pace just seen: a batch claims
+        (and prepares) no more than it will route."""
+        fits = int(done * self.config.sqlite_batch_seconds / max(seconds, 1e-3)) + 1
+        self._sqlite_fits = max(1, min(self.config.batch_size, (self._sqlite_fits + fits) // 2))
+
+    def record_failure(self, failure: Failure) -> None:
+        """Count a failed attempt in a transaction of its own (the batch's was rolled back)."""
+        with self.db.session() as session, logs.bound(callback_id=failure.callback_id):
+            callback = session.get(Callback, failure.callback_id)
+            if callback is not None:
+                self.inbox.record_failure(callback, failure.error)
 
     def queue_reply(self, session: Session, callback: Callback, reply: str | None) -> None:
         if reply is None or callback.channel not in ("mp", "wecom"):

@@ -15,11 +15,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
-from bot.db import Database
+from bot.db import Database, insert_if_absent
 from bot.jobs.claims import claim_ids
 from bot.models import Task
 from bot.ops import logs
@@ -49,17 +48,12 @@ class TaskQueue:
 
     def enqueue(self, kind: str, key: str, payload: Mapping[str, Any], run_at: datetime | None = None) -> bool:
         """Queue once per `key`; returns False when that key was already queued."""
-        exists = self.session.scalar(select(Task.id).where(Task.key == key))
-        if exists is not None:
-            return False
-        try:
-            with self.session.begin_nested():
-                self.session.add(Task(kind=kind, key=key, payload=logs.task_payload(payload),
-                                      run_at=run_at or self.clock.now()))
-        except IntegrityError:
-            return False
-        self.queued += 1
-        return True
+        # One INSERT ... ON CONFLICT DO NOTHING: no read first, no savepoint, no unit of work.
+        with self.session.no_autoflush:  # a task row refers to nothing pending
+            added = insert_if_absent(self.session, Task, {
+                "kind": kind, "key": key, "payload": logs.task_payload(payload), "run_at": run_at or self.clock.now()})
+        self.queued += added
+        return added
 
 
 class TaskRunner:

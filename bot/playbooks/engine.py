@@ -16,12 +16,12 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from sqlalchemy import Select, exists, insert, select, update
+from sqlalchemy import Select, exists, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import Config
-from bot.hooks import Hooks
+from bot.hooks import Hooks, batch_reads
 from bot.models import Customer, CustomerTag, Delivery, Enrolment, Event, Message, Tag
 from bot.playbooks.registry import ActivePlaybook, VersionCache, active_playbooks
 from bot.playbooks.schema import Goal, Playbook, Step, Trigger
@@ -44,6 +44,10 @@ HOLDOUT = "holdout"
 # Why a journey ended when the customer tapped 不感兴趣 under one of its messages (bot.feedback):
 # they do not enter that playbook again for [feedback] not_interested_cap_days.
 NOT_INTERESTED = "feedback: not interested"
+# A batch reads the deliveries sent this much before the reply window too: a callback retried
+# a while after it arrived is still attributed from what was read.
+PREFETCH_SLACK = timedelta(hours=1)
+_ENROLMENTS, _SENT = "playbooks.active_enrolments", "playbooks.sent_deliveries"
 ENDED = ("completed", "converted", "exited")
 _NPS_SCORE = re.compile(r"^(10|[0-9])\s*分?\s*[。.!！~～]*$")
 
@@ -75,6 +79,8 @@ def tag_names(session: Session, customer_ids: Iterable[int] | Select[Any]) -> di
 def customer_context(session: Session, customer: Customer, tags: tuple[str, ...] | None = None,
                      now: datetime | None = None) -> CustomerContext:
     guide = customer.guide
+    if tags is None and "tags" not in inspect(customer).unloaded:  # loaded and not expired: current
+        tags = tuple(ct.tag.name for ct in customer.tags)
     if tags is None:
         tags = tag_names(session, [customer.id]).get(customer.id, ())
     return CustomerContext(
@@ -274,6 +280,26 @@ class PlaybookEngine:
     def install(self, hooks: Hooks) -> None:
         hooks.on_event.append(self.on_event)
         hooks.on_message.append(self.on_message)
+        hooks.on_batch.append(self.prefetch)
+
+    def prefetch(self, session: Session, customers: Sequence[Customer]) -> None:
+        """For a batch of inbound messages: the customers' active journeys and the deliveries
+        their replies may answer, in two queries instead of two per message."""
+        ids = sorted({customer.id for customer in customers})
+        if not ids:
+            return
+        enrolments: dict[int, list[Enrolment]] = {customer_id: [] for customer_id in ids}
+        for enrolment in session.scalars(select(Enrolment).where(
+                Enrolment.customer_id.in_(ids), Enrolment.status == "active").order_by(Enrolment.id)):
+            enrolments[enrolment.customer_id].append(enrolment)
+        since = self.clock.now() - REPLY_WINDOW - PREFETCH_SLACK
+        sent: dict[int, list[Delivery]] = {customer_id: [] for customer_id in ids}
+        for delivery in session.scalars(select(Delivery).where(
+                Delivery.customer_id.in_(ids), Delivery.status == "sent", Delivery.sent_at >= since)):
+            sent[delivery.customer_id].append(delivery)
+        reads = batch_reads(session)
+        reads[_ENROLMENTS] = enrolments
+        reads[_SENT] = (since, sent)
 
     # -- hooks -------------------------------------------------------------------------------
 
@@ -333,6 +359,7 @@ class PlaybookEngine:
                               settle_after=settle_time(plan, now, goal_until))
         session.add(enrolment)
         session.flush()
+        batch_reads(session).get(_ENROLMENTS, {}).get(customer.id, []).append(enrolment)
         enrolment.variants = self._choose_variants(playbook, customer.id)
         session.add_all([self._delivery(enrolment, planned, now) for planned in plan])
         logger.info("customer %s entered playbook %s (enrolment %s, trigger %s)",
@@ -379,6 +406,9 @@ class PlaybookEngine:
         entries = self._admissible(session, entries)
         if not entries:
             return 0
+        read_ahead = batch_reads(session).get(_ENROLMENTS, {})
+        for entry in entries:
+            read_ahead.pop(entry.customer_id, None)  # read again when asked: new rows, no objects
         now = self.clock.now()
         ids = list(session.scalars(insert(Enrolment).returning(Enrolment.id, sort_by_parameter_order=True), [
             {"customer_id": e.customer_id, "playbook_id": e.active.playbook.id, "version_id": e.active.version_id,
@@ -470,6 +500,9 @@ class PlaybookEngine:
     # -- leaving -------------------------------------------------------------------------------
 
     def active_enrolments(self, session: Session, customer_id: int) -> list[Enrolment]:
+        read = batch_reads(session).get(_ENROLMENTS, {}).get(customer_id)
+        if read is not None:
+            return [enrolment for enrolment in read if enrolment.status == "active"]
         return list(session.scalars(select(Enrolment).where(
             Enrolment.customer_id == customer_id, Enrolment.status == "active").order_by(Enrolment.id)))
 
@@ -512,10 +545,15 @@ class PlaybookEngine:
 
     def attribute_reply(self, session: Session, customer: Customer, message: Message, at: datetime) -> None:
         """The latest delivery sent to this customer within the reply window gets the reply."""
-        delivery = session.scalar(
-            select(Delivery).where(Delivery.customer_id == customer.id, Delivery.status == "sent",
-                                   Delivery.sent_at >= at - REPLY_WINDOW, Delivery.sent_at <= at)
-            .order_by(Delivery.sent_at.desc(), Delivery.id.desc()).limit(1))
+        since, sent = batch_reads(session).get(_SENT, (None, {}))
+        if since is not None and customer.id in sent and at - REPLY_WINDOW >= since:
+            answered = [d for d in sent[customer.id] if at - REPLY_WINDOW <= d.sent_at <= at]
+            delivery = max(answered, key=lambda d: (d.sent_at, d.id), default=None)
+        else:
+            delivery = session.scalar(
+                select(Delivery).where(Delivery.customer_id == customer.id, Delivery.status == "sent",
+                                       Delivery.sent_at >= at - REPLY_WINDOW, Delivery.sent_at <= at)
+                .order_by(Delivery.sent_at.desc(), Delivery.id.desc()).limit(1))
         if delivery is None:
             return
         if delivery.replied_at is None:

@@ -46,6 +46,8 @@ class ImportReport:
 
 
 _ACTIVE_KEY = "siyu.active_playbooks"
+# (database, current (version id, content hash)s) -> those versions, parsed.
+_ACTIVE_IN_PROCESS: dict[tuple[str, tuple[tuple[int, str], ...]], list[ActivePlaybook]] = {}
 
 
 @lru_cache(maxsize=256)
@@ -138,13 +140,26 @@ def _forget_active(session: Session) -> None:
 
 
 def _load_active(session: Session, include_disabled: bool) -> list[ActivePlaybook]:
-    query = (select(PlaybookVersion)
+    """Parsed once per process until a playbook changes: the current versions' ids and hashes,
+    one small query, say whether the playbooks parsed last time are still the ones in force."""
+    query = (select(PlaybookVersion.id, PlaybookVersion.content_hash)
              .join(PlaybookRecord, PlaybookRecord.id == PlaybookVersion.playbook_id)
              .where(PlaybookVersion.version == PlaybookRecord.current_version)
              .order_by(PlaybookRecord.id))
     if not include_disabled:
         query = query.where(PlaybookRecord.enabled.is_(True))
-    return [ActivePlaybook(parsed_version(row.content), row.id, row.version) for row in session.scalars(query)]
+    current = tuple((version_id, content_hash) for version_id, content_hash in session.execute(query))
+    version_ids = [version_id for version_id, _ in current]
+    key = (str(session.get_bind().engine.url), current)
+    cached = _ACTIVE_IN_PROCESS.get(key)
+    if cached is None:
+        rows = {row.id: row for row in session.scalars(select(PlaybookVersion)
+                                                       .where(PlaybookVersion.id.in_(version_ids)))}
+        cached = [ActivePlaybook(parsed_version(rows[i].content), i, rows[i].version) for i in version_ids]
+        if len(_ACTIVE_IN_PROCESS) > 32:
+            _ACTIVE_IN_PROCESS.clear()
+        _ACTIVE_IN_PROCESS[key] = cached
+    return cached
 
 
 def version_playbook(session: Session, version_id: int) -> Playbook:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from bot.clock import Clock
-from bot.db import insert_if_absent
-from bot.hooks import Hooks
+from bot.db import insert_if_absent, insert_row
+from bot.hooks import Hooks, batch_reads, forget_batch_reads
 from bot.models import Base, Customer, CustomerGuide, Event, Message, Staff
 
 logger = logging.getLogger(__name__)
@@ -59,8 +59,35 @@ class CustomerService:
                 continue
             if name == "id":
                 return self.session.get(Customer, int(value))
+            known = self._known()
+            if (name, str(value)) in known:  # read with its batch (see `prefetch`)
+                customer_id = known[(name, str(value))]
+                customer = self.session.get(Customer, customer_id) if customer_id is not None else None
+                if customer_id is None or (customer is not None and getattr(customer, name) == str(value)):
+                    return customer
             return self.session.scalar(select(Customer).where(getattr(Customer, name) == str(value)))
         return None
+
+    def prefetch(self, identities: Mapping[str, Iterable[str]]) -> list[Customer]:
+        """Read the customers known by these identities (`openid`: [...], ...) with their tags in one
+        query; looking any of them up again in this transaction, or finding one absent, costs none."""
+        wanted = {name: sorted(set(values)) for name, values in identities.items() if values}
+        if not wanted:
+            return []
+        customers = list(self.session.scalars(
+            select(Customer).where(or_(*(getattr(Customer, name).in_(values) for name, values in wanted.items())))
+            .options(selectinload(Customer.tags))))
+        batch_reads(self.session)["customer_rows"] = customers  # the identity map holds them weakly
+        known = self._known()
+        for name, values in wanted.items():
+            found = {getattr(c, name): c.id for c in customers}
+            known.update({(name, value): found.get(value) for value in values})
+        return customers
+
+    def _known(self) -> dict[tuple[str, str], int | None]:
+        """What `prefetch` read, valid for the current transaction only."""
+        known: dict[tuple[str, str], int | None] = batch_reads(self.session).setdefault("customers", {})
+        return known
 
     def from_wecom(self, external_userid: str, *, name: str = "", unionid: str | None = None) -> Customer:
         """The customer with this WeCom `external_userid` (kf customers too), created on first sight."""
@@ -109,6 +136,7 @@ class CustomerService:
             customer.unionid = unionid
             return customer
         keep, drop = (other, customer) if other.id < customer.id else (customer, other)
+        forget_batch_reads(self.session)  # identities, journeys and tags move between records
         self._move_rows(drop, keep)
         identities = {name: getattr(drop, name) for name in ("external_userid", "openid")}
         keep.name = keep.name or drop.name
@@ -158,12 +186,16 @@ class CustomerService:
         Two first messages of one customer may be processed at once (two web processes, two
         workers); whichever commits first creates the row and the other one reads it."""
         values = {k: v for k, v in identity.items() if v is not None}
+        known = self._known()
+        for name, value in values.items():
+            known.pop((name, str(value)), None)  # no longer absent
         insert_if_absent(self.session, Customer, {**values, "first_seen_at": self.clock.now(), "attributes": {}})
 
     def create(self, **identity: Any) -> Customer:
         """A new customer known by these identities only, or by none yet (CSV imports: a phone number)."""
         customer = Customer(**{k: v for k, v in identity.items() if v is not None}, first_seen_at=self.clock.now(),
                             attributes={})
+        self._known().clear()
         self.session.add(customer)
         self.session.flush()
         return customer
@@ -229,15 +261,13 @@ class CustomerService:
     def record_inbound(self, customer: Customer | None, *, channel: str, msg_type: str, content: str,
                        at: datetime, callback_id: int | None = None, staff: Staff | None = None,
                        wechat_msgid: str | None = None, payload: dict[str, Any] | None = None) -> Message:
-        message = Message(
-            customer_id=customer.id if customer else None, staff_id=staff.id if staff else None,
-            direction="in", channel=channel, msg_type=msg_type, content=content, status="received",
-            callback_id=callback_id, wechat_msgid=wechat_msgid, payload=payload or {}, created_at=at,
-        )
-        self.session.add(message)
+        message = insert_row(self.session, Message, {
+            "customer_id": customer.id if customer else None, "staff_id": staff.id if staff else None,
+            "direction": "in", "channel": channel, "msg_type": msg_type, "content": content, "status": "received",
+            "callback_id": callback_id, "wechat_msgid": wechat_msgid, "payload": payload or {}, "created_at": at,
+        })
         if customer is not None:
             self.touch(customer, at)
-        self.session.flush()
         if customer is not None and staff is None:
             self.hooks.message_received(self.session, customer, message)
         return message

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.config import SchedulerConfig
 from bot.db import insert_if_absent
+from bot.hooks import batch_reads
 from bot.jobs.tasks import TaskQueue
 from bot.models import Customer, CustomerTag, Message, Tag
 from bot.services.customers import CustomerService
@@ -141,11 +142,13 @@ class TaggingService:
                     self._queue_sync(customer)
 
     def tag_named(self, name: str, group: str = "") -> Tag:
-        tag = self.session.scalar(select(Tag).where(Tag.name == name))
+        known: dict[str, Tag] = batch_reads(self.session).setdefault("tags_by_name", {})  # per transaction
+        tag = known.get(name) or self.session.scalar(select(Tag).where(Tag.name == name))
         if tag is None:
             insert_if_absent(self.session, Tag, {
                 "name": name, "group": group or (name.split(":", 1)[0] if ":" in name else "")})
             tag = self.session.scalars(select(Tag).where(Tag.name == name)).one()
+        known[name] = tag
         return tag
 
     def _queue_sync(self, customer: Customer) -> None:

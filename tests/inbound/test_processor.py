@@ -76,6 +76,53 @@ def confirmations(h: Harness) -> list[str]:
     return [text for text in h.sim.delivered(api="mp/message/custom/send", to="oSLOW") if "已为您退订" in text]
 
 
+def exploding_router() -> Router:
+    router = Router("exploding")
+
+    @router.observer("text", channel="mp")
+    def explodes_on_a_bomb(update: Update) -> None:
+        if "炸" in update.text:
+            raise RuntimeError("this message always breaks its handler")
+
+    return router
+
+
+def test_a_bad_message_in_a_batch_never_fails_its_neighbours_and_is_retried_then_dead_lettered(
+        database_url: str, clock: FrozenClock) -> None:
+    from handlers import routers
+
+    h = Harness(database_url, routers=[*routers(), exploding_router()], clock=clock, inbound={"max_attempts": 3})
+    try:
+        h.runtime.processor.stop()
+        texts = [("oNEXT1", "你好"), ("oBOMB", "第一条"), ("oBOMB", "一直炸"), ("oNEXT2", "在吗"), ("oBOMB", "第三条")]
+        for n, (openid, text) in enumerate(texts):
+            h.runtime.inbox.accept("mp", text_push(openid, f"9{n:04d}", text))
+        assert h.runtime.processor.drain() == len(texts)  # one batch failed on the bomb, the rest went again
+        assert sorted(stored(h)) == sorted(["你好", "第一条", "在吗", "第三条"])
+        assert bomb(h) == ("failed", 1)
+        for attempt in (2, 3):
+            clock.advance(minutes=10)
+            assert h.runtime.processor.drain() == 1
+            assert bomb(h) == ("failed" if attempt < 3 else "dead", attempt)
+        clock.advance(minutes=10)
+        assert h.runtime.processor.drain() == 0  # dead-lettered: not taken again
+        assert sorted(stored(h)) == sorted(["你好", "第一条", "在吗", "第三条"])  # nothing done twice
+    finally:
+        h.close()
+
+
+def stored(h: Harness) -> list[str]:
+    with h.db.session() as session:
+        return list(session.scalars(select(Message.content).where(Message.direction == "in")))
+
+
+def bomb(h: Harness) -> tuple[str, int]:
+    with h.db.session() as session:
+        row = session.execute(select(Callback.status, Callback.attempts)
+                              .where(Callback.body.contains("一直炸"))).one()
+    return row.status, row.attempts
+
+
 def worker_env(database_url: str) -> dict[str, str]:
     return {**os.environ, "SIYU_CONFIG": str(ROOT / "config.example.toml"), "SIYU_DATABASE__URL": database_url,
             "SIYU_BOT__PLAYBOOKS_DIR": str(ROOT / "playbooks"), "SIYU_LOGGING__LEVEL": "WARNING"}
