@@ -46,6 +46,7 @@ from bot.wechat.outbound import Outbound
 logger = logging.getLogger(__name__)
 
 ADVISORY_NAMESPACE = 17010  # the two-int advisory key space, apart from bot.jobs.locks' one-bigint keys
+MIN_SQLITE_BATCH = 10  # what a batch reads ahead pays off over a few callbacks, even on a slow machine
 REPLY_DEADLINE = timedelta(seconds=4.5)  # WeChat stops waiting for a passive reply after 5 s
 
 
@@ -147,10 +148,10 @@ class Processor:
 
     def route_all(self, session: Session, callbacks: Sequence[Callback]) -> tuple[list[Outcome], Failure | None]:
         """Route the batch in order; stops at the first callback that fails (the caller rolls back)."""
-        started = time.monotonic()
         if self.db.is_sqlite:
             callbacks = callbacks[:max(1, self._sqlite_fits)]
         self.inbox.prepare(session, callbacks)
+        started = time.monotonic()
         outcomes = []
         for callback in callbacks:
             if self.db.is_sqlite and outcomes and time.monotonic() - started > self.config.sqlite_batch_seconds:
@@ -169,10 +170,10 @@ class Processor:
         return outcomes, None
 
     def _learn_pace(self, done: int, seconds: float) -> None:
-        """How many callbacks fit in SQLite's batch budget at the pace just seen: a batch claims
-        (and prepares) no more than it will route."""
+        """How many callbacks fit in SQLite's batch budget at the routing pace just seen: a batch
+        claims (and prepares) about as many as it will route, never fewer than MIN_SQLITE_BATCH."""
         fits = int(done * self.config.sqlite_batch_seconds / max(seconds, 1e-3)) + 1
-        self._sqlite_fits = max(1, min(self.config.batch_size, (self._sqlite_fits + fits) // 2))
+        self._sqlite_fits = max(MIN_SQLITE_BATCH, min(self.config.batch_size, (self._sqlite_fits + fits) // 2))
 
     def record_failure(self, failure: Failure) -> None:
         """Count a failed attempt in a transaction of its own (the batch's was rolled back)."""
