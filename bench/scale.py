@@ -22,14 +22,21 @@ It prints a table, the ratio of each cost at the largest size over the smallest 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
+import os
 import random
 import secrets
+import shutil
+import sqlite3
 import statistics
 import sys
+import tempfile
 import time
-from collections.abc import Callable, Iterable
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -39,11 +46,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import webhook as wb  # noqa: E402  (the pushes and the app as bench/webhook.py builds them)
-from sqlalchemy import func, select  # noqa: E402
+from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
 from wechatpy.crypto import WeChatCrypto as MpCrypto  # noqa: E402
 from werkzeug.test import Client  # noqa: E402
 
-from bot.models import Callback, Delivery, Enrolment, PlaybookVersion  # noqa: E402
+from bot.models import Callback, Delivery, Enrolment, Message, PlaybookVersion  # noqa: E402
 from bot.playbooks.channels import NoopChannel  # noqa: E402
 from bot.playbooks.outbox import Outbox  # noqa: E402
 
@@ -57,6 +65,9 @@ GUIDES = 20
 TAGS = ("意向:价格", "意向:预约", "兴趣:光子嫩肤", "兴趣:瑜伽", "价值:高", "状态:订阅", "渠道:门店", "渠道:直播")
 CHANNELS = ("kf", "mp_custom", "mp_template", "wecom_mass", "guide_task", "wecom_app")
 SEED_CHUNK = 50_000
+SEED_VERSION = "1"  # change when `seed` changes: cached seeds of another version are not used
+ROOT = Path(__file__).resolve().parent.parent
+SEED_CACHE = Path(os.environ.get("SIYU_SCALE_CACHE", "/tmp/siyu-scale-cache"))
 
 
 def openid(k: int) -> str:
@@ -88,6 +99,7 @@ class Seeder:
                                f"(SELECT max(id) FROM {table}))" if "id" in columns else "SELECT 1")
             else:
                 sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+                cursor.execute("PRAGMA cache_size=-1000000")  # 1 GB for the index pages while seeding
                 cursor.execute("BEGIN")  # the bot's connections autocommit unless told (see bot.db)
                 batch: list[tuple[Any, ...]] = []
                 for row in rows:
@@ -99,6 +111,8 @@ class Seeder:
                 cursor.executemany(sql, batch)
                 count += len(batch)
             raw.commit()
+            if not self.postgres:
+                cursor.execute("PRAGMA cache_size=-2000")  # SQLite's default again
         finally:
             raw.close()
         return count
@@ -134,9 +148,10 @@ def seed(engine: Any, customers: int, messages: int, version_id: int, now: datet
     callbacks = messages // 10
     counts["callbacks"] = s.rows(
         "callbacks", ("id", "channel", "dedupe_key", "kind", "body", "status", "attempts", "error", "received_at",
-                      "processed_at"),
+                      "processed_at", "customer_key"),
         ((i + 1, "mp", f"mp:msg:seed{i}", "text", f"<xml><MsgType>text</MsgType><Content>seed {i}</Content></xml>",
-          "processed", 1, "", at, at) for i in range(callbacks) for at in (s.ago(rng, 20),)))
+          "processed", 1, "", at, at, f"mp:{openid(i % customers)}") for i in range(callbacks)
+         for at in (s.ago(rng, 20),)))
     counts["messages"] = s.rows(
         "messages", ("id", "customer_id", "direction", "channel", "msg_type", "content", "payload", "status",
                      "errmsg", "callback_id", "created_at"),
@@ -196,18 +211,93 @@ def ms(latencies: list[float]) -> dict[str, float]:
             "p99": round(ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000, 3)}
 
 
-def measure(database_url: str, customers: int, messages: int) -> dict[str, Any]:
-    mp_key, work_key = wb.new_aes_key(), wb.new_aes_key()
-    app = wb.siyu_app(database_url, mp_key, work_key)
+def seed_key(customers: int, messages: int) -> str:
+    """Names a seeded database: the sizes, the seed's own version and the schema's migrations."""
+    migrations = sorted(path.name for path in (ROOT / "bot/migrations/versions").glob("*.py"))
+    digest = hashlib.sha1("\n".join([SEED_VERSION, *migrations]).encode()).hexdigest()[:8]
+    return f"{customers}_{messages}_{digest}"
+
+
+def seeded_database(kind: str, server_url: str | None, customers: int, messages: int) -> tuple[str, float]:
+    """A database seeded with these sizes, made once and kept (SQLite: a file under
+    SEED_CACHE; PostgreSQL: a database named scale_seed_*); returns (its URL, seconds spent seeding)."""
+    key = seed_key(customers, messages)
+    if kind == "sqlite":
+        path = SEED_CACHE / f"scale_seed_{key}.db"
+        url, exists = f"sqlite:///{path}", path.exists()
+        SEED_CACHE.mkdir(parents=True, exist_ok=True)
+    else:
+        admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+        name = f"scale_seed_{key}"
+        with admin.connect() as conn:
+            exists = bool(conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}))
+            ready = exists and bool(conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                                {"n": name + "_ok"}))
+            if exists and not ready:  # a seeding that did not finish
+                conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+                exists = False
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    if exists:
+        return url, 0.0
+    partial = SEED_CACHE / f"scale_seed_{key}.partial.db"
+    target = f"sqlite:///{partial}" if kind == "sqlite" else url
+    partial.unlink(missing_ok=True)
+    app = wb.siyu_app(target, wb.new_aes_key(), wb.new_aes_key())
     runtime = app.extensions["siyu"]
+    runtime.processor.stop()
     db, now = runtime.db, runtime.clock.now()
     with db.session() as session:
         version_id = session.scalar(select(PlaybookVersion.id).where(PlaybookVersion.playbook_id == "welcome-series"))
     started = time.perf_counter()
     counts = seed(db.engine, customers, messages, version_id, now)
     db.analyze(full=True)
-    seeded = time.perf_counter() - started
-    logging.getLogger("bench").info("seeded %s in %.0f s", counts, seeded)
+    seconds = time.perf_counter() - started
+    logging.getLogger("bench").info("seeded %s %s in %.0f s", kind, counts, seconds)
+    runtime.close()
+    if kind == "sqlite":
+        with closing(sqlite3.connect(partial)) as conn:  # the WAL folded in: one file to copy
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        partial.rename(SEED_CACHE / f"scale_seed_{key}.db")
+    else:
+        admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "scale_seed_{key}_ok"'))  # a marker: the seed is complete
+        admin.dispose()
+    return url, seconds
+
+
+@contextmanager
+def copy_of(kind: str, seed_url: str, server_url: str | None) -> Iterator[str]:
+    """A scratch copy of a seeded database, dropped afterwards (the seed stays for the next run)."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="siyu-scale-") as directory:
+            target = Path(directory) / "siyu.db"
+            shutil.copyfile(make_url(seed_url).database, target)
+            yield f"sqlite:///{target}"
+        return
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"scale_run_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(seed_url).database}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def measure(database_url: str, customers: int, messages: int, seeded: float) -> dict[str, Any]:
+    mp_key, work_key = wb.new_aes_key(), wb.new_aes_key()
+    app = wb.siyu_app(database_url, mp_key, work_key)
+    runtime = app.extensions["siyu"]
+    db = runtime.db
+    with db.session() as session:
+        counts = {"messages": session.scalar(select(func.count()).select_from(Message)),
+                  "callbacks": session.scalar(select(func.max(Callback.id))) or 0}
 
     rng = random.Random(11)
     crypto = MpCrypto(wb.MP_TOKEN, mp_key, wb.MP_APP_ID)
@@ -216,10 +306,14 @@ def measure(database_url: str, customers: int, messages: int) -> dict[str, Any]:
     timed(pushes(crypto, customers, WARMUP, 10_000_000, rng), post)
     webhook = timed(pushes(crypto, customers, WEBHOOK_N, 20_000_000, rng), post)
 
-    stored = [runtime.inbox.accept("mp", wb.text_xml(wb.MP_ORIGINAL_ID, openid(rng.randrange(customers)),
-                                                     wb.CUSTOMER_TEXTS[i % 5], 30_000_000 + i, int(time.time())))[0]
-              for i in range(PROCESS_N)]
-    processing = timed(stored, runtime.inbox.process)
+    runtime.processor.stop()
+    runtime.processor.drain()  # the webhook's pushes, not measured
+    for i in range(PROCESS_N):
+        runtime.inbox.accept("mp", wb.text_xml(wb.MP_ORIGINAL_ID, openid(rng.randrange(customers)),
+                                               wb.CUSTOMER_TEXTS[i % 5], 30_000_000 + i, int(time.time())))
+    started = time.perf_counter()
+    assert runtime.processor.drain() == PROCESS_N
+    processing = [(time.perf_counter() - started) / PROCESS_N] * PROCESS_N  # batches: a mean per message
 
     dispatch = dispatch_cost(runtime, customers, rng)
     scanners, retention = runtime.features["playbooks"].scanners, runtime.features["retention"]
@@ -306,16 +400,18 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
     logging.getLogger("bench").setLevel(logging.INFO)
     sizes = [2000, 50_000] if args.quick else [int(size) for size in args.sizes.split(",")]
-    databases: list[tuple[str, Callable[[], Any]]] = []
+    databases: list[tuple[str, str | None]] = []
     if args.sqlite:
-        databases.append(("sqlite", wb.sqlite_database))
+        databases.append(("sqlite", None))
     if args.postgres:
-        databases.append(("postgres", lambda: wb.postgres_database(args.postgres)))
+        databases.append(("postgres", args.postgres))
     results = []
-    for name, make in databases:
+    for name, server in databases:
         for size in sizes:
-            with make() as url:
-                result = measure(url, size, min(size * MESSAGES_PER_CUSTOMER, args.max_messages))
+            messages = min(size * MESSAGES_PER_CUSTOMER, args.max_messages)
+            seed_url, seeded = seeded_database(name, server, size, messages)
+            with copy_of(name, seed_url, server) as url:
+                result = measure(url, size, messages, seeded)
             results.append({"database": name, **result})
             print(table(results[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
     print(table(results))
