@@ -41,7 +41,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from jinja2 import Template
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, select, union_all, update
+from sqlalchemy import (ColumnElement, Select, and_, bindparam, cast, column, func, select, union_all, update,
+                        values)
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
@@ -464,6 +465,10 @@ class Outbox:
         with self.db.session() as session:
             taken = 0
             for columns, rows in groups.items():
+                if self.db.is_postgres:  # one statement for the group: UPDATE ... FROM (VALUES ...)
+                    result = session.connection().execute(self._mark_from_values(table, columns, rows))
+                    taken += len(rows) - result.rowcount if result.rowcount >= 0 else 0
+                    continue
                 statement = (update(table)
                              .where(table.c.id == bindparam("b_id"), table.c.status == "claimed",
                                     table.c.claimed_by == self.worker_id)
@@ -474,6 +479,17 @@ class Outbox:
             if taken:  # our lease expired and another worker took rows over
                 logger.warning("%s of %s deliveries were taken over by another worker before they were marked",
                                taken, len(marks))
+
+
+    def _mark_from_values(self, table: Any, columns: tuple[str, ...], rows: list[dict[str, object]]) -> Any:
+        """PostgreSQL: a group of marks as one UPDATE joined to a VALUES list of them."""
+        names = ["b_id", *(name for name in columns if name != "b_id")]
+        marks = values(*[column(name, table.c["id" if name == "b_id" else name].type) for name in names],
+                       name="marks").data([tuple(row[name] for name in names) for row in rows])
+        return (update(table)
+                .where(table.c.id == marks.c.b_id, table.c.status == "claimed", table.c.claimed_by == self.worker_id)
+                .values(lease_until=None, updated_at=self.clock.now(),
+                        **{name: cast(marks.c[name], table.c[name].type) for name in names if name != "b_id"}))
 
 
 class _CustomerRow(NamedTuple):
