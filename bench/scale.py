@@ -244,7 +244,8 @@ def seeded_database(kind: str, server_url: str | None, customers: int, messages:
         return url, 0.0
     partial = SEED_CACHE / f"scale_seed_{key}.partial.db"
     target = f"sqlite:///{partial}" if kind == "sqlite" else url
-    partial.unlink(missing_ok=True)
+    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):  # an interrupted seeding
+        leftover.unlink(missing_ok=True)
     app = wb.siyu_app(target, wb.new_aes_key(), wb.new_aes_key())
     runtime = app.extensions["siyu"]
     runtime.processor.stop()
