@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,17 +102,19 @@ class PlaybookEditor:
         self.playbooks_dir = Path(playbooks_dir)
 
     def listing(self) -> list[PlaybookRow]:
-        def counts(query: Any) -> dict[str, int]:
-            return dict(self.session.execute(query).all())  # type: ignore[arg-type]
-        active = counts(select(Enrolment.playbook_id, func.count()).where(Enrolment.status == "active")
-                        .group_by(Enrolment.playbook_id))
-        converted = counts(select(Enrolment.playbook_id, func.count()).where(Enrolment.status == "converted")
-                           .group_by(Enrolment.playbook_id))
-        scheduled = counts(select(Delivery.playbook_id, func.count()).where(Delivery.status == "scheduled")
-                           .group_by(Delivery.playbook_id))
-        sent = counts(select(Delivery.playbook_id, func.count()).where(Delivery.status == "sent")
-                      .group_by(Delivery.playbook_id))
-        return [PlaybookRow(r, active.get(r.id, 0), scheduled.get(r.id, 0), sent.get(r.id, 0), converted.get(r.id, 0))
+        # One pass over each table's (playbook_id, status, ...) index, never the rows themselves.
+        enrolments: Counter[tuple[str, str]] = Counter()
+        for playbook_id, status, n in self.session.execute(
+                select(Enrolment.playbook_id, Enrolment.status, func.count())
+                .group_by(Enrolment.playbook_id, Enrolment.status)):
+            enrolments[(playbook_id, status)] += n
+        deliveries: Counter[tuple[str, str]] = Counter()
+        for playbook_id, status, n in self.session.execute(
+                select(Delivery.playbook_id, Delivery.status, func.count())
+                .group_by(Delivery.playbook_id, Delivery.status)):
+            deliveries[(playbook_id, status)] += n
+        return [PlaybookRow(r, enrolments[(r.id, "active")], deliveries[(r.id, "scheduled")],
+                            deliveries[(r.id, "sent")], enrolments[(r.id, "converted")])
                 for r in self.session.scalars(select(PlaybookRecord).order_by(PlaybookRecord.id))]
 
     def record(self, playbook_id: str) -> PlaybookRecord | None:
