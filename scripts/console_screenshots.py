@@ -1,7 +1,7 @@
 """Screenshots of every console page and the simulator page from a running `siyu demo`, for docs/.
 
     .venv/bin/siyu demo &                      # seeded: sample history, 小美 in 术后回访
-    .venv/bin/python scripts/console_screenshots.py [--bot http://127.0.0.1:5000] [--sim http://127.0.0.1:8800]
+    .venv/bin/python scripts/console_screenshots.py --jump 1d [--bot http://127.0.0.1:5000] [--sim http://127.0.0.1:8800]
 
 Writes docs/console/<page>.png with Debian's chromium (the browser tests' launch options). Look at
 each before committing it.
@@ -42,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "console")
     parser.add_argument("--only", nargs="*", help="file names to take (default: all)")
     parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("--jump", choices=["1h", "1d", "7d"], help="press this 快进 in the console first")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
@@ -51,6 +52,10 @@ def main(argv: list[str] | None = None) -> int:
                                       viewport={"width": 1440, "height": 900})
         page = context.new_page()
         login(page, args.bot)
+        if args.jump:
+            label = {"1h": "1 小时", "1d": "1 天", "7d": "7 天"}[args.jump]
+            page.click(f"#demo-clock >> button:has-text('快进 {label}')")
+            page.wait_for_selector(f".flash:has-text('已快进 {label}')")
         customer = first_customer(page, args.bot, "小美")
         for name, path, ready in PAGES:
             if args.only and name not in args.only:
@@ -63,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
             page.wait_for_timeout(600)  # charts animate in
             page.screenshot(path=str(args.out / f"{name}.png"), full_page=True)
             print(f"{name}.png  {path}")
+            if name == "dashboard":  # the README's first screen: what a browser window shows
+                page.screenshot(path=str(args.out / "overview.png"))
+                print("overview.png  (the first screen of it)")
         if not args.only or "simulator" in args.only:
             page.goto(args.sim + "/")
             page.wait_for_selector("#timeline li")

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.analytics.sample import SampleSize, seed_history
-from bot.channels.codes import ChannelCodeError, ChannelCodes, CodeDraft, ContactWays
-from bot.console.accounts import AccountService
+from bot.channels.codes import ChannelCodeError, ChannelCodes, CodeDraft, ContactWays, as_dict
+from bot.console.accounts import AccountService, identity_of
+from bot.console.audit import AuditLog
 from bot.models import ConsoleUser
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,10 @@ def seed_channel_codes(runtime: Any) -> None:
             logger.warning("demo channel code %s not made: %s", draft.state, error)
             continue
         with runtime.db.session() as session:
-            ChannelCodes(session, runtime.clock).store(draft, made, by="demo")
+            code = ChannelCodes(session, runtime.clock).store(draft, made, by="admin")
+            admin = session.scalar(select(ConsoleUser).where(ConsoleUser.username == "admin"))
+            AuditLog(session, runtime.clock).record(identity_of(admin) if admin else None, "channel_create",
+                                                    code.state, {"id": code.id, **made, **as_dict(code)})
 
 
 def intro_lines(bot_url: str) -> list[str]:

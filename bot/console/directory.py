@@ -23,8 +23,8 @@ PAGE_SIZE = 50
 EXPORT_BATCH = 1000
 STAGES = ("new", "active", "dormant", "churn_risk", "lost")
 STAGE_LABELS = {"new": "新客", "active": "活跃", "dormant": "沉睡", "churn_risk": "流失风险", "lost": "已流失"}
-TIERS = ("high", "mid", "low")
-TIER_LABELS = {"high": "高价值", "mid": "中价值", "low": "普通"}
+TIERS = ("high", "medium", "low")  # as bot.tagging.behaviour writes them
+TIER_LABELS = {"high": "高价值", "medium": "中价值", "low": "普通"}
 
 
 class NotVisible(Exception):
