@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from bot.models import Event
 
 from tests.feedback.support import INTRO, NEWS, feedback_events, last_active, tags
-from tests.playbooks.support import PlaybookHarness
+from tests.playbooks.support import PlaybookHarness, simple_playbook
 
 WECHAT_BROWSER = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) MicroMessenger/8.0.47 NetType/WIFI"
 
@@ -74,3 +74,30 @@ def test_not_interested_by_link_ends_the_journey_and_lowers_the_cap(journey) -> 
 def test_an_unknown_feedback_token_is_404(journey) -> None:  # type: ignore[no-untyped-def]
     h, _, links = offered(journey)
     assert click(links["不感兴趣"][:-1] + "~").status_code == 404
+
+
+MASS = simple_playbook("mass-offer", steps="""
+[[steps]]
+id = "offer"
+after = "1h"
+channels = ["wecom_mass"]
+feedback = true
+text = "本月会员日，想了解一下吗？"
+""")
+
+
+def test_a_mass_message_carries_the_buttons_as_labelled_links(journey) -> None:  # type: ignore[no-untyped-def]
+    h = journey({"mass.toml": MASS})
+    customer = h.kf_customer("王女士", write=None)
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    assert h.dispatch().awaiting == 1
+    [task] = [t for t in h.sim.mass_tasks() if t["external_userid"]]
+    h.sim.confirm_mass(task["msgid"])                                   # the guide taps send
+    [text] = h.sim.delivered(api="mass_message", to=h.external_userid(customer))
+    body, links = text.split("\n\n")
+    assert body == "本月会员日，想了解一下吗？"
+    tokens = re.findall(r"^(想了解更多|不感兴趣)：http://links\.test/r/([\w-]+)$", links, re.M)
+    assert [label for label, _ in tokens] == ["想了解更多", "不感兴趣"]
+    assert "已收到" in click(f"{h.bot_url}/r/{tokens[1][1]}").text
+    assert [(e["option"], e["channel"]) for e in feedback_events(h, customer)] == [("not_interested", "link")]
