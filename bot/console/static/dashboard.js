@@ -26,9 +26,11 @@
     xAxis: { type: "value", minInterval: 1 },
     yAxis: { type: "category", data: Object.keys(data.tiers), inverse: true },
     series: [
-      { name: "阶段", type: "pie", radius: ["30%", "58%"], center: ["26%", "56%"],
+      // Names are in the legend and counts in the tooltip: outside labels ran into the bars.
+      { name: "阶段", type: "pie", radius: ["30%", "58%"], center: ["26%", "56%"], label: { show: false },
         data: entries(data.stages).map(function (e) { return { name: e[0], value: e[1] }; }) },
-      { name: "价值分层", type: "bar", data: Object.values(data.tiers), barWidth: 18, itemStyle: { color: "#667085" } }
+      { name: "价值分层", type: "bar", data: Object.values(data.tiers), barWidth: 18, itemStyle: { color: "#667085" },
+        label: { show: true, position: "right" } }
     ]
   });
   draw("chart-new", {
