@@ -122,3 +122,23 @@ def test_a_restarted_demo_goes_on_where_it_stopped(demo: Harness) -> None:
     TimeTravel(demo.runtime, restarted)
 
     assert restarted.now() - datetime.now(UTC) >= ahead - timedelta(seconds=5)
+
+
+def test_the_official_account_window_closes_after_48_hours_of_demo_time(demo: Harness) -> None:
+    start_at_noon(demo)
+    demo.sim.mp_subscribe("oTT0001")
+    demo.sim.mp_text("oTT0001", "做完水光针了")                          # opens the 48 h customer-service window
+    demo.settle()
+    response = demo.api("POST", "/api/events", json={
+        "customer": {"openid": "oTT0001"}, "type": "treatment_completed",
+        "at": demo.runtime.clock.now().isoformat(), "data": {"item": "水光针"}})
+    assert response.status_code == 202, response.text
+    customer_id = demo.customer_id(openid="oTT0001")
+
+    demo.sim.advance_clock(3 * 86400)
+
+    assert sent_step(demo, customer_id, "day1-care").channel == "mp_custom"   # type: ignore[union-attr]
+    day3 = sent_step(demo, customer_id, "day3-checkin")
+    assert day3 is not None and day3.channel == "guide_task"            # the OA window closed on day 2:
+    assert "mp_custom: errcode 45015" in day3.last_error                # WeChat refused, as it would have
+    assert not [t for t in demo.sim.delivered(api="mp/message/custom/send", to="oTT0001") if "第三天" in t]
