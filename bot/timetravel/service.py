@@ -1,5 +1,6 @@
 """Moving the demo's clock and letting the bot live through the jump: what falls due on the way goes
-out at its own moment (so windows and caps judge it as they would have), the rest at the end."""
+out at its own moment (so windows and caps judge it as they would have); every other job runs once
+afterwards, in the background."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ class TimeTravel:
         clock.travel_with(self.travel)
 
     def jump(self, key: str) -> datetime:
-        """Move the shared clock by one of JUMPS; returns once the bot has caught up."""
+        """Move the shared clock by one of JUMPS; returns once what fell due on the way went out."""
         if key not in JUMPS:
             raise UnknownJump(f"jump must be one of {', '.join(JUMPS)}")
         return self.clock.advance(JUMPS[key][0])
