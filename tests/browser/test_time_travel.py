@@ -15,8 +15,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo(sqlite_url: str) -> Iterator[Harness]:
-    h = demo_harness(sqlite_url)
+def demo(database_url: str) -> Iterator[Harness]:
+    h = demo_harness(database_url)
     yield h
     h.close()
 
