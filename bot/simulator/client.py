@@ -181,6 +181,10 @@ class SimulatorClient:
     def overview(self) -> dict[str, Any]:
         return self._call("GET", "/sim/overview")
 
+    def pending_pushes(self) -> int:
+        """Callbacks the simulator will push a moment from now (a kf msg_send_fail after the answer)."""
+        return int(self._call("GET", "/sim/pending")["pushes"])
+
     def reset(self) -> None:
         self._post("/sim/reset")
 

@@ -31,10 +31,11 @@ class SimulatorConfig:
     encoding_aes_key: str = DEMO_ENCODING_AES_KEY
     open_kfid: str = "wkSIM0001"
     kf_name: str = "思域客服"
-    # kf/send_msg outside the 48 h window or over 5 messages: "sync" refuses with 45015 at once;
-    # "async" takes it (errcode 0) and reports msg_send_fail later through kf/sync_msg (fail_type 4
-    # or 6). WeChat documents only the later event, so both are plausible and the bot handles both.
-    kf_window_errors: str = "sync"
+    # kf/send_msg outside the 48 h window or over 5 messages: "async" (the default, the worse case)
+    # takes it (errcode 0) and reports msg_send_fail later through kf/sync_msg (fail_type 4 or 6);
+    # "sync" refuses with 45015 at once. WeChat documents only the later event, so both are
+    # plausible and the bot handles both.
+    kf_window_errors: str = "async"
     # Mass messages a customer may receive (the corp admin's setting): "month" (as many as the month
     # has days, the default), "week" (7) or "day" (1). The members' own mass messages count too.
     mass_quota: str = "month"

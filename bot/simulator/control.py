@@ -56,6 +56,14 @@ def overview() -> Response:
         })
 
 
+@bp.get("/pending")
+def pending() -> Response:
+    """Callbacks WeChat has announced for later (a kf msg_send_fail) and not pushed yet."""
+    state = current_state()
+    with state.lock:
+        return jsonify({"pushes": state.pending_pushes})
+
+
 @bp.post("/reset")
 def reset() -> Response:
     current_state().reset()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -154,3 +155,19 @@ class Pusher:
         content = str(fields.get("Content") or "") if msgtype == "text" else f"[{msgtype}]"
         self.state.record_sent("passive_reply", fields, 0, delivered=True, to=str(fields.get("ToUserName") or ""),
                                text=content, channel=channel, encrypted=attempt.encrypted)
+
+
+def push_work_later(state: SimulatorState, xml: str, delay: float) -> None:
+    """Push a WeCom callback `delay` seconds from now, as WeChat reports some outcomes a moment after
+    it answered; `state.pending_pushes` counts it until it is pushed (tests wait for 0)."""
+    with state.lock:
+        state.pending_pushes += 1
+
+    def push() -> None:
+        try:
+            Pusher(state).push_work(xml)
+        finally:
+            with state.lock:
+                state.pending_pushes = max(0, state.pending_pushes - 1)
+
+    threading.Timer(delay, push).start()

@@ -250,6 +250,7 @@ class SimulatorState:
             self.kf_results: dict[tuple[str, str], dict[str, Any]] = {}  # (open_kfid, msgid) it took
             # Menu messages delivered: (open_kfid, msgid) -> (customer, {item id: content})
             self.kf_menus: dict[tuple[str, str], tuple[str, dict[str, str]]] = {}
+            self.pending_pushes = 0  # callbacks announced for later (msg_send_fail) and not yet pushed
             self.mp_users: dict[str, MpUser] = {}
             self.mp_windows: dict[str, ReplyWindow] = {}
             self.tag_groups: list[TagGroup] = []

@@ -5,14 +5,13 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-import threading
 from typing import Any
 
 from flask import Blueprint, Response, request
 
 from .api_common import current_state, guard_call, issue_token, json_body, refuse, wx_reply
 from .kf_menus import click_items, menu_problem
-from .push import Pusher, build_xml
+from .push import build_xml, push_work_later
 from .state import (
     KF_API,
     KfMessage,
@@ -431,7 +430,7 @@ def kf_send_msg() -> Response:
                                   {"event_type": "msg_send_fail", "fail_msgid": msgid, "fail_type": fail_type})
     if fail_type is not None:
         # WeChat reports the failure a moment after it answered the call.
-        threading.Timer(0.2, Pusher(state).push_work, args=(xml,)).start()
+        push_work_later(state, xml, 0.2)
     return wx_reply(msgid=msgid)
 
 

@@ -82,6 +82,18 @@ class PlaybookHarness(Harness):
     def dispatch(self) -> DispatchStats:
         return self.outbox.dispatch_due()
 
+    def dispatch_until_settled(self) -> list[dict[str, int]]:
+        """Dispatch what is due, let WeChat report late what it took and then failed (a kf
+        msg_send_fail through kf/sync_msg, the simulator's default for a closed window), and
+        dispatch the fallbacks that made due, until a pass sends nothing: each pass's channels."""
+        passes = []
+        while True:
+            sent = self.dispatch().by_channel
+            if not sent:
+                return passes
+            passes.append(sent)
+            self.settle()
+
     def crashed_worker(self) -> Outbox:
         """Another dispatcher on the same database, with its own claims and a 5-minute lease."""
         return Outbox(self.db, self.config, self.clock, self.outbox.channels, worker_id="crashed",

@@ -43,6 +43,9 @@ def test_kf_token_is_checked_and_expires_after_10_minutes(wecom: WeComClient, si
 
 
 def test_kf_reply_window_is_5_messages_in_48_hours(wecom: WeComClient, sim: SimulatorClient) -> None:
+    """In mode "sync": a refusal at once. The default ("async": taken, then msg_send_fail) is in
+    test_kf_events.py."""
+    sim.settings(kf_window_errors="sync")
     with pytest.raises(WeChatClientException) as never_wrote:
         wecom.kf_message.send_text("wmA", OPEN_KFID, "你好")
     sim.kf_message("wmA", "在吗")

@@ -70,7 +70,8 @@ class Harness:
 
     def settle(self, timeout: float = 10.0) -> None:
         """Process stored pushes, run queued tasks and settle the profiles messages left stale, until
-        nothing is waiting (the bot's own threads may hold some): what follows the ack has happened."""
+        nothing is waiting (the bot's own threads may hold some, the simulator may be about to push a
+        failure it reports late): what follows the ack has happened."""
         deadline = time.monotonic() + timeout
         quiet = 0  # idle checks in a row: the bot's own threads hand work on between commits
         while True:
@@ -82,6 +83,7 @@ class Harness:
                 busy = session.scalar(select(func.count()).select_from(Task).where(
                     Task.status.in_(("running", "pending")), Task.run_at <= now))
                 busy += session.scalar(select(func.count()).select_from(Callback).where(due_now(now)))
+            busy += self.sim.pending_pushes()  # e.g. a kf msg_send_fail WeChat reports after its answer
             quiet = 0 if busy else quiet + 1
             if quiet >= 3:
                 return
