@@ -68,3 +68,12 @@ def menu_clicked(update: Update, customers: CustomerService) -> None:
     customers.touch(customer, update.received_at)
     customers.record_event(customer, "menu_click", update.received_at, {"key": update.get("EventKey")},
                            source="wechat")
+
+
+@router.observer("event:scan", channel="mp")
+def qr_scanned(update: Update, customers: CustomerService) -> None:
+    """A follower scans a parameter QR code: it opens the Official Account's 1-minute window."""
+    customer = customers.from_mp(update.sender)
+    customers.touch(customer, update.received_at)
+    customers.record_event(customer, "qr_scanned", update.received_at, {"scene": update.get("EventKey")},
+                           source="wechat")

@@ -35,7 +35,7 @@ EVENT_NAMES = tuple(item.name for item in dataclasses.fields(EventContext))
 # Events Siyu records itself; business events come through POST /api/events.
 SYSTEM_EVENTS = ("message_received", "link_clicked", "nps_answered", "tag_added", "tag_removed", "stage_changed",
                  "contact_added", "contact_edited", "contact_removed", "guide_deleted", "subscribed",
-                 "unsubscribed", "menu_click", "opted_in", "opted_out", "feedback_clicked")
+                 "unsubscribed", "menu_click", "qr_scanned", "opted_in", "opted_out", "feedback_clicked")
 _DURATION_KEYS = ("after", "before", "within")
 
 

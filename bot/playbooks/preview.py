@@ -23,7 +23,7 @@ from bot.playbooks.links import tracked_url
 from bot.playbooks.loader import PlaybookError, load_playbook_dir, load_playbook_file
 from bot.feedback.service import cooling_customers
 from bot.playbooks.outbox import global_cap
-from bot.playbooks.reachability import Reach, reach_of, usable
+from bot.playbooks.reachability import WINDOW, Reach, reach_of, usable
 from bot.playbooks.registry import current_version_row, parsed_version
 from bot.playbooks.schema import Playbook
 from bot.playbooks.templates import (SAMPLE_CUSTOMER, CustomerContext, EventContext, RenderError, compile_template,
@@ -218,14 +218,17 @@ def _channel_text(session: Any, who: _Who, step: Any, due: datetime) -> str:
     why = "; ".join(f"{channel}: {_why_not(channel, reach, due, step.template_id)}" for channel in passed)
     if used is None:
         return f"— no channel can reach this customer then ({why})"
-    return f"via {used} ({_why(used, reach)})" + (f"; not {why}" if why else "")
+    return f"via {used} ({_why(used, reach, due)})" + (f"; not {why}" if why else "")
 
 
-def _why(channel: str, reach: Reach) -> str:
+def _why(channel: str, reach: Reach, at: datetime) -> str:
     if channel == "kf" and reach.last_kf_in:
         return f"within 48 h of their last 微信客服 message, {reach.last_kf_in.isoformat(timespec='minutes')}"
-    if channel == "mp_custom" and reach.last_mp_in:
+    if channel == "mp_custom" and reach.last_mp_in and reach.last_mp_in >= at - WINDOW:
         return f"within 48 h of their last 公众号 message, {reach.last_mp_in.isoformat(timespec='minutes')}"
+    if channel == "mp_custom" and reach.last_mp_event:
+        return ("within 1 minute of their subscribe, menu click or QR scan, "
+                f"{reach.last_mp_event.isoformat(timespec='seconds')} (3 messages at most)")
     return {"mp_template": "template message to the follower", "wecom_mass": "mass message, once the guide confirms",
             "guide_task": "follow-up task for the guide"}.get(channel, "reachable")
 
@@ -239,9 +242,13 @@ def _why_not(channel: str, reach: Reach, at: datetime, template_id: str | None) 
             ("公众号", reach.openid, reach.last_mp_in)
         if not identity:
             return f"not a {label} contact"
+        event = reach.last_mp_event if channel == "mp_custom" else None
+        opened_by_event = (f"; their subscribe, menu click or QR scan at {event.isoformat(timespec='seconds')} "
+                           "opened it for 1 minute only") if event else ""
         if last is None:
-            return f"the customer never wrote through {label}"
-        return f"{label} window closed (last message {last.isoformat(timespec='minutes')}, over 48 h before)"
+            return f"the customer never wrote through {label}{opened_by_event}"
+        return (f"{label} window closed (last message {last.isoformat(timespec='minutes')}, over 48 h before"
+                f"{opened_by_event})")
     if channel == "mp_template":
         return "not a follower of the Official Account" if not reach.openid else "no template_id"
     if channel == "wecom_mass":

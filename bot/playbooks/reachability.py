@@ -3,11 +3,14 @@
 
 A channel is usable when the customer has not opted out and:
 - kf (微信客服): an external_userid and a customer-service message from them within the last 48 h;
-- mp_custom (公众号客服消息): an openid and an interaction with the Official Account within 48 h;
+- mp_custom (公众号客服消息): an openid and a message of theirs to the Official Account within 48 h, or a
+  subscribe, menu click or QR scan within the last minute (WeChat then allows 3 messages in 1 minute);
 - mp_template (模板消息): an openid and a template id (works outside the window);
 - wecom_mass (群发助手): an external_userid and a guide to send it;
 - guide_task (导购任务): a guide.
-The first usable channel of a step's list is the one the outbox tries first.
+The first usable channel of a step's list is the one the outbox tries first. The message counts of
+the windows (5 in 48 h, 3 in a minute) are not judged here: the outbox learns them from WeChat
+(45047) and falls back.
 """
 
 from __future__ import annotations
@@ -16,14 +19,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.models import Customer, Message
+from bot.models import Customer, Event, Message
 from bot.models.base import UTCDateTime
 
 WINDOW = timedelta(hours=48)
+# A subscribe, menu click or QR scan opens the Official Account's window for 1 minute only.
+MP_EVENT_WINDOW = timedelta(minutes=1)
+MP_WINDOW_EVENTS = ("subscribed", "menu_click", "qr_scanned")  # Event.type as the mp handlers record them
 UNREACHABLE = "none"
 KF_CHANNEL, MP_CHANNEL = "kf", "mp"  # Message.channel of customer-service and Official Account messages
 
@@ -38,6 +44,15 @@ class Reach:
     has_guide: bool
     last_kf_in: datetime | None
     last_mp_in: datetime | None
+    last_mp_event: datetime | None = None  # the last subscribe, menu click or QR scan
+
+
+def mp_window_open(reach: Reach, at: datetime) -> bool:
+    """The Official Account's custom-message window at `at`: 48 h after the follower's message, or
+    1 minute after a subscribe, menu click or QR scan."""
+    by_message = reach.last_mp_in is not None and reach.last_mp_in >= at - WINDOW
+    by_event = reach.last_mp_event is not None and at - MP_EVENT_WINDOW <= reach.last_mp_event
+    return by_message or by_event
 
 
 def usable(channel: str, reach: Reach, at: datetime, template_id: str | None = None) -> bool:
@@ -46,7 +61,7 @@ def usable(channel: str, reach: Reach, at: datetime, template_id: str | None = N
     if channel == "kf":
         return bool(reach.external_userid) and reach.last_kf_in is not None and reach.last_kf_in >= at - WINDOW
     if channel == "mp_custom":
-        return bool(reach.openid) and reach.last_mp_in is not None and reach.last_mp_in >= at - WINDOW
+        return bool(reach.openid) and mp_window_open(reach, at)
     if channel == "mp_template":
         return bool(reach.openid and template_id)
     if channel == "wecom_mass":
@@ -63,8 +78,10 @@ def reachable(channels: list[str], reach: Reach, at: datetime, template_id: str 
 
 def reach_of(session: Session, customer: Customer) -> Reach:
     facts = session.execute(select(*_last_inbound_columns()).where(Message.customer_id == customer.id)).one()
+    last_event = session.scalar(select(func.max(Event.occurred_at)).where(
+        Event.customer_id == customer.id, Event.type.in_(MP_WINDOW_EVENTS)))
     return Reach(customer.opted_out, customer.external_userid, customer.openid, customer.guide_id is not None,
-                 facts[0], facts[1])
+                 facts[0], facts[1], last_event)
 
 
 def _last_inbound_columns() -> list[Any]:
@@ -74,20 +91,27 @@ def _last_inbound_columns() -> list[Any]:
 
 
 def reach_facts(customer_ids: Any, since: datetime, now: datetime | None = None) -> Any:
-    """A subquery of Reach columns for the customers in `customer_ids` (a select of ids); inbound
-    messages older than `since` cannot open a window any more and are not read. When `since` is
-    after `now`, no message can open a window (none is from the future) and none is read at all."""
+    """A subquery of Reach columns for the customers in `customer_ids` (a select of ids), judged at
+    `since + WINDOW`: inbound messages older than `since`, and subscribes, clicks and scans older
+    than a minute before that moment, cannot open a window any more and are not read. When `since`
+    is after `now`, nothing can open a window (nothing is from the future) and nothing is read."""
     if now is not None and since > now:
         none = literal(None, UTCDateTime())
         return (select(Customer.id.label("customer_id"), Customer.opted_out, Customer.external_userid,
-                       Customer.openid, Customer.guide_id, none.label("last_kf_in"), none.label("last_mp_in"))
+                       Customer.openid, Customer.guide_id, none.label("last_kf_in"), none.label("last_mp_in"),
+                       none.label("last_mp_event"))
                 .where(Customer.id.in_(customer_ids)).subquery())
     last = (select(Message.customer_id.label("customer_id"), *_last_inbound_columns())
             .where(Message.customer_id.in_(customer_ids), Message.direction == "in", Message.created_at >= since)
             .group_by(Message.customer_id).subquery())
+    events = (select(Event.customer_id.label("customer_id"), func.max(Event.occurred_at).label("last_mp_event"))
+              .where(Event.customer_id.in_(customer_ids), Event.type.in_(MP_WINDOW_EVENTS),
+                     Event.occurred_at >= since + WINDOW - MP_EVENT_WINDOW)
+              .group_by(Event.customer_id).subquery())
     return (select(Customer.id.label("customer_id"), Customer.opted_out, Customer.external_userid, Customer.openid,
-                   Customer.guide_id, last.c.last_kf_in, last.c.last_mp_in)
+                   Customer.guide_id, last.c.last_kf_in, last.c.last_mp_in, events.c.last_mp_event)
             .outerjoin(last, last.c.customer_id == Customer.id)
+            .outerjoin(events, events.c.customer_id == Customer.id)
             .where(Customer.id.in_(customer_ids)).subquery())
 
 
@@ -95,9 +119,11 @@ def first_channel_sql(facts: Any, channels: list[str], at: datetime, template_id
         -> ColumnElement[str]:
     """SQL for the first usable channel of `channels` at `at`, per row of `reach_facts`, else UNREACHABLE."""
     opened = literal(at - WINDOW, UTCDateTime())
+    event_opened = literal(at - MP_EVENT_WINDOW, UTCDateTime())
+    mp_window = or_(facts.c.last_mp_in >= opened, facts.c.last_mp_event >= event_opened)
     rules = {
         "kf": and_(facts.c.external_userid.is_not(None), facts.c.last_kf_in >= opened),
-        "mp_custom": and_(facts.c.openid.is_not(None), facts.c.last_mp_in >= opened),
+        "mp_custom": and_(facts.c.openid.is_not(None), mp_window),
         "mp_template": facts.c.openid.is_not(None) if template_id else literal(False),
         "wecom_mass": and_(facts.c.external_userid.is_not(None), facts.c.guide_id.is_not(None)),
         "guide_task": facts.c.guide_id.is_not(None),

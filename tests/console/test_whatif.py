@@ -180,3 +180,58 @@ def test_at_best_shows_each_sampled_customers_own_hour_and_the_spread(console: C
     out = capsys.readouterr().out
     assert "at each customer's best hour: 12:00 1, 20:00 1; 1 with too little history" in out
     assert f"#{names['晚上聊']} 晚上聊 20:00" in out and f"#{names['新来的']} 新来的 fallback" in out
+
+
+def test_the_official_account_window_of_a_subscribe_click_or_scan_is_one_minute(console: Console) -> None:
+    """The what-if's SQL and preview's Python agree: a subscribe, menu click or QR scan opens the
+    Official Account's window for 1 minute; a message of the follower's own, for 48 hours."""
+    from sqlalchemy import select
+
+    from bot.models import Event
+    from bot.playbooks.reachability import WINDOW, first_channel_sql, reach_facts, reach_of
+
+    now = console.clock.now()
+    with console.runtime.db.session() as s:
+        def follower(name: str, event: str | None, ago: timedelta, wrote: timedelta | None = None) -> int:
+            c = Customer(name=name, openid=f"o_{name}")
+            s.add(c)
+            s.flush()
+            if event:
+                s.add(Event(customer_id=c.id, type=event, occurred_at=now - ago, data={}, source="wechat",
+                            created_at=now - ago))
+            if wrote is not None:
+                s.add(Message(customer_id=c.id, direction="in", channel="mp", status="received",
+                              created_at=now - wrote))
+            return c.id
+
+        ids = {"subscribed": follower("S", "subscribed", timedelta(seconds=30)),
+               "clicked": follower("C", "menu_click", timedelta(seconds=20)),
+               "scanned": follower("Q", "qr_scanned", timedelta(seconds=50)),
+               "long ago": follower("L", "subscribed", timedelta(minutes=2)),
+               "wrote": follower("W", "menu_click", timedelta(hours=5), wrote=timedelta(hours=47))}
+        s.flush()
+
+        def channels_at(at):  # type: ignore[no-untyped-def]
+            id_list = select(Customer.id).where(Customer.id.in_(ids.values()))
+            facts = reach_facts(id_list, at - WINDOW, now)
+            rows = dict(s.execute(select(facts.c.customer_id, first_channel_sql(facts, ["mp_custom"], at))).all())
+            in_python = {i: ("mp_custom" if reachable(["mp_custom"], reach_of(s, s.get(Customer, i)), at) else "none")
+                         for i in ids.values()}
+            assert rows == in_python                                    # one rule, two implementations
+            return {name: rows[i] for name, i in ids.items()}
+
+        assert channels_at(now) == {"subscribed": "mp_custom", "clicked": "mp_custom", "scanned": "mp_custom",
+                                    "long ago": "none", "wrote": "mp_custom"}
+        assert channels_at(now + timedelta(minutes=1)) == {
+            "subscribed": "none", "clicked": "none", "scanned": "none", "long ago": "none", "wrote": "mp_custom"}
+        assert set(channels_at(now + timedelta(hours=2)).values()) == {"none"}
+
+
+def test_reachability_knows_the_one_minute_window() -> None:
+    from datetime import UTC, datetime
+    at = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
+    subscribed = Reach(False, None, "o", False, None, None, at - timedelta(seconds=59))
+    assert reachable(["mp_custom", "mp_template"], subscribed, at) == ["mp_custom"]
+    assert reachable(["mp_custom"], subscribed, at + timedelta(seconds=2)) == []
+    assert reachable(["mp_custom"], Reach(False, None, "o", False, None, at - timedelta(hours=47), None), at) \
+        == ["mp_custom"]

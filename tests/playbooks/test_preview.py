@@ -125,3 +125,35 @@ def test_list_counts_journeys_and_shows_broken_files_until_fixed(tmp_path: Path,
     assert main(["--config", str(config), "playbook", "list"]) == 0
     out = capsys.readouterr().out
     assert "[file has errors" not in out and "care.toml" not in out
+
+
+FOLLOW_UP = simple_playbook("follow", trigger="subscribed = true", steps="""
+[[steps]]
+id = "thanks"
+after = "0min"
+channels = ["mp_custom", "guide_task"]
+text = "感谢关注"
+
+[[steps]]
+id = "later"
+after = "1h"
+channels = ["mp_custom", "guide_task"]
+text = "一小时后"
+""")
+
+
+def test_preview_knows_the_official_account_window_a_subscribe_opens(journey) -> None:  # type: ignore[no-untyped-def]
+    """A subscribe (a menu click, a QR scan) opens 1 minute and 3 messages; a message of theirs, 48 h."""
+    h = journey({"follow.toml": FOLLOW_UP})
+    follower = h.mp_follower("o_new")
+    lines = "\n".join(preview_lines(h.config, h.db, h.clock, "follow", customer_id=follower))
+    thanks, later = (line for line in lines.splitlines() if line.startswith(("1. thanks", "2. later")))
+    assert "via mp_custom (within 1 minute of their subscribe, menu click or QR scan" in thanks
+    assert "via mp_custom" not in later
+    assert "the customer never wrote through 公众号; their subscribe, menu click or QR scan at" in later
+    assert "opened it for 1 minute only" in later
+    h.sim.mp_text("o_new", "你们几点开门")                                 # their own message: 48 h
+    h.settle()
+    later = next(line for line in preview_lines(h.config, h.db, h.clock, "follow", customer_id=follower)
+                 if line.startswith("2. later"))
+    assert "via mp_custom (within 48 h of their last 公众号 message" in later
