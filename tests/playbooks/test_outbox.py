@@ -345,3 +345,23 @@ def test_nps_reply_is_recorded_as_a_score_and_reaches_the_goal(journey) -> None:
     h.settle()
     with h.db.session() as session:
         assert session.scalar(select(func.count()).select_from(Event).where(Event.type == "nps_answered")) == 1
+
+
+def test_a_duplicate_msgid_answered_with_an_errcode_the_bot_does_not_know_is_never_a_second_channel(journey) -> None:  # type: ignore[no-untyped-def]
+    """WeChat does not document the errcode of a repeated msgid (the simulator answers 40058). Had it
+    another, the bot would not read the retry's refusal as "already sent": the outcome stays unknown,
+    and no other channel is tried (the customer may have the message already)."""
+    h = journey({"care.toml": simple_playbook()}, wecom={"timeout_seconds": 1, "kf_duplicate_msgid_errcodes": []})
+    customer = h.kf_customer("王女士")
+    h.event(customer, "treatment_completed")
+    h.advance(hours=1)
+    h.sim.fault("kf/send_msg", delay_seconds=2.5)                # WeChat delivers, but answers too late
+    assert h.dispatch().retried == 1
+    _wait_for(lambda: h.sim.sent(api="kf/send_msg", to=h.external_userid(customer)), 1)
+    h.advance(minutes=1)
+    stats = h.dispatch()                                          # the retry: 40058, unknown to this config
+    assert (stats.unknown, stats.by_channel) == (1, {})
+    delivery = h.delivery(customer, "hello")
+    assert delivery.status == "unknown" and "40058" in delivery.last_error
+    assert h.delivered(customer) == ["王女士您好，这是第一条关怀消息"]   # once, through kf only
+    assert h.guide_tasks() == [] and h.sim.sent(api="mp/message/custom/send") == []
