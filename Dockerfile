@@ -12,6 +12,7 @@ COPY bot ./bot
 COPY handlers ./handlers
 RUN pip install ".[deploy]"
 COPY playbooks ./playbooks
+COPY rules ./rules
 COPY deploy ./deploy
 RUN useradd --system --home-dir /app --shell /usr/sbin/nologin siyu
 USER siyu

@@ -114,7 +114,8 @@ def measure(url: str, seeded: bool, size: int, repeat: int) -> tuple[dict[str, t
         seed_history(db, NOW, SampleSize(size, days=365))
         db.analyze(full=True)
     seeding = time.perf_counter() - started
-    config = config_from_dict({"database": {"url": url}, "bot": {"playbooks_dir": str(ROOT / "playbooks")},
+    config = config_from_dict({"database": {"url": url}, "wecom": {"enabled": False},
+                               "bot": {"playbooks_dir": str(ROOT / "playbooks")},
                                "console": {"secret_key": "bench", "secure_cookies": False},
                                "scheduler": {"enabled": False}})
     started = time.perf_counter()

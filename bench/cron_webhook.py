@@ -112,6 +112,7 @@ def bot(database_url: str, playbooks_dir: Path, mp_key: str) -> Any:
     config = config_from_dict({
         "database": {"url": database_url},
         "mp": {"app_id": wb.MP_APP_ID, "token": wb.MP_TOKEN, "encoding_aes_key": mp_key},
+        "wecom": {"enabled": False},  # Official Account pushes only
         "bot": {"playbooks_dir": str(playbooks_dir)},
     }, source="bench")
     upgrade(Database(database_url, Clock()))

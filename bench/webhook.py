@@ -182,7 +182,8 @@ def siyu_app(database_url: str, mp_aes_key: str, wecom_aes_key: str) -> Flask:
     config = config_from_dict({
         "database": {"url": database_url},
         "mp": {"app_id": MP_APP_ID, "token": MP_TOKEN, "encoding_aes_key": mp_aes_key},
-        "wecom": {"corp_id": CORP_ID, "agent_id": AGENT_ID, "token": WECOM_TOKEN,
+        # Callback keys only (enabled = false: no secret, so no API client, and no start-up refusal).
+        "wecom": {"enabled": False, "corp_id": CORP_ID, "agent_id": AGENT_ID, "token": WECOM_TOKEN,
                   "encoding_aes_key": wecom_aes_key},
         "bot": {"playbooks_dir": str(PLAYBOOKS_DIR)},
     }, source="bench")

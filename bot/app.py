@@ -9,7 +9,7 @@ from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from bot.clock import Clock
-from bot.config import Config, load_config
+from bot.config import Config, ConfigError, load_config
 from bot.inbound.routing import Router, load_routers
 from bot.ops.logs import configure_logging, install_redaction
 from bot.runtime import Runtime, build_runtime
@@ -25,11 +25,17 @@ def create_app(
 ) -> Flask:
     """Build the web app. With no arguments (gunicorn), config comes from SIYU_CONFIG / the env."""
     if runtime is None:
+        gunicorn = config is None
         if config is None:  # gunicorn: nothing configured logging yet
             config = load_config()
             configure_logging(config)
         routers = routers if routers is not None else load_routers(config.bot.handlers)
-        runtime = build_runtime(config, routers, clock)
+        try:
+            runtime = build_runtime(config, routers, clock)
+        except ConfigError as error:
+            if gunicorn:  # one line before gunicorn's traceback and its "Worker failed to boot"
+                logger.critical("siyu: configuration error: %s", error)
+            raise
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = runtime.config.webhook.max_body_bytes
     app.extensions["siyu"] = runtime

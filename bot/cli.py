@@ -128,8 +128,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     config = config_from(args)
     _check_schema(config)
-    check_ready_to_serve(config)
-    app = create_app(config)
+    app = create_app(config)  # refuses a config it must not start with (bot.startup)
     runtime = app.extensions["siyu"]
     scheduler = None
     if config.scheduler.enabled and not args.no_scheduler:
@@ -153,8 +152,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     config = config_from(args)
     _check_schema(config)
-    check_ready_to_serve(config)
-    runtime = build_runtime(config, load_routers(config.bot.handlers))
+    runtime = build_runtime(config, load_routers(config.bot.handlers))  # refuses as serve does
     scheduler = build_scheduler(runtime, blocking=True)
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     if config.metrics.worker_bind:
@@ -181,31 +179,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
+    from bot.startup import check_opt_out_rule
 
-    bot = config_from(args).bot  # the demo honours [bot] playbooks_dir and tag_rules
+    config = config_from(args)
+    bot = config.bot  # the demo honours [bot] playbooks_dir, tag_rules and scripts
+    check_opt_out_rule(bot.tag_rules_path, config)  # before the simulator takes its port
     return run_demo(port=args.port, sim_port=args.sim_port, once=args.once,
-                    bot={"playbooks_dir": bot.playbooks_dir, "tag_rules": bot.tag_rules})
-
-
-def check_ready_to_serve(config: Config) -> None:
-    """Refuse to serve without WeCom credentials (unless WeCom is disabled) or without an opt-out rule."""
-    from bot.config import ConfigError
-    from bot.tagging.rules import RulesError, load_rules
-    from bot.tagging.service import OPT_OUT_TAG
-
-    if config.wecom.enabled:
-        for key, value in (("corp_id", config.wecom.corp_id), ("secret", config.wecom.secret.get_secret_value())):
-            if not value.strip():
-                raise ConfigError(f"{config.source}: [wecom] {key} is empty; set it from the WeCom admin console, "
-                                  "or set [wecom] enabled = false to run without WeCom")
-    path = config.bot.tag_rules_path
-    try:
-        rules = load_rules(path)
-    except RulesError as error:
-        raise ConfigError(f"tag rules {path} cannot be used ([bot] tag_rules):\n{error}") from None
-    if not any(rule.tag == OPT_OUT_TAG for rule in rules.keyword_rules):
-        raise ConfigError(f"tag rules {path} have no rule for {OPT_OUT_TAG} (the opt-out, 退订/TD); refusing to "
-                          "serve: customers who ask to stop must stop getting messages")
+                    bot={"playbooks_dir": bot.playbooks_dir, "tag_rules": bot.tag_rules, "scripts": bot.scripts})
 
 
 def _stop_heartbeat(runtime: object) -> None:

@@ -252,10 +252,10 @@ class ChannelsConfig(_Section):
 class BotConfig(_Section):
     handlers: str = "handlers"
     playbooks_dir: str = "playbooks"
-    # The tag rule pack (its 状态:退订 opt-out rule is required to serve); "" = <playbooks_dir>/tags.toml.
-    tag_rules: str = ""
-    # The 话术 library guides send from; "" = <playbooks_dir>/scripts.toml.
-    scripts: str = ""
+    # The tag rule pack, apart from the playbooks (its 状态:退订 opt-out rule is required to start).
+    tag_rules: str = "rules/tags.toml"
+    # The 话术 library guides send from (not a playbook either).
+    scripts: str = "rules/scripts.toml"
     # Jinja2 (sandboxed) with `guide` and `customer.name`.
     welcome_text: str = "您好，我是您的专属顾问{{ guide }}，很高兴为您服务！有任何问题随时联系我～"
     subscribe_text: str = "感谢关注！回复任意问题，我们的顾问会尽快回复您。回复 TD 可退订消息推送。"
@@ -263,18 +263,18 @@ class BotConfig(_Section):
     # What `siyu playbook check` checks names against: the customer attributes business systems
     # set (customer.attributes.<name>; empty: not checked) and the events they post to /api/events.
     customer_attributes: list[str] = []
+    business_events: list[str] = ["order_paid", "order_completed", "treatment_completed", "revisit_booked",
+                                  "class_scheduled"]
 
     @property
     def tag_rules_path(self) -> Path:
-        """Where the tag rules are read from."""
-        return Path(self.tag_rules) if self.tag_rules else Path(self.playbooks_dir) / "tags.toml"
+        """Where the tag rules are read from ("" is the default place)."""
+        return Path(self.tag_rules or "rules/tags.toml")
 
     @property
     def scripts_path(self) -> Path:
-        """Where the 话术 library is read from."""
-        return Path(self.scripts) if self.scripts else Path(self.playbooks_dir) / "scripts.toml"
-    business_events: list[str] = ["order_paid", "order_completed", "treatment_completed", "revisit_booked",
-                                  "class_scheduled"]
+        """Where the 话术 library is read from ("" is the default place)."""
+        return Path(self.scripts or "rules/scripts.toml")
 
 
 class ConsoleConfig(_Section):

@@ -18,6 +18,7 @@ from bot.inbound.processor import Processor, send_reply
 from bot.inbound.routing import Dispatcher, Router, Update
 from bot.jobs.tasks import TaskQueue, TaskRunner
 from bot.services.customers import CustomerService
+from bot.startup import check_ready_to_serve
 from bot.guides.tasks import GuideTaskService
 from bot.wechat.clients import MpClient, WeComClient
 from bot.wechat.outbound import Outbound
@@ -83,6 +84,8 @@ class Runtime:
 
 
 def build_runtime(config: Config, routers: Iterable[Router], clock: Clock | None = None) -> Runtime:
+    """Everything the bot runs on; refuses (ConfigError) a config it must not start with."""
+    check_ready_to_serve(config)
     clock = clock or Clock()
     db = Database(config.database.url, clock, echo=config.database.echo)
     # The demo's shared clock is its wall clock: tokens age with 快进 as the simulator's do.

@@ -35,6 +35,7 @@ def worker_env(h: Harness) -> dict[str, str]:
         "SIYU_MP__SECRET": mp.secret.get_secret_value(),
         "SIYU_MP__API_BASE_URL": mp.api_base_url,
         "SIYU_BOT__PLAYBOOKS_DIR": str(ROOT / "playbooks"),
+        "SIYU_BOT__TAG_RULES": str(ROOT / "rules" / "tags.toml"),
     }
 
 

@@ -7,17 +7,17 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bot.guides.scripts import FILE_NAME, ScriptsError, load_scripts, rule_tags
+from bot.guides.scripts import ScriptsError, load_scripts, rule_tags
 
 if TYPE_CHECKING:
     from bot.config import BotConfig
 
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    script = sub.add_parser("script", help="the 话术 library ([bot] scripts, default playbooks/scripts.toml)")
+    script = sub.add_parser("script", help="the 话术 library ([bot] scripts, rules/scripts.toml)")
     script_commands = script.add_subparsers(dest="script_command", required=True)
     check = script_commands.add_parser("check", help="validate the library; non-zero exit on errors")
-    check.add_argument("path", nargs="?", help=f"the library file (default: <playbooks_dir>/{FILE_NAME})")
+    check.add_argument("path", nargs="?", help="the library file (default: [bot] scripts)")
     check.set_defaults(func=run_check)
 
     guide = sub.add_parser("guide", help="guides: transfer customers between them")
@@ -44,11 +44,15 @@ def check_scripts(path: Path, rules_path: Path | None = None) -> list[str]:
 
 def run_check(args: argparse.Namespace) -> int:
     bot = _bot_config(args)
-    path = Path(args.path) if args.path else bot.scripts_path if bot else Path("playbooks") / FILE_NAME
+    if bot is None:
+        from bot.config import BotConfig
+
+        bot = BotConfig()  # no usable config: the default places
+    path = Path(args.path) if args.path else bot.scripts_path
     if not path.exists():
         print(f"{path}: no such file", file=sys.stderr)
         return 1
-    problems = check_scripts(path, None if args.path or bot is None else bot.tag_rules_path)
+    problems = check_scripts(path, None if args.path else bot.tag_rules_path)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:

@@ -408,7 +408,7 @@ def scripts(ctx: Context, args: str) -> str:
     if not args:
         categories = sorted({s.category for s in library.scripts})
         if not categories:
-            return "话术库是空的：请运营同事在 playbooks/scripts.toml 里添加。"
+            return f"话术库是空的：请运营同事在 {ctx.shelf.path} 里添加。"
         return f"话术分类：{'、'.join(categories)}。发送「话术 关键词」搜索，例如「话术 价格」。"
     found = library.search(args)
     if not found:

@@ -1,5 +1,4 @@
-"""The 话术 library (`[bot] scripts`, by default `playbooks/scripts.toml`): prepared texts guides
-send, ranked for a customer.
+"""The 话术 library (`[bot] scripts`, rules/scripts.toml): prepared texts guides send, ranked for a customer.
 
 Operator data like the tag rules, validated the same way: every problem is listed with the file,
 its line, the entry and the field; a broken file never replaces the last good library. Texts are
@@ -34,7 +33,6 @@ from bot.tagging.keywords import KEYWORD_FREQ, Segmenter, normalise
 
 logger = logging.getLogger(__name__)
 
-FILE_NAME = "scripts.toml"
 SUGGESTIONS = 3
 # Weights: a tag this very message added says most about what to answer.
 MESSAGE_TAG_WEIGHT, CUSTOMER_TAG_WEIGHT, KEYWORD_WEIGHT = 4.0, 2.0, 3.0
@@ -165,7 +163,7 @@ def _keyword_hit(keyword: str, tokens: set[str], text: str) -> bool:
 
 
 def parse_scripts(text: str, source: str = "<string>", known_tags: set[str] | None = None) -> Library:
-    """Validate library text; `known_tags` (from tags.toml) catches scripts fitting tags no rule gives."""
+    """Validate library text; `known_tags` (from the tag rules) catches scripts fitting tags no rule gives."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -194,7 +192,7 @@ def parse_scripts(text: str, source: str = "<string>", known_tags: set[str] | No
         if known_tags is not None:
             for tag in spec.tags:
                 if tag not in known_tags:
-                    errors.append(f"{where}.tags: no tag rule gives {tag!r} (see tags.toml)")
+                    errors.append(f"{where}.tags: no tag rule gives {tag!r} (see the tag rules, [bot] tag_rules)")
         scripts.append(Script(spec.id, spec.category, spec.title, spec.text, tuple(spec.tags), tuple(spec.keywords)))
     if errors:
         raise ScriptsError(source, errors)

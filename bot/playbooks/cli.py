@@ -20,8 +20,9 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     parser = sub.add_parser("playbook", help="check, import, export, list and preview playbooks")
     commands = parser.add_subparsers(dest="playbook_command", required=True)
 
-    check = commands.add_parser("check", help="validate playbook files (and tags.toml); non-zero exit on errors")
-    check.add_argument("paths", nargs="*", help="files or directories (default: [bot] playbooks_dir)")
+    check = commands.add_parser("check", help="validate playbook files, tag rules and 话术; non-zero exit on errors")
+    check.add_argument("paths", nargs="*", help="files or directories (default: [bot] playbooks_dir, tag_rules "
+                                                "and scripts)")
     check.set_defaults(func=cmd_check)
 
     load = commands.add_parser("import", help="store changed playbook files as new versions")
@@ -76,11 +77,30 @@ def _files(paths: list[Path]) -> Iterator[Path]:
     for path in paths:
         if path.is_dir():
             yield from playbook_files(path)
-            for extra in ("tags.toml", "scripts.toml"):
+            for extra in ("tags.toml", "scripts.toml"):  # e.g. `siyu playbook check rules`
                 if (path / extra).is_file():
                     yield path / extra
         else:
             yield path
+
+
+def _kind(path: Path, config: Config | None) -> str:
+    """"rules", "scripts" or "playbook": by the config's paths, else by the file's name."""
+    if (config is not None and _same(path, config.bot.tag_rules_path)) or path.name == "tags.toml":
+        return "rules"
+    if (config is not None and _same(path, config.bot.scripts_path)) or path.name == "scripts.toml":
+        return "scripts"
+    return "playbook"
+
+
+def _same(path: Path, other: Path) -> bool:
+    return path.resolve() == other.resolve()
+
+
+def default_check_paths(config: Config) -> list[Path]:
+    """What `siyu playbook check` checks with no paths: the playbooks, the tag rules, the 话术 library."""
+    bot = config.bot
+    return [Path(bot.playbooks_dir), *(path for path in (bot.tag_rules_path, bot.scripts_path) if path.exists())]
 
 
 def check_paths(paths: list[Path], config: Config | None = None) -> list[str]:
@@ -103,13 +123,18 @@ def check_report(paths: list[Path], config: Config | None = None) -> tuple[list[
         if not path.exists():
             errors.append(f"{path}: no such file or directory")
             continue
-        if path.name == "tags.toml":
+        kind = _kind(path, config)
+        if kind != "playbook":
+            unread = _not_read_by_the_bot(path, kind, config)
+            if unread:
+                warnings.append(unread)
+        if kind == "rules":
             errors.extend(_check_rules(path))
             continue
-        if path.name == "scripts.toml":
+        if kind == "scripts":
             from bot.guides.cli import check_scripts
 
-            errors.extend(check_scripts(path))
+            errors.extend(check_scripts(path, config.bot.tag_rules_path if config else None))
             continue
         try:
             text = path.read_text(encoding="utf-8")
@@ -146,6 +171,16 @@ def check_report(paths: list[Path], config: Config | None = None) -> tuple[list[
     return errors, warnings
 
 
+def _not_read_by_the_bot(path: Path, kind: str, config: Config | None) -> str:
+    """A warning for a tag-rules or 话术 file the config does not point at (e.g. left in playbooks/)."""
+    if config is None:
+        return ""
+    key, used = ("tag_rules", config.bot.tag_rules_path) if kind == "rules" else ("scripts", config.bot.scripts_path)
+    if _same(path, used):
+        return ""
+    return f"{path}: warning: the bot does not read this file: [bot] {key} is {used}"
+
+
 def _check_rules(path: Path) -> list[str]:
     try:
         from bot.tagging.rules import RulesError, load_rules
@@ -172,7 +207,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if not args.paths and config is None:
         print("siyu: no paths given and no config to find [bot] playbooks_dir", file=sys.stderr)
         return 2
-    paths = [Path(p) for p in args.paths] or [Path(config.bot.playbooks_dir)]  # type: ignore[union-attr]
+    paths = [Path(p) for p in args.paths] or default_check_paths(config)  # type: ignore[arg-type]
     errors, warnings = check_report(paths, config)
     for line in errors + warnings:
         print(line, file=sys.stderr)

@@ -23,8 +23,9 @@ from bot.playbooks.schema import SAMPLE_RENDER, Playbook
 
 logger = logging.getLogger(__name__)
 
-# Owned by the tagger, not a playbook, though it lives in the same directory.
-SKIPPED_FILES = frozenset({"tags.toml", "scripts.toml"})  # tag rules and the 话术 library
+# Tag rules and the 话术 library live apart ([bot] tag_rules, scripts: rules/); an older install may
+# still keep them in the playbooks folder, where they are not playbooks.
+SKIPPED_FILES = frozenset({"tags.toml", "scripts.toml"})
 
 
 @dataclass(frozen=True)
@@ -271,7 +272,7 @@ def load_playbook_file(path: str | Path) -> Playbook:
 
 
 def playbook_files(directory: str | Path) -> list[Path]:
-    """The playbook files of a directory in name order (not recursive; skips tags.toml)."""
+    """The playbook files of a directory in name order (not recursive; skips tags.toml and scripts.toml)."""
     return sorted(path for path in Path(directory).glob("*.toml")
                   if path.is_file() and path.name not in SKIPPED_FILES
                   and not path.name.startswith("."))

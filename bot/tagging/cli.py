@@ -51,12 +51,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _default_rules(args: argparse.Namespace) -> Path:
-    from bot.config import ConfigError, load_config
+    from bot.config import BotConfig, ConfigError, load_config
 
     try:
         return load_config(args.config).bot.tag_rules_path
     except ConfigError:
-        return Path("playbooks/tags.toml")
+        return BotConfig().tag_rules_path
 
 
 def _as_json(text: str, matches: list[TagMatch]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Load and validate the tag rule pack (`playbooks/tags.toml`).
+"""Load and validate the tag rule pack (`[bot] tag_rules`, rules/tags.toml).
 
 The file holds keyword rules (what a customer says) and behaviour rules (what a customer does,
 as a Jinja2 expression over metrics). Loading either yields a complete `RuleSet` or raises one

@@ -27,7 +27,8 @@ def live(sqlite_url: str, tmp_path: Path) -> Iterator[tuple[Console, str]]:
     clock = FrozenClock(START)
     playbooks = tmp_path / "playbooks"
     shutil.copytree(PLAYBOOKS_DIR, playbooks)
-    config = config_from_dict({"database": {"url": sqlite_url}, "bot": {"playbooks_dir": str(playbooks)},
+    config = config_from_dict({"database": {"url": sqlite_url}, "wecom": {"enabled": False},
+                               "bot": {"playbooks_dir": str(playbooks)},
                                "console": {"secret_key": "browser-test-key", "secure_cookies": False}})
     app = create_app(config, routers=[], clock=clock)
     server = serve_in_thread(app)

@@ -28,7 +28,7 @@ SHOTS = os.environ.get("SIYU_SCREENSHOTS")
 @pytest.fixture
 def shop(sqlite_url: str, tmp_path: Path) -> Iterator[Harness]:
     rules = tmp_path / "tags.toml"
-    rules.write_text((Path(__file__).resolve().parents[2] / "playbooks" / "tags.toml").read_text(encoding="utf-8"),
+    rules.write_text((Path(__file__).resolve().parents[2] / "rules" / "tags.toml").read_text(encoding="utf-8"),
                      encoding="utf-8")
     clock = FrozenClock(START)
     h = Harness(sqlite_url, clock=clock, bot={"tag_rules": str(rules)},

@@ -72,7 +72,8 @@ def console(database_url: str, tmp_path: Path) -> Iterator[Console]:
     clock = FrozenClock(START)
     playbooks = tmp_path / "playbooks"
     shutil.copytree(PLAYBOOKS_DIR, playbooks)
-    config = config_from_dict({"database": {"url": database_url}, "bot": {"playbooks_dir": str(playbooks)},
+    config = config_from_dict({"database": {"url": database_url}, "wecom": {"enabled": False},
+                               "bot": {"playbooks_dir": str(playbooks)},
                                "console": {"secret_key": "test-secret-key", "secure_cookies": False}})
     app = create_app(config, routers=[], clock=clock)
     runtime: Runtime = app.extensions["siyu"]

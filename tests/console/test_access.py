@@ -60,7 +60,8 @@ def test_a_form_without_the_csrf_token_is_rejected(console: Console) -> None:
 
 
 def test_session_cookies_are_secure_by_default(database_url: str) -> None:
-    config = config_from_dict({"database": {"url": database_url}, "console": {"secret_key": "k"}})
+    config = config_from_dict({"database": {"url": database_url}, "wecom": {"enabled": False},
+                               "console": {"secret_key": "k"}})
     app = create_app(config, routers=[])
     try:
         response = app.test_client().get("/console/login", base_url="https://console.example")

@@ -33,12 +33,14 @@ def console(database_url: str, tmp_path: Path) -> Iterator[Console]:
     """Rules and scripts outside the playbooks directory: the editor must follow the config."""
     rules_dir = tmp_path / "rules"
     rules_dir.mkdir()
-    shutil.copy(PLAYBOOKS_DIR / "tags.toml", rules_dir / "tags.toml")
-    shutil.copy(PLAYBOOKS_DIR / "scripts.toml", rules_dir / "huashu.toml")
-    shutil.copytree(PLAYBOOKS_DIR, tmp_path / "playbooks", ignore=shutil.ignore_patterns("tags.toml", "scripts.toml"))
+    shipped_rules = PLAYBOOKS_DIR.parent / "rules"
+    shutil.copy(shipped_rules / "tags.toml", rules_dir / "tags.toml")
+    shutil.copy(shipped_rules / "scripts.toml", rules_dir / "huashu.toml")
+    shutil.copytree(PLAYBOOKS_DIR, tmp_path / "playbooks")
     clock = FrozenClock(START)
     config = config_from_dict({
         "database": {"url": database_url},
+        "wecom": {"enabled": False},
         "bot": {"playbooks_dir": str(tmp_path / "playbooks"), "tag_rules": str(rules_dir / "tags.toml"),
                 "scripts": str(rules_dir / "huashu.toml")},
         "console": {"secret_key": "test-secret-key", "secure_cookies": False}})

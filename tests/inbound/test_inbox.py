@@ -26,7 +26,9 @@ def test_concurrent_first_messages_from_two_processes_lose_nothing(database_url:
     """Two processes, four threads each, every new customer's first message arrives in both at once."""
     customers, threads = 40, 4
     env = {**os.environ, "SIYU_CONFIG": str(ROOT / "config.example.toml"), "SIYU_DATABASE__URL": database_url,
-           "SIYU_BOT__PLAYBOOKS_DIR": str(ROOT / "playbooks"), "SIYU_LOGGING__LEVEL": "WARNING"}
+           "SIYU_BOT__PLAYBOOKS_DIR": str(ROOT / "playbooks"),
+           "SIYU_BOT__TAG_RULES": str(ROOT / "rules" / "tags.toml"), "SIYU_LOGGING__LEVEL": "WARNING",
+           "SIYU_WECOM__ENABLED": "false"}  # the workers call no WeCom API
     start_at = time.time() + 8  # both processes have loaded jieba and built their runtime by then
     workers = [subprocess.Popen([sys.executable, "-m", "tests.inbound.race_worker", role, str(customers),
                                  str(threads), str(start_at)], cwd=ROOT, env=env, text=True,

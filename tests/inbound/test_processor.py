@@ -125,7 +125,9 @@ def bomb(h: Harness) -> tuple[str, int]:
 
 def worker_env(database_url: str) -> dict[str, str]:
     return {**os.environ, "SIYU_CONFIG": str(ROOT / "config.example.toml"), "SIYU_DATABASE__URL": database_url,
-            "SIYU_BOT__PLAYBOOKS_DIR": str(ROOT / "playbooks"), "SIYU_LOGGING__LEVEL": "WARNING"}
+            "SIYU_BOT__PLAYBOOKS_DIR": str(ROOT / "playbooks"),
+           "SIYU_BOT__TAG_RULES": str(ROOT / "rules" / "tags.toml"), "SIYU_LOGGING__LEVEL": "WARNING",
+           "SIYU_WECOM__ENABLED": "false"}  # the workers call no WeCom API
 
 
 def store_texts(h: Harness, customers: int, per_customer: int) -> int:

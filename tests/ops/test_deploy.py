@@ -104,7 +104,7 @@ def test_compose_health_checks_hit_real_endpoints(compose: dict[str, Any], sqlit
     web_check = " ".join(services["web"]["healthcheck"]["test"])
     assert "http://127.0.0.1:8000/healthz" in web_check
     assert services["web"]["ports"] == ["${SIYU_PORT:-8000}:8000"]
-    app = create_app(config_from_dict({"database": {"url": sqlite_url}}), routers=[])
+    app = create_app(config_from_dict({"database": {"url": sqlite_url}, "wecom": {"enabled": False}}), routers=[])
     try:
         assert app.test_client().get("/healthz").status_code == 200
     finally:

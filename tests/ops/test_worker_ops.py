@@ -34,7 +34,8 @@ def scheduler_findings(database_url: str) -> list[tuple[str, str]]:
 def test_worker_serves_metrics_and_beats_until_stopped(sqlite_url: str, tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "SIYU_CONFIG": str(ROOT / "config.example.toml"), "SIYU_DATABASE__URL": sqlite_url,
-           "SIYU_BOT__PLAYBOOKS_DIR": str(ROOT / "playbooks"), "SIYU_METRICS__WORKER_BIND": f"127.0.0.1:{port}",
+           "SIYU_BOT__PLAYBOOKS_DIR": str(ROOT / "playbooks"),
+           "SIYU_BOT__TAG_RULES": str(ROOT / "rules" / "tags.toml"), "SIYU_METRICS__WORKER_BIND": f"127.0.0.1:{port}",
            "SIYU_WECOM__CORP_ID": "wwTEST", "SIYU_WECOM__SECRET": "test-secret"}  # worker refuses empty ones
     (tmp_path / "prom").mkdir()
     env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "prom")        # as the Dockerfile sets it

@@ -147,7 +147,7 @@ def playbook_dir(base: Path, texts: Mapping[str, str] | None = None, shipped: It
     """A playbook directory holding `texts` ({file name: TOML}) and copies of shipped playbooks."""
     directory = base / "playbooks"
     directory.mkdir(parents=True, exist_ok=True)
-    for name in ("tags", *shipped):  # tags.toml: the tagger's rules live beside the playbooks
+    for name in shipped:
         shutil.copy(SHIPPED_DIR / f"{name}.toml", directory / f"{name}.toml")
     for name, text in (texts or {}).items():
         (directory / name).write_text(text, encoding="utf-8")

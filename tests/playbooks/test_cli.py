@@ -13,17 +13,21 @@ from bot.clock import Clock
 from bot.db import Database
 from bot.models import Customer, PlaybookRecord, PlaybookVersion
 from tests.playbooks.support import SHIPPED_DIR, simple_playbook
+from tests.support.harness import RULES_DIR
 
 BROKEN = simple_playbook().replace('after = "1h"', 'after = "soon"')
 
 
 @pytest.fixture
 def workspace(tmp_path: Path, sqlite_url: str) -> tuple[Path, Path]:
-    """A config file pointing at a migrated SQLite database and a copy of the shipped playbooks."""
-    directory = tmp_path / "pb"
+    """A config file pointing at a migrated SQLite database and copies of the shipped playbooks and,
+    apart from them, the tag rules and the 话术 library."""
+    directory, rules = tmp_path / "pb", tmp_path / "rules"
     shutil.copytree(SHIPPED_DIR, directory)
+    shutil.copytree(RULES_DIR, rules)
     config = tmp_path / "config.toml"
-    config.write_text(f'[database]\nurl = "{sqlite_url}"\n[bot]\nplaybooks_dir = "{directory}"\n', encoding="utf-8")
+    config.write_text(f'[database]\nurl = "{sqlite_url}"\n[bot]\nplaybooks_dir = "{directory}"\n'
+                      f'tag_rules = "{rules / "tags.toml"}"\nscripts = "{rules / "scripts.toml"}"\n', encoding="utf-8")
     return config, directory
 
 
@@ -65,9 +69,10 @@ def test_check_warns_when_a_template_step_relies_on_what_wechat_drops(workspace,
 def test_check_reports_a_broken_tag_rule_pack(workspace, capsys) -> None:  # type: ignore[no-untyped-def]
     pytest.importorskip("bot.tagging.rules")
     config, directory = workspace
-    (directory / "tags.toml").write_text('[[keyword]]\ntag = "x"\nkeywords = []\nbogus = 1\n', encoding="utf-8")
+    rules = directory.parent / "rules" / "tags.toml"
+    rules.write_text('[[keyword]]\ntag = "x"\nkeywords = []\nbogus = 1\n', encoding="utf-8")
     assert run(config, "check") == 1
-    assert "tags.toml" in capsys.readouterr().err
+    assert f"{rules}: keyword[0]" in capsys.readouterr().err
 
 
 def test_import_versions_changed_files_and_keeps_the_last_good_one(workspace, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -141,7 +146,8 @@ def test_the_runtime_imports_playbooks_at_start_up(tmp_path, sqlite_url) -> None
     directory.mkdir()
     (directory / "care.toml").write_text(simple_playbook(), encoding="utf-8")
     (directory / "broken.toml").write_text(BROKEN.replace('id = "care"', 'id = "other"'), encoding="utf-8")
-    config = config_from_dict({"database": {"url": sqlite_url}, "bot": {"playbooks_dir": str(directory)}})
+    config = config_from_dict({"database": {"url": sqlite_url}, "wecom": {"enabled": False},
+                               "bot": {"playbooks_dir": str(directory)}})
     runtime = build_runtime(config, [])
     try:
         with runtime.db.session() as session:

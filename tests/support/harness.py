@@ -22,6 +22,8 @@ from bot.simulator import RunningServer, SimulatorClient, SimulatorConfig, creat
 
 API_TOKEN = DEMO_API_TOKEN
 PLAYBOOKS_DIR = Path(__file__).resolve().parents[2] / "playbooks"
+RULES_DIR = Path(__file__).resolve().parents[2] / "rules"  # the shipped tag rules and 话术 library
+TAG_RULES, SCRIPTS = RULES_DIR / "tags.toml", RULES_DIR / "scripts.toml"
 
 
 class SwappableApp:
@@ -49,7 +51,8 @@ class Harness:
             config_sections["console"] = {**DEMO_CONSOLE_CONFIG, **config_sections.get("console", {})}
         self.sim_server: RunningServer = serve_in_thread(create_simulator(self.sim_config, sim_clock))
         self.sim = SimulatorClient(self.sim_server.url)
-        config_sections["bot"] = {"playbooks_dir": str(PLAYBOOKS_DIR), **config_sections.get("bot", {})}
+        config_sections["bot"] = {"playbooks_dir": str(PLAYBOOKS_DIR), "tag_rules": str(TAG_RULES),
+                                  "scripts": str(SCRIPTS), **config_sections.get("bot", {})}
         if clock is not None and not time_travel:
             # The simulator signs pushes with (simulated) wall time, a frozen bot lives on another
             # date: the replay window would refuse them. tests/web/test_webhook_security.py tests it.

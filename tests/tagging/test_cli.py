@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-RULES = ROOT / "playbooks" / "tags.toml"
+RULES = ROOT / "rules" / "tags.toml"
 
 
 def tag_lines(text: str) -> list[dict]:  # type: ignore[type-arg]

@@ -16,7 +16,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def tagger() -> KeywordTagger:
-    return KeywordTagger(load_rules(REPO / "playbooks" / "tags.toml"))
+    return KeywordTagger(load_rules(REPO / "rules" / "tags.toml"))
 
 
 def verdicts(tagger: KeywordTagger, text: str) -> list[tuple[str, str, bool, str]]:

@@ -17,7 +17,7 @@ DEV_CORPUS = REPO / "tests" / "data" / "tagging_dev.jsonl"
 
 @pytest.fixture(scope="module")
 def tagger() -> KeywordTagger:
-    return KeywordTagger(load_rules(REPO / "playbooks" / "tags.toml"))
+    return KeywordTagger(load_rules(REPO / "rules" / "tags.toml"))
 
 
 def tags(tagger: KeywordTagger, text: str) -> set[str]:

@@ -16,7 +16,7 @@ from bot.tagging.keywords import KeywordTagger
 from bot.tagging.rules import RulesError, load_rules, parse_rules
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-SHIPPED = Path(__file__).resolve().parents[2] / "playbooks" / "tags.toml"
+SHIPPED = Path(__file__).resolve().parents[2] / "rules" / "tags.toml"
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from bot.clock import Clock, FrozenClock
 from bot.db import Database
 from bot.models import Customer, CustomerTag, Event
 from bot.schema import alembic_config, upgrade
-from tests.support.harness import PLAYBOOKS_DIR, Harness
+from tests.support.harness import TAG_RULES, Harness
 
 RENEWED = '''
 [[keyword]]
@@ -27,11 +26,9 @@ keywords = ["续卡", "续了一年"]
 
 @pytest.fixture
 def h(database_url: str, clock: FrozenClock, tmp_path: Path) -> Iterator[Harness]:
-    playbooks = tmp_path / "playbooks"
-    shutil.copytree(PLAYBOOKS_DIR, playbooks)
-    with (playbooks / "tags.toml").open("a", encoding="utf-8") as rules:
-        rules.write(RENEWED)
-    harness = Harness(database_url, clock=clock, bot={"playbooks_dir": str(playbooks)})
+    rules = tmp_path / "tags.toml"
+    rules.write_text(TAG_RULES.read_text(encoding="utf-8") + RENEWED, encoding="utf-8")
+    harness = Harness(database_url, clock=clock, bot={"tag_rules": str(rules)})
     harness.seed_staff()
     yield harness
     harness.close()

@@ -8,7 +8,7 @@ import pytest
 
 from bot.tagging.rules import METRIC_NAMES, RulesError, load_rules, parse_rules
 
-SHIPPED = Path(__file__).resolve().parents[2] / "playbooks" / "tags.toml"
+SHIPPED = Path(__file__).resolve().parents[2] / "rules" / "tags.toml"
 
 TAXONOMY = {
     "意向:预约", "关注:价格", "术后:不适", "诉求:投诉", "诉求:退款", "课程:咨询", "课程:请假",
@@ -16,7 +16,7 @@ TAXONOMY = {
 }  # fmt: skip
 
 
-def errors_of(text: str, source: str = "playbooks/tags.toml") -> list[str]:
+def errors_of(text: str, source: str = "rules/tags.toml") -> list[str]:
     with pytest.raises(RulesError) as caught:
         parse_rules(text, source=source)
     return caught.value.errors
@@ -61,7 +61,7 @@ def test_error_names_file_rule_and_field() -> None:
         '[[keyword]]\ntag = "意向:预约"\nkeywords = []\n'
     )
     assert len(errors) == 1
-    assert errors[0].startswith("playbooks/tags.toml: keyword[1] (意向:预约).keywords: ")
+    assert errors[0].startswith("rules/tags.toml: keyword[1] (意向:预约).keywords: ")
 
 
 def test_every_error_is_reported_not_only_the_first() -> None:
@@ -98,12 +98,12 @@ def test_unknown_vocab_reference_is_rejected() -> None:
 
 def test_yield_to_must_name_a_keyword_tag() -> None:
     errors = errors_of('[[keyword]]\ntag = "课程:咨询"\nkeywords = ["课程"]\nyield_to = ["课程:请病假"]\n')
-    assert errors == ["playbooks/tags.toml: keyword[0] (课程:咨询).yield_to: no keyword rule tags '课程:请病假'"]
+    assert errors == ["rules/tags.toml: keyword[0] (课程:咨询).yield_to: no keyword rule tags '课程:请病假'"]
 
 
 def test_duplicate_tag_is_rejected() -> None:
     errors = errors_of('[[keyword]]\ntag = "a:b"\nkeywords = ["x"]\n[[keyword]]\ntag = "a:b"\nkeywords = ["y"]\n')
-    assert errors == ["playbooks/tags.toml: keyword[1] (a:b).tag: already defined by keyword[0]"]
+    assert errors == ["rules/tags.toml: keyword[1] (a:b).tag: already defined by keyword[0]"]
 
 
 @pytest.mark.parametrize(
@@ -131,7 +131,7 @@ def test_load_rules_names_the_path(tmp_path: Path) -> None:
 @pytest.mark.parametrize("when", ["purchases_90d >=", "spend_365d > 5000 and", "stage ==== 'x'", "(messages_7d"])
 def test_behaviour_syntax_error_is_a_load_error(when: str) -> None:
     errors = errors_of(f'[[behaviour]]\ntag = "高价值"\nwhen = "{when}"\n')
-    assert errors[0].startswith("playbooks/tags.toml: behaviour[0] (高价值).when: invalid expression")
+    assert errors[0].startswith("rules/tags.toml: behaviour[0] (高价值).when: invalid expression")
 
 
 def test_behaviour_unknown_metric_is_a_load_error() -> None:

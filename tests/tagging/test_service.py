@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.models import Customer, CustomerTag, Event, Tag
-from tests.support.harness import PLAYBOOKS_DIR, Harness
+from tests.support.harness import TAG_RULES, Harness
 
 
 @pytest.fixture
@@ -178,8 +178,8 @@ def test_manual_tags_through_the_api(h: Harness) -> None:
 
 def test_a_broken_rules_file_keeps_the_last_good_rules(sqlite_url: str, tmp_path: Path) -> None:
     rules = tmp_path / "tags.toml"
-    rules.write_text((PLAYBOOKS_DIR / "tags.toml").read_text(encoding="utf-8"), encoding="utf-8")
-    h = Harness(sqlite_url, bot={"playbooks_dir": str(tmp_path)})
+    rules.write_text(TAG_RULES.read_text(encoding="utf-8"), encoding="utf-8")
+    h = Harness(sqlite_url, bot={"playbooks_dir": str(tmp_path), "tag_rules": str(rules)})
     try:
         store = h.runtime.features["tagging"].store
         rules.write_text("[[keyword]]\ntag = \n", encoding="utf-8")
@@ -190,7 +190,7 @@ def test_a_broken_rules_file_keeps_the_last_good_rules(sqlite_url: str, tmp_path
         h.settle()
         assert "意向:预约" in tags_of(h, openid="oRULES")
         # Fixed while a message is being handled: the new rules apply, nothing deadlocks.
-        rules.write_text((PLAYBOOKS_DIR / "tags.toml").read_text(encoding="utf-8") + "\n# edited\n",
+        rules.write_text(TAG_RULES.read_text(encoding="utf-8") + "\n# edited\n",
                          encoding="utf-8")
         store._checked = 0.0
         h.sim.mp_text("oRULES", "我要投诉")

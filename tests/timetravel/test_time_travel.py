@@ -98,7 +98,8 @@ def test_the_demo_clock_shows_in_the_console_header(demo: Harness) -> None:
 @pytest.mark.parametrize("time_travel", [False, True])
 def test_production_has_no_time_travel(database_url: str, tmp_path, time_travel: bool) -> None:  # type: ignore[no-untyped-def]
     """Off by default; and switched on outside the demo (real time, no shared clock) it stays off."""
-    config = config_from_dict({"database": {"url": database_url}, "bot": {"playbooks_dir": str(tmp_path)},
+    config = config_from_dict({"database": {"url": database_url}, "wecom": {"enabled": False},
+                               "bot": {"playbooks_dir": str(tmp_path)},
                                "console": {"secret_key": "k", "secure_cookies": False, "time_travel": time_travel}})
     app = create_app(config, routers=[])
     runtime = app.extensions["siyu"]
