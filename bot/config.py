@@ -249,6 +249,14 @@ class ChannelsConfig(_Section):
     mass_confirm_hours: float = Field(default=24, gt=0)
 
 
+# What can set a customer attribute ([bot] customer_attributes as a table).
+ATTRIBUTE_SOURCES = {
+    "api": "PATCH /api/customers/<id> from a business system",
+    "import": "a column of a CSV import (siyu import customers, 导入)",
+    "console": "edited by hand on 客户详情",
+}
+
+
 class BotConfig(_Section):
     handlers: str = "handlers"
     playbooks_dir: str = "playbooks"
@@ -262,9 +270,21 @@ class BotConfig(_Section):
     public_url: str = "http://127.0.0.1:5000"
     # What `siyu playbook check` checks names against: the customer attributes business systems
     # set (customer.attributes.<name>; empty: not checked) and the events they post to /api/events.
-    customer_attributes: list[str] = []
+    # As a table, each attribute also says what sets it in this installation ("api": PATCH
+    # /api/customers/<id>, "import": a CSV column, "console": edited by hand), and `check` warns
+    # when a playbook relies on one nothing sets (bot.playbooks.attributes).
+    customer_attributes: list[str] | dict[str, list[str]] = []
     business_events: list[str] = ["order_paid", "order_completed", "treatment_completed", "revisit_booked",
                                   "class_scheduled"]
+
+    @field_validator("customer_attributes")
+    @classmethod
+    def _attribute_sources(cls, value: list[str] | dict[str, list[str]]) -> list[str] | dict[str, list[str]]:
+        for name, sources in (value.items() if isinstance(value, dict) else ()):
+            unknown = [source for source in sources if source not in ATTRIBUTE_SOURCES]
+            if unknown:
+                raise ValueError(f"{name}: unknown source {unknown[0]!r}; sources: {', '.join(ATTRIBUTE_SOURCES)}")
+        return value
 
     @property
     def tag_rules_path(self) -> Path:

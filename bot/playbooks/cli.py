@@ -111,6 +111,7 @@ def check_paths(paths: list[Path], config: Config | None = None) -> list[str]:
 
 def check_report(paths: list[Path], config: Config | None = None) -> tuple[list[str], list[str]]:
     """(errors, warnings) of these files and folders, each a `file:line: key: message` line."""
+    from bot.playbooks.attributes import setter_findings
     from bot.playbooks.channels import template_step_warnings
     from bot.playbooks.lint import lint_together
     from bot.playbooks.loader import PlaybookError, Problem, check_text, format_key_path, key_lines, line_for
@@ -154,6 +155,11 @@ def check_report(paths: list[Path], config: Config | None = None) -> tuple[list[
             continue
         loaded[str(path)] = (path, text, playbook)
         lines = key_lines(text)
+        if config is not None:
+            for finding in setter_findings(playbook, config):  # attributes nothing here sets
+                problem = Problem(format_key_path(finding.path), finding.message, line_for(finding.path, lines),
+                                  severity=finding.severity)
+                warnings.append(report.format(problem))
         for index, step in enumerate(playbook.steps):
             for line in template_step_warnings(step.template_data):  # what WeChat will not show
                 key, _, message = line.partition(": ")

@@ -183,3 +183,66 @@ def test_ids_in_plain_words_and_import_prints_each_error_once(tmp_path: Path, ca
     assert main(["--config", str(config), "playbook", "import", str(folder)]) == 1
     captured = capsys.readouterr()
     assert (captured.err + captured.out).count("is not a valid name") == 1
+
+
+RENEWAL = simple_playbook("renewal", trigger='schedule = { cron = "0 10 * * *", audience = '
+                          '"customer.attributes.membership_expires and customer.attributes.lessons_left < 3" }',
+                          steps="""
+[[steps]]
+id = "remind"
+before = "3d"
+of = "membership_expires"
+at = "10:00"
+channels = ["kf", "guide_task"]
+text = "会籍{{ customer.attributes.membership_expires }}到期，还剩{{ customer.attributes.lessons_left }}节"
+""")
+
+
+def test_a_warning_names_each_attribute_a_playbook_relies_on_that_nothing_sets(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """What can set an attribute: the API (only with [api] tokens), a CSV import column, the console;
+    the config says which per attribute. Check warns once per attribute, at the first place that
+    relies on it, with the file, line and key path."""
+    lines = RENEWAL.splitlines()
+    audience = next(n for n, line in enumerate(lines, 1) if line.startswith("schedule ="))
+    where = f"{tmp_path / 'p0.toml'}:{audience}: trigger.schedule.audience: warning: "
+
+    code, out, err = check(tmp_path, capsys, RENEWAL, config="""[bot.customer_attributes]
+membership_expires = ["api"]
+lessons_left = []
+""")
+    assert code == 0 and "0 error(s), 2 warning(s)" in out
+    assert (f"{where}customer.attributes.membership_expires: only PATCH /api/customers/<id> sets it, "
+            "and [api] tokens is empty") in err
+    assert f"{where}customer.attributes.lessons_left: nothing in this installation sets it" in err
+
+    code, out, err = check(tmp_path, capsys, RENEWAL, config="""[api]
+tokens = ["membership-system"]
+[bot.customer_attributes]
+membership_expires = ["api"]
+lessons_left = ["import", "console"]
+""")
+    assert code == 0 and "0 error(s), 0 warning(s)" in out              # every attribute has a setter
+
+    code, out, err = check(tmp_path, capsys, RENEWAL, config='[bot]\ncustomer_attributes = ["membership_expires", '
+                                                              '"lessons_left"]\n')
+    assert "2 warning(s)" in out and "lessons_left: nothing says what sets it" in err   # a plain list cannot tell
+
+    code, out, _ = check(tmp_path, capsys, RENEWAL)                     # nothing declared: names are not checked
+    assert code == 0 and "0 warning(s)" in out
+
+
+def test_the_of_date_of_a_scheduled_playbook_is_an_attribute_it_relies_on(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    text = next(line for line in RENEWAL.splitlines() if line.startswith("text ="))
+    only_of = RENEWAL.replace('audience = "customer.attributes.membership_expires and '
+                              'customer.attributes.lessons_left < 3"', 'audience = "true"').replace(
+        text, 'text = "会籍快到期了"')
+    of_line = next(n for n, line in enumerate(only_of.splitlines(), 1) if line.startswith("of ="))
+    code, out, err = check(tmp_path, capsys, only_of, config='[bot.customer_attributes]\nmembership_expires = []\n')
+    assert f"p0.toml:{of_line}: steps[0].of: warning: customer.attributes.membership_expires: nothing" in err
+
+
+def test_an_unknown_attribute_source_is_a_config_error(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "config.toml"
+    config.write_text('[wecom]\nenabled = false\n[bot.customer_attributes]\nlevel = ["crm"]\n', encoding="utf-8")
+    assert main(["--config", str(config), "doctor"]) == 2
+    assert "level: unknown source 'crm'; sources: api, import, console" in capsys.readouterr().err
