@@ -256,7 +256,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from bot.models import Delivery, Enrolment, PlaybookRecord
-    from bot.playbooks.loader import load_playbook_dir
+    from bot.playbooks.loader import load_playbook_dir, load_playbook_paths
 
     config = _config(args)
     with _database(config).session() as session:
@@ -269,9 +269,13 @@ def cmd_list(args: argparse.Namespace) -> int:
         for playbook_id, status, count in session.execute(select(Delivery.playbook_id, Delivery.status, func.count())
                                                           .group_by(Delivery.playbook_id, Delivery.status)):
             deliveries.setdefault(playbook_id, {})[status] = count
-    # Broken files are read from the folder now, so a fixed file shows no stale flag and a file
-    # that never imported still shows.
-    broken = load_playbook_dir(config.bot.playbooks_dir).errors if Path(config.bot.playbooks_dir).is_dir() else {}
+    # Broken files are read now, so a fixed file shows no stale flag: the playbooks folder (a file
+    # that never imported still shows) and every file a playbook was imported from, wherever it is.
+    folder = [config.bot.playbooks_dir] if Path(config.bot.playbooks_dir).is_dir() else []
+    imported = {record.source_path for record in records if record.source_path and Path(record.source_path).is_file()
+                and not (folder and Path(record.source_path).resolve().parent == Path(folder[0]).resolve())}
+    broken = {**load_playbook_dir(folder[0]).errors} if folder else {}
+    broken.update(load_playbook_paths(sorted(imported)).errors)
     broken_paths = {str(path) for path in broken}
     print(f"{'id':<28} {'ver':>3} {'on':<3} {'entered':>7} {'active':>6} {'conv':>5} {'exited':>6} "
           f"{'done':>5} {'sched':>6} {'sent':>6} {'skip':>5} {'fail':>5}  name")

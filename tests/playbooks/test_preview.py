@@ -127,6 +127,26 @@ def test_list_counts_journeys_and_shows_broken_files_until_fixed(tmp_path: Path,
     assert "[file has errors" not in out and "care.toml" not in out
 
 
+def test_list_follows_a_playbook_imported_from_a_folder_outside_playbooks(tmp_path: Path, sqlite_url: str,
+                                                                          capsys) -> None:  # type: ignore[no-untyped-def]
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    good = simple_playbook("draft")
+    (drafts / "draft.toml").write_text(good, encoding="utf-8")
+    config = tmp_path / "config.toml"
+    config.write_text(f'[database]\nurl = "{sqlite_url}"\n[bot]\nplaybooks_dir = "{tmp_path}/pb"\n', encoding="utf-8")
+    assert main(["--config", str(config), "init"]) == 0
+    assert main(["--config", str(config), "playbook", "import", str(drafts)]) == 0
+    (drafts / "draft.toml").write_text(good.replace('after = "1h"', 'after = "soon"'), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--config", str(config), "playbook", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "[file has errors" in out and f"broken file {drafts / 'draft.toml'}: 1 error(s)" in out
+    (drafts / "draft.toml").write_text(good, encoding="utf-8")                             # fixed
+    assert main(["--config", str(config), "playbook", "list"]) == 0
+    assert "[file has errors" not in capsys.readouterr().out
+
+
 FOLLOW_UP = simple_playbook("follow", trigger="subscribed = true", steps="""
 [[steps]]
 id = "thanks"
