@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db import Database
+from bot.guides.relay import tell_failed_replies
 from bot.inbound.inbox import Inbox
 from bot.inbound.routing import Router, Update
 from bot.jobs.locks import named_lock
@@ -113,14 +114,16 @@ def _servicer_message(session: Session, msg: dict[str, Any], account: str) -> No
 
 
 @router.task("kf_send_failed")
-def kf_send_failed(payload: dict[str, Any], db: Database) -> None:
-    """A kf message WeChat had accepted was not delivered: mark it failed and fall back."""
+def kf_send_failed(payload: dict[str, Any], db: Database, outbound: Outbound) -> None:
+    """A kf message WeChat had accepted was not delivered: mark it failed and fall back (a playbook
+    step), or tell the guide who wrote it (a relayed reply)."""
     reason = FAIL_TYPES.get(payload["fail_type"], "未知原因")
     error = f"msg_send_fail fail_type {payload['fail_type']}: {reason}"
     with db.session() as session:
         found = fail_kf_message(session, payload["fail_msgid"], error, db.clock.now())
     if not found:  # the send's own record may not be written yet: look again shortly
         raise RetryLater(f"no kf message {payload['fail_msgid']} recorded yet", delay=timedelta(seconds=5))
+    tell_failed_replies(db, outbound, payload["fail_msgid"], reason)
 
 
 def _as_xml(open_kfid: str, msg: dict[str, Any]) -> str:

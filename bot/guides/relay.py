@@ -250,6 +250,20 @@ def reply_routes(session: Session, customer: Customer, config: Config, now: date
     return routes
 
 
+def tell_failed_replies(db: Database, outbound: Outbound, msgid: str, reason: str) -> None:
+    """WeChat took a guide's kf reply and reported it failed later (msg_send_fail: the window had
+    closed, over 5 messages, refused): the guide is told, as when WeChat refuses at once."""
+    with db.session() as session:
+        rows = session.execute(select(Staff.userid, Customer).join(Message, Message.staff_id == Staff.id)
+                               .join(Customer, Customer.id == Message.customer_id)
+                               .where(Message.channel == "kf", Message.direction == "out",
+                                      Message.wechat_msgid == msgid)).all()
+        notices = [(userid, display_name(customer), customer.id) for userid, customer in rows]
+    for userid, name, customer_id in notices:
+        _tell(outbound, userid, f"未能发给{name}：微信客服收下后报告发送失败（{reason}）。"
+                                f"请在企业微信里打开与{name}的聊天，用聊天工具栏「思域助手」发送。", customer_id)
+
+
 def _msgid(key: str) -> str:
     """The kf msgid of one relayed reply: the same on every retry, so WeChat never sends it twice."""
     return "gr" + hashlib.sha1(key.encode()).hexdigest()[:30]

@@ -144,3 +144,19 @@ def test_an_official_account_follower_is_answered_over_the_custom_message(frozen
 
     assert h.sim.delivered(api="mp/message/custom/send", to="o_fan")[-1] == "小班课每节 150 元"
     assert last_app_message(h, "guide_li") == "✓ 已通过公众号发给o_fan。"
+
+
+def test_a_reply_wechat_takes_then_reports_failed_is_told_to_the_guide(frozen_harness: Harness) -> None:
+    """WeChat may take a kf message and report it failed a moment later (msg_send_fail: the customer
+    refused, the window was used up); the guide hears it as when WeChat refuses at once."""
+    h = frozen_harness
+    external_userid, customer_id = kf_customer(h, "小美")
+    writes(h, external_userid, "在吗")
+    h.sim.kf_refuse(external_userid)
+
+    say(h, "guide_li", f"#A{customer_id} 在的")
+    h.settle()                                                          # msg_send_fail, pulled via kf/sync_msg
+
+    assert last_app_message(h, "guide_li") == ("未能发给小美：微信客服收下后报告发送失败（用户拒收）。"
+                                               "请在企业微信里打开与小美的聊天，用聊天工具栏「思域助手」发送。")
+    assert h.sim.delivered(api="kf/send_msg", to=external_userid) == []
