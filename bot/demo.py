@@ -26,6 +26,7 @@ DEMO_API_TOKEN = "demo-api-token"
 DEMO_DIR = Path("var")
 DEMO_CUSTOMERS = [("小美", "guide_li", "store_sh"), ("王先生", "guide_wang", "poster_2026")]
 SHIPPED_PLAYBOOKS = "playbooks"
+SHIPPED_RULES = Path("rules")
 # Off in the demo: 沉默客户唤醒 would message the sample history's hundreds of quiet customers at the
 # first 10:00; its what-if shows who would enter, and the console's 启用 switches it on.
 DEMO_DISABLED_PLAYBOOKS = ("re-engagement",)
@@ -72,6 +73,7 @@ def run_demo(port: int = 5000, sim_port: int = 8800, once: bool = False,
 
     bot = {"playbooks_dir": SHIPPED_PLAYBOOKS, **(bot or {})}
     bot["playbooks_dir"] = demo_playbooks(bot["playbooks_dir"])
+    bot.update(demo_rules(bot))
     config = config_for_simulator(database_url, simulator.url, sim_config, bot={**bot, "public_url": bot_url},
                                   console=DEMO_CONSOLE_CONFIG)
     upgrade(Database(database_url, clock))
@@ -117,6 +119,21 @@ def demo_playbooks(directory: str) -> str:
             if path.exists():
                 path.write_text(with_enabled(path.read_text(encoding="utf-8"), False), encoding="utf-8")
     return str(target)
+
+
+def demo_rules(bot: dict[str, Any]) -> dict[str, str]:
+    """The shipped tag rules and 话术 library, copied into var/rules/ on the first run as the
+    playbooks are, so the console's editors never edit the checkout (configured paths stay)."""
+    paths = {}
+    for key, shipped in (("tag_rules", SHIPPED_RULES / "tags.toml"), ("scripts", SHIPPED_RULES / "scripts.toml")):
+        if bot.get(key, str(shipped)) not in ("", str(shipped)) or not shipped.is_file():
+            continue
+        target = DEMO_DIR / "rules" / shipped.name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(shipped, target)
+        paths[key] = str(target)
+    return paths
 
 
 def shared_clock() -> tuple[SimClock, TravelClock]:
