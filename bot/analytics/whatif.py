@@ -25,10 +25,18 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.analytics.audience import condition_sql, has_tag
 from bot.config import Config
-from bot.models import Customer, Delivery, Enrolment, Message
+from bot.models import Customer, Delivery, Enrolment, Event, Message
 from bot.models.base import UTCDateTime
 from bot.playbooks.engine import customer_context, plan_step, quiet_hours, tag_names
-from bot.playbooks.reachability import KF_CHANNEL, MP_CHANNEL, UNREACHABLE, WINDOW, first_channel_sql
+from bot.playbooks.reachability import (
+    KF_CHANNEL,
+    MP_CHANNEL,
+    MP_EVENT_WINDOW,
+    MP_WINDOW_EVENTS,
+    UNREACHABLE,
+    WINDOW,
+    first_channel_sql,
+)
 from bot.playbooks.registry import current_version_row, parsed_version
 from bot.playbooks.schema import Playbook, Step
 from bot.playbooks.timing import step_due_time
@@ -252,9 +260,18 @@ class _Counter:
                                                        Message.channel == channel)
             return case((Customer.id.in_(recent), literal(due, UTCDateTime())), else_=literal(None, UTCDateTime()))
 
+        def opened_by_event() -> Any:  # a subscribe, menu click or QR scan within the minute before `due`
+            event_since = due - MP_EVENT_WINDOW
+            if event_since > self.now:
+                return literal(None, UTCDateTime())
+            recent = select(Event.customer_id).where(Event.occurred_at >= event_since,
+                                                     Event.type.in_(MP_WINDOW_EVENTS))
+            return case((Customer.id.in_(recent), literal(due, UTCDateTime())), else_=literal(None, UTCDateTime()))
+
         return SimpleNamespace(c=SimpleNamespace(opted_out=Customer.opted_out, external_userid=Customer.external_userid,
                                                  openid=Customer.openid, guide_id=Customer.guide_id,
-                                                 last_kf_in=wrote(KF_CHANNEL), last_mp_in=wrote(MP_CHANNEL)))
+                                                 last_kf_in=wrote(KF_CHANNEL), last_mp_in=wrote(MP_CHANNEL),
+                                                 last_mp_event=opened_by_event()))
 
 
 def _tally_in_python(session: Session, config: Config, playbook: Playbook, counter: _Counter,

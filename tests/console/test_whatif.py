@@ -235,3 +235,41 @@ def test_reachability_knows_the_one_minute_window() -> None:
     assert reachable(["mp_custom"], subscribed, at + timedelta(seconds=2)) == []
     assert reachable(["mp_custom"], Reach(False, None, "o", False, None, at - timedelta(hours=47), None), at) \
         == ["mp_custom"]
+
+
+def test_the_what_if_counts_the_one_minute_window_of_a_subscribe(console: Console, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The console's what-if (its own SQL aggregate) judges the Official Account window as preview
+    does: a subscribe a moment ago reaches the follower now, not an hour later."""
+    from bot.models import Event
+    from bot.playbooks.registry import import_paths
+    from tests.playbooks.support import simple_playbook
+
+    path = tmp_path / "follow.toml"
+    path.write_text(simple_playbook("follow", trigger="subscribed = true", steps="""
+[[steps]]
+id = "now"
+after = "0min"
+channels = ["mp_custom"]
+text = "感谢关注"
+
+[[steps]]
+id = "later"
+after = "1h"
+channels = ["mp_custom"]
+text = "一小时后"
+"""), encoding="utf-8")
+    now = console.clock.now()
+    with console.runtime.db.session() as s:
+        assert import_paths(s, [path]).ok
+        subscribed, wrote = Customer(name="S", openid="o_S"), Customer(name="W", openid="o_W")
+        s.add_all([subscribed, wrote])
+        s.flush()
+        s.add(Event(customer_id=subscribed.id, type="subscribed", occurred_at=now - timedelta(seconds=30), data={},
+                    source="wechat", created_at=now))
+        s.add(Message(customer_id=wrote.id, direction="in", channel="mp", status="received",
+                      created_at=now - timedelta(hours=10)))
+    with console.runtime.db.session() as session:
+        result = what_if(session, console.runtime.config, "follow", console.clock.now())
+    first, later = result.steps
+    assert first.channels == {"mp_custom": 2}
+    assert later.channels == {"mp_custom": 1, "none": 1}
