@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 router = Router("kf")
 
 CUSTOMER_ORIGIN = 3  # msg_list entries sent by the customer
+INVALID_KF_TOKEN = 95007  # kf/sync_msg: the callback's token is unknown or older than 10 minutes
 SYSTEM_ORIGIN = 4  # system events: msg_send_fail, enter_session, ...
 SERVICER_ORIGIN = 5  # a servicer's message, written in the WeCom client
 # msg_send_fail's fail_type [94670]: why WeChat did not deliver a message it had accepted.
@@ -59,6 +60,12 @@ def _pull(open_kfid: str, token: str, db: Database, outbound: Outbound, inbox: I
         # app manages into one stream (and this account's cursor would skip the others' messages).
         data = {"token": token, "cursor": cursor, "limit": 1000, "open_kfid": open_kfid}
         result = outbound.call(lambda data=data: wecom.post("kf/sync_msg", data=data))
+        if result.errcode == INVALID_KF_TOKEN and token:
+            # The callback's token lasts 10 minutes (a pull delayed longer, e.g. after downtime): the
+            # token is optional, so pull without it rather than lose what the callback announced.
+            logger.info("kf/sync_msg: the callback's token expired; pulling without it")
+            token = ""
+            continue
         if not result.settled("kf/sync_msg"):
             return
         accepted: list[tuple[int, bool, str]] = []

@@ -347,8 +347,11 @@ def kf_sync_msg() -> Response:
     state, payload = current_state(), json_body()
     with state.lock:
         now = state.now()
-        issued_at = state.kf_tokens.get(str(payload.get("token") or ""))
-        if issued_at is None or now - issued_at >= KF_TOKEN_SECONDS:
+        # The callback's token is optional: without one WeChat applies a stricter frequency limit
+        # (not modelled); a token given must be one it issued within 10 minutes.
+        token = str(payload.get("token") or "")
+        issued_at = state.kf_tokens.get(token)
+        if token and (issued_at is None or now - issued_at >= KF_TOKEN_SECONDS):
             return wx_reply(INVALID_KF_TOKEN, "invalid msg token")
         start = _decode_cursor(str(payload.get("cursor") or ""))
         if start is None:

@@ -40,6 +40,8 @@ def test_kf_token_is_checked_and_expires_after_10_minutes(wecom: WeComClient, si
         wecom.kf.sync_msg(token)
 
     assert made_up.value.errcode == expired.value.errcode == 95007
+    pulled = wecom.post("kf/sync_msg", data={"cursor": "", "limit": 1000})   # the token is optional
+    assert [m["text"]["content"] for m in pulled["msg_list"]] == ["在吗"]
 
 
 def test_kf_reply_window_is_5_messages_in_48_hours(wecom: WeComClient, sim: SimulatorClient) -> None:

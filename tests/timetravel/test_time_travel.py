@@ -72,6 +72,11 @@ def test_the_simulator_page_moves_the_same_clock_and_windows_close(demo: Harness
     external_userid, customer_id = enter_post_treatment(demo, "王女士")
 
     demo.sim.advance_clock(3 * 86400)           # the simulator page's clock, three days in one go
+    # WeChat takes the day-3 kf message after the window closed and reports it failed a moment later
+    # (msg_send_fail, the simulator's default; its callback token expired inside the jump, so the bot
+    # pulls without one); the step then falls back to its next channel.
+    demo.settle()
+    demo.runtime.features["playbooks"].outbox.dispatch_due()
 
     # The bot stopped at each step's moment on the way: day 1 inside the 48 h kf window, day 3 after it.
     assert sent_step(demo, customer_id, "day1-care").channel == "kf"    # type: ignore[union-attr]
