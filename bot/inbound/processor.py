@@ -46,7 +46,9 @@ from bot.wechat.outbound import Outbound
 logger = logging.getLogger(__name__)
 
 ADVISORY_NAMESPACE = 17010  # the two-int advisory key space, apart from bot.jobs.locks' one-bigint keys
-MIN_SQLITE_BATCH = 10  # what a batch reads ahead pays off over a few callbacks, even on a slow machine
+# A batch routes at least this many (what it read ahead for them pays off), even when a slow or
+# loaded machine takes longer than `[inbound] sqlite_batch_seconds` for them.
+MIN_SQLITE_BATCH = 10
 REPLY_DEADLINE = timedelta(seconds=4.5)  # WeChat stops waiting for a passive reply after 5 s
 
 
@@ -154,7 +156,8 @@ class Processor:
         started = time.monotonic()
         outcomes = []
         for callback in callbacks:
-            if self.db.is_sqlite and outcomes and time.monotonic() - started > self.config.sqlite_batch_seconds:
+            if (self.db.is_sqlite and len(outcomes) >= MIN_SQLITE_BATCH
+                    and time.monotonic() - started > self.config.sqlite_batch_seconds):
                 break  # the webhook waits for this write lock: leave the rest to the next batch
             with logs.bound(callback_id=callback.id):
                 try:
