@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Select, and_, case, func, literal, select, union, union_all
+from sqlalchemy import Date, Select, and_, case, func, literal, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
 from bot.analytics.rollups import response_clause, rollups_through
@@ -112,18 +112,28 @@ class Dashboard:
 
     def messages_by_day(self) -> dict[str, dict[str, int]]:
         result = {d: {"in": 0, "out": 0} for d in self.sql.local_days(self.period.start, self.period.end)}
-        since = self.since
-        rolled = self._rolled() if self.staff_id is None else None  # the rollup counts everyone's messages
-        if rolled is not None:
-            for d, direction, count in self.session.execute(
+        since_in = since_out = self.since
+        if (rolled := self._rolled()) is not None:
+            if self.staff_id is None:
+                rows = self.session.execute(
                     select(DailyMessageCount.day, DailyMessageCount.direction, DailyMessageCount.messages)
-                    .where(DailyMessageCount.day >= rolled[0], DailyMessageCount.day <= rolled[1])):
+                    .where(DailyMessageCount.day >= rolled[0], DailyMessageCount.day <= rolled[1]))
+                since_out = self._raw_since()
+            else:  # a guide's customers: their inbound messages per day are in the per-customer rollup
+                rows = self.session.execute(self._scoped(
+                    select(DailyActiveCustomer.day, literal("in"), func.sum(DailyActiveCustomer.messages))
+                    .where(DailyActiveCustomer.day >= rolled[0], DailyActiveCustomer.day <= rolled[1])
+                    .group_by(DailyActiveCustomer.day), DailyActiveCustomer.customer_id))
+            for d, direction, count in rows:
                 if direction in ("in", "out"):
                     result[d.isoformat()][direction] = int(count)
-            since = self._raw_since()
+            since_in = self._raw_since()
         day = self.sql.day(Message.created_at)
+        fresh = or_(and_(Message.direction == "in", Message.created_at >= since_in),
+                    and_(Message.direction != "in", Message.created_at >= since_out))
         query = self._scoped(select(day, Message.direction, func.count())
-                             .where(Message.created_at >= since, Message.created_at < self.until)
+                             .where(Message.created_at >= min(since_in, since_out), fresh,
+                                    Message.created_at < self.until)
                              .group_by(day, Message.direction), Message.customer_id)
         for d, direction, count in self.session.execute(query):
             if d in result and direction in ("in", "out"):
