@@ -281,8 +281,11 @@ def copy_of(kind: str, seed_url: str, server_url: str | None) -> Iterator[str]:
         return
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
     name = f"scale_run_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(seed_url).database}"'))
+    seed_name = make_url(seed_url).database
+    with admin.connect() as conn:  # a template must have no session open (a pool left behind)
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                     {"name": seed_name})
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{seed_name}"'))
     try:
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
