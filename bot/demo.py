@@ -62,8 +62,10 @@ def run_demo(port: int = 5000, sim_port: int = 8800, once: bool = False,
 
     DEMO_DIR.mkdir(exist_ok=True)
     # Start-up chatter (the simulator's request log, migrations, job registration) drowns the intro.
-    for name in ("werkzeug", "alembic", "apscheduler.scheduler"):
+    for name in ("werkzeug", "alembic"):
         logging.getLogger(name).setLevel(logging.WARNING)
+    # The scheduler's too, and its "skipped: maximum number of running instances" while a long tick runs.
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
     bot_url = f"http://127.0.0.1:{port}"
     sim_config = SimulatorConfig.for_bot(bot_url)
     sim_clock, clock = shared_clock()
@@ -88,6 +90,7 @@ def run_demo(port: int = 5000, sim_port: int = 8800, once: bool = False,
         _seed_staff(runtime, sim_config)
         seed_console(runtime)  # before the customers: the channel codes they add through
         sim = SimulatorClient(simulator.url)
+        _known_contacts(runtime, sim)
         welcome, first = _seed(runtime, sim)
         _start_journey(runtime, sim, first)
         _print_intro(bot_url, simulator.url, welcome, first, _customer_ref(runtime, first))
@@ -157,6 +160,20 @@ def _seed_staff(runtime: Any, sim_config: SimulatorConfig) -> None:
         service = runtime.customers(session)
         for userid, name in sim_config.guides:
             service.staff(userid, name)
+
+
+def _known_contacts(runtime: Any, sim: SimulatorClient) -> None:
+    """Every WeCom contact the demo database holds (the sample history, earlier runs' customers) is one
+    in the fresh simulator too, quietly: tag syncs and sends about them are answered, not refused."""
+    from sqlalchemy import select
+
+    from bot.models import Customer, Staff
+
+    with runtime.db.session() as session:
+        rows = session.execute(select(Customer.external_userid, Customer.name, Staff.userid)
+                               .join(Staff, Staff.id == Customer.guide_id)
+                               .where(Customer.external_userid.is_not(None))).all()
+    sim.existing_customers([{"external_userid": e, "name": n or "", "userid": u} for e, n, u in rows])
 
 
 def _seed(runtime: Any, sim: SimulatorClient) -> tuple[str, str]:

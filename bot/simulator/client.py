@@ -40,6 +40,10 @@ class SimulatorClient:
 
     # --- customers (WeCom external contacts and 微信客服) --------------------------------------
 
+    def existing_customers(self, customers: list[dict[str, str]]) -> dict[str, Any]:
+        """Contacts from before the bot ({external_userid, name, userid}): no callback, not in the page's pickers."""
+        return self._post("/sim/customers/existing", customers=customers)
+
     def add_customer(self, name: str, userid: str | None = None, state: str | None = None,
                      external_userid: str | None = None, unionid: str | None = None,
                      config_id: str | None = None, other_app_sending_seconds: float | None = None) -> dict[str, Any]:

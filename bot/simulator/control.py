@@ -11,7 +11,7 @@ from .api_common import control_body, control_error, current_state
 from .limits import Fault
 from .misconfig import MISCONFIGURATIONS
 from .push import Pusher
-from .state import MassTask, new_id
+from .state import Customer, Follow, MassTask, new_id
 from .wecom_api import deliver_mass
 
 logger = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ def overview() -> Response:
             "guides": [{"userid": u, "name": n} for u, n in state.guides.items()],
             "customers": [
                 {"external_userid": c.external_userid, "name": c.name, "guides": list(c.follows)}
-                for c in state.customers.values()
+                for c in state.customers.values() if c.listed
             ],
             "mp_users": [{"openid": u.openid, "subscribed": u.subscribed} for u in state.mp_users.values()],
             "mass_tasks": [_task_json(t) for t in state.mass_tasks.values()],
@@ -62,6 +62,26 @@ def pending() -> Response:
     state = current_state()
     with state.lock:
         return jsonify({"pushes": state.pending_pushes})
+
+
+@bp.post("/customers/existing")
+def existing_customers() -> Response | tuple[Response, int]:
+    """Contacts the corp had before the bot was connected (the demo's sample history): added quietly,
+    with no callback, and left out of the page's pickers. Body: {"customers": [{external_userid,
+    name, userid}, ...]}."""
+    state, rows = current_state(), control_body().get("customers")
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        return control_error("customers must be a list of {external_userid, name, userid}")
+    if bad := [row for row in rows if not row.get("external_userid") or not row.get("userid")]:
+        return control_error(f"external_userid and userid are required: {bad[0]}")
+    with state.lock:
+        for row in rows:
+            external_userid, userid = str(row["external_userid"]), str(row["userid"])
+            customer = state.customers.setdefault(
+                external_userid, Customer(external_userid, str(row.get("name") or "微信用户"), listed=False))
+            customer.follows.setdefault(userid, Follow(userid, int(state.now())))
+            state.guides.setdefault(userid, userid)
+    return jsonify({"customers": len(rows)})
 
 
 @bp.post("/reset")

@@ -47,6 +47,7 @@ class Customer:
     name: str
     follows: dict[str, Follow] = field(default_factory=dict)
     unionid: str = ""  # the same person's id across the corp's WeChat apps (Official Account too)
+    listed: bool = True  # False: a contact from before the bot (the demo's history), not in the page's pickers
 
 
 @dataclass

@@ -43,3 +43,15 @@ def test_rate_limit_needs_room_in_every_window() -> None:
     assert limit.take("u", 61) is True
     assert limit.take("u", 122) is False  # the hourly window is full
     assert limit.take("u", 3601) is True
+
+
+def test_existing_contacts_are_known_quietly(wecom: WeComClient, sim: SimulatorClient) -> None:
+    """The demo's sample history: contacts from before the bot, answered by the API, not in the page's pickers."""
+    sim.existing_customers([{"external_userid": "wm_sample_1", "name": "样例客户", "userid": "guide_li"}])
+
+    contact = wecom.external_contact.get("wm_sample_1")
+    assert contact["external_contact"]["name"] == "样例客户"
+    assert [f["userid"] for f in contact["follow_user"]] == ["guide_li"]
+    assert sim.inbound() == [] and sim.overview()["customers"] == []
+    response = requests.post(f"{sim.base_url}/sim/customers/existing", json={"customers": [{"name": "x"}]})
+    assert response.status_code == 400 and "external_userid" in response.json()["error"]
