@@ -4,6 +4,7 @@ simulated customer who adds a guide gets the welcome message."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_demo_shows_the_welcome_message(tmp_path: Path) -> None:
+    for shipped in ("playbooks", "rules"):  # what `make demo` finds in the checkout it runs from
+        shutil.copytree(ROOT / shipped, tmp_path / shipped)
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "demo", "--once", "--port", str(free_port()), "--sim-port", str(free_port())],
         cwd=tmp_path, capture_output=True, text=True, timeout=120,
