@@ -140,6 +140,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     held_out = (
         ("heldout", DATA / "tagging_heldout.jsonl", keyword),
         ("heldout2", DATA / "tagging_heldout2.jsonl", keyword),
+        ("heldout3", DATA / "tagging_heldout3.jsonl", keyword),
         ("gym", DATA / "gym_heldout.jsonl", KeywordTagger(load_rules(DATA / "gym_tags.toml"))),
     )
     for name, path, tagger in held_out:
