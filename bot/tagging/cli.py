@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import multiprocessing
+import os
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +23,10 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     parser.add_argument("--stdin", action="store_true", help="read one message per line from standard input")
     parser.add_argument("--json", action="store_true", help="one JSON line per message")
     parser.add_argument("--check", action="store_true", help="only validate the rules file")
+    parser.add_argument(
+        "--jobs", type=int, default=0,
+        help="worker processes for a large piped --stdin (default: one per CPU; 1 = this process only)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -40,14 +48,55 @@ def run(args: argparse.Namespace) -> int:
     # Typed at a terminal, each answer shows at once; piped, output is buffered (one write per
     # block, not per line), which is most of the cost of a bulk run after the tagging itself.
     interactive = args.stdin and sys.stdin.isatty()
+    jobs = args.jobs or os.cpu_count() or 1
+    if args.stdin and not interactive and jobs > 1:
+        first = list(itertools.islice(texts, CHUNK_LINES))
+        if len(first) == CHUNK_LINES:  # more than one chunk: worth the workers
+            _tag_in_workers(tagger, args.json, itertools.chain(first, texts), jobs)
+            return 0
+        texts = iter(first)
     write = sys.stdout.write
-    as_json = _JsonLines().line
-    for text in texts:
-        matches = tagger.tag(text)
-        write((as_json(text, matches) if args.json else _as_lines(text, matches)) + "\n")
+    for line in _rendered(tagger, args.json, texts):
+        write(line)
         if interactive:
             sys.stdout.flush()
     return 0
+
+
+CHUNK_LINES = 2000  # lines a worker tags per task: large enough that the pipes cost little
+
+
+def _rendered(tagger: KeywordTagger, as_json: bool, texts: Iterable[str]) -> Iterator[str]:
+    """Each message's output, newline included."""
+    json_line = _JsonLines().line
+    for text in texts:
+        matches = tagger.tag(text)
+        yield (json_line(text, matches) if as_json else _as_lines(text, matches)) + "\n"
+
+
+# The tagger the workers inherit: set before the fork, so a worker starts with the rules, the
+# dictionary and the segmenter's tables already built, and nothing is pickled but the lines.
+_worker_tagger: tuple[KeywordTagger, bool] | None = None
+
+
+def _tag_chunk(texts: list[str]) -> str:
+    assert _worker_tagger is not None
+    tagger, as_json = _worker_tagger
+    return "".join(_rendered(tagger, as_json, texts))
+
+
+def _tag_in_workers(tagger: KeywordTagger, as_json: bool, texts: Iterable[str], jobs: int) -> None:
+    """Chunks of lines tagged by `jobs` forked workers, written in the input order."""
+    global _worker_tagger
+    tagger.tag("预约")  # warm the segmenter's first tables before the fork, once for all workers
+    _worker_tagger = (tagger, as_json)
+    chunks = iter(lambda: list(itertools.islice(texts, CHUNK_LINES)), [])
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            for output in pool.imap(_tag_chunk, chunks):
+                sys.stdout.write(output)
+    finally:
+        _worker_tagger = None
 
 
 def _default_rules(args: argparse.Namespace) -> Path:

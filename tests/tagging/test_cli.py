@@ -34,3 +34,21 @@ def test_the_tag_command_does_not_load_the_other_features() -> None:
     result = subprocess.run([sys.executable, "-c", probe, str(RULES)], capture_output=True, text=True, timeout=120,
                             cwd=ROOT, check=True)
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+def run_tag(text: str, *options: str) -> bytes:
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "tag", "--stdin", "--rules", str(RULES), *options],
+                            input=text.encode(), capture_output=True, timeout=300, cwd=ROOT, check=True)
+    return result.stdout
+
+
+def test_a_large_input_split_over_workers_gives_the_single_process_output_byte_for_byte() -> None:
+    corpus = (ROOT / "tests" / "data" / "tagging_dev.jsonl").read_text(encoding="utf-8").splitlines()
+    texts = [json.loads(line)["text"] for line in corpus]
+    # Over two chunks of lines, ending in a partial chunk, with empty lines and quotes among them.
+    lines = [f"{text} {n}" if n % 7 else "" for n, text in enumerate(texts * 50)][:4500] + ['"引号" \\ 退款']
+    text = "\n".join(lines) + "\n"
+    single = run_tag(text, "--json", "--jobs", "1")
+    assert len(single.splitlines()) == len(lines)
+    assert run_tag(text, "--json", "--jobs", "3") == single
+    assert run_tag(text, "--jobs", "2") == run_tag(text, "--jobs", "1")
