@@ -22,7 +22,8 @@ from bot.tagging.language import read_moods
 
 MOOD_LABELS = {
     "statement": "陈述", "question": "提问", "rhetorical": "反问", "hypothetical": "假设", "worry": "担心",
-    "expectation": "期待", "deferred": "推迟", "passed": "已过去", "praised": "称赞",
+    "expectation": "期待", "deferred": "推迟", "passed": "已过去", "praised": "称赞", "hearsay": "转述",
+    "done": "已办过",
 }
 
 
@@ -93,7 +94,7 @@ def explain(tagger: KeywordTagger, text: str) -> Explanation:
             elif negated.get(hit) and rule.negatable:
                 why, ok = "前后有否定词（如「不」「没有」「不用」），这条规则可被否定，所以不计", False
             elif not tagger._in_mood(hit, clause, clauses, ordinal):
-                why, ok = _mood_reason(rule.mood, rule.not_mood, clause.moods), False
+                why, ok = _mood_reason(rule.mood, rule.not_mood, tagger.hit_moods(hit, clause, clauses, ordinal)), False
             else:
                 why, ok = "同一分句里有它让位的标签（yield_to）", False
             decisions.append(Decision(rule.tag, rule.rule_id, hit.keyword, clause.text, ok, why))

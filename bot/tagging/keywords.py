@@ -206,7 +206,7 @@ class KeywordTagger:
         mood_kinds = [key[5:] for key in self._cues if key.startswith("mood:")]
         self._mood_cues = _cue_pattern({w: [] for kind in mood_kinds for w in self._language.words.get(kind, ())})
         self._markers_anywhere = _cue_pattern({w.split(GAP)[0]: [] for k in _MARKER_KINDS for w in
-                                               self._language.words[k]})
+                                               self._language.marker_words(k)})
         self._inside = self._swallowing_words(frozenset(map(normalise, rules.dictionary_words)))
         self.words = list(dict.fromkeys(words))  # what the segmenter keeps whole, besides jieba's own
         self._dictionary = Dictionary(self.words, KEYWORD_FREQ)
@@ -386,6 +386,13 @@ class KeywordTagger:
         rule = self._rules[hit.rule]
         if not rule.mood and not rule.not_mood:
             return True
+        moods = self.hit_moods(hit, clause, clauses, ordinal)
+        if rule.mood and not moods & rule.mood:
+            return False
+        return not moods & rule.not_mood
+
+    def hit_moods(self, hit: _Hit, clause: ClauseInfo, clauses: list[ClauseInfo], ordinal: int) -> set[str]:
+        """The clause's moods as they bear on one hit: passed, done and praised depend on where it sits."""
         moods = set(clause.moods)
         start = sum(map(len, clause.tokens[: hit.start]))
         end = start + sum(map(len, clause.tokens[hit.start : hit.end]))
@@ -393,9 +400,13 @@ class KeywordTagger:
             if marker.start < end and start < marker.end:
                 if marker.kind == "resolved" and marker.start < start:
                     moods.add("passed")  # 消/肿了: the keyword is what passed
+                elif marker.kind == "done" and marker.end > end:
+                    moods.add("done")  # 约/好的, 预约/过: the keyword is what was done
                 continue  # otherwise the marker is part of the keyword itself (约好了, 不专业)
             if marker.kind == "resolved" and marker.start >= end:
                 moods.add("passed")
+            elif marker.kind == "done":
+                moods.add("done")
             elif marker.kind == "praise" and not _praise_negated(clause, marker):
                 moods.add("praised")
         for later in clauses[ordinal + 1 :]:
@@ -405,9 +416,7 @@ class KeywordTagger:
                 moods.add("passed")
         if not moods & _NOT_STATEMENT:
             moods.add("statement")
-        if rule.mood and not moods & rule.mood:
-            return False
-        return not moods & rule.not_mood
+        return moods
 
     def _find(self, tokens: list[str]) -> list[_Hit]:
         """Every keyword and exclude phrase on token boundaries in one clause, by start token."""
@@ -461,8 +470,8 @@ class KeywordTagger:
 
 
 # Markers that reach other clauses: a piece holding one is read even without a keyword.
-_MARKER_KINDS = ("hypothetical", "worry", "deferral", "resolved")
-_NOT_STATEMENT = frozenset({"question", "hypothetical", "worry", "expectation", "rhetorical", "deferred"})
+_MARKER_KINDS = ("hypothetical", "worry", "hearsay", "deferral", "resolved")
+_NOT_STATEMENT = frozenset({"question", "hypothetical", "worry", "hearsay", "expectation", "rhetorical", "deferred"})
 
 
 def _praise_negated(clause: ClauseInfo, marker: Marker) -> bool:

@@ -1,11 +1,12 @@
 """What a clause does besides naming things: its mood, and the words that shift a keyword's meaning.
 
 A keyword hit is read together with its clause. A clause can ask (吗, 呢, A-not-A: 能不能, 痛不痛,
-可以退不), suppose (如果, 万一), worry (担心, 怕, 听说), expect (会, 可能), be rhetorical (凭什么,
-难道, 不是…吗), be put off (…下个月再说, 先考虑一下), say that something has passed (已经消了,
-全退了) or praise (态度很好). Rules require or exclude these moods (`mood`, `not_mood`); the
-marker words are operator data with defaults here, replaced per list by `[language]` in the
-rules file.
+可以退不), suppose (如果, 万一), worry (担心, 怕), report what others said (听说, 朋友说), expect
+(会, 可能), be rhetorical (凭什么, 难道, 不是…吗), be put off (…下个月再说, 先考虑一下), say that
+something has passed (已经消了, 全退了, 消下去了: a resolution verb and its complement), that it was
+already done or done elsewhere (已经约了, 约过, 在别家) or praise (态度很好). Rules require or
+exclude these moods (`mood`, `not_mood`); the marker words are operator data with defaults here,
+replaced per list by `[language]` in the rules file.
 
 Markers are found in the clause text but count only on token boundaries (服了 is not inside
 舒服了, 会 not inside 会员); a marker may hold `*`, a gap of up to three characters (听*说).
@@ -21,11 +22,13 @@ MOODS = (
     "statement",  # none of the others
     "question",  # a yes/no question: 吗, 呢, A-not-A, a bare ？ without a question word
     "hypothetical",  # 如果, 万一 ... and the rest of that sentence
-    "worry",  # 担心, 怕, 听说 ... and the rest of that sentence
+    "worry",  # 担心, 怕 ... and the rest of that sentence
+    "hearsay",  # 听说, 朋友说 ... and the rest of that sentence, unless a clause there starts with 我
     "expectation",  # 会, 可能, 一般: what may happen, not what did
     "rhetorical",  # 凭什么, 难道, 不是…吗: a negator in it does not negate
     "deferred",  # 再说, 考虑一下 ... in this clause or a later one of the message
     "passed",  # 已经消了, 全退了 ... after the keyword, in its sentence
+    "done",  # 已经, 之前, 在别家, 约过, 约好的: what the keyword names was done already, or elsewhere
     "praised",  # 很好, 不错, 专业 ... in the clause, not negated
 )
 # Rules that negation cancels (intents, requests, reports) leave these moods out by default.
@@ -38,7 +41,15 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "question_words": ("多少", "几", "什么", "怎么", "怎样", "哪", "哪里", "哪儿", "谁", "为什么", "为啥",
                        "啥", "多久", "多长", "咋", "如何", "几点", "几号"),
     "hypothetical": ("如果", "万一", "要是", "假如", "假设", "倘若", "一旦", "的话", "如若", "若是", "要不是"),
-    "worry": ("担心", "怕", "害怕", "恐怕", "生怕", "就怕", "听说", "据说", "听*说", "顾虑", "纠结", "不知道会"),
+    "worry": ("担心", "怕", "害怕", "恐怕", "生怕", "就怕", "顾虑", "纠结", "不知道会"),
+    # Someone else's report, not the customer's own: 朋友说做完会红, 网上都说, 听同事说.
+    "hearsay": ("听说", "据说", "听*说", "听*讲", "传说", "都说", "有人说", "别人说", "人家说", "网上说", "朋友说",
+                "朋友讲", "闺蜜说", "同事说", "同事讲", "同学说", "家人说", "我妈说", "妈妈说", "老公说", "孩子说",
+                "她说", "他说", "她们说", "他们说", "大家说", "博主说", "上说", "里说"),
+    # Already done, or done elsewhere: counts anywhere in the clause, or right after a keyword that
+    # it extends (约好的, 预约过); intent rules leave it out (已经在别家约了, 上个月预约过).
+    "done": ("已经", "早就", "早已", "之前", "上次", "以前", "上回", "上个月", "上周", "别家", "别的店", "其他家",
+             "别的地方", "别处", "约好的", "约过", "预约过", "预约好了", "约好了", "预约成功", "约上了"),
     "expectation": ("会", "可能", "可能会", "容易", "一般", "通常", "应该会", "总会", "会不会"),
     "rhetorical": ("难道", "凭什么", "凭啥", "怎么就", "为什么不", "为啥不", "怎么能", "哪能", "岂", "何必",
                    "怎么可以不"),
@@ -46,7 +57,12 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                  "先放", "放一放", "先放放", "不急", "不着急", "不用急", "就算了", "回头再", "到时候再",
                  "改天再", "以后再", "下次再", "有空再", "过段时间", "过阵子", "等*再"),
     "resolved": ("消了", "退了", "好了", "没了", "褪了", "消失", "消退", "痊愈", "不见了", "消肿", "恢复了",
-                 "好多了", "退掉了"),
+                 "好多了", "退掉了", "看不出来", "看不出", "不明显了", "没有了", "恢复正常", "正常了"),
+    # Also resolved: any of these verbs followed by any of these complements (消下去了, 退干净了, 散了,
+    # 缓过来了), so a new way of saying it needs a word in one list, not a phrase in another.
+    "resolution_verbs": ("消", "退", "褪", "散", "好", "缓", "淡", "平", "下"),
+    "resolution_complements": ("了", "下去", "下去了", "干净", "干净了", "掉了", "没了", "过来", "过来了", "多了",
+                               "得差不多了", "差不多了", "完了"),
     "praise": ("很好", "真好", "挺好", "特别好", "非常好", "超好", "蛮好", "太好", "不错", "很棒", "真棒", "专业",
                "满意", "到位", "贴心", "周到", "热情", "耐心", "给力", "靠谱", "精彩", "有意思"),
     # A keyword inside a longer token counts when the rest is one of these (好贵, 胀痛, 太坑, 疼死)
@@ -72,6 +88,8 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
     "试听": ("trial", "shiting"),
 }
 
+MARKER_KINDS = ("hypothetical", "worry", "hearsay", "expectation", "rhetorical", "deferral", "resolved", "done",
+                "praise")
 _SENTENCE_END = frozenset("。！？!?\n")
 _SENTENCE_END_PATTERN = re.compile("[。！？!?\n]")
 
@@ -110,10 +128,19 @@ class Language:
             if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
                 raise LanguageError(f"{key}: must be a list of non-empty words")
             words[key] = tuple(w.strip() for w in value)
-        kinds = ("hypothetical", "worry", "expectation", "rhetorical", "deferral", "resolved", "praise")
+        language = cls(words, None)
         # One regex, one group per kind: a clause is scanned once whatever the number of lists.
-        groups = [f"(?P<{kind}>{_alternatives(words[kind])})" for kind in kinds if words[kind]]
+        groups = [f"(?P<{kind}>{_alternatives(language.marker_words(kind))})"
+                  for kind in MARKER_KINDS if language.marker_words(kind)]
         return cls(words, re.compile("|".join(groups)) if groups else None)
+
+    def marker_words(self, kind: str) -> tuple[str, ...]:
+        """The words that mark `kind`; resolved ones include every resolution verb + complement."""
+        if kind != "resolved":
+            return self.words[kind]
+        words = self.words
+        return words["resolved"] + tuple(
+            verb + complement for verb in words["resolution_verbs"] for complement in words["resolution_complements"])
 
     @property
     def split_prefixes(self) -> frozenset[str]:
@@ -163,13 +190,18 @@ def read_moods(language: Language, clauses: list[ClauseInfo]) -> None:
         if "rhetorical" in kinds or _not_is_question(clause.tokens):
             clause.moods.add("rhetorical")
             clause.moods.discard("question")
-        for kind in ("hypothetical", "worry", "expectation"):
+        for kind in ("hypothetical", "worry", "hearsay", "expectation"):
             if kind in kinds:
                 clause.moods.add(kind)
-    # Supposing and worrying reach to the end of the sentence (万一效果不好，能退吗).
+    # Supposing, worrying and hearsay reach to the end of the sentence (万一效果不好，能退吗); the
+    # customer's own word ends hearsay: a question of theirs (朋友说有优惠，多少钱) or a clause that
+    # starts with 我 (听说会肿，我做完是有点肿).
     for previous, clause in zip(clauses, clauses[1:], strict=False):
         if previous.sentence == clause.sentence:
-            clause.moods |= previous.moods & {"hypothetical", "worry"}
+            carried = previous.moods & {"hypothetical", "worry", "hearsay"}
+            if "question" in clause.moods or clause.tokens[:1] in (["我"], ["我们"], ["自己"], ["我自己"]):
+                carried.discard("hearsay")
+            clause.moods |= carried
     # Putting off reaches back over the whole message (想约的，不过最近忙，下个月再说).
     deferred = False
     for clause in reversed(clauses):

@@ -54,3 +54,12 @@ def test_the_latest_state_wins_and_the_earlier_one_says_why(tagger: KeywordTagge
     assert [m.tag for m in result.tags] == ["状态:订阅"]
     dropped = next(d for d in result.decisions if d.tag == "状态:退订")
     assert not dropped.counted and "最后说的" in dropped.why
+
+
+def test_hearsay_and_a_booking_already_made_say_why_they_do_not_count(tagger: KeywordTagger) -> None:
+    result = explain(tagger, "群里有人说做完脸很痒")
+    assert result.tags == [] and "转述" in result.clauses[0].moods
+    assert any(d.tag == "术后:不适" and not d.counted and "转述" in d.why for d in result.decisions)
+    result = explain(tagger, "我在别的店约了")
+    assert result.tags == []
+    assert any(d.tag == "意向:预约" and not d.counted and "已办过" in d.why for d in result.decisions)

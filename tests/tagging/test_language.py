@@ -97,6 +97,56 @@ def test_a_symptom_that_has_passed_is_not_a_report(tagger: KeywordTagger, text: 
     assert "术后:不适" not in tags(tagger, text)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("听我姐说打完脸上起了一片疹子", set()),
+        ("群里有人说做完脸很痒", set()),
+        ("网上说，做完脸会干好几天", set()),  # hearsay reaches the rest of the sentence
+        ("听说会肿，我做完确实肿了", {"术后:不适"}),  # the customer's own word ends it
+        ("朋友说你们有活动，怎么收费？", {"关注:价格"}),  # their own question is theirs
+    ],
+)
+def test_hearsay_is_not_the_customers_own_report(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
+
+
+@pytest.mark.parametrize("text", ["脖子上的红疹淡下去了", "淤血散干净了", "嘴角的肿缓过来了", "痘印看不出来了"])
+def test_a_resolution_verb_and_its_complement_say_it_passed(tagger: KeywordTagger, text: str) -> None:
+    assert "术后:不适" not in tags(tagger, text)
+
+
+def test_resolution_verbs_and_complements_are_operator_data() -> None:
+    rule = '[[keyword]]\ntag = "术后:不适"\nkeywords = ["痘痘"]\n'
+    assert tags(KeywordTagger(parse_rules(rule)), "痘痘消光了") == {"术后:不适"}
+    custom = KeywordTagger(parse_rules('[language]\nresolution_complements = ["光了"]\n' + rule))
+    assert tags(custom, "痘痘消光了") == set()
+    assert tags(custom, "痘痘还在长") == {"术后:不适"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我在别的店约了，不用了", set()),
+        ("预约过两次了，都没排上", set()),
+        ("上回约的那个医生挺好", set()),
+        ("我想预约下周二", {"意向:预约"}),
+        ("约个下午的时间吧", {"意向:预约"}),
+    ],
+)
+def test_a_booking_already_made_or_made_elsewhere_is_not_a_new_one(tagger: KeywordTagger, text: str,
+                                                                   expected: set[str]) -> None:
+    assert tags(tagger, text) & {"意向:预约"} == expected
+
+
+def test_done_is_a_mood_a_rule_may_exclude() -> None:
+    rules = parse_rules('[[keyword]]\ntag = "意向:报名"\nkeywords = ["报名"]\nnot_mood = ["done"]\n'
+                        '[[keyword]]\ntag = "话题:报名"\nkeywords = ["报名"]\nnegatable = false\n')
+    tagger = KeywordTagger(rules)
+    assert tags(tagger, "想报名") == {"意向:报名", "话题:报名"}
+    assert tags(tagger, "之前报名了") == {"话题:报名"}
+
+
 def test_praise_is_not_a_complaint(tagger: KeywordTagger) -> None:
     assert tags(tagger, "医生的服务态度非常好") == set()
     assert tags(tagger, "服务态度不好") == {"诉求:投诉"}  # negated praise is no praise
@@ -221,5 +271,7 @@ def test_held_out_sets_written_before_tuning(tagger: KeywordTagger) -> None:
     """Floors a little under today's figures (bench/tagging.py prints them), to catch regressions."""
     precision, f1 = scores(tagger, DATA / "tagging_heldout.jsonl")
     assert precision >= 0.90 and f1 >= 0.85
+    _, f1 = scores(tagger, DATA / "tagging_heldout3.jsonl")
+    assert f1 >= 0.78
     _, gym_f1 = scores(KeywordTagger(load_rules(DATA / "gym_tags.toml")), DATA / "gym_heldout.jsonl")
     assert gym_f1 >= 0.90
