@@ -8,7 +8,8 @@ second of this process, best of --repeat runs after a warm-up) and micro-average
 precision / recall / F1 over (message, tag) pairs for both taggers; the same figures on the
 held-out sets of tests/data (clinic and school sentences written before tuning, and a gym's
 messages with rules an operator wrote once); and `siyu tag --json --stdin` on N lines as a
-user runs it, start-up included, --repeat times. With --baseline, the same command of that
+user runs it, start-up included, --repeat times, with the default --jobs (a worker per CPU) and
+with --jobs 1, alternately. With --baseline, the same command of that
 commit (a temporary git worktree, same interpreter and packages) runs alternately with this
 one, so a busy shared machine slows both alike and their ratio holds. Then one JSON line with
 every figure.
@@ -88,16 +89,19 @@ def throughput(tagger: Tagger, messages: Sequence[str], repeat: int) -> float:
     return round(best)
 
 
-def cli_speed(rules: Path, messages: Sequence[str], checkout: Path = REPO) -> dict[str, float]:
+def cli_speed(rules: Path, messages: Sequence[str], checkout: Path = REPO, options: Sequence[str] = ()
+              ) -> dict[str, float]:
     """`siyu tag --json --stdin` over `messages`, start-up included: messages per second of wall
     time and of the child's CPU time (the figure that a busy shared machine does not distort).
-    `checkout` is the source tree whose `bot` package runs (this one, or a baseline's)."""
+    `checkout` is the source tree whose `bot` package runs (this one, or a baseline's); CPU time
+    includes the worker processes of `--jobs`."""
     with tempfile.TemporaryFile("w+b") as lines:
         lines.write("\n".join(messages).encode("utf-8") + b"\n")
         lines.seek(0)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "bot.cli", "tag", "--json", "--stdin", "--rules", str(rules.resolve())],
+        subprocess.run([sys.executable, "-m", "bot.cli", "tag", "--json", "--stdin", "--rules", str(rules.resolve()),
+                        *options],
                        stdin=lines, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, cwd=checkout,
                        env={**os.environ, "PYTHONHASHSEED": "0", "PYTHONPATH": str(checkout)})
         wall = time.perf_counter() - started
@@ -155,10 +159,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cli_figures(rules: Path, messages: Sequence[str], repeat: int, baseline: str | None) -> dict[str, float]:
-    """`siyu tag` timed `repeat` times (best counts), alternating with the baseline's if any."""
-    runs: dict[str, list[dict[str, float]]] = {"cli": []}
+    """`siyu tag` timed `repeat` times (best counts) with its default `--jobs` (one worker per CPU)
+    and with `--jobs 1`, alternating with each other and with the baseline's if any."""
+    runs: dict[str, list[dict[str, float]]] = {"cli": [], "cli_jobs1": []}
+    options = {"cli": (), "cli_jobs1": ("--jobs", "1"), "baseline_cli": ()}
     with tempfile.TemporaryDirectory() as scratch:
-        trees = {"cli": REPO}
+        trees = {"cli": REPO, "cli_jobs1": REPO}
         if baseline:
             tree = Path(scratch) / "baseline"
             subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "-q", str(tree), baseline],
@@ -167,24 +173,29 @@ def cli_figures(rules: Path, messages: Sequence[str], repeat: int, baseline: str
         try:
             for _ in range(repeat):
                 for name, tree in trees.items():
-                    runs[name].append(cli_speed(rules, messages, tree))
+                    runs[name].append(cli_speed(rules, messages, tree, options[name]))
         finally:
             if baseline:
                 subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(trees["baseline_cli"])],
                                check=False)
-    figures: dict[str, float] = {}
+    figures: dict[str, float] = {"cpus": os.cpu_count() or 1, "load_average_1m": round(os.getloadavg()[0], 1)}
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs after the runs")
     for name, timings in runs.items():
-        label = "cli" if name == "cli" else f"baseline ({baseline})"
+        label = {"cli": "cli", "cli_jobs1": "--jobs 1"}.get(name, f"baseline ({baseline})")
         for run in timings:
             print(f"{label:>9}: siyu tag --json --stdin, {len(messages)} lines with start-up:"
                   f" {run['cli_msgs_per_cpu_s']:>7,} msgs per CPU second,"
                   f" {run['cli_msgs_per_wall_s']:>7,} per wall second")
         for key in ("cli_msgs_per_cpu_s", "cli_msgs_per_wall_s"):
-            figures[key if name == "cli" else f"baseline_{key}"] = max(run[key] for run in timings)
+            prefix = {"cli": "", "cli_jobs1": "jobs1_"}.get(name, "baseline_")
+            figures[prefix + key] = max(run[key] for run in timings)
     if baseline:
         ratio = figures["cli_msgs_per_cpu_s"] / figures["baseline_cli_msgs_per_cpu_s"]
         print(f"    ratio: {ratio:.2f}x the baseline's best, per CPU second (best of {repeat} each, alternating)")
         figures["cli_cpu_ratio_to_baseline"] = round(ratio, 2)
+    wall_ratio = figures["cli_msgs_per_wall_s"] / figures["jobs1_cli_msgs_per_wall_s"]
+    print(f"    default jobs / --jobs 1, per wall second: {wall_ratio:.2f}x (best of {repeat} each, alternating)")
+    figures["jobs_wall_ratio"] = round(wall_ratio, 2)
     return figures
 
 
