@@ -115,7 +115,8 @@ def measure(url: str, seeded: bool, size: int, repeat: int) -> tuple[dict[str, t
         db.analyze(full=True)
     seeding = time.perf_counter() - started
     config = config_from_dict({"database": {"url": url}, "wecom": {"enabled": False},
-                               "bot": {"playbooks_dir": str(ROOT / "playbooks")},
+                               "bot": {"playbooks_dir": str(ROOT / "playbooks"),
+                                       "tag_rules": str(ROOT / "rules" / "tags.toml")},
                                "console": {"secret_key": "bench", "secure_cookies": False},
                                "scheduler": {"enabled": False}})
     started = time.perf_counter()
