@@ -330,7 +330,8 @@ class KeywordTagger:
                 continue
             words: set[str] = set()
             for match in self._cue_pattern.finditer(clause.folded) if self._cue_pattern else ():
-                if match.start() in clause.bounds and match.end() in clause.bounds:
+                if match.start() in clause.bounds and (match.end() in clause.bounds
+                                                       or _glued_negator(match.group(), match.end(), clause.bounds)):
                     words.add(match.group())
             words |= {f"mood:{mood}" for mood in clause.moods}
             for word in words:
@@ -478,6 +479,15 @@ def _praise_negated(clause: ClauseInfo, marker: Marker) -> bool:
     """不专业, 不太满意: praise after a negator is no praise."""
     before = clause.folded[: marker.start]
     return any(before.endswith(negator) for negator in NEGATED_PRAISE)
+
+
+def _glued_negator(cue: str, end: int, bounds: frozenset[int]) -> bool:
+    """The segmenter glues a negator to the verb after it (没给, 没人管, 不理): a cue that ends in
+    that negator (都没 in 都/没给) or starts with it (没人 in 没人管) still counts."""
+    return (cue[-1] in _GLUING_NEGATORS and end - 1 in bounds) or (len(cue) > 1 and cue[0] in _GLUING_NEGATORS)
+
+
+_GLUING_NEGATORS = frozenset("没不")
 
 
 def _cue_table(rules: Sequence[KeywordRule]) -> dict[str, list[tuple[int, float]]]:

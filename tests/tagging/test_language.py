@@ -209,6 +209,9 @@ def test_keywords_inside_longer_words(tagger: KeywordTagger, text: str, expected
         ("问了好几遍都没人理", {"诉求:投诉"}),
         ("谢谢，还没收到课表", set()),  # one mild cue, softened by 谢谢: not a complaint
         ("做完很舒服了", set()),  # 服了 is not inside 舒服了
+        ("说好的回电，还没给打", {"诉求:投诉"}),  # 还没 is glued into 没给: 还/没给
+        ("问了客服，说好的回电到现在也没人管", {"诉求:投诉"}),  # 没人 inside 没人管
+        ("都没什么问题", set()),  # one cue is not enough
     ],
 )
 def test_complaints_without_complaint_words(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
