@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock, TravelClock
@@ -16,7 +17,9 @@ from bot.hooks import Hooks
 from bot.inbound.inbox import Inbox
 from bot.inbound.processor import Processor, send_reply
 from bot.inbound.routing import Dispatcher, Router, Update
+from bot.inbound.spool import Spool, spool_path_for
 from bot.jobs.tasks import TaskQueue, TaskRunner
+from bot.models import Callback
 from bot.services.customers import CustomerService
 from bot.startup import check_ready_to_serve
 from bot.guides.tasks import GuideTaskService
@@ -27,7 +30,9 @@ from bot.wechat.tokens import SharedTokenStorage
 logger = logging.getLogger(__name__)
 
 HANDLER_PARAMETERS = ("update", "session", "customers", "guide_tasks", "tasks", "clock", "config", "now", "guides",
-                      "feedback")
+                      "feedback", "tagging")
+# What a passive responder may ask for: what the process holds in memory, never the database.
+PASSIVE_PARAMETERS = ("update", "clock", "config", "now", "tagging")
 
 
 @dataclass
@@ -62,7 +67,13 @@ class Runtime:
             "now": self.clock.now(),
             "guides": self.features.get("guides"),  # bot.guides.feature.Guides
             "feedback": self.features.get("feedback"),  # bot.feedback.feature.Feedback
+            "tagging": self.features.get("tagging"),  # bot.tagging.feature.Tagging
         }
+
+    def passive_context(self, update: Update) -> Mapping[str, Any]:
+        """What a passive responder gets at the webhook: nothing that reads the database."""
+        return {"update": update, "clock": self.clock, "config": self.config, "now": self.clock.now(),
+                "tagging": self.features.get("tagging")}
 
     def prepare_batch(self, session: Session, updates: Sequence[Update]) -> None:
         """One query for the customers a batch of pushes is from, then the features' own reads."""
@@ -80,7 +91,21 @@ class Runtime:
     def close(self) -> None:
         self.processor.stop()
         self.tasks.stop()
+        if self.inbox.spool is not None:
+            self.inbox.spool.close()
         self.db.dispose()
+
+
+def inbox_spool(db: Database) -> Spool | None:
+    """On SQLite with a database file, the webhook's own spool file beside it (bot.inbound.spool)."""
+    if not db.is_sqlite or not db.url.database or db.url.database == ":memory:" or db.url.database.startswith("file:"):
+        return None
+
+    def highest_callback_id() -> int:
+        with db.read_session() as session:
+            return int(session.scalar(select(func.max(Callback.id))) or 0)
+
+    return Spool(spool_path_for(db.url.database), db.clock, first_id=highest_callback_id)
 
 
 def build_runtime(config: Config, routers: Iterable[Router], clock: Clock | None = None) -> Runtime:
@@ -99,10 +124,11 @@ def build_runtime(config: Config, routers: Iterable[Router], clock: Clock | None
                       timeout=config.mp.timeout_seconds)
     outbound = Outbound(db, wecom, mp, agent_id=config.wecom.agent_id)
     dispatcher = Dispatcher(routers)
-    dispatcher.check_parameters(HANDLER_PARAMETERS)
+    dispatcher.check_parameters(HANDLER_PARAMETERS, PASSIVE_PARAMETERS)
     runtime = Runtime(config, clock, db, outbound, dispatcher, inbox=None, tasks=None,  # type: ignore[arg-type]
                       processor=None)  # type: ignore[arg-type]
-    runtime.inbox = Inbox(db, clock, dispatcher, runtime.handler_context, config.inbound, runtime.prepare_batch)
+    runtime.inbox = Inbox(db, clock, dispatcher, runtime.handler_context, config.inbound, runtime.prepare_batch,
+                          spool=inbox_spool(db))
     runtime.processor = Processor(runtime.inbox, db, clock, config.inbound)
     task_context = {"db": db, "clock": clock, "config": config, "outbound": outbound, "inbox": runtime.inbox,
                     "wecom": wecom, "mp": mp, "runtime": runtime}

@@ -13,7 +13,8 @@ from bot.hooks import batch_reads
 from bot.inbound.routing import Router, Update
 from bot.models import Customer, Message
 from bot.services.customers import CustomerService
-from bot.tagging.service import OPT_IN_TAG, OPT_OUT_TAG, changes_for
+from bot.tagging.feature import Tagging
+from bot.tagging.subscription import OPT_IN_TAG, OPT_OUT_TAG
 
 logger = logging.getLogger(__name__)
 router = Router("customer_messages")
@@ -61,13 +62,14 @@ OPT_OUT_CONFIRMATION = "已为您退订消息推送，之后不会再主动打�
 OPT_IN_CONFIRMATION = "已为您恢复消息推送，感谢您的关注！回复「退订」可随时退订。"
 
 
-@router.responder("text", channel=("mp", "kf"), when=written)
-def confirm_subscription_change(update: Update, session: Session) -> str | None:
-    """One confirmation when this very message opted the customer out (or back in), as the
-    tagger just reported it (no query: at a million customers re-reading it cost 0.5 s)."""
-    added = {change.tag for change in changes_for(session, update.callback_id) if change.added}
-    if OPT_OUT_TAG in added:
+@router.passive("text", channel=("mp", "kf"), when=written)
+def confirm_subscription_change(update: Update, tagging: Tagging | None) -> str | None:
+    """A confirmation when the message asks to opt out (or back in), decided from its text by the
+    tag rules' 状态 rules in memory: the Official Account gets it in the webhook's answer. Tagging
+    the message applies the wish during processing; a repeated wish is confirmed again."""
+    wish = tagging.subscription_wish(update.text) if tagging is not None else None
+    if wish == OPT_OUT_TAG:
         return OPT_OUT_CONFIRMATION
-    if OPT_IN_TAG in added:
+    if wish == OPT_IN_TAG:
         return OPT_IN_CONFIRMATION
     return None

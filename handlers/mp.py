@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy import select
+
 from bot.config import Config
 from bot.db import Database
 from bot.inbound.routing import Router, Update
 from bot.jobs.tasks import TaskQueue
+from bot.models import Customer
 from bot.services.customers import CustomerService
 from bot.wechat.outbound import Outbound
 
@@ -45,12 +48,17 @@ def refresh_follower(payload: dict[str, Any], outbound: Outbound, db: Database, 
         service = runtime.customers(session)
         # No nickname any more (since 2021-12-27): the follower keeps a name from elsewhere, if any.
         customer = service.from_mp(payload["openid"], name=result.response.get("nickname", ""))
+        # Locked, then read again: its attributes are rewritten below, and an unsubscribe processed
+        # since this task was queued must not be overwritten with what was read before it.
+        session.flush()
+        session.execute(select(Customer.id).where(Customer.id == customer.id).with_for_update())
+        session.refresh(customer)
         if result.response.get("unionid"):
             customer = service.merge_by_unionid(customer, result.response["unionid"])
         service.name_from_what_we_have(customer)
 
 
-@router.responder("event:subscribe", channel="mp")
+@router.passive("event:subscribe", channel="mp")
 def greet_subscriber(config: Config) -> str:
     return config.bot.subscribe_text
 

@@ -1,5 +1,9 @@
 """The callback log: store every push before the ack, process it once, retry what failed.
 
+On SQLite a push is first written to the spool (bot.inbound.spool), a file of its own, so that
+storing it never waits for the main database's write lock; `ingest` moves spooled pushes into
+`callbacks` under the id the spool gave them. On PostgreSQL it goes to `callbacks` directly.
+
 A callback is processed in one transaction: either every handler's writes are committed with
 the status `processed`, or none are and the callback is retried with backoff (`failed`, at
 `next_attempt_at`) until it succeeds or runs out of attempts (`dead`, kept with its error and
@@ -15,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
@@ -23,14 +27,13 @@ from bot.config import InboundConfig
 from bot.db import Database
 from bot.inbound.parsing import customer_key, dedupe_key, parse_fields, update_kind
 from bot.inbound.routing import Dispatcher, Registration, Update
+from bot.inbound.spool import Push, Spool
 from bot.models import Callback
 from bot.ops import logs, metrics
 
 logger = logging.getLogger(__name__)
 
-# How long storing a push waits for SQLite's write lock before the webhook gives up: well inside
-# the 5 s after which WeCom retries (background jobs hold the lock for milliseconds at a time).
-STORE_LOCK_BUDGET = 3.0
+INGEST_BATCH = 500  # spooled pushes moved into `callbacks` per transaction
 ContextFactory = Callable[[Session, Update], Mapping[str, Any]]
 # Reads what the handlers of a batch of updates will need, for all of them at once.
 BatchPreparer = Callable[[Session, Sequence[Update]], None]
@@ -59,6 +62,7 @@ class Processed:
     reply: str | None
     queued_tasks: bool  # whether the handlers queued work for the task runner
     ok: bool = True
+    passive: bool = False  # the reply is a passive responder's: the webhook answered it already
 
 
 class Inbox:
@@ -70,6 +74,7 @@ class Inbox:
         context_factory: ContextFactory,
         config: InboundConfig | None = None,
         prepare_batch: BatchPreparer | None = None,
+        spool: Spool | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -77,28 +82,50 @@ class Inbox:
         self.context_factory = context_factory
         self.config = config or InboundConfig()
         self.prepare_batch = prepare_batch
+        self.spool = spool
 
     def accept(self, channel: str, xml: str, fields: Mapping[str, Any] | None = None) -> tuple[int, bool]:
-        """Store a push durably. Returns (callback id, whether it is new)."""
+        """Store a push durably, once. Returns (callback id, whether it is new).
+
+        On SQLite it is in the spool until `ingest` moves it into `callbacks` (raises
+        `SpoolUnavailable` when it could not be written); on PostgreSQL it is in `callbacks`."""
         fields = fields if fields is not None else parse_fields(xml)
-        key = dedupe_key(channel, fields)
+        push = Push(channel, dedupe_key(channel, fields), update_kind(fields), customer_key(channel, fields), xml,
+                    self.clock.now())
+        if self.spool is not None:
+            stored = self.spool.put(push)
+        else:
+            stored = self._insert(push)
+        if not stored[1]:
+            logger.info("duplicate push %s acked again", push.dedupe_key)
+        return stored
 
-        def store(session: Session) -> int:
-            callback = Callback(channel=channel, dedupe_key=key, kind=update_kind(fields), body=xml,
-                                customer_key=customer_key(channel, fields))
-            session.add(callback)
-            session.flush()
-            return callback.id
+    def _insert(self, push: Push) -> tuple[int, bool]:
+        row = _callback_row(push)
+        dialect_insert = postgresql.insert if self.db.is_postgres else sqlite.insert
+        with self.db.session() as session:
+            callback_id = session.scalar(dialect_insert(Callback).values(**row)
+                                         .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Callback.id))
+            if callback_id is not None:
+                return int(callback_id), True
+            return int(session.scalars(select(Callback.id).where(Callback.dedupe_key == push.dedupe_key)).one()), False
 
-        try:
-            return self.db.within_budget(store, STORE_LOCK_BUDGET), True
-        except IntegrityError:
-            with self.db.session() as session:
-                existing = session.scalar(select(Callback.id).where(Callback.dedupe_key == key))
-            if existing is None:  # lost a race with a delete; extremely unlikely, store again
-                raise
-            logger.info("duplicate push %s acked again", key)
-            return existing, False
+    def ingest(self, limit: int = INGEST_BATCH) -> int:
+        """Move the oldest spooled pushes into `callbacks` (one transaction), then out of the spool;
+        a push whose key is already there (a retry) is dropped. Returns how many were moved."""
+        if self.spool is None:
+            return 0
+        spooled = self.spool.oldest(limit)
+        if not spooled:
+            return 0
+        rows = [{"id": item.id, **_callback_row(item.push)} for item in spooled]
+        with self.db.session() as session:
+            session.execute(sqlite.insert(Callback).values(rows).on_conflict_do_nothing())
+        self.spool.forget([item.id for item in spooled])
+        return len(spooled)
+
+    def spooled(self) -> int:
+        return self.spool.count() if self.spool is not None else 0
 
     def sender(self, callback_id: int) -> str:
         with self.db.session() as session:
@@ -109,14 +136,11 @@ class Inbox:
     def sender_of(callback: Callback) -> str:
         return str(parse_fields(callback.body).get("FromUserName", ""))
 
-    def stored_reply(self, callback_id: int) -> str | None:
-        with self.db.session() as session:
-            return session.scalar(select(Callback.reply).where(Callback.id == callback_id))
-
     # -- processing one callback -------------------------------------------------------------
 
     def process_safely(self, callback_id: int, fields: Mapping[str, Any] | None = None) -> Processed:
         """Route a stored callback once; a failure rolls its writes back and schedules a retry."""
+        self.ingest()  # it may still be in the spool
         with logs.bound(callback_id=callback_id):
             try:
                 with self.db.session() as session:
@@ -157,16 +181,17 @@ class Inbox:
         update_ = update_ or self.update_of(callback, fields)
         logger.debug("routing %s %s", update_.channel, update_.kind)
         context = self.context_factory(session, update_)
-        reply = self.dispatcher.dispatch(update_, context, self._runner(update_))
+        answer = self.dispatcher.dispatch(update_, context, self._runner(update_))
         callback.attempts += 1
         callback.status = "processed"
-        callback.reply = reply
+        callback.reply = answer.text if answer else None
         callback.error = ""
         callback.next_attempt_at = None
         callback.processed_at = self.clock.now()
         metrics.callback_processed(callback.channel, callback.kind, callback.processed_at - callback.received_at)
         tasks = context.get("tasks")
-        return Processed(reply, queued_tasks=bool(getattr(tasks, "queued", True)))
+        return Processed(callback.reply, queued_tasks=bool(getattr(tasks, "queued", True)),
+                         passive=bool(answer and answer.passive))
 
     @staticmethod
     def _runner(update_: Update) -> Callable[[Registration, Mapping[str, Any]], Any]:
@@ -198,6 +223,8 @@ class Inbox:
 
     def recover(self, grace: timedelta = RECOVERY_GRACE, limit: int = 100) -> int:
         """Process callbacks a crashed process accepted but never routed, and retries that are due."""
+        while self.ingest():
+            pass
         with self.db.session() as session:
             ids = session.scalars(
                 select(Callback.id).where(due_callbacks(self.clock.now(), grace)).order_by(Callback.id).limit(limit)
@@ -219,6 +246,7 @@ class Inbox:
         waiting = (self.clock.now() - oldest).total_seconds() if oldest else 0.0
         return {
             "counts": {status: counts.get(status, 0) for status in ("received", "failed", "processed", "dead")},
+            "spooled": self.spooled(),
             "oldest_waiting_seconds": round(max(waiting, 0.0), 3),
             "dead_letters": [
                 {"id": row.id, "kind": row.kind, "attempts": row.attempts,
@@ -236,3 +264,9 @@ class Inbox:
                 .values(status="failed", attempts=0, next_attempt_at=self.clock.now())
             )
         return int(result.rowcount or 0)
+
+
+def _callback_row(push: Push) -> dict[str, Any]:
+    return {"channel": push.channel, "dedupe_key": push.dedupe_key, "kind": push.kind, "body": push.body,
+            "customer_key": push.customer_key, "received_at": push.received_at, "status": "received",
+            "attempts": 0, "error": ""}

@@ -15,9 +15,9 @@ older callback another processor holds is left for later, so one customer's push
 order. On SQLite a batch holds the write lock, so it stops after a time budget (and claims no more
 than fitted in it last time).
 
-A reply decided by a responder is queued as a `send_reply` task in the batch's transaction, due
-just before WeChat's 5 s deadline: the webhook that still waits for it takes it and answers
-passively (the task is then void); otherwise the task sends it actively. Durable either way.
+The webhook never waits for a batch: it answered with the passive responders' reply (decided in
+memory) before this runs. A reply decided here by another responder is queued as a `send_reply`
+task in the batch's transaction and sent actively (custom message, app message) after the commit.
 """
 
 from __future__ import annotations
@@ -30,8 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
@@ -39,7 +38,7 @@ from bot.config import InboundConfig
 from bot.db import Database
 from bot.inbound.inbox import RECOVERY_GRACE, HandlerFailed, Inbox, Processed
 from bot.jobs.tasks import TaskQueue
-from bot.models import Callback, Task
+from bot.models import Callback
 from bot.ops import logs
 from bot.wechat.outbound import Outbound
 
@@ -49,7 +48,6 @@ ADVISORY_NAMESPACE = 17010  # the two-int advisory key space, apart from bot.job
 # A batch routes at least this many (what it read ahead for them pays off), even when a slow or
 # loaded machine takes longer than `[inbound] sqlite_batch_seconds` for them.
 MIN_SQLITE_BATCH = 10
-REPLY_DEADLINE = timedelta(seconds=4.5)  # WeChat stops waiting for a passive reply after 5 s
 
 
 @dataclass(frozen=True)
@@ -85,7 +83,6 @@ class Processor:
         self.db = db
         self.clock = clock
         self.config = config
-        self._done = threading.Condition()
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -162,7 +159,7 @@ class Processor:
             with logs.bound(callback_id=callback.id):
                 try:
                     processed = self.inbox.route(session, callback)
-                    self.queue_reply(session, callback, processed.reply)
+                    self.queue_reply(session, callback, processed)
                 except Exception as exc:
                     if not isinstance(exc, HandlerFailed):
                         logger.exception("callback %s could not be processed", callback.id)
@@ -185,51 +182,19 @@ class Processor:
             if callback is not None:
                 self.inbox.record_failure(callback, failure.error)
 
-    def queue_reply(self, session: Session, callback: Callback, reply: str | None) -> None:
-        if reply is None or callback.channel not in ("mp", "wecom"):
+    def queue_reply(self, session: Session, callback: Callback, processed: Processed) -> None:
+        """Send a responder's reply actively; a passive responder's went in the webhook's answer."""
+        if processed.reply is None or processed.passive or callback.channel not in ("mp", "wecom"):
             return  # kf replies are sent by the kf pull that routed them
         TaskQueue(session, self.clock).enqueue(
             "send_reply", reply_task_key(callback.id),
-            {"channel": callback.channel, "to": self.inbox.sender_of(callback), "text": reply},
-            run_at=max(callback.received_at + REPLY_DEADLINE, self.clock.now()))
+            {"channel": callback.channel, "to": self.inbox.sender_of(callback), "text": processed.reply})
 
     def announce(self, outcomes: Sequence[Outcome]) -> None:
-        """After the commit: wake the webhooks waiting for a reply, and the task runner."""
-        if outcomes:
-            with self._done:
-                self._done.notify_all()
-        if self.wake_tasks is not None and any(o.processed.queued_tasks for o in outcomes):
+        """After the commit: wake the task runner for the work the batch queued."""
+        queued = any(o.processed.queued_tasks or (o.processed.reply and not o.processed.passive) for o in outcomes)
+        if queued and self.wake_tasks is not None:
             self.wake_tasks()
-
-    # -- the webhook's side ------------------------------------------------------------------
-
-    def take_reply(self, callback_id: int, wait: float) -> str | None:
-        """The reply to answer passively, if the callback is processed within `wait` seconds;
-        the queued active send is voided in the same step, so the customer gets it once."""
-        deadline = time.monotonic() + wait
-        while True:
-            with self.db.read_session() as session:  # on SQLite a batch holds the write lock
-                status, reply = session.execute(
-                    select(Callback.status, Callback.reply).where(Callback.id == callback_id)).one()
-            remaining = deadline - time.monotonic()
-            if status == "processed":
-                return reply if reply is not None and self._void_reply_task(callback_id, remaining) else None
-            if remaining <= 0 or status == "dead":
-                return None
-            with self._done:
-                self._done.wait(timeout=min(remaining, 0.05))
-
-    def _void_reply_task(self, callback_id: int, budget: float) -> bool:
-        def void(session: Session) -> bool:
-            result = session.execute(
-                update(Task).where(Task.key == reply_task_key(callback_id), Task.status == "pending")
-                .values(status="done", finished_at=self.clock.now(), last_error="answered passively"))
-            return bool(result.rowcount)
-
-        try:
-            return self.db.within_budget(void, max(budget, 0.05))
-        except OperationalError:  # the write lock stayed busy: the task sends the reply actively
-            return False
 
     # -- running in the background -----------------------------------------------------------
 
@@ -237,9 +202,10 @@ class Processor:
         """Run batches until none is left; returns how many callbacks were handled."""
         done = 0
         for _ in range(max_batches):
+            moved = self.inbox.ingest()  # pushes the webhook spooled (SQLite), into `callbacks` first
             count = self.run_batch()
             done += count
-            if not count:
+            if not count and not moved:
                 break
         return done
 

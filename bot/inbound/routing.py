@@ -4,6 +4,12 @@ Every file in `handlers/` defines one `router`. Handlers are plain functions reg
 `@router.observer(...)` (all matching observers run: storing, logging, tagging) or
 `@router.responder(...)` (the first one that returns text answers the customer). A handler
 receives only the keyword arguments its signature names, so it can be called in a test.
+
+`@router.passive(...)` registers a responder that decides from the update and what the process
+holds in memory (config, tag rules), never the database: the webhook runs these before its ack
+and answers in the HTTP response (the Official Account's passive reply), so the ack never waits
+for routing. During processing they come first among the responders, so the processing reaches
+the answer the webhook gave and does not send another one.
 """
 
 from __future__ import annotations
@@ -58,6 +64,14 @@ class Update:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """A responder's reply; `passive` when a passive responder gave it (the webhook's answer)."""
+
+    text: str
+    passive: bool
+
+
+@dataclass(frozen=True)
 class Registration:
     callback: Handler
     kinds: frozenset[str]
@@ -81,6 +95,7 @@ class Router:
     name: str
     observers: list[Registration] = field(default_factory=list)
     responders: list[Registration] = field(default_factory=list)
+    passives: list[Registration] = field(default_factory=list)
     tasks: dict[str, Handler] = field(default_factory=dict)
 
     def task(self, kind: str) -> Callable[[Handler], Handler]:
@@ -105,6 +120,13 @@ class Router:
     ) -> Callable[[Handler], Handler]:
         """Register a handler whose non-None return value is the reply to the customer."""
         return self._register(self.responders, kinds, channel, when)
+
+    def passive(
+        self, *kinds: str, channel: str | Iterable[str] = (), when: Predicate | None = None
+    ) -> Callable[[Handler], Handler]:
+        """Register a responder answered in the webhook's HTTP response, before the push is routed:
+        it may ask only for what needs no database (see `PASSIVE_PARAMETERS` in bot.runtime)."""
+        return self._register(self.passives, kinds, channel, when)
 
     def _register(
         self,
@@ -147,38 +169,55 @@ class Dispatcher:
                 functions[kind] = callback
         return functions
 
-    def check_parameters(self, available: Iterable[str]) -> None:
-        """Fail at start-up, not at the first message, when a handler asks for an unknown name."""
-        names = set(available)
+    def check_parameters(self, available: Iterable[str], passive: Iterable[str]) -> None:
+        """Fail at start-up, not at the first message, when a handler asks for an unknown name
+        (a passive responder for anything beyond the in-memory `passive` names)."""
+        names, passive_names = set(available), set(passive)
         for router in self.routers:
-            for reg in (*router.observers, *router.responders):
-                missing = set(reg.parameters) - names
+            for reg, allowed in [*((r, names) for r in (*router.observers, *router.responders)),
+                                 *((r, passive_names) for r in router.passives)]:
+                missing = set(reg.parameters) - allowed
                 if missing:
                     raise TypeError(
                         f"handler {router.name}.{reg.callback.__name__} asks for {sorted(missing)}; "
-                        f"available: {sorted(names)}"
+                        f"available: {sorted(allowed)}"
                     )
 
-    def may_reply(self, update: Update) -> bool:
-        """Whether a responder matches: only such pushes wait for their processing to answer."""
-        return any(reg.matches(update) for router in self.routers for reg in router.responders)
+    def passive_reply(
+        self,
+        update: Update,
+        context: Mapping[str, Any],
+        run: Callable[[Registration, Mapping[str, Any]], Any] | None = None,
+    ) -> str | None:
+        """The passive responders' answer (first match wins): no database, no routing."""
+        run = run or (lambda reg, ctx: reg.call(ctx))
+        for router in self.routers:
+            for reg in router.passives:
+                if reg.matches(update):
+                    reply = run(reg, context)
+                    if reply is not None:
+                        return str(reply)
+        return None
 
     def dispatch(
         self,
         update: Update,
         context: Mapping[str, Any],
         run: Callable[[Registration, Mapping[str, Any]], Any] | None = None,
-    ) -> str | None:
+    ) -> Answer | None:
         """Route one update. `run` wraps each call (the app uses it for savepoints and errors)."""
         run = run or (lambda reg, ctx: reg.call(ctx))
         for router in self.routers:
             for reg in router.observers:
                 if reg.matches(update):
                     run(reg, context)
+        passive = self.passive_reply(update, context, run)
+        if passive is not None:
+            return Answer(passive, passive=True)
         for router in self.routers:
             for reg in router.responders:
                 if reg.matches(update):
                     reply = run(reg, context)
                     if reply is not None:
-                        return str(reply)
+                        return Answer(str(reply), passive=False)
         return None

@@ -69,6 +69,9 @@ def _write(db: Database, key: str, count: int) -> None:
             row.value, row.expires_at = value, at + KEEP
 
 
+CLEAR_LOCK_BUDGET = 0.2
+
+
 def accepted(db: Database, channel: str) -> None:
     """A push decrypted fine: the keys are right now, so earlier refusals are history.
 
@@ -79,12 +82,22 @@ def accepted(db: Database, channel: str) -> None:
         if channel in _clear_checked:
             return
         _clear_checked.add(channel)
+    stale = SharedValue.key.startswith(f"{PREFIX}{channel}:")
+
+    def clear(session: Session) -> None:
+        for row in session.scalars(select(SharedValue).where(stale)):
+            session.delete(row)
+
     try:
-        with db.session() as session:
-            for row in session.scalars(select(SharedValue).where(SharedValue.key.startswith(f"{PREFIX}{channel}:"))):
-                session.delete(row)
+        with db.read_session() as session:  # nearly always nothing to clear: no write lock for that
+            if session.scalar(select(SharedValue.key).where(stale).limit(1)) is None:
+                return
+        # The webhook is answering: never wait long for SQLite's write lock (a job may hold it).
+        db.within_budget(clear, CLEAR_LOCK_BUDGET)
     except SQLAlchemyError as exc:
         logger.warning("could not clear refused-push records: %s", exc.__class__.__name__)
+        with _lock:
+            _clear_checked.discard(channel)  # the next good push tries again
 
 
 def recent(session: Session, since: timedelta = timedelta(days=1)) -> list[Rejection]:

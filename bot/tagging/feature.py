@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 from bot.jobs.scheduler import JobSpec
 from bot.models import Customer, Event, Message
 from bot.runtime import Runtime
-from bot.tagging.service import TaggingService, remember_changes
+from bot.tagging.service import TaggingService
 from bot.tagging.store import RulesStore
+from bot.tagging.subscription import subscription_tagger, subscription_wish
 from bot.tagging.sync import sync_wecom_tags
 
 logger = logging.getLogger(__name__)
@@ -34,11 +35,16 @@ class Tagging:
         return TaggingService(session, self.runtime.clock, self.runtime.customers(session), rules, tagger,
                               self.runtime.config.scheduler)
 
+    def subscription_wish(self, text: str) -> str | None:
+        """What this text asks of the customer's 状态 (opt out, opt back in), from memory only."""
+        rules, _ = self.store.current()
+        return subscription_wish(rules, text)
+
     def on_message(self, session: Session, customer: Customer, message: Message) -> None:
         """Keyword tags at once; stage, tier and behaviour tags by `settle_profiles` shortly after
         (recomputing them for every message cost a quarter of the message's time)."""
         if message.msg_type == "text" and message.content:
-            remember_changes(session, message.callback_id, self.service(session).tag_message(customer, message))
+            self.service(session).tag_message(customer, message)
         customer.profile_stale = True
 
     def on_event(self, session: Session, customer: Customer, event: Event) -> None:
@@ -88,6 +94,7 @@ class Tagging:
 def install(runtime: Runtime) -> None:
     tagging = Tagging(runtime)
     runtime.features["tagging"] = tagging
+    subscription_tagger(tagging.store.current()[0])  # built now, not in the first push's ack
     runtime.hooks.on_message.append(tagging.on_message)
     runtime.hooks.on_event.append(tagging.on_event)
     runtime.jobs.append(JobSpec("recompute_behaviour", tagging.recompute_all, "interval", {"minutes": 60}))

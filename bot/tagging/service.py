@@ -21,11 +21,10 @@ from bot.services.customers import CustomerService
 from bot.tagging.behaviour import compute_metrics, guide_deleted, lifecycle_stage, value_tier
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.rules import RuleSet
+from bot.tagging.subscription import OPT_IN_TAG, OPT_OUT_TAG
 
 logger = logging.getLogger(__name__)
 
-OPT_OUT_TAG = "状态:退订"
-OPT_IN_TAG = "状态:订阅"
 SYNC_DELAY = timedelta(seconds=5)  # tag changes within this window go to WeCom in one mark_tag call
 
 
@@ -33,20 +32,6 @@ SYNC_DELAY = timedelta(seconds=5)  # tag changes within this window go to WeCom 
 class TagChange:
     tag: str
     added: bool
-
-
-_CHANGES_KEY = "siyu.tag_changes"
-
-
-def remember_changes(session: Session, callback_id: int | None, changes: Sequence[TagChange]) -> None:
-    """Keep what tagging a callback's message changed, for the handlers deciding its reply."""
-    if callback_id is not None and changes:
-        session.info.setdefault(_CHANGES_KEY, {}).setdefault(callback_id, []).extend(changes)
-
-
-def changes_for(session: Session, callback_id: int | None) -> list[TagChange]:
-    """The tag changes tagging the message of this callback made (in this session), in order."""
-    return list(session.info.get(_CHANGES_KEY, {}).get(callback_id, ()))
 
 
 class TaggingService:

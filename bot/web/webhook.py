@@ -19,6 +19,7 @@ from wechatpy.work.replies import TextReply as WorkTextReply
 
 from bot.inbound.parsing import BadPayload, parse_fields, update_kind
 from bot.inbound.routing import Update
+from bot.inbound.spool import SpoolUnavailable
 from bot.ops import logs, metrics, rejections
 from bot.ops.views import request_seconds
 from bot.web import current_runtime
@@ -143,11 +144,12 @@ def _refused(channel: str, exc: Exception, status: int, description: str | None 
 
 
 def _accept(channel: str, xml: str) -> tuple[str | None, dict[str, Any]]:
-    """Store (commit) and answer; the batch processor routes the push after the ack.
+    """Parse, store (durably, once) and answer: the batch processor routes the push after the ack.
 
-    A push that a responder may answer waits a bounded time for its reply, to answer passively
-    (Official Account replies must, on accounts without the custom-message permission); the
-    reply of a slower processing is sent actively. Returns the reply and the parsed fields.
+    The answer carries the passive responders' reply, decided from the parsed push and what the
+    process holds in memory (the opt-out rule, the subscribe greeting): the Official Account shows
+    it from the HTTP response. Every other reply is sent actively once the push is processed.
+    Returns the reply and the parsed fields.
     """
     runtime = current_runtime()
     try:
@@ -157,14 +159,16 @@ def _accept(channel: str, xml: str) -> tuple[str | None, dict[str, Any]]:
     kind = update_kind(fields)
     metrics.callback_received(channel, kind)
     rejections.accepted(runtime.db, channel)
-    callback_id, is_new = runtime.inbox.accept(channel, xml, fields)
+    try:
+        callback_id, is_new = runtime.inbox.accept(channel, xml, fields)
+    except SpoolUnavailable as exc:  # not stored, so not acked: WeChat pushes it again
+        abort(503, description=f"push not stored: {exc}")
     logs.callback_id.set(callback_id)  # for the rest of this request; reset at its teardown
     logs.remember_request(callback_id)  # for the thread that processes it, if not this one
     logger.debug("stored %s %s push as callback %s (new: %s)", channel, kind, callback_id, is_new)
     if is_new:
         runtime.processor.kick()
-    reply = None
-    if runtime.dispatcher.may_reply(Update(channel, kind, fields, runtime.clock.now(), callback_id, xml)):
-        reply = runtime.processor.take_reply(callback_id, runtime.config.inbound.passive_reply_wait_seconds)
+    update_ = Update(channel, kind, fields, runtime.clock.now(), callback_id, xml)
+    reply = runtime.dispatcher.passive_reply(update_, runtime.passive_context(update_))
     metrics.callback_acked(channel, kind, request_seconds())
     return reply, fields

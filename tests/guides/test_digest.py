@@ -13,7 +13,7 @@ from bot.clock import FrozenClock
 from bot.guides.digest import HEADING, GuideDigest
 from bot.jobs.scheduler import core_jobs
 from tests.support.guide_tasks import open_task, wecom_customer
-from tests.support.guides import SETTLE_SECONDS
+from tests.support.guides import SETTLE_SECONDS, say
 from tests.support.harness import Harness
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -82,7 +82,7 @@ def test_a_worker_started_late_still_sends_it_within_the_hour(h: Harness, clock:
 
 
 def test_no_open_tasks_no_digest(h: Harness, clock: FrozenClock) -> None:
-    h.sim.staff_text("guide_li", f"完成 {open_task(h, wecom_customer(h, '王女士'))}")
+    say(h, "guide_li", f"完成 {open_task(h, wecom_customer(h, '王女士'))}")
     clock.set(at(9, 0))
     assert run_digest(h) == 0
     assert digests(h, "guide_li") == []
@@ -92,8 +92,7 @@ def test_a_task_closed_before_the_digest_is_sent_is_left_out(h: Harness, clock: 
     task = open_task(h, wecom_customer(h, "王女士"))
     clock.set(at(9, 0))
     assert h.runtime.features["guide_digest"].run() == 1                # queued, not sent yet
-    h.sim.staff_text("guide_li", f"完成 {task}")
-    h.settle(timeout=SETTLE_SECONDS)
+    say(h, "guide_li", f"完成 {task}")
     assert digests(h, "guide_li") == []
 
 
@@ -111,7 +110,7 @@ def test_an_empty_time_switches_the_digest_off(without_digest: Harness, clock: F
     assert run_digest(h) == 0
     assert digests(h, "guide_li") == []
     assert "guide_digest" not in [job.id for job in core_jobs(h.runtime)]
-    assert "每天" not in h.sim.staff_text("guide_li", "帮助")["reply"]
+    assert "每天" not in say(h, "guide_li", "帮助")
 
 
 def test_the_digest_job_is_scheduled_when_configured(h: Harness) -> None:

@@ -7,16 +7,9 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import FrozenClock
-from bot.inbound.parsing import parse_fields
 from tests.support.guide_tasks import open_task, stored_tasks, wecom_customer
+from tests.support.guides import say
 from tests.support.harness import Harness
-
-
-def say(h: Harness, guide: str, text: str) -> str:
-    """The guide writes to the app; returns the text of the bot's passive reply ("" for none)."""
-    result = h.sim.staff_text(guide, text)
-    assert result["status"] == 200
-    return str(parse_fields(result["reply"]).get("Content") or "") if result.get("reply") else ""
 
 
 def test_help_describes_the_task_commands_and_the_digest_time(frozen_harness: Harness) -> None:

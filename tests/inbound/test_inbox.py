@@ -93,6 +93,7 @@ def test_a_failing_callback_is_retried_with_backoff_and_its_writes_are_not_half_
     h.sim.mp_subscribe("oFLAKY")
     with caplog.at_level(logging.ERROR):
         h.sim.mp_text("oFLAKY", "炸了吗")  # acked: the push is stored
+        h.settle()
     failed = callback_row(h)
     assert (failed.status, failed.attempts) == ("failed", 1)
     assert "flaky handler broke" in failed.error

@@ -1,6 +1,6 @@
-"""Processing after the ack: the ack does no routing, replies still arrive (passively when in time,
-actively otherwise), and processors on PostgreSQL keep each customer's order and lose nothing
-when one of them is killed mid-batch."""
+"""Processing after the ack: the ack does no routing, replies still arrive (passive ones decided in
+memory in the ack, the rest actively after routing), and processors on PostgreSQL keep each
+customer's order and lose nothing when one of them is killed mid-batch."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from bot.clock import FrozenClock
 from bot.inbound.routing import Router, Update
-from bot.models import Callback, Event, Message
+from bot.models import Callback, Customer, Event, Message
 from tests.inbound.race_worker import text_push
 from tests.support.harness import Harness
 
@@ -38,42 +38,45 @@ def sleepy_router(seconds: float, *kinds: str) -> Router:
 def slow_harness(database_url: str, clock: FrozenClock) -> Iterator[Harness]:
     from handlers import routers
 
-    h = Harness(database_url, routers=[*routers(), sleepy_router(1.5, "event:click", "text")], clock=clock,
-                inbound={"passive_reply_wait_seconds": 0.3})
+    h = Harness(database_url, routers=[*routers(), sleepy_router(1.5, "event:click", "event:subscribe", "text")],
+                clock=clock)
     yield h
     h.close()
 
 
 def test_a_handler_that_sleeps_does_not_delay_the_ack(slow_harness: Harness) -> None:
     h = slow_harness
-    h.sim.mp_subscribe("oSLOW")
-    h.settle()
     started = time.monotonic()
-    h.sim.mp_click("oSLOW", "MENU_PRICE")  # no responder answers a click: nothing to wait for
-    assert time.monotonic() - started < 1.0
+    subscribed = h.sim.mp_subscribe("oSLOW")  # answered with the greeting, decided without routing
+    h.sim.mp_click("oSLOW", "MENU_PRICE")
+    h.sim.mp_text("oSLOW", "你们几点开门？")
+    assert time.monotonic() - started < 1.5  # three pushes acked before the first 1.5 s handler ended
+    assert "感谢关注" in (subscribed.get("reply") or "")
+    assert h.stored_pushes() == 3  # each stored before its ack
     h.settle()
     with h.db.session() as session:
         assert session.scalar(select(func.count()).select_from(Event).where(Event.type == "menu_click")) == 1
 
 
-def test_a_reply_decided_too_late_for_the_passive_answer_is_sent_actively(
-        slow_harness: Harness, clock: FrozenClock) -> None:
+def test_the_opt_out_is_confirmed_in_the_ack_while_its_routing_sleeps(slow_harness: Harness) -> None:
     h = slow_harness
     h.sim.mp_subscribe("oSLOW")
-    h.settle()
     started = time.monotonic()
     result = h.sim.mp_text("oSLOW", "退订")
-    assert time.monotonic() - started < 1.2  # waited 0.3 s for the reply, not the 1.5 s handler
+    assert time.monotonic() - started < 1.5
+    assert "已为您退订" in (result.get("reply") or "")  # passive, in the HTTP answer
+    h.settle()
+    with h.db.session() as session:
+        assert session.scalar(select(Customer.opted_out).where(Customer.openid == "oSLOW")) is True
+    assert not h.sim.delivered(api="mp/message/custom/send", to="oSLOW")  # neither answer sent a second time
+
+
+def test_a_reply_decided_by_routing_is_sent_actively(slow_harness: Harness) -> None:
+    h = slow_harness
+    result = h.sim.staff_text("guide_li", "帮助")
     assert not result.get("reply")
     h.settle()
-    assert not confirmations(h)  # not yet: the webhook might still have answered passively
-    clock.advance(seconds=5)
-    h.settle()
-    assert len(confirmations(h)) == 1
-
-
-def confirmations(h: Harness) -> list[str]:
-    return [text for text in h.sim.delivered(api="mp/message/custom/send", to="oSLOW") if "已为您退订" in text]
+    assert [text for text in h.sim.delivered(api="message/send", to="guide_li") if "思域助手" in text]
 
 
 def exploding_router() -> Router:

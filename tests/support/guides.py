@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.inbound.parsing import parse_fields
 from bot.models import GuideAction
 from tests.support.harness import Harness
 
@@ -13,11 +12,15 @@ SETTLE_SECONDS = 30
 
 
 def say(h: Harness, guide: str, text: str) -> str:
-    """The guide writes to the app; returns the bot's passive reply ("" for none), tasks settled."""
+    """The guide writes to the app; returns the bot's answer ("" for none), tasks settled.
+
+    The webhook acks a guide's command at once; the answer comes after processing, as an app
+    message (the app messages the command made the guide receive, one per line)."""
+    before = len(app_messages(h, guide))
     result = h.sim.staff_text(guide, text)
-    assert result["status"] == 200
+    assert result["status"] == 200 and not result.get("reply")  # acked before it is routed
     h.settle(timeout=SETTLE_SECONDS)
-    return str(parse_fields(result["reply"]).get("Content") or "") if result.get("reply") else ""
+    return "\n".join(app_messages(h, guide)[before:])
 
 
 def app_messages(h: Harness, guide: str) -> list[str]:

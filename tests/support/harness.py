@@ -87,12 +87,18 @@ class Harness:
                     Task.status.in_(("running", "pending")), Task.run_at <= now))
                 busy += session.scalar(select(func.count()).select_from(Callback).where(due_now(now)))
             busy += self.sim.pending_pushes()  # e.g. a kf msg_send_fail WeChat reports after its answer
+            busy += self.runtime.inbox.spooled()
             quiet = 0 if busy else quiet + 1
             if quiet >= 3:
                 return
             if time.monotonic() > deadline:
                 raise AssertionError(f"{busy} task(s) or callback(s) still busy after {timeout}s")
             time.sleep(0.05 if busy else 0.1)
+
+    def stored_pushes(self) -> int:
+        """Pushes stored durably: in `callbacks`, or still in the webhook's spool (SQLite)."""
+        with self.db.session() as session:
+            return int(session.scalar(select(func.count()).select_from(Callback))) + self.runtime.inbox.spooled()
 
     def customer_id(self, **identity: str) -> int:
         """The stored customer with this identity (`external_userid=...`, `openid=...`)."""

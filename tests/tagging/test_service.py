@@ -80,12 +80,16 @@ def test_retagging_the_same_message_is_idempotent(h: Harness) -> None:
 
 def test_opt_out_and_back_in_with_one_confirmation_each(h: Harness) -> None:
     first = h.sim.mp_text(follower(h, "oOPT01"), "以后别再给我发消息了")
-    assert "已为您退订" in (first.get("reply") or "")
+    assert "已为您退订" in (first.get("reply") or "")  # in the ack, before the message is routed
+    h.settle()
     assert the_customer(h, openid="oOPT01").opted_out is True
     again = h.sim.mp_text("oOPT01", "退订")
-    assert not again.get("reply")  # already opted out: no second confirmation
+    assert "已为您退订" in (again.get("reply") or "")  # decided from the text: the same answer again
+    assert not h.sim.mp_text("oOPT01", "好的，谢谢").get("reply")
     back = h.sim.mp_text("oOPT01", "我想重新订阅")
     assert "已为您恢复" in (back.get("reply") or "")
+    h.settle()
+    assert not h.sim.delivered(api="mp/message/custom/send", to="oOPT01")  # each answered once, passively
     customer = the_customer(h, openid="oOPT01")
     assert customer.opted_out is False
     assert "状态:退订" not in tags_of(h, openid="oOPT01")

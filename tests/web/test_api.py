@@ -104,6 +104,7 @@ def test_guide_tasks_by_guide_and_status_oldest_first(harness: Harness) -> None:
     first, second = open_task(h, wang, text="第一条"), open_task(h, wang, text="第二条")
     other = open_task(h, wecom_customer(h, "钱女士", guide="guide_wang"), guide="guide_wang")
     h.sim.staff_text("guide_li", f"完成 {second}")
+    h.settle()
 
     def ids(query: str) -> list[int]:
         response = h.api("GET", f"/api/guide-tasks{query}")

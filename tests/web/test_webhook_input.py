@@ -8,11 +8,11 @@ import time
 
 import pytest
 import requests
-from sqlalchemy import func, select
+from sqlalchemy import select
 from wechatpy.crypto import WeChatCrypto as MpCrypto
 from wechatpy.work.crypto import WeChatCrypto as WorkCrypto
 
-from bot.models import Callback, Message
+from bot.models import Message
 from tests.support.harness import Harness
 
 TEXT = ("<xml><ToUserName>{to}</ToUserName><FromUserName>{frm}</FromUserName><CreateTime>1700000000</CreateTime>"
@@ -27,8 +27,7 @@ def h(sqlite_url: str):  # type: ignore[no-untyped-def]
 
 
 def stored(h: Harness) -> int:
-    with h.db.session() as session:
-        return session.scalar(select(func.count()).select_from(Callback)) or 0
+    return h.stored_pushes()
 
 
 def work_push(h: Harness, xml: str, corp_id: str | None = None) -> tuple[dict[str, str], str]:
@@ -132,6 +131,7 @@ def _plaintext_mode(h: Harness) -> None:
     xml = TEXT.format(to="gh_sim", frm="oPLAIN01", msgid=4)
     response = requests.post(f"{h.bot_url}/wechat/mp", params=query, data=xml.encode(), timeout=5)
     assert response.status_code == 200 and response.text == "success"
+    h.settle()
     with h.db.session() as session:
         assert session.scalars(select(Message.content).where(Message.channel == "mp")).all() == ["你好"]
     verify = requests.get(f"{h.bot_url}/wechat/mp", params={**query, "echostr": "hello-mp"}, timeout=5)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from wechatpy.crypto import WeChatCrypto as MpCrypto
 from wechatpy.work.crypto import WeChatCrypto as WorkCrypto
 
-from bot.models import Callback, Message
+from bot.models import Message
 from tests.support.harness import Harness
 
 MP_TEXT = ("<xml><ToUserName>gh_sim</ToUserName><FromUserName>{openid}</FromUserName><CreateTime>{at}</CreateTime>"
@@ -32,7 +32,7 @@ def h(database_url: str) -> Iterator[Harness]:
 
 def stored(h: Harness) -> tuple[int, int]:
     with h.db.session() as session:
-        return (session.scalar(select(func.count()).select_from(Callback)) or 0,
+        return (h.stored_pushes(),
                 session.scalar(select(func.count()).select_from(Message)) or 0)
 
 
