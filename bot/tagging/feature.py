@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from bot.jobs.scheduler import JobSpec
 from bot.models import Customer, Event, Message
 from bot.runtime import Runtime
-from bot.tagging.service import TaggingService
+from bot.tagging.service import TaggingService, remember_changes
 from bot.tagging.store import RulesStore
 from bot.tagging.subscription import subscription_tagger, subscription_wish
 from bot.tagging.sync import sync_wecom_tags
@@ -44,7 +44,7 @@ class Tagging:
         """Keyword tags at once; stage, tier and behaviour tags by `settle_profiles` shortly after
         (recomputing them for every message cost a quarter of the message's time)."""
         if message.msg_type == "text" and message.content:
-            self.service(session).tag_message(customer, message)
+            remember_changes(session, message.callback_id, self.service(session).tag_message(customer, message))
         customer.profile_stale = True
 
     def on_event(self, session: Session, customer: Customer, event: Event) -> None:

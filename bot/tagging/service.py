@@ -34,6 +34,20 @@ class TagChange:
     added: bool
 
 
+_CHANGES_KEY = "siyu.tag_changes"
+
+
+def remember_changes(session: Session, callback_id: int | None, changes: Sequence[TagChange]) -> None:
+    """Keep what tagging a callback's message changed, for the handlers that follow it."""
+    if callback_id is not None and changes:
+        session.info.setdefault(_CHANGES_KEY, {}).setdefault(callback_id, []).extend(changes)
+
+
+def changes_for(session: Session, callback_id: int | None) -> list[TagChange]:
+    """The tag changes tagging the message of this callback made (in this session), in order."""
+    return list(session.info.get(_CHANGES_KEY, {}).get(callback_id, ()))
+
+
 class TaggingService:
     def __init__(self, session: Session, clock: Clock, customers: CustomerService, rules: RuleSet,
                  tagger: KeywordTagger, settings: SchedulerConfig) -> None:
