@@ -358,11 +358,11 @@ def bench(n: int, database_url: str, database: str, profile: bool) -> dict[str, 
         for client, pushes in ((siyu_client, warm_mp), (siyu_client, warm_wecom), (werobot_client, warm_mp),
                                (null_client, warm_mp)):
             drive(client, pushes)
-        runtime.processor.drain()
-        before = stored_counts(runtime)
         # Processing runs elsewhere (a `siyu worker`) while the acks are timed: never woken here.
         runtime.processor.stop()
         runtime.processor.kick = lambda: None  # type: ignore[method-assign]
+        runtime.processor.drain()
+        before = stored_counts(runtime)
 
         runs = {name: Run(name) for name in ("siyu_mp", "siyu_wecom", "werobot", "driver")}
         plan = [("siyu_mp", siyu_client, blocks(mp, ROUNDS)), ("siyu_wecom", siyu_client, blocks(wecom, ROUNDS)),
