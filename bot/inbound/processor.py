@@ -188,7 +188,9 @@ class Processor:
             return  # kf replies are sent by the kf pull that routed them
         TaskQueue(session, self.clock).enqueue(
             "send_reply", reply_task_key(callback.id),
-            {"channel": callback.channel, "to": self.inbox.sender_of(callback), "text": processed.reply})
+            {"channel": callback.channel, "to": self.inbox.sender_of(callback), "text": processed.reply},
+            run_at=min(callback.received_at, self.clock.now()))  # before the work its handlers queued, as
+        # the passive answer came before it
 
     def announce(self, outcomes: Sequence[Outcome]) -> None:
         """After the commit: wake the task runner for the work the batch queued."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.models import GuideAction
+from bot.models import Callback, GuideAction
 from tests.support.harness import Harness
 
 # The suite runs beside other work on small machines: a generous wait, never a sleep.
@@ -14,13 +14,18 @@ SETTLE_SECONDS = 30
 def say(h: Harness, guide: str, text: str) -> str:
     """The guide writes to the app; returns the bot's answer ("" for none), tasks settled.
 
-    The webhook acks a guide's command at once; the answer comes after processing, as an app
-    message (the app messages the command made the guide receive, one per line)."""
-    before = len(app_messages(h, guide))
+    The webhook acks a guide's command at once; the answer is decided when the push is processed
+    and reaches the guide as an app message (checked here), apart from any later notice."""
     result = h.sim.staff_text(guide, text)
     assert result["status"] == 200 and not result.get("reply")  # acked before it is routed
     h.settle(timeout=SETTLE_SECONDS)
-    return "\n".join(app_messages(h, guide)[before:])
+    with h.db.session() as session:
+        answer = session.scalars(select(Callback.reply).where(Callback.channel == "wecom", Callback.kind == "text",
+                                                              Callback.customer_key == f"wecom:{guide}")
+                                 .order_by(Callback.id.desc()).limit(1)).first()
+    if answer:
+        assert any(answer in sent for sent in app_messages(h, guide)), f"{guide} never got: {answer}"
+    return answer or ""
 
 
 def app_messages(h: Harness, guide: str) -> list[str]:
