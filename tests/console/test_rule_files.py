@@ -6,9 +6,9 @@ from pathlib import Path
 
 from bot.console.rule_files import check_scripts, check_tag_rules
 
-PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
-RULES = (PLAYBOOKS / "tags.toml").read_text(encoding="utf-8")
-SCRIPTS = (PLAYBOOKS / "scripts.toml").read_text(encoding="utf-8")
+SHIPPED = Path(__file__).resolve().parents[2] / "rules"
+RULES = (SHIPPED / "tags.toml").read_text(encoding="utf-8")
+SCRIPTS = (SHIPPED / "scripts.toml").read_text(encoding="utf-8")
 
 
 def lines_of(text: str, needle: str) -> int:
