@@ -51,13 +51,18 @@ class EditRefused(Exception):
 
 def check_tag_rules(text: str) -> tuple[RuleSet | None, list[Problem]]:
     """The rules the text gives, or its problems; a pack without the opt-out rule is refused."""
+    opt_out_gone = Problem(None, "keyword", f"不能删除退订规则（tag = \"{OPT_OUT_TAG}\"）：客户说「退订」「TD」后"
+                                            "必须停止收到消息。请把这条规则放回去再保存。")
     try:
         rules = parse_rules(text, source=SOURCE)
     except RulesError as error:
-        return None, [locate(text, e) for e in error.errors]
+        problems = [locate(text, e) for e in error.errors]
+        # Other rules yield to the opt-out rule: without it they fail first; say the cause first.
+        if any(f"no keyword rule tags '{OPT_OUT_TAG}'" in e for e in error.errors):
+            problems.insert(0, opt_out_gone)
+        return None, problems
     if not any(rule.tag == OPT_OUT_TAG for rule in rules.keyword_rules):
-        return None, [Problem(None, "keyword", f"不能删除退订规则（tag = \"{OPT_OUT_TAG}\"）：客户说「退订」「TD」后"
-                                               "必须停止收到消息。请把这条规则放回去再保存。")]
+        return None, [opt_out_gone]
     return rules, []
 
 

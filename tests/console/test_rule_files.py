@@ -40,8 +40,8 @@ def test_a_bad_behaviour_expression_points_at_its_when() -> None:
 
 
 def test_the_opt_out_rule_cannot_go() -> None:
-    rules, [problem] = check_tag_rules(RULES.replace('tag = "状态:退订"', 'tag = "状态:静音"'))
-    assert rules is None and "不能删除退订规则" in problem.message
+    rules, problems = check_tag_rules(RULES.replace('tag = "状态:退订"', 'tag = "状态:静音"'))
+    assert rules is None and "不能删除退订规则" in problems[0].message
 
 
 def test_a_script_fitting_a_tag_no_rule_gives_is_refused_on_its_line() -> None:
