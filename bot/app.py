@@ -12,7 +12,8 @@ from bot.clock import Clock
 from bot.config import Config, ConfigError, load_config
 from bot.inbound.routing import Router, load_routers
 from bot.ops.logs import configure_logging, install_redaction
-from bot.runtime import Runtime, build_runtime
+from bot.assembly import build_runtime
+from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.startup import check_ready_to_serve
 from bot.config import ConfigError, config_from_dict
 
@@ -72,7 +72,7 @@ def no_opt_out(tmp_path: Path) -> Path:
 def test_build_runtime_and_create_app_refuse_too(tmp_path: Path, sqlite_url: str) -> None:
     """The demo, gunicorn's create_app() and the tests build the bot without `serve`: they refuse alike."""
     from bot.app import create_app
-    from bot.runtime import build_runtime
+    from bot.assembly import build_runtime
 
     rules = no_opt_out(tmp_path)
     settings = config_from_dict({"database": {"url": sqlite_url}, "wecom": {"corp_id": "wwTEST", "secret": "s"},

@@ -13,7 +13,7 @@ ROLLUP_EVERY_MINUTES = 10
 
 
 def install(runtime: "Runtime") -> None:
-    from bot.jobs.scheduler import JobSpec
+    from bot.jobs.spec import JobSpec
 
     rollups = DailyRollups(runtime.db, runtime.clock, runtime.config.scheduler.tz, runtime.config.retention)
     runtime.features["rollups"] = rollups

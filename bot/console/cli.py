@@ -36,7 +36,7 @@ def _password(args: argparse.Namespace) -> str:
 
 def cmd_add(args: argparse.Namespace) -> int:
     from bot.clock import Clock
-    from bot.cli import config_from
+    from bot.cli.common import config_from
     from bot.console.accounts import AccountError, AccountService
     from bot.db import Database
 
@@ -59,7 +59,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from bot.clock import Clock
-    from bot.cli import config_from
+    from bot.cli.common import config_from
     from bot.console.accounts import AccountService
     from bot.db import Database
 

@@ -80,7 +80,7 @@ def send_guide_digest(payload: dict[str, Any], db: Database, clock: Clock, outbo
 
 
 def install(runtime: "Runtime") -> None:
-    from bot.jobs.scheduler import JobSpec
+    from bot.jobs.spec import JobSpec
 
     digest = GuideDigest(runtime.db, runtime.config, runtime.clock, worker_id=new_worker_id())
     runtime.features[JOB] = digest

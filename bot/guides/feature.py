@@ -90,7 +90,7 @@ def send_notice(payload: dict[str, Any], outbound: Any) -> None:
 
 
 def install(runtime: "Runtime") -> None:
-    from bot.jobs.scheduler import JobSpec
+    from bot.jobs.spec import JobSpec
 
     guides = Guides(runtime)
     runtime.features["guides"] = guides

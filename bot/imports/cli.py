@@ -16,10 +16,10 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from bot.cli import config_from
+    from bot.cli.common import config_from
     from bot.imports.service import ImportFileError, importer_for
     from bot.inbound.routing import load_routers
-    from bot.runtime import build_runtime
+    from bot.assembly import build_runtime
 
     try:
         data = args.file.read_bytes()

@@ -9,25 +9,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from bot.jobs.spec import JobSpec
 from bot.ops import metrics
 from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class JobSpec:
-    id: str
-    func: Callable[[], Any]
-    trigger: str  # "interval" or "cron"
-    trigger_args: dict[str, Any] = field(default_factory=dict)
 
 
 def core_jobs(runtime: Runtime) -> list[JobSpec]:

@@ -83,7 +83,7 @@ def live_workers(session: Session) -> list[WorkerBeat]:
 
 def install(runtime: "Runtime") -> None:
     """Every scheduler built from this runtime beats at start and every INTERVAL."""
-    from bot.jobs.scheduler import JobSpec
+    from bot.jobs.spec import JobSpec
 
     heartbeat = Heartbeat(runtime.db)
     runtime.features["heartbeat"] = heartbeat

@@ -57,7 +57,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
 
 
 def _config(args: argparse.Namespace) -> Config:
-    from bot.cli import config_from
+    from bot.cli.common import config_from
 
     return config_from(args)
 
@@ -373,7 +373,7 @@ def cmd_dispatch(args: argparse.Namespace) -> int:
     from bot.inbound.routing import load_routers
     from bot.playbooks.feature import outbox_for
     from bot.playbooks.outbox import DispatchStats
-    from bot.runtime import build_runtime
+    from bot.assembly import build_runtime
 
     config = _config(args)
     runtime = build_runtime(config, load_routers(config.bot.handlers))

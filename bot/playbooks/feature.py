@@ -30,7 +30,7 @@ class Playbooks:
 
 
 def install(runtime: "Runtime") -> None:
-    from bot.jobs.scheduler import JobSpec
+    from bot.jobs.spec import JobSpec
 
     engine = PlaybookEngine(runtime.config, runtime.clock, runtime.hooks)
     engine.install(runtime.hooks)

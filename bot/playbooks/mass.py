@@ -108,7 +108,7 @@ class MassResults:
 
 
 def install(runtime: Runtime) -> None:
-    from bot.jobs.scheduler import JobSpec
+    from bot.jobs.spec import JobSpec
 
     results = MassResults(runtime.db, runtime.outbound, runtime.config, runtime.clock)
     runtime.features["mass_results"] = results

@@ -16,7 +16,7 @@ ANALYZE_EVERY_HOURS = 1
 
 
 def install(runtime: "Runtime") -> None:
-    from bot.jobs.scheduler import JobSpec
+    from bot.jobs.spec import JobSpec
 
     runtime.jobs.append(JobSpec("analyze_database", runtime.db.analyze, "interval", {"hours": ANALYZE_EVERY_HOURS}))
     settings = runtime.config.retention

@@ -8,7 +8,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.jobs.scheduler import JobSpec
+from bot.jobs.spec import JobSpec
 from bot.models import Customer, Event, Message
 from bot.runtime import Runtime
 from bot.tagging.service import TaggingService, remember_changes

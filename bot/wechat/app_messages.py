@@ -25,10 +25,11 @@ from bot.db import Database
 from bot.jobs.locks import named_lock
 from bot.jobs.tasks import TaskQueue
 from bot.models import AppMessage, Message
+from bot.wechat.results import SendResult
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
-    from bot.wechat.outbound import Outbound, SendResult
+    from bot.wechat.outbound import Outbound
 
 logger = logging.getLogger(__name__)
 
@@ -65,8 +66,6 @@ class AppMessages:
     def send(self, userid: str, text: str, *, customer_id: int | None = None,
              channel: str = "wecom_app") -> SendResult:
         """Send now when the member has room, else hold it for the next digest (answered as ok)."""
-        from bot.wechat.outbound import SendResult
-
         with named_lock(self.db, _lock_name(userid)), self.db.session() as session:
             now = self.db.clock.now()
             queued = session.scalar(select(func.count()).select_from(AppMessage).where(

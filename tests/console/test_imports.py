@@ -76,7 +76,7 @@ def test_a_file_without_an_identity_column_is_refused_whole(console: Console) ->
 
 
 def test_the_cli_imports_with_a_progress_bar(console: Console, tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    from bot.cli import main
+    from bot.cli.main import main
 
     path = tmp_path / "customers.csv"
     path.write_text(CUSTOMERS, encoding="utf-8")

@@ -107,7 +107,7 @@ def test_reachability_rules_for_one_customer() -> None:
 
 
 def test_the_cli_prints_the_same_what_if(console: Console, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    from bot.cli import main
+    from bot.cli.main import main
 
     seed(console)
     monkeypatch.setenv("SIYU_DATABASE__URL", console.runtime.config.database.url)
@@ -147,7 +147,7 @@ def seed_best_hours(console: Console) -> tuple[dict[str, int], FlaskClient]:
 
 def test_at_best_shows_each_sampled_customers_own_hour_and_the_spread(console: Console, monkeypatch,
                                                                         capsys) -> None:  # type: ignore[no-untyped-def]
-    from bot.cli import main
+    from bot.cli.main import main
 
     names, client = seed_best_hours(console)
     local = LOCAL

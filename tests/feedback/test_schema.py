@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.playbooks.loader import parse_playbook
 from tests.playbooks.support import simple_playbook
 

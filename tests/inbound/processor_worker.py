@@ -12,7 +12,7 @@ import time
 
 from bot.config import load_config
 from bot.inbound.routing import Router, Update, load_routers
-from bot.runtime import build_runtime
+from bot.assembly import build_runtime
 
 
 def main(batch_size: int, slow: float) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from bot.config import load_config
 from bot.inbound.routing import load_routers
-from bot.runtime import build_runtime
+from bot.assembly import build_runtime
 
 
 def text_push(openid: str, msgid: str, content: str) -> str:

@@ -16,7 +16,7 @@ import pytest
 import yaml
 from gunicorn.config import Config as GunicornConfig
 
-from bot.cli import _parser
+from bot.cli.main import _parser
 from bot.config import Config, load_config
 
 ROOT = Path(__file__).resolve().parents[2]

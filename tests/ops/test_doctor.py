@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.config import Config
 from bot.ops import rejections
 from bot.ops.doctor import Finding, run_doctor

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.playbooks.loader import parse_playbook
 from bot.playbooks.timing import parse_duration
 from tests.playbooks.support import simple_playbook

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.clock import Clock
 from bot.db import Database
 from bot.models import Customer, PlaybookRecord, PlaybookVersion
@@ -140,7 +140,7 @@ def test_preview_for_an_event_and_for_a_customer(workspace, capsys) -> None:  # 
 
 def test_the_runtime_imports_playbooks_at_start_up(tmp_path, sqlite_url) -> None:  # type: ignore[no-untyped-def]
     from bot.config import config_from_dict
-    from bot.runtime import build_runtime
+    from bot.assembly import build_runtime
 
     directory = tmp_path / "pb"
     directory.mkdir()

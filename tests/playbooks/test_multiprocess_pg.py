@@ -20,7 +20,8 @@ from bot.config import Config
 from bot.demo import config_for_simulator
 from bot.models import Customer, Delivery
 from bot.playbooks.feature import sync_playbooks
-from bot.runtime import Runtime, build_runtime
+from bot.assembly import build_runtime
+from bot.runtime import Runtime
 from bot.simulator import SimulatorClient, SimulatorConfig, create_simulator, serve_in_thread
 from tests.conftest import truncate_all
 from tests.playbooks.support import simple_playbook

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.models import Delivery, Enrolment, Event, PlaybookVersion, TrackedLink
 from bot.playbooks.preview import preview_lines
 from tests.playbooks.support import START, simple_playbook

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.models import PlaybookRecord, PlaybookVersion
 from bot.playbooks.loader import playbook_content_hash
 from bot.playbooks import sandbox

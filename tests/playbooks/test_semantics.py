@@ -52,7 +52,7 @@ def test_a_customer_who_enters_after_the_steps_time() -> None:
 
 
 def test_quiet_hours_before_needs_a_countdown(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from bot.cli import main
+    from bot.cli.main import main
 
     path = tmp_path / "p.toml"
     path.write_text(simple_playbook().replace('after = "1h"', 'after = "1h"\nquiet_hours = "before"'), encoding="utf-8")

@@ -29,7 +29,7 @@ def test_stdin_gives_one_json_object_per_line_with_the_tags_and_words() -> None:
 
 
 def test_the_tag_command_does_not_load_the_other_features() -> None:
-    probe = ("import sys; from bot.cli import main; main(['tag', '--rules', sys.argv[1], '你好']); "
+    probe = ("import sys; from bot.cli.main import main; main(['tag', '--rules', sys.argv[1], '你好']); "
              "print(sorted(m for m in sys.modules if m.startswith(('bot.playbooks', 'bot.console', 'sqlalchemy'))))")
     result = subprocess.run([sys.executable, "-c", probe, str(RULES)], capture_output=True, text=True, timeout=120,
                             cwd=ROOT, check=True)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.models import Message
-from bot.runtime import build_runtime
+from bot.assembly import build_runtime
 from handlers import routers
 from tests.support.harness import Harness
 

@@ -19,7 +19,7 @@ SEND = """
 import sys
 from bot.clock import Clock
 from bot.config import load_config
-from bot.runtime import build_runtime
+from bot.assembly import build_runtime
 runtime = build_runtime(load_config(sys.argv[1]), [], Clock())
 for n in range(25):
     assert runtime.outbound.send_app_text("guide_li", f"{sys.argv[2]} 转发 {n}").ok

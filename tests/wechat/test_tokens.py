@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.models import Message
-from bot.runtime import build_runtime
+from bot.assembly import build_runtime
 from handlers import routers
 from tests.support.harness import Harness
 

@@ -1,4 +1,4 @@
-"""The `siyu` command."""
+"""The `siyu` command: its parser and the core sub-commands (init, serve, worker, doctor, demo)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from bot.config import Config
 
+from bot.cli.common import config_from, configure_cli_logging
+
 logger = logging.getLogger(__name__)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser(_command_in(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
-    _configure_logging(args)
+    configure_cli_logging(args)
     if not getattr(args, "command", None):
         parser.print_help()
         return 2
@@ -84,27 +86,10 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
 
 
 def _feature_commands(command: str | None = None) -> list:  # type: ignore[type-arg]
-    from bot import cli_features
+    from bot.cli import commands
 
-    return cli_features.registrars(command)
+    return commands.registrars(command)
 
-
-def config_from(args: argparse.Namespace) -> Config:
-    """The configuration the command names; logging follows its [logging] section from here on."""
-    from bot.config import load_config
-
-    config = load_config(args.config)
-    _configure_logging(args, config)
-    return config
-
-
-def _configure_logging(args: argparse.Namespace, config: Config | None = None) -> None:
-    from bot.ops.logs import configure_logging
-
-    # Two lines every two seconds for each job run, and alembic's plugin list at import: noise.
-    # Failed jobs are still logged (at ERROR).
-    quiet = () if args.verbose else ("apscheduler.executors", "alembic.runtime.plugins")
-    configure_logging(config, level="DEBUG" if args.verbose else None, quiet=quiet)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -146,9 +131,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    from bot.assembly import build_runtime
     from bot.inbound.routing import load_routers
     from bot.jobs.scheduler import build_scheduler
-    from bot.runtime import build_runtime
 
     config = config_from(args)
     _check_schema(config)

@@ -1,0 +1,2 @@
+"""The `siyu` command line: main.py (parser, core commands), commands.py (feature commands),
+common.py (what they share)."""
