@@ -11,6 +11,7 @@ from bot.jobs.tasks import RetryLater
 
 logger = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class SendResult:
     ok: bool
