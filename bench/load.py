@@ -42,7 +42,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import contextmanager
 from collections.abc import Iterator
 from datetime import timedelta
@@ -54,8 +53,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import webhook as wb  # noqa: E402  (encrypted pushes as WeChat sends them)
-from sqlalchemy import create_engine, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 from wechatpy.crypto import WeChatCrypto as MpCrypto  # noqa: E402
 
 from bot.clock import Clock  # noqa: E402
@@ -216,16 +214,8 @@ def database(setup: str, server_url: str | None) -> Iterator[str]:
             yield f"sqlite:///{directory}/siyu.db"
         return
     assert server_url, "--postgres is needed for the postgres setup"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    name = f"siyu_load_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with wb.postgres_database(server_url) as url:  # bench/webhook.py's scratch database
+        yield url
 
 
 # -- measuring -------------------------------------------------------------------------------------
