@@ -74,7 +74,9 @@ def test_a_channel_code_made_in_the_browser_counts_the_customer_who_adds(shop, p
         h.runtime.clock.advance(timedelta(days=days))
         added.append(h.sim.add_customer(name, config_id=config_id)["external_userid"])
         h.settle()
-    referrer = h.customer_id(external_userid=h.sim.add_customer("老客户张姐", userid="guide_li")["external_userid"])
+    zhang = h.sim.add_customer("老客户张姐", userid="guide_li")["external_userid"]
+    h.settle()  # the add is processed after the ack
+    referrer = h.customer_id(external_userid=zhang)
     with h.db.session() as session:
         session.add(ReferralCode(customer_id=referrer, staff_id=h.runtime.customers(session).staff("guide_li").id,
                                  state=f"ref_{referrer}", created_at=h.runtime.clock.now()))

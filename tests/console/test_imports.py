@@ -82,6 +82,7 @@ def test_the_cli_imports_with_a_progress_bar(console: Console, tmp_path, monkeyp
     path.write_text(CUSTOMERS, encoding="utf-8")
     monkeypatch.setenv("SIYU_DATABASE__URL", console.runtime.config.database.url)
     monkeypatch.setenv("SIYU_BOT__PLAYBOOKS_DIR", console.runtime.config.bot.playbooks_dir)
+    monkeypatch.setenv("SIYU_WECOM__ENABLED", "false")  # an install without WeCom keys yet (else refused)
     assert main(["import", "customers", str(path), "--dry-run"]) == 1
     out = capsys.readouterr()
     assert "3 would be created" in out.out and f"{path}:3: birthday" in out.out and "5/5" in out.err
