@@ -59,7 +59,9 @@ def test_published_push_is_stored_and_routed(client) -> None:  # type: ignore[no
 
     response = client.post("/wechat/work", query_string=PUSH_QUERY, data=PUSH_BODY)
     assert response.status_code == 200
-    with client.application.extensions["siyu"].db.session() as session:
+    runtime = client.application.extensions["siyu"]
+    runtime.processor.drain()  # routing happens after the ack
+    with runtime.db.session() as session:
         callback = session.query(Callback).one()
         assert callback.kind == "text" and callback.status == "processed"
         assert "<Content><![CDATA[hello]]></Content>" in callback.body
