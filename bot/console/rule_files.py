@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,13 +58,23 @@ def check_tag_rules(text: str) -> tuple[RuleSet | None, list[Problem]]:
         rules = parse_rules(text, source=SOURCE)
     except RulesError as error:
         problems = [locate(text, e) for e in error.errors]
-        # Other rules yield to the opt-out rule: without it they fail first; say the cause first.
-        if any(f"no keyword rule tags '{OPT_OUT_TAG}'" in e for e in error.errors):
-            problems.insert(0, opt_out_gone)
-        return None, problems
+        # Other rules yield to the opt-out rule, so without it they fail too: say the cause first.
+        return None, ([opt_out_gone] if not _names_opt_out_rule(text) else []) + problems
     if not any(rule.tag == OPT_OUT_TAG for rule in rules.keyword_rules):
         return None, [opt_out_gone]
     return rules, []
+
+
+def _names_opt_out_rule(text: str) -> bool:
+    """Whether the text has a [[keyword]] table for the opt-out tag (True when it is not TOML:
+    then the syntax error is the one to read)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return True
+    keywords = data.get("keyword")
+    return not isinstance(keywords, list) or any(
+        isinstance(rule, dict) and rule.get("tag") == OPT_OUT_TAG for rule in keywords)
 
 
 def check_scripts(text: str, known_tags: set[str] | None) -> list[Problem]:
