@@ -7,9 +7,9 @@ Prints throughput (single process, the dev corpus repeated to N messages, messag
 second of this process, best of --repeat runs after a warm-up) and micro-averaged
 precision / recall / F1 over (message, tag) pairs for both taggers; the same figures on the
 held-out sets of tests/data (clinic and school sentences written before tuning, and a gym's
-messages with rules an operator wrote once); and `siyu tag --json --stdin` on N lines as a
-user runs it, start-up included, --repeat times, with the default --jobs (a worker per CPU) and
-with --jobs 1, alternately. With --baseline, the same command of that
+and a dental clinic chain's messages with rules an operator wrote once); and
+`siyu tag --json --stdin` on N lines as a user runs it, start-up included, --repeat times,
+with the default --jobs (a worker per CPU) and with --jobs 1, alternately. With --baseline, the same command of that
 commit (a temporary git worktree, same interpreter and packages) runs alternately with this
 one, so a busy shared machine slows both alike and their ratio holds. Then one JSON line with
 every figure.
@@ -145,7 +145,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("heldout", DATA / "tagging_heldout.jsonl", keyword),
         ("heldout2", DATA / "tagging_heldout2.jsonl", keyword),
         ("heldout3", DATA / "tagging_heldout3.jsonl", keyword),
+        ("heldout4", DATA / "tagging_heldout4.jsonl", keyword),
         ("gym", DATA / "gym_heldout.jsonl", KeywordTagger(load_rules(DATA / "gym_tags.toml"))),
+        ("dental", DATA / "dental_heldout.jsonl", KeywordTagger(load_rules(DATA / "dental_tags.toml"))),
     )
     for name, path, tagger in held_out:
         scores = accuracy(tagger, load_corpus(path))

@@ -1,0 +1,36 @@
+"""The labelled sets in tests/data parse, and every tag they expect is one their rules can give."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.tagging.rules import load_rules
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+SHIPPED = Path(__file__).resolve().parents[2] / "rules" / "tags.toml"
+
+SETS = [
+    ("tagging_dev.jsonl", SHIPPED),
+    ("tagging_heldout.jsonl", SHIPPED),
+    ("tagging_heldout2.jsonl", SHIPPED),
+    ("tagging_heldout3.jsonl", SHIPPED),
+    ("tagging_heldout4.jsonl", SHIPPED),
+    ("gym_heldout.jsonl", DATA / "gym_tags.toml"),
+    ("dental_heldout.jsonl", DATA / "dental_tags.toml"),
+]
+
+
+@pytest.mark.parametrize(("name", "rules_path"), SETS, ids=[name for name, _ in SETS])
+def test_labelled_set_parses_with_known_tags(name: str, rules_path: Path) -> None:
+    known = {rule.tag for rule in load_rules(rules_path).keyword_rules}
+    texts = []
+    for number, line in enumerate((DATA / name).read_text("utf-8").splitlines(), start=1):
+        row = json.loads(line)
+        assert set(row) == {"text", "tags"}, f"{name}:{number}: keys {sorted(row)}"
+        assert isinstance(row["text"], str) and row["text"].strip(), f"{name}:{number}: empty text"
+        assert set(row["tags"]) <= known, f"{name}:{number}: unknown tags {set(row['tags']) - known}"
+        texts.append(row["text"])
+    assert len(texts) == len(set(texts)), f"{name}: a message is there twice"
