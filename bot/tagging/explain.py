@@ -23,7 +23,7 @@ from bot.tagging.language import read_moods
 MOOD_LABELS = {
     "statement": "陈述", "question": "提问", "rhetorical": "反问", "hypothetical": "假设", "worry": "担心",
     "expectation": "期待", "deferred": "推迟", "passed": "已过去", "praised": "称赞", "hearsay": "转述",
-    "done": "已办过",
+    "done": "已办过", "rescheduled": "改期", "mild": "一般", "settled": "已办妥不必再",
 }
 
 

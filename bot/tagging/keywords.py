@@ -415,6 +415,8 @@ class KeywordTagger:
                 break
             if any(m.kind == "resolved" for m in later.markers):
                 moods.add("passed")
+        if "rescheduled" in moods:
+            moods.discard("done")  # 约好的时间改到周三: what was arranged is being moved, still wanted
         if not moods & _NOT_STATEMENT:
             moods.add("statement")
         return moods
@@ -471,7 +473,7 @@ class KeywordTagger:
 
 
 # Markers that reach other clauses: a piece holding one is read even without a keyword.
-_MARKER_KINDS = ("hypothetical", "worry", "hearsay", "deferral", "resolved")
+_MARKER_KINDS = ("hypothetical", "worry", "hearsay", "deferral", "resolved", "done")
 _NOT_STATEMENT = frozenset({"question", "hypothetical", "worry", "hearsay", "expectation", "rhetorical", "deferred"})
 
 

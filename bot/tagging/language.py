@@ -30,9 +30,12 @@ MOODS = (
     "passed",  # 已经消了, 全退了 ... after the keyword, in its sentence
     "done",  # 已经, 之前, 在别家, 约过, 约好的: what the keyword names was done already, or elsewhere
     "praised",  # 很好, 不错, 专业 ... in the clause, not negated
+    "rescheduled",  # 改到, 改期, 挪到, 换个时间: something already arranged is being moved
+    "mild",  # 一般, 还行, 凑合 closing the clause: a lukewarm judgement, not a complaint
+    "settled",  # 不用/不必 … after 已经…了 in the sentence: no longer needed because it is done
 )
 # Rules that negation cancels (intents, requests, reports) leave these moods out by default.
-DEFAULT_NOT_MOOD = ("hypothetical", "worry", "deferred", "passed", "praised")
+DEFAULT_NOT_MOOD = ("hypothetical", "worry", "deferred", "passed", "praised", "settled")
 
 DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "question_particles": ("吗", "么", "嘛", "呢", "不", "没"),
@@ -65,6 +68,14 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                                "得差不多了", "差不多了", "完了"),
     "praise": ("很好", "真好", "挺好", "特别好", "非常好", "超好", "蛮好", "太好", "不错", "很棒", "真棒", "专业",
                "满意", "到位", "贴心", "周到", "热情", "耐心", "给力", "靠谱", "精彩", "有意思"),
+    # Moving what was arranged: 约好的时间改到周三 is still a booking (the `done` of 约好的 does not
+    # count in such a clause); a school's 课改到周日 is leave.
+    "reschedule": ("改到", "改成", "改期", "改个时间", "改时间", "改一下时间", "挪到", "挪一下", "换到", "换个时间",
+                   "换时间", "调到", "调整到", "推到", "推迟到", "延到", "延后到", "提前到", "顺延到", "往后挪"),
+    # A lukewarm judgement when it closes its clause (效果一般, 服务还行吧); 一般 elsewhere expects (一般会肿).
+    "mild": ("一般", "一般般", "还行", "还可以", "还凑合", "凑合", "马马虎虎", "过得去", "中规中矩", "说得过去"),
+    # "No need" opening a clause after something done (已经约好了，不用再打电话了): settled, not an opt-out.
+    "no_need": ("不用", "不必", "无需", "无须", "没必要", "用不着", "不需要"),
     # A keyword inside a longer token counts when the rest is one of these (好贵, 胀痛, 太坑, 疼死)
     # and the token is not in the rules' do-not-split dictionary (心疼, 大约).
     "split_prefixes": ("好", "太", "很", "超", "巨", "死", "真", "挺", "蛮", "贼", "忒", "最", "更", "酸", "胀",
@@ -88,8 +99,9 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
     "试听": ("trial", "shiting"),
 }
 
-MARKER_KINDS = ("hypothetical", "worry", "hearsay", "expectation", "rhetorical", "deferral", "resolved", "done",
-                "praise")
+MARKER_KINDS = ("hypothetical", "worry", "hearsay", "mild", "expectation", "rhetorical", "deferral", "resolved",
+                "reschedule", "done", "praise", "no_need")
+_CLOSING_PARTICLES = "了啦吧啊呀哈呢哦喔嘛嘞的"
 _SENTENCE_END = frozenset("。！？!?\n")
 _SENTENCE_END_PATTERN = re.compile("[。！？!?\n]")
 
@@ -193,21 +205,57 @@ def read_moods(language: Language, clauses: list[ClauseInfo]) -> None:
         for kind in ("hypothetical", "worry", "hearsay", "expectation"):
             if kind in kinds:
                 clause.moods.add(kind)
+        if "reschedule" in kinds:
+            clause.moods.add("rescheduled")
+        for marker in clause.markers:
+            if marker.kind == "mild":
+                # 效果一般 judges; 一般会肿 expects (一般 is in both lists by default).
+                word = clause.folded[marker.start : marker.end]
+                if _closes(clause.folded, marker.end):
+                    clause.moods.add("mild")
+                elif word in words["expectation"]:
+                    clause.moods.add("expectation")
+        if "hearsay" in clause.moods and _own_question(clause, question_words):
+            clause.moods.discard("hearsay")  # 朋友说有活动，多少钱 / 听说可以分期吗: the customer asks
     # Supposing, worrying and hearsay reach to the end of the sentence (万一效果不好，能退吗); the
     # customer's own word ends hearsay: a question of theirs (朋友说有优惠，多少钱) or a clause that
     # starts with 我 (听说会肿，我做完是有点肿).
     for previous, clause in zip(clauses, clauses[1:], strict=False):
         if previous.sentence == clause.sentence:
             carried = previous.moods & {"hypothetical", "worry", "hearsay"}
-            if "question" in clause.moods or clause.tokens[:1] in (["我"], ["我们"], ["自己"], ["我自己"]):
+            if _own_question(clause, question_words) or clause.tokens[:1] in (["我"], ["我们"], ["自己"], ["我自己"]):
                 carried.discard("hearsay")
             clause.moods |= carried
+    _read_settled(clauses)
     # Putting off reaches back over the whole message (想约的，不过最近忙，下个月再说).
     deferred = False
     for clause in reversed(clauses):
         deferred = deferred or any(m.kind == "deferral" for m in clause.markers)
         if deferred:
             clause.moods.add("deferred")
+
+
+def _read_settled(clauses: list[ClauseInfo]) -> None:
+    """不用/不必 after something done in the same sentence (已经约好了，不用再打电话了): settled."""
+    done_in: int | None = None  # the sentence of the last `done` marker seen
+    for clause in clauses:
+        for marker in clause.markers:
+            if marker.kind == "done":
+                done_in = clause.sentence
+            elif marker.kind == "no_need" and done_in == clause.sentence:
+                clause.moods.add("settled")
+
+
+def _closes(text: str, end: int) -> bool:
+    """Nothing but particles after `end`: the word closes its clause (效果一般吧)."""
+    return all(char in _CLOSING_PARTICLES for char in text[end:])
+
+
+def _own_question(clause: ClauseInfo, question_words: frozenset[str]) -> bool:
+    """The customer's own question: 吗/A-not-A, or a question word (多少钱, 怎么收费)."""
+    return "question" in clause.moods or any(
+        token in question_words or (len(word) > 1 and token.startswith(word))
+        for token in clause.tokens for word in question_words)
 
 
 def _is_question(tokens: list[str], particles: frozenset[str], report_questions: frozenset[str],
