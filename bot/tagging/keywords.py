@@ -202,12 +202,19 @@ class KeywordTagger:
         self._typos = TypoRepair(dict.fromkeys(sounded), is_word=self._common_word, bounds=self._token_bounds)
         self._cues = _cue_table(self._rules)
         self._cue_pattern = _cue_pattern(self._cues)
+        self._patterned_cues = [(cue, re.compile(_cue_regex(cue, whole=True))) for cue in self._cues
+                                if not cue.startswith("mood:") and (GAP in cue or NUMBER in cue)]
         # A cue on a mood ("mood:rhetorical") makes a message worth reading when it has that mood.
         mood_kinds = [key[5:] for key in self._cues if key.startswith("mood:")]
         self._mood_cues = _cue_pattern({w: [] for kind in mood_kinds for w in self._language.words.get(kind, ())})
         self._markers_anywhere = _cue_pattern({w.split(GAP)[0]: [] for k in _MARKER_KINDS for w in
                                                self._language.marker_words(k)})
-        self._inside = self._swallowing_words(frozenset(map(normalise, rules.dictionary_words)))
+        no_split = frozenset(map(normalise, rules.dictionary_words))
+        plain = [first for first, entries in self._index.items() if any(not e.rest for e in entries)]
+        self._inside = self._swallowing_words(plain, no_split)
+        # The same for the parts after a gap: 别*发 in 别再/给我发 (jieba's word 给我发).
+        later = {part for entries in self._index.values() for e in entries for part in e.rest}
+        self._inside_parts = self._swallowing_words(sorted(later), no_split)
         self.words = list(dict.fromkeys(words))  # what the segmenter keeps whole, besides jieba's own
         self._dictionary = Dictionary(self.words, KEYWORD_FREQ)
         self._segmenter = Segmenter(self._dictionary)
@@ -253,16 +260,20 @@ class KeywordTagger:
         read_moods(self._language, clauses)
         fired: dict[int, tuple[list[str], str]] = {}  # rule -> (keywords, first clause)
         last_clause: dict[int, int] = {}  # rule -> ordinal of the last clause it fired in
+        fired_in: dict[int, set[int]] = {}  # rule -> ordinals of the clauses its keywords counted in
         for ordinal, clause in enumerate(clauses):
             for hit in self._clause_hits(clause, clauses, ordinal, hits[ordinal]):
                 if hit.rule not in fired:
                     fired[hit.rule] = ([], clause.text)
                 last_clause[hit.rule] = ordinal
+                fired_in.setdefault(hit.rule, set()).add(ordinal)
                 keywords = fired[hit.rule][0]
                 if hit.keyword not in keywords:
                     keywords.append(hit.keyword)
         if cued:
-            self._fire_cues(clauses, fired, last_clause)
+            cued_in = self._fire_cues(clauses, fired, last_clause)
+            if cued_in and self._yielding:
+                self._yield_to_cues(fired, fired_in, cued_in)
         if self._exclusive and len(fired) > 1:
             self._keep_latest_state(fired, last_clause)
         return [
@@ -320,32 +331,66 @@ class KeywordTagger:
         return clauses, hits
 
     def _fire_cues(self, clauses: list[ClauseInfo], fired: dict[int, tuple[list[str], str]],
-                   last_clause: dict[int, int]) -> None:
-        """Rules with cues fire when the weights of the cues a message holds reach the threshold."""
+                   last_clause: dict[int, int]) -> dict[int, set[int]]:
+        """Rules with cues fire when the weights of the cues a message holds reach the threshold;
+        returns the rules that fired so, each with the clauses its cues were found in."""
         scores: dict[int, float] = {}
         found: dict[int, list[str]] = {}
-        first: dict[int, int] = {}
+        where: dict[int, set[int]] = {}
         for ordinal, clause in enumerate(clauses):
             if clause.moods & {"hypothetical", "praised"}:
                 continue
-            words: set[str] = set()
-            for match in self._cue_pattern.finditer(clause.folded) if self._cue_pattern else ():
-                if match.start() in clause.bounds and (match.end() in clause.bounds
-                                                       or _glued_negator(match.group(), match.end(), clause.bounds)):
-                    words.add(match.group())
-            words |= {f"mood:{mood}" for mood in clause.moods}
+            words = sorted(self._cue_words(clause)) + sorted(f"mood:{mood}" for mood in clause.moods)
             for word in words:
                 for rule, weight in self._cues.get(word, ()):
                     if word in found.setdefault(rule, []):
                         continue
                     found[rule].append(word)
                     scores[rule] = scores.get(rule, 0.0) + weight
-                    first.setdefault(rule, ordinal)
+                    where.setdefault(rule, set()).add(ordinal)
                     last_clause[rule] = max(last_clause.get(rule, 0), ordinal)
+        cued_in: dict[int, set[int]] = {}
         for rule, score in scores.items():
             if rule not in fired and score >= self._rules[rule].cue_threshold:
                 fired[rule] = ([w for w in found[rule] if not w.startswith("mood:")] or found[rule],
-                               clauses[first[rule]].text)
+                               clauses[min(where[rule])].text)
+                cued_in[rule] = where[rule]
+        return cued_in
+
+    def _cue_words(self, clause: ClauseInfo) -> set[str]:
+        """The cues (as written in the rules) found on token boundaries in one clause."""
+        words: set[str] = set()
+        folded, bounds = clause.folded, clause.bounds
+        for match in self._cue_pattern.finditer(folded) if self._cue_pattern else ():
+            start, end = match.span()
+            if not (end in bounds or _glued_negator(match.group(), end, bounds)):
+                continue
+            if start in bounds and match.group() in self._cues:
+                words.add(match.group())
+                continue
+            # A cue with a gap or a number (一点*都没, #遍); a leading number was only looked behind
+            # (三遍 was found as 遍), so the match is widened back over it.
+            lead = start
+            while lead > 0 and folded[lead - 1] in _NUMBER_CHARS:
+                lead -= 1
+            for begin in {start, lead} & bounds:
+                text = folded[begin:end]
+                words.update(cue for cue, pattern in self._patterned_cues if pattern.fullmatch(text))
+        return words
+
+    def _yield_to_cues(self, fired: dict[int, tuple[list[str], str]], fired_in: dict[int, set[int]],
+                       cued_in: dict[int, set[int]]) -> None:
+        """`yield_to` holds for a tag its cues gave, as for one its keywords gave: 「老师上课一直在看手机」
+        complains, it does not ask about a course (课程:咨询 yields to 诉求:投诉 in that clause)."""
+        rules = self._rules
+        cued_tags = {rules[number].tag: clauses for number, clauses in cued_in.items()}
+        for number in list(fired):
+            rule = rules[number]
+            if number in cued_in or not rule.yield_to:
+                continue
+            covering = set().union(*(cued_tags.get(tag, set()) for tag in rule.yield_to))
+            if fired_in.get(number, {-1}) <= covering:
+                del fired[number]
 
     def _keep_latest_state(self, fired: dict[int, tuple[list[str], str]], last_clause: dict[int, int]) -> None:
         """In an exclusive group (状态) the customer's latest word counts: 之前退订了，现在想恢复推送."""
@@ -441,7 +486,7 @@ class KeywordTagger:
                         after = "".join(tokens[end:])
                     if entry.rest[0] not in after:  # cheap reject before the token walk
                         continue
-                    spans = _match_gapped(tokens, entry.rest, end)
+                    spans = _match_gapped(tokens, entry.rest, end, self._inside_parts)
                     if spans:
                         spans = ((start, end), *spans)
                         hits.append(_Hit(entry.rule, entry.keyword, start, spans[-1][1], spans, entry.exclude))
@@ -449,10 +494,9 @@ class KeywordTagger:
                 self._find_inside(tokens, start, hits)
         return hits
 
-    def _swallowing_words(self, no_split: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    def _swallowing_words(self, plain: list[str], no_split: frozenset[str]) -> dict[str, tuple[str, ...]]:
         """Token -> the plain keywords inside it (好贵 -> 贵, 胀痛 -> 痛), one or two characters of
         `split_prefixes` before or of `split_suffixes` after; not for do-not-split words (心疼)."""
-        plain = [first for first, entries in self._index.items() if any(not e.rest for e in entries)]
         prefixes, suffixes = self._language.split_prefixes, self._language.split_suffixes
         inside: dict[str, list[str]] = {}
         for cut in (1, 2):  # the order of the hits: one-character affixes first, prefixes before suffixes
@@ -503,11 +547,25 @@ def _cue_table(rules: Sequence[KeywordRule]) -> dict[str, list[tuple[int, float]
 
 
 def _cue_pattern(words: dict[str, object]) -> re.Pattern[str] | None:
-    """One regex for the cue (or marker) words; `*` is a gap of up to three characters."""
+    """One regex for the cue (or marker) words; `*` is a gap of up to three characters, `#` a number."""
     parts = sorted((w for w in words if w and not w.startswith("mood:")), key=len, reverse=True)
     if not parts:
         return None
-    return re.compile("|".join(".{0,3}?".join(map(re.escape, w.split(GAP))) for w in parts))
+    return re.compile("|".join(map(_cue_regex, parts)))
+
+
+NUMBER = "#"  # in a cue: a number, in digits or in Chinese (三遍, 第3次, 好几次)
+_NUMBER_CHARS = frozenset("0123456789一二两三四五六七八九十百几好多")
+_NUMBER_REGEX = "(?:[0-9]+|[一二两三四五六七八九十百几好多]+)"
+
+
+def _cue_regex(word: str, whole: bool = False) -> str:
+    """A cue as a regex. To search (`whole` false), a leading number is only looked behind: an
+    alternation whose every branch opens with a literal is scanned far faster, and this one runs
+    on every message."""
+    if word.startswith(NUMBER) and not whole:
+        return "(?<=[0-9一二两三四五六七八九十百几好多])" + _cue_regex(word[1:])
+    return ".{0,3}?".join(_NUMBER_REGEX.join(map(re.escape, part.split(NUMBER))) for part in word.split(GAP))
 
 
 def _clauses(tokens: list[str]) -> list[tuple[int, int]]:
@@ -523,18 +581,26 @@ def _clauses(tokens: list[str]) -> list[tuple[int, int]]:
     return ranges
 
 
-def _match_gapped(tokens: list[str], parts: tuple[str, ...], pos: int) -> tuple[tuple[int, int], ...]:
-    """Spans for `parts`, each after a gap of at most MAX_GAP tokens."""
+def _match_gapped(tokens: list[str], parts: tuple[str, ...], pos: int,
+                  inside: dict[str, tuple[str, ...]]) -> tuple[tuple[int, int], ...]:
+    """Spans for `parts`, each after a gap of at most MAX_GAP tokens.
+
+    A part may be a whole token with an affix the segmenter glued to it (`inside`: 给我发 holds 发
+    when 给我 is a split prefix). After a gap that skipped a word, the last part may also open a
+    token that goes on with its object (别*发 in 别再/发广告): verb and object cut as one token.
+    """
     spans = []
     limit = len(tokens)
-    for part in parts:
+    for number, part in enumerate(parts, 1):
         found = None
         for start in range(pos, min(pos + MAX_GAP + 1, limit)):
             run = ""
             for end in range(start + 1, limit + 1):
                 run += tokens[end - 1]
                 if len(run) >= len(part):
-                    if run == part:
+                    if run == part or (end == start + 1 and (
+                            part in inside.get(run, ()) or (number == len(parts) and start > pos
+                                                            and run.startswith(part)))):
                         found = (start, end)
                     break
             if found:

@@ -79,7 +79,7 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # A keyword inside a longer token counts when the rest is one of these (好贵, 胀痛, 太坑, 疼死)
     # and the token is not in the rules' do-not-split dictionary (心疼, 大约).
     "split_prefixes": ("好", "太", "很", "超", "巨", "死", "真", "挺", "蛮", "贼", "忒", "最", "更", "酸", "胀",
-                       "闷", "刺", "隐", "剧", "微", "有点", "好多", "特", "老"),
+                       "闷", "刺", "隐", "剧", "微", "有点", "好多", "特", "老", "给我", "给你"),
     "split_suffixes": ("死", "了", "得", "啊", "呀", "的", "疼", "痛"),
 }
 NEGATED_PRAISE = ("不", "没", "没有", "不太", "不够", "不是很", "不怎么", "不算")
@@ -223,7 +223,8 @@ def read_moods(language: Language, clauses: list[ClauseInfo]) -> None:
     for previous, clause in zip(clauses, clauses[1:], strict=False):
         if previous.sentence == clause.sentence:
             carried = previous.moods & {"hypothetical", "worry", "hearsay"}
-            if _own_question(clause, question_words) or clause.tokens[:1] in (["我"], ["我们"], ["自己"], ["我自己"]):
+            if "hearsay" in carried and (clause.tokens[:1] in (["我"], ["我们"], ["自己"], ["我自己"])
+                                         or _own_question(clause, question_words)):
                 carried.discard("hearsay")
             clause.moods |= carried
     _read_settled(clauses)

@@ -122,8 +122,8 @@ class KeywordSpec(_Spec):
         for word in cues:
             if word.startswith("mood:"):
                 _check_mood(word[5:])
-            elif not word.strip() or GAP in word:
-                raise ValueError(f"{word!r}: a cue is a plain word (no '*')")
+            elif not word.strip(GAP + " ") or word.startswith(GAP) or word.endswith(GAP):
+                raise ValueError(f"{word!r}: a cue is a word, with '*' only between characters (一点*都没)")
         return cues
 
     @field_validator("tag")

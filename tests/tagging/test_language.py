@@ -250,7 +250,7 @@ def test_language_lists_are_operator_data() -> None:
     [
         ('[language]\nmaybe = ["也许"]\n', "language.unknown list 'maybe'"),
         ('[[keyword]]\ntag = "a:b"\nkeywords = ["x"]\nnot_mood = ["angry"]\n', "'angry' is not a mood"),
-        ('[[keyword]]\ntag = "a:b"\nkeywords = ["x"]\n[keyword.cues]\n"a*b" = 1\n', "a cue is a plain word"),
+        ('[[keyword]]\ntag = "a:b"\nkeywords = ["x"]\n[keyword.cues]\n"*a" = 1\n', "a cue is a word"),
     ],
 )
 def test_bad_language_settings_are_named(text: str, problem: str) -> None:

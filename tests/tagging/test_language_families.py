@@ -99,3 +99,54 @@ def test_an_opt_out_without_a_settled_matter_still_counts(tagger: KeywordTagger,
 )
 def test_hearsay_of_a_refund_is_no_request(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
     assert tags(tagger, text) == expected
+
+
+# ── Complaints that only their cues tell: repetition, neglect, conduct, a promise broken ──
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "在群里问了四遍了也没人回",  # 四遍 (#遍) and 没人
+        "第3次了，每次都说明天给答复",  # 第#次 and 每次都
+        "前台小姑娘总是在玩手机",  # a habit and a conduct: one point each
+        "教练老是迟到",
+        "说好的两周见效，结果皮肤一点改善都没有",  # 说好的, 结果, 一点*都没
+        "交了定金就没下文了是吧",  # 没下文 and the sarcastic 了是吧
+    ],
+)
+def test_complaints_told_by_their_cues(tagger: KeywordTagger, text: str) -> None:
+    assert "诉求:投诉" in tags(tagger, text)
+
+
+@pytest.mark.parametrize("text", ["检查结果出来了吗", "老是想来但是没时间", "打完针一直在出汗正常吗"])
+def test_one_cue_alone_is_no_complaint(tagger: KeywordTagger, text: str) -> None:
+    assert "诉求:投诉" not in tags(tagger, text)
+
+
+def test_a_complaint_its_cues_gave_takes_the_clause_from_a_rule_that_yields() -> None:
+    assert tags(KeywordTagger(load_rules(SHIPPED)), "老师上课总是在玩手机") == {"诉求:投诉"}
+    # only in the clauses the cues were found in: the question after it still counts
+    assert tags(KeywordTagger(load_rules(SHIPPED)), "老师老是迟到，另外暑假班几点上课") == {"诉求:投诉", "课程:咨询"}
+
+
+def test_cues_with_a_number_or_a_gap() -> None:
+    rules = parse_rules('[[keyword]]\ntag = "诉求:投诉"\nkeywords = ["投诉"]\ncue_threshold = 1\n'
+                        '[keyword.cues]\n"催了#次" = 1\n"一点*都不" = 1\n')
+    tagger = KeywordTagger(rules)
+    assert [m.matched for m in tagger.tag("已经催了3次")] == [("催了#次",)]
+    assert tags(tagger, "催了好几次") == {"诉求:投诉"}
+    assert tags(tagger, "一点用都不管") == {"诉求:投诉"}
+    assert tags(tagger, "催了") == set()
+
+
+# ── A gapped keyword's verb glued to what the segmenter put around it ──
+
+@pytest.mark.parametrize("text", ["别再给我发广告了", "别给我发短信", "不要给我推送了"])
+def test_an_operators_gapped_opt_out_finds_a_glued_verb(text: str) -> None:
+    rules = parse_rules('[[keyword]]\ntag = "状态:退订"\nkeywords = ["别*发", "不要*推送"]\n')
+    assert tags(KeywordTagger(rules), text) == {"状态:退订"}
+
+
+def test_a_glued_verb_needs_the_gap_to_have_skipped_a_word() -> None:
+    rules = parse_rules('[[keyword]]\ntag = "状态:退订"\nkeywords = ["不用*发"]\n')
+    assert tags(KeywordTagger(rules), "不用发票了") == set()  # 发票 right after 不用: no gap, no opt-out
