@@ -206,7 +206,8 @@ class KeywordTagger:
                                 if not cue.startswith("mood:") and (GAP in cue or NUMBER in cue)]
         # A cue on a mood ("mood:rhetorical") makes a message worth reading when it has that mood.
         mood_kinds = [key[5:] for key in self._cues if key.startswith("mood:")]
-        self._mood_cues = _cue_pattern({w: [] for kind in mood_kinds for w in self._language.words.get(kind, ())})
+        self._mood_cues = _cue_pattern({w: [] for kind in mood_kinds
+                                        for w in self._language.words.get(_MOOD_MARKERS.get(kind, kind), ())})
         self._markers_anywhere = _cue_pattern({w.split(GAP)[0]: [] for k in _MARKER_KINDS for w in
                                                self._language.marker_words(k)})
         no_split = frozenset(map(normalise, rules.dictionary_words))
@@ -270,10 +271,9 @@ class KeywordTagger:
                 keywords = fired[hit.rule][0]
                 if hit.keyword not in keywords:
                     keywords.append(hit.keyword)
-        if cued:
-            cued_in = self._fire_cues(clauses, fired, last_clause)
-            if cued_in and self._yielding:
-                self._yield_to_cues(fired, fired_in, cued_in)
+        cued_in = self._fire_cues(clauses, fired, last_clause) if cued else {}
+        if self._yielding and len(fired) > 1:
+            self._yield_beyond_the_clause(clauses, fired, fired_in, cued_in)
         if self._exclusive and len(fired) > 1:
             self._keep_latest_state(fired, last_clause)
         return [
@@ -378,19 +378,37 @@ class KeywordTagger:
                 words.update(cue for cue, pattern in self._patterned_cues if pattern.fullmatch(text))
         return words
 
-    def _yield_to_cues(self, fired: dict[int, tuple[list[str], str]], fired_in: dict[int, set[int]],
-                       cued_in: dict[int, set[int]]) -> None:
-        """`yield_to` holds for a tag its cues gave, as for one its keywords gave: 「老师上课一直在看手机」
-        complains, it does not ask about a course (课程:咨询 yields to 诉求:投诉 in that clause)."""
+    def _yield_beyond_the_clause(self, clauses: list[ClauseInfo], fired: dict[int, tuple[list[str], str]],
+                                 fired_in: dict[int, set[int]], cued_in: dict[int, set[int]]) -> None:
+        """`yield_to` where a keyword hit's own clause does not settle it (`_clause_hits` does that):
+
+        - a tag its cues gave takes the clauses its cues were found in, as a keyword hit would
+          (「老师上课总是在玩手机」 complains, it does not ask about a course);
+        - a rule that fired on cues alone yields to a tag of the same sentence: cues are weaker
+          evidence than a keyword;
+        - in a sentence that moves an arrangement (`rescheduled`) one thing is moved, so a rule
+          yields across the sentence (我之前约的周四，能换到周六吗 moves a booking, not a class).
+        """
         rules = self._rules
-        cued_tags = {rules[number].tag: clauses for number, clauses in cued_in.items()}
-        for number in list(fired):
+        where = {number: fired_in.get(number, set()) | cued_in.get(number, set()) for number in fired}
+        tag_clauses: dict[str, set[int]] = {}
+        for number, ordinals in where.items():
+            tag_clauses.setdefault(rules[number].tag, set()).update(ordinals)
+        gone = []
+        for number, ordinals in where.items():
             rule = rules[number]
-            if number in cued_in or not rule.yield_to:
+            others = set().union(*(tag_clauses.get(tag, set()) for tag in rule.yield_to if tag != rule.tag))
+            if not others or not ordinals:
                 continue
-            covering = set().union(*(cued_tags.get(tag, set()) for tag in rule.yield_to))
-            if fired_in.get(number, {-1}) <= covering:
-                del fired[number]
+            sentences = {clauses[other].sentence for other in others}
+            by_sentence = number in cued_in and number not in fired_in
+
+            if all(ordinal in others or (clauses[ordinal].sentence in sentences
+                                         and (by_sentence or "rescheduled" in clauses[ordinal].moods))
+                   for ordinal in ordinals):
+                gone.append(number)
+        for number in gone:
+            del fired[number]
 
     def _keep_latest_state(self, fired: dict[int, tuple[list[str], str]], last_clause: dict[int, int]) -> None:
         """In an exclusive group (状态) the customer's latest word counts: 之前退订了，现在想恢复推送."""
@@ -516,6 +534,9 @@ class KeywordTagger:
                     hits.append(_Hit(entry.rule, entry.keyword, i, i + 1, ((i, i + 1),), entry.exclude))
 
 
+# The marker list of a mood where the two names differ (a cue on the mood reads the list).
+_MOOD_MARKERS = {"rescheduled": "reschedule", "settled": "no_need", "deferred": "deferral", "passed": "resolved",
+                 "praised": "praise"}
 # Markers that reach other clauses: a piece holding one is read even without a keyword.
 _MARKER_KINDS = ("hypothetical", "worry", "hearsay", "deferral", "resolved", "done")
 _NOT_STATEMENT = frozenset({"question", "hypothetical", "worry", "hearsay", "expectation", "rhetorical", "deferred"})

@@ -228,6 +228,11 @@ def read_moods(language: Language, clauses: list[ClauseInfo]) -> None:
                 carried.discard("hearsay")
             clause.moods |= carried
     _read_settled(clauses)
+    # Moving an arrangement is what the whole sentence does (我之前约的周四，能换到周六吗).
+    moved = {clause.sentence for clause in clauses if "rescheduled" in clause.moods}
+    for clause in clauses:
+        if clause.sentence in moved:
+            clause.moods.add("rescheduled")
     # Putting off reaches back over the whole message (想约的，不过最近忙，下个月再说).
     deferred = False
     for clause in reversed(clauses):

@@ -35,10 +35,24 @@ def tags(tagger: KeywordTagger, text: str) -> set[str]:
         ("预约的时间帮我改到下午三点", {"意向:预约"}),
         ("孩子周六的数学课想改到周日", {"课程:请假"}),  # a class moved: leave, as the taxonomy says
         ("已经在别家约了", set()),  # done and not moved: no new booking
+        ("我之前约的周四下午，能不能换到周六", {"意向:预约"}),  # moving reaches the whole sentence
+        ("原来约的明天上午，想推迟到下午", {"意向:预约"}),  # one thing is moved: the booking
+        ("下周二的钢琴课能调到周四吗", {"课程:请假"}),  # 调到 is no 请假 keyword: the mood is its cue
+        ("周三的课来不了，想约个时间补课", {"课程:请假", "意向:预约"}),  # nothing moved: both stand
     ],
 )
 def test_a_moved_booking_stays_a_booking(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
     assert tags(tagger, text) == expected
+
+
+def test_a_tag_given_by_cues_alone_yields_within_its_sentence() -> None:
+    rules = parse_rules('[[keyword]]\ntag = "意向:预约"\nkeywords = ["预约"]\n'
+                        '[[keyword]]\ntag = "课程:请假"\nkeywords = ["请假"]\nyield_to = ["意向:预约"]\n'
+                        '[keyword.cues]\n"mood:rescheduled" = 2\n')
+    tagger = KeywordTagger(rules)
+    assert tags(tagger, "周五的课能挪到周日吗") == {"课程:请假"}
+    assert tags(tagger, "我的预约是周五，能挪到周日吗") == {"意向:预约"}
+    assert tags(tagger, "想预约。周五的课能挪到周日吗") == {"意向:预约", "课程:请假"}  # another sentence
 
 
 def test_rescheduled_is_a_mood_rules_can_require() -> None:
