@@ -20,7 +20,6 @@ import json
 import logging
 import math
 import multiprocessing
-import shutil
 import sys
 import tempfile
 import threading
@@ -51,7 +50,7 @@ after = "1d"
 channels = ["kf"]
 text = "{{ customer.name }}您好，本月会员日到了"
 """
-SHIPPED = Path(__file__).resolve().parent.parent / "playbooks"
+RULES = Path(__file__).resolve().parent.parent / "rules"  # the shipped tag rules and 话术 library
 
 
 def percentile_ms(latencies: list[float], q: float) -> float:
@@ -113,7 +112,8 @@ def bot(database_url: str, playbooks_dir: Path, mp_key: str) -> Any:
         "database": {"url": database_url},
         "mp": {"app_id": wb.MP_APP_ID, "token": wb.MP_TOKEN, "encoding_aes_key": mp_key},
         "wecom": {"enabled": False},  # Official Account pushes only
-        "bot": {"playbooks_dir": str(playbooks_dir)},
+        "bot": {"playbooks_dir": str(playbooks_dir), "tag_rules": str(RULES / "tags.toml"),
+                "scripts": str(RULES / "scripts.toml")},
     }, source="bench")
     upgrade(Database(database_url, Clock()))
     return create_app(config, handlers.routers())
@@ -172,7 +172,6 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="siyu-cron-") as directory:
         playbooks_dir = Path(directory) / "playbooks"
         playbooks_dir.mkdir()
-        shutil.copy(SHIPPED / "tags.toml", playbooks_dir / "tags.toml")
         (playbooks_dir / "everyone.toml").write_text(PLAYBOOK, encoding="utf-8")
         mp_key = wb.new_aes_key()
         app = bot(f"sqlite:///{directory}/siyu.db", playbooks_dir, mp_key)

@@ -147,10 +147,20 @@ class Inbox:
                     callback = session.get(Callback, callback_id, with_for_update=True)
                     if callback is None or callback.status in ("processed", "dead"):
                         return Processed(callback.reply if callback else None, queued_tasks=False)
-                    return self.route(session, callback, fields)
-            except Exception as exc:  # the handler was logged already; anything else is logged here
-                if not isinstance(exc, HandlerFailed):
-                    logger.exception("callback %s could not be processed", callback_id)
+                    routing = session.begin_nested()
+                    try:
+                        processed = self.route(session, callback, fields)
+                    except Exception as exc:
+                        if not isinstance(exc, HandlerFailed):
+                            logger.exception("callback %s could not be processed", callback_id)
+                        # Counted while the row is still locked: nobody routes it again before.
+                        routing.rollback()
+                        self.record_failure(session.get(Callback, callback_id, populate_existing=True), exc)
+                        return Processed(None, queued_tasks=False, ok=False)
+                    routing.commit()
+                    return processed
+            except Exception as exc:  # the commit itself failed: counted in a transaction of its own
+                logger.exception("callback %s could not be processed", callback_id)
                 with self.db.session() as session:
                     callback = session.get(Callback, callback_id)
                     if callback is not None:

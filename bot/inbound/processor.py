@@ -2,12 +2,14 @@
 
 Each batch is one transaction: claim due callbacks, read what their handlers need for all of them
 at once (`Inbox.prepare`: their customers, their journeys), route each, commit. No savepoint per
-callback: when one fails, the whole batch is rolled back, the failing callback alone is counted
-for a retry (and dead-lettered after the last attempt) in a short transaction of its own, and its
-neighbours are routed again in the next batch, so one bad message never fails the others. When
-the failure cannot be pinned on one callback (the commit itself failed), the batch's callbacks
-are routed one per transaction. A processor that dies mid-batch commits nothing, so another one
-takes the same callbacks again: nothing is lost or done twice.
+callback, one per batch after the claim: when a callback fails, the batch's routing is rolled back
+to it and the failing callback alone is counted for a retry (dead-lettered after the last attempt)
+in the same transaction, before its claim is released, so no other processor takes it again
+before its failure is counted; its neighbours are routed again in the next batch, so one bad
+message never fails the others. When the failure cannot be pinned on one callback (the commit
+itself failed), the batch's callbacks are routed one per transaction. A processor that dies
+mid-batch commits nothing, so another one takes the same callbacks again: nothing is lost or done
+twice.
 
 On PostgreSQL several processors (web processes, `siyu worker`s) share the work: rows are claimed
 with SKIP LOCKED and each customer with a transaction-level advisory lock, and a customer whose
@@ -100,9 +102,16 @@ class Processor:
             with self.db.session() as session:
                 callbacks = self.claim(session, only)
                 claimed = [c.id for c in callbacks]
+                routing = session.begin_nested()  # one savepoint per batch, after the claim
                 outcomes, failed = self.route_all(session, callbacks)
-                if failed is not None:
-                    session.rollback()  # nothing of this batch stays; the neighbours go again
+                if failed is None:
+                    routing.commit()
+                else:
+                    # Nothing routed in this batch stays (the neighbours go again), but the claim
+                    # does: the failure is counted before the row and customer locks are released,
+                    # so no other processor takes the callback again in between.
+                    routing.rollback()
+                    self.record_failure(session, failed)
                     outcomes = []
         except Exception:
             if only is not None or failed is not None or not claimed:
@@ -111,7 +120,6 @@ class Processor:
             logger.exception("a batch of %s callbacks failed to commit; routing them one by one", len(claimed))
             return sum(self.run_batch(only=[callback_id]) for callback_id in claimed)
         if failed is not None:
-            self.record_failure(failed)
             return 1
         self.announce(outcomes)
         return len(outcomes)
@@ -175,10 +183,10 @@ class Processor:
         fits = int(done * self.config.sqlite_batch_seconds / max(seconds, 1e-3)) + 1
         self._sqlite_fits = max(MIN_SQLITE_BATCH, min(self.config.batch_size, (self._sqlite_fits + fits) // 2))
 
-    def record_failure(self, failure: Failure) -> None:
-        """Count a failed attempt in a transaction of its own (the batch's was rolled back)."""
-        with self.db.session() as session, logs.bound(callback_id=failure.callback_id):
-            callback = session.get(Callback, failure.callback_id)
+    def record_failure(self, session: Session, failure: Failure) -> None:
+        """Count a failed attempt in the batch's transaction, after its routing was rolled back."""
+        with logs.bound(callback_id=failure.callback_id):
+            callback = session.get(Callback, failure.callback_id, populate_existing=True)
             if callback is not None:
                 self.inbox.record_failure(callback, failure.error)
 

@@ -8,14 +8,17 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from bot.clock import FrozenClock
+from bot.inbound.processor import Processor
 from bot.inbound.routing import Router, Update
 from bot.models import Callback, Customer, Event, Message
 from tests.inbound.race_worker import text_push
@@ -83,9 +86,11 @@ def exploding_router() -> Router:
     router = Router("exploding")
 
     @router.observer("text", channel="mp")
-    def explodes_on_a_bomb(update: Update) -> None:
+    def explodes_on_a_bomb(update: Update, session: Session) -> None:
         if "炸" in update.text:
             raise RuntimeError("this message always breaks its handler")
+        if "坏" in update.text:  # a database error: on PostgreSQL it aborts the transaction
+            session.execute(text("SELECT * FROM no_such_table"))
 
     return router
 
@@ -112,6 +117,59 @@ def test_a_bad_message_in_a_batch_never_fails_its_neighbours_and_is_retried_then
         assert sorted(stored(h)) == sorted(["你好", "第一条", "在吗", "第三条"])  # nothing done twice
     finally:
         h.close()
+
+
+def test_a_failing_callback_is_counted_once_while_other_processors_claim_beside_it(
+        database_url: str, clock: FrozenClock) -> None:
+    """Three processors drain at once: none takes a failing callback again between its batch's
+    rollback and the failure being recorded, so each bomb (a handler error, or a database error
+    that aborts the transaction) has exactly one attempt."""
+    from handlers import routers
+
+    h = Harness(database_url, routers=[*routers(), exploding_router()], clock=clock,
+                inbound={"max_attempts": 3, "batch_size": 4})
+    try:
+        h.runtime.processor.stop()
+        bombs = 30
+        for n in range(bombs):
+            bomb_text = f"一直炸{n}" if n % 2 else f"一直坏{n}"
+            h.runtime.inbox.accept("mp", text_push(f"oBOMB{n:03d}", f"7{n:04d}", bomb_text))
+            h.runtime.inbox.accept("mp", text_push(f"oCALM{n:03d}", f"8{n:04d}", f"你好{n}"))
+        while h.runtime.inbox.ingest():
+            pass
+        drained = run_beside_each_other(
+            [Processor(h.runtime.inbox, h.db, clock, h.config.inbound) for _ in range(3)])
+        with h.db.session() as session:
+            attempts = session.execute(select(Callback.status, Callback.attempts)
+                                       .where(Callback.body.contains("一直"))).all()
+        assert sorted(attempts) == [("failed", 1)] * bombs
+        assert drained == 2 * bombs  # each bomb tried once, each neighbour processed once
+        assert sorted(stored(h)) == sorted(f"你好{n}" for n in range(bombs))
+    finally:
+        h.close()
+
+
+def run_beside_each_other(processors_: list[Processor]) -> int:
+    """Each processor runs batches on its own thread until it finds nothing to do."""
+    done: list[int] = []
+    errors: list[BaseException] = []
+
+    def run(processor: Processor) -> None:
+        try:
+            count = 0
+            while moved := processor.run_batch():
+                count += moved
+            done.append(count)
+        except BaseException as exc:  # reported by the test's thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(p,)) for p in processors_]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors
+    return sum(done)
 
 
 def stored(h: Harness) -> list[str]:
