@@ -76,10 +76,13 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "mild": ("一般", "一般般", "还行", "还可以", "还凑合", "凑合", "马马虎虎", "过得去", "中规中矩", "说得过去"),
     # "No need" opening a clause after something done (已经约好了，不用再打电话了): settled, not an opt-out.
     "no_need": ("不用", "不必", "无需", "无须", "没必要", "用不着", "不需要"),
-    # A keyword inside a longer token counts when the rest is one of these (好贵, 胀痛, 太坑, 疼死)
-    # and the token is not in the rules' do-not-split dictionary (心疼, 大约).
+    # A keyword inside a longer token counts when the rest is one of these (好贵, 胀痛, 太坑, 疼死,
+    # 牙疼, 脸肿: a body part the segmenter glued to its symptom) and the token is not in the rules'
+    # do-not-split dictionary (心疼, 大约).
     "split_prefixes": ("好", "太", "很", "超", "巨", "死", "真", "挺", "蛮", "贼", "忒", "最", "更", "酸", "胀",
-                       "闷", "刺", "隐", "剧", "微", "有点", "好多", "特", "老", "给我", "给你"),
+                       "闷", "刺", "隐", "剧", "微", "有点", "好多", "特", "老", "给我", "给你",
+                       "牙", "脸", "嘴", "唇", "眼", "鼻", "耳", "腰", "腿", "背", "胃", "手", "脚", "肚子",
+                       "脖子", "肩膀", "膝盖", "牙龈", "嗓子"),
     "split_suffixes": ("死", "了", "得", "啊", "呀", "的", "疼", "痛"),
 }
 NEGATED_PRAISE = ("不", "没", "没有", "不太", "不够", "不是很", "不怎么", "不算")

@@ -164,3 +164,40 @@ def test_an_operators_gapped_opt_out_finds_a_glued_verb(text: str) -> None:
 def test_a_glued_verb_needs_the_gap_to_have_skipped_a_word() -> None:
     rules = parse_rules('[[keyword]]\ntag = "状态:退订"\nkeywords = ["不用*发"]\n')
     assert tags(KeywordTagger(rules), "不用发票了") == set()  # 发票 right after 不用: no gap, no opt-out
+
+
+# ── A body part glued to its symptom (牙疼, 脸肿): the symptom keyword is found inside ──
+
+OPERATOR_RULES = '''
+[[keyword]]
+tag = "术后:不适"
+keywords = ["疼", "痛", "肿"]
+not_mood = ["question", "hypothetical", "worry", "passed"]
+'''
+
+
+@pytest.mark.parametrize("text", ["拔完智齿牙疼了一晚上", "补的那颗牙痛得厉害", "做完根管脸肿了"])
+def test_a_symptom_glued_to_a_body_part_is_found(text: str) -> None:
+    assert tags(KeywordTagger(parse_rules(OPERATOR_RULES)), text) == {"术后:不适"}
+
+
+@pytest.mark.parametrize("text", ["这事真头疼", "心疼孩子"])
+def test_words_that_only_look_like_a_symptom_are_not(text: str) -> None:
+    assert tags(KeywordTagger(parse_rules(OPERATOR_RULES)), text) == set()
+
+
+# ── Shipped vocabulary by family: a visit with a day, a class that cannot be reached, a named fee ──
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("明天下午过来拿结果", {"意向:预约"}),  # {时间}*过来
+        ("上周六过来做的，现在还肿", {"术后:不适"}),  # a visit that was: done, no booking
+        ("周四的课可能来不成了", {"课程:请假"}),  # {来去}不成, as 来不了
+        ("报名费多少", {"关注:价格"}),  # {费}
+        ("麻烦你们了", set()),
+        ("打完第二天嘴唇还有点麻", {"术后:不适"}),
+    ],
+)
+def test_shipped_vocabulary_by_family(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
