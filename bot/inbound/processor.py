@@ -12,10 +12,11 @@ mid-batch commits nothing, so another one takes the same callbacks again: nothin
 twice.
 
 On PostgreSQL several processors (web processes, `siyu worker`s) share the work: rows are claimed
-with SKIP LOCKED and each customer with a transaction-level advisory lock, and a customer whose
-older callback another processor holds is left for later, so one customer's pushes are handled in
-order. On SQLite a batch holds the write lock, so it stops after a time budget (and claims no more
-than fitted in it last time).
+with SKIP LOCKED and each customer with a transaction-level advisory lock, and a batch routes a
+customer's claimed callbacks only up to the first of its waiting callbacks it did not claim
+(another processor may hold it), so one customer's pushes are handled in order. On SQLite a batch
+holds the write lock, so it stops after a time budget (and claims no more than fitted in it last
+time).
 
 The webhook never waits for a batch: it answered with the passive responders' reply (decided in
 memory) before this runs. A reply decided here by another responder is queued as a `send_reply`
@@ -131,27 +132,30 @@ class Processor:
         if not self.db.is_postgres:
             return list(session.scalars(query))
         callbacks = list(session.scalars(query.with_for_update(skip_locked=True)))
-        owned = self.lock_customers(session, callbacks)
-        return [c for c in callbacks if c.customer_key in owned]
+        return self.in_order(session, callbacks)
 
-    def lock_customers(self, session: Session, callbacks: Sequence[Callback]) -> set[str]:
-        """The customers this processor may handle now: locked by it, and with no older callback
-        that another processor holds (it would be handled after a newer one)."""
-        first: dict[str, int] = {}
-        for callback in callbacks:
-            first.setdefault(callback.customer_key, callback.id)
-        if not first:
-            return set()
+    def in_order(self, session: Session, callbacks: Sequence[Callback]) -> list[Callback]:
+        """Of the claimed callbacks, those this processor may route now, in order per customer.
+
+        A customer is locked by this processor (an advisory lock till the end of the batch), and of
+        its claimed callbacks only those older than its oldest waiting callback this batch did not
+        claim: SKIP LOCKED may have passed over one that another processor holds, and routing the
+        callbacks after it now would handle them before it."""
+        keys = sorted({callback.customer_key for callback in callbacks})
+        if not keys:
+            return []
         locked = set(session.scalars(text(
             "SELECT k FROM unnest(CAST(:keys AS text[])) AS k WHERE pg_try_advisory_xact_lock(:ns, hashtext(k))"),
-            {"keys": sorted(first), "ns": ADVISORY_NAMESPACE}))
+            {"keys": keys, "ns": ADVISORY_NAMESPACE}))
         if not locked:
-            return locked
-        oldest = dict(session.execute(
+            return []
+        mine = [callback for callback in callbacks if callback.customer_key in locked]
+        not_claimed = dict(session.execute(
             select(Callback.customer_key, func.min(Callback.id))
-            .where(Callback.customer_key.in_(locked), Callback.status == "received")
+            .where(Callback.customer_key.in_(locked), Callback.status == "received",
+                   Callback.id.not_in([callback.id for callback in mine]))
             .group_by(Callback.customer_key)).all())
-        return {k for k in locked if oldest.get(k, first[k]) >= first[k]}
+        return [c for c in mine if c.id < not_claimed.get(c.customer_key, c.id + 1)]
 
     def route_all(self, session: Session, callbacks: Sequence[Callback]) -> tuple[list[Outcome], Failure | None]:
         """Route the batch in order; stops at the first callback that fails (the caller rolls back)."""

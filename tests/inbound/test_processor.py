@@ -238,6 +238,27 @@ def test_three_processors_keep_each_customers_order(postgres_server_url: str) ->
 
 
 @pytest.mark.postgres
+def test_a_processor_takes_no_newer_callback_of_a_customer_past_one_another_processor_holds(
+        postgres_server_url: str) -> None:
+    """The customer's oldest waiting callback is free, the next one is claimed by another processor
+    (which has not reached its customer lock yet): this batch takes the oldest only, not the third,
+    which would be handled before the second."""
+    from tests.conftest import truncate_all
+
+    truncate_all(postgres_server_url)
+    h = Harness(postgres_server_url)
+    try:
+        h.runtime.processor.stop()
+        first, second, third = (h.runtime.inbox.accept("mp", text_push("oGAP", f"6{n:04d}", f"第{n}条"))[0]
+                                for n in range(3))
+        with h.db.session() as other, h.db.session() as session:
+            other.execute(select(Callback.id).where(Callback.id == second).with_for_update())
+            assert [c.id for c in h.runtime.processor.claim(session)] == [first]
+    finally:
+        h.close()
+
+
+@pytest.mark.postgres
 def test_a_processor_killed_mid_batch_loses_and_duplicates_nothing(postgres_server_url: str) -> None:
     from tests.conftest import truncate_all
 
