@@ -10,10 +10,13 @@ on PostgreSQL, by the server's backends of the scratch database (read from /proc
 on this machine). On a machine shared with other work the wall clock mostly measures waiting for
 a core; the CPU seconds are what the page costs.
 
-    .venv/bin/python bench/console.py [--sizes 10000 100000] [--repeat 3] [--postgres URL] [--keep DIR]
+    .venv/bin/python bench/console.py [--sizes 10000 100000] [--repeat 3] [--postgres URL] [--reuse-seed [DIR]]
 
---keep DIR keeps the seeded SQLite files in DIR and reuses them on the next run (seeding 100,000
-customers takes minutes on a busy machine).
+Seeding 100,000 customers takes 10-15 minutes on a busy machine. --reuse-seed keeps the freshly
+seeded (not yet rolled up) databases and starts later runs from a copy of them: SQLite files in DIR
+(default var/bench-console/), on PostgreSQL template databases named console_seed_<size>_v<N> on
+the server. Each run measures a copy, so the first rollups run is timed every time, over the schema
+of the code being measured (the migrations run on the copy).
 """
 
 from __future__ import annotations
@@ -27,7 +30,10 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+import shutil
+import sqlite3
+import uuid
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy import create_engine, make_url, select, text  # noqa: E402
 from webhook import postgres_database  # noqa: E402  (the scratch databases bench/webhook.py makes)
 from bot.analytics.rollups import DailyRollups  # noqa: E402
 from bot.analytics.sample import SampleSize, seed_history  # noqa: E402
@@ -50,6 +56,7 @@ from bot.schema import upgrade  # noqa: E402
 
 NOW = datetime(2026, 11, 30, 4, 0, tzinfo=UTC)
 PASSWORD = "bench-pass-1"
+SEED_VERSION = 1  # bump when bot/analytics/sample.py changes what it seeds
 
 
 def pages(customer_id: int) -> dict[str, str]:
@@ -67,15 +74,67 @@ def pages(customer_id: int) -> dict[str, str]:
 
 
 @contextmanager
-def sqlite_database(size: int, keep: Path | None) -> Iterator[tuple[str, bool]]:
-    """(url, already seeded)."""
-    if keep is not None:
-        keep.mkdir(parents=True, exist_ok=True)
-        path = keep / f"console-{size}.db"
-        yield f"sqlite:///{path}", path.exists()
-        return
+def sqlite_database(size: int, cache: Path | None) -> Iterator[tuple[str, bool]]:
+    """(url, already seeded): a temporary file, a copy of the cached seed when there is one."""
     with tempfile.TemporaryDirectory(prefix="siyu-bench-console-") as tmp:
-        yield f"sqlite:///{Path(tmp) / f'console-{size}.db'}", False
+        path = Path(tmp) / f"console-{size}.db"
+        seed = cache / f"console-{size}-v{SEED_VERSION}.db" if cache is not None else None
+        if seed is not None and seed.exists():
+            shutil.copyfile(seed, path)
+            yield f"sqlite:///{path}", True
+            return
+        yield f"sqlite:///{path}", False
+
+
+def save_sqlite_seed(url: str, size: int, cache: Path) -> None:
+    cache.mkdir(parents=True, exist_ok=True)
+    seed = cache / f"console-{size}-v{SEED_VERSION}.db"
+    partial = seed.with_suffix(".partial")
+    source = make_url(url).database
+    with sqlite3.connect(source) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    shutil.copyfile(source, partial)
+    partial.replace(seed)
+
+
+def seed_template(size: int) -> str:
+    return f"console_seed_{size}_v{SEED_VERSION}"
+
+
+@contextmanager
+def postgres_copy(server_url: str, size: int, reuse: bool) -> Iterator[tuple[str, bool]]:
+    """(url, already seeded): a scratch database, created from the kept seed template when there is one."""
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    template = seed_template(size)
+    with admin.connect() as conn:
+        seeded = reuse and conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                       {"name": template}) is not None
+    if not seeded:
+        admin.dispose()
+        with postgres_database(server_url) as url:
+            yield url, False
+        return
+    name = f"console_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    try:
+        yield make_url(server_url).set(database=name).render_as_string(hide_password=False), True
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+def save_postgres_seed(url: str, size: int) -> None:
+    """Keep the freshly seeded scratch database as the template later runs copy."""
+    scratch = make_url(url)
+    admin = create_engine(scratch.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{seed_template(size)}"'))
+        conn.execute(text(f'CREATE DATABASE "{seed_template(size)}" TEMPLATE "{scratch.database}"'))
+    admin.dispose()
 
 
 class CpuClock:
@@ -104,7 +163,8 @@ class CpuClock:
         return (int(fields[11]) + int(fields[12])) / self.tick  # utime, stime
 
 
-def measure(url: str, seeded: bool, size: int, repeat: int) -> tuple[dict[str, tuple[float, float]], float, float]:
+def measure(url: str, seeded: bool, size: int, repeat: int,
+            save_seed: Callable[[], None] | None) -> tuple[dict[str, tuple[float, float]], float, float]:
     """Page timings (wall, CPU seconds), seconds spent seeding and seconds the first rollups run took."""
     clock = FrozenClock(NOW)
     db = Database(url, clock)
@@ -113,6 +173,9 @@ def measure(url: str, seeded: bool, size: int, repeat: int) -> tuple[dict[str, t
     if not seeded:
         seed_history(db, NOW, SampleSize(size, days=365))
         db.analyze(full=True)
+        if save_seed is not None:
+            db.dispose()
+            save_seed()
     seeding = time.perf_counter() - started
     config = config_from_dict({"database": {"url": url}, "wecom": {"enabled": False},
                                "bot": {"playbooks_dir": str(ROOT / "playbooks"),
@@ -154,18 +217,28 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--postgres", metavar="URL",
                         help="measure on PostgreSQL: a scratch database per size is created on this server and dropped")
-    parser.add_argument("--keep", type=Path, metavar="DIR", help="keep and reuse the seeded SQLite files here")
+    parser.add_argument("--reuse-seed", "--keep", type=Path, nargs="?", const=ROOT / "var" / "bench-console",
+                        metavar="DIR", help="keep the seeded databases and start later runs from a copy of them "
+                                            "(SQLite files in DIR, default var/bench-console; PostgreSQL template "
+                                            "databases on the server)")
     args = parser.parse_args()
     small, large = args.sizes
     database = "postgresql" if args.postgres else "sqlite"
     results = {}
     for size in (small, large):
         with ExitStack() as stack:
+            save_seed: Callable[[], None] | None = None
             if args.postgres:
-                url, seeded = stack.enter_context(postgres_database(args.postgres)), False
+                url, seeded = stack.enter_context(postgres_copy(args.postgres, size, args.reuse_seed is not None))
+                if args.reuse_seed is not None:
+                    save_seed = lambda url=url, size=size: save_postgres_seed(url, size)  # noqa: E731
             else:
-                url, seeded = stack.enter_context(sqlite_database(size, args.keep))
-            results[size] = measure(url, seeded, size, args.repeat)
+                url, seeded = stack.enter_context(sqlite_database(size, args.reuse_seed))
+                if args.reuse_seed is not None:
+                    save_seed = lambda url=url, size=size: save_sqlite_seed(url, size, args.reuse_seed)  # noqa: E731
+            results[size] = measure(url, seeded, size, args.repeat, save_seed)
+            print(f"{size:,}: seeding {results[size][1]:.1f} s{' (copied the kept seed)' if seeded else ''}, "
+                  f"first rollups run {results[size][2]:.1f} s", file=sys.stderr, flush=True)
     print(f"{database}, seconds, median of {args.repeat}; wall clock, then CPU (this process + database backends)")
     print(f"{'page':<24} {'wall ' + f'{small:,}':>12} {f'{large:,}':>8} {'growth':>6}   "
           f"{'cpu ' + f'{small:,}':>11} {f'{large:,}':>8} {'growth':>6}")
