@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, distinct, exists, func, select
+from zoneinfo import ZoneInfo
+
 from sqlalchemy.orm import Session
 
+from bot.analytics.playbook_rollups import HOLDOUT, report_rows
+from bot.analytics.sqltime import SqlTime
 from bot.analytics.stats import Lift, Proportion, lift
-from bot.models import Delivery, Enrolment, Event, LinkClick, TrackedLink
-
-HOLDOUT = "holdout"  # the engine's marker for a held-out customer's deliveries
+from bot.config import SchedulerConfig
 
 
 @dataclass
@@ -46,55 +47,45 @@ class Report:
     lift: Lift
 
 
-def playbook_report(session: Session, playbook_id: str) -> Report:
-    """Counts by SQL aggregates over the playbook's enrolments and deliveries."""
-    statuses = dict(session.execute(select(Enrolment.status, func.count()).where(
-        Enrolment.playbook_id == playbook_id).group_by(Enrolment.status)).all())
+def playbook_report(session: Session, playbook_id: str, tz: ZoneInfo | None = None) -> Report:
+    """Sums of the playbook's per-day rollups and of the raw rows they do not hold yet
+    (bot/analytics/playbook_rollups.py); `tz` must be the rollups job's (the scheduler's) zone."""
+    sql = SqlTime(session.get_bind().dialect.name, tz or ZoneInfo(SchedulerConfig().timezone))
+    statuses: dict[str, int] = {}
     steps: dict[str, StepFunnel] = {}
-    clicked = exists(select(LinkClick.id).join(TrackedLink, TrackedLink.id == LinkClick.link_id)
-                     .where(TrackedLink.delivery_id == Delivery.id, TrackedLink.url.not_like("feedback:%")))
-    rows = session.execute(
-        select(Delivery.step_id, Delivery.status, func.count(), func.sum(case((Delivery.replied_at.is_not(None), 1),
-                                                                              else_=0)),
-               func.sum(case((clicked, 1), else_=0)))
-        .where(Delivery.playbook_id == playbook_id).group_by(Delivery.step_id, Delivery.status))
-    order = _step_order(session, playbook_id)
-    for step_id, status, count, replied, clicks in rows:
-        funnel = steps.setdefault(step_id, StepFunnel(step_id))
-        if status in ("scheduled", "claimed"):
-            funnel.scheduled += int(count)
-        elif status in ("sent", "failed", "skipped", "cancelled"):
-            setattr(funnel, status, getattr(funnel, status) + int(count))
-        funnel.replied += int(replied or 0)
-        funnel.clicked += int(clicks or 0)
-    step, option = Event.data["step"].as_string(), Event.data["option"].as_string()
-    for step_id, answer, count in session.execute(
-            select(step, option, func.count()).where(Event.type == "feedback_clicked",
-                                                     Event.data["playbook"].as_string() == playbook_id)
-            .group_by(step, option)):
-        if answer in ("interested", "not_interested"):
+    arms: dict[tuple[str, str], list[int]] = {}
+    groups = {False: [0, 0], True: [0, 0]}  # held out -> [enrolments, converted]
+    for kind, step_id, status, variant, errcode, rows, replied, clicked, converted in sorted(
+            report_rows(session, sql, playbook_id), key=lambda row: tuple(str(v) for v in row[:5])):
+        rows, replied, clicked, converted = int(rows or 0), int(replied or 0), int(clicked or 0), int(converted or 0)
+        if kind == "enrolment":
+            statuses[status] = statuses.get(status, 0) + rows
+            group = groups[variant == HOLDOUT]
+            group[0] += rows
+            group[1] += rows if status == "converted" else 0
+        elif kind == "delivery":
             funnel = steps.setdefault(step_id, StepFunnel(step_id))
-            setattr(funnel, answer, getattr(funnel, answer) + int(count))
-    for step_id, errcode, count in session.execute(
-            select(Delivery.step_id, Delivery.errcode, func.count())
-            .where(Delivery.playbook_id == playbook_id, Delivery.status == "failed")
-            .group_by(Delivery.step_id, Delivery.errcode)):
-        steps.setdefault(step_id, StepFunnel(step_id)).errcodes[str(errcode) if errcode is not None else "未知"] = \
-            int(count)
-    converted = case((Enrolment.status == "converted", 1), else_=0)
-    arms = [Arm(step, variant, Proportion(int(conv or 0), int(n))) for step, variant, n, conv in session.execute(
-        select(Delivery.step_id, Delivery.variant, func.count(distinct(Enrolment.id)), func.sum(converted))
-        .join(Enrolment, Enrolment.id == Delivery.enrolment_id)
-        .where(Delivery.playbook_id == playbook_id, Delivery.variant.is_not(None), Delivery.variant != HOLDOUT)
-        .group_by(Delivery.step_id, Delivery.variant).order_by(Delivery.step_id, Delivery.variant))]
-    held = exists(select(Delivery.id).where(Delivery.enrolment_id == Enrolment.id, Delivery.variant == HOLDOUT))
-    flagged = select(case((held, 1), else_=0).label("held"), converted.label("converted")) \
-        .where(Enrolment.playbook_id == playbook_id).subquery()
-    groups = {bool(h): Proportion(int(conv or 0), int(n)) for h, n, conv in session.execute(
-        select(flagged.c.held, func.count(), func.sum(flagged.c.converted)).group_by(flagged.c.held))}
+            if status in ("scheduled", "claimed"):
+                funnel.scheduled += rows
+            elif status in ("sent", "failed", "skipped", "cancelled"):
+                setattr(funnel, status, getattr(funnel, status) + rows)
+            if status == "failed":
+                funnel.errcodes[errcode] = funnel.errcodes.get(errcode, 0) + rows
+            funnel.replied += replied
+            funnel.clicked += clicked
+        elif kind == "arm":
+            arm = arms.setdefault((step_id, variant), [0, 0])
+            arm[0] += rows
+            arm[1] += converted
+        elif kind == "feedback":
+            key = step_id or None  # an answer that named no step
+            funnel = steps.setdefault(key, StepFunnel(key))  # type: ignore[arg-type]
+            setattr(funnel, status, getattr(funnel, status) + rows)
+    order = _step_order(session, playbook_id)
     return Report(playbook_id, sum(statuses.values()), statuses,
-                  sorted(steps.values(), key=lambda f: order.get(f.step, len(order))), arms,
-                  lift(groups.get(False, Proportion(0, 0)), groups.get(True, Proportion(0, 0))))
+                  sorted(steps.values(), key=lambda f: order.get(f.step, len(order))),
+                  [Arm(step, variant, Proportion(conv, n)) for (step, variant), (n, conv) in sorted(arms.items())],
+                  lift(Proportion(groups[False][1], groups[False][0]), Proportion(groups[True][1], groups[True][0])))
 
 
 def _step_order(session: Session, playbook_id: str) -> dict[str, int]:

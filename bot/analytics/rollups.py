@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Date, and_, case, delete, exists, func, insert, literal, or_, select
 from sqlalchemy.orm import Session
 
+from bot.analytics.playbook_rollups import PlaybookRollups
 from bot.analytics.sqltime import SqlTime
 from bot.clock import Clock
 from bot.config import RetentionConfig
@@ -61,10 +62,12 @@ class DailyRollups:
         self.sql = SqlTime(db.engine.dialect.name, tz)
         self.tz = tz
         self.retention = retention
+        self.playbooks = PlaybookRollups(db, self.sql)
 
     def run(self) -> int:
         """The scheduler job: days not yet computed up to yesterday, and the recent days again."""
         yesterday = self._local_day(self.clock.now()) - timedelta(days=1)
+        self.playbooks.run(yesterday, self._oldest_whole_day())
         with self.db.read_session() as session:
             through, first = rollups_through(session), self._first_day(session)
         if first is None:
@@ -76,6 +79,7 @@ class DailyRollups:
 
     def ensure_through(self, last_day: date) -> int:
         """Compute every day up to `last_day` not computed yet (retention, before deleting those days)."""
+        self.playbooks.run(last_day, self._oldest_whole_day())
         with self.db.read_session() as session:
             through, first = rollups_through(session), self._first_day(session)
         if first is None or (through is not None and through >= last_day):

@@ -159,7 +159,8 @@ def seed_history(db: Database, now: datetime, size: SampleSize, seed: int = 7) -
                                        "version_id": version_id, "status": "converted" if converted else "completed",
                                        "trigger_type": "event",
                                        "trigger_at": enrolled, "context": {}, "variants": {}, "reason": "",
-                                       "enrolled_at": enrolled, "settle_after": enrolled + timedelta(days=9)})
+                                       "enrolled_at": enrolled, "settle_after": enrolled + timedelta(days=9),
+                                       "updated_at": enrolled})
             for step in range(rng.randint(1, 3)):
                 sent = enrolled + timedelta(days=step * 3, hours=2)
                 if sent >= now:

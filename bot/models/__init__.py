@@ -9,7 +9,7 @@ from bot.models.guides import CustomerNote, CustomerTransfer, GuideAction, Guide
 from bot.models.inbox import Callback, KfCursor, SharedValue, Task
 from bot.models.people import Customer, CustomerGuide, Staff
 from bot.models.playbooks import CronFire, Delivery, Enrolment, LinkClick, PlaybookRecord, PlaybookVersion, TrackedLink
-from bot.models.rollups import DailyActiveCustomer, DailyChannelResponse, DailyMessageCount
+from bot.models.rollups import DailyActiveCustomer, DailyChannelResponse, DailyMessageCount, PlaybookReportDay
 from bot.models.tags import CustomerTag, Tag
 from bot.models.wechat import AppMessage
 
@@ -39,6 +39,7 @@ __all__ = [
     "LinkClick",
     "Message",
     "PlaybookRecord",
+    "PlaybookReportDay",
     "PlaybookVersion",
     "ReferralCode",
     "RuleFileVersion",

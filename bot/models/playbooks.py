@@ -52,6 +52,8 @@ class Enrolment(Base):
         Index("ix_enrolments_customer_status", "customer_id", "status"),
         Index("ix_enrolments_status_settle", "status", "settle_after"),
         Index("ix_enrolments_playbook_status", "playbook_id", "status"),  # live counts per playbook
+        Index("ix_enrolments_playbook_enrolled", "playbook_id", "enrolled_at"),  # 剧本效果 rollups by day
+        Index("ix_enrolments_updated_at", "updated_at"),  # the rollups find the days that changed
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +74,8 @@ class Enrolment(Base):
     settle_after: Mapped[datetime]
     ended_at: Mapped[datetime | None]
     reason: Mapped[str] = mapped_column(Text, default="")
+    # Any change (status, pause): the 剧本效果 rollups recompute the day the enrolment entered.
+    updated_at: Mapped[datetime | None]
 
     deliveries: Mapped[list["Delivery"]] = relationship(back_populates="enrolment", lazy="raise_on_sql")
 
@@ -86,6 +90,7 @@ class Delivery(Base):
         Index("ix_deliveries_status_sent", "status", "sent_at"),  # daily figures walk sends by day
         Index("ix_deliveries_playbook_step_status", "playbook_id", "step_id", "status"),  # live counts, funnels
         Index("ix_deliveries_enrolment_status", "enrolment_id", "status"),
+        Index("ix_deliveries_updated_at", "updated_at"),  # the rollups find the days that changed
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -137,6 +142,7 @@ class TrackedLink(Base):
 
 class LinkClick(Base):
     __tablename__ = "link_clicks"
+    __table_args__ = (Index("ix_link_clicks_created_at", "created_at"),)  # the rollups find recent clicks
 
     id: Mapped[int] = mapped_column(primary_key=True)
     link_id: Mapped[int] = mapped_column(ForeignKey("links.id", ondelete="CASCADE"), index=True)

@@ -44,3 +44,32 @@ class DailyChannelResponse(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     sent: Mapped[int] = mapped_column(default=0)
     responded: Mapped[int] = mapped_column(default=0)
+
+
+class PlaybookReportDay(Base):
+    """剧本效果's counts for the enrolments one playbook took in on one local day, by kind:
+
+    - enrolment: enrolments by `status`; `variant` is "holdout" for those held out, else "";
+    - delivery: deliveries by `step_id` and `status` (`errcode` of the failed ones), with how many
+      got a reply (`replied`) and a click on a tracked link (`clicked`);
+    - arm: enrolments with a delivery of `step_id` in A/B arm `variant`, and `converted`: those
+      deliveries whose enrolment converted;
+    - feedback: 想了解 answers (`status` = the option) under `step_id`, by the day of the answer.
+
+    Kept by bot/analytics/playbook_rollups.py: a day is recomputed whenever one of its enrolments,
+    their deliveries or clicks change, however long after the day.
+    """
+
+    __tablename__ = "playbook_report_days"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    playbook_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    step_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(32), primary_key=True)
+    variant: Mapped[str] = mapped_column(String(64), primary_key=True)
+    errcode: Mapped[str] = mapped_column(String(32), primary_key=True)
+    rows: Mapped[int] = mapped_column(default=0)
+    replied: Mapped[int] = mapped_column(default=0)
+    clicked: Mapped[int] = mapped_column(default=0)
+    converted: Mapped[int] = mapped_column(default=0)

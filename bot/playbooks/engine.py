@@ -414,7 +414,7 @@ class PlaybookEngine:
             {"customer_id": e.customer_id, "playbook_id": e.active.playbook.id, "version_id": e.active.version_id,
              "status": "active", "trigger_type": e.trigger_type, "trigger_at": e.trigger_at,
              "context": e.context, "variants": e.variants, "enrolled_at": now,
-             "settle_after": e.settle_after, "reason": ""}
+             "settle_after": e.settle_after, "reason": "", "updated_at": now}
             for e in entries]))
         session.execute(insert(Delivery), [
             {"enrolment_id": enrolment_id, "customer_id": e.customer_id, "playbook_id": e.active.playbook.id,

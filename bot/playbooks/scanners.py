@@ -224,7 +224,7 @@ class Scanners:
         if done:
             # Nothing is pending, so there is nothing to cancel; a completed journey keeps its guide tasks.
             session.execute(update(Enrolment).where(Enrolment.id.in_(done), Enrolment.status == "active")
-                            .values(status="completed", reason="all steps done", ended_at=now)
+                            .values(status="completed", reason="all steps done", ended_at=now, updated_at=now)
                             .execution_options(synchronize_session=False))
             logger.info("%s enrolments completed", len(done))
         return len(done), len(rows)

@@ -147,7 +147,7 @@ def playbook_report(playbook_id: str) -> str:
         record = _editor(session).record(playbook_id)
         if record is None:
             abort(404)
-        data = report_json(build_report(session, playbook_id))
+        data = report_json(build_report(session, playbook_id, current_runtime().config.scheduler.tz))
         return render_template("console/playbook_report.html", record=record, data=data, min_sample=MIN_SAMPLE)
 
 
