@@ -122,25 +122,38 @@ def rolled_through(session: Session) -> tuple[date | None, datetime | None]:
 def changed_days(session: Session, sql: SqlTime, since: datetime,
                  playbook_id: str | None = None) -> set[tuple[str, date]]:
     """(playbook, local day of entry) of every enrolment changed since `since`: its status, one of its
-    deliveries, or a click on one of their links."""
+    deliveries, or a click on one of their links. The playbook is picked here, not in SQL, so that
+    each query walks its change-time index (a playbook filter tempts SQLite into its playbook index)."""
     day = sql.local_date(Enrolment.enrolled_at)
-
-    def mine(query: Select[Any]) -> Select[Any]:
-        return query if playbook_id is None else query.where(Enrolment.playbook_id == playbook_id)
-
     changed = union(
-        mine(select(Enrolment.playbook_id, day).where(Enrolment.updated_at >= since)),
-        mine(select(Enrolment.playbook_id, day).join(Delivery, Delivery.enrolment_id == Enrolment.id)
-             .where(Delivery.updated_at >= since)),
-        mine(select(Enrolment.playbook_id, day).join(Delivery, Delivery.enrolment_id == Enrolment.id)
-             .join(TrackedLink, TrackedLink.delivery_id == Delivery.id)
-             .join(LinkClick, LinkClick.link_id == TrackedLink.id).where(LinkClick.created_at >= since)))
-    return {(playbook, _as_date(day)) for playbook, day in session.execute(changed)}
+        select(Enrolment.playbook_id, day).where(Enrolment.updated_at >= since),
+        select(Enrolment.playbook_id, day).join(Delivery, Delivery.enrolment_id == Enrolment.id)
+        .where(Delivery.updated_at >= since),
+        select(Enrolment.playbook_id, day).join(Delivery, Delivery.enrolment_id == Enrolment.id)
+        .join(TrackedLink, TrackedLink.delivery_id == Delivery.id)
+        .join(LinkClick, LinkClick.link_id == TrackedLink.id).where(LinkClick.created_at >= since))
+    return {(playbook, _as_date(day)) for playbook, day in session.execute(changed)
+            if playbook_id is None or playbook == playbook_id}
 
 
-def _entered_on(sql: SqlTime, days: Iterable[date]) -> list[Any]:
-    return [and_(Enrolment.enrolled_at >= sql.day_start(d), Enrolment.enrolled_at < sql.day_start(d + timedelta(1)))
-            for d in sorted(days)]
+def _spans(days: Iterable[date]) -> list[tuple[date, date]]:
+    """Runs of consecutive days, as (first, last)."""
+    spans: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if spans and spans[-1][1] + timedelta(days=1) == day:
+            spans[-1] = (spans[-1][0], day)
+        else:
+            spans.append((day, day))
+    return spans
+
+
+def _entered(sql: SqlTime, playbook_id: str, first: date, last: date | None) -> Any:
+    """The playbook's enrolments entered from `first` to `last` (open-ended without): one index range."""
+    since = sql.day_start(first)
+    if last is None:
+        return and_(Enrolment.playbook_id == playbook_id, Enrolment.enrolled_at >= since)
+    return and_(Enrolment.playbook_id == playbook_id, Enrolment.enrolled_at >= since,
+                Enrolment.enrolled_at < sql.day_start(last + timedelta(days=1)))
 
 
 def report_rows(session: Session, sql: SqlTime, playbook_id: str) -> list[tuple[Any, ...]]:
@@ -149,15 +162,14 @@ def report_rows(session: Session, sql: SqlTime, playbook_id: str) -> list[tuple[
     through, mark = rolled_through(session)
     fact_columns = ("kind", "step_id", "status", "variant", "errcode")
     rows: list[tuple[Any, ...]] = []
+    answered: Any = Event.data["playbook"].as_string() == playbook_id
     if through is None or mark is None:
-        raw_enrolments: Any = Enrolment.playbook_id == playbook_id
-        raw_events: Any = Event.data["playbook"].as_string() == playbook_id
+        raw: list[Any] = [Enrolment.playbook_id == playbook_id]
     else:
         stale = {day for _, day in changed_days(session, sql, mark, playbook_id) if day <= through}
-        after = sql.day_start(through + timedelta(days=1))
-        raw_enrolments = and_(Enrolment.playbook_id == playbook_id,
-                              or_(Enrolment.enrolled_at >= after, *_entered_on(sql, stale)))
-        raw_events = and_(Event.created_at >= after, Event.data["playbook"].as_string() == playbook_id)
+        raw = [_entered(sql, playbook_id, first, last) for first, last in _spans(stale)]
+        raw.append(_entered(sql, playbook_id, through + timedelta(days=1), None))
+        answered = and_(Event.created_at >= sql.day_start(through + timedelta(days=1)), answered)
         r = PlaybookReportDay
         kept = or_(r.kind == "feedback", r.day.not_in(sorted(stale))) if stale else true()
         rows += session.execute(
@@ -165,7 +177,8 @@ def report_rows(session: Session, sql: SqlTime, playbook_id: str) -> list[tuple[
                    func.sum(r.clicked), func.sum(r.converted))
             .where(r.playbook_id == playbook_id, r.day <= through, kept)
             .group_by(*(getattr(r, c) for c in fact_columns))).all()
-    for query in [*enrolment_facts(sql, raw_enrolments), feedback_facts(sql, raw_events)]:
+    queries = [query for where in raw for query in enrolment_facts(sql, where)]
+    for query in [*queries, feedback_facts(sql, answered)]:
         rows += [tuple(row[2:]) for row in session.execute(query)]
     return rows
 
@@ -224,8 +237,7 @@ class PlaybookRollups:
     def _recompute_day(self, session: Session, playbook_id: str, day: date) -> None:
         r = PlaybookReportDay
         session.execute(delete(r).where(r.day == day, r.playbook_id == playbook_id, r.kind.in_(ENROLMENT_KINDS)))
-        where = and_(Enrolment.playbook_id == playbook_id, *_entered_on(self.sql, [day]))
-        for query in enrolment_facts(self.sql, where):
+        for query in enrolment_facts(self.sql, _entered(self.sql, playbook_id, day, day)):
             session.execute(insert(r).from_select(COLUMNS, query))
 
     def _store(self, session: Session, key: str, value: str) -> None:

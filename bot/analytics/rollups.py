@@ -7,8 +7,9 @@
 
 Each run computes every whole local day after the last one computed, up to yesterday, and
 recomputes the last RECENT_DAYS days, which can still change (a reply or a click counts for 48 h
-after a send). A day is computed in one transaction: its rows are deleted and inserted again from
-the raw rows, so a run repeated or interrupted leaves the same figures. The last day computed is
+after a send). Up to CHUNK_DAYS days are computed in one transaction, one INSERT ... SELECT per
+table grouped by day: their rows are deleted and inserted again from the raw rows, so a run
+repeated or interrupted leaves the same figures. The last day computed is
 kept in shared_values; the dashboard reads the rollups up to it and the raw rows after it.
 Retention calls `ensure_through` before it deletes a day, and a day whose rows retention may have
 begun to delete is never recomputed.
@@ -21,7 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, and_, case, delete, exists, func, insert, literal, or_, select
+from sqlalchemy import and_, case, delete, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from bot.analytics.playbook_rollups import PlaybookRollups
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 RECENT_DAYS = 3  # today's run recomputes yesterday and the two days before (48 h response window)
 RESPONSE_WINDOW_DAYS = 2  # a reply or click within 48 h of a delivery counts as a response
+CHUNK_DAYS = 31  # days computed in one transaction (the first run computes every day of the history)
 THROUGH_KEY = "analytics:rollups_through"
 
 
@@ -92,36 +94,43 @@ class DailyRollups:
         days = 0
         day = start
         while day <= end:
+            last = min(day + timedelta(days=CHUNK_DAYS - 1), end)
             with self.db.session() as session:
-                self._compute_day(session, day)
-                self._advance(session, day)
-            days += 1
-            day += timedelta(days=1)
+                self._compute_days(session, day, last)
+                self._advance(session, last)
+            days += (last - day).days + 1
+            day = last + timedelta(days=1)
         if days:
             logger.info("daily rollups: %d day(s) from %s to %s", days, start, end)
         return days
 
-    def _compute_day(self, session: Session, day: date) -> None:
-        since, until = self.sql.day_start(day), self.sql.day_start(day + timedelta(days=1))
-        when = literal(day, Date())
+    def _compute_days(self, session: Session, start: date, end: date) -> None:
+        """The rows of the days from `start` to `end`, each statement grouped by day (one transaction)."""
+        since, until = self.sql.range_utc(start, end)
         for model in (DailyMessageCount, DailyActiveCustomer, DailyChannelResponse):
-            session.execute(delete(model).where(model.day == day))
-        in_day = and_(Message.created_at >= since, Message.created_at < until)
+            session.execute(delete(model).where(model.day >= start, model.day <= end))
+        # Grouped in an outer query: PostgreSQL matches a GROUP BY expression with bound
+        # parameters (the time zone) only by label.
+        messages = select(self.sql.local_date(Message.created_at).label("day"), Message.direction,
+                          Message.customer_id).where(Message.created_at >= since, Message.created_at < until).subquery()
         session.execute(insert(DailyMessageCount).from_select(
             ["day", "direction", "messages", "customers"],
-            select(when, Message.direction, func.count(), func.count(func.distinct(Message.customer_id)))
-            .where(in_day).group_by(Message.direction)))
+            select(messages.c.day, messages.c.direction, func.count(),
+                   func.count(func.distinct(messages.c.customer_id)))
+            .group_by(messages.c.day, messages.c.direction)))
         session.execute(insert(DailyActiveCustomer).from_select(
             ["day", "customer_id", "messages"],
-            select(when, Message.customer_id, func.count())
-            .where(in_day, Message.direction == "in", Message.customer_id.is_not(None))
-            .group_by(Message.customer_id)))
-        channel = func.coalesce(Delivery.channel, "?")
+            select(messages.c.day, messages.c.customer_id, func.count())
+            .where(messages.c.direction == "in", messages.c.customer_id.is_not(None))
+            .group_by(messages.c.day, messages.c.customer_id)))
+        sends = select(self.sql.local_date(Delivery.sent_at).label("day"),
+                       func.coalesce(Delivery.channel, "?").label("channel"),
+                       case((response_clause(self.sql), 1), else_=0).label("responded")) \
+            .where(Delivery.status == "sent", Delivery.sent_at >= since, Delivery.sent_at < until).subquery()
         session.execute(insert(DailyChannelResponse).from_select(
             ["day", "channel", "sent", "responded"],
-            select(when, channel, func.count(), func.sum(case((response_clause(self.sql), 1), else_=0)))
-            .where(Delivery.status == "sent", Delivery.sent_at >= since, Delivery.sent_at < until)
-            .group_by(channel)))
+            select(sends.c.day, sends.c.channel, func.count(), func.sum(sends.c.responded))
+            .group_by(sends.c.day, sends.c.channel)))
 
     def _advance(self, session: Session, day: date) -> None:
         current = session.get(SharedValue, THROUGH_KEY)

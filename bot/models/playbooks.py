@@ -52,7 +52,8 @@ class Enrolment(Base):
         Index("ix_enrolments_customer_status", "customer_id", "status"),
         Index("ix_enrolments_status_settle", "status", "settle_after"),
         Index("ix_enrolments_playbook_status", "playbook_id", "status"),  # live counts per playbook
-        Index("ix_enrolments_playbook_enrolled", "playbook_id", "enrolled_at"),  # 剧本效果 rollups by day
+        Index("ix_enrolments_enrolled_at", "enrolled_at"),  # 剧本效果 rollups: every playbook, by day of entry
+        Index("ix_enrolments_playbook_enrolled", "playbook_id", "enrolled_at"),  # ... and one playbook
         Index("ix_enrolments_updated_at", "updated_at"),  # the rollups find the days that changed
     )
 

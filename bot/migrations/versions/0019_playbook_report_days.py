@@ -37,6 +37,7 @@ def upgrade() -> None:
     # Plain ALTERs (no batch): a batch would rebuild these big tables on SQLite.
     op.add_column('enrolments', sa.Column('updated_at', bot.models.base.UTCDateTime(timezone=True), nullable=True))
     op.execute("UPDATE enrolments SET updated_at = COALESCE(ended_at, enrolled_at)")
+    op.create_index('ix_enrolments_enrolled_at', 'enrolments', ['enrolled_at'], unique=False)
     op.create_index('ix_enrolments_playbook_enrolled', 'enrolments', ['playbook_id', 'enrolled_at'], unique=False)
     op.create_index('ix_enrolments_updated_at', 'enrolments', ['updated_at'], unique=False)
     op.create_index('ix_deliveries_updated_at', 'deliveries', ['updated_at'], unique=False)
@@ -48,6 +49,7 @@ def downgrade() -> None:
     op.drop_index('ix_deliveries_updated_at', table_name='deliveries')
     op.drop_index('ix_enrolments_updated_at', table_name='enrolments')
     op.drop_index('ix_enrolments_playbook_enrolled', table_name='enrolments')
+    op.drop_index('ix_enrolments_enrolled_at', table_name='enrolments')
     with op.batch_alter_table('enrolments', schema=None) as batch_op:
         batch_op.drop_column('updated_at')
     op.drop_table('playbook_report_days')
