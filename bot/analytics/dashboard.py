@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from bot.analytics.rollups import response_clause, rollups_through
 from bot.analytics.sqltime import SqlTime
 from bot.analytics.stats import Nps
-from bot.models import (Customer, CustomerGuide, DailyActiveCustomer, DailyChannelResponse, DailyMessageCount,
-                        Delivery, Event, GuideTask, Message, Staff)
+from bot.models import (ChannelCode, Customer, CustomerGuide, DailyActiveCustomer, DailyChannelResponse,
+                        DailyMessageCount, Delivery, Event, GuideTask, Message, Staff)
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +107,11 @@ class Dashboard:
                              .group_by(code).order_by(func.count(func.distinct(CustomerGuide.customer_id)).desc()),
                              CustomerGuide.customer_id)
         return dict(self.session.execute(query).all())  # type: ignore[arg-type]
+
+    def channel_names(self) -> dict[str, str]:
+        """state -> the channel code's name, for the codes 渠道活码 knows (a handful of rows)."""
+        return {state: name for state, name in self.session.execute(select(ChannelCode.state, ChannelCode.name))
+                if name}
 
     # -- activity -----------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import json
 import re
 from datetime import timedelta
 
+from bot.models import ChannelCode
 from tests.console.conftest import Console
 
 
@@ -39,3 +40,15 @@ def test_a_bad_date_falls_back_to_the_last_30_days(console: Console) -> None:
 def test_echarts_is_served_from_the_package(console: Console) -> None:
     response = console.client().get("/console/static/vendor/echarts.min.js")
     assert response.status_code == 200 and b"echarts" in response.data[:2000]
+
+
+def test_channel_codes_are_named_by_their_channel_code(console: Console) -> None:
+    console.add_user("op", "operator")
+    console.customer("小美", guide="guide_li", state="store_sh", first_seen_at=console.clock.now())
+    console.customer("王先生", guide="guide_wang", state="made_elsewhere", first_seen_at=console.clock.now())
+    with console.runtime.db.session() as session:
+        session.add(ChannelCode(name="上海门店海报", state="store_sh"))
+    data = _data(console.login("op").get("/console/dashboard").get_data(as_text=True))
+    assert data["new_by_channel"] == {"store_sh": 1, "made_elsewhere": 1}
+    # The page labels a state by its code's name; a state with no code keeps showing as itself.
+    assert data["channel_names"] == {"store_sh": "上海门店海报"}

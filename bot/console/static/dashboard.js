@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("dashboard-data").textContent);
+  // A channel code by its name in 渠道活码; a state no code has (deleted, or made elsewhere) as itself.
+  function codeName(state) { return (data.channel_names || {})[state] || state; }
   var palette = ["#0f7b6c", "#3538cd", "#f79009", "#7a5af8", "#ee46bc", "#667085", "#12b76a"];
   var charts = {};
 
@@ -42,7 +44,7 @@
   draw("chart-channel", {
     tooltip: { trigger: "axis" }, grid: { left: 110, right: 24, top: 16, bottom: 24 },
     xAxis: { type: "value", minInterval: 1 },
-    yAxis: { type: "category", data: Object.keys(data.new_by_channel).reverse() },
+    yAxis: { type: "category", data: Object.keys(data.new_by_channel).map(codeName).reverse() },
     series: [{ name: "新增客户", type: "bar", data: Object.values(data.new_by_channel).reverse(), barMaxWidth: 22 }]
   });
   draw("chart-messages", {
@@ -82,18 +84,19 @@
     series: [{ name: "回应率", type: "bar", barMaxWidth: 36, label: { show: true, position: "top", formatter: function (p) { return p.value + "%"; } },
                data: data.response.map(function (r) { return r.rate === null ? 0 : Math.round(r.rate * 1000) / 10; }) }]
   });
-  function ltv(id, rows, key) {
+  function ltv(id, rows, key, label) {
+    label = label || function (v) { return v; };
     draw(id, {
       tooltip: { trigger: "axis", formatter: function (ps) { var r = rows[ps[0].dataIndex];
-        return r[key] + "：¥" + r.ltv.toFixed(2) + "（" + r.customers + " 人，合计 ¥" + r.revenue.toFixed(2) + "）"; } },
+        return label(r[key]) + "：¥" + r.ltv.toFixed(2) + "（" + r.customers + " 人，合计 ¥" + r.revenue.toFixed(2) + "）"; } },
       grid: grid,
-      xAxis: { type: "category", data: rows.map(function (r) { return r[key]; }) },
+      xAxis: { type: "category", data: rows.map(function (r) { return label(r[key]); }) },
       yAxis: { type: "value", axisLabel: { formatter: "¥{value}" } },
       series: [{ name: "LTV", type: "bar", barMaxWidth: 36, data: rows.map(function (r) { return Math.round(r.ltv * 100) / 100; }) }]
     });
   }
   ltv("chart-ltv-cohort", data.ltv_cohort, "cohort");
-  ltv("chart-ltv-channel", data.ltv_channel, "channel");
+  ltv("chart-ltv-channel", data.ltv_channel, "channel", codeName);
   window.siyuCharts = charts;
   window.addEventListener("resize", function () { Object.values(charts).forEach(function (c) { c.resize(); }); });
 })();

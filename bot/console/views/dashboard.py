@@ -23,7 +23,8 @@ EXPLAIN = {
            "范围 -100 到 100。",
     "stage": "客户当前所处的生命周期阶段（新客 / 活跃 / 沉睡 / 流失风险 / 已流失）与价值分层。",
     "new_by_day": "每天首次接触的客户数（按本地日期）。",
-    "new_by_channel": "所选日期内添加导购的客户，按添加时的渠道码（state）分组；同一客户同一渠道只计一次。",
+    "new_by_channel": "所选日期内添加导购的客户，按添加时的渠道码分组（显示渠道活码的名称，"
+                      "没有对应活码时显示其 state）；同一客户同一渠道只计一次。",
     "messages": "每天客户发来的消息（收）和我们发出的消息（发），以及日活（当天发过消息的不同客户数）。"
                 "过去的日子读每日汇总（每 10 分钟更新，消息按保留期删除后数字不变），今天实时计算。",
     "retention": "按首次接触所在周分组；第 N 天留存 = 在首次接触那天之后第 N 个自然日或更晚还给我们发过消息的客户 ÷ "
@@ -62,6 +63,7 @@ def dashboard_data(dash: Dashboard, as_of: Any) -> dict[str, Any]:
         "tiers": _ordered(dash.by_tier(), TIERS, TIER_LABELS),
         "new_by_day": dash.new_by_day(),
         "new_by_channel": dash.new_by_channel(),
+        "channel_names": dash.channel_names(),
         "messages": dash.messages_by_day(),
         "dau": dau,
         "dau_last": list(dau.values())[-1] if dau else 0,
