@@ -10,6 +10,7 @@ from bot.analytics.playbook_report import report_json
 from bot.analytics.stats import MIN_SAMPLE
 from bot.analytics.whatif import CHANNEL_LABELS, what_if, whatif_json
 from bot.console.directory import STAGE_LABELS
+from bot.console.messages import in_chinese
 from bot.console.playbook_editor import EditRejected, PlaybookEditor, diff_lines, validate
 from bot.console.views.base import audit, bp, requires
 from bot.playbooks.preview import preview_lines
@@ -54,7 +55,7 @@ def playbook_save(playbook_id: str) -> Response | tuple[str, int]:
         try:
             version = editor.save(playbook_id, text)
         except EditRejected as rejected:
-            problems = [{"line": p.line, "path": p.path, "message": p.message} for p in rejected.problems]
+            problems = in_chinese([{"line": p.line, "path": p.path, "message": p.message} for p in rejected.problems])
             return render_template("console/playbook_edit.html", record=record, text=text, check=validate(text),
                                    versions=editor.versions(playbook_id), problems=problems, preview=None), 400
         if version is not None:
@@ -68,7 +69,7 @@ def playbook_save(playbook_id: str) -> Response | tuple[str, int]:
 def playbook_validate() -> Response:
     """The live check behind the editor: the same validator as `siyu playbook check`."""
     result = validate(request.form.get("source", "")[:MAX_SOURCE], request.form.get("id") or None)
-    return jsonify(ok=result.ok, problems=result.problems, summary=result.summary)
+    return jsonify(ok=result.ok, problems=in_chinese(result.problems), summary=result.summary)
 
 
 @bp.post("/playbooks/<playbook_id>/enabled")

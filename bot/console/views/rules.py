@@ -8,6 +8,7 @@ from functools import lru_cache
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from bot.console.messages import in_chinese
 from bot.console.playbook_editor import diff_lines
 from bot.console.rule_files import KINDS, EditRefused, RuleFiles, check_tag_rules
 from bot.console.views.base import audit, bp, requires, viewer
@@ -78,7 +79,7 @@ def _save(page: str, text: str, action: str, detail: dict | None = None) -> Resp
             if version is not None:
                 audit(session, action, kind, {"version": version, **(detail or {})})
     except EditRefused as refused:
-        return _render(page, text, [asdict(p) for p in refused.problems], 400)
+        return _render(page, text, in_chinese([asdict(p) for p in refused.problems]), 400)
     note = ""
     if version is not None and kind == "tags" and (tagging := runtime.features.get("tagging")) is not None:
         error = tagging.store.reload_now()
@@ -99,7 +100,7 @@ def rule_file_validate(page: str) -> Response:
     """The live check behind the editor: the validator the bot loads the file with."""
     with current_runtime().db.read_session() as session:
         problems = _files(session).check(PAGE_KIND[page], _source())
-    return jsonify(ok=not problems, problems=[asdict(p) for p in problems])
+    return jsonify(ok=not problems, problems=in_chinese([asdict(p) for p in problems]))
 
 
 @bp.post(f"/{KIND}/rollback/<int:number>")
@@ -143,7 +144,7 @@ def rules_try() -> Response | tuple[Response, int]:
         return jsonify(ok=False, problems=[problem]), 400
     rules, problems = check_tag_rules(text)
     if rules is None:
-        return jsonify(ok=False, problems=[asdict(p) for p in problems])
+        return jsonify(ok=False, problems=in_chinese([asdict(p) for p in problems]))
     tagger = _running_tagger(rules) or _tagger_for_text(text)
     assert tagger is not None
     result = explain(tagger, sentence)
