@@ -22,16 +22,20 @@ from tests.support.harness import Harness
 pytestmark = pytest.mark.browser
 
 # SIYU_SCREENSHOTS=docs/console writes the screenshots for the documentation there.
-SHOTS = os.environ.get("SIYU_SCREENSHOTS")
+SHOTS = Path(os.environ["SIYU_SCREENSHOTS"]).resolve() if os.environ.get("SIYU_SCREENSHOTS") else None
 
 
 @pytest.fixture
-def shop(sqlite_url: str, tmp_path: Path) -> Iterator[Harness]:
-    rules = tmp_path / "tags.toml"
-    rules.write_text((Path(__file__).resolve().parents[2] / "rules" / "tags.toml").read_text(encoding="utf-8"),
-                     encoding="utf-8")
+def shop(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Harness]:
+    # The rule files where a deployment keeps them (the defaults, relative to its directory), so the
+    # editors (and their screenshots) show rules/tags.toml, not a temporary path.
+    shipped = Path(__file__).resolve().parents[2] / "rules"
+    (tmp_path / "rules").mkdir()
+    for name in ("tags.toml", "scripts.toml"):
+        (tmp_path / "rules" / name).write_text((shipped / name).read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
     clock = FrozenClock(START)
-    h = Harness(sqlite_url, clock=clock, bot={"tag_rules": str(rules)},
+    h = Harness(sqlite_url, clock=clock, bot={"tag_rules": "rules/tags.toml", "scripts": "rules/scripts.toml"},
                 console={"secret_key": "browser-test-key", "secure_cookies": False})
     h.seed_staff()
     with h.db.session() as session:
@@ -41,7 +45,7 @@ def shop(sqlite_url: str, tmp_path: Path) -> Iterator[Harness]:
 
 
 def shot(page, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
-    target = Path(SHOTS) if SHOTS else tmp_path
+    target = SHOTS or tmp_path
     page.screenshot(path=str(target / name), full_page=True)
 
 
