@@ -1,7 +1,8 @@
 """Scale benchmark: what a message, a delivery and a scheduler tick cost as the database grows.
 
 For each size (customers; messages = 10 per customer up to `--max-messages`) and each database,
-the bench seeds a fresh database in bulk (executemany on SQLite, COPY on PostgreSQL), gathers
+the bench seeds a fresh database in bulk (on SQLite messages and callbacks by INSERT ... SELECT,
+the rest by executemany; COPY on PostgreSQL; indexes built after the load), gathers
 planner statistics as `siyu init` does, and measures in one process:
 
 - webhook: POST /wechat/mp of encrypted customer texts from random seeded customers, whatever the
@@ -11,12 +12,15 @@ planner statistics as `siyu init` does, and measures in one process:
   and marked, per delivery;
 - tick: the per-minute jobs with nothing due (finishing journeys, recovery, tasks, retention).
 
-It prints a table, the ratio of each cost at the largest size over the smallest (target: within
-1.5x), and one JSON line.
+Each cost is taken in wall time and in CPU time (this process, and on PostgreSQL the server's
+backends of the database; the webhook's CPU is the request thread's own). `--rounds N` measures
+every size in turn N times on the same copies, so each round's ratio is taken under the same
+load. It prints a table, the ratio of each cost at the largest size over the smallest per round
+and their median (target: within 1.5x), and one JSON line.
 
-    .venv/bin/python bench/scale.py [--sizes 10000,1000000] [--max-messages 10000000]
+    .venv/bin/python bench/scale.py [--sizes 10000,1000000] [--max-messages 10000000] [--rounds 3]
                                     [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
-                                    [--quick]
+                                    [--no-sqlite] [--quick]
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -46,6 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import webhook as wb  # noqa: E402  (the pushes and the app as bench/webhook.py builds them)
+from console import CpuClock  # noqa: E402  (CPU seconds of this process and the PostgreSQL backends)
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from wechatpy.crypto import WeChatCrypto as MpCrypto  # noqa: E402
@@ -65,7 +70,7 @@ GUIDES = 20
 TAGS = ("意向:价格", "意向:预约", "兴趣:光子嫩肤", "兴趣:瑜伽", "价值:高", "状态:订阅", "渠道:门店", "渠道:直播")
 CHANNELS = ("kf", "mp_custom", "mp_template", "wecom_mass", "guide_task", "wecom_app")
 SEED_CHUNK = 50_000
-SEED_VERSION = "1"  # change when `seed` changes: cached seeds of another version are not used
+SEED_VERSION = "2"  # change when `seed` changes: cached seeds of another version are not used
 ROOT = Path(__file__).resolve().parent.parent
 SEED_CACHE = Path(os.environ.get("SIYU_SCALE_CACHE", "/tmp/siyu-scale-cache"))
 
@@ -154,6 +159,44 @@ class Seeder:
             cursor.execute(f'DROP INDEX "{name}"')
         return [definition for _, definition in found]
 
+    def history(self, customers: int, callbacks: int, messages: int, start: int = 0,
+                start_callbacks: int = 0) -> dict[str, int]:
+        """SQLite: callbacks and messages (from `start` on) made by INSERT ... SELECT over a counter,
+        as the Python rows would be: random customers and times, one message in ten with its callback."""
+        raw = self.engine.raw_connection()
+        stamp = ("strftime('%Y-%m-%d %H:%M:%S', {epoch} - abs(random()) % {span}, 'unixepoch') || '.000000'")
+        epoch = int(self.now.timestamp())
+        counter = "WITH RECURSIVE n(i) AS (SELECT {first} UNION ALL SELECT i + 1 FROM n WHERE i < {last}) "
+        try:
+            cursor = raw.cursor()
+            for pragma in ("cache_size=-1000000", "foreign_keys=OFF", "synchronous=OFF"):
+                cursor.execute(f"PRAGMA {pragma}")
+            for table, sql in (
+                ("callbacks", counter.format(first=start_callbacks, last=callbacks - 1) +
+                 "INSERT INTO callbacks (id, channel, dedupe_key, kind, body, status, attempts, error, received_at, "
+                 "processed_at, customer_key) SELECT i + 1, 'mp', 'mp:msg:seed' || i, 'text', "
+                 "'<xml><MsgType>text</MsgType><Content>seed ' || i || '</Content></xml>', 'processed', 1, '', "
+                 f"at, at, 'mp:oScale' || printf('%08d', i % {customers}) || 'qXyZ9kLmN0pQ' "
+                 f"FROM (SELECT i, {stamp.format(epoch=epoch, span=20 * 86400)} AS at FROM n)"),
+                ("messages", counter.format(first=start, last=messages - 1) +
+                 "INSERT INTO messages (id, customer_id, direction, channel, msg_type, content, payload, status, "
+                 f"errmsg, callback_id, created_at) SELECT i + 1, abs(random()) % {customers} + 1, "
+                 "CASE WHEN i % 3 THEN 'in' ELSE 'out' END, 'mp', 'text', '上次做的那个项目多少钱？', '{}', "
+                 "CASE WHEN i % 3 THEN 'received' ELSE 'sent' END, '', "
+                 f"CASE WHEN i < {callbacks} THEN i + 1 END, {stamp.format(epoch=epoch, span=300 * 86400)} FROM n"),
+            ):
+                indexes = self._drop_indexes(cursor, table)
+                cursor.execute("BEGIN")
+                cursor.execute(sql)
+                for statement in indexes:
+                    cursor.execute(statement)
+                cursor.execute("COMMIT")
+            for pragma in ("cache_size=-2000", "foreign_keys=ON", "synchronous=NORMAL"):
+                cursor.execute(f"PRAGMA {pragma}")
+        finally:
+            raw.close()
+        return {"callbacks": callbacks, "messages": messages}
+
     @staticmethod
     def _sqlite(value: Any) -> Any:
         if isinstance(value, datetime):  # as SQLAlchemy stores it; isoformat is ~10x faster than strftime
@@ -183,18 +226,21 @@ def seed(engine: Any, customers: int, messages: int, version_id: int, now: datet
         "customer_tags", ("id", "customer_id", "tag_id", "source", "rule", "matched", "reason", "created_at"),
         ((k + 1, k + 1, 1000 + k % len(TAGS), "keyword", "", "[]", "", now) for k in range(customers)))
     callbacks = messages // 10
-    counts["callbacks"] = s.rows(
-        "callbacks", ("id", "channel", "dedupe_key", "kind", "body", "status", "attempts", "error", "received_at",
-                      "processed_at", "customer_key"),
-        ((i + 1, "mp", f"mp:msg:seed{i}", "text", f"<xml><MsgType>text</MsgType><Content>seed {i}</Content></xml>",
-          "processed", 1, "", at, at, f"mp:{openid(i % customers)}") for i in range(callbacks)
-         for at in (s.ago(rng, 20),)))
-    counts["messages"] = s.rows(
-        "messages", ("id", "customer_id", "direction", "channel", "msg_type", "content", "payload", "status",
-                     "errmsg", "callback_id", "created_at"),
-        ((i + 1, rng.randrange(customers) + 1, "in" if i % 3 else "out", "mp", "text", "上次做的那个项目多少钱？",
-          "{}", "received" if i % 3 else "sent", "", i + 1 if i < callbacks else None, s.ago(rng, 300))
-         for i in range(messages)))
+    if not s.postgres:  # generated by SQLite itself: Python's own row making is most of a seeding there
+        counts.update(s.history(customers, callbacks, messages))
+    else:
+        counts["callbacks"] = s.rows(
+            "callbacks", ("id", "channel", "dedupe_key", "kind", "body", "status", "attempts", "error", "received_at",
+                          "processed_at", "customer_key"),
+            ((i + 1, "mp", f"mp:msg:seed{i}", "text", f"<xml><MsgType>text</MsgType><Content>seed {i}</Content></xml>",
+              "processed", 1, "", at, at, f"mp:{openid(i % customers)}") for i in range(callbacks)
+             for at in (s.ago(rng, 20),)))
+        counts["messages"] = s.rows(
+            "messages", ("id", "customer_id", "direction", "channel", "msg_type", "content", "payload", "status",
+                         "errmsg", "callback_id", "created_at"),
+            ((i + 1, rng.randrange(customers) + 1, "in" if i % 3 else "out", "mp", "text", "上次做的那个项目多少钱？",
+              "{}", "received" if i % 3 else "sent", "", i + 1 if i < callbacks else None, s.ago(rng, 300))
+             for i in range(messages)))
     counts["events"] = s.rows(
         "events", ("id", "customer_id", "type", "occurred_at", "data", "source", "created_at"),
         ((k + 1, k + 1, "tag_added", at, "{}", "system", at) for k in range(customers) for at in (s.ago(rng, 300),)))
@@ -314,6 +360,9 @@ def copy_of(kind: str, seed_url: str, server_url: str | None) -> Iterator[str]:
         with tempfile.TemporaryDirectory(prefix="siyu-scale-") as directory:
             target = Path(directory) / "siyu.db"
             shutil.copyfile(make_url(seed_url).database, target)
+            with target.open("rb") as copy:  # read once: a database in service has its pages in memory,
+                while copy.read(1 << 24):    # a fresh copy may have none (cold reads are disk, not size)
+                    pass
             yield f"sqlite:///{target}"
         return
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
@@ -331,7 +380,8 @@ def copy_of(kind: str, seed_url: str, server_url: str | None) -> Iterator[str]:
         admin.dispose()
 
 
-def measure(database_url: str, customers: int, messages: int, seeded: float) -> dict[str, Any]:
+def measure(database_url: str, customers: int, messages: int, seeded: float, round_: int = 0) -> dict[str, Any]:
+    """One round of the four measures; rounds on the same copy use other message ids and customers."""
     mp_key, work_key = wb.new_aes_key(), wb.new_aes_key()
     app = wb.siyu_app(database_url, mp_key, work_key)
     runtime = app.extensions["siyu"]
@@ -340,41 +390,62 @@ def measure(database_url: str, customers: int, messages: int, seeded: float) -> 
         counts = {"messages": session.scalar(select(func.count()).select_from(Message)),
                   "callbacks": session.scalar(select(func.max(Callback.id))) or 0}
 
-    rng = random.Random(11)
+    rng, first = random.Random(11 + round_), round_ * 100_000
+    cpu = CpuClock(db)
     crypto = MpCrypto(wb.MP_TOKEN, mp_key, wb.MP_APP_ID)
     client = Client(app)
     post = lambda push: client.post(push.url, data=push.body, content_type="text/xml")  # noqa: E731
-    timed(pushes(crypto, customers, WARMUP, 10_000_000, rng), post)
-    webhook = timed(pushes(crypto, customers, WEBHOOK_N, 20_000_000, rng), post)
+    timed(pushes(crypto, customers, WARMUP, 10_000_000 + first, rng), post)
+    made = pushes(crypto, customers, WEBHOOK_N, 20_000_000 + first, rng)
+    thread_started = time.thread_time()  # the request's own work: the processor thread runs beside it
+    webhook = timed(made, post)
+    webhook_cpu = (time.thread_time() - thread_started) / WEBHOOK_N
 
-    runtime.processor.stop()
+    stopped(runtime.processor)
     runtime.processor.drain()  # the webhook's pushes, not measured
     for i in range(PROCESS_N):
         runtime.inbox.accept("mp", wb.text_xml(wb.MP_ORIGINAL_ID, openid(rng.randrange(customers)),
-                                               wb.CUSTOMER_TEXTS[i % 5], 30_000_000 + i, int(time.time())))
-    started = time.perf_counter()
-    assert runtime.processor.drain() == PROCESS_N
+                                               wb.CUSTOMER_TEXTS[i % 5], 30_000_000 + first + i, int(time.time())))
+    started, cpu_started = time.perf_counter(), cpu()
+    drained = runtime.processor.drain()
+    assert drained == PROCESS_N, f"the processor handled {drained} callbacks, not {PROCESS_N}"
     processing = [(time.perf_counter() - started) / PROCESS_N] * PROCESS_N  # batches: a mean per message
+    processing_cpu = (cpu() - cpu_started) / PROCESS_N
 
-    dispatch = dispatch_cost(runtime, customers, rng)
+    dispatch, dispatch_cpu = dispatch_cost(runtime, customers, rng, cpu)
     scanners, retention = runtime.features["playbooks"].scanners, runtime.features["retention"]
     def tick(_: int) -> None:
         scanners.finish_enrolments(), runtime.inbox.recover(), runtime.tasks.run_due(), retention.run()
 
     tick(0)   # warm, and retention's first sweep and rollups out of the way
+    cpu_started = cpu()
     ticks = timed(range(TICKS), tick)
+    tick_cpu = (cpu() - cpu_started) / TICKS
     with db.session() as session:
         unprocessed = session.scalar(select(func.count()).select_from(Callback)
                                      .where(Callback.status != "processed", Callback.id > counts["callbacks"]))
     runtime.close()
     return {"customers": customers, "messages": counts["messages"], "seed_s": round(seeded, 1),
             "webhook_ms": ms(webhook), "processing_ms": ms(processing), "dispatch_ms": ms(dispatch),
-            "tick_ms": ms(ticks), "unprocessed": unprocessed}
+            "tick_ms": ms(ticks), "unprocessed": unprocessed, "round": round_,
+            "cpu_ms": {"webhook": round(webhook_cpu * 1000, 3), "processing": round(processing_cpu * 1000, 3),
+                       "dispatch": round(dispatch_cpu * 1000, 3), "tick": round(tick_cpu * 1000, 3)}}
 
 
-def dispatch_cost(runtime: Any, customers: int, rng: random.Random) -> list[float]:
-    """Per-delivery cost of dispatching DISPATCH_N due deliveries for random customers (after a warm-up
-    batch), through no-op channels, quiet hours off."""
+def stopped(processor: Any) -> None:
+    """The background processor stopped for good: its thread joined however long its batch takes
+    on a loaded machine (`stop` waits 10 s at most), so the measured drain handles every callback."""
+    processor.stop()
+    thread = getattr(processor, "_thread", None)
+    if thread is not None:
+        thread.join()
+
+
+def dispatch_cost(runtime: Any, customers: int, rng: random.Random,
+                  cpu: Callable[[], float]) -> tuple[list[float], float]:
+    """Per-delivery cost (wall, and CPU seconds of this process and the database's backends) of
+    dispatching DISPATCH_N due deliveries for random customers (after a warm-up batch), through
+    no-op channels, quiet hours off."""
     db = runtime.db
     scheduler = runtime.config.scheduler.model_copy(update={"quiet_hours": ("00:00", "00:00")})
     config = runtime.config.model_copy(update={"scheduler": scheduler})
@@ -383,11 +454,11 @@ def dispatch_cost(runtime: Any, customers: int, rng: random.Random) -> list[floa
     due_deliveries(runtime, chosen[:WARMUP])
     outbox.dispatch_due()   # warm: templates compiled, caches filled
     due_deliveries(runtime, chosen[WARMUP:])
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu()
     stats = outbox.dispatch_due()
-    elapsed = time.perf_counter() - started
+    elapsed, cpu_spent = time.perf_counter() - started, cpu() - cpu_started
     assert stats.sent == DISPATCH_N, stats
-    return [elapsed / DISPATCH_N] * DISPATCH_N
+    return [elapsed / DISPATCH_N] * DISPATCH_N, cpu_spent / DISPATCH_N
 
 
 def due_deliveries(runtime: Any, customer_ids: list[int]) -> None:
@@ -408,25 +479,41 @@ def due_deliveries(runtime: Any, customer_ids: list[int]) -> None:
              now - timedelta(seconds=1), "scheduled", 0, "", now, now) for i, c in enumerate(customer_ids)))
 
 
+COSTS = ("webhook", "processing", "dispatch", "tick")
+
+
 def table(results: list[dict[str, Any]]) -> str:
-    lines = [f"{'database':<10} {'customers':>10} {'messages':>10} {'seed s':>7} {'webhook ms':>11} "
-             f"{'process ms':>11} {'dispatch ms':>12} {'tick ms':>9}"]
+    lines = [f"{'database':<10} {'customers':>10} {'messages':>11} {'round':>5} {'seed s':>7} "
+             f"{'webhook ms':>11} {'process ms':>11} {'dispatch ms':>12} {'tick ms':>9}   CPU ms: "
+             f"{'webhook':>8} {'process':>8} {'dispatch':>8} {'tick':>8}"]
     for r in results:
-        lines.append(f"{r['database']:<10} {r['customers']:>10,} {r['messages']:>10,} {r['seed_s']:>7} "
-                     f"{r['webhook_ms']['mean']:>11.2f} {r['processing_ms']['mean']:>11.2f} "
-                     f"{r['dispatch_ms']['mean']:>12.3f} {r['tick_ms']['mean']:>9.1f}")
+        cpu = r["cpu_ms"]
+        lines.append(f"{r['database']:<10} {r['customers']:>10,} {r['messages']:>11,} {r['round']:>5} "
+                     f"{r['seed_s']:>7} {r['webhook_ms']['mean']:>11.2f} {r['processing_ms']['mean']:>11.2f} "
+                     f"{r['dispatch_ms']['mean']:>12.3f} {r['tick_ms']['mean']:>9.1f}           "
+                     f"{cpu['webhook']:>8.2f} {cpu['processing']:>8.2f} {cpu['dispatch']:>8.3f} {cpu['tick']:>8.1f}")
     return "\n".join(lines)
 
 
-def ratios(results: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
-    """Each cost at the largest size over the same cost at the smallest, per database."""
-    out = {}
+def ratios(results: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per database and round, each cost at the largest size over the same cost at the smallest
+    (wall and CPU), and the median over the rounds."""
+    out: dict[str, dict[str, Any]] = {}
     for database in sorted({r["database"] for r in results}):
-        rows = sorted((r for r in results if r["database"] == database), key=lambda r: r["customers"])
-        if len(rows) >= 2:
+        rounds = []
+        for round_ in sorted({r["round"] for r in results if r["database"] == database}):
+            rows = sorted((r for r in results if r["database"] == database and r["round"] == round_),
+                          key=lambda r: r["customers"])
+            if len(rows) < 2:
+                continue
             small, large = rows[0], rows[-1]
-            out[database] = {key: round(large[key]["mean"] / small[key]["mean"], 2)
-                             for key in ("webhook_ms", "processing_ms", "dispatch_ms", "tick_ms")}
+            rounds.append({**{f"{cost}_wall": round(large[f"{cost}_ms"]["mean"] / small[f"{cost}_ms"]["mean"], 2)
+                              for cost in COSTS},
+                           **{f"{cost}_cpu": round(large["cpu_ms"][cost] / small["cpu_ms"][cost], 2)
+                              for cost in COSTS if small["cpu_ms"][cost]}})
+        if rounds:
+            out[database] = {"rounds": rounds, "median": {key: statistics.median(r[key] for r in rounds)
+                                                          for key in rounds[0]}}
     return out
 
 
@@ -436,6 +523,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-messages", type=int, default=10_000_000)
     parser.add_argument("--postgres", help="a PostgreSQL server URL (a role with CREATEDB); SQLite only without")
     parser.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="rounds of measures; each round measures every size in turn, on the same copies")
     parser.add_argument("--quick", action="store_true", help="2,000 and 50,000 customers")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
@@ -448,17 +537,26 @@ def main(argv: list[str] | None = None) -> int:
         databases.append(("postgres", args.postgres))
     results = []
     for name, server in databases:
+        seeds = {}
         for size in sizes:
             messages = min(size * MESSAGES_PER_CUSTOMER, args.max_messages)
-            seed_url, seeded = seeded_database(name, server, size, messages)
-            with copy_of(name, seed_url, server) as url:
-                result = measure(url, size, messages, seeded)
-            results.append({"database": name, **result})
-            print(table(results[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
+            seeds[size] = (messages, *seeded_database(name, server, size, messages))
+        with ExitStack() as stack:  # every size's copy open at once: the rounds alternate sizes
+            copies = {size: stack.enter_context(copy_of(name, seed_url, server))
+                      for size, (_, seed_url, _) in seeds.items()}
+            for round_ in range(args.rounds):
+                for size in sizes:
+                    messages, _, seeded = seeds[size]
+                    load = os.getloadavg()[0]
+                    results.append({"database": name, **measure(copies[size], size, messages, seeded, round_),
+                                    "load_average": round(load, 1)})
+                    print(table(results[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
     print(table(results))
     found = ratios(results)
-    for database, values in found.items():
-        print(f"{database}: largest/smallest " + ", ".join(f"{k.removesuffix('_ms')} {v}x" for k, v in values.items()))
+    for database, found_ratios in found.items():
+        for round_, values in enumerate(found_ratios["rounds"]):
+            print(f"{database} round {round_}: largest/smallest " + ", ".join(f"{k} {v}x" for k, v in values.items()))
+        print(f"{database} median: " + ", ".join(f"{k} {v}x" for k, v in found_ratios["median"].items()))
     print(json.dumps({"bench": "scale", "results": results, "ratios": found}, ensure_ascii=False))
     return 0
 
