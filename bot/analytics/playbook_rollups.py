@@ -39,6 +39,9 @@ HOLDOUT = "holdout"  # the engine's marker for a held-out customer's deliveries
 FEEDBACK_OPTIONS = ("interested", "not_interested")
 THROUGH_KEY = "analytics:playbook_rollups_through"
 MARK_KEY = "analytics:playbook_rollups_mark"
+# The oldest day the job still recomputes: retention may have begun deleting the rows of older days,
+# so their rollups are final, and the report reads them even when one of their rows changed.
+OLDEST_KEY = "analytics:playbook_rollups_oldest"
 # Changes stamped up to this long before a run began may commit after it read them: the next run
 # looks at them again.
 MARK_MARGIN = timedelta(minutes=5)
@@ -166,7 +169,9 @@ def report_rows(session: Session, sql: SqlTime, playbook_id: str) -> list[tuple[
     if through is None or mark is None:
         raw: list[Any] = [Enrolment.playbook_id == playbook_id]
     else:
-        stale = {day for _, day in changed_days(session, sql, mark, playbook_id) if day <= through}
+        oldest = read_value(session, OLDEST_KEY)
+        first = date.fromisoformat(oldest) if oldest else date.min
+        stale = {day for _, day in changed_days(session, sql, mark, playbook_id) if first <= day <= through}
         raw = [_entered(sql, playbook_id, first, last) for first, last in _spans(stale)]
         raw.append(_entered(sql, playbook_id, through + timedelta(days=1), None))
         answered = and_(Event.created_at >= sql.day_start(through + timedelta(days=1)), answered)
@@ -191,8 +196,9 @@ class PlaybookRollups:
         self.sql = sql
 
     def run(self, last_day: date, oldest: date) -> int:
-        """Roll up to `last_day`; days before `oldest` (retention may have begun deleting their rows)
-        are never recomputed. Returns how many whole days and changed (playbook, day) were computed."""
+        """Roll up the new days to `last_day`, and recompute the changed ones; days before `oldest`
+        (retention may have begun deleting their rows) are never recomputed. Returns how many whole
+        days and changed (playbook, day) were computed."""
         now = self.db.clock.now()
         with self.db.read_session() as session:
             through, mark = rolled_through(session)
@@ -203,7 +209,9 @@ class PlaybookRollups:
         starts = [self._local_day(m) for m in (first, first_answer) if m is not None]
         computed = 0
         if starts:
-            start = max(min(starts), oldest) if through is None else max(through + timedelta(days=1), oldest)
+            # New days from the first one, whatever retention has deleted (what is left is what the raw
+            # rows would say); only recomputing a changed day stops at `oldest`.
+            start = min(starts) if through is None else through + timedelta(days=1)
             day = start
             while day <= last_day:
                 end = min(day + timedelta(days=CHUNK_DAYS - 1), last_day)
@@ -219,6 +227,8 @@ class PlaybookRollups:
                 self._recompute_day(session, playbook, day)
         with self.db.session() as session:
             self._store(session, MARK_KEY, new_mark.isoformat())
+            if oldest > date.min:
+                self._store(session, OLDEST_KEY, oldest.isoformat())
             if through is None and not starts:
                 self._store(session, THROUGH_KEY, last_day.isoformat())
         if computed or redo:

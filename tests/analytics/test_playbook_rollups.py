@@ -15,8 +15,10 @@ from bot.analytics.playbook_rollups import MARK_KEY, THROUGH_KEY, rolled_through
 from bot.analytics.rollups import DailyRollups
 from bot.analytics.sample import SAMPLE_PLAYBOOK, SampleSize, seed_history
 from bot.clock import FrozenClock
+from bot.config import RetentionConfig
 from bot.db import Database
 from bot.models import Delivery, Enrolment, Event, LinkClick, PlaybookReportDay, SharedValue, TrackedLink
+from bot.retention.sweep import Retention
 from bot.schema import upgrade
 from tests.analytics.support import SH
 
@@ -167,4 +169,22 @@ def test_a_new_day_and_an_enrolment_of_today(db: Database) -> None:
     rollups.run()
     with db.session() as s:
         assert rolled_through(s)[0] == date(2026, 12, 1)
+    assert reported(db) == expected
+
+
+def test_numbers_survive_retention_and_a_late_change_to_a_day_it_began_to_delete(db: Database) -> None:
+    expected = reported(db)
+    settings = RetentionConfig(messages_days=20, deliveries_days=20)
+    report = Retention(db, settings, db.clock, SH).run()               # rolls up first, then deletes
+    assert report.deleted["deliveries"] > 50
+    assert reported(db) == expected
+    db.clock.advance(hours=1)
+    with db.session() as s:  # a step of an enrolment whose other deliveries are gone is resent
+        survivor = s.scalar(select(Delivery).join(Enrolment, Enrolment.id == Delivery.enrolment_id)
+                            .where(Enrolment.enrolled_at < NOW - timedelta(days=21))
+                            .order_by(Enrolment.enrolled_at.desc()).limit(1))
+        assert survivor is not None
+        survivor.status, survivor.errcode = "failed", 45009
+    assert reported(db) == expected                                   # that day's rollup stays as it was
+    DailyRollups(db, db.clock, SH, settings).run()
     assert reported(db) == expected
