@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import xml.etree.ElementTree as ElementTree
 from collections.abc import Mapping
 from typing import Any
 
@@ -27,13 +28,48 @@ FIELD_LIMITS = {
 }
 
 
-def parse_fields(xml: str) -> dict[str, Any]:
-    """XML to a flat dict of strings (nested elements stay dicts); identifying fields checked."""
+def parse_document(xml: str) -> Any:
+    """The root element of `xml` as xmltodict reads it (nested elements are dicts, repeated ones
+    lists, text stripped, empty elements None): `{"xml": {...}}` gives the inner dict.
+
+    WeChat's XML is flat, so it is read by the C parser of xml.etree into one dict; anything else
+    (attributes, nesting, repeated or namespaced names, a DOCTYPE, mixed text, a parse error) goes
+    to xmltodict, which decides it exactly as before. Raises `BadPayload` when it is not XML.
+    """
+    if "<!DOCTYPE" not in xml and "xmlns" not in xml:
+        flat = _flat(xml)
+        if flat is not None:
+            return flat
     try:
         document = xmltodict.parse(xml)
     except Exception as exc:  # expat raises its own error types; all mean "not XML"
         raise BadPayload(f"body is not XML: {exc}") from None
-    fields = document.get("xml") if isinstance(document, dict) else None
+    return document.get("xml") if isinstance(document, dict) else None
+
+
+def _flat(xml: str) -> dict[str, Any] | None:
+    """`<xml><A>text</A>...</xml>` as {"A": "text", ...}; None for any other shape or a parse error."""
+    parser = ElementTree.XMLParser(encoding="utf-8")  # as xmltodict: UTF-8 whatever the declaration says
+    try:
+        parser.feed(xml.encode("utf-8"))
+        root = parser.close()
+    except (ElementTree.ParseError, ValueError):
+        return None
+    if root.tag != "xml" or root.attrib or (root.text and not root.text.isspace()):
+        return None
+    fields: dict[str, Any] = {}
+    for child in root:
+        tag, text = child.tag, child.text
+        if (not isinstance(tag, str) or tag in fields or len(child) or child.attrib
+                or (child.tail and not child.tail.isspace())):
+            return None
+        fields[tag] = (text.strip() or None) if text else None
+    return fields or None
+
+
+def parse_fields(xml: str) -> dict[str, Any]:
+    """XML to a flat dict of strings (nested elements stay dicts); identifying fields checked."""
+    fields = parse_document(xml)
     if not isinstance(fields, dict) or not fields.get("MsgType"):
         raise BadPayload("XML has no <xml><MsgType> element")
     for name, limit in FIELD_LIMITS.items():
