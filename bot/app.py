@@ -14,6 +14,7 @@ from bot.inbound.routing import Router, load_routers
 from bot.ops.logs import configure_logging, install_redaction
 from bot.assembly import build_runtime
 from bot.runtime import Runtime
+from bot.web.sessions import ConsoleSessions
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ def create_app(
                 logger.critical("siyu: configuration error: %s", error)
             raise
     app = Flask(__name__)
+    app.session_interface = ConsoleSessions()
     app.config["MAX_CONTENT_LENGTH"] = runtime.config.webhook.max_body_bytes
     app.extensions["siyu"] = runtime
     install_redaction(runtime.config)
