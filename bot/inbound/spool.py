@@ -20,7 +20,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -66,8 +66,11 @@ class Spooled:
 
 @dataclass
 class _Slot:
+    """One request's push in the queue. `done` is set under the writer's lock, and read only by
+    its request after taking that lock, so a plain flag is enough (no Event to build per push)."""
+
     push: Push
-    done: threading.Event = field(default_factory=threading.Event)
+    done: bool = False
     result: tuple[int, bool] | None = None
     error: BaseException | None = None
 
@@ -114,7 +117,7 @@ class Spool:
         with self._queue_lock:
             self._queue.append(slot)
         with self._writer:
-            if not slot.done.is_set():
+            if not slot.done:
                 with self._queue_lock:
                     batch, self._queue = self._queue, []
                 self._commit(batch)
@@ -140,13 +143,13 @@ class Spool:
             logger.error("could not store %s push(es) in the spool %s: %r", len(batch), self.path, exc)
             for slot in batch:
                 slot.error = exc
-                slot.done.set()
+                slot.done = True
             return
         self._first_id = None
         self.commits += 1
         for slot, result in zip(batch, results, strict=True):
             slot.result = result
-            slot.done.set()
+            slot.done = True
 
     @staticmethod
     def _ids_above(conn: sqlite3.Connection, floor: int) -> None:

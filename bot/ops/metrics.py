@@ -16,6 +16,7 @@ import logging
 import os
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
@@ -68,13 +69,29 @@ def _errcode(errcode: int | str | None) -> str:
     return "none" if errcode is None else str(errcode)
 
 
+# The webhook's children, bound once per label set: `.labels()` validates and locks on every call,
+# a few percent of an ack. Channels and kinds are few; past MAX_BOUND new sets are not kept.
+MAX_BOUND = 512
+_bound: dict[tuple[object, ...], Any] = {}
+
+
+def _child(metric: Counter | Histogram, *values: str) -> Any:
+    key = (metric, *values)
+    child = _bound.get(key)
+    if child is None:
+        child = metric.labels(*(_label(value) for value in values))
+        if len(_bound) < MAX_BOUND:
+            _bound[key] = child
+    return child
+
+
 def callback_received(channel: str, kind: str) -> None:
-    CALLBACKS_RECEIVED.labels(_label(channel), _label(kind)).inc()
+    _child(CALLBACKS_RECEIVED, channel, kind).inc()
 
 
 def callback_acked(channel: str, kind: str, seconds: float) -> None:
-    CALLBACKS_ACKED.labels(_label(channel), _label(kind)).inc()
-    ACK_SECONDS.labels(_label(channel)).observe(max(seconds, 0.0))
+    _child(CALLBACKS_ACKED, channel, kind).inc()
+    _child(ACK_SECONDS, channel).observe(max(seconds, 0.0))
 
 
 def callback_processed(channel: str, kind: str, lag: timedelta | None, ok: bool = True) -> None:

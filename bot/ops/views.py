@@ -5,8 +5,8 @@ from __future__ import annotations
 import hmac
 import logging
 import re
+import os
 import time
-import uuid
 from ipaddress import ip_address, ip_network
 
 from flask import Blueprint, Flask, Response, abort, g, request
@@ -47,7 +47,7 @@ def init_app(app: Flask) -> None:
 def _start_request() -> None:
     g.siyu_started = time.perf_counter()
     given = request.headers.get(REQUEST_ID_HEADER, "")  # a proxy's id, when it looks like one
-    g.siyu_request_id = given if _GOOD_REQUEST_ID.match(given) else uuid.uuid4().hex[:16]
+    g.siyu_request_id = given if given and _GOOD_REQUEST_ID.match(given) else os.urandom(8).hex()
     # Reset at teardown: server threads are reused, and the ids must not leak into the next request.
     g.siyu_log_tokens = (logs.request_id.set(g.siyu_request_id), logs.callback_id.set(None))
 
