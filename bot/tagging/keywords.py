@@ -198,7 +198,12 @@ class KeywordTagger:
         }
         self._lookup.update(self._index)
         self._aliases = alias_table({**DEFAULT_ALIASES, **dict(rules.aliases)})
-        self._candidates = trie_pattern(list(self._index) + list(self._aliases))
+        # A piece can hold a keyword only if it holds each of its parts; for a gapped keyword the
+        # longest part (the last of equals) is the one tested, so that 明天 of {时间}*过来 does not send every piece
+        # naming a day through the segmenter.
+        needed = {max((*reversed(entry.rest), first), key=len) if entry.rest else first
+                  for first, entries in self._index.items() for entry in entries}
+        self._candidates = trie_pattern(sorted(needed) + list(self._aliases))
         self._typos = TypoRepair(dict.fromkeys(sounded), is_word=self._common_word, bounds=self._token_bounds)
         self._cues = _cue_table(self._rules)
         self._cue_pattern = _cue_pattern(self._cues)
@@ -272,7 +277,9 @@ class KeywordTagger:
                 if hit.keyword not in keywords:
                     keywords.append(hit.keyword)
         cued_in = self._fire_cues(clauses, fired, last_clause) if cued else {}
-        if self._yielding and len(fired) > 1:
+        # Keyword hits yielded within their clause already (`_clause_hits`); only cues and a
+        # rescheduled sentence reach further.
+        if self._yielding and len(fired) > 1 and (cued_in or any("rescheduled" in c.moods for c in clauses)):
             self._yield_beyond_the_clause(clauses, fired, fired_in, cued_in)
         if self._exclusive and len(fired) > 1:
             self._keep_latest_state(fired, last_clause)
