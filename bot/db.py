@@ -1,12 +1,17 @@
-"""Engine and sessions: SQLite (WAL, busy timeout, immediate transactions) or PostgreSQL."""
+"""Engine and sessions: SQLite (WAL, busy timeout, immediate transactions taken in turn within a
+process) or PostgreSQL."""
 
 from __future__ import annotations
 
 import logging
+import sqlite3
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -174,8 +179,14 @@ def _create_engine(url: str, echo: bool) -> Engine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
         engine = create_engine(url, **kwargs)
+        engine_writers = _writers_of(database)
         event.listen(engine, "connect", _sqlite_on_connect)
-        event.listen(engine, "begin", _sqlite_on_begin)
+        event.listen(engine, "begin", partial(_sqlite_on_begin, engine_writers))
+        event.listen(engine, "commit", _sqlite_on_end)
+        event.listen(engine, "rollback", _sqlite_on_end)
+        # A connection invalidated mid-transaction (an interrupt) or returned to the pool ends it too.
+        event.listen(engine, "invalidate", _sqlite_on_pool_end)
+        event.listen(engine, "checkin", _sqlite_on_pool_end)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() in ("", "psycopg2"):
         url = str(parsed.set(drivername="postgresql+psycopg"))
@@ -194,14 +205,83 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_on_begin(conn: Any) -> None:
+class FairLock:
+    """A lock that threads get in the order they asked for it.
+
+    SQLite's own wait for its write lock is a poll (sleep, try again): a thread that commits and
+    begins again at once (the processor's batches, a scan's chunks) takes the lock back before a
+    sleeping waiter wakes, so a job could wait out its whole busy timeout ("database is locked")
+    while each transaction was short. In one process, write transactions queue here first."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._waiting: deque[object] = deque()
+        self._held = False
+
+    def acquire(self, timeout: float) -> bool:
+        me, deadline = object(), time.monotonic() + timeout
+        with self._changed:
+            self._waiting.append(me)
+            while self._held or self._waiting[0] is not me:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    self._waiting.remove(me)
+                    self._changed.notify_all()  # the next in line may be first now
+                    return False
+                self._changed.wait(remaining)
+            self._waiting.popleft()
+            self._held = True
+            return True
+
+    def release(self) -> None:
+        with self._changed:
+            self._held = False
+            self._changed.notify_all()
+
+
+_FAIR_LOCKS: dict[str, FairLock] = {}
+_FAIR_LOCKS_GUARD = threading.Lock()
+_HOLDS_FAIR_LOCK = "siyu_holds_write_queue"
+
+
+def _writers_of(database: str) -> FairLock:
+    """One queue per database file in this process, whichever engine opens it."""
+    key = str(Path(database).resolve()) if database and database != ":memory:" else f"memory:{id(object())}"
+    with _FAIR_LOCKS_GUARD:
+        return _FAIR_LOCKS.setdefault(key, FairLock())
+
+
+def _sqlite_on_begin(writers: FairLock, conn: Any) -> None:
     wait = _lock_wait_ms.get() or SQLITE_BUSY_TIMEOUT_MS
     if conn.info.get("busy_timeout_ms") != wait:
         conn.exec_driver_sql(f"PRAGMA busy_timeout={int(wait)}")
         conn.info["busy_timeout_ms"] = wait
-    # IMMEDIATE takes the write lock up front: a read-then-write transaction can then never fail
-    # with SQLITE_BUSY half-way, which deferred transactions do under concurrent writers.
-    conn.exec_driver_sql("BEGIN" if _read_only.get() else "BEGIN IMMEDIATE")
+    if _read_only.get():
+        conn.exec_driver_sql("BEGIN")  # a deferred BEGIN: in WAL mode readers never block the writer
+        return
+    if not writers.acquire(wait / 1000):  # this process's writers first, in turn
+        raise OperationalError("BEGIN IMMEDIATE", None, sqlite3.OperationalError("database is locked"))
+    conn.info[_HOLDS_FAIR_LOCK] = writers
+    try:
+        # IMMEDIATE takes the write lock up front: a read-then-write transaction can then never
+        # fail with SQLITE_BUSY half-way, which deferred transactions do under concurrent writers.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        _sqlite_on_end(conn)
+        raise
+
+
+def _sqlite_on_end(conn: Any) -> None:
+    """The write transaction ended (or never began): the next writer in line goes."""
+    writers = conn.info.pop(_HOLDS_FAIR_LOCK, None)
+    if writers is not None:
+        writers.release()
+
+
+def _sqlite_on_pool_end(_dbapi_connection: Any, record: Any, *_args: Any) -> None:
+    writers = record.info.pop(_HOLDS_FAIR_LOCK, None) if record is not None else None
+    if writers is not None:
+        writers.release()
 
 
 def _is_locked(error: OperationalError) -> bool:

@@ -1,6 +1,10 @@
-"""The database wrapper: planner statistics on both databases."""
+"""The database wrapper: planner statistics on both databases; SQLite's write lock taken in turn."""
 
 from __future__ import annotations
+
+import threading
+import time
+import uuid
 
 from sqlalchemy import text
 
@@ -23,3 +27,36 @@ def test_analyze_gathers_statistics_the_planner_uses(database_url: str) -> None:
                                         "WHERE relname = 'staff' AND last_analyze IS NOT NULL"))
     db.dispose()
     assert analysed >= 1
+
+
+def test_a_job_gets_the_sqlite_write_lock_in_turn_beside_threads_that_commit_back_to_back(sqlite_url: str) -> None:
+    """SQLite's own wait is a poll: a thread committing and beginning again at once would take the
+    lock back before a waiting job woke, until the job's budget ran out ("database is locked")."""
+    db = Database(sqlite_url, Clock())
+    done = threading.Event()
+    errors: list[BaseException] = []
+
+    def busy_writer() -> None:  # the processor under load: batch after batch, each holding the lock a while
+        try:
+            while not done.is_set():
+                with db.session() as session:
+                    session.execute(text("INSERT INTO staff (userid, name, active, created_at) "
+                                         "VALUES (:u, 'w', true, '2026-11-02')"), {"u": uuid.uuid4().hex})
+                    time.sleep(0.005)
+        except BaseException as error:  # reported by the test's thread
+            errors.append(error)
+
+    writers = [threading.Thread(target=busy_writer) for _ in range(2)]
+    for writer in writers:
+        writer.start()
+    try:
+        for n in range(20):  # a scan's chunks, each with the budget the webhook's store had
+            db.within_budget(lambda session, n=n: session.execute(text(
+                "INSERT INTO staff (userid, name, active, created_at) VALUES (:u, 'job', true, '2026-11-02')"),
+                {"u": f"job{n}"}), budget=1.0)
+    finally:
+        done.set()
+        for writer in writers:
+            writer.join()
+        db.dispose()
+    assert not errors, errors
