@@ -183,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
             ((k + 1, f"客户{k}", scale.openid(k), "active", "low", False, False, "{}", now, now, now, now)
              for k in range(args.customers)))
         db.analyze(full=True)
+        # Listening before any thread uses the engine (adding a listener while one begins fails).
+        holds = LockHolds(db.engine, threading.current_thread().name)
         server = waitress.create_server(app, host="127.0.0.1", port=args.port, threads=8, ident="siyu")
         threading.Thread(target=server.run, name="waitress", daemon=True).start()
         url = f"http://127.0.0.1:{args.port}"
@@ -195,7 +197,6 @@ def main(argv: list[str] | None = None) -> int:
         sending_since = started.get(timeout=120)
         time.sleep(max(0.0, sending_since + args.baseline - time.monotonic()))
         # The fire, as the scheduler's scan job starts it, in this process beside the web threads.
-        holds = LockHolds(db.engine, threading.current_thread().name)
         holds.armed = True
         fire_started = time.monotonic()
         entered = runtime.features["playbooks"].scanners.run_schedules()

@@ -19,7 +19,10 @@ from bot.tagging.sync import sync_wecom_tags
 logger = logging.getLogger(__name__)
 
 BATCH = 500
-SQLITE_BATCH = 100  # one SQLite write transaction locks every writer out: keep each short
+# One SQLite write transaction locks every other writer out (the processor moving pushes in from
+# the spool, the jobs): a refresh costs a few milliseconds a customer in it (metrics, a stage
+# event, behaviour tags), so a batch of 20 holds the lock for tens of milliseconds.
+SQLITE_BATCH = 20
 SETTLE_EVERY_SECONDS = 5
 # Events tagging itself records; refreshing on them again would only find nothing to do.
 OWN_EVENTS = frozenset({"tag_added", "tag_removed", "stage_changed", "opted_out", "opted_in"})
@@ -57,7 +60,7 @@ class Tagging:
         """Refresh the customers whose messages left their profile stale, a batch per short
         transaction (SKIP LOCKED on PostgreSQL, so workers share them); returns how many."""
         db, done = self.runtime.db, 0
-        size = BATCH if db.is_postgres else SQLITE_BATCH
+        size = self._batch()
         while True:
             with db.session() as session:
                 # "= 1" on SQLite (not "IS 1"): the form the partial index is declared with.
@@ -73,15 +76,19 @@ class Tagging:
                     customer.profile_stale = False
                 done += len(batch)
 
+    def _batch(self) -> int:
+        return BATCH if self.runtime.db.is_postgres else SQLITE_BATCH
+
     def recompute_all(self) -> int:
         """Stages, tiers and behaviour tags for everyone, in batches; never all customers in memory.
 
-        On PostgreSQL each batch is locked with SKIP LOCKED, so two workers share the work.
+        On PostgreSQL each batch is locked with SKIP LOCKED, so two workers share the work; on
+        SQLite batches are small, so the write lock is never held long.
         """
         last_id, done = 0, 0
         while True:
             with self.runtime.db.session() as session:
-                query = select(Customer).where(Customer.id > last_id).order_by(Customer.id).limit(BATCH)
+                query = select(Customer).where(Customer.id > last_id).order_by(Customer.id).limit(self._batch())
                 if self.runtime.db.is_postgres:
                     query = query.with_for_update(skip_locked=True, of=Customer)
                 batch = list(session.scalars(query).unique())
