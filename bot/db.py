@@ -3,6 +3,7 @@ process) or PostgreSQL."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import sqlite3
 import threading
@@ -15,12 +16,14 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import create_engine, event, insert, text
+from sqlalchemy import Insert, Table, create_engine, event, insert, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 
+from bot.bulk import STAMPED_ON_INSERT, BulkSession, complete_row
+from bot.bulk import install as install_bulk
 from bot.clock import Clock
 
 logger = logging.getLogger(__name__)
@@ -31,7 +34,6 @@ M = TypeVar("M")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 LOCK_RETRY_PAUSE = 0.01
 ANALYSIS_LIMIT = 1000  # rows SQLite's ANALYZE samples per index: statistics in milliseconds at any size
-_STAMPED_ON_INSERT = ("created_at", "updated_at", "first_seen_at", "received_at", "added_at")
 # How long this thread's next SQLite transaction waits for the write lock (None: the default),
 # and whether it only reads (a deferred BEGIN: in WAL mode readers never block the writer).
 _lock_wait_ms: ContextVar[int | None] = ContextVar("siyu_sqlite_lock_wait_ms", default=None)
@@ -45,8 +47,10 @@ class Database:
         self.url = make_url(url)
         self.clock = clock
         self.engine = _create_engine(url, echo)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False, info={"clock": clock})
+        self._sessions = sessionmaker(self.engine, class_=BulkSession, expire_on_commit=False,
+                                      info={"clock": clock})
         event.listen(self._sessions, "before_flush", _stamp_times)
+        install_bulk(self._sessions)
 
     @property
     def is_sqlite(self) -> bool:
@@ -133,21 +137,9 @@ def insert_row(session: Session, model: type[M], values: Mapping[str, Any]) -> M
     column gets its value (given, its default, or None), so reading one later needs no SELECT;
     later changes to the object are flushed as usual. `values` are keyed by column name."""
     table = model.__table__  # type: ignore[attr-defined]
-    now = session.info["clock"].now()
-    row: dict[str, Any] = {}
-    for column in table.c:
-        if column.primary_key:
-            continue
-        if column.name in values:
-            row[column.name] = values[column.name]
-        elif column.name in _STAMPED_ON_INSERT:
-            row[column.name] = now
-        elif column.default is not None:
-            row[column.name] = column.default.arg(None) if column.default.is_callable else column.default.arg
-        else:
-            row[column.name] = None
+    row = complete_row(session, table, values)
     with session.no_autoflush:  # the row depends on nothing pending; changes wait for one flush
-        row_id = session.execute(insert(table).values(**row).returning(table.c.id)).scalar_one()
+        row_id = session.execute(_returning_insert(table), row).scalar_one()
     instance = model(id=row_id, **row)
     make_transient_to_detached(instance)
     session.add(instance)
@@ -163,11 +155,22 @@ def insert_if_absent(session: Session, model: type[Any], values: Mapping[str, An
     """
     table = model.__table__
     now = session.info["clock"].now()
-    row = {**{name: now for name in _STAMPED_ON_INSERT if name in table.c}, **values}
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    result = session.execute(insert(table).values(**row).on_conflict_do_nothing())
+    row = {**{name: now for name in STAMPED_ON_INSERT if name in table.c}, **values}
+    result = session.execute(_insert_or_nothing(session.get_bind().dialect.name, table), row)
     return bool(result.rowcount)
+
+
+# One statement object per table, its values passed as parameters: building `.values(**row)`
+# for every row cost more than the INSERT itself (coercing each value, a new cache key).
+@functools.cache
+def _returning_insert(table: Table) -> Insert:
+    return insert(table).returning(table.c.id)
+
+
+@functools.cache
+def _insert_or_nothing(dialect: str, table: Table) -> Insert:
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return dialect_insert(table).on_conflict_do_nothing()
 
 
 def _create_engine(url: str, echo: bool) -> Engine:
@@ -291,7 +294,7 @@ def _is_locked(error: OperationalError) -> bool:
 def _stamp_times(session: Session, _context: Any, _instances: Any) -> None:
     now = session.info["clock"].now()
     for obj in session.new:
-        for name in _STAMPED_ON_INSERT:
+        for name in STAMPED_ON_INSERT:
             if hasattr(obj, name) and getattr(obj, name) is None:
                 setattr(obj, name, now)
     for obj in session.dirty:

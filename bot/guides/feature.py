@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from bot.guides import commands, digest, referral, relay, transfer
 from bot.guides.scripts import ScriptShelf
 from bot.guides.tasks import GuideTaskService, snippet
-from bot.models import Customer, GuideForward, Message, Staff
+from bot.models import Customer, Message, Staff
 from bot.services.customers import CustomerService
 from bot.jobs.tasks import TaskQueue
 
@@ -49,9 +49,8 @@ class Guides:
         """A guide's message to the app, answered."""
         return commands.handle(self.context(session, staff, key), text)
 
-    def forward(self, session: Session, customer: Customer, message: Message,
-                open_kfid: str = "") -> GuideForward | None:
-        return relay.forward(session, self.config, self.clock, self.shelf, customer, message, open_kfid)
+    def forward(self, session: Session, customer: Customer, message: Message, open_kfid: str = "") -> None:
+        relay.forward(session, self.config, self.clock, self.shelf, customer, message, open_kfid)
 
     def contact_added(self, session: Session, customers: CustomerService, customer: Customer, state: str | None,
                       at: Any) -> None:

@@ -19,9 +19,10 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from bot import bulk
 from bot.clock import Clock
 from bot.config import Config
-from bot.db import Database, insert_row
+from bot.db import Database
 from bot.guides.lookup import display_name, ref_of, stage_cn, tier_cn
 from bot.guides.scripts import ScriptShelf
 from bot.models import Customer, CustomerTag, GuideForward, Message, SharedValue, Staff, Tag
@@ -101,28 +102,33 @@ def message_tags(session: Session, message: Message) -> list[tuple[str, str]]:
 
 
 def forward(session: Session, config: Config, clock: Clock, shelf: ScriptShelf, customer: Customer,
-            message: Message, open_kfid: str = "") -> GuideForward | None:
+            message: Message, open_kfid: str = "") -> None:
     """Record the forward of `message` to the customer's guide and queue its app message; with
-    `[guides] kf_handoff`, a 微信客服 session is also handed to the guide as its human servicer."""
+    `[guides] kf_handoff`, a 微信客服 session is also handed to the guide as its human servicer.
+    In a batch, the forwards and their tasks are inserted with the batch's others (bot.bulk)."""
     guide = owning_guide(session, config, customer)
     if guide is None:
         logger.warning("customer %s wrote but there is no staff member to forward to", customer.id)
-        return None
+        return
     tags = message_tags(session, message)
     context = customer_context(session, customer)
     now = clock.now()
     ranked = shelf.library().rank(message.content, set(context.tags), {name for name, _ in tags})
     suggestions = [r.script.render(context, now.astimezone(config.scheduler.tz)) for r in ranked]
-    row = insert_row(session, GuideForward, {
+    handoff = bool(config.guides.kf_handoff and message.channel == "kf" and open_kfid and customer.external_userid)
+    handoff_payload = {"open_kfid": open_kfid, "external_userid": customer.external_userid,
+                       "servicer": guide.userid}
+
+    def queue(forward_id: int) -> None:
+        tasks = TaskQueue(session, clock)
+        tasks.enqueue_with_batch(FORWARD_TASK, f"{FORWARD_TASK}:{forward_id}", {"forward_id": forward_id}, run_at=now)
+        if handoff:
+            tasks.enqueue_with_batch(HANDOFF_TASK, f"{HANDOFF_TASK}:{forward_id}", handoff_payload, run_at=now)
+
+    bulk.defer(session, GuideForward.__table__, {
         "staff_id": guide.id, "customer_id": customer.id, "message_id": message.id, "suggestions": suggestions,
         "exempt": is_exempt(message.content, config), "received_at": message.created_at or now,
-        "status": "pending", "text": forward_text(customer, message, tags, suggestions)})
-    queue = TaskQueue(session, clock)
-    queue.enqueue(FORWARD_TASK, f"{FORWARD_TASK}:{row.id}", {"forward_id": row.id})
-    if config.guides.kf_handoff and message.channel == "kf" and open_kfid and customer.external_userid:
-        queue.enqueue(HANDOFF_TASK, f"{HANDOFF_TASK}:{row.id}", {
-            "open_kfid": open_kfid, "external_userid": customer.external_userid, "servicer": guide.userid})
-    return row
+        "status": "pending", "text": forward_text(customer, message, tags, suggestions)}, then=queue)
 
 
 def hand_off(payload: dict[str, Any], outbound: Outbound) -> None:

@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy import and_, func, or_, select, text
 from sqlalchemy.orm import Session
 
+from bot import bulk
 from bot.clock import Clock
 from bot.config import InboundConfig
 from bot.db import Database
@@ -161,6 +162,7 @@ class Processor:
         """Route the batch in order; stops at the first callback that fails (the caller rolls back)."""
         if self.db.is_sqlite:
             callbacks = callbacks[:max(1, self._sqlite_fits)]
+        bulk.enable(session)  # the batch's forwards and their tasks: one INSERT each per batch, at the commit
         self.inbox.prepare(session, callbacks)
         started = time.monotonic()
         outcomes = []

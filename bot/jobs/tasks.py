@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from bot import bulk
 from bot.clock import Clock
 from bot.db import Database, insert_if_absent
 from bot.jobs.claims import claim_ids
@@ -54,6 +55,14 @@ class TaskQueue:
                 "kind": kind, "key": key, "payload": logs.task_payload(payload), "run_at": run_at or self.clock.now()})
         self.queued += added
         return added
+
+    def enqueue_with_batch(self, kind: str, key: str, payload: Mapping[str, Any], run_at: datetime | None = None
+                           ) -> None:
+        """`enqueue`, with the batch's other tasks in one statement when the transaction defers
+        inserts (see bot.bulk); a key already queued is skipped either way."""
+        bulk.defer(self.session, Task.__table__, {
+            "kind": kind, "key": key, "payload": logs.task_payload(payload), "run_at": run_at or self.clock.now()},
+            skip_conflicts=True)
 
 
 class TaskRunner:

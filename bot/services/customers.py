@@ -274,10 +274,11 @@ class CustomerService:
 
     def record_event(self, customer: Customer, type_: str, at: datetime, data: Mapping[str, Any],
                      source: str, idempotency_key: str | None = None) -> Event:
-        event = Event(customer_id=customer.id, type=type_, occurred_at=at, data=dict(data), source=source,
-                      idempotency_key=idempotency_key)
-        self.session.add(event)
-        self.session.flush()
+        if customer in self.session.new:
+            self.session.flush()  # the customer row exists before the event refers to it
+        event = insert_row(self.session, Event, {"customer_id": customer.id, "type": type_, "occurred_at": at,
+                                                 "data": dict(data), "source": source,
+                                                 "idempotency_key": idempotency_key})
         self.hooks.event_recorded(self.session, customer, event)
         return event
 

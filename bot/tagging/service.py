@@ -104,7 +104,8 @@ class TaggingService:
                 if expires_at and ct.expires_at and expires_at > ct.expires_at:
                     ct.expires_at = expires_at  # given again: its time starts anew
                 return False
-        self.session.flush()  # the customer row exists before the tag row refers to it
+        if customer in self.session.new:
+            self.session.flush()  # the customer row exists before the tag row refers to it
         added = insert_if_absent(self.session, CustomerTag, {
             "customer_id": customer.id, "tag_id": tag.id, "source": source, "rule": rule,
             "matched": list(matched), "reason": reason, "message_id": message_id, "expires_at": expires_at})
@@ -142,7 +143,10 @@ class TaggingService:
 
     def tag_named(self, name: str, group: str = "") -> Tag:
         known: dict[str, Tag] = batch_reads(self.session).setdefault("tags_by_name", {})  # per transaction
-        tag = known.get(name) or self.session.scalar(select(Tag).where(Tag.name == name))
+        tag = known.get(name)
+        if tag is None:
+            with self.session.no_autoflush:  # tags are inserted at once (below), never left pending
+                tag = self.session.scalar(select(Tag).where(Tag.name == name))
         if tag is None:
             insert_if_absent(self.session, Tag, {
                 "name": name, "group": group or (name.split(":", 1)[0] if ":" in name else "")})
