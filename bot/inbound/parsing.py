@@ -15,6 +15,9 @@ from wechatpy.work import parse_message as parse_work_message
 logger = logging.getLogger(__name__)
 
 
+_BETWEEN = frozenset(" \t\n\r")  # whitespace between elements, dropped as xmltodict drops it
+
+
 class BadPayload(ValueError):
     """The decrypted body is not a WeChat XML message."""
 
@@ -32,12 +35,15 @@ def parse_document(xml: str) -> Any:
     """The root element of `xml` as xmltodict reads it (nested elements are dicts, repeated ones
     lists, text stripped, empty elements None): `{"xml": {...}}` gives the inner dict.
 
-    WeChat's XML is flat, so it is read by the C parser of xml.etree into one dict; anything else
-    (attributes, nesting, repeated or namespaced names, a DOCTYPE, mixed text, a parse error) goes
-    to xmltodict, which decides it exactly as before. Raises `BadPayload` when it is not XML.
+    WeChat's XML is flat, so it is read by a scan of its exact shape or else by the C parser of
+    xml.etree into one dict; anything else (attributes, nesting, repeated or namespaced names, a
+    DOCTYPE, mixed text, a parse error) goes to xmltodict, which decides it exactly as before.
+    Raises `BadPayload` when it is not XML.
     """
     if "<!DOCTYPE" not in xml and "xmlns" not in xml:
-        flat = _flat(xml)
+        flat = _canonical(xml)
+        if flat is None:
+            flat = _flat(xml)
         if flat is not None:
             return flat
     try:
@@ -45,6 +51,45 @@ def parse_document(xml: str) -> Any:
     except Exception as exc:  # expat raises its own error types; all mean "not XML"
         raise BadPayload(f"body is not XML: {exc}") from None
     return document.get("xml") if isinstance(document, dict) else None
+
+
+def _canonical(xml: str) -> dict[str, Any] | None:
+    """The shape WeChat sends, read without a parser: `<xml>`, then `<Name>` elements holding one
+    CDATA section or plain text, then `</xml>`. None for anything else: a value that is not plain
+    printable text (entities, newlines, control characters), a self-closing or repeated element,
+    attributes, a declaration. What this accepts is well-formed XML that expat reads the same way.
+    """
+    if not (xml.startswith("<xml>") and xml.endswith("</xml>")):
+        return None
+    fields: dict[str, Any] = {}
+    find, startswith = xml.find, xml.startswith
+    pos, end = 5, len(xml) - 6
+    while pos < end:
+        if xml[pos] in _BETWEEN:
+            pos += 1
+            continue
+        if xml[pos] != "<":
+            return None
+        close = find(">", pos)
+        tag = xml[pos + 1:close]
+        if not (tag.isascii() and tag.isalnum() and tag[0].isalpha()) or tag in fields:
+            return None
+        start = close + 1
+        if startswith("<![CDATA[", start):
+            stop = find("]]>", start + 9)
+            if stop < 0:
+                return None
+            value, after = xml[start + 9:stop], stop + 3
+        else:
+            after = find("<", start)
+            value = xml[start:after]
+            if "&" in value or ">" in value:
+                return None
+        if not value.isprintable() or not startswith(f"</{tag}>", after):
+            return None
+        fields[tag] = value.strip() or None
+        pos = after + len(tag) + 3
+    return fields if fields and pos == end else None
 
 
 def _flat(xml: str) -> dict[str, Any] | None:
