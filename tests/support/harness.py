@@ -71,7 +71,7 @@ class Harness:
             for userid, name in self.sim_config.guides:
                 service.staff(userid, name)
 
-    def settle(self, timeout: float = 10.0) -> None:
+    def settle(self, timeout: float = 30.0) -> None:
         """Process stored pushes, run queued tasks and settle the profiles messages left stale, until
         nothing is waiting (the bot's own threads may hold some, the simulator may be about to push a
         failure it reports late): what follows the ack has happened."""
@@ -97,7 +97,7 @@ class Harness:
 
     def stored_pushes(self) -> int:
         """Pushes stored durably: in `callbacks`, or still in the webhook's spool (SQLite)."""
-        with self.db.session() as session:
+        with self.db.read_session() as session:
             return int(session.scalar(select(func.count()).select_from(Callback))) + self.runtime.inbox.spooled()
 
     def customer_id(self, **identity: str) -> int:
