@@ -180,12 +180,27 @@ class _Counter:
         trigger = self.playbook.trigger
         query = select(Customer.id)
         if trigger.inactive_days is not None:
-            query = query.where(Customer.last_active_at <= self.now - timedelta(days=trigger.inactive_days))
+            since = self.now - timedelta(days=trigger.inactive_days)
+            quiet = Customer.last_active_at <= since
+            if self._mostly(quiet):  # SQLite would walk the index and fetch nearly every row at random;
+                # the same comparison behind a function (coalesce of the column with itself) is not
+                # served by the index, so customers are scanned once in order
+                quiet = func.coalesce(Customer.last_active_at, Customer.last_active_at) <= since
+            query = query.where(quiet)
         elif trigger.stage_changed is not None:
             query = query.where(Customer.stage == trigger.stage_changed)
         elif trigger.tag_added is not None:
             query = query.where(has_tag(trigger.tag_added))
         return query
+
+    def _mostly(self, clause: ColumnElement[bool]) -> bool:
+        """Whether most customers match `clause`: then a plain scan of customers reads each page once,
+        where SQLite, which has no statistics on a range, would search the index and then look every
+        matching row up by id (at 100,000 customers that was twice the scan's time, and growing)."""
+        if self.session.get_bind().dialect.name != "sqlite":
+            return False
+        matching = self.session.scalar(select(func.count()).select_from(Customer).where(clause)) or 0
+        return matching * 4 > (self.session.scalar(select(func.count()).select_from(Customer)) or 0)
 
     def enrolled(self) -> ColumnElement[bool]:
         rule = self.playbook.audience.reentry

@@ -273,3 +273,24 @@ text = "一小时后"
     first, later = result.steps
     assert first.channels == {"mp_custom": 2}
     assert later.channels == {"mp_custom": 1, "none": 1}
+
+
+def test_the_quiet_customers_are_counted_alike_whether_few_or_most_are_quiet(console: Console) -> None:
+    """re-engagement (14 quiet days): with most customers quiet the what-if scans customers instead of
+    searching the last-active index; the counts must not depend on which way it read them."""
+    now = console.clock.now()
+    with console.runtime.db.session() as s:
+        s.add_all([Customer(name=f"active{n}", external_userid=f"wm_a{n}", last_active_at=now - timedelta(days=1))
+                   for n in range(9)])
+        s.add_all([Customer(name="quiet0", external_userid="wm_q0", last_active_at=now - timedelta(days=20)),
+                   Customer(name="never", external_userid="wm_never", last_active_at=None)])
+    with console.runtime.db.session() as session:
+        few = what_if(session, console.runtime.config, "re-engagement", now)
+    assert few.candidates == 1 and {c["name"] for c in few.sample} == {"quiet0"}
+    with console.runtime.db.session() as s:
+        s.add_all([Customer(name=f"quiet{n}", external_userid=f"wm_q{n}", last_active_at=now - timedelta(days=15 + n))
+                   for n in range(1, 40)])
+    with console.runtime.db.session() as session:
+        most = what_if(session, console.runtime.config, "re-engagement", now)
+    assert most.candidates == 40  # the quiet ones; the active and the never-active are not candidates
+    assert most.entering + sum(most.excluded.values()) == 40
