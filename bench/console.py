@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from sqlalchemy import create_engine, make_url, select, text  # noqa: E402
-from webhook import postgres_database  # noqa: E402  (the scratch databases bench/webhook.py makes)
+from webhook import drop_database, postgres_database  # noqa: E402  (the scratch databases bench/webhook.py makes)
 from bot.analytics.rollups import DailyRollups  # noqa: E402
 from bot.analytics.sample import SampleSize, seed_history  # noqa: E402
 from bot.app import create_app  # noqa: E402
@@ -120,10 +120,7 @@ def postgres_copy(server_url: str, size: int, reuse: bool) -> Iterator[tuple[str
     try:
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False), True
     finally:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        drop_database(admin, name)
         admin.dispose()
 
 

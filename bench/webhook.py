@@ -47,7 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import xmltodict  # noqa: E402
 from flask import Flask  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.engine import Engine, make_url  # noqa: E402
 from wechatpy.crypto import WeChatCrypto as MpCrypto  # noqa: E402
 from wechatpy.work.crypto import WeChatCrypto as WorkCrypto  # noqa: E402
 from werkzeug.test import Client  # noqa: E402
@@ -307,11 +307,16 @@ def postgres_database(server_url: str) -> Iterator[str]:
     try:
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        drop_database(admin, name)
         admin.dispose()
+
+
+def drop_database(admin: Engine, name: str) -> None:
+    """Drop a scratch database, ending the sessions still connected to it (`admin`: autocommit)."""
+    with admin.connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name})
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
 
 
 def stored_counts(runtime: Runtime) -> dict[str, int]:

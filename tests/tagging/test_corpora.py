@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.tagging.rules import load_rules
+from tests.support.tagging import SHIPPED
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-SHIPPED = Path(__file__).resolve().parents[2] / "rules" / "tags.toml"
 
 SETS = [
     ("tagging_dev.jsonl", SHIPPED),

@@ -5,18 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from bot.tagging.explain import explain
 from bot.tagging.keywords import KeywordTagger
-from bot.tagging.rules import load_rules
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def tagger() -> KeywordTagger:
-    return KeywordTagger(load_rules(REPO / "rules" / "tags.toml"))
 
 
 def verdicts(tagger: KeywordTagger, text: str) -> list[tuple[str, str, bool, str]]:

@@ -9,19 +9,11 @@ import jieba
 import pytest
 
 from bot.tagging.keywords import KEYWORD_FREQ, KeywordTagger, SubstringTagger, TagMatch, normalise
-from bot.tagging.rules import load_rules, parse_rules
+from bot.tagging.rules import parse_rules
+from tests.support.tagging import tags
 
 REPO = Path(__file__).resolve().parents[2]
 DEV_CORPUS = REPO / "tests" / "data" / "tagging_dev.jsonl"
-
-
-@pytest.fixture(scope="module")
-def tagger() -> KeywordTagger:
-    return KeywordTagger(load_rules(REPO / "rules" / "tags.toml"))
-
-
-def tags(tagger: KeywordTagger, text: str) -> set[str]:
-    return {match.tag for match in tagger.tag(text)}
 
 
 def micro_scores(tagger: KeywordTagger | SubstringTagger, cases: list[tuple[str, set[str]]]) -> tuple[float, float]:

@@ -14,18 +14,9 @@ import pytest
 
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.rules import RulesError, load_rules, parse_rules
+from tests.support.tagging import tags
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-SHIPPED = Path(__file__).resolve().parents[2] / "rules" / "tags.toml"
-
-
-@pytest.fixture(scope="module")
-def tagger() -> KeywordTagger:
-    return KeywordTagger(load_rules(SHIPPED))
-
-
-def tags(tagger: KeywordTagger, text: str) -> set[str]:
-    return {match.tag for match in tagger.tag(text)}
 
 
 @pytest.mark.parametrize(

@@ -7,23 +7,11 @@ hearsay of a request, and complaints that only their cues tell.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.rules import load_rules, parse_rules
-
-SHIPPED = Path(__file__).resolve().parents[2] / "rules" / "tags.toml"
-
-
-@pytest.fixture(scope="module")
-def tagger() -> KeywordTagger:
-    return KeywordTagger(load_rules(SHIPPED))
-
-
-def tags(tagger: KeywordTagger, text: str) -> set[str]:
-    return {match.tag for match in tagger.tag(text)}
+from tests.support.tagging import SHIPPED, tags
 
 
 # ── Rescheduling: a booking that is moved is still a booking; a class that is moved is leave ──
