@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import and_, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from bot import bulk
@@ -65,6 +65,11 @@ class Outcome:
     callback_id: int
     processed: Processed
     lag: timedelta | None
+
+
+# Written into the statement, not bound: the partial index on a customer's waiting callbacks serves
+# only a query whose predicate is its own, whatever plan PostgreSQL caches for the parameters.
+WAITING = literal_column("'received'")
 
 
 def due_now(now: datetime) -> Any:
@@ -153,7 +158,7 @@ class Processor:
         mine = [callback for callback in callbacks if callback.customer_key in locked]
         not_claimed = dict(session.execute(
             select(Callback.customer_key, func.min(Callback.id))
-            .where(Callback.customer_key.in_(locked), Callback.status == "received",
+            .where(Callback.customer_key.in_(locked), Callback.status == WAITING,
                    Callback.id.not_in([callback.id for callback in mine]))
             .group_by(Callback.customer_key)).all())
         return [c for c in mine if c.id < not_claimed.get(c.customer_key, c.id + 1)]

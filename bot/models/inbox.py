@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.models.base import Base
@@ -18,7 +18,9 @@ class Callback(Base):
     __table_args__ = (
         Index("ix_callbacks_status_received", "status", "received_at"),
         Index("ix_callbacks_status_next_attempt", "status", "next_attempt_at"),
-        Index("ix_callbacks_customer_key_id", "customer_key", "id"),
+        # a customer's waiting callbacks, in order (the processor's per-customer check on PostgreSQL)
+        Index("ix_callbacks_waiting_customer_key_id", "customer_key", "id",
+              sqlite_where=text("status = 'received'"), postgresql_where=text("status = 'received'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
