@@ -6,8 +6,8 @@
 Prints throughput (single process, the dev corpus repeated to N messages, messages per CPU
 second of this process, best of --repeat runs after a warm-up) and micro-averaged
 precision / recall / F1 over (message, tag) pairs for both taggers; the same figures on the
-held-out sets of tests/data (clinic and school sentences written before tuning, and a gym's
-and a dental clinic chain's messages with rules an operator wrote once); and
+held-out sets of tests/data (clinic and school sentences written before tuning, and a gym's,
+a dental clinic chain's and a pet hospital chain's messages with rules an operator wrote once); and
 `siyu tag --json --stdin` on N lines as a user runs it, start-up included, --repeat times,
 with the default --jobs (a worker per CPU) and with --jobs 1, alternately. With --baseline, the same command of that
 commit (a temporary git worktree, same interpreter and packages) runs alternately with this
@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-cli", action="store_true", help="skip timing `siyu tag --stdin`")
     parser.add_argument("--baseline", help="a git ref whose `siyu tag` is timed alternately with this tree's")
     parser.add_argument("--skip", action="append", default=[], metavar="SET",
-                        help="leave out a held-out set (heldout4, dental...), e.g. while it must stay unseen")
+                        help="leave out a held-out set (heldout5, pet...), e.g. while it must stay unseen")
     args = parser.parse_args(argv)
     args.rules = args.rules or default_rules()
 
@@ -151,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("heldout4", DATA / "tagging_heldout4.jsonl", None),
         ("gym", DATA / "gym_heldout.jsonl", DATA / "gym_tags.toml"),
         ("dental", DATA / "dental_heldout.jsonl", DATA / "dental_tags.toml"),
+        ("heldout5", DATA / "tagging_heldout5.jsonl", None),
+        ("pet", DATA / "pet_heldout.jsonl", DATA / "pet_tags.toml"),
     )
     for name, path, own_rules in held_out:
         if name in args.skip:
