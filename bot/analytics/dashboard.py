@@ -16,6 +16,7 @@ from bot.analytics.sqltime import SqlTime
 from bot.analytics.stats import Nps
 from bot.models import (ChannelCode, Customer, CustomerGuide, DailyActiveCustomer, DailyChannelResponse,
                         DailyMessageCount, Delivery, Event, GuideTask, Message, Staff)
+from bot.playbooks.schema import CHANNEL_LABELS
 
 logger = logging.getLogger(__name__)
 
@@ -286,7 +287,8 @@ class Dashboard:
             total = totals.setdefault(c, [0, 0])
             total[0] += int(n)
             total[1] += int(r or 0)
-        return [{"channel": c, "sent": n, "responded": r, "rate": r / n if n else None}
+        return [{"channel": c, "label": CHANNEL_LABELS.get(c, c), "sent": n, "responded": r,
+                 "rate": r / n if n else None}
                 for c, (n, r) in sorted(totals.items()) if n]
 
     def guide_tasks(self) -> list[dict[str, Any]]:

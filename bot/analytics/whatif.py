@@ -38,6 +38,7 @@ from bot.playbooks.reachability import (
     first_channel_sql,
 )
 from bot.playbooks.registry import current_version_row, parsed_version
+from bot.playbooks.schema import CHANNEL_LABELS as STEP_CHANNEL_LABELS
 from bot.playbooks.schema import Playbook, Step
 from bot.playbooks.timing import step_due_time
 from bot.playbooks.templates import EventContext, RenderError, compile_condition, evaluate, template_context
@@ -48,8 +49,7 @@ logger = logging.getLogger(__name__)
 SAMPLE = 20
 BATCH = 1000  # customers per batch when the condition is evaluated in Python
 CAP_STATUSES = ("scheduled", "claimed")
-CHANNEL_LABELS = {"kf": "微信客服", "mp_custom": "公众号客服消息", "mp_template": "公众号模板消息",
-                  "wecom_mass": "企业微信群发", "guide_task": "导购任务", UNREACHABLE: "无法触达"}
+CHANNEL_LABELS = {**STEP_CHANNEL_LABELS, UNREACHABLE: "无法触达"}
 
 
 @dataclass

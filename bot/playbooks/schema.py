@@ -26,6 +26,9 @@ from bot.playbooks.timing import DEFAULT_TZ, parse_duration
 logger = logging.getLogger(__name__)
 
 CHANNELS = ("kf", "mp_custom", "mp_template", "wecom_mass", "guide_task")
+# What the console and the CLI call each channel.
+CHANNEL_LABELS = {"kf": "微信客服", "mp_custom": "公众号客服消息", "mp_template": "公众号模板消息",
+                  "wecom_mass": "企业微信群发", "guide_task": "导购任务"}
 # The longest text (UTF-8 bytes) each channel takes: kf, Official Account and app messages 2048,
 # enterprise mass messages 4000. Template messages carry fields, not the text.
 CHANNEL_TEXT_BYTES = {"kf": 2048, "mp_custom": 2048, "wecom_mass": 4000, "guide_task": 2048}

@@ -77,6 +77,8 @@ def test_channel_response_within_48_hours_and_guide_tasks(db: Database) -> None:
         dash = board(db, s)
         response = {row["channel"]: (row["responded"], row["sent"]) for row in dash.channel_response()}
         assert response == {"kf": (2, 3), "mp_custom": (0, 1)}
+        # the chart names channels as operators know them, not by their ids
+        assert [row["label"] for row in dash.channel_response()] == ["微信客服", "公众号客服消息"]
         [li] = dash.guide_tasks()
         assert (li["tasks"], li["done"]) == (3, 2) and li["mean_hours"] == pytest.approx(3.0)
 

@@ -75,11 +75,14 @@
                  inRange: { color: ["#f0f9f7", "#0f7b6c"] }, text: ["100%", "0%"] },
     series: [{ type: "heatmap", data: cells, label: { show: true, formatter: function (p) { return p.value[2] === "-" ? "" : p.value[2] + "%"; } } }]
   });
+  // Every channel's name under its bar, wrapped, instead of ECharts dropping every other one.
+  var names = { interval: 0, width: 64, overflow: "break", lineHeight: 14 };
+  var namesGrid = { left: 48, right: 16, top: 36, bottom: 46 };
   draw("chart-response", {
     tooltip: { trigger: "axis", formatter: function (ps) { var r = data.response[ps[0].dataIndex];
-      return r.channel + "：" + pct(r.rate) + "（" + r.responded + "/" + r.sent + "）"; } },
-    grid: grid,
-    xAxis: { type: "category", data: data.response.map(function (r) { return r.channel; }) },
+      return r.label + "：" + pct(r.rate) + "（" + r.responded + "/" + r.sent + "）"; } },
+    grid: namesGrid,
+    xAxis: { type: "category", data: data.response.map(function (r) { return r.label; }), axisLabel: names },
     yAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
     series: [{ name: "回应率", type: "bar", barMaxWidth: 36, label: { show: true, position: "top", formatter: function (p) { return p.value + "%"; } },
                data: data.response.map(function (r) { return r.rate === null ? 0 : Math.round(r.rate * 1000) / 10; }) }]
@@ -89,8 +92,8 @@
     draw(id, {
       tooltip: { trigger: "axis", formatter: function (ps) { var r = rows[ps[0].dataIndex];
         return label(r[key]) + "：¥" + r.ltv.toFixed(2) + "（" + r.customers + " 人，合计 ¥" + r.revenue.toFixed(2) + "）"; } },
-      grid: grid,
-      xAxis: { type: "category", data: rows.map(function (r) { return label(r[key]); }) },
+      grid: key === "channel" ? namesGrid : grid,
+      xAxis: { type: "category", data: rows.map(function (r) { return label(r[key]); }), axisLabel: key === "channel" ? names : {} },
       yAxis: { type: "value", axisLabel: { formatter: "¥{value}" } },
       series: [{ name: "LTV", type: "bar", barMaxWidth: 36, data: rows.map(function (r) { return Math.round(r.ltv * 100) / 100; }) }]
     });
