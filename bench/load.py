@@ -42,6 +42,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from contextlib import contextmanager
 from collections.abc import Iterator
 from datetime import timedelta
@@ -75,8 +76,9 @@ def openid(k: int) -> str:
 
 def generate(port: int, mp_key: str, rate: float, seconds: float, customers: int, first_msgid: int,
              out: Any) -> None:
-    """Encrypt every push first, then send them on schedule; put one row per push in `out`:
-    (msgid, seconds after the start it was sent, ack latency, HTTP status or 0 on error)."""
+    """Encrypt every push first, then send them on schedule; put in `out` one row per push (msgid,
+    seconds after the start it was sent, ack latency, HTTP status or the error's class name) and how
+    many connections were opened."""
     crypto, rng = MpCrypto(wb.MP_TOKEN, mp_key, wb.MP_APP_ID), random.Random(first_msgid)
     count = int(rate * seconds)
     pushes = []
@@ -96,9 +98,10 @@ def generate(port: int, mp_key: str, rate: float, seconds: float, customers: int
     out.put(asyncio.run(_send_all(port, pushes, rate)))
 
 
-async def _send_all(port: int, pushes: list[tuple[int, bytes]], rate: float) -> list[tuple[int, float, float, int]]:
+async def _send_all(port: int, pushes: list[tuple[int, bytes]], rate: float
+                    ) -> tuple[list[tuple[int, float, float, int | str]], int]:
     idle: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
-    rows: list[tuple[int, float, float, int]] = []
+    rows: list[tuple[int, float, float, int | str]] = []
     opened = 0
 
     async def one(msgid: int, request: bytes, start: float) -> None:
@@ -123,8 +126,8 @@ async def _send_all(port: int, pushes: list[tuple[int, bytes]], rate: float) -> 
                 idle.append((reader, writer))
             else:
                 writer.close()
-        except (TimeoutError, OSError, asyncio.IncompleteReadError, IndexError, ValueError):
-            status = 0
+        except (TimeoutError, OSError, asyncio.IncompleteReadError, IndexError, ValueError) as exc:
+            status = type(exc).__name__  # the kind of failure, for the error breakdown
         rows.append((msgid, sent_at - start, time.perf_counter() - sent_at, status))
 
     start = time.perf_counter()
@@ -137,7 +140,7 @@ async def _send_all(port: int, pushes: list[tuple[int, bytes]], rate: float) -> 
     await asyncio.gather(*tasks)
     for _, writer in idle:
         writer.close()
-    return rows
+    return rows, opened
 
 
 # -- the deployments -------------------------------------------------------------------------------
@@ -247,7 +250,7 @@ def run_rate(setup: str, port: int, db: Database, mp_key: str, rate: float, seco
     out = context.Queue()
     generator = context.Process(target=generate, args=(port, mp_key, rate, seconds, customers, first_msgid, out))
     generator.start()
-    rows = out.get(timeout=seconds * 20 + 300)
+    rows, connections = out.get(timeout=seconds * 20 + 300)
     generator.join()
     acked = [row for row in rows if row[3] == 200]
     latencies = [row[2] for row in acked]
@@ -259,7 +262,9 @@ def run_rate(setup: str, port: int, db: Database, mp_key: str, rate: float, seco
                        if done else timedelta(0)).total_seconds()
     return {
         "setup": setup, "offered_per_s": rate, "sent": len(rows), "acked": len(acked),
-        "errors": len(rows) - len(acked), "stored": len(stored), "processed": len(done),
+        "errors": len(rows) - len(acked), "connections": connections,
+        "error_statuses": dict(Counter(str(row[3]) for row in rows if row[3] != 200)),
+        "stored": len(stored), "processed": len(done),
         "sustained_per_s": round(len(acked) / span, 1) if span else 0.0,
         "ack_p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
         "ack_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
@@ -284,7 +289,7 @@ def run_setup(setup: str, args: argparse.Namespace, port: int) -> list[dict[str,
             for n, rate in enumerate(args.rates, start=1):
                 result = run_rate(setup, port, db, mp_key, rate, args.seconds, args.customers, first + n * 10**7)
                 results.append(result)
-                print(row_text(result), file=sys.stderr, flush=True)
+                print(row_text(result), result["error_statuses"] or "", file=sys.stderr, flush=True)
         finally:
             stop(procs)
             db.dispose()

@@ -301,7 +301,7 @@ def sqlite_database() -> Iterator[str]:
 def postgres_database(server_url: str) -> Iterator[str]:
     """A scratch database on the server `server_url` points at, dropped afterwards."""
     admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    name = f"siyu_bench_{uuid.uuid4().hex[:10]}"
+    name = f"{os.environ.get('SIYU_BENCH_DB_PREFIX', 'siyu_bench')}_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     try:
