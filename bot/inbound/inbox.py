@@ -2,7 +2,8 @@
 
 On SQLite a push is first written to the spool (bot.inbound.spool), a file of its own, so that
 storing it never waits for the main database's write lock; `ingest` moves spooled pushes into
-`callbacks` under the id the spool gave them. On PostgreSQL it goes to `callbacks` directly.
+`callbacks` under the id the spool gave them. On PostgreSQL it goes to `callbacks` directly, in
+one transaction with the pushes of concurrent requests (bot.inbound.group_commit).
 
 A callback is processed in one transaction: either every handler's writes are committed with
 the status `processed`, or none are and the callback is retried with backoff (`failed`, at
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 from bot.clock import Clock
 from bot.config import InboundConfig
 from bot.db import Database
+from bot.inbound.group_commit import GroupCommit
 from bot.inbound.parsing import customer_key, dedupe_key, parse_fields, update_kind
 from bot.inbound.routing import Dispatcher, Registration, Update
 from bot.inbound.spool import Push, Spool
@@ -83,6 +85,8 @@ class Inbox:
         self.config = config or InboundConfig()
         self.prepare_batch = prepare_batch
         self.spool = spool
+        # Without a spool (PostgreSQL), concurrent requests share the commit of their pushes.
+        self._group: GroupCommit[Push, tuple[int, bool]] = GroupCommit(self._insert_group)
 
     def accept(self, channel: str, xml: str, fields: Mapping[str, Any] | None = None) -> tuple[int, bool]:
         """Store a push durably, once. Returns (callback id, whether it is new).
@@ -92,23 +96,33 @@ class Inbox:
         fields = fields if fields is not None else parse_fields(xml)
         push = Push(channel, dedupe_key(channel, fields), update_kind(fields), customer_key(channel, fields), xml,
                     self.clock.now())
-        if self.spool is not None:
-            stored = self.spool.put(push)
-        else:
-            stored = self._insert(push)
+        stored = self.spool.put(push) if self.spool is not None else self._group.submit(push)
         if not stored[1]:
             logger.info("duplicate push %s acked again", push.dedupe_key)
         return stored
 
-    def _insert(self, push: Push) -> tuple[int, bool]:
-        row = _callback_row(push)
+    def _insert_group(self, pushes: Sequence[Push]) -> list[tuple[int, bool]]:
+        """Insert the pushes of concurrent requests in one transaction (group commit); a key already
+        stored, or twice in the group (WeChat's retry racing its original), is new only once."""
         dialect_insert = postgresql.insert if self.db.is_postgres else sqlite.insert
-        with self.db.session() as session:
-            callback_id = session.scalar(dialect_insert(Callback).values(**row)
-                                         .on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(Callback.id))
-            if callback_id is not None:
-                return int(callback_id), True
-            return int(session.scalars(select(Callback.id).where(Callback.dedupe_key == push.dedupe_key)).one()), False
+        keys = {push.dedupe_key for push in pushes}
+        with self.db.engine.begin() as conn:
+            inserted = dict(conn.execute(
+                dialect_insert(Callback).values([_callback_row(push) for push in pushes])
+                .on_conflict_do_nothing(index_elements=["dedupe_key"])
+                .returning(Callback.dedupe_key, Callback.id)).all())
+            existing = dict(conn.execute(select(Callback.dedupe_key, Callback.id)
+                                         .where(Callback.dedupe_key.in_(sorted(keys - inserted.keys())))).all()
+                            ) if len(inserted) < len(keys) else {}
+        results = []
+        for push in pushes:
+            key = push.dedupe_key
+            if key in inserted:
+                results.append((int(inserted.pop(key)), True))
+                existing[key] = results[-1][0]
+            else:
+                results.append((int(existing[key]), False))
+        return results
 
     def ingest(self, limit: int = INGEST_BATCH) -> int:
         """Move the oldest spooled pushes into `callbacks` (one transaction), then out of the spool;

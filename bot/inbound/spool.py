@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.clock import Clock
+from bot.inbound.group_commit import GroupCommit
 
 logger = logging.getLogger(__name__)
 
@@ -64,17 +65,6 @@ class Spooled:
     push: Push
 
 
-@dataclass
-class _Slot:
-    """One request's push in the queue. `done` is set under the writer's lock, and read only by
-    its request after taking that lock, so a plain flag is enough (no Event to build per push)."""
-
-    push: Push
-    done: bool = False
-    result: tuple[int, bool] | None = None
-    error: BaseException | None = None
-
-
 def spool_path_for(database: str) -> Path:
     """`data/siyu.db` -> `data/siyu-inbox.db`."""
     path = Path(database)
@@ -91,10 +81,7 @@ class Spool:
         self.clock = clock
         self.lock_budget = lock_budget
         self._first_id: Callable[[], int] | None = first_id
-        self.commits = 0  # transactions that stored pushes (fewer than the pushes under concurrency)
-        self._queue: list[_Slot] = []
-        self._queue_lock = threading.Lock()
-        self._writer = threading.Lock()  # one group commit at a time in this process, on `_pushes`
+        self._group: GroupCommit[Push, tuple[int, bool]] = GroupCommit(self._write)
         self._reader = threading.Lock()  # the processor's side, on `_moves`
         path.parent.mkdir(parents=True, exist_ok=True)
         self._pushes = self._connect()
@@ -110,23 +97,20 @@ class Spool:
 
     # -- the webhook's side ------------------------------------------------------------------
 
+    @property
+    def commits(self) -> int:
+        """Transactions that stored pushes (fewer than the pushes under concurrency)."""
+        return self._group.commits
+
     def put(self, push: Push) -> tuple[int, bool]:
         """Store `push` durably (with the pushes of concurrent requests, in one commit).
         Returns (spool id, whether it is new here); raises `SpoolUnavailable`."""
-        slot = _Slot(push)
-        with self._queue_lock:
-            self._queue.append(slot)
-        with self._writer:
-            if not slot.done:
-                with self._queue_lock:
-                    batch, self._queue = self._queue, []
-                self._commit(batch)
-        if slot.error is not None:
-            raise SpoolUnavailable(str(slot.error)) from slot.error
-        assert slot.result is not None
-        return slot.result
+        try:
+            return self._group.submit(push)
+        except Exception as exc:
+            raise SpoolUnavailable(str(exc)) from exc
 
-    def _commit(self, batch: Sequence[_Slot]) -> None:
+    def _write(self, pushes: Sequence[Push]) -> list[tuple[int, bool]]:
         conn = self._pushes
         try:
             floor = self._first_id() if self._first_id is not None else None
@@ -134,22 +118,16 @@ class Spool:
             try:
                 if floor is not None:
                     self._ids_above(conn, floor)
-                results = [self._insert(conn, slot.push) for slot in batch]
+                results = [self._insert(conn, push) for push in pushes]
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-        except Exception as exc:  # every waiting request must hear of it, whatever it was
-            logger.error("could not store %s push(es) in the spool %s: %r", len(batch), self.path, exc)
-            for slot in batch:
-                slot.error = exc
-                slot.done = True
-            return
+        except Exception as exc:
+            logger.error("could not store %s push(es) in the spool %s: %r", len(pushes), self.path, exc)
+            raise
         self._first_id = None
-        self.commits += 1
-        for slot, result in zip(batch, results, strict=True):
-            slot.result = result
-            slot.done = True
+        return results
 
     @staticmethod
     def _ids_above(conn: sqlite3.Connection, floor: int) -> None:
@@ -199,6 +177,6 @@ class Spool:
             return int(self._moves.execute("SELECT count(*) FROM pushes").fetchone()[0])
 
     def close(self) -> None:
-        with self._writer, self._reader:
+        with self._group.writing(), self._reader:
             self._pushes.close()
             self._moves.close()

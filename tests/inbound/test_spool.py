@@ -78,11 +78,11 @@ def test_concurrent_pushes_share_one_commit(tmp_path: Path) -> None:
     spool = Spool(tmp_path / "inbox.db", Clock())
     try:
         results: list[tuple[int, bool]] = []
-        with spool._writer:  # a commit is under way: the next eight pushes queue behind it
+        with spool._group.writing():  # a commit is under way: the next eight pushes queue behind it
             threads = [threading.Thread(target=lambda n=n: results.append(spool.put(push(n)))) for n in range(8)]
             for thread in threads:
                 thread.start()
-            while len(spool._queue) < 8:
+            while spool._group.queued < 8:
                 time.sleep(0.01)
         for thread in threads:
             thread.join()
