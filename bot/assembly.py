@@ -58,6 +58,8 @@ def build_runtime(config: Config, routers: Iterable[Router], clock: Clock | None
     runtime.inbox = Inbox(db, clock, dispatcher, runtime.handler_context, config.inbound, runtime.prepare_batch,
                           spool=inbox_spool(db))
     runtime.processor = Processor(runtime.inbox, db, clock, config.inbound)
+    if config.inbound.processing != "worker":  # `siyu serve` hands "child" to its child (bot.cli.child)
+        runtime.processor_waker = runtime.processor.kick
     task_context = {"db": db, "clock": clock, "config": config, "outbound": outbound, "inbox": runtime.inbox,
                     "wecom": wecom, "mp": mp, "runtime": runtime}
     runtime.tasks = TaskRunner(db, clock, {**dispatcher.task_functions(), "send_reply": send_reply}, task_context)

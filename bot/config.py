@@ -200,6 +200,11 @@ class InboundConfig(_Section):
     batch_size: int = Field(default=100, ge=1)
     sqlite_batch_seconds: float = Field(default=0.05, gt=0)  # a batch holds SQLite's write lock this long at most
     poll_seconds: float = Field(default=0.5, gt=0)  # how often an idle processor looks for work
+    # Where stored pushes are routed. "child": `siyu serve` runs the processor (and the scheduler)
+    # in a child process it restarts when it dies, so routing never holds the web threads' GIL;
+    # any other web process routes in a thread. "thread": in a thread of the web process.
+    # "worker": never in a web process, only in `siyu worker` (gunicorn: the web workers only ack).
+    processing: Literal["child", "thread", "worker"] = "child"
     # No longer used (the ack never waits for processing); still accepted so old configs start.
     passive_reply_wait_seconds: float = Field(default=3.0, ge=0, le=4.5)
 

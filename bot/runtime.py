@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +43,9 @@ class Runtime:
     hooks: Hooks = field(default_factory=Hooks)
     jobs: list[JobSpec] = field(default_factory=list)  # extra jobs from features (see bot.jobs.scheduler)
     features: dict[str, Any] = field(default_factory=dict)  # installed features by name (see bot.assembly)
+    # Called when the webhook stored a new push: this process's processor thread by default, the
+    # processing child under `siyu serve`, nothing when only `siyu worker` routes (see bot.assembly).
+    processor_waker: Callable[[], None] = field(default=lambda: None)
 
     def customers(self, session: Session) -> CustomerService:
         return CustomerService(session, self.clock, self.hooks)

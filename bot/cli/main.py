@@ -6,11 +6,14 @@ import argparse
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
+
     from bot.config import Config
+    from bot.runtime import Runtime
 
 from bot.cli.common import config_from, configure_cli_logging
 
@@ -60,14 +63,18 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     init = sub.add_parser("init", help="create or upgrade the database (idempotent)")
     init.set_defaults(func=cmd_init)
 
-    serve = sub.add_parser("serve", help="web app and scheduler in one process")
+    serve = sub.add_parser("serve", help="web app, with the processor and scheduler in a child process")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=5000)
     serve.add_argument("--threads", type=int, default=8)
     serve.add_argument("--no-scheduler", action="store_true", help="web only (scheduler runs in `siyu worker`)")
+    serve.add_argument("--connection-limit", type=int, default=1000,
+                       help="open connections waitress serves at once (more wait unanswered)")
     serve.set_defaults(func=cmd_serve)
 
-    worker = sub.add_parser("worker", help="scheduler only, for scaled deployments")
+    worker = sub.add_parser("worker", help="scheduler and processor, for scaled deployments")
+    worker.add_argument("--no-scheduler", action="store_true", help="route stored pushes only")
+    worker.add_argument("--serve-child", action="store_true", help=argparse.SUPPRESS)  # started by `siyu serve`
     worker.set_defaults(func=cmd_worker)
 
     doctor = sub.add_parser("doctor", help="check the configuration against the database and WeChat")
@@ -115,19 +122,36 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _check_schema(config)
     app = create_app(config)  # refuses a config it must not start with (bot.startup)
     runtime = app.extensions["siyu"]
-    scheduler = None
-    if config.scheduler.enabled and not args.no_scheduler:
+    wants_scheduler = config.scheduler.enabled and not args.no_scheduler
+    scheduler = child = None
+    if config.inbound.processing == "child":
+        from bot.cli.child import ProcessingChild, child_command
+
+        # Routing (and the scheduler) in a process of its own: the web threads keep the GIL for acks.
+        child = ProcessingChild(child_command(args.config, args.verbose, wants_scheduler))
+        child.start()
+        runtime.processor_waker = child.kick
+    elif wants_scheduler:
         scheduler = build_scheduler(runtime)
         scheduler.start()
     logger.info("serving on http://%s:%s", args.host, args.port)
+    # SIGTERM (systemd, docker stop) stops serve as Ctrl-C does, so the child is stopped with it.
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
-        waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="siyu")
+        waitress.serve(app, host=args.host, port=args.port, threads=args.threads, ident="siyu",
+                       connection_limit=args.connection_limit, asyncore_use_poll=True)
     finally:
+        if child is not None:
+            child.stop()
         if scheduler is not None:
             scheduler.shutdown(wait=False)
             _stop_heartbeat(runtime)
         runtime.close()
     return 0
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -138,8 +162,17 @@ def cmd_worker(args: argparse.Namespace) -> int:
     config = config_from(args)
     _check_schema(config)
     runtime = build_runtime(config, load_routers(config.bot.handlers))  # refuses as serve does
+    if args.serve_child:  # Ctrl-C reaches serve's whole group: serve stops this child itself
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if args.no_scheduler:  # serve's processing child without the scheduler: the processor alone
+        return _process_only(runtime, args.serve_child)
     scheduler = build_scheduler(runtime, blocking=True)
-    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+    stop = _stopper(scheduler)
+    signal.signal(signal.SIGTERM, lambda *_: stop())
+    if args.serve_child:
+        from bot.cli.child import follow_parent
+
+        follow_parent(runtime.processor.kick, stop)
     if config.metrics.worker_bind:
         from bot.ops.metrics import serve_events
 
@@ -149,6 +182,49 @@ def cmd_worker(args: argparse.Namespace) -> int:
     scheduler.start()
     _stop_heartbeat(runtime)
     runtime.close()
+    return 0
+
+
+def _stopper(scheduler: BaseScheduler) -> Callable[[], None]:
+    """Stop the scheduler, also when asked before it started (it then stops as it starts)."""
+    import threading
+
+    from apscheduler.events import EVENT_SCHEDULER_START
+
+    lock, asked = threading.RLock(), threading.Event()  # reentrant: SIGTERM may land inside `started`
+
+    def stop() -> None:
+        with lock:
+            asked.set()
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+
+    def started(_event: object) -> None:
+        with lock:
+            if asked.is_set() and scheduler.running:
+                scheduler.shutdown(wait=False)
+
+    scheduler.add_listener(started, EVENT_SCHEDULER_START)
+    return stop
+
+
+def _process_only(runtime: Runtime, serve_child: bool) -> int:
+    """Route stored pushes until SIGTERM (or, as serve's child, until serve is gone)."""
+    import threading
+
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    if serve_child:
+        from bot.cli.child import follow_parent
+
+        follow_parent(runtime.processor.kick, stopped.set)
+    logger.info("processor started")
+    runtime.processor.start()
+    try:
+        while not stopped.wait(1.0):
+            pass
+    finally:
+        runtime.close()
     return 0
 
 

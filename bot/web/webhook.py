@@ -193,7 +193,7 @@ def _accept(runtime: Runtime, channel: str, xml: str) -> tuple[str | None, dict[
     logs.remember_request(callback_id)  # for the thread that processes it, if not this one
     logger.debug("stored %s %s push as callback %s (new: %s)", channel, kind, callback_id, is_new)
     if is_new:
-        runtime.processor.kick()
+        runtime.processor_waker()
     update_ = Update(channel, kind, fields, runtime.clock.now(), callback_id, xml)
     reply = runtime.dispatcher.passive_reply(update_, runtime.passive_context(update_))
     metrics.callback_acked(channel, kind, request_seconds())
