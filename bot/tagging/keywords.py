@@ -184,12 +184,17 @@ class KeywordTagger:
         self._index: dict[str, list[_Entry]] = {}
         words: list[str] = list(map(normalise, rules.dictionary_words))
         sounded: list[str] = []
+        via = [dict(rule.via) for rule in self._rules]
         for number, rule in enumerate(self._rules):
             for keyword, is_exclude in [(k, False) for k in rule.keywords] + [(k, True) for k in rule.exclude]:
                 first, *rest = normalise(keyword).split(GAP)
                 self._index.setdefault(first, []).append(_Entry(number, keyword, tuple(rest), is_exclude))
+                if rest:  # the parts with nothing between may be one word of the segmenter (不要推送)
+                    whole = first + "".join(rest)
+                    self._index.setdefault(whole, []).append(_Entry(number, keyword, (), is_exclude))
                 words += [first, *rest]
-                if rule.pinyin and not is_exclude:
+                # A concept group's words are not read by sound: 秃了 must not become 吐了.
+                if rule.pinyin and not is_exclude and keyword not in via[number]:
                     sounded += [first, *rest]
         # Every proper prefix of a first part maps to (): a run that is not even a prefix ends
         # the scan from that token at once, which is most runs.
@@ -203,7 +208,7 @@ class KeywordTagger:
         # naming a day through the segmenter.
         needed = {max((*reversed(entry.rest), first), key=len) if entry.rest else first
                   for first, entries in self._index.items() for entry in entries}
-        self._candidates = trie_pattern(sorted(needed) + list(self._aliases))
+        candidates = trie_pattern(sorted(needed) + list(self._aliases))
         self._typos = TypoRepair(dict.fromkeys(sounded), is_word=self._common_word, bounds=self._token_bounds)
         self._cues = _cue_table(self._rules)
         self._cue_pattern = _cue_pattern(self._cues)
@@ -224,6 +229,20 @@ class KeywordTagger:
         self.words = list(dict.fromkeys(words))  # what the segmenter keeps whole, besides jieba's own
         self._dictionary = Dictionary(self.words, KEYWORD_FREQ)
         self._segmenter = Segmenter(self._dictionary)
+        self._via = via
+        separable_words = frozenset(self._language.words["separable"])
+        self._separable = separable = _separable_pattern([k for k, entries in self._index.items()
+                                                          if k in separable_words
+                                                          and any(not e.rest and not e.exclude for e in entries)],
+                                             self._language.words["separable_inserts"])
+        # A piece is worth segmenting if it holds a keyword or a keyword split by an insert (洗完澡).
+        self._candidates = candidates
+        self._separated_anywhere = separable
+        # Asking and wishing are moods of every clause only when a rule names them; `intent` and
+        # `asked` read them for the clauses of their hits alone.
+        self._reads_intent = any((rule.mood | rule.not_mood) & {"asking", "request"}
+                                 or any(word in ("mood:asking", "mood:request") for word, _ in rule.cues)
+                                 for rule in self._rules)
         self._exclusive = frozenset(rules.exclusive_groups)
         self._yielding = any(rule.yield_to for rule in self._rules)
         logger.info(
@@ -254,7 +273,9 @@ class KeywordTagger:
         pieces = list(_PIECES.finditer(folded))
         # Most pieces (好的, 谢谢) hold no keyword at all; skipping them before segmenting is
         # exact, because a run of tokens is always a substring of the piece.
-        wanted = [bool(self._candidates.search(piece.group())) for piece in pieces]
+        separated = self._separated_anywhere
+        wanted = [bool(self._candidates.search(piece.group())
+                       or (separated is not None and separated.search(piece.group()))) for piece in pieces]
         cued = (self._cue_pattern is not None and self._cue_pattern.search(folded) is not None) or (
             self._mood_cues is not None and self._mood_cues.search(folded) is not None)
         if not any(wanted) and not cued:
@@ -263,7 +284,7 @@ class KeywordTagger:
         if not cued and not any(hits for _, _, piece_hits in found.values() for hits in piece_hits):
             return []
         clauses, hits = self._read(text, folded, pieces, found, cued)
-        read_moods(self._language, clauses)
+        read_moods(self._language, clauses, intent=self._reads_intent)
         fired: dict[int, tuple[list[str], str]] = {}  # rule -> (keywords, first clause)
         last_clause: dict[int, int] = {}  # rule -> ordinal of the last clause it fired in
         fired_in: dict[int, set[int]] = {}  # rule -> ordinals of the clauses its keywords counted in
@@ -284,11 +305,16 @@ class KeywordTagger:
         if self._exclusive and len(fired) > 1:
             self._keep_latest_state(fired, last_clause)
         return [
-            TagMatch(rule.tag, rule.group, rule.rule_id, tuple(keywords), clause)
+            TagMatch(rule.tag, rule.group, rule.rule_id, self._explained(number, keywords), clause)
             for number in sorted(fired)
             for rule in (self._rules[number],)
             for keywords, clause in (fired[number],)
         ]
+
+    def _explained(self, number: int, keywords: list[str]) -> tuple[str, ...]:
+        """The matched keywords; one a concept group added names the rule's word: 什么价（≈价格）."""
+        via = self._via[number]
+        return tuple(f"{word}（≈{via[word]}）" if word in via else word for word in keywords)
 
     def _find_in_pieces(self, pieces: list[re.Match[str]], wanted: list[bool]
                         ) -> dict[int, tuple[list[str], list[tuple[int, int]], list[list[_Hit]]]]:
@@ -455,9 +481,12 @@ class KeywordTagger:
     def _in_mood(self, hit: _Hit, clause: ClauseInfo, clauses: list[ClauseInfo], ordinal: int) -> bool:
         """Whether the moods of the hit's clause suit its rule (`mood`, `not_mood`)."""
         rule = self._rules[hit.rule]
-        if not rule.mood and not rule.not_mood:
+        if not rule.mood and not rule.not_mood and not rule.intent and not rule.asked:
             return True
         moods = self.hit_moods(hit, clause, clauses, ordinal)
+        if (rule.intent or hit.keyword in rule.asked) and not (
+                "question" in moods or self._language.intent_moods(clause)):
+            return False
         if rule.mood and not moods & rule.mood:
             return False
         return not moods & rule.not_mood
@@ -485,6 +514,8 @@ class KeywordTagger:
                 break
             if any(m.kind == "resolved" for m in later.markers):
                 moods.add("passed")
+        if hit.end - hit.start > 1 and "过" in clause.tokens[hit.start + 1 : hit.end - 1]:
+            moods.add("done")  # 请/过/假: the aspect of having done it, inside the keyword's words
         if "rescheduled" in moods:
             moods.discard("done")  # 约好的时间改到周三: what was arranged is being moved, still wanted
         if not moods & _NOT_STATEMENT:
@@ -517,7 +548,33 @@ class KeywordTagger:
                         hits.append(_Hit(entry.rule, entry.keyword, start, spans[-1][1], spans, entry.exclude))
             if tokens[start] in self._inside:
                 self._find_inside(tokens, start, hits)
+        if self._separable is not None:
+            self._find_separated(tokens, hits)
         return hits
+
+    def _separated(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, keyword) of each two-character keyword said with words between its
+        characters (洗完澡, 剪个毛, 分三期, 请过假): a verb and its object, split as Chinese splits them."""
+        found = []
+        for match in self._separable.finditer(text):
+            keyword = match.group(1) + match.group(3)
+            if keyword in self._index:
+                found.append((match.start(), match.end(), keyword))
+        return found
+
+    def _find_separated(self, tokens: list[str], hits: list[_Hit]) -> None:
+        text = "".join(tokens)
+        found = self._separated(text)
+        if not found:
+            return
+        starts = {offset: i for i, offset in enumerate(itertools.accumulate(map(len, tokens), initial=0))}
+        for begin, end, keyword in found:
+            first, last = starts.get(begin), starts.get(end)
+            if first is None or last is None:
+                continue  # a keyword ends on token boundaries, however it is split
+            for entry in self._index[keyword]:
+                if not entry.rest:
+                    hits.append(_Hit(entry.rule, entry.keyword, first, last, ((first, last),), entry.exclude))
 
     def _swallowing_words(self, plain: list[str], no_split: frozenset[str]) -> dict[str, tuple[str, ...]]:
         """Token -> the plain keywords inside it (好贵 -> 贵, 胀痛 -> 痛), one or two characters of
@@ -547,6 +604,18 @@ _MOOD_MARKERS = {"rescheduled": "reschedule", "settled": "no_need", "deferred": 
 # Markers that reach other clauses: a piece holding one is read even without a keyword.
 _MARKER_KINDS = ("hypothetical", "worry", "hearsay", "deferral", "resolved", "done")
 _NOT_STATEMENT = frozenset({"question", "hypothetical", "worry", "hearsay", "expectation", "rhetorical", "deferred"})
+
+
+def _separable_pattern(keywords: Sequence[str], inserts: Sequence[str]) -> re.Pattern[str] | None:
+    """Verb, one or two inserts (了, 完, 个, 一次, 第二...), object, for the separable keywords."""
+    pairs = [k for k in keywords if len(k) == 2 and all("\u4e00" <= c <= "\u9fff" for c in k)]
+    if not pairs or not inserts:
+        return None
+    words = "|".join(sorted((re.escape(w).replace(re.escape(NUMBER), _INSERT_NUMBER)
+                             for w in inserts), key=len, reverse=True))
+    heads = "".join(sorted({re.escape(k[0]) for k in pairs}))
+    tails = "".join(sorted({re.escape(k[1]) for k in pairs}))
+    return re.compile(f"([{heads}])((?:{words}){{1,2}})([{tails}])")
 
 
 def _praise_negated(clause: ClauseInfo, marker: Marker) -> bool:
@@ -585,6 +654,7 @@ def _cue_pattern(words: dict[str, object]) -> re.Pattern[str] | None:
 NUMBER = "#"  # in a cue: a number, in digits or in Chinese (三遍, 第3次, 好几次)
 _NUMBER_CHARS = frozenset("0123456789一二两三四五六七八九十百几好多")
 _NUMBER_REGEX = "(?:[0-9]+|[一二两三四五六七八九十百几好多]+)"
+_INSERT_NUMBER = "(?:[0-9]+|[一二两三四五六七八九十百几]+)"  # 分三期; not 好多, which is no count there
 
 
 def _cue_regex(word: str, whole: bool = False) -> str:

@@ -33,7 +33,11 @@ MOODS = (
     "rescheduled",  # 改到, 改期, 挪到, 换个时间: something already arranged is being moved
     "mild",  # 一般, 还行, 凑合 closing the clause: a lukewarm judgement, not a complaint
     "settled",  # 不用/不必 … after 已经…了 in the sentence: no longer needed because it is done
+    "asking",  # a question word in the clause (多少, 什么时候, 哪): the customer asks something
+    "request",  # a wish or a request in the clause (想, 希望, 帮我, 麻烦, 可以…), not negated
 )
+# What an `intent = true` rule needs in its clause: a question, a question word, or a request.
+INTENT_MOODS = frozenset({"question", "asking", "request"})
 # Rules that negation cancels (intents, requests, reports) leave these moods out by default.
 DEFAULT_NOT_MOOD = ("hypothetical", "worry", "deferred", "passed", "praised", "settled")
 
@@ -76,6 +80,10 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "mild": ("一般", "一般般", "还行", "还可以", "还凑合", "凑合", "马马虎虎", "过得去", "中规中矩", "说得过去"),
     # "No need" opening a clause after something done (已经约好了，不用再打电话了): settled, not an opt-out.
     "no_need": ("不用", "不必", "无需", "无须", "没必要", "用不着", "不需要"),
+    # A wish or a request (想报个班, 帮我约, 可以试听吗): with a question, what an `intent = true` rule
+    # needs, so that a class merely mentioned (孩子今天上课很开心) is no enquiry. Negated (不想) it is none.
+    "request": ("想", "想要", "要", "希望", "打算", "准备", "帮我", "帮忙", "麻烦", "请问", "能否", "可以", "能",
+                "发我", "一下", "安排", "问一下", "问问", "咨询", "了解", "考虑", "看看", "试试", "求"),
     # A keyword inside a longer token counts when the rest is one of these (好贵, 胀痛, 太坑, 疼死,
     # 牙疼, 脸肿: a body part the segmenter glued to its symptom) and the token is not in the rules'
     # do-not-split dictionary (心疼, 大约).
@@ -84,6 +92,15 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                        "牙", "脸", "嘴", "唇", "眼", "鼻", "耳", "腰", "腿", "背", "胃", "手", "脚", "肚子",
                        "脖子", "肩膀", "膝盖", "牙龈", "嗓子"),
     "split_suffixes": ("死", "了", "得", "啊", "呀", "的", "疼", "痛"),
+    # Verb-object words that Chinese splits (洗完澡, 剪个毛, 请过假, 分三期, 打第二针): such a keyword
+    # said with one or two `separable_inserts` between its characters still matches.
+    "separable": ("洗澡", "洗头", "洗牙", "剪毛", "剪发", "理发", "染发", "烫发", "打针", "输液", "抽血", "拍片",
+                  "开药", "吃药", "喂药", "驱虫", "看病", "挂号", "排号", "排队", "请假", "上课", "约课", "报名",
+                  "分期", "打折", "付款", "交费", "缴费", "续费", "充值", "办卡", "续卡", "停卡", "退卡", "退款",
+                  "退费", "退货", "换货", "发货", "下单", "结账", "见面", "生病", "发烧", "拔牙", "补牙", "美甲",
+                  "打卡", "签到", "上门", "睡觉", "吃饭", "生气", "帮忙", "操心", "起疹"),
+    # `#` is a number (三, 两, 10).
+    "separable_inserts": ("了", "过", "完", "个", "次", "下", "一次", "一下", "一个", "#次", "#个", "第#", "#"),
 }
 NEGATED_PRAISE = ("不", "没", "没有", "不太", "不够", "不是很", "不怎么", "不算")
 
@@ -133,6 +150,7 @@ class Language:
 
     words: Mapping[str, tuple[str, ...]]
     _pattern: re.Pattern[str] | None = field(repr=False, compare=False)
+    _request: re.Pattern[str] | None = field(repr=False, compare=False)
 
     @classmethod
     def build(cls, overrides: Mapping[str, Sequence[str]] | None = None) -> Language:
@@ -143,11 +161,13 @@ class Language:
             if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
                 raise LanguageError(f"{key}: must be a list of non-empty words")
             words[key] = tuple(w.strip() for w in value)
-        language = cls(words, None)
+        language = cls(words, None, None)
         # One regex, one group per kind: a clause is scanned once whatever the number of lists.
         groups = [f"(?P<{kind}>{_alternatives(language.marker_words(kind))})"
                   for kind in MARKER_KINDS if language.marker_words(kind)]
-        return cls(words, re.compile("|".join(groups)) if groups else None)
+        request = language.marker_words("request")
+        return cls(words, re.compile("|".join(groups)) if groups else None,
+                   re.compile(_alternatives(request)) if request else None)
 
     def marker_words(self, kind: str) -> tuple[str, ...]:
         """The words that mark `kind`; resolved ones include every resolution verb + complement."""
@@ -164,6 +184,27 @@ class Language:
     @property
     def split_suffixes(self) -> frozenset[str]:
         return frozenset(self.words["split_suffixes"])
+
+    def intent_moods(self, clause: ClauseInfo) -> set[str]:
+        """`asking` and `request` of a clause, read when a rule asks for them (cached on the clause)."""
+        if clause.intent is None:
+            clause.intent = set()
+            if _asks(clause.folded, frozenset(self.words["question_words"])):
+                clause.intent.add("asking")
+            if self._wishes(clause):
+                clause.intent.add("request")
+        return clause.intent
+
+    def _wishes(self, clause: ClauseInfo) -> bool:
+        """A wish or request marker on a token boundary, not negated (不想), or glued to its subject."""
+        if any(token.endswith(_GLUED_WISHES) for token in clause.tokens):
+            return True
+        for match in self._request.finditer(clause.folded) if self._request else ():
+            start, end = match.span()
+            if (start in clause.bounds and (end in clause.bounds or end - start > 1)
+                    and clause.folded[start - 1 : start] not in ("不", "没", "别")):
+                return True
+        return False
 
     def markers(self, text: str, bounds: frozenset[int]) -> list[Marker]:
         """Every marker in a clause whose both ends fall on token boundaries."""
@@ -190,10 +231,12 @@ class ClauseInfo:
     bounds: frozenset[int] = frozenset()  # offsets in `folded` where a token starts or ends
     markers: list[Marker] = field(default_factory=list)
     moods: set[str] = field(default_factory=set)
+    intent: set[str] | None = None  # asking / request, once read (`Language.intent_moods`)
 
 
-def read_moods(language: Language, clauses: list[ClauseInfo]) -> None:
-    """Fill each clause's moods from its markers and those of its neighbours."""
+def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = True) -> None:
+    """Fill each clause's moods from its markers and those of its neighbours (`asking` and
+    `request` only with `intent`: a rule set that never looks at them does not pay for them)."""
     words = language.words
     particles = frozenset(words["question_particles"])
     report_questions = frozenset(words["report_questions"])
@@ -218,6 +261,8 @@ def read_moods(language: Language, clauses: list[ClauseInfo]) -> None:
                     clause.moods.add("mild")
                 elif word in words["expectation"]:
                     clause.moods.add("expectation")
+        if intent:
+            clause.moods |= language.intent_moods(clause)
         if "hearsay" in clause.moods and _own_question(clause, question_words):
             clause.moods.discard("hearsay")  # 朋友说有活动，多少钱 / 听说可以分期吗: the customer asks
     # Supposing, worrying and hearsay reach to the end of the sentence (万一效果不好，能退吗); the
@@ -253,6 +298,22 @@ def _read_settled(clauses: list[ClauseInfo]) -> None:
                 done_in = clause.sentence
             elif marker.kind == "no_need" and done_in == clause.sentence:
                 clause.moods.add("settled")
+
+
+# A wish the segmenter glued to its subject because a keyword says so (同事也想, 我也要).
+_GLUED_WISHES = ("也想", "还想", "都想", "很想", "也要", "还要", "都要")
+
+
+def _asks(text: str, question_words: frozenset[str]) -> bool:
+    """A question word anywhere in the clause, also inside a longer token (一节多少), but not a
+    negated one (没什么, 不怎么, 没多少): 「钢琴课一节多少钱」 asks."""
+    for word in question_words:
+        start = text.find(word)
+        while start >= 0:
+            if text[start - 1 : start] not in ("没", "不"):
+                return True
+            start = text.find(word, start + 1)
+    return False
 
 
 def _closes(text: str, end: int) -> bool:

@@ -22,6 +22,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.tagging.concepts import expansion, merged
 from bot.tagging.language import DEFAULT_NOT_MOOD, MOODS, Language, LanguageError
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ METRIC_NAMES: frozenset[str] = frozenset(
 # the [vocab] list `name`). Vocab references are expanded here; gaps are the tagger's business.
 GAP = "*"
 _VOCAB_REF = re.compile(r"\{([^{}]+)\}")
-_TOP_LEVEL_KEYS = ("keyword", "behaviour", "vocab", "dictionary", "exclusive_groups", "language", "aliases")
+_TOP_LEVEL_KEYS = ("keyword", "behaviour", "vocab", "dictionary", "exclusive_groups", "language", "aliases", "concepts")
 
 
 def parse_lifetime(text: str) -> timedelta:
@@ -104,6 +105,9 @@ class KeywordSpec(_Spec):
     mood: list[Mood] = []  # the clause must have one of these moods
     not_mood: list[Mood] | None = None  # ... and none of these (default: DEFAULT_NOT_MOOD if negatable)
     pinyin: bool = True  # homophone typos of the keywords match too (预月 for 预约)
+    intent: bool = False  # fires only where its clause asks or wishes (INTENT_MOODS): a mention is no enquiry
+    asked: list[Word] = []  # keywords that count only where the clause asks or wishes (班, 老师)
+    expand: bool | list[str] = True  # concept groups a keyword belongs to add their words (or only these groups)
     cues: dict[str, float] = {}  # words (or "mood:<mood>") whose weights add up over a message
     cue_threshold: float = Field(default=2.0, gt=0)
     lifetime: str | None = None  # "30d": the tag falls off that long after it was (last) given
@@ -161,6 +165,10 @@ class KeywordRule:
     cues: tuple[tuple[str, float], ...] = ()
     cue_threshold: float = 2.0
     lifetime: timedelta | None = None
+    intent: bool = False
+    asked: frozenset[str] = frozenset()  # keywords (also in `keywords`) that need an asking clause
+    # Keywords a concept group added (word, the rule's own keyword it stands for): 什么价 for 价格.
+    via: tuple[tuple[str, str], ...] = ()
 
     @property
     def rule_id(self) -> str:
@@ -227,8 +235,9 @@ def parse_rules(text: str, source: str = "<string>") -> RuleSet:
     vocab = _parse_vocab(data.get("vocab", {}), source, errors)
     language = _parse_language(data.get("language", {}), source, errors)
     aliases = _parse_vocab(data.get("aliases", {}), source, errors, section="aliases")
+    concepts = merged(_parse_vocab(data.get("concepts", {}), source, errors, section="concepts"))
     dictionary = _validated(DictionarySpec, data.get("dictionary", {}), f"{source}: dictionary", errors)
-    keyword_rules = _parse_keyword_rules(data.get("keyword", []), vocab, source, errors)
+    keyword_rules = _parse_keyword_rules(data.get("keyword", []), vocab, concepts, source, errors)
     behaviour_rules = _parse_behaviour_rules(data.get("behaviour", []), source, errors)
     exclusive = data.get("exclusive_groups", [])
     if not isinstance(exclusive, list) or not all(isinstance(g, str) and g for g in exclusive):
@@ -325,7 +334,8 @@ def _expand_all(words: list[str], vocab: Mapping[str, list[str]], where: str, er
 
 
 def _parse_keyword_rules(
-    raw_rules: object, vocab: Mapping[str, list[str]], source: str, errors: list[str]
+    raw_rules: object, vocab: Mapping[str, list[str]], concepts: Mapping[str, tuple[str, ...]], source: str,
+    errors: list[str]
 ) -> list[tuple[int, KeywordRule]]:
     if not isinstance(raw_rules, list):
         errors.append(f"{source}: keyword: must be an array of tables ([[keyword]])")
@@ -338,14 +348,21 @@ def _parse_keyword_rules(
             continue
         words = _expand_all(spec.keywords, vocab, f"{where}.keywords", errors)
         words += _expand_all(spec.synonyms, vocab, f"{where}.synonyms", errors)
+        asked = _expand_all(spec.asked, vocab, f"{where}.asked", errors)
         exclude = _expand_all(spec.exclude, vocab, f"{where}.exclude", errors)
+        via: dict[str, str] = {}
+        if spec.expand is not False:
+            allowed = None if spec.expand is True else spec.expand
+            for unknown in sorted(set(allowed or ()) - set(concepts)):
+                errors.append(f"{where}.expand: no concept group {unknown!r} (known: {', '.join(concepts)})")
+            via = expansion(words, concepts, allowed)
         rules.append(
             (
                 index,
                 KeywordRule(
                     tag=spec.tag,
                     group=_group_of(spec.tag, spec.group),
-                    keywords=tuple(dict.fromkeys(words)),
+                    keywords=tuple(dict.fromkeys((*words, *via, *asked))),
                     negatable=spec.negatable,
                     exclude=exclude,
                     yield_to=tuple(spec.yield_to),
@@ -358,6 +375,9 @@ def _parse_keyword_rules(
                     cues=tuple(spec.cues.items()),
                     cue_threshold=spec.cue_threshold,
                     lifetime=parse_lifetime(spec.lifetime) if spec.lifetime else None,
+                    via=tuple(via.items()),
+                    intent=spec.intent,
+                    asked=frozenset(asked) - set(words),
                 ),
             )
         )

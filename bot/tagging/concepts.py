@@ -1,0 +1,88 @@
+"""The shipped vocabulary: groups of words that name one concept (价格 ~ 多少钱 ~ 什么价 ~ 收费...).
+
+An operator writes the words they think of; customers use others. A keyword rule that names any
+word of a group gets the whole group as keywords (unless the rule says `expand = false`, or lists
+the groups it wants), and each tag it gives that way names the word and the keyword it stands
+for: 「什么价（≈价格）」. `[concepts]` in a rule file adds words to a group or adds a group.
+
+Groups are kept narrow on purpose: a word belongs here only if, said by a customer, it almost
+always means the group's concept (有送 asks about an offer; 活动 alone does not, 过来 alone does
+not book). A word is in one group only, so a keyword never pulls in two unrelated groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
+    # Price, offers, ways of paying.
+    "价格": ("价格", "价钱", "价位", "价目", "价目表", "价格表", "报价", "报个价", "多少钱", "多钱", "几多钱", "啥价",
+           "什么价", "什么价格", "什么价位", "收费", "怎么收", "怎么收费", "收多少", "要多少钱", "怎么算钱", "怎么卖",
+           "费用", "花费", "花多少", "要花多少", "贵", "太贵", "便宜", "便宜点", "便宜一点", "实惠", "划算",
+           "性价比", "优惠", "优惠券", "优惠价", "折扣", "打折", "打个折", "几折", "特价", "活动价", "团购", "团购价",
+           "团购券", "代金券", "抵用券", "满减", "福利", "有送", "送几次", "送什么", "赠品", "套餐", "会员价",
+           "新人价", "体验价", "首单", "分期", "分几期", "免息", "原价", "差价", "涨价", "降价", "一口价", "砍价",
+           "有没有活动", "什么活动", "优惠活动"),
+    # Booking a visit or a time.
+    "预约": ("预约", "约", "约个时间", "约时间", "约一下", "帮我约", "想约", "挂号", "挂个号", "排号", "排个号",
+           "取号", "有号", "还有号", "到店", "来店", "上门", "有位置", "有空位", "排个时间", "安排时间", "安排一下",
+           "登记一下", "预订", "预定", "订个位", "留个位", "档期", "过来一趟", "过去一趟", "加个号", "约上"),
+    # Money back.
+    "退款": ("退款", "退钱", "退费", "钱退", "退给我", "退回来", "退回", "还给我", "还钱", "返还", "折现", "能退",
+           "可以退", "怎么退", "退掉", "退全款", "全额退", "退定金", "退押金", "退余额", "退差价", "申请退款",
+           "把*退了", "退一下"),
+    # No more messages.
+    "退订": ("退订", "取消订阅", "取关", "别再发", "不要再发", "别发了", "不用再发", "别*发", "不要*发", "不用*发",
+           "不要*推送", "别*推送", "不要*打扰", "别*打扰", "勿扰", "免打扰", "拒收", "移出", "踢出", "不想收到",
+           "不想再收到", "不要推送", "关闭推送"),
+    # Dissatisfaction said with a complaint word.
+    "投诉": ("投诉", "差评", "不满意", "太差", "很差", "真差", "态度差", "态度不好", "敷衍", "不负责", "不专业",
+           "失望", "坑人", "骗人", "忽悠", "维权", "曝光", "举报", "12315", "给个说法", "太过分", "离谱", "白花",
+           "冤枉钱", "一问三不知", "没人管", "没人理", "没人接", "不回消息", "爱答不理", "不怎么样", "糊弄"),
+    # Leave from a class, or moving it.
+    "请假": ("请假", "请*假", "告假", "病假", "事假", "来不了", "去不了", "上不了", "赶不上", "缺课", "停课", "调课",
+           "换课", "改课", "顺延", "往后推", "推迟", "延期"),
+    # Discomfort, one small group per sign, so that an operator's 吐 brings 呕吐, not 疼.
+    "疼": ("疼", "痛", "疼痛", "刺痛", "胀痛", "酸痛", "隐痛", "作痛", "酸酸的", "酸胀", "有点酸"),
+    "肿": ("肿", "红肿", "肿胀", "发肿", "浮肿", "水肿", "鼓包", "起包", "肿块", "硬块", "硬结", "硬硬的", "胀胀的"),
+    "痒": ("痒", "发痒", "瘙痒", "刺痒", "痒痒的"),
+    "红": ("发红", "泛红", "红点", "小红点", "红疹", "疹子", "起疹子", "红血丝", "红了一片", "红红的"),
+    "吐": ("吐", "呕吐", "吐了", "想吐", "干呕"),
+    "拉稀": ("拉稀", "拉肚子", "腹泻", "拉水", "软便", "便血"),
+    "发烧": ("发烧", "发热", "低烧", "高烧"),
+    "不吃": ("不吃", "不吃东西", "不肯吃", "不爱吃", "不吃饭", "没胃口", "食欲不振"),
+    "没精神": ("没精神", "精神不好", "蔫", "蔫蔫的", "没力气", "不爱动", "趴着不动", "无精打采"),
+    "出血": ("出血", "渗血", "流血", "渗液", "化脓", "流脓"),
+    "淤青": ("淤青", "瘀青", "淤血", "瘀血", "青紫", "发紫"),
+    "干": ("发干", "很干", "干燥", "干裂", "起皮", "脱皮", "紧绷", "绷得紧"),
+    "痘": ("爆痘", "长痘", "起痘", "冒痘", "闭口"),
+}
+
+
+class ConceptError(ValueError):
+    """A `[concepts]` entry is not a list of words."""
+
+
+def merged(extra: Mapping[str, Sequence[str]] | None) -> dict[str, tuple[str, ...]]:
+    """The shipped groups with a rule file's `[concepts]` added (new words to a group, new groups)."""
+    groups = dict(DEFAULT_CONCEPTS)
+    for name, words in (extra or {}).items():
+        groups[name] = tuple(dict.fromkeys((*groups.get(name, ()), *words)))
+    return groups
+
+
+def expansion(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
+              allowed: Iterable[str] | None = None) -> dict[str, str]:
+    """Word -> the rule's keyword it stands for, for every word of a group that holds one of
+    `keywords` (only `allowed` groups, if given) and is not a keyword itself."""
+    own = list(dict.fromkeys(keywords))
+    present = set(own)
+    wanted = None if allowed is None else set(allowed)
+    added: dict[str, str] = {}
+    for keyword in own:
+        for name, words in groups.items():
+            if (wanted is None or name in wanted) and keyword in words:
+                for word in words:
+                    if word not in present and word not in added:
+                        added[word] = keyword
+    return added
