@@ -149,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("heldout2", DATA / "tagging_heldout2.jsonl", None),
         ("heldout3", DATA / "tagging_heldout3.jsonl", None),
         ("heldout4", DATA / "tagging_heldout4.jsonl", None),
+        ("dev3", DATA / "tagging_dev3.jsonl", None),
         ("gym", DATA / "gym_heldout.jsonl", DATA / "gym_tags.toml"),
         ("dental", DATA / "dental_heldout.jsonl", DATA / "dental_tags.toml"),
         ("heldout5", DATA / "tagging_heldout5.jsonl", None),
@@ -172,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # Sets written before a round of engine work and then worked on: figures, not a held-out measure.
-_DEVELOPMENT = frozenset({"dev2", "vet"})
+_DEVELOPMENT = frozenset({"dev2", "dev3", "vet"})
 
 
 def cli_figures(rules: Path, messages: Sequence[str], repeat: int, baseline: str | None) -> dict[str, float]:

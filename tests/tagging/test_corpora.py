@@ -18,6 +18,7 @@ SETS = [
     ("tagging_heldout2.jsonl", SHIPPED),
     ("tagging_heldout3.jsonl", SHIPPED),
     ("tagging_heldout4.jsonl", SHIPPED),
+    ("tagging_dev3.jsonl", SHIPPED),
     ("gym_heldout.jsonl", DATA / "gym_tags.toml"),
     ("dental_heldout.jsonl", DATA / "dental_tags.toml"),
 ]
