@@ -580,15 +580,20 @@ class KeywordTagger:
         """Token -> the plain keywords inside it (好贵 -> 贵, 胀痛 -> 痛), one or two characters of
         `split_prefixes` before or of `split_suffixes` after; not for do-not-split words (心疼)."""
         prefixes, suffixes = self._language.split_prefixes, self._language.split_suffixes
-        inside: dict[str, list[str]] = {}
-        for cut in (1, 2):  # the order of the hits: one-character affixes first, prefixes before suffixes
-            for affixes, before in ((prefixes, True), (suffixes, False)):
-                for affix in (a for a in affixes if len(a) == cut):
-                    for inner in plain:
-                        token = affix + inner if before else inner + affix
-                        if token not in no_split:
-                            inside.setdefault(token, []).append(inner)
-        return {token: tuple(inners) for token, inners in inside.items()}
+        inside: dict[str, tuple[str, ...]] = {}
+        # Built a group at a time by comprehensions (tens of thousands of tokens: a fifth of the
+        # start-up of `siyu tag` as a plain loop). Within a group the affix's length fixes the
+        # split, so a token comes from one inner only; across groups a token collects its inners
+        # in the order of the hits: one-character affixes first, prefixes before suffixes.
+        for cut in (1, 2):
+            for group in ({a + inner: inner for a in prefixes if len(a) == cut for inner in plain},
+                          {inner + a: inner for a in suffixes if len(a) == cut for inner in plain}):
+                for token in group.keys() & inside.keys():
+                    inside[token] += (group.pop(token),)
+                inside.update({token: (inner,) for token, inner in group.items()})
+        for token in no_split & inside.keys():
+            del inside[token]
+        return inside
 
     def _find_inside(self, tokens: list[str], i: int, hits: list[_Hit]) -> None:
         """A keyword inside a longer token, the rest a degree word or the like: 好贵, 胀痛, 疼死."""
