@@ -166,6 +166,12 @@ class TypoRepair:
 
 def trie_pattern(words: Iterable[str]) -> re.Pattern[str]:
     """One regex that finds any of `words`, built as a trie so each position costs one branch."""
+    return re.compile(trie_regex(words))
+
+
+def trie_regex(words: Iterable[str]) -> str:
+    """`trie_pattern`'s source. Where several words match at one place it takes the longest, as
+    an alternation of them sorted longest first does."""
     trie: dict[str, dict] = {}
     for word in words:
         node = trie
@@ -180,7 +186,7 @@ def trie_pattern(words: Iterable[str]) -> re.Pattern[str]:
         body = branches[0] if len(branches) == 1 and "" not in node else "(?:" + "|".join(branches) + ")"
         return body + ("?" if "" in node else "")
 
-    return re.compile(emit(trie) if trie else "(?!)")
+    return emit(trie) if trie else "(?!)"
 
 
 def alias_table(aliases: Mapping[str, Iterable[str]]) -> dict[str, str]:
