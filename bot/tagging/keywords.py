@@ -118,6 +118,8 @@ class Segmenter:
         return self._tables.setdefault(char, table)
 
     def cut(self, text: str) -> list[str]:
+        if _HAN.fullmatch(text):  # most pieces are one block: no split
+            return self._cut_block(text)
         tokens: list[str] = []
         for block in _HAN.split(text):
             if not block:
@@ -133,13 +135,13 @@ class Segmenter:
         tables, count = self._tables, len(sentence)
         route_p = [0.0] * (count + 1)
         route_end = [0] * (count + 1)
+        floor = -math.inf
         for start in range(count - 1, -1, -1):
             char = sentence[start]
             table = tables.get(char) or self._table(char)
-            best_p, best_end = -math.inf, -1
-            end, frag = start + 1, char
-            while True:
-                p = table.get(frag)
+            best_p, best_end = floor, -1
+            for end in range(start + 1, count + 1):
+                p = table.get(sentence[start:end])
                 if p is None:
                     break
                 if p < 0.0:  # a word, not a mere prefix
@@ -147,10 +149,6 @@ class Segmenter:
                     # (p, end) compared as a tuple, like jieba's max(): a tie goes to the longer word.
                     if p >= best_p:
                         best_p, best_end = p, end - 1
-                if end == count:
-                    break
-                end += 1
-                frag = sentence[start:end]
             if best_end < 0:
                 best_p, best_end = table[""] + route_p[start + 1], start
             route_p[start], route_end[start] = best_p, best_end
