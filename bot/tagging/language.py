@@ -18,6 +18,7 @@ import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from bot.tagging.script import trie_regex
 
@@ -188,6 +189,13 @@ class Language:
         return words["resolved"] + tuple(
             verb + complement for verb in words["resolution_verbs"] for complement in words["resolution_complements"])
 
+    @cached_property
+    def question_sets(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """Question particles, report questions and question words, as sets: built once, not per message."""
+        words = self.words
+        return (frozenset(words["question_particles"]), frozenset(words["report_questions"]),
+                frozenset(words["question_words"]))
+
     @property
     def split_prefixes(self) -> frozenset[str]:
         return frozenset(self.words["split_prefixes"])
@@ -249,9 +257,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     """Fill each clause's moods from its markers and those of its neighbours (`asking` and
     `request` only with `intent`: a rule set that never looks at them does not pay for them)."""
     words = language.words
-    particles = frozenset(words["question_particles"])
-    report_questions = frozenset(words["report_questions"])
-    question_words = frozenset(words["question_words"])
+    particles, report_questions, question_words = language.question_sets
     for clause in clauses:
         kinds = {m.kind for m in clause.markers}
         if _is_question(clause.tokens, particles, report_questions, question_words, clause.asked):
@@ -349,7 +355,9 @@ def _is_question(tokens: list[str], particles: frozenset[str], report_questions:
     if tokens[last] in particles and last > 0 and tokens[last - 1] not in report_questions:
         # A bare 不/没 closing the clause asks (可以退不, 有名额没); after another negator it denies.
         return tokens[last] in "吗么嘛呢" or tokens[last - 1] not in ("不", "没", "没有", "了")
-    if any(_a_not_a(token) for token in tokens) or _split_a_not_a(tokens):
+    text = "".join(tokens)
+    # Both A-not-A forms hold a 不 or 没: most clauses are spared the walks over their tokens.
+    if ("不" in text or "没" in text) and (any(_a_not_a(token) for token in tokens) or _split_a_not_a(tokens)):
         return True
     return asked and question_words.isdisjoint(tokens)
 
