@@ -59,8 +59,41 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Cues a group brings along (see 诉求:投诉 in docs/tagging.md): a rule that has a word of the 投诉
+# group also weighs these, so an operator's complaint rule hears 「呵呵」 and 「也太慢了」 without a
+# list of its own; the rule's own `cues` win for the same word, `expand = false` keeps none.
+DEFAULT_CUES: dict[str, dict[str, float]] = {
+    "投诉": {
+        # Sarcasm and exasperation.
+        "呵呵": 2, "服了": 2, "无语": 2, "醉了": 2, "就这": 2, "真行": 2, "什么操作": 2, "这算什么": 2, "搞什么": 2,
+        "有意见": 2, "坑": 2, "算我倒霉": 2, "认栽": 2, "可真": 1, "真是绝了": 1,
+        # Holding the business to account.
+        "得负责": 2, "负点责任": 2, "给个交代": 2, "给个解释": 2,
+        # Neglect and being passed around.
+        "踢皮球": 2, "推来推去": 2, "石沉大海": 2, "不了了之": 2, "放鸽子": 2, "没下文": 1, "没人": 1, "还没": 1,
+        "都没": 1, "到现在": 1, "才轮到": 1,
+        # A judgement made strong: an intensifier before a negative word (太慢, 真冤, 也太冲); see `negative`.
+        "mood:negative": 2,
+        # Repetition, a promise broken, emphatic denial: one point each, two make a complaint.
+        "#遍": 1, "#次了": 1, "第#次": 1, "每次*都": 1, "说好": 1, "结果": 1, "一点*都没": 1, "一点*没": 1,
+        "一句*都没": 1, "从来不": 1, "从来没": 1, "根本不": 1, "根本没": 1, "到底": 1, "凭什么": 1, "凭啥": 1,
+        "什么情况": 1, "什么意思": 1, "怎么回事": 1, "差了点": 1, "mood:rhetorical": 1,
+        # Softeners.
+        "谢谢": -1, "辛苦": -1,
+    },
+}
+
+
 class ConceptError(ValueError):
     """A `[concepts]` entry is not a list of words."""
+
+
+def groups_of(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
+              allowed: Iterable[str] | None = None) -> list[str]:
+    """The names of the groups (of `allowed`, if given) that hold one of `keywords`."""
+    own = set(keywords)
+    wanted = None if allowed is None else set(allowed)
+    return [name for name, words in groups.items() if (wanted is None or name in wanted) and own & set(words)]
 
 
 def merged(extra: Mapping[str, Sequence[str]] | None) -> dict[str, tuple[str, ...]]:

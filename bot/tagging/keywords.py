@@ -213,7 +213,9 @@ class KeywordTagger:
         self._patterned_cues = [(cue, re.compile(_cue_regex(cue, whole=True))) for cue in self._cues
                                 if not cue.startswith("mood:") and (GAP in cue or NUMBER in cue)]
         # A cue on a mood ("mood:rhetorical") makes a message worth reading when it has that mood.
-        mood_kinds = [key[5:] for key in self._cues if key.startswith("mood:")]
+        mood_kinds = [key[5:] for key in self._cues if key.startswith("mood:") and key != "mood:negative"]
+        # 太慢 is found by its own pattern: the negative words alone (慢, 差) are in too many messages.
+        self._negative_cue = "mood:negative" in self._cues
         self._mood_cues = _cue_pattern({w: [] for kind in mood_kinds
                                         for w in self._language.words.get(_MOOD_MARKERS.get(kind, kind), ())})
         self._markers_anywhere = _cue_pattern({w.split(GAP)[0]: [] for k in _MARKER_KINDS for w in
@@ -275,7 +277,8 @@ class KeywordTagger:
         wanted = [bool(self._candidates.search(piece.group())
                        or (separated is not None and separated.search(piece.group()))) for piece in pieces]
         cued = (self._cue_pattern is not None and self._cue_pattern.search(folded) is not None) or (
-            self._mood_cues is not None and self._mood_cues.search(folded) is not None)
+            self._mood_cues is not None and self._mood_cues.search(folded) is not None) or (
+            self._negative_cue and self._language.negative(folded))
         if not any(wanted) and not cued:
             return []
         found = self._find_in_pieces(pieces, wanted)
@@ -603,7 +606,7 @@ class KeywordTagger:
 
 # The marker list of a mood where the two names differ (a cue on the mood reads the list).
 _MOOD_MARKERS = {"rescheduled": "reschedule", "settled": "no_need", "deferred": "deferral", "passed": "resolved",
-                 "praised": "praise"}
+                 "praised": "praise", "negative": "negative"}
 # Markers that reach other clauses: a piece holding one is read even without a keyword.
 _MARKER_KINDS = ("hypothetical", "worry", "hearsay", "deferral", "resolved", "done")
 _NOT_STATEMENT = frozenset({"question", "hypothetical", "worry", "hearsay", "expectation", "rhetorical", "deferred"})

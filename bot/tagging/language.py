@@ -37,6 +37,7 @@ MOODS = (
     "rescheduled",  # 改到, 改期, 挪到, 换个时间: something already arranged is being moved
     "mild",  # 一般, 还行, 凑合 closing the clause: a lukewarm judgement, not a complaint
     "settled",  # 不用/不必 … after 已经…了 in the sentence: no longer needed because it is done
+    "negative",  # an intensifier right before a negative word (太慢, 真冤, 也太冲了), not negated
     "asking",  # a question word in the clause (多少, 什么时候, 哪): the customer asks something
     "request",  # a wish or a request in the clause (想, 希望, 帮我, 麻烦, 可以…), not negated
 )
@@ -84,6 +85,13 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "mild": ("一般", "一般般", "还行", "还可以", "还凑合", "凑合", "马马虎虎", "过得去", "中规中矩", "说得过去"),
     # "No need" opening a clause after something done (已经约好了，不用再打电话了): settled, not an opt-out.
     "no_need": ("不用", "不必", "无需", "无须", "没必要", "用不着", "不需要"),
+    # A strong negative judgement: one of `intensifiers` right before one of `negative` (太慢了, 这钱花得
+    # 真冤, 说话也太冲了), not after 不/没 (不太慢). 贵 is a price concern, not listed.
+    "intensifiers": ("太", "也太", "真", "真是", "好", "超", "特别", "非常", "这么", "那么", "实在", "巨", "贼",
+                     "简直", "忒", "越来越"),
+    "negative": ("慢", "冲", "差", "冤", "乱", "脏", "吵", "烂", "凶", "拖", "敷衍", "离谱", "过分", "夸张", "糟糕",
+                 "糊弄", "黑", "难吃", "难闻", "不靠谱", "不专业", "不负责", "不耐烦", "没礼貌", "没耐心", "差劲",
+                 "马虎", "草率", "粗暴", "坑", "失望", "恶心", "垃圾"),
     # A wish or a request (想报个班, 帮我约, 可以试听吗): with a question, what an `intent = true` rule
     # needs, so that a class merely mentioned (孩子今天上课很开心) is no enquiry. Negated (不想) it is none.
     "request": ("想", "想要", "要", "希望", "打算", "准备", "帮我", "帮忙", "麻烦", "请问", "能否", "可以", "能",
@@ -163,6 +171,11 @@ class Language:
     words: Mapping[str, tuple[str, ...]]
     _pattern: re.Pattern[str] | None = field(repr=False, compare=False)
     _request: re.Pattern[str] | None = field(repr=False, compare=False)
+    _negative: re.Pattern[str] | None = field(repr=False, compare=False)
+
+    def negative(self, text: str) -> bool:
+        """An intensifier right before a negative word, not negated: 也太慢了, 真冤."""
+        return self._negative is not None and self._negative.search(text) is not None
 
     @classmethod
     def build(cls, overrides: Mapping[str, Sequence[str]] | None = None) -> Language:
@@ -173,13 +186,16 @@ class Language:
             if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
                 raise LanguageError(f"{key}: must be a list of non-empty words")
             words[key] = tuple(w.strip() for w in value)
-        language = cls(words, None, None)
+        language = cls(words, None, None, None)
         # One regex, one group per kind: a clause is scanned once whatever the number of lists.
         groups = [f"(?P<{kind}>{_alternatives(language.marker_words(kind))})"
                   for kind in MARKER_KINDS if language.marker_words(kind)]
         request = language.marker_words("request")
+        negative = (f"(?<![不没])(?:{_alternatives(words['intensifiers'])})(?:{_alternatives(words['negative'])})"
+                    if words["intensifiers"] and words["negative"] else None)
         return cls(words, re.compile("|".join(groups)) if groups else None,
-                   re.compile(_alternatives(request)) if request else None)
+                   re.compile(_alternatives(request)) if request else None,
+                   re.compile(negative) if negative else None)
 
     def marker_words(self, kind: str) -> tuple[str, ...]:
         """The words that mark `kind`; resolved ones include every resolution verb + complement."""
@@ -292,6 +308,10 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
                                          or _own_question(clause, question_words)):
                 carried.discard("hearsay")
             clause.moods |= carried
+    # A strong judgement is the customer's own, not one they pass on (听同事说你们退费特别慢).
+    for clause in clauses:
+        if "hearsay" not in clause.moods and language.negative(clause.folded):
+            clause.moods.add("negative")
     _read_settled(clauses)
     # Moving an arrangement is what the whole sentence does (我之前约的周四，能换到周六吗).
     moved = {clause.sentence for clause in clauses if "rescheduled" in clause.moods}

@@ -22,7 +22,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.tagging.concepts import expansion, merged
+from bot.tagging.concepts import DEFAULT_CUES, expansion, groups_of, merged
 from bot.tagging.language import DEFAULT_NOT_MOOD, MOODS, Language, LanguageError
 
 logger = logging.getLogger(__name__)
@@ -351,11 +351,15 @@ def _parse_keyword_rules(
         asked = _expand_all(spec.asked, vocab, f"{where}.asked", errors)
         exclude = _expand_all(spec.exclude, vocab, f"{where}.exclude", errors)
         via: dict[str, str] = {}
+        cues: dict[str, float] = {}
         if spec.expand is not False:
             allowed = None if spec.expand is True else spec.expand
             for unknown in sorted(set(allowed or ()) - set(concepts)):
                 errors.append(f"{where}.expand: no concept group {unknown!r} (known: {', '.join(concepts)})")
             via = expansion(words, concepts, allowed)
+            for name in groups_of(words, concepts, allowed):
+                cues.update(DEFAULT_CUES.get(name, {}))
+        cues.update(spec.cues)
         rules.append(
             (
                 index,
@@ -372,7 +376,7 @@ def _parse_keyword_rules(
                         spec.not_mood if spec.not_mood is not None else DEFAULT_NOT_MOOD if spec.negatable else ()
                     ),
                     pinyin=spec.pinyin,
-                    cues=tuple(spec.cues.items()),
+                    cues=tuple(cues.items()),
                     cue_threshold=spec.cue_threshold,
                     lifetime=parse_lifetime(spec.lifetime) if spec.lifetime else None,
                     via=tuple(via.items()),

@@ -85,3 +85,26 @@ def test_asked_words_need_a_question_while_the_others_do_not() -> None:
     assert tags(tagger(rules), "孩子试听完挺喜欢") == {"课程:咨询"}
     assert tags(tagger(rules), "他在班里交了新朋友") == set()
     assert tags(tagger(rules), "还有周末的班吗") == {"课程:咨询"}
+
+
+COMPLAINT = '[[keyword]]\ntag = "诉求:投诉"\nkeywords = ["投诉", "不满意"]\n'
+
+
+@pytest.mark.parametrize("text", ["等了快一个钟头，你们这效率也太慢了", "这两千块花得真冤", "前台说话好凶啊",
+                                  "呵呵，这就是你们说的五星服务", "我问了三遍都说不知道，你们得负责"])
+def test_a_complaint_rule_hears_complaints_without_its_words(text: str) -> None:
+    assert tags(tagger(COMPLAINT), text) == {"诉求:投诉"}
+
+
+@pytest.mark.parametrize("text", ["一点都不慢，挺快的", "不太慢，十分钟就好了", "今天排队的人真多", "太好了谢谢",
+                                  "你们家价格真的不贵"])
+def test_a_plain_remark_is_no_complaint(text: str) -> None:
+    assert tags(tagger(COMPLAINT), text) == set()
+
+
+def test_the_rules_own_cues_win_and_expand_false_keeps_none() -> None:
+    assert tags(tagger(COMPLAINT + '[keyword.cues]\n"呵呵" = 0\n'), "呵呵") == set()
+    assert tags(tagger(COMPLAINT + "expand = false\n"), "这两千块花得真冤") == set()
+    gentle = tagger('[language]\nintensifiers = ["非常"]\n' + COMPLAINT)
+    assert tags(gentle, "这两千块花得真冤") == set()
+    assert tags(gentle, "出餐非常慢") == {"诉求:投诉"}
