@@ -9,6 +9,7 @@ import time
 import pytest
 from sqlalchemy import select
 
+from bot.inbound.group_commit import GroupCommit
 from bot.models import Callback
 from tests.conftest import truncate_all
 from tests.support.harness import Harness
@@ -61,3 +62,33 @@ def test_concurrent_pushes_are_stored_once_in_one_commit_and_acked_after_it(post
         assert sorted(keys) == sorted(f"mp:msg:{n}" for n in range(1, 12))  # each stored exactly once
     finally:
         h.close()
+
+
+def test_a_failed_commit_reaches_every_request_of_its_group_and_the_next_group_commits() -> None:
+    written: list[list[int]] = []
+
+    def write(items: list[int]) -> list[int]:
+        if 0 in items:
+            raise OSError("disk full")
+        written.append(list(items))
+        return [item * 10 for item in items]
+
+    group: GroupCommit[int, int] = GroupCommit(write, writers=2)
+    outcomes: dict[int, object] = {}
+
+    def request(item: int) -> None:
+        try:
+            outcomes[item] = group.submit(item)
+        except OSError as exc:
+            outcomes[item] = exc
+
+    with group.writing():
+        threads = [threading.Thread(target=request, args=(item,)) for item in (0, 1, 2)]
+        for thread in threads:
+            thread.start()
+        while group.queued < 3:
+            time.sleep(0.01)
+    for thread in threads:
+        thread.join()
+    assert all(isinstance(outcomes[item], OSError) for item in (0, 1, 2)) and written == []  # none acked
+    assert group.submit(3) == 30 and written == [[3]]
