@@ -365,7 +365,7 @@ def bench(n: int, database_url: str, database: str, profile: bool) -> dict[str, 
             drive(client, pushes)
         # Processing runs elsewhere (a `siyu worker`) while the acks are timed: never woken here.
         runtime.processor.stop()
-        runtime.processor.kick = lambda: None  # type: ignore[method-assign]
+        runtime.processor_waker = lambda: None
         runtime.processor.drain()
         before = stored_counts(runtime)
 
