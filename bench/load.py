@@ -166,13 +166,15 @@ def prepare(database_url: str, env: dict[str, str]) -> None:
     db.dispose()
 
 
-def start(setup: str, port: int, env: dict[str, str], log: Path) -> list[subprocess.Popen[bytes]]:
+def start(setup: str, port: int, env: dict[str, str], log: Path,
+          web_processing: str = "") -> list[subprocess.Popen[bytes]]:
     out = log.open("ab")
     if setup == "sqlite":
         commands = [[sys.executable, "-m", "bot.cli", "serve", "--port", str(port)]]
     else:
-        bind = {**env, "SIYU_WEB_BIND": f"127.0.0.1:{port}", "SIYU_WEB_WORKERS": "2"}
-        env = bind
+        env = {**env, "SIYU_WEB_BIND": f"127.0.0.1:{port}", "SIYU_WEB_WORKERS": "2"}
+        if web_processing:  # otherwise what deploy/gunicorn.conf.py sets
+            env["SIYU_INBOUND__PROCESSING"] = web_processing
         commands = [[sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy/gunicorn.conf.py"),
                      "--access-logfile", "/dev/null", "bot.app:create_app()"],
                     [sys.executable, "-m", "bot.cli", "worker"]]
@@ -280,7 +282,7 @@ def run_setup(setup: str, args: argparse.Namespace, port: int) -> list[dict[str,
         env = environment(url, mp_key)
         prepare(url, env)
         log = Path(tempfile.gettempdir()) / f"siyu-load-{setup}.log"
-        procs = start(setup, port, env, log)
+        procs = start(setup, port, env, log, args.web_processing)
         db = Database(url, Clock())
         try:
             first = time.time_ns() // 1000
@@ -315,6 +317,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
                         help="a PostgreSQL server URL (a role with CREATEDB)")
     parser.add_argument("--port", type=int, default=7810)
+    parser.add_argument("--web-processing", default="", choices=["", "thread", "worker"],
+                        help="[inbound] processing for the gunicorn workers (default: the deployment's)")
     args = parser.parse_args(argv)
     args.rates = [float(rate) for rate in args.rates.split(",")]
     results: list[dict[str, Any]] = []
