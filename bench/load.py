@@ -2,10 +2,11 @@
 
 Two deployments, each started as an operator would start it, on loopback:
 
-- `sqlite`: one `siyu serve` (waitress, 8 threads, the scheduler and the batch processor in the
-  same process) on a file-backed SQLite;
+- `sqlite`: one `siyu serve` (waitress, 8 threads; the scheduler and the batch processor in the
+  child process it starts) on a file-backed SQLite;
 - `postgres`: gunicorn with 2 gthread workers (deploy/gunicorn.conf.py) plus one `siyu worker`,
-  on a scratch PostgreSQL database (every process runs a batch processor).
+  on a scratch PostgreSQL database (the web workers only ack, the worker routes; `--web-processing
+  thread` makes the web workers route too).
 
 For each offered rate a load generator in its own process (a small asyncio HTTP/1.1 client over
 keep-alive connections) sends encrypted Official Account customer texts on a fixed schedule (open
