@@ -4,17 +4,20 @@ In a transaction that enabled it (the inbound processor's batch), `defer` keeps 
 transaction commits, or until a statement of the same session reads or writes its table (an
 UPDATE, a SELECT, a unit-of-work flush touching it, a savepoint) so that nothing ever sees the
 table without it: the outcome is the one immediate INSERTs would have had, in the same order.
-A row may ask for its id (`then`), which is called when it is inserted and may defer more rows.
-Elsewhere `defer` inserts at once.
+A row may ask for its id (`then`), which is called when it is inserted and may defer more rows,
+or take an id reserved ahead (`reserve_id`) when what follows needs it at once (a message's id for
+its tags and its forward). Elsewhere `defer` inserts at once.
 """
 
 from __future__ import annotations
 
+import functools
+from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, event, func, insert, select
+from sqlalchemy import MetaData, Table, event, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.sql.util import find_tables
@@ -25,12 +28,12 @@ STAMPED_ON_INSERT = ("created_at", "updated_at", "first_seen_at", "received_at",
 
 
 def complete_row(session: Session, table: Table, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Every column but the id with its value: given, stamped from the session's clock, its
+    """Every column but the id (unless given) with its value: given, stamped from the session's clock, its
     default, or None (so that rows of one table can go in one executemany)."""
     now = session.info["clock"].now()
     row: dict[str, Any] = {}
     for column in table.c:
-        if column.primary_key:
+        if column.primary_key and column.name not in values:
             continue
         if column.name in values:
             row[column.name] = values[column.name]
@@ -52,6 +55,11 @@ class _Pending:
         field(default_factory=dict))
     tables: dict[str, Table] = field(default_factory=dict)
     flushing: bool = False
+    # Ids reserved ahead, by table: PostgreSQL's from the sequence, SQLite's counted on from the
+    # largest id (forgotten when the table's rows are inserted: another INSERT may follow them).
+    reserved: dict[str, deque[int]] = field(default_factory=dict)
+    reservations: dict[str, int] = field(default_factory=dict)
+    next_ids: dict[str, int] = field(default_factory=dict)
 
 
 def enable(session: Session) -> None:
@@ -60,6 +68,11 @@ def enable(session: Session) -> None:
     root = session.get_transaction()
     assert root is not None
     session.info[_KEY] = _Pending(root)
+
+
+def active(session: Session) -> bool:
+    """Whether the session's current transaction defers its inserts (a processor's batch)."""
+    return _pending(session) is not None
 
 
 def _pending(session: Session) -> _Pending | None:
@@ -73,8 +86,13 @@ def defer(session: Session, table: Table, values: Mapping[str, Any], *, skip_con
           then: Then | None = None) -> None:
     """INSERT `values` (with their defaults) into `table`, now or with the batch's others;
     `skip_conflicts`: ON CONFLICT DO NOTHING (then `then` is not supported)."""
+    defer_row(session, table, complete_row(session, table, values), skip_conflicts=skip_conflicts, then=then)
+
+
+def defer_row(session: Session, table: Table, row: dict[str, Any], *, skip_conflicts: bool = False,
+              then: Then | None = None) -> None:
+    """`defer` for a row `complete_row` made."""
     pending = _pending(session)
-    row = complete_row(session, table, values)
     if pending is None:
         _insert(session, table, skip_conflicts, [(row, then)])
         return
@@ -83,19 +101,58 @@ def defer(session: Session, table: Table, values: Mapping[str, Any], *, skip_con
     pending.groups.setdefault((table.name, skip_conflicts, tuple(row)), []).append((row, then, within))
 
 
+def reserve_id(session: Session, table: Table) -> int | None:
+    """An id for a row of `table` that `defer` will insert with it later; None outside a batch.
+
+    On PostgreSQL ids come from the table's sequence, a few more each time (never more than twice
+    what the batch used: unused ones are gaps). On SQLite the batch holds the write lock, so they
+    count on from the largest id, as SQLite itself would."""
+    pending = _pending(session)
+    if pending is None:
+        return None
+    ids = pending.reserved.setdefault(table.name, deque())
+    if ids:
+        return ids.popleft()
+    if session.get_bind().dialect.name == "postgresql":
+        count = min(max(1, pending.reservations.get(table.name, 0)), 128)
+        pending.reservations[table.name] = pending.reservations.get(table.name, 0) + count
+        ids.extend(session.execute(text(
+            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
+            {"table": table.name, "count": count}).scalars())
+        return ids.popleft()
+    next_id = pending.next_ids.get(table.name)
+    if next_id is None:
+        with session.no_autoflush:
+            next_id = int(session.scalar(select(func.max(table.c.id))) or 0) + 1
+    pending.next_ids[table.name] = next_id + 1
+    return next_id
+
+
 def flush(session: Session) -> None:
-    """Insert every deferred row, in the order their tables were first deferred."""
+    """Insert every deferred row: tables others refer to first, otherwise in the order their
+    tables were first deferred."""
     pending = _pending(session)
     if pending is None or pending.flushing:
         return
     pending.flushing = True
     try:
         while pending.groups:
-            key = next(iter(pending.groups))
+            key = min(pending.groups, key=lambda k: _rank(pending.tables[k[0]]))
             rows = pending.groups.pop(key)
+            pending.next_ids.pop(key[0], None)
             _insert(session, pending.tables[key[0]], key[1], [(row, then) for row, then, _ in rows])
     finally:
         pending.flushing = False
+
+
+def _rank(table: Table) -> int:
+    """A table's place in its metadata's dependency order (referenced tables first)."""
+    return _ranks(table.metadata)[table.name]
+
+
+@functools.cache
+def _ranks(metadata: MetaData) -> dict[str, int]:
+    return {t.name: rank for rank, t in enumerate(metadata.sorted_tables)}
 
 
 def _insert(session: Session, table: Table, skip_conflicts: bool, rows: list[tuple[dict[str, Any], Then | None]]
@@ -128,12 +185,23 @@ def _touched(pending: _Pending, names: set[str]) -> bool:
     return any(name in names for name, _, _ in pending.groups)
 
 
+@functools.cache
+def _reach(table: Table) -> frozenset[str]:
+    """The table and the tables its foreign keys refer to: a statement on it needs their rows in
+    (a tag row naming a message deferred a moment ago)."""
+    return frozenset({table.name, *(fk.column.table.name for fk in table.foreign_keys)})
+
+
 def _before_statement(state: ORMExecuteState) -> None:
     pending = _pending(state.session)
     if pending is None or not pending.groups or pending.flushing:
         return
-    names = {t.name for t in find_tables(state.statement, include_crud=True, include_joins=True,
-                                         include_aliases=True) if isinstance(getattr(t, "name", None), str)}
+    names: set[str] = set()
+    for t in find_tables(state.statement, include_crud=True, include_joins=True, include_aliases=True):
+        if isinstance(t, Table):
+            names |= _reach(t)
+        elif isinstance(getattr(t, "name", None), str):
+            names.add(t.name)
     if _touched(pending, names):
         flush(state.session)
 
@@ -142,7 +210,9 @@ def _before_flush(session: Session, _context: Any, _instances: Any) -> None:
     pending = _pending(session)
     if pending is None or not pending.groups or pending.flushing:
         return
-    names = {obj.__table__.name for obj in (*session.new, *session.dirty, *session.deleted)}
+    names: set[str] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        names |= _reach(obj.__table__)
     if _touched(pending, names):
         flush(session)
 

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, make_transient_to_detached, sessionmaker
 
+from bot import bulk
 from bot.bulk import STAMPED_ON_INSERT, BulkSession, complete_row
 from bot.bulk import install as install_bulk
 from bot.clock import Clock
@@ -133,13 +134,18 @@ class Database:
 
 def insert_row(session: Session, model: type[M], values: Mapping[str, Any]) -> M:
     """One INSERT ... RETURNING id, and the row as a persistent object of the session, with no
-    unit-of-work flush (a flush per inserted row was most of an inbound message's cost). Every
+    unit-of-work flush (a flush per inserted row was most of an inbound message's cost); in a
+    batch (`bulk.enable`), the id is reserved and the row inserted with the batch's others. Every
     column gets its value (given, its default, or None), so reading one later needs no SELECT;
     later changes to the object are flushed as usual. `values` are keyed by column name."""
     table = model.__table__  # type: ignore[attr-defined]
     row = complete_row(session, table, values)
-    with session.no_autoflush:  # the row depends on nothing pending; changes wait for one flush
-        row_id = session.execute(_returning_insert(table), row).scalar_one()
+    row_id = bulk.reserve_id(session, table)
+    if row_id is not None:  # a batch: inserted with the batch's other rows of the table
+        bulk.defer_row(session, table, {"id": row_id, **row})
+    else:
+        with session.no_autoflush:  # the row depends on nothing pending; changes wait for one flush
+            row_id = session.execute(_returning_insert(table), row).scalar_one()
     instance = model(id=row_id, **row)
     make_transient_to_detached(instance)
     session.add(instance)

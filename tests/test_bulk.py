@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, insert, select
 
 from bot import bulk
 from bot.clock import Clock
-from bot.db import Database
-from bot.models import Task
+from bot.db import Database, insert_row
+from bot.models import Customer, CustomerTag, Message, Tag, Task
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -111,3 +111,33 @@ def test_a_rolled_back_batch_leaves_nothing_and_the_next_transaction_inserts_at_
         bulk.defer(session, Task.__table__, task("kept"), then=ids.append)
         assert len(ids) == 1  # not deferred: the new transaction did not enable it
     assert tasks(db) == ["kept"]
+
+
+def test_rows_with_reserved_ids_go_in_together_and_before_the_rows_that_refer_to_them(db: Database) -> None:
+    """A batch's messages get their ids at once, are inserted in one statement with them, and are
+    in before a row naming one of them (a tag's evidence) or an INSERT on its own, which follows them."""
+    seen: list[str] = []
+    event.listen(db.engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, *_: seen.append(statement.split(" (")[0]))
+    with db.session() as session:
+        customer = insert_row(session, Customer, {"openid": "o1", "attributes": {}})
+        bulk.enable(session)
+        messages = [insert_row(session, Message, message(customer.id, f"m{n}")) for n in range(3)]
+        assert [m.id for m in messages] == sorted({m.id for m in messages})
+        assert not any(s.startswith("INSERT INTO messages") for s in seen)
+        tag = insert_row(session, Tag, {"name": "意向:预约"})
+        insert_row(session, CustomerTag, {"customer_id": customer.id, "tag_id": tag.id, "source": "keyword",
+                                          "message_id": messages[1].id})
+        session.execute(insert(Message.__table__), message(customer.id, "at once"))
+    inserts = [s for s in seen if s.startswith("INSERT INTO messages")]
+    assert len(inserts) == 2  # the three, then the one inserted at once after them
+    with db.session() as session:
+        stored = session.execute(select(Message.id, Message.content).order_by(Message.id)).all()
+        assert [tuple(row) for row in stored[:3]] == [(m.id, m.content) for m in messages]
+        assert stored[3].content == "at once"
+        assert session.scalar(select(CustomerTag.message_id)) == messages[1].id
+
+
+def message(customer_id: int, content: str) -> dict[str, object]:
+    return {"customer_id": customer_id, "direction": "in", "channel": "mp", "content": content,
+            "status": "received", "created_at": NOW}

@@ -10,10 +10,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.clock import Clock
 from bot.config import SchedulerConfig
-from bot.db import insert_if_absent
+from bot import bulk
+from bot.db import insert_if_absent, insert_row
 from bot.hooks import batch_reads
 from bot.jobs.tasks import TaskQueue
 from bot.models import Customer, CustomerTag, Message, Tag
@@ -106,12 +108,21 @@ class TaggingService:
                 return False
         if customer in self.session.new:
             self.session.flush()  # the customer row exists before the tag row refers to it
-        added = insert_if_absent(self.session, CustomerTag, {
-            "customer_id": customer.id, "tag_id": tag.id, "source": source, "rule": rule,
-            "matched": list(matched), "reason": reason, "message_id": message_id, "expires_at": expires_at})
-        self.session.expire(customer, ["tags"])
-        if not added:  # a concurrent transaction put the same tag on a moment ago
-            return False
+        values = {"customer_id": customer.id, "tag_id": tag.id, "source": source, "rule": rule,
+                  "matched": list(matched), "reason": reason, "message_id": message_id, "expires_at": expires_at}
+        if bulk.active(self.session):
+            # A batch holds its customers (SQLite's write lock, PostgreSQL's advisory lock), so the
+            # tags read with them are all there are: the row goes in with the batch's others. Should a
+            # console user tag the customer alike meanwhile, the insert fails and the callback is retried.
+            ct = insert_row(self.session, CustomerTag, values)
+            set_committed_value(ct, "tag", tag)
+            set_committed_value(ct, "customer", customer)
+            set_committed_value(customer, "tags", [*customer.tags, ct])
+        elif not insert_if_absent(self.session, CustomerTag, values):
+            self.session.expire(customer, ["tags"])
+            return False  # a concurrent transaction put the same tag on a moment ago
+        else:
+            self.session.expire(customer, ["tags"])
         self.customers.record_event(customer, "tag_added", self.clock.now(),
                                     {"tag": name, "source": source, "rule": rule, "message_id": message_id},
                                     source="system")
