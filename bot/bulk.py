@@ -136,11 +136,14 @@ def flush(session: Session) -> None:
         return
     pending.flushing = True
     try:
-        while pending.groups:
-            key = min(pending.groups, key=lambda k: _rank(pending.tables[k[0]]))
-            rows = pending.groups.pop(key)
-            pending.next_ids.pop(key[0], None)
-            _insert(session, pending.tables[key[0]], key[1], [(row, then) for row, then, _ in rows])
+        # No unit-of-work flush before each INSERT: deferred rows refer only to rows already in
+        # (customers, tags and staff are inserted at once) or deferred with them.
+        with session.no_autoflush:
+            while pending.groups:
+                key = min(pending.groups, key=lambda k: _rank(pending.tables[k[0]]))
+                rows = pending.groups.pop(key)
+                pending.next_ids.pop(key[0], None)
+                _insert(session, pending.tables[key[0]], key[1], [(row, then) for row, then, _ in rows])
     finally:
         pending.flushing = False
 

@@ -93,8 +93,8 @@ def is_exempt(text: str, config: Config) -> bool:
 
 def message_tags(session: Session, message: Message) -> list[tuple[str, str]]:
     """(tag, reason) for each tag this message added."""
-    if message.callback_id is not None and not any(c.added for c in changes_for(session, message.callback_id)):
-        return []  # tagging, in this transaction, reported adding none
+    if message.callback_id is not None:  # what tagging, in this transaction, reported adding
+        return [(c.tag, c.why) for c in changes_for(session, message.callback_id) if c.added]
     rows = session.execute(select(Tag.name, CustomerTag.matched, CustomerTag.reason)
                            .join(CustomerTag, CustomerTag.tag_id == Tag.id)
                            .where(CustomerTag.message_id == message.id).order_by(CustomerTag.id))

@@ -108,6 +108,7 @@ class Library:
         self.source = source
         self._segmenter: Segmenter | None = None
         self._lock = threading.Lock()
+        self._keywords = [tuple(normalise(k) for k in s.keywords) for s in scripts]  # as each text is
 
     def tokens(self, text: str) -> set[str]:
         with self._lock:
@@ -120,8 +121,9 @@ class Library:
              limit: int = SUGGESTIONS) -> list[Ranked]:
         """The best scripts for a customer who wrote `text`; only scripts with some reason to fit."""
         tokens = self.tokens(text) if text else set()
+        text = normalise(text)
         ranked = []
-        for script in self.scripts:
+        for order, script in enumerate(self.scripts):
             why: list[str] = []
             score = 0.0
             for tag in script.tags:
@@ -131,14 +133,14 @@ class Library:
                 elif tag in customer_tags:
                     score += CUSTOMER_TAG_WEIGHT
                     why.append(f"标签:{tag}")
-            for keyword in script.keywords:
-                if _keyword_hit(normalise(keyword), tokens, normalise(text)):
+            for keyword, normalised in zip(script.keywords, self._keywords[order], strict=True):
+                if _keyword_hit(normalised, tokens, text):
                     score += KEYWORD_WEIGHT
                     why.append(f"关键词:{keyword}")
             if score:
-                ranked.append(Ranked(script, score, tuple(why)))
-        ranked.sort(key=lambda r: (-r.score, self.scripts.index(r.script)))
-        return ranked[:limit]
+                ranked.append((order, Ranked(script, score, tuple(why))))
+        ranked.sort(key=lambda r: (-r[1].score, r[0]))
+        return [r for _, r in ranked[:limit]]
 
     def search(self, query: str, limit: int = 5) -> list[Script]:
         """Scripts whose title, category, keywords or text mention `query` (「话术 价格」)."""

@@ -134,9 +134,9 @@ class Processor:
     def claim(self, session: Session, only: Sequence[int] | None = None) -> list[Callback]:
         query = select(Callback).where(due_now(self.clock.now()))
         query = (query.where(Callback.id.in_(only)) if only is not None else query).order_by(Callback.id)
+        if not self.db.is_postgres:  # no more than the batch's time budget will route
+            return list(session.scalars(query.limit(max(1, min(self.config.batch_size, self._sqlite_fits)))))
         query = query.limit(self.config.batch_size)
-        if not self.db.is_postgres:
-            return list(session.scalars(query))
         callbacks = list(session.scalars(query.with_for_update(skip_locked=True)))
         return self.in_order(session, callbacks)
 

@@ -92,6 +92,7 @@ def import_version(session: Session, playbook: Playbook, text: str, content_hash
     record.name, record.enabled = playbook.name, playbook.enabled
     current = current_version_row(session, playbook.id) if outcome == "updated" else None
     if current is not None and current.content_hash == content_hash:
+        session.flush()  # `enabled` may have changed: `active_playbooks` reads without a flush
         return "unchanged"
     latest = session.scalar(select(func.max(PlaybookVersion.version))
                             .where(PlaybookVersion.playbook_id == playbook.id)) or 0
@@ -148,7 +149,8 @@ def _load_active(session: Session, include_disabled: bool) -> list[ActivePlayboo
              .order_by(PlaybookRecord.id))
     if not include_disabled:
         query = query.where(PlaybookRecord.enabled.is_(True))
-    current = tuple((version_id, content_hash) for version_id, content_hash in session.execute(query))
+    with session.no_autoflush:  # playbook changes are flushed where stored: no flush of a batch's rows for this
+        current = tuple((version_id, content_hash) for version_id, content_hash in session.execute(query))
     version_ids = [version_id for version_id, _ in current]
     key = (str(session.get_bind().engine.url), current)
     cached = _ACTIVE_IN_PROCESS.get(key)

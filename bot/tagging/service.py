@@ -34,6 +34,7 @@ SYNC_DELAY = timedelta(seconds=5)  # tag changes within this window go to WeCom 
 class TagChange:
     tag: str
     added: bool
+    why: str = ""  # an added tag's evidence: the matched words, else the rule's reason
 
 
 _CHANGES_KEY = "siyu.tag_changes"
@@ -74,7 +75,7 @@ class TaggingService:
                             matched=list(match.matched), reason=match.clause, message_id=message.id,
                             lifetime=lifetimes.get(match.rule)):
                 continue
-            changes.append(TagChange(match.tag, True))
+            changes.append(TagChange(match.tag, True, "、".join(match.matched) or match.clause))
             if match.group in self.rules.exclusive_groups:
                 for ct in list(customer.tags):
                     if ct.tag.group == match.group and ct.tag.name != match.tag and self.remove(customer, ct.tag.name):
@@ -153,9 +154,17 @@ class TaggingService:
                     self._queue_sync(customer)
 
     def tag_named(self, name: str, group: str = "") -> Tag:
-        known: dict[str, Tag] = batch_reads(self.session).setdefault("tags_by_name", {})  # per transaction
+        reads = batch_reads(self.session)
+        known: dict[str, Tag] = reads.setdefault("tags_by_name", {})  # per transaction
         tag = known.get(name)
-        if tag is None:
+        if tag is None and "tags_of_rules" not in reads:
+            # The first lookup of a transaction reads every tag the rules can give, in one query.
+            wanted = {rule.tag for rule in (*self.rules.keyword_rules, *self.rules.behaviour_rules)} | {name}
+            with self.session.no_autoflush:
+                known.update((t.name, t) for t in self.session.scalars(select(Tag).where(Tag.name.in_(wanted))))
+            reads["tags_of_rules"] = True
+            tag = known.get(name)
+        elif tag is None:
             with self.session.no_autoflush:  # tags are inserted at once (below), never left pending
                 tag = self.session.scalar(select(Tag).where(Tag.name == name))
         if tag is None:
