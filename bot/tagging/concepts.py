@@ -88,6 +88,20 @@ class ConceptError(ValueError):
     """A `[concepts]` entry is not a list of words."""
 
 
+# A keyword that opens with a modal is asked A-not-A as often as not: 能退 -> 能不能退, 可以退 -> 可不可以退.
+_A_NOT_A = (("能", "能不能"), ("可以", "可不可以"))
+
+
+def asked_both_ways(keywords: Iterable[str]) -> dict[str, str]:
+    """The A-not-A form of each keyword that opens with 能 or 可以, mapped to the keyword."""
+    forms: dict[str, str] = {}
+    for keyword in keywords:
+        for modal, question in _A_NOT_A:
+            if keyword.startswith(modal) and len(keyword) > len(modal) and not keyword.startswith(question):
+                forms.setdefault(question + keyword[len(modal) :], keyword)
+    return forms
+
+
 def groups_of(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
               allowed: Iterable[str] | None = None) -> list[str]:
     """The names of the groups (of `allowed`, if given) that hold one of `keywords`."""

@@ -57,7 +57,7 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # Someone else's report, not the customer's own: 朋友说做完会红, 网上都说, 听同事说.
     "hearsay": ("听说", "据说", "听*说", "听*讲", "传说", "都说", "有人说", "别人说", "人家说", "网上说", "朋友说",
                 "朋友讲", "闺蜜说", "同事说", "同事讲", "同学说", "家人说", "我妈说", "妈妈说", "老公说", "孩子说",
-                "她说", "他说", "她们说", "他们说", "大家说", "博主说", "上说", "里说"),
+                "她说", "他说", "她们说", "他们说", "大家说", "博主说", "上说", "里说", "医生说", "护士说"),
     # Already done, or done elsewhere: counts anywhere in the clause, or right after a keyword that
     # it extends (约好的, 预约过); intent rules leave it out (已经在别家约了, 上个月预约过).
     "done": ("已经", "早就", "早已", "之前", "上次", "以前", "上回", "上个月", "上周", "别家", "别的店", "其他家",
@@ -69,7 +69,8 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                  "先放", "放一放", "先放放", "不急", "不着急", "不用急", "就算了", "回头再", "到时候再",
                  "改天再", "以后再", "下次再", "有空再", "过段时间", "过阵子", "等*再"),
     "resolved": ("消了", "退了", "好了", "没了", "褪了", "消失", "消退", "痊愈", "不见了", "消肿", "恢复了",
-                 "好多了", "退掉了", "看不出来", "看不出", "不明显了", "没有了", "恢复正常", "正常了"),
+                 "好多了", "退掉了", "看不出来", "看不出", "不明显了", "没有了", "恢复正常", "正常了", "看不到了",
+                 "看不见了", "已经到账", "已到账"),
     # Also resolved: any of these verbs followed by any of these complements (消下去了, 退干净了, 散了,
     # 缓过来了), so a new way of saying it needs a word in one list, not a phrase in another.
     "resolution_verbs": ("消", "退", "褪", "散", "好", "缓", "淡", "平", "下"),

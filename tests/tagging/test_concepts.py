@@ -108,3 +108,17 @@ def test_the_rules_own_cues_win_and_expand_false_keeps_none() -> None:
     gentle = tagger('[language]\nintensifiers = ["非常"]\n' + COMPLAINT)
     assert tags(gentle, "这两千块花得真冤") == set()
     assert tags(gentle, "出餐非常慢") == {"诉求:投诉"}
+
+
+def test_a_modal_keyword_is_also_asked_both_ways() -> None:
+    refund = tagger('[[keyword]]\ntag = "诉求:退款"\nkeywords = ["能退", "可以退"]\nexpand = false\n')
+    assert tags(refund, "年卡用不上了，能不能退") == {"诉求:退款"}
+    assert [m.matched for m in refund.tag("可不可以退")] == [("可不可以退（≈可以退）",)]
+
+
+def test_money_back_already_and_a_doctors_word_are_no_new_report() -> None:
+    rules = ('[[keyword]]\ntag = "诉求:退款"\nkeywords = ["退款"]\n'
+             '[[keyword]]\ntag = "术后:不适"\nkeywords = ["肿"]\nnot_mood = ["hearsay", "passed"]\n')
+    assert tags(tagger(rules), "退款已到账，麻烦了") == set()
+    assert tags(tagger(rules), "退款什么时候到账") == {"诉求:退款"}
+    assert tags(tagger(rules), "医生说打完肿两天很正常") == set()
