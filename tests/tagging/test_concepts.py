@@ -9,7 +9,7 @@ from bot.tagging.rules import RulesError, parse_rules
 from tests.support.tagging import tags
 
 
-def tagger(rules: str) -> KeywordTagger:
+def tagger_of(rules: str) -> KeywordTagger:
     return KeywordTagger(parse_rules(rules))
 
 
@@ -18,50 +18,50 @@ PRICE = '[[keyword]]\ntag = "关注:价格"\nkeywords = ["多少钱"]\n'
 
 @pytest.mark.parametrize("text", ["剪指甲什么价", "团购有折扣吗", "会员怎么算钱", "能分几期"])
 def test_a_keyword_brings_its_concept_group(text: str) -> None:
-    assert tags(tagger(PRICE), text) == {"关注:价格"}
+    assert tags(tagger_of(PRICE), text) == {"关注:价格"}
 
 
 def test_the_match_names_the_word_and_the_keyword_it_stands_for() -> None:
-    [match] = tagger(PRICE).tag("做一次牙套什么价位")
+    [match] = tagger_of(PRICE).tag("做一次牙套什么价位")
     assert match.matched == ("什么价位（≈多少钱）",)
 
 
 def test_a_rule_can_keep_to_its_own_words_or_some_groups() -> None:
-    assert tags(tagger(PRICE + "expand = false\n"), "剪指甲什么价") == set()
+    assert tags(tagger_of(PRICE + "expand = false\n"), "剪指甲什么价") == set()
     refund = '[[keyword]]\ntag = "诉求:退款"\nkeywords = ["退款", "多少钱"]\nexpand = ["退款"]\n'
-    assert tags(tagger(refund), "余额帮我折现吧") == {"诉求:退款"}
-    assert tags(tagger(refund), "剪指甲什么价") == set()
+    assert tags(tagger_of(refund), "余额帮我折现吧") == {"诉求:退款"}
+    assert tags(tagger_of(refund), "剪指甲什么价") == set()
     assert "no concept group '价钱'" in str(pytest.raises(RulesError, parse_rules, PRICE + 'expand = ["价钱"]\n').value)
 
 
 def test_an_operator_adds_words_and_groups() -> None:
     rules = '[concepts]\n"价格" = ["会员日价"]\n"洗护" = ["洗护", "修毛"]\n' + PRICE + (
         '[[keyword]]\ntag = "项目:洗护"\nkeywords = ["洗护"]\nnegatable = false\n')
-    assert tags(tagger(rules), "周三会员日价是几折") == {"关注:价格"}
-    assert tags(tagger(rules), "泰迪想修毛") == {"项目:洗护"}
+    assert tags(tagger_of(rules), "周三会员日价是几折") == {"关注:价格"}
+    assert tags(tagger_of(rules), "泰迪想修毛") == {"项目:洗护"}
 
 
 def test_symptom_groups_stay_apart_and_are_not_read_by_sound() -> None:
     sick = '[[keyword]]\ntag = "宠物:不适"\nkeywords = ["吐"]\n'
-    assert tags(tagger(sick), "狗狗早上干呕了好几次") == {"宠物:不适"}
-    assert tags(tagger(sick), "猫后腿一碰就疼") == set()  # 疼 is another group
-    assert tags(tagger(sick), "毛剪得跟秃了一样") == set()  # 秃了 sounds like 吐了
+    assert tags(tagger_of(sick), "狗狗早上干呕了好几次") == {"宠物:不适"}
+    assert tags(tagger_of(sick), "猫后腿一碰就疼") == set()  # 疼 is another group
+    assert tags(tagger_of(sick), "毛剪得跟秃了一样") == set()  # 秃了 sounds like 吐了
 
 
 @pytest.mark.parametrize("text", ["周日想给狗洗个澡", "洗完澡它一直在抖", "这周洗了两次澡"])
 def test_a_verb_and_its_object_may_stand_apart(text: str) -> None:
-    bath = tagger('[[keyword]]\ntag = "项目:洗护"\nkeywords = ["洗澡"]\nnegatable = false\n')
+    bath = tagger_of('[[keyword]]\ntag = "项目:洗护"\nkeywords = ["洗澡"]\nnegatable = false\n')
     assert tags(bath, text) == {"项目:洗护"}
 
 
 def test_a_split_verb_with_guo_was_done_already() -> None:
-    leave = tagger('[[keyword]]\ntag = "课程:请假"\nkeywords = ["请假"]\nnot_mood = ["done"]\n')
+    leave = tagger_of('[[keyword]]\ntag = "课程:请假"\nkeywords = ["请假"]\nnot_mood = ["done"]\n')
     assert tags(leave, "周五想请个假") == {"课程:请假"}
     assert tags(leave, "周五的课我们请过假了") == set()
 
 
 def test_a_gapped_keyword_said_as_one_word() -> None:
-    stop = tagger('[[keyword]]\ntag = "状态:退订"\nkeywords = ["不要*推送"]\nexpand = false\n')
+    stop = tagger_of('[[keyword]]\ntag = "状态:退订"\nkeywords = ["不要*推送"]\nexpand = false\n')
     assert tags(stop, "以后不要推送了") == {"状态:退订"}
 
 
@@ -71,20 +71,20 @@ ENQUIRY = '[[keyword]]\ntag = "课程:咨询"\nkeywords = ["上课"]\nasked = ["
 @pytest.mark.parametrize("text", ["周末几点上课", "想了解一下上课时间", "上课能带家长吗", "有没有适合五岁的班",
                                   "帮我看看哪个班合适"])
 def test_an_enquiry_asks_or_wishes(text: str) -> None:
-    assert tags(tagger(ENQUIRY), text) == {"课程:咨询"}
+    assert tags(tagger_of(ENQUIRY), text) == {"课程:咨询"}
 
 
 @pytest.mark.parametrize("text", ["孩子今天上课很开心", "上课的内容他回家讲给我听了", "他在班里交了新朋友",
                                   "孩子不想上课了"])
 def test_a_class_mentioned_is_no_enquiry(text: str) -> None:
-    assert tags(tagger(ENQUIRY), text) == set()
+    assert tags(tagger_of(ENQUIRY), text) == set()
 
 
 def test_asked_words_need_a_question_while_the_others_do_not() -> None:
     rules = '[[keyword]]\ntag = "课程:咨询"\nkeywords = ["试听"]\nasked = ["班"]\n'
-    assert tags(tagger(rules), "孩子试听完挺喜欢") == {"课程:咨询"}
-    assert tags(tagger(rules), "他在班里交了新朋友") == set()
-    assert tags(tagger(rules), "还有周末的班吗") == {"课程:咨询"}
+    assert tags(tagger_of(rules), "孩子试听完挺喜欢") == {"课程:咨询"}
+    assert tags(tagger_of(rules), "他在班里交了新朋友") == set()
+    assert tags(tagger_of(rules), "还有周末的班吗") == {"课程:咨询"}
 
 
 COMPLAINT = '[[keyword]]\ntag = "诉求:投诉"\nkeywords = ["投诉", "不满意"]\n'
@@ -93,25 +93,25 @@ COMPLAINT = '[[keyword]]\ntag = "诉求:投诉"\nkeywords = ["投诉", "不满�
 @pytest.mark.parametrize("text", ["等了快一个钟头，你们这效率也太慢了", "这两千块花得真冤", "前台说话好凶啊",
                                   "呵呵，这就是你们说的五星服务", "我问了三遍都说不知道，你们得负责"])
 def test_a_complaint_rule_hears_complaints_without_its_words(text: str) -> None:
-    assert tags(tagger(COMPLAINT), text) == {"诉求:投诉"}
+    assert tags(tagger_of(COMPLAINT), text) == {"诉求:投诉"}
 
 
 @pytest.mark.parametrize("text", ["一点都不慢，挺快的", "不太慢，十分钟就好了", "今天排队的人真多", "太好了谢谢",
                                   "你们家价格真的不贵"])
 def test_a_plain_remark_is_no_complaint(text: str) -> None:
-    assert tags(tagger(COMPLAINT), text) == set()
+    assert tags(tagger_of(COMPLAINT), text) == set()
 
 
 def test_the_rules_own_cues_win_and_expand_false_keeps_none() -> None:
-    assert tags(tagger(COMPLAINT + '[keyword.cues]\n"呵呵" = 0\n'), "呵呵") == set()
-    assert tags(tagger(COMPLAINT + "expand = false\n"), "这两千块花得真冤") == set()
-    gentle = tagger('[language]\nintensifiers = ["非常"]\n' + COMPLAINT)
+    assert tags(tagger_of(COMPLAINT + '[keyword.cues]\n"呵呵" = 0\n'), "呵呵") == set()
+    assert tags(tagger_of(COMPLAINT + "expand = false\n"), "这两千块花得真冤") == set()
+    gentle = tagger_of('[language]\nintensifiers = ["非常"]\n' + COMPLAINT)
     assert tags(gentle, "这两千块花得真冤") == set()
     assert tags(gentle, "出餐非常慢") == {"诉求:投诉"}
 
 
 def test_a_modal_keyword_is_also_asked_both_ways() -> None:
-    refund = tagger('[[keyword]]\ntag = "诉求:退款"\nkeywords = ["能退", "可以退"]\nexpand = false\n')
+    refund = tagger_of('[[keyword]]\ntag = "诉求:退款"\nkeywords = ["能退", "可以退"]\nexpand = false\n')
     assert tags(refund, "年卡用不上了，能不能退") == {"诉求:退款"}
     assert [m.matched for m in refund.tag("可不可以退")] == [("可不可以退（≈可以退）",)]
 
@@ -119,6 +119,13 @@ def test_a_modal_keyword_is_also_asked_both_ways() -> None:
 def test_money_back_already_and_a_doctors_word_are_no_new_report() -> None:
     rules = ('[[keyword]]\ntag = "诉求:退款"\nkeywords = ["退款"]\n'
              '[[keyword]]\ntag = "术后:不适"\nkeywords = ["肿"]\nnot_mood = ["hearsay", "passed"]\n')
-    assert tags(tagger(rules), "退款已到账，麻烦了") == set()
-    assert tags(tagger(rules), "退款什么时候到账") == {"诉求:退款"}
-    assert tags(tagger(rules), "医生说打完肿两天很正常") == set()
+    assert tags(tagger_of(rules), "退款已到账，麻烦了") == set()
+    assert tags(tagger_of(rules), "退款什么时候到账") == {"诉求:退款"}
+    assert tags(tagger_of(rules), "医生说打完肿两天很正常") == set()
+
+
+@pytest.mark.parametrize(("text", "expected"), [("下周三的课想请个假", {"课程:请假"}),
+                                                ("周三的课之前就请过假了，周六照常", set())])
+def test_the_shipped_leave_rule_skips_leave_already_taken(tagger: KeywordTagger, text: str,
+                                                         expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
