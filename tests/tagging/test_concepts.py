@@ -91,7 +91,8 @@ COMPLAINT = '[[keyword]]\ntag = "诉求:投诉"\nkeywords = ["投诉", "不满�
 
 
 @pytest.mark.parametrize("text", ["等了快一个钟头，你们这效率也太慢了", "这两千块花得真冤", "前台说话好凶啊",
-                                  "呵呵，这就是你们说的五星服务", "我问了三遍都说不知道，你们得负责"])
+                                  "呵呵，这就是你们说的五星服务", "我问了三遍都说不知道，你们得负责",
+                                  "什么破前台，电话都不接"])
 def test_a_complaint_rule_hears_complaints_without_its_words(text: str) -> None:
     assert tags(tagger_of(COMPLAINT), text) == {"诉求:投诉"}
 
