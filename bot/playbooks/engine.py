@@ -410,12 +410,12 @@ class PlaybookEngine:
         for entry in entries:
             read_ahead.pop(entry.customer_id, None)  # read again when asked: new rows, no objects
         now = self.clock.now()
-        ids = list(session.scalars(insert(Enrolment).returning(Enrolment.id, sort_by_parameter_order=True), [
+        ids = _inserted_enrolment_ids(session, [
             {"customer_id": e.customer_id, "playbook_id": e.active.playbook.id, "version_id": e.active.version_id,
              "status": "active", "trigger_type": e.trigger_type, "trigger_at": e.trigger_at,
              "context": e.context, "variants": e.variants, "enrolled_at": now,
              "settle_after": e.settle_after, "reason": "", "updated_at": now}
-            for e in entries]))
+            for e in entries])
         session.execute(insert(Delivery), [
             {"enrolment_id": enrolment_id, "customer_id": e.customer_id, "playbook_id": e.active.playbook.id,
              "step_id": planned.step.id, "occurrence": 0, "idempotency_key": f"{enrolment_id}:{planned.step.id}:0",
@@ -605,3 +605,19 @@ def _jsonable(data: Mapping[str, Any]) -> dict[str, Any]:
             return [convert(v) for v in value]
         return value
     return convert(dict(data))
+
+
+def _inserted_enrolment_ids(session: Session, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert enrolments; returns their ids in the order of `rows`.
+
+    Asking for the ids in parameter order makes SQLAlchemy insert one row per statement on
+    SQLite (it has no sentinel to sort a multi-row RETURNING by): 100 statements inside a scan's
+    write transaction. Each row's (customer, playbook) is unique within a scan's chunk, so the
+    ids are read back by that key from multi-row INSERTs instead; only a call with the same key
+    twice takes the ordered path."""
+    keys = [(row["customer_id"], row["playbook_id"]) for row in rows]
+    if len(set(keys)) < len(keys):
+        return list(session.scalars(insert(Enrolment).returning(Enrolment.id, sort_by_parameter_order=True), rows))
+    returned = {(customer_id, playbook_id): enrolment_id for enrolment_id, customer_id, playbook_id in session.execute(
+        insert(Enrolment).returning(Enrolment.id, Enrolment.customer_id, Enrolment.playbook_id), rows)}
+    return [returned[key] for key in keys]
