@@ -6,6 +6,7 @@ import argparse
 import logging
 import signal
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -164,6 +165,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
     runtime = build_runtime(config, load_routers(config.bot.handlers))  # refuses as serve does
     if args.serve_child:  # Ctrl-C reaches serve's whole group: serve stops this child itself
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if runtime.db.is_postgres:  # woken by the web processes' commits, not only by the poll
+        from bot.inbound.wakeup import listen_for_pushes
+
+        listen_for_pushes(runtime.db, runtime.processor.kick, threading.Event())  # a daemon: ends with us
     if args.no_scheduler:  # serve's processing child without the scheduler: the processor alone
         return _process_only(runtime, args.serve_child)
     scheduler = build_scheduler(runtime, blocking=True)
@@ -187,8 +192,6 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 def _stopper(scheduler: BaseScheduler) -> Callable[[], None]:
     """Stop the scheduler, also when asked before it started (it then stops as it starts)."""
-    import threading
-
     from apscheduler.events import EVENT_SCHEDULER_START
 
     lock, asked = threading.RLock(), threading.Event()  # reentrant: SIGTERM may land inside `started`
@@ -210,8 +213,6 @@ def _stopper(scheduler: BaseScheduler) -> Callable[[], None]:
 
 def _process_only(runtime: Runtime, serve_child: bool) -> int:
     """Route stored pushes until SIGTERM (or, as serve's child, until serve is gone)."""
-    import threading
-
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     if serve_child:

@@ -31,6 +31,7 @@ from bot.inbound.group_commit import GroupCommit
 from bot.inbound.parsing import customer_key, dedupe_key, parse_fields, update_kind
 from bot.inbound.routing import Dispatcher, Registration, Update
 from bot.inbound.spool import Push, Spool
+from bot.inbound.wakeup import notify_stored
 from bot.models import Callback
 from bot.ops import logs, metrics
 
@@ -119,6 +120,8 @@ class Inbox:
             existing = dict(conn.execute(select(Callback.dedupe_key, Callback.id)
                                          .where(Callback.dedupe_key.in_(sorted(keys - inserted.keys())))).all()
                             ) if len(inserted) < len(keys) else {}
+            if inserted and self.db.is_postgres:
+                notify_stored(conn)  # `siyu worker`s wake at the commit (bot.inbound.wakeup)
         results = []
         for push in pushes:
             key = push.dedupe_key
