@@ -216,6 +216,10 @@ class KeywordTagger:
         mood_kinds = [key[5:] for key in self._cues if key.startswith("mood:") and key != "mood:negative"]
         # 太慢 is found by its own pattern: the negative words alone (慢, 差) are in too many messages.
         self._negative_cue = "mood:negative" in self._cues
+        # One search says whether a message holds a cue word or a strong judgement (太慢).
+        cue_words, negative = self._cue_pattern, self._language.negative_pattern if self._negative_cue else None
+        self._cued = (re.compile(f"{cue_words.pattern}|{negative.pattern}") if cue_words and negative
+                      else cue_words or negative)
         self._mood_cues = _cue_pattern({w: [] for kind in mood_kinds
                                         for w in self._language.words.get(_MOOD_MARKERS.get(kind, kind), ())})
         self._markers_anywhere = _cue_pattern({w.split(GAP)[0]: [] for k in _MARKER_KINDS for w in
@@ -240,6 +244,8 @@ class KeywordTagger:
         self._separated_anywhere = separable
         # Asking and wishing are moods of every clause only when a rule names them; `intent` and
         # `asked` read them for the clauses of their hits alone.
+        self._reads_negative = any("negative" in rule.mood | rule.not_mood or any(
+            word == "mood:negative" for word, _ in rule.cues) for rule in self._rules)
         self._reads_intent = any((rule.mood | rule.not_mood) & {"asking", "request"}
                                  or any(word in ("mood:asking", "mood:request") for word, _ in rule.cues)
                                  for rule in self._rules)
@@ -276,16 +282,15 @@ class KeywordTagger:
         separated = self._separated_anywhere
         wanted = [bool(self._candidates.search(piece.group())
                        or (separated is not None and separated.search(piece.group()))) for piece in pieces]
-        cued = (self._cue_pattern is not None and self._cue_pattern.search(folded) is not None) or (
-            self._mood_cues is not None and self._mood_cues.search(folded) is not None) or (
-            self._negative_cue and self._language.negative(folded))
+        cued = (self._cued is not None and self._cued.search(folded) is not None) or (
+            self._mood_cues is not None and self._mood_cues.search(folded) is not None)
         if not any(wanted) and not cued:
             return []
         found = self._find_in_pieces(pieces, wanted)
         if not cued and not any(hits for _, _, piece_hits in found.values() for hits in piece_hits):
             return []
         clauses, hits = self._read(text, folded, pieces, found, cued)
-        read_moods(self._language, clauses, intent=self._reads_intent)
+        read_moods(self._language, clauses, intent=self._reads_intent, negative=self._reads_negative)
         fired: dict[int, tuple[list[str], str]] = {}  # rule -> (keywords, first clause)
         last_clause: dict[int, int] = {}  # rule -> ordinal of the last clause it fired in
         fired_in: dict[int, set[int]] = {}  # rule -> ordinals of the clauses its keywords counted in

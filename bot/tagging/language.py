@@ -174,6 +174,10 @@ class Language:
     _request: re.Pattern[str] | None = field(repr=False, compare=False)
     _negative: re.Pattern[str] | None = field(repr=False, compare=False)
 
+    @property
+    def negative_pattern(self) -> re.Pattern[str] | None:
+        return self._negative
+
     def negative(self, text: str) -> bool:
         """An intensifier right before a negative word, not negated: 也太慢了, 真冤."""
         return self._negative is not None and self._negative.search(text) is not None
@@ -278,7 +282,7 @@ class ClauseInfo:
     intent: set[str] | None = None  # asking / request, once read (`Language.intent_moods`)
 
 
-def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = True) -> None:
+def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = True, negative: bool = True) -> None:
     """Fill each clause's moods from its markers and those of its neighbours (`asking` and
     `request` only with `intent`: a rule set that never looks at them does not pay for them)."""
     words = language.words
@@ -319,7 +323,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
             clause.moods |= carried
     # A strong judgement is the customer's own, not one they pass on (听同事说你们退费特别慢).
     for clause in clauses:
-        if "hearsay" not in clause.moods and language.negative(clause.folded):
+        if negative and "hearsay" not in clause.moods and language.negative(clause.folded):
             clause.moods.add("negative")
     _read_settled(clauses)
     # Moving an arrangement is what the whole sentence does (我之前约的周四，能换到周六吗).
