@@ -10,10 +10,13 @@ and stops, so no child outlives a serve killed with SIGKILL.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -106,6 +109,23 @@ class ProcessingChild:
             logger.error("processing child (pid %s) did not stop within %.0f s: killed", process.pid, STOP_WAIT)
             process.kill()
             process.wait()
+
+
+def share_metrics() -> str | None:
+    """Give serve and its child one prometheus-client multiprocess directory, so that serve's /metrics
+    adds the child's counters (routing, sends, jobs) to its own (acks). Returns the directory made,
+    removed when serve exits; None when the operator set one (the deploy kit does) or when it is
+    too late (prometheus-client chose its value class at import, before any metric existed)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR") or os.environ.get("prometheus_multiproc_dir"):
+        return None
+    if "prometheus_client.values" in sys.modules:
+        logger.warning("/metrics shows serve's own counters only: prometheus-client was loaded before "
+                       "serve could share a directory with its processing child")
+        return None
+    directory = tempfile.mkdtemp(prefix="siyu-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory  # inherited by the child
+    atexit.register(shutil.rmtree, directory, True)
+    return directory
 
 
 def child_command(config_path: str | None, verbose: bool, scheduler: bool) -> list[str]:

@@ -114,20 +114,23 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.cli.child import ProcessingChild, child_command, share_metrics
+
+    config = config_from(args)
+    # Before bot.app brings prometheus-client in: serve and its child count into one directory.
+    if config.inbound.processing == "child":
+        share_metrics()
     import waitress
 
     from bot.app import create_app
     from bot.jobs.scheduler import build_scheduler
 
-    config = config_from(args)
     _check_schema(config)
     app = create_app(config)  # refuses a config it must not start with (bot.startup)
     runtime = app.extensions["siyu"]
     wants_scheduler = config.scheduler.enabled and not args.no_scheduler
     scheduler = child = None
     if config.inbound.processing == "child":
-        from bot.cli.child import ProcessingChild, child_command
-
         # Routing (and the scheduler) in a process of its own: the web threads keep the GIL for acks.
         child = ProcessingChild(child_command(args.config, args.verbose, wants_scheduler))
         child.start()

@@ -4,7 +4,8 @@ Two kinds of numbers, each where it is true:
 - events (callbacks, sends, token refreshes, errcodes, job runs) are counters and histograms in
   the process that saw them. Under gunicorn (several processes) prometheus-client's multiprocess
   mode adds them up: set PROMETHEUS_MULTIPROC_DIR before the process starts (deploy/gunicorn.conf.py
-  does) and every process writes its samples to files there that /metrics reads.
+  does) and every process writes its samples to files there that /metrics reads. `siyu serve`
+  makes such a directory for itself and its processing child (bot/cli/child.share_metrics).
 - state (deliveries due or claimed, callbacks and tasks waiting, live schedulers) is read from the
   database at scrape time: it is shared by every process on every machine, so it is counted once
   and survives restarts, where a per-process gauge would be counted twice or lost.

@@ -95,3 +95,23 @@ def test_serve_processes_in_a_child_started_again_after_a_kill(serve: tuple[subp
     process.send_signal(signal.SIGTERM)  # serve stops its child with itself
     assert process.wait(timeout=60) == 0
     assert not Path(f"/proc/{second[0]}").exists() or "zombie" in Path(f"/proc/{second[0]}/status").read_text()
+
+
+def counter(body: str, name: str) -> float:
+    """The sum of a counter's samples in a /metrics body (every label set)."""
+    return sum(float(line.rsplit(" ", 1)[1]) for line in body.splitlines()
+               if line.startswith(name + "{") or line.startswith(name + " "))
+
+
+def test_serve_metrics_count_what_its_child_routed(serve: tuple[subprocess.Popen[str], int, Path]) -> None:
+    # An operator scraping serve's /metrics sees the routing done in the child beside serve's acks.
+    _, port, database = serve
+    assert mp_text(port, 3, "想约周六做水光").status_code == 200
+    eventually(lambda: processed_messages(database) == ["想约周六做水光"], "the child routed the push")
+
+    def scraped() -> str | None:
+        body = requests.get(f"http://127.0.0.1:{port}/metrics", timeout=30).text
+        return body if counter(body, "siyu_callbacks_processed_total") >= 1 else None
+
+    body = str(eventually(scraped, "serve's /metrics counts the child's routing"))
+    assert counter(body, "siyu_callbacks_acked_total") >= 1
