@@ -104,7 +104,7 @@ def defer_row(session: Session, table: Table, row: dict[str, Any], *, skip_confl
 def reserve_id(session: Session, table: Table) -> int | None:
     """An id for a row of `table` that `defer` will insert with it later; None outside a batch.
 
-    On PostgreSQL ids come from the table's sequence, a few more each time (never more than twice
+    On PostgreSQL ids come from the table's sequence, a few more each time (at most 4 or twice
     what the batch used: unused ones are gaps). On SQLite the batch holds the write lock, so they
     count on from the largest id, as SQLite itself would."""
     pending = _pending(session)
@@ -114,11 +114,12 @@ def reserve_id(session: Session, table: Table) -> int | None:
     if ids:
         return ids.popleft()
     if session.get_bind().dialect.name == "postgresql":
-        count = min(max(1, pending.reservations.get(table.name, 0)), 128)
+        count = min(max(4, pending.reservations.get(table.name, 0)), 128)
         pending.reservations[table.name] = pending.reservations.get(table.name, 0) + count
-        ids.extend(session.execute(text(
-            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
-            {"table": table.name, "count": count}).scalars())
+        with session.no_autoflush:
+            ids.extend(session.execute(text(
+                "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
+                {"table": table.name, "count": count}).scalars())
         return ids.popleft()
     next_id = pending.next_ids.get(table.name)
     if next_id is None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.clock import Clock
 from bot.db import insert_if_absent, insert_row
 from bot.hooks import Hooks, batch_reads, forget_batch_reads
-from bot.models import Base, Customer, CustomerGuide, Event, Message, Staff
+from bot.models import Base, Customer, CustomerGuide, CustomerTag, Event, Message, Staff
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,8 @@ class CustomerService:
             return []
         customers = list(self.session.scalars(
             select(Customer).where(or_(*(getattr(Customer, name).in_(values) for name, values in wanted.items())))
-            .options(selectinload(Customer.tags))))
+            .options(selectinload(Customer.tags).load_only(  # what tagging and routing read of them
+                CustomerTag.customer_id, CustomerTag.tag_id, CustomerTag.source, CustomerTag.expires_at))))
         batch_reads(self.session)["customer_rows"] = customers  # the identity map holds them weakly
         known = self._known()
         for name, values in wanted.items():
