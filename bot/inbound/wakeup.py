@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 
 from sqlalchemy import text
@@ -52,7 +51,7 @@ def listen_for_pushes(db: Database, wake: Callable[[], None], stop: threading.Ev
             except Exception as exc:  # psycopg's errors: the connection went away; listen again
                 logger.warning("stopped listening for stored pushes (%s); listening again", exc.__class__.__name__)
                 raw.invalidate()
-                time.sleep(RETRY_PAUSE)
+                stop.wait(RETRY_PAUSE)
             else:
                 raw.close()
 

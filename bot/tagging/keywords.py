@@ -206,7 +206,8 @@ class KeywordTagger:
         # naming a day through the segmenter.
         needed = {max((*reversed(entry.rest), first), key=len) if entry.rest else first
                   for first, entries in self._index.items() for entry in entries}
-        candidates = trie_pattern(sorted(needed) + list(self._aliases))
+        # A piece is worth segmenting if it holds a keyword (or, below, a keyword split by an insert).
+        self._candidates = trie_pattern(sorted(needed) + list(self._aliases))
         self._typos = TypoRepair(dict.fromkeys(sounded), is_word=self._common_word, bounds=self._token_bounds)
         self._cues = _cue_table(self._rules)
         self._cue_pattern = _cue_pattern(self._cues)
@@ -235,13 +236,10 @@ class KeywordTagger:
         self._segmenter = Segmenter(self._dictionary)
         self._via = via
         separable_words = frozenset(self._language.words["separable"])
-        self._separable = separable = _separable_pattern([k for k, entries in self._index.items()
+        self._separable = _separable_pattern([k for k, entries in self._index.items()
                                                           if k in separable_words
                                                           and any(not e.rest and not e.exclude for e in entries)],
                                              self._language.words["separable_inserts"])
-        # A piece is worth segmenting if it holds a keyword or a keyword split by an insert (洗完澡).
-        self._candidates = candidates
-        self._separated_anywhere = separable
         # Asking and wishing are moods of every clause only when a rule names them; `intent` and
         # `asked` read them for the clauses of their hits alone.
         self._reads_negative = any("negative" in rule.mood | rule.not_mood or any(
@@ -279,7 +277,7 @@ class KeywordTagger:
         pieces = list(_PIECES.finditer(folded))
         # Most pieces (好的, 谢谢) hold no keyword at all; skipping them before segmenting is
         # exact, because a run of tokens is always a substring of the piece.
-        separated = self._separated_anywhere
+        separated = self._separable  # a keyword split by an insert (洗完澡)
         wanted = [bool(self._candidates.search(piece.group())
                        or (separated is not None and separated.search(piece.group()))) for piece in pieces]
         cued = (self._cued is not None and self._cued.search(folded) is not None) or (

@@ -119,11 +119,11 @@ class TaggingService:
             set_committed_value(ct, "tag", tag)
             set_committed_value(ct, "customer", customer)
             set_committed_value(customer, "tags", [*customer.tags, ct])
-        elif not insert_if_absent(self.session, CustomerTag, values):
-            self.session.expire(customer, ["tags"])
-            return False  # a concurrent transaction put the same tag on a moment ago
         else:
+            added = insert_if_absent(self.session, CustomerTag, values)
             self.session.expire(customer, ["tags"])
+            if not added:
+                return False  # a concurrent transaction put the same tag on a moment ago
         self.customers.record_event(customer, "tag_added", self.clock.now(),
                                     {"tag": name, "source": source, "rule": rule, "message_id": message_id},
                                     source="system")
