@@ -58,6 +58,7 @@ from bot.app import create_app  # noqa: E402
 from bot.clock import Clock  # noqa: E402
 from bot.config import config_from_dict  # noqa: E402
 from bot.db import Database  # noqa: E402
+from bot.ops.heap import freeze_start_up_heap  # noqa: E402
 from bot.models import Callback, Message, Task  # noqa: E402
 from bot.runtime import Runtime  # noqa: E402
 from bot.schema import upgrade  # noqa: E402
@@ -194,7 +195,9 @@ def siyu_app(database_url: str, mp_aes_key: str, wecom_aes_key: str) -> Flask:
         "bot": {"playbooks_dir": str(PLAYBOOKS_DIR)},
     }, source="bench")
     upgrade(Database(database_url, Clock()))
-    return create_app(config, handlers.routers())
+    app = create_app(config, handlers.routers())
+    freeze_start_up_heap()  # as serve does once the app is built
+    return app
 
 
 def expected_reply(content: str) -> str:

@@ -42,6 +42,12 @@ def on_starting(server: object) -> None:
     directory.mkdir(parents=True, exist_ok=True)
 
 
+def post_worker_init(worker: object) -> None:
+    from bot.ops.heap import freeze_start_up_heap
+
+    freeze_start_up_heap()  # the app is loaded: its start-up heap is never walked again (bot.ops.heap)
+
+
 def child_exit(server: object, worker: object) -> None:
     from prometheus_client import multiprocess
 

@@ -124,6 +124,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from bot.app import create_app
     from bot.jobs.scheduler import build_scheduler
+    from bot.ops.heap import freeze_start_up_heap
 
     _check_schema(config)
     app = create_app(config)  # refuses a config it must not start with (bot.startup)
@@ -138,6 +139,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     elif wants_scheduler:
         scheduler = build_scheduler(runtime)
         scheduler.start()
+    freeze_start_up_heap()
     logger.info("serving on http://%s:%s", args.host, args.port)
     # SIGTERM (systemd, docker stop) stops serve as Ctrl-C does, so the child is stopped with it.
     signal.signal(signal.SIGTERM, _interrupt)
@@ -162,10 +164,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from bot.assembly import build_runtime
     from bot.inbound.routing import load_routers
     from bot.jobs.scheduler import build_scheduler
+    from bot.ops.heap import freeze_start_up_heap
 
     config = config_from(args)
     _check_schema(config)
     runtime = build_runtime(config, load_routers(config.bot.handlers))  # refuses as serve does
+    freeze_start_up_heap()
     if args.serve_child:  # Ctrl-C reaches serve's whole group: serve stops this child itself
         signal.signal(signal.SIGINT, signal.SIG_IGN)
     if runtime.db.is_postgres:  # woken by the web processes' commits, not only by the poll
