@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from bot.tagging.amounts import AMOUNT, CLASS_CHARS, FEE, token_class
 from bot.tagging.dictionary import Dictionary
 from bot.tagging.language import DEFAULT_ALIASES, NEGATED_PRAISE, ClauseInfo, Marker, read_moods, sentence_numbers
 from bot.tagging.rules import GAP, KeywordRule, RuleSet
@@ -190,6 +191,8 @@ class KeywordTagger:
                 if rest:  # the parts with nothing between may be one word of the segmenter (不要推送)
                     whole = first + "".join(rest)
                     self._index.setdefault(whole, []).append(_Entry(number, keyword, (), is_exclude))
+                if AMOUNT in keyword:
+                    continue  # a class of tokens (#以内), not a word for the segmenter or for sound
                 words += [first, *rest]
                 # A concept group's words are not read by sound: 秃了 must not become 吐了.
                 if rule.pinyin and not is_exclude and keyword not in via[number]:
@@ -204,10 +207,15 @@ class KeywordTagger:
         # A piece can hold a keyword only if it holds each of its parts; for a gapped keyword the
         # longest part (the last of equals) is the one tested, so that 明天 of {时间}*过来 does not send every piece
         # naming a day through the segmenter.
-        needed = {max((*reversed(entry.rest), first), key=len) if entry.rest else first
+        needed = {max((*reversed(entry.rest), first), key=len).replace(AMOUNT, "") if entry.rest
+                  else first.replace(AMOUNT, "")
                   for first, entries in self._index.items() for entry in entries}
+        # Keywords on a class of tokens (#以内, 费): an amount or a fee noun is read as its class.
+        self._classes = AMOUNT in "".join(self._index) or FEE in self._index
         # A piece is worth segmenting if it holds a keyword (or, below, a keyword split by an insert).
-        self._candidates = trie_pattern(sorted(needed) + list(self._aliases))
+        candidates = trie_pattern(sorted(needed - {""}) + list(self._aliases))
+        self._candidates = (re.compile(f"{candidates.pattern}|{CLASS_CHARS.pattern}") if self._classes
+                            else candidates)
         self._typos = TypoRepair(dict.fromkeys(sounded), is_word=self._common_word, bounds=self._token_bounds)
         self._cues = _cue_table(self._rules)
         self._cue_pattern = _cue_pattern(self._cues)
@@ -328,10 +336,20 @@ class KeywordTagger:
             if keep:
                 tokens = self._segmenter.cut(piece.group())
                 ranges = _clauses(tokens)
-                aliases = self._aliases
-                hits = [self._find([aliases.get(token, token) for token in tokens[b:e]]) for b, e in ranges]
+                read = [self._read_token(token) for token in tokens]
+                hits = [self._find(read[b:e]) for b, e in ranges]
                 found[number] = (tokens, ranges, hits)
         return found
+
+    def _read_token(self, token: str) -> str:
+        """A token as the keyword index reads it: an alias's word (book -> 预约), an amount or a
+        fee noun as its class (三千 -> #, 一千块 -> #块, 教材费 -> 费) unless a keyword names it."""
+        alias = self._aliases.get(token)
+        if alias is not None:
+            return alias
+        if self._classes and token not in self._lookup:
+            return token_class(token) or token
+        return token
 
     def _read(self, text: str, folded: str, pieces: list[re.Match[str]],
               found: dict[int, tuple[list[str], list[tuple[int, int]], list[list[_Hit]]]],

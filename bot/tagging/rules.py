@@ -22,7 +22,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.tagging.concepts import DEFAULT_CUES, asked_both_ways, expansion, groups_of, merged
+from bot.tagging.concepts import ASKED_CONCEPTS, DEFAULT_CUES, asked_both_ways, expansion, groups_of, merged
 from bot.tagging.language import DEFAULT_NOT_MOOD, MOODS, Language, LanguageError
 
 logger = logging.getLogger(__name__)
@@ -359,6 +359,10 @@ def _parse_keyword_rules(
             via = expansion(words, concepts, allowed)
             for name in groups_of(words, concepts, allowed):
                 cues.update(DEFAULT_CUES.get(name, {}))
+                for word in ASKED_CONCEPTS.get(name, ()):
+                    if word not in words and word not in via and word not in asked:
+                        asked += (word,)
+                        via.setdefault(word, next(w for w in words if w in concepts[name]))
         cues.update(spec.cues)
         for form, keyword in asked_both_ways((*words, *via)).items():
             if form not in words:
