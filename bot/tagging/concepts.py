@@ -88,6 +88,16 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
         "#遍": 1, "#次了": 1, "第#次": 1, "每次*都": 1, "说好": 1, "结果": 1, "一点*都没": 1, "一点*没": 1,
         "一句*都没": 1, "从来不": 1, "从来没": 1, "根本不": 1, "根本没": 1, "到底": 1, "凭什么": 1, "凭啥": 1,
         "什么情况": 1, "什么意思": 1, "怎么回事": 1, "差了点": 1, "mood:rhetorical": 1,
+        # Service failures told as plain facts: a long wait, time gone by, a promise denied, asking
+        # again and again, a result no better than nothing: one point each, so two of them (等了一个
+        # 多小时才轮到我, 说好的…现在又不认了) make a complaint and a wait alone does not. A cue that
+        # holds a shorter one (问了#遍 holds #遍) is weighed alone, so it carries both points.
+        "等了*小时": 1, "等了*钟头": 1, "等了*分钟": 1, "排了*小时": 1, "排了*分钟": 1, "等了好久": 1, "等了半天": 1,
+        "等半天": 1, "才开始": 1, "#个星期了": 1, "#个月了": 1, "不认": 1, "不认账": 2, "不承认": 1, "赖账": 2,
+        "不给": 1, "没给": 1, "的时候说": 1, "当时说": 1, "明明": 1, "完全不": 1, "完全没": 1, "问了#遍": 2,
+        "说了#遍": 2, "催了#遍": 2, "问了#次": 1, "催了#次": 2, "找了#次": 1, "打了#次": 1, "又迟到": 2, "迟到": 1,
+        "跟没*一样": 2, "和没*一样": 2, "白做": 2, "白跑": 2, "白来": 2, "多收": 1, "多扣": 1, "乱收费": 2, "乱扣": 2,
+        "气死": 2, "气死了": 2, "气死我了": 2, "烦死": 2, "烦死了": 2, "烦死人": 2,
         # Softeners.
         "谢谢": -1, "辛苦": -1,
     },

@@ -130,3 +130,19 @@ def test_money_back_already_and_a_doctors_word_are_no_new_report() -> None:
 def test_the_shipped_leave_rule_skips_leave_already_taken(tagger: KeywordTagger, text: str,
                                                          expected: set[str]) -> None:
     assert tags(tagger, text) == expected
+
+
+COMPLAINT = '[[keyword]]\ntag = "诉求:投诉"\nkeywords = ["投诉"]\n'
+
+
+@pytest.mark.parametrize("text", ["在前台等了快两个小时才开始给我做", "排了五十分钟，轮到我医生又下班了，气死了",
+                                  "三个星期了，说好的回电一个都没有", "开卡的时候说能转让，现在又不认了",
+                                  "这个问题我催了三遍", "做完跟没做一样，钱花得冤"])
+def test_a_service_failure_told_as_a_plain_fact_is_a_complaint(text: str) -> None:
+    assert tags(tagger_of(COMPLAINT), text) == {"诉求:投诉"}
+
+
+@pytest.mark.parametrize("text", ["今天等了二十分钟，还好护士很耐心", "学了三个月了，孩子进步很大",
+                                  "我可能会迟到一会儿", "问了两次才找到你们店，谢谢"])
+def test_one_sign_of_trouble_alone_is_no_complaint(text: str) -> None:
+    assert tags(tagger_of(COMPLAINT), text) == set()
