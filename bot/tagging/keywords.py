@@ -538,11 +538,25 @@ class KeywordTagger:
                 moods.add("passed")
         if hit.end - hit.start > 1 and "过" in clause.tokens[hit.start + 1 : hit.end - 1]:
             moods.add("done")  # 请/过/假: the aspect of having done it, inside the keyword's words
+        elif self._done_after(hit, clause, moods):
+            moods.add("done")  # 我约/的是周三, 约/了/明天上午: arranged already
         if "rescheduled" in moods:
             moods.discard("done")  # 约好的时间改到周三: what was arranged is being moved, still wanted
         if not moods & _NOT_STATEMENT:
             moods.add("statement")
         return moods
+
+    def _done_after(self, hit: _Hit, clause: ClauseInfo, moods: set[str]) -> bool:
+        """An aspect right after the keyword (`done_aspects`: 了 with more after it, 的) in a clause
+        that neither asks yes or no nor wishes: what the keyword names is arranged already."""
+        after = clause.tokens[hit.end : hit.end + 2]
+        if not after or after[0] not in self._language.words["done_aspects"]:
+            return False
+        if after[0] == "了" and (len(after) < 2 or after[1] in TRAILING_PARTICLES):
+            return False  # 今天请假了 announces, it does not report
+        said = "".join(clause.tokens[hit.start : hit.end])
+        wished = any(said.startswith(word) and len(said) > len(word) for word in self._language.words["request"])
+        return not wished and "question" not in moods and "request" not in self._language.intent_moods(clause)
 
     def _find(self, tokens: list[str]) -> list[_Hit]:
         """Every keyword and exclude phrase on token boundaries in one clause, by start token."""
