@@ -28,7 +28,7 @@ from typing import NamedTuple
 from bot.tagging.amounts import AMOUNT, CLASS_CHARS, FEE, token_class
 from bot.tagging.dictionary import Dictionary
 from bot.tagging.language import DEFAULT_ALIASES, NEGATED_PRAISE, ClauseInfo, Marker, read_moods, sentence_numbers
-from bot.tagging.rules import GAP, KeywordRule, RuleSet
+from bot.tagging.rules import GAP, OPT_OUT_TAG, KeywordRule, RuleSet
 from bot.tagging.script import TypoRepair, alias_table, fold, trie_pattern
 
 logger = logging.getLogger(__name__)
@@ -498,7 +498,21 @@ class KeywordTagger:
         if len(kept) > 1 and self._yielding:
             present = {rules[hit.rule].tag for hit in kept}
             kept = [hit for hit in kept if present.isdisjoint(rules[hit.rule].yield_to)]
+        if len(kept) > 1:
+            kept = self._not_what_is_refused(kept)
         return kept
+
+    def _not_what_is_refused(self, hits: list[_Hit]) -> list[_Hit]:
+        """What an opt-out names before its end is what the customer no longer wants to receive,
+        no intent of theirs: 「优惠活动不要再发了」 asks no price, 「别再发预约提醒了」 books nothing.
+        Topics stay (「别再发水光针的广告了」 still names 水光针); a request after it stays too."""
+        rules = self._rules
+        ends = [hit.end for hit in hits if rules[hit.rule].tag == OPT_OUT_TAG]
+        if not ends:
+            return hits
+        end = max(ends)
+        return [hit for hit in hits if rules[hit.rule].tag == OPT_OUT_TAG or not rules[hit.rule].negatable
+                or hit.start >= end or rules[hit.rule].group in self._exclusive]
 
     def _in_mood(self, hit: _Hit, clause: ClauseInfo, clauses: list[ClauseInfo], ordinal: int) -> bool:
         """Whether the moods of the hit's clause suit its rule (`mood`, `not_mood`)."""

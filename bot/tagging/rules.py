@@ -47,6 +47,7 @@ METRIC_NAMES: frozenset[str] = frozenset(
 # A keyword may hold `*` (a short gap of other words, same clause) and `{name}` (any word of
 # the [vocab] list `name`). Vocab references are expanded here; gaps are the tagger's business.
 GAP = "*"
+OPT_OUT_TAG = "状态:退订"  # the required rule: a customer who asks to hear no more
 _VOCAB_REF = re.compile(r"\{([^{}]+)\}")
 _TOP_LEVEL_KEYS = ("keyword", "behaviour", "vocab", "dictionary", "exclusive_groups", "language", "aliases", "concepts")
 

@@ -12,11 +12,11 @@ import dataclasses
 import threading
 
 from bot.tagging.keywords import KeywordTagger
-from bot.tagging.rules import RuleSet
+from bot.tagging.rules import OPT_OUT_TAG, RuleSet
 
-OPT_OUT_TAG = "状态:退订"
 OPT_IN_TAG = "状态:订阅"
 SUBSCRIPTION_TAGS = (OPT_OUT_TAG, OPT_IN_TAG)
+__all__ = ["OPT_IN_TAG", "OPT_OUT_TAG", "SUBSCRIPTION_TAGS", "subscription_tagger", "subscription_wish"]
 
 _lock = threading.Lock()
 _taggers: dict[str, KeywordTagger] = {}

@@ -253,3 +253,19 @@ def test_an_appointment_already_made_or_put_off_is_no_new_booking(text: str) -> 
                                   "帮我约周日下午"])
 def test_a_booking_asked_or_wished_for_is_still_one(text: str) -> None:
     assert tags(KeywordTagger(parse_rules(BOOKING)), text) == {"意向:预约"}
+
+
+OPT_OUT_AND_MORE = ('[[keyword]]\ntag = "状态:退订"\nkeywords = ["别再发", "不要*发"]\n'
+                    '[[keyword]]\ntag = "关注:价格"\nkeywords = ["优惠", "多少钱"]\n'
+                    '[[keyword]]\ntag = "诉求:投诉"\nkeywords = ["投诉"]\n'
+                    '[[keyword]]\ntag = "项目:染发"\nkeywords = ["染发"]\nnegatable = false\n')
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("打折优惠的消息别再发了", {"状态:退订"}),
+    ("染发的优惠不要再给我发了", {"状态:退订", "项目:染发"}),
+    ("不要再发了我要投诉你们", {"状态:退订", "诉求:投诉"}),
+    ("染发多少钱", {"关注:价格", "项目:染发"}),
+])
+def test_what_an_opt_out_refuses_is_no_intent_of_the_customer(text: str, expected: set[str]) -> None:
+    assert tags(KeywordTagger(parse_rules(OPT_OUT_AND_MORE)), text) == expected
