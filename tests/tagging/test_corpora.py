@@ -21,6 +21,8 @@ SETS = [
     ("tagging_dev3.jsonl", SHIPPED),
     ("gym_heldout.jsonl", DATA / "gym_tags.toml"),
     ("dental_heldout.jsonl", DATA / "dental_tags.toml"),
+    ("tagging_heldout6.jsonl", SHIPPED),
+    ("auto_heldout.jsonl", DATA / "auto_tags.toml"),
 ]
 
 
