@@ -27,15 +27,22 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     # Booking a visit or a time.
     "预约": ("预约", "约", "约个时间", "约时间", "约一下", "帮我约", "想约", "挂号", "挂个号", "排号", "排个号",
            "取号", "有号", "还有号", "到店", "来店", "上门", "有位置", "有空位", "排个时间", "安排时间", "安排一下",
-           "登记一下", "预订", "预定", "订个位", "留个位", "档期", "过来一趟", "过去一趟", "加个号", "约上"),
+           "登记一下", "预订", "预定", "订个位", "留个位", "档期", "过来一趟", "过去一趟", "加个号", "约上",
+           "想过去", "想过来", "过来看看", "过去看看"),
     # Money back.
     "退款": ("退款", "退钱", "退费", "钱退", "退给我", "退回来", "退回", "还给我", "还钱", "返还", "折现", "能退",
            "可以退", "怎么退", "退掉", "退全款", "全额退", "退定金", "退押金", "退余额", "退差价", "申请退款",
            "把*退了", "退一下"),
     # No more messages.
     "退订": ("退订", "取消订阅", "取关", "别再发", "不要再发", "别发了", "不用再发", "别*发", "不要*发", "不用*发",
-           "不要*推送", "别*推送", "不要*打扰", "别*打扰", "勿扰", "免打扰", "拒收", "移出", "踢出", "不想收到",
-           "不想再收到", "不要推送", "关闭推送"),
+           "不要*推送", "别*推送", "不用*推送", "不需要*推送", "不用*打扰", "不要*打扰", "别*打扰", "勿扰", "免打扰",
+           "拒收", "移出", "踢出", "不想收到", "不想再收到", "不要推送", "关闭推送", "别*打电话", "不要*打电话",
+           "别*推", "不用*推"),
+    # Bringing or sending someone else: the forms below for each kind of person (REFERRED).
+    "转介绍": ("转介绍", "老带新", "介绍朋友", "推荐朋友", "帮朋友问", "帮同事问"),
+    # A result to be done again or fixed (hair, nails, a repair, a tailoring).
+    "返工": ("返工", "重做", "重新做", "重新弄", "返修", "补做", "补一下", "修一下", "帮我补", "帮我修", "再修",
+           "重新修", "免费修", "免费补", "补色", "重染", "重剪", "重烫", "重贴"),
     # Dissatisfaction said with a complaint word.
     "投诉": ("投诉", "差评", "不满意", "太差", "很差", "真差", "态度差", "态度不好", "敷衍", "不负责", "不专业",
            "失望", "坑人", "骗人", "忽悠", "维权", "曝光", "举报", "12315", "给个说法", "太过分", "离谱", "白花",
@@ -60,6 +67,15 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The people a customer refers, and the forms that refer them (朋友也想, 带闺蜜, 介绍同事).
+REFERRED = ("朋友", "好朋友", "闺蜜", "姐妹", "同事", "同学", "老同学", "家人", "亲戚", "邻居", "老公", "老婆",
+            "男朋友", "女朋友", "对象", "姐姐", "妹妹", "哥哥", "弟弟", "表姐", "表妹", "我妈", "我爸", "我姐",
+            "我妹", "我哥", "我弟", "室友", "朋友们", "同事们")
+_REFERRING = ("{}也想", "{}也要", "{}也来", "{}也有兴趣", "{}想来", "{}想做", "{}想报", "{}想办", "{}想约",
+              "{}想了解", "带{}", "带上{}", "介绍{}", "推荐{}", "推荐了{}", "介绍了{}")
+DEFAULT_CONCEPTS["转介绍"] += tuple(form.format(person) for person in REFERRED for form in _REFERRING)
+
+
 # Words a group brings that count only in a clause that asks or wishes (a rule's `asked`): an
 # amount or a fee asked about is a price question (三千以内有吗, 教材费另算吗, 一千块能做几次),
 # said in passing it is none (上次付了八百). `#` is an amount, a lone 费 any fee noun (amounts.py).
@@ -73,6 +89,9 @@ ASKED_CONCEPTS: dict[str, tuple[str, ...]] = {
 # group also weighs these, so an operator's complaint rule hears 「呵呵」 and 「也太慢了」 without a
 # list of its own; the rule's own `cues` win for the same word, `expand = false` keeps none.
 DEFAULT_CUES: dict[str, dict[str, float]] = {
+    # Moving an arrangement (改到周日可以吗, 能挪到后天吗) is a booking, unless a rule of the file
+    # weighs the mood itself (the shipped 课程:请假: a class moved is leave); see rules.py.
+    "预约": {"mood:rescheduled": 2},
     "投诉": {
         # Sarcasm and exasperation.
         "呵呵": 2, "服了": 2, "无语": 2, "醉了": 2, "就这": 2, "真行": 2, "什么操作": 2, "这算什么": 2, "搞什么": 2,

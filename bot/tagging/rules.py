@@ -7,6 +7,7 @@ as a Jinja2 expression over metrics). Loading either yields a complete `RuleSet`
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 import logging
@@ -342,11 +343,13 @@ def _parse_keyword_rules(
         errors.append(f"{source}: keyword: must be an array of tables ([[keyword]])")
         return []
     rules = []
+    claimed: set[str] = set()  # moods a rule weighs as a cue of its own
     for index, raw in enumerate(raw_rules):
         where = _rule_where(source, "keyword", index, raw)
         spec = _validated(KeywordSpec, raw, where, errors)
         if spec is None:
             continue
+        claimed.update(word for word in spec.cues if word.startswith("mood:"))
         words = _expand_all(spec.keywords, vocab, f"{where}.keywords", errors)
         words += _expand_all(spec.synonyms, vocab, f"{where}.synonyms", errors)
         asked = _expand_all(spec.asked, vocab, f"{where}.asked", errors)
@@ -393,7 +396,22 @@ def _parse_keyword_rules(
                 ),
             )
         )
-    return rules
+    return _without_claimed_moods(rules, claimed, raw_rules)
+
+
+def _without_claimed_moods(rules: list[tuple[int, KeywordRule]], claimed: set[str],
+                           raw_rules: list[Any]) -> list[tuple[int, KeywordRule]]:
+    """A mood cue a group brings (the 预约 group's `mood:rescheduled`: 「改到周日可以吗」 moves a
+    booking) stays with the rule only while no rule of the file weighs that mood itself (the
+    shipped 课程:请假, for which 「周六的课改到周日」 is leave)."""
+    if not claimed:
+        return rules
+    kept = []
+    for index, rule in rules:
+        own = raw_rules[index].get("cues", {})
+        cues = tuple((word, weight) for word, weight in rule.cues if word not in claimed or word in own)
+        kept.append((index, rule if cues == rule.cues else dataclasses.replace(rule, cues=cues)))
+    return kept
 
 
 def _parse_behaviour_rules(raw_rules: object, source: str, errors: list[str]) -> list[tuple[int, BehaviourRule]]:

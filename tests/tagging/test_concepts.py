@@ -146,3 +146,33 @@ def test_a_service_failure_told_as_a_plain_fact_is_a_complaint(text: str) -> Non
                                   "我可能会迟到一会儿", "问了两次才找到你们店，谢谢"])
 def test_one_sign_of_trouble_alone_is_no_complaint(text: str) -> None:
     assert tags(tagger_of(COMPLAINT), text) == set()
+
+
+def test_a_referral_rule_hears_every_kind_of_person_and_way_of_referring() -> None:
+    referral = tagger_of('[[keyword]]\ntag = "意向:转介绍"\nkeywords = ["朋友也想", "带朋友"]\n')
+    for text in ("我室友也想来试试", "周末带上我姐一起", "上个月推荐了老同学过去", "我老公想约个时间"):
+        assert tags(referral, text) == {"意向:转介绍"}, text
+    assert tags(referral, "朋友说你们家不错") == set()
+
+
+def test_a_redo_rule_hears_the_other_ways_of_asking_for_one() -> None:
+    redo = tagger_of('[[keyword]]\ntag = "售后:返工"\nkeywords = ["返工"]\n')
+    for text in ("修完两天又漏水了，能重新修吗", "衣服改短了，能帮我重新弄一下吗", "颜色掉了，可以补色吗"):
+        assert tags(redo, text) == {"售后:返工"}, text
+    assert tags(redo, "效果很好，不用返工") == set()
+
+
+def test_an_opt_out_rule_hears_calls_and_pushes_with_words_between() -> None:
+    stop = tagger_of('[[keyword]]\ntag = "状态:退订"\nkeywords = ["别再发"]\n')
+    for text in ("以后不用再给我推送了", "别老打电话过来", "不要再打电话推销了"):
+        assert tags(stop, text) == {"状态:退订"}, text
+
+
+BOOK = '[[keyword]]\ntag = "意向:预约"\nkeywords = ["预约"]\n'
+
+
+def test_moving_an_arrangement_is_a_booking_unless_another_rule_weighs_it() -> None:
+    assert tags(tagger_of(BOOK), "周五那个能挪到下周一吗") == {"意向:预约"}
+    leave = ('[[keyword]]\ntag = "课程:请假"\nkeywords = ["请假"]\ncue_threshold = 2\n'
+             '[keyword.cues]\n"mood:rescheduled" = 2\n')
+    assert tags(tagger_of(BOOK + leave), "周五那个能挪到下周一吗") == {"课程:请假"}
