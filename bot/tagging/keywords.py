@@ -239,6 +239,8 @@ class KeywordTagger:
         # The same for the parts after a gap: 别*发 in 别再/给我发 (jieba's word 给我发).
         later = {part for entries in self._index.values() for e in entries for part in e.rest}
         self._inside_parts = self._swallowing_words(sorted(later), no_split)
+        self._fillers = frozenset(self._language.words["gap_fillers"])
+        self._money = frozenset(self._language.words["money_words"])
         self.words = list(dict.fromkeys(words))  # what the segmenter keeps whole, besides jieba's own
         self._dictionary = Dictionary(self.words, KEYWORD_FREQ)
         self._segmenter = Segmenter(self._dictionary)
@@ -337,7 +339,7 @@ class KeywordTagger:
                 tokens = self._segmenter.cut(piece.group())
                 ranges = _clauses(tokens)
                 read = [self._read_token(token) for token in tokens]
-                hits = [self._find(read[b:e]) for b, e in ranges]
+                hits = [self._find(self._money_heard(read[b:e])) for b, e in ranges]
                 found[number] = (tokens, ranges, hits)
         return found
 
@@ -350,6 +352,15 @@ class KeywordTagger:
         if self._classes and token not in self._lookup:
             return token_class(token) or token
         return token
+
+    def _money_heard(self, tokens: list[str]) -> list[str]:
+        """推 typed for 退 (both tui) where the clause names money (`money_words`): 「剩下的钱推给我吧」
+        asks for a refund; elsewhere 推给我 is a push (「不用推给我了」). Only a token that reads as
+        a keyword with 退 changes."""
+        if self._money.isdisjoint(tokens):
+            return tokens
+        lookup = self._lookup
+        return [f"退{token[1:]}" if token[:1] == "推" and f"退{token[1:]}" in lookup else token for token in tokens]
 
     def _read(self, text: str, folded: str, pieces: list[re.Match[str]],
               found: dict[int, tuple[list[str], list[tuple[int, int]], list[list[_Hit]]]],
@@ -592,7 +603,7 @@ class KeywordTagger:
                         after = "".join(tokens[end:])
                     if entry.rest[0] not in after:  # cheap reject before the token walk
                         continue
-                    spans = _match_gapped(tokens, entry.rest, end, self._inside_parts)
+                    spans = _match_gapped(tokens, entry.rest, end, self._inside_parts, self._fillers)
                     if spans:
                         spans = ((start, end), *spans)
                         hits.append(_Hit(entry.rule, entry.keyword, start, spans[-1][1], spans, entry.exclude))
@@ -735,8 +746,10 @@ def _clauses(tokens: list[str]) -> list[tuple[int, int]]:
 
 
 def _match_gapped(tokens: list[str], parts: tuple[str, ...], pos: int,
-                  inside: dict[str, tuple[str, ...]]) -> tuple[tuple[int, int], ...]:
-    """Spans for `parts`, each after a gap of at most MAX_GAP tokens.
+                  inside: dict[str, tuple[str, ...]], fillers: frozenset[str] = frozenset()
+                  ) -> tuple[tuple[int, int], ...]:
+    """Spans for `parts`, each after a gap of at most MAX_GAP tokens, `fillers` not counted
+    (别/每天/都/给/我/推: 每天 is the one word skipped; 给, 我 and 都 only fill).
 
     A part may be a whole token with an affix the segmenter glued to it (`inside`: 给我发 holds 发
     when 给我 is a split prefix). After a gap that skipped a word, the last part may also open a
@@ -746,7 +759,12 @@ def _match_gapped(tokens: list[str], parts: tuple[str, ...], pos: int,
     limit = len(tokens)
     for number, part in enumerate(parts, 1):
         found = None
-        for start in range(pos, min(pos + MAX_GAP + 1, limit)):
+        skipped = 0
+        for start in range(pos, limit):
+            if start > pos and tokens[start - 1] not in fillers:
+                skipped += 1
+                if skipped > MAX_GAP:
+                    break
             run = ""
             for end in range(start + 1, limit + 1):
                 run += tokens[end - 1]

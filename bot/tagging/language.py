@@ -109,7 +109,12 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                        "闷", "刺", "隐", "剧", "微", "有点", "好多", "特", "老", "给我", "给你",
                        "牙", "脸", "嘴", "唇", "眼", "鼻", "耳", "腰", "腿", "背", "胃", "手", "脚", "肚子",
                        "脖子", "肩膀", "膝盖", "牙龈", "嗓子"),
-    "split_suffixes": ("死", "了", "得", "啊", "呀", "的", "疼", "痛"),
+    "split_suffixes": ("死", "了", "得", "啊", "呀", "的", "疼", "痛", "给", "给我"),
+    # Words a `*` gap does not count (别每天都给我推消息: 每天 is the one word skipped).
+    "gap_fillers": ("给", "我", "给我", "再", "都", "也", "还", "老", "总", "总是", "老是", "一直", "天天", "每天",
+                    "又", "就", "的"),
+    # A clause naming money hears 推 as 退 (剩下的钱推给我吧): see `KeywordTagger._money_heard`.
+    "money_words": ("钱", "款", "费", "费用", "余额", "定金", "押金", "学费", "尾款", "差价", "卡里的钱", "剩下的钱"),
     # Verb-object words that Chinese splits (洗完澡, 剪个毛, 请过假, 分三期, 打第二针): such a keyword
     # said with one or two `separable_inserts` between its characters still matches.
     "separable": ("洗澡", "洗头", "洗牙", "剪毛", "剪发", "理发", "染发", "烫发", "打针", "输液", "抽血", "拍片",

@@ -269,3 +269,18 @@ OPT_OUT_AND_MORE = ('[[keyword]]\ntag = "状态:退订"\nkeywords = ["别再发"
 ])
 def test_what_an_opt_out_refuses_is_no_intent_of_the_customer(text: str, expected: set[str]) -> None:
     assert tags(KeywordTagger(parse_rules(OPT_OUT_AND_MORE)), text) == expected
+
+
+STOP_AND_REFUND = ('[[keyword]]\ntag = "状态:退订"\nkeywords = ["别*发", "不用*推送"]\n'
+                   '[[keyword]]\ntag = "诉求:退款"\nkeywords = ["退款"]\n')  # its group brings 退给我
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("别天天都给我发这种东西", {"状态:退订"}),  # 天天, 都, 给, 我 only fill the gap
+    ("以后不用推给我了", {"状态:退订"}),  # 推给我: 推 with 给我 glued on
+    ("卡里剩的钱推给我就行", {"诉求:退款"}),  # money in the clause: 推 is 退 mistyped
+    ("把押金推给我吧", {"诉求:退款"}),
+    ("新课的信息推给我吧", set()),  # no money: a push, wanted
+])
+def test_fillers_in_a_gap_and_tui_heard_by_its_clause(text: str, expected: set[str]) -> None:
+    assert tags(KeywordTagger(parse_rules(STOP_AND_REFUND)), text) == expected
