@@ -102,6 +102,10 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # needs, so that a class merely mentioned (孩子今天上课很开心) is no enquiry. Negated (不想) it is none.
     "request": ("想", "想要", "要", "希望", "打算", "准备", "帮我", "帮忙", "麻烦", "请问", "能否", "可以", "能",
                 "发我", "一下", "安排", "问一下", "问问", "咨询", "了解", "考虑", "看看", "试试", "求"),
+    # A choice asked between two things (一对一还是小班, 按次收费还是按月收费) asks as a question word
+    # does (`asking`); not after a pronoun or 了, nor before a word of degree or state (还是很油,
+    # 我还是想约周六, 三天了还是肿: "still", "rather").
+    "either_or": ("还是",),
     # A keyword inside a longer token counts when the rest is one of these (好贵, 胀痛, 太坑, 疼死,
     # 牙疼, 脸肿: a body part the segmenter glued to its symptom) and the token is not in the rules'
     # do-not-split dictionary (心疼, 大约).
@@ -247,11 +251,18 @@ class Language:
         """`asking` and `request` of a clause, read when a rule asks for them (cached on the clause)."""
         if clause.intent is None:
             clause.intent = set()
-            if self._asking is not None and self._asking.search(clause.folded):
+            if (self._asking is not None and self._asking.search(clause.folded)) or self._either_or(clause.tokens):
                 clause.intent.add("asking")
             if self._wishes(clause):
                 clause.intent.add("request")
         return clause.intent
+
+    def _either_or(self, tokens: list[str]) -> bool:
+        """还是 between two things it offers as a choice, not "still" or "rather"."""
+        words = self.words["either_or"]
+        return any(token in words and 0 < i < len(tokens) - 1 and tokens[i - 1] not in _NOT_BEFORE_CHOICE
+                   and tokens[i + 1] not in _NOT_AFTER_CHOICE and tokens[i + 1] not in self.words["intensifiers"]
+                   for i, token in enumerate(tokens))
 
     def _wishes(self, clause: ClauseInfo) -> bool:
         """A wish or request marker on a token boundary, not negated (不想), or glued to its subject."""
@@ -358,6 +369,12 @@ def _read_settled(clauses: list[ClauseInfo]) -> None:
                 done_in = clause.sentence
             elif marker.kind == "no_need" and done_in == clause.sentence:
                 clause.moods.add("settled")
+
+
+# Around 还是 meaning "still" or "rather" rather than "or": 我还是想, 三天了还是肿, 还是很油, 还是不行.
+_NOT_BEFORE_CHOICE = frozenset("我 你 他 她 我们 你们 他们 她们 咱们 孩子 了 也 都 但 可 却 就".split())
+_NOT_AFTER_CHOICE = frozenset("很 有点 有些 挺 蛮 比较 一样 老样子 会 要 想 得 算了 不 没 没有 不太 不是 在 那样 这样"
+                              " 没什么 一直 照样 没变".split())
 
 
 # A wish the segmenter glued to its subject because a keyword says so (同事也想, 我也要).

@@ -269,3 +269,17 @@ def test_held_out_sets_written_before_tuning(tagger: KeywordTagger) -> None:
     assert f1 >= 0.78
     _, gym_f1 = scores(KeywordTagger(load_rules(DATA / "gym_tags.toml")), DATA / "gym_heldout.jsonl")
     assert gym_f1 >= 0.90
+
+
+COURSE = '[[keyword]]\ntag = "课程:咨询"\nkeywords = ["网课", "面授"]\nintent = true\n'
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("网课还是面授效果好些", {"课程:咨询"}),  # a choice asked
+    ("孩子上的是面授还是网课", {"课程:咨询"}),
+    ("网课上了一个月了还是跟不上", set()),  # "still"
+    ("我还是想报面授", {"课程:咨询"}),  # "rather": a wish (想) asks, not the 还是
+    ("这学期面授还是很满", set()),
+])
+def test_a_choice_between_two_things_asks(text: str, expected: set[str]) -> None:
+    assert tags(KeywordTagger(parse_rules(COURSE)), text) == expected
