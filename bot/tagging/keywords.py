@@ -841,6 +841,12 @@ def _negated(hits: list[_Hit], tokens: list[str]) -> list[bool]:
 
 
 def _negated_before(tokens: list[str], start: int, begin: int) -> bool:
+    # A 的 with a noun between it and the keyword closes the negator's phrase: 没做的那次能退吗 denies
+    # 做, not 退 (没有明显的红肿, 的 right before the keyword, still denies it).
+    for i in range(start - 2, begin - 1, -1):
+        if tokens[i] == "的":
+            begin = i + 1
+            break
     for i in range(start - 1, begin - 1, -1):
         if _is_negator(tokens, i, begin):
             # 不是不想 / 没有不: a second negator right before the first cancels it; two negators

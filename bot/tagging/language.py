@@ -72,10 +72,11 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "deferral": ("再说", "再看", "再考虑", "再联系", "再决定", "再商量", "再议", "考虑考虑", "考虑一下",
                  "先放", "放一放", "先放放", "不急", "不着急", "不用急", "就算了", "回头再", "到时候再",
                  "改天再", "以后再", "下次再", "有空再", "过段时间", "过阵子", "等*再", "下个月再",
-                 "明年再", "年后再", "之后再", "后面再", "晚点再", "过两天再", "过几天再"),
+                 "明年再", "年后再", "之后再", "后面再", "晚点再", "过两天再", "过几天再", "回来再", "完再", "了再"),
     "resolved": ("消了", "退了", "好了", "没了", "褪了", "消失", "消退", "痊愈", "不见了", "消肿", "恢复了",
                  "好多了", "退掉了", "看不出来", "看不出", "不明显了", "没有了", "恢复正常", "正常了", "看不到了",
-                 "看不见了", "已经到账", "已到账"),
+                 "看不见了", "已经到账", "已到账", "全消", "全退", "全好", "全没了", "都消", "都退", "都好了", "早消",
+                 "早好了", "早就好了"),
     # Also resolved: any of these verbs followed by any of these complements (消下去了, 退干净了, 散了,
     # 缓过来了), so a new way of saying it needs a word in one list, not a phrase in another.
     "resolution_verbs": ("消", "退", "褪", "散", "好", "缓", "淡", "平", "下"),
@@ -116,7 +117,7 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "split_suffixes": ("死", "了", "得", "啊", "呀", "的", "疼", "痛", "给", "给我"),
     # Words a `*` gap does not count (别每天都给我推消息: 每天 is the one word skipped).
     "gap_fillers": ("给", "我", "给我", "再", "都", "也", "还", "老", "总", "总是", "老是", "一直", "天天", "每天",
-                    "又", "就", "的"),
+                    "又", "就", "的", "了", "完", "过"),
     # A clause naming money hears 推 as 退 (剩下的钱推给我吧): see `KeywordTagger._money_heard`.
     "money_words": ("钱", "款", "费", "费用", "余额", "定金", "押金", "学费", "尾款", "差价", "卡里的钱", "剩下的钱"),
     # Verb-object words that Chinese splits (洗完澡, 剪个毛, 请过假, 分三期, 打第二针): such a keyword
@@ -280,11 +281,15 @@ class Language:
         found = []
         if self._pattern is None:
             return found
-        for match in self._pattern.finditer(text):
+        pos = 0
+        while match := self._pattern.search(text, pos):
             # A marker starts a token; a one-character one is a whole token (会 is not in 会员),
             # a longer one may end inside a token a keyword made (消/肿了 holds 消肿).
             if match.start() in bounds and (match.end() in bounds or match.end() - match.start() > 1):
                 found.append(Marker(match.lastgroup or "", match.start(), match.end()))
+                pos = match.end()
+            else:  # one off the boundaries may hide one on them: 完全消肿 holds 全消 and 消肿
+                pos = match.start() + 1
         return found
 
 

@@ -284,3 +284,18 @@ STOP_AND_REFUND = ('[[keyword]]\ntag = "状态:退订"\nkeywords = ["别*发", "
 ])
 def test_fillers_in_a_gap_and_tui_heard_by_its_clause(text: str, expected: set[str]) -> None:
     assert tags(KeywordTagger(parse_rules(STOP_AND_REFUND)), text) == expected
+
+
+REFUND_AND_SORE = ('[[keyword]]\ntag = "诉求:退款"\nkeywords = ["退款", "退"]\n'
+                   '[[keyword]]\ntag = "术后:不适"\nkeywords = ["红肿", "疼"]\n')
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("没上完的那几节课可以退吗", {"诉求:退款"}),  # 没 denies 上完, the 的 phrase ends its reach
+    ("不满意的地方能退吗", {"诉求:退款"}),
+    ("没有明显的红肿", set()),  # 的 right before the keyword: still denied
+    ("不怎么疼", set()),
+    ("我想把还没用过的那两次退了", {"诉求:退款"}),  # 过, 的, 那 fill the 把*退 gap
+])
+def test_a_negator_reaches_no_further_than_its_de_phrase(text: str, expected: set[str]) -> None:
+    assert tags(KeywordTagger(parse_rules(REFUND_AND_SORE)), text) == expected

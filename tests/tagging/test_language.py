@@ -283,3 +283,15 @@ COURSE = '[[keyword]]\ntag = "课程:咨询"\nkeywords = ["网课", "面授"]\ni
 ])
 def test_a_choice_between_two_things_asks(text: str, expected: set[str]) -> None:
     assert tags(KeywordTagger(parse_rules(COURSE)), text) == expected
+
+
+SORE = '[[keyword]]\ntag = "术后:不适"\nkeywords = ["淤青", "肿"]\n'
+BOOK = '[[keyword]]\ntag = "意向:预约"\nkeywords = ["约"]\n'
+
+
+@pytest.mark.parametrize(("rules", "text"), [
+    (SORE, "下巴那块淤青早就好了"), (SORE, "眼睛那块肿都消了"), (SORE, "肿了两天，现在完全消肿了"),
+    (BOOK, "等我考完试回来再约"), (BOOK, "这阵子忙完了再约"),
+])
+def test_passed_and_put_off_with_words_glued_or_between(rules: str, text: str) -> None:
+    assert tags(KeywordTagger(parse_rules(rules)), text) == set()
