@@ -92,6 +92,13 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
     # Moving an arrangement (改到周日可以吗, 能挪到后天吗) is a booking, unless a rule of the file
     # weighs the mood itself (the shipped 课程:请假: a class moved is leave); see rules.py.
     "预约": {"mood:rescheduled": 2},
+    # Too many messages (推送太多了) or the list they come from (名单), weighed with a verb that stops
+    # or removes (关掉, 取消吧, 去掉) anywhere in the message: 「推送太多了，帮我取消吧」. A verb alone
+    # is half a point, so two of them (取消掉预约，停掉疗程) are no opt-out.
+    "退订": {"推送太多": 1.5, "消息太多": 1.5, "广告太多": 1.5, "短信太多": 1.5, "通知太多": 1.5, "发太多": 1.5,
+           "太频繁": 1.5, "天天发": 1.5, "每天发": 1.5, "一直发": 1.5, "老发": 1.5, "总发": 1.5, "名单": 1.5,
+           "关掉": 0.5, "关闭": 0.5, "屏蔽": 0.5, "取消吧": 0.5, "取消掉": 0.5, "停掉": 0.5, "去掉": 0.5, "删掉": 0.5,
+           "移除": 0.5, "拉黑": 0.5},
     "投诉": {
         # Sarcasm and exasperation.
         "呵呵": 2, "服了": 2, "无语": 2, "醉了": 2, "就这": 2, "真行": 2, "什么操作": 2, "这算什么": 2, "搞什么": 2,

@@ -176,3 +176,16 @@ def test_moving_an_arrangement_is_a_booking_unless_another_rule_weighs_it() -> N
     leave = ('[[keyword]]\ntag = "课程:请假"\nkeywords = ["请假"]\ncue_threshold = 2\n'
              '[keyword.cues]\n"mood:rescheduled" = 2\n')
     assert tags(tagger_of(BOOK + leave), "周五那个能挪到下周一吗") == {"课程:请假"}
+
+
+STOP = '[[keyword]]\ntag = "状态:退订"\nkeywords = ["退订"]\n'
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("你们的短信太多了，能不能关掉", {"状态:退订"}),
+    ("群发名单里把我删掉", {"状态:退订"}),
+    ("帮我把周六的预约取消掉，疗程先停掉", set()),  # two stopping verbs, no message
+    ("消息太多了，没看到你的回复", set()),  # too many messages, nothing stopped
+])
+def test_too_many_messages_and_a_verb_that_stops_them_opt_out(text: str, expected: set[str]) -> None:
+    assert tags(tagger_of(STOP), text) == expected
