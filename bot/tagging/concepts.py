@@ -64,7 +64,23 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     "淤青": ("淤青", "瘀青", "淤血", "瘀血", "青紫", "发紫"),
     "干": ("发干", "很干", "干燥", "干裂", "起皮", "脱皮", "紧绷", "绷得紧"),
     "痘": ("爆痘", "长痘", "起痘", "冒痘", "闭口"),
+    "咳嗽": ("咳嗽", "干咳", "打喷嚏", "流鼻涕", "气喘", "喘不上气"),
+    "瘸": ("瘸", "一瘸一拐", "瘸腿", "跛", "不敢着地"),
+    "抓": ("抓", "挠", "一直抓", "一直挠", "一直舔", "老是舔"),
+    "伤": ("伤口", "破皮", "划破", "划伤", "烫伤", "受伤", "伤口裂开", "裂开了"),
+    # Something that stopped working (a car, an appliance, a device).
+    "故障": ("故障", "出故障", "坏了", "失灵", "不灵", "异响", "有异响", "怪响", "漏油", "渗油", "漏水", "抖动",
+           "熄火", "打不着火", "启动不了", "故障灯", "亮灯", "报警", "跑偏", "没反应", "不制冷", "不出风"),
 }
+
+# Groups of one family: a rule that names words of at least FAMILY_REACH of them is about the
+# family, and gets all of it (疼, 肿, 痒 written: 吐, 发烧, 咳嗽 are discomfort too); a rule
+# with one or two keeps to its own (["吐"] finds 呕吐, not 疼).
+FAMILIES: dict[str, tuple[str, ...]] = {
+    "不适": ("疼", "肿", "痒", "红", "吐", "拉稀", "发烧", "不吃", "没精神", "出血", "淤青", "干", "痘", "咳嗽", "瘸",
+           "抓", "伤"),
+}
+FAMILY_REACH = 3
 
 
 # The people a customer refers, and the forms that refer them (朋友也想, 带闺蜜, 介绍同事).
@@ -150,10 +166,16 @@ def asked_both_ways(keywords: Iterable[str]) -> dict[str, str]:
 
 def groups_of(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
               allowed: Iterable[str] | None = None) -> list[str]:
-    """The names of the groups (of `allowed`, if given) that hold one of `keywords`."""
+    """The names of the groups (of `allowed`, if given) that hold one of `keywords`, and the rest
+    of a family when they are FAMILY_REACH of its groups."""
     own = set(keywords)
     wanted = None if allowed is None else set(allowed)
-    return [name for name, words in groups.items() if (wanted is None or name in wanted) and own & set(words)]
+    names = [name for name, words in groups.items() if (wanted is None or name in wanted) and own & set(words)]
+    for family in FAMILIES.values():
+        if len(set(family) & set(names)) >= FAMILY_REACH:
+            names += [name for name in family if name not in names and name in groups
+                      and (wanted is None or name in wanted)]
+    return names
 
 
 def merged(extra: Mapping[str, Sequence[str]] | None) -> dict[str, tuple[str, ...]]:
@@ -178,4 +200,13 @@ def expansion(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
                 for word in words:
                     if word not in present and word not in added:
                         added[word] = keyword
+    # The rest of a family the keywords reach (see FAMILIES) stands for the first keyword in it.
+    named = groups_of(own, groups, allowed)
+    for family in FAMILIES.values():
+        first = next((k for k in own for name in family if k in groups.get(name, ())), None)
+        for name in family:
+            if first is not None and name in named:
+                for word in groups[name]:
+                    if word not in present and word not in added:
+                        added[word] = first
     return added

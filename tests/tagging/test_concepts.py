@@ -189,3 +189,17 @@ STOP = '[[keyword]]\ntag = "状态:退订"\nkeywords = ["退订"]\n'
 ])
 def test_too_many_messages_and_a_verb_that_stops_them_opt_out(text: str, expected: set[str]) -> None:
     assert tags(tagger_of(STOP), text) == expected
+
+
+def test_a_rule_that_names_three_kinds_of_discomfort_hears_them_all() -> None:
+    unwell = tagger_of('[[keyword]]\ntag = "健康:不适"\nkeywords = ["吐", "拉稀", "不吃"]\n')
+    for text in ("兔子这两天一直打喷嚏", "回来以后左后腿一瘸一拐", "耳朵后面一直挠，抓出血了"):
+        assert tags(unwell, text) == {"健康:不适"}, text
+    assert tags(tagger_of('[[keyword]]\ntag = "健康:不适"\nkeywords = ["吐", "拉稀"]\n'),
+                "兔子这两天一直打喷嚏") == set()  # two kinds: the rule keeps to its own
+
+
+def test_a_fault_rule_hears_the_other_ways_a_thing_breaks_down() -> None:
+    fault = tagger_of('[[keyword]]\ntag = "售后:故障"\nkeywords = ["坏了"]\n')
+    for text in ("空调修完还是不制冷", "刚换的刹车有异响"):
+        assert tags(fault, text) == {"售后:故障"}, text
