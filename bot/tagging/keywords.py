@@ -574,12 +574,15 @@ class KeywordTagger:
     def _done_after(self, hit: _Hit, clause: ClauseInfo, moods: set[str]) -> bool:
         """An aspect right after the keyword (`done_aspects`: 了 with more after it, 的) in a clause
         that neither asks yes or no nor wishes: what the keyword names is arranged already."""
-        after = clause.tokens[hit.end : hit.end + 2]
-        if not after or after[0] not in self._language.words["done_aspects"]:
-            return False
-        if after[0] == "了" and (len(after) < 2 or after[1] in TRAILING_PARTICLES):
-            return False  # 今天请假了 announces, it does not report
+        words = self._language.words
         said = "".join(clause.tokens[hit.start : hit.end])
+        after = clause.tokens[hit.end : hit.end + 2]
+        if len(said) > 1 and said[-1] in words["done_complements"] and hit.keyword[-1:] in words["done_complements"]:
+            pass  # 约好: arranged, whatever follows
+        elif not after or after[0] not in words["done_aspects"]:
+            return False
+        elif after[0] == "了" and (len(after) < 2 or after[1] in TRAILING_PARTICLES):
+            return False  # 今天请假了 announces, it does not report
         wished = any(said.startswith(word) and len(said) > len(word) for word in self._language.words["request"])
         return not wished and "question" not in moods and "request" not in self._language.intent_moods(clause)
 

@@ -66,6 +66,8 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # 了 with more after it (a closing 了 announces: 今天请假了), 的 anywhere; not in a clause that
     # asks yes or no or wishes (想约的, 能约的有哪些).
     "done_aspects": ("了", "的"),
+    # A keyword ending in a result complement is done the same way (约好十点，结果十一点才做).
+    "done_complements": ("好",),
     "expectation": ("会", "可能", "可能会", "容易", "一般", "通常", "应该会", "总会", "会不会"),
     "rhetorical": ("难道", "凭什么", "凭啥", "怎么就", "为什么不", "为啥不", "怎么能", "哪能", "岂", "何必",
                    "怎么可以不"),

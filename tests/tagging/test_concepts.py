@@ -137,7 +137,7 @@ COMPLAINT = '[[keyword]]\ntag = "诉求:投诉"\nkeywords = ["投诉"]\n'
 
 @pytest.mark.parametrize("text", ["在前台等了快两个小时才开始给我做", "排了五十分钟，轮到我医生又下班了，气死了",
                                   "三个星期了，说好的回电一个都没有", "开卡的时候说能转让，现在又不认了",
-                                  "这个问题我催了三遍", "做完跟没做一样，钱花得冤"])
+                                  "这个问题我催了三遍", "做完跟没做一样，钱花得冤", "不是说包邮吗，怎么又收运费"])
 def test_a_service_failure_told_as_a_plain_fact_is_a_complaint(text: str) -> None:
     assert tags(tagger_of(COMPLAINT), text) == {"诉求:投诉"}
 

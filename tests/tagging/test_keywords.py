@@ -239,18 +239,18 @@ def test_price_and_course_topics_give_way_to_a_refund_complaint_or_opt_out(tagge
     assert tags(tagger, "钢琴班一个月学费多少") == {"关注:价格", "课程:咨询"}  # asked alone, both stay
 
 
-BOOKING = ('[[keyword]]\ntag = "意向:预约"\nkeywords = ["预约", "约"]\n'
+BOOKING = ('[[keyword]]\ntag = "意向:预约"\nkeywords = ["预约", "约", "约好"]\n'
            'not_mood = ["hypothetical", "worry", "deferred", "passed", "praised", "settled", "done"]\n')
 
 
 @pytest.mark.parametrize("text", ["我约的是下周一上午十点", "预约的那个时间我记不清了", "约了周五晚上，要带什么吗",
-                                  "上午打电话预约了两次都占线", "年后再约吧"])
+                                  "上午打电话预约了两次都占线", "年后再约吧", "约好下午三点，现在还要排队"])
 def test_an_appointment_already_made_or_put_off_is_no_new_booking(text: str) -> None:
     assert tags(KeywordTagger(parse_rules(BOOKING)), text) == set()
 
 
 @pytest.mark.parametrize("text", ["想约的是周六下午", "还能约的时间有哪些", "周四能约了吗", "那就周日下午约了",
-                                  "帮我约周日下午"])
+                                  "帮我约周日下午", "帮我约好周日下午"])
 def test_a_booking_asked_or_wished_for_is_still_one(text: str) -> None:
     assert tags(KeywordTagger(parse_rules(BOOKING)), text) == {"意向:预约"}
 
