@@ -240,6 +240,11 @@ class KeywordTagger:
         later = {part for entries in self._index.values() for e in entries for part in e.rest}
         self._inside_parts = self._swallowing_words(sorted(later), no_split)
         self._fillers = frozenset(self._language.words["gap_fillers"])
+        # A topic named inside a longer word (美容师, 染发剂, 美甲店): `topic_suffixes`, topic rules only.
+        topics = [first for first, entries in self._index.items() if len(first) > 1 and AMOUNT not in first
+                  and any(not e.rest and not e.exclude and not self._rules[e.rule].negatable for e in entries)]
+        self._inside_topics = {topic + suffix: topic for suffix in self._language.words["topic_suffixes"]
+                               for topic in topics if topic + suffix not in no_split}
         self._money = frozenset(self._language.words["money_words"])
         self.words = list(dict.fromkeys(words))  # what the segmenter keeps whole, besides jieba's own
         self._dictionary = Dictionary(self.words, KEYWORD_FREQ)
@@ -612,6 +617,11 @@ class KeywordTagger:
                         hits.append(_Hit(entry.rule, entry.keyword, start, spans[-1][1], spans, entry.exclude))
             if tokens[start] in self._inside:
                 self._find_inside(tokens, start, hits)
+            topic = self._inside_topics.get(tokens[start])
+            if topic is not None:  # 美容师 names 美容: for a topic rule only
+                hits += [_Hit(e.rule, e.keyword, start, start + 1, ((start, start + 1),), False)
+                         for e in self._index[topic]
+                         if not e.rest and not e.exclude and not self._rules[e.rule].negatable]
         if self._separable is not None:
             self._find_separated(tokens, hits)
         return hits

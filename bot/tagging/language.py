@@ -117,6 +117,10 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                        "牙", "脸", "嘴", "唇", "眼", "鼻", "耳", "腰", "腿", "背", "胃", "手", "脚", "肚子",
                        "脖子", "肩膀", "膝盖", "牙龈", "嗓子"),
     "split_suffixes": ("死", "了", "得", "啊", "呀", "的", "疼", "痛", "给", "给我"),
+    # A topic (a rule with `negatable = false`) is named inside a longer word ending in one of these:
+    # 美容师, 染发剂, 美甲店, 热玛吉后. Other rules never read them (贵店 is no price).
+    "topic_suffixes": ("师", "店", "剂", "卡", "券", "课", "班", "后", "前", "中", "时", "期间", "套餐", "项目", "机",
+                       "仪", "区", "室", "液", "膏", "霜"),
     # Words a `*` gap does not count (别每天都给我推消息: 每天 is the one word skipped).
     "gap_fillers": ("给", "我", "给我", "再", "都", "也", "还", "老", "总", "总是", "老是", "一直", "天天", "每天",
                     "又", "就", "的", "了", "完", "过"),

@@ -150,6 +150,17 @@ class BehaviourSpec(_Spec):
 class DictionarySpec(_Spec):
     # Words the segmenter must keep whole, so no keyword matches inside them (水光肌, 约会...).
     words: list[Word] = []
+    defaults: bool = True  # also DEFAULT_DICTIONARY (大约, 贵姓, 心疼...)
+
+
+# Words no operator wants a keyword found in, kept whole for every rule file unless it says
+# `[dictionary] defaults = false`: 大约 is not 约, 贵店 not 贵, 心疼 not 疼, 不适合 not 不适, and an
+# A-not-A question stays one word (要不要再发 is no opt-out).
+DEFAULT_DICTIONARY = (
+    "约会", "节约", "约束", "签约", "合约", "约定", "大约", "约莫", "贵姓", "贵店", "贵公司", "贵司", "贵州", "宝贵",
+    "珍贵", "心疼", "头疼", "心痛", "痛快", "干净", "干什么", "干嘛", "退休", "退出群", "价值观", "肿瘤", "订单",
+    "不适合", "不适用", "不适应", "占便宜", "要不要", "能不能", "可不可以", "是不是", "会不会", "用不用", "想不想",
+    "需不需要", "有没有")
 
 
 @dataclass(frozen=True)
@@ -264,7 +275,9 @@ def parse_rules(text: str, source: str = "<string>") -> RuleSet:
     return RuleSet(
         keyword_rules=tuple(rule for _, rule in keyword_rules),
         behaviour_rules=tuple(rule for _, rule in behaviour_rules),
-        dictionary_words=tuple(dictionary.words) if dictionary else (),
+        dictionary_words=tuple(dict.fromkeys(
+            (*(DEFAULT_DICTIONARY if dictionary is None or dictionary.defaults else ()),
+             *(dictionary.words if dictionary else ())))),
         exclusive_groups=tuple(exclusive),
         source=source,
         version=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12],

@@ -299,3 +299,16 @@ REFUND_AND_SORE = ('[[keyword]]\ntag = "诉求:退款"\nkeywords = ["退款", "�
 ])
 def test_a_negator_reaches_no_further_than_its_de_phrase(text: str, expected: set[str]) -> None:
     assert tags(KeywordTagger(parse_rules(REFUND_AND_SORE)), text) == expected
+
+
+TOPIC_AND_PRICE = ('[[keyword]]\ntag = "项目:美甲"\nkeywords = ["美甲"]\nnegatable = false\n'
+                   '[[keyword]]\ntag = "关注:价格"\nkeywords = ["贵"]\n')
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("你们家美甲师手真巧", {"项目:美甲"}),
+    ("楼下那家美甲店关门了", {"项目:美甲"}),
+    ("请问贵店几点开门", set()),  # a suffix after a topic only: 贵店 is no price
+])
+def test_a_topic_named_inside_a_longer_word(text: str, expected: set[str]) -> None:
+    assert tags(KeywordTagger(parse_rules(TOPIC_AND_PRICE)), text) == expected

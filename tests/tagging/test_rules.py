@@ -170,3 +170,9 @@ def test_shipped_behaviour_rules() -> None:
     assert rules["沉睡客户"].matches(everything | {"last_active_days": 75})
     assert not rules["沉睡客户"].matches(everything | {"last_active_days": 75, "purchases_90d": 1})
     assert rules["新客"].matches(everything | {"days_since_first_seen": 3})
+
+
+def test_the_default_dictionary_keeps_common_traps_whole_unless_a_file_says_not() -> None:
+    price = '[[keyword]]\ntag = "关注:价格"\nkeywords = ["贵"]\n'
+    assert "贵店" in parse_rules(price).dictionary_words
+    assert parse_rules('[dictionary]\nwords = ["贵宾"]\ndefaults = false\n' + price).dictionary_words == ("贵宾",)
