@@ -52,6 +52,8 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "report_questions": ("正常", "要紧", "没事", "有事", "严重", "有问题", "怎么回事"),
     "question_words": ("多少", "几", "什么", "怎么", "怎样", "哪", "哪里", "哪儿", "谁", "为什么", "为啥",
                        "啥", "多久", "多长", "咋", "如何", "几点", "几号"),
+    # A condition that is only politeness (有空的话想过去看看, 方便的话帮我约周六): its 的话 supposes nothing.
+    "polite": ("有时间的话", "有空的话", "方便的话", "可以的话", "有机会的话", "不忙的话", "顺路的话", "合适的话"),
     "hypothetical": ("如果", "万一", "要是", "假如", "假设", "倘若", "一旦", "的话", "如若", "若是", "要不是"),
     "worry": ("担心", "怕", "害怕", "恐怕", "生怕", "就怕", "顾虑", "纠结", "不知道会"),
     # Someone else's report, not the customer's own: 朋友说做完会红, 网上都说, 听同事说.
@@ -153,7 +155,7 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
     "试听": ("trial", "shiting"),
 }
 
-MARKER_KINDS = ("hypothetical", "worry", "hearsay", "mild", "expectation", "rhetorical", "deferral", "resolved",
+MARKER_KINDS = ("polite", "hypothetical", "worry", "hearsay", "mild", "expectation", "rhetorical", "deferral", "resolved",
                 "reschedule", "done", "praise", "no_need")
 _CLOSING_PARTICLES = "了啦吧啊呀哈呢哦喔嘛嘞的"
 _SENTENCE_END = frozenset("。！？!?\n")

@@ -295,3 +295,13 @@ BOOK = '[[keyword]]\ntag = "意向:预约"\nkeywords = ["约"]\n'
 ])
 def test_passed_and_put_off_with_words_glued_or_between(rules: str, text: str) -> None:
     assert tags(KeywordTagger(parse_rules(rules)), text) == set()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("方便的话帮我约周六上午", {"意向:预约"}),  # politeness supposes nothing
+    ("有空的话想约个时间过去", {"意向:预约"}),
+    ("要是下雨的话就不约了", set()),
+    ("如果周六没空的话再约", set()),
+])
+def test_a_polite_condition_is_no_hypothesis(text: str, expected: set[str]) -> None:
+    assert tags(KeywordTagger(parse_rules(BOOK)), text) == expected
