@@ -155,8 +155,8 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
     "试听": ("trial", "shiting"),
 }
 
-MARKER_KINDS = ("polite", "hypothetical", "worry", "hearsay", "mild", "expectation", "rhetorical", "deferral", "resolved",
-                "reschedule", "done", "praise", "no_need")
+MARKER_KINDS = ("polite", "hypothetical", "worry", "hearsay", "mild", "expectation", "rhetorical", "deferral",
+                "resolved", "reschedule", "done", "praise", "no_need")
 _CLOSING_PARTICLES = "了啦吧啊呀哈呢哦喔嘛嘞的"
 _SENTENCE_END = frozenset("。！？!?\n")
 _SENTENCE_END_PATTERN = re.compile("[。！？!?\n]")
@@ -275,8 +275,9 @@ class Language:
 
     def _wishes(self, clause: ClauseInfo) -> bool:
         """A wish or request marker on a token boundary, not negated (不想), or glued to its subject."""
-        if any(token.endswith(_GLUED_WISHES) for token in clause.tokens):
-            return True
+        if any(token.endswith(_GLUED_WISHES) or (token[:1] == "想" and len(token) == 2 and token not in _NOT_WISHES)
+               for token in clause.tokens):
+            return True  # 同事也想, 想报 (the segmenter glues 想 to the verb it wishes for)
         for match in self._request.finditer(clause.folded) if self._request else ():
             start, end = match.span()
             if (start in clause.bounds and (end in clause.bounds or end - start > 1)
@@ -388,6 +389,10 @@ def _read_settled(clauses: list[ClauseInfo]) -> None:
 _NOT_BEFORE_CHOICE = frozenset("我 你 他 她 我们 你们 他们 她们 咱们 孩子 了 也 都 但 可 却 就".split())
 _NOT_AFTER_CHOICE = frozenset("很 有点 有些 挺 蛮 比较 一样 老样子 会 要 想 得 算了 不 没 没有 不太 不是 在 那样 这样"
                               " 没什么 一直 照样 没变".split())
+
+
+# Two-character words that open with 想 and wish for nothing.
+_NOT_WISHES = frozenset("想法 想象 想到 想起 想念 想必 想通 想开 想来".split())
 
 
 # A wish the segmenter glued to its subject because a keyword says so (同事也想, 我也要).
