@@ -515,20 +515,22 @@ class KeywordTagger:
             present = {rules[hit.rule].tag for hit in kept}
             kept = [hit for hit in kept if present.isdisjoint(rules[hit.rule].yield_to)]
         if len(kept) > 1:
-            kept = self._not_what_is_refused(kept)
+            kept = self._not_what_is_refused(kept, tokens)
         return kept
 
-    def _not_what_is_refused(self, hits: list[_Hit]) -> list[_Hit]:
-        """What an opt-out names before its end is what the customer no longer wants to receive,
-        no intent of theirs: 「优惠活动不要再发了」 asks no price, 「别再发预约提醒了」 books nothing.
-        Topics stay (「别再发水光针的广告了」 still names 水光针); a request after it stays too."""
+    def _not_what_is_refused(self, hits: list[_Hit], tokens: list[str]) -> list[_Hit]:
+        """What an opt-out names, before it or as its object, is what the customer no longer wants
+        to receive, no intent of theirs: 「优惠活动不要再发了」 and 「别再发优惠短信了」 ask no price,
+        「别再发预约提醒了」 books nothing. Topics stay (「别再发水光针的广告了」 still names 水光针),
+        and so does what follows a closing 了 (「不要再发了我要投诉」)."""
         rules = self._rules
         ends = [hit.end for hit in hits if rules[hit.rule].tag == OPT_OUT_TAG]
         if not ends:
             return hits
         end = max(ends)
+        closed = next((i + 1 for i in range(end, len(tokens)) if tokens[i] == "了"), len(tokens))
         return [hit for hit in hits if rules[hit.rule].tag == OPT_OUT_TAG or not rules[hit.rule].negatable
-                or hit.start >= end or rules[hit.rule].group in self._exclusive]
+                or hit.start >= closed or rules[hit.rule].group in self._exclusive]
 
     def _in_mood(self, hit: _Hit, clause: ClauseInfo, clauses: list[ClauseInfo], ordinal: int) -> bool:
         """Whether the moods of the hit's clause suit its rule (`mood`, `not_mood`)."""

@@ -134,7 +134,7 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                   "开药", "吃药", "喂药", "驱虫", "看病", "挂号", "排号", "排队", "请假", "上课", "约课", "报名",
                   "分期", "打折", "付款", "交费", "缴费", "续费", "充值", "办卡", "续卡", "停卡", "退卡", "退款",
                   "退费", "退货", "换货", "发货", "下单", "结账", "见面", "生病", "发烧", "拔牙", "补牙", "美甲",
-                  "打卡", "签到", "上门", "睡觉", "吃饭", "生气", "帮忙", "操心", "起疹"),
+                  "打卡", "签到", "上门", "睡觉", "吃饭", "生气", "帮忙", "操心", "起疹", "鼓包", "起包"),
     # `#` is a number (三, 两, 10).
     "separable_inserts": ("了", "过", "完", "个", "次", "下", "一次", "一下", "一个", "#次", "#个", "第#", "#"),
 }
@@ -294,7 +294,9 @@ class Language:
         while match := self._pattern.search(text, pos):
             # A marker starts a token; a one-character one is a whole token (会 is not in 会员),
             # a longer one may end inside a token a keyword made (消/肿了 holds 消肿).
-            if match.start() in bounds and (match.end() in bounds or match.end() - match.start() > 1):
+            # Praise ends on a boundary too: 满意度 is no 满意 (「不要再打电话问我满意度了」).
+            if match.start() in bounds and (match.end() in bounds or (
+                    match.end() - match.start() > 1 and match.lastgroup != "praise")):
                 found.append(Marker(match.lastgroup or "", match.start(), match.end()))
                 pos = match.end()
             else:  # one off the boundaries may hide one on them: 完全消肿 holds 全消 and 消肿

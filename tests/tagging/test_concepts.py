@@ -203,3 +203,9 @@ def test_a_fault_rule_hears_the_other_ways_a_thing_breaks_down() -> None:
     fault = tagger_of('[[keyword]]\ntag = "售后:故障"\nkeywords = ["坏了"]\n')
     for text in ("空调修完还是不制冷", "刚换的刹车有异响"):
         assert tags(fault, text) == {"售后:故障"}, text
+
+
+def test_a_refund_refused_and_harm_done_are_heard() -> None:
+    refund = tagger_of('[[keyword]]\ntag = "诉求:退款"\nkeywords = ["退款"]\n')
+    assert tags(refund, "交了三个月的钱现在不给退") == {"诉求:退款"}
+    assert tags(tagger_of(COMPLAINT), "修脚的时候把我脚趾剪破了") == {"诉求:投诉"}

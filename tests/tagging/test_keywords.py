@@ -312,3 +312,17 @@ TOPIC_AND_PRICE = ('[[keyword]]\ntag = "项目:美甲"\nkeywords = ["美甲"]\nn
 ])
 def test_a_topic_named_inside_a_longer_word(text: str, expected: set[str]) -> None:
     assert tags(KeywordTagger(parse_rules(TOPIC_AND_PRICE)), text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("别再发打折短信了", {"状态:退订"}),  # the object of the opt-out is refused too
+    ("别再发了，这个染发多少钱", {"状态:退订", "关注:价格", "项目:染发"}),
+])
+def test_what_an_opt_out_sends_is_refused(text: str, expected: set[str]) -> None:
+    rules = OPT_OUT_AND_MORE.replace('["优惠", "多少钱"]', '["打折", "多少钱"]')
+    assert tags(KeywordTagger(parse_rules(rules)), text) == expected
+
+
+def test_praise_inside_a_longer_word_is_none() -> None:
+    stop = KeywordTagger(parse_rules('[[keyword]]\ntag = "状态:退订"\nkeywords = ["别*打电话"]\n'))
+    assert tags(stop, "别再打电话做满意度调查了") == {"状态:退订"}
