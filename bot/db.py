@@ -166,6 +166,17 @@ def insert_if_absent(session: Session, model: type[Any], values: Mapping[str, An
     return bool(result.rowcount)
 
 
+def insert_returning_if_absent(session: Session, model: type[M], values: Mapping[str, Any]) -> M | None:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING the row as a persistent object of the session, or
+    None when a row with the same unique value exists (a concurrent transaction's included): one
+    statement for a get-or-create's create, without a unit-of-work flush or a SELECT after it."""
+    table = model.__table__  # type: ignore[attr-defined]
+    now = session.info["clock"].now()
+    row = {**{name: now for name in STAMPED_ON_INSERT if name in table.c}, **values}
+    with session.no_autoflush:  # the new row depends on nothing pending
+        return session.scalars(_insert_returning_entity(session.get_bind().dialect.name, model), row).first()
+
+
 # One statement object per table, its values passed as parameters: building `.values(**row)`
 # for every row cost more than the INSERT itself (coercing each value, a new cache key).
 @functools.cache
@@ -177,6 +188,12 @@ def _returning_insert(table: Table) -> Insert:
 def _insert_or_nothing(dialect: str, table: Table) -> Insert:
     dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return dialect_insert(table).on_conflict_do_nothing()
+
+
+@functools.cache
+def _insert_returning_entity(dialect: str, model: type[Any]) -> Any:
+    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return dialect_insert(model).on_conflict_do_nothing().returning(model)
 
 
 def _create_engine(url: str, echo: bool) -> Engine:

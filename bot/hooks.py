@@ -26,9 +26,16 @@ class Hooks:
     # A batch of inbound updates is about to be routed for these (known) customers: read what the
     # listeners above will need for all of them at once, for the batch's transaction.
     on_batch: list[BatchListener] = field(default_factory=list)
+    # These customers were just created in the current transaction: they have no rows of their own
+    # yet, so what `on_batch` listeners would read for them is known to be empty.
+    on_created: list[BatchListener] = field(default_factory=list)
 
     def batch_started(self, session: Session, customers: Sequence["Customer"]) -> None:
         for listener in self.on_batch:
+            listener(session, customers)
+
+    def customers_created(self, session: Session, customers: Sequence["Customer"]) -> None:
+        for listener in self.on_created:
             listener(session, customers)
 
     def event_recorded(self, session: Session, customer: "Customer", event: "Event") -> None:

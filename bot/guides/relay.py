@@ -25,6 +25,7 @@ from bot.config import Config
 from bot.db import Database
 from bot.guides.lookup import display_name, ref_of, stage_cn, tier_cn
 from bot.guides.scripts import ScriptShelf
+from bot.hooks import batch_reads
 from bot.models import Customer, CustomerTag, GuideForward, Message, SharedValue, Staff, Tag
 from bot.playbooks.engine import customer_context
 from bot.tagging.service import changes_for
@@ -41,6 +42,7 @@ REPLY_WINDOW = timedelta(hours=48)
 MESSAGE_CHARS = 300
 SUGGESTION_CHARS = 60
 ROUND_ROBIN_KEY = "guides:round_robin"
+_DEFAULT_GUIDES = "guides.default_guides"  # batch_reads key: (guides, the locked turn counter)
 CHANNEL_NAMES = {"kf": "微信客服", "mp": "公众号"}
 # Refusals meaning "this channel cannot reach the customer now": try the next one.
 CLOSED = {45015, 45047, 95018}
@@ -50,20 +52,29 @@ _PUNCTUATION = re.compile(r"[\s,.!?~，。！？～、…:：;；'\"“”‘’
 # --- who gets the customer -------------------------------------------------------------------
 
 def default_guide(session: Session, config: Config) -> Staff | None:
-    """The next default guide in turn ([guides] default_guides, else every active member)."""
-    wanted = config.guides.default_guides
-    query = select(Staff).where(Staff.active.is_(True)).order_by(Staff.id)
-    if wanted:
-        query = query.where(Staff.userid.in_(wanted))
-    guides = list(session.scalars(query))
-    if wanted:
-        guides.sort(key=lambda s: wanted.index(s.userid))
+    """The next default guide in turn ([guides] default_guides, else every active member).
+
+    The guides and the turn counter (locked) are read once per transaction; a batch hands out
+    its turns in memory and writes the counter once, at its commit."""
+    reads = batch_reads(session)
+    if _DEFAULT_GUIDES not in reads:
+        wanted = config.guides.default_guides
+        query = select(Staff).where(Staff.active.is_(True)).order_by(Staff.id)
+        if wanted:
+            query = query.where(Staff.userid.in_(wanted))
+        guides = list(session.scalars(query))
+        if wanted:
+            guides.sort(key=lambda s: wanted.index(s.userid))
+        counter = None
+        if guides:
+            counter = session.get(SharedValue, ROUND_ROBIN_KEY, with_for_update=True)
+            if counter is None:
+                counter = SharedValue(key=ROUND_ROBIN_KEY, value="0")
+                session.add(counter)
+        reads[_DEFAULT_GUIDES] = (guides, counter)
+    guides, counter = reads[_DEFAULT_GUIDES]
     if not guides:
         return None
-    counter = session.get(SharedValue, ROUND_ROBIN_KEY, with_for_update=True)
-    if counter is None:
-        counter = SharedValue(key=ROUND_ROBIN_KEY, value="0")
-        session.add(counter)
     turn = int(counter.value or 0)
     counter.value = str(turn + 1)
     return guides[turn % len(guides)]
@@ -75,9 +86,7 @@ def owning_guide(session: Session, config: Config, customer: Customer) -> Staff 
         return customer.guide
     guide = default_guide(session, config)
     if guide is not None:
-        customer.guide_id = guide.id
-        session.flush()
-        session.refresh(customer, ["guide"])
+        customer.guide_id, customer.guide = guide.id, guide  # written with the transaction's next flush
         logger.info("customer %s had no guide; given to %s in turn", customer.id, guide.userid)
     return guide
 

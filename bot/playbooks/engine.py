@@ -281,25 +281,35 @@ class PlaybookEngine:
         hooks.on_event.append(self.on_event)
         hooks.on_message.append(self.on_message)
         hooks.on_batch.append(self.prefetch)
+        hooks.on_created.append(self.created)
 
     def prefetch(self, session: Session, customers: Sequence[Customer]) -> None:
         """For a batch of inbound messages: the customers' active journeys and the deliveries
         their replies may answer, in two queries instead of two per message."""
         ids = sorted({customer.id for customer in customers})
-        if not ids:
-            return
         enrolments: dict[int, list[Enrolment]] = {customer_id: [] for customer_id in ids}
-        for enrolment in session.scalars(select(Enrolment).where(
-                Enrolment.customer_id.in_(ids), Enrolment.status == "active").order_by(Enrolment.id)):
-            enrolments[enrolment.customer_id].append(enrolment)
         since = self.clock.now() - REPLY_WINDOW - PREFETCH_SLACK
         sent: dict[int, list[Delivery]] = {customer_id: [] for customer_id in ids}
-        for delivery in session.scalars(select(Delivery).where(
-                Delivery.customer_id.in_(ids), Delivery.status == "sent", Delivery.sent_at >= since)):
-            sent[delivery.customer_id].append(delivery)
+        if ids:  # none known yet (a batch of new customers): `created` adds them as they come
+            for enrolment in session.scalars(select(Enrolment).where(
+                    Enrolment.customer_id.in_(ids), Enrolment.status == "active").order_by(Enrolment.id)):
+                enrolments[enrolment.customer_id].append(enrolment)
+            for delivery in session.scalars(select(Delivery).where(
+                    Delivery.customer_id.in_(ids), Delivery.status == "sent", Delivery.sent_at >= since)):
+                sent[delivery.customer_id].append(delivery)
         reads = batch_reads(session)
         reads[_ENROLMENTS] = enrolments
         reads[_SENT] = (since, sent)
+
+    @staticmethod
+    def created(session: Session, customers: Sequence[Customer]) -> None:
+        """Customers created in this batch have no journeys or deliveries: none to read for them."""
+        reads = batch_reads(session)
+        if _ENROLMENTS in reads:
+            reads[_ENROLMENTS].update({customer.id: [] for customer in customers})
+        since, sent = reads.get(_SENT, (None, {}))
+        if since is not None:
+            sent.update({customer.id: [] for customer in customers})
 
     # -- hooks -------------------------------------------------------------------------------
 

@@ -9,9 +9,10 @@ from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.clock import Clock
-from bot.db import insert_if_absent, insert_row
+from bot.db import insert_if_absent, insert_returning_if_absent, insert_row
 from bot.hooks import Hooks, batch_reads, forget_batch_reads
 from bot.models import Base, Customer, CustomerGuide, CustomerTag, Event, Message, Staff
 
@@ -101,8 +102,8 @@ class CustomerService:
     def _identified(self, field: str, value: str, name: str, unionid: str | None) -> Customer:
         customer = self._find_identified(field, value, unionid)
         if customer is None:
-            self._create(name=name, unionid=unionid, **{field: value})
-            customer = self._find_identified(field, value, unionid)
+            customer = self._create(name=name, unionid=unionid, **{field: value})
+            customer = customer or self._find_identified(field, value, unionid)
             if customer is None:  # the conflicting row went away again between insert and read
                 raise LookupError(f"customer {field}={value!r} neither created nor found")
         if not getattr(customer, field):
@@ -181,16 +182,28 @@ class CustomerService:
             customer = self.find({"unionid": unionid})
         return customer
 
-    def _create(self, **identity: Any) -> None:
-        """Insert a customer unless a concurrent transaction holds one with the same identity.
+    def _create(self, **identity: Any) -> Customer | None:
+        """Insert a customer unless a concurrent transaction holds one with the same identity;
+        the new customer, or None when one exists (the caller reads it).
 
         Two first messages of one customer may be processed at once (two web processes, two
-        workers); whichever commits first creates the row and the other one reads it."""
+        workers); whichever commits first creates the row and the other one reads it. A customer
+        created here has no tags, journeys or deliveries yet: the listeners are told so, and
+        nothing of it is read back (a batch's first messages from new customers cost one INSERT
+        each, not a dozen queries and flushes)."""
         values = {k: v for k, v in identity.items() if v is not None}
         known = self._known()
         for name, value in values.items():
             known.pop((name, str(value)), None)  # no longer absent
-        insert_if_absent(self.session, Customer, {**values, "first_seen_at": self.clock.now(), "attributes": {}})
+        customer = insert_returning_if_absent(self.session, Customer, {
+            **values, "first_seen_at": self.clock.now(), "attributes": {}})
+        if customer is None:
+            return None
+        set_committed_value(customer, "tags", [])
+        set_committed_value(customer, "guide", None)
+        batch_reads(self.session).setdefault("customer_rows", []).append(customer)  # held for the transaction
+        self.hooks.customers_created(self.session, [customer])
+        return customer
 
     def create(self, **identity: Any) -> Customer:
         """A new customer known by these identities only, or by none yet (CSV imports: a phone number)."""
