@@ -44,6 +44,35 @@ SAID = [
     ("新的班什么时候开班", {"课程:咨询"}),
     ("周日上午能做吗", {"意向:预约"}),
     ("你们店长人挺好的", set()),
+    # Sixth round: a booking by a time and a visit verb, not one already held, called off or about a coupon.
+    ("周四晚上去打水光，给我留着", {"意向:预约", "项目:水光针"}),
+    ("周五下午还有医生的号吗", {"意向:预约"}),
+    ("我约的是下礼拜一上午吧，再确认下", set()),
+    ("明天不过去了，雨太大", set()),
+    ("代金券到店能抵多少", {"关注:价格"}),
+    ("每回来都排一个多钟头，约了有啥用", {"诉求:投诉"}),
+    # A price by a total or a balance; a complaint about a gift is no price question.
+    ("两个部位加起来一共多少钱", {"关注:价格"}),
+    ("帮我看下储值卡还剩多少钱", set()),
+    ("答应送的小样一直没给，到现在都没有", {"诉求:投诉"}),
+    # Complaints told as facts: a broken word, a wait, asking again.
+    ("报名前拍胸脯说包提分，当初怎么说的", {"诉求:投诉"}),
+    ("说是送三节课，现在又不认了", {"诉求:投诉"}),
+    ("这个问题我问了四遍了", {"诉求:投诉"}),
+    # Discomfort that is someone else's or gone is not reported; one that is still there is.
+    ("闺蜜做完肿了好几天，吓到我了", set()),
+    ("下巴那块到现在还肿着", {"术后:不适"}),
+    # Opting out by the kind of message, by a habit, out of a list.
+    ("课程广告都不用发给我了", {"状态:退订"}),
+    ("能别每天早上推活动吗", {"状态:退订"}),
+    ("把我从你们的客户群发里去掉", {"状态:退订"}),
+    # Leave for a stretch; a parent asking how a class went is no enquiry.
+    ("孩子期末复习，先停一个月", {"课程:请假"}),
+    ("今天孩子上课状态怎么样", set()),
+    ("你们这边有没有围棋", {"课程:咨询"}),
+    # Refund by 把…退了 and not once the money is back.
+    ("把剩下那张卡给我退了吧", {"诉求:退款"}),
+    ("钱已经退到微信了，看到了", set()),
 ]
 
 
