@@ -73,6 +73,12 @@ SAID = [
     # Refund by 把…退了 and not once the money is back.
     ("把剩下那张卡给我退了吧", {"诉求:退款"}),
     ("钱已经退到微信了，看到了", set()),
+    # A skin type or a history is no reaction; the customer's own leave from work is no class leave.
+    ("我从小就是敏感肌，想问问能不能做水光", {"项目:水光针"}),
+    ("提前说下我对麻药过敏", set()),
+    ("跟公司请了一天假，上午就过去", {"意向:预约"}),
+    ("我已经到门口了，在等电梯", set()),
+    ("请假的那两节课能退费吗", {"诉求:退款"}),
 ]
 
 
