@@ -68,11 +68,20 @@ class TemplateLimitError(SecurityError):
 
 
 class _Budget:
-    __slots__ = ("deadline", "seconds")
+    """A render's budget is its thread's CPU time: on a busy machine, or while other threads hold
+    the GIL, a one-millisecond template can take a wall second, and refusing it then would turn a
+    good playbook away (and, remembered as timed out, keep refusing it). The wall clock is read
+    first because it is cheap: until it passes the deadline, no CPU time can have either."""
+
+    __slots__ = ("cpu_deadline", "deadline", "seconds")
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.deadline = time.monotonic() + seconds
+        self.cpu_deadline = time.thread_time() + seconds
+
+    def spent(self) -> bool:
+        return time.monotonic() > self.deadline and time.thread_time() > self.cpu_deadline
 
 
 _budget: ContextVar[_Budget | None] = ContextVar("siyu_render_budget", default=None)
@@ -94,7 +103,7 @@ def budget(seconds: float | None = None) -> Iterator[None]:
 def tick() -> None:
     """Raise when the current render is over its time budget."""
     current = _budget.get()
-    if current is not None and time.monotonic() > current.deadline:
+    if current is not None and current.spent():
         raise TemplateLimitError(f"rendering took longer than its budget of {current.seconds:g} s "
                                  "(a loop or range too large?)", timed_out=True)
 

@@ -141,3 +141,42 @@ def test_a_runaway_render_holds_no_lock(journey, monkeypatch) -> None:  # type: 
     assert answered < 4, answered                                      # not kept waiting for the render
     bad = next(d for d in h.deliveries(customer) if d.playbook_id == "bad")
     assert bad.status == "failed" and "budget" in bad.last_error
+
+
+PAUSED_RENDER = """
+import sys
+from bot.playbooks.sandbox import budget
+from bot.playbooks.templates import RenderRefused, compile_template, render, sample_context
+
+template = compile_template("{% for i in range(5000) %}{{ customer.name if i == 0 }}{% endfor %}")
+with budget():  # the render's budget starts here (nested budgets keep the outer deadline)
+    print("rendering", flush=True)
+    sys.stdin.readline()  # the parent has stopped us and let us go again
+    try:
+        print(render(template, **sample_context()))
+    except RenderRefused as refused:
+        print(refused)
+"""
+
+
+def test_a_template_is_not_refused_because_the_machine_was_busy(tmp_path: Path) -> None:
+    """The budget is the render's own CPU time: a process the machine did not schedule for longer
+    than the budget (here stopped with SIGSTOP) renders its good template when it runs again."""
+    import signal
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", PAUSED_RENDER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True, cwd=Path(__file__).resolve().parents[2])
+    try:
+        assert child.stdout is not None and child.stdin is not None
+        assert child.stdout.readline().strip() == "rendering"
+        child.send_signal(signal.SIGSTOP)
+        time.sleep(RENDER_SECONDS * 1.5)
+        child.send_signal(signal.SIGCONT)
+        child.stdin.write("go\n")
+        child.stdin.flush()
+        assert child.stdout.readline().strip() == "示例客户"
+    finally:
+        child.kill()
+        child.wait()
