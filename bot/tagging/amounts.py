@@ -11,30 +11,34 @@ from __future__ import annotations
 
 import re
 
-AMOUNT = "#"  # in a keyword: an amount of money (三千, 1000, 一千块, 两块钱, 3k)
+AMOUNT = "#"  # in a keyword: an amount of money (三千, 1000, 一千块, 两块钱)
 FEE = "费"  # in a keyword, alone: a fee noun (教材费, 报名费), not 免费 or 浪费
 
 # A figure, then 多 (三千多), then a unit of money. 块 needs a figure of ten or more (一块 is
 # "together", 两块 "two pieces"); a bare figure needs hundreds (八百, 3000: 十二 is an age).
 # A Chinese figure opens with a digit word: 万一 ("in case") and 千万 ("by all means") are none.
 _AMOUNT = re.compile(r"([0-9]+(?:\.[0-9]+)?|[一二两三四五六七八九十几][零一二两三四五六七八九十百千万]*)"
-                     r"多?(块钱|块|元|k|w)?")
+                     r"多?(块钱|块|元)?")
 _MAGNITUDE = re.compile(r"[百千万]|[0-9]{3}")
 _TENS = re.compile(r"[十百千万]|[0-9]{2}")
 # Tokens that end in 费 and name no fee to pay.
 NOT_FEES = frozenset({"免费", "浪费", "白费", "消费", "破费", "经费", "耗费", "收费", "花费", "付费", "缴费", "交费"})
-# Characters a piece must hold to be worth segmenting for an amount or a fee.
-CLASS_CHARS = re.compile(r"[0-9]|[十百千万]|费")
+# What a piece must hold to be worth segmenting for a bare amount (#): the other class keywords
+# have a part of their own (以内, 块, 费) that the tagger looks for anyway.
+CLASS_CHARS = re.compile(r"[0-9]{3}|[百千万]")
+FIGURE_START = frozenset("0123456789一二两三四五六七八九十几")
 
 
 def token_class(token: str) -> str | None:
     """`#` plus its unit for an amount (一千块 -> #块, 三千 -> #), `费` for a fee noun, else None."""
     if token[-1] == FEE:
         return FEE if len(token) > 1 and token not in NOT_FEES else None
+    if token[0] not in FIGURE_START:
+        return None
     found = _AMOUNT.fullmatch(token)
     if found is None:
         return None
     figure, unit = found.group(1), found.group(2) or ""
-    if unit in ("块钱", "元", "k", "w") or (unit == "块" and _TENS.search(figure)) or _MAGNITUDE.search(figure):
+    if unit in ("块钱", "元") or (unit == "块" and _TENS.search(figure)) or _MAGNITUDE.search(figure):
         return AMOUNT + unit
     return None

@@ -97,7 +97,7 @@ DEFAULT_CONCEPTS["转介绍"] += tuple(form.format(person) for person in REFERRE
 # amount or a fee asked about is a price question (三千以内有吗, 教材费另算吗, 一千块能做几次),
 # said in passing it is none (上次付了八百). `#` is an amount, a lone 费 any fee noun (amounts.py).
 ASKED_CONCEPTS: dict[str, tuple[str, ...]] = {
-    "价格": ("#", "#块", "#块钱", "#元", "#k", "#w", "#以内", "#以下", "#左右", "#上下", "#出头", "费",
+    "价格": ("#", "#块", "#块钱", "#元", "#以内", "#以下", "#左右", "#上下", "#出头", "费",
            "另算", "另收", "另外收", "另外算", "额外收", "单独收", "单独算", "押金", "定金"),
 }
 

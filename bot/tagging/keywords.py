@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from bot.tagging.amounts import AMOUNT, CLASS_CHARS, FEE, token_class
+from bot.tagging.amounts import AMOUNT, CLASS_CHARS, FEE, FIGURE_START, token_class
 from bot.tagging.dictionary import Dictionary
 from bot.tagging.language import DEFAULT_ALIASES, NEGATED_PRAISE, ClauseInfo, Marker, read_moods, sentence_numbers
 from bot.tagging.rules import GAP, OPT_OUT_TAG, KeywordRule, RuleSet
@@ -343,20 +343,23 @@ class KeywordTagger:
             if keep:
                 tokens = self._segmenter.cut(piece.group())
                 ranges = _clauses(tokens)
-                read = [self._read_token(token) for token in tokens]
+                read = self._read_tokens(tokens, piece.group())
                 hits = [self._find(self._money_heard(read[b:e])) for b, e in ranges]
                 found[number] = (tokens, ranges, hits)
         return found
 
-    def _read_token(self, token: str) -> str:
-        """A token as the keyword index reads it: an alias's word (book -> 预约), an amount or a
-        fee noun as its class (三千 -> #, 一千块 -> #块, 教材费 -> 费) unless a keyword names it."""
-        alias = self._aliases.get(token)
-        if alias is not None:
-            return alias
-        if self._classes and token not in self._lookup:
-            return token_class(token) or token
-        return token
+    def _read_tokens(self, tokens: list[str], piece: str) -> list[str]:
+        """The tokens as the keyword index reads them: an alias's word (book -> 预约), an amount or
+        a fee noun as its class (三千 -> #, 一千块 -> #块, 教材费 -> 费) unless a keyword names it.
+        The class is looked for only in a piece that holds a figure or a fee (most do not)."""
+        aliases = self._aliases
+        read = [aliases.get(token, token) for token in tokens]
+        if self._classes and _CLASSED.search(piece):
+            lookup = self._lookup
+            read = [token_class(token) or token
+                    if (token[0] in FIGURE_START or token[-1] == FEE) and token not in lookup else token
+                    for token in read]
+        return read
 
     def _money_heard(self, tokens: list[str]) -> list[str]:
         """推 typed for 退 (both tui) where the clause names money (`money_words`): 「剩下的钱推给我吧」
@@ -595,7 +598,7 @@ class KeywordTagger:
 
     def _find(self, tokens: list[str]) -> list[_Hit]:
         """Every keyword and exclude phrase on token boundaries in one clause, by start token."""
-        lookup, count = self._lookup, len(tokens)
+        lookup, count, topics = self._lookup, len(tokens), self._inside_topics
         hits: list[_Hit] = []
         for start in range(count):
             run = ""
@@ -619,7 +622,7 @@ class KeywordTagger:
                         hits.append(_Hit(entry.rule, entry.keyword, start, spans[-1][1], spans, entry.exclude))
             if tokens[start] in self._inside:
                 self._find_inside(tokens, start, hits)
-            topic = self._inside_topics.get(tokens[start])
+            topic = topics.get(tokens[start]) if topics else None
             if topic is not None:  # 美容师 names 美容: for a topic rule only
                 hits += [_Hit(e.rule, e.keyword, start, start + 1, ((start, start + 1),), False)
                          for e in self._index[topic]
@@ -677,6 +680,10 @@ class KeywordTagger:
             for entry in self._index[inner]:
                 if not entry.rest:
                     hits.append(_Hit(entry.rule, entry.keyword, i, i + 1, ((i, i + 1),), entry.exclude))
+
+
+# A piece that may hold an amount or a fee noun (amounts.py): 三千, 50块, 两块钱, 八百元, 教材费.
+_CLASSED = re.compile("[0-9十百千万块元费]")
 
 
 # The marker list of a mood where the two names differ (a cue on the mood reads the list).

@@ -260,24 +260,28 @@ class Language:
         """`asking` and `request` of a clause, read when a rule asks for them (cached on the clause)."""
         if clause.intent is None:
             clause.intent = set()
-            if (self._asking is not None and self._asking.search(clause.folded)) or self._either_or(clause.tokens):
+            if ((self._asking is not None and self._asking.search(clause.folded))
+                    or self._either_or(clause.tokens, clause.folded)):
                 clause.intent.add("asking")
             if self._wishes(clause):
                 clause.intent.add("request")
         return clause.intent
 
-    def _either_or(self, tokens: list[str]) -> bool:
+    def _either_or(self, tokens: list[str], text: str) -> bool:
         """还是 between two things it offers as a choice, not "still" or "rather"."""
         words = self.words["either_or"]
+        if not any(word in text for word in words):
+            return False
         return any(token in words and 0 < i < len(tokens) - 1 and tokens[i - 1] not in _NOT_BEFORE_CHOICE
                    and tokens[i + 1] not in _NOT_AFTER_CHOICE and tokens[i + 1] not in self.words["intensifiers"]
                    for i, token in enumerate(tokens))
 
     def _wishes(self, clause: ClauseInfo) -> bool:
         """A wish or request marker on a token boundary, not negated (不想), or glued to its subject."""
-        if any(token.endswith(_GLUED_WISHES) or (token[:1] == "想" and len(token) == 2 and token not in _NOT_WISHES)
-               for token in clause.tokens):
-            return True  # 同事也想, 想报 (the segmenter glues 想 to the verb it wishes for)
+        if ("想" in clause.folded or "要" in clause.folded) and any(  # 同事也想, 想报: 想 glued on
+                token.endswith(_GLUED_WISHES) or (token[:1] == "想" and len(token) == 2 and token not in _NOT_WISHES)
+                for token in clause.tokens):
+            return True
         for match in self._request.finditer(clause.folded) if self._request else ():
             start, end = match.span()
             if (start in clause.bounds and (end in clause.bounds or end - start > 1)
@@ -290,11 +294,12 @@ class Language:
         found = []
         if self._pattern is None:
             return found
+        # A marker starts a token; a one-character one is a whole token (会 is not in 会员), a
+        # longer one may end inside a token a keyword made (消/肿了 holds 消肿). Praise ends on a
+        # boundary too: 满意度 is no 满意 (「不要再打电话问我满意度了」).
+        pattern = self._pattern
         pos = 0
-        while match := self._pattern.search(text, pos):
-            # A marker starts a token; a one-character one is a whole token (会 is not in 会员),
-            # a longer one may end inside a token a keyword made (消/肿了 holds 消肿).
-            # Praise ends on a boundary too: 满意度 is no 满意 (「不要再打电话问我满意度了」).
+        while match := pattern.search(text, pos):
             if match.start() in bounds and (match.end() in bounds or (
                     match.end() - match.start() > 1 and match.lastgroup != "praise")):
                 found.append(Marker(match.lastgroup or "", match.start(), match.end()))

@@ -42,7 +42,7 @@ def test_a_rule_that_keeps_to_its_words_gets_no_amounts() -> None:
     assert tags(tagger_of(PRICE + "expand = false\n"), "五千以内能做哪种") == set()
 
 
-@pytest.mark.parametrize(("token", "cls"), [("三千", "#"), ("一千块", "#块"), ("两块钱", "#块钱"), ("3k", "#k"),
+@pytest.mark.parametrize(("token", "cls"), [("三千", "#"), ("一千块", "#块"), ("两块钱", "#块钱"),
                                             ("一块", None), ("千万", None), ("十二", None), ("教材费", "费"),
                                             ("免费", None)])
 def test_token_classes(token: str, cls: str | None) -> None:
