@@ -171,10 +171,15 @@ def insert_returning_if_absent(session: Session, model: type[M], values: Mapping
     None when a row with the same unique value exists (a concurrent transaction's included): one
     statement for a get-or-create's create, without a unit-of-work flush or a SELECT after it."""
     table = model.__table__  # type: ignore[attr-defined]
-    now = session.info["clock"].now()
-    row = {**{name: now for name in STAMPED_ON_INSERT if name in table.c}, **values}
     with session.no_autoflush:  # the new row depends on nothing pending
-        return session.scalars(_insert_returning_entity(session.get_bind().dialect.name, model), row).first()
+        row = session.execute(_insert_returning_row(session.get_bind().dialect.name, table),
+                              complete_row(session, table, values)).mappings().first()
+    if row is None:
+        return None
+    instance = model(**row)  # a Core INSERT and an object made of its row: the ORM's bulk path cost more
+    make_transient_to_detached(instance)
+    session.add(instance)
+    return instance
 
 
 # One statement object per table, its values passed as parameters: building `.values(**row)`
@@ -191,9 +196,9 @@ def _insert_or_nothing(dialect: str, table: Table) -> Insert:
 
 
 @functools.cache
-def _insert_returning_entity(dialect: str, model: type[Any]) -> Any:
+def _insert_returning_row(dialect: str, table: Table) -> Insert:
     dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return dialect_insert(model).on_conflict_do_nothing().returning(model)
+    return dialect_insert(table).on_conflict_do_nothing().returning(*table.c)
 
 
 def _create_engine(url: str, echo: bool) -> Engine:
