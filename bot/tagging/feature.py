@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from bot.jobs.spec import JobSpec
 from bot.models import Customer, Event, Message
@@ -65,12 +65,16 @@ class Tagging:
             with db.session() as session:
                 # "= 1" on SQLite (not "IS 1"): the form the partial index is declared with.
                 stale = Customer.profile_stale == True  # noqa: E712
-                query = select(Customer).where(stale).order_by(Customer.id).limit(size)
+                query = (select(Customer).where(stale).options(selectinload(Customer.tags))
+                         .order_by(Customer.id).limit(size))
                 if db.is_postgres:
                     query = query.with_for_update(skip_locked=True, of=Customer)
                 batch = list(session.scalars(query).unique())
                 if not batch:
                     return done
+                # Their tags (above), journeys and deliveries read once for the batch, not per
+                # customer and per event its refresh records (a first profile adds tags).
+                self.runtime.hooks.batch_started(session, batch)
                 self.service(session).refresh(batch)
                 for customer in batch:
                     customer.profile_stale = False
