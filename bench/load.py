@@ -115,12 +115,17 @@ async def _send_all(port: int, pushes: list[tuple[int, bytes]], rate: float
             else:
                 opened += 1
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.write(request)
-            status_line = await asyncio.wait_for(reader.readline(), timeout=30)
+            try:
+                writer.write(request)
+                status_line = await asyncio.wait_for(reader.readline(), timeout=30)
+            except ConnectionResetError:
+                if not reused:
+                    raise
+                status_line = b""
             if not status_line and reused:
                 # The server closed this kept-alive connection while it sat idle (gunicorn after
-                # its keepalive seconds): send again on a new one, as HTTP clients do; the ack
-                # latency counts from the first attempt.
+                # its keepalive seconds: an empty read or a reset): send again on a new one, as
+                # HTTP clients do; the ack latency counts from the first attempt.
                 writer.close()
                 opened += 1
                 reader, writer = await asyncio.open_connection("127.0.0.1", port)
