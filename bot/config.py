@@ -198,7 +198,8 @@ class InboundConfig(_Section):
     max_attempts: int = Field(default=5, ge=1)
     retry_base_seconds: float = Field(default=2, gt=0)  # then x4 per attempt: 2 s, 8 s, 32 s, 128 s
     batch_size: int = Field(default=100, ge=1)
-    sqlite_batch_seconds: float = Field(default=0.05, gt=0)  # a batch holds SQLite's write lock this long at most
+    sqlite_batch_seconds: float = Field(default=0.05, gt=0)  # a batch holds SQLite's write lock this long...
+    sqlite_batch_max_seconds: float = Field(default=0.4, gt=0)  # ...or up to this long while callbacks wait
     poll_seconds: float = Field(default=0.5, gt=0)  # how often an idle processor looks for work
     # Where stored pushes are routed. "child": `siyu serve` runs the processor (and the scheduler)
     # in a child process it restarts when it dies, so routing never holds the web threads' GIL;
