@@ -7,7 +7,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.clock import FrozenClock
-from bot.models import GuideForward, Message
+from bot.guides.lookup import display_name
+from bot.models import Customer, GuideForward, Message, Staff
+from tests.inbound.race_worker import text_push
 from tests.support.guides import SETTLE_SECONDS, app_messages, kf_customer, last_app_message, say, writes
 from tests.support.harness import Harness
 
@@ -96,6 +98,35 @@ def test_a_customer_with_no_guide_goes_to_the_default_guides_in_turn(frozen_harn
     assert len(app_messages(h, "guide_wang")) == 1
     writes(h, "kf_b", "还在吗")
     assert len(app_messages(h, "guide_wang")) == 2  # the same guide keeps the customer
+
+
+def test_new_followers_routed_in_one_batch_go_to_the_default_guides_in_turn(frozen_harness: Harness) -> None:
+    h = frozen_harness
+    h.runtime.processor.stop()  # the three first messages wait, then go in one batch
+    for n, openid in enumerate(("oNewA", "oNewB", "oNewC")):
+        h.runtime.inbox.accept("mp", text_push(openid, f"7{n:04d}", "你好，想咨询一下"))
+    h.settle(timeout=SETTLE_SECONDS)
+
+    assert guide_of(h, "oNewA") == guide_of(h, "oNewC") == "guide_li" and guide_of(h, "oNewB") == "guide_wang"
+    assert [m.splitlines()[0] for m in app_messages(h, "guide_wang")] == [
+        f"【客户消息】{display_name(customer(h, 'oNewB'))} #A{h.customer_id(openid='oNewB')}（公众号）"]
+    assert len(app_messages(h, "guide_li")) == 2
+    h.runtime.inbox.accept("mp", text_push("oNewB", "70009", "还在吗"))
+    h.settle(timeout=SETTLE_SECONDS)
+    assert len(app_messages(h, "guide_wang")) == 2  # the same guide keeps the follower
+
+
+def customer(h: Harness, openid: str) -> Customer:
+    with h.db.session() as session:
+        row = session.scalars(select(Customer).where(Customer.openid == openid)).one()
+        session.expunge(row)
+        return row
+
+
+def guide_of(h: Harness, openid: str) -> str:
+    with h.db.session() as session:
+        return session.scalars(select(Staff.userid).join(Customer, Customer.guide_id == Staff.id)
+                               .where(Customer.openid == openid)).one()
 
 
 def test_response_times_count_working_hours_and_skip_exempt_messages(frozen_harness: Harness,
