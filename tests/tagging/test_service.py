@@ -222,6 +222,7 @@ def test_a_corp_tag_deleted_in_wecom_is_recreated_on_the_next_sync(h: Harness, c
            f"<CreateTime>1700000100</CreateTime><MsgType>event</MsgType><Event>change_external_tag</Event>"
            f"<Id>{old_id}</Id><TagType>tag</TagType><ChangeType>delete</ChangeType></xml>")
     assert h.sim.push_work_xml(xml)["status"] == 200
+    h.settle()  # the event is routed after the ack
     with h.db.session() as session:
         assert session.scalars(select(Tag.wecom_tag_id).where(Tag.name == "关注:价格")).one() is None
     h.api("POST", f"/api/customers/{the_customer(h, external_userid=eu).id}/tags", json={"name": "VIP"})
