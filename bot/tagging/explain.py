@@ -10,15 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.tagging.keywords import (
-    _PIECES,
-    KeywordTagger,
-    TagMatch,
-    _asks_a_not_a,
-    _drop_contained,
-    _negated,
-)
+from bot.tagging.keywords import _PIECES, KeywordTagger, TagMatch, _drop_contained
 from bot.tagging.language import read_moods
+from bot.tagging.negation import asks_a_not_a, negations
 
 MOOD_LABELS = {
     "statement": "陈述", "question": "提问", "rhetorical": "反问", "hypothetical": "假设", "worry": "担心",
@@ -66,14 +60,14 @@ def explain(tagger: KeywordTagger, text: str) -> Explanation:
     for ordinal, clause in enumerate(clauses):
         counted = tagger._clause_hits(clause, clauses, ordinal, hits[ordinal])
         tokens = clause.tokens
-        asked = [h for h in hits[ordinal] if _asks_a_not_a(tokens, h.start)]
+        asked = [h for h in hits[ordinal] if asks_a_not_a(tokens, h.start)]
         rest = [h for h in hits[ordinal] if h not in asked]
         longest = _drop_contained(rest)
         vetoed = {h.rule: h.keyword for h in longest if h.exclude}
         keyword_hits = [h for h in longest if not h.exclude and h.rule not in vetoed]
         rhetorical = "rhetorical" in clause.moods
         negated = dict(zip(keyword_hits, [False] * len(keyword_hits) if rhetorical else
-                           _negated(keyword_hits, tokens), strict=True))
+                           negations(keyword_hits, tokens), strict=True))
         for hit in hits[ordinal]:
             rule = rules[hit.rule]
             if hit.exclude:

@@ -6,20 +6,19 @@ added to the tagger's own jieba dictionary so that product words (水光针, 热
 (约个时间) come out as tokens. `*` in a keyword is a gap of up to `MAX_GAP` tokens (别*发消息).
 
 A negator shortly before a keyword, in the same clause, cancels a negatable rule (暂时不需要预约,
-没有红肿). Negators inside a keyword are part of it (不满意, 别*发消息, 来不了). Two negators in a
-row cancel out (不是不想约), A-not-A questions are not negations (贵不贵, 能不能), and a keyword
-only inherits the negation of an earlier keyword across a coordinator (没有红肿和疼痛).
+没有红肿); bot.tagging.negation says which. Negators inside a keyword are part of it (不满意,
+别*发消息, 来不了).
 
 Speed: a trie regex skips punctuation-delimited pieces holding no keyword before any
-segmenting; `Segmenter` reproduces jieba's HMM-free cut without its per-call overhead; a
-prefix-aware index means each token start costs a few dict lookups however many keywords exist.
+segmenting; `Segmenter` (bot.tagging.segmenter) reproduces jieba's HMM-free cut without its
+per-call overhead; a prefix-aware index means each token start costs a few dict lookups however
+many keywords exist.
 """
 
 from __future__ import annotations
 
 import logging
 import itertools
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,36 +27,24 @@ from typing import NamedTuple
 from bot.tagging.amounts import AMOUNT, CLASS_CHARS, FEE, FIGURE_START, token_class
 from bot.tagging.dictionary import Dictionary
 from bot.tagging.language import DEFAULT_ALIASES, NEGATED_PRAISE, ClauseInfo, Marker, read_moods, sentence_numbers
+from bot.tagging.negation import TRAILING_PARTICLES, asks_a_not_a, negations
 from bot.tagging.rules import GAP, OPT_OUT_TAG, KeywordRule, RuleSet
 from bot.tagging.script import TypoRepair, alias_table, fold, trie_pattern
+from bot.tagging.segmenter import Segmenter
 
 logger = logging.getLogger(__name__)
 
 MAX_GAP = 3  # tokens a `*` may skip: 别再给我发消息 is 别 * 发消息 with 再, 给我 skipped
-NEGATION_WINDOW = 5  # a negator further back than this many tokens no longer reaches the keyword
 # High enough that a keyword beats the rarer dictionary words it overlaps (分期付款 -> 分期/付款,
 # 想到店 -> 想/到店) while common words still win (不适合 stays whole, so 不适 does not fire).
 # Single characters are never boosted: that would split 大约 into 大/约.
 KEYWORD_FREQ = 10_000_000
 COMMON_WORD_FREQ = 3  # jieba's dictionary lists rare words with 1 or 2; 不是 has 100,000+
 
-NEGATORS = frozenset(
-    "不 没 没有 别 无 未 甭 勿 莫 无需 无须 不用 不是 不要 不想 不需要 不必 不再 不会 不能 不太 不怎么"
-    " 并不 并没有 从不 从没 从来不 从来没 从来没有 毫无 绝不 不打算 不准备 没必要 不至于 还没 还没有"
-    " 没什么 没啥 没有什么 不算 没怎么".split()
-)
-# Said after the keyword, at the end of the clause: 红肿没有了, 预约就不用了, 退款算了.
-TRAILING_NEGATORS = frozenset("不 没 没有 不用 不需要 不要 不必 算了 免了 没了 不了".split())
-TRAILING_PARTICLES = frozenset("了 啦 吧 啊 呀 哈 呢 哦 喔 的 嘛 吗".split())
-COORDINATORS = frozenset("和 或 或者 跟 与 及 以及 、 也 还 还有 又 加上".split())
 # Clause boundaries besides punctuation: what follows 但是 is a new statement (不疼了，但是有点痒).
 CONJUNCTIONS = frozenset("但 但是 不过 可是 然而 只是 就是".split())
 # Pieces of a message between punctuation; clauses are pieces further split at CONJUNCTIONS.
 _PIECES = re.compile(r"[^,.!?;:~。！？；，：…～\s]+")
-# jieba's own split of text into dictionary-segmented blocks and the rest.
-_HAN = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
-_SKIP = re.compile(r"(\r\n|\s|.)", re.DOTALL)
-_PREFIX = 1.0  # in a segmenter table: a prefix of words, no word itself (a log-probability is < 0)
 
 
 
@@ -92,83 +79,6 @@ def normalise(text: str) -> str:
     """Case-, width- and script-fold (traditional to simplified); keeps the length so offsets
     still point into the original text."""
     return fold(text)
-
-
-class Segmenter:
-    """jieba's HMM-free cut over its dictionary: the same tokens, about twice as fast.
-
-    Same dictionary, same maximum-probability route and tie-breaking, same grouping of Latin
-    letters and digits as `Tokenizer.cut(text, HMM=False)`; what goes is jieba's per-call
-    generator layers and a `math.log` per candidate word (log-probabilities are memoised).
-    The dictionary must not change after this is built.
-    """
-
-    def __init__(self, dictionary: Dictionary) -> None:
-        self._chunk = dictionary.chunk
-        self._log_total = math.log(dictionary.total)
-        # First character -> {word or prefix: log-probability, or _PREFIX for a mere prefix}.
-        self._tables: dict[str, dict[str, float]] = {}
-
-    def _table(self, char: str) -> dict[str, float]:
-        log_total = self._log_total
-        words = self._chunk(char)
-        table = {word: math.log(freq) - log_total if freq else _PREFIX for word, freq in words.items()}
-        # Under "" (never a fragment): the character alone when no word starts there, at jieba's
-        # floor of frequency 1 if it is no word itself.
-        table[""] = math.log(words.get(char) or 1) - log_total
-        return self._tables.setdefault(char, table)
-
-    def cut(self, text: str) -> list[str]:
-        if _HAN.fullmatch(text):  # most pieces are one block: no split
-            return self._cut_block(text)
-        tokens: list[str] = []
-        for block in _HAN.split(text):
-            if not block:
-                continue
-            if _HAN.fullmatch(block):
-                tokens += self._cut_block(block)
-            else:  # jieba yields every other character alone (\r\n as one)
-                tokens += [part for part in _SKIP.split(block) if part]
-        return tokens
-
-    def _cut_block(self, sentence: str) -> list[str]:
-        # jieba's route search, inlined: it runs once per candidate word of every message.
-        tables, count = self._tables, len(sentence)
-        route_p = [0.0] * (count + 1)
-        route_end = [0] * (count + 1)
-        floor = -math.inf
-        for start in range(count - 1, -1, -1):
-            char = sentence[start]
-            table = tables.get(char) or self._table(char)
-            best_p, best_end = floor, -1
-            for end in range(start + 1, count + 1):
-                p = table.get(sentence[start:end])
-                if p is None:
-                    break
-                if p < 0.0:  # a word, not a mere prefix
-                    p += route_p[end]
-                    # (p, end) compared as a tuple, like jieba's max(): a tie goes to the longer word.
-                    if p >= best_p:
-                        best_p, best_end = p, end - 1
-            if best_end < 0:
-                best_p, best_end = table[""] + route_p[start + 1], start
-            route_p[start], route_end[start] = best_p, best_end
-        route = route_end
-        tokens, latin, start = [], "", 0
-        while start < count:
-            end = route[start] + 1
-            word = sentence[start:end]
-            if end - start == 1 and word.isascii() and word.isalnum():
-                latin += word  # jieba keeps runs of single Latin letters and digits together
-            else:
-                if latin:
-                    tokens.append(latin)
-                    latin = ""
-                tokens.append(word)
-            start = end
-        if latin:
-            tokens.append(latin)
-        return tokens
 
 
 class KeywordTagger:
@@ -500,7 +410,7 @@ class KeywordTagger:
                      found: list[_Hit]) -> list[_Hit]:
         """The keyword hits that count in one clause: not contained, vetoed, negated or out of mood."""
         tokens = clause.tokens
-        hits = [hit for hit in found if not _asks_a_not_a(tokens, hit.start)]
+        hits = [hit for hit in found if not asks_a_not_a(tokens, hit.start)]
         if not hits:
             return []
         hits = _drop_contained(hits)
@@ -508,10 +418,10 @@ class KeywordTagger:
         keyword_hits = [h for h in hits if not h.exclude and h.rule not in vetoed]
         rules = self._rules
         rhetorical = "rhetorical" in clause.moods
-        negations = [False] * len(keyword_hits) if rhetorical else _negated(keyword_hits, tokens)
+        denied = [False] * len(keyword_hits) if rhetorical else negations(keyword_hits, tokens)
         kept = [
             hit
-            for hit, negated in zip(keyword_hits, negations, strict=True)
+            for hit, negated in zip(keyword_hits, denied, strict=True)
             if not (negated and rules[hit.rule].negatable) and self._in_mood(hit, clause, clauses, ordinal)
         ]
         if len(kept) > 1 and self._yielding:
@@ -821,75 +731,6 @@ def _drop_contained(hits: list[_Hit]) -> list[_Hit]:
             )
         )
     ]
-
-
-def _is_negator(tokens: list[str], i: int, begin: int) -> bool:
-    token = tokens[i]
-    if token not in NEGATORS:
-        return False
-    if i <= begin:
-        return True
-    # An A-not-A question asks, it does not deny: 贵/不/贵, 可/不/可以, 能/不能, 要/不要.
-    before = tokens[i - 1]
-    if before[-1] == token[1:2]:
-        return False
-    return not (i + 1 < len(tokens) and before[:1] == tokens[i + 1][:1])
-
-
-def _asks_a_not_a(tokens: list[str], start: int) -> bool:
-    """A keyword starting with its negator but asked as A-not-A: 要/不要再发, 能/不能来."""
-    token = tokens[start]
-    return start > 0 and token[:1] in "不没" and tokens[start - 1][-1:] == token[1:2]
-
-
-def _negated(hits: list[_Hit], tokens: list[str]) -> list[bool]:
-    """Whether each hit (sorted by start) of one clause is negated."""
-    result: list[bool] = []
-    previous: _Hit | None = None
-    for hit in hits:
-        begin = 0
-        # An earlier keyword closes the negation scope (不疼就是有点痒 keeps 痒), unless only a
-        # coordinator joins them (没有红肿和疼痛 negates both).
-        if previous is not None and previous.end <= hit.start:
-            if all(token in COORDINATORS for token in tokens[previous.end : hit.start]):
-                result.append(result[-1])
-                previous = hit
-                continue
-            begin = previous.end
-        begin = max(begin, hit.start - NEGATION_WINDOW)
-        result.append(_negated_before(tokens, hit.start, begin) or _negated_after(tokens, hit.end))
-        previous = hit
-    return result
-
-
-def _negated_before(tokens: list[str], start: int, begin: int) -> bool:
-    # A 的 with a noun between it and the keyword closes the negator's phrase: 没做的那次能退吗 denies
-    # 做, not 退 (没有明显的红肿, 的 right before the keyword, still denies it).
-    for i in range(start - 2, begin - 1, -1):
-        if tokens[i] == "的":
-            begin = i + 1
-            break
-    for i in range(start - 1, begin - 1, -1):
-        if _is_negator(tokens, i, begin):
-            # 不是不想 / 没有不: a second negator right before the first cancels it; two negators
-            # with a word between them each deny their own word (没红没肿).
-            return not (i - 1 >= begin and _is_negator(tokens, i - 1, begin))
-    return False
-
-
-def _negated_after(tokens: list[str], start: int) -> bool:
-    """A negator closing the clause after the keyword, only particles after it (红肿没有了).
-
-    A bare 不 or 没 closing the clause asks (可以退不, 有名额没): that is a question, not a no.
-    """
-    last = len(tokens) - 1
-    particles = 0
-    while last >= start and tokens[last] in TRAILING_PARTICLES:
-        last -= 1
-        particles += 1
-    if last >= start and tokens[last] in ("不", "没") and not particles:
-        return False
-    return last >= start and last - start <= 2 and tokens[last] in TRAILING_NEGATORS
 
 
 class SubstringTagger:

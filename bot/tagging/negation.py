@@ -1,0 +1,102 @@
+"""Negation in a clause of tokens: which keyword hits a negator denies.
+
+A negator shortly before a keyword, in the same clause, denies it (暂时不需要预约, 没有红肿); so does
+one closing the clause after it (红肿没有了). Two negators in a row cancel out (不是不想约), an
+A-not-A question is no negation (贵不贵, 能不能, 可以退不), a negator reaches no further than its 的
+phrase (没做的那次能退吗), and a keyword inherits the negation of an earlier one only across a
+coordinator (没有红肿和疼痛)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+NEGATION_WINDOW = 5  # a negator further back than this many tokens no longer reaches the keyword
+NEGATORS = frozenset(
+    "不 没 没有 别 无 未 甭 勿 莫 无需 无须 不用 不是 不要 不想 不需要 不必 不再 不会 不能 不太 不怎么"
+    " 并不 并没有 从不 从没 从来不 从来没 从来没有 毫无 绝不 不打算 不准备 没必要 不至于 还没 还没有"
+    " 没什么 没啥 没有什么 不算 没怎么".split()
+)
+# Said after the keyword, at the end of the clause: 红肿没有了, 预约就不用了, 退款算了.
+TRAILING_NEGATORS = frozenset("不 没 没有 不用 不需要 不要 不必 算了 免了 没了 不了".split())
+TRAILING_PARTICLES = frozenset("了 啦 吧 啊 呀 哈 呢 哦 喔 的 嘛 吗".split())
+COORDINATORS = frozenset("和 或 或者 跟 与 及 以及 、 也 还 还有 又 加上".split())
+
+
+class Span(Protocol):
+    """Where a keyword hit lies in its clause's tokens: [start, end)."""
+
+    @property
+    def start(self) -> int: ...
+
+    @property
+    def end(self) -> int: ...
+
+
+def is_negator(tokens: list[str], i: int, begin: int) -> bool:
+    token = tokens[i]
+    if token not in NEGATORS:
+        return False
+    if i <= begin:
+        return True
+    # An A-not-A question asks, it does not deny: 贵/不/贵, 可/不/可以, 能/不能, 要/不要.
+    before = tokens[i - 1]
+    if before[-1] == token[1:2]:
+        return False
+    return not (i + 1 < len(tokens) and before[:1] == tokens[i + 1][:1])
+
+
+def asks_a_not_a(tokens: list[str], start: int) -> bool:
+    """A keyword starting with its negator but asked as A-not-A: 要/不要再发, 能/不能来."""
+    token = tokens[start]
+    return start > 0 and token[:1] in "不没" and tokens[start - 1][-1:] == token[1:2]
+
+
+def negations(hits: Sequence[Span], tokens: list[str]) -> list[bool]:
+    """Whether each hit (sorted by start) of one clause is negated."""
+    result: list[bool] = []
+    previous: Span | None = None
+    for hit in hits:
+        begin = 0
+        # An earlier keyword closes the negation scope (不疼就是有点痒 keeps 痒), unless only a
+        # coordinator joins them (没有红肿和疼痛 negates both).
+        if previous is not None and previous.end <= hit.start:
+            if all(token in COORDINATORS for token in tokens[previous.end : hit.start]):
+                result.append(result[-1])
+                previous = hit
+                continue
+            begin = previous.end
+        begin = max(begin, hit.start - NEGATION_WINDOW)
+        result.append(negated_before(tokens, hit.start, begin) or negated_after(tokens, hit.end))
+        previous = hit
+    return result
+
+
+def negated_before(tokens: list[str], start: int, begin: int) -> bool:
+    # A 的 with a noun between it and the keyword closes the negator's phrase: 没做的那次能退吗 denies
+    # 做, not 退 (没有明显的红肿, 的 right before the keyword, still denies it).
+    for i in range(start - 2, begin - 1, -1):
+        if tokens[i] == "的":
+            begin = i + 1
+            break
+    for i in range(start - 1, begin - 1, -1):
+        if is_negator(tokens, i, begin):
+            # 不是不想 / 没有不: a second negator right before the first cancels it; two negators
+            # with a word between them each deny their own word (没红没肿).
+            return not (i - 1 >= begin and is_negator(tokens, i - 1, begin))
+    return False
+
+
+def negated_after(tokens: list[str], start: int) -> bool:
+    """A negator closing the clause after the keyword, only particles after it (红肿没有了).
+
+    A bare 不 or 没 closing the clause asks (可以退不, 有名额没): that is a question, not a no.
+    """
+    last = len(tokens) - 1
+    particles = 0
+    while last >= start and tokens[last] in TRAILING_PARTICLES:
+        last -= 1
+        particles += 1
+    if last >= start and tokens[last] in ("不", "没") and not particles:
+        return False
+    return last >= start and last - start <= 2 and tokens[last] in TRAILING_NEGATORS
