@@ -425,7 +425,9 @@ def _is_question(tokens: list[str], particles: frozenset[str], report_questions:
         last -= 1
     if last < 0:
         return False
-    if tokens[last] in particles and last > 0 and tokens[last - 1] not in report_questions:
+    if tokens[last] == "呢" and not asked and _states_with_ne(tokens, last):
+        pass  # 还肿着呢, 还没好呢: 呢 after a lasting state states it; an A-not-A below may still ask
+    elif tokens[last] in particles and last > 0 and _reported(tokens, last, report_questions):
         # A bare 不/没 closing the clause asks (可以退不, 有名额没); after another negator it denies.
         return tokens[last] in "吗么嘛呢" or tokens[last - 1] not in ("不", "没", "没有", "了")
     text = "".join(tokens)
@@ -433,6 +435,28 @@ def _is_question(tokens: list[str], particles: frozenset[str], report_questions:
     if ("不" in text or "没" in text) and (any(_a_not_a(token) for token in tokens) or _split_a_not_a(tokens)):
         return True
     return asked and question_words.isdisjoint(tokens)
+
+
+def _states_with_ne(tokens: list[str], last: int) -> bool:
+    """呢 closing a clause that asks nothing: after durative 着 (还肿着呢, 正上着课呢) or in a
+    还…呢 / 还没…呢 clause without a question word or 能/可以 (还疼呢, 还没消呢) it states."""
+    before = tokens[last - 1] if last > 0 else ""
+    if before.endswith("着"):
+        return True
+    return any(token.startswith("还") for token in tokens[:last]) and not any(
+        token in _NE_ASKS or token.startswith(("能", "可以", "有没")) for token in tokens[:last])
+
+
+# With these a 还…呢 clause asks after all (还有别的呢, 还要多久呢): handled as before.
+_NE_ASKS = frozenset("有 要 能 会 多少 几 什么 怎么 哪 哪里 谁 多久 啥 为什么 为啥 咋 如何".split())
+
+
+def _reported(tokens: list[str], last: int, report_questions: frozenset[str]) -> bool:
+    """The particle asks about the clause itself, not about a report (正常吗, 是正常的吗)."""
+    before = last - 1
+    if before > 0 and tokens[before] == "的":
+        before -= 1
+    return before >= 0 and tokens[before] not in report_questions
 
 
 def _a_not_a(token: str) -> bool:

@@ -305,3 +305,19 @@ def test_passed_and_put_off_with_words_glued_or_between(rules: str, text: str) -
 ])
 def test_a_polite_condition_is_no_hypothesis(text: str, expected: set[str]) -> None:
     assert tags(KeywordTagger(parse_rules(BOOK)), text) == expected
+
+
+# ── 呢 after a lasting state states it (还肿着呢); 是正常的吗 asks about the report, not instead of it ──
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("嘴角到现在还肿着呢", {"术后:不适"}),  # durative 着 + 呢: a report
+        ("打完三天了还疼呢", {"术后:不适"}),  # 还…呢 with no question word: a report
+        ("还胀着呢，这是正常的吗", {"术后:不适"}),  # the question after it is about the report
+        ("有点发红，是正常的吗", {"术后:不适"}),  # 是…的吗 asks about the report as 正常吗 does
+        ("要是还肿呢", set()),  # supposing: no report
+    ],
+)
+def test_ne_after_a_state_reports(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
