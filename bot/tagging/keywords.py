@@ -27,7 +27,7 @@ from typing import NamedTuple
 from bot.tagging.amounts import AMOUNT, CLASS_CHARS, FEE, FIGURE_START, token_class
 from bot.tagging.dictionary import Dictionary
 from bot.tagging.language import DEFAULT_ALIASES, NEGATED_PRAISE, ClauseInfo, Marker, read_moods, sentence_numbers
-from bot.tagging.negation import TRAILING_PARTICLES, asks_a_not_a, negations
+from bot.tagging.negation import TRAILING_PARTICLES, asks_a_not_a, negations, passed_later
 from bot.tagging.rules import GAP, OPT_OUT_TAG, KeywordRule, RuleSet
 from bot.tagging.script import TypoRepair, alias_table, fold, trie_pattern
 from bot.tagging.segmenter import Segmenter
@@ -476,10 +476,11 @@ class KeywordTagger:
                 moods.add("done")
             elif marker.kind == "praise" and not _praise_negated(clause, marker):
                 moods.add("praised")
+        said = "".join(clause.tokens[hit.start : hit.end])
         for later in clauses[ordinal + 1 :]:
             if later.sentence != clause.sentence:
                 break
-            if any(m.kind == "resolved" for m in later.markers):
+            if any(m.kind == "resolved" for m in later.markers) or passed_later(said, later.folded):
                 moods.add("passed")
         if hit.end - hit.start > 1 and "过" in clause.tokens[hit.start + 1 : hit.end - 1]:
             moods.add("done")  # 请/过/假: the aspect of having done it, inside the keyword's words

@@ -100,3 +100,21 @@ def negated_after(tokens: list[str], start: int) -> bool:
     if last >= start and tokens[last] in ("不", "没") and not particles:
         return False
     return last >= start and last - start <= 2 and tokens[last] in TRAILING_NEGATORS
+
+
+# 不痒了, 没再肿了, 已经不疼了: the symptom said again, denied, and closed by 了 (a change of state).
+_PASSED_NEGATORS = ("不", "没", "没有", "不再", "没再")
+
+
+def passed_later(said: str, later: str) -> bool:
+    """A later clause of the sentence says `said` is over (有点痒 现在已经不痒了): the earlier hit passed."""
+    for degree in _DEGREES:  # 有点疼 … 不疼了: the degree is not said again
+        if said.startswith(degree) and len(said) > len(degree):
+            said = said[len(degree) :]
+            break
+    if said not in later:
+        return False
+    return any(negator + said + "了" in later for negator in _PASSED_NEGATORS)
+
+
+_DEGREES = ("有点", "有些", "有一点", "一点", "稍微", "特别", "非常", "很", "好", "挺", "还", "超")

@@ -1,0 +1,26 @@
+"""Negation and passing over clauses: a symptom said again, denied and closed by 了, has passed.
+
+Sentences are new (not from tests/data), one per way of saying it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.tagging.keywords import KeywordTagger
+from tests.support.tagging import tags
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("刚做完那会儿有点胀 这两天已经不胀了", set()),  # the next space-separated clause says it passed
+        ("上午还有些疼，下午就不疼了", set()),  # the degree (有些) is not said again
+        ("昨天有点痒，今天没再痒了", set()),
+        ("前天有点痒 现在还是痒", {"术后:不适"}),  # said again, not denied: still there
+        ("有点痒，不痒的时候也发红", {"术后:不适"}),  # denied but no change of state (no 了)
+    ],
+)
+def test_a_symptom_denied_later_in_the_sentence_has_passed(tagger: KeywordTagger, text: str,
+                                                           expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
