@@ -206,6 +206,11 @@ class InboundConfig(_Section):
     # any other web process routes in a thread. "thread": in a thread of the web process.
     # "worker": never in a web process, only in `siyu worker` (gunicorn: the web workers only ack).
     processing: Literal["child", "thread", "worker"] = "child"
+    # PostgreSQL: `siyu worker` routes in this many child processes of its own (restarted when they
+    # die) and runs the scheduler's jobs (sends, settling) itself, so neither waits on the other's
+    # GIL; several children split the pushes (one customer at a time, in order). 0: route in the
+    # worker's own process. SQLite (one writer) always routes in the worker itself.
+    worker_processors: int = Field(default=2, ge=0)
     # No longer used (the ack never waits for processing); still accepted so old configs start.
     passive_reply_wait_seconds: float = Field(default=3.0, ge=0, le=4.5)
 

@@ -68,3 +68,52 @@ def test_two_workers_send_queued_notices_exactly_once(postgres_server_url: str) 
             worker.terminate()
             worker.wait(timeout=10)
         h.close()
+
+
+def test_a_worker_routes_in_processor_children_restarting_a_killed_one(postgres_server_url: str) -> None:
+    # [inbound] worker_processors: the worker routes in children of its own (the web processes only
+    # store) and sends the guides' forwards itself; a child killed is started again, and every
+    # customer text is routed once, in order.
+    from bot.models import Message
+    from tests.cli.test_child import children, eventually
+    from tests.conftest import truncate_all
+
+    truncate_all(postgres_server_url)
+    h = Harness(postgres_server_url, inbound={"processing": "worker"})
+    h.seed_staff()
+    env = {**worker_env(h), "SIYU_INBOUND__WORKER_PROCESSORS": "2"}
+    worker = subprocess.Popen([sys.executable, "-m", "bot.cli", "worker"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def routed() -> list[tuple[str, str]]:
+        with h.db.session() as session:
+            return [(str(m.customer_id), m.content) for m in session.scalars(
+                select(Message).where(Message.direction == "in").order_by(Message.id))]
+
+    def says(openids: list[str], texts: list[str]) -> None:
+        for text in texts:
+            for openid in openids:
+                h.sim.mp_text(openid, f"{openid} {text}")
+
+    try:
+        first = eventually(lambda: len(children(worker.pid)) == 2 and children(worker.pid), "two processor children")
+        openids = ["oWORKERA", "oWORKERB", "oWORKERC"]
+        for openid in openids:
+            h.sim.mp_subscribe(openid)
+        says(openids, ["第一句", "第二句"])
+        eventually(lambda: len(routed()) == 6, "the children routed the stored pushes")
+        os.kill(first[0], 9)  # SIGKILL: the worker starts another
+        says(openids, ["第三句"])
+        second = eventually(lambda: [p for p in children(worker.pid) if p not in first], "a new child")
+        eventually(lambda: len(routed()) == 9, "the pushes stored meanwhile were routed")
+        for openid in openids:  # each once, in the order the customer wrote them
+            assert [text for _, text in routed() if text.startswith(openid)] == [
+                f"{openid} 第一句", f"{openid} 第二句", f"{openid} 第三句"]
+        eventually(lambda: len(h.sim.delivered(api="message/send")) >= 9, "the worker sent the forwards")
+        assert worker.poll() is None
+    finally:
+        worker.terminate()
+        assert worker.wait(timeout=60) == 0  # SIGTERM: the worker stops its children with itself
+        h.close()
+    for pid in [*first, *second]:
+        assert not Path(f"/proc/{pid}").exists() or "zombie" in Path(f"/proc/{pid}/status").read_text()

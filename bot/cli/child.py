@@ -20,6 +20,12 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
+
+    from bot.runtime import Runtime
 
 logger = logging.getLogger(__name__)
 
@@ -139,6 +145,23 @@ def child_command(config_path: str | None, verbose: bool, scheduler: bool) -> li
     if not scheduler:
         command.append("--no-scheduler")
     return command
+
+
+def start_processor_children(runtime: Runtime, scheduler: BaseScheduler, count: int,
+                             config_path: str | None, verbose: bool) -> list[ProcessingChild]:
+    """`siyu worker` on PostgreSQL: route in `count` processor-only children (each woken by the
+    web workers' NOTIFY, restarted when it dies) and keep the scheduler's jobs in the worker, whose
+    task runner the children wake after a batch queued sends. The worker's own processor stays idle:
+    the children poll, so the scheduler's recover_callbacks job is not needed here."""
+    from bot.inbound.wakeup import TASKS_CHANNEL, listen_for_pushes
+
+    listen_for_pushes(runtime.db, runtime.tasks.kick, threading.Event(), channel=TASKS_CHANNEL)
+    scheduler.remove_job("recover_callbacks")
+    command = child_command(config_path, verbose, scheduler=False) + ["--tasks-elsewhere"]
+    children = [ProcessingChild(command) for _ in range(count)]
+    for child in children:
+        child.start()
+    return children
 
 
 def follow_parent(wake: Callable[[], None], stop: Callable[[], None]) -> threading.Thread:

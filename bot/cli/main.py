@@ -76,6 +76,7 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="scheduler and processor, for scaled deployments")
     worker.add_argument("--no-scheduler", action="store_true", help="route stored pushes only")
     worker.add_argument("--serve-child", action="store_true", help=argparse.SUPPRESS)  # started by `siyu serve`
+    worker.add_argument("--tasks-elsewhere", action="store_true", help=argparse.SUPPRESS)  # started by `siyu worker`
     worker.set_defaults(func=cmd_worker)
 
     doctor = sub.add_parser("doctor", help="check the configuration against the database and WeChat")
@@ -168,14 +169,23 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     config = config_from(args)
     _check_schema(config)
+    children = _processor_count(config, args)
+    if children:  # before prometheus-client is loaded: the worker and its children count into one directory
+        from bot.cli.child import share_metrics
+
+        share_metrics()
     runtime = build_runtime(config, load_routers(config.bot.handlers))  # refuses as serve does
     freeze_start_up_heap()
     if args.serve_child:  # Ctrl-C reaches serve's whole group: serve stops this child itself
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if runtime.db.is_postgres:  # woken by the web processes' commits, not only by the poll
+    if runtime.db.is_postgres and not children:  # woken by the web processes' commits, not only by the poll
         from bot.inbound.wakeup import listen_for_pushes
 
         listen_for_pushes(runtime.db, runtime.processor.kick, threading.Event())  # a daemon: ends with us
+    if args.tasks_elsewhere:  # a worker's processor child: the worker runs the sends a batch queued
+        from bot.inbound.wakeup import notify_tasks_queued
+
+        runtime.processor.wake_tasks = lambda: notify_tasks_queued(runtime.db)
     if args.no_scheduler:  # serve's processing child without the scheduler: the processor alone
         return _process_only(runtime, args.serve_child)
     scheduler = build_scheduler(runtime, blocking=True)
@@ -190,11 +200,29 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
         serve_events(config.metrics.worker_bind)
     logger.info("worker started: %s", ", ".join(job.id for job in scheduler.get_jobs()))
-    runtime.processor.start()  # routes stored pushes in batches beside the scheduler's jobs
-    scheduler.start()
+    if children:
+        from bot.cli.child import start_processor_children
+
+        processors = start_processor_children(runtime, scheduler, children, args.config, args.verbose)
+    else:
+        processors = []
+        runtime.processor.start()  # routes stored pushes in batches beside the scheduler's jobs
+    try:
+        scheduler.start()
+    finally:
+        for child in processors:
+            child.stop()
     _stop_heartbeat(runtime)
     runtime.close()
     return 0
+
+
+def _processor_count(config: Config, args: argparse.Namespace) -> int:
+    """How many processor children this `siyu worker` starts: [inbound] worker_processors on
+    PostgreSQL (several processes route at once only there), none for serve's child or on SQLite."""
+    if args.serve_child or args.no_scheduler or not config.database.url.startswith("postgresql"):
+        return 0
+    return config.inbound.worker_processors
 
 
 def _stopper(scheduler: BaseScheduler) -> Callable[[], None]:
