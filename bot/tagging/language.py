@@ -103,6 +103,12 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "negative": ("慢", "冲", "差", "冤", "乱", "脏", "吵", "烂", "凶", "拖", "敷衍", "离谱", "过分", "夸张", "糟糕",
                  "糊弄", "黑", "难吃", "难闻", "不靠谱", "不专业", "不负责", "不耐烦", "没礼貌", "没耐心", "差劲",
                  "马虎", "草率", "粗暴", "坑", "失望", "恶心", "垃圾"),
+    # What a strong judgement (特别差, 太慢) says of the customer or their child, not of the business,
+    # when it is named right before it: 阅读理解特别差, 孩子基础太差, 我皮肤真的好差.
+    "self_judged": ("成绩", "基础", "底子", "理解", "阅读", "口语", "听力", "发音", "写作", "作文", "词汇", "单词",
+                    "计算", "记性", "记忆力", "注意力", "专注力", "自控力", "反应", "动手能力", "学习", "字",
+                    "皮肤", "肤质", "肤色", "体质", "体力", "身体", "睡眠", "胃口", "视力", "气色", "状态", "心情",
+                    "毛色", "牙口"),
     # A wish or a request (想报个班, 帮我约, 可以试听吗): with a question, what an `intent = true` rule
     # needs, so that a class merely mentioned (孩子今天上课很开心) is no enquiry. Negated (不想) it is none.
     "request": ("想", "想要", "要", "希望", "打算", "准备", "帮我", "帮忙", "麻烦", "请问", "能否", "可以", "能",
@@ -202,8 +208,15 @@ class Language:
         return self._negative
 
     def negative(self, text: str) -> bool:
-        """An intensifier right before a negative word, not negated: 也太慢了, 真冤."""
-        return self._negative is not None and self._negative.search(text) is not None
+        """An intensifier right before a negative word, not negated: 也太慢了, 真冤; not when what it
+        judges, said right before it, is the customer's or their child's own (阅读理解特别差)."""
+        if self._negative is None:
+            return False
+        return any(not self._self_judged(text[: match.start()]) for match in self._negative.finditer(text))
+
+    def _self_judged(self, before: str) -> bool:
+        before = before.rstrip("也都还就真的是")
+        return before.endswith(self.words["self_judged"]) if before and self.words["self_judged"] else False
 
     @classmethod
     def build(cls, overrides: Mapping[str, Sequence[str]] | None = None) -> Language:

@@ -321,3 +321,25 @@ def test_a_polite_condition_is_no_hypothesis(text: str, expected: set[str]) -> N
 )
 def test_ne_after_a_state_reports(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
     assert tags(tagger, text) == expected
+
+
+# ── A strong judgement of the customer's or their child's own (阅读理解特别差) is no complaint ──
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("儿子写作文也太马虎了", set()),  # the child's skill, named right before the judgement
+        ("她记性特别差", set()),
+        ("儿子口语特别烂，想找个外教", set()),
+        ("你们前台也太凶了吧", {"诉求:投诉"}),  # the business, named right before: still a complaint
+        ("英语老师讲课也太敷衍了", {"诉求:投诉"}),  # 老师 is what is judged, not 英语
+    ],
+)
+def test_a_judgement_of_ones_own_is_no_complaint(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert ("诉求:投诉" in tags(tagger, text)) == ("诉求:投诉" in expected)
+
+
+def test_self_judged_is_an_operator_list() -> None:
+    rules = parse_rules('[language]\nself_judged = []\n[[keyword]]\ntag = "诉求:投诉"\nkeywords = ["投诉"]\n'
+                        '[keyword.cues]\n"mood:negative" = 2\n')
+    assert tags(KeywordTagger(rules), "阅读理解特别差") == {"诉求:投诉"}
