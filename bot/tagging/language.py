@@ -478,11 +478,22 @@ def _a_not_a(token: str) -> bool:
 
 
 def _split_a_not_a(tokens: list[str]) -> bool:
-    """贵/不/贵, 疼/不/疼: the same question cut into three tokens."""
+    """贵/不/贵, 疼/不/疼, 营业/没/营业, 能来/不/能来: the same question cut into three tokens; or two,
+    the negator glued to the second half (来/不来上课, 能来/不能来, 能/来/不能/来)."""
     return any(
-        tokens[i] in ("不", "没") and tokens[i - 1][-1:] == tokens[i + 1][:1]
-        for i in range(1, len(tokens) - 1)
+        (tokens[i] in ("不", "没") and i + 1 < len(tokens) and (
+            tokens[i - 1][-1:] == tokens[i + 1][:1] or _asks_back(tokens[i - 1], tokens[i + 1])))
+        or (len(tokens[i]) > 1 and tokens[i][0] in "不没" and (
+            _asks_back(tokens[i - 1], tokens[i][1:]) or (1 < i < len(tokens) - 1 and tokens[i - 2] == tokens[i][1:]
+                                                          and tokens[i + 1] == tokens[i - 1])))
+        for i in range(1, len(tokens))
     )
+
+
+def _asks_back(before: str, rest: str) -> bool:
+    """`rest` (after 不/没) repeats the token before it: its last character when that is one
+    character (来/不来上课), the whole token when longer (能来/不能来; not 好的/不好意思)."""
+    return rest.startswith(before) if len(before) > 1 else rest[:1] == before
 
 
 def _not_is_question(tokens: list[str]) -> bool:

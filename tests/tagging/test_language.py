@@ -343,3 +343,21 @@ def test_self_judged_is_an_operator_list() -> None:
     rules = parse_rules('[language]\nself_judged = []\n[[keyword]]\ntag = "诉求:投诉"\nkeywords = ["投诉"]\n'
                         '[keyword.cues]\n"mood:negative" = 2\n')
     assert tags(KeywordTagger(rules), "阅读理解特别差") == {"诉求:投诉"}
+
+
+# ── A-not-A cut across tokens asks: 营业/没/营业, 能/来/不能/来 (a whole word repeated, not one character) ──
+
+@pytest.mark.parametrize(
+    ("text", "asks"),
+    [
+        ("周日营业没营业", True),
+        ("周六能来不能来", True),
+        ("周六开门不开门", True),
+        ("周六来不来上课", True),
+        ("周日来上课", False),
+        ("周日好的不好意思", False),  # 不好意思 does not repeat 好的
+    ],
+)
+def test_a_not_a_across_tokens_asks(text: str, asks: bool) -> None:
+    rules = parse_rules('[[keyword]]\ntag = "问:周末"\nkeywords = ["周六", "周日"]\nmood = ["question"]\n')
+    assert (tags(KeywordTagger(rules), text) == {"问:周末"}) is asks
