@@ -182,12 +182,13 @@ def _short(text: str) -> str:
 
 def send_forward(payload: dict[str, Any], db: Database, outbound: Outbound) -> None:
     """Task: the forward's app message to the guide (merged into a digest when over the limit)."""
-    with db.session() as session:
-        row = session.get(GuideForward, payload["forward_id"])
+    with db.session() as session:  # one query, no ORM objects: this runs once per customer text
+        row = session.execute(select(GuideForward.status, GuideForward.text, Staff.userid)
+                              .join(Staff, Staff.id == GuideForward.staff_id)
+                              .where(GuideForward.id == payload["forward_id"])).one_or_none()
         if row is None or row.status != "pending":
             return
-        userid = session.get_one(Staff, row.staff_id).userid
-        text = row.text
+        userid, text = row.userid, row.text
     try:
         # Not filed under the customer's messages (the guide_forwards row links them): the
         # customer's conversation holds what they and the business said to each other.

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot import bulk
@@ -129,12 +129,8 @@ class TaskRunner:
             except Exception as exc:  # one error path: logged with context, retried with backoff
                 logger.exception("task %s (%s) failed, attempt %s", task.id, task.kind, task.attempts)
                 values = self._retry_values(task, repr(exc), timedelta(seconds=10 * 2 ** task.attempts))
-        with self.db.session() as session:
-            row = session.get(Task, task.id)
-            if row is not None:
-                for name, value in values.items():
-                    setattr(row, name, value)
-                row.lease_until = None
+        with self.db.session() as session:  # one UPDATE: no ORM load of the row per task
+            session.execute(update(Task).where(Task.id == task.id).values(**values, lease_until=None))
 
     def _retry_values(self, task: Task, error: str, delay: timedelta) -> dict[str, Any]:
         if task.attempts >= MAX_ATTEMPTS:
