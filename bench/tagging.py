@@ -7,8 +7,8 @@ Prints throughput (single process, the dev corpus repeated to N messages, messag
 second of this process, best of --repeat runs after a warm-up) and micro-averaged
 precision / recall / F1 over (message, tag) pairs for both taggers; the same figures on the
 held-out sets of tests/data (clinic and school sentences written before tuning, and a gym's,
-a dental clinic chain's, a pet hospital chain's and an auto care chain's messages with rules an
-operator wrote once); and
+a dental clinic chain's, a pet hospital chain's, an auto care chain's and a postpartum care
+centre's messages with rules an operator wrote once); and
 `siyu tag --json --stdin` on N lines as a user runs it, start-up included, --repeat times,
 with the default --jobs (a worker per CPU) and with --jobs 1, alternately. With --baseline, the same command of that
 commit (a temporary git worktree, same interpreter and packages) runs alternately with this
@@ -157,6 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("pet", DATA / "pet_heldout.jsonl", DATA / "pet_tags.toml"),
         ("heldout6", DATA / "tagging_heldout6.jsonl", None),
         ("auto", DATA / "auto_heldout.jsonl", DATA / "auto_tags.toml"),
+        ("heldout7", DATA / "tagging_heldout7.jsonl", None),
+        ("postnatal", DATA / "postnatal_heldout.jsonl", DATA / "postnatal_tags.toml"),
         ("dev2", DATA / "tagging_dev2.jsonl", None),
         ("vet", DATA / "vet_dev.jsonl", DATA / "vet_tags.toml"),
         ("dev4", DATA / "tagging_dev4.jsonl", None),

@@ -23,6 +23,8 @@ SETS = [
     ("dental_heldout.jsonl", DATA / "dental_tags.toml"),
     ("tagging_heldout6.jsonl", SHIPPED),
     ("auto_heldout.jsonl", DATA / "auto_tags.toml"),
+    ("tagging_heldout7.jsonl", SHIPPED),
+    ("postnatal_heldout.jsonl", DATA / "postnatal_tags.toml"),
 ]
 
 
