@@ -8,6 +8,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from bot import bulk
 from bot.jobs.spec import JobSpec
 from bot.models import Customer, Event, Message
 from bot.runtime import Runtime
@@ -72,6 +73,9 @@ class Tagging:
                 batch = list(session.scalars(query).unique())
                 if not batch:
                     return done
+                # The batch's new tags and events: one INSERT per table at the commit, not one per
+                # row (the customers are locked and their tags read above, as a processor's batch).
+                bulk.enable(session)
                 # Their tags (above), journeys and deliveries read once for the batch, not per
                 # customer and per event its refresh records (a first profile adds tags).
                 self.runtime.hooks.batch_started(session, batch)
