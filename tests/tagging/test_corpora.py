@@ -25,6 +25,8 @@ SETS = [
     ("auto_heldout.jsonl", DATA / "auto_tags.toml"),
     ("tagging_heldout7.jsonl", SHIPPED),
     ("postnatal_heldout.jsonl", DATA / "postnatal_tags.toml"),
+    ("laundry_dev.jsonl", DATA / "laundry_tags.toml"),
+    ("photo_dev.jsonl", DATA / "photo_tags.toml"),
 ]
 
 
