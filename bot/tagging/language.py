@@ -155,7 +155,7 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
     "优惠": ("discount", "youhui", "coupon", "promo"),
     "投诉": ("complain", "complaint", "tousu"),
     "取消": ("cancel", "quxiao"),
-    "退订": ("unsubscribe", "tuiding"),
+    "退订": ("unsubscribe", "tuiding", "td", "stop"),
     "请假": ("qingjia", "leave"),
     "课程": ("course", "kecheng"),
     "试听": ("trial", "shiting"),

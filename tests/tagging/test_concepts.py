@@ -209,3 +209,47 @@ def test_a_refund_refused_and_harm_done_are_heard() -> None:
     refund = tagger_of('[[keyword]]\ntag = "诉求:退款"\nkeywords = ["退款"]\n')
     assert tags(refund, "交了三个月的钱现在不给退") == {"诉求:退款"}
     assert tags(tagger_of(COMPLAINT), "修脚的时候把我脚趾剪破了") == {"诉求:投诉"}
+
+
+# An operator's plain rules, a few obvious words a tag, as docs/tagging.md shows them.
+PLAIN = """
+[[keyword]]
+tag = "意向:预约"
+keywords = ["预约", "约"]
+not_mood = ["hypothetical", "worry", "deferred", "passed", "praised", "settled", "done"]
+[[keyword]]
+tag = "关注:价格"
+keywords = ["多少钱", "优惠"]
+[[keyword]]
+tag = "诉求:投诉"
+keywords = ["投诉", "不满意"]
+[[keyword]]
+tag = "意向:转介绍"
+keywords = ["介绍朋友"]
+[[keyword]]
+tag = "状态:退订"
+keywords = ["退订", "别再发"]
+"""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("下礼拜三还排得上吗", {"意向:预约"}),
+    ("你看月底哪天有空，我带孩子过去", {"意向:预约"}),
+    ("节假日做要额外加钱吗", {"关注:价格"}),
+    ("窗帘是按米算还是按幅算", {"关注:价格"}),
+    ("做成这样我实在接受不了", {"诉求:投诉"}),
+    ("宣传图跟实物差太远，感觉被骗了", {"诉求:投诉"}),
+    ("我把你们推荐给我表姐了", {"意向:转介绍"}),
+    ("我闺蜜问你们周末开不开门", {"意向:转介绍"}),
+    ("以后不用再通知我了", {"状态:退订"}),
+    ("别再打电话联系我了", {"状态:退订"}),
+    ("天天都发这些，帮我去掉吧", {"状态:退订"}),
+    ("td", {"状态:退订"}),
+])
+def test_plain_rules_hear_the_everyday_ways_of_each_intent(text: str, expected: set[str]) -> None:
+    assert tags(tagger_of(PLAIN), text) == expected
+
+
+@pytest.mark.parametrize("text", ["我是朋友推荐过来的", "她说你们的老师很负责", "按时到就行", "通知收到了，谢谢"])
+def test_plain_rules_leave_the_look_alikes_alone(text: str) -> None:
+    assert tags(tagger_of(PLAIN), text) == set()
