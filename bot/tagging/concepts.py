@@ -76,6 +76,16 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     # Something that stopped working (a car, an appliance, a device).
     "故障": ("故障", "出故障", "坏了", "失灵", "不灵", "异响", "有异响", "怪响", "漏油", "渗油", "漏水", "抖动",
            "熄火", "打不着火", "启动不了", "故障灯", "亮灯", "报警", "跑偏", "没反应", "不制冷", "不出风"),
+    # Harm done to what the customer entrusted (clothes, furniture, a car, a parcel), one small group
+    # per kind, so that an operator's 洗坏 brings 刮花 and 打碎, not 缩水.
+    "损坏": ("损坏", "弄坏", "搞坏", "洗坏", "碰坏", "摔坏", "磕坏", "烫坏", "压坏", "打碎", "摔碎", "碎了", "弄破",
+           "破了", "破洞", "刮花", "划花", "刮坏", "刮伤", "划痕", "刮痕", "磕碰", "磕了", "裂了", "烧焦"),
+    "褪色": ("掉色", "褪色", "串色", "染色了", "发黄", "变黄", "泛黄", "变色", "花了"),
+    "变形": ("缩水", "变形", "起球", "起皱", "走形", "开线", "脱线", "开胶", "变硬", "缩了"),
+    # Lost by the business (丢了 alone is as often the customer's own: 卡丢了怎么补办).
+    "丢失": ("弄丢", "搞丢", "给我丢", "丢失", "丢件", "少件", "少了*个", "少了*只", "少了*件", "拿错"),
+    "不干净": ("没洗干净", "没打扫干净", "没擦干净", "没弄干净", "没收拾干净", "不干净", "还是脏", "污渍", "有污渍",
+            "异味", "有异味", "怪味", "一股味", "没擦", "没拖", "没扫"),
 }
 
 # Groups of one family: a rule that names words of at least FAMILY_REACH of them is about the
@@ -84,6 +94,9 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
 FAMILIES: dict[str, tuple[str, ...]] = {
     "不适": ("疼", "肿", "痒", "红", "吐", "拉稀", "发烧", "不吃", "没精神", "出血", "淤青", "干", "痘", "咳嗽", "瘸",
            "抓", "伤"),
+    # Harm after a service: a rule with words of three kinds (洗坏, 掉色, 缩水) hears them all. A
+    # thing that stopped working (故障: 坏了) is not one of them: 电梯坏了 is no harm done.
+    "损害": ("损坏", "褪色", "变形", "丢失", "不干净"),
 }
 FAMILY_REACH = 3
 

@@ -253,3 +253,23 @@ def test_plain_rules_hear_the_everyday_ways_of_each_intent(text: str, expected: 
 @pytest.mark.parametrize("text", ["我是朋友推荐过来的", "她说你们的老师很负责", "按时到就行", "通知收到了，谢谢"])
 def test_plain_rules_leave_the_look_alikes_alone(text: str) -> None:
     assert tags(tagger_of(PLAIN), text) == set()
+
+
+HARM = '[[keyword]]\ntag = "售后:问题"\nkeywords = ["洗坏", "掉色", "缩水"]\n'
+
+
+@pytest.mark.parametrize("text", ["搬家师傅把柜门磕坏了", "床单拿回来有一股怪味", "外套被你们弄丢了",
+                                  "白裤子洗完泛黄", "厨房还是脏的，灶台都没擦"])
+def test_a_rule_naming_three_kinds_of_harm_hears_them_all(text: str) -> None:
+    assert tags(tagger_of(HARM), text) == {"售后:问题"}
+
+
+@pytest.mark.parametrize("text", ["我自己的钥匙找不到了", "楼下电梯坏了，师傅走楼梯上来吧", "会员卡丢了怎么补"])
+def test_harm_is_not_a_thing_lost_by_the_customer_or_broken_elsewhere(text: str) -> None:
+    assert tags(tagger_of(HARM), text) == set()
+
+
+def test_a_rule_with_one_kind_of_harm_keeps_to_it() -> None:
+    one = '[[keyword]]\ntag = "售后:问题"\nkeywords = ["洗坏"]\n'
+    assert tags(tagger_of(one), "桌面被刮花了") == {"售后:问题"}
+    assert tags(tagger_of(one), "T恤缩水了") == set()
