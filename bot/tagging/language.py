@@ -28,6 +28,7 @@ MOODS = (
     "hypothetical",  # 如果, 万一 ... and the rest of that sentence
     "worry",  # 担心, 怕 ... and the rest of that sentence
     "hearsay",  # 听说, 朋友说 ... and the rest of that sentence, unless a clause there starts with 我
+    "reported",  # the clause itself reports someone else's words (前台说周六约满了, 客服昨天说可以退): not carried on
     "expectation",  # 会, 可能, 一般: what may happen, not what did
     "rhetorical",  # 凭什么, 难道, 不是…吗: a negator in it does not negate
     "deferred",  # 再说, 考虑一下 ... in this clause or a later one of the message
@@ -60,6 +61,11 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "hearsay": ("听说", "据说", "听*说", "听*讲", "传说", "都说", "有人说", "别人说", "人家说", "网上说", "朋友说",
                 "朋友讲", "闺蜜说", "同事说", "同事讲", "同学说", "家人说", "我妈说", "妈妈说", "老公说", "孩子说",
                 "她说", "他说", "她们说", "他们说", "大家说", "博主说", "上说", "里说", "医生说", "护士说"),
+    # Whoever else may be reported: each also makes hearsay as `<speaker>*说` or `<speaker>*讲` (客服昨天说可以
+    # 随时退, 前台说周六约满了), unless the customer speaks to them (跟老师说一声, 帮我和前台讲).
+    "speakers": ("客服", "老师", "前台", "顾问", "医生", "护士", "店长", "经理", "工作人员", "咨询师", "美容师",
+                 "教务", "班主任", "校长", "助教", "店员", "销售", "朋友", "闺蜜", "同事", "同学", "家长", "邻居",
+                 "亲戚", "老公", "老婆", "我妈", "妈妈", "我爸", "爸爸", "孩子", "我姐", "姐姐", "表姐", "表妹"),
     # Already done, or done elsewhere: counts anywhere in the clause, or right after a keyword that
     # it extends (约好的, 预约过); intent rules leave it out (已经在别家约了, 上个月预约过).
     "done": ("已经", "早就", "早已", "之前", "上次", "以前", "上回", "上个月", "上周", "别家", "别的店", "其他家",
@@ -163,6 +169,8 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
 
 MARKER_KINDS = ("polite", "hypothetical", "worry", "hearsay", "mild", "expectation", "rhetorical", "deferral",
                 "resolved", "reschedule", "done", "praise", "no_need")
+# Before a speaker, a word that makes the customer the one who speaks (跟老师说, 帮我和前台讲).
+_SPOKEN_TO = frozenset("跟和对给同向替帮让叫")
 _CLOSING_PARTICLES = "了啦吧啊呀哈呢哦喔嘛嘞的"
 _SENTENCE_END = frozenset("。！？!?\n")
 _SENTENCE_END_PATTERN = re.compile("[。！？!?\n]")
@@ -240,6 +248,9 @@ class Language:
 
     def marker_words(self, kind: str) -> tuple[str, ...]:
         """The words that mark `kind`; resolved ones include every resolution verb + complement."""
+        if kind == "hearsay":
+            return self.words[kind] + tuple(
+                speaker + verb for speaker in self.words["speakers"] for verb in ("*说", "*讲"))
         if kind != "resolved":
             return self.words[kind]
         words = self.words
@@ -309,12 +320,15 @@ class Language:
             return found
         # A marker starts a token; a one-character one is a whole token (会 is not in 会员), a
         # longer one may end inside a token a keyword made (消/肿了 holds 消肿). Praise ends on a
-        # boundary too: 满意度 is no 满意 (「不要再打电话问我满意度了」).
+        # boundary too: 满意度 is no 满意 (「不要再打电话问我满意度了」), and so does hearsay: 前台说话好凶 reports
+        # nobody's words.
         pattern = self._pattern
         pos = 0
         while match := pattern.search(text, pos):
-            if match.start() in bounds and (match.end() in bounds or (
-                    match.end() - match.start() > 1 and match.lastgroup != "praise")):
+            if match.lastgroup == "hearsay" and text[match.start() - 1 : match.start()] in _SPOKEN_TO:
+                pos = match.start() + 1  # 跟老师说一声: the customer speaks, nobody is reported
+            elif match.start() in bounds and (match.end() in bounds or (
+                    match.end() - match.start() > 1 and match.lastgroup not in ("praise", "hearsay"))):
                 found.append(Marker(match.lastgroup or "", match.start(), match.end()))
                 pos = match.end()
             else:  # one off the boundaries may hide one on them: 完全消肿 holds 全消 and 消肿
@@ -352,6 +366,8 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
         for kind in ("hypothetical", "worry", "hearsay", "expectation"):
             if kind in kinds:
                 clause.moods.add(kind)
+        if "hearsay" in kinds:
+            clause.moods.add("reported")
         if "reschedule" in kinds:
             clause.moods.add("rescheduled")
         for marker in clause.markers:
@@ -365,7 +381,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
         if intent:
             clause.moods |= language.intent_moods(clause)
         if "hearsay" in clause.moods and _own_question(clause, question_words):
-            clause.moods.discard("hearsay")  # 朋友说有活动，多少钱 / 听说可以分期吗: the customer asks
+            clause.moods -= {"hearsay", "reported"}  # 朋友说有活动，多少钱 / 听说可以分期吗: the customer asks
     # Supposing, worrying and hearsay reach to the end of the sentence (万一效果不好，能退吗); the
     # customer's own word ends hearsay: a question of theirs (朋友说有优惠，多少钱) or a clause that
     # starts with 我 (听说会肿，我做完是有点肿).

@@ -1,0 +1,40 @@
+"""Issue 11, precision round: what the customer did not express is not tagged.
+
+Every sentence is new (written for these tests, not taken from tests/data): each group pins one
+mechanism that keeps a tag off a message whose keyword names someone else's words or no intent.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.tagging.keywords import KeywordTagger
+from bot.tagging.rules import parse_rules
+from tests.support.tagging import tags
+
+
+# ── Reported speech: what staff or someone else said is not the customer's request ──
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("顾问上周说周末都约满了", set()),
+        ("班主任说请假要在群里接龙", set()),
+        ("店长前天讲过可以退款的", set()),
+        ("麻烦跟老师说一声，周四的课请个假", {"课程:请假"}),  # the customer speaks to the teacher
+        ("帮我和前台讲下，明天上午想约个面诊", {"意向:预约"}),
+        ("老师说孩子有点跟不上，这周六的课请个假吧", {"课程:请假"}),  # a later clause is the customer's own
+        ("客服说可以约周日，那就约周日吧", {"意向:预约"}),
+        ("前台说能约周三吗？", {"意向:预约"}),  # the customer's own question
+    ],
+)
+def test_reported_speech_is_not_the_customers_intent(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
+
+
+def test_speakers_are_operator_data() -> None:
+    rules = parse_rules('[language]\nspeakers = ["教练"]\n'
+                        '[[keyword]]\ntag = "意向:预约"\nkeywords = ["约"]\nnot_mood = ["reported"]\n')
+    tagger = KeywordTagger(rules)
+    assert tags(tagger, "教练说周五约满了") == set()
+    assert tags(tagger, "客服说周五约满了") == {"意向:预约"}  # no longer a speaker of this file
