@@ -93,8 +93,8 @@ def install(runtime: "Runtime") -> None:
 
     guides = Guides(runtime)
     runtime.features["guides"] = guides
+    runtime.tasks.batch_functions[relay.FORWARD_TASK] = relay.send_forwards
     runtime.tasks.functions.update({
-        relay.FORWARD_TASK: relay.send_forward,
         relay.REPLY_TASK: relay.send_reply,
         relay.HANDOFF_TASK: relay.hand_off,
         referral.TASK: referral.create_code,

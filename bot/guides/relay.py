@@ -13,10 +13,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from bot import bulk
@@ -26,7 +27,7 @@ from bot.db import Database
 from bot.guides.lookup import display_name, ref_of, stage_cn, tier_cn
 from bot.guides.scripts import ScriptShelf
 from bot.hooks import batch_reads
-from bot.models import Customer, CustomerTag, GuideForward, Message, SharedValue, Staff, Tag
+from bot.models import Customer, CustomerTag, GuideForward, Message, SharedValue, Staff, Tag, Task
 from bot.playbooks.engine import customer_context
 from bot.tagging.service import changes_for
 from bot.jobs.tasks import RetryLater, TaskQueue
@@ -180,25 +181,55 @@ def _short(text: str) -> str:
     return flat if len(flat) <= SUGGESTION_CHARS else flat[:SUGGESTION_CHARS] + "…"
 
 
-def send_forward(payload: dict[str, Any], db: Database, outbound: Outbound) -> None:
-    """Task: the forward's app message to the guide (merged into a digest when over the limit)."""
-    with db.session() as session:  # one query, no ORM objects: this runs once per customer text
-        row = session.execute(select(GuideForward.status, GuideForward.text, Staff.userid)
-                              .join(Staff, Staff.id == GuideForward.staff_id)
-                              .where(GuideForward.id == payload["forward_id"])).one_or_none()
-        if row is None or row.status != "pending":
-            return
-        userid, text = row.userid, row.text
-    try:
-        # Not filed under the customer's messages (the guide_forwards row links them): the
-        # customer's conversation holds what they and the business said to each other.
-        result = outbound.send_app_text(userid, text, channel=FORWARD_TASK)
-    except ChannelUnavailable:
-        return
+def send_forwards(tasks: Sequence[Task], db: Database, outbound: Outbound) -> dict[int, BaseException]:
+    """Batch task: the claimed forwards' app messages, in order; returns the tasks that failed.
+
+    One read for the batch, then per forward its send and its outcome committed at once on one
+    connection kept for the batch (a process that dies after a send resends that one forward at
+    most, as before), instead of a session, a read and a task outcome per forward: a customer
+    text's forward was the task runner's main cost. A guide whose send failed gets none of their
+    later forwards of the batch: those are put back untried behind it, so each guide gets their
+    forwards once and in order; other guides' go on."""
+    by_forward = {int(task.payload["forward_id"]): task for task in tasks}
+    with db.session() as session:  # one query, no ORM objects
+        rows = {row.id: row for row in session.execute(
+            select(GuideForward.id, GuideForward.status, GuideForward.text, Staff.userid)
+            .join(Staff, Staff.id == GuideForward.staff_id).where(GuideForward.id.in_(by_forward)))}
+    failures: dict[int, BaseException] = {}
+    stopped: dict[str, RetryLater] = {}  # guide -> why their next forwards wait
+    with db.engine.connect() as conn:
+        for forward_id, task in by_forward.items():
+            row = rows.get(forward_id)
+            if row is None or row.status != "pending":
+                continue
+            if row.userid in stopped:
+                failures[task.id] = RetryLater(f"behind a failed forward: {stopped[row.userid]}",
+                                               stopped[row.userid].delay, attempted=False)
+                continue
+            try:
+                status = _send_one(outbound, row.userid, row.text)
+            except ChannelUnavailable:
+                break  # WeCom is not configured: nothing to send
+            except Exception as exc:  # this forward's failure; the guide's next ones wait behind it
+                failures[task.id] = exc
+                stopped[row.userid] = exc if isinstance(exc, RetryLater) else RetryLater(repr(exc))
+                continue
+            conn.execute(_SET_FORWARD_STATUS, {"forward_id": forward_id, "status": status})
+            conn.commit()
+    return failures
+
+
+_SET_FORWARD_STATUS = (update(GuideForward).where(GuideForward.id == bindparam("forward_id"))
+                       .values(status=bindparam("status")))
+
+
+def _send_one(outbound: Outbound, userid: str, text: str) -> str:
+    """One forward's app message; its status. Raises RetryLater when a retry may get it through."""
+    # Not filed under the customer's messages (the guide_forwards row links them): the
+    # customer's conversation holds what they and the business said to each other.
+    result = outbound.send_app_text(userid, text, channel=FORWARD_TASK)
     result.settled("message/send")
-    status = ("merged" if result.response.get("held") else "sent") if result.ok else "failed"
-    with db.session() as session:
-        session.execute(update(GuideForward).where(GuideForward.id == payload["forward_id"]).values(status=status))
+    return ("merged" if result.response.get("held") else "sent") if result.ok else "failed"
 
 
 # --- replying ------------------------------------------------------------------------------------

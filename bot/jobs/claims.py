@@ -9,7 +9,7 @@ chunk by chunk `hold_fire`, so that another worker resumes it from its cursor if
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,6 +37,25 @@ def claim_ids(
     if ids:
         session.execute(update(model).where(model.id.in_(ids)).values(**values))
     return ids
+
+
+def claim_rows(
+    session: Session,
+    model: Any,
+    where: Sequence[ColumnElement[bool]],
+    order_by: Sequence[Any],
+    limit: int,
+    values: dict[str, Any],
+    sort_key: Callable[[Any], Any],
+) -> list[Any]:
+    """`claim_ids` in one statement that hands the rows back, their new values set, sorted by
+    `sort_key` (RETURNING keeps no order; `order_by` chooses which rows, `sort_key` orders them alike):
+    UPDATE ... WHERE id IN (SELECT id ... ORDER BY ... LIMIT n [FOR UPDATE SKIP LOCKED]) RETURNING *."""
+    chosen = select(model.id).where(*where).order_by(*order_by).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        chosen = chosen.with_for_update(skip_locked=True)
+    claimed = update(model).where(model.id.in_(chosen)).values(**values).returning(model)
+    return sorted(session.scalars(claimed.execution_options(synchronize_session=False)), key=sort_key)
 
 
 def claim_batch(

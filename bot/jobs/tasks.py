@@ -3,6 +3,13 @@
 A handler queues a task in the transaction that decided it; the web process runs it right after
 the ack, and the scheduler's `run_due_tasks` job picks up whatever a dead process left behind.
 Task functions receive only the keyword arguments their signature names.
+
+A kind may instead have a batch function (`TaskRunner.batch_functions`): it gets the claimed tasks
+of its kind together (`tasks`, in order) and answers which failed, so that work done per task in
+its own transactions (a guide forward: one read, one outcome) is done once per claimed batch; the
+runner records the batch's outcomes in one transaction. A failed task is retried and dead-lettered
+after MAX_ATTEMPTS as any other; one that was put back untried (`RetryLater(attempted=False)`, e.g.
+behind a failed send to the same guide, to keep their order) does not use up an attempt.
 """
 
 from __future__ import annotations
@@ -14,13 +21,13 @@ from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, update
 from sqlalchemy.orm import Session
 
 from bot import bulk
 from bot.clock import Clock
 from bot.db import Database, insert_if_absent
-from bot.jobs.claims import claim_ids
+from bot.jobs.claims import claim_rows
 from bot.models import Task
 from bot.ops import logs
 
@@ -28,15 +35,17 @@ logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 6
+CLAIM_LIMIT = 50  # tasks per claim: a batch function gets at most this many of its kind at once
 TaskFunction = Callable[..., Any]
 
 
 class RetryLater(Exception):
     """Raised by a task that should run again after `delay` (frequency limits, timeouts)."""
 
-    def __init__(self, reason: str, delay: timedelta = timedelta(seconds=30)) -> None:
+    def __init__(self, reason: str, delay: timedelta = timedelta(seconds=30), attempted: bool = True) -> None:
         super().__init__(reason)
         self.delay = delay
+        self.attempted = attempted  # False: the task was put back without being tried
 
 
 class TaskQueue:
@@ -72,40 +81,36 @@ class TaskRunner:
         self.clock = clock
         self.functions = dict(functions)
         self.context = dict(context)
+        self.batch_functions: dict[str, TaskFunction] = {}  # kind -> f(tasks, ...) -> {task id: error}
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
 
-    def run_due(self, limit: int = 20) -> int:
-        """Claim and run due tasks until none is left; returns how many ran."""
+    def run_due(self, limit: int = CLAIM_LIMIT) -> int:
+        """Claim and run due tasks until none is left; returns how many ran. A kind with a batch
+        function runs once per claim, where the first of its tasks comes."""
         done = 0
         while True:
             batch = self._claim(limit)
             if not batch:
                 return done
+            batched: set[str] = set()
             for task in batch:
-                self._run(task)
+                if task.kind not in self.batch_functions:
+                    self._run(task)
+                elif task.kind not in batched:
+                    batched.add(task.kind)
+                    self._run_batch(task.kind, [t for t in batch if t.kind == task.kind])
                 done += 1
 
     def _claim(self, limit: int) -> list[Task]:
         now = self.clock.now()
+        due = or_(and_(Task.status == "pending", Task.run_at <= now),
+                  and_(Task.status == "running", Task.lease_until < now))
         with self.db.session() as session:
-            ids = claim_ids(
-                session,
-                Task,
-                where=[
-                    or_(
-                        and_(Task.status == "pending", Task.run_at <= now),
-                        and_(Task.status == "running", Task.lease_until < now),
-                    )
-                ],
-                order_by=[Task.run_at, Task.id],
-                limit=limit,
-                values={"status": "running", "lease_until": now + LEASE, "attempts": Task.attempts + 1},
-            )
-            if not ids:
-                return []
-            return list(session.scalars(select(Task).where(Task.id.in_(ids)).order_by(Task.run_at, Task.id)))
+            return claim_rows(session, Task, where=[due], order_by=[Task.run_at, Task.id], limit=limit,
+                              values={"status": "running", "lease_until": now + LEASE, "attempts": Task.attempts + 1},
+                              sort_key=lambda task: (task.run_at, task.id))
 
     def _run(self, task: Task) -> None:
         with logs.bound(**logs.task_ids(task.payload, task.id)):
@@ -124,13 +129,40 @@ class TaskRunner:
                 wanted = inspect.signature(function).parameters
                 function(**{name: context[name] for name in wanted})
                 values = {"status": "done", "finished_at": now, "last_error": ""}
-            except RetryLater as exc:
-                values = self._retry_values(task, str(exc), exc.delay)
             except Exception as exc:  # one error path: logged with context, retried with backoff
-                logger.exception("task %s (%s) failed, attempt %s", task.id, task.kind, task.attempts)
-                values = self._retry_values(task, repr(exc), timedelta(seconds=10 * 2 ** task.attempts))
+                values = self._failure_values(task, exc)
         with self.db.session() as session:  # one UPDATE: no ORM load of the row per task
             session.execute(update(Task).where(Task.id == task.id).values(**values, lease_until=None))
+
+    def _run_batch(self, kind: str, tasks: list[Task]) -> None:
+        """Run a kind's batch function on its claimed tasks; record their outcomes in one transaction."""
+        function = self.batch_functions[kind]
+        try:
+            context = {**self.context, "tasks": tasks}
+            failures = function(**{name: context[name] for name in inspect.signature(function).parameters})
+        except Exception as exc:  # nothing to pin on one task: each is retried
+            logger.exception("a batch of %s %s tasks failed", len(tasks), kind)
+            failures = {task.id: exc for task in tasks}
+        now = self.clock.now()
+        done = [task.id for task in tasks if task.id not in failures]
+        with self.db.session() as session:
+            if done:
+                session.execute(update(Task).where(Task.id.in_(done)).values(
+                    status="done", finished_at=now, last_error="", lease_until=None))
+            for task in tasks:
+                if task.id in failures:
+                    with logs.bound(**logs.task_ids(task.payload, task.id)):
+                        values = self._failure_values(task, failures[task.id])
+                    session.execute(update(Task).where(Task.id == task.id).values(**values, lease_until=None))
+
+    def _failure_values(self, task: Task, exc: BaseException) -> dict[str, Any]:
+        if isinstance(exc, RetryLater):
+            if not exc.attempted:  # put back untried: the attempt its claim counted is given back
+                return {"status": "pending", "run_at": self.clock.now() + exc.delay, "last_error": str(exc)[:2000],
+                        "attempts": task.attempts - 1}
+            return self._retry_values(task, str(exc), exc.delay)
+        logger.error("task %s (%s) failed, attempt %s", task.id, task.kind, task.attempts, exc_info=exc)
+        return self._retry_values(task, repr(exc), timedelta(seconds=10 * 2 ** task.attempts))
 
     def _retry_values(self, task: Task, error: str, delay: timedelta) -> dict[str, Any]:
         if task.attempts >= MAX_ATTEMPTS:
