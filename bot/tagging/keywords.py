@@ -486,11 +486,26 @@ class KeywordTagger:
             moods.add("done")  # 请/过/假: the aspect of having done it, inside the keyword's words
         elif self._done_after(hit, clause, moods):
             moods.add("done")  # 我约/的是周三, 约/了/明天上午: arranged already
+        if self._named(hit, clause, moods):
+            moods.add("named")  # 退款政策写得挺清楚: the policy is talked about, no refund is asked
         if "rescheduled" in moods:
             moods.discard("done")  # 约好的时间改到周三: what was arranged is being moved, still wanted
         if not moods & _NOT_STATEMENT:
             moods.add("statement")
         return moods
+
+    def _named(self, hit: _Hit, clause: ClauseInfo, moods: set[str]) -> bool:
+        """The keyword modifies a noun of `[language] topic_heads` (退款/政策, 投诉/处理/流程, 预约/的/页面)
+        in a clause that neither asks yes or no nor wishes: a thing is named, no intent said."""
+        words = self._language.words
+        if len(hit.spans) > 1 or hit.keyword[:1] in _NEGATORS:
+            return False  # 别*发/短信, 不要/推送: an opt-out names what it stops
+        after = clause.tokens[hit.end : hit.end + 3]
+        if after[:1] == ["的"] or (after[:1] and after[0] in words["named_links"]):
+            after = after[1:]
+        if not after or after[0] not in words["topic_heads"]:
+            return False
+        return "question" not in moods and not self._language.intent_moods(clause)
 
     def _done_after(self, hit: _Hit, clause: ClauseInfo, moods: set[str]) -> bool:
         """An aspect right after the keyword (`done_aspects`: 了 with more after it, 的) in a clause
@@ -602,6 +617,7 @@ _MOOD_MARKERS = {"rescheduled": "reschedule", "settled": "no_need", "deferred": 
                  "praised": "praise", "negative": "negative"}
 # Markers that reach other clauses: a piece holding one is read even without a keyword.
 _MARKER_KINDS = ("hypothetical", "worry", "hearsay", "deferral", "resolved", "done")
+_NEGATORS = frozenset("不没别停")
 _NOT_STATEMENT = frozenset({"question", "hypothetical", "worry", "hearsay", "expectation", "rhetorical", "deferred"})
 
 

@@ -28,6 +28,7 @@ MOODS = (
     "hypothetical",  # 如果, 万一 ... and the rest of that sentence
     "worry",  # 担心, 怕 ... and the rest of that sentence
     "hearsay",  # 听说, 朋友说 ... and the rest of that sentence, unless a clause there starts with 我
+    "named",  # the keyword names a thing (退款政策, 预约系统) in a clause that neither asks nor wishes
     "reported",  # the clause itself reports someone else's words (前台说周六约满了, 客服昨天说可以退): not carried on
     "expectation",  # 会, 可能, 一般: what may happen, not what did
     "rhetorical",  # 凭什么, 难道, 不是…吗: a negator in it does not negate
@@ -45,7 +46,7 @@ MOODS = (
 # What an `intent = true` rule needs in its clause: a question, a question word, or a request.
 INTENT_MOODS = frozenset({"question", "asking", "request"})
 # Rules that negation cancels (intents, requests, reports) leave these moods out by default.
-DEFAULT_NOT_MOOD = ("hypothetical", "worry", "deferred", "passed", "praised", "settled")
+DEFAULT_NOT_MOOD = ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named")
 
 DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "question_particles": ("吗", "么", "嘛", "呢", "不", "没"),
@@ -136,6 +137,13 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "topic_suffixes": ("师", "店", "剂", "卡", "券", "课", "班", "后", "前", "中", "时", "期间", "套餐", "项目", "机",
                        "仪", "区", "室", "液", "膏", "霜"),
     # Words a `*` gap does not count (别每天都给我推消息: 每天 is the one word skipped).
+    # A keyword right before one of these (a 的 or one of `named_links` between) names a thing, it
+    # does no act: 退款政策, 预约系统, 投诉处理流程, 请假条 are talked about; where the clause asks or
+    # wishes (退款流程发我一下, 预约小程序在哪) the customer still wants what the keyword names.
+    "topic_heads": ("政策", "制度", "规定", "规则", "条款", "须知", "说明", "流程", "系统", "页面", "界面", "小程序",
+                    "程序", "入口", "按钮", "链接", "二维码", "表", "单", "条", "记录", "短信", "海报", "文章",
+                    "功能", "渠道", "方式", "部门", "窗口", "专员", "机制", "标准", "模板", "公告", "活动页"),
+    "named_links": ("处理", "申请", "办理", "相关", "服务", "管理"),
     "gap_fillers": ("给", "我", "给我", "再", "都", "也", "还", "老", "总", "总是", "老是", "一直", "天天", "每天",
                     "又", "就", "的", "了", "完", "过"),
     # A clause naming money hears 推 as 退 (剩下的钱推给我吧): see `KeywordTagger._money_heard`.

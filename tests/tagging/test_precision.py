@@ -38,3 +38,31 @@ def test_speakers_are_operator_data() -> None:
     tagger = KeywordTagger(rules)
     assert tags(tagger, "教练说周五约满了") == set()
     assert tags(tagger, "客服说周五约满了") == {"意向:预约"}  # no longer a speaker of this file
+
+
+# ── A keyword that names a thing (退款政策, 预约系统) is talked about, not wanted ──
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("你们的退款规则我看过了，写得很清楚", set()),
+        ("投诉渠道我先存下来了", set()),
+        ("请假条已经交给班主任了", set()),
+        ("公众号那篇投诉处理流程我看完了", set()),  # a link word between: 投诉/处理/流程
+        ("退款流程发我一下", {"诉求:退款"}),  # a request: the customer wants what it names
+        ("预约小程序在哪里找", {"意向:预约"}),  # a question word: still the booking
+        ("别再给我发短信了", {"状态:退订"}),  # an opt-out names what it stops
+    ],
+)
+def test_a_keyword_that_names_a_thing_is_no_intent(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
+
+
+def test_topic_heads_are_operator_data() -> None:
+    rule = '[[keyword]]\ntag = "诉求:退款"\nkeywords = ["退款"]\n'
+    assert tags(KeywordTagger(parse_rules(rule)), "退款须知贴在前台了") == set()  # `named` is refused by default
+    tagger = KeywordTagger(parse_rules('[language]\ntopic_heads = ["攻略"]\n' + rule))
+    assert tags(tagger, "退款须知贴在前台了") == {"诉求:退款"}  # 须知 is no longer a head of this file
+    assert tags(tagger, "退款攻略贴在前台了") == set()
+    topic = '[[keyword]]\ntag = "项目:退款"\nnegatable = false\nkeywords = ["退款"]\n'
+    assert tags(KeywordTagger(parse_rules(topic)), "退款须知贴在前台了") == {"项目:退款"}  # topics refuse nothing
