@@ -482,8 +482,10 @@ class KeywordTagger:
                 break
             if any(m.kind == "resolved" for m in later.markers) or passed_later(said, later.folded):
                 moods.add("passed")
-        if hit.end - hit.start > 1 and "过" in clause.tokens[hit.start + 1 : hit.end - 1]:
-            moods.add("done")  # 请/过/假: the aspect of having done it, inside the keyword's words
+        if hit.end - hit.start > 1 and "过" in said[1:-1] and "过" not in hit.keyword:
+            moods |= {"done", "experienced"}  # 请/过/假, 退过/款: having done it, inside the keyword's words
+        elif clause.tokens[hit.end : hit.end + 1] == ["过"] and "question" not in moods:
+            moods.add("experienced")  # 投诉/过/一家店: something once done, told, not wanted now
         elif self._done_after(hit, clause, moods):
             moods.add("done")  # 我约/的是周三, 约/了/明天上午: arranged already
         if self._named(hit, clause, moods):

@@ -28,6 +28,7 @@ MOODS = (
     "hypothetical",  # 如果, 万一 ... and the rest of that sentence
     "worry",  # 担心, 怕 ... and the rest of that sentence
     "hearsay",  # 听说, 朋友说 ... and the rest of that sentence, unless a clause there starts with 我
+    "experienced",  # the keyword with the aspect 过 (投诉过, 退过款): once done, told as experience
     "named",  # the keyword names a thing (退款政策, 预约系统) in a clause that neither asks nor wishes
     "reported",  # the clause itself reports someone else's words (前台说周六约满了, 客服昨天说可以退): not carried on
     "expectation",  # 会, 可能, 一般: what may happen, not what did
@@ -46,7 +47,7 @@ MOODS = (
 # What an `intent = true` rule needs in its clause: a question, a question word, or a request.
 INTENT_MOODS = frozenset({"question", "asking", "request"})
 # Rules that negation cancels (intents, requests, reports) leave these moods out by default.
-DEFAULT_NOT_MOOD = ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named")
+DEFAULT_NOT_MOOD = ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced")
 
 DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "question_particles": ("吗", "么", "嘛", "呢", "不", "没"),

@@ -66,3 +66,29 @@ def test_topic_heads_are_operator_data() -> None:
     assert tags(tagger, "退款攻略贴在前台了") == set()
     topic = '[[keyword]]\ntag = "项目:退款"\nnegatable = false\nkeywords = ["退款"]\n'
     assert tags(KeywordTagger(parse_rules(topic)), "退款须知贴在前台了") == {"项目:退款"}  # topics refuse nothing
+
+
+# ── Something once done (投诉过, 退过款) is told as experience, not asked for now ──
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我表姐前年在一家机构退过费，折腾了好久", set()),
+        ("我投诉过一家健身房，后来也没怎么样", set()),
+        ("孩子上学期请过两次假", set()),
+        ("你们这退过费的人多吗？", set()),  # a question about others: 退费 is not asked for either
+        ("我要投诉，上周那个前台态度太差", {"诉求:投诉"}),
+        ("上次没做的那次，钱能退给我吗", {"诉求:退款"}),
+    ],
+)
+def test_something_once_done_is_experience(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
+
+
+def test_experienced_is_refused_by_default() -> None:
+    rule = '[[keyword]]\ntag = "诉求:投诉"\nkeywords = ["投诉"]\n'
+    tagger = KeywordTagger(parse_rules(rule))
+    assert tags(tagger, "我以前投诉过别的店") == set()
+    assert tags(tagger, "我要投诉你们店") == {"诉求:投诉"}
+    tagger = KeywordTagger(parse_rules(rule + 'not_mood = ["hypothetical"]\n'))
+    assert tags(tagger, "我以前投诉过别的店") == {"诉求:投诉"}  # a rule that names its moods keeps it
