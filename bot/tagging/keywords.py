@@ -103,6 +103,8 @@ class KeywordTagger:
                     self._index.setdefault(whole, []).append(_Entry(number, keyword, (), is_exclude))
                 if AMOUNT in keyword:
                     continue  # a class of tokens (#以内), not a word for the segmenter or for sound
+                if keyword in rule.timed and not is_exclude:
+                    continue  # 做个, 过来: read as jieba cuts them, neither boosted nor read by sound
                 words += [first, *rest]
                 # A concept group's words are not read by sound: 秃了 must not become 吐了.
                 if rule.pinyin and not is_exclude and keyword not in via[number]:
@@ -114,12 +116,14 @@ class KeywordTagger:
         }
         self._lookup.update(self._index)
         self._aliases = alias_table({**DEFAULT_ALIASES, **dict(rules.aliases)})
-        # A piece can hold a keyword only if it holds each of its parts; for a gapped keyword the
-        # longest part (the last of equals) is the one tested, so that 明天 of {时间}*过来 does not send every piece
-        # naming a day through the segmenter.
-        needed = {max((*reversed(entry.rest), first), key=len).replace(AMOUNT, "") if entry.rest
-                  else first.replace(AMOUNT, "")
-                  for first, entries in self._index.items() for entry in entries}
+        # A piece can hold a keyword only if it holds each of its parts (`_needed_part`). A `timed`
+        # keyword (过来, 做) makes a piece worth segmenting only in a message naming a time.
+        needed = {_needed_part(first, entry) for first, entries in self._index.items()
+                  for entry in entries if not self._is_timed(entry)}
+        timed_needed = {_needed_part(first, entry) for first, entries in self._index.items()
+                        for entry in entries if self._is_timed(entry)}
+        self._timed_candidates = (trie_pattern(sorted(timed_needed - needed - {""}))
+                                  if timed_needed - needed - {""} else None)
         # Keywords on a class of tokens (#以内, 费): an amount or a fee noun is read as its class.
         self._classes = AMOUNT in "".join(self._index) or FEE in self._index
         # A piece is worth segmenting if it holds a keyword (or, below, a keyword split by an insert).
@@ -181,6 +185,9 @@ class KeywordTagger:
             rules.version,
         )
 
+    def _is_timed(self, entry: _Entry) -> bool:
+        return not entry.exclude and entry.keyword in self._rules[entry.rule].timed
+
     def _common_word(self, text: str) -> bool:
         """A word of the dictionary (不是, 加个): such a homophone is meant, not a typo."""
         return (self._dictionary.get(text) or 0) >= COMMON_WORD_FREQ
@@ -203,8 +210,11 @@ class KeywordTagger:
         # Most pieces (好的, 谢谢) hold no keyword at all; skipping them before segmenting is
         # exact, because a run of tokens is always a substring of the piece.
         separated = self._separable  # a keyword split by an insert (洗完澡)
+        timed = (self._timed_candidates if self._timed_candidates is not None
+                 and self._timed_candidates.search(folded) and self._language.names_time(folded) else None)
         wanted = [bool(self._candidates.search(piece.group())
-                       or (separated is not None and separated.search(piece.group()))) for piece in pieces]
+                       or (separated is not None and separated.search(piece.group()))
+                       or (timed is not None and timed.search(piece.group()))) for piece in pieces]
         cued = (self._cued is not None and self._cued.search(folded) is not None) or (
             self._mood_cues is not None and self._mood_cues.search(folded) is not None)
         if not any(wanted) and not cued:
@@ -212,7 +222,12 @@ class KeywordTagger:
         found = self._find_in_pieces(pieces, wanted)
         if not cued and not any(hits for _, _, piece_hits in found.values() for hits in piece_hits):
             return []
-        clauses, hits = self._read(text, folded, pieces, found, cued)
+        # In a message naming a time every piece is read: the time, a question or a wish in a piece
+        # without a keyword still bears on the sentence's `timed` keywords (后天有位置吗 想来做个脸).
+        timing = (frozenset(range(len(pieces))) if timed is not None and any(
+            hit.keyword in self._rules[hit.rule].timed for _, _, piece_hits in found.values()
+            for hits in piece_hits for hit in hits) else frozenset())
+        clauses, hits = self._read(text, folded, pieces, found, cued, timing)
         read_moods(self._language, clauses, intent=self._reads_intent, negative=self._reads_negative)
         fired: dict[int, tuple[list[str], str]] = {}  # rule -> (keywords, first clause)
         last_clause: dict[int, int] = {}  # rule -> ordinal of the last clause it fired in
@@ -282,7 +297,7 @@ class KeywordTagger:
 
     def _read(self, text: str, folded: str, pieces: list[re.Match[str]],
               found: dict[int, tuple[list[str], list[tuple[int, int]], list[list[_Hit]]]],
-              cued: bool) -> tuple[list[ClauseInfo], list[list[_Hit]]]:
+              cued: bool, timing: frozenset[int] = frozenset()) -> tuple[list[ClauseInfo], list[list[_Hit]]]:
         """The message's clauses with their markers, and the keyword hits of each."""
         clauses: list[ClauseInfo] = []
         hits: list[list[_Hit]] = []
@@ -291,7 +306,7 @@ class KeywordTagger:
         for number, (piece, sentence) in enumerate(zip(pieces, sentences, strict=True)):
             if number in found:
                 tokens, ranges, piece_hits = found[number]
-            elif cued or (markers is not None and markers.search(piece.group())):
+            elif cued or number in timing or (markers is not None and markers.search(piece.group())):
                 tokens = self._segmenter.cut(piece.group())
                 ranges = _clauses(tokens)
                 piece_hits = [[] for _ in ranges]
@@ -415,8 +430,11 @@ class KeywordTagger:
             return []
         hits = _drop_contained(hits)
         vetoed = {h.rule for h in hits if h.exclude}
-        keyword_hits = [h for h in hits if not h.exclude and h.rule not in vetoed]
         rules = self._rules
+        # A `timed` word without its time is no word of the clause: it must not take a negator from
+        # the keyword after it (我不是来问价格的).
+        keyword_hits = [h for h in hits if not h.exclude and h.rule not in vetoed and (
+            h.keyword not in rules[h.rule].timed or self._at_a_time(h, clause, clauses))]
         rhetorical = "rhetorical" in clause.moods
         denied = [False] * len(keyword_hits) if rhetorical else negations(keyword_hits, tokens)
         kept = [
@@ -457,6 +475,20 @@ class KeywordTagger:
         if rule.mood and not moods & rule.mood:
             return False
         return not moods & rule.not_mood
+
+    def _at_a_time(self, hit: _Hit, clause: ClauseInfo, clauses: list[ClauseInfo]) -> bool:
+        """A `timed` keyword counts where its sentence names a time to come and its own clause
+        none gone by (上周三过来做的 reports), and where the sentence asks or wishes, or the
+        customer says what they will do (后天下午我去打光子): 今天上午来上课的时候… plans nothing."""
+        language = self._language
+        after = clause.tokens[hit.end : hit.end + 2]
+        if language.times_named(clause)[1] or after[:1] in _DONE_AFTER_TIMED or "的" in after:
+            return False  # 上周三过来做的, 做个清洁的费用, 周六来着: what the time names is done or a thing
+        sentence = [other for other in clauses if other.sentence == clause.sentence]
+        if not any(language.times_named(other)[0] for other in sentence):
+            return False
+        return (not _FIRST_PERSON.isdisjoint(clause.tokens)
+                or any("question" in other.moods or language.intent_moods(other) for other in sentence))
 
     def hit_moods(self, hit: _Hit, clause: ClauseInfo, clauses: list[ClauseInfo], ordinal: int) -> set[str]:
         """The clause's moods as they bear on one hit: passed, done and praised depend on where it sits."""
@@ -608,6 +640,18 @@ class KeywordTagger:
             for entry in self._index[inner]:
                 if not entry.rest:
                     hits.append(_Hit(entry.rule, entry.keyword, i, i + 1, ((i, i + 1),), entry.exclude))
+
+
+_DONE_AFTER_TIMED = (["完"], ["过"], ["着"])
+_FIRST_PERSON = frozenset(("我", "我们", "咱", "咱们", "俺"))
+
+
+def _needed_part(first: str, entry: _Entry) -> str:
+    """The part of a keyword a piece must hold to hold the keyword: for a gapped keyword its
+    longest part (the last of equals), so that 明天 of {时间}*过来 does not send every piece
+    naming a day through the segmenter."""
+    part = max((*reversed(entry.rest), first), key=len) if entry.rest else first
+    return part.replace(AMOUNT, "")
 
 
 # A piece that may hold an amount or a fee noun (amounts.py): 三千, 50块, 两块钱, 八百元, 教材费.

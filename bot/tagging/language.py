@@ -156,6 +156,18 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                   "分期", "打折", "付款", "交费", "缴费", "续费", "充值", "办卡", "续卡", "停卡", "退卡", "退款",
                   "退费", "退货", "换货", "发货", "下单", "结账", "见面", "生病", "发烧", "拔牙", "补牙", "美甲",
                   "打卡", "签到", "上门", "睡觉", "吃饭", "生气", "帮忙", "操心", "起疹", "鼓包", "起包"),
+    # A time to come (明天, 周六下午, 今晚, 三点半, 15号): a rule's `timed` keywords (过来, 做, 有空)
+    # count only in a sentence that names one. `#` is a number (三, 两, 10).
+    "times": ("今天", "今晚", "今早", "今儿", "明天", "明早", "明晚", "明儿", "后天", "大后天", "周一", "周二", "周三",
+              "周四", "周五", "周六", "周日", "周天", "周末", "星期一", "星期二", "星期三", "星期四", "星期五",
+              "星期六", "星期天", "星期日", "礼拜一", "礼拜二", "礼拜三", "礼拜四", "礼拜五", "礼拜六", "礼拜天",
+              "礼拜日", "下周", "下星期", "下礼拜", "这周", "本周", "这星期", "这礼拜", "上午", "下午",
+              "中午", "晚上", "早上", "傍晚", "晚点", "待会", "等会", "一会儿", "月底", "月初", "节后", "下班后",
+              "放学后", "午休", "#点", "#点半", "#号"),
+    # A time gone by (昨天, 上周三, 刚才, 十一点半才给我做): in the clause it makes a `timed` keyword a report of what
+    # was done (上周三过来做的时候), whatever time to come the sentence also names.
+    "past_times": ("昨天", "昨晚", "昨儿", "前天", "大前天", "上周", "上星期", "上礼拜", "上个月", "上次", "上回",
+                   "刚才", "刚刚", "那天", "前几天", "前两天", "当时", "才"),
     # `#` is a number (三, 两, 10).
     "separable_inserts": ("了", "过", "完", "个", "次", "下", "一次", "一下", "一个", "#次", "#个", "第#", "#"),
 }
@@ -180,6 +192,7 @@ MARKER_KINDS = ("polite", "hypothetical", "worry", "hearsay", "mild", "expectati
                 "resolved", "reschedule", "done", "praise", "no_need")
 # Before a speaker, a word that makes the customer the one who speaks (跟老师说, 帮我和前台讲).
 _SPOKEN_TO = frozenset("跟和对给同向替帮让叫")
+_TIME_NUMBER = "(?:[0-9]+|[一二两三四五六七八九十]+)"
 _CLOSING_PARTICLES = "了啦吧啊呀哈呢哦喔嘛嘞的"
 _SENTENCE_END = frozenset("。！？!?\n")
 _SENTENCE_END_PATTERN = re.compile("[。！？!?\n]")
@@ -265,6 +278,29 @@ class Language:
         words = self.words
         return words["resolved"] + tuple(
             verb + complement for verb in words["resolution_verbs"] for complement in words["resolution_complements"])
+
+    @cached_property
+    def _times(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+        """The `times` and `past_times` lists as two regexes, `#` a number (三点半, 15号, 10:30)."""
+        def pattern(words: Sequence[str]) -> re.Pattern[str] | None:
+            parts = sorted({w for w in words if w}, key=len, reverse=True)
+            if not parts:
+                return None
+            return re.compile("|".join(_TIME_NUMBER.join(map(re.escape, w.split("#"))) for w in parts))
+        return pattern(self.words["times"]), pattern(self.words["past_times"])
+
+    def names_time(self, text: str) -> bool:
+        """A time to come anywhere in `text` (a message), before clauses are read: cheap."""
+        coming = self._times[0]
+        return coming is not None and coming.search(text) is not None
+
+    def times_named(self, clause: ClauseInfo) -> tuple[bool, bool]:
+        """Whether the clause names a time to come, and a time gone by (cached on the clause)."""
+        if clause.times is None:
+            coming, gone = self._times
+            clause.times = (coming is not None and coming.search(clause.folded) is not None,
+                            gone is not None and gone.search(clause.folded) is not None)
+        return clause.times
 
     @cached_property
     def _asking(self) -> re.Pattern[str] | None:
@@ -358,6 +394,7 @@ class ClauseInfo:
     markers: list[Marker] = field(default_factory=list)
     moods: set[str] = field(default_factory=set)
     intent: set[str] | None = None  # asking / request, once read (`Language.intent_moods`)
+    times: tuple[bool, bool] | None = None  # (a time to come, a time gone by), once read (`Language.times_named`)
 
 
 def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = True, negative: bool = True) -> None:

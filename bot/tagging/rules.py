@@ -109,6 +109,7 @@ class KeywordSpec(_Spec):
     pinyin: bool = True  # homophone typos of the keywords match too (预月 for 预约)
     intent: bool = False  # fires only where its clause asks or wishes (INTENT_MOODS): a mention is no enquiry
     asked: list[Word] = []  # keywords that count only where the clause asks or wishes (班, 老师)
+    timed: list[Word] = []  # keywords that count only in a sentence naming a time to come (周六下午过来做)
     expand: bool | list[str] = True  # concept groups a keyword belongs to add their words (or only these groups)
     cues: dict[str, float] = {}  # words (or "mood:<mood>") whose weights add up over a message
     cue_threshold: float = Field(default=2.0, gt=0)
@@ -180,6 +181,7 @@ class KeywordRule:
     lifetime: timedelta | None = None
     intent: bool = False
     asked: frozenset[str] = frozenset()  # keywords (also in `keywords`) that need an asking clause
+    timed: frozenset[str] = frozenset()  # keywords (also in `keywords`) that need a time to come
     # Keywords a concept group added (word, the rule's own keyword it stands for): 什么价 for 价格.
     via: tuple[tuple[str, str], ...] = ()
 
@@ -366,6 +368,7 @@ def _parse_keyword_rules(
         words = _expand_all(spec.keywords, vocab, f"{where}.keywords", errors)
         words += _expand_all(spec.synonyms, vocab, f"{where}.synonyms", errors)
         asked = _expand_all(spec.asked, vocab, f"{where}.asked", errors)
+        timed = tuple(word for word in _expand_all(spec.timed, vocab, f"{where}.timed", errors) if word not in words)
         exclude = _expand_all(spec.exclude, vocab, f"{where}.exclude", errors)
         via: dict[str, str] = {}
         cues: dict[str, float] = {}
@@ -390,7 +393,7 @@ def _parse_keyword_rules(
                 KeywordRule(
                     tag=spec.tag,
                     group=_group_of(spec.tag, spec.group),
-                    keywords=tuple(dict.fromkeys((*words, *via, *asked))),
+                    keywords=tuple(dict.fromkeys((*words, *via, *asked, *timed))),
                     negatable=spec.negatable,
                     exclude=exclude,
                     yield_to=tuple(spec.yield_to),
@@ -406,6 +409,7 @@ def _parse_keyword_rules(
                     via=tuple(via.items()),
                     intent=spec.intent,
                     asked=frozenset(asked) - set(words),
+                    timed=frozenset(timed) - set(via) - set(asked),
                 ),
             )
         )
