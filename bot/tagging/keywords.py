@@ -484,6 +484,8 @@ class KeywordTagger:
         after = clause.tokens[hit.end : hit.end + 2]
         if language.times_named(clause)[1] or after[:1] in _DONE_AFTER_TIMED or "的" in after:
             return False  # 上周三过来做的, 做个清洁的费用, 周六来着: what the time names is done or a thing
+        if any(char in token for token in clause.tokens[max(hit.start - 2, 0) : hit.start] for char in "不没别"):
+            return False  # 抽不出/空, 没/空, 不/过来: a common word negated in a token of its own (抽不出)
         sentence = [other for other in clauses if other.sentence == clause.sentence]
         if not any(language.times_named(other)[0] for other in sentence):
             return False

@@ -16,7 +16,7 @@ RULES = """
 [[keyword]]
 tag = "意向:预约"
 keywords = ["预约"]
-timed = ["过来", "做个", "有空", "位置"]
+timed = ["过来", "做个", "有空", "空", "位置"]
 """
 
 
@@ -51,6 +51,7 @@ def test_a_verb_beside_a_time_to_come_books(booking: KeywordTagger, text: str) -
         "今天上午过来的",  # 的 right after it: done
         "周五还是周六过来着，我忘了",  # 来着: recalled, not planned
         "明天上午孩子过来",  # a statement about someone else: no question, no wish, no 我
+        "好想来 可惜下周二腾不出空",  # negated by a token of its own (腾不出)
     ],
 )
 def test_without_a_time_to_come_or_a_plan_nothing(booking: KeywordTagger, text: str) -> None:
