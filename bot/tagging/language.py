@@ -88,14 +88,15 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "resolved": ("消了", "退了", "好了", "没了", "褪了", "消失", "消退", "痊愈", "不见了", "消肿", "恢复了",
                  "好多了", "退掉了", "看不出来", "看不出", "不明显了", "没有了", "恢复正常", "正常了", "看不到了",
                  "看不见了", "已经到账", "已到账", "全消", "全退", "全好", "全没了", "都消", "都退", "都好了", "早消",
-                 "早好了", "早就好了"),
+                 "早好了", "早就好了", "搞定了", "处理好了", "补上了", "补好了"),
     # Also resolved: any of these verbs followed by any of these complements (消下去了, 退干净了, 散了,
     # 缓过来了), so a new way of saying it needs a word in one list, not a phrase in another.
     "resolution_verbs": ("消", "退", "褪", "散", "好", "缓", "淡", "平", "下"),
     "resolution_complements": ("了", "下去", "下去了", "干净", "干净了", "掉了", "没了", "过来", "过来了", "多了",
                                "得差不多了", "差不多了", "完了"),
     "praise": ("很好", "真好", "挺好", "特别好", "非常好", "超好", "蛮好", "太好", "不错", "很棒", "真棒", "专业",
-               "满意", "合理", "到位", "贴心", "周到", "热情", "耐心", "给力", "靠谱", "精彩", "有意思"),
+               "满意", "合理", "到位", "贴心", "周到", "热情", "耐心", "给力", "靠谱", "精彩", "有意思", "没得说",
+               "没话说", "没的说", "无可挑剔"),
     # Moving what was arranged: 约好的时间改到周三 is still a booking (the `done` of 约好的 does not
     # count in such a clause); a school's 课改到周日 is leave.
     "reschedule": ("改到", "改成", "改期", "改个时间", "改时间", "改一下时间", "挪到", "挪一下", "换到", "换个时间",
@@ -444,7 +445,9 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
             clause.moods.add("negative")
     _read_settled(clauses)
     # Moving an arrangement is what the whole sentence does (我之前约的周四，能换到周六吗).
-    moved = {clause.sentence for clause in clauses if "rescheduled" in clause.moods}
+    # A move only supposed (要是需要改时间我会提前说) moves nothing.
+    moved = {clause.sentence for clause in clauses
+             if "rescheduled" in clause.moods and "hypothetical" not in clause.moods}
     for clause in clauses:
         if clause.sentence in moved:
             clause.moods.add("rescheduled")

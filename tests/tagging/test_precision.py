@@ -92,3 +92,22 @@ def test_experienced_is_refused_by_default() -> None:
     assert tags(tagger, "我要投诉你们店") == {"诉求:投诉"}
     tagger = KeywordTagger(parse_rules(rule + 'not_mood = ["hypothetical"]\n'))
     assert tags(tagger, "我以前投诉过别的店") == {"诉求:投诉"}  # a rule that names its moods keeps it
+
+
+# ── Small things that read as intents and are not ──
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("好的，要是周日要换时间我提前一天说", set()),  # a move only supposed moves nothing
+        ("周日的课能换到周六吗", {"课程:请假"}),  # a move asked for is still leave
+        ("那个前台小姐姐真是一身贵气", set()),  # 贵气 is no price
+        ("贵宾室在几楼呀", set()),
+        ("肿么找不到停车场入口", set()),  # 肿么 is 怎么
+        ("上回投诉的那件事已经处理好了，谢谢", set()),  # resolved
+        ("你们的售后服务没得说", set()),  # praise
+        ("班主任说下周要分班，我想问问分班是怎么分的", {"课程:咨询"}),  # the second clause asks
+    ],
+)
+def test_small_things_that_are_no_intent(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
