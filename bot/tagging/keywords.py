@@ -31,6 +31,7 @@ from bot.tagging.negation import TRAILING_PARTICLES, asks_a_not_a, negations, pa
 from bot.tagging.rules import GAP, OPT_OUT_TAG, KeywordRule, RuleSet
 from bot.tagging.script import TypoRepair, alias_table, fold, trie_pattern
 from bot.tagging.segmenter import Segmenter
+from bot.tagging.verb_object import VerbObjects
 
 logger = logging.getLogger(__name__)
 
@@ -165,10 +166,22 @@ class KeywordTagger:
         self._segmenter = Segmenter(self._dictionary)
         self._via = via
         separable_words = frozenset(self._language.words["separable"])
-        self._separable = _separable_pattern([k for k, entries in self._index.items()
+        self._separable = self._separable_words = _separable_pattern([k for k, entries in self._index.items()
                                                           if k in separable_words
                                                           and any(not e.rest and not e.exclude for e in entries)],
                                              self._language.words["separable_inserts"])
+        # A rule's own verb-object keywords (洗鞋, 换机油), split, inverted, with the object's noun.
+        self._verb_objects = VerbObjects(
+            [e.keyword for first, entries in self._index.items() for e in entries
+             if first == normalise(e.keyword) and not e.rest and not e.exclude and e.keyword not in via[e.rule]],
+            self._language.words)
+        verb_objects = self._verb_objects.pattern
+        if verb_objects is not None:
+            self._separable = (re.compile(f"{self._separable.pattern}|{verb_objects.pattern}")
+                               if self._separable is not None else verb_objects)
+        for token, inner in self._verb_objects.glued.items():  # 洗衣服 holds 洗衣
+            if token not in no_split:
+                self._inside[token] = (*self._inside.get(token, ()), *inner)
         # Asking and wishing are moods of every clause only when a rule names them; `intent` and
         # `asked` read them for the clauses of their hits alone.
         self._reads_negative = any("negative" in rule.mood | rule.not_mood or any(
@@ -597,22 +610,22 @@ class KeywordTagger:
         """(start, end, keyword) of each two-character keyword said with words between its
         characters (洗完澡, 剪个毛, 分三期, 请过假): a verb and its object, split as Chinese splits them."""
         found = []
-        for match in self._separable.finditer(text):
+        for match in self._separable_words.finditer(text) if self._separable_words is not None else ():
             keyword = match.group(1) + match.group(3)
             if keyword in self._index:
                 found.append((match.start(), match.end(), keyword))
-        return found
+        return found + self._verb_objects.split(text)
 
     def _find_separated(self, tokens: list[str], hits: list[_Hit]) -> None:
         text = "".join(tokens)
         found = self._separated(text)
-        if not found:
-            return
-        starts = {offset: i for i, offset in enumerate(itertools.accumulate(map(len, tokens), initial=0))}
-        for begin, end, keyword in found:
-            first, last = starts.get(begin), starts.get(end)
-            if first is None or last is None:
-                continue  # a keyword ends on token boundaries, however it is split
+        if found:
+            starts = {offset: i for i, offset in enumerate(itertools.accumulate(map(len, tokens), initial=0))}
+            found = [(starts[begin], starts[end], keyword) for begin, end, keyword in found
+                     if begin in starts and end in starts]  # on token boundaries, however it is split
+        if self._verb_objects:
+            found += self._verb_objects.inverted(tokens)  # 机油/该/换/了
+        for first, last, keyword in found:
             for entry in self._index[keyword]:
                 if not entry.rest:
                     hits.append(_Hit(entry.rule, entry.keyword, first, last, ((first, last),), entry.exclude))

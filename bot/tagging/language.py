@@ -169,8 +169,20 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # was done (上周三过来做的时候), whatever time to come the sentence also names.
     "past_times": ("昨天", "昨晚", "昨儿", "前天", "大前天", "上周", "上星期", "上礼拜", "上个月", "上次", "上回",
                    "刚才", "刚刚", "那天", "前几天", "前两天", "当时", "才"),
-    # `#` is a number (三, 两, 10).
-    "separable_inserts": ("了", "过", "完", "个", "次", "下", "一次", "一下", "一个", "#次", "#个", "第#", "#"),
+    # `#` is a number (三, 两, 10); a measure after it (一双鞋, 两件衣服) for a verb and its object.
+    "separable_inserts": ("了", "过", "完", "个", "次", "下", "一次", "一下", "一个", "#次", "#个", "第#", "#",
+                          "#件", "#双", "#条", "#床", "#套", "#张", "#台", "#只", "#辆", "#颗", "#组", "#部"),
+    # Verbs whose keyword (洗鞋, 换机油, 清洗空调, 空调清洗) is also found split, inverted and with the
+    # object's full noun (洗一双鞋, 机油该换了, 鞋子洗完了): see bot/tagging/verb_object.py.
+    "verbs": ("洗", "剪", "染", "烫", "拍", "修", "换", "补", "拔", "种", "贴", "擦", "做", "办", "喷", "装", "拆",
+              "充", "续", "退", "寄", "抽", "磨", "剃", "刮", "涂", "敷", "打", "镶", "封",
+              "清洗", "更换", "维修", "修理", "拍摄", "保养", "清理", "护理"),
+    # What may follow the verb of an inverted keyword in its token (机油/该/换好/了, 鞋子/洗完).
+    "verb_complements": ("完", "好", "了", "过", "下", "掉", "坏", "得", "一下", "干净", "着", "错", "破", "花",
+                         "洗"),
+    # The full nouns of a one-character object (洗鞋: 鞋子; 洗衣: 衣服; 洗牙: 牙齿).
+    "object_nouns": ("衣服", "衣物", "鞋子", "牙齿", "车子", "头发", "指甲", "被子", "袜子", "裤子", "裙子", "窗户",
+                     "眉毛", "睫毛", "胡子", "毛发", "照片", "相片", "柜子", "桌子", "机器"),
 }
 NEGATED_PRAISE = ("不", "没", "没有", "不太", "不够", "不是很", "不怎么", "不算")
 

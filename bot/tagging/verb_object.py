@@ -1,0 +1,118 @@
+"""A verb-object keyword said the ways Chinese says it: split, inverted, with its object's full noun.
+
+An operator writes 洗鞋, 换机油, 清洗空调; customers write 「洗一双鞋」, 「机油该换了」, 「鞋子洗完发黄了」,
+「空调想洗一下」, 「洗下空调」. A keyword is read as a verb and its object when it opens with one of
+`[language] verbs` (洗, 换, 修…, or a two-character verb there: 清洗, 更换), or when it ends in
+a two-character verb there (空调清洗). Then it is also found
+
+- split: the verb, up to two `separable_inserts` (了, 完, 个, 一下, 一双, #件…), the object
+  (洗一双鞋, 擦一下玻璃; for a longer verb its one-character head: 洗下空调);
+- inverted: the object, up to MAX_BETWEEN tokens, then the verb alone or with a complement
+  (`verb_complements`: 完, 好, 坏, 一下…): 机油/该/换/了, 窗帘/送去/洗/了; never with a negator
+  between them (衣服/没/洗 reports no washing);
+- with its object's full noun: a one-character object (鞋, 衣, 牙) stands for the nouns of
+  `[language] object_nouns` that hold it (鞋子, 衣服, 牙齿), inverted (鞋子/洗完) or glued to the
+  verb (洗衣服).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
+
+from bot.tagging.negation import is_negator
+
+MAX_BETWEEN = 3  # tokens between a fronted object and its verb: 窗帘/送去/洗, 机油/是不是/该换/了
+# A modal or a light verb the segmenter glues to the verb (该换, 想洗, 送洗): still the verb.
+GLUED_BEFORE = frozenset("该 想 要 能 得 去 送 再 先 帮 来 拿去 送去".split())
+_NUMBER = "#"
+_NUMBER_REGEX = "(?:[0-9]+|[一二两三四五六七八九十百几]+)"
+
+
+class VerbObject(NamedTuple):
+    keyword: str
+    verb: str  # the one character a customer says for the verb (洗 for 清洗)
+    objects: tuple[str, ...]  # the object as written and its full nouns (鞋, 鞋子)
+
+
+class VerbObjects:
+    """The verb-object keywords of a tagger and the ways to find them said apart."""
+
+    def __init__(self, keywords: Iterable[str], words: Mapping[str, tuple[str, ...]]) -> None:
+        verbs = frozenset(words["verbs"])
+        nouns = words["object_nouns"]
+        self._complements = frozenset(words["verb_complements"])
+        found = [pair for keyword in dict.fromkeys(keywords) if (pair := _verb_object(keyword, verbs, nouns))]
+        # Object token -> (verb, keyword) pairs, for the inverted order.
+        self._by_object: dict[str, list[tuple[str, str]]] = {}
+        # Verb glued to a full noun (洗衣服) -> keywords.
+        self.glued: dict[str, tuple[str, ...]] = {}
+        for pair in found:
+            for noun in pair.objects:
+                self._by_object.setdefault(noun, []).append((pair.verb, pair.keyword))
+                if noun != pair.objects[0]:
+                    self.glued[pair.verb + noun] = (*self.glued.get(pair.verb + noun, ()), pair.keyword)
+        self._split: dict[tuple[str, str], str] = {(p.verb, noun): p.keyword for p in found for noun in p.objects}
+        inserts = "|".join(sorted((re.escape(w).replace(re.escape(_NUMBER), _NUMBER_REGEX)
+                                   for w in words["separable_inserts"]), key=len, reverse=True))
+        heads = "".join(sorted({re.escape(p.verb) for p in found}))
+        objects = "|".join(sorted({re.escape(n) for p in found for n in p.objects}, key=len, reverse=True))
+        self.split_pattern = (re.compile(f"([{heads}])((?:{inserts}){{0,2}})({objects})")
+                              if found and inserts else None)
+        # A piece may hold such a keyword only if it holds one split or an object before a verb.
+        self.pattern = (re.compile(f"{self.split_pattern.pattern}|(?:{objects}).{{0,12}}?[{heads}]")
+                        if self.split_pattern is not None else None)
+
+    def __bool__(self) -> bool:
+        return bool(self._by_object)
+
+    def split(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, keyword) of each keyword said verb first with inserts between (洗一双鞋)."""
+        if self.split_pattern is None:
+            return []
+        found = []
+        for match in self.split_pattern.finditer(text):
+            keyword = self._split.get((match.group(1), match.group(3)))
+            if keyword is not None:
+                found.append((match.start(), match.end(), keyword))
+        return found
+
+    def inverted(self, tokens: Sequence[str]) -> list[tuple[int, int, str]]:
+        """(first token, end token, keyword) of each keyword said object first (机油/该/换/了)."""
+        found = []
+        for start, token in enumerate(tokens):
+            pairs = self._by_object.get(token)
+            if not pairs:
+                continue
+            for verb, keyword in pairs:
+                for at in range(start + 1, min(start + 2 + MAX_BETWEEN, len(tokens))):
+                    said = tokens[at]
+                    if is_negator(tokens, at, start + 1):
+                        break
+                    if (said[:1] == verb and (said == verb or said[1:] in self._complements)) or (
+                            said[-1:] == verb and said[:-1] in GLUED_BEFORE):
+                        found.append((start, at + 1, keyword))
+                        break
+        return found
+
+
+def _verb_object(keyword: str, verbs: frozenset[str], nouns: Sequence[str]) -> VerbObject | None:
+    """The keyword read as verb and object (洗鞋, 清洗空调, 空调清洗), or None."""
+    if not 2 <= len(keyword) <= 5 or not all("\u4e00" <= c <= "\u9fff" for c in keyword):
+        return None
+    if len(keyword) > 3 and keyword[:2] in verbs:  # 清洗空调: the two-character verb's head
+        verb, obj = _head(keyword[:2], verbs), keyword[2:]
+    elif len(keyword) > 3 and keyword[-2:] in verbs:  # 空调清洗: the object before the verb
+        verb, obj = _head(keyword[-2:], verbs), keyword[:-2]
+    elif keyword[0] in verbs:
+        verb, obj = keyword[0], keyword[1:]
+    else:
+        return None
+    full = tuple(noun for noun in nouns if len(obj) == 1 and obj in noun and noun != obj)
+    return VerbObject(keyword, verb, (obj, *full))
+
+
+def _head(verb: str, verbs: frozenset[str]) -> str:
+    """The one character a customer says for a two-character verb: 清洗 -> 洗, 更换 -> 换, 维修 -> 修."""
+    return verb[1] if verb[1] in verbs else verb[0]

@@ -1,0 +1,71 @@
+"""A verb-object keyword is found split, inverted and with its object's full noun (verb_object.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.tagging.keywords import KeywordTagger
+from bot.tagging.rules import parse_rules
+from tests.support.tagging import tags
+
+RULES = """
+[[keyword]]
+tag = "项目:保养"
+keywords = ["换机油"]
+negatable = false
+[[keyword]]
+tag = "项目:洗车"
+keywords = ["洗车"]
+negatable = false
+[[keyword]]
+tag = "项目:洗牙"
+keywords = ["洗牙"]
+negatable = false
+[[keyword]]
+tag = "项目:清洗"
+keywords = ["清洗油烟机", "地毯清洗"]
+negatable = false
+[[keyword]]
+tag = "意向:换"
+keywords = ["换滤芯"]
+"""
+
+
+@pytest.fixture(scope="module")
+def tagger() -> KeywordTagger:
+    return KeywordTagger(parse_rules(RULES))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("机油是不是该换了", {"项目:保养"}),           # object fronted, modal between
+    ("牙想洗一下，周几有空", {"项目:洗牙"}),
+    ("车子洗完全是水印", {"项目:洗车"}),             # the object's full noun, verb with a complement
+    ("洗一辆车多少钱", {"项目:洗车"}),               # a count and a measure between
+    ("帮我洗下油烟机", {"项目:清洗"}),               # a two-character verb said by its head
+    ("油烟机能洗吗", {"项目:清洗"}),
+    ("地毯送去洗了", {"项目:清洗"}),                 # object before a two-character verb, inverted
+])
+def test_a_verb_object_keyword_said_apart_or_inverted(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
+
+
+@pytest.mark.parametrize("text", ["车停在门口，洗手间在哪", "牙疼得厉害", "机油是上个月买的"])
+def test_an_object_and_a_look_alike_verb_are_no_keyword(tagger: KeywordTagger, text: str) -> None:
+    assert tags(tagger, text) == set()
+
+
+def test_a_negator_between_object_and_verb_says_it_was_not_done(tagger: KeywordTagger) -> None:
+    assert tags(tagger, "滤芯不用换了") == set()
+    assert tags(tagger, "滤芯想换一下") == {"意向:换"}
+
+
+def test_the_verb_glued_to_the_full_noun_holds_the_keyword() -> None:
+    laundry = KeywordTagger(parse_rules('[[keyword]]\ntag = "项目:洗衣"\nkeywords = ["洗衣"]\nnegatable = false\n'))
+    assert tags(laundry, "洗衣服要几天") == {"项目:洗衣"}
+    assert tags(laundry, "衣服洗得很干净") == {"项目:洗衣"}
+    assert tags(laundry, "衣柜里的东西别动") == set()
+
+
+def test_the_verb_lists_are_operator_data() -> None:
+    rules = parse_rules('[language]\nverbs = ["剪"]\n[[keyword]]\ntag = "项目:洗车"\nkeywords = ["洗车"]\n')
+    assert tags(KeywordTagger(rules), "车子洗完全是水印") == set()
