@@ -79,6 +79,11 @@ def negated_before(tokens: list[str], start: int, begin: int) -> bool:
         if tokens[i] == "的":
             begin = i + 1
             break
+    # A 了 closes the negated verb's phrase: 不想拍了能退吗 denies 拍, not 退.
+    for i in range(start - 1, begin - 1, -1):
+        if tokens[i] == "了":
+            begin = i + 1
+            break
     for i in range(start - 1, begin - 1, -1):
         if is_negator(tokens, i, begin):
             # 不是不想 / 没有不: a second negator right before the first cancels it; two negators

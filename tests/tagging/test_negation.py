@@ -24,3 +24,16 @@ from tests.support.tagging import tags
 def test_a_symptom_denied_later_in_the_sentence_has_passed(tagger: KeywordTagger, text: str,
                                                            expected: set[str]) -> None:
     assert tags(tagger, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("疗程我不想做了能退吗", {"诉求:退款"}),  # 了 closes 不想做: the refund is asked
+        ("孩子不想学了想退费", {"诉求:退款"}),
+        ("暂时不想退了", set()),  # 了 after the keyword: still denied
+        ("不用了解退款的事", set()),  # 了解 is a word, not the particle
+    ],
+)
+def test_a_closing_le_ends_the_negated_phrase(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
