@@ -119,6 +119,10 @@ class _SoundTable(dict[int, str]):
         return text.translate(self)
 
 
+# A negator written is never a homophone typo (不拍 for 补拍, 没 for 美).
+NEGATOR_CHARS = frozenset("不没别")
+
+
 class TypoRepair:
     """Rewrites homophone typos of the given keywords to the keywords themselves."""
 
@@ -155,6 +159,8 @@ class TypoRepair:
                 same = sum(a == b for a, b in zip(written, keyword, strict=True))
                 if same == len(keyword) or 2 * same < len(keyword) or self._is_word(written):
                     continue
+                if any(a != b and a in NEGATOR_CHARS for a, b in zip(written, keyword, strict=True)):
+                    continue  # 不拍 is no typo of 补拍: a negator is meant
                 if self._bounds is not None:
                     bounds = bounds if bounds is not None else self._bounds(text)
                     if found.start() not in bounds or found.end() not in bounds:

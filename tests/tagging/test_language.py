@@ -157,6 +157,12 @@ def test_homophone_typos_match_where_the_rule_allows(tagger: KeywordTagger) -> N
     assert tags(tagger, "我不是来问价格的") == set()  # 不是 is a word, never a typo of 不适
 
 
+def test_a_negator_is_never_read_as_a_homophone_typo() -> None:
+    retake = KeywordTagger(parse_rules('[[keyword]]\ntag = "售后:重修"\nkeywords = ["补拍"]\n'))
+    assert retake.tag("照片不要了，也不拍了") == []  # 不拍 sounds like 补拍
+    assert {m.tag for m in retake.tag("闭眼那张能步拍吗")} == {"售后:重修"}  # 步 for 补 is a typo
+
+
 def test_a_rule_can_refuse_pinyin() -> None:
     text = '[[keyword]]\ntag = "a:退款"\nkeywords = ["退款"]\n'
     assert {m.tag for m in KeywordTagger(parse_rules(text)).tag("我要退宽")} == {"a:退款"}
