@@ -46,7 +46,8 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
             "介绍给他", "推荐给身边"),
     # A result to be done again or fixed (hair, nails, a repair, a tailoring).
     "返工": ("返工", "重做", "重新做", "重新弄", "返修", "补做", "补一下", "修一下", "帮我补", "帮我修", "再修",
-           "重新修", "免费修", "免费补", "补色", "重染", "重剪", "重烫", "重贴"),
+           "重新修", "免费修", "免费补", "补色", "重染", "重剪", "重烫", "重贴", "再调一下", "重新调", "重调", "修修", "再修修",
+           "p掉", "p一下", "帮我p", "重新p", "再p"),
     # Dissatisfaction said with a complaint word.
     "投诉": ("投诉", "差评", "不满意", "太差", "很差", "真差", "态度差", "态度不好", "敷衍", "不负责", "不专业",
            "失望", "坑人", "骗人", "忽悠", "维权", "曝光", "举报", "12315", "给个说法", "太过分", "离谱", "白花",
@@ -116,8 +117,13 @@ DEFAULT_CONCEPTS["转介绍"] += tuple(form.format(person) for person in REFERRE
 # said in passing it is none (上次付了八百). `#` is an amount, a lone 费 any fee noun (amounts.py).
 ASKED_CONCEPTS: dict[str, tuple[str, ...]] = {
     "价格": ("#", "#块", "#块钱", "#元", "#以内", "#以下", "#左右", "#上下", "#出头", "费",
-           "另算", "另收", "另外收", "另外算", "额外收", "单独收", "单独算", "押金", "定金"),
+           "另算", "另收", "另外收", "另外算", "额外收", "单独收", "单独算", "押金", "定金", "包月", "包年"),
 }
+# A pass or a card to buy, asked about (有没有年卡, 办个月卡, 年卡和季卡有什么区别); one already held,
+# renewed or lost (年卡到期了怎么续) is no price question.
+_CARDS = ("年卡", "月卡", "季卡", "次卡", "储值卡", "充值卡")
+ASKED_CONCEPTS["价格"] += tuple(form.format(card) for card in _CARDS
+                              for form in ("办{}", "办个{}", "办张{}", "办一张{}", "有没有{}", "有{}吗", "{}和"))
 
 
 # Cues a group brings along (see 诉求:投诉 in docs/tagging.md): a rule that has a word of the 投诉
@@ -138,7 +144,7 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
         # Sarcasm and exasperation.
         "呵呵": 2, "服了": 2, "无语": 2, "醉了": 2, "就这": 2, "真行": 2, "什么操作": 2, "这算什么": 2, "搞什么": 2,
         "有意见": 2, "坑": 2, "接受不了": 2, "不能接受": 2, "无法接受": 2, "被骗": 2, "上当": 2,
-        "毁了": 2, "联系不上": 1, "找不到人": 1, "不接电话": 1, "电话*不接": 1, "怎么没": 1, "怎么又": 1, "怎么还": 1,
+        "毁了": 2, "联系不上": 2, "找不到人": 2, "推销": 1, "成这样": 1, "不接电话": 1, "电话*不接": 1, "怎么没": 1, "怎么又": 1, "怎么还": 1,
         "管不管": 1, "人才到": 1, "算我倒霉": 2, "认栽": 2, "什么破": 2, "还好意思": 2, "可真": 1, "真是绝了": 1,
         # Holding the business to account.
         "得负责": 2, "负点责任": 2, "给个交代": 2, "给个解释": 2,

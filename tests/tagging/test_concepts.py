@@ -273,3 +273,26 @@ def test_a_rule_with_one_kind_of_harm_keeps_to_it() -> None:
     one = '[[keyword]]\ntag = "售后:问题"\nkeywords = ["洗坏"]\n'
     assert tags(tagger_of(one), "桌面被刮花了") == {"售后:问题"}
     assert tags(tagger_of(one), "T恤缩水了") == set()
+
+
+REDO = '[[keyword]]\ntag = "售后:重修"\nkeywords = ["重修", "修一下"]\n'
+
+
+@pytest.mark.parametrize("text", ["背景那个垃圾桶能P掉吗", "肤色再调一下，太黄了", "这组图再修修吧"])
+def test_a_redo_rule_hears_a_photo_retouched_again(text: str) -> None:
+    assert tags(tagger_of(REDO), text) == {"售后:重修"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("你们店有没有次卡", {"关注:价格"}),
+    ("想给孩子办张月卡", {"关注:价格"}),
+    ("年卡快到期了，怎么续", set()),  # a card held is no price question
+    ("储值卡丢了能补吗", set()),
+])
+def test_a_card_to_buy_asked_about_is_a_price_question(text: str, expected: set[str]) -> None:
+    assert tags(tagger_of(PRICE), text) == expected
+
+
+@pytest.mark.parametrize("text", ["打了一下午电话都联系不上", "怎么又推销，烦不烦"])
+def test_a_complaint_rule_hears_nobody_reached_and_selling(text: str) -> None:
+    assert tags(tagger_of(PLAIN), text) == {"诉求:投诉"}
