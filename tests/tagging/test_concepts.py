@@ -245,6 +245,7 @@ keywords = ["退订", "别再发"]
     ("别再打电话联系我了", {"状态:退订"}),
     ("天天都发这些，帮我去掉吧", {"状态:退订"}),
     ("td", {"状态:退订"}),
+    ("这种广告消息以后少发点", {"状态:退订"}),
 ])
 def test_plain_rules_hear_the_everyday_ways_of_each_intent(text: str, expected: set[str]) -> None:
     assert tags(tagger_of(PLAIN), text) == expected
@@ -296,3 +297,14 @@ def test_a_card_to_buy_asked_about_is_a_price_question(text: str, expected: set[
 @pytest.mark.parametrize("text", ["打了一下午电话都联系不上", "怎么又推销，烦不烦"])
 def test_a_complaint_rule_hears_nobody_reached_and_selling(text: str) -> None:
     assert tags(tagger_of(PLAIN), text) == {"诉求:投诉"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("陪护阿姨一天多少", {"关注:价格"}),
+    ("精修多少一张", {"关注:价格"}),
+    ("这种几钱", {"关注:价格"}),
+    ("一次能来多少人", set()),  # a count asked, not a price
+    ("等了一个多小时", set()),
+])
+def test_how_much_for_one_of_something_is_a_price_question(text: str, expected: set[str]) -> None:
+    assert tags(tagger_of(PRICE), text) == expected
