@@ -7,8 +7,8 @@ a two-character verb there (空调清洗). Then it is also found
 
 - split: the verb, up to two `separable_inserts` (了, 完, 个, 一下, 一双, #件…), the object
   (洗一双鞋, 擦一下玻璃; for a longer verb its one-character head: 洗下空调);
-- inverted: the object, up to MAX_BETWEEN tokens, then the verb alone or with a complement
-  (`verb_complements`: 完, 好, 坏, 一下…): 机油/该/换/了, 窗帘/送去/洗/了; never with a negator
+- inverted: the object, up to MAX_BETWEEN tokens, then the verb alone, doubled (洗洗) or with a
+  complement (`verb_complements`: 完, 好, 坏, 一下…): 机油/该/换/了, 窗帘/送去/洗/了; never with a negator
   between them (衣服/没/洗 reports no washing);
 - with its object's full noun: a one-character object (鞋, 衣, 牙) stands for the nouns of
   `[language] object_nouns` that hold it (鞋子, 衣服, 牙齿), inverted (鞋子/洗完) or glued to the
@@ -90,7 +90,7 @@ class VerbObjects:
                     said = tokens[at]
                     if is_negator(tokens, at, start + 1):
                         break
-                    if (said[:1] == verb and (said == verb or said[1:] in self._complements)) or (
+                    if (said[:1] == verb and (said in (verb, verb * 2) or said[1:] in self._complements)) or (
                             said[-1:] == verb and said[:-1] in GLUED_BEFORE):
                         found.append((start, at + 1, keyword))
                         break

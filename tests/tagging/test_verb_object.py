@@ -44,6 +44,7 @@ def tagger() -> KeywordTagger:
     ("帮我洗下油烟机", {"项目:清洗"}),               # a two-character verb said by its head
     ("油烟机能洗吗", {"项目:清洗"}),
     ("地毯送去洗了", {"项目:清洗"}),                 # object before a two-character verb, inverted
+    ("牙齿也该洗洗了", {"项目:洗牙"}),               # the verb doubled
 ])
 def test_a_verb_object_keyword_said_apart_or_inverted(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
     assert tags(tagger, text) == expected
