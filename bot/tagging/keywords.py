@@ -26,7 +26,8 @@ from typing import NamedTuple
 
 from bot.tagging.amounts import AMOUNT, CLASS_CHARS, FEE, FIGURE_START, token_class
 from bot.tagging.dictionary import Dictionary
-from bot.tagging.language import DEFAULT_ALIASES, NEGATED_PRAISE, ClauseInfo, Marker, read_moods, sentence_numbers
+from bot.tagging.language import (DEFAULT_ALIASES, NEGATED_PRAISE, ClauseInfo, Marker, quoted_spans, read_moods,
+                                  sentence_numbers)
 from bot.tagging.negation import TRAILING_PARTICLES, asks_a_not_a, negations, passed_later
 from bot.tagging.rules import GAP, OPT_OUT_TAG, KeywordRule, RuleSet
 from bot.tagging.script import TypoRepair, alias_table, fold, trie_pattern
@@ -315,6 +316,7 @@ class KeywordTagger:
         clauses: list[ClauseInfo] = []
         hits: list[list[_Hit]] = []
         sentences = sentence_numbers(folded, [piece.start() for piece in pieces])
+        quotations = quoted_spans(folded)
         markers = self._markers_anywhere
         for number, (piece, sentence) in enumerate(zip(pieces, sentences, strict=True)):
             if number in found:
@@ -337,6 +339,9 @@ class KeywordTagger:
                 bounds = frozenset(lengths)
                 info = ClauseInfo(text[start:stop], clause_tokens, sentence, asked and index == len(ranges) - 1,
                                   clause_text, bounds, self._language.markers(clause_text, bounds))
+                if quotations:
+                    info.quoted = tuple((max(a, start) - start, min(b, stop) - start)
+                                        for a, b in quotations if a < stop and start < b)
                 clauses.append(info)
                 hits.append(piece_hits[index])
                 start, position = stop, end
@@ -523,6 +528,8 @@ class KeywordTagger:
                 moods.add("done")
             elif marker.kind == "praise" and not _praise_negated(clause, marker):
                 moods.add("praised")
+        if any(a <= start and end <= b for a, b in clause.quoted):
+            moods.add("quoted")  # 她说“我要投诉你们”: someone's words, quoted
         said = "".join(clause.tokens[hit.start : hit.end])
         for later in clauses[ordinal + 1 :]:
             if later.sentence != clause.sentence:

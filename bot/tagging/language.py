@@ -30,6 +30,7 @@ MOODS = (
     "hearsay",  # 听说, 朋友说 ... and the rest of that sentence, unless a clause there starts with 我
     "experienced",  # the keyword with the aspect 过 (投诉过, 退过款): once done, told as experience
     "named",  # the keyword names a thing (退款政策, 预约系统) in a clause that neither asks nor wishes
+    "quoted",  # inside a quotation a verb of saying opens (她说“我要投诉你们”): someone's words, not the customer's
     "reported",  # the clause itself reports someone else's words (前台说周六约满了, 客服昨天说可以退): not carried on
     "expectation",  # 会, 可能, 一般: what may happen, not what did
     "rhetorical",  # 凭什么, 难道, 不是…吗: a negator in it does not negate
@@ -47,7 +48,8 @@ MOODS = (
 # What an `intent = true` rule needs in its clause: a question, a question word, or a request.
 INTENT_MOODS = frozenset({"question", "asking", "request"})
 # Rules that negation cancels (intents, requests, reports) leave these moods out by default.
-DEFAULT_NOT_MOOD = ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced")
+DEFAULT_NOT_MOOD = ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced",
+                    "quoted")
 
 DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "question_particles": ("吗", "么", "嘛", "呢", "不", "没"),
@@ -407,6 +409,7 @@ class ClauseInfo:
     moods: set[str] = field(default_factory=set)
     intent: set[str] | None = None  # asking / request, once read (`Language.intent_moods`)
     times: tuple[bool, bool] | None = None  # (a time to come, a time gone by), once read (`Language.times_named`)
+    quoted: tuple[tuple[int, int], ...] = ()  # spans of `folded` inside a quotation (`quoted_spans`)
 
 
 def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = True, negative: bool = True) -> None:
@@ -575,6 +578,18 @@ def _asks_back(before: str, rest: str) -> bool:
 def _not_is_question(tokens: list[str]) -> bool:
     """这不是骗人吗: 不是 … 吗 asks for agreement; it asserts, it does not deny."""
     return "不是" in tokens and tokens[-1:] == ["吗"]
+
+
+def quoted_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each quotation that a verb of saying opens (她说“我要投诉”, 老板讲：「不满意全退」):
+    someone's words, reported. A word in quotation marks without one (所谓的“专业”) is irony, kept."""
+    if not _QUOTE_OPENERS.search(text):
+        return []
+    return [match.span(1) for match in _QUOTATION.finditer(text)]
+
+
+_QUOTE_OPENERS = re.compile("[“\"「『‘]")
+_QUOTATION = re.compile("(?:[说讲问道喊骂]|写着)[我你他她]?[:：,，]?\\s*[“\"「『‘]([^”\"」』’]+)[”\"」』’]")
 
 
 def sentence_numbers(text: str, starts: Sequence[int]) -> list[int]:
