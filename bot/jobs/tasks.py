@@ -35,7 +35,10 @@ logger = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=2)
 MAX_ATTEMPTS = 6
-CLAIM_LIMIT = 50  # tasks per claim: a batch function gets at most this many of its kind at once
+# Tasks per claim (a batch function gets at most this many of its kind at once). One lease covers
+# them all, run one after another: more than twelve WeChat calls that each hit the clients' 10 s
+# timeout outlast it and let another runner take the last ones again, so not more than before.
+CLAIM_LIMIT = 20
 TaskFunction = Callable[..., Any]
 
 
