@@ -89,6 +89,5 @@ class Runtime:
     def close(self) -> None:
         self.processor.stop()
         self.tasks.stop()
-        if self.inbox.spool is not None:
-            self.inbox.spool.close()
+        self.inbox.close()
         self.db.dispose()

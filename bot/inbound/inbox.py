@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.orm import Session
 
 from bot.clock import Clock
@@ -30,9 +30,9 @@ from bot.config import InboundConfig
 from bot.db import Database
 from bot.inbound.group_commit import GroupCommit
 from bot.inbound.parsing import customer_key, dedupe_key, parse_fields, update_kind
+from bot.inbound.pg_intake import PostgresIntake
 from bot.inbound.routing import Dispatcher, Registration, Update
 from bot.inbound.spool import Push, Spool
-from bot.inbound.wakeup import notify_stored
 from bot.models import Callback
 from bot.ops import logs, metrics
 
@@ -95,6 +95,8 @@ class Inbox:
         # 650-1,700 pushes/s with 4 writers, 400-680 with 1, 760-940 with a commit per push).
         self._group: GroupCommit[Push, tuple[int, bool]] = GroupCommit(self._insert_group,
                                                                         writers=PUSH_WRITERS)
+        # PostgreSQL: a group is one prepared statement on a connection of its own (bot.inbound.pg_intake)
+        self._intake = PostgresIntake(db) if spool is None and db.is_postgres else None
         self._woken_at = -WAKE_INTERVAL  # when a group commit last woke the processors (monotonic)
 
     def accept(self, channel: str, xml: str, fields: Mapping[str, Any] | None = None) -> tuple[int, bool]:
@@ -113,17 +115,25 @@ class Inbox:
     def _insert_group(self, pushes: Sequence[Push]) -> list[tuple[int, bool]]:
         """Insert the pushes of concurrent requests in one transaction (group commit); a key already
         stored, or twice in the group (WeChat's retry racing its original), is new only once."""
+        if self._intake is not None:
+            ids, new = self._intake.insert(pushes, notify=self._wake_due())
+            results = []
+            for push in pushes:
+                results.append((ids[push.dedupe_key], push.dedupe_key in new))
+                new.discard(push.dedupe_key)  # the same key again in this group is a retry
+            return results
+        return self._insert_group_with_engine(pushes)
+
+    def _insert_group_with_engine(self, pushes: Sequence[Push]) -> list[tuple[int, bool]]:
+        """SQLite without a spool (an in-memory database): through SQLAlchemy, as one transaction."""
         keys = {push.dedupe_key for push in pushes}
         with self.db.engine.begin() as conn:
             # One cached statement, the rows as parameters (one multi-row INSERT for the group):
             # building and compiling a VALUES of the group's rows was most of the store's CPU.
-            inserted = dict(conn.execute(_group_insert(self.db.engine.dialect.name),
-                                         [_callback_row(push) for push in pushes]).all())
+            inserted = dict(conn.execute(_group_insert(), [_callback_row(push) for push in pushes]).all())
             existing = dict(conn.execute(select(Callback.dedupe_key, Callback.id)
                                          .where(Callback.dedupe_key.in_(sorted(keys - inserted.keys())))).all()
                             ) if len(inserted) < len(keys) else {}
-            if inserted and self.db.is_postgres and self._wake_due():
-                notify_stored(conn)  # `siyu worker`s wake at the commit (bot.inbound.wakeup)
         results = []
         for push in pushes:
             key = push.dedupe_key
@@ -161,6 +171,13 @@ class Inbox:
             session.execute(_ingest_statement(), rows)
         self.spool.forget([item.id for item in spooled])
         return len(spooled)
+
+    def close(self) -> None:
+        """Close the store's own connections (the spool, or PostgreSQL's intake)."""
+        if self.spool is not None:
+            self.spool.close()
+        if self._intake is not None:
+            self._intake.close()
 
     def spooled(self) -> int:
         return self.spool.count() if self.spool is not None else 0
@@ -321,11 +338,10 @@ def _callback_row(push: Push) -> dict[str, Any]:
 
 
 @functools.cache
-def _group_insert(dialect: str) -> Any:
-    dialect_insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+def _group_insert() -> Any:
     table = Callback.__table__
-    return (dialect_insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(table.c.dedupe_key, table.c.id))
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.dedupe_key,
+                                                                                                 table.c.id)
 
 
 @functools.cache

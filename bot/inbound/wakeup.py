@@ -2,8 +2,9 @@
 
 Under gunicorn the web workers only ack, and `siyu worker` routes: without a wake-up it would
 find a push at its next poll ([inbound] poll_seconds). The webhook's insert notifies the channel
-in the same transaction (delivered at its commit, once per transaction however many pushes it
-holds), and each worker listens on a connection of its own and wakes its processor.
+in the same statement (bot.inbound.pg_intake; delivered at its commit, once per transaction
+however many pushes it holds), and each worker listens on a connection of its own and wakes its
+processor.
 
 The same way, `siyu worker`'s processor children (PostgreSQL, [inbound] worker_processors) wake
 the worker's task runner when a batch queued sends (TASKS_CHANNEL): the sends then run in the
@@ -17,7 +18,6 @@ import threading
 from collections.abc import Callable
 
 from sqlalchemy import text
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import Database
@@ -27,11 +27,6 @@ logger = logging.getLogger(__name__)
 CHANNEL = "siyu_callbacks"
 TASKS_CHANNEL = "siyu_tasks"
 RETRY_PAUSE = 5.0  # seconds before listening again after the connection was lost (the poll covers it)
-
-
-def notify_stored(conn: Connection) -> None:
-    """In the transaction that stored pushes: wake the listening processors at its commit."""
-    conn.execute(text(f"NOTIFY {CHANNEL}"))
 
 
 def notify_tasks_queued(db: Database) -> None:
