@@ -19,12 +19,15 @@ bench waits until every stored push is processed and reads, per push, `received_
 - ack p50 / p99: per request, from just before the request is written to the parsed answer;
 - lag p50 / p99: processed_at - received_at, both stamped by the bot;
 - processed/s: pushes processed over the time from the first one received to the last processed.
+- CPU ms per push: CPU seconds (/proc) of each role from the first send to the last push processed,
+  per acked push: the web process(es), the processing process(es), on PostgreSQL the server's
+  backends of each (told apart by PGAPPNAME), and the generator while it sends.
 
 Target (issue 14): 400 a second with p99 ack under 50 ms and p99 lag under 2 s, for both.
 
     .venv/bin/python bench/load.py [--rates 200,400,800] [--seconds 10] [--customers 2000]
         [--setups sqlite,postgres] [--postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
-        [--port 7810]
+        [--port 7810] [--web-workers 2] [--web-threads 8] [--no-worker]
 
 The last line printed is one JSON object with the figures.
 """
@@ -55,7 +58,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import webhook as wb  # noqa: E402  (encrypted pushes as WeChat sends them)
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 from wechatpy.crypto import WeChatCrypto as MpCrypto  # noqa: E402
 
 from bot.clock import Clock  # noqa: E402
@@ -76,10 +79,11 @@ def openid(k: int) -> str:
 
 
 def generate(port: int, mp_key: str, rate: float, seconds: float, customers: int, first_msgid: int,
-             out: Any) -> None:
-    """Encrypt every push first, then send them on schedule; put in `out` one row per push (msgid,
-    seconds after the start it was sent, ack latency, HTTP status or the error's class name) and how
-    many connections were opened."""
+             out: Any, go: Any) -> None:
+    """Encrypt every push first, say so in `out` and wait for `go`; then send them on schedule and
+    put in `out` one row per push (msgid, seconds after the start it was sent, ack latency, HTTP
+    status or the error's class name), how many connections were opened and the CPU seconds this
+    process spent sending (encryption excluded: it competes with the bot only when it is timed)."""
     crypto, rng = MpCrypto(wb.MP_TOKEN, mp_key, wb.MP_APP_ID), random.Random(first_msgid)
     count = int(rate * seconds)
     pushes = []
@@ -96,7 +100,11 @@ def generate(port: int, mp_key: str, rate: float, seconds: float, customers: int
         request = (f"POST /wechat/mp?{query} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
                    f"Content-Type: text/xml\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
         pushes.append((first_msgid + i, request))
-    out.put(asyncio.run(_send_all(port, pushes, rate)))
+    out.put("ready")
+    go.wait()
+    cpu = time.process_time()
+    rows, opened = asyncio.run(_send_all(port, pushes, rate))
+    out.put((rows, opened, time.process_time() - cpu))
 
 
 async def _send_all(port: int, pushes: list[tuple[int, bytes]], rate: float
@@ -182,20 +190,24 @@ def prepare(database_url: str, env: dict[str, str]) -> None:
     db.dispose()
 
 
-def start(setup: str, port: int, env: dict[str, str], log: Path,
-          web_processing: str = "") -> list[subprocess.Popen[bytes]]:
+def start(setup: str, port: int, env: dict[str, str], log: Path, web_processing: str = "",
+          web_workers: int = 2, web_threads: int = 0, worker: bool = True) -> list[subprocess.Popen[bytes]]:
     out = log.open("ab")
     if setup == "sqlite":
-        commands = [[sys.executable, "-m", "bot.cli", "serve", "--port", str(port)]]
+        commands = [([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], {})]
     else:
-        env = {**env, "SIYU_WEB_BIND": f"127.0.0.1:{port}", "SIYU_WEB_WORKERS": "2"}
-        if web_processing:  # otherwise what deploy/gunicorn.conf.py sets
-            env["SIYU_INBOUND__PROCESSING"] = web_processing
-        commands = [[sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy/gunicorn.conf.py"),
-                     "--access-logfile", "/dev/null", "bot.app:create_app()"],
-                    [sys.executable, "-m", "bot.cli", "worker"]]
-    procs = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True)
-             for command in commands]
+        web = {"SIYU_WEB_BIND": f"127.0.0.1:{port}", "SIYU_WEB_WORKERS": str(web_workers), "PGAPPNAME": WEB_APP}
+        if web_threads:  # otherwise what deploy/gunicorn.conf.py sets
+            web["SIYU_WEB_THREADS"] = str(web_threads)
+        if web_processing:
+            web["SIYU_INBOUND__PROCESSING"] = web_processing
+        commands = [([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy/gunicorn.conf.py"),
+                      "--access-logfile", "/dev/null", "bot.app:create_app()"], web)]
+        if worker:
+            commands.append(([sys.executable, "-m", "bot.cli", "worker"], {"PGAPPNAME": WORKER_APP}))
+    procs = [subprocess.Popen(command, cwd=ROOT, env={**env, **extra}, stdout=out, stderr=out,
+                              start_new_session=True)
+             for command, extra in commands]
     wait_ready(port, procs)
     return procs
 
@@ -241,6 +253,72 @@ def database(setup: str, server_url: str | None) -> Iterator[str]:
 
 # -- measuring -------------------------------------------------------------------------------------
 
+WEB_APP, WORKER_APP = "siyu-load-web", "siyu-load-worker"  # PGAPPNAME: whose PostgreSQL backend it is
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes below `pid` (gunicorn's workers, the worker's processor children)."""
+    parents: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            parents.setdefault(parent, []).append(int(entry.name))
+    found, queue = [], [pid]
+    while queue:
+        children = parents.get(queue.pop(), [])
+        found += children
+        queue += children
+    return found
+
+
+class CpuMeter:
+    """CPU seconds by role: the web process(es), the processing process(es) and, on PostgreSQL,
+    the server's backends serving each (told apart by PGAPPNAME). A process that ends within a
+    run takes its CPU with it: the gunicorn workers, the worker and the backends live throughout."""
+
+    def __init__(self, setup: str, procs: list[subprocess.Popen[bytes]], db: Database) -> None:
+        self.setup, self.procs, self.db = setup, procs, db
+
+    def sample(self) -> dict[str, dict[int, float]]:
+        if self.setup == "sqlite":  # serve acks; its child processes
+            serve = self.procs[0].pid
+            roles = {"web": [serve], "worker": descendants(serve)}
+        else:
+            roles = {role: [proc.pid, *descendants(proc.pid)]
+                     for role, proc in zip(("web", "worker"), self.procs, strict=False)}
+            roles.update(self._backends())
+        return {role: {pid: cpu_seconds(pid) for pid in pids} for role, pids in roles.items()}
+
+    def _backends(self) -> dict[str, list[int]]:
+        with self.db.engine.connect() as conn:
+            rows = conn.execute(text("SELECT pid, application_name FROM pg_stat_activity "
+                                     "WHERE datname = current_database()")).all()
+        names = {WEB_APP: "pg_web", WORKER_APP: "pg_worker"}
+        roles: dict[str, list[int]] = {"pg_web": [], "pg_worker": []}
+        for pid, application in rows:
+            if application in names:
+                roles[names[application]].append(pid)
+        return roles
+
+    def spent_since(self, before: dict[str, dict[int, float]]) -> dict[str, float]:
+        """CPU seconds each role spent since `before` (a process new since then counts whole)."""
+        after = self.sample()
+        return {role: sum(cpu - before.get(role, {}).get(pid, 0.0) for pid, cpu in pids.items())
+                for role, pids in after.items()}
+
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
@@ -263,17 +341,22 @@ def processed_rows(db: Database, msgids: list[int], timeout: float) -> list[Any]
 
 
 def run_rate(setup: str, port: int, db: Database, mp_key: str, rate: float, seconds: float, customers: int,
-             first_msgid: int) -> dict[str, Any]:
+             first_msgid: int, meter: CpuMeter, settle: float = SETTLE_TIMEOUT) -> dict[str, Any]:
     context = multiprocessing.get_context("spawn")
-    out = context.Queue()
-    generator = context.Process(target=generate, args=(port, mp_key, rate, seconds, customers, first_msgid, out))
+    out, go = context.Queue(), context.Event()
+    generator = context.Process(target=generate, args=(port, mp_key, rate, seconds, customers, first_msgid, out, go))
     generator.start()
-    rows, connections = out.get(timeout=seconds * 20 + 300)
+    assert out.get(timeout=300) == "ready"
+    before = meter.sample()
+    go.set()
+    rows, connections, generator_cpu = out.get(timeout=seconds * 20 + 300)
     generator.join()
     acked = [row for row in rows if row[3] == 200]
     latencies = [row[2] for row in acked]
     span = max((row[1] + row[2] for row in acked), default=0.0)
-    stored = processed_rows(db, [row[0] for row in acked], SETTLE_TIMEOUT)
+    stored = processed_rows(db, [row[0] for row in acked], settle)
+    cpu = meter.spent_since(before)
+    cpu["generator"] = generator_cpu
     done = [row for row in stored if row.processed_at is not None]
     lags = [(row.processed_at - row.received_at).total_seconds() for row in done]
     processing_span = ((max(row.processed_at for row in done) - min(row.received_at for row in done))
@@ -288,6 +371,9 @@ def run_rate(setup: str, port: int, db: Database, mp_key: str, rate: float, seco
         "ack_p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
         "lag_p50_s": round(percentile(lags, 0.5), 3), "lag_p99_s": round(percentile(lags, 0.99), 3),
         "processed_per_s": round(len(done) / processing_span, 1) if processing_span else 0.0,
+        # CPU ms per acked push, by process, from the first send to the last push processed
+        "cpu_ms_per_push": {role: round(seconds * 1000 / len(acked), 2) if acked else 0.0
+                            for role, seconds in cpu.items()},
     }
 
 
@@ -298,16 +384,21 @@ def run_setup(setup: str, args: argparse.Namespace, port: int) -> list[dict[str,
         env = environment(url, mp_key)
         prepare(url, env)
         log = Path(tempfile.gettempdir()) / f"siyu-load-{setup}.log"
-        procs = start(setup, port, env, log, args.web_processing)
+        procs = start(setup, port, env, log, args.web_processing, args.web_workers, args.web_threads,
+                      worker=not args.no_worker)
+        settle = 0.0 if args.no_worker else SETTLE_TIMEOUT
         db = Database(url, Clock())
+        meter = CpuMeter(setup, procs, db)
         try:
             first = time.time_ns() // 1000
             # Warm up: imports, caches, the customers' first messages.
-            run_rate(setup, port, db, mp_key, 50, 2, args.customers, first)
+            run_rate(setup, port, db, mp_key, 50, 2, args.customers, first, meter, settle)
             for n, rate in enumerate(args.rates, start=1):
-                result = run_rate(setup, port, db, mp_key, rate, args.seconds, args.customers, first + n * 10**7)
+                result = run_rate(setup, port, db, mp_key, rate, args.seconds, args.customers, first + n * 10**7,
+                                  meter, settle)
                 results.append(result)
                 print(row_text(result), result["error_statuses"] or "", file=sys.stderr, flush=True)
+                print("  CPU ms per push:", cpu_text(result), file=sys.stderr, flush=True)
         finally:
             stop(procs)
             db.dispose()
@@ -316,6 +407,10 @@ def run_setup(setup: str, args: argparse.Namespace, port: int) -> list[dict[str,
 
 HEADER = (f"{'setup':<9} {'offered/s':>9} {'acked':>6} {'errors':>6} {'sustained/s':>11} {'ack p50 ms':>10} "
           f"{'ack p99 ms':>10} {'lag p50 s':>9} {'lag p99 s':>9} {'processed/s':>11}")
+
+
+def cpu_text(r: dict[str, Any]) -> str:
+    return ", ".join(f"{role} {ms:.2f}" for role, ms in r["cpu_ms_per_push"].items())
 
 
 def row_text(r: dict[str, Any]) -> str:
@@ -335,6 +430,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=7810)
     parser.add_argument("--web-processing", default="", choices=["", "thread", "worker"],
                         help="[inbound] processing for the gunicorn workers (default: the deployment's)")
+    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers (PostgreSQL)")
+    parser.add_argument("--web-threads", type=int, default=0,
+                        help="threads per gunicorn worker (default: deploy/gunicorn.conf.py's)")
+    parser.add_argument("--no-worker", action="store_true",
+                        help="PostgreSQL without `siyu worker`: the ack side alone (nothing is processed)")
     args = parser.parse_args(argv)
     args.rates = [float(rate) for rate in args.rates.split(",")]
     results: list[dict[str, Any]] = []
@@ -344,6 +444,9 @@ def main(argv: list[str] | None = None) -> int:
     print(HEADER)
     for result in results:
         print(row_text(result))
+    print("CPU ms per acked push, from the first send to the last push processed:")
+    for result in results:
+        print(f"  {result['setup']} {result['offered_per_s']:.0f}/s: {cpu_text(result)}")
     print(f"load average during the run's end: {load[0]:.1f} (1 min), {load[1]:.1f} (5 min) on {os.cpu_count()} CPUs")
     print(json.dumps({"bench": "load", "seconds_per_rate": args.seconds, "customers": args.customers,
                       "load_average": [round(x, 1) for x in load], "results": results}, ensure_ascii=False))
