@@ -9,6 +9,7 @@ import re
 import runpy
 import shlex
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +167,7 @@ def test_gunicorn_config_names_only_real_settings(tmp_path: Path, monkeypatch: p
     settings = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
     known = GunicornConfig().settings
     ours = {name: value for name, value in settings.items()
-            if not name.startswith("_") and name not in ("os", "shutil", "Path")}
+            if not name.startswith("_") and name not in ("os", "shutil", "Path", "Any", "Logger")}
     assert set(ours) <= set(known), set(ours) - set(known)
     config = GunicornConfig()
     for name, value in ours.items():
@@ -175,6 +176,30 @@ def test_gunicorn_config_names_only_real_settings(tmp_path: Path, monkeypatch: p
     (metrics_dir / "stale").mkdir(parents=True)
     settings["on_starting"](None)                      # a fresh, empty multiprocess directory
     assert metrics_dir.exists() and not any(metrics_dir.iterdir())
+
+
+def test_gunicorn_logs_no_line_for_an_acked_push_but_one_for_a_refused_push_and_other_requests(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "metrics"))
+    settings = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    config = GunicornConfig()
+    config.set("accesslog", str(tmp_path / "access.log"))
+    log = settings["logger_class"](config)
+
+    class Answer:
+        def __init__(self, status: int) -> None:
+            self.status, self.status_code, self.headers, self.sent, self.response_length = (
+                f"{status} X", status, [], 7, 7)
+
+    for path, status in (("/wechat/mp", 200), ("/wechat/mp", 403), ("/wechat/work", 503), ("/healthz", 200)):
+        environ = {"PATH_INFO": path, "REQUEST_METHOD": "POST", "QUERY_STRING": "", "SERVER_PROTOCOL": "HTTP/1.1",
+                   "REMOTE_ADDR": "127.0.0.1", "RAW_URI": path}
+        log.access(Answer(status), [], environ, timedelta(milliseconds=1))
+    for handler in log.access_log.handlers:
+        handler.flush()
+    lines = (tmp_path / "access.log").read_text().splitlines()
+    assert [(line.split('"')[1].split()[1], line.split('"')[2].split()[0]) for line in lines] == [
+        ("/wechat/mp", "403"), ("/wechat/work", "503"), ("/healthz", "200")]
 
 
 def test_readme_links_the_deployment_guide() -> None:
