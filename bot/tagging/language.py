@@ -65,11 +65,15 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "hearsay": ("听说", "据说", "听*说", "听*讲", "传说", "都说", "有人说", "别人说", "人家说", "网上说", "朋友说",
                 "朋友讲", "闺蜜说", "同事说", "同事讲", "同学说", "家人说", "我妈说", "妈妈说", "老公说", "孩子说",
                 "她说", "他说", "她们说", "他们说", "大家说", "博主说", "上说", "里说", "医生说", "护士说"),
+    # Whose words are the customer's own case, hearsay but never `reported`, and whose strong judgement
+    # is the customer's: 孩子说老师上课好凶 complains.
+    "own_speakers": ("孩子", "儿子", "女儿", "宝宝", "娃", "小孩", "我家孩子", "我儿子", "我女儿"),
     # Whoever else may be reported: each also makes hearsay as `<speaker>*说` or `<speaker>*讲` (客服昨天说可以
     # 随时退, 前台说周六约满了), unless the customer speaks to them (跟老师说一声, 帮我和前台讲).
     "speakers": ("客服", "老师", "前台", "顾问", "医生", "护士", "店长", "经理", "工作人员", "咨询师", "美容师",
                  "教务", "班主任", "校长", "助教", "店员", "销售", "朋友", "闺蜜", "同事", "同学", "家长", "邻居",
-                 "亲戚", "老公", "老婆", "我妈", "妈妈", "我爸", "爸爸", "孩子", "我姐", "姐姐", "表姐", "表妹"),
+                 "亲戚", "老公", "老婆", "我妈", "妈妈", "我爸", "爸爸", "孩子", "我姐", "姐姐", "表姐", "表妹",
+                 "老板", "她", "他", "人家", "别人", "有人", "网友"),
     # Already done, or done elsewhere: counts anywhere in the clause, or right after a keyword that
     # it extends (约好的, 预约过); intent rules leave it out (已经在别家约了, 上个月预约过).
     "done": ("已经", "早就", "早已", "之前", "上次", "以前", "上回", "上个月", "上周", "别家", "别的店", "其他家",
@@ -427,8 +431,8 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
         for kind in ("hypothetical", "worry", "hearsay", "expectation"):
             if kind in kinds:
                 clause.moods.add(kind)
-        if "hearsay" in kinds:
-            clause.moods.add("reported")
+        if "hearsay" in kinds and not _own_voice(clause, words["own_speakers"]):
+            clause.moods.add("reported")  # not 孩子说老师好凶: the customer's child tells the family's own case
         if "reschedule" in kinds:
             clause.moods.add("rescheduled")
         for marker in clause.markers:
@@ -455,7 +459,8 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
             clause.moods |= carried
     # A strong judgement is the customer's own, not one they pass on (听同事说你们退费特别慢).
     for clause in clauses:
-        if negative and "hearsay" not in clause.moods and language.negative(clause.folded):
+        if negative and ("hearsay" not in clause.moods or _own_voice(clause, words["own_speakers"])) \
+                and language.negative(clause.folded):
             clause.moods.add("negative")
     _read_settled(clauses)
     # Moving an arrangement is what the whole sentence does (我之前约的周四，能换到周六吗).
@@ -471,6 +476,12 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
         deferred = deferred or any(m.kind == "deferral" for m in clause.markers)
         if deferred:
             clause.moods.add("deferred")
+
+
+def _own_voice(clause: ClauseInfo, own_speakers: tuple[str, ...]) -> bool:
+    """Every speech marker of the clause is the customer's child's (孩子说, 女儿说): their own case."""
+    said = [m for m in clause.markers if m.kind == "hearsay"]
+    return bool(said) and all(clause.folded.startswith(own_speakers, m.start) for m in said)
 
 
 def _read_settled(clauses: list[ClauseInfo]) -> None:

@@ -111,3 +111,19 @@ def test_experienced_is_refused_by_default() -> None:
 )
 def test_small_things_that_are_no_intent(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
     assert tags(tagger, text) == expected
+
+
+# ── Someone else's complaint, reported, is not the customer's; the customer's child's is ──
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("同事说你们家服务特别差 我倒没觉得", set()),
+        ("有个家长说要去投诉你们 真的假的", set()),
+        ("老板娘说不满意可以退 我才来的", set()),
+        ("孩子说数学老师太凶了", {"诉求:投诉"}),  # the child's words are the family's own case
+        ("我要投诉 前台说话太冲了", {"诉求:投诉"}),  # 说话 is no speech marker
+    ],
+)
+def test_someone_elses_complaint_is_not_the_customers(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
