@@ -138,7 +138,7 @@ def flush(session: Session) -> None:
     pending.flushing = True
     try:
         # No unit-of-work flush before each INSERT: deferred rows refer only to rows already in
-        # (customers, tags and staff are inserted at once) or deferred with them.
+        # (tags and staff are inserted at once) or deferred with them (a batch's new customers).
         with session.no_autoflush:
             while pending.groups:
                 key = min(pending.groups, key=lambda k: _rank(pending.tables[k[0]]))

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bot import bulk
 from bot.clock import Clock
 from bot.db import insert_if_absent, insert_returning_if_absent, insert_row
 from bot.hooks import Hooks, batch_reads, forget_batch_reads
@@ -189,14 +190,20 @@ class CustomerService:
         Two first messages of one customer may be processed at once (two web processes, two
         workers); whichever commits first creates the row and the other one reads it. A customer
         created here has no tags, journeys or deliveries yet: the listeners are told so, and
-        nothing of it is read back (a batch's first messages from new customers cost one INSERT
-        each, not a dozen queries and flushes)."""
+        nothing of it is read back (in a processor's batch, its new customers go in one INSERT with
+        its other rows, not a dozen queries and flushes each)."""
         values = {k: v for k, v in identity.items() if v is not None}
         known = self._known()
         for name, value in values.items():
             known.pop((name, str(value)), None)  # no longer absent
-        customer = insert_returning_if_absent(self.session, Customer, {
-            **values, "first_seen_at": self.clock.now(), "attributes": {}})
+        row = {**values, "first_seen_at": self.clock.now(), "attributes": {}}
+        if bulk.active(self.session):
+            # A processor's batch holds its customers' keys (advisory locks, SQLite's write lock): the
+            # row goes in with the batch's others. Should another process create the same customer
+            # meanwhile, the batch fails and is routed again, where this one is found.
+            customer = insert_row(self.session, Customer, row)
+        else:
+            customer = insert_returning_if_absent(self.session, Customer, row)
         if customer is None:
             return None
         set_committed_value(customer, "tags", [])
