@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.orm import Session
 
 from bot import bulk
@@ -42,7 +42,8 @@ KF_NEW, KF_API, KF_HUMAN = 0, 1, 3  # kf service_state values
 REPLY_WINDOW = timedelta(hours=48)
 MESSAGE_CHARS = 300
 SUGGESTION_CHARS = 60
-ROUND_ROBIN_KEY = "guides:round_robin"
+ROUND_ROBIN_KEY = "guides:round_robin"  # SQLite's turn counter
+TURN_SEQUENCE = "guide_turns"  # PostgreSQL's (migration 0021)
 _DEFAULT_GUIDES = "guides.default_guides"  # batch_reads key: (guides, the locked turn counter)
 CHANNEL_NAMES = {"kf": "微信客服", "mp": "公众号"}
 # Refusals meaning "this channel cannot reach the customer now": try the next one.
@@ -55,8 +56,10 @@ _PUNCTUATION = re.compile(r"[\s,.!?~，。！？～、…:：;；'\"“”‘’
 def default_guide(session: Session, config: Config) -> Staff | None:
     """The next default guide in turn ([guides] default_guides, else every active member).
 
-    The guides and the turn counter (locked) are read once per transaction; a batch hands out
-    its turns in memory and writes the counter once, at its commit."""
+    The guides are read once per transaction. On PostgreSQL each turn is the next value of the
+    `guide_turns` sequence: processors routing at once never wait for one another, and a batch
+    rolled back leaves its turns unused. On SQLite (one writer at a time) the counter row is read
+    once per transaction, its turns handed out in memory and written back at the commit."""
     reads = batch_reads(session)
     if _DEFAULT_GUIDES not in reads:
         wanted = config.guides.default_guides
@@ -67,7 +70,7 @@ def default_guide(session: Session, config: Config) -> Staff | None:
         if wanted:
             guides.sort(key=lambda s: wanted.index(s.userid))
         counter = None
-        if guides:
+        if guides and not _has_turn_sequence(session):
             counter = session.get(SharedValue, ROUND_ROBIN_KEY, with_for_update=True)
             if counter is None:
                 counter = SharedValue(key=ROUND_ROBIN_KEY, value="0")
@@ -76,9 +79,16 @@ def default_guide(session: Session, config: Config) -> Staff | None:
     guides, counter = reads[_DEFAULT_GUIDES]
     if not guides:
         return None
-    turn = int(counter.value or 0)
-    counter.value = str(turn + 1)
+    if counter is None:
+        turn = int(session.scalar(text(f"SELECT nextval('{TURN_SEQUENCE}')")))
+    else:
+        turn = int(counter.value or 0)
+        counter.value = str(turn + 1)
     return guides[turn % len(guides)]
+
+
+def _has_turn_sequence(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"  # migration 0021 made it there
 
 
 def owning_guide(session: Session, config: Config, customer: Customer) -> Staff | None:
