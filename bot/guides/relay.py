@@ -80,7 +80,9 @@ def default_guide(session: Session, config: Config) -> Staff | None:
     if not guides:
         return None
     if counter is None:
-        turn = int(session.scalar(text(f"SELECT nextval('{TURN_SEQUENCE}')")))
+        # On the session's connection, not through it: a Session query would autoflush the batch's
+        # deferred rows (bot.bulk) at every new customer.
+        turn = int(session.connection().scalar(text(f"SELECT nextval('{TURN_SEQUENCE}')")))
     else:
         turn = int(counter.value or 0)
         counter.value = str(turn + 1)
