@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections import deque
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,6 +46,7 @@ SUGGESTION_CHARS = 60
 ROUND_ROBIN_KEY = "guides:round_robin"  # SQLite's turn counter
 TURN_SEQUENCE = "guide_turns"  # PostgreSQL's (migration 0021)
 _DEFAULT_GUIDES = "guides.default_guides"  # batch_reads key: (guides, the locked turn counter)
+_TURNS = "guides.turns"  # batch_reads key: the turns taken from the sequence and not given yet (PostgreSQL)
 CHANNEL_NAMES = {"kf": "微信客服", "mp": "公众号"}
 # Refusals meaning "this channel cannot reach the customer now": try the next one.
 CLOSED = {45015, 45047, 95018}
@@ -80,13 +82,30 @@ def default_guide(session: Session, config: Config) -> Staff | None:
     if not guides:
         return None
     if counter is None:
-        # On the session's connection, not through it: a Session query would autoflush the batch's
-        # deferred rows (bot.bulk) at every new customer.
-        turn = int(session.connection().scalar(text(f"SELECT nextval('{TURN_SEQUENCE}')")))
+        turn = _next_turn(session)
     else:
         turn = int(counter.value or 0)
         counter.value = str(turn + 1)
     return guides[turn % len(guides)]
+
+
+def _next_turn(session: Session) -> int:
+    """The next value of the turn sequence. A batch's first turn takes, in the same statement, one
+    for each customer its pushes come from that is not created yet (read by the batch's prefetch):
+    one round trip per batch, not per new customer; turns left unused are gaps in the rotation."""
+    reads = batch_reads(session)
+    turns: deque[int] | None = reads.get(_TURNS)
+    if turns is None:
+        turns = reads[_TURNS] = deque()
+        wanted = 1 + sum(1 for found in reads.get("customers", {}).values() if found is None)
+    else:
+        wanted = 1
+    if not turns:
+        # On the session's connection, not through the Session, which would autoflush the batch's
+        # deferred rows (bot.bulk) first.
+        turns.extend(sorted(session.connection().execute(
+            text(f"SELECT nextval('{TURN_SEQUENCE}') FROM generate_series(1, :wanted)"), {"wanted": wanted}).scalars()))
+    return int(turns.popleft())
 
 
 def _has_turn_sequence(session: Session) -> bool:

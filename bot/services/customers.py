@@ -206,6 +206,7 @@ class CustomerService:
             customer = insert_returning_if_absent(self.session, Customer, row)
         if customer is None:
             return None
+        known.update({(name, str(value)): customer.id for name, value in values.items()})  # found with no query
         set_committed_value(customer, "tags", [])
         set_committed_value(customer, "guide", None)
         batch_reads(self.session).setdefault("customer_rows", []).append(customer)  # held for the transaction
