@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import Clock
 from bot.config import Config, GuideEventConfig
+from bot.db import insert_row
 from bot.guides import relay
 from bot.guides.lookup import Ambiguous, GuideError, display_name, find_customer, ref_of
 from bot.guides.profile import build_profile
@@ -149,10 +150,10 @@ def record(ctx: Context, name: str, text: str, outcome: str) -> None:
 
 def record_action(session: Session, staff: Staff, command: str, text: str, outcome: str,
                   customer_id: int | None = None, via: str = "app") -> None:
-    """Who did what, about whom, with what outcome (the time is stamped on insert)."""
-    session.add(GuideAction(staff_id=staff.id, command=command[:32], text=text[:2000], outcome=outcome,
-                            customer_id=customer_id, via=via))
-    session.flush()
+    """Who did what, about whom, with what outcome (the time is stamped on insert); in a batch, the
+    row goes in with the batch's others (bot.bulk)."""
+    insert_row(session, GuideAction, {"staff_id": staff.id, "command": command[:32], "text": text[:2000],
+                                      "outcome": outcome, "customer_id": customer_id, "via": via})
 
 
 def unknown(text: str) -> str:

@@ -42,12 +42,18 @@ class CustomerService:
     # -- staff -------------------------------------------------------------------------------
 
     def staff(self, userid: str, name: str = "") -> Staff:
-        """The staff member with this WeCom userid, created on first sight."""
-        staff = self.session.scalar(select(Staff).where(Staff.userid == userid))
+        """The staff member with this WeCom userid, created on first sight; read once per
+        transaction (a batch of a guide's messages), without flushing what the batch holds back."""
+        known: dict[str, Staff] = batch_reads(self.session).setdefault("staff", {})
+        staff = known.get(userid)
         if staff is None:
-            insert_if_absent(self.session, Staff, {"userid": userid, "name": name or userid})
-            staff = self.session.scalars(select(Staff).where(Staff.userid == userid)).one()
-        elif name and staff.name in ("", staff.userid):
+            with self.session.no_autoflush:  # a staff row depends on nothing pending
+                staff = self.session.scalar(select(Staff).where(Staff.userid == userid))
+            if staff is None:
+                insert_if_absent(self.session, Staff, {"userid": userid, "name": name or userid})
+                staff = self.session.scalars(select(Staff).where(Staff.userid == userid)).one()
+            known[userid] = staff
+        if name and staff.name in ("", staff.userid):
             staff.name = name
         return staff
 
