@@ -14,29 +14,21 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from apscheduler.triggers.base import BaseTrigger
-from sqlalchemy import ColumnElement, exists, select, update
+from sqlalchemy import ColumnElement, Select, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.models import CronFire
 
 
-def claim_ids(
-    session: Session,
-    model: Any,
-    where: Sequence[ColumnElement[bool]],
-    order_by: Sequence[Any],
-    limit: int,
-    values: dict[str, Any],
-) -> list[int]:
-    """Select up to `limit` matching rows, lock them, set `values`; returns their ids."""
-    query = select(model.id).where(*where).order_by(*order_by).limit(limit)
+def _chosen(session: Session, model: Any, where: Sequence[ColumnElement[bool]], order_by: Sequence[Any],
+            limit: int) -> Select[Any]:
+    """The ids of up to `limit` matching rows, in `order_by`; locked on PostgreSQL, skipping any
+    another claimer holds."""
+    chosen = select(model.id).where(*where).order_by(*order_by).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    ids = list(session.scalars(query))
-    if ids:
-        session.execute(update(model).where(model.id.in_(ids)).values(**values))
-    return ids
+        chosen = chosen.with_for_update(skip_locked=True)
+    return chosen
 
 
 def claim_rows(
@@ -48,14 +40,13 @@ def claim_rows(
     values: dict[str, Any],
     sort_key: Callable[[Any], Any],
 ) -> list[Any]:
-    """`claim_ids` in one statement that hands the rows back, their new values set, sorted by
-    `sort_key` (RETURNING keeps no order; `order_by` chooses which rows, `sort_key` orders them alike):
-    UPDATE ... WHERE id IN (SELECT id ... ORDER BY ... LIMIT n [FOR UPDATE SKIP LOCKED]) RETURNING *."""
-    chosen = select(model.id).where(*where).order_by(*order_by).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        chosen = chosen.with_for_update(skip_locked=True)
-    claimed = update(model).where(model.id.in_(chosen)).values(**values).returning(model)
-    return sorted(session.scalars(claimed.execution_options(synchronize_session=False)), key=sort_key)
+    """Claim up to `limit` matching rows in one statement that hands them back, their new `values`
+    set, sorted by `sort_key` (RETURNING keeps no order; `order_by` chooses which rows, `sort_key`
+    orders them alike): UPDATE ... WHERE id IN (SELECT id ... ORDER BY ... LIMIT n [FOR UPDATE SKIP
+    LOCKED]) RETURNING *."""
+    claimed = update(model).where(model.id.in_(_chosen(session, model, where, order_by, limit))).values(**values)
+    return sorted(session.scalars(claimed.returning(model).execution_options(synchronize_session=False)),
+                  key=sort_key)
 
 
 def claim_batch(
@@ -66,14 +57,10 @@ def claim_batch(
     limit: int,
     values: dict[str, Any],
 ) -> int:
-    """`claim_ids` in one statement, for batches the caller finds again by `values`:
-    UPDATE ... WHERE id IN (SELECT id ... LIMIT n [FOR UPDATE SKIP LOCKED]). Returns the count."""
-    chosen = select(model.id).where(*where).order_by(*order_by).limit(limit)
-    if session.get_bind().dialect.name == "postgresql":
-        chosen = chosen.with_for_update(skip_locked=True)
-    result = session.execute(update(model).where(model.id.in_(chosen)).values(**values)
-                             .execution_options(synchronize_session=False))
-    return result.rowcount or 0
+    """Claim up to `limit` matching rows in one statement, for batches the caller finds again by
+    `values`: UPDATE ... WHERE id IN (SELECT id ... LIMIT n [FOR UPDATE SKIP LOCKED]). Returns the count."""
+    claimed = update(model).where(model.id.in_(_chosen(session, model, where, order_by, limit))).values(**values)
+    return session.execute(claimed.execution_options(synchronize_session=False)).rowcount or 0
 
 
 def latest_fire(trigger: BaseTrigger, now: datetime, grace: timedelta) -> datetime | None:
