@@ -106,7 +106,8 @@ def reserve_id(session: Session, table: Table) -> int | None:
 
     On PostgreSQL ids come from the table's sequence, a few more each time (at most 4 or twice
     what the batch used: unused ones are gaps). On SQLite the batch holds the write lock, so they
-    count on from the largest id, as SQLite itself would."""
+    count on from the largest id, as SQLite itself would (from the largest ever given, for an
+    AUTOINCREMENT table such as customers: a merged customer's id is never reused)."""
     pending = _pending(session)
     if pending is None:
         return None
@@ -125,6 +126,9 @@ def reserve_id(session: Session, table: Table) -> int | None:
     if next_id is None:
         with session.no_autoflush:
             next_id = int(session.scalar(select(func.max(table.c.id))) or 0) + 1
+            if table.kwargs.get("sqlite_autoincrement"):  # ids deleted at the top are never given again
+                used = session.scalar(text("SELECT seq FROM sqlite_sequence WHERE name = :name"), {"name": table.name})
+                next_id = max(next_id, int(used or 0) + 1)
     pending.next_ids[table.name] = next_id + 1
     return next_id
 
