@@ -27,6 +27,7 @@ SETS = [
     ("postnatal_heldout.jsonl", DATA / "postnatal_tags.toml"),
     ("laundry_dev.jsonl", DATA / "laundry_tags.toml"),
     ("photo_dev.jsonl", DATA / "photo_tags.toml"),
+    ("driving_dev.jsonl", DATA / "driving_tags.toml"),
 ]
 
 
