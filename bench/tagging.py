@@ -7,8 +7,9 @@ Prints throughput (single process, the dev corpus repeated to N messages, messag
 second of this process, best of --repeat runs after a warm-up) and micro-averaged
 precision / recall / F1 over (message, tag) pairs for both taggers; the same figures on the
 held-out sets of tests/data (clinic and school sentences written before tuning, and a gym's,
-a dental clinic chain's, a pet hospital chain's, an auto care chain's and a postpartum care
-centre's messages with rules an operator wrote once); and
+a dental clinic chain's, a pet hospital chain's, an auto care chain's, a postpartum care
+centre's, an optical centre chain's and a home-cleaning service's messages with rules an
+operator wrote once); and
 `siyu tag --json --stdin` on N lines as a user runs it, start-up included, --repeat times,
 with the default --jobs (a worker per CPU) and with --jobs 1, alternately. With --baseline, the same command of that
 commit (a temporary git worktree, same interpreter and packages) runs alternately with this
@@ -169,6 +170,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("photo", DATA / "photo_dev.jsonl", DATA / "photo_tags.toml"),
         ("dev7", DATA / "tagging_dev7.jsonl", None),
         ("driving", DATA / "driving_dev.jsonl", DATA / "driving_tags.toml"),
+        ("heldout8", DATA / "tagging_heldout8.jsonl", None),
+        ("optical", DATA / "optical_heldout.jsonl", DATA / "optical_tags.toml"),
+        ("cleaning", DATA / "cleaning_heldout.jsonl", DATA / "cleaning_tags.toml"),
     )
     for name, path, own_rules in held_out:
         if name in args.skip:

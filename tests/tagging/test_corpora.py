@@ -28,6 +28,9 @@ SETS = [
     ("laundry_dev.jsonl", DATA / "laundry_tags.toml"),
     ("photo_dev.jsonl", DATA / "photo_tags.toml"),
     ("driving_dev.jsonl", DATA / "driving_tags.toml"),
+    ("tagging_heldout8.jsonl", SHIPPED),
+    ("optical_heldout.jsonl", DATA / "optical_tags.toml"),
+    ("cleaning_heldout.jsonl", DATA / "cleaning_tags.toml"),
 ]
 
 
