@@ -24,7 +24,11 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
            "新人价", "体验价", "首单", "分期", "分几期", "免息", "原价", "差价", "涨价", "降价", "一口价", "砍价",
            "有没有活动", "什么活动", "优惠活动", "预算", "送多少", "新客价", "老客价", "学生价", "单价", "门市价",
            "折后价", "秒杀价", "特惠价", "底价", "最低价", "加钱", "另外加钱", "额外加钱", "加价", "怎么计费", "按*算",
-           "按*收", "几钱", "什么行情", "啥行情"),
+           "按*收", "几钱", "什么行情", "啥行情",
+           # Money asked without a price word: how it is counted, whether it costs extra, what is free.
+           "钱怎么算", "钱*怎么算", "费用怎么算", "怎么收钱", "交多少", "要交多少", "另外交钱", "额外交钱",
+           "另外付", "另付", "要另外", "是送的", "送的吗", "送的还是", "赠送", "免费送",
+           "白送"),
     # Booking a visit or a time.
     "预约": ("预约", "约", "约个时间", "约时间", "约一下", "帮我约", "想约", "挂号", "挂个号", "排号", "排个号",
            "取号", "有号", "还有号", "到店", "来店", "上门", "有位置", "有空位", "排个时间", "安排时间", "安排一下",
@@ -68,7 +72,8 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     "没精神": ("没精神", "精神不好", "蔫", "蔫蔫的", "没力气", "不爱动", "不太爱动", "不怎么动", "趴着不动",
             "无精打采"),
     "出血": ("出血", "渗血", "流血", "渗液", "化脓", "流脓"),
-    "淤青": ("淤青", "瘀青", "淤血", "瘀血", "青紫", "发紫"),
+    "淤青": ("淤青", "瘀青", "淤血", "瘀血", "青紫", "发紫", "发青", "乌青", "青了", "紫了", "青了一片", "紫了一片",
+           "青一块", "紫一块", "一块青", "一块紫", "青肿"),
     "干": ("发干", "很干", "干燥", "干裂", "起皮", "脱皮", "紧绷", "绷得紧"),
     "痘": ("爆痘", "长痘", "起痘", "冒痘", "闭口"),
     "咳嗽": ("咳嗽", "干咳", "打喷嚏", "流鼻涕", "气喘", "喘不上气"),
@@ -101,6 +106,14 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "损害": ("损坏", "褪色", "变形", "丢失", "不干净"),
 }
 FAMILY_REACH = 3
+
+# What a rule that names no `not_mood` refuses, for a group whose words are asked under a
+# condition or in a worry as often as not: 「月嫂上门的话一个月多少钱」, 「万一多住几天，钱怎么算」,
+# 「怕太贵」, 「这么贵，我再考虑考虑」 are price concerns all the same (the shipped 关注:价格 refuses as
+# little). A rule with words of such a group and a `not_mood` of its own keeps its own.
+GROUP_NOT_MOOD: dict[str, tuple[str, ...]] = {
+    "价格": ("passed", "praised", "settled", "named", "experienced", "quoted"),
+}
 
 
 # The people a customer refers, and the forms that refer them (朋友也想, 带闺蜜, 介绍同事).

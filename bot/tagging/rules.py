@@ -23,7 +23,8 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.tagging.concepts import ASKED_CONCEPTS, DEFAULT_CUES, asked_both_ways, expansion, groups_of, merged
+from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, GROUP_NOT_MOOD, asked_both_ways, expansion, groups_of,
+                                  merged)
 from bot.tagging.language import DEFAULT_NOT_MOOD, MOODS, Language, LanguageError
 
 logger = logging.getLogger(__name__)
@@ -372,12 +373,15 @@ def _parse_keyword_rules(
         exclude = _expand_all(spec.exclude, vocab, f"{where}.exclude", errors)
         via: dict[str, str] = {}
         cues: dict[str, float] = {}
+        not_mood = spec.not_mood if spec.not_mood is not None else DEFAULT_NOT_MOOD if spec.negatable else ()
         if spec.expand is not False:
             allowed = None if spec.expand is True else spec.expand
             for unknown in sorted(set(allowed or ()) - set(concepts)):
                 errors.append(f"{where}.expand: no concept group {unknown!r} (known: {', '.join(concepts)})")
             via = expansion(words, concepts, allowed)
             for name in groups_of(words, concepts, allowed):
+                if spec.not_mood is None and spec.negatable and name in GROUP_NOT_MOOD:
+                    not_mood = GROUP_NOT_MOOD[name]
                 cues.update(DEFAULT_CUES.get(name, {}))
                 for word in ASKED_CONCEPTS.get(name, ()):
                     if word not in words and word not in via and word not in asked:
@@ -399,9 +403,7 @@ def _parse_keyword_rules(
                     yield_to=tuple(spec.yield_to),
                     description=spec.description,
                     mood=frozenset(spec.mood),
-                    not_mood=frozenset(
-                        spec.not_mood if spec.not_mood is not None else DEFAULT_NOT_MOOD if spec.negatable else ()
-                    ),
+                    not_mood=frozenset(not_mood),
                     pinyin=spec.pinyin,
                     cues=tuple(cues.items()),
                     cue_threshold=spec.cue_threshold,

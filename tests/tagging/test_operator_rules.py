@@ -1,0 +1,60 @@
+"""An operator's plain rules, written once from docs/tagging.md, hear more of what customers say."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.tagging.keywords import KeywordTagger
+from bot.tagging.rules import parse_rules
+from tests.support.tagging import tags
+
+# As the docs' example writes them: a few literal words, default moods.
+OPERATOR = """
+[[keyword]]
+tag = "关注:价格"
+keywords = ["多少钱", "价格", "贵", "优惠"]
+yield_to = ["诉求:退款"]
+
+[[keyword]]
+tag = "诉求:退款"
+keywords = ["退款", "退钱", "能退"]
+not_mood = ["hypothetical", "worry", "deferred", "passed", "praised", "settled", "hearsay"]
+
+[[keyword]]
+tag = "售后:不适"
+keywords = ["疼", "肿", "淤青"]
+not_mood = ["question", "hypothetical", "worry", "hearsay", "expectation", "deferred", "passed", "praised"]
+"""
+
+
+@pytest.fixture(scope="module")
+def operator() -> KeywordTagger:
+    return KeywordTagger(parse_rules(OPERATOR))
+
+
+@pytest.mark.parametrize("text", [
+    "做两次的话总共多少钱",            # a price asked under a condition is asked all the same
+    "如果办年卡，一个月合多少钱",
+    "万一超时了，钱怎么算",
+    "就怕太贵",                        # a worry about the price is a price concern
+    "停车要另外交钱吗",                # an extra charge, no price word
+    "毛巾是送的吗",                    # what is included free
+    "儿童票和成人票的钱怎么算",
+])
+def test_a_price_is_asked_without_the_operators_words_or_under_a_condition(operator: KeywordTagger,
+                                                                          text: str) -> None:
+    assert tags(operator, text) == {"关注:价格"}
+
+
+def test_a_refund_asked_under_a_condition_is_still_no_refund(operator: KeywordTagger) -> None:
+    assert tags(operator, "万一做完没效果能退吗") == set()
+
+
+@pytest.mark.parametrize("text", ["打完针胳膊青了一块", "膝盖那里紫了一片", "按完腰上发青"])
+def test_a_bruise_is_heard_by_its_colour(operator: KeywordTagger, text: str) -> None:
+    assert tags(operator, text) == {"售后:不适"}
+
+
+@pytest.mark.parametrize("text", ["看着年轻了好几岁", "青菜是自己带还是你们准备"])
+def test_green_and_young_are_no_bruise(operator: KeywordTagger, text: str) -> None:
+    assert "售后:不适" not in tags(operator, text)
