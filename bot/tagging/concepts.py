@@ -24,10 +24,10 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
            "新人价", "体验价", "首单", "分期", "分几期", "免息", "原价", "差价", "涨价", "降价", "一口价", "砍价",
            "有没有活动", "什么活动", "优惠活动", "预算", "送多少", "新客价", "老客价", "学生价", "单价", "门市价",
            "折后价", "秒杀价", "特惠价", "底价", "最低价", "加钱", "另外加钱", "额外加钱", "加价", "怎么计费", "按*算",
-           "按*收", "几钱", "什么行情", "啥行情",
+           "按*收", "按*交", "按*付", "按*缴", "几钱", "什么行情", "啥行情",
            # Money asked without a price word: how it is counted, whether it costs extra, what is free.
-           "钱怎么算", "钱*怎么算", "费用怎么算", "怎么收钱", "交多少", "要交多少", "另外交钱", "额外交钱",
-           "另外付", "另付", "要另外", "是送的", "送的吗", "送的还是", "赠送", "免费送",
+           "钱怎么算", "钱*怎么算", "费用怎么算", "怎么收钱", "交多少", "要交多少", "补多少", "要补多少",
+           "另外交钱", "额外交钱", "另外付", "另付", "要另外", "是送的", "送的吗", "送的还是", "赠送", "免费送",
            "白送"),
     # Booking a visit or a time.
     "预约": ("预约", "约", "约个时间", "约时间", "约一下", "帮我约", "想约", "挂号", "挂个号", "排号", "排个号",
@@ -121,9 +121,13 @@ REFERRED = ("朋友", "好朋友", "闺蜜", "姐妹", "同事", "同学", "老�
             "男朋友", "女朋友", "对象", "姐姐", "妹妹", "哥哥", "弟弟", "表姐", "表妹", "我妈", "我爸", "我姐",
             "我妹", "我哥", "我弟", "室友", "朋友们", "同事们")
 _REFERRING = ("{}也想", "{}也要", "{}也来", "{}也有兴趣", "{}想来", "{}想做", "{}想报", "{}想办", "{}想约",
-              "{}想了解", "带{}", "带上{}", "介绍{}", "推荐{}", "推荐了{}", "介绍了{}", "推荐给{}",
+              "{}想了解", "带{}", "带上{}", "带我{}", "介绍{}", "推荐{}", "推荐了{}", "介绍了{}", "推荐给{}",
               "介绍给{}", "推给{}", "分享给{}", "推荐给我{}", "介绍给我{}", "推给我{}", "{}问")
-DEFAULT_CONCEPTS["转介绍"] += tuple(form.format(person) for person in REFERRED for form in _REFERRING)
+# A partner asks for the household, on the customer's own behalf (老公问能不能带狗进来): no one is
+# referred by 「{}问」, while 带老公 or 老公也想做 still refers.
+_HOUSEHOLD = frozenset(("老公", "老婆", "男朋友", "女朋友", "对象"))
+DEFAULT_CONCEPTS["转介绍"] += tuple(form.format(person) for person in REFERRED for form in _REFERRING
+                                  if not (form == "{}问" and person in _HOUSEHOLD))
 
 
 # Words a group brings that count only in a clause that asks or wishes (a rule's `asked`): an

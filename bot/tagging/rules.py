@@ -25,6 +25,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, GROUP_NOT_MOOD, asked_both_ways, expansion, groups_of,
                                   merged)
+from bot.tagging.amounts import FEE
 from bot.tagging.language import DEFAULT_NOT_MOOD, MOODS, Language, LanguageError
 
 logger = logging.getLogger(__name__)
@@ -374,6 +375,7 @@ def _parse_keyword_rules(
         via: dict[str, str] = {}
         cues: dict[str, float] = {}
         not_mood = spec.not_mood if spec.not_mood is not None else DEFAULT_NOT_MOOD if spec.negatable else ()
+        kept_asked: set[str] = set()
         if spec.expand is not False:
             allowed = None if spec.expand is True else spec.expand
             for unknown in sorted(set(allowed or ()) - set(concepts)):
@@ -383,6 +385,10 @@ def _parse_keyword_rules(
                 if spec.not_mood is None and spec.negatable and name in GROUP_NOT_MOOD:
                     not_mood = GROUP_NOT_MOOD[name]
                 cues.update(DEFAULT_CUES.get(name, {}))
+                # The rule's own 定金 or 押金 is asked as the group's is: 「定金是多少」 asks a price,
+                # 「定金交了五千，能退吗」 and 「定金收据找不到了」 do not.
+                kept_asked.update(word for word in words if word in ASKED_CONCEPTS.get(name, ())
+                                  or (FEE in ASKED_CONCEPTS.get(name, ()) and len(word) > 1 and word.endswith(FEE)))
                 for word in ASKED_CONCEPTS.get(name, ()):
                     if word not in words and word not in via and word not in asked:
                         asked += (word,)
@@ -410,7 +416,7 @@ def _parse_keyword_rules(
                     lifetime=parse_lifetime(spec.lifetime) if spec.lifetime else None,
                     via=tuple(via.items()),
                     intent=spec.intent,
-                    asked=frozenset(asked) - set(words),
+                    asked=(frozenset(asked) - set(words)) | kept_asked,
                     timed=frozenset(timed) - set(via) - set(asked),
                 ),
             )

@@ -58,3 +58,41 @@ def test_a_bruise_is_heard_by_its_colour(operator: KeywordTagger, text: str) -> 
 @pytest.mark.parametrize("text", ["看着年轻了好几岁", "青菜是自己带还是你们准备"])
 def test_green_and_young_are_no_bruise(operator: KeywordTagger, text: str) -> None:
     assert "售后:不适" not in tags(operator, text)
+
+
+DEPOSIT = """
+[[keyword]]
+tag = "关注:价格"
+keywords = ["多少钱", "优惠", "定金", "学费"]
+yield_to = ["诉求:退款"]
+
+[[keyword]]
+tag = "诉求:退款"
+keywords = ["退款", "能退"]
+"""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("押金和定金各要多少", {"关注:价格"}),
+    ("定金要交多少", {"关注:价格"}),
+    ("学费可以按季度付吗", {"关注:价格"}),                 # a way of charging (按*付)
+    ("定金付过了，下周几点过去", set()),                   # a deposit paid is no price question
+    ("学费昨天转给前台了", set()),
+    ("定金付了三千，后来家里不同意，这钱能退吗", {"诉求:退款"}),
+    ("定金的发票还没开给我", set()),
+])
+def test_an_operators_deposit_or_fee_is_a_price_only_where_it_is_asked(text: str, expected: set[str]) -> None:
+    assert tags(KeywordTagger(parse_rules(DEPOSIT)), text) == expected
+
+
+REFERRAL = '[[keyword]]\ntag = "意向:转介绍"\nkeywords = ["介绍", "推荐", "带朋友"]\n'
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("我老婆问停车场在哪", set()),              # a partner asks on the household's behalf
+    ("我对象问周日开不开门", set()),
+    ("我闺蜜问你们家有没有夜场", {"意向:转介绍"}),  # a friend's question is a referral
+    ("下次带我老公一起来", {"意向:转介绍"}),
+])
+def test_a_partners_question_refers_no_one(text: str, expected: set[str]) -> None:
+    assert tags(KeywordTagger(parse_rules(REFERRAL)), text) == expected
