@@ -207,6 +207,34 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
 }
 
 
+# A topic's verb said alone: an operator's 洗车, 精洗, 洗内饰 are about washing, so 「这周先不洗了」 names
+# the topic; 入住, 住月子 are about staying, so 「续住一周」 (续/住), 「还想住」, 「住得很满意」 do.
+# The verb is a one-character word of `[language] verbs` that opens at least TOPIC_VERB_REACH of a
+# topic rule's own keywords or closes a two-character one; it counts as a token of its own, where the
+# segmenter knew no longer word (记住, 住院, 洗手间 stay themselves), bare or with a complement.
+TOPIC_VERB_REACH = 2
+TOPIC_VERB_COMPLEMENTS = ("完", "好")
+
+
+def topic_verbs(keywords: Iterable[str], verbs: Iterable[str]) -> dict[str, str]:
+    """Verb (and verb with a complement) -> the first keyword that holds it, for the one-character
+    verbs that TOPIC_VERB_REACH of `keywords` are built on (see above)."""
+    single = {verb for verb in verbs if len(verb) == 1}
+    longer = tuple(verb for verb in verbs if len(verb) > 1)
+    holders: dict[str, list[str]] = {}
+    for keyword in dict.fromkeys(keywords):
+        if keyword.startswith(longer):
+            continue  # 清洗空调 is built on 清洗, not on 洗
+        for verb in {keyword[:1], keyword[-1:] if len(keyword) == 2 else ""} & single:
+            holders.setdefault(verb, []).append(keyword)
+    forms: dict[str, str] = {}
+    for verb, held in holders.items():
+        if len(held) >= TOPIC_VERB_REACH:
+            for form in (verb, *(verb + complement for complement in TOPIC_VERB_COMPLEMENTS)):
+                forms.setdefault(form, held[0])
+    return forms
+
+
 class ConceptError(ValueError):
     """A `[concepts]` entry is not a list of words."""
 

@@ -192,6 +192,7 @@ class KeywordTagger:
                                  for rule in self._rules)
         self._exclusive = frozenset(rules.exclusive_groups)
         self._yielding = any(rule.yield_to for rule in self._rules)
+        self._lone_verbs = any(rule.verbs for rule in self._rules)
         logger.info(
             "keyword tagger ready: %d rules, %d keywords, rules version %s",
             len(self._rules),
@@ -460,12 +461,22 @@ class KeywordTagger:
             for hit, negated in zip(keyword_hits, denied, strict=True)
             if not (negated and rules[hit.rule].negatable) and self._in_mood(hit, clause, clauses, ordinal)
         ]
+        if len(kept) > 1 and self._lone_verbs:
+            kept = self._without_lone_verbs(kept)
         if len(kept) > 1 and self._yielding:
             present = {rules[hit.rule].tag for hit in kept}
             kept = [hit for hit in kept if present.isdisjoint(rules[hit.rule].yield_to)]
         if len(kept) > 1:
             kept = self._not_what_is_refused(kept, tokens)
         return kept
+
+    def _without_lone_verbs(self, hits: list[_Hit]) -> list[_Hit]:
+        """A topic's verb said alone (洗 of 洗车) stands down where another topic is named in the
+        clause: 「油烟机要洗一下」 is the appliance's cleaning, not a wash of clothes."""
+        rules = self._rules
+        topics = {hit.rule for hit in hits if not rules[hit.rule].negatable
+                  and hit.keyword not in rules[hit.rule].verbs}
+        return [hit for hit in hits if hit.keyword not in rules[hit.rule].verbs or not topics - {hit.rule}]
 
     def _not_what_is_refused(self, hits: list[_Hit], tokens: list[str]) -> list[_Hit]:
         """What an opt-out names, before it or as its object, is what the customer no longer wants

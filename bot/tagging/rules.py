@@ -24,7 +24,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, GROUP_NOT_MOOD, asked_both_ways, expansion, groups_of,
-                                  merged)
+                                  merged, topic_verbs)
 from bot.tagging.amounts import FEE
 from bot.tagging.language import DEFAULT_NOT_MOOD, MOODS, Language, LanguageError
 
@@ -186,6 +186,9 @@ class KeywordRule:
     timed: frozenset[str] = frozenset()  # keywords (also in `keywords`) that need a time to come
     # Keywords a concept group added (word, the rule's own keyword it stands for): 什么价 for 价格.
     via: tuple[tuple[str, str], ...] = ()
+    # A topic's verb said alone (洗 for 洗车): it stands down in a clause naming another topic
+    # (「油烟机要洗一下」 washes an appliance, not clothes).
+    verbs: frozenset[str] = frozenset()
 
     @property
     def rule_id(self) -> str:
@@ -254,7 +257,8 @@ def parse_rules(text: str, source: str = "<string>") -> RuleSet:
     aliases = _parse_vocab(data.get("aliases", {}), source, errors, section="aliases")
     concepts = merged(_parse_vocab(data.get("concepts", {}), source, errors, section="concepts"))
     dictionary = _validated(DictionarySpec, data.get("dictionary", {}), f"{source}: dictionary", errors)
-    keyword_rules = _parse_keyword_rules(data.get("keyword", []), vocab, concepts, source, errors)
+    keyword_rules = _parse_keyword_rules(data.get("keyword", []), vocab, concepts, source, errors,
+                                         language.words["verbs"])
     behaviour_rules = _parse_behaviour_rules(data.get("behaviour", []), source, errors)
     exclusive = data.get("exclusive_groups", [])
     if not isinstance(exclusive, list) or not all(isinstance(g, str) and g for g in exclusive):
@@ -354,7 +358,7 @@ def _expand_all(words: list[str], vocab: Mapping[str, list[str]], where: str, er
 
 def _parse_keyword_rules(
     raw_rules: object, vocab: Mapping[str, list[str]], concepts: Mapping[str, tuple[str, ...]], source: str,
-    errors: list[str]
+    errors: list[str], verbs: tuple[str, ...] = ()
 ) -> list[tuple[int, KeywordRule]]:
     if not isinstance(raw_rules, list):
         errors.append(f"{source}: keyword: must be an array of tables ([[keyword]])")
@@ -376,6 +380,7 @@ def _parse_keyword_rules(
         cues: dict[str, float] = {}
         not_mood = spec.not_mood if spec.not_mood is not None else DEFAULT_NOT_MOOD if spec.negatable else ()
         kept_asked: set[str] = set()
+        lone: set[str] = set()
         if spec.expand is not False:
             allowed = None if spec.expand is True else spec.expand
             for unknown in sorted(set(allowed or ()) - set(concepts)):
@@ -393,6 +398,11 @@ def _parse_keyword_rules(
                     if word not in words and word not in via and word not in asked:
                         asked += (word,)
                         via.setdefault(word, next(w for w in words if w in concepts[name]))
+            if not spec.negatable:  # a topic's verb said alone: 洗车, 精洗 -> 「这周先不洗了」
+                for form, keyword in topic_verbs(words, verbs).items():
+                    if form not in words and form not in via:
+                        via[form] = keyword
+                        lone.add(form)
         cues.update(spec.cues)
         for form, keyword in asked_both_ways((*words, *via)).items():
             if form not in words:
@@ -418,6 +428,7 @@ def _parse_keyword_rules(
                     intent=spec.intent,
                     asked=(frozenset(asked) - set(words)) | kept_asked,
                     timed=frozenset(timed) - set(via) - set(asked),
+                    verbs=frozenset(lone),
                 ),
             )
         )

@@ -96,3 +96,41 @@ REFERRAL = '[[keyword]]\ntag = "意向:转介绍"\nkeywords = ["介绍", "推荐
 ])
 def test_a_partners_question_refers_no_one(text: str, expected: set[str]) -> None:
     assert tags(KeywordTagger(parse_rules(REFERRAL)), text) == expected
+
+
+TOPICS = """
+[[keyword]]
+tag = "项目:洗车"
+keywords = ["洗车", "精洗", "洗内饰"]
+negatable = false
+
+[[keyword]]
+tag = "项目:空调清洗"
+keywords = ["空调清洗", "油烟机"]
+negatable = false
+
+[[keyword]]
+tag = "项目:入住"
+keywords = ["入住", "住月子", "房型"]
+negatable = false
+"""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("下雨天还洗吗", {"项目:洗车"}),                    # the topic's verb said alone
+    ("今天人多不多，想过来洗一下", {"项目:洗车"}),
+    ("上次洗完第二天就脏了", {"项目:洗车"}),
+    ("洗手间在哪边", set()),                            # a longer word the segmenter knows
+    ("油烟机也能洗吗", {"项目:空调清洗"}),              # the verb of another topic's thing
+    ("能不能多住三天", {"项目:入住"}),
+    ("生完想在你们这住一个月", {"项目:入住"}),
+    ("好的，记住了", set()),
+    ("住院那几天没睡好", set()),
+])
+def test_a_topics_verb_said_alone_names_the_topic(text: str, expected: set[str]) -> None:
+    assert tags(KeywordTagger(parse_rules(TOPICS)), text) == expected
+
+
+def test_a_rule_that_keeps_to_its_words_hears_no_verb_alone() -> None:
+    rules = TOPICS.replace('negatable = false\n', 'negatable = false\nexpand = false\n', 1)
+    assert tags(KeywordTagger(parse_rules(rules)), "下雨天还洗吗") == set()
