@@ -147,6 +147,19 @@ ASKED_CONCEPTS["价格"] += tuple(form.format(card) for card in _CARDS
                               for form in ("办{}", "办个{}", "办张{}", "办一张{}", "有没有{}", "有{}吗", "{}和"))
 
 
+# Words a group brings as `timed` words (see docs/tagging.md, "Booking by a time"): they count
+# only in a sentence that names a time to come and asks, wishes or says 我. An operator's
+# `["预约", "到店"]` hears 「周六上午能过来洗个车吗」 and 「明天中午过去修个刘海」 without a list of
+# its own. A verb with 个 or 一下 is a service of any trade (拍个, 剪个, 洗一下).
+_SERVICE_VERBS = ("做", "拍", "剪", "洗", "修", "补", "打", "弄", "染", "烫", "贴", "看", "测", "检查")
+TIMED_CONCEPTS: dict[str, tuple[str, ...]] = {
+    "预约": ("过来", "过去", "来", "来做", "去做", "来打", "去打", "去看", "来看", "去看看", "来看看", "接待",
+           "安排", "排", "有空", "空", "空档", "空位", "位置", "位子", "留个时间", "腾出", "留", "开过来", "开过去",
+           "送过来", "送过去", "带过来", "带过去", "去店里", "来店里", "去一趟", "来一趟", "能拍", "能做", "能剪",
+           "能洗", "能修")
+    + tuple(f"{verb}{insert}" for verb in _SERVICE_VERBS for insert in ("个", "一下", "一次")),
+}
+
 # Cues a group brings along (see 诉求:投诉 in docs/tagging.md): a rule that has a word of the 投诉
 # group also weighs these, so an operator's complaint rule hears 「呵呵」 and 「也太慢了」 without a
 # list of its own; the rule's own `cues` win for the same word, `expand = false` keeps none.

@@ -162,6 +162,9 @@ class KeywordTagger:
         self._inside_topics = {topic + suffix: topic for suffix in self._language.words["topic_suffixes"]
                                for topic in topics if topic + suffix not in no_split}
         self._money = frozenset(self._language.words["money_words"])
+        lists = self._language.words
+        self._others = (frozenset(lists["third_persons"]) | frozenset(lists["speakers"])) - frozenset(
+            lists["own_speakers"])
         self.words = list(dict.fromkeys(words))  # what the segmenter keeps whole, besides jieba's own
         self._dictionary = Dictionary(self.words, KEYWORD_FREQ)
         self._segmenter = Segmenter(self._dictionary)
@@ -515,11 +518,26 @@ class KeywordTagger:
             return False  # 上周三过来做的, 做个清洁的费用, 周六来着: what the time names is done or a thing
         if any(char in token for token in clause.tokens[max(hit.start - 2, 0) : hit.start] for char in "不没别"):
             return False  # 抽不出/空, 没/空, 不/过来: a common word negated in a token of its own (抽不出)
+        if after[:1] and after[0] in language.words["errands"]:
+            return False  # 四点过来/取: an errand, not a visit
         sentence = [other for other in clauses if other.sentence == clause.sentence]
+        if self._someone_elses(clause.tokens[: hit.start]) and not any(
+                _ON_BEHALF.intersection(other.tokens) for other in sentence):
+            return False  # 我/哥/下周/想来/做个: the brother's visit (a referral, if anything), unless 帮我妈约
         if not any(language.times_named(other)[0] for other in sentence):
             return False
         return (not _FIRST_PERSON.isdisjoint(clause.tokens)
                 or any("question" in other.moods or language.intent_moods(other) for other in sentence))
+
+    def _someone_elses(self, before: list[str]) -> bool:
+        """Someone else (`third_persons`, `speakers`) is the subject before a `timed` word and the
+        customer (我 not followed by such a word: 我/哥 is the brother) is not."""
+        others = self._others
+        if others.isdisjoint(before):
+            return False
+        return not any(token in _FIRST_PERSON and before[i + 1 : i + 2] and before[i + 1] not in others
+                       or token in _FIRST_PERSON and i + 1 == len(before)
+                       for i, token in enumerate(before))
 
     def hit_moods(self, hit: _Hit, clause: ClauseInfo, clauses: list[ClauseInfo], ordinal: int) -> set[str]:
         """The clause's moods as they bear on one hit: passed, done and praised depend on where it sits."""
@@ -677,6 +695,7 @@ class KeywordTagger:
 
 _DONE_AFTER_TIMED = (["完"], ["过"], ["着"])
 _FIRST_PERSON = frozenset(("我", "我们", "咱", "咱们", "俺"))
+_ON_BEHALF = frozenset(("帮", "替", "给", "帮忙", "带"))  # 帮我妈约, 带我妈做: the customer books for her
 
 
 def _needed_part(first: str, entry: _Entry) -> str:

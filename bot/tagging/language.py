@@ -179,6 +179,16 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # was done (上周三过来做的时候), whatever time to come the sentence also names.
     "past_times": ("昨天", "昨晚", "昨儿", "前天", "大前天", "上周", "上星期", "上礼拜", "上个月", "上次", "上回",
                    "刚才", "刚刚", "那天", "前几天", "前两天", "当时", "才"),
+    # Right after a `timed` word, an errand, not a visit booked (我四点左右过来取, 周六晚上过来接孩子).
+    "errands": ("取", "拿", "接", "领", "提车", "取车", "拿药", "取件"),
+    # Someone else who may be the subject of a `timed` word (我哥下周想来做个保养, 我婆婆明天过来,
+    # 护士看一下好吗): then it is their visit or their act, not the customer's booking, unless the
+    # clause also has the customer as subject (我 not followed by one of these). With `speakers`;
+    # `own_speakers` (孩子, 宝宝) are the customer's own case and never count here.
+    "third_persons": ("哥", "姐", "妹", "弟", "哥哥", "姐姐", "妹妹", "弟弟", "婆婆", "公公", "老公", "老婆", "爱人",
+                      "妈", "爸", "我妈", "我爸", "我哥", "我姐", "我妹", "我弟", "嫂子", "小姑子", "表姐", "表妹",
+                      "家人", "亲戚", "邻居", "朋友", "闺蜜", "同事", "同学", "他", "她", "他们", "她们", "师傅",
+                      "婆家", "娘家", "岳母", "丈母娘", "奶奶", "爷爷", "外婆", "姥姥"),
     # `#` is a number (三, 两, 10); a measure after it (一双鞋, 两件衣服) for a verb and its object.
     "separable_inserts": ("了", "过", "完", "个", "次", "下", "一次", "一下", "一个", "#次", "#个", "第#", "#",
                           "#件", "#双", "#条", "#床", "#套", "#张", "#台", "#只", "#辆", "#颗", "#组", "#部"),

@@ -23,9 +23,9 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, GROUP_NOT_MOOD, asked_both_ways, expansion, groups_of,
-                                  merged, topic_verbs)
 from bot.tagging.amounts import FEE
+from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, GROUP_NOT_MOOD, TIMED_CONCEPTS, asked_both_ways,
+                                  expansion, groups_of, merged, topic_verbs)
 from bot.tagging.language import DEFAULT_NOT_MOOD, MOODS, Language, LanguageError
 
 logger = logging.getLogger(__name__)
@@ -398,6 +398,8 @@ def _parse_keyword_rules(
                     if word not in words and word not in via and word not in asked:
                         asked += (word,)
                         via.setdefault(word, next(w for w in words if w in concepts[name]))
+                timed += tuple(word for word in TIMED_CONCEPTS.get(name, ())
+                               if word not in words and word not in via and word not in asked and word not in timed)
             if not spec.negatable:  # a topic's verb said alone: 洗车, 精洗 -> 「这周先不洗了」
                 for form, keyword in topic_verbs(words, verbs).items():
                     if form not in words and form not in via:
