@@ -450,13 +450,13 @@ class KeywordTagger:
         hits = [hit for hit in found if not asks_a_not_a(tokens, hit.start)]
         if not hits:
             return []
-        hits = _drop_contained(hits)
-        vetoed = {h.rule for h in hits if h.exclude}
         rules = self._rules
         # A `timed` word without its time is no word of the clause: it must not take a negator from
-        # the keyword after it (我不是来问价格的).
-        keyword_hits = [h for h in hits if not h.exclude and h.rule not in vetoed and (
-            h.keyword not in rules[h.rule].timed or self._at_a_time(h, clause, clauses))]
+        # the keyword after it (我不是来问价格的), nor hide a shorter keyword inside it (能/洗 of 地毯能洗吗).
+        hits = _drop_contained([h for h in hits if h.exclude or h.keyword not in rules[h.rule].timed
+                                or self._at_a_time(h, clause, clauses)])
+        vetoed = {h.rule for h in hits if h.exclude}
+        keyword_hits = [h for h in hits if not h.exclude and h.rule not in vetoed]
         rhetorical = "rhetorical" in clause.moods
         denied = [False] * len(keyword_hits) if rhetorical else negations(keyword_hits, tokens)
         kept = [

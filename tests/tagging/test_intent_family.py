@@ -40,3 +40,8 @@ def test_a_timed_word_that_books_nothing(text: str) -> None:
 
 def test_booking_for_someone_else_at_their_time_is_still_a_booking() -> None:
     assert tags(operator(), "想帮我姐约个时间做护理，她周六上午有空") == {"意向:预约"}
+
+
+def test_a_timed_word_without_its_time_hides_no_shorter_keyword() -> None:
+    rules = BOOKING + '[[keyword]]\ntag = "项目:洗衣"\nkeywords = ["洗衣", "洗窗帘"]\nnegatable = false\n'
+    assert tags(KeywordTagger(parse_rules(rules)), "窗帘能洗吗") == {"项目:洗衣"}
