@@ -28,9 +28,9 @@ from bot.tagging.amounts import AMOUNT, CLASS_CHARS, FEE, FIGURE_START, token_cl
 from bot.tagging.dictionary import Dictionary
 from bot.tagging.language import (DEFAULT_ALIASES, NEGATED_PRAISE, ClauseInfo, Marker, quoted_spans, read_moods,
                                   sentence_numbers)
-from bot.tagging.negation import TRAILING_PARTICLES, asks_a_not_a, negations, passed_later
+from bot.tagging.negation import PASSED_NEGATORS, TRAILING_PARTICLES, asks_a_not_a, negations, passed_later
 from bot.tagging.rules import GAP, OPT_OUT_TAG, KeywordRule, RuleSet
-from bot.tagging.script import TypoRepair, alias_table, fold, trie_pattern
+from bot.tagging.script import TypoRepair, alias_table, fold, trie_pattern, trie_regex
 from bot.tagging.segmenter import Segmenter
 from bot.tagging.verb_object import VerbObjects
 
@@ -193,6 +193,8 @@ class KeywordTagger:
         self._reads_intent = any((rule.mood | rule.not_mood) & {"asking", "request"}
                                  or any(word in ("mood:asking", "mood:request") for word, _ in rule.cues)
                                  for rule in self._rules)
+        self._resolution_verbs = frozenset("".join(self._language.words["resolution_verbs"]))
+        self._denied_patterns: dict[int, re.Pattern[str]] = {}  # rule -> its words denied and closed by 了
         self._exclusive = frozenset(rules.exclusive_groups)
         self._yielding = any(rule.yield_to for rule in self._rules)
         self._lone_verbs = any(rule.verbs for rule in self._rules)
@@ -546,8 +548,13 @@ class KeywordTagger:
         end = start + sum(map(len, clause.tokens[hit.start : hit.end]))
         for marker in clause.markers:
             if marker.start < end and start < marker.end:
-                if marker.kind == "resolved" and marker.start < start:
-                    moods.add("passed")  # 消/肿了: the keyword is what passed
+                if marker.kind == "resolved":
+                    # 消/肿了: the keyword is what passed. A keyword whose own verb is the resolution's
+                    # (全退, 钱/都/退了, 全/退了吧) reports it in a statement (红血丝全退了) and asks otherwise.
+                    verb = any(char in self._resolution_verbs and char in hit.keyword
+                               for char in clause.folded[max(start, marker.start) : min(end, marker.end)])
+                    if (marker.start < start or verb) and not (verb and self._asks_for(clause, moods, hit)):
+                        moods.add("passed")
                 elif marker.kind == "done" and marker.end > end:
                     moods.add("done")  # 约/好的, 预约/过: the keyword is what was done
                 continue  # otherwise the marker is part of the keyword itself (约好了, 不专业)
@@ -560,6 +567,8 @@ class KeywordTagger:
         if any(a <= start and end <= b for a, b in clause.quoted):
             moods.add("quoted")  # 她说“我要投诉你们”: someone's words, quoted
         said = "".join(clause.tokens[hit.start : hit.end])
+        if self._denied_later(hit.rule, clause.folded[end:]):
+            moods.add("passed")  # 过敏的地方现在也不痒了: a word of the rule said again, denied, closed by 了
         for later in clauses[ordinal + 1 :]:
             if later.sentence != clause.sentence:
                 break
@@ -578,6 +587,27 @@ class KeywordTagger:
         if not moods & _NOT_STATEMENT:
             moods.add("statement")
         return moods
+
+    def _asks_for(self, clause: ClauseInfo, moods: set[str], hit: _Hit) -> bool:
+        """The clause asks yes or no, wishes, closes with 吧 (全退了吧) or disposes of something with
+        把 and nothing done (把定金退了): it wants what it names."""
+        return ("question" in moods or clause.folded.rstrip(_CLOSING_NON_REQUEST).endswith("吧")
+                or (clause.tokens[hit.start] == "把" and all(m.kind != "done" for m in clause.markers))
+                or "request" in self._language.intent_moods(clause))
+
+    def _denied_later(self, rule: int, after: str) -> bool:
+        """Later in the clause a word of the same rule is denied and closed by 了 (起疹子的地方不痒了,
+        按着疼的地方现在不疼了): the symptom the clause names is over. Another clause saying so of
+        another word (有点痒，不过不疼了) says nothing about this one."""
+        if "了" not in after:
+            return False
+        pattern = self._denied_patterns.get(rule)
+        if pattern is None:
+            words = [normalise(word) for word in self._rules[rule].keywords
+                     if GAP not in word and AMOUNT not in word and word[:1] not in _NEGATORS]
+            pattern = re.compile(f"(?:{trie_regex(PASSED_NEGATORS)})(?:{trie_regex(words)})了") if words else _NEVER
+            self._denied_patterns[rule] = pattern
+        return pattern.search(after) is not None
 
     def _named(self, hit: _Hit, clause: ClauseInfo, moods: set[str]) -> bool:
         """The keyword modifies a noun of `[language] topic_heads` (退款/政策, 投诉/处理/流程, 预约/的/页面)
@@ -694,6 +724,8 @@ class KeywordTagger:
 
 
 _DONE_AFTER_TIMED = (["完"], ["过"], ["着"])
+_CLOSING_NON_REQUEST = "啊呀哈嘛哦"
+_NEVER = re.compile("(?!)")
 _FIRST_PERSON = frozenset(("我", "我们", "咱", "咱们", "俺"))
 _ON_BEHALF = frozenset(("帮", "替", "给", "帮忙", "带"))  # 帮我妈约, 带我妈做: the customer books for her
 

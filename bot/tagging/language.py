@@ -94,12 +94,15 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "resolved": ("消了", "退了", "好了", "没了", "褪了", "消失", "消退", "痊愈", "不见了", "消肿", "恢复了",
                  "好多了", "退掉了", "看不出来", "看不出", "不明显了", "没有了", "恢复正常", "正常了", "看不到了",
                  "看不见了", "已经到账", "已到账", "全消", "全退", "全好", "全没了", "都消", "都退", "都好了", "早消",
-                 "早好了", "早就好了", "搞定了", "处理好了", "补上了", "补好了"),
+                 "早好了", "早就好了", "搞定了", "处理好了", "补上了", "补好了", "没感觉了", "没什么感觉了",
+                 "感觉不到了"),
     # Also resolved: any of these verbs followed by any of these complements (消下去了, 退干净了, 散了,
     # 缓过来了), so a new way of saying it needs a word in one list, not a phrase in another.
     "resolution_verbs": ("消", "退", "褪", "散", "好", "缓", "淡", "平", "下"),
     "resolution_complements": ("了", "下去", "下去了", "干净", "干净了", "掉了", "没了", "过来", "过来了", "多了",
                                "得差不多了", "差不多了", "完了"),
+    # An adverb the segmenter glues to the verb (全散了, 早褪了, 都消下去了, 基本好了) keeps it a resolution.
+    "resolution_adverbs": ("全", "都", "早", "已", "也", "基本", "差不多"),
     "praise": ("很好", "真好", "挺好", "特别好", "非常好", "超好", "蛮好", "太好", "不错", "很棒", "真棒", "专业",
                "满意", "合理", "到位", "贴心", "周到", "热情", "耐心", "给力", "靠谱", "精彩", "有意思", "没得说",
                "没话说", "没的说", "无可挑剔"),
@@ -308,8 +311,10 @@ class Language:
         if kind != "resolved":
             return self.words[kind]
         words = self.words
-        return words["resolved"] + tuple(
+        resolutions = tuple(
             verb + complement for verb in words["resolution_verbs"] for complement in words["resolution_complements"])
+        return words["resolved"] + resolutions + tuple(
+            adverb + resolution for adverb in words["resolution_adverbs"] for resolution in resolutions)
 
     @cached_property
     def _times(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:

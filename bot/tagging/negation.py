@@ -108,7 +108,7 @@ def negated_after(tokens: list[str], start: int) -> bool:
 
 
 # 不痒了, 没再肿了, 已经不疼了: the symptom said again, denied, and closed by 了 (a change of state).
-_PASSED_NEGATORS = ("不", "没", "没有", "不再", "没再")
+PASSED_NEGATORS = ("不", "没", "没有", "不再", "没再")
 
 
 def passed_later(said: str, later: str) -> bool:
@@ -119,7 +119,7 @@ def passed_later(said: str, later: str) -> bool:
             break
     if said not in later:
         return False
-    return any(negator + said + "了" in later for negator in _PASSED_NEGATORS)
+    return any(negator + said + "了" in later for negator in PASSED_NEGATORS)
 
 
 _DEGREES = ("有点", "有些", "有一点", "一点", "稍微", "特别", "非常", "很", "好", "挺", "还", "超")
