@@ -43,6 +43,7 @@ MOODS = (
     "settled",  # 不用/不必 … after 已经…了 in the sentence: no longer needed because it is done
     "negative",  # an intensifier right before a negative word (太慢, 真冤, 也太冲了), not negated
     "asking",  # a question word in the clause (多少, 什么时候, 哪): the customer asks something
+    "payment",  # a payment handled (交了, 转账, 收据, 发票, 报销) in a sentence that asks no amount
     "request",  # a wish or a request in the clause (想, 希望, 帮我, 麻烦, 可以…), not negated
 )
 # What an `intent = true` rule needs in its clause: a question, a question word, or a request.
@@ -106,6 +107,14 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "praise": ("很好", "真好", "挺好", "特别好", "非常好", "超好", "蛮好", "太好", "不错", "很棒", "真棒", "专业",
                "满意", "合理", "到位", "贴心", "周到", "热情", "耐心", "给力", "靠谱", "精彩", "有意思", "没得说",
                "没话说", "没的说", "无可挑剔"),
+    # Handling a payment rather than asking a price: money paid or sent (交了, 付过, 转你了, 花了), a
+    # receipt or an invoice, a claim on expenses, a way to transfer. A clause with one is `payment`
+    # unless its sentence asks an amount (`amount_questions`): 「学费交好了，麻烦开张收据」 asks no price,
+    # 「上次付了两千定金，这次还要补多少」 does.
+    "payment": ("交了", "交好了", "交过", "已交", "付了", "付好了", "付过", "已付", "花了", "充了", "转了", "转你",
+                "转给你", "转过去", "转好了", "已转", "转账", "对公", "汇款", "收据", "发票", "开票", "报销", "凭证",
+                "收款码", "付款码", "扫码", "到账", "收到没", "收到了吗", "医保"),
+    "amount_questions": ("多少", "几多", "几钱", "怎么算", "怎么收"),
     # Moving what was arranged: 约好的时间改到周三 is still a booking (the `done` of 约好的 does not
     # count in such a clause); a school's 课改到周日 is leave.
     "reschedule": ("改到", "改成", "改期", "改个时间", "改时间", "改一下时间", "挪到", "挪一下", "换到", "换个时间",
@@ -224,7 +233,7 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 MARKER_KINDS = ("polite", "hypothetical", "worry", "hearsay", "mild", "expectation", "rhetorical", "deferral",
-                "resolved", "reschedule", "done", "praise", "no_need")
+                "resolved", "reschedule", "done", "praise", "no_need", "payment")
 # Before a speaker, a word that makes the customer the one who speaks (跟老师说, 帮我和前台讲).
 _SPOKEN_TO = frozenset("跟和对给同向替帮让叫")
 _TIME_NUMBER = "(?:[0-9]+|[一二两三四五六七八九十]+)"
@@ -482,6 +491,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
                 and language.negative(clause.folded):
             clause.moods.add("negative")
     _read_settled(clauses)
+    _read_payment(clauses, words["amount_questions"])
     # Moving an arrangement is what the whole sentence does (我之前约的周四，能换到周六吗).
     # A move only supposed (要是需要改时间我会提前说) moves nothing.
     moved = {clause.sentence for clause in clauses
@@ -501,6 +511,16 @@ def _own_voice(clause: ClauseInfo, own_speakers: tuple[str, ...]) -> bool:
     """Every speech marker of the clause is the customer's child's (孩子说, 女儿说): their own case."""
     said = [m for m in clause.markers if m.kind == "hearsay"]
     return bool(said) and all(clause.folded.startswith(own_speakers, m.start) for m in said)
+
+
+def _read_payment(clauses: list[ClauseInfo], amount_questions: tuple[str, ...]) -> None:
+    """A clause that handles a payment (定金刚转你了, 报名费能开发票吗) is `payment`, unless its sentence
+    asks an amount (上次付了两千定金，这次还要补多少; 转账的话多少钱): then a price is asked after all."""
+    for clause in clauses:
+        if any(m.kind == "payment" for m in clause.markers) and not any(
+                other.sentence == clause.sentence and any(word in other.folded for word in amount_questions)
+                for other in clauses):
+            clause.moods.add("payment")
 
 
 def _read_settled(clauses: list[ClauseInfo]) -> None:

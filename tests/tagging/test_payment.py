@@ -1,0 +1,43 @@
+"""Issue 11, precision: a payment handled is no price asked.
+
+Every sentence is new (written for these tests, not taken from tests/data).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.tagging.keywords import KeywordTagger
+from bot.tagging.rules import parse_rules
+from tests.support.tagging import tags
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("材料费昨晚支付宝转过去了", set()),
+        ("押金交过了，单据在前台吗", set()),
+        ("课时费的发票抬头写公司名", set()),
+        ("月卡已付，麻烦核对一下", set()),
+        ("学费能走对公转账吗", set()),
+        # Still a price: asked with an amount, or beside a transfer in another clause.
+        ("尾款转账的话一共多少", {"关注:价格"}),
+        ("之前交了五百定金，尾款还要交多少", {"关注:价格"}),
+        ("学费怎么收，能分期吗", {"关注:价格"}),
+        ("有没有优惠，我直接微信转你", {"关注:价格"}),
+    ],
+)
+def test_a_payment_handled_is_no_price_asked(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
+
+
+def test_an_operators_price_rule_refuses_payment_and_the_list_is_operator_data() -> None:
+    rule = '[[keyword]]\ntag = "关注:价格"\nkeywords = ["多少钱", "费用"]\n'
+    assert tags(KeywordTagger(parse_rules(rule)), "费用昨天交好了") == set()  # brought by the 价格 group
+    assert tags(KeywordTagger(parse_rules(rule)), "费用有点高") == {"关注:价格"}
+    custom = KeywordTagger(parse_rules('[language]\npayment = ["刷卡了"]\n' + rule))
+    assert tags(custom, "费用昨天交好了") == {"关注:价格"}  # 交好了 is no longer a payment word
+    assert tags(custom, "费用刷卡了") == set()
+    own = '[[keyword]]\ntag = "关注:价格"\nkeywords = ["费用"]\nnot_mood = ["praised"]\n'
+    assert tags(KeywordTagger(parse_rules(own)), "费用昨天交好了") == {"关注:价格"}  # its own not_mood wins
+
