@@ -389,6 +389,7 @@ class Language:
             return False
         return any(token in words and 0 < i < len(tokens) - 1 and tokens[i - 1] not in _NOT_BEFORE_CHOICE
                    and tokens[i + 1] not in _NOT_AFTER_CHOICE and tokens[i + 1] not in self.words["intensifiers"]
+                   and not _still(tokens[i - 1], tokens[i + 1])
                    for i, token in enumerate(tokens))
 
     def _wishes(self, clause: ClauseInfo) -> bool:
@@ -538,6 +539,14 @@ def _read_settled(clauses: list[ClauseInfo]) -> None:
 _NOT_BEFORE_CHOICE = frozenset("我 你 他 她 我们 你们 他们 她们 咱们 孩子 了 也 都 但 可 却 就".split())
 _NOT_AFTER_CHOICE = frozenset("很 有点 有些 挺 蛮 比较 一样 老样子 会 要 想 得 算了 不 没 没有 不太 不是 在 那样 这样"
                               " 没什么 一直 照样 没变".split())
+
+
+def _still(before: str, after: str) -> bool:
+    """还是 as "still" before 只 or a negated word (英语还是只会说hello, 还是不敢开口); a negated repeat of
+    the word before it offers a choice (去还是不去, 上还是不上)."""
+    if after[:1] == "只":
+        return True
+    return after[:1] in "不没" and not after[1:].startswith(before[-1:])
 
 
 # Two-character words that open with 想 and wish for nothing.

@@ -1,0 +1,55 @@
+"""Issue 11, precision: what is not the customer's own case or enquiry is not tagged as theirs.
+
+Every sentence is new (written for these tests, not taken from tests/data).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.tagging.keywords import KeywordTagger
+from tests.support.tagging import tags
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 还是 as "still", not a choice: no course asked about.
+        ("练了三个月钢琴，还是只会弹一首", set()),
+        ("上了一学期编程，还是没入门", set()),
+        # A choice all the same.
+        ("书法还是国画，哪个适合五岁", {"课程:咨询"}),
+        ("暑假班报还是不报，老师给个建议", {"课程:咨询"}),
+    ],
+)
+def test_still_is_no_choice(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A child's illness given as the reason for missing a class is leave, no reaction to a treatment.
+        ("小朋友夜里一直咳嗽，今天的舞蹈课先请假", {"课程:请假"}),
+        ("娃牙疼得厉害，周三的课去不了", {"课程:请假"}),
+        # Money short is no tight skin.
+        ("最近手头紧，疗程先停一停", set()),
+        # The customer's own reaction still is.
+        ("我打完玻尿酸鼻子有点疼", {"术后:不适", "项目:玻尿酸"}),
+    ],
+)
+def test_someone_elses_illness_is_no_reaction(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("麻烦老师帮看一下她的数学试卷", set()),
+        ("老师辛苦，批改完英语作业拍给我", set()),
+        ("编程网课的链接进不去", set()),
+        ("想问问数学有没有周末班", {"课程:咨询"}),
+    ],
+)
+def test_a_request_about_the_childs_work_is_no_enquiry(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
