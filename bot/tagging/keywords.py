@@ -461,15 +461,21 @@ class KeywordTagger:
         keyword_hits = [h for h in hits if not h.exclude and h.rule not in vetoed]
         rhetorical = "rhetorical" in clause.moods
         denied = [False] * len(keyword_hits) if rhetorical else negations(keyword_hits, tokens)
-        kept = [
-            hit
-            for hit, negated in zip(keyword_hits, denied, strict=True)
-            if not (negated and rules[hit.rule].negatable) and self._in_mood(hit, clause, clauses, ordinal)
-        ]
+        kept = []
+        # A rule refused here only because the clause supposes, worries or defers still names what the
+        # clause is about: 「要是不做了，定金退不退」 supposes a refund, it asks no price (yield_to).
+        supposed: set[str] = set()
+        for hit, negated in zip(keyword_hits, denied, strict=True):
+            if negated and rules[hit.rule].negatable:
+                continue
+            if self._in_mood(hit, clause, clauses, ordinal):
+                kept.append(hit)
+            elif self._yielding and clause.moods & rules[hit.rule].not_mood & _SUPPOSING:
+                supposed.add(rules[hit.rule].tag)
         if len(kept) > 1 and self._lone_verbs:
             kept = self._without_lone_verbs(kept)
-        if len(kept) > 1 and self._yielding:
-            present = {rules[hit.rule].tag for hit in kept}
+        if self._yielding and (len(kept) > 1 or (kept and supposed)):
+            present = {rules[hit.rule].tag for hit in kept} | supposed
             kept = [hit for hit in kept if present.isdisjoint(rules[hit.rule].yield_to)]
         if len(kept) > 1:
             kept = self._not_what_is_refused(kept, tokens)
@@ -725,6 +731,7 @@ class KeywordTagger:
 
 _DONE_AFTER_TIMED = (["完"], ["过"], ["着"])
 _CLOSING_NON_REQUEST = "啊呀哈嘛哦"
+_SUPPOSING = frozenset({"hypothetical", "worry", "deferred"})
 _NEVER = re.compile("(?!)")
 _FIRST_PERSON = frozenset(("我", "我们", "咱", "咱们", "俺"))
 _ON_BEHALF = frozenset(("帮", "替", "给", "帮忙", "带"))  # 帮我妈约, 带我妈做: the customer books for her

@@ -41,3 +41,17 @@ def test_an_operators_price_rule_refuses_payment_and_the_list_is_operator_data()
     own = '[[keyword]]\ntag = "关注:价格"\nkeywords = ["费用"]\nnot_mood = ["praised"]\n'
     assert tags(KeywordTagger(parse_rules(own)), "费用昨天交好了") == {"关注:价格"}  # its own not_mood wins
 
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A refund supposed or put off names what the clause is about: the money, no price.
+        ("万一那天来不了，押金能退吗", set()),
+        ("尾款退不退等做完再说", set()),
+        # A price asked under the same supposition still is one.
+        ("如果办年卡，能便宜多少", {"关注:价格"}),
+        ("押金能退吗？另外月卡多少钱", {"诉求:退款", "关注:价格"}),
+    ],
+)
+def test_a_supposed_refund_takes_its_money_words(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
