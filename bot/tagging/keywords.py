@@ -32,6 +32,7 @@ from bot.tagging.negation import PASSED_NEGATORS, TRAILING_PARTICLES, asks_a_not
 from bot.tagging.rules import GAP, OPT_OUT_TAG, KeywordRule, RuleSet
 from bot.tagging.script import TypoRepair, alias_table, fold, trie_pattern, trie_regex
 from bot.tagging.segmenter import Segmenter
+from bot.tagging.swallowing import SwallowingWords
 from bot.tagging.verb_object import VerbObjects
 
 logger = logging.getLogger(__name__)
@@ -151,10 +152,11 @@ class KeywordTagger:
                                                self._language.marker_words(k)})
         no_split = frozenset(map(normalise, rules.dictionary_words))
         plain = [first for first, entries in self._index.items() if any(not e.rest for e in entries)]
-        self._inside = self._swallowing_words(plain, no_split)
-        # The same for the parts after a gap: 别*发 in 别再/给我发 (jieba's word 给我发).
+        # A keyword inside a longer token (好贵, 胀痛), `self._inside` below; the same for the parts
+        # after a gap: 别*发 in 别再/给我发 (jieba's word 给我发).
+        affixes = self._language.split_prefixes, self._language.split_suffixes
         later = {part for entries in self._index.values() for e in entries for part in e.rest}
-        self._inside_parts = self._swallowing_words(sorted(later), no_split)
+        self._inside_parts = SwallowingWords(later, *affixes, no_split)
         self._fillers = frozenset(self._language.words["gap_fillers"])
         # A topic named inside a longer word (美容师, 染发剂, 美甲店): `topic_suffixes`, topic rules only.
         topics = [first for first, entries in self._index.items() if len(first) > 1 and AMOUNT not in first
@@ -183,9 +185,8 @@ class KeywordTagger:
         if verb_objects is not None:
             self._separable = (re.compile(f"{self._separable.pattern}|{verb_objects.pattern}")
                                if self._separable is not None else verb_objects)
-        for token, inner in self._verb_objects.glued.items():  # 洗衣服 holds 洗衣
-            if token not in no_split:
-                self._inside[token] = (*self._inside.get(token, ()), *inner)
+        # A verb glued to a full noun holds the verb-object keyword: 洗衣服 holds 洗衣.
+        self._inside = SwallowingWords(plain, *affixes, no_split, extra=self._verb_objects.glued)
         # Asking and wishing are moods of every clause only when a rule names them; `intent` and
         # `asked` read them for the clauses of their hits alone.
         self._reads_negative = any("negative" in rule.mood | rule.not_mood or any(
@@ -667,8 +668,9 @@ class KeywordTagger:
                     if spans:
                         spans = ((start, end), *spans)
                         hits.append(_Hit(entry.rule, entry.keyword, start, spans[-1][1], spans, entry.exclude))
-            if tokens[start] in self._inside:
-                self._find_inside(tokens, start, hits)
+            inside = self._inside.get(tokens[start])
+            if inside:
+                self._find_inside(inside, start, hits)
             topic = topics.get(tokens[start]) if topics else None
             if topic is not None:  # 美容师 names 美容: for a topic rule only
                 hits += [_Hit(e.rule, e.keyword, start, start + 1, ((start, start + 1),), False)
@@ -702,28 +704,9 @@ class KeywordTagger:
                 if not entry.rest:
                     hits.append(_Hit(entry.rule, entry.keyword, first, last, ((first, last),), entry.exclude))
 
-    def _swallowing_words(self, plain: list[str], no_split: frozenset[str]) -> dict[str, tuple[str, ...]]:
-        """Token -> the plain keywords inside it (好贵 -> 贵, 胀痛 -> 痛), one or two characters of
-        `split_prefixes` before or of `split_suffixes` after; not for do-not-split words (心疼)."""
-        prefixes, suffixes = self._language.split_prefixes, self._language.split_suffixes
-        inside: dict[str, tuple[str, ...]] = {}
-        # Built a group at a time by comprehensions (tens of thousands of tokens: a fifth of the
-        # start-up of `siyu tag` as a plain loop). Within a group the affix's length fixes the
-        # split, so a token comes from one inner only; across groups a token collects its inners
-        # in the order of the hits: one-character affixes first, prefixes before suffixes.
-        for cut in (1, 2):
-            for group in ({a + inner: inner for a in prefixes if len(a) == cut for inner in plain},
-                          {inner + a: inner for a in suffixes if len(a) == cut for inner in plain}):
-                for token in group.keys() & inside.keys():
-                    inside[token] += (group.pop(token),)
-                inside.update({token: (inner,) for token, inner in group.items()})
-        for token in no_split & inside.keys():
-            del inside[token]
-        return inside
-
-    def _find_inside(self, tokens: list[str], i: int, hits: list[_Hit]) -> None:
-        """A keyword inside a longer token, the rest a degree word or the like: 好贵, 胀痛, 疼死."""
-        for inner in self._inside.get(tokens[i], ()):
+    def _find_inside(self, inside: tuple[str, ...], i: int, hits: list[_Hit]) -> None:
+        """The keywords `inside` token i, the rest a degree word or the like: 好贵, 胀痛, 疼死."""
+        for inner in inside:
             for entry in self._index[inner]:
                 if not entry.rest:
                     hits.append(_Hit(entry.rule, entry.keyword, i, i + 1, ((i, i + 1),), entry.exclude))
@@ -832,7 +815,7 @@ def _clauses(tokens: list[str]) -> list[tuple[int, int]]:
 
 
 def _match_gapped(tokens: list[str], parts: tuple[str, ...], pos: int,
-                  inside: dict[str, tuple[str, ...]], fillers: frozenset[str] = frozenset()
+                  inside: SwallowingWords, fillers: frozenset[str] = frozenset()
                   ) -> tuple[tuple[int, int], ...]:
     """Spans for `parts`, each after a gap of at most MAX_GAP tokens, `fillers` not counted
     (别/每天/都/给/我/推: 每天 is the one word skipped; 给, 我 and 都 only fill).
@@ -856,7 +839,7 @@ def _match_gapped(tokens: list[str], parts: tuple[str, ...], pos: int,
                 run += tokens[end - 1]
                 if len(run) >= len(part):
                     if run == part or (end == start + 1 and (
-                            part in inside.get(run, ()) or (number == len(parts) and start > pos
+                            part in inside.get(run) or (number == len(parts) and start > pos
                                                             and run.startswith(part)))):
                         found = (start, end)
                     break
