@@ -57,8 +57,9 @@ def explain(tagger: KeywordTagger, text: str) -> Explanation:
     read_moods(tagger._language, clauses)
     rules = tagger._rules
     decisions: list[Decision] = []
+    arranged = tagger.arranged(folded, hits)
     for ordinal, clause in enumerate(clauses):
-        counted = tagger._clause_hits(clause, clauses, ordinal, hits[ordinal])
+        counted = tagger._clause_hits(clause, clauses, ordinal, hits[ordinal], arranged)
         tokens = clause.tokens
         asked = [h for h in hits[ordinal] if asks_a_not_a(tokens, h.start)]
         rest = [h for h in hits[ordinal] if h not in asked]

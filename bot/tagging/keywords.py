@@ -196,6 +196,10 @@ class KeywordTagger:
                                  for rule in self._rules)
         self._resolution_verbs = frozenset("".join(self._language.words["resolution_verbs"]))
         self._denied_patterns: dict[int, re.Pattern[str]] = {}  # rule -> its words denied and closed by 了
+        # What each rule's arrangement is named by (`arrangement`): a sentence that moves something
+        # moves the arrangement it names (周日的课改到周六 is leave, 周三那个号往后挪 a booking).
+        self._arrangement = {number: frozenset(map(normalise, rule.arrangement))
+                             for number, rule in enumerate(self._rules) if rule.arrangement}
         self._exclusive = frozenset(rules.exclusive_groups)
         self._yielding = any(rule.yield_to for rule in self._rules)
         self._lone_verbs = any(rule.verbs for rule in self._rules)
@@ -253,8 +257,9 @@ class KeywordTagger:
         fired: dict[int, tuple[list[str], str]] = {}  # rule -> (keywords, first clause)
         last_clause: dict[int, int] = {}  # rule -> ordinal of the last clause it fired in
         fired_in: dict[int, set[int]] = {}  # rule -> ordinals of the clauses its keywords counted in
+        arranged = self.arranged(folded, hits)
         for ordinal, clause in enumerate(clauses):
-            for hit in self._clause_hits(clause, clauses, ordinal, hits[ordinal]):
+            for hit in self._clause_hits(clause, clauses, ordinal, hits[ordinal], arranged):
                 if hit.rule not in fired:
                     fired[hit.rule] = ([], clause.text)
                 last_clause[hit.rule] = ordinal
@@ -369,6 +374,8 @@ class KeywordTagger:
                 for rule, weight in self._cues.get(word, ()):
                     if word in found.setdefault(rule, []):
                         continue
+                    if word == _MOVED and not self._takes_the_move(rule, clause.sentence, clauses):
+                        continue
                     found[rule].append(word)
                     scores[rule] = scores.get(rule, 0.0) + weight
                     where.setdefault(rule, set()).add(ordinal)
@@ -434,6 +441,17 @@ class KeywordTagger:
         for number in gone:
             del fired[number]
 
+    def _takes_the_move(self, rule: int, sentence: int, clauses: list[ClauseInfo]) -> bool:
+        """Whether a `rescheduled` sentence moves this rule's arrangement: a token of the sentence is
+        or ends with one of its `arrangement` words (课: 体验课, 退课), or it has none and no other
+        rule's is there (what is moved unnamed, 能改到后天吗, falls to the rules without any)."""
+        if not self._arrangement:
+            return True
+        tokens = [token for clause in clauses if clause.sentence == sentence for token in clause.tokens]
+        named = {number for number, words in self._arrangement.items()
+                 if any(token.endswith(word) for token in tokens for word in words)}
+        return rule in named if rule in self._arrangement else not named
+
     def _keep_latest_state(self, fired: dict[int, tuple[list[str], str]], last_clause: dict[int, int]) -> None:
         """In an exclusive group (状态) the customer's latest word counts: 之前退订了，现在想恢复推送."""
         latest: dict[str, int] = {}
@@ -446,8 +464,18 @@ class KeywordTagger:
             if group in latest and last_clause[number] < latest[group]:
                 del fired[number]
 
+    def arranged(self, folded: str, hits: list[list[_Hit]]) -> frozenset[int]:
+        """The rules whose `arrangement` the message names (a token is or ends with one of its
+        words), read only when a `contextual` keyword was found: 「小朋友今天咳嗽，就不过去了」."""
+        rules = self._rules
+        if not any(hit.keyword in rules[hit.rule].contextual for clause_hits in hits for hit in clause_hits):
+            return frozenset()
+        tokens = [token for piece in _PIECES.findall(folded) for token in self._segmenter.cut(piece)]
+        return frozenset(number for number, words in self._arrangement.items()
+                         if any(token.endswith(word) for token in tokens for word in words))
+
     def _clause_hits(self, clause: ClauseInfo, clauses: list[ClauseInfo], ordinal: int,
-                     found: list[_Hit]) -> list[_Hit]:
+                     found: list[_Hit], arranged: frozenset[int] = frozenset()) -> list[_Hit]:
         """The keyword hits that count in one clause: not contained, vetoed, negated or out of mood."""
         tokens = clause.tokens
         hits = [hit for hit in found if not asks_a_not_a(tokens, hit.start)]
@@ -459,7 +487,11 @@ class KeywordTagger:
         hits = _drop_contained([h for h in hits if h.exclude or h.keyword not in rules[h.rule].timed
                                 or self._at_a_time(h, clause, clauses)])
         vetoed = {h.rule for h in hits if h.exclude}
-        keyword_hits = [h for h in hits if not h.exclude and h.rule not in vetoed]
+        keyword_hits = [h for h in hits if not h.exclude and h.rule not in vetoed
+                        and (h.keyword not in rules[h.rule].contextual or h.rule in arranged)]
+        if self._arrangement and "rescheduled" in clause.moods:  # 推迟 of an arrangement not the one moved
+            keyword_hits = [h for h in keyword_hits if h.rule not in self._arrangement or not self._a_move(h, clause)
+                            or self._takes_the_move(h.rule, clause.sentence, clauses)]
         rhetorical = "rhetorical" in clause.moods
         denied = [False] * len(keyword_hits) if rhetorical else negations(keyword_hits, tokens)
         kept = []
@@ -489,6 +521,13 @@ class KeywordTagger:
         topics = {hit.rule for hit in hits if not rules[hit.rule].negatable
                   and hit.keyword not in rules[hit.rule].verbs}
         return [hit for hit in hits if hit.keyword not in rules[hit.rule].verbs or not topics - {hit.rule}]
+
+    @staticmethod
+    def _a_move(hit: _Hit, clause: ClauseInfo) -> bool:
+        """The hit lies on a `reschedule` marker (推迟, 往后推): its keyword is the move itself."""
+        start = sum(map(len, clause.tokens[: hit.start]))
+        end = start + sum(map(len, clause.tokens[hit.start : hit.end]))
+        return any(m.kind == "reschedule" and m.start < end and start < m.end for m in clause.markers)
 
     def _not_what_is_refused(self, hits: list[_Hit], tokens: list[str]) -> list[_Hit]:
         """What an opt-out names, before it or as its object, is what the customer no longer wants
@@ -716,6 +755,7 @@ _DONE_AFTER_TIMED = (["完"], ["过"], ["着"])
 _CLOSING_NON_REQUEST = "啊呀哈嘛哦"
 _SUPPOSING = frozenset({"hypothetical", "worry", "deferred"})
 _NEVER = re.compile("(?!)")
+_MOVED = "mood:rescheduled"
 _FIRST_PERSON = frozenset(("我", "我们", "咱", "咱们", "俺"))
 _ON_BEHALF = frozenset(("帮", "替", "给", "帮忙", "带"))  # 帮我妈约, 带我妈做: the customer books for her
 

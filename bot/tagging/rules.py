@@ -112,6 +112,8 @@ class KeywordSpec(_Spec):
     intent: bool = False  # fires only where its clause asks or wishes (INTENT_MOODS): a mention is no enquiry
     asked: list[Word] = []  # keywords that count only where the clause asks or wishes (班, 老师)
     timed: list[Word] = []  # keywords that count only in a sentence naming a time to come (周六下午过来做)
+    arrangement: list[Word] = []  # words naming what this rule's arrangement is (课, 孩子): see `contextual`
+    contextual: list[Word] = []  # keywords that count only in a message naming the arrangement (来不了)
     expand: bool | list[str] = True  # concept groups a keyword belongs to add their words (or only these groups)
     cues: dict[str, float] = {}  # words (or "mood:<mood>") whose weights add up over a message
     cue_threshold: float = Field(default=2.0, gt=0)
@@ -184,6 +186,11 @@ class KeywordRule:
     intent: bool = False
     asked: frozenset[str] = frozenset()  # keywords (also in `keywords`) that need an asking clause
     timed: frozenset[str] = frozenset()  # keywords (also in `keywords`) that need a time to come
+    # Words naming this rule's arrangement (课, 数学课): in a sentence that moves something, the rule
+    # takes the move only when one of them is there, and a rule without them only when no rule's are;
+    # its `contextual` keywords (来不了, 不过去了) count only in a message that names one.
+    arrangement: frozenset[str] = frozenset()
+    contextual: frozenset[str] = frozenset()
     # Keywords a concept group added (word, the rule's own keyword it stands for): 什么价 for 价格.
     via: tuple[tuple[str, str], ...] = ()
     # A topic's verb said alone (洗 for 洗车): it stands down in a clause naming another topic
@@ -370,12 +377,15 @@ def _parse_keyword_rules(
         spec = _validated(KeywordSpec, raw, where, errors)
         if spec is None:
             continue
-        claimed.update(word for word in spec.cues if word.startswith("mood:"))
+        if not spec.arrangement:  # a rule that names its arrangement takes a move only where it is named
+            claimed.update(word for word in spec.cues if word.startswith("mood:"))
         words = _expand_all(spec.keywords, vocab, f"{where}.keywords", errors)
         words += _expand_all(spec.synonyms, vocab, f"{where}.synonyms", errors)
         asked = _expand_all(spec.asked, vocab, f"{where}.asked", errors)
         timed = tuple(word for word in _expand_all(spec.timed, vocab, f"{where}.timed", errors) if word not in words)
         exclude = _expand_all(spec.exclude, vocab, f"{where}.exclude", errors)
+        arrangement = _expand_all(spec.arrangement, vocab, f"{where}.arrangement", errors)
+        contextual = _expand_all(spec.contextual, vocab, f"{where}.contextual", errors)  # also when a keyword
         via: dict[str, str] = {}
         cues: dict[str, float] = {}
         not_mood = spec.not_mood if spec.not_mood is not None else DEFAULT_NOT_MOOD if spec.negatable else ()
@@ -415,7 +425,7 @@ def _parse_keyword_rules(
                 KeywordRule(
                     tag=spec.tag,
                     group=_group_of(spec.tag, spec.group),
-                    keywords=tuple(dict.fromkeys((*words, *via, *asked, *timed))),
+                    keywords=tuple(dict.fromkeys((*words, *via, *asked, *timed, *contextual))),
                     negatable=spec.negatable,
                     exclude=exclude,
                     yield_to=tuple(spec.yield_to),
@@ -430,6 +440,8 @@ def _parse_keyword_rules(
                     intent=spec.intent,
                     asked=(frozenset(asked) - set(words)) | kept_asked,
                     timed=frozenset(timed) - set(via) - set(asked),
+                    arrangement=frozenset(arrangement),
+                    contextual=frozenset(contextual),
                     verbs=frozenset(lone),
                 ),
             )
@@ -440,8 +452,9 @@ def _parse_keyword_rules(
 def _without_claimed_moods(rules: list[tuple[int, KeywordRule]], claimed: set[str],
                            raw_rules: list[Any]) -> list[tuple[int, KeywordRule]]:
     """A mood cue a group brings (the 预约 group's `mood:rescheduled`: 「改到周日可以吗」 moves a
-    booking) stays with the rule only while no rule of the file weighs that mood itself (the
-    shipped 课程:请假, for which 「周六的课改到周日」 is leave)."""
+    booking) stays with the rule only while no rule of the file weighs that mood itself, unless
+    that rule names its `arrangement` (a leave rule with 课: 「周六的课改到周日」 is leave, a move
+    that names no class still books)."""
     if not claimed:
         return rules
     kept = []

@@ -45,3 +45,53 @@ def test_booking_for_someone_else_at_their_time_is_still_a_booking() -> None:
 def test_a_timed_word_without_its_time_hides_no_shorter_keyword() -> None:
     rules = BOOKING + '[[keyword]]\ntag = "项目:洗衣"\nkeywords = ["洗衣", "洗窗帘"]\nnegatable = false\n'
     assert tags(KeywordTagger(parse_rules(rules)), "窗帘能洗吗") == {"项目:洗衣"}
+
+
+@pytest.fixture(scope="module")
+def shipped() -> KeywordTagger:
+    from bot.tagging import load_rules
+    from tests.support.tagging import SHIPPED
+
+    return KeywordTagger(load_rules(SHIPPED))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("礼拜五下午那个号能不能往后推两天", {"意向:预约"}),           # the appointment moved, nothing named: a booking
+    ("医生，我的复诊想改到下礼拜二上午", {"意向:预约"}),
+    ("我下午临时有会，能推迟到五点吗", {"意向:预约"}),
+    ("书法课能不能挪到礼拜天上午", {"课程:请假"}),                 # a class moved: leave
+    ("孩子这周要考试，能往后推一周吗", {"课程:请假"}),             # the child's: the class is moved
+    ("周二的体验课想换到周四", {"课程:请假"}),
+])
+def test_what_is_moved_decides_booking_or_leave(shipped: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(shipped, text) & {"意向:预约", "课程:请假"} == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("闺女嗓子发炎了，今天的围棋就不去了", {"课程:请假"}),
+    ("小朋友昨晚没睡好，今天来不了", {"课程:请假"}),
+    ("老师，明天家里有事赶不上了", {"课程:请假"}),
+    ("礼拜三有事去不了了，那个号帮我退了吧", set()),                # a cancelled appointment is no leave
+    ("下午要开会，来不了了，预约帮我取消", set()),
+])
+def test_an_absence_is_leave_only_from_a_class(shipped: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(shipped, text) & {"意向:预约", "课程:请假"} == expected
+
+
+LEAVE = '''
+[[keyword]]
+tag = "课程:请假"
+keywords = ["请假", "来不了"]
+arrangement = ["课", "孩子"]
+contextual = ["来不了"]
+[keyword.cues]
+"mood:rescheduled" = 2
+'''
+
+
+def test_an_operator_names_the_arrangement_of_a_rule() -> None:
+    tagger = KeywordTagger(parse_rules(BOOKING + LEAVE))
+    assert tags(tagger, "孩子发烧，明天来不了") == {"课程:请假"}
+    assert tags(tagger, "明天有事来不了") == set()
+    assert tags(tagger, "周六的课能改到周日吗") == {"课程:请假"}
+    assert tags(tagger, "周六那个能改到周日吗") == {"意向:预约"}
