@@ -776,7 +776,7 @@ _CLASSED = re.compile("[0-9十百千万块元费]")
 _MOOD_MARKERS = {"rescheduled": "reschedule", "settled": "no_need", "deferred": "deferral", "passed": "resolved",
                  "praised": "praise", "negative": "negative"}
 # Markers that reach other clauses: a piece holding one is read even without a keyword.
-_MARKER_KINDS = ("hypothetical", "worry", "hearsay", "deferral", "resolved", "done")
+_MARKER_KINDS = ("hypothetical", "worry", "hearsay", "deferral", "resolved", "done", "remedy")
 _NEGATORS = frozenset("不没别停")
 _NOT_STATEMENT = frozenset({"question", "hypothetical", "worry", "hearsay", "expectation", "rhetorical", "deferred"})
 

@@ -43,6 +43,7 @@ MOODS = (
     "settled",  # 不用/不必 … after 已经…了 in the sentence: no longer needed because it is done
     "negative",  # an intensifier right before a negative word (太慢, 真冤, 也太冲了), not negated
     "asking",  # a question word in the clause (多少, 什么时候, 哪): the customer asks something
+    "remedy",  # the sentence asks whether a service treats a condition (你们的修复能解决吗) and tells no treatment done
     "payment",  # a payment handled (交了, 转账, 收据, 发票, 报销) in a sentence that asks no amount
     "request",  # a wish or a request in the clause (想, 希望, 帮我, 麻烦, 可以…), not negated
 )
@@ -124,6 +125,14 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "mild": ("一般", "一般般", "还行", "还可以", "还凑合", "凑合", "马马虎虎", "过得去", "中规中矩", "说得过去"),
     # "No need" opening a clause after something done (已经约好了，不用再打电话了): settled, not an opt-out.
     "no_need": ("不用", "不必", "无需", "无须", "没必要", "用不着", "不需要"),
+    # Asking whether a service treats a condition (我一直腰疼，你们的修复能解决吗, 老是长痘，光子有用吗): in a
+    # clause that asks, the whole sentence is `remedy`, except a clause that tells a treatment done
+    # (`treated`: 打完水光起了红点，能解决吗 reports a reaction and asks for a fix).
+    "remedy": ("能解决", "能改善", "能治", "能治好", "能调理", "能修复", "能去掉", "能去除", "能淡化", "能消除", "有用",
+               "管用", "有效果", "有帮助", "见效", "能不能解决", "能不能改善", "能不能治", "能不能调理", "有没有用",
+               "有没有效果", "管不管用", "有没有帮助", "可以改善", "可以解决", "可以调理"),
+    "treated": ("做完", "打完", "弄完", "做了", "打了", "做过", "打过", "术后", "治疗后", "治疗完", "按完", "敷完",
+                "做的", "打的"),
     # A strong negative judgement: one of `intensifiers` right before one of `negative` (太慢了, 这钱花得
     # 真冤, 说话也太冲了), not after 不/没 (不太慢). 贵 is a price concern, not listed.
     # 越来越 and 一天比一天 judge a decline: 饭菜一天比一天差 (一天比一天好 praises: 好 is not negative).
@@ -234,7 +243,7 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 MARKER_KINDS = ("polite", "hypothetical", "worry", "hearsay", "mild", "expectation", "rhetorical", "deferral",
-                "resolved", "reschedule", "done", "praise", "no_need", "payment")
+                "resolved", "reschedule", "done", "praise", "no_need", "payment", "remedy", "treated")
 # Before a speaker, a word that makes the customer the one who speaks (跟老师说, 帮我和前台讲).
 _SPOKEN_TO = frozenset("跟和对给同向替帮让叫")
 _TIME_NUMBER = "(?:[0-9]+|[一二两三四五六七八九十]+)"
@@ -494,6 +503,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
             clause.moods.add("negative")
     _read_settled(clauses)
     _read_payment(clauses, words["amount_questions"])
+    _read_remedy(clauses)
     # Moving an arrangement is what the whole sentence does (我之前约的周四，能换到周六吗).
     # A move only supposed (要是需要改时间我会提前说) moves nothing.
     moved = {clause.sentence for clause in clauses
@@ -513,6 +523,18 @@ def _own_voice(clause: ClauseInfo, own_speakers: tuple[str, ...]) -> bool:
     """Every speech marker of the clause is the customer's child's (孩子说, 女儿说): their own case."""
     said = [m for m in clause.markers if m.kind == "hearsay"]
     return bool(said) and all(clause.folded.startswith(own_speakers, m.start) for m in said)
+
+
+def _read_remedy(clauses: list[ClauseInfo]) -> None:
+    """A sentence that asks whether a service treats a condition is `remedy`, but for a clause that
+    tells a treatment done (打完水光起了红点，能解决吗 reports)."""
+    asked = {clause.sentence for clause in clauses if any(m.kind == "remedy" for m in clause.markers) and (
+        "question" in clause.moods or clause.asked or clause.folded.rstrip("啊呀哈").endswith(("吗", "么", "嘛"))
+        or any(m.kind == "remedy" and ("不" in clause.folded[m.start : m.end] or "没" in clause.folded[m.start : m.end])
+               for m in clause.markers))}
+    for clause in clauses:
+        if clause.sentence in asked and all(m.kind != "treated" for m in clause.markers):
+            clause.moods.add("remedy")
 
 
 def _read_payment(clauses: list[ClauseInfo], amount_questions: tuple[str, ...]) -> None:
