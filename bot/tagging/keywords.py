@@ -610,6 +610,8 @@ class KeywordTagger:
                 moods.add("done")
             elif marker.kind == "praise" and not _praise_negated(clause, marker):
                 moods.add("praised")
+        if self._language.judged_by_self(clause.folded, start, end):
+            moods.add("self_judged")  # 孩子数学太差了: the customer's own, no complaint about the business
         if any(a <= start and end <= b for a, b in clause.quoted):
             moods.add("quoted")  # 她说“我要投诉你们”: someone's words, quoted
         said = "".join(clause.tokens[hit.start : hit.end])

@@ -44,6 +44,7 @@ MOODS = (
     "negative",  # an intensifier right before a negative word (太慢, 真冤, 也太冲了), not negated
     "asking",  # a question word in the clause (多少, 什么时候, 哪): the customer asks something
     "remedy",  # the sentence asks whether a service treats a condition (你们的修复能解决吗) and tells no treatment done
+    "self_judged",  # the keyword is a strong judgement (太差) of the customer's own (孩子数学太差, 我忍痛能力很差)
     "payment",  # a payment handled (交了, 转账, 收据, 发票, 报销) in a sentence that asks no amount
     "request",  # a wish or a request in the clause (想, 希望, 帮我, 麻烦, 可以…), not negated
 )
@@ -147,7 +148,8 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # when it is named right before it: 阅读理解特别差, 孩子基础太差, 我皮肤真的好差, 我太粗心了.
     "self_judged": ("我", "自己", "我自己",
                     "成绩", "基础", "底子", "理解", "阅读", "口语", "听力", "发音", "写作", "作文", "词汇", "单词",
-                    "计算", "记性", "记忆力", "注意力", "专注力", "自控力", "反应", "动手能力", "学习", "字",
+                    "计算", "记性", "记忆力", "注意力", "专注力", "自控力", "反应", "能力", "学习", "字", "数学",
+                    "语文", "英语", "物理", "化学",
                     "皮肤", "肤质", "肤色", "体质", "体力", "身体", "睡眠", "胃口", "视力", "气色", "状态", "心情",
                     "毛色", "牙口"),
     # A wish or a request (想报个班, 帮我约, 可以试听吗): with a question, what an `intent = true` rule
@@ -297,6 +299,11 @@ class Language:
         if self._negative is None:
             return False
         return any(not self._self_judged(text[: match.start()]) for match in self._negative.finditer(text))
+
+    def judged_by_self(self, text: str, start: int, end: int) -> bool:
+        """The words at text[start:end] end with a `negative` word (太差, 很差, 真慢) and judge what the
+        customer names right before them as their own or their child's (孩子数学太差, 我忍痛能力很差)."""
+        return text[start:end].endswith(self.words["negative"]) and self._self_judged(text[:start])
 
     def _self_judged(self, before: str) -> bool:
         before = before.rstrip("也都还就真的是")
