@@ -30,7 +30,7 @@ from bot.tagging.language import (DEFAULT_ALIASES, NEGATED_PRAISE, ClauseInfo, M
                                   sentence_numbers)
 from bot.tagging.negation import PASSED_NEGATORS, TRAILING_PARTICLES, asks_a_not_a, negations, passed_later
 from bot.tagging.rules import GAP, OPT_OUT_TAG, KeywordRule, RuleSet
-from bot.tagging.script import TypoRepair, alias_table, fold, trie_pattern, trie_regex
+from bot.tagging.script import TypoRepair, alias_table, fold, spelled, trie_pattern, trie_regex
 from bot.tagging.segmenter import Segmenter
 from bot.tagging.swallowing import SwallowingWords
 from bot.tagging.verb_object import VerbObjects
@@ -118,7 +118,9 @@ class KeywordTagger:
             first[:cut]: () for first in self._index for cut in range(1, len(first))
         }
         self._lookup.update(self._index)
-        self._aliases = alias_table({**DEFAULT_ALIASES, **dict(rules.aliases)})
+        # A rule's own words typed in pinyin (tiemo, baoyang, xuefei) read as the words, unless the
+        # rule says `pinyin = false`; the default vocabulary and `[aliases]` win for the same spelling.
+        self._aliases = {**_spelled_keywords(sounded), **alias_table({**DEFAULT_ALIASES, **dict(rules.aliases)})}
         # A piece can hold a keyword only if it holds each of its parts (`_needed_part`). A `timed`
         # keyword (过来, 做) makes a piece worth segmenting only in a message naming a time.
         needed = {_needed_part(first, entry) for first, entries in self._index.items()
@@ -760,6 +762,21 @@ _NEVER = re.compile("(?!)")
 _MOVED = "mood:rescheduled"
 _FIRST_PERSON = frozenset(("我", "我们", "咱", "咱们", "俺"))
 _ON_BEHALF = frozenset(("帮", "替", "给", "帮忙", "带"))  # 帮我妈约, 带我妈做: the customer books for her
+
+
+def _spelled_keywords(keywords: Sequence[str]) -> dict[str, str]:
+    """Pinyin spelling -> keyword, for the Han keywords of at least MIN_SPELLED characters; the
+    first keyword keeps a spelling that two share."""
+    spellings: dict[str, str] = {}
+    for keyword in keywords:
+        if len(keyword) >= MIN_SPELLED and AMOUNT not in keyword:
+            spelling = spelled(keyword)
+            if spelling is not None:
+                spellings.setdefault(spelling, keyword)
+    return spellings
+
+
+MIN_SPELLED = 2  # a one-character keyword's syllable (tui, yue) is too short to be meant
 
 
 def _needed_part(first: str, entry: _Entry) -> str:

@@ -67,16 +67,35 @@ def _fold(syllable: str) -> str:
     return syllable[:-1] if syllable.endswith("ng") else syllable
 
 
-def _syllable_cache_path() -> Path:
+def _syllable_cache_path(kind: str = "pinyin") -> Path:
     # Named by pypinyin's version, read from its metadata: importing it would cost a second.
-    return Path(tempfile.gettempdir()) / "siyu-jieba" / f"pinyin-{metadata.version('pypinyin')}.marshal"
+    return Path(tempfile.gettempdir()) / "siyu-jieba" / f"{kind}-{metadata.version('pypinyin')}.marshal"
 
 
 @lru_cache(maxsize=1)
 def _syllables() -> dict[int, str]:
-    """Han character -> folded toneless syllable, built once with pypinyin and cached on disk
-    (as jieba caches its dictionary), so a new process does not pay pypinyin's import."""
-    path = _syllable_cache_path()
+    """Han character -> folded toneless syllable (see `_syllable_table`)."""
+    return _syllable_table(folded=True)
+
+
+@lru_cache(maxsize=1)
+def _plain_syllables() -> dict[int, str]:
+    """Han character -> toneless syllable as typed (zh, -ng kept), for a keyword's spelling."""
+    return _syllable_table(folded=False)
+
+
+def spelled(word: str) -> str | None:
+    """A Han word's toneless pinyin, syllables run together as a customer types it (贴膜 -> tiemo,
+    保养 -> baoyang); None when a character is no Han character. Each character's commonest reading."""
+    table = _plain_syllables()
+    syllables = [table.get(ord(char), "") for char in word]
+    return "".join(syllables) if all(syllables) else None
+
+
+def _syllable_table(folded: bool) -> dict[int, str]:
+    """Han character -> toneless syllable, folded (`_fold`) or not, built once with pypinyin and
+    cached on disk (as jieba caches its dictionary), so a new process does not pay pypinyin's import."""
+    path = _syllable_cache_path("pinyin" if folded else "pinyin-plain")
     try:
         with path.open("rb") as cached:
             table = marshal.load(cached)
@@ -87,7 +106,8 @@ def _syllables() -> dict[int, str]:
     
     from pypinyin import Style, lazy_pinyin
 
-    table = {point: _fold(lazy_pinyin(chr(point), style=Style.NORMAL)[0]) for point in range(*_HAN_RANGE)}
+    spell = _fold if folded else str
+    table = {point: spell(lazy_pinyin(chr(point), style=Style.NORMAL)[0]) for point in range(*_HAN_RANGE)}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         scratch = path.with_suffix(f".{os.getpid()}.tmp")

@@ -134,3 +134,18 @@ def test_a_topics_verb_said_alone_names_the_topic(text: str, expected: set[str])
 def test_a_rule_that_keeps_to_its_words_hears_no_verb_alone() -> None:
     rules = TOPICS.replace('negatable = false\n', 'negatable = false\nexpand = false\n', 1)
     assert tags(KeywordTagger(parse_rules(rules)), "下雨天还洗吗") == set()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("jingxi要多久", {"项目:洗车"}),          # a rule's own word typed in pinyin
+    ("ruzhu要提前多久说", {"项目:入住"}),
+    ("Xichen能一起做吗", set()),               # no keyword's spelling
+    ("xi一下要多久", set()),                   # a one-character syllable is too short to be meant
+])
+def test_an_operators_words_typed_in_pinyin_are_read(text: str, expected: set[str]) -> None:
+    assert tags(KeywordTagger(parse_rules(TOPICS)), text) == expected
+
+
+def test_a_rule_without_pinyin_reads_no_spelling() -> None:
+    rules = TOPICS.replace('negatable = false\n', 'negatable = false\npinyin = false\n', 1)
+    assert tags(KeywordTagger(parse_rules(rules)), "jingxi要多久") == set()
