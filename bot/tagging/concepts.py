@@ -116,6 +116,9 @@ GROUP_NOT_MOOD: dict[str, tuple[str, ...]] = {
     # A complaint word that judges the customer's own (孩子数学太差) is none; otherwise the general default.
     "投诉": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
            "self_judged"),
+    # Someone else's visit (邻居家小孩也想来, 我婆婆想过来看看) is a referral, not the customer's booking.
+    "预约": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
+           "third_party"),
 }
 
 
@@ -170,6 +173,8 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
     # Moving an arrangement (改到周日可以吗, 能挪到后天吗) is a booking, unless a rule of the file
     # weighs the mood itself (the shipped 课程:请假: a class moved is leave); see rules.py.
     "预约": {"mood:rescheduled": 2},
+    # Someone else who wants it too (邻居家小孩也想来学画画, 我侄女也想学舞蹈): see `referring`.
+    "转介绍": {"mood:referring": 2},
     # Too many messages (推送太多了) or the list they come from (名单), weighed with a verb that stops
     # or removes (关掉, 取消吧, 去掉) anywhere in the message: 「推送太多了，帮我取消吧」. A verb alone
     # is half a point, so two of them (取消掉预约，停掉疗程) are no opt-out.

@@ -56,6 +56,8 @@ def explain(tagger: KeywordTagger, text: str) -> Explanation:
     found = tagger._find_in_pieces(pieces, [True] * len(pieces))
     clauses, hits = tagger._read(text, folded, pieces, found, True)
     read_moods(tagger._language, clauses)
+    if tagger._reads_referring:
+        tagger._read_referring(clauses)
     rules = tagger._rules
     decisions: list[Decision] = []
     arranged = tagger.arranged(folded, hits)

@@ -148,8 +148,12 @@ class KeywordTagger:
         cue_words, negative = self._cue_pattern, self._language.negative_pattern if self._negative_cue else None
         self._cued = (re.compile(f"{cue_words.pattern}|{negative.pattern}") if cue_words and negative
                       else cue_words or negative)
-        self._mood_cues = _cue_pattern({w: [] for kind in mood_kinds
-                                        for w in self._language.words.get(_MOOD_MARKERS.get(kind, kind), ())})
+        mood_words = [w for kind in mood_kinds if kind != "referring"
+                      for w in self._language.words.get(_MOOD_MARKERS.get(kind, kind), ())]
+        if "referring" in mood_kinds:  # 也 alone is in too many messages: 也 with what is wanted (也想, 也打算)
+            words_of = self._language.words
+            mood_words += [also + want for also in words_of["also"] for want in words_of["also_wants"]]
+        self._mood_cues = _cue_pattern(dict.fromkeys(mood_words, []))
         self._markers_anywhere = _cue_pattern({w.split(GAP)[0]: [] for k in _MARKER_KINDS for w in
                                                self._language.marker_words(k)})
         no_split = frozenset(map(normalise, rules.dictionary_words))
@@ -202,6 +206,7 @@ class KeywordTagger:
         # moves the arrangement it names (周日的课改到周六 is leave, 周三那个号往后挪 a booking).
         self._arrangement = {number: frozenset(map(normalise, rule.arrangement))
                              for number, rule in enumerate(self._rules) if rule.arrangement}
+        self._reads_referring = any(word == "mood:referring" for rule in self._rules for word, _ in rule.cues)
         self._exclusive = frozenset(rules.exclusive_groups)
         self._yielding = any(rule.yield_to for rule in self._rules)
         self._lone_verbs = any(rule.verbs for rule in self._rules)
@@ -256,6 +261,8 @@ class KeywordTagger:
             for hits in piece_hits for hit in hits) else frozenset())
         clauses, hits = self._read(text, folded, pieces, found, cued, timing)
         read_moods(self._language, clauses, intent=self._reads_intent, negative=self._reads_negative)
+        if self._reads_referring:
+            self._read_referring(clauses)
         fired: dict[int, tuple[list[str], str]] = {}  # rule -> (keywords, first clause)
         last_clause: dict[int, int] = {}  # rule -> ordinal of the last clause it fired in
         fired_in: dict[int, set[int]] = {}  # rule -> ordinals of the clauses its keywords counted in
@@ -579,15 +586,32 @@ class KeywordTagger:
         return (not _FIRST_PERSON.isdisjoint(clause.tokens)
                 or any("question" in other.moods or language.intent_moods(other) for other in sentence))
 
+    def _other(self, token: str) -> bool:
+        """Someone else: a word of `third_persons` or `speakers`, or one opening with such a word
+        of two characters or more (邻居家, 同事家); never the customer's own child (`own_speakers`)."""
+        return token in self._others or (len(token) > 2 and token[:2] in self._others)
+
     def _someone_elses(self, before: list[str]) -> bool:
-        """Someone else (`third_persons`, `speakers`) is the subject before a `timed` word and the
+        """Someone else (`third_persons`, `speakers`) is the subject before a keyword and the
         customer (我 not followed by such a word: 我/哥 is the brother) is not."""
-        others = self._others
-        if others.isdisjoint(before):
+        if not any(map(self._other, before)):
             return False
-        return not any(token in _FIRST_PERSON and before[i + 1 : i + 2] and before[i + 1] not in others
-                       or token in _FIRST_PERSON and i + 1 == len(before)
+        return not any(token in _FIRST_PERSON and (i + 1 == len(before) or not self._other(before[i + 1]))
                        for i, token in enumerate(before))
+
+    def _read_referring(self, clauses: list[ClauseInfo]) -> None:
+        """Mood `referring`: someone else wants it too (邻居家小孩也想来, 我侄女也想学舞蹈)."""
+        words = self._language.words
+        also, wants = frozenset(words["also"]), tuple(words["also_wants"])
+        for clause in clauses:
+            tokens = clause.tokens
+            for i, token in enumerate(tokens):
+                if token not in also:
+                    continue
+                rest = token[1:] if len(token) > 1 else (tokens[i + 1] if i + 1 < len(tokens) else "")
+                if rest.startswith(wants) and self._someone_elses(tokens[:i]):
+                    clause.moods.add("referring")
+                    break
 
     def hit_moods(self, hit: _Hit, clause: ClauseInfo, clauses: list[ClauseInfo], ordinal: int) -> set[str]:
         """The clause's moods as they bear on one hit: passed, done and praised depend on where it sits."""
@@ -630,6 +654,9 @@ class KeywordTagger:
             moods.add("experienced")  # 投诉/过/一家店: something once done, told, not wanted now
         elif self._done_after(hit, clause, moods):
             moods.add("done")  # 我约/的是周三, 约/了/明天上午: arranged already
+        before = clause.tokens[: hit.start]
+        if "referring" in moods and self._someone_elses(before) and _ON_BEHALF.isdisjoint(before):
+            moods.add("third_party")  # 邻居家小孩也想来: their visit, not the customer's (a referral)
         if self._named(hit, clause, moods):
             moods.add("named")  # 退款政策写得挺清楚: the policy is talked about, no refund is asked
         if "rescheduled" in moods:
@@ -792,8 +819,8 @@ _CLASSED = re.compile("[0-9十百千万块元费]")
 
 
 # The marker list of a mood where the two names differ (a cue on the mood reads the list).
-_MOOD_MARKERS = {"rescheduled": "reschedule", "settled": "no_need", "deferred": "deferral", "passed": "resolved",
-                 "praised": "praise", "negative": "negative"}
+_MOOD_MARKERS = {"rescheduled": "reschedule", "settled": "no_need", "deferred": "deferral",
+                 "passed": "resolved", "praised": "praise", "negative": "negative"}
 # Markers that reach other clauses: a piece holding one is read even without a keyword.
 _MARKER_KINDS = ("hypothetical", "worry", "hearsay", "deferral", "resolved", "done", "remedy")
 _NEGATORS = frozenset("不没别停")

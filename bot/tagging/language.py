@@ -29,6 +29,8 @@ MOODS = (
     "worry",  # 担心, 怕 ... and the rest of that sentence
     "hearsay",  # 听说, 朋友说 ... and the rest of that sentence, unless a clause there starts with 我
     "experienced",  # the keyword with the aspect 过 (投诉过, 退过款): once done, told as experience
+    "third_party",  # in a `referring` clause, after the one who also wants it: their visit, not the customer's
+    "referring",  # someone else wants it too (邻居家小孩也想来学画画, 我侄女也想学): see `also`, `also_wants`
     "named",  # the keyword names a thing (退款政策, 预约系统) in a clause that neither asks nor wishes
     "quoted",  # inside a quotation a verb of saying opens (她说“我要投诉你们”): someone's words, not the customer's
     "reported",  # the clause itself reports someone else's words (前台说周六约满了, 客服昨天说可以退): not carried on
@@ -212,7 +214,15 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "third_persons": ("哥", "姐", "妹", "弟", "哥哥", "姐姐", "妹妹", "弟弟", "婆婆", "公公", "老公", "老婆", "爱人",
                       "妈", "爸", "我妈", "我爸", "我哥", "我姐", "我妹", "我弟", "嫂子", "小姑子", "表姐", "表妹",
                       "家人", "亲戚", "邻居", "朋友", "闺蜜", "同事", "同学", "他", "她", "他们", "她们", "师傅",
-                      "婆家", "娘家", "岳母", "丈母娘", "奶奶", "爷爷", "外婆", "姥姥"),
+                      "婆家", "娘家", "岳母", "丈母娘", "奶奶", "爷爷", "外婆", "姥姥", "阿姨", "叔叔", "小姨", "姑姑",
+                      "舅舅", "舅妈", "侄女", "侄子", "外甥", "外甥女", "表哥", "表弟", "堂姐", "堂妹", "室友", "发小",
+                      "老同学", "家长", "隔壁", "楼上", "楼下", "对门", "老人"),
+    # Someone else who wants it too (邻居家小孩也想来, 王姐也打算让她儿子来学, 我侄女也想学舞蹈): one of
+    # `third_persons` or `speakers` (or a word opening with one: 邻居家) before a word of `also` that is
+    # followed by, or goes on with, one of `also_wants`: mood `referring`.
+    "also": ("也", "也想", "也要", "也打算", "都想", "也准备"),
+    "also_wants": ("想", "打算", "准备", "来", "报", "约", "学", "做", "生", "有兴趣", "感兴趣", "动心", "心动", "要来",
+                   "要做", "要报", "要约", "要学", "要生"),
     # `#` is a number (三, 两, 10); a measure after it (一双鞋, 两件衣服) for a verb and its object.
     "separable_inserts": ("了", "过", "完", "个", "次", "下", "一次", "一下", "一个", "#次", "#个", "第#", "#",
                           "#件", "#双", "#条", "#床", "#套", "#张", "#台", "#只", "#辆", "#颗", "#组", "#部"),

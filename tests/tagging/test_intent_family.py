@@ -95,3 +95,19 @@ def test_an_operator_names_the_arrangement_of_a_rule() -> None:
     assert tags(tagger, "明天有事来不了") == set()
     assert tags(tagger, "周六的课能改到周日吗") == {"课程:请假"}
     assert tags(tagger, "周六那个能改到周日吗") == {"意向:预约"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("我表妹也打算来学钢琴，有小班吗", {"意向:转介绍", "课程:咨询"}),
+    ("楼上阿姨也想来做个体检", {"意向:转介绍"}),              # someone else's visit: a referral, not a booking
+    ("我也想来做个体检，周六可以吗", {"意向:预约"}),          # the customer's own
+    ("老师也说孩子要多练琴", set()),                          # someone else, wanting nothing
+])
+def test_someone_else_who_wants_it_too_is_a_referral(shipped: KeywordTagger, text: str,
+                                                     expected: set[str]) -> None:
+    assert tags(shipped, text) & {"意向:预约", "意向:转介绍", "课程:咨询"} == expected
+
+
+def test_an_operators_referral_rule_hears_someone_else_who_wants_it_too() -> None:
+    rules = BOOKING + '[[keyword]]\ntag = "意向:转介绍"\nkeywords = ["转介绍", "介绍朋友"]\n'
+    assert tags(KeywordTagger(parse_rules(rules)), "隔壁邻居家的老人也想来洗牙") == {"意向:转介绍"}
