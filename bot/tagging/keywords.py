@@ -132,9 +132,8 @@ class KeywordTagger:
         # Keywords on a class of tokens (#以内, 费): an amount or a fee noun is read as its class.
         self._classes = AMOUNT in "".join(self._index) or FEE in self._index
         # A piece is worth segmenting if it holds a keyword (or, below, a keyword split by an insert).
-        candidates = trie_pattern(sorted(needed - {""}) + list(self._aliases))
-        self._candidates = (re.compile(f"{candidates.pattern}|{CLASS_CHARS.pattern}") if self._classes
-                            else candidates)
+        candidates = trie_regex(sorted(needed - {""}) + list(self._aliases))
+        self._candidates = re.compile(f"{candidates}|{CLASS_CHARS.pattern}" if self._classes else candidates)
         self._typos = TypoRepair(dict.fromkeys(sounded), is_word=self._common_word, bounds=self._token_bounds)
         self._cues = _cue_table(self._rules)
         self._cue_pattern = _cue_pattern(self._cues)
