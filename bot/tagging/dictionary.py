@@ -9,7 +9,9 @@ own cache and named after jieba's version and dictionary, so the words and frequ
 the tokens, are exactly jieba's.
 
 A `Dictionary` adds its own words (a tagger's keywords) on top, as `jieba.Tokenizer.add_word`
-does: the word with its frequency, every prefix with frequency 0, the total raised by each.
+does: the word with its frequency, every prefix with frequency 0, the total raised by each. The
+index holds each chunk's highest frequency, so adding thousands of keywords reads no chunk unless
+one of its words could outweigh a keyword's frequency; the prefixes join a chunk when it is read.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-_FORMAT = 1  # bumped when the chunk file's layout changes
+_FORMAT = 2  # bumped when the chunk file's layout changes
 
 
 def cache_dir() -> Path:
@@ -42,7 +44,7 @@ class _Chunks:
         data = path.read_bytes()
         header_size = int.from_bytes(data[:8], "little")
         self.total, index = marshal.loads(data[8 : 8 + header_size])
-        self._index: dict[str, tuple[int, int]] = index
+        self._index: dict[str, tuple[int, int, int]] = index  # char -> offset, size, highest frequency
         self._data = memoryview(data)[8 + header_size :]
         self._loaded: dict[str, dict[str, int]] = {}
         self._lock = threading.Lock()
@@ -56,6 +58,11 @@ class _Chunks:
             with self._lock:
                 self._loaded.setdefault(char, found)
         return found
+
+    def heaviest(self, char: str) -> int:
+        """The highest frequency of a word starting with `char` (0 for none), without reading its chunk."""
+        place = self._index.get(char)
+        return place[2] if place else 0
 
 
 _base_lock = threading.Lock()
@@ -81,7 +88,7 @@ def _build_chunks(path: Path) -> None:
     body, index, offset = [], {}, 0
     for char, words in groups.items():
         blob = marshal.dumps(words)
-        index[char] = (offset, len(blob))
+        index[char] = (offset, len(blob), max(words.values()))
         body.append(blob)
         offset += len(blob)
     header = marshal.dumps((tokenizer.total, index))
@@ -113,7 +120,7 @@ class Dictionary:
     def __init__(self, words: Iterable[str] = (), freq: int = 0) -> None:
         self._base = _base_chunks()
         self.total = self._base.total
-        self._added: dict[str, dict[str, int]] = {}  # first character -> added words and prefixes
+        self._added: dict[str, dict[str, int]] = {}  # first character -> added words
         self._merged: dict[str, dict[str, int]] = {}
         self._lock = threading.Lock()
         for word in words:
@@ -123,13 +130,10 @@ class Dictionary:
     def _add(self, word: str, freq: int) -> None:
         own = self._added.setdefault(word[0], {})
         known = own.get(word)
-        own[word] = freq = max(freq, known if known is not None else self._base.chunk(word[0]).get(word) or 0)
+        if known is None and freq < self._base.heaviest(word[0]):  # jieba's word may weigh more
+            known = self._base.chunk(word[0]).get(word)
+        own[word] = freq = max(freq, known or 0)
         self.total += freq
-        base = self._base.chunk(word[0])
-        for end in range(1, len(word)):
-            prefix = word[:end]
-            if prefix not in own and prefix not in base:
-                own[prefix] = 0
 
     def chunk(self, char: str) -> dict[str, int]:
         """Words and prefixes starting with `char` (prefixes at 0); absent means no such word."""
@@ -137,8 +141,9 @@ class Dictionary:
         if found is None:
             found = self._base.chunk(char)
             added = self._added.get(char)
-            if added:
-                found = {**found, **added}
+            if added:  # each added word's prefixes at 0, unless jieba has them (or they are added words)
+                prefixes = dict.fromkeys((word[:end] for word in added for end in range(1, len(word))), 0)
+                found = {**prefixes, **found, **added}
             with self._lock:
                 self._merged.setdefault(char, found)
         return found
