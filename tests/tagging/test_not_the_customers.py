@@ -49,6 +49,8 @@ def test_someone_elses_illness_is_no_reaction(tagger: KeywordTagger, text: str, 
         ("老师辛苦，批改完英语作业拍给我", set()),
         ("编程网课的链接进不去", set()),
         ("想问问数学有没有周末班", {"课程:咨询"}),
+        ("护士的从业资质能发我看看吗", set()),  # a clinic's staff, no course
+        ("英语老师的资质能发我看看吗", {"课程:咨询"}),
     ],
 )
 def test_a_request_about_the_childs_work_is_no_enquiry(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
