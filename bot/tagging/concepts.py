@@ -82,7 +82,8 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     "伤": ("伤口", "破皮", "划破", "划伤", "烫伤", "受伤", "伤口裂开", "裂开了"),
     # Something that stopped working (a car, an appliance, a device).
     "故障": ("故障", "出故障", "坏了", "失灵", "不灵", "异响", "有异响", "怪响", "漏油", "渗油", "漏水", "抖动",
-           "熄火", "打不着火", "启动不了", "故障灯", "亮灯", "报警", "跑偏", "没反应", "不制冷", "不出风"),
+           "熄火", "打不着火", "启动不了", "故障灯", "亮灯", "报警", "跑偏", "没反应", "不制冷", "不出风",
+           "抖", "有点抖", "发抖", "灯*亮", "声音*大", "噪音", "噪音大"),
     # Harm done to what the customer entrusted (clothes, furniture, a car, a parcel), one small group
     # per kind, so that an operator's 洗坏 brings 刮花 and 打碎, not 缩水.
     "损坏": ("损坏", "弄坏", "搞坏", "洗坏", "碰坏", "摔坏", "磕坏", "烫坏", "压坏", "打碎", "摔碎", "碎了", "弄破",
@@ -91,6 +92,9 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     "变形": ("缩水", "变形", "起球", "起皱", "走形", "开线", "脱线", "开胶", "变硬", "缩了"),
     # Lost by the business (丢了 alone is as often the customer's own: 卡丢了怎么补办).
     "丢失": ("弄丢", "搞丢", "给我丢", "丢失", "丢件", "少件", "少了*个", "少了*只", "少了*件", "拿错"),
+    # A finish left flawed (film, paint, a coating, a print): a bubble, a lifted edge, a mismatch.
+    "瑕疵": ("瑕疵", "气泡", "鼓泡", "小泡", "起*泡", "翘边", "翘起", "翘起来", "起翘", "脱胶", "掉漆",
+           "流挂", "橘皮", "灰点", "杂质", "色差", "颜色不一样", "颜色不对", "不均匀", "水印", "水渍", "印子"),
     "不干净": ("没洗干净", "没打扫干净", "没擦干净", "没弄干净", "没收拾干净", "不干净", "还是脏", "污渍", "有污渍",
             "异味", "有异味", "怪味", "一股味", "没擦", "没拖", "没扫"),
 }
@@ -103,7 +107,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
            "抓", "伤"),
     # Harm after a service: a rule with words of three kinds (洗坏, 掉色, 缩水) hears them all. A
     # thing that stopped working (故障: 坏了) is not one of them: 电梯坏了 is no harm done.
-    "损害": ("损坏", "褪色", "变形", "丢失", "不干净"),
+    "损害": ("损坏", "褪色", "变形", "丢失", "不干净", "瑕疵"),
 }
 FAMILY_REACH = 3
 

@@ -149,3 +149,27 @@ def test_an_operators_words_typed_in_pinyin_are_read(text: str, expected: set[st
 def test_a_rule_without_pinyin_reads_no_spelling() -> None:
     rules = TOPICS.replace('negatable = false\n', 'negatable = false\npinyin = false\n', 1)
     assert tags(KeywordTagger(parse_rules(rules)), "jingxi要多久") == set()
+
+
+AFTERCARE = """
+[[keyword]]
+tag = "售后:问题"
+keywords = ["气泡", "翘边", "色差", "异响", "划痕", "掉色"]
+not_mood = ["question", "hypothetical", "worry", "hearsay", "expectation", "deferred", "passed", "praised"]
+"""
+
+
+@pytest.mark.parametrize("text", [
+    "贴完第二天边角就翘起来了",
+    "车门喷的漆有橘皮",
+    "膜下面好多杂质",
+    "换完轮胎方向盘一直抖",
+    "发动机声音比原来大多了",
+])
+def test_a_flawed_finish_or_a_new_fault_is_heard_by_the_family(text: str) -> None:
+    assert tags(KeywordTagger(parse_rules(AFTERCARE)), text) == {"售后:问题"}
+
+
+def test_a_skin_rule_with_blisters_hears_no_film_defect() -> None:
+    skin = '[[keyword]]\ntag = "术后:不适"\nkeywords = ["起泡", "红肿", "痒"]\n'
+    assert tags(KeywordTagger(parse_rules(skin)), "膜下面好多杂质") == set()
