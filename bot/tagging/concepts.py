@@ -187,12 +187,14 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
            "总发": 1.5, "名单": 1.5,
            "关掉": 0.5, "关闭": 0.5, "屏蔽": 0.5, "取消吧": 0.5, "取消掉": 0.5, "停掉": 0.5, "去掉": 0.5, "删掉": 0.5,
            "移除": 0.5, "拉黑": 0.5},
+    # A bill padded (多收了我两百, 多算了三天: `overcharged`, bot/tagging/grievance.py) wants the money back
+    # as much as it complains.
+    "退款": {"mood:overcharged": 2},
     "投诉": {
         # Sarcasm and exasperation.
         "呵呵": 2, "服了": 2, "无语": 2, "醉了": 2, "就这": 2, "真行": 2, "什么操作": 2, "这算什么": 2, "搞什么": 2,
         "有意见": 2, "坑": 2, "接受不了": 2, "不能接受": 2, "无法接受": 2, "被骗": 2, "上当": 2,
-        "毁了": 2, "联系不上": 2, "找不到人": 2, "推销": 1, "成这样": 1, "不接电话": 1, "电话*不接": 1, "怎么没": 1,
-        "怎么又": 1, "怎么还": 1,
+        "毁了": 2, "联系不上": 2, "找不到人": 2, "推销": 1, "成这样": 1, "不接电话": 1, "电话*不接": 1,
         "管不管": 1, "人才到": 1, "算我倒霉": 2, "认栽": 2, "什么破": 2, "还好意思": 2, "可真": 1, "真是绝了": 1,
         # Holding the business to account.
         "得负责": 2, "负点责任": 2, "给个交代": 2, "给个解释": 2,
@@ -210,7 +212,7 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
         # 多小时才轮到我, 说好的…现在又不认了) make a complaint and a wait alone does not. A cue that
         # holds a shorter one (问了#遍 holds #遍) is weighed alone, so it carries both points.
         "等了*小时": 1, "等了*钟头": 1, "等了*分钟": 1, "排了*小时": 1, "排了*分钟": 1, "等了好久": 1, "等了半天": 1,
-        "等半天": 1, "才开始": 1, "#个星期了": 1, "#个月了": 1, "不认": 1, "不认账": 2, "不承认": 1, "赖账": 2,
+        "等半天": 1, "才开始": 1, "不认": 1, "不认账": 2, "不承认": 1, "赖账": 2,
         "不给": 1, "没给": 1, "的时候说": 1, "当时说": 1, "不是说": 1, "又说": 1, "明明": 1, "完全不": 1, "完全没": 1,
         "问了#遍": 2, "说了#遍": 2, "催了#遍": 2, "问了#次": 1, "催了#次": 2, "找了#次": 1, "打了#次": 1,
         "又迟到": 2, "迟到": 1, "花了#": 1, "没看好": 1, "没治好": 1, "划破": 2, "弄伤": 2, "弄破": 2, "剪破": 2,
@@ -222,10 +224,17 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
         "烦不烦": 1, "有完没完": 1, "有没有搞错": 2, "搞没搞错": 2, "讲不讲理": 2, "一天*#回": 1, "一天*#次": 1,
         "一天*#个电话": 1, "不如一年": 2,
         "不如一次": 2, "不如一天": 2, "大不如前": 2, "不如以前": 1, "不如之前": 1, "没以前好": 1,
-        # A promise recalled (上次说的, 当初说, 你们说) and what came of it (钱呢, 不是这样), a why that
-        # expects better (为什么没, 为啥还): one point each.
-        "当初说": 1, "上次说": 1, "之前说": 1, "你们说": 1, "钱呢": 1, "不是这样": 1, "为什么没": 1, "为什么还": 1,
-        "为什么又": 1, "为什么总": 1, "为啥没": 1, "为啥还": 1, "为啥又": 1, "占线": 1, "多算": 1,
+        # A promise recalled (上次说的, 当初说, 你们说) and what came of it (钱呢, 不是这样, 差太远), money
+        # paid already (钱交了), a line kept busy (占线), a bill padded (多算): one point each; 什么效率 two.
+        "当初说": 1, "上次说": 1, "之前说": 1, "你们说": 1, "钱呢": 1, "不是这样": 1, "占线": 1, "多算": 1,
+        "不是这么说": 1, "差太远": 1, "差远了": 1, "差得远": 1, "什么效率": 2, "钱交了": 1, "交了钱": 1, "钱都交了": 1,
+        "钱付了": 1, "付了钱": 1, "好家伙": 1,
+        # Grievances (bot/tagging/grievance.py): a bad state that persists (一直占线) and time gone by (两个
+        # 月了) one point each; a why that expected better (怎么又, 为什么没有) one, and one more aimed at
+        # the business or its people (阿姨怎么没来); staff idle or not up to it (都在刷抖音, 连…都不会) and
+        # a padded bill (多收了我两百) two.
+        "mood:persisting": 1, "mood:elapsed": 1, "mood:exasperated": 1, "mood:accused": 1, "mood:misconduct": 2,
+        "mood:overcharged": 2,
         # Softeners.
         "谢谢": -1, "辛苦": -1,
     },

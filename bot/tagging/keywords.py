@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 from bot.tagging.amounts import AMOUNT, CLASS_CHARS, FEE, FIGURE_START, token_class
 from bot.tagging.dictionary import Dictionary
+from bot.tagging.grievance import GRIEVANCE_MOODS
 from bot.tagging.language import (DEFAULT_ALIASES, NEGATED_PRAISE, ClauseInfo, Marker, quoted_spans, read_moods,
                                   sentence_numbers)
 from bot.tagging.negation import PASSED_NEGATORS, TRAILING_PARTICLES, asks_a_not_a, negations, passed_later
@@ -140,7 +141,14 @@ class KeywordTagger:
         self._patterned_cues = [(cue, re.compile(_cue_regex(cue, whole=True))) for cue in self._cues
                                 if not cue.startswith("mood:") and (GAP in cue or NUMBER in cue)]
         # A cue on a mood ("mood:rhetorical") makes a message worth reading when it has that mood.
-        mood_kinds = [key[5:] for key in self._cues if key.startswith("mood:") and key != "mood:negative"]
+        mood_kinds = [key[5:] for key in self._cues if key.startswith("mood:") and key != "mood:negative"
+                      and key[5:] not in GRIEVANCE_MOODS]
+        # The grievance moods (persisting, elapsed…) a rule weighs: read only then, and a message is
+        # worth reading for them when it holds one of their trigger words.
+        self._grievance = frozenset(key[5:] for key in self._cues if key[5:] in GRIEVANCE_MOODS
+                                    and key.startswith("mood:")) | frozenset(
+            mood for rule in self._rules for mood in (rule.mood | rule.not_mood) if mood in GRIEVANCE_MOODS)
+        self._grievance_trigger = self._language.grievances.trigger if self._grievance else None
         # 太慢 is found by its own pattern: the negative words alone (慢, 差) are in too many messages.
         self._negative_cue = "mood:negative" in self._cues
         # One search says whether a message holds a cue word or a strong judgement (太慢).
@@ -246,7 +254,8 @@ class KeywordTagger:
         wanted = [bool(self._candidates.search(piece.group())
                        or (separated is not None and separated.search(piece.group()))
                        or (timed is not None and timed.search(piece.group()))) for piece in pieces]
-        cued = (self._cued is not None and self._cued.search(folded) is not None) or (
+        aggrieved = self._grievance_trigger is not None and self._grievance_trigger.search(folded) is not None
+        cued = aggrieved or (self._cued is not None and self._cued.search(folded) is not None) or (
             self._mood_cues is not None and self._mood_cues.search(folded) is not None)
         if not any(wanted) and not cued:
             return []
@@ -259,7 +268,8 @@ class KeywordTagger:
             hit.keyword in self._rules[hit.rule].timed for _, _, piece_hits in found.values()
             for hits in piece_hits for hit in hits) else frozenset())
         clauses, hits = self._read(text, folded, pieces, found, cued, timing)
-        read_moods(self._language, clauses, intent=self._reads_intent, negative=self._reads_negative)
+        read_moods(self._language, clauses, intent=self._reads_intent, negative=self._reads_negative,
+                   grievance=self._grievance if aggrieved else frozenset())
         if self._reads_referring:
             self._read_referring(clauses)
         fired: dict[int, tuple[list[str], str]] = {}  # rule -> (keywords, first clause)
@@ -374,9 +384,11 @@ class KeywordTagger:
         scores: dict[int, float] = {}
         found: dict[int, list[str]] = {}
         where: dict[int, set[int]] = {}
+        grievances = self._language.grievances
         for ordinal, clause in enumerate(clauses):
-            if clause.moods & {"hypothetical", "praised"}:
-                continue
+            if clause.moods & {"hypothetical", "praised"} or (grievances.may_heal(clause.folded) and grievances.healing(
+                    clause.folded, clause.bounds, self._names_money(clauses))):
+                continue  # 淤青到现在还没消: a symptom not gone yet is reported, no grievance
             words = sorted(self._cue_words(clause)) + sorted(f"mood:{mood}" for mood in clause.moods)
             for word in words:
                 for rule, weight in self._cues.get(word, ()):
@@ -396,26 +408,37 @@ class KeywordTagger:
                 cued_in[rule] = where[rule]
         return cued_in
 
+    def _names_money(self, clauses: list[ClauseInfo]) -> bool:
+        """Whether the message names money (`money_words`): 押金还没退 is owed, not healing."""
+        return any(word in clause.folded for word in self._language.words["money_words"] for clause in clauses)
+
     def _cue_words(self, clause: ClauseInfo) -> set[str]:
         """The cues (as written in the rules) found on token boundaries in one clause."""
         words: set[str] = set()
-        folded, bounds = clause.folded, clause.bounds
-        for match in self._cue_pattern.finditer(folded) if self._cue_pattern else ():
+        folded, bounds, pattern = clause.folded, clause.bounds, self._cue_pattern
+        pos = 0
+        # A match off the token boundaries may hide one on them that starts inside it (当初说 off
+        # 当初/说好 hides 说好), so the search goes on from the next character, not past the match.
+        while pattern is not None and (match := pattern.search(folded, pos)):
             start, end = match.span()
-            if not (end in bounds or _glued_negator(match.group(), end, bounds)):
-                continue
-            if start in bounds and match.group() in self._cues:
-                words.add(match.group())
-                continue
-            # A cue with a gap or a number (一点*都没, #遍); a leading number was only looked behind
-            # (三遍 was found as 遍), so the match is widened back over it.
-            lead = start
-            while lead > 0 and folded[lead - 1] in _NUMBER_CHARS:
-                lead -= 1
-            for begin in {start, lead} & bounds:
-                text = folded[begin:end]
-                words.update(cue for cue, pattern in self._patterned_cues if pattern.fullmatch(text))
+            found = self._cues_at(match.group(), start, end, folded, bounds)
+            words |= found
+            pos = end if found else start + 1
         return words
+
+    def _cues_at(self, said: str, start: int, end: int, folded: str, bounds: frozenset[int]) -> set[str]:
+        """The cues that a match of the cue pattern at [start, end) is, on token boundaries."""
+        if not (end in bounds or _glued_negator(said, end, bounds)):
+            return set()
+        if start in bounds and said in self._cues:
+            return {said}
+        # A cue with a gap or a number (一点*都没, #遍); a leading number was only looked behind
+        # (三遍 was found as 遍), so the match is widened back over it.
+        lead = start
+        while lead > 0 and folded[lead - 1] in _NUMBER_CHARS:
+            lead -= 1
+        return {cue for begin in {start, lead} & bounds for cue, pattern in self._patterned_cues
+                if pattern.fullmatch(folded[begin:end])}
 
     def _yield_beyond_the_clause(self, clauses: list[ClauseInfo], fired: dict[int, tuple[list[str], str]],
                                  fired_in: dict[int, set[int]], cued_in: dict[int, set[int]]) -> None:
@@ -872,8 +895,8 @@ def _cue_pattern(words: dict[str, object]) -> re.Pattern[str] | None:
 
 
 NUMBER = "#"  # in a cue: a number, in digits or in Chinese (三遍, 第3次, 好几次)
-_NUMBER_CHARS = frozenset("0123456789一二两三四五六七八九十百几好多")
-_NUMBER_REGEX = "(?:[0-9]+|[一二两三四五六七八九十百几好多]+)"
+_NUMBER_CHARS = frozenset("0123456789一二两三四五六七八九十百千万几好多")
+_NUMBER_REGEX = "(?:[0-9]+|[一二两三四五六七八九十百千万几好多]+)"
 _INSERT_NUMBER = "(?:[0-9]+|[一二两三四五六七八九十百几]+)"  # 分三期; not 好多, which is no count there
 
 
@@ -882,7 +905,7 @@ def _cue_regex(word: str, whole: bool = False) -> str:
     alternation whose every branch opens with a literal is scanned far faster, and this one runs
     on every message."""
     if word.startswith(NUMBER) and not whole:
-        return "(?<=[0-9一二两三四五六七八九十百几好多])" + _cue_regex(word[1:])
+        return "(?<=[0-9一二两三四五六七八九十百千万几好多])" + _cue_regex(word[1:])
     return ".{0,3}?".join(_NUMBER_REGEX.join(map(re.escape, part.split(NUMBER))) for part in word.split(GAP))
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from bot.tagging.grievance import DEFAULT_GRIEVANCE, GRIEVANCE_MOODS, Grievances
 from bot.tagging.script import trie_regex
 
 MOODS = (
@@ -49,6 +50,7 @@ MOODS = (
     "self_judged",  # the keyword is a strong judgement (太差) of the customer's own (孩子数学太差, 我忍痛能力很差)
     "payment",  # a payment handled (交了, 转账, 收据, 发票, 报销) in a sentence that asks no amount
     "request",  # a wish or a request in the clause (想, 希望, 帮我, 麻烦, 可以…), not negated
+    *GRIEVANCE_MOODS,  # ways of complaining without a complaint word (bot/tagging/grievance.py)
 )
 # What an `intent = true` rule needs in its clause: a question, a question word, or a request.
 INTENT_MOODS = frozenset({"question", "asking", "request"})
@@ -237,6 +239,7 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "object_nouns": ("衣服", "衣物", "鞋子", "牙齿", "车子", "头发", "指甲", "被子", "袜子", "裤子", "裙子", "窗户",
                      "眉毛", "睫毛", "胡子", "毛发", "照片", "相片", "柜子", "桌子", "机器"),
 }
+DEFAULT_LANGUAGE.update(DEFAULT_GRIEVANCE)
 NEGATED_PRAISE = ("不", "没", "没有", "不太", "不够", "不是很", "不怎么", "不算")
 
 # The default vocabulary: words customers type in Latin letters for the Chinese a rule uses.
@@ -376,6 +379,11 @@ class Language:
         return clause.times
 
     @cached_property
+    def grievances(self) -> Grievances:
+        """The grievance moods' lists, compiled (read only when a rule weighs one of them)."""
+        return Grievances.build(self.words)
+
+    @cached_property
     def _asking(self) -> re.Pattern[str] | None:
         """A question word anywhere in a clause, also inside a longer token (一节多少), but not a
         negated one (没什么, 不怎么, 没多少): 「钢琴课一节多少钱」 asks. One search instead of a
@@ -472,9 +480,11 @@ class ClauseInfo:
     quoted: tuple[tuple[int, int], ...] = ()  # spans of `folded` inside a quotation (`quoted_spans`)
 
 
-def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = True, negative: bool = True) -> None:
+def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = True, negative: bool = True,
+               grievance: frozenset[str] = frozenset()) -> None:
     """Fill each clause's moods from its markers and those of its neighbours (`asking` and
-    `request` only with `intent`: a rule set that never looks at them does not pay for them)."""
+    `request` only with `intent`, the grievance moods only those in `grievance`: a rule set that
+    never looks at them does not pay for them)."""
     words = language.words
     particles, report_questions, question_words = language.question_sets
     for clause in clauses:
@@ -518,6 +528,8 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
         if negative and ("hearsay" not in clause.moods or _own_voice(clause, words["own_speakers"])) \
                 and language.negative(clause.folded):
             clause.moods.add("negative")
+    if grievance:
+        _read_grievances(language, clauses, grievance)
     _read_settled(clauses)
     _read_payment(clauses, words["amount_questions"])
     _read_remedy(clauses)
@@ -534,6 +546,17 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
         deferred = deferred or any(m.kind == "deferral" for m in clause.markers)
         if deferred:
             clause.moods.add("deferred")
+
+
+def _read_grievances(language: Language, clauses: list[ClauseInfo], wanted: frozenset[str]) -> None:
+    """The grievance moods of each clause (bot/tagging/grievance.py), staff read over its sentence."""
+    grievances, money = language.grievances, language.words["money_words"]
+    for clause in clauses:
+        if grievances.trigger.search(clause.folded) is None:
+            continue  # most clauses: one search
+        sentence = "，".join(other.folded for other in clauses if other.sentence == clause.sentence)
+        clause.moods |= grievances.moods(clause.folded, clause.bounds, language.negative_pattern,
+                                         sentence, money, wanted, "rhetorical" in clause.moods)
 
 
 def _own_voice(clause: ClauseInfo, own_speakers: tuple[str, ...]) -> bool:

@@ -28,3 +28,52 @@ def test_a_decline_or_an_exclamation_complains(text: str) -> None:
                                   "你们烦不烦我不知道，反正我挺喜欢的"])
 def test_the_same_words_without_a_grievance_do_not(text: str) -> None:
     assert tags(operator(), text) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "你们前台的座机一直占线",  # a bad state that persists, and a busy line
+    "报名都三周了，教材还是没寄到",  # time gone by, and still not done
+    "今天保洁阿姨怎么又没来",  # a why at the business's people
+    "你们的停车券怎么又不能用了",  # a why at the business
+    "陪诊的护士全程都在玩手机",  # staff idle at work
+    "派来的师傅连水管都不会接",  # not up to the simplest task
+    "收银员把我的卡号登记错了",  # a mistake of the business's people
+    "月底对账发现多扣了我三百",  # a padded bill
+    "停课了也不提前通知一下",  # left uninformed
+    "那个师傅干活的时候一直在骂人",  # worse than idle
+    "当初说好的包接送，开学两周了还是要自己送",  # a promise recalled, two weeks gone by
+])
+def test_a_grievance_told_without_a_complaint_word_complains(text: str) -> None:
+    assert tags(operator(), text) == {"诉求:投诉"}
+
+
+@pytest.mark.parametrize("text", [
+    "老师又夸孩子作文写得好了",  # praise repeated
+    "你们家又上新课了吗",  # neutral news, asked
+    "我又把停车票弄丢了，还能补吗",  # the customer's own fault
+    "孩子还是不太会系鞋带",  # the child's own state
+    "为什么做完要冰敷呀",  # a why about a procedure
+    "化妆师几点到",  # 化妆 inside 化妆师 is no idle act
+    "一个班最多收几个学生",  # 多收 inside 最多/收 is no overcharge
+    "做完五天了，红印到现在还没消",  # a symptom not gone yet is reported, not complained of
+    "我记错日子了，不好意思",  # the customer's own mistake
+    "我也没告诉她要带毛巾",  # the customer left someone else uninformed
+    "当初说好的周六见，我准时到",  # a promise recalled and kept
+])
+def test_the_same_shapes_without_a_grievance_do_not(text: str) -> None:
+    assert tags(operator(), text) == set()
+
+
+def test_an_operator_turns_a_grievance_off_or_widens_its_words() -> None:
+    idle = "陪诊的护士全程都在玩手机"
+    off = KeywordTagger(parse_rules(COMPLAINT + '[keyword.cues]\n"mood:misconduct" = 0\n'))
+    assert tags(off, idle) == set()
+    assert tags(operator(), "理疗师全程在嗑瓜子") == {"诉求:投诉"}
+    own = '[language]\nmisdeeds = ["嗑瓜子", "织毛衣"]\n' + COMPLAINT
+    assert tags(KeywordTagger(parse_rules(own)), "理疗师全程在织毛衣") == {"诉求:投诉"}
+    assert tags(KeywordTagger(parse_rules(own)), idle) == set()
+
+
+def test_a_padded_bill_also_asks_for_the_money_back() -> None:
+    refund = '[[keyword]]\ntag = "诉求:退款"\nkeywords = ["退款"]\n'
+    assert tags(KeywordTagger(parse_rules(COMPLAINT + refund)), "结账时多算了我两晚房费") == {"诉求:投诉", "诉求:退款"}

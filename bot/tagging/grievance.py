@@ -1,0 +1,241 @@
+"""Grievance moods: how a customer complains without a complaint word.
+
+Each mood is one general way of saying that the business let the customer down, read from the
+clause's words and weighed as a cue (`"mood:persisting" = 1` in a rule's `[keyword.cues]`; the
+投诉 group brings them, see bot/tagging/concepts.py). The words are `[language]` lists:
+
+- `persisting`: a word of persistence or repetition (`persistence`: 又, 一直, 总是, 还是…) with a
+  bad turn after it in the clause (a negator, a `negative` word or one of `bad_turns`: 占线, 被,
+  弄错…): 「电话一直占线」, 「教材还是没发」. Not of the customer or their child (我又忘了带卡, 孩子
+  还是不会), not praise or neutral news (又快又好, 老师又布置作业了吗).
+- `elapsed`: time or tries gone by, told (两个月了, 一学期了, 都第三周了, 都换了三个了, 学了一年 closing its
+  clause; not 开了几天已经好了, where the days only time what follows).
+- `exasperated`: a why-question that expected better (`why_words` + 又/还/没/不/总…: 怎么又清零了,
+  为什么我的房间没有窗户); a why about a procedure (为什么要空腹) is none. `accused` besides when the
+  clause names the business or its people (`business`, `staff`) and not the customer: 「阿姨怎么没来」.
+- `misconduct`: staff idle or worse at work (`misdeeds`, with one of `staff` in the sentence or 在
+  before it: 「助教一直在刷抖音」, 「教练一上车就骂」), not up to the simplest task (连…都不会, 连个电话都
+  没有), a mistake of theirs (`mistakes`, with them or 你们 in the clause: 「前台把我名字登记错了」) or the
+  customer left uninformed (也/都/从来 + a negator + one of `omissions`: 「换班也不提前通知」); never said
+  of the customer or their child.
+- `overcharged`: a bill padded (`overcharge`: 多收, 多扣, 多算, 乱收费…) told as done (了, 我, an
+  amount): 「结账时多收了我两百」; 多扣的那笔 names it.
+
+A clause that says a symptom has not gone yet (还没消, 一直没褪: a negator before a resolution verb; 退
+only in a message that names no money, 押金还没退 is owed) weighs no cue at all: it reports, it does
+not complain.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+GRIEVANCE_MOODS = ("persisting", "elapsed", "exasperated", "accused", "misconduct", "overcharged")
+
+DEFAULT_GRIEVANCE: dict[str, tuple[str, ...]] = {
+    "persistence": ("又", "一直", "总是", "老是", "总", "老", "还是", "始终", "仍然", "依然", "依旧", "照样", "每次都",
+                    "次次", "回回", "天天", "到现在还", "到现在都", "至今"),
+    # What makes a persisting state a bad one besides a negator or a `negative` word.
+    "bad_turns": ("被", "占线", "打不进", "打不通", "出错", "错", "弄错", "搞错", "算错", "丢", "弄丢", "迟到", "清零",
+                  "换人", "推销", "催", "拖", "涨价", "要钱", "收钱", "加钱", "只会", "只能", "等", "排队", "晚",
+                  "放鸽子", "让我买", "让我加", "让我办", "让我充", "催我", "逼我",
+                  "爽约", "关机", "失联"),
+    # A negator that is no bad turn (一直不错, 还是不用了, 又没事了), or one another cue weighs (怎么还没: 还没).
+    "not_bad": ("还没", "不错", "不用", "没事", "没问题", "不好意思", "不客气", "没关系", "不用谢", "不少", "不断",
+                "没想到",
+                "不一样", "不停", "不知道", "不同"),
+    "why_words": ("为什么", "为啥", "怎么", "咋", "怎么会", "干嘛"),
+    # After a why-word, what says it expected better (怎么又, 为什么还要, 为什么我的房间没有).
+    "why_turns": ("又", "还", "没", "没有", "不", "总", "总是", "老是", "一直", "都没"),
+    "business": ("你们", "你家", "你们家", "你们店", "贵店", "你们这", "你们那"),
+    "staff": ("客服", "老师", "前台", "顾问", "医生", "护士", "店长", "经理", "工作人员", "咨询师", "美容师", "教务",
+              "班主任", "校长", "助教", "店员", "销售", "阿姨", "月嫂", "育婴师", "师傅", "技师", "保洁", "司机",
+              "教练", "护工", "理发师", "摄影师", "化妆师", "服务员", "收银", "收银员", "营业员", "导购", "主管",
+              "管家",
+              "理疗师", "营养师", "配送员", "医生们", "老师们"),
+    # Whose persisting state is the customer's own: 我又忘了带卡, 孩子还是不会用筷子.
+    "own_subjects": ("我", "我自己", "自己", "俺", "我们", "孩子", "儿子", "女儿", "宝宝", "娃", "小孩", "我家孩子"),
+    # What staff must not do at work: idle (玩手机, 刷抖音, 睡觉) or worse (骂, 吼, 要烟).
+    "misdeeds": ("玩手机", "看手机", "刷手机", "刷抖音", "刷视频", "看视频", "打游戏", "玩游戏", "回微信", "聊微信",
+                 "聊天", "睡觉", "打瞌睡", "抽烟", "吃东西", "煲电话粥", "发呆", "嗑瓜子", "化妆", "闲聊", "骂", "骂人",
+                 "吼", "吼人", "翻白眼", "阴阳怪气", "要烟", "送烟", "收红包", "要红包"),
+    # Left uninformed: 也/都/从来 + a negator + one of these (也不提前通知, 阿姨也没说一声, 从来不回复).
+    "omissions": ("通知", "说一声", "告诉", "提醒", "打招呼", "解释", "道歉", "回复", "回电", "联系", "说明"),
+    # A mistake of the business's people (登记错, 开错, 搞错), said with them or 你们 in the clause.
+    "mistakes": ("弄错", "搞错", "登记错", "开错", "算错", "写错", "记错", "拿错", "发错", "排错", "做错", "剪错",
+                 "装错",
+                 "送错", "寄错", "填错", "录错", "输错", "扣错", "收错", "让我等了", "让我们等了"),
+    "overcharge": ("多收", "多扣", "多算", "多要", "多收费", "多计", "乱收费", "乱扣", "重复扣", "重复收", "扣了两次",
+                   "收了两次", "扣两次", "多出来"),
+    # Units of time or of tries for `elapsed` (两个月了, 都第三周了, 都换了三个了).
+    # (A wait of minutes or hours is weighed by the wait cues, 等了*分钟.)
+    "durations": ("天", "日", "周", "星期", "礼拜", "月", "季度", "学期", "年"),
+    # Tries counted with 都 (都换了三个了, 都跑了三趟了); without it the count cues weigh them (问了#遍).
+    "tries": ("个", "次", "回", "遍", "趟"),
+}
+
+_NUMBER = "(?:[0-9]+|[一二两三四五六七八九十百几半]+)"
+_HEALING = "消褪散缓"  # resolution verbs of a symptom; 退 too where no money is named (好 and 淡 judge results)
+_PARTICLES = "也都还就真的是又总老一直"
+_PUNCTUATION = ",.!?;:~。！？；，：…～\\s"  # what ends a piece (keywords._PIECES)
+_UNHEALED = re.compile("[没不](?:有)?(?:完全|怎么|太)?([" + _HEALING + "退])")
+
+
+@dataclass(frozen=True)
+class Grievances:
+    """The grievance lists in force, compiled once per rule set."""
+
+    words: Mapping[str, tuple[str, ...]]
+    trigger: re.Pattern[str]
+    _persistence: re.Pattern[str]
+    _why: re.Pattern[str]
+    _elapsed: re.Pattern[str]
+    _misdeed: re.Pattern[str] | None
+    _overcharge: re.Pattern[str] | None
+    _aimed: re.Pattern[str] | None
+    _staff: re.Pattern[str] | None
+    _mistake: re.Pattern[str] | None
+    _omission: re.Pattern[str] | None
+
+    @classmethod
+    def build(cls, words: Mapping[str, tuple[str, ...]]) -> Grievances:
+        def either(items: Sequence[str]) -> str:
+            return "|".join(map(re.escape, sorted(set(items), key=len, reverse=True))) or "(?!)"
+
+        units, tries = either(words["durations"]), either(words["tries"])
+        elapsed = re.compile(
+            f"(?:(?:都|已经|快|整整|足足|第)*{_NUMBER}(?:个)?(?:多)?(?:{units})(?:多)?了"
+            f"|都.{{0,4}}?{_NUMBER}(?:个)?(?:{units}|{tries})了"
+            f"|(?<=[完了]){_NUMBER}(?:个)?(?:多)?(?:{units})(?=$|[{_PUNCTUATION}]|了|还|都|也|却))")
+        persistence = re.compile(either(words["persistence"]))
+        why = re.compile(f"(?:{either(words['why_words'])})")
+        misdeed = re.compile(either(words["misdeeds"])) if words["misdeeds"] else None
+        # Not 最多收几个 (most), 多收了我两百 (too much): a degree word before 多 makes it no overcharge.
+        overcharge = (re.compile(f"(?<![最更很太好])(?:{either(words['overcharge'])})(?=了|我|{_NUMBER}|$)")
+                      if words["overcharge"] else None)
+        aimed = re.compile(either(words["business"] + words["staff"])) if words["business"] + words["staff"] else None
+        staff = re.compile(either(words["staff"])) if words["staff"] else None
+        mistake = re.compile(either(words["mistakes"])) if words["mistakes"] else None
+        omission = (re.compile(f"(?:也|都|从来)(?:不|没有|没)(?:提前|事先|及时)?(?:{either(words['omissions'])})")
+                    if words["omissions"] else None)
+        # A message is worth reading for grievances (segmented whole, every clause's moods read) only
+        # when it may hold one: a persistence word with a negator or a bad turn after it in its piece,
+        # a why with a turn after it, and so on. Most messages hold none (a search, no segmenting).
+        bad = either(("没", "不", *words["bad_turns"], *words["negative"]))
+        optional = (misdeed, overcharge, mistake, omission)
+        trigger = re.compile("|".join(
+            [f"(?:{persistence.pattern})[^{_PUNCTUATION}]*?(?:{bad})",
+             f"(?:{why.pattern})[^{_PUNCTUATION}]{{0,8}}?(?:{either(words['why_turns'])})",
+             elapsed.pattern, f"连[^{_PUNCTUATION}]{{1,6}}?[都也][不没]"]
+            + [p.pattern for p in optional if p is not None]))
+        return cls(words, trigger, persistence, why, elapsed, misdeed, overcharge, aimed, staff, mistake,
+                   omission)
+
+    def moods(self, folded: str, bounds: frozenset[int], negative: re.Pattern[str] | None, sentence: str,
+              money: Sequence[str], wanted: frozenset[str], rhetorical: bool = False) -> set[str]:
+        """The grievance moods of one clause (`folded`, its token `bounds`) among `wanted`;
+        `sentence` is the text of its sentence (for staff named in another clause of it). A
+        `rhetorical` clause (为什么不能退) is weighed as such, not as exasperated too."""
+        moods: set[str] = set()
+        if "persisting" in wanted and self._persists(folded, bounds, negative, money):
+            moods.add("persisting")
+        if "elapsed" in wanted and self._elapsed.search(folded):
+            moods.add("elapsed")
+        if wanted & {"exasperated", "accused"} and not rhetorical:
+            why = self._why_turn(folded, bounds)
+            if why is not None:
+                moods.add("exasperated")
+                if self._aimed is not None and self._aimed.search(folded) and not self._own(folded, why):
+                    moods.add("accused")
+        if "misconduct" in wanted and self._misconduct(folded, bounds, sentence):
+            moods.add("misconduct")
+        if "overcharged" in wanted and self._overcharge is not None and any(
+                match.start() in bounds for match in self._overcharge.finditer(folded)):
+            moods.add("overcharged")  # not 最多/收几个
+        return moods & wanted
+
+    @staticmethod
+    def may_heal(folded: str) -> bool:
+        """A cheap first look for `healing`: a negator before a resolution verb at all."""
+        return _UNHEALED.search(folded) is not None
+
+    def healing(self, folded: str, bounds: frozenset[int], money_named: bool) -> bool:
+        """A symptom not gone yet (还没消, 一直没褪, 肿还没退 where the message names no money): a
+        report. The verb stands alone or before 肿/下去/掉 (还没消肿), not in 消息."""
+        for match in _UNHEALED.finditer(folded):
+            if (match.end() in bounds or folded[match.end() : match.end() + 1] in "肿下掉") \
+                    and (match.group(1) != "退" or not money_named):
+                return True
+        return False
+
+    def _own(self, folded: str, at: int) -> bool:
+        """The customer or their child is the subject: the clause opens with one, or one stands
+        right before `at` (我又忘了, 孩子还是不会)."""
+        own = self.words["own_subjects"]
+        before = folded[:at].rstrip(_PARTICLES)
+        if before and before.endswith(own):
+            return True
+        # 孩子上课一直在玩手机 is the child's; 孩子说助教一直在玩手机 is the staff's, 孩子的教材还是没发 the school's.
+        opener = next((word for word in sorted(own, key=len, reverse=True) if folded.startswith(word)), None)
+        return (opener is not None and folded[len(opener) : len(opener) + 1] != "的"
+                and not (self._aimed is not None and self._aimed.search(before)))
+
+    def _persists(self, folded: str, bounds: frozenset[int], negative: re.Pattern[str] | None,
+                  money: Sequence[str]) -> bool:
+        for match in self._persistence.finditer(folded):
+            start, end = match.span()
+            if start not in bounds or end not in bounds or self._own(folded, start):
+                continue
+            if folded[:start].endswith(self.words["why_words"]):
+                continue  # 怎么又涨价了: the why-question weighs it (`exasperated`)
+            if self._bad_after(folded[end:], negative) and not self.healing(
+                    folded, bounds, any(word in folded for word in money)):
+                return True
+        return False
+
+    def _bad_after(self, rest: str, negative: re.Pattern[str] | None) -> bool:
+        words = self.words
+        for i, char in enumerate(rest):
+            if char in "没不" and not rest.startswith(words["not_bad"], i):
+                return True
+        return (any(word in rest for word in words["bad_turns"])
+                or (negative is not None and negative.search(rest) is not None))
+
+    def _why_turn(self, folded: str, bounds: frozenset[int]) -> int | None:
+        """Where a why-word stands that a turn of `why_turns` follows within eight characters."""
+        turns = self.words["why_turns"]
+        for match in self._why.finditer(folded):
+            if match.start() not in bounds:
+                continue
+            rest = folded[match.end() : match.end() + 8]
+            for i in range(len(rest)):
+                if match.end() + i not in bounds:
+                    continue
+                if rest.startswith(self.words["not_bad"], i):
+                    break  # 怎么还没: the first turn is weighed by another cue, or is none
+                if rest.startswith(turns, i):
+                    return match.start()
+        return None
+
+    def _misconduct(self, folded: str, bounds: frozenset[int], sentence: str) -> bool:
+        if self._misdeed is not None:
+            for match in self._misdeed.finditer(folded):
+                before = folded[: match.start()]
+                if match.start() not in bounds or match.end() not in bounds or self._own(folded, match.start()):
+                    continue  # 化妆师 is no 化妆
+                if "在" in before or (self._staff is not None and self._staff.search(sentence)):
+                    return True
+        if self._mistake is not None and self._aimed is not None and self._aimed.search(folded):
+            for match in self._mistake.finditer(folded):
+                if match.start() in bounds and not folded[: match.start()].rstrip(_PARTICLES).endswith("我"):
+                    return True  # 前台把我名字登记错了; not 我记错了
+        for match in re.finditer("连(.{1,6}?)[都也](?:不|没)", folded):
+            if not self._own(folded, match.start()):
+                return True
+        if self._omission is not None:
+            for match in self._omission.finditer(folded):
+                if match.start() in bounds and not self._own(folded, match.start()):
+                    return True  # 换班也不提前通知; not 我也没告诉她
+        return False
