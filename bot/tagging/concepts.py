@@ -119,10 +119,10 @@ GROUP_NOT_MOOD: dict[str, tuple[str, ...]] = {
     "价格": ("passed", "praised", "settled", "named", "experienced", "quoted", "payment"),
     # A complaint word that judges the customer's own (孩子数学太差) is none; otherwise the general default.
     "投诉": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
-           "self_judged"),
+           "self_judged", "reversed"),
     # Someone else's visit (邻居家小孩也想来, 我婆婆想过来看看) is a referral, not the customer's booking.
     "预约": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
-           "third_party"),
+           "third_party", "reversed"),
 }
 
 

@@ -30,6 +30,7 @@ MOODS = (
     "worry",  # 担心, 怕 ... and the rest of that sentence
     "hearsay",  # 听说, 朋友说 ... and the rest of that sentence, unless a clause there starts with 我
     "experienced",  # the keyword with the aspect 过 (投诉过, 退过款): once done, told as experience
+    "reversed",  # 本来想请假的，后来想想还是去吧: a plan given up in a later clause of the message
     "third_party",  # in a `referring` clause, after the one who also wants it: their visit, not the customer's
     "referring",  # someone else wants it too (邻居家小孩也想来学画画, 我侄女也想学): see `also`, `also_wants`
     "named",  # the keyword names a thing (退款政策, 预约系统) in a clause that neither asks nor wishes
@@ -56,7 +57,7 @@ MOODS = (
 INTENT_MOODS = frozenset({"question", "asking", "request"})
 # Rules that negation cancels (intents, requests, reports) leave these moods out by default.
 DEFAULT_NOT_MOOD = ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced",
-                    "quoted")
+                    "quoted", "reversed")
 
 DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "question_particles": ("吗", "么", "嘛", "呢", "不", "没"),
@@ -225,6 +226,10 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "also": ("也", "也想", "也要", "也打算", "都想", "也准备"),
     "also_wants": ("想", "打算", "准备", "来", "报", "约", "学", "做", "生", "有兴趣", "感兴趣", "动心", "心动", "要来",
                    "要做", "要报", "要约", "要学", "要生"),
+    # A plan given up: its clause is `reversed` when the message goes on after it (本来想请假的，后来想想还是去吧,
+    # 原本想给孩子请假的，结果他自己非要去, 本来约了明天参观，临时有事，取消吧).
+    "reversal": ("本来想", "原本想", "本想", "原来想", "本来打算", "原本打算", "原来打算", "本来要", "原本要",
+                 "本来准备", "原本准备", "本来约", "原本约", "原来约"),
     # `#` is a number (三, 两, 10); a measure after it (一双鞋, 两件衣服) for a verb and its object.
     "separable_inserts": ("了", "过", "完", "个", "次", "下", "一次", "一下", "一个", "#次", "#个", "第#", "#",
                           "#件", "#双", "#条", "#床", "#套", "#张", "#台", "#只", "#辆", "#颗", "#组", "#部"),
@@ -258,7 +263,7 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 MARKER_KINDS = ("polite", "hypothetical", "worry", "hearsay", "mild", "expectation", "rhetorical", "deferral",
-                "resolved", "reschedule", "done", "praise", "no_need", "payment", "remedy", "treated")
+                "resolved", "reschedule", "done", "praise", "no_need", "payment", "remedy", "treated", "reversal")
 # Before a speaker, a word that makes the customer the one who speaks (跟老师说, 帮我和前台讲).
 _SPOKEN_TO = frozenset("跟和对给同向替帮让叫")
 _TIME_NUMBER = "(?:[0-9]+|[一二两三四五六七八九十]+)"
@@ -478,6 +483,7 @@ class ClauseInfo:
     intent: set[str] | None = None  # asking / request, once read (`Language.intent_moods`)
     times: tuple[bool, bool] | None = None  # (a time to come, a time gone by), once read (`Language.times_named`)
     quoted: tuple[tuple[int, int], ...] = ()  # spans of `folded` inside a quotation (`quoted_spans`)
+    more_after: bool = False  # the message goes on after the clause with more words (not only punctuation)
 
 
 def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = True, negative: bool = True,
@@ -531,6 +537,10 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     if grievance:
         _read_grievances(language, clauses, grievance)
     _read_settled(clauses)
+    # A plan given up (本来想请假的，后来想想还是去吧): the clause that names it, when more words follow.
+    for clause in clauses:
+        if clause.more_after and any(m.kind == "reversal" for m in clause.markers):
+            clause.moods.add("reversed")
     _read_payment(clauses, words["amount_questions"])
     _read_remedy(clauses)
     # Moving an arrangement is what the whole sentence does (我之前约的周四，能换到周六吗).

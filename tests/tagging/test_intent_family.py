@@ -111,3 +111,21 @@ def test_someone_else_who_wants_it_too_is_a_referral(shipped: KeywordTagger, tex
 def test_an_operators_referral_rule_hears_someone_else_who_wants_it_too() -> None:
     rules = BOOKING + '[[keyword]]\ntag = "意向:转介绍"\nkeywords = ["转介绍", "介绍朋友"]\n'
     assert tags(KeywordTagger(parse_rules(rules)), "隔壁邻居家的老人也想来洗牙") == {"意向:转介绍"}
+
+
+@pytest.mark.parametrize("text", [
+    "本来打算给孩子请个假，想了想还是让她去上课",       # a plan given up
+    "这周单位加班，实在请不了假",                       # the customer's own work, not a class
+    "领导不批假，只能周末带孩子过来",
+])
+def test_a_plan_given_up_and_work_leave_are_no_leave(shipped: KeywordTagger, text: str) -> None:
+    assert "课程:请假" not in tags(shipped, text)
+
+
+def test_a_visit_given_up_is_no_booking(shipped: KeywordTagger) -> None:
+    assert "意向:预约" not in tags(shipped, "原本想周六过来的，后来有事就算了")
+
+
+def test_a_plan_kept_still_counts(shipped: KeywordTagger) -> None:
+    assert "课程:请假" in tags(shipped, "本来想请假")      # nothing follows: no plan given up
+    assert "课程:请假" in tags(shipped, "孩子发烧了，这周的课请个假")
