@@ -173,3 +173,15 @@ def test_a_flawed_finish_or_a_new_fault_is_heard_by_the_family(text: str) -> Non
 def test_a_skin_rule_with_blisters_hears_no_film_defect() -> None:
     skin = '[[keyword]]\ntag = "术后:不适"\nkeywords = ["起泡", "红肿", "痒"]\n'
     assert tags(KeywordTagger(parse_rules(skin)), "膜下面好多杂质") == set()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("标间和大床房有什么区别", {"项目:入住"}),     # the 入住 group: rooms, booking, checking out
+    ("退房最晚几点", {"项目:入住"}),
+    ("家属可以陪住吗", {"项目:入住"}),
+    ("乳房胀痛怎么办", set()),                      # 房 inside another word is no room
+    ("厨房的油烟机也能弄吗", set()),
+])
+def test_a_stay_is_heard_by_its_rooms(text: str, expected: set[str]) -> None:
+    stay = '[[keyword]]\ntag = "项目:入住"\nkeywords = ["入住", "房型"]\nnegatable = false\n'
+    assert tags(KeywordTagger(parse_rules(stay)), text) == expected
