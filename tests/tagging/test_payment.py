@@ -55,3 +55,14 @@ def test_an_operators_price_rule_refuses_payment_and_the_list_is_operator_data()
 )
 def test_a_supposed_refund_takes_its_money_words(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
     assert tags(tagger, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("行，我晚上把尾款转过去", set()),  # 转过去 sends money, nobody comes
+        ("定金转你了，明天下午过来做", {"意向:预约"}),  # the visit is in a clause of its own
+    ],
+)
+def test_a_payment_handled_is_no_booking(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
