@@ -272,6 +272,18 @@ def topic_verbs(keywords: Iterable[str], verbs: Iterable[str]) -> dict[str, str]
     return forms
 
 
+def abbreviations(keywords: Iterable[str]) -> dict[str, str]:
+    """Abbreviation -> keyword, for the four-character Han keywords of a topic: Chinese shortens a
+    word of two words to their first characters or to its first and last (坡道起步 -> 坡起, 倒车入库 ->
+    倒库). Read only where the segmenter cut both characters alone (see keywords.py), never boosted."""
+    forms: dict[str, str] = {}
+    for keyword in keywords:
+        if len(keyword) == 4 and all("\u4e00" <= char <= "\u9fff" for char in keyword):
+            for form in (keyword[0] + keyword[2], keyword[0] + keyword[3]):
+                forms.setdefault(form, keyword)
+    return forms
+
+
 class ConceptError(ValueError):
     """A `[concepts]` entry is not a list of words."""
 

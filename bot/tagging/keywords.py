@@ -107,8 +107,8 @@ class KeywordTagger:
                     self._index.setdefault(whole, []).append(_Entry(number, keyword, (), is_exclude))
                 if AMOUNT in keyword:
                     continue  # a class of tokens (#以内), not a word for the segmenter or for sound
-                if keyword in rule.timed and not is_exclude:
-                    continue  # 做个, 过来: read as jieba cuts them, neither boosted nor read by sound
+                if (keyword in rule.timed or keyword in rule.abbreviations) and not is_exclude:
+                    continue  # 做个, 过来, 坡起: read as jieba cuts them, neither boosted nor read by sound
                 words += [first, *rest]
                 # A concept group's words are not read by sound: 秃了 must not become 吐了.
                 if rule.pinyin and not is_exclude and keyword not in via[number]:

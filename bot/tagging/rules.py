@@ -25,7 +25,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from bot.tagging.amounts import FEE
 from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, GROUP_NOT_MOOD, TIMED_CONCEPTS, asked_both_ways,
-                                  expansion, groups_of, merged, topic_verbs)
+                                  abbreviations, expansion, groups_of, merged, topic_verbs)
 from bot.tagging.language import DEFAULT_NOT_MOOD, MOODS, Language, LanguageError
 
 logger = logging.getLogger(__name__)
@@ -196,6 +196,9 @@ class KeywordRule:
     # A topic's verb said alone (洗 for 洗车): it stands down in a clause naming another topic
     # (「油烟机要洗一下」 washes an appliance, not clothes).
     verbs: frozenset[str] = frozenset()
+    # A topic's four-character keyword shortened (坡起 for 坡道起步): matched where the segmenter cut
+    # its two characters alone, never added to its dictionary.
+    abbreviations: frozenset[str] = frozenset()
 
     @property
     def rule_id(self) -> str:
@@ -391,6 +394,7 @@ def _parse_keyword_rules(
         not_mood = spec.not_mood if spec.not_mood is not None else DEFAULT_NOT_MOOD if spec.negatable else ()
         kept_asked: set[str] = set()
         lone: set[str] = set()
+        short: set[str] = set()
         if spec.expand is not False:
             allowed = None if spec.expand is True else spec.expand
             for unknown in sorted(set(allowed or ()) - set(concepts)):
@@ -415,6 +419,10 @@ def _parse_keyword_rules(
                     if form not in words and form not in via:
                         via[form] = keyword
                         lone.add(form)
+                for form, keyword in abbreviations(words).items():
+                    if form not in words and form not in via:
+                        via[form] = keyword
+                        short.add(form)
         cues.update(spec.cues)
         for form, keyword in asked_both_ways((*words, *via)).items():
             if form not in words:
@@ -443,6 +451,7 @@ def _parse_keyword_rules(
                     arrangement=frozenset(arrangement),
                     contextual=frozenset(contextual),
                     verbs=frozenset(lone),
+                    abbreviations=frozenset(short),
                 ),
             )
         )

@@ -185,3 +185,26 @@ def test_a_skin_rule_with_blisters_hears_no_film_defect() -> None:
 def test_a_stay_is_heard_by_its_rooms(text: str, expected: set[str]) -> None:
     stay = '[[keyword]]\ntag = "项目:入住"\nkeywords = ["入住", "房型"]\nnegatable = false\n'
     assert tags(KeywordTagger(parse_rules(stay)), text) == expected
+
+
+YARD = """
+[[keyword]]
+tag = "项目:科目二"
+keywords = ["倒车入库", "坡道起步", "侧方停车"]
+negatable = false
+
+[[keyword]]
+tag = "项目:写真"
+keywords = ["个人写真"]
+negatable = false
+"""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("今天练倒库练了一下午", {"项目:科目二"}),      # first and last character
+    ("坡起总是熄火", {"项目:科目二"}),              # the first characters of its two words
+    ("倒车的时候总压线", set()),                    # a word of its own, no abbreviation
+    ("这个真好看", set()),                          # 个人写真 is not 个真 across words
+])
+def test_a_topics_four_character_word_is_heard_shortened(text: str, expected: set[str]) -> None:
+    assert tags(KeywordTagger(parse_rules(YARD)), text) == expected
