@@ -606,6 +606,11 @@ class KeywordTagger:
             return False  # 我/哥/下周/想来/做个: the brother's visit (a referral, if anything), unless 帮我妈约
         if not any(language.times_named(other)[0] for other in sentence):
             return False
+        said = "".join(clause.tokens[hit.start : hit.end])
+        if said in language.words["confirmations"] or said in language.words["proposals"]:
+            # 好滴，那就周六十点 accepts a time, 周四上午十点可以吗 proposes one; in a move the move decides
+            return "rescheduled" not in clause.moods and (
+                said in language.words["confirmations"] or language.only_times("".join(clause.tokens[: hit.start])))
         return (not _FIRST_PERSON.isdisjoint(clause.tokens)
                 or any("question" in other.moods or language.intent_moods(other) for other in sentence))
 

@@ -208,6 +208,12 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # was done (上周三过来做的时候), whatever time to come the sentence also names.
     "past_times": ("昨天", "昨晚", "昨儿", "前天", "大前天", "上周", "上星期", "上礼拜", "上个月", "上次", "上回",
                    "刚才", "刚刚", "那天", "前几天", "前两天", "当时", "才"),
+    # A time accepted (好滴，那就周六十点; 就按你说的礼拜四晚上七点): a `timed` word of these books with the
+    # time alone, without a wish or 我 besides, outside a sentence that moves something.
+    "confirmations": ("那就", "就按", "就定", "不见不散"),
+    # A time proposed (周四上午十点可以吗): a `timed` word of these books when its clause before it names
+    # nothing but a time (not 明天补交行吗).
+    "proposals": ("可以吗", "行吗", "行不行", "方便吗"),
     # Right after a `timed` word, an errand, not a visit booked (我四点左右过来取, 周六晚上过来接孩子).
     "errands": ("取", "拿", "接", "领", "提车", "取车", "拿药", "取件"),
     # Someone else who may be the subject of a `timed` word (我哥下周想来做个保养, 我婆婆明天过来,
@@ -374,6 +380,12 @@ class Language:
         """A time to come anywhere in `text` (a message), before clauses are read: cheap."""
         coming = self._times[0]
         return coming is not None and coming.search(text) is not None
+
+    def only_times(self, text: str) -> bool:
+        """Nothing but times to come (周四上午十点, 那周六下午的), a few particles allowed."""
+        coming = self._times[0]
+        return coming is not None and coming.search(text) is not None and not coming.sub("", text).strip(
+            "那就的这个吧呢,， ")
 
     def times_named(self, clause: ClauseInfo) -> tuple[bool, bool]:
         """Whether the clause names a time to come, and a time gone by (cached on the clause)."""

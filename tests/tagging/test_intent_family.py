@@ -129,3 +129,13 @@ def test_a_visit_given_up_is_no_booking(shipped: KeywordTagger) -> None:
 def test_a_plan_kept_still_counts(shipped: KeywordTagger) -> None:
     assert "课程:请假" in tags(shipped, "本来想请假")      # nothing follows: no plan given up
     assert "课程:请假" in tags(shipped, "孩子发烧了，这周的课请个假")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("行，那就下礼拜二晚上六点", {"意向:预约"}),              # a time accepted
+    ("明早九点半可以吗", {"意向:预约"}),                      # a time proposed
+    ("明天交作业行吗", set()),                                # a time, but not proposed for a visit
+    ("那就下周再说吧", set()),                                # put off
+])
+def test_a_time_accepted_or_proposed_books(text: str, expected: set[str]) -> None:
+    assert tags(operator(), text) == expected
