@@ -8,8 +8,8 @@ clause's words and weighed as a cue (`"mood:persisting" = 1` in a rule's `[keywo
   bad turn after it in the clause (a negator, a `negative` word or one of `bad_turns`: 占线, 被,
   弄错…): 「电话一直占线」, 「教材还是没发」. Not of the customer or their child (我又忘了带卡, 孩子
   还是不会), not praise or neutral news (又快又好, 老师又布置作业了吗).
-- `elapsed`: time or tries gone by, told (两个月了, 一学期了, 都第三周了, 都换了三个了, 学了一年 closing its
-  clause; not 开了几天已经好了, where the days only time what follows).
+- `elapsed`: time or tries gone by, told (两个月了, 一学期了, 都第三周了, 都换了三个了; 学了一年 or 上了两个月
+  口语课 near the end of its clause, not 开了几天已经好了, where the days only time what follows).
 - `exasperated`: a why-question that expected better (`why_words` + 又/还/没/不/总…: 怎么又清零了,
   为什么我的房间没有窗户); a why about a procedure (为什么要空腹) is none. `accused` besides when the
   clause names the business or its people (`business`, `staff`) and not the customer: 「阿姨怎么没来」.
@@ -108,7 +108,7 @@ class Grievances:
         elapsed = re.compile(
             f"(?:(?:都|已经|快|整整|足足|第)*{_NUMBER}(?:个)?(?:多)?(?:{units})(?:多)?了"
             f"|都.{{0,4}}?{_NUMBER}(?:个)?(?:{units}|{tries})了"
-            f"|(?<=[完了]){_NUMBER}(?:个)?(?:多)?(?:{units})(?=$|[{_PUNCTUATION}]|了|还|都|也|却))")
+            f"|(?<=[完了]){_NUMBER}(?:个)?(?:多)?(?:{units})(?=[^{_PUNCTUATION}]{{0,4}}(?:$|[{_PUNCTUATION}])|了|还|都|也|却))")
         persistence = re.compile(either(words["persistence"]))
         why = re.compile(f"(?:{either(words['why_words'])})")
         misdeed = re.compile(either(words["misdeeds"])) if words["misdeeds"] else None

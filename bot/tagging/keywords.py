@@ -403,10 +403,14 @@ class KeywordTagger:
                     last_clause[rule] = max(last_clause.get(rule, 0), ordinal)
         cued_in: dict[int, set[int]] = {}
         for rule, score in scores.items():
-            if rule not in fired and score >= self._rules[rule].cue_threshold:
+            if score < self._rules[rule].cue_threshold:
+                continue
+            if rule not in fired:
                 fired[rule] = ([w for w in found[rule] if not w.startswith("mood:")] or found[rule],
                                clauses[min(where[rule])].text)
-                cued_in[rule] = where[rule]
+            # A rule its keywords fired takes its cues' clauses too, when they would have fired it
+            # alone: in 「说好的赠品到现在也没收到 太让人失望了」 the gift is the complaint's, no price.
+            cued_in[rule] = where[rule]
         return cued_in
 
     def _names_money(self, clauses: list[ClauseInfo]) -> bool:

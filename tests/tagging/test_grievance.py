@@ -42,6 +42,7 @@ def test_the_same_words_without_a_grievance_do_not(text: str) -> None:
     "停课了也不提前通知一下",  # left uninformed
     "那个师傅干活的时候一直在骂人",  # worse than idle
     "当初说好的包接送，开学两周了还是要自己送",  # a promise recalled, two weeks gone by
+    "孩子练了半年游泳，还是不敢下水",  # half a year spent, and still nothing
 ])
 def test_a_grievance_told_without_a_complaint_word_complains(text: str) -> None:
     assert tags(operator(), text) == {"诉求:投诉"}
@@ -59,6 +60,7 @@ def test_a_grievance_told_without_a_complaint_word_complains(text: str) -> None:
     "我记错日子了，不好意思",  # the customer's own mistake
     "我也没告诉她要带毛巾",  # the customer left someone else uninformed
     "当初说好的周六见，我准时到",  # a promise recalled and kept
+    "车开了几天已经没有异响了",  # the days only time what follows: it passed
 ])
 def test_the_same_shapes_without_a_grievance_do_not(text: str) -> None:
     assert tags(operator(), text) == set()
@@ -77,3 +79,9 @@ def test_an_operator_turns_a_grievance_off_or_widens_its_words() -> None:
 def test_a_padded_bill_also_asks_for_the_money_back() -> None:
     refund = '[[keyword]]\ntag = "诉求:退款"\nkeywords = ["退款"]\n'
     assert tags(KeywordTagger(parse_rules(COMPLAINT + refund)), "结账时多算了我两晚房费") == {"诉求:投诉", "诉求:退款"}
+
+
+def test_a_complaint_its_cues_would_give_takes_their_clauses(tagger: KeywordTagger) -> None:
+    # 失望 fires the complaint; 说好 and 到现在 would have alone, so the offer they name asks no price.
+    assert tags(tagger, "说好的满减到现在也没给我算上 太失望了") == {"诉求:投诉"}
+    assert tags(tagger, "满减怎么算的 我有点失望") >= {"关注:价格"}
