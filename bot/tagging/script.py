@@ -215,6 +215,28 @@ def trie_regex(words: Iterable[str]) -> str:
     return emit(trie) if trie else "(?!)"
 
 
+class WordSet:
+    """Whether a text holds any of a set of words: per character of the text, a look-up of the
+    words that start with it, by length. For thousands of words this is several times faster
+    than searching with their trie regex, whose every position tries each first character in turn."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._lengths: dict[str, tuple[int, ...]] = {}  # first character -> lengths of its words
+        self._words = frozenset(word for word in words if word)
+        for word in sorted(self._words, key=len):
+            lengths = self._lengths.get(word[0], ())
+            if len(word) not in lengths:
+                self._lengths[word[0]] = (*lengths, len(word))
+
+    def in_text(self, text: str) -> bool:
+        words, lengths = self._words, self._lengths
+        for start, char in enumerate(text):
+            for length in lengths.get(char, ()):
+                if text[start : start + length] in words:
+                    return True
+        return False
+
+
 def alias_table(aliases: Mapping[str, Iterable[str]]) -> dict[str, str]:
     """{canonical: [alias, ...]} -> {alias (case-folded): canonical}."""
     return {alias.lower(): canonical for canonical, words in aliases.items() for alias in words}
