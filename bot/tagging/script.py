@@ -22,7 +22,7 @@ import marshal
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -163,16 +163,10 @@ class TypoRepair:
         """`text` with each typo replaced by its keyword; the same length."""
         if self._pattern is None:
             return text
-        encoded = self._sounds.encode(text)
-        if not self._pattern.search(encoded):
-            return text
         out = list(text)
         bounds: frozenset[int] | None = None
-        pos = 0
-        # Overlapping search: 能不能退宽 sounds like 能退 before it sounds like 退款.
-        while found := self._pattern.search(encoded, pos):
+        for found in self._sounded(self._sounds.encode(text)):
             written = text[found.start() : found.end()]
-            pos = found.start() + 1
             if written in self._keywords:
                 continue
             for keyword in self._by_code[found.group()]:
@@ -188,6 +182,15 @@ class TypoRepair:
                 out[found.start() : found.end()] = keyword
                 break
         return "".join(out)
+
+    def _sounded(self, encoded: str) -> Iterator[re.Match[str]]:
+        """Every place where a keyword's sound starts, overlapping: 能不能退宽 sounds like 能退
+        before it sounds like 退款."""
+        assert self._pattern is not None
+        found = self._pattern.search(encoded)
+        while found:
+            yield found
+            found = self._pattern.search(encoded, found.start() + 1)
 
 
 def trie_pattern(words: Iterable[str]) -> re.Pattern[str]:
