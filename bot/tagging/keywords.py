@@ -420,7 +420,7 @@ class KeywordTagger:
 
     def _names_money(self, clauses: list[ClauseInfo]) -> bool:
         """Whether the message names money (`money_words`): 押金还没退 is owed, not healing."""
-        return any(word in clause.folded for word in self._language.words["money_words"] for clause in clauses)
+        return any(word in clause.folded for word in self._money for clause in clauses)
 
     def _cue_words(self, clause: ClauseInfo) -> set[str]:
         """The cues (as written in the rules) found on token boundaries in one clause."""
