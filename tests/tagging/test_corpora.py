@@ -31,6 +31,7 @@ SETS = [
     ("tagging_heldout8.jsonl", SHIPPED),
     ("optical_heldout.jsonl", DATA / "optical_tags.toml"),
     ("cleaning_heldout.jsonl", DATA / "cleaning_tags.toml"),
+    ("tagging_heldout9.jsonl", SHIPPED),
 ]
 
 
