@@ -32,6 +32,7 @@ SETS = [
     ("optical_heldout.jsonl", DATA / "optical_tags.toml"),
     ("cleaning_heldout.jsonl", DATA / "cleaning_tags.toml"),
     ("tagging_heldout9.jsonl", SHIPPED),
+    ("physio_heldout.jsonl", DATA / "physio_tags.toml"),
 ]
 
 
