@@ -33,6 +33,7 @@ SETS = [
     ("cleaning_heldout.jsonl", DATA / "cleaning_tags.toml"),
     ("tagging_heldout9.jsonl", SHIPPED),
     ("physio_heldout.jsonl", DATA / "physio_tags.toml"),
+    ("swim_dev.jsonl", DATA / "swim_tags.toml"),
 ]
 
 
