@@ -31,6 +31,8 @@ def tagger(tmp_path_factory: pytest.TempPathFactory) -> KeywordTagger:
     ("不想种牙了", {"项目:种植牙"}),              # negatable = false: a topic
     ("别再发了", {"状态:退订"}),
     ("yuyue一下", {"意向:预约"}),                 # [aliases]
+    ("我同事也想来看看牙", {"意向:转介绍"}),        # [vocab]: {亲友} is any of its words
+    ("下次带两个朋友一起来", {"意向:转介绍"}),      # * is a gap
 ])
 def test_the_documented_rules_tag_as_their_comments_say(tagger: KeywordTagger, text: str, tags: set[str]) -> None:
     assert {match.tag for match in tagger.tag(text)} == tags
