@@ -29,7 +29,8 @@ from bot.playbooks.templates import (
     template_context,
 )
 from bot.tagging.dictionary import Dictionary
-from bot.tagging.keywords import KEYWORD_FREQ, normalise
+from bot.tagging.keywords import KEYWORD_FREQ
+from bot.tagging.matches import normalise
 from bot.tagging.segmenter import Segmenter
 
 logger = logging.getLogger(__name__)

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from bot.tagging.keywords import KeywordTagger, TagMatch
+from bot.tagging.keywords import KeywordTagger
+from bot.tagging.matches import TagMatch
 from bot.tagging.rules import RulesError, load_rules
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.tagging.keywords import _PIECES, KeywordTagger, TagMatch, _drop_contained
+from bot.tagging.keywords import KeywordTagger
+from bot.tagging.matcher import PIECES, drop_contained
+from bot.tagging.matches import TagMatch
 from bot.tagging.language import read_moods
 from bot.tagging.negation import asks_a_not_a, negations
 
@@ -52,7 +54,7 @@ def explain(tagger: KeywordTagger, text: str) -> Explanation:
     tags = tagger.tag(text)
     given = {match.rule for match in tags}
     folded = tagger.prepare(text)
-    pieces = list(_PIECES.finditer(folded))
+    pieces = list(PIECES.finditer(folded))
     found = tagger._find_in_pieces(pieces, [True] * len(pieces))
     clauses, hits = tagger._read(text, folded, pieces, found, True)
     read_moods(tagger._language, clauses)
@@ -66,7 +68,7 @@ def explain(tagger: KeywordTagger, text: str) -> Explanation:
         tokens = clause.tokens
         asked = [h for h in hits[ordinal] if asks_a_not_a(tokens, h.start)]
         rest = [h for h in hits[ordinal] if h not in asked]
-        longest = _drop_contained(rest)
+        longest = drop_contained(rest)
         vetoed = {h.rule: h.keyword for h in longest if h.exclude}
         keyword_hits = [h for h in longest if not h.exclude and h.rule not in vetoed]
         rhetorical = "rhetorical" in clause.moods

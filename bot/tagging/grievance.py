@@ -79,7 +79,7 @@ DEFAULT_GRIEVANCE: dict[str, tuple[str, ...]] = {
 _NUMBER = "(?:[0-9]+|[一二两三四五六七八九十百几半]+)"
 _HEALING = "消褪散缓"  # resolution verbs of a symptom; 退 too where no money is named (好 and 淡 judge results)
 _PARTICLES = "也都还就真的是又总老一直"
-_PUNCTUATION = ",.!?;:~。！？；，：…～\\s"  # what ends a piece (keywords._PIECES)
+_PUNCTUATION = ",.!?;:~。！？；，：…～\\s"  # what ends a piece (matcher.PIECES)
 _UNHEALED = re.compile("[没不](?:有)?(?:完全|怎么|太)?([" + _HEALING + "退])")
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 import jieba
 import pytest
 
-from bot.tagging.keywords import KEYWORD_FREQ, KeywordTagger, SubstringTagger, TagMatch, normalise
+from bot.tagging.keywords import KEYWORD_FREQ, KeywordTagger
+from bot.tagging.matches import TagMatch, normalise
+from bot.tagging.substring import SubstringTagger
 from bot.tagging.rules import parse_rules
 from tests.support.tagging import tags
 

@@ -1,0 +1,158 @@
+"""Clause filters: which keyword hits of a clause count (not contained, vetoed, negated, in mood,
+not yielded), and what reaches past the clause (yield_to across a sentence, exclusive groups)."""
+
+from __future__ import annotations
+
+from bot.tagging.language import ClauseInfo
+from bot.tagging.matcher import PIECES, drop_contained
+from bot.tagging.matches import Hit
+from bot.tagging.negation import asks_a_not_a, negations
+from bot.tagging.rules import OPT_OUT_TAG, KeywordRule
+from bot.tagging.segmenter import Segmenter
+
+_SUPPOSING = frozenset({"hypothetical", "worry", "deferred"})
+
+
+class ClauseFilters:
+    """The keyword tagger's filters of hits; reads moods through `HitMoods` (`_in_mood`, `_at_a_time`)."""
+
+    _rules: tuple[KeywordRule, ...]
+    _segmenter: Segmenter
+    _arrangement: dict[int, frozenset[str]]
+    _exclusive: frozenset[str]
+    _yielding: bool
+    _lone_verbs: bool
+
+    def _yield_beyond_the_clause(self, clauses: list[ClauseInfo], fired: dict[int, tuple[list[str], str]],
+                                 fired_in: dict[int, set[int]], cued_in: dict[int, set[int]]) -> None:
+        """`yield_to` where a keyword hit's own clause does not settle it (`_clause_hits` does that):
+
+        - a tag its cues gave takes the clauses its cues were found in, as a keyword hit would
+          (「老师上课总是在玩手机」 complains, it does not ask about a course);
+        - a rule that fired on cues alone yields to a tag of the same sentence: cues are weaker
+          evidence than a keyword;
+        - in a sentence that moves an arrangement (`rescheduled`) one thing is moved, so a rule
+          yields across the sentence (我之前约的周四，能换到周六吗 moves a booking, not a class).
+        """
+        rules = self._rules
+        where = {number: fired_in.get(number, set()) | cued_in.get(number, set()) for number in fired}
+        tag_clauses: dict[str, set[int]] = {}
+        for number, ordinals in where.items():
+            tag_clauses.setdefault(rules[number].tag, set()).update(ordinals)
+        gone = []
+        for number, ordinals in where.items():
+            rule = rules[number]
+            others = set().union(*(tag_clauses.get(tag, set()) for tag in rule.yield_to if tag != rule.tag))
+            if not others or not ordinals:
+                continue
+            sentences = {clauses[other].sentence for other in others}
+            by_sentence = number in cued_in and number not in fired_in
+
+            if all(ordinal in others or (clauses[ordinal].sentence in sentences
+                                         and (by_sentence or "rescheduled" in clauses[ordinal].moods))
+                   for ordinal in ordinals):
+                gone.append(number)
+        for number in gone:
+            del fired[number]
+
+    def _takes_the_move(self, rule: int, sentence: int, clauses: list[ClauseInfo]) -> bool:
+        """Whether a `rescheduled` sentence moves this rule's arrangement: a token of the sentence is
+        or ends with one of its `arrangement` words (课: 体验课, 退课), or it has none and no other
+        rule's is there (what is moved unnamed, 能改到后天吗, falls to the rules without any)."""
+        if not self._arrangement:
+            return True
+        tokens = [token for clause in clauses if clause.sentence == sentence for token in clause.tokens]
+        named = {number for number, words in self._arrangement.items()
+                 if any(token.endswith(word) for token in tokens for word in words)}
+        return rule in named if rule in self._arrangement else not named
+
+    def _keep_latest_state(self, fired: dict[int, tuple[list[str], str]], last_clause: dict[int, int]) -> None:
+        """In an exclusive group (状态) the customer's latest word counts: 之前退订了，现在想恢复推送."""
+        latest: dict[str, int] = {}
+        for number in fired:
+            group = self._rules[number].group
+            if group in self._exclusive:
+                latest[group] = max(latest.get(group, 0), last_clause[number])
+        for number in list(fired):
+            group = self._rules[number].group
+            if group in latest and last_clause[number] < latest[group]:
+                del fired[number]
+
+    def arranged(self, folded: str, hits: list[list[Hit]]) -> frozenset[int]:
+        """The rules whose `arrangement` the message names (a token is or ends with one of its
+        words), read only when a `contextual` keyword was found: 「小朋友今天咳嗽，就不过去了」."""
+        rules = self._rules
+        if not any(hit.keyword in rules[hit.rule].contextual for clause_hits in hits for hit in clause_hits):
+            return frozenset()
+        tokens = [token for piece in PIECES.findall(folded) for token in self._segmenter.cut(piece)]
+        return frozenset(number for number, words in self._arrangement.items()
+                         if any(token.endswith(word) for token in tokens for word in words))
+
+    def _clause_hits(self, clause: ClauseInfo, clauses: list[ClauseInfo], ordinal: int,
+                     found: list[Hit], arranged: frozenset[int] = frozenset()) -> list[Hit]:
+        """The keyword hits that count in one clause: not contained, vetoed, negated or out of mood."""
+        tokens = clause.tokens
+        hits = [hit for hit in found if not asks_a_not_a(tokens, hit.start)]
+        if not hits:
+            return []
+        rules = self._rules
+        # A `timed` word without its time is no word of the clause: it must not take a negator from
+        # the keyword after it (我不是来问价格的), nor hide a shorter keyword inside it (能/洗 of 地毯能洗吗).
+        hits = drop_contained([h for h in hits if h.exclude or h.keyword not in rules[h.rule].timed
+                                or self._at_a_time(h, clause, clauses)])
+        vetoed = {h.rule for h in hits if h.exclude}
+        keyword_hits = [h for h in hits if not h.exclude and h.rule not in vetoed
+                        and (h.keyword not in rules[h.rule].contextual or h.rule in arranged)]
+        if self._arrangement and "rescheduled" in clause.moods:  # 推迟 of an arrangement not the one moved
+            keyword_hits = [h for h in keyword_hits if h.rule not in self._arrangement or not self._a_move(h, clause)
+                            or self._takes_the_move(h.rule, clause.sentence, clauses)]
+        rhetorical = "rhetorical" in clause.moods
+        denied = [False] * len(keyword_hits) if rhetorical else negations(keyword_hits, tokens)
+        kept = []
+        # A rule refused here only because the clause supposes, worries or defers still names what the
+        # clause is about: 「要是不做了，定金退不退」 supposes a refund, it asks no price (yield_to).
+        supposed: set[str] = set()
+        for hit, negated in zip(keyword_hits, denied, strict=True):
+            if negated and rules[hit.rule].negatable:
+                continue
+            if self._in_mood(hit, clause, clauses, ordinal):
+                kept.append(hit)
+            elif self._yielding and clause.moods & rules[hit.rule].not_mood & _SUPPOSING:
+                supposed.add(rules[hit.rule].tag)
+        if len(kept) > 1 and self._lone_verbs:
+            kept = self._without_lone_verbs(kept)
+        if self._yielding and (len(kept) > 1 or (kept and supposed)):
+            present = {rules[hit.rule].tag for hit in kept} | supposed
+            kept = [hit for hit in kept if present.isdisjoint(rules[hit.rule].yield_to)]
+        if len(kept) > 1:
+            kept = self._not_what_is_refused(kept, tokens)
+        return kept
+
+    def _without_lone_verbs(self, hits: list[Hit]) -> list[Hit]:
+        """A topic's verb said alone (洗 of 洗车) stands down where another topic is named in the
+        clause: 「油烟机要洗一下」 is the appliance's cleaning, not a wash of clothes."""
+        rules = self._rules
+        topics = {hit.rule for hit in hits if not rules[hit.rule].negatable
+                  and hit.keyword not in rules[hit.rule].verbs}
+        return [hit for hit in hits if hit.keyword not in rules[hit.rule].verbs or not topics - {hit.rule}]
+
+    @staticmethod
+    def _a_move(hit: Hit, clause: ClauseInfo) -> bool:
+        """The hit lies on a `reschedule` marker (推迟, 往后推): its keyword is the move itself."""
+        start = sum(map(len, clause.tokens[: hit.start]))
+        end = start + sum(map(len, clause.tokens[hit.start : hit.end]))
+        return any(m.kind == "reschedule" and m.start < end and start < m.end for m in clause.markers)
+
+    def _not_what_is_refused(self, hits: list[Hit], tokens: list[str]) -> list[Hit]:
+        """What an opt-out names, before it or as its object, is what the customer no longer wants
+        to receive, no intent of theirs: 「优惠活动不要再发了」 and 「别再发优惠短信了」 ask no price,
+        「别再发预约提醒了」 books nothing. Topics stay (「别再发水光针的广告了」 still names 水光针),
+        and so does what follows a closing 了 (「不要再发了我要投诉」)."""
+        rules = self._rules
+        ends = [hit.end for hit in hits if rules[hit.rule].tag == OPT_OUT_TAG]
+        if not ends:
+            return hits
+        end = max(ends)
+        closed = next((i + 1 for i in range(end, len(tokens)) if tokens[i] == "了"), len(tokens))
+        return [hit for hit in hits if rules[hit.rule].tag == OPT_OUT_TAG or not rules[hit.rule].negatable
+                or hit.start >= closed or rules[hit.rule].group in self._exclusive]

@@ -1,0 +1,205 @@
+"""Mood checks of one keyword hit: the clause's moods as they bear on where the hit sits (passed,
+done, praised, named...), and whether they suit its rule (`mood`, `not_mood`, `intent`, `asked`,
+`timed`)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.tagging.amounts import AMOUNT
+from bot.tagging.language import NEGATED_PRAISE, ClauseInfo, Language, Marker
+from bot.tagging.matches import Hit, normalise
+from bot.tagging.negation import PASSED_NEGATORS, TRAILING_PARTICLES, passed_later
+from bot.tagging.rules import GAP, KeywordRule
+from bot.tagging.script import trie_regex
+
+_DONE_AFTER_TIMED = (["完"], ["过"], ["着"])
+_CLOSING_NON_REQUEST = "啊呀哈嘛哦"
+_NEVER = re.compile("(?!)")
+_FIRST_PERSON = frozenset(("我", "我们", "咱", "咱们", "俺"))
+_ON_BEHALF = frozenset(("帮", "替", "给", "帮忙", "带"))  # 帮我妈约, 带我妈做: the customer books for her
+_NEGATORS = frozenset("不没别停")
+_NOT_STATEMENT = frozenset({"question", "hypothetical", "worry", "hearsay", "expectation", "rhetorical", "deferred"})
+
+
+class HitMoods:
+    """The keyword tagger's mood checks of a hit, on the tagger's rules and language."""
+
+    _rules: tuple[KeywordRule, ...]
+    _language: Language
+    _others: frozenset[str]
+    _resolution_verbs: frozenset[str]
+    _denied_patterns: dict[int, re.Pattern[str]]
+
+    def _in_mood(self, hit: Hit, clause: ClauseInfo, clauses: list[ClauseInfo], ordinal: int) -> bool:
+        """Whether the moods of the hit's clause suit its rule (`mood`, `not_mood`)."""
+        rule = self._rules[hit.rule]
+        if not rule.mood and not rule.not_mood and not rule.intent and not rule.asked:
+            return True
+        moods = self.hit_moods(hit, clause, clauses, ordinal)
+        if (rule.intent or hit.keyword in rule.asked) and not (
+                "question" in moods or self._language.intent_moods(clause)):
+            return False
+        if rule.mood and not moods & rule.mood:
+            return False
+        return not moods & rule.not_mood
+
+    def _at_a_time(self, hit: Hit, clause: ClauseInfo, clauses: list[ClauseInfo]) -> bool:
+        """A `timed` keyword counts where its sentence names a time to come and its own clause
+        none gone by (上周三过来做的 reports), and where the sentence asks or wishes, or the
+        customer says what they will do (后天下午我去打光子): 今天上午来上课的时候… plans nothing."""
+        language = self._language
+        after = clause.tokens[hit.end : hit.end + 2]
+        if language.times_named(clause)[1] or after[:1] in _DONE_AFTER_TIMED or "的" in after:
+            return False  # 上周三过来做的, 做个清洁的费用, 周六来着: what the time names is done or a thing
+        if any(char in token for token in clause.tokens[max(hit.start - 2, 0) : hit.start] for char in "不没别"):
+            return False  # 抽不出/空, 没/空, 不/过来: a common word negated in a token of its own (抽不出)
+        if after[:1] and after[0] in language.words["errands"]:
+            return False  # 四点过来/取: an errand, not a visit
+        sentence = [other for other in clauses if other.sentence == clause.sentence]
+        if self._someone_elses(clause.tokens[: hit.start]) and not any(
+                _ON_BEHALF.intersection(other.tokens) for other in sentence):
+            return False  # 我/哥/下周/想来/做个: the brother's visit (a referral, if anything), unless 帮我妈约
+        if not any(language.times_named(other)[0] for other in sentence):
+            return False
+        said = "".join(clause.tokens[hit.start : hit.end])
+        if said in language.words["confirmations"] or said in language.words["proposals"]:
+            # 好滴，那就周六十点 accepts a time, 周四上午十点可以吗 proposes one; in a move the move decides
+            return "rescheduled" not in clause.moods and (
+                said in language.words["confirmations"] or language.only_times("".join(clause.tokens[: hit.start])))
+        return (not _FIRST_PERSON.isdisjoint(clause.tokens)
+                or any("question" in other.moods or language.intent_moods(other) for other in sentence))
+
+    def _other(self, token: str) -> bool:
+        """Someone else: a word of `third_persons` or `speakers`, or one opening with such a word
+        of two characters or more (邻居家, 同事家); never the customer's own child (`own_speakers`)."""
+        return token in self._others or (len(token) > 2 and token[:2] in self._others)
+
+    def _someone_elses(self, before: list[str]) -> bool:
+        """Someone else (`third_persons`, `speakers`) is the subject before a keyword and the
+        customer (我 not followed by such a word: 我/哥 is the brother) is not."""
+        if not any(map(self._other, before)):
+            return False
+        return not any(token in _FIRST_PERSON and (i + 1 == len(before) or not self._other(before[i + 1]))
+                       for i, token in enumerate(before))
+
+    def _read_referring(self, clauses: list[ClauseInfo]) -> None:
+        """Mood `referring`: someone else wants it too (邻居家小孩也想来, 我侄女也想学舞蹈)."""
+        words = self._language.words
+        also, wants = frozenset(words["also"]), tuple(words["also_wants"])
+        for clause in clauses:
+            tokens = clause.tokens
+            for i, token in enumerate(tokens):
+                if token not in also:
+                    continue
+                rest = token[1:] if len(token) > 1 else (tokens[i + 1] if i + 1 < len(tokens) else "")
+                if rest.startswith(wants) and self._someone_elses(tokens[:i]):
+                    clause.moods.add("referring")
+                    break
+
+    def hit_moods(self, hit: Hit, clause: ClauseInfo, clauses: list[ClauseInfo], ordinal: int) -> set[str]:
+        """The clause's moods as they bear on one hit: passed, done and praised depend on where it sits."""
+        moods = set(clause.moods)
+        start = sum(map(len, clause.tokens[: hit.start]))
+        end = start + sum(map(len, clause.tokens[hit.start : hit.end]))
+        for marker in clause.markers:
+            if marker.start < end and start < marker.end:
+                if marker.kind == "resolved":
+                    # 消/肿了: the keyword is what passed. A keyword whose own verb is the resolution's
+                    # (全退, 钱/都/退了, 全/退了吧) reports it in a statement (红血丝全退了) and asks otherwise.
+                    verb = any(char in self._resolution_verbs and char in hit.keyword
+                               for char in clause.folded[max(start, marker.start) : min(end, marker.end)])
+                    if (marker.start < start or verb) and not (verb and self._asks_for(clause, moods, hit)):
+                        moods.add("passed")
+                elif marker.kind == "done" and marker.end > end:
+                    moods.add("done")  # 约/好的, 预约/过: the keyword is what was done
+                continue  # otherwise the marker is part of the keyword itself (约好了, 不专业)
+            if marker.kind == "resolved" and marker.start >= end:
+                moods.add("passed")
+            elif marker.kind == "done":
+                moods.add("done")
+            elif marker.kind == "praise" and not _praise_negated(clause, marker):
+                moods.add("praised")
+        if self._language.judged_by_self(clause.folded, start, end):
+            moods.add("self_judged")  # 孩子数学太差了: the customer's own, no complaint about the business
+        if any(a <= start and end <= b for a, b in clause.quoted):
+            moods.add("quoted")  # 她说“我要投诉你们”: someone's words, quoted
+        said = "".join(clause.tokens[hit.start : hit.end])
+        if self._denied_later(hit.rule, clause.folded[end:]):
+            moods.add("passed")  # 过敏的地方现在也不痒了: a word of the rule said again, denied, closed by 了
+        for later in clauses[ordinal + 1 :]:
+            if later.sentence != clause.sentence:
+                break
+            if any(m.kind == "resolved" for m in later.markers) or passed_later(said, later.folded):
+                moods.add("passed")
+        if hit.end - hit.start > 1 and "过" in said[1:-1] and "过" not in hit.keyword:
+            moods |= {"done", "experienced"}  # 请/过/假, 退过/款: having done it, inside the keyword's words
+        elif clause.tokens[hit.end : hit.end + 1] == ["过"] and "question" not in moods:
+            moods.add("experienced")  # 投诉/过/一家店: something once done, told, not wanted now
+        elif self._done_after(hit, clause, moods):
+            moods.add("done")  # 我约/的是周三, 约/了/明天上午: arranged already
+        before = clause.tokens[: hit.start]
+        if "referring" in moods and self._someone_elses(before) and _ON_BEHALF.isdisjoint(before):
+            moods.add("third_party")  # 邻居家小孩也想来: their visit, not the customer's (a referral)
+        if self._named(hit, clause, moods):
+            moods.add("named")  # 退款政策写得挺清楚: the policy is talked about, no refund is asked
+        if "rescheduled" in moods:
+            moods.discard("done")  # 约好的时间改到周三: what was arranged is being moved, still wanted
+        if not moods & _NOT_STATEMENT:
+            moods.add("statement")
+        return moods
+
+    def _asks_for(self, clause: ClauseInfo, moods: set[str], hit: Hit) -> bool:
+        """The clause asks yes or no, wishes, closes with 吧 (全退了吧) or disposes of something with
+        把 and nothing done (把定金退了): it wants what it names."""
+        return ("question" in moods or clause.folded.rstrip(_CLOSING_NON_REQUEST).endswith("吧")
+                or (clause.tokens[hit.start] == "把" and all(m.kind != "done" for m in clause.markers))
+                or "request" in self._language.intent_moods(clause))
+
+    def _denied_later(self, rule: int, after: str) -> bool:
+        """Later in the clause a word of the same rule is denied and closed by 了 (起疹子的地方不痒了,
+        按着疼的地方现在不疼了): the symptom the clause names is over. Another clause saying so of
+        another word (有点痒，不过不疼了) says nothing about this one."""
+        if "了" not in after:
+            return False
+        pattern = self._denied_patterns.get(rule)
+        if pattern is None:
+            words = [normalise(word) for word in self._rules[rule].keywords
+                     if GAP not in word and AMOUNT not in word and word[:1] not in _NEGATORS]
+            pattern = re.compile(f"(?:{trie_regex(PASSED_NEGATORS)})(?:{trie_regex(words)})了") if words else _NEVER
+            self._denied_patterns[rule] = pattern
+        return pattern.search(after) is not None
+
+    def _named(self, hit: Hit, clause: ClauseInfo, moods: set[str]) -> bool:
+        """The keyword modifies a noun of `[language] topic_heads` (退款/政策, 投诉/处理/流程, 预约/的/页面)
+        in a clause that neither asks yes or no nor wishes: a thing is named, no intent said."""
+        words = self._language.words
+        if len(hit.spans) > 1 or hit.keyword[:1] in _NEGATORS:
+            return False  # 别*发/短信, 不要/推送: an opt-out names what it stops
+        after = clause.tokens[hit.end : hit.end + 3]
+        if after[:1] == ["的"] or (after[:1] and after[0] in words["named_links"]):
+            after = after[1:]
+        if not after or after[0] not in words["topic_heads"]:
+            return False
+        return "question" not in moods and not self._language.intent_moods(clause)
+
+    def _done_after(self, hit: Hit, clause: ClauseInfo, moods: set[str]) -> bool:
+        """An aspect right after the keyword (`done_aspects`: 了 with more after it, 的) in a clause
+        that neither asks yes or no nor wishes: what the keyword names is arranged already."""
+        words = self._language.words
+        said = "".join(clause.tokens[hit.start : hit.end])
+        after = clause.tokens[hit.end : hit.end + 2]
+        if len(said) > 1 and said[-1] in words["done_complements"] and hit.keyword[-1:] in words["done_complements"]:
+            pass  # 约好: arranged, whatever follows
+        elif not after or after[0] not in words["done_aspects"]:
+            return False
+        elif after[0] == "了" and (len(after) < 2 or after[1] in TRAILING_PARTICLES):
+            return False  # 今天请假了 announces, it does not report
+        wished = any(said.startswith(word) and len(said) > len(word) for word in self._language.words["request"])
+        return not wished and "question" not in moods and "request" not in self._language.intent_moods(clause)
+
+
+def _praise_negated(clause: ClauseInfo, marker: Marker) -> bool:
+    """不专业, 不太满意: praise after a negator is no praise."""
+    before = clause.folded[: marker.start]
+    return any(before.endswith(negator) for negator in NEGATED_PRAISE)

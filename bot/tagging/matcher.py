@@ -1,0 +1,231 @@
+"""The matcher core: keyword hits on token boundaries in one clause, through the tagger's
+prefix-aware index (a run of tokens that is not even a prefix of a keyword ends the scan from its
+first token at once), with `*` gaps, keywords inside a longer token (好贵) and keywords split by an
+insert (洗完澡)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+
+from bot.tagging.amounts import FEE, FIGURE_START, token_class
+from bot.tagging.cues import NUMBER
+from bot.tagging.matches import Entry, Hit
+from bot.tagging.rules import KeywordRule
+from bot.tagging.segmenter import Segmenter
+from bot.tagging.swallowing import SwallowingWords
+from bot.tagging.verb_object import VerbObjects
+
+MAX_GAP = 3  # tokens a `*` may skip: 别再给我发消息 is 别 * 发消息 with 再, 给我 skipped
+
+# Clause boundaries besides punctuation: what follows 但是 is a new statement (不疼了，但是有点痒).
+CONJUNCTIONS = frozenset("但 但是 不过 可是 然而 只是 就是".split())
+# Pieces of a message between punctuation; clauses are pieces further split at CONJUNCTIONS.
+PIECES = re.compile(r"[^,.!?;:~。！？；，：…～\s]+")
+# A piece that may hold an amount or a fee noun (amounts.py): 三千, 50块, 两块钱, 八百元, 教材费.
+_CLASSED = re.compile("[0-9十百千万块元费]")
+_INSERT_NUMBER = "(?:[0-9]+|[一二两三四五六七八九十百几]+)"  # 分三期; not 好多, which is no count there
+
+
+class TokenMatching:
+    """The keyword tagger's matching of tokens against its index."""
+
+    _rules: tuple[KeywordRule, ...]
+    _segmenter: Segmenter
+    _index: dict[str, list[Entry]]
+    _lookup: dict[str, Sequence[Entry]]
+    _aliases: dict[str, str]
+    _classes: bool
+    _money: frozenset[str]
+    _inside: SwallowingWords
+    _inside_parts: SwallowingWords
+    _inside_topics: dict[str, str]
+    _fillers: frozenset[str]
+    _separable: re.Pattern[str] | None
+    _separable_words: re.Pattern[str] | None
+    _verb_objects: VerbObjects
+
+    def _find_in_pieces(self, pieces: list[re.Match[str]], wanted: list[bool]
+                        ) -> dict[int, tuple[list[str], list[tuple[int, int]], list[list[Hit]]]]:
+        """Piece number -> (tokens, clause ranges, keyword hits per clause), for pieces with keywords."""
+        found = {}
+        for number, (piece, keep) in enumerate(zip(pieces, wanted, strict=True)):
+            if keep:
+                tokens = self._segmenter.cut(piece.group())
+                ranges = clause_ranges(tokens)
+                read = self._read_tokens(tokens, piece.group())
+                hits = [self._find(self._money_heard(read[b:e])) for b, e in ranges]
+                found[number] = (tokens, ranges, hits)
+        return found
+
+    def _read_tokens(self, tokens: list[str], piece: str) -> list[str]:
+        """The tokens as the keyword index reads them: an alias's word (book -> 预约), an amount or
+        a fee noun as its class (三千 -> #, 一千块 -> #块, 教材费 -> 费) unless a keyword names it.
+        The class is looked for only in a piece that holds a figure or a fee (most do not)."""
+        aliases = self._aliases
+        read = [aliases.get(token, token) for token in tokens]
+        if self._classes and _CLASSED.search(piece):
+            lookup = self._lookup
+            read = [token_class(token) or token
+                    if (token[0] in FIGURE_START or token[-1] == FEE) and token not in lookup else token
+                    for token in read]
+        return read
+
+    def _money_heard(self, tokens: list[str]) -> list[str]:
+        """推 typed for 退 (both tui) where the clause names money (`money_words`): 「剩下的钱推给我吧」
+        asks for a refund; elsewhere 推给我 is a push (「不用推给我了」). Only a token that reads as
+        a keyword with 退 changes."""
+        if self._money.isdisjoint(tokens):
+            return tokens
+        lookup = self._lookup
+        return [f"退{token[1:]}" if token[:1] == "推" and f"退{token[1:]}" in lookup else token for token in tokens]
+
+    def _find(self, tokens: list[str]) -> list[Hit]:
+        """Every keyword and exclude phrase on token boundaries in one clause, by start token."""
+        lookup, count, topics = self._lookup, len(tokens), self._inside_topics
+        hits: list[Hit] = []
+        for start in range(count):
+            run = ""
+            for end in range(start + 1, count + 1):
+                run += tokens[end - 1]
+                entries = lookup.get(run)
+                if entries is None:
+                    break
+                after = None
+                for entry in entries:
+                    if not entry.rest:
+                        hits.append(Hit(entry.rule, entry.keyword, start, end, ((start, end),), entry.exclude))
+                        continue
+                    if after is None:
+                        after = "".join(tokens[end:])
+                    if entry.rest[0] not in after:  # cheap reject before the token walk
+                        continue
+                    spans = _match_gapped(tokens, entry.rest, end, self._inside_parts, self._fillers)
+                    if spans:
+                        spans = ((start, end), *spans)
+                        hits.append(Hit(entry.rule, entry.keyword, start, spans[-1][1], spans, entry.exclude))
+            inside = self._inside.get(tokens[start])
+            if inside:
+                self._find_inside(inside, start, hits)
+            topic = topics.get(tokens[start]) if topics else None
+            if topic is not None:  # 美容师 names 美容: for a topic rule only
+                hits += [Hit(e.rule, e.keyword, start, start + 1, ((start, start + 1),), False)
+                         for e in self._index[topic]
+                         if not e.rest and not e.exclude and not self._rules[e.rule].negatable]
+        if self._separable is not None:
+            self._find_separated(tokens, hits)
+        return hits
+
+    def _separated(self, text: str) -> list[tuple[int, int, str]]:
+        """(start, end, keyword) of each two-character keyword said with words between its
+        characters (洗完澡, 剪个毛, 分三期, 请过假): a verb and its object, split as Chinese splits them."""
+        found = []
+        for match in self._separable_words.finditer(text) if self._separable_words is not None else ():
+            keyword = match.group(1) + match.group(3)
+            if keyword in self._index:
+                found.append((match.start(), match.end(), keyword))
+        return found + self._verb_objects.split(text)
+
+    def _find_separated(self, tokens: list[str], hits: list[Hit]) -> None:
+        text = "".join(tokens)
+        found = self._separated(text)
+        if found:
+            starts = {offset: i for i, offset in enumerate(itertools.accumulate(map(len, tokens), initial=0))}
+            found = [(starts[begin], starts[end], keyword) for begin, end, keyword in found
+                     if begin in starts and end in starts]  # on token boundaries, however it is split
+        if self._verb_objects:
+            found += self._verb_objects.inverted(tokens)  # 机油/该/换/了
+        for first, last, keyword in found:
+            for entry in self._index[keyword]:
+                if not entry.rest:
+                    hits.append(Hit(entry.rule, entry.keyword, first, last, ((first, last),), entry.exclude))
+
+    def _find_inside(self, inside: tuple[str, ...], i: int, hits: list[Hit]) -> None:
+        """The keywords `inside` token i, the rest a degree word or the like: 好贵, 胀痛, 疼死."""
+        for inner in inside:
+            for entry in self._index[inner]:
+                if not entry.rest:
+                    hits.append(Hit(entry.rule, entry.keyword, i, i + 1, ((i, i + 1),), entry.exclude))
+
+
+
+def separable_pattern(keywords: Sequence[str], inserts: Sequence[str]) -> re.Pattern[str] | None:
+    """Verb, one or two inserts (了, 完, 个, 一次, 第二...), object, for the separable keywords."""
+    pairs = [k for k in keywords if len(k) == 2 and all("\u4e00" <= c <= "\u9fff" for c in k)]
+    if not pairs or not inserts:
+        return None
+    words = "|".join(sorted((re.escape(w).replace(re.escape(NUMBER), _INSERT_NUMBER)
+                             for w in inserts), key=len, reverse=True))
+    heads = "".join(sorted({re.escape(k[0]) for k in pairs}))
+    tails = "".join(sorted({re.escape(k[1]) for k in pairs}))
+    return re.compile(f"([{heads}])((?:{words}){{1,2}})([{tails}])")
+
+
+def clause_ranges(tokens: list[str]) -> list[tuple[int, int]]:
+    """(begin, end) token ranges of the clauses in a piece, split at 但是, 不过...."""
+    ranges, begin = [], 0
+    for i, token in enumerate(tokens):
+        if token in CONJUNCTIONS:
+            if i > begin:
+                ranges.append((begin, i))
+            begin = i + 1
+    if begin < len(tokens):
+        ranges.append((begin, len(tokens)))
+    return ranges
+
+
+def _match_gapped(tokens: list[str], parts: tuple[str, ...], pos: int,
+                  inside: SwallowingWords, fillers: frozenset[str] = frozenset()
+                  ) -> tuple[tuple[int, int], ...]:
+    """Spans for `parts`, each after a gap of at most MAX_GAP tokens, `fillers` not counted
+    (别/每天/都/给/我/推: 每天 is the one word skipped; 给, 我 and 都 only fill).
+
+    A part may be a whole token with an affix the segmenter glued to it (`inside`: 给我发 holds 发
+    when 给我 is a split prefix). After a gap that skipped a word, the last part may also open a
+    token that goes on with its object (别*发 in 别再/发广告): verb and object cut as one token.
+    """
+    spans = []
+    limit = len(tokens)
+    for number, part in enumerate(parts, 1):
+        found = None
+        skipped = 0
+        for start in range(pos, limit):
+            if start > pos and tokens[start - 1] not in fillers:
+                skipped += 1
+                if skipped > MAX_GAP:
+                    break
+            run = ""
+            for end in range(start + 1, limit + 1):
+                run += tokens[end - 1]
+                if len(run) >= len(part):
+                    if run == part or (end == start + 1 and (
+                            part in inside.get(run) or (number == len(parts) and start > pos
+                                                            and run.startswith(part)))):
+                        found = (start, end)
+                    break
+            if found:
+                break
+        if found is None:
+            return ()
+        spans.append(found)
+        pos = found[1]
+    return tuple(spans)
+
+
+def drop_contained(hits: list[Hit]) -> list[Hit]:
+    """Longest match wins: drop a plain hit lying inside a longer part of another hit (取消订阅 ⊃ 订阅)."""
+    if len(hits) < 2:
+        return hits
+    return [
+        hit
+        for hit in hits
+        if not (
+            len(hit.spans) == 1
+            and any(
+                other is not hit and s <= hit.start and hit.end <= e and e - s > hit.end - hit.start
+                for other in hits
+                for s, e in other.spans
+            )
+        )
+    ]
