@@ -125,7 +125,7 @@ GROUP_NOT_MOOD: dict[str, tuple[str, ...]] = {
            "self_judged", "reversed"),
     # Someone else's visit (邻居家小孩也想来, 我婆婆想过来看看) is a referral, not the customer's booking.
     "预约": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
-           "third_party", "reversed"),
+           "third_party", "reversed", "attending"),
 }
 
 

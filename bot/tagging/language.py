@@ -31,6 +31,7 @@ MOODS = (
     "hearsay",  # 听说, 朋友说 ... and the rest of that sentence, unless a clause there starts with 我
     "experienced",  # the keyword with the aspect 过 (投诉过, 退过款): once done, told as experience
     "reversed",  # 本来想请假的，后来想想还是去吧: a plan given up in a later clause of the message
+    "attending",  # a visit that keeps what stands (照常过来上课, 过去考试, 到时候直接过去): no new booking
     "third_party",  # in a `referring` clause, after the one who also wants it: their visit, not the customer's
     "referring",  # someone else wants it too (邻居家小孩也想来学画画, 我侄女也想学): see `also`, `also_wants`
     "named",  # the keyword names a thing (退款政策, 预约系统) in a clause that neither asks nor wishes
@@ -85,7 +86,8 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # Already done, or done elsewhere: counts anywhere in the clause, or right after a keyword that
     # it extends (约好的, 预约过); intent rules leave it out (已经在别家约了, 上个月预约过).
     "done": ("已经", "早就", "早已", "之前", "上次", "以前", "上回", "上个月", "上周", "别家", "别的店", "其他家",
-             "别的地方", "别处", "约好的", "约过", "预约过", "预约好了", "约好了", "预约成功", "约上了"),
+             "别的地方", "别处", "约好的", "约过", "预约过", "预约好了", "约好了", "预约成功", "约上了", "定好的",
+             "订好的"),
     # Said right after a keyword, an aspect that makes it done (我约的是周三, 约了明天上午, 预约了三次):
     # 了 with more after it (a closing 了 announces: 今天请假了), 的 anywhere; not in a clause that
     # asks yes or no or wishes (想约的, 能约的有哪些).
@@ -236,6 +238,15 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # 原本想给孩子请假的，结果他自己非要去, 本来约了明天参观，临时有事，取消吧).
     "reversal": ("本来想", "原本想", "本想", "原来想", "本来打算", "原本打算", "原来打算", "本来要", "原本要",
                  "本来准备", "原本准备", "本来约", "原本约", "原来约"),
+    # A visit that keeps what stands, not a new booking (`attending`): a clause with one of `visits` and
+    # a word of routine (这周照常过来上, 今晚照旧七点过去), the visit's purpose right after it, one of
+    # `attendance` (过去考试, 过来上课, 过去参加家长会), or a time that points back, `anaphoric_times`, after a
+    # clause that tells an arrangement already made (我已经约了周五的，到时候直接过去就行吧).
+    "visits": ("来", "去", "过来", "过去", "到", "直接过来", "直接过去", "送过来", "送过去", "到店", "来店", "到院"),
+    "routine": ("照常", "照旧", "按时", "准时", "老时间", "原来的时间", "原定的时间", "按原来的"),
+    "attendance": ("上课", "上", "听课", "考试", "考级", "考", "参加", "开会", "练", "练琴", "比赛", "演出",
+                   "彩排"),
+    "anaphoric_times": ("到时候", "到时", "届时"),
     # `#` is a number (三, 两, 10); a measure after it (一双鞋, 两件衣服) for a verb and its object.
     "separable_inserts": ("了", "过", "完", "个", "次", "下", "一次", "一下", "一个", "#次", "#个", "第#", "#",
                           "#件", "#双", "#条", "#床", "#套", "#张", "#台", "#只", "#辆", "#颗", "#组", "#部"),
@@ -269,7 +280,8 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 MARKER_KINDS = ("polite", "hypothetical", "worry", "hearsay", "mild", "expectation", "rhetorical", "deferral",
-                "resolved", "reschedule", "done", "praise", "no_need", "payment", "remedy", "treated", "reversal")
+                "resolved", "reschedule", "done", "praise", "no_need", "payment", "remedy", "treated", "reversal",
+                "routine", "anaphoric_times")
 # Before a speaker, a word that makes the customer the one who speaks (跟老师说, 帮我和前台讲).
 _SPOKEN_TO = frozenset("跟和对给同向替帮让叫")
 _TIME_NUMBER = "(?:[0-9]+|[一二两三四五六七八九十]+)"
@@ -555,6 +567,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
             clause.moods.add("reversed")
     _read_payment(clauses, words["amount_questions"])
     _read_remedy(clauses)
+    _read_attending(clauses, frozenset(words["visits"]), frozenset(words["attendance"]))
     # Moving an arrangement is what the whole sentence does (我之前约的周四，能换到周六吗).
     # A move only supposed (要是需要改时间我会提前说) moves nothing.
     moved = {clause.sentence for clause in clauses
@@ -585,6 +598,21 @@ def _own_voice(clause: ClauseInfo, own_speakers: tuple[str, ...]) -> bool:
     """Every speech marker of the clause is the customer's child's (孩子说, 女儿说): their own case."""
     said = [m for m in clause.markers if m.kind == "hearsay"]
     return bool(said) and all(clause.folded.startswith(own_speakers, m.start) for m in said)
+
+
+def _read_attending(clauses: list[ClauseInfo], visits: frozenset[str], attendance: frozenset[str]) -> None:
+    """A clause whose visit keeps what stands is `attending`: a routine (这周照常过来上), the visit's
+    purpose right after it (陪孩子过去考试), or a time pointing back to an arrangement an earlier clause
+    tells as made (我已经约了周五的，到时候直接过去就行吧)."""
+    made = False
+    for clause in clauses:
+        kinds = {marker.kind for marker in clause.markers}
+        tokens = clause.tokens
+        at = [i for i, token in enumerate(tokens) if token in visits]
+        if at and ("routine" in kinds or ("anaphoric_times" in kinds and made)
+                   or any(tokens[i + 1 : i + 2] and tokens[i + 1] in attendance for i in at)):
+            clause.moods.add("attending")
+        made = made or "done" in kinds
 
 
 def _read_remedy(clauses: list[ClauseInfo]) -> None:
