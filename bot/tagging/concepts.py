@@ -64,10 +64,11 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     "请假": ("请假", "请*假", "告假", "病假", "事假", "来不了", "去不了", "上不了", "赶不上", "缺课", "停课", "调课",
            "换课", "改课", "顺延", "往后推", "推迟", "延期"),
     # Discomfort, one small group per sign, so that an operator's 吐 brings 呕吐, not 疼.
-    "疼": ("疼", "痛", "疼痛", "刺痛", "胀痛", "酸痛", "隐痛", "作痛", "酸酸的", "酸胀", "有点酸"),
+    "疼": ("疼", "痛", "疼痛", "刺痛", "胀痛", "酸痛", "隐痛", "作痛", "隐隐作痛", "酸酸的", "酸胀", "有点酸"),
     "肿": ("肿", "红肿", "肿胀", "发肿", "浮肿", "水肿", "鼓包", "起包", "肿块", "硬块", "硬结", "硬硬的", "胀胀的"),
     "痒": ("痒", "发痒", "瘙痒", "刺痒", "痒痒的"),
-    "红": ("发红", "泛红", "红点", "小红点", "红疹", "疹子", "起疹子", "红血丝", "红了一片", "红红的"),
+    "红": ("发红", "泛红", "红点", "小红点", "红疹", "疹子", "起疹子", "红血丝", "红了一片", "红红的",
+          "有点红", "有些红", "有点发红"),
     "吐": ("吐", "呕吐", "吐了", "想吐", "干呕"),
     "拉稀": ("拉稀", "拉肚子", "腹泻", "拉水", "软便", "便血"),
     "发烧": ("发烧", "发热", "低烧", "高烧"),
@@ -77,11 +78,14 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     "出血": ("出血", "渗血", "流血", "渗液", "化脓", "流脓"),
     "淤青": ("淤青", "瘀青", "淤血", "瘀血", "青紫", "发紫", "发青", "乌青", "青了", "紫了", "青了一片", "紫了一片",
            "青一块", "紫一块", "一块青", "一块紫", "青肿"),
-    "干": ("发干", "很干", "干燥", "干裂", "起皮", "脱皮", "紧绷", "绷得紧"),
+    "干": ("发干", "很干", "干燥", "干裂", "起皮", "脱皮", "紧绷", "绷得紧", "干涩", "发涩", "涩涩的"),
     "痘": ("爆痘", "长痘", "起痘", "冒痘", "闭口"),
     "咳嗽": ("咳嗽", "干咳", "打喷嚏", "流鼻涕", "气喘", "喘不上气"),
     "瘸": ("瘸", "一瘸一拐", "瘸腿", "跛", "不敢着地"),
     "抓": ("抓", "挠", "一直抓", "一直挠", "一直舔", "老是舔"),
+    # Unwell without a sign named (鼻子一直不舒服, 戴着难受), and a tooth or a part come loose.
+    "难受": ("不舒服", "难受", "不得劲", "不太舒服"),
+    "松动": ("松动", "有点松", "松松的", "晃动", "有点晃", "发晃"),
     "伤": ("伤口", "破皮", "划破", "划伤", "烫伤", "受伤", "伤口裂开", "裂开了"),
     # Something that stopped working (a car, an appliance, a device).
     "故障": ("故障", "出故障", "坏了", "失灵", "不灵", "异响", "有异响", "怪响", "漏油", "渗油", "漏水", "抖动",
@@ -107,7 +111,7 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
 # with one or two keeps to its own (["吐"] finds 呕吐, not 疼).
 FAMILIES: dict[str, tuple[str, ...]] = {
     "不适": ("疼", "肿", "痒", "红", "吐", "拉稀", "发烧", "不吃", "没精神", "出血", "淤青", "干", "痘", "咳嗽", "瘸",
-           "抓", "伤"),
+           "抓", "伤", "难受", "松动"),
     # Harm after a service: a rule with words of three kinds (洗坏, 掉色, 缩水) hears them all. A
     # thing that stopped working (故障: 坏了) is not one of them: 电梯坏了 is no harm done.
     "损害": ("损坏", "褪色", "变形", "丢失", "不干净", "瑕疵"),
@@ -302,13 +306,37 @@ def asked_both_ways(keywords: Iterable[str]) -> dict[str, str]:
     return forms
 
 
+# An operator names a sign together with where it is felt (眼睛疼, 耳朵疼, 皮肤痒, 眼睛发红): such a
+# keyword, one that ends with a word of a sign's group after something that is no negator (不疼 is
+# none), names that group as the sign itself would, so 眼睛疼, 皮肤痒 and 发红 are three signs of
+# discomfort and bring the family (有点痒, 胀胀的, 打喷嚏). Only the signs are read so: 态度差 names
+# no group.
+COMPOUND_FAMILY = "不适"
+_NOT_A_PLACE = ("不", "没", "别", "无")
+
+
+def _named_groups(keyword: str, holding: Mapping[str, Sequence[str]], groups: Mapping[str, Sequence[str]]) -> list[str]:
+    """The groups `keyword` names: those that hold it, or the sign group whose word ends it (above)."""
+    if keyword in holding:
+        return list(holding[keyword])
+    for start in range(1, len(keyword)):
+        head, tail = keyword[:start], keyword[start:]
+        if tail in holding and not head.endswith(_NOT_A_PLACE):
+            names = [name for name in holding[tail] if name in FAMILIES[COMPOUND_FAMILY] and name in groups]
+            if names:
+                return names
+    return []
+
+
 def groups_of(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
               allowed: Iterable[str] | None = None) -> list[str]:
-    """The names of the groups (of `allowed`, if given) that hold one of `keywords`, and the rest
-    of a family when they are FAMILY_REACH of its groups."""
-    own = set(keywords)
+    """The names of the groups (of `allowed`, if given) that hold one of `keywords` or that one of
+    them names with a place (眼睛疼: see COMPOUND_FAMILY), and the rest of a family when they are
+    FAMILY_REACH of its groups."""
     wanted = None if allowed is None else set(allowed)
-    names = [name for name, words in groups.items() if (wanted is None or name in wanted) and own & set(words)]
+    holding = _groups_holding(groups)
+    reached = {name for keyword in keywords for name in _named_groups(keyword, holding, groups)}
+    names = [name for name in groups if (wanted is None or name in wanted) and name in reached]
     for family in FAMILIES.values():
         if len(set(family) & set(names)) >= FAMILY_REACH:
             names += [name for name in family if name not in names and name in groups
@@ -334,7 +362,7 @@ def expansion(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
     holding = _groups_holding(groups)
     added: dict[str, str] = {}
     for keyword in own:
-        for name in holding.get(keyword, ()):
+        for name in _named_groups(keyword, holding, groups):
             if wanted is None or name in wanted:
                 for word in groups[name]:
                     if word not in present and word not in added:
@@ -342,7 +370,7 @@ def expansion(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
     # The rest of a family the keywords reach (see FAMILIES) stands for the first keyword in it.
     named = groups_of(own, groups, allowed)
     for family in FAMILIES.values():
-        first = next((k for k in own for name in family if name in holding.get(k, ())), None)
+        first = next((k for k in own for name in family if name in _named_groups(k, holding, groups)), None)
         for name in family:
             if first is not None and name in named:
                 for word in groups[name]:

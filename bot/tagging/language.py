@@ -74,7 +74,7 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "hearsay": ("听说", "据说", "听*说", "听*讲", "传说", "都说", "有人说", "别人说", "人家说", "网上说", "朋友说",
                 "朋友讲", "闺蜜说", "同事说", "同事讲", "同学说", "家人说", "我妈说", "妈妈说", "老公说", "孩子说",
                 "她说", "他说", "她们说", "他们说", "大家说", "博主说", "上说", "里说", "医生说", "护士说"),
-    # Whose words are the customer's own case, hearsay but never `reported`, and whose strong judgement
+    # Whose words are the customer's own case, neither `hearsay` nor `reported`, and whose strong judgement
     # is the customer's: 孩子说老师上课好凶 complains.
     "own_speakers": ("孩子", "儿子", "女儿", "宝宝", "娃", "小孩", "我家孩子", "我儿子", "我女儿"),
     # Whoever else may be reported: each also makes hearsay as `<speaker>*说` or `<speaker>*讲` (客服昨天说可以
@@ -524,11 +524,12 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
         if "rhetorical" in kinds or _not_is_question(clause.tokens):
             clause.moods.add("rhetorical")
             clause.moods.discard("question")
-        for kind in ("hypothetical", "worry", "hearsay", "expectation"):
+        for kind in ("hypothetical", "worry", "expectation"):
             if kind in kinds:
                 clause.moods.add(kind)
         if "hearsay" in kinds and not _own_voice(clause, words["own_speakers"]):
-            clause.moods.add("reported")  # not 孩子说老师好凶: the customer's child tells the family's own case
+            # 孩子说老师好凶, 孩子说耳朵疼: the customer's child tells the family's own case
+            clause.moods |= {"hearsay", "reported"}
         if "reschedule" in kinds:
             clause.moods.add("rescheduled")
         for marker in clause.markers:

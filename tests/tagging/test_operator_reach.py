@@ -1,0 +1,59 @@
+"""An operator's few words reach what customers say: the swimming school of tests/data/swim_tags.toml,
+on sentences of tests/data/swim_dev.jsonl and others like them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.tagging.concepts import DEFAULT_CONCEPTS, groups_of
+from bot.tagging.keywords import KeywordTagger
+from bot.tagging.rules import load_rules, parse_rules
+from tests.support.tagging import tags
+
+SWIM = Path(__file__).resolve().parents[1] / "data" / "swim_tags.toml"
+UNWELL = "健康:不适"
+
+
+@pytest.fixture(scope="module")
+def swim() -> KeywordTagger:
+    return KeywordTagger(load_rules(SWIM))
+
+
+def test_a_sign_written_with_its_place_names_the_sign() -> None:
+    assert "疼" in groups_of(["眼睛疼"], DEFAULT_CONCEPTS)
+    assert "痒" in groups_of(["皮肤痒"], DEFAULT_CONCEPTS)
+    assert groups_of(["不疼"], DEFAULT_CONCEPTS) == []       # a negator is no place
+    assert groups_of(["收费太贵"], DEFAULT_CONCEPTS) == []    # only the signs are read so (太贵 is a price word)
+
+
+@pytest.mark.parametrize("text", [
+    "昨天游完回来眼睛有点痒，一直在揉",       # 眼睛疼, 耳朵疼, 皮肤痒, 发红: the family of discomfort
+    "孩子说耳朵胀胀的，像进水了",
+    "游完泳鼻子一直不舒服，老打喷嚏",
+    "今天下水后孩子说头有点疼",
+    "孩子游完泳眼睛有点红",
+    "种完牙那边还隐隐作痛",
+])
+def test_discomfort_in_words_the_operator_did_not_list(swim: KeywordTagger, text: str) -> None:
+    assert UNWELL in tags(swim, text)
+
+
+@pytest.mark.parametrize("text", [
+    "孩子会不会眼睛痒啊，要不要买个泳镜",     # a worry, a question
+    "游完那天后背痒了一晚上，第二天就好了",   # gone
+    "听别的家长说游完皮肤会干",              # hearsay
+])
+def test_not_a_report(swim: KeywordTagger, text: str) -> None:
+    assert UNWELL not in tags(swim, text)
+
+
+def test_expand_false_keeps_the_operators_words() -> None:
+    rules = parse_rules("""
+[[keyword]]
+tag = "健康:不适"
+keywords = ["眼睛疼", "耳朵疼", "发红", "皮肤痒"]
+expand = false
+""")
+    assert tags(KeywordTagger(rules), "眼睛有点痒") == set()
