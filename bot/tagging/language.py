@@ -252,7 +252,8 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                           "#件", "#双", "#条", "#床", "#套", "#张", "#台", "#只", "#辆", "#颗", "#组", "#部"),
     # Verbs whose keyword (洗鞋, 换机油, 清洗空调, 空调清洗) is also found split, inverted and with the
     # object's full noun (洗一双鞋, 机油该换了, 鞋子洗完了): see bot/tagging/verb_object.py.
-    "verbs": ("洗", "剪", "染", "烫", "拍", "修", "换", "补", "拔", "种", "贴", "擦", "做", "办", "喷", "装", "拆",
+    "verbs": ("洗", "剪", "染", "烫", "拍", "修", "换", "补", "拔", "种", "贴", "擦", "做", "办", "喷", "装", "拆", "配", "验",
+              "测", "查",
               "充", "续", "退", "寄", "抽", "磨", "剃", "刮", "涂", "敷", "打", "镶", "封", "住",
               "清洗", "更换", "维修", "修理", "拍摄", "保养", "清理", "护理"),
     # What may follow the verb of an inverted keyword in its token (机油/该/换好/了, 鞋子/洗完).

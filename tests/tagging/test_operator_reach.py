@@ -57,3 +57,37 @@ keywords = ["眼睛疼", "耳朵疼", "发红", "皮肤痒"]
 expand = false
 """)
     assert tags(KeywordTagger(rules), "眼睛有点痒") == set()
+
+
+OPTICIAN = """
+[[keyword]]
+tag = "项目:配镜"
+keywords = ["配镜", "配眼镜", "镜框"]
+negatable = false
+
+[[keyword]]
+tag = "项目:验光"
+keywords = ["验光", "查视力"]
+negatable = false
+"""
+
+
+@pytest.mark.parametrize(("text", "tag"), [
+    ("上周测过水平了，分在哪个班", "项目:测评"),      # 测水平 said with its object apart
+    ("测完水平多久出结果", "项目:测评"),
+])
+def test_a_topic_verb_apart_from_its_object(swim: KeywordTagger, text: str, tag: str) -> None:
+    assert tag in tags(swim, text)
+
+
+@pytest.mark.parametrize(("text", "tag"), [
+    ("去年在商场验过一次光", "项目:验光"),
+    ("放学顺路过去查个视力", "项目:验光"),
+    ("老人家的那副能不能一起配", "项目:配镜"),           # 配 alone: 配镜 and 配眼镜 are built on it
+])
+def test_an_opticians_verbs(text: str, tag: str) -> None:
+    assert tag in tags(KeywordTagger(parse_rules(OPTICIAN)), text)
+
+
+def test_a_word_the_segmenter_knows_stays_itself() -> None:
+    assert tags(KeywordTagger(parse_rules(OPTICIAN)), "请配合一下前台登记") == set()
