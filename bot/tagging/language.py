@@ -253,8 +253,8 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # Verbs whose keyword (洗鞋, 换机油, 清洗空调, 空调清洗) is also found split, inverted and with the
     # object's full noun (洗一双鞋, 机油该换了, 鞋子洗完了): see bot/tagging/verb_object.py.
     "verbs": ("洗", "剪", "染", "烫", "拍", "修", "换", "补", "拔", "种", "贴", "擦", "做", "办", "喷", "装", "拆",
-              "配", "验", "测", "查", "充", "续", "退", "寄", "抽", "磨", "剃", "刮", "涂", "敷", "打", "镶", "封", "住",
-              "清洗", "更换", "维修", "修理", "拍摄", "保养", "清理", "护理"),
+              "配", "验", "测", "查", "充", "续", "退", "寄", "抽", "磨", "剃", "刮", "涂", "敷", "打", "镶", "封",
+              "住", "清洗", "更换", "维修", "修理", "拍摄", "保养", "清理", "护理"),
     # What may follow the verb of an inverted keyword in its token (机油/该/换好/了, 鞋子/洗完).
     "verb_complements": ("完", "好", "了", "过", "下", "掉", "坏", "得", "一下", "干净", "着", "错", "破", "花"),
     # The full nouns of a one-character object (洗鞋: 鞋子; 洗衣: 衣服; 洗牙: 牙齿).
