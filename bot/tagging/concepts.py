@@ -242,6 +242,9 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
         # a padded bill (多收了我两百) two.
         "mood:persisting": 1, "mood:elapsed": 1, "mood:exasperated": 1, "mood:accused": 1, "mood:misconduct": 2,
         "mood:overcharged": 2,
+        # What the business is, scorned (这什么服务), and someone of it who came only after a time (老师九点四十才到):
+        # two points each.
+        "mood:scornful": 2, "mood:late": 2,
         # Softeners.
         "谢谢": -1, "辛苦": -1,
     },

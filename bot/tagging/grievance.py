@@ -20,6 +20,15 @@ clause's words and weighed as a cue (`"mood:persisting" = 1` in a rule's `[keywo
   of the customer or their child.
 - `overcharged`: a bill padded (`overcharge`: 多收, 多扣, 多算, 乱收费…) told as done (了, 我, an
   amount): 「结账时多收了我两百」; 多扣的那笔 names it.
+- `scornful`: a what that asks nothing but scorns what the business is (这什么服务, 这叫什么老师, 这算什么
+  售后, 这算哪门子医院): 这 with 什么 (or 哪门子) right before one of `scorned` (服务, 老师, 效果…); 这是什么
+  only with an exclamation after it (这是什么态度啊), since 「这是什么课」 asks.
+- `late`: someone of the business or a turn that came only after a time (`late_arrivals` after 才, a
+  clock time or a span before it in the clause: 「老师九点四十才到」, 「等到三点多才有人来接待」); not a
+  question, nor a time to come (九点才开门吗, 下周三才能出来, 五点半才下班).
+
+The customer or their child as the one a deed was done to (孩子被前台吼了, 我被美容师骂了) is no
+subject of their own: the deed is the staff's.
 
 A clause that says a symptom has not gone yet (还没消, 一直没褪: a negator before a resolution verb; 退
 only in a message that names no money, 押金还没退 is owed) weighs no cue at all: it reports, it does
@@ -32,7 +41,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-GRIEVANCE_MOODS = ("persisting", "elapsed", "exasperated", "accused", "misconduct", "overcharged")
+GRIEVANCE_MOODS = ("persisting", "elapsed", "exasperated", "accused", "misconduct", "overcharged", "scornful", "late")
 
 DEFAULT_GRIEVANCE: dict[str, tuple[str, ...]] = {
     "persistence": ("又", "一直", "总是", "老是", "总", "老", "还是", "始终", "仍然", "依然", "依旧", "照样", "每次都",
@@ -69,6 +78,12 @@ DEFAULT_GRIEVANCE: dict[str, tuple[str, ...]] = {
                  "送错", "寄错", "填错", "录错", "输错", "扣错", "收错", "让我等了", "让我们等了"),
     "overcharge": ("多收", "多扣", "多算", "多要", "多收费", "多计", "乱收费", "乱扣", "重复扣", "重复收", "扣了两次",
                    "收了两次", "扣两次", "多出来"),
+    # What a scornful 这什么 (这叫什么, 这算哪门子) judges: the business and what it gives.
+    "scorned": ("服务", "态度", "老师", "医生", "护士", "医院", "诊所", "机构", "学校", "地方", "店", "效果", "水平",
+                "质量", "素质", "操作", "安排", "管理", "教学", "环境", "售后", "待遇", "体验", "课", "东西", "玩意",
+                "玩意儿", "人"),
+    # What came only after a time (老师九点四十才到, 三点多才有人来, 快中午才轮到我): see `late`.
+    "late_arrivals": ("到", "来", "有人", "开始", "轮到", "叫到", "回复", "回", "处理", "开门", "上课", "出现"),
     # Units of time or of tries for `elapsed` (两个月了, 都第三周了, 都换了三个了).
     # (A wait of minutes or hours is weighed by the wait cues, 等了*分钟.)
     "durations": ("天", "日", "周", "星期", "礼拜", "月", "季度", "学期", "年"),
@@ -80,6 +95,9 @@ _NUMBER = "(?:[0-9]+|[一二两三四五六七八九十百几半]+)"
 _HEALING = "消褪散缓"  # resolution verbs of a symptom; 退 too where no money is named (好 and 淡 judge results)
 _PARTICLES = "也都还就真的是又总老一直"
 _PUNCTUATION = ",.!?;:~。！？；，：…～\\s"  # what ends a piece (matcher.PIECES)
+# A clock time or a span before 才 (九点四十, 三点多, 半小时, 二十分钟, 快中午).
+_TIME_BEFORE = re.compile(f"(?:{_NUMBER}点|{_NUMBER}(?:个)?(?:多)?(?:分钟|小时|钟头)"
+                          "|半小时|半个小时|半天|中午|上午|下午|晚上|一上午|一下午)")
 _UNHEALED = re.compile("[没不](?:有)?(?:完全|怎么|太)?([" + _HEALING + "退])")
 
 
@@ -98,6 +116,8 @@ class Grievances:
     _staff: re.Pattern[str] | None
     _mistake: re.Pattern[str] | None
     _omission: re.Pattern[str] | None
+    _scorn: re.Pattern[str] | None
+    _late: re.Pattern[str] | None
 
     @classmethod
     def build(cls, words: Mapping[str, tuple[str, ...]]) -> Grievances:
@@ -120,18 +140,23 @@ class Grievances:
         mistake = re.compile(either(words["mistakes"])) if words["mistakes"] else None
         omission = (re.compile(f"(?:也|都|从来)(?:不|没有|没)(?:提前|事先|及时)?(?:{either(words['omissions'])})")
                     if words["omissions"] else None)
+        scorn = (re.compile(f"这(?:叫|算)?(?:什么|哪门子)(?:破|烂)?(?:{either(words['scorned'])})"
+                            f"(?=[啊呀嘛啦吧]*(?:$|[{_PUNCTUATION}]))"
+                            f"|这是什么(?:破|烂)?(?:{either(words['scorned'])})(?=[啊呀]+|[!！])|这算哪门子")
+                 if words["scorned"] else None)
+        late = re.compile(f"才(?:{either(words['late_arrivals'])})") if words["late_arrivals"] else None
         # A message is worth reading for grievances (segmented whole, every clause's moods read) only
         # when it may hold one: a persistence word with a negator or a bad turn after it in its piece,
         # a why with a turn after it, and so on. Most messages hold none (a search, no segmenting).
         bad = either(("没", "不", *words["bad_turns"], *words["negative"]))
-        optional = (misdeed, overcharge, mistake, omission)
+        optional = (misdeed, overcharge, mistake, omission, scorn, late)
         trigger = re.compile("|".join(
             [f"(?:{persistence.pattern})[^{_PUNCTUATION}]*?(?:{bad})",
              f"(?:{why.pattern})[^{_PUNCTUATION}]{{0,8}}?(?:{either(words['why_turns'])})",
              elapsed.pattern, f"连[^{_PUNCTUATION}]{{1,6}}?[都也][不没]"]
             + [p.pattern for p in optional if p is not None]))
         return cls(words, trigger, persistence, why, elapsed, misdeed, overcharge, aimed, staff, mistake,
-                   omission)
+                   omission, scorn, late)
 
     def moods(self, folded: str, bounds: frozenset[int], negative: re.Pattern[str] | None, sentence: str,
               money: Sequence[str], wanted: frozenset[str], rhetorical: bool = False) -> set[str]:
@@ -154,7 +179,24 @@ class Grievances:
         if "overcharged" in wanted and self._overcharge is not None and any(
                 match.start() in bounds for match in self._overcharge.finditer(folded)):
             moods.add("overcharged")  # not 最多/收几个
+        if "scornful" in wanted and self._scorn is not None and self._scorn.search(folded):
+            moods.add("scornful")
+        if "late" in wanted and self._came_late(folded, bounds):
+            moods.add("late")
         return moods & wanted
+
+    def _came_late(self, folded: str, bounds: frozenset[int]) -> bool:
+        """Someone of the business, or the customer's turn, came only after a time told before 才:
+        not in a question (九点才开门吗, 几点才到) nor before a modal or 要 (下周三才能出来, 要十点才开始)."""
+        if self._late is None or "才" not in folded or folded.rstrip("啊呀吧").endswith(("吗", "么", "呢")):
+            return False
+        for match in self._late.finditer(folded):
+            before = folded[: match.start()]
+            if (match.start() in bounds or match.start() + 1 in bounds) and _TIME_BEFORE.search(before) \
+                    and not re.search("几|多久|什么时候|要|得|会|能", before[-6:]) \
+                    and folded[match.end() : match.end() + 1] not in ("能", "会", "可"):
+                return True
+        return False
 
     @staticmethod
     def may_heal(folded: str) -> bool:
@@ -175,6 +217,8 @@ class Grievances:
         right before `at` (我又忘了, 孩子还是不会)."""
         own = self.words["own_subjects"]
         before = folded[:at].rstrip(_PARTICLES)
+        if "被" in before:
+            return False  # 孩子被前台吼了: the customer's side suffered the deed
         if before and before.endswith(own):
             return True
         # 孩子上课一直在玩手机 is the child's; 孩子说助教一直在玩手机 is the staff's, 孩子的教材还是没发 the school's.

@@ -85,3 +85,40 @@ def test_a_complaint_its_cues_would_give_takes_their_clauses(tagger: KeywordTagg
     # 失望 fires the complaint; 说好 and 到现在 would have alone, so the offer they name asks no price.
     assert tags(tagger, "说好的满减到现在也没给我算上 太失望了") == {"诉求:投诉"}
     assert tags(tagger, "满减怎么算的 我有点失望") >= {"关注:价格"}
+
+
+@pytest.mark.parametrize("text", [
+    "这什么前台啊，问个路都爱答不理",  # scornful: 这什么 before what the business is
+    "这叫什么售后",
+    "这算哪门子专业机构",
+    "这是什么服务啊",  # 这是什么 with an exclamation after it
+    "约的十点半，十二点多才轮到我",  # late: a turn that came only after a time
+    "九点的课，教练九点半才出现",
+    "交完资料等到下午才有人处理",
+    "我结账时被收银员吼了",  # what was done to the customer is no deed of theirs
+    "孩子被助教骂了一顿",
+])
+def test_scorn_lateness_and_a_deed_suffered_complain(text: str) -> None:
+    assert tags(operator(), text) == {"诉求:投诉"}
+
+
+@pytest.mark.parametrize("text", [
+    "这是什么课，几岁能学",  # 这是什么 that asks
+    "这叫什么名字的项目",
+    "这什么情况，要不要紧",  # 情况 is none of `scorned`
+    "明早九点才开门吗",  # a question
+    "体检报告要周四才能出来吧",  # a time to come
+    "我们六点才下班，晚上还有位置吗",  # 下班 is none of `late_arrivals`
+    "孩子被老师夸了，开心得不得了",  # suffered, but no misdeed
+])
+def test_the_same_words_without_scorn_or_lateness_do_not(text: str) -> None:
+    assert tags(operator(), text) == set()
+
+
+def test_an_operator_weighs_scorn_and_lateness_by_name() -> None:
+    off = KeywordTagger(parse_rules(COMPLAINT + '[keyword.cues]\n"mood:scornful" = 0\n"mood:late" = 0\n'))
+    assert tags(off, "这什么服务啊") == set()
+    assert tags(off, "教练九点半才出现") == set()
+    own = '[language]\nscorned = ["售后", "客服"]\n' + COMPLAINT
+    assert tags(KeywordTagger(parse_rules(own)), "这什么客服") == {"诉求:投诉"}
+    assert tags(KeywordTagger(parse_rules(own)), "这什么服务") == set()
