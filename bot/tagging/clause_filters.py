@@ -3,6 +3,7 @@ not yielded), and what reaches past the clause (yield_to across a sentence, excl
 
 from __future__ import annotations
 
+from bot.tagging.concepts import CLOSING
 from bot.tagging.language import ClauseInfo
 from bot.tagging.matcher import PIECES, drop_contained
 from bot.tagging.matches import Hit
@@ -92,7 +93,8 @@ class ClauseFilters:
                      found: list[Hit], arranged: frozenset[int] = frozenset()) -> list[Hit]:
         """The keyword hits that count in one clause: not contained, vetoed, negated or out of mood."""
         tokens = clause.tokens
-        hits = [hit for hit in found if not asks_a_not_a(tokens, hit.start)]
+        hits = [hit for hit in found if not asks_a_not_a(tokens, hit.start)
+                and (hit.keyword not in CLOSING or _closes_clause(tokens[hit.end :]))]
         if not hits:
             return []
         rules = self._rules
@@ -156,3 +158,13 @@ class ClauseFilters:
         closed = next((i + 1 for i in range(end, len(tokens)) if tokens[i] == "了"), len(tokens))
         return [hit for hit in hits if rules[hit.rule].tag == OPT_OUT_TAG or not rules[hit.rule].negatable
                 or hit.start >= closed or rules[hit.rule].group in self._exclusive]
+
+
+# What may follow a CLOSING word of the 价格 group (一副多少, 一共多少) for it still to ask a price.
+_AFTER_AN_AMOUNT = frozenset(("钱", "块", "块钱", "元", "米", "呀", "啊", "呢", "嘞", "哈", "啦", "哦", "吖",
+                              "?", "？", "~"))
+
+
+def _closes_clause(rest: list[str]) -> bool:
+    """Nothing but 钱 or a particle follows (一副多少, 全套下来要多少钱): not 一期多少节课."""
+    return all(token in _AFTER_AN_AMOUNT or not token.strip() for token in rest)

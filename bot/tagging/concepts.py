@@ -157,6 +157,15 @@ ASKED_CONCEPTS: dict[str, tuple[str, ...]] = {
 # 多少 with a unit is a price asked (一个小时多少, 多少一次, 一平多少): how much for one of something.
 _UNITS = ("次", "个", "件", "双", "位", "平", "平米", "张", "套", "晚", "天", "个月", "小时", "个小时", "斤", "台")
 DEFAULT_CONCEPTS["价格"] += tuple(form.format(unit) for unit in _UNITS for form in ("多少一{}", "一{}多少"))
+# How much for one of a thing sold by a measure (一副多少, 一节多少, 多少一盒) or for all of it (全套下来要多少,
+# 一共多少): a price asked where the 多少 closes its clause, nothing but 钱 or a particle after it
+# (CLOSING); 「一期多少节课」 and 「一共多少节」 count classes, 「一盒多少片」 lenses.
+_MEASURES = ("副", "盒", "瓶", "节", "期", "对", "颗", "支", "份", "箱", "束", "片", "罐", "条", "本", "学期", "疗程")
+_TOTALS = ("一共多少", "总共多少", "一共要多少", "总共要多少", "下来多少", "下来要多少", "加起来多少", "总的多少")
+CLOSING: frozenset[str] = frozenset((*(f"一{measure}多少" for measure in _MEASURES), *_TOTALS))
+DEFAULT_CONCEPTS["价格"] += (*(f"多少一{measure}" for measure in _MEASURES), *sorted(CLOSING))
+# An offer of so many free with so many bought (买二送一, 买十送二).
+DEFAULT_CONCEPTS["价格"] += ("买一送一", "买二送", "买三送", "买四送", "买五送", "买十送")
 # A pass or a card to buy, asked about (有没有年卡, 办个月卡, 年卡和季卡有什么区别); one already held,
 # renewed or lost (年卡到期了怎么续) is no price question.
 _CARDS = ("年卡", "月卡", "季卡", "次卡", "储值卡", "充值卡")

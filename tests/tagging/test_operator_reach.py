@@ -91,3 +91,24 @@ def test_an_opticians_verbs(text: str, tag: str) -> None:
 
 def test_a_word_the_segmenter_knows_stays_itself() -> None:
     assert tags(KeywordTagger(parse_rules(OPTICIAN)), "请配合一下前台登记") == set()
+
+
+@pytest.mark.parametrize("text", [
+    "小班课一节多少",                      # how much for one of a thing sold by a measure
+    "私教多少一节？",
+    "暑假班一期多少",
+    "学会蛙泳全部下来要多少",              # how much for all of it
+    "这一套课一共多少钱呀",
+    "现在报名有没有买十送二",              # so many free with so many bought
+])
+def test_a_price_asked_per_unit_in_total_or_as_an_offer(swim: KeywordTagger, text: str) -> None:
+    assert "关注:价格" in tags(swim, text)
+
+
+@pytest.mark.parametrize("text", [
+    "一共多少节课能学会",                  # 多少 with a noun after it counts classes
+    "暑假班一期多少节课",
+    "孩子现在能游多少米了",
+])
+def test_how_many_is_no_price(swim: KeywordTagger, text: str) -> None:
+    assert "关注:价格" not in tags(swim, text)
