@@ -40,6 +40,8 @@ class HitMoods:
         if (rule.intent or hit.keyword in rule.asked) and not (
                 "question" in moods or self._language.intent_moods(clause)):
             return False
+        if "third_party" in moods and hit.keyword in rule.asked:
+            return False  # 同事的孩子也想学钢琴: a broad word in someone else's wish; 也想报名, 也想试听 still ask
         if rule.mood and not moods & rule.mood:
             return False
         return not moods & rule.not_mood
@@ -90,10 +92,15 @@ class HitMoods:
         for clause in clauses:
             tokens = clause.tokens
             for i, token in enumerate(tokens):
+                before = tokens[:i]
                 if token not in also:
-                    continue
+                    # A person glued to the word by a rule's keyword (女儿也想 in 表哥家的女儿也想学书法).
+                    glued = next((word for word in also if len(token) > len(word) and token.endswith(word)), None)
+                    if glued is None:
+                        continue
+                    before, token = [*before, token[: -len(glued)]], glued
                 rest = token[1:] if len(token) > 1 else (tokens[i + 1] if i + 1 < len(tokens) else "")
-                if rest.startswith(wants) and self._someone_elses(tokens[:i]):
+                if rest.startswith(wants) and self._someone_elses(before):
                     clause.moods.add("referring")
                     break
 

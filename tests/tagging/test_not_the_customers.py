@@ -56,3 +56,36 @@ def test_someone_elses_illness_is_no_reaction(tagger: KeywordTagger, text: str, 
 )
 def test_a_request_about_the_childs_work_is_no_enquiry(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
     assert tags(tagger, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Someone else's child who wants a class (a broad `asked` word) is a referral, no enquiry of the customer's.
+        ("我表哥家的女儿也想学书法，我把你们电话给他了", {"意向:转介绍"}),
+        ("隔壁邻居的小孩也打算学围棋", {"意向:转介绍"}),
+        # The customer's own question beside it still asks.
+        ("我同学的儿子也想学编程，你们周末有班吗", {"意向:转介绍", "课程:咨询"}),
+    ],
+)
+def test_someone_elses_wish_is_no_enquiry(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A gift or a voucher received asks no price.
+        ("店庆送的小礼物收到了，谢谢你们", set()),
+        ("上次说的优惠券我已经领了", set()),
+        # Asked beside it, a price still is.
+        ("赠品拿到了，那套餐价是多少", {"关注:价格"}),
+    ],
+)
+def test_a_thing_received_asks_no_price(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
+
+
+def test_someone_elses_enrolment_is_still_asked(tagger: KeywordTagger) -> None:
+    # The rule's own keywords (报名, 试听) ask for them: the customer enquires on their behalf.
+    assert tags(tagger, "我表嫂也想给儿子报名，你们还收吗") >= {"课程:咨询"}
