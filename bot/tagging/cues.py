@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.tagging.grievance import GRIEVANCE_MOODS
+from bot.tagging.grievance import GRIEVANCE_MOODS, SPANNING_MOODS
 from bot.tagging.matches import normalise
 from bot.tagging.language import ClauseInfo, Language
 from bot.tagging.rules import GAP, KeywordRule
@@ -88,6 +88,8 @@ class CueScoring:
                     found[rule].append(word)
                     scores[rule] = scores.get(rule, 0.0) + weight
                     where.setdefault(rule, set()).add(ordinal)
+                    if word[5:] in SPANNING_MOODS:  # 约的两点，都快三点了: the sentence is the grievance's
+                        where[rule].update(n for n, other in enumerate(clauses) if other.sentence == clause.sentence)
                     last_clause[rule] = max(last_clause.get(rule, 0), ordinal)
         cued_in: dict[int, set[int]] = {}
         for rule, score in scores.items():

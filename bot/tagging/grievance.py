@@ -26,6 +26,10 @@ clause's words and weighed as a cue (`"mood:persisting" = 1` in a rule's `[keywo
 - `late`: someone of the business or a turn that came only after a time (`late_arrivals` after 才, a
   clock time or a span before it in the clause: 「老师九点四十才到」, 「等到三点多才有人来接待」); not a
   question, nor a time to come (九点才开门吗, 下周三才能出来, 五点半才下班).
+- `overrun` (over a sentence): the agreed clock time (`appointed`: 约的两点, 十一点的号) passed, a later
+  time told as reached (都快三点了, 十点多了还在等); an arrival only after it is `late` too.
+- `misquoted` (over a sentence): a price promised (`advertised`: 宣传的是199) and a different one asked
+  or charged (`charged`: 到店变成了399).
 
 The customer or their child as the one a deed was done to (孩子被前台吼了, 我被美容师骂了) is no
 subject of their own: the deed is the staff's.
@@ -41,7 +45,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-GRIEVANCE_MOODS = ("persisting", "elapsed", "exasperated", "accused", "misconduct", "overcharged", "scornful", "late")
+GRIEVANCE_MOODS = ("persisting", "elapsed", "exasperated", "accused", "misconduct", "overcharged", "scornful", "late",
+                   "overrun", "misquoted")
+# Moods told over a sentence (the agreed time, then the hour it became): a cue of one takes the
+# whole sentence, so 「价目表上写的九百八，结账时收了我一千二」 asks no price in its first clause.
+SPANNING_MOODS = frozenset({"overrun", "misquoted"})
 
 DEFAULT_GRIEVANCE: dict[str, tuple[str, ...]] = {
     "persistence": ("又", "一直", "总是", "老是", "总", "老", "还是", "始终", "仍然", "依然", "依旧", "照样", "每次都",
@@ -84,6 +92,14 @@ DEFAULT_GRIEVANCE: dict[str, tuple[str, ...]] = {
                 "玩意儿", "人"),
     # What came only after a time (老师九点四十才到, 三点多才有人来, 快中午才轮到我): see `late`.
     "late_arrivals": ("到", "来", "有人", "开始", "轮到", "叫到", "回复", "回", "处理", "开门", "上课", "出现"),
+    # `overrun`: what makes a clock time the one agreed (约的两点, 说好十点, 上课时间是七点; 十一点的号).
+    "appointed": ("约的", "约了", "约好", "约好的", "预约的", "预约了", "约在", "说好", "说好的", "定的", "定好的",
+                  "时间是", "的号", "的课", "的预约"),
+    # `misquoted`: where a price was promised (宣传的是199, 海报上写的99, 电话里说的三千八) and what the
+    # customer was then asked or charged (到店变成了399, 进去就说要299, 结账又要加一百).
+    "advertised": ("宣传", "广告", "海报", "写的", "写着", "标的", "标着", "标价", "挂的", "说的", "说好", "明明",
+                   "页面上", "价目表"),
+    "charged": ("变成", "成了", "要", "收了", "收我", "扣了", "刷了", "付了", "加", "结账", "结算"),
     # Units of time or of tries for `elapsed` (两个月了, 都第三周了, 都换了三个了).
     # (A wait of minutes or hours is weighed by the wait cues, 等了*分钟.)
     "durations": ("天", "日", "周", "星期", "礼拜", "月", "季度", "学期", "年"),
@@ -99,6 +115,17 @@ _PUNCTUATION = ",.!?;:~。！？；，：…～\\s"  # what ends a piece (matche
 _TIME_BEFORE = re.compile(f"(?:{_NUMBER}点|{_NUMBER}(?:个)?(?:多)?(?:分钟|小时|钟头)"
                           "|半小时|半个小时|半天|中午|上午|下午|晚上|一上午|一下午)")
 _UNHEALED = re.compile("[没不](?:有)?(?:完全|怎么|太)?([" + _HEALING + "退])")
+# A clock time: 两点, 9点半, 十点四十, 十二点一刻, 10:30 (`overrun`); its hour, its minutes.
+_HOUR = "(?:[0-9]{1,2}|十[一二]?|[一二两三四五六七八九])"
+_CLOCK = re.compile(f"({_HOUR})点(半|一刻|三刻|多|[0-9]{{1,2}}分?|[一二三四五]?十[一二三四五六七八九]?分?|零五分?)?"
+                    "|([0-9]{1,2})[:：]([0-9]{2})")
+# A clock time past the agreed one is told: 都快三点了, 十点多了, 七点半才到, 排到十二点半才轮到.
+_LATE_AFTER = ("了", "多了", "才", "还", "多还")
+_LATE_BEFORE = ("都", "快", "已经", "现在")
+# A price told (199, 三千八, 九十九, 一百): digits, or a Chinese figure with a magnitude (`misquoted`).
+_PRICE = re.compile("[0-9]{2,}(?:[.][0-9]+)?"
+                    "|[一二两三四五六七八九][零一二两三四五六七八九十百千万]*[十百千万][一二两三四五六七八九]?")
+_DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2}
 
 
 @dataclass(frozen=True)
@@ -118,6 +145,10 @@ class Grievances:
     _omission: re.Pattern[str] | None
     _scorn: re.Pattern[str] | None
     _late: re.Pattern[str] | None
+    spanning: re.Pattern[str] | None  # a grievance told over a sentence's clauses (`overrun`, `misquoted`)
+    _appointed: re.Pattern[str] | None
+    _advertised: re.Pattern[str] | None
+    _charged: re.Pattern[str] | None
 
     @classmethod
     def build(cls, words: Mapping[str, tuple[str, ...]]) -> Grievances:
@@ -150,13 +181,27 @@ class Grievances:
         # a why with a turn after it, and so on. Most messages hold none (a search, no segmenting).
         bad = either(("没", "不", *words["bad_turns"], *words["negative"]))
         optional = (misdeed, overcharge, mistake, omission, scorn, late)
+        # The agreed time (约的两点, 十一点的号) or the promised price (宣传的是199), before a later one.
+        clock, agreed = _CLOCK.pattern, either(words["appointed"])
+        appointed = (re.compile(f"(?:{agreed})[^{_PUNCTUATION}]{{0,4}}?(?={clock})|(?<=点|半|刻|分|多)(?:{agreed})")
+                     if words["appointed"] else None)
+        advertised = (re.compile(f"(?:{either(words['advertised'])})[^{_PUNCTUATION}]{{0,8}}?({_PRICE.pattern})")
+                      if words["advertised"] else None)
+        charged = (re.compile(f"(?:{either(words['charged'])})[^{_PUNCTUATION}0-9]{{0,4}}?({_PRICE.pattern})")
+                   if words["charged"] else None)
+        spanning = []
+        if appointed is not None:
+            spanning.append(f"(?:{appointed.pattern}).{{0,40}}?{clock}")
+        if advertised is not None and charged is not None:
+            spanning.append(f"(?:{advertised.pattern}).{{0,30}}?(?:{charged.pattern})")
         trigger = re.compile("|".join(
             [f"(?:{persistence.pattern})[^{_PUNCTUATION}]*?(?:{bad})",
              f"(?:{why.pattern})[^{_PUNCTUATION}]{{0,8}}?(?:{either(words['why_turns'])})",
              elapsed.pattern, f"连[^{_PUNCTUATION}]{{1,6}}?[都也][不没]"]
-            + [p.pattern for p in optional if p is not None]))
+            + [p.pattern for p in optional if p is not None] + spanning))
         return cls(words, trigger, persistence, why, elapsed, misdeed, overcharge, aimed, staff, mistake,
-                   omission, scorn, late)
+                   omission, scorn, late, re.compile("|".join(spanning)) if spanning else None, appointed,
+                   advertised, charged)
 
     def moods(self, folded: str, bounds: frozenset[int], negative: re.Pattern[str] | None, sentence: str,
               money: Sequence[str], wanted: frozenset[str], rhetorical: bool = False) -> set[str]:
@@ -183,20 +228,62 @@ class Grievances:
             moods.add("scornful")
         if "late" in wanted and self._came_late(folded, bounds):
             moods.add("late")
+        if "overrun" in wanted and self._overrun(folded, bounds, sentence):
+            moods.add("overrun")
+        if "misquoted" in wanted and self._misquoted(folded, sentence):
+            moods.add("misquoted")
         return moods & wanted
+
+    def _overrun(self, folded: str, bounds: frozenset[int], sentence: str) -> bool:
+        """A clock time told as passed beyond the agreed one of the sentence (约的两点，都快三点了;
+        上课时间是七点，老师七点半才到); not the customer's own lateness (我十点半才到)."""
+        if self._appointed is None:
+            return False
+        offset = sentence.find(folded)
+        for late in _CLOCK.finditer(folded):
+            before, after = folded[: late.start()], folded[late.end() :]
+            if not (before.endswith(_LATE_BEFORE) or after.startswith(_LATE_AFTER)):
+                continue
+            if self._own(folded, late.start()) or "我" in folded[late.end() : late.end() + 2]:
+                continue  # 我十点半才到, 孩子七点才到: the customer's own lateness
+            agreed = _agreed_clock(self._appointed, sentence[: max(offset, 0) + late.start()])
+            if agreed is not None and 0 < (_minutes(late) - agreed) % 720 <= 240:
+                return True
+        return False
+
+    def _misquoted(self, folded: str, sentence: str) -> bool:
+        """A price asked or charged other than the one promised before it in the sentence (宣传的是199
+        到店变成了399, 电话里说的三千八，合同上怎么成了四千五), in the clause that tells the second."""
+        if self._advertised is None or self._charged is None:
+            return False
+        start = max(sentence.find(folded), 0)
+        end = start + len(folded)
+        for promised in self._advertised.finditer(sentence):
+            for charge in self._charged.finditer(sentence, promised.end()):
+                if charge.group(1) != promised.group(1) and start <= charge.start(1) < end:
+                    return True
+        return False
 
     def _came_late(self, folded: str, bounds: frozenset[int]) -> bool:
         """Someone of the business, or the customer's turn, came only after a time told before 才:
-        not in a question (九点才开门吗, 几点才到) nor before a modal or 要 (下周三才能出来, 要十点才开始)."""
+        not in a question (九点才开门吗, 几点才到) nor before a modal or 要 (下周三才能出来, 要十点才开始),
+        nor the customer's own lateness (我十点半才到)."""
         if self._late is None or "才" not in folded or folded.rstrip("啊呀吧").endswith(("吗", "么", "呢")):
             return False
         for match in self._late.finditer(folded):
             before = folded[: match.start()]
             if (match.start() in bounds or match.start() + 1 in bounds) and _TIME_BEFORE.search(before) \
                     and not re.search("几|多久|什么时候|要|得|会|能", before[-6:]) \
-                    and folded[match.end() : match.end() + 1] not in ("能", "会", "可"):
+                    and folded[match.end() : match.end() + 1] not in ("能", "会", "可") \
+                    and not self._own_lateness(before):
                 return True
         return False
+
+    def _own_lateness(self, before: str) -> bool:
+        """The customer or their child is who came at that time (我十点半才到, 孩子七点才来): the
+        time before 才 stands right after one of `own_subjects`."""
+        spans = list(_TIME_BEFORE.finditer(before))
+        return bool(spans) and before[: spans[-1].start()].rstrip(_PARTICLES).endswith(self.words["own_subjects"])
 
     @staticmethod
     def may_heal(folded: str) -> bool:
@@ -283,3 +370,40 @@ class Grievances:
                 if match.start() in bounds and not self._own(folded, match.start()):
                     return True  # 换班也不提前通知; not 我也没告诉她
         return False
+
+
+def _agreed_clock(appointed: re.Pattern[str], text: str) -> int | None:
+    """Minutes (on a twelve-hour dial) of the last agreed clock time in `text`: the one after a
+    marker (约的两点) or right before one (十一点的号)."""
+    agreed = None
+    for mark in appointed.finditer(text):
+        clock = _CLOCK.match(text, mark.end())
+        if clock is not None:
+            agreed = _minutes(clock)
+            continue
+        prior = [c for c in _CLOCK.finditer(text, 0, mark.start()) if c.end() == mark.start()]
+        if prior:
+            agreed = _minutes(prior[-1])
+    return agreed
+
+
+def _number(text: str) -> int:
+    """A small figure in digits or Chinese: 9, 十一, 四十, 二十五."""
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_DIGITS.get(tens, 1) if tens else 1) * 10 + (_DIGITS.get(ones, 0) if ones else 0)
+    return _DIGITS.get(text, 0)
+
+
+def _minutes(clock: re.Match[str]) -> int:
+    """A clock time as minutes on a twelve-hour dial (两点半 -> 150; 14:30 -> 150)."""
+    if clock.group(3) is not None:
+        return int(clock.group(3)) % 12 * 60 + int(clock.group(4))
+    hour = _number(clock.group(1)) % 12
+    part = (clock.group(2) or "").rstrip("分")
+    minutes = {"": 0, "半": 30, "一刻": 15, "三刻": 45, "多": 10}.get(part)
+    if minutes is None:
+        minutes = _number(part.lstrip("零"))
+    return hour * 60 + minutes

@@ -588,9 +588,15 @@ def _read_grievances(language: Language, clauses: list[ClauseInfo], wanted: froz
     """The grievance moods of each clause (bot/tagging/grievance.py), staff read over its sentence."""
     grievances, money = language.grievances, language.words["money_words"]
     for clause in clauses:
+        sentence = None
         if grievances.trigger.search(clause.folded) is None:
-            continue  # most clauses: one search
-        sentence = "，".join(other.folded for other in clauses if other.sentence == clause.sentence)
+            if grievances.spanning is None:
+                continue  # most clauses: one search
+            sentence = "，".join(other.folded for other in clauses if other.sentence == clause.sentence)
+            if grievances.spanning.search(sentence) is None:
+                continue  # a time overrun or a price misquoted is told over the sentence
+        if sentence is None:
+            sentence = "，".join(other.folded for other in clauses if other.sentence == clause.sentence)
         clause.moods |= grievances.moods(clause.folded, clause.bounds, language.negative_pattern,
                                          sentence, money, wanted, "rhetorical" in clause.moods)
 

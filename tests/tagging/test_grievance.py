@@ -122,3 +122,48 @@ def test_an_operator_weighs_scorn_and_lateness_by_name() -> None:
     own = '[language]\nscorned = ["售后", "客服"]\n' + COMPLAINT
     assert tags(KeywordTagger(parse_rules(own)), "这什么客服") == {"诉求:投诉"}
     assert tags(KeywordTagger(parse_rules(own)), "这什么服务") == set()
+
+
+@pytest.mark.parametrize("text", [
+    "约的是下午三点，都快四点了还坐在这",  # the agreed hour, then a later one told as passed
+    "说好九点半上门，十点多了人还没来",  # 多 past the hour
+    "预约的十一点，十二点一刻才叫到我",  # across noon on a twelve-hour dial
+    "四点的号，等到五点才进去",  # the agreed hour right before 的号
+])
+def test_an_agreed_time_overrun_complains(text: str) -> None:
+    assert tags(operator(), text) == {"诉求:投诉"}
+
+
+@pytest.mark.parametrize("text", [
+    "约的三点，我两点半就到了",  # earlier than agreed
+    "约的十点，我十点半才到，不好意思",  # the customer's own lateness
+    "四点的课能挪到五点吗",  # a move asked, no hour passed
+    "孩子六点下课，七点我来接",  # no agreed hour
+])
+def test_clock_times_without_an_overrun_do_not(text: str) -> None:
+    assert tags(operator(), text) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "小程序上写的128，到了店里又要188",
+    "广告宣传的一千二，签合同变成了一千六",
+    "前台说好的两百八，刷卡刷了三百五",
+])
+def test_a_price_other_than_the_one_promised_complains(tagger: KeywordTagger, text: str) -> None:
+    assert tags(operator(), text) == {"诉求:投诉"}
+    assert tags(tagger, text) == {"诉求:投诉"}  # the shipped rules: no price asked either
+
+
+@pytest.mark.parametrize("text", ["海报上的128套餐还能买吗", "会员价是128还是158", "写的128，就是128对吧"])
+def test_prices_named_without_a_different_charge_ask_the_price(tagger: KeywordTagger, text: str) -> None:
+    assert "诉求:投诉" not in tags(tagger, text)
+
+
+def test_an_operator_names_the_agreed_time_and_the_promise_in_language() -> None:
+    late = "订的两点，都快三点了"
+    assert tags(operator(), late) == set()  # 订的 is not among the shipped `appointed` words
+    own = '[language]\nappointed = ["约的", "订的"]\n' + COMPLAINT
+    assert tags(KeywordTagger(parse_rules(own)), late) == {"诉求:投诉"}
+    off = KeywordTagger(parse_rules(COMPLAINT + '[keyword.cues]\n"mood:overrun" = 0\n"mood:misquoted" = 0\n'))
+    assert tags(off, "约的两点，都快三点了") == set()
+    assert tags(off, "宣传的是199，到店变成了399") == set()
