@@ -150,7 +150,13 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "negative": ("慢", "冲", "差", "冤", "乱", "脏", "吵", "烂", "凶", "拖", "敷衍", "离谱", "过分", "夸张", "糟糕",
                  "糊弄", "黑", "难吃", "难闻", "不靠谱", "不专业", "不负责", "不耐烦", "没礼貌", "没耐心", "差劲",
                  "马虎", "草率", "粗暴", "坑", "失望", "恶心", "垃圾", "不小心", "不像话", "不上心", "不用心",
-                 "不认真", "不仔细", "粗心"),
+                 "不认真", "不仔细", "粗心", "恶劣", "傲慢", "生硬"),
+    # The manner of the staff, judged by a `negative` word right after it or after degree words
+    # (`manner_degrees`: 还, 也, 很, 有点…) and no negator: 态度很冲, 说话还特别凶, 语气恶劣 are strong
+    # judgements as 太慢 is (the mood `negative`); 态度也不差 is none, 我说话太冲了 is the customer's own.
+    "manner": ("态度", "服务态度", "语气", "口气", "说话", "脾气"),
+    "manner_degrees": ("还", "也", "都", "很", "太", "真", "超", "挺", "蛮", "特别", "非常", "有点", "有些", "比较",
+                       "实在"),
     # What a strong judgement (特别差, 太慢) says of the customer or their child, not of the business,
     # when it is named right before it: 阅读理解特别差, 孩子基础太差, 我皮肤真的好差, 我太粗心了.
     "self_judged": ("我", "自己", "我自己",
@@ -361,6 +367,9 @@ class Language:
         request = language.marker_words("request")
         negative = (f"(?<![不没])(?:{_alternatives(words['intensifiers'])})(?:{_alternatives(words['negative'])})"
                     if words["intensifiers"] and words["negative"] else None)
+        if negative and words["manner"]:
+            degrees = f"(?:{_alternatives(words['manner_degrees'])}){{0,2}}" if words["manner_degrees"] else ""
+            negative += f"|(?:{_alternatives(words['manner'])}){degrees}(?:{_alternatives(words['negative'])})"
         return cls(words, re.compile("|".join(groups)) if groups else None,
                    re.compile(_alternatives(request)) if request else None,
                    re.compile(negative) if negative else None)

@@ -112,3 +112,40 @@ def test_a_price_asked_per_unit_in_total_or_as_an_offer(swim: KeywordTagger, tex
 ])
 def test_how_many_is_no_price(swim: KeywordTagger, text: str) -> None:
     assert "关注:价格" not in tags(swim, text)
+
+
+@pytest.mark.parametrize("text", [
+    "新来的教练说话语气很冲，孩子都不敢下水了",   # the manner judged, no complaint word
+    "救生员态度恶劣，家长问一句就吼",
+    "什么套路，先交钱才能看分班结果",              # sarcasm
+    "学了两期还不会换气，你们到底行不行",          # a challenge
+])
+def test_a_judgement_without_the_operators_words(swim: KeywordTagger, text: str) -> None:
+    assert "诉求:投诉" in tags(swim, text)
+
+
+@pytest.mark.parametrize("text", [
+    "服务态度也不差啊",                            # denied
+    "我说话太冲了，跟教练道个歉",                  # the customer's own
+    "教练态度挺好，就是水有点凉",
+])
+def test_no_judgement(swim: KeywordTagger, text: str) -> None:
+    assert "诉求:投诉" not in tags(swim, text)
+
+
+@pytest.mark.parametrize("text", [
+    "测评是免费的吗",
+    "泳帽要钱吗还是送的",
+    "充值卡里的积分能抵扣学费吗",
+])
+def test_free_or_paid_is_a_price_question(swim: KeywordTagger, text: str) -> None:
+    assert "关注:价格" in tags(swim, text)
+
+
+def test_free_told_is_no_question(swim: KeywordTagger) -> None:
+    assert "关注:价格" not in tags(swim, "停车场免费的，直接开进来就行")
+
+
+@pytest.mark.parametrize("text", ["这周日下午可以过来上体验课吗", "私教周三晚上可以约吗"])
+def test_a_time_with_may_i_come_books(swim: KeywordTagger, text: str) -> None:
+    assert "意向:预约" in tags(swim, text)
