@@ -17,8 +17,13 @@ FEE = "费"  # in a keyword, alone: a fee noun (教材费, 报名费), not 免�
 # A figure, then 多 (三千多), then a unit of money. 块 needs a figure of ten or more (一块 is
 # "together", 两块 "two pieces"); a bare figure needs hundreds (八百, 3000: 十二 is an age).
 # A Chinese figure opens with a digit word: 万一 ("in case") and 千万 ("by all means") are none.
-_AMOUNT = re.compile(r"([0-9]+(?:\.[0-9]+)?|[一二两三四五六七八九十几][零一二两三四五六七八九十百千万]*)"
+# Digits and Chinese mix as customers type them: 3千, 1万2, 一千2, 两千5.
+_AMOUNT = re.compile(r"([0-9]+(?:\.[0-9]+)?(?:[十百千万][0-9零一二两三四五六七八九十百千万]*)?"
+                     r"|[一二两三四五六七八九十几][零一二两三四五六七八九十百千万]*[0-9]*)"
                      r"多?(块钱|块|元)?")
+# A token that may be part of a figure the segmenter cut apart (3/千多, 1/万/2, 一千/2, 8/百块).
+_FIGURE_PART = re.compile(r"[0-9]+(?:\.[0-9]+)?|[零一二两三四五六七八九十百千万几]+多?(?:块钱|块|元)?")
+_DIGIT_PART = re.compile(r"[0-9]")
 _MAGNITUDE = re.compile(r"[百千万]|[0-9]{3}")
 _TENS = re.compile(r"[十百千万]|[0-9]{2}")
 # Tokens that end in 费 and name no fee to pay.
@@ -42,3 +47,23 @@ def token_class(token: str) -> str | None:
     if unit in ("块钱", "元") or (unit == "块" and _TENS.search(figure)) or _MAGNITUDE.search(figure):
         return AMOUNT + unit
     return None
+
+
+def figure_classes(tokens: list[str]) -> dict[int, str]:
+    """Classes of figures the segmenter cut apart, digits and Chinese mixed (3/千多 -> #, 8/百块 ->
+    #块, 一千/2 -> #): the run's class, at its last token. A token that is a figure alone keeps
+    its own reading (`token_class`); only runs of two or more, digits with Chinese, are read here."""
+    classes: dict[int, str] = {}
+    start = 0
+    while start < len(tokens):
+        end = start
+        while end < len(tokens) and _FIGURE_PART.fullmatch(tokens[end]):
+            end += 1
+        run = tokens[start:end]
+        if len(run) > 1 and run[0][0] in FIGURE_START and any(_DIGIT_PART.match(t) for t in run) \
+                and not all(_DIGIT_PART.match(t) for t in run):
+            found = token_class("".join(run))
+            if found is not None:
+                classes[end - 1] = found
+        start = max(end, start + 1)
+    return classes

@@ -9,7 +9,7 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from bot.tagging.amounts import FEE, FIGURE_START, token_class
+from bot.tagging.amounts import FEE, FIGURE_START, figure_classes, token_class
 from bot.tagging.cues import NUMBER
 from bot.tagging.matches import Entry, Hit
 from bot.tagging.rules import KeywordRule
@@ -70,6 +70,8 @@ class TokenMatching:
             read = [token_class(token) or token
                     if (token[0] in FIGURE_START or token[-1] == FEE) and token not in lookup else token
                     for token in read]
+            for at, found in figure_classes(tokens).items():  # 3/千多, 一千/2: a figure cut apart
+                read[at] = found
         return read
 
     def _money_heard(self, tokens: list[str]) -> list[str]:

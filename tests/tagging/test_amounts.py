@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.tagging.amounts import token_class
+from bot.tagging.amounts import figure_classes, token_class
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.rules import parse_rules
 from tests.support.tagging import tags
@@ -47,3 +47,21 @@ def test_a_rule_that_keeps_to_its_words_gets_no_amounts() -> None:
                                             ("免费", None)])
 def test_token_classes(token: str, cls: str | None) -> None:
     assert token_class(token) == cls
+
+
+@pytest.mark.parametrize("text", ["5百以内的面霜有吗", "4千多能报一整年吗", "2万5够做全套吗", "一千5能做几次",
+                                  "6百块能买到吗"])
+def test_digits_mixed_with_chinese_are_an_amount(text: str) -> None:
+    assert tags(tagger_of(PRICE), text) == {"关注:价格"}
+
+
+@pytest.mark.parametrize("text", ["孩子读5年级", "上周刚转了3千", "2号楼3层", "第2次来了"])
+def test_mixed_digits_that_are_no_amount_or_said_in_passing_ask_nothing(text: str) -> None:
+    assert tags(tagger_of(PRICE), text) == set()
+
+
+def test_a_figure_cut_apart_is_read_at_its_last_token() -> None:
+    assert figure_classes(["2", "百", "以内"]) == {1: "#"}
+    assert figure_classes(["8", "百块"]) == {1: "#块"}
+    assert figure_classes(["一千", "2", "够"]) == {1: "#"}
+    assert figure_classes(["孩子", "3", "年级"]) == {}
