@@ -276,7 +276,8 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
                 bounds = frozenset(lengths)
                 info = ClauseInfo(text[start:stop], clause_tokens, sentence, asked and index == len(ranges) - 1,
                                   clause_text, bounds, self._language.markers(clause_text, bounds),
-                                  more_after=number < len(pieces) - 1 or index < len(ranges) - 1)
+                                  more_after=number < len(pieces) - 1 or index < len(ranges) - 1,
+                                  follows=folded[stop:])
                 if quotations:
                     info.quoted = tuple((max(a, start) - start, min(b, stop) - start)
                                         for a, b in quotations if a < stop and start < b)

@@ -244,6 +244,11 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # 原本想给孩子请假的，结果他自己非要去, 本来约了明天参观，临时有事，取消吧).
     "reversal": ("本来想", "原本想", "本想", "原来想", "本来打算", "原本打算", "原来打算", "本来要", "原本要",
                  "本来准备", "原本准备", "本来约", "原本约", "原来约"),
+    # A wish held back (`reversed` too): a clause with one of `held_wishes` that closes with 的, and the
+    # next clause opens with one of `contrasts` and asks nothing: 想约的，但是下个月才回国; 挺想报这个班的，
+    # 不过得先问问孩子爸爸. Not 想约的，周六下午可以吗, nor 想约的，但是周六还有位置吗.
+    "held_wishes": ("想", "打算", "准备"),
+    "contrasts": ("但是", "但", "不过", "可是", "可", "只是", "就是"),
     # A visit that keeps what stands, not a new booking (`attending`): a clause with one of `visits` and
     # a word of routine (这周照常过来上, 今晚照旧七点过去), the visit's purpose right after it, one of
     # `attendance` (过去考试, 过来上课, 过去参加家长会), or a time that points back, `anaphoric_times`, after a
@@ -294,6 +299,7 @@ _TIME_NUMBER = "(?:[0-9]+|[一二两三四五六七八九十]+)"
 _CLOSING_PARTICLES = "了啦吧啊呀哈呢哦喔嘛嘞的"
 _SENTENCE_END = frozenset("。！？!?\n")
 _SENTENCE_END_PATTERN = re.compile("[。！？!?\n]")
+_HELD_BACK_GAP = ",，、 ~～…"
 
 
 class LanguageError(ValueError):
@@ -517,6 +523,7 @@ class ClauseInfo:
     times: tuple[bool, bool] | None = None  # (a time to come, a time gone by), once read (`Language.times_named`)
     quoted: tuple[tuple[int, int], ...] = ()  # spans of `folded` inside a quotation (`quoted_spans`)
     more_after: bool = False  # the message goes on after the clause with more words (not only punctuation)
+    follows: str = ""  # the folded text of the message after the clause (a conjunction there is no clause's)
 
 
 def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = True, negative: bool = True,
@@ -575,6 +582,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     for clause in clauses:
         if clause.more_after and any(m.kind == "reversal" for m in clause.markers):
             clause.moods.add("reversed")
+    _read_held_back(clauses, words["held_wishes"], words["contrasts"], question_words)
     _read_payment(clauses, words["amount_questions"])
     _read_remedy(clauses)
     _read_attending(clauses, frozenset(words["visits"]), frozenset(words["attendance"]))
@@ -591,6 +599,21 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
         deferred = deferred or any(m.kind == "deferral" for m in clause.markers)
         if deferred:
             clause.moods.add("deferred")
+
+
+def _read_held_back(clauses: list[ClauseInfo], wishes: tuple[str, ...], contrasts: tuple[str, ...],
+                    question_words: tuple[str, ...]) -> None:
+    """A wish closed with 的 and a contrast after it that asks nothing to the sentence's end (想约的，
+    但是下个月才回国): the wish is held back, `reversed`. 想约的，但是周六还有位置吗 still books."""
+    for clause in clauses:
+        rest = clause.follows.lstrip(_HELD_BACK_GAP)
+        if not rest.startswith(contrasts) or not clause.folded.rstrip(_CLOSING_PARTICLES[:-1]).endswith("的") \
+                or not any(wish in clause.folded for wish in wishes):
+            continue
+        tail = _SENTENCE_END_PATTERN.split(rest, maxsplit=1)[0]
+        if not any(word in tail for word in (*question_words, "吗", "?", "？")) and rest[len(tail) : len(tail) + 1] \
+                not in ("?", "？"):
+            clause.moods.add("reversed")
 
 
 def _read_grievances(language: Language, clauses: list[ClauseInfo], wanted: frozenset[str]) -> None:

@@ -17,6 +17,9 @@ exclude = ["取消"]
 not_mood = ["hypothetical", "worry", "deferred", "passed", "praised", "settled", "done"]
 '''
 
+# The same with nothing but its words: the default not_mood.
+PLAIN_BOOKING = '[[keyword]]\ntag = "意向:预约"\nkeywords = ["预约", "约"]\n'
+
 
 def operator() -> KeywordTagger:
     return KeywordTagger(parse_rules(BOOKING))
@@ -124,6 +127,33 @@ def test_a_plan_given_up_and_work_leave_are_no_leave(shipped: KeywordTagger, tex
 
 def test_a_visit_given_up_is_no_booking(shipped: KeywordTagger) -> None:
     assert "意向:预约" not in tags(shipped, "原本想周六过来的，后来有事就算了")
+
+
+@pytest.mark.parametrize("text", [
+    "想预约的，可是最近在外地出差",                 # a wish held back by a contrast that asks nothing
+    "是挺想约个光子的，不过得等发了工资",
+    "打算给孩子报名的，只是她奶奶还没同意",
+])
+def test_a_wish_held_back_asks_nothing(shipped: KeywordTagger, text: str) -> None:
+    assert tags(shipped, text) & {"意向:预约", "课程:咨询"} == set()
+    assert tags(KeywordTagger(parse_rules(PLAIN_BOOKING)), text) == set()  # the default not_mood refuses it
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("想预约的，不过周日还有位置吗", {"意向:预约"}),  # the contrast asks: the wish stands
+    ("想预约的，周日下午可以吗", {"意向:预约"}),       # no contrast
+    ("想预约，但是周六不行", {"意向:预约"}),           # no 的 closes the wish
+])
+def test_a_wish_with_a_question_or_without_a_contrast_stands(shipped: KeywordTagger, text: str,
+                                                            expected: set[str]) -> None:
+    assert tags(shipped, text) & {"意向:预约"} == expected
+
+
+def test_an_operator_names_the_contrasts() -> None:
+    text = "想预约的，然鹅这周没空"
+    assert tags(KeywordTagger(parse_rules(PLAIN_BOOKING)), text) == {"意向:预约"}
+    own = KeywordTagger(parse_rules('[language]\ncontrasts = ["然鹅", "但是"]\n' + PLAIN_BOOKING))
+    assert tags(own, text) == set()
 
 
 def test_a_plan_kept_still_counts(shipped: KeywordTagger) -> None:
