@@ -117,6 +117,11 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
                   and any(not e.rest and not e.exclude and not self._rules[e.rule].negatable for e in entries)]
         self._inside_topics = {topic + suffix: topic for suffix in self._language.words["topic_suffixes"]
                                for topic in topics if topic + suffix not in no_split}
+        # A topic of three characters or more is a shortened word (模拟考 of 模拟考试): the segmenter's
+        # word one character longer that opens with it names it, whatever else the dictionary holds.
+        self._topic_stems = frozenset(topic for topic in topics if len(topic) >= 3
+                                      and all("\u4e00" <= char <= "\u9fff" for char in topic))
+        self._no_split = no_split
         self._money = frozenset(self._language.words["money_words"])
         lists = self._language.words
         self._others = (frozenset(lists["third_persons"]) | frozenset(lists["speakers"])) - frozenset(

@@ -41,6 +41,8 @@ class TokenMatching:
     _inside: SwallowingWords
     _inside_parts: SwallowingWords
     _inside_topics: dict[str, str]
+    _topic_stems: frozenset[str]
+    _no_split: frozenset[str]
     _fillers: frozenset[str]
     _separable: re.Pattern[str] | None
     _separable_words: re.Pattern[str] | None
@@ -111,6 +113,9 @@ class TokenMatching:
             if inside:
                 self._find_inside(inside, start, hits)
             topic = topics.get(tokens[start]) if topics else None
+            if topic is None and len(tokens[start]) >= 4 and tokens[start][:-1] in self._topic_stems \
+                    and tokens[start] not in self._no_split:
+                topic = tokens[start][:-1]  # 模拟考试 names 模拟考
             if topic is not None:  # 美容师 names 美容: for a topic rule only
                 hits += [Hit(e.rule, e.keyword, start, start + 1, ((start, start + 1),), False)
                          for e in self._index[topic]

@@ -149,3 +149,19 @@ def test_free_told_is_no_question(swim: KeywordTagger) -> None:
 @pytest.mark.parametrize("text", ["这周日下午可以过来上体验课吗", "私教周三晚上可以约吗"])
 def test_a_time_with_may_i_come_books(swim: KeywordTagger, text: str) -> None:
     assert "意向:预约" in tags(swim, text)
+
+
+def test_a_topic_inside_the_word_it_shortens() -> None:
+    rules = parse_rules("""
+[[keyword]]
+tag = "项目:理论"
+keywords = ["模拟考", "题库"]
+negatable = false
+
+[[keyword]]
+tag = "项目:考试"
+keywords = ["模拟考试", "正式考试"]
+negatable = false
+""")
+    # 模拟考试, another rule's word, is one token: the shortened 模拟考 is still named inside it.
+    assert tags(KeywordTagger(rules), "昨晚又做了一套模拟考试，才七十分") == {"项目:理论", "项目:考试"}
