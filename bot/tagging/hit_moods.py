@@ -179,15 +179,25 @@ class HitMoods:
 
     def _named(self, hit: Hit, clause: ClauseInfo, moods: set[str]) -> bool:
         """The keyword modifies a noun of `[language] topic_heads` (退款/政策, 投诉/处理/流程, 预约/的/页面)
-        in a clause that neither asks yes or no nor wishes: a thing is named, no intent said."""
+        in a clause that neither asks yes or no nor wishes: a thing is named, no intent said. A head
+        of `documents` (政策, 规定, 须知…) is named even when asked for, and so is a keyword that tells
+        which thing with 的 and one of `demonstratives` (退给我的/那张卡)."""
         words = self._language.words
         if len(hit.spans) > 1 or hit.keyword[:1] in _NEGATORS:
             return False  # 别*发/短信, 不要/推送: an opt-out names what it stops
         after = clause.tokens[hit.end : hit.end + 3]
+        if after[:1] == ["的"] and after[1:2] and after[1].startswith(words["demonstratives"]):
+            said = "".join(clause.tokens[hit.start : hit.end])
+            wished = said.startswith(words["request"]) or clause.tokens[hit.start - 1 : hit.start] and \
+                clause.tokens[hit.start - 1] in words["request"]
+            if not wished:
+                return True  # 退给我的那张卡: the keyword tells which thing (not 想约的那个医生哪天在)
         if after[:1] == ["的"] or (after[:1] and after[0] in words["named_links"]):
             after = after[1:]
         if not after or after[0] not in words["topic_heads"]:
             return False
+        if after[0] in words["documents"]:
+            return True  # 退款政策写在哪: a document is asked for, not what it governs
         return "question" not in moods and not self._language.intent_moods(clause)
 
     def _done_after(self, hit: Hit, clause: ClauseInfo, moods: set[str]) -> bool:

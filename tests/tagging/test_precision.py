@@ -58,6 +58,31 @@ def test_a_keyword_that_names_a_thing_is_no_intent(tagger: KeywordTagger, text: 
     assert tags(tagger, text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("退费制度贴在哪里了", set()),  # a document asked for, not the refund it governs
+        ("请问预约规则能发我一份吗", set()),
+        ("退款申请表在哪领", {"诉求:退款"}),  # a form to fill: the customer wants the refund
+        ("上回退给我的那张储值卡丢了", set()),  # the keyword tells which card
+        ("退给我的这笔钱怎么还没到账", set()),
+        ("想约的那个医生周几坐诊", {"意向:预约"}),  # a wish: still the booking
+    ],
+)
+def test_a_document_or_a_thing_described_is_named_even_when_asked(tagger: KeywordTagger, text: str,
+                                                                   expected: set[str]) -> None:
+    assert tags(tagger, text) & {"诉求:退款", "意向:预约"} == expected
+
+
+def test_documents_and_demonstratives_are_operator_data() -> None:
+    rule = '[[keyword]]\ntag = "诉求:退款"\nkeywords = ["退款"]\n'
+    assert tags(KeywordTagger(parse_rules(rule)), "退款说明在哪看") == set()
+    tagger = KeywordTagger(parse_rules('[language]\ndocuments = ["政策"]\ndemonstratives = ["那"]\n' + rule))
+    assert tags(tagger, "退款说明在哪看") == {"诉求:退款"}  # 说明 asked for is the refund again in this file
+    assert tags(tagger, "退款的这张单子找不到了") == {"诉求:退款"}
+    assert tags(tagger, "退款的那张单子找不到了") == set()
+
+
 def test_topic_heads_are_operator_data() -> None:
     rule = '[[keyword]]\ntag = "诉求:退款"\nkeywords = ["退款"]\n'
     assert tags(KeywordTagger(parse_rules(rule)), "退款须知贴在前台了") == set()  # `named` is refused by default
