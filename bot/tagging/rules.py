@@ -25,7 +25,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from bot.tagging.amounts import FEE
 from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, GROUP_NOT_MOOD, TIMED_CONCEPTS, asked_both_ways,
-                                  abbreviations, expansion, groups_of, merged, topic_verbs)
+                                  GROUP_EXCLUDE, abbreviations, expansion, groups_of, merged, topic_verbs)
 from bot.tagging.language import DEFAULT_NOT_MOOD, MOODS, Language, LanguageError
 
 logger = logging.getLogger(__name__)
@@ -404,6 +404,8 @@ def _parse_keyword_rules(
                 if spec.not_mood is None and spec.negatable and name in GROUP_NOT_MOOD:
                     not_mood = GROUP_NOT_MOOD[name]
                 cues.update(DEFAULT_CUES.get(name, {}))
+                exclude += tuple(word for word in GROUP_EXCLUDE.get(name, ())
+                                 if word not in exclude and word not in words and word not in via)
                 # The rule's own 定金 or 押金 is asked as the group's is: 「定金是多少」 asks a price,
                 # 「定金交了五千，能退吗」 and 「定金收据找不到了」 do not.
                 kept_asked.update(word for word in words if word in ASKED_CONCEPTS.get(name, ())

@@ -165,3 +165,30 @@ negatable = false
 """)
     # 模拟考试, another rule's word, is one token: the shortened 模拟考 is still named inside it.
     assert tags(KeywordTagger(rules), "昨晚又做了一套模拟考试，才七十分") == {"项目:理论", "项目:考试"}
+
+
+@pytest.mark.parametrize(("text", "tag"), [
+    ("我们到店门口了，孩子在换衣服", "意向:预约"),       # an arrival
+    ("学费已经退回来了，收到", "诉求:退款"),             # money already back
+    ("我们是王教练介绍过来的，想问下暑假班", "意向:转介绍"),  # referred, not referring
+])
+def test_what_only_looks_like_the_intent(swim: KeywordTagger, text: str, tag: str) -> None:
+    assert tag not in tags(swim, text)
+
+
+def test_a_group_exclude_is_added_to_the_operators_own() -> None:
+    rules = parse_rules("""
+[[keyword]]
+tag = "意向:预约"
+keywords = ["预约", "约"]
+""")
+    tagger = KeywordTagger(rules)
+    assert tags(tagger, "周三那个预约取消吧") == set()
+    assert tags(tagger, "想预约周三下午") == {"意向:预约"}
+    own = KeywordTagger(parse_rules("""
+[[keyword]]
+tag = "意向:预约"
+keywords = ["预约", "约"]
+expand = false
+"""))
+    assert tags(own, "周三那个预约取消吧") == {"意向:预约"}
