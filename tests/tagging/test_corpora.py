@@ -34,6 +34,7 @@ SETS = [
     ("tagging_heldout9.jsonl", SHIPPED),
     ("physio_heldout.jsonl", DATA / "physio_tags.toml"),
     ("swim_dev.jsonl", DATA / "swim_tags.toml"),
+    ("repair_dev.jsonl", DATA / "repair_tags.toml"),
     ("homestay_heldout.jsonl", DATA / "homestay_tags.toml"),
 ]
 
