@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from bot.tagging.concepts import DEFAULT_CONCEPTS, FAMILIES
 from bot.tagging.grievance import GRIEVANCE_MOODS, SPANNING_MOODS
 from bot.tagging.matches import normalise
 from bot.tagging.language import ClauseInfo, Language
@@ -58,6 +59,11 @@ class CueScoring:
             words_of = self._language.words
             mood_words += [also + want for also in words_of["also"] for want in words_of["also_wants"]]
         self._mood_cues = cue_pattern(dict.fromkeys(mood_words, []))
+        # A cue that is also a sign of discomfort (吐了) is that sign when said of a person: see `_a_sign`.
+        self._sign_cues = frozenset(self._cues).intersection(
+            word for group in FAMILIES["不适"] for word in DEFAULT_CONCEPTS.get(group, ()))
+        words_of = self._language.words
+        self._persons = frozenset(words_of["own_speakers"] + words_of["third_persons"])
 
     def _holds_cue(self, folded: str) -> bool:
         """Whether a message holds a cue word, a strong judgement (太慢) or a marker of a mood a cue names."""
@@ -80,6 +86,8 @@ class CueScoring:
                 continue  # 淤青到现在还没消: a symptom not gone yet is reported, no grievance
             words = sorted(self._cue_words(clause)) + sorted(f"mood:{mood}" for mood in clause.moods)
             for word in words:
+                if word in self._sign_cues and self._a_sign(clause):
+                    continue  # 小朋友早上吐了: the child was sick, nobody scoffs
                 for rule, weight in self._cues.get(word, ()):
                     if word in found.setdefault(rule, []):
                         continue
@@ -102,6 +110,11 @@ class CueScoring:
             # alone: in 「说好的赠品到现在也没收到 太让人失望了」 the gift is the complaint's, no price.
             cued_in[rule] = where[rule]
         return cued_in
+
+    def _a_sign(self, clause: ClauseInfo) -> bool:
+        """The clause opens with a person, the customer's child or someone else (孩子, 小朋友, 我妈…):
+        a cue that is a sign of discomfort (吐了) is told of them; 「我真的会吐了」 still scoffs."""
+        return bool(clause.tokens) and clause.tokens[0] in self._persons
 
     def _names_money(self, clauses: list[ClauseInfo]) -> bool:
         """Whether the message names money (`money_words`): 押金还没退 is owed, not healing."""

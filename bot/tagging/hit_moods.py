@@ -42,9 +42,21 @@ class HitMoods:
             return False
         if "third_party" in moods and hit.keyword in rule.asked:
             return False  # 同事的孩子也想学钢琴: a broad word in someone else's wish; 也想报名, 也想试听 still ask
+        if hit.keyword in rule.asked and self._a_setting(hit, clause):
+            return False  # 孩子今天在课上有没有哭: the class is where it happened, no course is asked about
         if rule.mood and not moods & rule.mood:
             return False
         return not moods & rule.not_mood
+
+    def _a_setting(self, hit: Hit, clause: ClauseInfo) -> bool:
+        """在 before the keyword and a word of place (`locatives`) after it, or closing its token:
+        在/课/上, 在/班上."""
+        tokens, locatives = clause.tokens, self._language.words["locatives"]
+        if hit.start == 0 or not tokens[hit.start - 1].endswith("在"):
+            return False
+        said = "".join(tokens[hit.start : hit.end])
+        rest = said[said.find(hit.keyword) + len(hit.keyword) :] if hit.keyword in said else ""
+        return rest in locatives if rest else hit.end < len(tokens) and tokens[hit.end] in locatives
 
     def _at_a_time(self, hit: Hit, clause: ClauseInfo, clauses: list[ClauseInfo]) -> bool:
         """A `timed` keyword counts where its sentence names a time to come and its own clause

@@ -76,7 +76,7 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                 "她说", "他说", "她们说", "他们说", "大家说", "博主说", "上说", "里说", "医生说", "护士说"),
     # Whose words are the customer's own case, neither `hearsay` nor `reported`, and whose strong judgement
     # is the customer's: 孩子说老师上课好凶 complains.
-    "own_speakers": ("孩子", "儿子", "女儿", "宝宝", "娃", "小孩", "我家孩子", "我儿子", "我女儿"),
+    "own_speakers": ("孩子", "儿子", "女儿", "宝宝", "娃", "小孩", "我家孩子", "我儿子", "我女儿", "小朋友"),
     # Whoever else may be reported: each also makes hearsay as `<speaker>*说` or `<speaker>*讲` (客服昨天说可以
     # 随时退, 前台说周六约满了), unless the customer speaks to them (跟老师说一声, 帮我和前台讲).
     "speakers": ("客服", "老师", "前台", "顾问", "医生", "护士", "店长", "经理", "工作人员", "咨询师", "美容师",
@@ -85,7 +85,8 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                  "老板", "她", "他", "人家", "别人", "有人", "网友"),
     # Already done, or done elsewhere: counts anywhere in the clause, or right after a keyword that
     # it extends (约好的, 预约过); intent rules leave it out (已经在别家约了, 上个月预约过).
-    "done": ("已经", "早就", "早已", "之前", "上次", "以前", "上回", "上个月", "上周", "别家", "别的店", "其他家",
+    "done": ("已经", "早就", "早已", "之前", "上次", "以前", "上回", "上个月", "上周", "上礼拜", "上星期",
+             "别家", "别的店", "其他家",
              "别的地方", "别处", "约好的", "约过", "预约过", "预约好了", "约好了", "预约成功", "约上了", "定好的",
              "订好的"),
     # Said right after a keyword, an aspect that makes it done (我约的是周三, 约了明天上午, 预约了三次):
@@ -255,6 +256,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # 不过得先问问孩子爸爸. Not 想约的，周六下午可以吗, nor 想约的，但是周六还有位置吗.
     "held_wishes": ("想", "打算", "准备"),
     "contrasts": ("但是", "但", "不过", "可是", "可", "只是", "就是"),
+    # A word of place after a broad `asked` word with 在 before it (在课上, 在班里, 在课堂上) makes the class the
+    # setting of what is asked, no enquiry about it: 「孩子今天在课上有没有哭」.
+    "locatives": ("上", "里", "中", "间", "上面", "里面", "堂上"),
     # A visit that keeps what stands, not a new booking (`attending`): a clause with one of `visits` and
     # a word of routine (这周照常过来上, 今晚照旧七点过去), the visit's purpose right after it, one of
     # `attendance` (过去考试, 过来上课, 过去参加家长会), or a time that points back, `anaphoric_times`, after a
