@@ -329,6 +329,20 @@ class ConceptError(ValueError):
 _A_NOT_A = (("能", "能不能"), ("可以", "可不可以"))
 
 
+def predicates_apart(keywords: Iterable[str], adverbs: Iterable[str]) -> dict[str, str]:
+    """Form -> keyword, for each keyword that names a thing (two characters or more) and then what
+    is wrong with it, a predicate opening with 不 or 没 (屏幕不亮, 度数不对, 信号不好): the same with one of
+    `adverbs` between them (屏幕还是不亮, 度数都不对). Read as the segmenter cuts them, never boosted."""
+    forms: dict[str, str] = {}
+    for keyword in keywords:
+        cut = next((i for i in range(2, len(keyword) - 1) if keyword[i] in "不没"), None)
+        if cut is None or not all("\u4e00" <= char <= "\u9fff" for char in keyword[:cut]):
+            continue
+        for adverb in adverbs:
+            forms.setdefault(keyword[:cut] + adverb + keyword[cut:], keyword)
+    return forms
+
+
 def asked_both_ways(keywords: Iterable[str]) -> dict[str, str]:
     """The A-not-A form of each keyword that opens with 能 or 可以, mapped to the keyword."""
     forms: dict[str, str] = {}
@@ -339,12 +353,12 @@ def asked_both_ways(keywords: Iterable[str]) -> dict[str, str]:
     return forms
 
 
-# An operator names a sign together with where it is felt (眼睛疼, 耳朵疼, 皮肤痒, 眼睛发红): such a
-# keyword, one that ends with a word of a sign's group after something that is no negator (不疼 is
-# none), names that group as the sign itself would, so 眼睛疼, 皮肤痒 and 发红 are three signs of
-# discomfort and bring the family (有点痒, 胀胀的, 打喷嚏). Only the signs are read so: 态度差 names
-# no group.
-COMPOUND_FAMILY = "不适"
+# An operator names a sign together with where it is felt (眼睛疼, 耳朵疼, 皮肤痒, 眼睛发红), and harm
+# with what it befell (屏幕刮花, 后盖磕坏): such a keyword, one that ends with a word of a group of these
+# families after something that is no negator (不疼 is none), names that group as the word itself
+# would, so 眼睛疼, 皮肤痒 and 发红 are three signs of discomfort and bring the family (有点痒, 胀胀的,
+# 打喷嚏), 屏幕刮花 brings 磕坏 and 划花. Only these families are read so: 态度差 names no group.
+COMPOUND_FAMILIES = ("不适", "损害")
 _NOT_A_PLACE = ("不", "没", "别", "无")
 
 
@@ -355,7 +369,8 @@ def _named_groups(keyword: str, holding: Mapping[str, Sequence[str]], groups: Ma
     for start in range(1, len(keyword)):
         head, tail = keyword[:start], keyword[start:]
         if tail in holding and not head.endswith(_NOT_A_PLACE):
-            names = [name for name in holding[tail] if name in FAMILIES[COMPOUND_FAMILY] and name in groups]
+            names = [name for name in holding[tail] if name in groups
+                     and any(name in FAMILIES[family] for family in COMPOUND_FAMILIES)]
             if names:
                 return names
     return []
@@ -364,7 +379,7 @@ def _named_groups(keyword: str, holding: Mapping[str, Sequence[str]], groups: Ma
 def groups_of(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
               allowed: Iterable[str] | None = None) -> list[str]:
     """The names of the groups (of `allowed`, if given) that hold one of `keywords` or that one of
-    them names with a place (眼睛疼: see COMPOUND_FAMILY), and the rest of a family when they are
+    them names with a place (眼睛疼: see COMPOUND_FAMILIES), and the rest of a family when they are
     FAMILY_REACH of its groups."""
     wanted = None if allowed is None else set(allowed)
     holding = _groups_holding(groups)

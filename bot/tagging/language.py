@@ -156,6 +156,10 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # (`manner_degrees`: 还, 也, 很, 有点…) and no negator: 态度很冲, 说话还特别凶, 语气恶劣 are strong
     # judgements as 太慢 is (the mood `negative`); 态度也不差 is none, 我说话太冲了 is the customer's own.
     "manner": ("态度", "服务态度", "语气", "口气", "说话", "脾气"),
+    # What may stand between a thing and what is wrong with it in a keyword (屏幕不亮, 度数不对) as
+    # customers say it: 屏幕还是不亮, 信号也不好, 触屏又不灵, 度数都不对 (see concepts.predicates_apart).
+    "predicate_adverbs": ("都", "也", "还", "还是", "又", "一直", "总是", "老是", "始终", "根本", "完全", "就是",
+                          "很", "太", "有点", "有些", "特别", "怎么都", "怎么也"),
     "manner_degrees": ("还", "也", "都", "很", "太", "真", "超", "挺", "蛮", "特别", "非常", "有点", "有些", "比较",
                        "实在"),
     # What a strong judgement (特别差, 太慢) says of the customer or their child, not of the business,

@@ -25,7 +25,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from bot.tagging.amounts import FEE
 from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, GROUP_NOT_MOOD, TIMED_CONCEPTS, asked_both_ways,
-                                  GROUP_EXCLUDE, abbreviations, expansion, groups_of, merged, topic_verbs)
+                                  GROUP_EXCLUDE, abbreviations, expansion, groups_of, merged, predicates_apart,
+                                  topic_verbs)
 from bot.tagging.language import DEFAULT_NOT_MOOD, MOODS, Language, LanguageError
 
 logger = logging.getLogger(__name__)
@@ -268,7 +269,7 @@ def parse_rules(text: str, source: str = "<string>") -> RuleSet:
     concepts = merged(_parse_vocab(data.get("concepts", {}), source, errors, section="concepts"))
     dictionary = _validated(DictionarySpec, data.get("dictionary", {}), f"{source}: dictionary", errors)
     keyword_rules = _parse_keyword_rules(data.get("keyword", []), vocab, concepts, source, errors,
-                                         language.words["verbs"])
+                                         language.words["verbs"], language.words["predicate_adverbs"])
     behaviour_rules = _parse_behaviour_rules(data.get("behaviour", []), source, errors)
     exclusive = data.get("exclusive_groups", [])
     if not isinstance(exclusive, list) or not all(isinstance(g, str) and g for g in exclusive):
@@ -368,7 +369,7 @@ def _expand_all(words: list[str], vocab: Mapping[str, list[str]], where: str, er
 
 def _parse_keyword_rules(
     raw_rules: object, vocab: Mapping[str, list[str]], concepts: Mapping[str, tuple[str, ...]], source: str,
-    errors: list[str], verbs: tuple[str, ...] = ()
+    errors: list[str], verbs: tuple[str, ...] = (), adverbs: tuple[str, ...] = ()
 ) -> list[tuple[int, KeywordRule]]:
     if not isinstance(raw_rules, list):
         errors.append(f"{source}: keyword: must be an array of tables ([[keyword]])")
@@ -416,6 +417,11 @@ def _parse_keyword_rules(
                         via.setdefault(word, next(w for w in words if w in concepts[name]))
                 timed += tuple(word for word in TIMED_CONCEPTS.get(name, ())
                                if word not in words and word not in via and word not in asked and word not in timed)
+            # A thing and what is wrong with it said apart (屏幕不亮 -> 屏幕还是不亮), read as jieba cuts it.
+            for form, keyword in predicates_apart(words, adverbs).items():
+                if form not in words and form not in via:
+                    via[form] = keyword
+                    short.add(form)
             if not spec.negatable:  # a topic's verb said alone: 洗车, 精洗 -> 「这周先不洗了」
                 for form, keyword in topic_verbs(words, verbs).items():
                     if form not in words and form not in via:

@@ -192,3 +192,32 @@ keywords = ["预约", "约"]
 expand = false
 """))
     assert tags(own, "周三那个预约取消吧") == {"意向:预约"}
+
+
+REPAIR = Path(__file__).resolve().parents[1] / "data" / "repair_tags.toml"
+PROBLEM = "售后:问题"
+
+
+@pytest.fixture(scope="module")
+def repair() -> KeywordTagger:
+    return KeywordTagger(load_rules(REPAIR))
+
+
+@pytest.mark.parametrize("text", [
+    "修完拿回来屏幕还是不亮",          # 屏幕不亮 with an adverb between the thing and what is wrong
+    "昨天换的电池，今天信号也不好了",
+    "触屏总是不灵，点三下才有反应",
+    "拿回来发现后盖磕坏了一个角",      # 屏幕刮花 names the harm: 磕坏 is harm too
+    "贴膜的时候把摄像头划花了",
+])
+def test_a_problem_in_the_customers_order(repair: KeywordTagger, text: str) -> None:
+    assert PROBLEM in tags(repair, text)
+
+
+@pytest.mark.parametrize("text", [
+    "信号一直都挺好的，就是电池不耐用",
+    "会不会修完屏幕还是不亮啊",        # a worry
+    "修好以后声音都对了，谢谢师傅",
+])
+def test_no_problem(repair: KeywordTagger, text: str) -> None:
+    assert PROBLEM not in tags(repair, text)
