@@ -112,6 +112,7 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         later = {part for entries in self._index.values() for e in entries for part in e.rest}
         self._inside_parts = SwallowingWords(later, *affixes, no_split)
         self._fillers = frozenset(self._language.words["gap_fillers"])
+        self._glued_modals = frozenset(self._language.words["glued_modals"])
         # A topic named inside a longer word (美容师, 染发剂, 美甲店): `topic_suffixes`, topic rules only.
         topics = [first for first, entries in self._index.items() if len(first) > 1 and AMOUNT not in first
                   and any(not e.rest and not e.exclude and not self._rules[e.rule].negatable for e in entries)]

@@ -204,6 +204,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # After a keyword and 的, a word opening with one of these tells which thing the keyword describes
     # (上次退给我的那张卡, 约的那个号): `named`, whatever the clause asks of it.
     "demonstratives": ("这", "那"),
+    # A modal the segmenter may glue to the next word's first character (能不能少/发点): where that
+    # character and the next token make a keyword (少发点), it is given back (能不能/少发点).
+    "glued_modals": ("能", "能不能", "可以", "可不可以", "会", "会不会", "要", "要不要", "想"),
     "gap_fillers": ("给", "我", "给我", "再", "都", "也", "还", "老", "总", "总是", "老是", "一直", "天天", "每天",
                     "又", "就", "的", "了", "完", "过"),
     # A clause naming money hears 推 as 退 (剩下的钱推给我吧): see `KeywordTagger._money_heard`.

@@ -44,6 +44,7 @@ class TokenMatching:
     _topic_stems: frozenset[str]
     _no_split: frozenset[str]
     _fillers: frozenset[str]
+    _glued_modals: frozenset[str]
     _separable: re.Pattern[str] | None
     _separable_words: re.Pattern[str] | None
     _verb_objects: VerbObjects
@@ -54,12 +55,28 @@ class TokenMatching:
         found = {}
         for number, (piece, keep) in enumerate(zip(pieces, wanted, strict=True)):
             if keep:
-                tokens = self._segmenter.cut(piece.group())
+                tokens = self._unglued(self._segmenter.cut(piece.group()))
                 ranges = clause_ranges(tokens)
                 read = self._read_tokens(tokens, piece.group())
                 hits = [self._find(self._money_heard(read[b:e])) for b, e in ranges]
                 found[number] = (tokens, ranges, hits)
         return found
+
+    def _unglued(self, tokens: list[str]) -> list[str]:
+        """A modal that the segmenter glued to the first character of the next word (能不能少/发点,
+        能少/发点) gives that character back where it opens a keyword with the next token (能不能/少发点):
+        `[language] glued_modals`. The count of tokens stays, so does the text."""
+        modals = self._glued_modals
+        for i in range(len(tokens) - 1):
+            token = tokens[i]
+            if len(token) > 1 and token[:-1] in modals and self._is_keyword(token[-1] + tokens[i + 1]) \
+                    and not self._is_keyword(tokens[i + 1]):
+                tokens[i], tokens[i + 1] = token[:-1], token[-1] + tokens[i + 1]
+        return tokens
+
+    def _is_keyword(self, token: str) -> bool:
+        """A whole keyword of some rule (not only the start of one, nor an exclude word)."""
+        return any(not entry.exclude and not entry.rest for entry in self._lookup.get(token, ()))
 
     def _read_tokens(self, tokens: list[str], piece: str) -> list[str]:
         """The tokens as the keyword index reads them: an alias's word (book -> 预约), an amount or

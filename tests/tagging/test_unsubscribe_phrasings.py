@@ -51,3 +51,25 @@ def test_a_message_waved_off_is_an_opt_out(tagger: KeywordTagger, text: str) -> 
 )
 def test_an_offer_waved_off_or_a_mention_is_not(tagger: KeywordTagger, text: str) -> None:
     assert "状态:退订" not in tags(tagger, text)
+
+
+@pytest.mark.parametrize("text", ["这种群发能不能少推点", "活动信息能少发点吗，太多了", "可不可以少发点广告"])
+def test_asking_to_be_sent_less_opts_out(tagger: KeywordTagger, text: str) -> None:
+    # jieba glues the modal to 少 (能不能少/推点, 能少/发点): the 少 is given back to the keyword
+    assert "状态:退订" in tags(tagger, text)
+
+
+@pytest.mark.parametrize("text", ["学费能不能少点", "能不能少收一点", "课时费能少一点吗"])
+def test_asking_to_pay_less_is_no_opt_out(tagger: KeywordTagger, text: str) -> None:
+    assert "状态:退订" not in tags(tagger, text)
+
+
+def test_glued_modals_are_operator_data() -> None:
+    from pathlib import Path
+
+    from bot.tagging.rules import parse_rules
+
+    shipped = (Path(__file__).resolve().parents[2] / "rules" / "tags.toml").read_text(encoding="utf-8")
+    off = KeywordTagger(parse_rules(shipped + '\n[language]\nglued_modals = ["可以"]\n'))
+    assert off.tokens("能不能少发点") == ["能不能少", "发点"]  # as the segmenter cuts it with these rules
+    assert "状态:退订" not in tags(off, "能不能少发点")  # 能不能 is no longer a modal given back
