@@ -132,6 +132,9 @@ GROUP_NOT_MOOD: dict[str, tuple[str, ...]] = {
     # Someone else's visit (邻居家小孩也想来, 我婆婆想过来看看) is a referral, not the customer's booking.
     "预约": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
            "third_party", "reversed", "attending"),
+    # Someone who only comes along (老公陪我一起过来, 带我妈来陪我) is the customer's company, no referral.
+    "转介绍": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
+            "reversed", "accompanying"),
 }
 
 

@@ -33,6 +33,7 @@ MOODS = (
     "reversed",  # 本来想请假的，后来想想还是去吧: a plan given up in a later clause of the message
     "attending",  # a visit that keeps what stands (照常过来上课, 过去考试, 到时候直接过去): no new booking
     "third_party",  # in a `referring` clause, after the one who also wants it: their visit, not the customer's
+    "accompanying",  # someone comes as the customer's company (老公陪我一起过来, 朋友在旁边等我): no referral
     "referring",  # someone else wants it too (邻居家小孩也想来学画画, 我侄女也想学): see `also`, `also_wants`
     "named",  # the keyword names a thing (退款政策, 预约系统) in a clause that neither asks nor wishes
     "quoted",  # inside a quotation a verb of saying opens (她说“我要投诉你们”): someone's words, not the customer's
@@ -270,6 +271,10 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # a word of routine (这周照常过来上, 今晚照旧七点过去), the visit's purpose right after it, one of
     # `attendance` (过去考试, 过来上课, 过去参加家长会), or a time that points back, `anaphoric_times`, after a
     # clause that tells an arrangement already made (我已经约了周五的，到时候直接过去就行吧).
+    # Someone who comes as the customer's company, not as a customer (`accompanying`): 老公陪我一起过来,
+    # 带我妈来陪我, 朋友在旁边等我, 同事开车送我过来.
+    "company": ("陪我", "陪着我", "陪同我", "陪我一起", "陪我来", "陪我过来", "等我", "在旁边等", "在外面等",
+                "在楼下等", "在门口等", "送我过来", "送我来", "送我去", "接我"),
     "visits": ("来", "去", "过来", "过去", "到", "直接过来", "直接过去", "送过来", "送过去", "到店", "来店", "到院"),
     "routine": ("照常", "照旧", "按时", "准时", "老时间", "原来的时间", "原定的时间", "按原来的"),
     "attendance": ("上课", "上", "听课", "考试", "考级", "考", "参加", "开会", "练", "练琴", "比赛", "演出",
@@ -309,7 +314,7 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
 
 MARKER_KINDS = ("polite", "hypothetical", "worry", "hearsay", "mild", "expectation", "rhetorical", "deferral",
                 "resolved", "reschedule", "done", "praise", "no_need", "payment", "remedy", "treated", "reversal",
-                "routine", "anaphoric_times")
+                "routine", "anaphoric_times", "company")
 # Before a speaker, a word that makes the customer the one who speaks (跟老师说, 帮我和前台讲).
 _SPOKEN_TO = frozenset("跟和对给同向替帮让叫")
 _TIME_NUMBER = "(?:[0-9]+|[一二两三四五六七八九十]+)"
@@ -565,6 +570,8 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
             clause.moods |= {"hearsay", "reported"}
         if "reschedule" in kinds:
             clause.moods.add("rescheduled")
+        if "company" in kinds:
+            clause.moods.add("accompanying")  # 老公陪我一起过来: he comes along, he is not referred
         for marker in clause.markers:
             if marker.kind == "mild":
                 # 效果一般 judges; 一般会肿 expects (一般 is in both lists by default).

@@ -169,3 +169,20 @@ def test_a_plan_kept_still_counts(shipped: KeywordTagger) -> None:
 ])
 def test_a_time_accepted_or_proposed_books(text: str, expected: set[str]) -> None:
     assert tags(operator(), text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "我对象陪我一块过来，他在外面等就行",       # company, not a customer
+    "带我姐来陪我，她不做项目",
+    "闺蜜陪着我去，能进去一起听吗",
+])
+def test_someone_who_only_comes_along_is_no_referral(shipped: KeywordTagger, text: str) -> None:
+    assert "意向:转介绍" not in tags(shipped, text)
+
+
+def test_company_and_a_wish_of_their_own_is_a_referral(shipped: KeywordTagger) -> None:
+    assert "意向:转介绍" in tags(shipped, "同事陪我过来的，她也想做个光子")  # her own wish, in its own clause
+    rules = '[[keyword]]\ntag = "意向:转介绍"\nkeywords = ["转介绍", "带*闺蜜"]\n'
+    assert tags(KeywordTagger(parse_rules(rules)), "带闺蜜来陪我") == set()  # the group's default not_mood
+    assert tags(KeywordTagger(parse_rules('[language]\ncompany = ["陪着我"]\n' + rules)), "带闺蜜来陪我") \
+        == {"意向:转介绍"}
