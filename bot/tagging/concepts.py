@@ -153,11 +153,12 @@ DEFAULT_CONCEPTS["转介绍"] += tuple(form.format(person) for person in REFERRE
 
 
 # What only looks like the group's intent, in a clause of any rule with a word of the group (a rule's
-# `exclude`, added to the operator's own): a booking cancelled, one already held, a visit called off
-# or an arrival (「周三的预约取消吧」, 「我约的是周日上午」, 「到店门口了」); money already back (「钱已经退回来了」);
+# `exclude`, added to the operator's own): a booking cancelled, a visit called off or an arrival
+# (「周三的预约取消吧」, 「到店门口了」; one already held, 我约的是周日上午, is the `done` mood's, which a
+# wish still books: 想约的是周六下午); money already back (「钱已经退回来了」);
 # the customer referred, not referring (「我是李姐介绍过来的」). `expand = false` keeps a rule without them.
 GROUP_EXCLUDE: dict[str, tuple[str, ...]] = {
-    "预约": ("取消", "取消预约", "改天再约", "以后再约", "约的是", "预约的是", "不过去", "不过来", "不去了", "不来了",
+    "预约": ("取消", "取消预约", "改天再约", "以后再约", "不过去", "不过来", "不去了", "不来了",
            "到店了", "到门口", "门口了", "到楼下"),
     "退款": ("已经退回", "已经退了", "已经退款", "已退款", "到账了", "退回来了", "退到*了"),
     "转介绍": ("推荐我", "介绍我", "被推荐", "介绍过来的", "介绍来的", "推荐过来的", "推荐来的"),
