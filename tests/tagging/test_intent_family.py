@@ -186,3 +186,14 @@ def test_company_and_a_wish_of_their_own_is_a_referral(shipped: KeywordTagger) -
     assert tags(KeywordTagger(parse_rules(rules)), "带闺蜜来陪我") == set()  # the group's default not_mood
     assert tags(KeywordTagger(parse_rules('[language]\ncompany = ["陪着我"]\n' + rules)), "带闺蜜来陪我") \
         == {"意向:转介绍"}
+
+
+@pytest.mark.parametrize("text", ["周末想抽空过去，你们几点关门", "有时间想去你们店里转转", "想找张医生给我看看这个疤"])
+def test_a_visit_wished_without_a_time_books(shipped: KeywordTagger, text: str) -> None:
+    assert "意向:预约" in tags(shipped, text)
+    assert tags(KeywordTagger(parse_rules(PLAIN_BOOKING)), text) == {"意向:预约"}  # the 预约 group's words
+
+
+@pytest.mark.parametrize("text", ["钱我想直接转过去", "我想找个靠谱的医生", "想去你们那边的话坐几路车"])
+def test_a_wish_that_is_no_visit_books_nothing(shipped: KeywordTagger, text: str) -> None:
+    assert "意向:预约" not in tags(shipped, text)
