@@ -157,6 +157,12 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # (`manner_degrees`: 还, 也, 很, 有点…) and no negator: 态度很冲, 说话还特别凶, 语气恶劣 are strong
     # judgements as 太慢 is (the mood `negative`); 态度也不差 is none, 我说话太冲了 is the customer's own.
     "manner": ("态度", "服务态度", "语气", "口气", "说话", "脾气"),
+    # An intensifier with a negator (太不, 也太不): a strong judgement whatever the word after it (也太不及时了,
+    # 太不卫生了), unless that word begins one of `not_judging` (太不好意思了 apologises, 太不容易了 feels for
+    # someone, 太不巧了 is bad luck, 真是太不错了 praises).
+    "strong_negators": ("太不", "也太不", "实在太不", "真是太不", "真太不", "简直太不", "越来越不"),
+    "not_judging": ("好意思", "容易", "巧", "错", "舍得", "可思议", "敢", "想", "要", "会", "能", "用", "知道",
+                    "记得"),
     # What may stand between a thing and what is wrong with it in a keyword (屏幕不亮, 度数不对) as
     # customers say it: 屏幕还是不亮, 信号也不好, 触屏又不灵, 度数都不对 (see concepts.predicates_apart).
     "predicate_adverbs": ("都", "也", "还", "还是", "又", "一直", "总是", "老是", "始终", "根本", "完全", "就是",
@@ -376,8 +382,10 @@ class Language:
         return text[start:end].endswith(self.words["negative"]) and self._self_judged(text[:start])
 
     def _self_judged(self, before: str) -> bool:
+        """What is judged, named right before, is the customer's own or their child's (孩子太不自觉了)."""
         before = before.rstrip("也都还就真的是")
-        return before.endswith(self.words["self_judged"]) if before and self.words["self_judged"] else False
+        own = self.words["self_judged"] + self.words["own_speakers"]
+        return before.endswith(own) if before and own else False
 
     @classmethod
     def build(cls, overrides: Mapping[str, Sequence[str]] | None = None) -> Language:
@@ -395,6 +403,9 @@ class Language:
         request = language.marker_words("request")
         negative = (f"(?<![不没])(?:{_alternatives(words['intensifiers'])})(?:{_alternatives(words['negative'])})"
                     if words["intensifiers"] and words["negative"] else None)
+        if negative and words["strong_negators"]:
+            unless = f"(?!{_alternatives(words['not_judging'])})" if words["not_judging"] else ""
+            negative += f"|(?<![不没])(?:{_alternatives(words['strong_negators'])}){unless}[\u4e00-\u9fff]"
         if negative and words["manner"]:
             degrees = f"(?:{_alternatives(words['manner_degrees'])}){{0,2}}" if words["manner_degrees"] else ""
             negative += f"|(?:{_alternatives(words['manner'])}){degrees}(?:{_alternatives(words['negative'])})"

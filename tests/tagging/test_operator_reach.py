@@ -221,3 +221,22 @@ def test_a_problem_in_the_customers_order(repair: KeywordTagger, text: str) -> N
 ])
 def test_no_problem(repair: KeywordTagger, text: str) -> None:
     assert PROBLEM not in tags(repair, text)
+
+
+@pytest.mark.parametrize("text", [
+    "客服回消息也太不及时了，问个课表等一天",     # 太 before a negated word judges strongly
+    "你们分班也太不合理了，六岁和十岁一个班",
+    "更衣室太不卫生了，地上全是头发",
+])
+def test_too_not_is_a_strong_judgement(swim: KeywordTagger, text: str) -> None:
+    assert "诉求:投诉" in tags(swim, text)
+
+
+@pytest.mark.parametrize("text", [
+    "真是太不好意思了，今天堵车来晚了",           # an apology
+    "一个人带两个娃来上课太不容易了",             # sympathy
+    "今天太不巧了，刚到就下暴雨",                 # bad luck
+    "孩子太不自觉了，回家都不肯练",               # the customer's own child
+])
+def test_too_not_that_judges_nothing_of_the_business(swim: KeywordTagger, text: str) -> None:
+    assert "诉求:投诉" not in tags(swim, text)
