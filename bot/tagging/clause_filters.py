@@ -67,6 +67,12 @@ class ClauseFilters:
                  if any(token.endswith(word) for token in tokens for word in words)}
         return rule in named if rule in self._arrangement else not named
 
+    def _asks_a_place(self, hit: Hit) -> bool:
+        """The keyword asks for a place (`[language] places`: 还有*位置, 有名额), which is the place of
+        the arrangement its sentence names, as a move is (`_takes_the_move`): 「周末班还有位置吗」 asks
+        about a class, no booking; 「周六上午还有位置吗」 books."""
+        return any(place in hit.keyword for place in self._language.words["places"])
+
     def _keep_latest_state(self, fired: dict[int, tuple[list[str], str]], last_clause: dict[int, int]) -> None:
         """In an exclusive group (状态) the customer's latest word counts: 之前退订了，现在想恢复推送."""
         latest: dict[str, int] = {}
@@ -105,6 +111,9 @@ class ClauseFilters:
         vetoed = {h.rule for h in hits if h.exclude}
         keyword_hits = [h for h in hits if not h.exclude and h.rule not in vetoed
                         and (h.keyword not in rules[h.rule].contextual or h.rule in arranged)]
+        if self._arrangement and any(self._asks_a_place(h) for h in keyword_hits):  # 周末班还有位置吗: the class's
+            keyword_hits = [h for h in keyword_hits if h.rule in self._arrangement or not self._asks_a_place(h)
+                            or self._takes_the_move(h.rule, clause.sentence, clauses)]
         if self._arrangement and "rescheduled" in clause.moods:  # 推迟 of an arrangement not the one moved
             keyword_hits = [h for h in keyword_hits if h.rule not in self._arrangement or not self._a_move(h, clause)
                             or self._takes_the_move(h.rule, clause.sentence, clauses)]

@@ -277,6 +277,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # a word of routine (这周照常过来上, 今晚照旧七点过去), the visit's purpose right after it, one of
     # `attendance` (过去考试, 过来上课, 过去参加家长会), or a time that points back, `anaphoric_times`, after a
     # clause that tells an arrangement already made (我已经约了周五的，到时候直接过去就行吧).
+    # A keyword holding one of these asks for a place, which belongs to the arrangement its sentence names
+    # (周末班还有位置吗: the class's, no booking), as a move does (see `arrangement` in docs/tagging.md).
+    "places": ("位置", "名额", "空位", "位子", "座位", "学位"),
     # Someone who comes as the customer's company, not as a customer (`accompanying`): 老公陪我一起过来,
     # 带我妈来陪我, 朋友在旁边等我, 同事开车送我过来.
     "company": ("陪我", "陪着我", "陪同我", "陪我一起", "陪我来", "陪我过来", "等我", "在旁边等", "在外面等",

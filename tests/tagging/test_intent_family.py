@@ -197,3 +197,21 @@ def test_a_visit_wished_without_a_time_books(shipped: KeywordTagger, text: str) 
 @pytest.mark.parametrize("text", ["钱我想直接转过去", "我想找个靠谱的医生", "想去你们那边的话坐几路车"])
 def test_a_wish_that_is_no_visit_books_nothing(shipped: KeywordTagger, text: str) -> None:
     assert "意向:预约" not in tags(shipped, text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("暑期的游泳班还有名额吗", {"课程:咨询"}),         # a class's place: an enquiry, no booking
+    ("钢琴课周三那个时段还有位置吗", {"课程:咨询"}),
+    ("周四下午还有空位吗，想过去做个面部清洁", {"意向:预约"}),  # no class named: a booking
+])
+def test_a_place_asked_is_the_place_of_what_the_sentence_names(shipped: KeywordTagger, text: str,
+                                                                expected: set[str]) -> None:
+    assert tags(shipped, text) & {"意向:预约", "课程:咨询"} == expected
+
+
+def test_places_are_operator_data(shipped: KeywordTagger) -> None:
+    from pathlib import Path
+
+    rules = (Path(__file__).resolve().parents[2] / "rules" / "tags.toml").read_text(encoding="utf-8")
+    own = KeywordTagger(parse_rules(rules + '\n[language]\nplaces = ["座位"]\n'))
+    assert "意向:预约" in tags(own, "钢琴课周三那个时段还有位置吗")  # 位置 is no longer a place in this file
