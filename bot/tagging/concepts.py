@@ -277,7 +277,7 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
         "mood:overcharged": 2,
         # What the business is, scorned (这什么服务), and someone of it who came only after a time (老师九点四十才到):
         # two points each.
-        "mood:scornful": 2, "mood:late": 2,
+        "mood:scornful": 2, "mood:late": 2, "mood:ironic": 2,
         # The agreed time overrun (约的两点，都快三点了) and a price other than the one promised (宣传的是199，
         # 到店变成了399): two points each.
         "mood:overrun": 2, "mood:misquoted": 2,

@@ -25,7 +25,12 @@ clause's words and weighed as a cue (`"mood:persisting" = 1` in a rule's `[keywo
   only with an exclamation after it (这是什么态度啊), since 「这是什么课」 asks.
 - `late`: someone of the business or a turn that came only after a time (`late_arrivals` after 才, a
   clock time or a span before it in the clause: 「老师九点四十才到」, 「等到三点多才有人来接待」); not a
-  question, nor a time to come (九点才开门吗, 下周三才能出来, 五点半才下班).
+  question, nor a time to come (九点才开门吗, 下周三才能出来, 五点半才下班). News told only after the fact
+  is late too: 了 or 完, then 才 and one of `late_news` (说, 告诉, 通知…): 「课都上了一半了才说要换老师」,
+  「钱都交了才告诉我不能退」; not the customer's or their child's (孩子吃完饭才说肚子疼).
+- `ironic` (two): praise put in quotation marks that no verb of saying opens, a short quotation that opens
+  or closes with one of `ironic_praise` (负责, 周到, 好, 省心…) with at most two characters besides: 「老师上课可
+  真够“负责”的」, 「你们说的“专业验光”」; 「老师说“孩子进步很大”」 reports, 「“美好时光”」 names.
 - `overrun` (over a sentence): the agreed clock time (`appointed`: 约的两点, 十一点的号) passed, a later
   time told as reached (都快三点了, 十点多了还在等); an arrival only after it is `late` too.
 - `misquoted` (over a sentence): a price promised (`advertised`: 宣传的是199) and a different one asked
@@ -46,7 +51,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 GRIEVANCE_MOODS = ("persisting", "elapsed", "exasperated", "accused", "misconduct", "overcharged", "scornful", "late",
-                   "overrun", "misquoted")
+                   "ironic", "overrun", "misquoted")
 # Moods told over a sentence (the agreed time, then the hour it became): a cue of one takes the
 # whole sentence, so 「价目表上写的九百八，结账时收了我一千二」 asks no price in its first clause.
 SPANNING_MOODS = frozenset({"overrun", "misquoted"})
@@ -92,6 +97,12 @@ DEFAULT_GRIEVANCE: dict[str, tuple[str, ...]] = {
                 "玩意儿", "人"),
     # What came only after a time (老师九点四十才到, 三点多才有人来, 快中午才轮到我): see `late`.
     "late_arrivals": ("到", "来", "有人", "开始", "轮到", "叫到", "回复", "回", "处理", "开门", "上课", "出现"),
+    # What the business told only after the fact (交了钱才告诉我, 上了一半了才说): see `late`.
+    "late_news": ("说", "告诉", "讲", "通知", "提醒", "跟我说", "告知"),
+    # Praise that a quotation mark turns to irony (真够“负责”的, 真是“周到”): see `ironic`.
+    "ironic_praise": ("负责", "周到", "好", "省心", "放心", "贴心", "专业", "靠谱", "用心", "认真", "热情", "耐心",
+                      "高效", "及时", "明显", "优秀", "厉害", "到位", "实惠", "划算", "良心", "正规", "细心", "优质",
+                      "效率", "快"),
     # `overrun`: what makes a clock time the one agreed (约的两点, 说好十点, 上课时间是七点; 十一点的号).
     "appointed": ("约的", "约了", "约好", "约好的", "预约的", "预约了", "约在", "说好", "说好的", "定的", "定好的",
                   "时间是", "的号", "的课", "的预约"),
@@ -114,6 +125,8 @@ _PUNCTUATION = ",.!?;:~。！？；，：…～\\s"  # what ends a piece (matche
 # A clock time or a span before 才 (九点四十, 三点多, 半小时, 二十分钟, 快中午).
 _TIME_BEFORE = re.compile(f"(?:{_NUMBER}点|{_NUMBER}(?:个)?(?:多)?(?:分钟|小时|钟头)"
                           "|半小时|半个小时|半天|中午|上午|下午|晚上|一上午|一下午)")
+# A verb of saying that opens a quotation (说“…”, 讲：「…」, 写着“…”): speech, no irony.
+_SAYING = re.compile("(?:[说讲问道喊骂]|写着)[我你他她]?[:：,，]?\\s*$")
 _UNHEALED = re.compile("[没不](?:有)?(?:完全|怎么|太)?([" + _HEALING + "退])")
 # A clock time: 两点, 9点半, 十点四十, 十二点一刻, 10:30 (`overrun`); its hour, its minutes.
 _HOUR = "(?:[0-9]{1,2}|十[一二]?|[一二两三四五六七八九])"
@@ -145,6 +158,8 @@ class Grievances:
     _omission: re.Pattern[str] | None
     _scorn: re.Pattern[str] | None
     _late: re.Pattern[str] | None
+    _told_late: re.Pattern[str] | None
+    _irony: re.Pattern[str] | None
     spanning: re.Pattern[str] | None  # a grievance told over a sentence's clauses (`overrun`, `misquoted`)
     _appointed: re.Pattern[str] | None
     _advertised: re.Pattern[str] | None
@@ -180,7 +195,12 @@ class Grievances:
         # when it may hold one: a persistence word with a negator or a bad turn after it in its piece,
         # a why with a turn after it, and so on. Most messages hold none (a search, no segmenting).
         bad = either(("没", "不", *words["bad_turns"], *words["negative"]))
-        optional = (misdeed, overcharge, mistake, omission, scorn, late)
+        told_late = (re.compile(f"[了完][^{_PUNCTUATION}]{{0,4}}?才(?:{either(words['late_news'])})")
+                     if words["late_news"] else None)
+        praise, quoted = either(words["ironic_praise"]), "[^”\"」』’]{0,2}"
+        irony = (re.compile(f"[“\"「『‘](?:(?:{praise}){quoted}|{quoted}(?:{praise}))[”\"」』’]")
+                 if words["ironic_praise"] else None)
+        optional = (misdeed, overcharge, mistake, omission, scorn, late, told_late, irony)
         # The agreed time (约的两点, 十一点的号) or the promised price (宣传的是199), before a later one.
         clock, agreed = _CLOCK.pattern, either(words["appointed"])
         appointed = (re.compile(f"(?:{agreed})[^{_PUNCTUATION}]{{0,4}}?(?={clock})|(?<=点|半|刻|分|多)(?:{agreed})")
@@ -200,7 +220,8 @@ class Grievances:
              elapsed.pattern, f"连[^{_PUNCTUATION}]{{1,6}}?[都也][不没]"]
             + [p.pattern for p in optional if p is not None] + spanning))
         return cls(words, trigger, persistence, why, elapsed, misdeed, overcharge, aimed, staff, mistake,
-                   omission, scorn, late, re.compile("|".join(spanning)) if spanning else None, appointed,
+                   omission, scorn, late, told_late, irony,
+                   re.compile("|".join(spanning)) if spanning else None, appointed,
                    advertised, charged)
 
     def moods(self, folded: str, bounds: frozenset[int], negative: re.Pattern[str] | None, sentence: str,
@@ -226,8 +247,10 @@ class Grievances:
             moods.add("overcharged")  # not 最多/收几个
         if "scornful" in wanted and self._scorn is not None and self._scorn.search(folded):
             moods.add("scornful")
-        if "late" in wanted and self._came_late(folded, bounds):
+        if "late" in wanted and (self._came_late(folded, bounds) or self._told_late_in(folded)):
             moods.add("late")
+        if "ironic" in wanted and self._ironic(folded):
+            moods.add("ironic")
         if "overrun" in wanted and self._overrun(folded, bounds, sentence):
             moods.add("overrun")
         if "misquoted" in wanted and self._misquoted(folded, sentence):
@@ -278,6 +301,19 @@ class Grievances:
                     and not self._own_lateness(before):
                 return True
         return False
+
+    def _told_late_in(self, folded: str) -> bool:
+        """News the business told only after the fact (钱都交了才告诉我), not the customer's own (孩子吃完饭才说)."""
+        if self._told_late is None or "才" not in folded:
+            return False
+        return any(not self._own(folded, match.start()) for match in self._told_late.finditer(folded))
+
+    def _ironic(self, folded: str) -> bool:
+        """Praise in quotation marks that no verb of saying opens (真够“负责”的), not speech (老师说“…”)."""
+        if self._irony is None:
+            return False
+        return any(_SAYING.search(folded[max(match.start() - 4, 0) : match.start()]) is None
+                   for match in self._irony.finditer(folded))
 
     def _own_lateness(self, before: str) -> bool:
         """The customer or their child is who came at that time (我十点半才到, 孩子七点才来): the

@@ -167,3 +167,23 @@ def test_an_operator_names_the_agreed_time_and_the_promise_in_language() -> None
     off = KeywordTagger(parse_rules(COMPLAINT + '[keyword.cues]\n"mood:overrun" = 0\n"mood:misquoted" = 0\n'))
     assert tags(off, "约的两点，都快三点了") == set()
     assert tags(off, "宣传的是199，到店变成了399") == set()
+
+
+@pytest.mark.parametrize("text", [
+    "报了名才告诉我周末班满了",  # news told only after the fact
+    "疗程做完了才通知要另外买药",
+    "助教可真够“耐心”的",  # praise in quotation marks that nobody says: irony
+    "这效果可太“明显”了",
+])
+def test_news_told_late_and_ironic_praise_complain(text: str) -> None:
+    assert tags(operator(), text) == {"诉求:投诉"}
+
+
+@pytest.mark.parametrize("text", [
+    "女儿放学了才跟我说作业没带",  # the customer's child told it late
+    "我到门口了才想起来没带卡",  # no news
+    "班主任说“这次进步很大”",  # speech in quotation marks
+    "我们报的是“快乐英语”那个班",  # a name
+])
+def test_late_news_of_their_own_and_quotations_that_are_no_irony(text: str) -> None:
+    assert tags(operator(), text) == set()
