@@ -11,8 +11,8 @@ a two-character verb there (空调清洗). Then it is also found
   complement (`verb_complements`: 完, 好, 坏, 一下…): 机油/该/换/了, 窗帘/送去/洗/了; never with a negator
   between them (衣服/没/洗 reports no washing);
 - with its object's full noun: a one-character object (鞋, 衣, 牙) stands for the nouns of
-  `[language] object_nouns` that hold it (鞋子, 衣服, 牙齿), inverted (鞋子/洗完) or glued to the
-  verb (洗衣服).
+  `[language] object_nouns` that hold it (鞋子, 衣服, 牙齿; 节课 and 堂课 for 课), inverted (鞋子/洗完,
+  after a count the segmenter glued on: 两节课/怎么/补) or glued to the verb (洗衣服).
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ MAX_BETWEEN = 3  # tokens between a fronted object and its verb: 窗帘/送去/�
 GLUED_BEFORE = frozenset("该 想 要 能 得 去 送 再 先 帮 来 拿去 送去".split())
 _NUMBER = "#"
 _NUMBER_REGEX = "(?:[0-9]+|[一二两三四五六七八九十百几]+)"
+_COUNT = re.compile(f"^{_NUMBER_REGEX}")
+_COUNT_START = frozenset("0123456789一二两三四五六七八九十百几")
 
 
 class VerbObject(NamedTuple):
@@ -83,6 +85,8 @@ class VerbObjects:
         found = []
         for start, token in enumerate(tokens):
             pairs = self._by_object.get(token)
+            if not pairs and token[:1] in _COUNT_START:  # 两节课, 几节课: the noun after its count
+                pairs = self._by_object.get(_COUNT.sub("", token, count=1))
             if not pairs:
                 continue
             for verb, keyword in pairs:

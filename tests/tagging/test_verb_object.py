@@ -70,3 +70,9 @@ def test_the_verb_glued_to_the_full_noun_holds_the_keyword() -> None:
 def test_the_verb_lists_are_operator_data() -> None:
     rules = parse_rules('[language]\nverbs = ["剪"]\n[[keyword]]\ntag = "项目:洗车"\nkeywords = ["洗车"]\n')
     assert tags(KeywordTagger(rules), "车子洗完全是水印") == set()
+
+
+@pytest.mark.parametrize("text", ["元旦落下的那几节课怎么补", "请假的两堂课什么时候能补"])
+def test_a_class_counted_by_its_measure_is_the_object_of_a_makeup(text: str) -> None:
+    leave = '[[keyword]]\ntag = "课程:请假"\nkeywords = ["请假", "补课"]\n'
+    assert tags(KeywordTagger(parse_rules(leave)), text) == {"课程:请假"}  # 节课, 堂课: full nouns of 课
