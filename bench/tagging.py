@@ -176,6 +176,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("dev8p", DATA / "tagging_dev8_precision.jsonl", None),
         ("swim", DATA / "swim_dev.jsonl", DATA / "swim_tags.toml"),
         ("repair", DATA / "repair_dev.jsonl", DATA / "repair_tags.toml"),
+        ("dev9f", DATA / "tagging_dev9_families.jsonl", None),
     )
     for name, path, own_rules in held_out:
         if name in args.skip:
@@ -196,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 # heldout4, 6, 7, auto and postnatal were held out until session 22, which read their misses.
 _DEVELOPMENT = frozenset({"dev2", "dev3", "vet", "dev4", "dev5", "dev6", "salon", "laundry", "photo", "dev7",
                           "driving", "heldout4", "heldout6", "heldout7", "auto", "postnatal", "dev8p",
-                          "swim", "repair"})
+                          "swim", "repair", "dev9f"})
 
 
 def cli_figures(rules: Path, messages: Sequence[str], repeat: int, baseline: str | None) -> dict[str, float]:
