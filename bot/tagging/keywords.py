@@ -35,7 +35,7 @@ from bot.tagging.language import DEFAULT_ALIASES, ClauseInfo, quoted_spans, read
 from bot.tagging.matcher import PIECES, TokenMatching, clause_ranges, separable_pattern
 from bot.tagging.matches import Entry, Hit, TagMatch, normalise
 from bot.tagging.rules import GAP, KeywordRule, RuleSet
-from bot.tagging.script import TypoRepair, WordSet, alias_table, fold, spelled, trie_pattern
+from bot.tagging.script import PhraseJoiner, TypoRepair, WordSet, alias_table, fold, spelled, trie_pattern
 from bot.tagging.segmenter import Segmenter
 from bot.tagging.swallowing import SwallowingWords
 from bot.tagging.verb_object import VerbObjects
@@ -87,7 +87,11 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         self._lookup.update(self._index)
         # A rule's own words typed in pinyin (tiemo, baoyang, xuefei) read as the words, unless the
         # rule says `pinyin = false`; the default vocabulary and `[aliases]` win for the same spelling.
-        self._aliases = {**_spelled_keywords(sounded), **alias_table({**DEFAULT_ALIASES, **dict(rules.aliases)})}
+        # A rule file's `[aliases]` add to the default vocabulary's spellings of the same word.
+        spellings = {word: (*DEFAULT_ALIASES.get(word, ()), *extra) for word, extra in rules.aliases}
+        spellings = {**DEFAULT_ALIASES, **spellings}
+        self._aliases = {**_spelled_keywords(sounded), **alias_table(spellings)}
+        self._phrases = PhraseJoiner(spellings)  # how much -> howmuch, one token
         # A piece can hold a keyword only if it holds each of its parts (`_needed_part`). A `timed`
         # keyword (过来, 做) makes a piece worth segmenting only in a message naming a time.
         needed = {_needed_part(first, entry) for first, entries in self._index.items()
@@ -184,7 +188,7 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
 
     def prepare(self, text: str) -> str:
         """The text the tagger reads: folded, simplified, typos repaired; as long as `text`."""
-        return self._typos.repair(fold(text))
+        return self._typos.repair(self._phrases.join(fold(text)))
 
     def tokens(self, text: str) -> list[str]:
         """The tokens the tagger sees, for explaining a result (`siyu tag --explain`)."""

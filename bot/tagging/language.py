@@ -307,13 +307,22 @@ DEFAULT_LANGUAGE.update(DEFAULT_GRIEVANCE)
 NEGATED_PRAISE = ("不", "没", "没有", "不太", "不够", "不是很", "不怎么", "不算")
 
 # The default vocabulary: words customers type in Latin letters for the Chinese a rule uses.
+# A phrase (how much, money back) is matched with any spaces between its words.
 DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
-    "预约": ("book", "booking", "appointment", "yuyue", "yy"),
-    "退款": ("refund", "tuikuan", "tuifei", "tk"),
-    "价格": ("price", "prices", "jiage", "cost", "jiaqian"),
-    "多少钱": ("duoshaoqian", "how much"),
-    "优惠": ("discount", "youhui", "coupon", "promo"),
+    "预约": ("book", "booking", "appointment", "yuyue", "yy", "reserve", "reservation"),
+    "退款": ("refund", "tuikuan", "tuifei", "tk", "money back", "refunded"),
+    "价格": ("price", "prices", "jiage", "cost", "jiaqian", "fee", "fees", "pricing"),
+    "多少钱": ("duoshaoqian", "how much", "how much is it"),
+    "优惠": ("discount", "youhui", "coupon", "promo", "deals"),
     "投诉": ("complain", "complaint", "tousu"),
+    # Signs said in English: they reach a rule that has the sign (its group's word) among its keywords.
+    "疼": ("pain", "painful", "hurts", "sore", "aching"),
+    "痒": ("itchy", "itching", "itches"),
+    "肿": ("swollen", "swelling"),
+    "红疹": ("rash",),
+    "呕吐": ("vomit", "vomiting", "threw up"),
+    "腹泻": ("diarrhea", "diarrhoea"),
+    "发烧": ("fever",),
     "取消": ("cancel", "quxiao"),
     "退订": ("unsubscribe", "tuiding", "td", "stop"),
     "请假": ("qingjia", "leave"),

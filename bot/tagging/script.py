@@ -241,5 +241,27 @@ class WordSet:
 
 
 def alias_table(aliases: Mapping[str, Iterable[str]]) -> dict[str, str]:
-    """{canonical: [alias, ...]} -> {alias (case-folded): canonical}."""
-    return {alias.lower(): canonical for canonical, words in aliases.items() for alias in words}
+    """{canonical: [alias, ...]} -> {alias (case-folded, the words of a phrase run together): canonical}."""
+    return {"".join(alias.lower().split()): canonical for canonical, words in aliases.items() for alias in words}
+
+
+class PhraseJoiner:
+    """Runs together the words of the aliases that are phrases (how much, money back), so that each is
+    one token the alias table reads; the spaces move to the phrase's end, so the text keeps its length."""
+
+    def __init__(self, aliases: Mapping[str, Iterable[str]]) -> None:
+        phrases = sorted({alias.lower() for words in aliases.values() for alias in words if " " in alias.strip()},
+                         key=len, reverse=True)
+        self._pattern = (re.compile("(?<![a-z])(?:" + "|".join(r"\s+".join(map(re.escape, phrase.split()))
+                                                                 for phrase in phrases) + ")(?![a-z])")
+                         if phrases else None)
+
+    def join(self, text: str) -> str:
+        if self._pattern is None or " " not in text:
+            return text
+        return self._pattern.sub(_run_together, text)
+
+
+def _run_together(match: re.Match[str]) -> str:
+    joined = "".join(match.group().split())
+    return joined + " " * (len(match.group()) - len(joined))

@@ -240,3 +240,26 @@ def test_too_not_is_a_strong_judgement(swim: KeywordTagger, text: str) -> None:
 ])
 def test_too_not_that_judges_nothing_of_the_business(swim: KeywordTagger, text: str) -> None:
     assert "诉求:投诉" not in tags(swim, text)
+
+
+@pytest.mark.parametrize(("text", "tag"), [
+    ("How much for the summer class?", "关注:价格"),        # a phrase of the default vocabulary
+    ("私教 how much 一节", "关注:价格"),
+    ("Can I get my money back for the unused lessons?", "诉求:退款"),  # kept beside the file's own spellings
+    ("His eyes are itchy after swimming today", UNWELL),   # a sign said in English
+])
+def test_english_the_operator_did_not_list(swim: KeywordTagger, text: str, tag: str) -> None:
+    assert tag in tags(swim, text)
+
+
+def test_an_operators_spellings_add_to_the_defaults() -> None:
+    rules = parse_rules("""
+[aliases]
+"退款" = ["tuiqian"]
+
+[[keyword]]
+tag = "诉求:退款"
+keywords = ["退款"]
+""")
+    tagger = KeywordTagger(rules)
+    assert tags(tagger, "tuiqian") == tags(tagger, "refund") == {"诉求:退款"}
