@@ -104,7 +104,8 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         self._classes = AMOUNT in "".join(self._index) or FEE in self._index
         # A piece is worth segmenting if it holds a keyword (or, below, a keyword split by an insert).
         self._candidates = WordSet(sorted(needed - {""}) + list(self._aliases))
-        self._typos = TypoRepair(dict.fromkeys(sounded), is_word=self._common_word, bounds=self._token_bounds)
+        self._typos = TypoRepair(dict.fromkeys(sounded), is_word=self._common_word, bounds=self._token_bounds,
+                                 meant=self._takes_its_object)
         self._build_cues()
         self._markers_anywhere = cue_pattern({w.split(GAP)[0]: [] for k in _MARKER_KINDS for w in
                                                self._language.marker_words(k)})
@@ -182,6 +183,16 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
     def _common_word(self, text: str) -> bool:
         """A word of the dictionary (不是, 加个): such a homophone is meant, not a typo."""
         return (self._dictionary.get(text) or 0) >= COMMON_WORD_FREQ
+
+    def _takes_its_object(self, written: str, keyword: str, after: str) -> bool:
+        """A typed verb that differs from the keyword's (拍 for 排) and is followed, up to a measure
+        (个, 张, 一下), by one of its nouns (`[language] verbs`, `object_nouns`: 拍个照片): meant as typed."""
+        words = self._language.words
+        typed = {a for a, b in zip(written, keyword, strict=True) if a != b}
+        if not typed & set(words["verbs"]):
+            return False
+        rest = after.lstrip("个张下一次几两")
+        return rest.startswith(words["object_nouns"])
 
     def _token_bounds(self, text: str) -> frozenset[int]:
         return frozenset(itertools.accumulate(map(len, self._segmenter.cut(text)), initial=0))

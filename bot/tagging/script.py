@@ -147,8 +147,10 @@ class TypoRepair:
     """Rewrites homophone typos of the given keywords to the keywords themselves."""
 
     def __init__(self, keywords: Iterable[str], is_word: Callable[[str], bool] = lambda _: False,
-                 bounds: Callable[[str], frozenset[int]] | None = None) -> None:
+                 bounds: Callable[[str], frozenset[int]] | None = None,
+                 meant: Callable[[str, str, str], bool] | None = None) -> None:
         self._is_word = is_word  # a real word (不是 for 不适) is never a typo
+        self._meant = meant  # (written, keyword, what follows): the written word makes sense as typed
         self._bounds = bounds  # token boundaries of a text: a typo never straddles one (同事家 is not 事假)
         self._sounds = _SoundTable()
         self._by_code: dict[str, list[str]] = {}
@@ -179,6 +181,8 @@ class TypoRepair:
                     bounds = bounds if bounds is not None else self._bounds(text)
                     if found.start() not in bounds or found.end() not in bounds:
                         continue
+                if self._meant is not None and self._meant(written, keyword, text[found.end() :]):
+                    continue  # 帮我拍个照片: 拍 takes its object, no 排 was meant
                 out[found.start() : found.end()] = keyword
                 break
         return "".join(out)

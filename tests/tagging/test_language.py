@@ -163,6 +163,15 @@ def test_a_negator_is_never_read_as_a_homophone_typo() -> None:
     assert {m.tag for m in retake.tag("闭眼那张能步拍吗")} == {"售后:重修"}  # 步 for 补 is a typo
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("麻烦帮我拍个号", {"意向:预约"}),           # 拍 typed for 排: a place in the queue
+    ("帮我拍几张照片留个纪念", set()),            # 拍 takes its object: meant as typed
+    ("能不能帮我拍一下下周二晚上", {"意向:预约"}),  # a time after it, no object: still read as 排
+])
+def test_a_typed_verb_followed_by_its_object_is_meant(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) & {"意向:预约"} == expected
+
+
 def test_a_rule_can_refuse_pinyin() -> None:
     text = '[[keyword]]\ntag = "a:退款"\nkeywords = ["退款"]\n'
     assert {m.tag for m in KeywordTagger(parse_rules(text)).tag("我要退宽")} == {"a:退款"}
