@@ -122,6 +122,10 @@ class HitMoods:
         start = sum(map(len, clause.tokens[: hit.start]))
         end = start + sum(map(len, clause.tokens[hit.start : hit.end]))
         for marker in clause.markers:
+            if marker.kind == "done" and start < marker.start and marker.end < end \
+                    and clause.folded[marker.start : marker.end] not in hit.keyword:
+                moods.add("done")  # 课/已经/补完/了: between an object and its verb, no part of the keyword
+                continue
             if marker.start < end and start < marker.end:
                 if marker.kind == "resolved":
                     # 消/肿了: the keyword is what passed. A keyword whose own verb is the resolution's

@@ -76,3 +76,13 @@ def test_the_verb_lists_are_operator_data() -> None:
 def test_a_class_counted_by_its_measure_is_the_object_of_a_makeup(text: str) -> None:
     leave = '[[keyword]]\ntag = "课程:请假"\nkeywords = ["请假", "补课"]\n'
     assert tags(KeywordTagger(parse_rules(leave)), text) == {"课程:请假"}  # 节课, 堂课: full nouns of 课
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("欠的那两节课已经补完了，谢谢", set()),       # 已经 between the object and its verb: done
+    ("欠的那两节课之前补过了吧", set()),
+    ("欠的那两节课什么时候补", {"课程:请假"}),     # nothing done: the makeup is asked for
+])
+def test_a_done_marker_between_object_and_verb_is_done(text: str, expected: set[str]) -> None:
+    leave = '[[keyword]]\ntag = "课程:请假"\nkeywords = ["请假", "补课"]\nnot_mood = ["done", "passed"]\n'
+    assert tags(KeywordTagger(parse_rules(leave)), text) == expected
