@@ -67,7 +67,8 @@ def negations(hits: Sequence[Span], tokens: list[str]) -> list[bool]:
                 continue
             begin = previous.end
         begin = max(begin, hit.start - NEGATION_WINDOW)
-        result.append(negated_before(tokens, hit.start, begin) or negated_after(tokens, hit.end))
+        result.append(negated_before(tokens, hit.start, begin) or negated_after(tokens, hit.end)
+                      or tokens[hit.end : hit.end + 1] == [UNABLE])
         previous = hit
     return result
 
@@ -92,10 +93,18 @@ def negated_before(tokens: list[str], start: int, begin: int) -> bool:
     return False
 
 
+# 不了 says a verb cannot be done, the verb right before it: 约不了 cannot book, while in 价格我接受不了
+# it is 接受 that cannot be done, and the price is still what the customer speaks of. After an adverb
+# or a time it declines whatever came before (预约先不了, 退款暂时不了): it denies the keyword.
+UNABLE = "不了"
+_DECLINING = frozenset("先 就 也 都 还 还是 暂时 暂且 目前 现在 这次 今天 最近 这周 这个月 今年 可能 恐怕 应该".split())
+
+
 def negated_after(tokens: list[str], start: int) -> bool:
     """A negator closing the clause after the keyword, only particles after it (红肿没有了).
 
-    A bare 不 or 没 closing the clause asks (可以退不, 有名额没): that is a question, not a no.
+    A bare 不 or 没 closing the clause asks (可以退不, 有名额没): that is a question, not a no; a 不了
+    after another word than the keyword denies that word (价格我接受不了).
     """
     last = len(tokens) - 1
     particles = 0
@@ -103,6 +112,8 @@ def negated_after(tokens: list[str], start: int) -> bool:
         last -= 1
         particles += 1
     if last >= start and tokens[last] in ("不", "没") and not particles:
+        return False
+    if last > start and tokens[last] == UNABLE and tokens[last - 1] not in _DECLINING:
         return False
     return last >= start and last - start <= 2 and tokens[last] in TRAILING_NEGATORS
 

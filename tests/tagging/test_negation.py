@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot.tagging.keywords import KeywordTagger
+from bot.tagging.rules import parse_rules
 from tests.support.tagging import tags
 
 
@@ -37,3 +38,25 @@ def test_a_symptom_denied_later_in_the_sentence_has_passed(tagger: KeywordTagger
 )
 def test_a_closing_le_ends_the_negated_phrase(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
     assert tags(tagger, text) == expected
+
+
+
+UNABLE_RULES = """
+[[keyword]]
+tag = "意向:预约"
+keywords = ["预约", "约"]
+
+[[keyword]]
+tag = "关注:价格"
+keywords = ["价格", "多少钱"]
+"""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("这周约不了课了，孩子住院了", set()),            # 不了 right after the keyword denies it
+    ("预约先不了，最近太忙", set()),                  # after an adverb it declines what came before
+    ("这个价格我们接受不了", {"关注:价格"}),          # 接受 cannot be done, the price is spoken of
+    ("私教的价格我们负担不了，小班呢", {"关注:价格"}),
+])
+def test_unable_denies_the_verb_right_before_it(text: str, expected: set[str]) -> None:
+    assert tags(KeywordTagger(parse_rules(UNABLE_RULES)), text) == expected
