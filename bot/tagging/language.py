@@ -31,6 +31,7 @@ MOODS = (
     "hearsay",  # 听说, 朋友说 ... and the rest of that sentence, unless a clause there starts with 我
     "experienced",  # the keyword with the aspect 过 (投诉过, 退过款): once done, told as experience
     "reversed",  # 本来想请假的，后来想想还是去吧: a plan given up in a later clause of the message
+    "accepted",  # 这个价位我们能接受, 价格方面没什么问题: a sentence that accepts what it names and asks nothing
     "attending",  # a visit that keeps what stands (照常过来上课, 过去考试, 到时候直接过去): no new booking
     "third_party",  # in a `referring` clause, after the one who also wants it: their visit, not the customer's
     "accompanying",  # someone comes as the customer's company (老公陪我一起过来, 朋友在旁边等我): no referral
@@ -270,6 +271,10 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # 不过得先问问孩子爸爸. Not 想约的，周六下午可以吗, nor 想约的，但是周六还有位置吗.
     "held_wishes": ("想", "打算", "准备"),
     "contrasts": ("但是", "但", "不过", "可是", "可", "只是", "就是"),
+    # What accepts a price or a term (这个价位我们能接受, 价格方面没什么问题, 其实不算贵): its sentence is
+    # `accepted` when none of its clauses asks; not negated (不能接受).
+    "acceptance": ("可以接受", "能接受", "接受得了", "还能接受", "没什么问题", "没问题", "心里有数", "不算贵", "不贵",
+                   "觉得还好", "倒还好", "也还好", "不在乎", "无所谓", "不是问题"),
     # A word of place after a broad `asked` word with 在 before it (在课上, 在班里, 在课堂上) makes the class the
     # setting of what is asked, no enquiry about it: 「孩子今天在课上有没有哭」.
     "locatives": ("上", "里", "中", "间", "上面", "里面", "堂上"),
@@ -332,7 +337,7 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
 
 MARKER_KINDS = ("polite", "hypothetical", "worry", "hearsay", "mild", "expectation", "rhetorical", "deferral",
                 "resolved", "reschedule", "done", "praise", "no_need", "payment", "remedy", "treated", "reversal",
-                "routine", "anaphoric_times", "company")
+                "routine", "anaphoric_times", "company", "acceptance")
 # Before a speaker, a word that makes the customer the one who speaks (跟老师说, 帮我和前台讲).
 _SPOKEN_TO = frozenset("跟和对给同向替帮让叫")
 _TIME_NUMBER = "(?:[0-9]+|[一二两三四五六七八九十]+)"
@@ -633,6 +638,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     _read_payment(clauses, words["amount_questions"])
     _read_remedy(clauses)
     _read_attending(clauses, frozenset(words["visits"]), frozenset(words["attendance"]))
+    _read_accepted(language, clauses)
     # Moving an arrangement is what the whole sentence does (我之前约的周四，能换到周六吗).
     # A move only supposed (要是需要改时间我会提前说) moves nothing.
     moved = {clause.sentence for clause in clauses
@@ -684,6 +690,20 @@ def _own_voice(clause: ClauseInfo, own_speakers: tuple[str, ...]) -> bool:
     """Every speech marker of the clause is the customer's child's (孩子说, 女儿说): their own case."""
     said = [m for m in clause.markers if m.kind == "hearsay"]
     return bool(said) and all(clause.folded.startswith(own_speakers, m.start) for m in said)
+
+
+def _read_accepted(language: Language, clauses: list[ClauseInfo]) -> None:
+    """A sentence that accepts (这个价位我们能接受, 价格方面没什么问题，就是时间不好排) and in which no clause
+    asks (价格可以接受吗, 没问题，那一次多少钱) is `accepted`."""
+    accepting = {clause.sentence for clause in clauses if any(
+        marker.kind == "acceptance" and clause.folded[marker.start - 1 : marker.start] not in ("不", "没")
+        for marker in clause.markers)}
+    for sentence in accepting:
+        own = [clause for clause in clauses if clause.sentence == sentence]
+        if not any("question" in clause.moods or clause.asked or "asking" in language.intent_moods(clause)
+                   for clause in own):
+            for clause in own:
+                clause.moods.add("accepted")
 
 
 def _read_attending(clauses: list[ClauseInfo], visits: frozenset[str], attendance: frozenset[str]) -> None:

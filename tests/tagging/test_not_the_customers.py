@@ -89,3 +89,19 @@ def test_a_thing_received_asks_no_price(tagger: KeywordTagger, text: str, expect
 def test_someone_elses_enrolment_is_still_asked(tagger: KeywordTagger) -> None:
     # The rule's own keywords (报名, 试听) ask for them: the customer enquires on their behalf.
     assert tags(tagger, "我表嫂也想给儿子报名，你们还收吗") >= {"课程:咨询"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A price accepted, in a sentence that asks nothing, is no price concern.
+        ("这个收费标准我们完全能接受", set()),
+        ("价钱没问题，主要是想离家近一点", set()),
+        ("说实话你们不算贵", set()),
+        # Asked beside it, the price still is.
+        ("价格能接受，能分期吗", {"关注:价格"}),
+        ("没问题的话，一个疗程多少钱", {"关注:价格"}),
+    ],
+)
+def test_a_price_accepted_is_no_concern(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
