@@ -27,8 +27,6 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
-import opencc
-
 logger = logging.getLogger(__name__)
 
 _HAN_RANGE = (0x4E00, 0x9FA6)
@@ -43,10 +41,40 @@ def fold_table() -> dict[int, str]:
     table = {point: chr(point - 0xFEE0) for point in range(0xFF01, 0xFF5F)} | {0x3000: " "}
     table |= {point: chr(point).lower() for point in range(ord("A"), ord("Z") + 1)}
     table |= {point: chr(point - 0xFEE0).lower() for point in range(0xFF21, 0xFF3B)}
-    converter = opencc.OpenCC("t2s.json")
-    chars = "".join(map(chr, range(*_HAN_RANGE)))
-    table |= {ord(a): b for a, b in zip(chars, converter.convert(chars), strict=True) if a != b and len(b) == 1}
+    traditional, simplified = _simplified_chars()
+    table |= {ord(a): b for a, b in zip(traditional, simplified, strict=True)}
     return table
+
+
+def _simplified_chars() -> tuple[str, str]:
+    """The Han characters that t2s changes to one other character, and what it changes them to;
+    cached on disk like the syllables (OpenCC converting every Han character took 10-30 ms of each
+    `siyu tag`), named by OpenCC's version."""
+    path = Path(tempfile.gettempdir()) / "siyu-jieba" / f"t2s-{metadata.version('opencc')}.marshal"
+    try:
+        with path.open("rb") as cached:
+            pair = marshal.load(cached)
+        if (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(s, str) for s in pair)
+                and len(pair[0]) == len(pair[1])):
+            return pair
+    except (OSError, EOFError, ValueError, TypeError):
+        pass
+
+    import opencc
+
+    chars = "".join(map(chr, range(*_HAN_RANGE)))
+    changed = [(a, b) for a, b in zip(chars, opencc.OpenCC("t2s.json").convert(chars), strict=True)
+               if a != b and len(b) == 1]
+    pair = ("".join(a for a, _ in changed), "".join(b for _, b in changed))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        scratch = path.with_suffix(f".{os.getpid()}.tmp")
+        with scratch.open("wb") as out:
+            marshal.dump(pair, out)
+        os.replace(scratch, path)
+    except OSError as exc:
+        logger.info("t2s cache not written (%s); it is rebuilt next time", exc)
+    return pair
 
 
 def fold(text: str) -> str:
@@ -67,9 +95,16 @@ def _fold(syllable: str) -> str:
     return syllable[:-1] if syllable.endswith("ng") else syllable
 
 
+# The syllables of every Han character, in code point order, as one space-separated string:
+# marshal reads one string and `split` makes the table in a few milliseconds, where a marshalled
+# dict of 20,902 entries took 45-70 ms to load, twice per `siyu tag`.
+_SYLLABLE_FORMAT = 2
+
+
 def _syllable_cache_path(kind: str = "pinyin") -> Path:
     # Named by pypinyin's version, read from its metadata: importing it would cost a second.
-    return Path(tempfile.gettempdir()) / "siyu-jieba" / f"{kind}-{metadata.version('pypinyin')}.marshal"
+    return (Path(tempfile.gettempdir()) / "siyu-jieba"
+            / f"{kind}-{metadata.version('pypinyin')}-{_SYLLABLE_FORMAT}.marshal")
 
 
 @lru_cache(maxsize=1)
@@ -96,23 +131,24 @@ def _syllable_table(folded: bool) -> dict[int, str]:
     """Han character -> toneless syllable, folded (`_fold`) or not, built once with pypinyin and
     cached on disk (as jieba caches its dictionary), so a new process does not pay pypinyin's import."""
     path = _syllable_cache_path("pinyin" if folded else "pinyin-plain")
+    points = range(*_HAN_RANGE)
     try:
         with path.open("rb") as cached:
-            table = marshal.load(cached)
-        if isinstance(table, dict) and table:
-            return table
+            syllables = marshal.load(cached)
+        if isinstance(syllables, str):
+            return dict(zip(points, syllables.split(" "), strict=True))
     except (OSError, EOFError, ValueError, TypeError):
         pass
-    
+
     from pypinyin import Style, lazy_pinyin
 
     spell = _fold if folded else str
-    table = {point: spell(lazy_pinyin(chr(point), style=Style.NORMAL)[0]) for point in range(*_HAN_RANGE)}
+    table = {point: spell(lazy_pinyin(chr(point), style=Style.NORMAL)[0]) for point in points}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         scratch = path.with_suffix(f".{os.getpid()}.tmp")
         with scratch.open("wb") as out:
-            marshal.dump(table, out)
+            marshal.dump(" ".join(table[point] for point in points), out)
         os.replace(scratch, path)
     except OSError as exc:
         logger.info("pinyin cache not written (%s); it is rebuilt next time", exc)
