@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 
 from bot.tagging.concepts import DEFAULT_CONCEPTS, FAMILIES
+from bot.tagging.first_chars import FirstCharSearch
 from bot.tagging.grievance import GRIEVANCE_MOODS, SPANNING_MOODS
 from bot.tagging.matches import normalise
 from bot.tagging.language import ClauseInfo, Language
@@ -36,7 +37,10 @@ class CueScoring:
     def _build_cues(self) -> None:
         """The cue table and the patterns that find cues, built once with the tagger."""
         self._cues = _cue_table(self._rules)
-        self._cue_pattern = cue_pattern(self._cues)
+        # Searched from where a cue can begin (first_chars.py): a cue after a number is looked for
+        # behind, and that branch leaves the regex engine no first characters to skip to.
+        pattern = cue_pattern(self._cues)
+        self._cue_pattern = FirstCharSearch(pattern) if pattern is not None else None
         self._patterned_cues = [(cue, re.compile(_cue_regex(cue, whole=True))) for cue in self._cues
                                 if not cue.startswith("mood:") and (GAP in cue or NUMBER in cue)]
         # A cue on a mood ("mood:rhetorical") makes a message worth reading when it has that mood.
@@ -47,11 +51,12 @@ class CueScoring:
         self._grievance = frozenset(key[5:] for key in self._cues if key[5:] in GRIEVANCE_MOODS
                                     and key.startswith("mood:")) | frozenset(
             mood for rule in self._rules for mood in (rule.mood | rule.not_mood) if mood in GRIEVANCE_MOODS)
-        self._grievance_trigger = self._language.grievances.trigger if self._grievance else None
+        self._grievance_trigger = self._language.grievance_trigger if self._grievance else None
         # 太慢 is found by its own pattern: the negative words alone (慢, 差) are in too many messages.
         self._negative_cue = "mood:negative" in self._cues
         # Whether a message holds a cue word (`_cue_presence`) or a strong judgement (太慢).
-        self._plain_cues, self._other_cues = _cue_presence(self._cues)
+        self._plain_cues, other_cues = _cue_presence(self._cues)
+        self._other_cues = FirstCharSearch(other_cues) if other_cues is not None else None
         self._negative = self._language.negative_pattern if self._negative_cue else None
         mood_words = [w for kind in mood_kinds if kind != "referring"
                       for w in self._language.words.get(_MOOD_MARKERS.get(kind, kind), ())]

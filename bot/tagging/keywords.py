@@ -30,6 +30,7 @@ from bot.tagging.amounts import AMOUNT, CLASS_CHARS, FEE
 from bot.tagging.clause_filters import ClauseFilters
 from bot.tagging.cues import CueScoring, cue_pattern
 from bot.tagging.dictionary import Dictionary
+from bot.tagging.first_chars import FirstCharSearch
 from bot.tagging.hit_moods import HitMoods
 from bot.tagging.language import DEFAULT_ALIASES, ClauseInfo, quoted_spans, read_moods, sentence_numbers
 from bot.tagging.matcher import PIECES, TokenMatching, clause_ranges, separable_pattern
@@ -150,6 +151,8 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         if verb_objects is not None:
             self._separable = (re.compile(f"{self._separable.pattern}|{verb_objects.pattern}")
                                if self._separable is not None else verb_objects)
+        # Whether a piece may hold a split keyword, searched from where one can begin (first_chars.py).
+        self._separable_search = FirstCharSearch(self._separable) if self._separable is not None else None
         # A verb glued to a full noun holds the verb-object keyword: 洗衣服 holds 洗衣.
         self._inside = SwallowingWords(plain, *affixes, no_split, extra=self._verb_objects.glued)
         # Asking and wishing are moods of every clause only when a rule names them; `intent` and
@@ -211,7 +214,7 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         pieces = list(PIECES.finditer(folded))
         # Most pieces (好的, 谢谢) hold no keyword at all; skipping them before segmenting is
         # exact, because a run of tokens is always a substring of the piece.
-        separated = self._separable  # a keyword split by an insert (洗完澡)
+        separated = self._separable_search  # a keyword split by an insert (洗完澡)
         timed = (self._timed_candidates if self._timed_candidates is not None
                  and self._timed_candidates.search(folded) and self._language.names_time(folded) else None)
         wanted = [bool(self._candidates.in_text(piece.group())

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from bot.tagging.first_chars import FirstCharSearch
 from bot.tagging.grievance import DEFAULT_GRIEVANCE, GRIEVANCE_MOODS, Grievances
 from bot.tagging.script import trie_regex
 
@@ -478,6 +479,18 @@ class Language:
         return Grievances.build(self.words)
 
     @cached_property
+    def grievance_trigger(self) -> FirstCharSearch:
+        """`grievances.trigger`, searched from where it can begin (first_chars.py): its branches open
+        with groups and repeats, which the regex engine would try at every position."""
+        return FirstCharSearch(self.grievances.trigger)
+
+    @cached_property
+    def grievance_spanning(self) -> FirstCharSearch | None:
+        """`grievances.spanning`, searched the same way."""
+        spanning = self.grievances.spanning
+        return FirstCharSearch(spanning) if spanning is not None else None
+
+    @cached_property
     def _asking(self) -> re.Pattern[str] | None:
         """A question word anywhere in a clause, also inside a longer token (一节多少), but not a
         negated one (没什么, 不怎么, 没多少): 「钢琴课一节多少钱」 asks. One search instead of a
@@ -543,9 +556,9 @@ class Language:
         # longer one may end inside a token a keyword made (消/肿了 holds 消肿). Praise ends on a
         # boundary too: 满意度 is no 满意 (「不要再打电话问我满意度了」), and so does hearsay: 前台说话好凶 reports
         # nobody's words.
-        pattern = self._pattern
         pos = 0
-        while match := pattern.search(text, pos):
+        search = self._marker_search.search
+        while match := search(text, pos):
             if match.lastgroup == "hearsay" and text[match.start() - 1 : match.start()] in _SPOKEN_TO:
                 pos = match.start() + 1  # 跟老师说一声: the customer speaks, nobody is reported
             elif match.start() in bounds and (match.end() in bounds or (
@@ -555,6 +568,13 @@ class Language:
             else:  # one off the boundaries may hide one on them: 完全消肿 holds 全消 and 消肿
                 pos = match.start() + 1
         return found
+
+    @cached_property
+    def _marker_search(self) -> FirstCharSearch:
+        """The marker pattern searched from where a marker can begin: one group per kind, it gives
+        the regex engine no first characters to skip to (bot/tagging/first_chars.py)."""
+        assert self._pattern is not None
+        return FirstCharSearch(self._pattern)
 
 
 @dataclass
@@ -674,11 +694,11 @@ def _read_grievances(language: Language, clauses: list[ClauseInfo], wanted: froz
     grievances, money = language.grievances, language.words["money_words"]
     for clause in clauses:
         sentence = None
-        if grievances.trigger.search(clause.folded) is None:
-            if grievances.spanning is None:
+        if language.grievance_trigger.search(clause.folded) is None:
+            if language.grievance_spanning is None:
                 continue  # most clauses: one search
             sentence = "，".join(other.folded for other in clauses if other.sentence == clause.sentence)
-            if grievances.spanning.search(sentence) is None:
+            if language.grievance_spanning.search(sentence) is None:
                 continue  # a time overrun or a price misquoted is told over the sentence
         if sentence is None:
             sentence = "，".join(other.folded for other in clauses if other.sentence == clause.sentence)
