@@ -61,9 +61,8 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     "投诉": ("投诉", "差评", "不满意", "太差", "很差", "真差", "态度差", "态度不好", "敷衍", "不负责", "不专业",
            "失望", "坑人", "骗人", "忽悠", "维权", "曝光", "举报", "12315", "给个说法", "太过分", "离谱", "白花",
            "冤枉钱", "一问三不知", "没人管", "没人理", "没人接", "不回消息", "爱答不理", "不怎么样", "糊弄"),
-    # A stay (a hotel, a homestay, a postpartum centre, a retreat): its rooms, booking and charge.
-    "入住": ("入住", "住宿", "住店", "订房", "订个房", "留个房", "留间房", "房型", "房间", "客房", "套房",
-           "单间", "标间", "大床房", "续住", "陪住", "退房", "办入住"),
+    # A stay (a hotel, a homestay, a postpartum centre, a retreat); its rooms and bookings are KINDS.
+    "入住": ("入住", "住宿", "住店", "陪住", "办入住"),
     # Leave from a class, or moving it.
     "请假": ("请假", "请*假", "告假", "病假", "事假", "来不了", "去不了", "上不了", "赶不上", "缺课", "停课", "调课",
            "换课", "改课", "顺延", "往后推", "推迟", "延期"),
@@ -368,6 +367,20 @@ COMPOUND_FAMILIES = ("不适", "损害")
 _NOT_A_PLACE = ("不", "没", "别", "无")
 
 
+# Words a group brings that do not bring the group: the kinds of thing it is about. A rule of 入住
+# hears 房间, 大床房 and 订房 (each is about a stay); a rule of 大床房 (a room type) or 订房 (a booking
+# intent) means just that, not every room or a stay in general.
+KINDS: dict[str, tuple[str, ...]] = {
+    "入住": ("订房", "订个房", "留个房", "留间房", "续住", "退房", "房型", "房间", "客房", "套房", "单间", "标间",
+           "大床房"),
+}
+
+
+def _brought(name: str, groups: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+    """The words naming group `name` brings to a rule: its own and its KINDS."""
+    return (*groups[name], *KINDS.get(name, ()))
+
+
 def _named_groups(keyword: str, holding: Mapping[str, Sequence[str]], groups: Mapping[str, Sequence[str]]) -> list[str]:
     """The groups `keyword` names: those that hold it, or the sign group whose word ends it (above)."""
     if keyword in holding:
@@ -418,7 +431,7 @@ def expansion(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
     for keyword in own:
         for name in _named_groups(keyword, holding, groups):
             if wanted is None or name in wanted:
-                for word in groups[name]:
+                for word in _brought(name, groups):
                     if word not in present and word not in added:
                         added[word] = keyword
     # The rest of a family the keywords reach (see FAMILIES) stands for the first keyword in it.
@@ -427,7 +440,7 @@ def expansion(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
         first = next((k for k in own for name in family if name in _named_groups(k, holding, groups)), None)
         for name in family:
             if first is not None and name in named:
-                for word in groups[name]:
+                for word in _brought(name, groups):
                     if word not in present and word not in added:
                         added[word] = first
     return added

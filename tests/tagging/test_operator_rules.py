@@ -187,6 +187,30 @@ def test_a_stay_is_heard_by_its_rooms(text: str, expected: set[str]) -> None:
     assert tags(KeywordTagger(parse_rules(stay)), text) == expected
 
 
+INN = """
+[[keyword]]
+tag = "意向:订房"
+keywords = ["订房", "续住"]
+
+[[keyword]]
+tag = "房型:套房"
+keywords = ["套房"]
+negatable = false
+"""
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("套房带不带阳台", {"房型:套房"}),
+    ("房间的窗帘拉不上", set()),                    # a room, not the suite, and no booking
+    ("明天中午之前要退房吗", set()),                # checking out books nothing
+    ("标间还剩几间", set()),                        # another room type
+    ("下周五想订房，两个人", {"意向:订房"}),
+])
+def test_a_room_type_or_a_booking_rule_does_not_hear_every_room(text: str, expected: set[str]) -> None:
+    # 订房 and 套房 are KINDS of the 入住 group: a 入住 rule hears them, they do not bring the group.
+    assert tags(KeywordTagger(parse_rules(INN)), text) == expected
+
+
 YARD = """
 [[keyword]]
 tag = "项目:科目二"
