@@ -427,9 +427,11 @@ def expansion(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
     present = set(own)
     wanted = None if allowed is None else set(allowed)
     holding = _groups_holding(groups)
+    # Each keyword's groups, found once: the family loop below asks for them per family and name.
+    named_by = {keyword: _named_groups(keyword, holding, groups) for keyword in own}
     added: dict[str, str] = {}
     for keyword in own:
-        for name in _named_groups(keyword, holding, groups):
+        for name in named_by[keyword]:
             if wanted is None or name in wanted:
                 for word in _brought(name, groups):
                     if word not in present and word not in added:
@@ -437,7 +439,7 @@ def expansion(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
     # The rest of a family the keywords reach (see FAMILIES) stands for the first keyword in it.
     named = groups_of(own, groups, allowed)
     for family in FAMILIES.values():
-        first = next((k for k in own for name in family if name in _named_groups(k, holding, groups)), None)
+        first = next((k for k in own for name in family if name in named_by[k]), None)
         for name in family:
             if first is not None and name in named:
                 for word in _brought(name, groups):
