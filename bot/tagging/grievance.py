@@ -50,6 +50,8 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.tagging.matches import PUNCTUATION as _PUNCTUATION
+
 GRIEVANCE_MOODS = ("persisting", "elapsed", "exasperated", "accused", "misconduct", "overcharged", "scornful", "late",
                    "ironic", "overrun", "misquoted")
 # Moods told over a sentence (the agreed time, then the hour it became): a cue of one takes the
@@ -121,7 +123,6 @@ DEFAULT_GRIEVANCE: dict[str, tuple[str, ...]] = {
 _NUMBER = "(?:[0-9]+|[一二两三四五六七八九十百几半]+)"
 _HEALING = "消褪散缓"  # resolution verbs of a symptom; 退 too where no money is named (好 and 淡 judge results)
 _PARTICLES = "也都还就真的是又总老一直"
-_PUNCTUATION = ",.!?;:~。！？；，：…～\\s"  # what ends a piece (matcher.PIECES)
 # A clock time or a span before 才 (九点四十, 三点多, 半小时, 二十分钟, 快中午).
 _TIME_BEFORE = re.compile(f"(?:{_NUMBER}点|{_NUMBER}(?:个)?(?:多)?(?:分钟|小时|钟头)"
                           "|半小时|半个小时|半天|中午|上午|下午|晚上|一上午|一下午)")

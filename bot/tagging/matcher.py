@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from bot.tagging.amounts import FEE, FIGURE_START, figure_classes, token_class
 from bot.tagging.cues import NUMBER
-from bot.tagging.matches import Entry, Hit
+from bot.tagging.matches import PUNCTUATION, Entry, Hit
 from bot.tagging.rules import KeywordRule
 from bot.tagging.segmenter import Segmenter
 from bot.tagging.swallowing import SwallowingWords
@@ -22,7 +22,7 @@ MAX_GAP = 3  # tokens a `*` may skip: 别再给我发消息 is 别 * 发消息 w
 # Clause boundaries besides punctuation: what follows 但是 is a new statement (不疼了，但是有点痒).
 CONJUNCTIONS = frozenset("但 但是 不过 可是 然而 只是 就是".split())
 # Pieces of a message between punctuation; clauses are pieces further split at CONJUNCTIONS.
-PIECES = re.compile(r"[^,.!?;:~。！？；，：…～\s]+")
+PIECES = re.compile(f"[^{PUNCTUATION}]+")
 # A piece that may hold an amount or a fee noun (amounts.py): 三千, 50块, 两块钱, 八百元, 教材费.
 _CLASSED = re.compile("[0-9十百千万块元费]")
 _INSERT_NUMBER = "(?:[0-9]+|[一二两三四五六七八九十百几]+)"  # 分三期; not 好多, which is no count there

@@ -7,6 +7,9 @@ from typing import NamedTuple
 
 from bot.tagging.script import fold
 
+# What ends a piece of a message (a clause's part between punctuation or spaces), as a regex class.
+PUNCTUATION = ",.!?;:~。！？；，：…～\\s"
+
 
 @dataclass(frozen=True)
 class TagMatch:

@@ -82,11 +82,6 @@ def fold(text: str) -> str:
     return text.translate(fold_table())
 
 
-def to_simplified(text: str) -> str:
-    """Simplified Chinese for `text`, character by character, the same length."""
-    return text.translate(fold_table()) if text else text
-
-
 def _fold(syllable: str) -> str:
     for long, short in _FOLDS:
         if syllable.startswith(long):
