@@ -181,6 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("heldout9", DATA / "tagging_heldout9.jsonl", None),
         ("physio", DATA / "physio_heldout.jsonl", DATA / "physio_tags.toml"),
         ("homestay", DATA / "homestay_heldout.jsonl", DATA / "homestay_tags.toml"),
+        ("heldout10", DATA / "tagging_heldout10.jsonl", None),
     )
     for name, path, own_rules in held_out:
         if name in args.skip:

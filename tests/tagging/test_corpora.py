@@ -36,6 +36,7 @@ SETS = [
     ("swim_dev.jsonl", DATA / "swim_tags.toml"),
     ("repair_dev.jsonl", DATA / "repair_tags.toml"),
     ("homestay_heldout.jsonl", DATA / "homestay_tags.toml"),
+    ("tagging_heldout10.jsonl", SHIPPED),
 ]
 
 
