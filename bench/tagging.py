@@ -182,6 +182,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("physio", DATA / "physio_heldout.jsonl", DATA / "physio_tags.toml"),
         ("homestay", DATA / "homestay_heldout.jsonl", DATA / "homestay_tags.toml"),
         ("heldout10", DATA / "tagging_heldout10.jsonl", None),
+        ("reno", DATA / "reno_heldout.jsonl", DATA / "reno_tags.toml"),
+        ("bakery", DATA / "bakery_heldout.jsonl", DATA / "bakery_tags.toml"),
     )
     for name, path, own_rules in held_out:
         if name in args.skip:

@@ -37,6 +37,8 @@ SETS = [
     ("repair_dev.jsonl", DATA / "repair_tags.toml"),
     ("homestay_heldout.jsonl", DATA / "homestay_tags.toml"),
     ("tagging_heldout10.jsonl", SHIPPED),
+    ("reno_heldout.jsonl", DATA / "reno_tags.toml"),
+    ("bakery_heldout.jsonl", DATA / "bakery_tags.toml"),
 ]
 
 
