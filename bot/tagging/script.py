@@ -172,6 +172,9 @@ class _SoundTable(dict[int, str]):
 
 # A negator written is never a homophone typo (不拍 for 补拍, 没 for 美).
 NEGATOR_CHARS = frozenset("不没别")
+# Particles and light words that a typo's kept characters must not be all of: 练琴的 keeps only 的 of
+# 青的, which makes it a one-character homophone (琴 for 青), too common to be a typo.
+LIGHT_CHARS = frozenset("的了得地着过个一是有点")
 
 
 class TypoRepair:
@@ -206,6 +209,8 @@ class TypoRepair:
                 same = sum(a == b for a, b in zip(written, keyword, strict=True))
                 if same == len(keyword) or 2 * same < len(keyword) or self._is_word(written):
                     continue
+                if all(a in LIGHT_CHARS for a, b in zip(written, keyword, strict=True) if a == b):
+                    continue  # 练琴的 is no typo of 青的: only the particle is kept
                 if any(a != b and a in NEGATOR_CHARS for a, b in zip(written, keyword, strict=True)):
                     continue  # 不拍 is no typo of 补拍: a negator is meant
                 if self._bounds is not None:

@@ -163,6 +163,13 @@ def test_a_negator_is_never_read_as_a_homophone_typo() -> None:
     assert {m.tag for m in retake.tag("闭眼那张能步拍吗")} == {"售后:重修"}  # 步 for 补 is a typo
 
 
+def test_a_typo_keeps_more_than_a_particle_of_its_keyword() -> None:
+    bruise = KeywordTagger(parse_rules('[[keyword]]\ntag = "术后:不适"\nkeywords = ["青的", "肿着"]\n'))
+    assert bruise.tag("放学回来还要练琴的，作业也多") == []  # only 的 of 青的 is kept: 琴 for 青 is no typo
+    assert bruise.tag("阳台上种着几盆花") == []  # 种着 keeps only 着 of 肿着
+    assert {m.tag for m in bruise.tag("打完针那块青青的，现在还肿者")} == {"术后:不适"}  # 肿者 keeps 肿
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("麻烦帮我拍个号", {"意向:预约"}),           # 拍 typed for 排: a place in the queue
     ("帮我拍几张照片留个纪念", set()),            # 拍 takes its object: meant as typed
