@@ -20,7 +20,7 @@ MOOD_LABELS = {
     "statement": "陈述", "question": "提问", "rhetorical": "反问", "hypothetical": "假设", "worry": "担心",
     "expectation": "期待", "deferred": "推迟", "passed": "已过去", "praised": "称赞", "hearsay": "转述",
     "done": "已办过", "rescheduled": "改期", "mild": "一般", "settled": "已办妥不必再", "payment": "付款手续",
-    "remedy": "问能否治疗", "self_judged": "说的是自己",
+    "remedy": "问能否治疗", "self_judged": "说的是自己", "available": "以店里有空为条件",
 }
 
 

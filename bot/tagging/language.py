@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from bot.tagging.conditions import supposes_availability
 from bot.tagging.first_chars import FirstCharSearch
 from bot.tagging.grievance import DEFAULT_GRIEVANCE, GRIEVANCE_MOODS, Grievances
 from bot.tagging.script import trie_regex
@@ -28,6 +29,7 @@ MOODS = (
     "statement",  # none of the others
     "question",  # a yes/no question: 吗, 呢, A-not-A, a bare ？ without a question word
     "hypothetical",  # 如果, 万一 ... and the rest of that sentence
+    "available",  # a condition on the business's state (还有位置的话, 在的话): no hypothetical
     "worry",  # 担心, 怕 ... and the rest of that sentence
     "hearsay",  # 听说, 朋友说 ... and the rest of that sentence, unless a clause there starts with 我
     "experienced",  # the keyword with the aspect 过 (投诉过, 退过款): once done, told as experience
@@ -72,6 +74,13 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # A condition that is only politeness (有空的话想过去看看, 方便的话帮我约周六): its 的话 supposes nothing.
     "polite": ("有时间的话", "有空的话", "方便的话", "可以的话", "有机会的话", "不忙的话", "顺路的话", "合适的话"),
     "hypothetical": ("如果", "万一", "要是", "假如", "假设", "倘若", "一旦", "的话", "如若", "若是", "要不是"),
+    # A condition on the business's own state (还有位置的话, 在的话, 不多的话) leaves a visit wished: the clause is
+    # `available`, not `hypothetical` (bot/tagging/conditions.py). A word of one character or a denial (在, 有,
+    # 不多) counts only as the whole condition or after a person of the business (王医生在的话).
+    "availability": ("有位置", "有位子", "有位", "有空位", "空位", "有空", "空着", "有号", "有名额", "名额", "排上",
+                     "排得上", "排进去", "排得进", "约上", "约得上", "能约", "可以约", "约到", "有医生", "有师傅",
+                     "有老师", "有技师", "有人", "开门", "营业", "人少", "人不多", "不挤", "在", "有", "开", "行",
+                     "不多", "不满"),
     "worry": ("担心", "怕", "害怕", "恐怕", "生怕", "就怕", "顾虑", "纠结", "不知道会"),
     # Someone else's report, not the customer's own: 朋友说做完会红, 网上都说, 听同事说.
     "hearsay": ("听说", "据说", "听*说", "听*讲", "传说", "都说", "有人说", "别人说", "人家说", "网上说", "朋友说",
@@ -613,6 +622,10 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
         for kind in ("hypothetical", "worry", "expectation"):
             if kind in kinds:
                 clause.moods.add(kind)
+        if "hypothetical" in kinds and supposes_availability(
+                clause.folded, clause.markers, words["availability"], words["staff"], language.only_times):
+            clause.moods.discard("hypothetical")
+            clause.moods.add("available")  # 还有位置的话我就过去: the business's state, not the customer's
         if "hearsay" in kinds and not _own_voice(clause, words["own_speakers"]):
             # 孩子说老师好凶, 孩子说耳朵疼: the customer's child tells the family's own case
             clause.moods |= {"hearsay", "reported"}
