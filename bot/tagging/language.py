@@ -355,6 +355,8 @@ _CLOSING_PARTICLES = "了啦吧啊呀哈呢哦喔嘛嘞的"
 _SENTENCE_END = frozenset("。！？!?\n")
 _SENTENCE_END_PATTERN = re.compile("[。！？!?\n]")
 _HELD_BACK_GAP = ",，、 ~～…"
+# Question words that also say "any" (啥也没, 谁都不): with 也/都 and a negator after them they ask nothing.
+_INDEFINITES = frozenset({"什么", "啥", "哪", "哪里", "哪儿", "谁", "多少", "几"})
 
 
 class LanguageError(ValueError):
@@ -505,7 +507,15 @@ class Language:
         negated one (没什么, 不怎么, 没多少): 「钢琴课一节多少钱」 asks. One search instead of a
         `str.find` loop per question word."""
         words = self.words["question_words"]
-        return re.compile(f"(?<![没不])(?:{trie_regex(words)})") if words else None
+        if not words:
+            return None
+        # 啥也没学到, 什么都不会, 哪儿也不去: an indefinite with 也/都 and a negator says "nothing", it asks nothing;
+        # a why (为什么也不说一声) still asks.
+        indefinite = [w for w in words if w in _INDEFINITES]
+        others = [w for w in words if w not in _INDEFINITES]
+        branches = [f"(?:{trie_regex(indefinite)})(?!儿?[也都].{{0,2}}?[没不])"] if indefinite else []
+        branches += [trie_regex(others)] if others else []
+        return re.compile(f"(?<![没不])(?:{'|'.join(branches)})")
 
     @cached_property
     def question_sets(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:

@@ -1,0 +1,19 @@
+"""A question word asks, unless it says "any" or "nothing": 啥也没学到, 什么都不会, 哪儿也不去."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.tagging.keywords import KeywordTagger
+from tests.support.tagging import tags
+
+
+@pytest.mark.parametrize("text", ["报的书法班孩子什么都没学会", "上了半学期课，谁也没来问过一句",
+                                  "这学期上课啥也听不懂"])
+def test_nothing_at_all_asks_nothing(tagger: KeywordTagger, text: str) -> None:
+    assert "课程:咨询" not in tags(tagger, text)
+
+
+@pytest.mark.parametrize("text", ["钢琴课都教些什么", "哪个班还能报", "书法班什么都教吗", "一期课上多少节"])
+def test_a_question_word_still_asks(tagger: KeywordTagger, text: str) -> None:
+    assert "课程:咨询" in tags(tagger, text)
