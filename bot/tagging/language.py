@@ -30,6 +30,7 @@ MOODS = (
     "question",  # a yes/no question: 吗, 呢, A-not-A, a bare ？ without a question word
     "hypothetical",  # 如果, 万一 ... and the rest of that sentence
     "available",  # a condition on the business's state (还有位置的话, 在的话): no hypothetical
+    "running_late",  # late or early for what stands (预约可能要晚到十分钟): the sentence books nothing new
     "worry",  # 担心, 怕 ... and the rest of that sentence
     "hearsay",  # 听说, 朋友说 ... and the rest of that sentence, unless a clause there starts with 我
     "experienced",  # the keyword with the aspect 过 (投诉过, 退过款): once done, told as experience
@@ -81,6 +82,11 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                      "排得上", "排进去", "排得进", "约上", "约得上", "能约", "可以约", "约到", "有医生", "有师傅",
                      "有老师", "有技师", "有人", "开门", "营业", "人少", "人不多", "不挤", "在", "有", "开", "行",
                      "不多", "不满"),
+    # Running late or early for what is already arranged (我那个预约可能要晚到十分钟, 接孩子会晚二十分钟): the whole
+    # sentence is `running_late`, logistics of a visit that stands, no new booking; not in a sentence that moves it.
+    "lateness": ("晚到", "晚点到", "晚一点到", "晚些到", "晚一会", "晚一会儿", "晚*分钟", "晚一刻钟", "晚半小时",
+                 "晚半个小时", "晚个把小时", "会晚", "要晚", "得晚", "会迟到", "要迟到", "迟到*分钟", "迟些到",
+                 "提前*分钟到", "早*分钟到"),
     "worry": ("担心", "怕", "害怕", "恐怕", "生怕", "就怕", "顾虑", "纠结", "不知道会"),
     # Someone else's report, not the customer's own: 朋友说做完会红, 网上都说, 听同事说.
     "hearsay": ("听说", "据说", "听*说", "听*讲", "传说", "都说", "有人说", "别人说", "人家说", "网上说", "朋友说",
@@ -345,9 +351,9 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
     "试听": ("trial", "shiting"),
 }
 
-MARKER_KINDS = ("polite", "hypothetical", "worry", "hearsay", "mild", "expectation", "rhetorical", "deferral",
-                "resolved", "reschedule", "done", "praise", "no_need", "payment", "remedy", "treated", "reversal",
-                "routine", "anaphoric_times", "company", "acceptance")
+MARKER_KINDS = ("polite", "lateness", "hypothetical", "worry", "hearsay", "mild", "expectation", "rhetorical",
+                "deferral", "resolved", "reschedule", "done", "praise", "no_need", "payment", "remedy", "treated",
+                "reversal", "routine", "anaphoric_times", "company", "acceptance")
 # Before a speaker, a word that makes the customer the one who speaks (跟老师说, 帮我和前台讲).
 _SPOKEN_TO = frozenset("跟和对给同向替帮让叫")
 _TIME_NUMBER = "(?:[0-9]+|[一二两三四五六七八九十]+)"
@@ -689,6 +695,13 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     for clause in clauses:
         if clause.sentence in moved:
             clause.moods.add("rescheduled")
+    # Running late for what stands (我那个预约可能要晚到十分钟) is what the whole sentence tells, unless it moves it
+    # or asks to be late (想晚半个小时过去可以吗, 能晚点到吗: a move of the booking).
+    late = {clause.sentence for clause in clauses if any(m.kind == "lateness" for m in clause.markers)} - moved
+    late -= {clause.sentence for clause in clauses if "question" in clause.moods or "想" in clause.folded}
+    for clause in clauses:
+        if clause.sentence in late:
+            clause.moods.add("running_late")
     # Putting off reaches back over the whole message (想约的，不过最近忙，下个月再说).
     deferred = False
     for clause in reversed(clauses):
