@@ -147,7 +147,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # count in such a clause); a school's 课改到周日 is leave.
     "reschedule": ("改到", "改成", "改期", "改个时间", "改时间", "改一下时间", "挪到", "挪一下", "换到", "换个时间",
                    "换时间", "调到", "调整到", "推到", "推迟到", "延到", "延后到", "提前到", "顺延到", "往后挪",
-                   "推迟", "延后", "往后推", "往后延", "往前挪", "往前提", "提前一"),
+                   "推迟", "延后", "往后推", "往后延", "往前挪", "往前提", "提前一",
+                   # a swap of two times (周二那节课能和周四的换一下吗, 这周六的跟下周六对调)
+                   "和*换一下", "跟*换一下", "和*对调", "跟*对调", "和*调换", "跟*调换", "对调一下", "调换一下"),
     # A lukewarm judgement when it closes its clause (效果一般, 服务还行吧); 一般 elsewhere expects (一般会肿).
     "mild": ("一般", "一般般", "还行", "还可以", "还凑合", "凑合", "马马虎虎", "过得去", "中规中矩", "说得过去"),
     # "No need" opening a clause after something done (已经约好了，不用再打电话了): settled, not an opt-out.
