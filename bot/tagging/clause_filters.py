@@ -23,6 +23,7 @@ class ClauseFilters:
     _exclusive: frozenset[str]
     _yielding: bool
     _lone_verbs: bool
+    _ceding: bool
 
     def _yield_beyond_the_clause(self, clauses: list[ClauseInfo], fired: dict[int, tuple[list[str], str]],
                                  fired_in: dict[int, set[int]], cued_in: dict[int, set[int]]) -> None:
@@ -135,9 +136,23 @@ class ClauseFilters:
         if self._yielding and (len(kept) > 1 or (kept and supposed)):
             present = {rules[hit.rule].tag for hit in kept} | supposed
             kept = [hit for hit in kept if present.isdisjoint(rules[hit.rule].yield_to)]
+        if len(kept) > 1 and self._ceding:
+            kept = self._without_ceded(kept)
         if len(kept) > 1:
             kept = self._not_what_is_refused(kept, tokens)
         return kept
+
+    def _without_ceded(self, hits: list[Hit]) -> list[Hit]:
+        """A rule whose every hit in the clause is a keyword it cedes to a tag given there stands
+        down (`cede`): 「报两个科目有优惠吗」 asks a price; 「英语一对一一节课多少钱」 names a course too."""
+        rules = self._rules
+        present = {rules[hit.rule].tag for hit in hits}
+        ceding = set()
+        for number in {hit.rule for hit in hits}:
+            ceded = set().union(*(words for tag, words in rules[number].cede if tag in present))
+            if ceded and all(hit.keyword in ceded for hit in hits if hit.rule == number):
+                ceding.add(number)
+        return [hit for hit in hits if hit.rule not in ceding]
 
     def _without_lone_verbs(self, hits: list[Hit]) -> list[Hit]:
         """A topic's verb said alone (洗 of 洗车) stands down where another topic is named in the

@@ -172,6 +172,7 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         self._exclusive = frozenset(rules.exclusive_groups)
         self._yielding = any(rule.yield_to for rule in self._rules)
         self._lone_verbs = any(rule.verbs for rule in self._rules)
+        self._ceding = any(rule.cede for rule in self._rules)
         logger.info(
             "keyword tagger ready: %d rules, %d keywords, rules version %s",
             len(self._rules),

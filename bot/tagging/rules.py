@@ -115,6 +115,7 @@ class KeywordSpec(_Spec):
     timed: list[Word] = []  # keywords that count only in a sentence naming a time to come (周六下午过来做)
     arrangement: list[Word] = []  # words naming what this rule's arrangement is (课, 孩子): see `contextual`
     contextual: list[Word] = []  # keywords that count only in a message naming the arrangement (来不了)
+    cede: dict[str, list[Word]] = {}  # tag -> keywords of this rule that stand down in a clause with that tag
     expand: bool | list[str] = True  # concept groups a keyword belongs to add their words (or only these groups)
     cues: dict[str, float] = {}  # words (or "mood:<mood>") whose weights add up over a message
     cue_threshold: float = Field(default=2.0, gt=0)
@@ -192,6 +193,9 @@ class KeywordRule:
     # its `contextual` keywords (来不了, 不过去了) count only in a message that names one.
     arrangement: frozenset[str] = frozenset()
     contextual: frozenset[str] = frozenset()
+    # Keywords that only set the scene of another tag's question: in a clause where that tag is given
+    # they stand down (报名 in 「现在报名有早鸟价吗」 asks a price, not about a course): (tag, keywords).
+    cede: tuple[tuple[str, frozenset[str]], ...] = ()
     # Keywords a concept group added (word, the rule's own keyword it stands for): 什么价 for 价格.
     via: tuple[tuple[str, str], ...] = ()
     # A topic's verb said alone (洗 for 洗车): it stands down in a clause naming another topic
@@ -288,6 +292,8 @@ def parse_rules(text: str, source: str = "<string>") -> RuleSet:
     for index, rule in keyword_rules:
         for unknown in sorted(set(rule.yield_to) - keyword_tags):
             errors.append(f"{source}: keyword[{index}] ({rule.tag}).yield_to: no keyword rule tags {unknown!r}")
+        for unknown in sorted({tag for tag, _ in rule.cede} - keyword_tags):
+            errors.append(f"{source}: keyword[{index}] ({rule.tag}).cede: no keyword rule tags {unknown!r}")
 
     if errors:
         raise RulesError(source, errors)
@@ -389,6 +395,8 @@ def _parse_keyword_rules(
         timed = tuple(word for word in _expand_all(spec.timed, vocab, f"{where}.timed", errors) if word not in words)
         exclude = _expand_all(spec.exclude, vocab, f"{where}.exclude", errors)
         arrangement = _expand_all(spec.arrangement, vocab, f"{where}.arrangement", errors)
+        cede = tuple((tag, frozenset(_expand_all(ceded, vocab, f"{where}.cede.{tag}", errors)))
+                     for tag, ceded in spec.cede.items())
         contextual = _expand_all(spec.contextual, vocab, f"{where}.contextual", errors)  # also when a keyword
         via: dict[str, str] = {}
         cues: dict[str, float] = {}
@@ -458,6 +466,7 @@ def _parse_keyword_rules(
                     timed=frozenset(timed) - set(via) - set(asked),
                     arrangement=frozenset(arrangement),
                     contextual=frozenset(contextual),
+                    cede=cede,
                     verbs=frozenset(lone),
                     abbreviations=frozenset(short),
                 ),
