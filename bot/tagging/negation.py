@@ -17,6 +17,10 @@ NEGATORS = frozenset(
     " 并不 并没有 从不 从没 从来不 从来没 从来没有 毫无 绝不 不打算 不准备 没必要 不至于 还没 还没有"
     " 没什么 没啥 没有什么 不算 没怎么".split()
 )
+# jieba glues some adverbs to the negator after them (倒也不, 千万别, 仍未, 好久没): such a token
+# negates as its negator would. Only adverbs: 何不 (why not), 可不 (indeed) and 无不 (all) do not deny.
+GLUED_NEGATORS = ("没有", "不", "没", "别", "未")
+GLUED_ADVERBS = frozenset("也 倒也 可也 倒 仍 再 先 千万 切 永 绝 决 毫 从来 好久 还 都 就 又 并 尚 亦 更".split())
 # Said after the keyword, at the end of the clause: 红肿没有了, 预约就不用了, 退款算了.
 TRAILING_NEGATORS = frozenset("不 没 没有 不用 不需要 不要 不必 算了 免了 没了 不了".split())
 TRAILING_PARTICLES = frozenset("了 啦 吧 啊 呀 哈 呢 哦 喔 的 嘛 吗".split())
@@ -35,7 +39,7 @@ class Span(Protocol):
 
 def is_negator(tokens: list[str], i: int, begin: int) -> bool:
     token = tokens[i]
-    if token not in NEGATORS:
+    if token not in NEGATORS and not glued_negator(token):
         return False
     if i <= begin:
         return True
@@ -44,6 +48,12 @@ def is_negator(tokens: list[str], i: int, begin: int) -> bool:
     if before[-1] == token[1:2]:
         return False
     return not (i + 1 < len(tokens) and before[:1] == tokens[i + 1][:1])
+
+
+def glued_negator(token: str) -> bool:
+    """An adverb and its negator cut as one word: 倒也不 (疼), 千万别 (发), 好久没 (来)."""
+    return len(token) > 1 and any(token.endswith(negator) and token[: -len(negator)] in GLUED_ADVERBS
+                                  for negator in GLUED_NEGATORS)
 
 
 def asks_a_not_a(tokens: list[str], start: int) -> bool:

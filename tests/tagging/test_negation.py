@@ -60,3 +60,16 @@ keywords = ["价格", "多少钱"]
 ])
 def test_unable_denies_the_verb_right_before_it(text: str, expected: set[str]) -> None:
     assert tags(KeywordTagger(parse_rules(UNABLE_RULES)), text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("打完倒也不疼，就是有点困", set()),  # jieba's 倒也不: the adverb and its negator as one word
+        ("敷完面膜倒也不痒了", set()),
+        ("可不是嘛，打完第二天疼得厉害", {"术后:不适"}),  # 可不是 agrees: nothing is denied
+        ("何不先预约一个试试", {"意向:预约"}),  # 何不 suggests: nothing is denied
+    ],
+)
+def test_an_adverb_glued_to_its_negator_still_denies(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
