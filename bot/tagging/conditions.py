@@ -11,6 +11,9 @@ with a word of `[language] availability` (有位置, 排上, 约得上, 有医�
 (能约上周六的话), not negated (没有位置的话). A word of one character or a bare answer (在, 有, 开,
 不多) counts only as the whole condition, or after a person of the business: it echoes the
 question just asked (明天在吗？在的话…), where alone it could be anyone's (孩子在的话).
+
+A condition that is nothing but the act asked about, followed by a question (现在报名的话哪天能开始上,
+预约的话要提前几天), supposes nothing either: it is the premise of an enquiry about that act, `premise`.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ _PARTICLES = " ，,的了呢啊呀"
 _NEGATORS = ("不", "没", "没有")
 # A bare answer (one character, or a denial: 不多) stands for the question just asked.
 _SHORT = 2
+_NOW = ("现在", "马上", "直接", "今年", "这学期", "下学期", "这个月", "下个月")
 
 
 def conditions(text: str, markers: Sequence[Marker]) -> list[str]:
@@ -64,6 +68,17 @@ def on_availability(condition: str, availability: Sequence[str], people: Sequenc
             return True
         if not before.lstrip("那") or before.endswith(tuple(people)):
             return True
+    return False
+
+
+def is_premise(condition: str, premises: Sequence[str], only_times: Callable[[str], bool]) -> bool:
+    """The condition is nothing but the customer's own act, a time allowed before it (现在报名, 周六预约)."""
+    condition = condition.strip(_PARTICLES)
+    for word in premises:
+        if condition.endswith(word):
+            before = condition[: -len(word)].rstrip(_ADVERBS)
+            if not before or before in _NOW or only_times(before):
+                return True
     return False
 
 

@@ -21,7 +21,7 @@ MOOD_LABELS = {
     "expectation": "期待", "deferred": "推迟", "passed": "已过去", "praised": "称赞", "hearsay": "转述",
     "done": "已办过", "rescheduled": "改期", "mild": "一般", "settled": "已办妥不必再", "payment": "付款手续",
     "remedy": "问能否治疗", "self_judged": "说的是自己", "available": "以店里有空为条件",
-    "running_late": "已有安排的迟到早到",
+    "running_late": "已有安排的迟到早到", "premise": "以要办的事为前提提问",
 }
 
 

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from bot.tagging.conditions import supposes_availability
+from bot.tagging.conditions import conditions, is_premise, supposes_availability
 from bot.tagging.first_chars import FirstCharSearch
 from bot.tagging.grievance import DEFAULT_GRIEVANCE, GRIEVANCE_MOODS, Grievances
 from bot.tagging.script import trie_regex
@@ -30,6 +30,7 @@ MOODS = (
     "question",  # a yes/no question: 吗, 呢, A-not-A, a bare ？ without a question word
     "hypothetical",  # 如果, 万一 ... and the rest of that sentence
     "available",  # a condition on the business's state (还有位置的话, 在的话): no hypothetical
+    "premise",  # the customer's own act supposed before a question (现在报名的话哪天能开始上): no hypothetical
     "running_late",  # late or early for what stands (预约可能要晚到十分钟): the sentence books nothing new
     "worry",  # 担心, 怕 ... and the rest of that sentence
     "hearsay",  # 听说, 朋友说 ... and the rest of that sentence, unless a clause there starts with 我
@@ -78,6 +79,8 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # A condition on the business's own state (还有位置的话, 在的话, 不多的话) leaves a visit wished: the clause is
     # `available`, not `hypothetical` (bot/tagging/conditions.py). A word of one character or a denial (在, 有,
     # 不多) counts only as the whole condition or after a person of the business (王医生在的话).
+    # The customer's own act as a whole condition before a question (现在报名的话哪天能开始上): a premise.
+    "premises": ("报名", "报班", "报", "预约", "约", "办卡", "充值", "参加", "试听", "上课", "过来", "过去"),
     "availability": ("有位置", "有位子", "有位", "有空位", "空位", "有空", "空着", "有号", "有名额", "名额", "排上",
                      "排得上", "排进去", "排得进", "约上", "约得上", "能约", "可以约", "约到", "有医生", "有师傅",
                      "有老师", "有技师", "有人", "开门", "营业", "人少", "人不多", "不挤", "在", "有", "开", "行",
@@ -527,6 +530,10 @@ class Language:
         branches += [trie_regex(others)] if others else []
         return re.compile(f"(?<![没不])(?:{'|'.join(branches)})")
 
+    def asks(self, text: str) -> bool:
+        """A question word in `text`, as `asking` reads it."""
+        return self._asking is not None and self._asking.search(text) is not None
+
     @cached_property
     def question_sets(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
         """Question particles, report questions and question words, as sets: built once, not per message."""
@@ -665,6 +672,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
             clause.moods |= language.intent_moods(clause)
         if "hearsay" in clause.moods and _own_question(clause, question_words):
             clause.moods -= {"hearsay", "reported"}  # 朋友说有活动，多少钱 / 听说可以分期吗: the customer asks
+    _read_premises(language, clauses)
     # Supposing, worrying and hearsay reach to the end of the sentence (万一效果不好，能退吗); the
     # customer's own word ends hearsay: a question of theirs (朋友说有优惠，多少钱) or a clause that
     # starts with 我 (听说会肿，我做完是有点肿).
@@ -712,6 +720,24 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
         deferred = deferred or any(m.kind == "deferral" for m in clause.markers)
         if deferred:
             clause.moods.add("deferred")
+
+
+def _read_premises(language: Language, clauses: list[ClauseInfo]) -> None:
+    """A clause that supposes only the customer's act (现在报名的话) when its sentence then asks
+    (…哪天能开始上, 最早哪天能上): the premise of an enquiry, `premise` and `asking`, not `hypothetical`."""
+    for clause in clauses:
+        if "hypothetical" not in clause.moods:
+            continue
+        found = conditions(clause.folded, clause.markers)
+        if not found or not all(is_premise(c, language.words["premises"], language.only_times) for c in found):
+            continue
+        rest = _SENTENCE_END_PATTERN.split(clause.follows, maxsplit=1)
+        tail = rest[0]
+        if ("question" in clause.moods or language.asks(clause.folded) or language.asks(tail) or "吗" in tail
+                or clause.follows[len(tail) : len(tail) + 1] in ("?", "？")):
+            clause.moods.discard("hypothetical")
+            clause.moods |= {"premise", "asking"}  # the act is what the question asks about
+            language.intent_moods(clause).add("asking")
 
 
 def _read_held_back(clauses: list[ClauseInfo], wishes: tuple[str, ...], contrasts: tuple[str, ...],

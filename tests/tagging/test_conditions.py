@@ -70,3 +70,17 @@ def test_on_availability(condition: str, available: bool) -> None:
     language = Language.build()
     words = language.words
     assert on_availability(condition, words["availability"], words["staff"], language.only_times) is available
+
+
+@pytest.mark.parametrize(("text", "tag"), [
+    ("这学期报名的话，几号开始上课", "课程:咨询"),
+    ("现在报班的话能赶上第一节吗", "课程:咨询"),
+    ("周六预约的话要提前几天说", "意向:预约"),
+])
+def test_the_act_supposed_before_a_question_is_its_premise(tagger: KeywordTagger, text: str, tag: str) -> None:
+    assert tag in tags(tagger, text)
+
+
+@pytest.mark.parametrize("text", ["如果报名的话我就让孩子来", "要是预约满了怎么办"])
+def test_a_premise_needs_a_question_and_nothing_else(tagger: KeywordTagger, text: str) -> None:
+    assert not tags(tagger, text) & {"课程:咨询", "意向:预约"}
