@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.matcher import PIECES, drop_contained
 from bot.tagging.matches import TagMatch
-from bot.tagging.language import read_moods
+from bot.tagging.language import read_moods, read_topics
 from bot.tagging.negation import asks_a_not_a, negations
 
 MOOD_LABELS = {
@@ -21,7 +21,7 @@ MOOD_LABELS = {
     "expectation": "期待", "deferred": "推迟", "passed": "已过去", "praised": "称赞", "hearsay": "转述",
     "done": "已办过", "rescheduled": "改期", "mild": "一般", "settled": "已办妥不必再", "payment": "付款手续",
     "remedy": "问能否治疗", "self_judged": "说的是自己", "available": "以店里有空为条件",
-    "running_late": "已有安排的迟到早到", "premise": "以要办的事为前提提问",
+    "running_late": "已有安排的迟到早到", "premise": "以要办的事为前提提问", "topic": "后面问的是这件事",
 }
 
 
@@ -61,6 +61,8 @@ def explain(tagger: KeywordTagger, text: str) -> Explanation:
     read_moods(tagger._language, clauses)
     if tagger._reads_referring:
         tagger._read_referring(clauses)
+    if tagger._reads_topics:
+        read_topics(tagger._language, clauses, [bool(clause_hits) for clause_hits in hits])
     rules = tagger._rules
     decisions: list[Decision] = []
     arranged = tagger.arranged(folded, hits)

@@ -32,7 +32,7 @@ from bot.tagging.cues import CueScoring, cue_pattern
 from bot.tagging.dictionary import Dictionary
 from bot.tagging.first_chars import FirstCharSearch
 from bot.tagging.hit_moods import HitMoods
-from bot.tagging.language import DEFAULT_ALIASES, ClauseInfo, quoted_spans, read_moods, sentence_numbers
+from bot.tagging.language import DEFAULT_ALIASES, ClauseInfo, quoted_spans, read_moods, read_topics, sentence_numbers
 from bot.tagging.matcher import PIECES, TokenMatching, clause_ranges, separable_pattern
 from bot.tagging.matches import Entry, Hit, TagMatch, normalise
 from bot.tagging.rules import GAP, KeywordRule, RuleSet
@@ -162,6 +162,7 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         self._reads_intent = any((rule.mood | rule.not_mood) & {"asking", "request"}
                                  or any(word in ("mood:asking", "mood:request") for word, _ in rule.cues)
                                  for rule in self._rules)
+        self._reads_topics = any(rule.intent or rule.asked for rule in self._rules)  # enquiry rules
         self._resolution_verbs = frozenset("".join(self._language.words["resolution_verbs"]))
         self._denied_patterns: dict[int, re.Pattern[str]] = {}  # rule -> its words denied and closed by 了
         # What each rule's arrangement is named by (`arrangement`): a sentence that moves something
@@ -239,6 +240,8 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
                    grievance=self._grievance if aggrieved else frozenset())
         if self._reads_referring:
             self._read_referring(clauses)
+        if self._reads_topics:
+            read_topics(self._language, clauses, [bool(clause_hits) for clause_hits in hits])
         fired: dict[int, tuple[list[str], str]] = {}  # rule -> (keywords, first clause)
         last_clause: dict[int, int] = {}  # rule -> ordinal of the last clause it fired in
         fired_in: dict[int, set[int]] = {}  # rule -> ordinals of the clauses its keywords counted in

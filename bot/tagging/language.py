@@ -30,6 +30,7 @@ MOODS = (
     "question",  # a yes/no question: 吗, 呢, A-not-A, a bare ？ without a question word
     "hypothetical",  # 如果, 万一 ... and the rest of that sentence
     "available",  # a condition on the business's state (还有位置的话, 在的话): no hypothetical
+    "topic",  # names only what the question after it asks about (物理小班和一对一，效果上差别大吗)
     "premise",  # the customer's own act supposed before a question (现在报名的话哪天能开始上): no hypothetical
     "running_late",  # late or early for what stands (预约可能要晚到十分钟): the sentence books nothing new
     "worry",  # 担心, 怕 ... and the rest of that sentence
@@ -368,6 +369,8 @@ _CLOSING_PARTICLES = "了啦吧啊呀哈呢哦喔嘛嘞的"
 _SENTENCE_END = frozenset("。！？!?\n")
 _SENTENCE_END_PATTERN = re.compile("[。！？!?\n]")
 _HELD_BACK_GAP = ",，、 ~～…"
+# A clause with one of these tells something; it is no topic named for a question after it.
+_TELLING = frozenset(("了", "过", "我", "我们", "着"))
 # Question words that also say "any" (啥也没, 谁都不): with 也/都 and a negator after them they ask nothing.
 _INDEFINITES = frozenset({"什么", "啥", "哪", "哪里", "哪儿", "谁", "多少", "几"})
 
@@ -737,6 +740,31 @@ def _read_premises(language: Language, clauses: list[ClauseInfo]) -> None:
                 or clause.follows[len(tail) : len(tail) + 1] in ("?", "？")):
             clause.moods.discard("hypothetical")
             clause.moods |= {"premise", "asking"}  # the act is what the question asks about
+            language.intent_moods(clause).add("asking")
+
+
+def read_topics(language: Language, clauses: list[ClauseInfo], named: Sequence[bool]) -> None:
+    """A clause that only names a thing (物理小班和一对一, 下周开始的那个周三晚上的班), followed in its sentence by
+    a question with no subject and no keyword of its own (`named`: the clause has keyword hits): 效果上差别大吗,
+    是几点到几点 ask about that thing, so the clause asks with it (`topic` and `asking`). Not a clause that tells
+    something (了, 过, 我), nor a question a person opens (周六的钢琴课，孩子能请假吗) or that names its own matter
+    (课还剩十节，能退吗 asks for money back)."""
+    words = language.words
+    people = ("我", "你", *words["own_speakers"], *words["third_persons"], *words["staff"])
+    for ordinal, clause in enumerate(clauses):
+        if clause.moods or not clause.follows or any(t in _TELLING for t in clause.tokens):
+            continue
+        following = clauses[ordinal + 1] if ordinal + 1 < len(clauses) else None
+        if following is not None and named[ordinal + 1] and following.sentence == clause.sentence:
+            continue
+        rest = clause.follows.lstrip(_HELD_BACK_GAP)
+        if len(rest) == len(clause.follows) or rest.startswith(people):
+            continue  # the clause must end at a comma, and the question must have no subject
+        tail = _SENTENCE_END_PATTERN.split(rest, maxsplit=1)[0]
+        if "，" in tail or "," in tail:
+            continue
+        if language.asks(tail) or tail.endswith(("吗", "呢")) or rest[len(tail) : len(tail) + 1] in ("?", "？"):
+            clause.moods |= {"topic", "asking"}
             language.intent_moods(clause).add("asking")
 
 

@@ -1,0 +1,24 @@
+"""A clause that only names a thing, then a question about it with no subject or keyword of its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.tagging.keywords import KeywordTagger
+from tests.support.tagging import tags
+
+
+@pytest.mark.parametrize("text", ["周日下午的国画班，一次上多久", "编程小班和网课，哪种适合三年级",
+                                  "下个月新开的那个口才班，学费包不包教材？"])
+def test_a_question_about_the_class_named_before_it(tagger: KeywordTagger, text: str) -> None:
+    assert "课程:咨询" in tags(tagger, text)
+
+
+@pytest.mark.parametrize(("text", "tagged"), [
+    ("孩子上周的英语课，回来一直说好玩", set()),          # no question
+    ("周六的书法课，孩子能请假吗", {"课程:请假"}),        # a person opens the question
+    ("剩下的八节课，能退吗", {"诉求:退款"}),              # the question names its own matter
+    ("上周上了两节课，效果怎么样", set()),                # the clause tells something (了)
+])
+def test_what_is_no_topic(tagger: KeywordTagger, text: str, tagged: set[str]) -> None:
+    assert tags(tagger, text) == tagged
