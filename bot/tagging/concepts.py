@@ -132,7 +132,7 @@ GROUP_NOT_MOOD: dict[str, tuple[str, ...]] = {
            "self_judged", "reversed"),
     # Someone else's visit (邻居家小孩也想来, 我婆婆想过来看看) is a referral, not the customer's booking.
     "预约": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
-           "third_party", "reversed", "attending", "running_late"),
+           "third_party", "reversed", "attending", "running_late", "relayed"),
     # Someone who only comes along (老公陪我一起过来, 带我妈来陪我) is the customer's company, no referral.
     "转介绍": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
             "reversed", "accompanying"),

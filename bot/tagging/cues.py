@@ -63,6 +63,9 @@ class CueScoring:
         if "referring" in mood_kinds:  # 也 alone is in too many messages: 也 with what is wanted (也想, 也打算)
             words_of = self._language.words
             mood_words += [also + want for also in words_of["also"] for want in words_of["also_wants"]]
+            # someone else's question passed on (表妹在问你们, 她想给): 问 alone is in too many messages
+            mood_words += [word for word in words_of["relayed"] if len(word) > 1]
+            mood_words += ["问" + business for business in words_of["business"]]
         self._mood_cues = cue_pattern(dict.fromkeys(mood_words, []))
         # A cue that is also a sign of discomfort (吐了) is that sign when said of a person: see `_a_sign`.
         self._sign_cues = frozenset(self._cues).intersection(

@@ -18,6 +18,8 @@ _CLOSING_NON_REQUEST = "啊呀哈嘛哦"
 _NEVER = re.compile("(?!)")
 _FIRST_PERSON = frozenset(("我", "我们", "咱", "咱们", "俺"))
 _ON_BEHALF = frozenset(("帮", "替", "给", "帮忙", "带"))  # 帮我妈约, 带我妈做: the customer books for her
+# A clause that goes on without a subject of its own (…，想自己过去看看): the subject before it still speaks.
+_GOING_ON = frozenset(("想", "想要", "打算", "准备", "要", "说", "也想", "还想"))
 _NEGATORS = frozenset("不没别停")
 _NOT_STATEMENT = frozenset({"question", "hypothetical", "worry", "hearsay", "expectation", "rhetorical", "deferred"})
 
@@ -115,6 +117,42 @@ class HitMoods:
                 if rest.startswith(wants) and self._someone_elses(before):
                     clause.moods.add("referring")
                     break
+        self._read_relayed(clauses)
+
+    def _read_relayed(self, clauses: list[ClauseInfo]) -> None:
+        """Someone else's question or wish passed on (我表妹在问你们家地址，想自己过去看看, 我同事想给她闺女报美术):
+        `referring` and `relayed`, and so is the next clause of the sentence with no subject of its own. Not the
+        household's (老公问), not the staff's (前台问两句就甩脸色), not one the customer makes for them (帮我妈问)."""
+        words = self._language.words
+        relayed, household = frozenset(words["relayed"]), frozenset(words["household"])
+        for ordinal, clause in enumerate(clauses):
+            if "referring" in clause.moods:
+                continue
+            tokens = clause.tokens
+            for i, token in enumerate(tokens):
+                said = token + tokens[i + 1] if token == "想" and i + 1 < len(tokens) else token
+                before = tokens[:i]
+                if said not in relayed or not self._someone_elses(before) or not household.isdisjoint(before) \
+                        or not _ON_BEHALF.isdisjoint(before) or any(map(self._staff, before)):
+                    continue
+                if said.endswith("问") and not self._asks_the_business("".join(tokens[i + 1 :])):
+                    continue  # 家长问一句就吼: a question told of, none passed on
+                clause.moods |= {"referring", "relayed"}
+                following = clauses[ordinal + 1] if ordinal + 1 < len(clauses) else None
+                opening = following.tokens[:2] if following is not None else []
+                if opening[:1] and self._other(opening[0]):
+                    opening = opening[1:]  # …，她想自己过去看看: the same person named again
+                if following is not None and following.sentence == clause.sentence \
+                        and opening[:1] and opening[0] in _GOING_ON and _ON_BEHALF.isdisjoint(following.tokens):
+                    following.moods |= {"referring", "relayed"}
+                break
+
+    def _staff(self, token: str) -> bool:
+        return token in self._language.words["staff"]
+
+    def _asks_the_business(self, rest: str) -> bool:
+        """What follows a verb of asking names the business or asks (问你们在哪报名, 在问你们家地址)."""
+        return rest.startswith(self._language.words["business"]) or self._language.asks(rest)
 
     def hit_moods(self, hit: Hit, clause: ClauseInfo, clauses: list[ClauseInfo], ordinal: int) -> set[str]:
         """The clause's moods as they bear on one hit: passed, done and praised depend on where it sits."""

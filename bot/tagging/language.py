@@ -31,6 +31,7 @@ MOODS = (
     "hypothetical",  # 如果, 万一 ... and the rest of that sentence
     "available",  # a condition on the business's state (还有位置的话, 在的话): no hypothetical
     "topic",  # names only what the question after it asks about (物理小班和一对一，效果上差别大吗)
+    "relayed",  # someone else's question or wish passed on (我表妹在问你们家地址): theirs, not the customer's
     "premise",  # the customer's own act supposed before a question (现在报名的话哪天能开始上): no hypothetical
     "running_late",  # late or early for what stands (预约可能要晚到十分钟): the sentence books nothing new
     "worry",  # 担心, 怕 ... and the rest of that sentence
@@ -283,6 +284,12 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # Someone else who wants it too (邻居家小孩也想来, 王姐也打算让她儿子来学, 我侄女也想学舞蹈): one of
     # `third_persons` or `speakers` (or a word opening with one: 邻居家) before a word of `also` that is
     # followed by, or goes on with, one of `also_wants`: mood `referring`.
+    # Someone else's question or wish passed on (我表妹在问你们地址, 孩子同学的妈妈问在哪报名, 我同事想给她闺女报美术):
+    # a word of `relayed` after such a person, not one of the household (`household`: they ask for the customer's own
+    # home), is `referring` as well, and so is the next clause of the sentence that goes on without a subject of its
+    # own (…，想自己过去看看): their visit or enrolment, no one the customer makes.
+    "relayed": ("问", "在问", "想问", "打听", "想了解", "想知道", "想咨询", "让我问", "托我问", "想给"),
+    "household": ("老公", "老婆", "对象", "爱人", "男朋友", "女朋友", "家里人", "家人"),
     "also": ("也", "也想", "也要", "也打算", "都想", "也准备"),
     "also_wants": ("想", "打算", "准备", "来", "报", "约", "学", "做", "生", "有兴趣", "感兴趣", "动心", "心动", "要来",
                    "要做", "要报", "要约", "要学", "要生"),
