@@ -46,9 +46,23 @@ class HitMoods:
             return False  # 同事的孩子也想学钢琴: a broad word in someone else's wish; 也想报名, 也想试听 still ask
         if hit.keyword in rule.asked and self._a_setting(hit, clause):
             return False  # 孩子今天在课上有没有哭: the class is where it happened, no course is asked about
+        if hit.keyword in rule.asked and self._a_past_one(hit, clause):
+            return False  # 上节课落下的内容能发我一下吗: a lesson already given, no course is asked about
         if rule.mood and not moods & rule.mood:
             return False
         return not moods & rule.not_mood
+
+    def _a_past_one(self, hit: Hit, clause: ClauseInfo) -> bool:
+        """A time gone by right before the word (`past_times`, a 的 allowed between: 昨天的课, 上次/课), or 上
+        before a count of lessons (上/节课, 上/堂课): the lesson meant was given already."""
+        before = clause.tokens[: hit.start]
+        if before[-1:] == ["的"]:
+            before = before[:-1]
+        if not before:
+            return False
+        said = "".join(clause.tokens[hit.start : hit.end])
+        return before[-1] in self._language.words["past_times"] or (
+            before[-1] == "上" and said.startswith(("节", "堂", "次")))
 
     def _a_setting(self, hit: Hit, clause: ClauseInfo) -> bool:
         """在 before the keyword and a word of place (`locatives`) after it, or closing its token:

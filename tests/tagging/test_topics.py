@@ -22,3 +22,12 @@ def test_a_question_about_the_class_named_before_it(tagger: KeywordTagger, text:
 ])
 def test_what_is_no_topic(tagger: KeywordTagger, text: str, tagged: set[str]) -> None:
     assert tags(tagger, text) == tagged
+
+
+@pytest.mark.parametrize("text", ["上节课讲的例题能拍给我看看吗", "昨天的课老师布置了什么", "上周的课件能再发一遍吗"])
+def test_a_lesson_already_given_is_no_enquiry(tagger: KeywordTagger, text: str) -> None:
+    assert "课程:咨询" not in tags(tagger, text)
+
+
+def test_the_next_lesson_is_asked_about(tagger: KeywordTagger) -> None:
+    assert "课程:咨询" in tags(tagger, "下节课讲什么")
