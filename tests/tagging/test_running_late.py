@@ -31,3 +31,8 @@ def test_an_operators_booking_rule_that_names_no_not_mood_refuses_it() -> None:
     operator = KeywordTagger(parse_rules('[[keyword]]\ntag = "意向:预约"\nkeywords = ["预约", "约"]\n'))
     assert tags(operator, "我那个预约可能要晚到十分钟") == set()
     assert tags(operator, "想预约周六上午") == {"意向:预约"}
+
+
+def test_a_system_named_books_nothing(tagger: KeywordTagger) -> None:
+    assert "意向:预约" not in tags(tagger, "排了四十分钟才轮到我，还说是预约制")
+    assert "意向:预约" in tags(tagger, "你们这是预约制吗，能不能直接过去")
