@@ -158,12 +158,18 @@ class TokenMatching:
             starts = {offset: i for i, offset in enumerate(itertools.accumulate(map(len, tokens), initial=0))}
             found = [(starts[begin], starts[end], keyword) for begin, end, keyword in found
                      if begin in starts and end in starts]  # on token boundaries, however it is split
+        spans = {}
         if self._verb_objects:
-            found += self._verb_objects.inverted(tokens)  # 机油/该/换/了
+            # 机油/该/换/了: the object and the verb are the keyword's parts; what lies between them is no part of
+            # it and is not swallowed (周末/想过去/补 keeps 想过去 for another rule)
+            for first, last, keyword in self._verb_objects.inverted(tokens):
+                found.append((first, last, keyword))
+                spans[first, last, keyword] = ((first, first + 1), (last - 1, last)) if last - first > 2 else None
         for first, last, keyword in found:
+            parts = spans.get((first, last, keyword)) or ((first, last),)
             for entry in self._index[keyword]:
                 if not entry.rest:
-                    hits.append(Hit(entry.rule, entry.keyword, first, last, ((first, last),), entry.exclude))
+                    hits.append(Hit(entry.rule, entry.keyword, first, last, parts, entry.exclude))
 
     def _find_inside(self, inside: tuple[str, ...], i: int, hits: list[Hit]) -> None:
         """The keywords `inside` token i, the rest a degree word or the like: 好贵, 胀痛, 疼死."""
@@ -238,7 +244,8 @@ def _match_gapped(tokens: list[str], parts: tuple[str, ...], pos: int,
 
 
 def drop_contained(hits: list[Hit]) -> list[Hit]:
-    """Longest match wins: drop a plain hit lying inside a longer part of another hit (取消订阅 ⊃ 订阅)."""
+    """Longest match wins: drop a plain hit lying inside a longer part of another hit (取消订阅 ⊃ 订阅), or
+    that is the object or the verb of an inverted one (节课 of 节课/能/补 for 补课)."""
     if len(hits) < 2:
         return hits
     return [
@@ -247,9 +254,15 @@ def drop_contained(hits: list[Hit]) -> list[Hit]:
         if not (
             len(hit.spans) == 1
             and any(
-                other is not hit and s <= hit.start and hit.end <= e and e - s > hit.end - hit.start
+                other is not hit and s <= hit.start and hit.end <= e
+                and (e - s > hit.end - hit.start or (_inverted(other) and other.end - other.start > e - s))
                 for other in hits
                 for s, e in other.spans
             )
         )
     ]
+
+
+def _inverted(hit: Hit) -> bool:
+    """An inverted verb-object hit: two one-token parts, object and verb, with words between (机油/该/换)."""
+    return len(hit.spans) == 2 and "*" not in hit.keyword and all(e - s == 1 for s, e in hit.spans)
