@@ -280,6 +280,30 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
         # The agreed time overrun (约的两点，都快三点了) and a price other than the one promised (宣传的是199，
         # 到店变成了399): two points each.
         "mood:overrun": 2, "mood:misquoted": 2,
+        # A promise and what came of it (说好的一个小时，四十五分钟就喊我起来了), a request unheeded (跟师傅说了
+        # 轻一点，他还是那么重) and people changed too often (一学期换了三个老师): two points each; a wait of
+        # minutes or hours told gone by (坐了四十分钟了) one, as the wait cues (等了*分钟).
+        "mood:unkept": 2, "mood:unheeded": 2, "mood:churned": 2, "mood:waited": 1,
+        # Challenges to the business that ask nothing (是几个意思, 讲不讲道理, 当我好骗是吧, 这也叫无痛):
+        # two points; one that may be asked in earnest (你们这是正规机构吗, 还要等多久, 有人管吗) one.
+        "几个意思": 2, "讲不讲道理": 2, "讲不讲*理": 2, "讲不讲信用": 2, "讲不讲诚信": 2, "当我好骗": 2,
+        "当我们好骗": 2, "当我*是吧": 2, "当我们*是吧": 2,
+        "当*傻子": 2, "当我傻": 2, "当我不懂": 2, "当冤大头": 2, "好欺负": 2, "这也叫": 2, "管这叫": 2, "这也算": 1,
+        "到底会不会": 2, "到底懂不懂": 2,
+        "当提款机": 2, "当韭菜": 2, "归谁管": 1, "到底有没有": 1, "还想不想": 2, "就这个水平": 2, "就这水平": 2,
+        "这是正规": 1, "是不是正规": 1,
+        "还要等多久": 1, "要等到什么时候": 1, "有人管吗": 1, "就说了": 1, "早说了": 1,
+        "是吧": 0.5,
+        # The staff's manner: cold, absent, curt (心不在焉, 爱答不理, 冷着脸, 不耐烦), and a demand that it
+        # change (态度能不能好一点, 说话能不能客气点): two points.
+        "心不在焉": 2, "爱答不理": 2, "爱理不理": 2, "爱搭不理": 2, "不理不睬": 2, "已读不回": 2, "不搭理": 1,
+        "没人搭理": 2, "冷着脸": 2, "摆脸色": 2, "甩脸色": 2, "脸色难看": 2, "大呼小叫": 2, "不耐烦": 2,
+        "应付": 1, "态度能不能": 2, "说话能不能": 2, "能不能客气": 2, "能不能专业": 2, "能不能认真": 2,
+        "能不能上点心": 2,
+        "能不能用点心": 2, "能不能有点": 1,
+        # Passed from one to another (转来转去, 不归我管, 没一个说得清): two points; 你们就不能 (你们就不能多安排几个
+        # 医生吗) one.
+        "转来转去": 2, "不归*管": 2, "没一个": 1, "你们就不能": 1,
         # Softeners.
         "谢谢": -1, "辛苦": -1,
     },

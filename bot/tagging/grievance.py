@@ -36,6 +36,15 @@ clause's words and weighed as a cue (`"mood:persisting" = 1` in a rule's `[keywo
 - `misquoted` (over a sentence): a price promised (`advertised`: 宣传的是199) and a different one asked
   or charged (`charged`: 到店变成了399).
 
+- `unkept` (over a sentence): a promise (`promises`: 说好的一个小时, 号称) and, in a later clause, what
+  came of it (`outcomes`: 结果, 这也叫, 四十五分钟就…); not a question about it, nor the customer's own plan.
+- `unheeded` (over a sentence): the customer told the business (`told`: 跟师傅说了, 反映) and, in a later
+  clause, it still stands (`unheeded`: 还是, 一点动静都没有); not told to their own child, not asked.
+- `churned`: people changed too often (一学期换了三个老师, 转了三个人都没说清楚: `churn_verbs`, a count of
+  `churn_measures`, a period of `churn_periods` or 都).
+- `waited`: a span of `wait_units` told gone by (坐了四十分钟了, 一个半小时都没人理); 等了/排了 are the
+  wait cues'.
+
 The customer or their child as the one a deed was done to (孩子被前台吼了, 我被美容师骂了) is no
 subject of their own: the deed is the staff's.
 
@@ -53,10 +62,10 @@ from dataclasses import dataclass
 from bot.tagging.matches import PUNCTUATION as _PUNCTUATION
 
 GRIEVANCE_MOODS = ("persisting", "elapsed", "exasperated", "accused", "misconduct", "overcharged", "scornful", "late",
-                   "ironic", "overrun", "misquoted")
+                   "ironic", "overrun", "misquoted", "waited", "unkept", "unheeded", "churned")
 # Moods told over a sentence (the agreed time, then the hour it became): a cue of one takes the
 # whole sentence, so 「价目表上写的九百八，结账时收了我一千二」 asks no price in its first clause.
-SPANNING_MOODS = frozenset({"overrun", "misquoted"})
+SPANNING_MOODS = frozenset({"overrun", "misquoted", "unkept", "unheeded"})
 
 DEFAULT_GRIEVANCE: dict[str, tuple[str, ...]] = {
     "persistence": ("又", "一直", "总是", "老是", "总", "老", "还是", "始终", "仍然", "依然", "依旧", "照样", "每次都",
@@ -118,6 +127,24 @@ DEFAULT_GRIEVANCE: dict[str, tuple[str, ...]] = {
     "durations": ("天", "日", "周", "星期", "礼拜", "月", "季度", "学期", "年"),
     # Tries counted with 都 (都换了三个了, 都跑了三趟了); without it the count cues weigh them (问了#遍).
     "tries": ("个", "次", "回", "遍", "趟"),
+    # `waited`: a span of these told as gone by (坐了四十分钟了, 一个半小时都没人理).
+    "wait_units": ("分钟", "小时", "钟头", "个钟头", "个钟"),
+    # `unkept`: what the business promised (说好的一个小时, 宣传页上写的, 跟我说能维持一年, 号称) and, in a
+    # later clause of the sentence, what came of it (结果, 实际, 这也叫, 来了一看; or a span then 就 or
+    # 不到: 四十五分钟就喊我起来了, 三个月就没了).
+    "promises": ("说好", "说好的", "说是", "跟我说", "和我说", "跟我们说", "给我说", "宣传", "写的", "写着", "号称",
+                 "承诺", "保证", "答应", "广告上", "标的", "标着", "当初说", "的时候说", "当时说"),
+    "outcomes": ("结果", "实际", "实际上", "其实", "哪有", "这也叫", "这叫", "这就叫", "管这叫", "来了", "一看",
+                 "到手", "才", "也就", "只有", "就没了", "就结束", "就下课", "就下钟", "就完了"),
+    # `unheeded`: the customer told someone of the business (跟师傅说了, 反映了, 上周就说了) and, in a later
+    # clause, it still stands (还是, 照样, 一点动静都没有).
+    "told": ("说了", "讲了", "提了", "反映", "交代了", "强调了", "说过", "提过", "讲过", "叮嘱了", "要求了"),
+    "unheeded": ("还是", "照样", "依然", "仍然", "依旧", "还那么", "还这么", "一点动静", "没动静", "没反应", "没回音",
+                 "没人理", "没人管", "没下文", "没听见", "没听到", "跟没说一样"),
+    # `churned`: people changed or handed on too often (一学期换了三个老师, 转了三个人都没说清楚).
+    "churn_verbs": ("换了", "转了", "换过", "换掉了"),
+    "churn_measures": ("个", "次", "位", "任", "拨", "轮"),
+    "churn_periods": ("天", "周", "星期", "礼拜", "月", "季度", "学期", "年", "疗程", "阶段"),
 }
 
 _NUMBER = "(?:[0-9]+|[一二两三四五六七八九十百几半]+)"
@@ -140,6 +167,14 @@ _LATE_BEFORE = ("都", "快", "已经", "现在")
 _PRICE = re.compile("[0-9]{2,}(?:[.][0-9]+)?"
                     "|[一二两三四五六七八九][零一二两三四五六七八九十百千万]*[十百千万][一二两三四五六七八九]?")
 _DIGITS = {c: n for n, c in enumerate("零一二三四五六七八九")} | {"两": 2}
+# `waited`: what tells a span gone by (四十分钟了, 一个半小时都没人理, 已经坐了五十分钟), and what makes it
+# none (十分钟就到我了, 半小时左右, 一个小时的课).
+_WAIT_AFTER = ("了", "都", "还", "也")
+_WAIT_BEFORE = ("已经", "都", "整整", "足足", "快", "干坐了", "坐了", "站了", "耗了", "晾了")
+_WAIT_CUED = ("等了", "排了", "等", "排")  # the wait cues' own (等了*分钟): not weighed twice
+_SENTENCE_STOPS = "。！？!?"
+# A verb with its potential complement denied, after 连…都 (连张发票都开不了, 连个人都找不到).
+_UNABLE = "[\u4e00-\u9fff]{1,2}不[了好到清会动着]"
 
 
 @dataclass(frozen=True)
@@ -165,6 +200,13 @@ class Grievances:
     _appointed: re.Pattern[str] | None
     _advertised: re.Pattern[str] | None
     _charged: re.Pattern[str] | None
+    _waited: re.Pattern[str] | None
+    _promise: re.Pattern[str] | None
+    _outcome: re.Pattern[str] | None
+    _told: re.Pattern[str] | None
+    _unheeded: re.Pattern[str] | None
+    _churn: re.Pattern[str] | None
+    _churn_period: re.Pattern[str] | None
 
     @classmethod
     def build(cls, words: Mapping[str, tuple[str, ...]]) -> Grievances:
@@ -210,7 +252,33 @@ class Grievances:
                       if words["advertised"] else None)
         charged = (re.compile(f"(?:{either(words['charged'])})[^{_PUNCTUATION}0-9]{{0,4}}?({_PRICE.pattern})")
                    if words["charged"] else None)
+        # A span of minutes or hours (四十分钟, 一个半小时, 半个多小时) told gone by: see `_waits`.
+        waited = (re.compile(f"(?:{_NUMBER}个?多?半?|半个?多?)(?:{either(words['wait_units'])})多?")
+                  if words["wait_units"] else None)
+        # A promise, and later in the sentence what came of it: a word of `outcomes`, or a span then 就
+        # or 不到 (四十五分钟就喊我起来了, 三个月就没了, 五十分钟不到就下课).
+        span_units = either(words["wait_units"] + words["durations"])
+        promise = re.compile(either(words["promises"])) if words["promises"] else None
+        span_then = f"{_NUMBER}个?多?半?(?:{span_units})多?(?:不到|都不到)?就"
+        outcome = re.compile(f"(?:{either(words['outcomes'])})|{span_then}") if words["outcomes"] else None
+        told = re.compile(either(words["told"])) if words["told"] else None
+        unheeded = re.compile(either(words["unheeded"])) if words["unheeded"] else None
+        churn = (re.compile(f"(?:{either(words['churn_verbs'])})({_NUMBER})(?:{either(words['churn_measures'])})")
+                 if words["churn_verbs"] and words["churn_measures"] else None)
+        churn_period = (re.compile(f"(?:{_NUMBER}|这|一|半|上|每)个?多?(?:{either(words['churn_periods'])})")
+                        if words["churn_periods"] else None)
+        optional += (churn,)
+        if waited is not None:
+            units = either(words["wait_units"])
+            optional += (re.compile(f"(?:{either(_WAIT_BEFORE)})[^{_PUNCTUATION}]{{0,4}}?(?:{units})"
+                                    f"|(?:{units})多?(?:{either(_WAIT_AFTER)})"),)
         spanning = []
+        if promise is not None and outcome is not None:
+            spanning.append(f"(?:{promise.pattern})[^{_SENTENCE_STOPS}]{{0,40}}?[{_PUNCTUATION}][^{_SENTENCE_STOPS}]{{0,30}}?"
+                            f"(?:{outcome.pattern})")
+        if told is not None and unheeded is not None:
+            spanning.append(f"(?:{told.pattern})[^{_SENTENCE_STOPS}]{{0,30}}?[{_PUNCTUATION}][^{_SENTENCE_STOPS}]{{0,20}}?"
+                            f"(?:{unheeded.pattern})")
         if appointed is not None:
             spanning.append(f"(?:{appointed.pattern}).{{0,40}}?{clock}")
         if advertised is not None and charged is not None:
@@ -218,12 +286,12 @@ class Grievances:
         trigger = re.compile("|".join(
             [f"(?:{persistence.pattern})[^{_PUNCTUATION}]*?(?:{bad})",
              f"(?:{why.pattern})[^{_PUNCTUATION}]{{0,8}}?(?:{either(words['why_turns'])})",
-             elapsed.pattern, f"连[^{_PUNCTUATION}]{{1,6}}?[都也][不没]"]
+             elapsed.pattern, f"连[^{_PUNCTUATION}]{{1,6}}?[都也](?:[不没]|{_UNABLE})"]
             + [p.pattern for p in optional if p is not None] + spanning))
         return cls(words, trigger, persistence, why, elapsed, misdeed, overcharge, aimed, staff, mistake,
                    omission, scorn, late, told_late, irony,
                    re.compile("|".join(spanning)) if spanning else None, appointed,
-                   advertised, charged)
+                   advertised, charged, waited, promise, outcome, told, unheeded, churn, churn_period)
 
     def moods(self, folded: str, bounds: frozenset[int], negative: re.Pattern[str] | None, sentence: str,
               money: Sequence[str], wanted: frozenset[str], rhetorical: bool = False) -> set[str]:
@@ -256,7 +324,95 @@ class Grievances:
             moods.add("overrun")
         if "misquoted" in wanted and self._misquoted(folded, sentence):
             moods.add("misquoted")
+        if "waited" in wanted and self._waits(folded, bounds):
+            moods.add("waited")
+        if "unkept" in wanted and self._unkept(folded, bounds, sentence):
+            moods.add("unkept")
+        if "unheeded" in wanted and self._unheeded_after(folded, bounds, sentence):
+            moods.add("unheeded")
+        if "churned" in wanted and self._churned(folded, bounds):
+            moods.add("churned")
         return moods & wanted
+
+    def _waits(self, folded: str, bounds: frozenset[int]) -> bool:
+        """A span of minutes or hours told as gone by (坐了四十分钟了, 一个半小时都没人理, 排了快两个小时的队 is
+        the wait cues'), not a quick turn (十分钟就到我了), an estimate (半小时左右) or a length (一个小时的课)."""
+        if self._waited is None:
+            return False
+        for match in self._waited.finditer(folded):
+            if match.start() not in bounds:
+                continue
+            before, after = folded[: match.start()], folded[match.end() :]
+            if before.endswith(_WAIT_CUED) or before.rstrip("快已经都整足").endswith(_WAIT_CUED):
+                continue  # 等了四十分钟: the wait cues weigh it
+            if after.startswith(("就", "左右", "以内", "之内", "内", "后", "以后", "之后", "的")):
+                continue
+            if after.startswith(_WAIT_AFTER) or before.endswith(_WAIT_BEFORE):
+                return True
+        return False
+
+    def _unkept(self, folded: str, bounds: frozenset[int], sentence: str) -> bool:
+        """What came of a promise of an earlier clause of the sentence, told in this one (说好的一个小时，
+        四十五分钟就喊我起来了; 宣传页上写的无痛，这也叫无痛); not a question about the promise (说是能维持一年，
+        是真的吗) nor the customer's own arrangement (我跟老师说好了…)."""
+        if self._promise is None or self._outcome is None:
+            return False
+        start = sentence.find(folded)
+        if start <= 0:
+            return False
+        earlier = sentence[:start]
+        if not any(not re.search("我们?(?:跟|和)", earlier[max(m.start() - 6, 0) : m.start()])
+                   for m in self._promise.finditer(earlier)):
+            return False
+        asks = folded.rstrip("啊呀吧").endswith(("吗", "么", "呢"))
+        for match in self._outcome.finditer(folded):
+            if match.start() not in bounds:
+                continue
+            said = match.group()
+            if said == "才" and folded[match.end() : match.end() + 1] in ("能", "会", "可", "行"):
+                continue  # 三天后才能拿: a time to come
+            if asks and not said.endswith("叫"):
+                continue  # a question about it, except 这也叫…？
+            return True
+        return False
+
+    def _unheeded_after(self, folded: str, bounds: frozenset[int], sentence: str) -> bool:
+        """The customer told someone of the business in an earlier clause of the sentence (跟师傅说了轻一点,
+        反映两次了) and it still stands in this one (他还是那么重, 一点动静都没有); not told to their own child
+        (跟孩子说了好几次，他还是不听), not a question, nor a routine kept (还是老时间)."""
+        if self._told is None or self._unheeded is None:
+            return False
+        start = sentence.find(folded)
+        if start <= 0 or folded.rstrip("啊呀吧").endswith(("吗", "么", "呢")):
+            return False
+        earlier = sentence[:start]
+        own = self.words["own_subjects"]
+        if not any(not re.search(f"(?:跟|和|给|对)(?:{'|'.join(map(re.escape, own))})[^{_PUNCTUATION}]{{0,3}}$",
+                                 earlier[: m.start()])
+                   for m in self._told.finditer(earlier)):
+            return False
+        routine = self.words.get("routine", ())
+        for match in self._unheeded.finditer(folded):
+            if match.start() in bounds and not folded.startswith(routine, match.end()) \
+                    and not self._own(folded, match.start()):
+                return True
+        return False
+
+    def _churned(self, folded: str, bounds: frozenset[int]) -> bool:
+        """People changed or handed on too often: 换了/转了 and a count of two or more, after a period in the
+        clause (一学期换了三个老师) or with 都 after (转了三个人都没说清楚); not the customer's own (我换了三家店)."""
+        if self._churn is None:
+            return False
+        for match in self._churn.finditer(folded):
+            if match.start() not in bounds or match.group(1) in ("一", "1"):
+                continue
+            before = folded[: match.start()]
+            if self._own(folded, match.start()) and not re.search("[给帮替为](?:孩子|我|我们|宝宝|女儿|儿子)$", before):
+                continue
+            after = folded[match.end() : match.end() + 5]
+            if (self._churn_period is not None and self._churn_period.search(before)) or "都" in after:
+                return True
+        return False
 
     def _overrun(self, folded: str, bounds: frozenset[int], sentence: str) -> bool:
         """A clock time told as passed beyond the agreed one of the sentence (约的两点，都快三点了;
@@ -399,7 +555,7 @@ class Grievances:
             for match in self._mistake.finditer(folded):
                 if match.start() in bounds and not folded[: match.start()].rstrip(_PARTICLES).endswith("我"):
                     return True  # 前台把我名字登记错了; not 我记错了
-        for match in re.finditer("连(.{1,6}?)[都也](?:不|没)", folded):
+        for match in re.finditer(f"连(.{{1,6}}?)[都也](?:不|没|{_UNABLE})", folded):
             if not self._own(folded, match.start()):
                 return True
         if self._omission is not None:

@@ -195,6 +195,8 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                        "实在"),
     # What a strong judgement (特别差, 太慢) says of the customer or their child, not of the business,
     # when it is named right before it: 阅读理解特别差, 孩子基础太差, 我皮肤真的好差, 我太粗心了.
+    # Before the customer or their child, what makes them the one a judgement is aimed at (对孩子太凶了).
+    "toward": ("对", "冲", "朝", "向", "对着"),
     "self_judged": ("我", "自己", "我自己",
                     "成绩", "基础", "底子", "理解", "阅读", "口语", "听力", "发音", "写作", "作文", "词汇", "单词",
                     "计算", "记性", "记忆力", "注意力", "专注力", "自控力", "反应", "能力", "学习", "字", "数学",
@@ -437,7 +439,10 @@ class Language:
         """What is judged, named right before, is the customer's own or their child's (孩子太不自觉了)."""
         before = before.rstrip("也都还就真的是")
         own = self.words["self_judged"] + self.words["own_speakers"]
-        return before.endswith(own) if before and own else False
+        if not (before and own):
+            return False
+        # 对孩子太凶了, 冲我特别凶: the customer or their child is the one treated so, not the one judged.
+        return any(before.endswith(word) and not before[: -len(word)].endswith(self.words["toward"]) for word in own)
 
     @classmethod
     def build(cls, overrides: Mapping[str, Sequence[str]] | None = None) -> Language:

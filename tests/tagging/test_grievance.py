@@ -187,3 +187,61 @@ def test_news_told_late_and_ironic_praise_complain(text: str) -> None:
 ])
 def test_late_news_of_their_own_and_quotations_that_are_no_irony(text: str) -> None:
     assert tags(operator(), text) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "挂号的时候说十分钟就能看上，我这都坐了快一个小时了",  # a promise recalled, a wait told
+    "说是一对一辅导，去了才发现是四个孩子一起上",  # unkept: 说是, then 才
+    "号称名师授课，结果来的是个实习生",  # unkept: 号称, then 结果
+    "体验课说好四十分钟，二十分钟就让孩子下课了",  # unkept: a span then 就
+    "宣传册上写着零添加，这也叫零添加？",  # unkept, and 这也叫
+    "跟护士说了针扎歪了，她还是照样扎",  # unheeded: told, and 还是
+    "上周就反映了空调漏水，到今天还是滴个不停",  # unheeded: 反映, and 还是
+    "半个学期换了三任班主任",  # churned: a period, then 换了 and a count
+    "打电话咨询，转了四个人都说不清楚",  # churned: 转了 and a count with 都
+    "在候诊室干坐了四十分钟了，到底还要等多久",  # waited, and 到底
+    "一个半小时都没人过来招呼",  # waited, and 都没
+])
+def test_a_promise_unkept_a_request_unheeded_or_people_changed_complain(text: str) -> None:
+    assert tags(operator(), text) == {"诉求:投诉"}
+
+
+@pytest.mark.parametrize("text", [
+    "说是效果能维持一年，是真的吗",  # a question about the promise, before buying
+    "说好的周六上午，我到时候直接过去",  # a promise kept
+    "我跟老师说好了周六补课，实际上孩子周五就放假了",  # the customer's own arrangement
+    "跟前台说了一声，她马上帮我调了时间",  # heeded at once
+    "跟老师说了周五不来，还是按原来的时间补课吗",  # told, then asked
+    "我跟孩子说了，他还是想去学游泳",  # told to the customer's own child
+    "孩子换了两个班，现在这个挺适应的",  # no period, no 都: the family's own choice
+    "我换了三家店才找到你们",  # the customer's own search
+    "一个钟是多少分钟",  # a neutral question about time
+    "今天坐了十分钟就轮到我了",  # a quick turn
+    "一个小时的课中间休息吗",  # a length, not a wait
+])
+def test_promises_requests_changes_and_waits_without_a_grievance_do_not(text: str) -> None:
+    assert tags(operator(), text) == set()
+
+
+@pytest.mark.parametrize("text", [
+    "你们这收费标准讲不讲道理",  # a challenge that asks nothing
+    "当我不懂是吧",
+    "你们是把家长当提款机吧",
+    "前台对家长爱答不理的",  # the staff's manner
+    "班主任全程心不在焉",
+    "你们技师态度能不能好一点",  # a demand that the manner change
+    "老师对孩子太凶了",  # 对: the child is the one treated so, not the one judged
+])
+def test_a_challenge_or_the_staffs_manner_complains(text: str) -> None:
+    assert tags(operator(), text) == {"诉求:投诉"}
+
+
+def test_an_operator_weighs_the_new_grievances_by_name() -> None:
+    promise = "号称名师授课，结果来的是个实习生"
+    off = KeywordTagger(parse_rules(COMPLAINT + '[keyword.cues]\n"mood:unkept" = 0\n'))
+    assert tags(off, promise) == set()
+    own = '[language]\npromises = ["吹的是"]\n' + COMPLAINT
+    assert tags(KeywordTagger(parse_rules(own)), "吹的是名师授课，结果来的是个实习生") == {"诉求:投诉"}
+    assert tags(KeywordTagger(parse_rules(own)), promise) == set()
+    churn = "半个学期换了三任班主任"
+    assert tags(KeywordTagger(parse_rules(COMPLAINT + '[keyword.cues]\n"mood:churned" = 0\n')), churn) == set()
