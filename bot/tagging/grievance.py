@@ -55,6 +55,7 @@ not complain.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -128,12 +129,12 @@ DEFAULT_GRIEVANCE: dict[str, tuple[str, ...]] = {
     # Tries counted with 都 (都换了三个了, 都跑了三趟了); without it the count cues weigh them (问了#遍).
     "tries": ("个", "次", "回", "遍", "趟"),
     # `waited`: a span of these told as gone by (坐了四十分钟了, 一个半小时都没人理).
-    "wait_units": ("分钟", "小时", "钟头", "个钟头", "个钟"),
+    "wait_units": ("分钟", "小时", "钟头"),
     # `unkept`: what the business promised (说好的一个小时, 宣传页上写的, 跟我说能维持一年, 号称) and, in a
     # later clause of the sentence, what came of it (结果, 实际, 这也叫, 来了一看; or a span then 就 or
     # 不到: 四十五分钟就喊我起来了, 三个月就没了).
-    "promises": ("说好", "说好的", "说是", "跟我说", "和我说", "跟我们说", "给我说", "宣传", "写的", "写着", "号称",
-                 "承诺", "保证", "答应", "广告上", "标的", "标着", "当初说", "的时候说", "当时说"),
+    "promises": ("说好", "说好的", "说是", "跟我说", "和我说", "跟我们说", "宣传", "写的", "写着", "号称",
+                 "承诺", "保证", "答应", "广告上", "标的", "标着", "当初说", "时候说", "当时说"),
     "outcomes": ("结果", "实际", "实际上", "其实", "哪有", "这也叫", "这叫", "这就叫", "管这叫", "来了", "一看",
                  "到手", "才", "也就", "只有", "就没了", "就结束", "就下课", "就下钟", "就完了"),
     # `unheeded`: the customer told someone of the business (跟师傅说了, 反映了, 上周就说了) and, in a later
@@ -200,13 +201,15 @@ class Grievances:
     _appointed: re.Pattern[str] | None
     _advertised: re.Pattern[str] | None
     _charged: re.Pattern[str] | None
-    _waited: re.Pattern[str] | None
-    _promise: re.Pattern[str] | None
-    _outcome: re.Pattern[str] | None
-    _told: re.Pattern[str] | None
-    _unheeded: re.Pattern[str] | None
-    _churn: re.Pattern[str] | None
-    _churn_period: re.Pattern[str] | None
+    # The patterns of `waited`, `unkept`, `unheeded` and `churned`, compiled when a message first needs
+    # them (`_compiled`): a start-up pays only for the trigger.
+    _waited: str | None
+    _promise: str | None
+    _outcome: str | None
+    _told: str | None
+    _unheeded: str | None
+    _churn: str | None
+    _churn_period: str | None
 
     @classmethod
     def build(cls, words: Mapping[str, tuple[str, ...]]) -> Grievances:
@@ -253,32 +256,34 @@ class Grievances:
         charged = (re.compile(f"(?:{either(words['charged'])})[^{_PUNCTUATION}0-9]{{0,4}}?({_PRICE.pattern})")
                    if words["charged"] else None)
         # A span of minutes or hours (四十分钟, 一个半小时, 半个多小时) told gone by: see `_waits`.
-        waited = (re.compile(f"(?:{_NUMBER}个?多?半?|半个?多?)(?:{either(words['wait_units'])})多?")
-                  if words["wait_units"] else None)
+        waited = f"(?:{_NUMBER}个?多?半?|半个?多?)(?:{either(words['wait_units'])})多?" if words["wait_units"] else None
         # A promise, and later in the sentence what came of it: a word of `outcomes`, or a span then 就
         # or 不到 (四十五分钟就喊我起来了, 三个月就没了, 五十分钟不到就下课).
         span_units = either(words["wait_units"] + words["durations"])
-        promise = re.compile(either(words["promises"])) if words["promises"] else None
+        promise = either(words["promises"]) if words["promises"] else None
         span_then = f"{_NUMBER}个?多?半?(?:{span_units})多?(?:不到|都不到)?就"
-        outcome = re.compile(f"(?:{either(words['outcomes'])})|{span_then}") if words["outcomes"] else None
-        told = re.compile(either(words["told"])) if words["told"] else None
-        unheeded = re.compile(either(words["unheeded"])) if words["unheeded"] else None
-        churn = (re.compile(f"(?:{either(words['churn_verbs'])})({_NUMBER})(?:{either(words['churn_measures'])})")
+        outcome = f"(?:{either(words['outcomes'])})|{span_then}" if words["outcomes"] else None
+        told = either(words["told"]) if words["told"] else None
+        unheeded = either(words["unheeded"]) if words["unheeded"] else None
+        churn = (f"(?:{either(words['churn_verbs'])})({_NUMBER})(?:{either(words['churn_measures'])})"
                  if words["churn_verbs"] and words["churn_measures"] else None)
-        churn_period = (re.compile(f"(?:{_NUMBER}|这|一|半|上|每)个?多?(?:{either(words['churn_periods'])})")
+        churn_period = (f"(?:{_NUMBER}|这|一|半|上|每)个?多?(?:{either(words['churn_periods'])})"
                         if words["churn_periods"] else None)
-        optional += (churn,)
+        # What may hold a wait or a change of people: a unit with 了/都/还/也 after it, a sitting or standing
+        # before one (干坐了五十分钟), a change with a count (换了三个).
+        triggers = []
         if waited is not None:
             units = either(words["wait_units"])
-            optional += (re.compile(f"(?:{either(_WAIT_BEFORE)})[^{_PUNCTUATION}]{{0,4}}?(?:{units})"
-                                    f"|(?:{units})多?(?:{either(_WAIT_AFTER)})"),)
+            triggers.append(f"(?:{units})多?[{''.join(_WAIT_AFTER)}]|[坐站耗晾]了[^{_PUNCTUATION}]{{0,5}}?(?:{units})")
+        if churn is not None:
+            triggers.append(churn)
         spanning = []
+        # A promise or a word told, then a clause of the same sentence: `_unkept` and `_unheeded_after` read
+        # that clause's own words (a short pattern: the trigger is compiled at every start-up).
         if promise is not None and outcome is not None:
-            spanning.append(f"(?:{promise.pattern})[^{_SENTENCE_STOPS}]{{0,40}}?[{_PUNCTUATION}][^{_SENTENCE_STOPS}]{{0,30}}?"
-                            f"(?:{outcome.pattern})")
+            spanning.append(f"(?:{promise})[^{_SENTENCE_STOPS}]{{0,40}}?[{_PUNCTUATION}]")
         if told is not None and unheeded is not None:
-            spanning.append(f"(?:{told.pattern})[^{_SENTENCE_STOPS}]{{0,30}}?[{_PUNCTUATION}][^{_SENTENCE_STOPS}]{{0,20}}?"
-                            f"(?:{unheeded.pattern})")
+            spanning.append(f"(?:{told})[^{_SENTENCE_STOPS}]{{0,30}}?[{_PUNCTUATION}]")
         if appointed is not None:
             spanning.append(f"(?:{appointed.pattern}).{{0,40}}?{clock}")
         if advertised is not None and charged is not None:
@@ -287,7 +292,7 @@ class Grievances:
             [f"(?:{persistence.pattern})[^{_PUNCTUATION}]*?(?:{bad})",
              f"(?:{why.pattern})[^{_PUNCTUATION}]{{0,8}}?(?:{either(words['why_turns'])})",
              elapsed.pattern, f"连[^{_PUNCTUATION}]{{1,6}}?[都也](?:[不没]|{_UNABLE})"]
-            + [p.pattern for p in optional if p is not None] + spanning))
+            + [p.pattern for p in optional if p is not None] + triggers + spanning))
         return cls(words, trigger, persistence, why, elapsed, misdeed, overcharge, aimed, staff, mistake,
                    omission, scorn, late, told_late, irony,
                    re.compile("|".join(spanning)) if spanning else None, appointed,
@@ -339,7 +344,7 @@ class Grievances:
         the wait cues'), not a quick turn (十分钟就到我了), an estimate (半小时左右) or a length (一个小时的课)."""
         if self._waited is None:
             return False
-        for match in self._waited.finditer(folded):
+        for match in _compiled(self._waited).finditer(folded):
             if match.start() not in bounds:
                 continue
             before, after = folded[: match.start()], folded[match.end() :]
@@ -362,10 +367,10 @@ class Grievances:
             return False
         earlier = sentence[:start]
         if not any(not re.search("我们?(?:跟|和)", earlier[max(m.start() - 6, 0) : m.start()])
-                   for m in self._promise.finditer(earlier)):
+                   for m in _compiled(self._promise).finditer(earlier)):
             return False
         asks = folded.rstrip("啊呀吧").endswith(("吗", "么", "呢"))
-        for match in self._outcome.finditer(folded):
+        for match in _compiled(self._outcome).finditer(folded):
             if match.start() not in bounds:
                 continue
             said = match.group()
@@ -389,10 +394,10 @@ class Grievances:
         own = self.words["own_subjects"]
         if not any(not re.search(f"(?:跟|和|给|对)(?:{'|'.join(map(re.escape, own))})[^{_PUNCTUATION}]{{0,3}}$",
                                  earlier[: m.start()])
-                   for m in self._told.finditer(earlier)):
+                   for m in _compiled(self._told).finditer(earlier)):
             return False
         routine = self.words.get("routine", ())
-        for match in self._unheeded.finditer(folded):
+        for match in _compiled(self._unheeded).finditer(folded):
             if match.start() in bounds and not folded.startswith(routine, match.end()) \
                     and not self._own(folded, match.start()):
                 return True
@@ -403,14 +408,14 @@ class Grievances:
         clause (一学期换了三个老师) or with 都 after (转了三个人都没说清楚); not the customer's own (我换了三家店)."""
         if self._churn is None:
             return False
-        for match in self._churn.finditer(folded):
+        for match in _compiled(self._churn).finditer(folded):
             if match.start() not in bounds or match.group(1) in ("一", "1"):
                 continue
             before = folded[: match.start()]
             if self._own(folded, match.start()) and not re.search("[给帮替为](?:孩子|我|我们|宝宝|女儿|儿子)$", before):
                 continue
             after = folded[match.end() : match.end() + 5]
-            if (self._churn_period is not None and self._churn_period.search(before)) or "都" in after:
+            if (self._churn_period is not None and _compiled(self._churn_period).search(before)) or "都" in after:
                 return True
         return False
 
@@ -563,6 +568,12 @@ class Grievances:
                 if match.start() in bounds and not self._own(folded, match.start()):
                     return True  # 换班也不提前通知; not 我也没告诉她
         return False
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """A pattern compiled when first used, once a process."""
+    return re.compile(pattern)
 
 
 def _agreed_clock(appointed: re.Pattern[str], text: str) -> int | None:
