@@ -219,6 +219,7 @@ def test_a_promise_unkept_a_request_unheeded_or_people_changed_complain(text: st
     "今天坐了十分钟就轮到我了",  # a quick turn
     "一个小时的课中间休息吗",  # a length, not a wait
     "这个药膏没什么用吧",  # one point: a doubt, no complaint
+    "练了两周，体能已经有一点提高了",  # a little result: praise
 ])
 def test_promises_requests_changes_and_waits_without_a_grievance_do_not(text: str) -> None:
     assert tags(operator(), text) == set()
@@ -233,6 +234,7 @@ def test_promises_requests_changes_and_waits_without_a_grievance_do_not(text: st
     "你们技师态度能不能好一点",  # a demand that the manner change
     "老师对孩子太凶了",  # 对: the child is the one treated so, not the one judged
     "艾灸做了四次，一点用都没有",  # a result no better than nothing
+    "补了一个学期，口语一点提高也没有",  # no result at all, denied after 一点
 ])
 def test_a_challenge_or_the_staffs_manner_complains(text: str) -> None:
     assert tags(operator(), text) == {"诉求:投诉"}
