@@ -113,8 +113,11 @@ class ClauseFilters:
         keyword_hits = [h for h in hits if not h.exclude and h.rule not in vetoed
                         and (h.keyword not in rules[h.rule].contextual or h.rule in arranged)]
         if self._arrangement and any(self._asks_a_place(h) for h in keyword_hits):  # 周末班还有位置吗: the class's
+            # 周六下午那个班还有空位吗: a topic asked about beside the place (an `asked` word of an enquiry rule)
+            # is what the place is in, as an arrangement is
+            asked = any(h.keyword in rules[h.rule].asked and rules[h.rule].intent for h in keyword_hits)
             keyword_hits = [h for h in keyword_hits if h.rule in self._arrangement or not self._asks_a_place(h)
-                            or self._takes_the_move(h.rule, clause.sentence, clauses)]
+                            or (not asked and self._takes_the_move(h.rule, clause.sentence, clauses))]
         if self._arrangement and "rescheduled" in clause.moods:  # 推迟 of an arrangement not the one moved
             keyword_hits = [h for h in keyword_hits if h.rule not in self._arrangement or not self._a_move(h, clause)
                             or self._takes_the_move(h.rule, clause.sentence, clauses)]

@@ -31,3 +31,8 @@ def test_a_lesson_already_given_is_no_enquiry(tagger: KeywordTagger, text: str) 
 
 def test_the_next_lesson_is_asked_about(tagger: KeywordTagger) -> None:
     assert "课程:咨询" in tags(tagger, "下节课讲什么")
+
+
+@pytest.mark.parametrize("text", ["周日上午那个班还有空位吗", "暑假的课还有位置吗"])
+def test_a_place_in_a_class_is_no_booking(tagger: KeywordTagger, text: str) -> None:
+    assert tags(tagger, text) == {"课程:咨询"}
