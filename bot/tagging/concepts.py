@@ -374,12 +374,14 @@ def predicates_apart(keywords: Iterable[str], adverbs: Iterable[str]) -> dict[st
 
 
 def asked_both_ways(keywords: Iterable[str]) -> dict[str, str]:
-    """The A-not-A form of each keyword that opens with 能 or 可以, mapped to the keyword."""
+    """The A-not-A form of each keyword (or its last part after a gap) that opens with 能 or 可以, mapped
+    to the keyword."""
     forms: dict[str, str] = {}
     for keyword in keywords:
+        *before, last = keyword.split("*")  # the last part of a gapped keyword too: 周六*能做 in 周六能不能做
         for modal, question in _A_NOT_A:
-            if keyword.startswith(modal) and len(keyword) > len(modal) and not keyword.startswith(question):
-                forms.setdefault(question + keyword[len(modal) :], keyword)
+            if last.startswith(modal) and len(last) > len(modal) and not last.startswith(question):
+                forms.setdefault("*".join((*before, question + last[len(modal) :])), keyword)
     return forms
 
 
