@@ -155,10 +155,11 @@ class HitMoods:
                 clause.moods |= {"referring", "relayed"}
                 following = clauses[ordinal + 1] if ordinal + 1 < len(clauses) else None
                 opening = following.tokens[:2] if following is not None else []
-                if opening[:1] and self._other(opening[0]):
-                    opening = opening[1:]  # …，她想自己过去看看: the same person named again
-                if following is not None and following.sentence == clause.sentence \
-                        and opening[:1] and opening[0] in _GOING_ON and _ON_BEHALF.isdisjoint(following.tokens):
+                named_again = bool(opening[:1]) and self._other(opening[0])
+                if named_again:
+                    opening = opening[1:]  # …，她想周末带孩子过去看看: the same person again, whoever she brings
+                if following is not None and following.sentence == clause.sentence and opening[:1] \
+                        and opening[0] in _GOING_ON and (named_again or _ON_BEHALF.isdisjoint(following.tokens)):
                     following.moods |= {"referring", "relayed"}
                 break
 

@@ -29,3 +29,7 @@ def test_what_the_customer_asks_or_books_stays(tagger: KeywordTagger, text: str,
 @pytest.mark.parametrize("text", ["前台那个小姑娘问两句就不耐烦", "家长问一句老师就吼"])
 def test_a_question_told_of_is_passed_on_to_nobody(tagger: KeywordTagger, text: str) -> None:
     assert "意向:转介绍" not in tags(tagger, text)
+
+
+def test_the_same_person_again_brings_whom_she_likes(tagger: KeywordTagger) -> None:
+    assert tags(tagger, "我表姐在打听你们店在哪，她想下周带她女儿过去看看") == {"意向:转介绍"}
