@@ -149,6 +149,8 @@ class ClauseFilters:
         """A rule whose every hit in the clause is a keyword it cedes to a tag given there stands
         down (`cede`): 「报两个科目有优惠吗」 asks a price; 「英语一对一一节课多少钱」 names a course too."""
         rules = self._rules
+        if not any(rules[hit.rule].cede for hit in hits):
+            return hits
         present = {rules[hit.rule].tag for hit in hits}
         ceding = set()
         for number in {hit.rule for hit in hits}:

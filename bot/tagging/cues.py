@@ -63,8 +63,10 @@ class CueScoring:
         if "referring" in mood_kinds:  # 也 alone is in too many messages: 也 with what is wanted (也想, 也打算)
             words_of = self._language.words
             mood_words += [also + want for also in words_of["also"] for want in words_of["also_wants"]]
-            # someone else's question passed on (表妹在问你们, 她想给): 问 alone is in too many messages
-            mood_words += [word for word in words_of["relayed"] if len(word) > 1]
+            # someone else's question passed on (表妹在问你们): 问 alone, and a wish of the customer's own
+            # (想问, 想了解, 想给孩子报), are in too many messages to read every piece of them; a rule's {亲友}想问
+            # still finds those
+            mood_words += [word for word in words_of["relayed"] if len(word) > 1 and not word.startswith("想")]
             mood_words += ["问" + business for business in words_of["business"]]
         self._mood_cues = cue_pattern(dict.fromkeys(mood_words, []))
         # A cue that is also a sign of discomfort (吐了) is that sign when said of a person: see `_a_sign`.

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.matcher import PIECES, drop_contained
 from bot.tagging.matches import TagMatch
-from bot.tagging.language import read_moods, read_topics
+from bot.tagging.language import read_moods
 from bot.tagging.negation import asks_a_not_a, negations
 
 MOOD_LABELS = {
@@ -63,7 +63,7 @@ def explain(tagger: KeywordTagger, text: str) -> Explanation:
     if tagger._reads_referring:
         tagger._read_referring(clauses)
     if tagger._reads_topics:
-        read_topics(tagger._language, clauses, [bool(clause_hits) for clause_hits in hits])
+        tagger._read_topics(clauses, hits)
     rules = tagger._rules
     decisions: list[Decision] = []
     arranged = tagger.arranged(folded, hits)

@@ -4,6 +4,8 @@ done, praised, named...), and whether they suit its rule (`mood`, `not_mood`, `i
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import re
 
 from bot.tagging.amounts import AMOUNT
@@ -138,13 +140,14 @@ class HitMoods:
         """Someone else's question or wish passed on (我表妹在问你们家地址，想自己过去看看, 我同事想给她闺女报美术):
         `referring` and `relayed`, and so is the next clause of the sentence with no subject of its own. Not the
         household's (老公问), not the staff's (前台问两句就甩脸色), not one the customer makes for them (帮我妈问)."""
-        words = self._language.words
-        relayed, household = frozenset(words["relayed"]), frozenset(words["household"])
+        relayed, household, starts = self._relayed
         for ordinal, clause in enumerate(clauses):
-            if "referring" in clause.moods:
+            if "referring" in clause.moods or not starts.intersection(clause.folded):
                 continue
             tokens = clause.tokens
             for i, token in enumerate(tokens):
+                if token[:1] not in starts:
+                    continue
                 said = token + tokens[i + 1] if token == "想" and i + 1 < len(tokens) else token
                 before = tokens[:i]
                 if said not in relayed or not self._someone_elses(before) or not household.isdisjoint(before) \
@@ -162,6 +165,13 @@ class HitMoods:
                         and opening[0] in _GOING_ON and (named_again or _ON_BEHALF.isdisjoint(following.tokens)):
                     following.moods |= {"referring", "relayed"}
                 break
+
+    @cached_property
+    def _relayed(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """`relayed` and `household` as sets, and the characters a relayed word opens with."""
+        words = self._language.words
+        return (frozenset(words["relayed"]), frozenset(words["household"]),
+                frozenset(word[0] for word in words["relayed"]))
 
     def _staff(self, token: str) -> bool:
         return token in self._language.words["staff"]

@@ -162,7 +162,7 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         self._reads_intent = any((rule.mood | rule.not_mood) & {"asking", "request"}
                                  or any(word in ("mood:asking", "mood:request") for word, _ in rule.cues)
                                  for rule in self._rules)
-        self._reads_topics = any(rule.intent or rule.asked for rule in self._rules)  # enquiry rules
+        self._reads_topics = any(rule.intent or rule.asked or rule.timed for rule in self._rules)
         self._resolution_verbs = frozenset("".join(self._language.words["resolution_verbs"]))
         self._denied_patterns: dict[int, re.Pattern[str]] = {}  # rule -> its words denied and closed by 了
         # What each rule's arrangement is named by (`arrangement`): a sentence that moves something
@@ -241,7 +241,7 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         if self._reads_referring:
             self._read_referring(clauses)
         if self._reads_topics:
-            read_topics(self._language, clauses, [bool(clause_hits) for clause_hits in hits])
+            self._read_topics(clauses, hits)
         fired: dict[int, tuple[list[str], str]] = {}  # rule -> (keywords, first clause)
         last_clause: dict[int, int] = {}  # rule -> ordinal of the last clause it fired in
         fired_in: dict[int, set[int]] = {}  # rule -> ordinals of the clauses its keywords counted in
@@ -273,6 +273,15 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         """The matched keywords; one a concept group added names the rule's word: 什么价（≈价格）."""
         via = self._via[number]
         return tuple(f"{word}（≈{via[word]}）" if word in via else word for word in keywords)
+
+    def _read_topics(self, clauses: list[ClauseInfo], hits: list[list[Hit]]) -> None:
+        """`read_topics` where a clause holds a hit of an enquiry rule (`intent` or `asked`) or a `timed` word
+        (下班过去大概八点，还有师傅吗): only there does a question after it bear on a tag."""
+        rules = self._rules
+        enquired = [any(rules[h.rule].intent or h.keyword in rules[h.rule].asked or h.keyword in rules[h.rule].timed
+                        for h in clause_hits) for clause_hits in hits]
+        if any(enquired):
+            read_topics(self._language, clauses, [bool(clause_hits) for clause_hits in hits], enquired)
 
     def _read(self, text: str, folded: str, pieces: list[re.Match[str]],
               found: dict[int, tuple[list[str], list[tuple[int, int]], list[list[Hit]]]],

@@ -545,6 +545,12 @@ class Language:
         branches += [trie_regex(others)] if others else []
         return re.compile(f"(?<![没不])(?:{'|'.join(branches)})")
 
+    @cached_property
+    def subjects(self) -> tuple[str, ...]:
+        """Who may open a clause as its subject: the customer, the business, their people."""
+        words = self.words
+        return ("我", "你", *words["own_speakers"], *words["third_persons"], *words["staff"])
+
     def asks(self, text: str) -> bool:
         """A question word in `text`, as `asking` reads it."""
         return self._asking is not None and self._asking.search(text) is not None
@@ -755,16 +761,17 @@ def _read_premises(language: Language, clauses: list[ClauseInfo]) -> None:
             language.intent_moods(clause).add("asking")
 
 
-def read_topics(language: Language, clauses: list[ClauseInfo], named: Sequence[bool]) -> None:
+def read_topics(language: Language, clauses: list[ClauseInfo], named: Sequence[bool],
+                enquired: Sequence[bool] | None = None) -> None:
     """A clause that only names a thing (物理小班和一对一, 下周开始的那个周三晚上的班), followed in its sentence by
     a question with no subject and no keyword of its own (`named`: the clause has keyword hits): 效果上差别大吗,
     是几点到几点 ask about that thing, so the clause asks with it (`topic` and `asking`). Not a clause that tells
     something (了, 过, 我), nor a question a person opens (周六的钢琴课，孩子能请假吗) or that names its own matter
-    (课还剩十节，能退吗 asks for money back)."""
-    words = language.words
-    people = ("我", "你", *words["own_speakers"], *words["third_persons"], *words["staff"])
+    (课还剩十节，能退吗 asks for money back). `enquired` limits it to the clauses holding an enquiry rule's hit."""
+    people = language.subjects
     for ordinal, clause in enumerate(clauses):
-        if clause.moods or not clause.follows or any(t in _TELLING for t in clause.tokens):
+        if (enquired is not None and not enquired[ordinal]) or clause.moods or not clause.follows \
+                or not _TELLING.isdisjoint(clause.tokens):
             continue
         following = clauses[ordinal + 1] if ordinal + 1 < len(clauses) else None
         if following is not None and named[ordinal + 1] and following.sentence == clause.sentence:
