@@ -39,6 +39,10 @@ SETS = [
     ("tagging_heldout10.jsonl", SHIPPED),
     ("reno_heldout.jsonl", DATA / "reno_tags.toml"),
     ("bakery_heldout.jsonl", DATA / "bakery_tags.toml"),
+    ("florist_dev.jsonl", DATA / "florist_tags.toml"),
+    ("fruit_dev.jsonl", DATA / "fruit_tags.toml"),
+    ("furniture_dev.jsonl", DATA / "furniture_tags.toml"),
+    ("tea_dev.jsonl", DATA / "tea_tags.toml"),
 ]
 
 
