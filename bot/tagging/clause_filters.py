@@ -194,6 +194,11 @@ _AFTER_AN_AMOUNT = frozenset(("钱", "块", "块钱", "元", "米", "呀", "啊"
                               "?", "？", "~"))
 
 
+_MONEY = frozenset(("钱", "块钱", "元"))
+
+
 def _closes_clause(rest: list[str]) -> bool:
-    """Nothing but 钱 or a particle follows (一副多少, 全套下来要多少钱): not 一期多少节课."""
-    return all(token in _AFTER_AN_AMOUNT or not token.strip() for token in rest)
+    """Nothing but 钱 or a particle follows (一副多少, 全套下来要多少钱), or money right after it whatever
+    follows (大概多少钱一节): not 一期多少节课."""
+    said = [token for token in rest if token.strip()]
+    return bool(said) and said[0] in _MONEY or all(token in _AFTER_AN_AMOUNT for token in said)

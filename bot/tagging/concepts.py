@@ -30,7 +30,9 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
            "另外交钱", "额外交钱", "另外付", "另付", "要另外", "是送的", "送的吗", "送的还是", "赠送", "免费送",
            "白送",
            # Whether a thing is free or costs money, and points or a balance taken as money.
-           "是不是免费", "免不免费", "要不要钱", "抵扣", "抵现", "当钱用", "抵钱"),
+           "是不是免费", "免不免费", "要不要钱", "抵扣", "抵现", "当钱用", "抵钱",
+           # A quote or an estimate asked for (出个报价单, 帮我估个价), an offer asked about (有活动吗).
+           "报价单", "估价", "估个价", "估一下价", "有活动吗"),
     # Booking a visit or a time.
     "预约": ("预约", "约", "约个时间", "约时间", "约一下", "帮我约", "想约", "挂号", "挂个号", "排号", "排个号",
            "取号", "有号", "还有号", "到店", "来店", "上门", "有位置", "有空位", "排个时间", "安排时间", "安排一下",
@@ -42,7 +44,7 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     # Money back.
     "退款": ("退款", "退钱", "退费", "钱退", "退给我", "退回来", "退回", "还给我", "还钱", "返还", "折现", "能退",
            "可以退", "怎么退", "退掉", "退全款", "全额退", "退定金", "退押金", "退余额", "退差价", "申请退款",
-           "把*退了", "退一下", "给退", "给我退", "不给退"),
+           "把*退了", "退一下", "给退", "给我退", "不给退", "什么时候退", "啥时候退", "多久退", "多久能退", "返给我"),
     # No more messages.
     "退订": ("退订", "取消订阅", "取关", "别再发", "不要再发", "别发了", "不用再发", "别*发", "不要*发", "不用*发",
            "不要*推送", "别*推送", "不用*推送", "不需要*推送", "不用*打扰", "不要*打扰", "别*打扰", "勿扰", "免打扰",
@@ -63,6 +65,28 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
            "冤枉钱", "一问三不知", "没人管", "没人理", "没人接", "不回消息", "爱答不理", "不怎么样", "糊弄"),
     # A stay (a hotel, a homestay, a postpartum centre, a retreat); its rooms and bookings are KINDS.
     "入住": ("入住", "住宿", "住店", "陪住", "办入住"),
+    # Chasing what was ordered or is under way: where it is, how long still, hurry it up (a delivery, a
+    # parcel, a cake, furniture, a repair, building work). A general question before ordering (下单后多久能到)
+    # is none: each word here says the thing is already on its way or overdue.
+    "催单": ("催单", "催一下", "催催", "帮我催", "帮忙催", "催下", "到哪了", "到哪儿了", "到哪里了", "送到哪了",
+           "怎么还没到", "还没到货", "货还没到", "东西还没到", "快递还没到", "还没收到货", "货还没收到", "还没送到",
+           "还没送", "怎么还不送", "还没发货", "怎么还没发", "还没发出", "还没寄", "发货了吗",
+           "什么时候发货", "什么时候能发货", "啥时候发货", "什么时候送到", "什么时候能送到",
+           "什么时候能到", "啥时候到", "还要多久", "还得多久", "还要等多久", "进度怎么样", "进度如何", "什么进度",
+           "到什么进度", "查下进度", "查一下进度", "订单进度", "一直没动静", "没动静", "怎么还没来", "还没来",
+           "快点送", "尽快送", "查下物流", "查一下物流"),
+    # Ordering goods or a made thing (flowers, fruit, a cake, a sofa), not a visit: 下单, 来一份, 帮我留.
+    # 订个 and 预订 stay the 预约 group's (订个位, 预订一间); 订 alone is the operator's to write.
+    "下单": ("下单", "下个单", "帮我下单", "订购", "想订", "要订", "我要订", "帮我订", "给我订", "再订", "想买",
+           "我要买", "帮我留", "给我留", "帮忙留", "留一份", "帮我准备", "帮我拿", "拍下", "来份", "再来一份"),
+    # Topping up or renewing a membership, a stored-value card or a subscription (not a new card, 办卡,
+    # which is a price question, nor the card named: 储值卡在哪查余额).
+    "充值": ("充值", "储值", "充钱", "再充", "充#", "充多少", "续卡", "续费", "续会员", "续年卡", "怎么续", "续一下",
+           "续一年", "再续", "升级会员", "升级*卡"),
+    # A visit to measure (furniture made to measure, curtains, building work): 量尺寸, 来家里量一下. A visit
+    # in general, 上门, is the 预约 group's.
+    "量尺寸": ("量尺寸", "测尺寸", "量一下尺寸", "上门测量", "上门量", "上门量尺寸", "来家里量", "量房", "上门量房",
+            "来量一下", "上门看看", "来家里看看"),
     # Leave from a class, or moving it.
     "请假": ("请假", "请*假", "告假", "病假", "事假", "来不了", "去不了", "上不了", "赶不上", "缺课", "停课", "调课",
            "换课", "改课", "顺延", "往后推", "推迟", "延期"),
@@ -93,20 +117,27 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     # Something that stopped working (a car, an appliance, a device).
     "故障": ("故障", "出故障", "坏了", "失灵", "不灵", "异响", "有异响", "怪响", "漏油", "渗油", "漏水", "抖动",
            "熄火", "打不着火", "启动不了", "故障灯", "亮灯", "报警", "跑偏", "没反应", "不制冷", "不出风",
-           "抖", "有点抖", "发抖", "灯*亮", "声音*大", "噪音", "噪音大"),
+           "抖", "有点抖", "发抖", "灯*亮", "声音*大", "噪音", "噪音大", "卡住了"),
     # Harm done to what the customer entrusted (clothes, furniture, a car, a parcel), one small group
     # per kind, so that an operator's 洗坏 brings 刮花 and 打碎, not 缩水.
-    "损坏": ("损坏", "弄坏", "搞坏", "洗坏", "碰坏", "摔坏", "磕坏", "烫坏", "压坏", "打碎", "摔碎", "碎了", "弄破",
-           "破了", "破洞", "刮花", "划花", "刮坏", "刮伤", "划痕", "刮痕", "磕碰", "磕了", "裂了", "烧焦"),
+    "损坏": ("损坏", "弄坏", "搞坏", "洗坏", "碰坏", "摔坏", "磕坏", "烫坏", "压坏", "打碎", "摔碎", "碎了", "压扁",
+           "弄破", "破了", "破洞", "刮花", "划花", "刮坏", "刮伤", "划痕", "刮痕", "磕碰", "磕了", "裂了", "烧焦"),
     "褪色": ("掉色", "褪色", "串色", "染色了", "发黄", "变黄", "泛黄", "变色", "花了"),
     "变形": ("缩水", "变形", "起球", "起皱", "走形", "开线", "脱线", "开胶", "变硬", "缩了"),
     # Lost by the business (丢了 alone is as often the customer's own: 卡丢了怎么补办).
-    "丢失": ("弄丢", "搞丢", "给我丢", "丢失", "丢件", "少件", "少了*个", "少了*只", "少了*件", "拿错"),
+    "丢失": ("弄丢", "搞丢", "给我丢", "丢失", "丢件", "少件", "少了*个", "少了*只", "少了*件", "拿错",
+           # Goods sent wrong or short: the wrong item, a part missing, short weight.
+           "送错", "送错了", "发错", "发错了", "寄错", "装错", "漏发", "少配件", "缺配件", "少了配件", "配件不全",
+           "缺斤少两", "短斤少两", "分量不足", "分量不够", "少了一半"),
     # A finish left flawed (film, paint, a coating, a print): a bubble, a lifted edge, a mismatch.
     "瑕疵": ("瑕疵", "气泡", "鼓泡", "小泡", "起*泡", "翘边", "翘起", "翘起来", "起翘", "脱胶", "掉漆",
            "流挂", "橘皮", "灰点", "杂质", "色差", "颜色不一样", "颜色不对", "不均匀", "水印", "水渍", "印子"),
     "不干净": ("没洗干净", "没打扫干净", "没擦干净", "没弄干净", "没收拾干净", "不干净", "还是脏", "污渍", "有污渍",
-            "异味", "有异味", "怪味", "一股味", "没擦", "没拖", "没扫"),
+            "异味", "有异味", "怪味", "一股味", "没擦", "没拖", "没扫", "刺鼻", "有味道", "味道很大"),
+    # Fresh goods gone off (fruit, flowers, food, a cake): stale, mouldy, rotten, wilted.
+    "变质": ("变质", "不新鲜", "馊了", "馊味", "有馊味", "发馊", "发霉", "霉了", "长毛", "长毛了", "长霉", "烂了",
+           "烂掉", "臭了", "发臭", "霉味", "有霉味", "蔫了", "枯了", "枯萎", "耷拉", "生虫", "长虫", "虫子", "小虫子",
+           "酸味", "有酸味"),
 }
 
 # Groups of one family: a rule that names words of at least FAMILY_REACH of them is about the
@@ -117,7 +148,7 @@ FAMILIES: dict[str, tuple[str, ...]] = {
            "抓", "伤", "难受", "松动"),
     # Harm after a service: a rule with words of three kinds (洗坏, 掉色, 缩水) hears them all. A
     # thing that stopped working (故障: 坏了) is not one of them: 电梯坏了 is no harm done.
-    "损害": ("损坏", "褪色", "变形", "丢失", "不干净", "瑕疵"),
+    "损害": ("损坏", "褪色", "变形", "丢失", "不干净", "瑕疵", "变质"),
 }
 FAMILY_REACH = 3
 
@@ -133,6 +164,12 @@ GROUP_NOT_MOOD: dict[str, tuple[str, ...]] = {
     # Someone else's visit (邻居家小孩也想来, 我婆婆想过来看看) is a referral, not the customer's booking.
     "预约": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
            "third_party", "reversed", "attending", "running_late", "relayed"),
+    # A top-up is asked under a condition as often as not (充值三千的话送几次, 要是续年卡有优惠吗).
+    # A top-up paid or invoiced (充值的钱能开发票吗) is a payment, no wish to top up.
+    "充值": ("deferred", "passed", "praised", "settled", "named", "experienced", "quoted", "reversed", "payment"),
+    # An order already placed (我下单了, 订的是粉色) or someone else's is no order of the customer's now.
+    "下单": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
+           "third_party", "reversed", "done", "elapsed", "relayed"),
     # Someone who only comes along (老公陪我一起过来, 带我妈来陪我) is the customer's company, no referral.
     "转介绍": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
             "reversed", "accompanying"),
@@ -151,6 +188,8 @@ _REFERRING = ("{}也想", "{}也要", "{}也来", "{}也有兴趣", "{}想来", 
 _HOUSEHOLD = frozenset(("老公", "老婆", "男朋友", "女朋友", "对象"))
 DEFAULT_CONCEPTS["转介绍"] += tuple(form.format(person) for person in REFERRED for form in _REFERRING
                                   if not (form == "{}问" and person in _HOUSEHOLD))
+# Someone named by a pronoun after the verb: 回头介绍她来找你, 推荐他过来.
+DEFAULT_CONCEPTS["转介绍"] += ("介绍她", "介绍他", "推荐她", "推荐他")
 
 
 # What only looks like the group's intent, in a clause of any rule with a word of the group (a rule's
@@ -163,6 +202,11 @@ GROUP_EXCLUDE: dict[str, tuple[str, ...]] = {
            "到店了", "到门口", "门口了", "到楼下"),
     "退款": ("已经退回", "已经退了", "已经退款", "已退款", "到账了", "退回来了", "退到*了"),
     "转介绍": ("推荐我", "介绍我", "被推荐", "介绍过来的", "介绍来的", "推荐过来的", "推荐来的"),
+    # An order cancelled or chased (下单两个小时了还没人送，麻烦催一下) is no new order.
+    "下单": ("取消", "退单", "催单", "催一下", "帮我催", "还没送", "还没发货", "到哪了"),
+    # Auto-renewal stopped (自动续费怎么取消), money back (充值的钱能退吗) and the card named (储值卡在哪查余额)
+    # are no top-up.
+    "充值": ("取消", "关闭", "自动续费", "自动扣费", "能退", "退钱", "退款", "储值卡", "充值卡"),
 }
 
 
@@ -181,9 +225,15 @@ DEFAULT_CONCEPTS["价格"] += tuple(form.format(unit) for unit in _UNITS for for
 # 一共多少): a price asked where the 多少 closes its clause, nothing but 钱 or a particle after it
 # (CLOSING); 「一期多少节课」 and 「一共多少节」 count classes, 「一盒多少片」 lenses.
 _MEASURES = ("副", "盒", "瓶", "节", "期", "对", "颗", "支", "份", "箱", "束", "片", "罐", "条", "本", "学期", "疗程")
-_TOTALS = ("一共多少", "总共多少", "一共要多少", "总共要多少", "下来多少", "下来要多少", "加起来多少", "总的多少")
+_TOTALS = ("大概多少", "大概要多少", "一共多少", "总共多少", "一共要多少", "总共要多少", "下来多少", "下来要多少",
+           "加起来多少", "总的多少")
 CLOSING: frozenset[str] = frozenset((*(f"一{measure}多少" for measure in _MEASURES), *_TOTALS))
 DEFAULT_CONCEPTS["价格"] += (*(f"多少一{measure}" for measure in _MEASURES), *sorted(CLOSING))
+# An order said with a count and a measure (来两束, 要一箱, 订一份); not 个, which counts people and hours
+# (来两个人, 要一个小时), nor 要一块 (钱).
+_ORDERED = ("份", "束", "盒", "箱", "斤", "杯", "袋", "瓶", "只", "套", "盆", "篮", "罐", "包", "提")
+DEFAULT_CONCEPTS["下单"] += tuple(f"{again}{verb}{count}{measure}" for again in ("", "再")
+                                 for verb in ("来", "要", "订") for count in ("一", "两") for measure in _ORDERED)
 # An offer of so many free with so many bought (买二送一, 买十送二).
 DEFAULT_CONCEPTS["价格"] += ("买一送一", "买二送", "买三送", "买四送", "买五送", "买十送")
 # A pass or a card to buy, asked about (有没有年卡, 办个月卡, 年卡和季卡有什么区别); one already held,
@@ -403,6 +453,26 @@ KINDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Groups that stand for each other's words in a rule about the other: a price rule that lists 充值 and
+# 储值 (top-up offers, 充值送) asks a price, it does not want every renewal (怎么续, 续一年); a booking rule
+# with 下单 (a cleaning ordered) does not want 来一份 or 想买. A rule with words of both groups of a
+# pair keeps the group it names more keywords of (both on a tie).
+RIVALS: tuple[tuple[str, str], ...] = (("充值", "价格"), ("下单", "预约"))
+
+
+def _outnumbered(named_by: Mapping[str, Sequence[str]]) -> set[str]:
+    """The groups of a RIVALS pair that a rule names fewer keywords of than the other."""
+    counts: dict[str, int] = {}
+    for names in named_by.values():
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+    dropped: set[str] = set()
+    for first, second in RIVALS:
+        if counts.get(first, 0) and counts.get(second, 0) and counts[first] != counts[second]:
+            dropped.add(first if counts[first] < counts[second] else second)
+    return dropped
+
+
 def _brought(name: str, groups: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
     """The words naming group `name` brings to a rule: its own and its KINDS."""
     return (*groups[name], *KINDS.get(name, ()))
@@ -429,7 +499,8 @@ def groups_of(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
     FAMILY_REACH of its groups."""
     wanted = None if allowed is None else set(allowed)
     holding = _groups_holding(groups)
-    reached = {name for keyword in keywords for name in _named_groups(keyword, holding, groups)}
+    named_by = {keyword: _named_groups(keyword, holding, groups) for keyword in dict.fromkeys(keywords)}
+    reached = {name for names in named_by.values() for name in names} - _outnumbered(named_by)
     names = [name for name in groups if (wanted is None or name in wanted) and name in reached]
     for family in FAMILIES.values():
         if len(set(family) & set(names)) >= FAMILY_REACH:
@@ -456,6 +527,8 @@ def expansion(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
     holding = _groups_holding(groups)
     # Each keyword's groups, found once: the family loop below asks for them per family and name.
     named_by = {keyword: _named_groups(keyword, holding, groups) for keyword in own}
+    outnumbered = _outnumbered(named_by)
+    named_by = {keyword: [name for name in names if name not in outnumbered] for keyword, names in named_by.items()}
     added: dict[str, str] = {}
     for keyword in own:
         for name in named_by[keyword]:
