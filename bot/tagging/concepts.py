@@ -462,15 +462,13 @@ RIVALS: tuple[tuple[str, str], ...] = (("充值", "价格"), ("下单", "预约"
 
 def _outnumbered(named_by: Mapping[str, Sequence[str]]) -> set[str]:
     """The groups of a RIVALS pair that a rule names fewer keywords of than the other."""
-    counts: dict[str, int] = {}
-    for names in named_by.values():
-        for name in names:
-            counts[name] = counts.get(name, 0) + 1
-    dropped: set[str] = set()
-    for first, second in RIVALS:
-        if counts.get(first, 0) and counts.get(second, 0) and counts[first] != counts[second]:
-            dropped.add(first if counts[first] < counts[second] else second)
-    return dropped
+    reached = {name for names in named_by.values() for name in names}
+    pairs = [(first, second) for first, second in RIVALS if first in reached and second in reached]
+    if not pairs:
+        return set()
+    counts = {name: sum(name in names for names in named_by.values()) for pair in pairs for name in pair}
+    return {first if counts[first] < counts[second] else second
+            for first, second in pairs if counts[first] != counts[second]}
 
 
 def _brought(name: str, groups: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
@@ -493,14 +491,29 @@ def _named_groups(keyword: str, holding: Mapping[str, Sequence[str]], groups: Ma
 
 
 def groups_of(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
-              allowed: Iterable[str] | None = None) -> list[str]:
+              allowed: Iterable[str] | None = None, holding: Mapping[str, Sequence[str]] | None = None) -> list[str]:
     """The names of the groups (of `allowed`, if given) that hold one of `keywords` or that one of
     them names with a place (眼睛疼: see COMPOUND_FAMILIES), and the rest of a family when they are
-    FAMILY_REACH of its groups."""
-    wanted = None if allowed is None else set(allowed)
-    holding = _groups_holding(groups)
+    FAMILY_REACH of its groups. `holding` is groups_holding(groups), if the caller has it."""
+    return _reached(_named(keywords, groups, holding), groups, allowed)
+
+
+def _named(keywords: Iterable[str], groups: Mapping[str, Sequence[str]],
+           holding: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:
+    """Each keyword -> the groups it names, less the RIVALS the rule names fewer keywords of."""
+    holding = groups_holding(groups) if holding is None else holding
     named_by = {keyword: _named_groups(keyword, holding, groups) for keyword in dict.fromkeys(keywords)}
-    reached = {name for names in named_by.values() for name in names} - _outnumbered(named_by)
+    outnumbered = _outnumbered(named_by)
+    if outnumbered:
+        named_by = {keyword: [name for name in names if name not in outnumbered] for keyword, names in named_by.items()}
+    return named_by
+
+
+def _reached(named_by: Mapping[str, Sequence[str]], groups: Mapping[str, Sequence[str]],
+             allowed: Iterable[str] | None) -> list[str]:
+    """The groups (of `allowed`) the keywords name, in the groups' order, and the rest of their families."""
+    wanted = None if allowed is None else set(allowed)
+    reached = {name for names in named_by.values() for name in names}
     names = [name for name in groups if (wanted is None or name in wanted) and name in reached]
     for family in FAMILIES.values():
         if len(set(family) & set(names)) >= FAMILY_REACH:
@@ -518,17 +531,15 @@ def merged(extra: Mapping[str, Sequence[str]] | None) -> dict[str, tuple[str, ..
 
 
 def expansion(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
-              allowed: Iterable[str] | None = None) -> dict[str, str]:
+              allowed: Iterable[str] | None = None, holding: Mapping[str, Sequence[str]] | None = None
+              ) -> dict[str, str]:
     """Word -> the rule's keyword it stands for, for every word of a group that holds one of
     `keywords` (only `allowed` groups, if given) and is not a keyword itself."""
     own = list(dict.fromkeys(keywords))
     present = set(own)
     wanted = None if allowed is None else set(allowed)
-    holding = _groups_holding(groups)
     # Each keyword's groups, found once: the family loop below asks for them per family and name.
-    named_by = {keyword: _named_groups(keyword, holding, groups) for keyword in own}
-    outnumbered = _outnumbered(named_by)
-    named_by = {keyword: [name for name in names if name not in outnumbered] for keyword, names in named_by.items()}
+    named_by = _named(own, groups, holding)
     added: dict[str, str] = {}
     for keyword in own:
         for name in named_by[keyword]:
@@ -537,7 +548,7 @@ def expansion(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
                     if word not in present and word not in added:
                         added[word] = keyword
     # The rest of a family the keywords reach (see FAMILIES) stands for the first keyword in it.
-    named = groups_of(own, groups, allowed)
+    named = _reached(named_by, groups, allowed)
     for family in FAMILIES.values():
         first = next((k for k in own for name in family if name in named_by[k]), None)
         for name in family:
@@ -548,9 +559,10 @@ def expansion(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
     return added
 
 
-def _groups_holding(groups: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+def groups_holding(groups: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     """Word -> the names of the groups that hold it, in the groups' order: a rule's thousands of
-    keywords are looked up, not searched for in every group (a fifth of `siyu tag`'s start-up)."""
+    keywords are looked up, not searched for in every group (a fifth of `siyu tag`'s start-up).
+    Built once per rule file (rules.py hands it to expansion and groups_of)."""
     holding: dict[str, list[str]] = {}
     for name, words in groups.items():
         for word in dict.fromkeys(words):

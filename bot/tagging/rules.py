@@ -25,8 +25,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from bot.tagging.amounts import FEE
 from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, GROUP_NOT_MOOD, TIMED_CONCEPTS, asked_both_ways,
-                                  GROUP_EXCLUDE, abbreviations, expansion, groups_of, merged, predicates_apart,
-                                  topic_verbs)
+                                  GROUP_EXCLUDE, abbreviations, expansion, groups_holding, groups_of, merged,
+                                  predicates_apart, topic_verbs)
 from bot.tagging.language import DEFAULT_NOT_MOOD, MOODS, Language, LanguageError
 
 logger = logging.getLogger(__name__)
@@ -382,6 +382,7 @@ def _parse_keyword_rules(
         return []
     rules = []
     claimed: set[str] = set()  # moods a rule weighs as a cue of its own
+    holding = groups_holding(concepts)
     for index, raw in enumerate(raw_rules):
         where = _rule_where(source, "keyword", index, raw)
         spec = _validated(KeywordSpec, raw, where, errors)
@@ -408,8 +409,8 @@ def _parse_keyword_rules(
             allowed = None if spec.expand is True else spec.expand
             for unknown in sorted(set(allowed or ()) - set(concepts)):
                 errors.append(f"{where}.expand: no concept group {unknown!r} (known: {', '.join(concepts)})")
-            via = expansion(words, concepts, allowed)
-            for name in groups_of(words, concepts, allowed):
+            via = expansion(words, concepts, allowed, holding)
+            for name in groups_of(words, concepts, allowed, holding):
                 if spec.not_mood is None and spec.negatable and name in GROUP_NOT_MOOD:
                     not_mood = GROUP_NOT_MOOD[name]
                 cues.update(DEFAULT_CUES.get(name, {}))
