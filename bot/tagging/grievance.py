@@ -96,7 +96,8 @@ DEFAULT_GRIEVANCE: dict[str, tuple[str, ...]] = {
                  "聊天", "睡觉", "打瞌睡", "抽烟", "吃东西", "煲电话粥", "发呆", "嗑瓜子", "化妆", "闲聊", "骂", "骂人",
                  "吼", "吼人", "翻白眼", "阴阳怪气", "要烟", "送烟", "收红包", "要红包"),
     # Left uninformed: 也/都/从来 + a negator + one of these (也不提前通知, 阿姨也没说一声, 从来不回复).
-    "omissions": ("通知", "说一声", "告诉", "提醒", "打招呼", "解释", "道歉", "回复", "回电", "联系", "说明"),
+    "omissions": ("通知", "说一声", "告诉", "提醒", "打招呼", "解释", "道歉", "回复", "回电", "联系", "说明", "回",
+                  "跟进", "批改", "反馈"),
     # A mistake of the business's people (登记错, 开错, 搞错), said with them or 你们 in the clause.
     "mistakes": ("弄错", "搞错", "登记错", "开错", "算错", "写错", "记错", "拿错", "发错", "排错", "做错", "剪错",
                  "装错",
@@ -335,7 +336,7 @@ class Grievances:
             moods.add("unkept")
         if "unheeded" in wanted and self._unheeded_after(folded, bounds, sentence):
             moods.add("unheeded")
-        if "churned" in wanted and self._churned(folded, bounds):
+        if "churned" in wanted and self._churned(folded, bounds, sentence):
             moods.add("churned")
         return moods & wanted
 
@@ -403,9 +404,11 @@ class Grievances:
                 return True
         return False
 
-    def _churned(self, folded: str, bounds: frozenset[int]) -> bool:
+    def _churned(self, folded: str, bounds: frozenset[int], sentence: str) -> bool:
         """People changed or handed on too often: 换了/转了 and a count of two or more, after a period in the
-        clause (一学期换了三个老师) or with 都 after (转了三个人都没说清楚); not the customer's own (我换了三家店)."""
+        clause (一学期换了三个老师) or with 都 after (转了三个人都没说清楚), or of three or more closed by 了 in a
+        sentence that praises none (换了三个技师了，每个手法都不一样; not 换了三个技师了，这位手法最好); not the
+        customer's own (我换了三家店)."""
         if self._churn is None:
             return False
         for match in _compiled(self._churn).finditer(folded):
@@ -417,6 +420,10 @@ class Grievances:
             after = folded[match.end() : match.end() + 5]
             if (self._churn_period is not None and _compiled(self._churn_period).search(before)) or "都" in after:
                 return True
+            closed = re.match(f"[^{_PUNCTUATION}]{{0,4}}了(?:$|[{_PUNCTUATION}])", after) is not None
+            if closed and match.group(1) not in ("两", "2", "二") \
+                    and not any(word in sentence for word in (*self.words["praise"], "最")):
+                return True  # 换了三个技师了; not 换了两个班了, 换了三个了，这位最好
         return False
 
     def _overrun(self, folded: str, bounds: frozenset[int], sentence: str) -> bool:

@@ -220,6 +220,9 @@ def test_a_promise_unkept_a_request_unheeded_or_people_changed_complain(text: st
     "一个小时的课中间休息吗",  # a length, not a wait
     "这个药膏没什么用吧",  # one point: a doubt, no complaint
     "练了两周，体能已经有一点提高了",  # a little result: praise
+    "我从来不回陌生号码",  # the customer's own habit
+    "换了三个理疗师了，这位手法最好",  # the right one found at last
+    "孩子换了两个兴趣班了",  # two changes, the family's own
 ])
 def test_promises_requests_changes_and_waits_without_a_grievance_do_not(text: str) -> None:
     assert tags(operator(), text) == set()
@@ -235,6 +238,9 @@ def test_promises_requests_changes_and_waits_without_a_grievance_do_not(text: st
     "老师对孩子太凶了",  # 对: the child is the one treated so, not the one judged
     "艾灸做了四次，一点用都没有",  # a result no better than nothing
     "补了一个学期，口语一点提高也没有",  # no result at all, denied after 一点
+    "一周的作业量排满整个周末，这合理吗",  # fairness challenged
+    "助教从来不批改孩子的练习册",  # a duty never done
+    "换了四个理疗师了，没一个找得准穴位",  # people changed, a count of three or more closed by 了
 ])
 def test_a_challenge_or_the_staffs_manner_complains(text: str) -> None:
     assert tags(operator(), text) == {"诉求:投诉"}
