@@ -52,6 +52,10 @@ COMMON_WORD_FREQ = 3  # jieba's dictionary lists rare words with 1 or 2; 不是 
 _MARKER_KINDS = ("hypothetical", "worry", "hearsay", "deferral", "resolved", "done", "remedy")
 
 
+# Inserts a split verb-object keyword is heard with by sound (清个假 for 请个假).
+_SOUNDED_INSERTS = ("个", "了", "过", "次")
+
+
 class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
     """Tags messages with a rule set's keyword rules. Build once; `tag` is read-only and thread-safe."""
 
@@ -105,6 +109,10 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         self._classes = AMOUNT in "".join(self._index) or FEE in self._index
         # A piece is worth segmenting if it holds a keyword (or, below, a keyword split by an insert).
         self._candidates = WordSet(sorted(needed - {""}) + list(self._aliases))
+        # A verb-object keyword split by a light insert is heard by sound as well: 清个假 is 请个假.
+        separable = frozenset(self._language.words["separable"])
+        sounded += [word[0] + insert + word[1] for word in dict.fromkeys(sounded)
+                    if len(word) == 2 and word in separable for insert in _SOUNDED_INSERTS]
         self._typos = TypoRepair(dict.fromkeys(sounded), is_word=self._common_word, bounds=self._token_bounds,
                                  meant=self._takes_its_object)
         self._build_cues()
