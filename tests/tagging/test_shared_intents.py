@@ -90,6 +90,9 @@ def test_rivals_keep_the_group_a_rule_names_more() -> None:
     ("寄来的是黑色的，发错了吧", "售后:质量"),
     ("车筐压扁了，后挡泥板也刮花了", "售后:质量"),
     ("阳台想装个车架，能派人来量一下尺寸吗", "意向:上门测量"),
+    ("收到的车座套跟图片不一样，颜色深很多", "售后:质量"),
+    ("这个货不对板啊，说好的铝合金车架", "售后:质量"),
+    ("订单显示已发货，三天了一点动静都没有", "配送:催单"),
     ("报价单发我一下，三辆一起买", "关注:价格"),
     ("电池大概多少", "关注:价格"),
 ])
@@ -109,6 +112,8 @@ def test_a_customers_words_reach_the_operators_rule(shop: KeywordTagger, text: s
     ("如果牛奶不新鲜可以换吗", "售后:质量"),               # supposed
     ("电池大概多少天能到", "关注:价格"),                   # 大概多少 that does not close its clause
     ("会员卡丢了能补办吗", "会员:充值"),
+    ("跟图片不一样的话可以退换吗", "售后:质量"),          # supposed
+    ("实物跟图片一样吗", "售后:质量"),                    # asked, nothing wrong told
 ])
 def test_what_only_looks_like_it(shop: KeywordTagger, text: str, tag: str) -> None:
     assert tag not in tags(shop, text)
