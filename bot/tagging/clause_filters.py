@@ -4,7 +4,7 @@ not yielded), and what reaches past the clause (yield_to across a sentence, excl
 from __future__ import annotations
 
 from bot.tagging.concepts import CLOSING
-from bot.tagging.language import ClauseInfo
+from bot.tagging.language import INTENT_MOODS, ClauseInfo, Language
 from bot.tagging.matcher import PIECES, drop_contained
 from bot.tagging.matches import Hit
 from bot.tagging.negation import asks_a_not_a, negations
@@ -24,6 +24,8 @@ class ClauseFilters:
     _yielding: bool
     _lone_verbs: bool
     _ceding: bool
+    _heads: dict[int, frozenset[str]]
+    _language: Language
 
     def _yield_beyond_the_clause(self, clauses: list[ClauseInfo], fired: dict[int, tuple[list[str], str]],
                                  fired_in: dict[int, set[int]], cued_in: dict[int, set[int]]) -> None:
@@ -121,6 +123,9 @@ class ClauseFilters:
         if self._arrangement and "rescheduled" in clause.moods:  # 推迟 of an arrangement not the one moved
             keyword_hits = [h for h in keyword_hits if h.rule not in self._arrangement or not self._a_move(h, clause)
                             or self._takes_the_move(h.rule, clause.sentence, clauses)]
+        if self._heads:  # 年卡怎么续, 还能退吗: an intent's verb alone asks or wishes (not 我现在在冰敷了)
+            keyword_hits = [h for h in keyword_hits if not rules[h.rule].negatable
+                            or h.keyword not in rules[h.rule].heads or self._asks_or_wishes(clause)]
         rhetorical = "rhetorical" in clause.moods
         denied = [False] * len(keyword_hits) if rhetorical else negations(keyword_hits, tokens)
         kept = []
@@ -158,6 +163,10 @@ class ClauseFilters:
             if ceded and all(hit.keyword in ceded for hit in hits if hit.rule == number):
                 ceding.add(number)
         return [hit for hit in hits if hit.rule not in ceding]
+
+    def _asks_or_wishes(self, clause: ClauseInfo) -> bool:
+        """The clause asks (a question, a question word) or wishes (想, 帮我…): `INTENT_MOODS`."""
+        return "question" in clause.moods or bool(self._language.intent_moods(clause) & INTENT_MOODS)
 
     def _without_lone_verbs(self, hits: list[Hit]) -> list[Hit]:
         """A topic's verb said alone (洗 of 洗车) stands down where another topic is named in the

@@ -376,10 +376,11 @@ TOPIC_VERB_REACH = 2
 TOPIC_VERB_COMPLEMENTS = ("完", "好")
 
 
-def topic_verbs(keywords: Iterable[str], verbs: Iterable[str]) -> dict[str, str]:
+def topic_verbs(keywords: Iterable[str], verbs: Iterable[str], prepositions: Iterable[str] = ()) -> dict[str, str]:
     """Verb (and verb with a complement) -> the first keyword that holds it, for the one-character
-    verbs that TOPIC_VERB_REACH of `keywords` are built on (see above)."""
-    single = {verb for verb in verbs if len(verb) == 1}
+    verbs that TOPIC_VERB_REACH of `keywords` are built on (see above). A verb that is also a
+    preposition (按 of 按摩 and 按一下: 按次收费, 按天算) is never heard bare: see `head_verbs`."""
+    single = {verb for verb in verbs if len(verb) == 1} - set(prepositions)
     longer = tuple(verb for verb in verbs if len(verb) > 1)
     holders: dict[str, list[str]] = {}
     for keyword in dict.fromkeys(keywords):
@@ -393,6 +394,28 @@ def topic_verbs(keywords: Iterable[str], verbs: Iterable[str]) -> dict[str, str]
             for form in (verb, *(verb + complement for complement in TOPIC_VERB_COMPLEMENTS)):
                 forms.setdefault(form, held[0])
     return forms
+
+
+def head_verbs(keywords: Iterable[str], verbs: Iterable[str], light: Iterable[str], topic: bool
+               ) -> dict[str, list[str]]:
+    """Verb -> the keywords built on it, for the one-character verbs of `verbs` (not `light`: 做,
+    打, 换 are said of everything) that open a keyword of two characters or more (按 of 按摩, 扎 of
+    扎针, 续 of 续卡) or, for a topic, close one of two or three (灸 of 艾灸, 隔姜灸). A keyword
+    built on a two-character verb (清洗空调, 空调清洗) is that verb's, not its head's."""
+    single = {verb for verb in verbs if len(verb) == 1} - set(light)
+    longer = tuple(verb for verb in verbs if len(verb) > 1)
+    heads: dict[str, list[str]] = {}
+    for keyword in dict.fromkeys(keywords):
+        if len(keyword) < 2 or not all("\u4e00" <= char <= "\u9fff" for char in keyword):
+            continue
+        found = set()
+        if keyword[0] in single and not keyword.startswith(longer):
+            found.add(keyword[0])
+        if topic and len(keyword) <= 3 and keyword[-1] in single and not keyword.endswith(longer):
+            found.add(keyword[-1])
+        for verb in found:
+            heads.setdefault(verb, []).append(keyword)
+    return heads
 
 
 def abbreviations(keywords: Iterable[str]) -> dict[str, str]:

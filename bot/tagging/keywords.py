@@ -78,7 +78,7 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
                     self._index.setdefault(whole, []).append(Entry(number, keyword, (), is_exclude))
                 if AMOUNT in keyword:
                     continue  # a class of tokens (#以内), not a word for the segmenter or for sound
-                if (keyword in rule.timed or keyword in rule.abbreviations) and not is_exclude:
+                if (keyword in rule.timed or keyword in rule.abbreviations or keyword in rule.heads) and not is_exclude:
                     continue  # 做个, 过来, 坡起: read as jieba cuts them, neither boosted nor read by sound
                 words += [first, *rest]
                 # A concept group's words are not read by sound: 秃了 must not become 吐了.
@@ -182,6 +182,9 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         self._yielding = any(rule.yield_to for rule in self._rules)
         self._lone_verbs = any(rule.verbs for rule in self._rules)
         self._ceding = any(rule.cede for rule in self._rules)
+        self._heads = {number: frozenset(verb for verb in rule.heads if len(verb) == 1)
+                       for number, rule in enumerate(self._rules) if rule.heads}
+        self._aspects = frozenset(self._language.words["verb_aspects"])
         logger.info(
             "keyword tagger ready: %d rules, %d keywords, rules version %s",
             len(self._rules),

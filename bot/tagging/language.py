@@ -334,7 +334,16 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # object's full noun (洗一双鞋, 机油该换了, 鞋子洗完了): see bot/tagging/verb_object.py.
     "verbs": ("洗", "剪", "染", "烫", "拍", "修", "换", "补", "拔", "种", "贴", "擦", "做", "办", "喷", "装", "拆",
               "配", "验", "测", "查", "充", "续", "退", "寄", "抽", "磨", "剃", "刮", "涂", "敷", "打", "镶", "封",
-              "住", "清洗", "更换", "维修", "修理", "拍摄", "保养", "清理", "护理"),
+              "住", "按", "灸", "扎", "揉", "捏", "卸", "熏", "清洗", "更换", "维修", "修理", "拍摄", "保养", "清理",
+              "护理"),
+    # A keyword's verb said alone (按 of 按摩, 灸 of 艾灸, 续 of 续卡: `KeywordRule.heads`) names the keyword
+    # with one of these right after it, for a topic (按完, 灸过, 按得真好, 按的时候), or closing its clause
+    # (还是上次那个师傅按, 年卡怎么续); never the verbs said of everything (`light_verbs`), and a verb that is also
+    # a preposition (`prepositions`: 按次收费, 按天算) is never heard bare as a topic's verb.
+    "verb_aspects": ("完", "完了", "了", "过", "得", "好", "好了", "的时候"),
+    "light_verbs": ("做", "打", "办", "弄", "搞", "换", "查", "看", "上", "开", "用", "拿", "加", "买", "来", "去",
+                    "给", "要", "装"),
+    "prepositions": ("按", "照", "凭", "拿", "用", "给", "对", "替", "比", "跟", "往", "向"),
     # What may follow the verb of an inverted keyword in its token (机油/该/换好/了, 鞋子/洗完).
     "verb_complements": ("完", "好", "了", "过", "下", "掉", "坏", "得", "一下", "干净", "着", "错", "破", "花"),
     # The full nouns of a one-character object (洗鞋: 鞋子; 洗衣: 衣服; 洗牙: 牙齿).

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from bot.tagging.amounts import FEE, FIGURE_START, figure_classes, token_class
 from bot.tagging.cues import NUMBER
 from bot.tagging.matches import PUNCTUATION, Entry, Hit
+from bot.tagging.negation import TRAILING_PARTICLES
 from bot.tagging.rules import KeywordRule
 from bot.tagging.segmenter import Segmenter
 from bot.tagging.swallowing import SwallowingWords
@@ -26,6 +27,8 @@ PIECES = re.compile(f"[^{PUNCTUATION}]+")
 # A piece that may hold an amount or a fee noun (amounts.py): 三千, 50块, 两块钱, 八百元, 教材费.
 _CLASSED = re.compile("[0-9十百千万块元费]")
 _INSERT_NUMBER = "(?:[0-9]+|[一二两三四五六七八九十百几]+)"  # 分三期; not 好多, which is no count there
+# What may follow a keyword's verb said alone for it to close its clause (年卡怎么续, 能续吗, 还能续不).
+_CLOSING = TRAILING_PARTICLES | frozenset(("么", "不", "没"))
 
 
 class TokenMatching:
@@ -48,6 +51,8 @@ class TokenMatching:
     _separable: re.Pattern[str] | None
     _separable_words: re.Pattern[str] | None
     _verb_objects: VerbObjects
+    _heads: dict[int, frozenset[str]]
+    _aspects: frozenset[str]
 
     def _find_in_pieces(self, pieces: list[re.Match[str]], wanted: list[bool]
                         ) -> dict[int, tuple[list[str], list[tuple[int, int]], list[list[Hit]]]]:
@@ -137,9 +142,25 @@ class TokenMatching:
                 hits += [Hit(e.rule, e.keyword, start, start + 1, ((start, start + 1),), False)
                          for e in self._index[topic]
                          if not e.rest and not e.exclude and not self._rules[e.rule].negatable]
+        if self._heads:
+            hits = [hit for hit in hits
+                    if hit.keyword not in self._heads.get(hit.rule, ()) or self._verb_alone(tokens, hit)]
         if self._separable is not None:
             self._find_separated(tokens, hits)
         return hits
+
+    def _verb_alone(self, tokens: list[str], hit: Hit) -> bool:
+        """A keyword's verb said alone (`KeywordRule.heads`) names the keyword where it closes its
+        clause (还是上次那个师傅按, 年卡怎么续, 能续吗) or, for a topic, where an aspect follows it
+        (`[language] verb_aspects`: 按完, 灸过, 按得真好, 按的时候) or it is said twice (按按, 按一按)."""
+        rest = tokens[hit.end :]
+        if all(token in _CLOSING for token in rest):
+            return True
+        if self._rules[hit.rule].negatable:
+            return False
+        verb = tokens[hit.start]
+        return (rest[0] in self._aspects or "".join(rest[:2]) in self._aspects or rest[0] == verb
+                or rest[:2] == ["一", verb])
 
     def _separated(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, keyword) of each two-character keyword said with words between its

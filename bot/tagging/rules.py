@@ -24,8 +24,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.tagging.amounts import FEE
-from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, GROUP_NOT_MOOD, TIMED_CONCEPTS, asked_both_ways,
-                                  GROUP_EXCLUDE, abbreviations, expansion, groups_holding, groups_of, merged,
+from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, GROUP_NOT_MOOD, TIMED_CONCEPTS, TOPIC_VERB_REACH,
+                                  asked_both_ways, GROUP_EXCLUDE, abbreviations, expansion, groups_holding, groups_of,
+                                  head_verbs, merged,
                                   predicates_apart, topic_verbs)
 from bot.tagging.language import DEFAULT_NOT_MOOD, MOODS, Language, LanguageError
 
@@ -117,6 +118,7 @@ class KeywordSpec(_Spec):
     contextual: list[Word] = []  # keywords that count only in a message naming the arrangement (来不了)
     cede: dict[str, list[Word]] = {}  # tag -> keywords of this rule that stand down in a clause with that tag
     expand: bool | list[str] = True  # concept groups a keyword belongs to add their words (or only these groups)
+    heads: bool | list[Word] = True  # a keyword's verb said alone (按完 for 按摩); a list adds verbs, false: none
     cues: dict[str, float] = {}  # words (or "mood:<mood>") whose weights add up over a message
     cue_threshold: float = Field(default=2.0, gt=0)
     lifetime: str | None = None  # "30d": the tag falls off that long after it was (last) given
@@ -204,6 +206,10 @@ class KeywordRule:
     # A topic's four-character keyword shortened (坡起 for 坡道起步): matched where the segmenter cut
     # its two characters alone, never added to its dictionary.
     abbreviations: frozenset[str] = frozenset()
+    # A keyword's verb said alone (按 of 按摩, 灸 of 艾灸, 续 of 续卡): it counts with an aspect after it
+    # (按完, 灸过, 按得, 按的时候; topics only) or closing its clause (还是那个师傅按, 年卡怎么续); with its
+    # one-character aspects (按完, 接完: the segmenter's word) it counts anywhere. Never boosted.
+    heads: frozenset[str] = frozenset()
 
     @property
     def rule_id(self) -> str:
@@ -273,7 +279,7 @@ def parse_rules(text: str, source: str = "<string>") -> RuleSet:
     concepts = merged(_parse_vocab(data.get("concepts", {}), source, errors, section="concepts"))
     dictionary = _validated(DictionarySpec, data.get("dictionary", {}), f"{source}: dictionary", errors)
     keyword_rules = _parse_keyword_rules(data.get("keyword", []), vocab, concepts, source, errors,
-                                         language.words["verbs"], language.words["predicate_adverbs"])
+                                         language.words["verbs"], language.words["predicate_adverbs"], language.words)
     behaviour_rules = _parse_behaviour_rules(data.get("behaviour", []), source, errors)
     exclusive = data.get("exclusive_groups", [])
     if not isinstance(exclusive, list) or not all(isinstance(g, str) and g for g in exclusive):
@@ -375,7 +381,8 @@ def _expand_all(words: list[str], vocab: Mapping[str, list[str]], where: str, er
 
 def _parse_keyword_rules(
     raw_rules: object, vocab: Mapping[str, list[str]], concepts: Mapping[str, tuple[str, ...]], source: str,
-    errors: list[str], verbs: tuple[str, ...] = (), adverbs: tuple[str, ...] = ()
+    errors: list[str], verbs: tuple[str, ...] = (), adverbs: tuple[str, ...] = (),
+    words_of: Mapping[str, tuple[str, ...]] | None = None
 ) -> list[tuple[int, KeywordRule]]:
     if not isinstance(raw_rules, list):
         errors.append(f"{source}: keyword: must be an array of tables ([[keyword]])")
@@ -383,6 +390,9 @@ def _parse_keyword_rules(
     rules = []
     claimed: set[str] = set()  # moods a rule weighs as a cue of its own
     holding = groups_holding(concepts)
+    lists = words_of or {}
+    prepositions = lists.get("prepositions", ())
+    heads: dict[int, dict[str, tuple[int, str, bool]]] = {}  # rule -> verb -> (keywords on it, first, listed)
     for index, raw in enumerate(raw_rules):
         where = _rule_where(source, "keyword", index, raw)
         spec = _validated(KeywordSpec, raw, where, errors)
@@ -432,7 +442,7 @@ def _parse_keyword_rules(
                     via[form] = keyword
                     short.add(form)
             if not spec.negatable:  # a topic's verb said alone: 洗车, 精洗 -> 「这周先不洗了」
-                for form, keyword in topic_verbs(words, verbs).items():
+                for form, keyword in topic_verbs(words, verbs, prepositions).items():
                     if form not in words and form not in via:
                         via[form] = keyword
                         lone.add(form)
@@ -440,6 +450,25 @@ def _parse_keyword_rules(
                     if form not in words and form not in via:
                         via[form] = keyword
                         short.add(form)
+        if spec.heads is not False and (spec.expand is not False or isinstance(spec.heads, list)):
+            own = [word for word in words if word not in via]
+            found = head_verbs(own, verbs, lists.get("light_verbs", ()), not spec.negatable) \
+                if spec.expand is not False else {}
+            listed = spec.heads if isinstance(spec.heads, list) else []
+            # A rule that negation cancels hears its verb alone only where two of its keywords are the
+            # verb and a one-character object (续 of 续卡 and 续费, 退 of 退款 and 退钱): not 敷 of 敷衍
+            # and 敷衍了事, nor 补 of 补习 and 补数学.
+            # A topic hears it where two of its keywords are built on it (按摩, 按一下) or one that is
+            # the verb and a one-character object (扎针, 洗牙): not 补 of 补水针. A verb the rule already
+            # hears bare (`topic_verbs`) competes for the verb with the other rules' (洗 of 洗衣 and 洗鞋
+            # is not 洗衣机清洗's) and adds nothing.
+            if spec.negatable:
+                found = {verb: [word for word in held if len(word) == 2] for verb, held in found.items()}
+            heads[len(rules)] = {verb: (len(held), held[0], False) for verb, held in found.items()
+                                 if len(held) >= TOPIC_VERB_REACH or (not spec.negatable and len(held[0]) == 2)}
+            for verb in listed:
+                held = [word for word in own if verb in word] or [own[0]]
+                heads[len(rules)][verb] = (len(held), held[0], True)
         cues.update(spec.cues)
         for form, keyword in asked_both_ways((*words, *via)).items():
             if form not in words:
@@ -473,7 +502,35 @@ def _parse_keyword_rules(
                 ),
             )
         )
-    return _without_claimed_moods(rules, claimed, raw_rules)
+    return _without_claimed_moods(_with_heads(rules, heads, lists.get("verb_aspects", ())), claimed, raw_rules)
+
+
+def _with_heads(rules: list[tuple[int, KeywordRule]], heads: Mapping[int, Mapping[str, tuple[int, str, bool]]],
+                aspects: tuple[str, ...] = ()) -> list[tuple[int, KeywordRule]]:
+    """Each rule with the verbs said alone that are its own (`KeywordRule.heads`). A verb that the
+    keywords of several rules are built on is the rule's with the most of them (灸: 艾灸, 隔姜灸,
+    督脉灸 over 针灸), and nobody's on a tie; a verb an operator listed in `heads` is theirs."""
+    most: dict[str, int] = {}
+    for found in heads.values():
+        for verb, (count, _, listed) in found.items():
+            most[verb] = max(most.get(verb, 0), 1_000_000 if listed else count)
+    winners: dict[str, list[int]] = {}
+    for number, found in heads.items():
+        for verb, (count, _, listed) in found.items():
+            if (1_000_000 if listed else count) == most[verb]:
+                winners.setdefault(verb, []).append(number)
+    kept = []
+    for number, (index, rule) in enumerate(rules):
+        own = {verb: keyword for verb, (_, keyword, _) in heads.get(number, {}).items()
+               if winners.get(verb) == [number] and verb not in rule.keywords and verb not in rule.verbs}
+        if own and not rule.negatable:  # the segmenter's own 接完, 按了: the verb and its aspect as one token
+            own |= {verb + aspect: keyword for verb, keyword in own.items() for aspect in aspects
+                    if len(aspect) == 1 and verb + aspect not in rule.keywords}
+        if own:
+            rule = dataclasses.replace(rule, keywords=(*rule.keywords, *own), via=(*rule.via, *own.items()),
+                                       heads=frozenset(own))
+        kept.append((index, rule))
+    return kept
 
 
 def _without_claimed_moods(rules: list[tuple[int, KeywordRule]], claimed: set[str],
