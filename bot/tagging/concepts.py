@@ -155,6 +155,10 @@ FAMILIES: dict[str, tuple[str, ...]] = {
     "损害": ("损坏", "褪色", "变形", "丢失", "不干净", "瑕疵", "变质"),
 }
 FAMILY_REACH = 3
+# What a rule that reaches a family refuses besides its own `not_mood` (unless its `mood` names it): a
+# discomfort rule is about a reaction to the service, so a condition held before (`chronic`: 我腰本来就疼) or
+# told as the reason to come (`remedy`: 颈椎不舒服好几年了，按摩能不能根治; 想约个针灸，坐骨神经痛) is none.
+FAMILY_NOT_MOOD: dict[str, tuple[str, ...]] = {"不适": ("chronic", "remedy")}
 
 # What a rule that names no `not_mood` refuses, for a group whose words are asked under a
 # condition or in a worry as often as not: 「月嫂上门的话一个月多少钱」, 「万一多住几天，钱怎么算」,

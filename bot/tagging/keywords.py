@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 KEYWORD_FREQ = 10_000_000
 COMMON_WORD_FREQ = 3  # jieba's dictionary lists rare words with 1 or 2; 不是 has 100,000+
 # Markers that reach other clauses: a piece holding one is read even without a keyword.
-_MARKER_KINDS = ("hypothetical", "worry", "hearsay", "deferral", "resolved", "done", "remedy")
+_MARKER_KINDS = ("hypothetical", "worry", "hearsay", "deferral", "resolved", "done", "remedy", "visit_wishes")
 
 
 # Inserts a split verb-object keyword is heard with by sound (清个假 for 请个假).

@@ -58,6 +58,7 @@ MOODS = (
     "negative",  # an intensifier right before a negative word (太慢, 真冤, 也太冲了), not negated
     "asking",  # a question word in the clause (多少, 什么时候, 哪): the customer asks something
     "remedy",  # the sentence asks whether a service treats a condition (你们的修复能解决吗) and tells no treatment done
+    "chronic",  # a condition held before (我腰本来就疼, 颈椎不舒服好几年了): the reason to come, no reaction
     "self_judged",  # the keyword is a strong judgement (太差) of the customer's own (孩子数学太差, 我忍痛能力很差)
     "payment",  # a payment handled (交了, 转账, 收据, 发票, 报销) in a sentence that asks no amount
     "request",  # a wish or a request in the clause (想, 希望, 帮我, 麻烦, 可以…), not negated
@@ -135,6 +136,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "resolution_verbs": ("消", "退", "褪", "散", "好", "缓", "淡", "平", "下"),
     "resolution_complements": ("了", "下去", "下去了", "干净", "干净了", "掉了", "没了", "过来", "过来了", "多了",
                                "得差不多了", "差不多了", "完了"),
+    # A resolution only begun (肿是消了一些，但是左边还是大一圈; 淤青淡了一点): the sign is still there. So is one
+    # denied (还没缓过来, 没完全消下去).
+    "partial": ("一些", "一点", "一点点", "些", "点", "一部分", "不少", "一半"),
     # An adverb the segmenter glues to the verb (全散了, 早褪了, 都消下去了, 基本好了) keeps it a resolution.
     "resolution_adverbs": ("全", "都", "早", "已", "也", "基本", "差不多"),
     "praise": ("很好", "真好", "挺好", "特别好", "非常好", "超好", "蛮好", "太好", "不错", "很棒", "真棒", "专业",
@@ -164,9 +168,20 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # (`treated`: 打完水光起了红点，能解决吗 reports a reaction and asks for a fix).
     "remedy": ("能解决", "能改善", "能治", "能治好", "能调理", "能修复", "能去掉", "能去除", "能淡化", "能消除", "有用",
                "管用", "有效果", "有帮助", "见效", "能不能解决", "能不能改善", "能不能治", "能不能调理", "有没有用",
-               "有没有效果", "管不管用", "有没有帮助", "可以改善", "可以解决", "可以调理"),
+               "有没有效果", "管不管用", "有没有帮助", "可以改善", "可以解决", "可以调理",
+               # A modal a few characters before what treats: 能不能根治, 能帮上忙吗, 可以缓解一下吗.
+               "能*根治", "能*缓解", "能*帮上忙", "能*好转", "能*减轻", "可以*缓解", "可以*根治", "帮得上忙"),
     "treated": ("做完", "打完", "弄完", "做了", "打了", "做过", "打过", "术后", "治疗后", "治疗完", "按完", "敷完",
-                "做的", "打的"),
+                "做的", "打的", "完", "完了", "完以后", "完之后", "完后"),
+    # A condition held before, the reason to come, not a reaction to a treatment (颈椎不舒服好几年了, 我腰本来就疼,
+    # 平时坐久了就疼, 老毛病了): a clause with one of these and no `treated` marker is `chronic`.
+    "chronic": ("本来", "本来就", "原本就", "本身就", "平时", "平常", "从小", "老毛病", "老问题", "旧伤", "老伤",
+                "多年", "好几年", "好多年", "几年了", "年了", "这几年", "常年", "长期", "慢性", "一直都", "向来",
+                "天生", "以前就", "一到*就", "每次*就", "一直以来"),
+    # A wish to come or to be treated (想约个针灸，坐骨神经痛): the condition told with it is the reason to come,
+    # `remedy` as a question whether a service treats it is, unless its clause tells a treatment done.
+    "visit_wishes": ("想约", "想预约", "想来", "想过来", "想做个", "想做一次", "想试试", "想调理", "来调理", "想调",
+                     "想找*看看", "约个", "预约个", "想挂个号", "挂个号"),
     # A strong negative judgement: one of `intensifiers` right before one of `negative` (太慢了, 这钱花得
     # 真冤, 说话也太冲了), not after 不/没 (不太慢). 贵 is a price concern, not listed.
     # 越来越 and 一天比一天 judge a decline: 饭菜一天比一天差 (一天比一天好 praises: 好 is not negative).
@@ -379,7 +394,7 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
 
 MARKER_KINDS = ("polite", "lateness", "hypothetical", "worry", "hearsay", "mild", "expectation", "rhetorical",
                 "deferral", "resolved", "reschedule", "done", "praise", "no_need", "payment", "remedy", "treated",
-                "reversal", "routine", "anaphoric_times", "company", "acceptance")
+                "reversal", "chronic", "visit_wishes", "routine", "anaphoric_times", "company", "acceptance")
 # Before a speaker, a word that makes the customer the one who speaks (跟老师说, 帮我和前台讲).
 _SPOKEN_TO = frozenset("跟和对给同向替帮让叫")
 _TIME_NUMBER = "(?:[0-9]+|[一二两三四五六七八九十]+)"
@@ -629,11 +644,18 @@ class Language:
                 pos = match.start() + 1  # 跟老师说一声: the customer speaks, nobody is reported
             elif match.start() in bounds and (match.end() in bounds or (
                     match.end() - match.start() > 1 and match.lastgroup not in ("praise", "hearsay"))):
-                found.append(Marker(match.lastgroup or "", match.start(), match.end()))
+                if match.lastgroup != "resolved" or not self._unresolved(text, match.start(), match.end()):
+                    found.append(Marker(match.lastgroup or "", match.start(), match.end()))
                 pos = match.end()
             else:  # one off the boundaries may hide one on them: 完全消肿 holds 全消 and 消肿
                 pos = match.start() + 1
         return found
+
+    def _unresolved(self, text: str, start: int, end: int) -> bool:
+        """A resolution denied (还没缓过来, 没完全消下去, 一直没退) or only begun (消了一些, 淡了一点, 好了一点):
+        the sign is still there. `[language] partial` after it; a negator before it, adverbs between."""
+        before = text[:start].rstrip("完全彻底都还一直也")
+        return before.endswith(("没", "未", "不", "没有")) or text.startswith(self.words["partial"], end)
 
     @cached_property
     def _marker_search(self) -> FirstCharSearch:
@@ -864,9 +886,16 @@ def _read_attending(clauses: list[ClauseInfo], visits: frozenset[str], attendanc
 
 
 def _read_remedy(clauses: list[ClauseInfo]) -> None:
-    """A sentence that asks whether a service treats a condition is `remedy`, but for a clause that
-    tells a treatment done (打完水光起了红点，能解决吗 reports)."""
-    asked = {clause.sentence for clause in clauses if any(m.kind == "remedy" for m in clause.markers) and (
+    """A sentence that asks whether a service treats a condition, or wishes to come for it (`visit_wishes`:
+    想约个针灸，坐骨神经痛), is `remedy`, but for a clause that tells a treatment done (打完水光起了红点，能解决吗
+    reports); a clause that tells a condition held before (`chronic`: 我腰本来就疼) is `chronic`, unless it tells
+    a treatment done (本来腰就不好，按完更疼了 keeps its report in the clause that does)."""
+    for clause in clauses:
+        kinds = {m.kind for m in clause.markers}
+        if "chronic" in kinds and "treated" not in kinds:
+            clause.moods.add("chronic")
+    asked = {clause.sentence for clause in clauses if any(m.kind == "visit_wishes" for m in clause.markers)}
+    asked |= {clause.sentence for clause in clauses if any(m.kind == "remedy" for m in clause.markers) and (
         "question" in clause.moods or clause.asked or clause.folded.rstrip("啊呀哈").endswith(("吗", "么", "嘛"))
         or any(m.kind == "remedy" and ("不" in clause.folded[m.start : m.end] or "没" in clause.folded[m.start : m.end])
                for m in clause.markers))}

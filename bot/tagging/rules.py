@@ -24,9 +24,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.tagging.amounts import FEE
-from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, GROUP_NOT_MOOD, TIMED_CONCEPTS, TOPIC_VERB_REACH,
-                                  asked_both_ways, GROUP_EXCLUDE, abbreviations, expansion, groups_holding, groups_of,
-                                  head_verbs, merged,
+from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, FAMILIES, FAMILY_NOT_MOOD, FAMILY_REACH,
+                                  GROUP_NOT_MOOD, TIMED_CONCEPTS, TOPIC_VERB_REACH, asked_both_ways, GROUP_EXCLUDE,
+                                  abbreviations, expansion, groups_holding, groups_of, head_verbs, merged,
                                   predicates_apart, topic_verbs)
 from bot.tagging.language import DEFAULT_NOT_MOOD, MOODS, Language, LanguageError
 
@@ -420,7 +420,12 @@ def _parse_keyword_rules(
             for unknown in sorted(set(allowed or ()) - set(concepts)):
                 errors.append(f"{where}.expand: no concept group {unknown!r} (known: {', '.join(concepts)})")
             via = expansion(words, concepts, allowed, holding)
-            for name in groups_of(words, concepts, allowed, holding):
+            reached = groups_of(words, concepts, allowed, holding)
+            for family, refused in FAMILY_NOT_MOOD.items():
+                if len(set(FAMILIES[family]) & set(reached)) >= FAMILY_REACH:
+                    not_mood = (*not_mood, *(mood for mood in refused
+                                             if mood not in not_mood and mood not in spec.mood))
+            for name in reached:
                 if spec.not_mood is None and spec.negatable and name in GROUP_NOT_MOOD:
                     not_mood = GROUP_NOT_MOOD[name]
                 cues.update(DEFAULT_CUES.get(name, {}))
