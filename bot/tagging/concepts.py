@@ -51,7 +51,9 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
            "拒收", "移出", "踢出", "不想收到", "不想再收到", "不要推送", "关闭推送", "别*打电话", "不要*打电话",
            "别*推", "不用*推", "不要*推", "不需要*推", "不用*打电话", "不要*打电话", "不用*通知", "不要*通知",
            "别*通知", "不需要*通知", "不用*联系", "不要*联系", "别*联系", "不想*收到", "少推点", "少发点", "少推些",
-           "少发些", "少打点电话"),
+           "少发些", "少打点电话",
+           # Calls refused with the object said first (推销的电话不要再打来了, 电话以后别再打了).
+           "电话*别*打", "电话*不要*打", "电话*不用*打", "电话*不需要*打"),
     # Bringing or sending someone else: the forms below for each kind of person (REFERRED).
     "转介绍": ("转介绍", "老带新", "介绍朋友", "推荐朋友", "帮朋友问", "帮同事问", "推荐给她", "推荐给他", "介绍给她",
             "介绍给他", "推荐给身边"),
@@ -285,7 +287,11 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
            "太频繁": 1.5, "天天发": 1.5, "每天发": 1.5, "天天*发": 1.5, "每天*发": 1.5, "一直发": 1.5, "老发": 1.5,
            "总发": 1.5, "名单": 1.5,
            "关掉": 0.5, "关闭": 0.5, "屏蔽": 0.5, "取消吧": 0.5, "取消掉": 0.5, "停掉": 0.5, "去掉": 0.5, "删掉": 0.5,
-           "移除": 0.5, "拉黑": 0.5},
+           "移除": 0.5, "拉黑": 0.5,
+           # Calls stopped with the object said earlier in the message (顾问一天打三个电话，以后别打了): the verb
+           # refused is one point and a half, 电话 half a point; 「水光针先别打了」 names no call.
+           "别打了": 1.5, "别再打了": 1.5, "不要再打了": 1.5, "不要打了": 1.5, "不用再打了": 1.5, "不用打了": 1.5,
+           "别打来了": 1.5, "别再打来了": 1.5, "电话": 0.5},
     # A bill padded (多收了我两百, 多算了三天: `overcharged`, bot/tagging/grievance.py) wants the money back
     # as much as it complains.
     "退款": {"mood:overcharged": 2},

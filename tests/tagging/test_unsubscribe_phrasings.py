@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 
 from bot.tagging.keywords import KeywordTagger
-from tests.support.tagging import tags
+from bot.tagging.rules import load_rules
+from tests.support.tagging import SHIPPED, tags
 
 
 @pytest.mark.parametrize(
@@ -73,3 +74,18 @@ def test_glued_modals_are_operator_data() -> None:
     off = KeywordTagger(parse_rules(shipped + '\n[language]\nglued_modals = ["可以"]\n'))
     assert off.tokens("能不能少发点") == ["能不能少", "发点"]  # as the segmenter cuts it with these rules
     assert "状态:退订" not in tags(off, "能不能少发点")  # 能不能 is no longer a modal given back
+
+
+@pytest.mark.parametrize("text", [
+    "课程推销的电话不要再打来了",        # the call named first, then refused
+    "推销的电话以后不要再打过来",
+    "以后别打了，电话太多了",            # the verb refused, the call named elsewhere (cues)
+])
+def test_a_call_refused_with_its_object_elsewhere(text: str) -> None:
+    tagger = KeywordTagger(load_rules(SHIPPED))
+    assert "状态:退订" in tags(tagger, text)
+
+
+def test_an_injection_put_off_is_no_call_refused() -> None:
+    tagger = KeywordTagger(load_rules(SHIPPED))
+    assert "状态:退订" not in tags(tagger, "水光针先别打了，等脸消肿再说")
