@@ -172,7 +172,7 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                # A modal a few characters before what treats: 能不能根治, 能帮上忙吗, 可以缓解一下吗.
                "能*根治", "能*缓解", "能*帮上忙", "能*好转", "能*减轻", "可以*缓解", "可以*根治", "帮得上忙"),
     "treated": ("做完", "打完", "弄完", "做了", "打了", "做过", "打过", "术后", "治疗后", "治疗完", "按完", "敷完",
-                "做的", "打的", "完", "完了", "完以后", "完之后", "完后"),
+                "做的", "打的", "灸完", "扎完", "推拿完", "针灸完", "艾灸完", "拔完"),
     # A condition held before, the reason to come, not a reaction to a treatment (颈椎不舒服好几年了, 我腰本来就疼,
     # 平时坐久了就疼, 老毛病了): a clause with one of these and no `treated` marker is `chronic`.
     "chronic": ("本来", "本来就", "原本就", "本身就", "平时", "平常", "从小", "老毛病", "老问题", "旧伤", "老伤",
