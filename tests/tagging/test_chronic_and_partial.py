@@ -70,3 +70,11 @@ mood = ["chronic", "statement"]
 """
     tagger = KeywordTagger(parse_rules(text))
     assert "健康:症状" in tags(tagger, "我腰本来就疼")
+
+
+@pytest.mark.parametrize("text", [
+    "灸完肚子上烫出一块红印，现在还火辣辣的",   # a burn felt and left (疼, 伤)
+    "就是灸完嗓子干得冒烟，一直想喝水",         # dry where it is felt (干)
+])
+def test_signs_said_the_ways_of_a_burn_and_a_dry_throat(physio: KeywordTagger, text: str) -> None:
+    assert UNWELL in tags(physio, text)
