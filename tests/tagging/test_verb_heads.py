@@ -99,3 +99,7 @@ def test_a_salon_of_another_trade(nail: KeywordTagger) -> None:
     assert "会员:续卡" in tags(nail, "卡快用完了，怎么续")
     assert tags(nail, "按时过来，不会迟到的") == set()
 
+
+
+def test_a_card_upgraded_is_a_renewal(physio: KeywordTagger) -> None:
+    assert "会员:续卡" in tags(physio, "我想把卡升级成年卡，差价怎么补")  # the 续卡 group: 升级*卡
