@@ -169,19 +169,20 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "remedy": ("能解决", "能改善", "能治", "能治好", "能调理", "能修复", "能去掉", "能去除", "能淡化", "能消除", "有用",
                "管用", "有效果", "有帮助", "见效", "能不能解决", "能不能改善", "能不能治", "能不能调理", "有没有用",
                "有没有效果", "管不管用", "有没有帮助", "可以改善", "可以解决", "可以调理",
-               # A modal a few characters before what treats: 能不能根治, 能帮上忙吗, 可以缓解一下吗.
-               "能*根治", "能*缓解", "能*帮上忙", "能*好转", "能*减轻", "可以*缓解", "可以*根治", "帮得上忙"),
+               # A modal before what treats: 能不能根治, 能帮上忙吗, 可以缓解一下吗.
+               "能根治", "能不能根治", "能缓解", "能不能缓解", "可以缓解", "能帮上忙", "能不能帮上忙", "帮得上忙",
+               "能减轻", "能好转"),
     "treated": ("做完", "打完", "弄完", "做了", "打了", "做过", "打过", "术后", "治疗后", "治疗完", "按完", "敷完",
                 "做的", "打的", "灸完", "扎完", "推拿完", "针灸完", "艾灸完", "拔完"),
     # A condition held before, the reason to come, not a reaction to a treatment (颈椎不舒服好几年了, 我腰本来就疼,
     # 平时坐久了就疼, 老毛病了): a clause with one of these and no `treated` marker is `chronic`.
     "chronic": ("本来", "本来就", "原本就", "本身就", "平时", "平常", "从小", "老毛病", "老问题", "旧伤", "老伤",
                 "多年", "好几年", "好多年", "几年了", "年了", "这几年", "常年", "长期", "慢性", "一直都", "向来",
-                "天生", "以前就", "一到*就", "每次*就", "一直以来"),
+                "天生", "以前就", "一直以来"),
     # A wish to come or to be treated (想约个针灸，坐骨神经痛): the condition told with it is the reason to come,
     # `remedy` as a question whether a service treats it is, unless its clause tells a treatment done.
     "visit_wishes": ("想约", "想预约", "想来", "想过来", "想做个", "想做一次", "想试试", "想调理", "来调理", "想调",
-                     "想找*看看", "约个", "预约个", "想挂个号", "挂个号"),
+                     "约个", "预约个", "想挂个号", "挂个号"),
     # A strong negative judgement: one of `intensifiers` right before one of `negative` (太慢了, 这钱花得
     # 真冤, 说话也太冲了), not after 不/没 (不太慢). 贵 is a price concern, not listed.
     # 越来越 and 一天比一天 judge a decline: 饭菜一天比一天差 (一天比一天好 praises: 好 is not negative).
