@@ -142,11 +142,11 @@ class HitMoods:
         household's (老公问), not the staff's (前台问两句就甩脸色), not one the customer makes for them (帮我妈问)."""
         relayed, household, starts = self._relayed
         for ordinal, clause in enumerate(clauses):
-            if "referring" in clause.moods or not starts.intersection(clause.folded):
+            if "referring" in clause.moods or starts.search(clause.folded) is None:
                 continue
             tokens = clause.tokens
             for i, token in enumerate(tokens):
-                if token[:1] not in starts:
+                if starts.match(token) is None:
                     continue
                 said = token + tokens[i + 1] if token == "想" and i + 1 < len(tokens) else token
                 before = tokens[:i]
@@ -167,11 +167,12 @@ class HitMoods:
                 break
 
     @cached_property
-    def _relayed(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    def _relayed(self) -> tuple[frozenset[str], frozenset[str], re.Pattern[str]]:
         """`relayed` and `household` as sets, and the characters a relayed word opens with."""
         words = self._language.words
+        opening = "".join(sorted({re.escape(word[0]) for word in words["relayed"]}))
         return (frozenset(words["relayed"]), frozenset(words["household"]),
-                frozenset(word[0] for word in words["relayed"]))
+                re.compile(f"[{opening}]" if opening else "(?!)"))
 
     def _staff(self, token: str) -> bool:
         return token in self._language.words["staff"]

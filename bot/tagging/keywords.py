@@ -289,10 +289,12 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         """`read_topics` where a clause holds a hit of an enquiry rule (`intent` or `asked`) or a `timed` word
         (下班过去大概八点，还有师傅吗): only there does a question after it bear on a tag."""
         rules = self._rules
-        enquired = [any(rules[h.rule].intent or h.keyword in rules[h.rule].asked or h.keyword in rules[h.rule].timed
-                        for h in clause_hits) for clause_hits in hits]
-        if any(enquired):
-            read_topics(self._language, clauses, [bool(clause_hits) for clause_hits in hits], enquired)
+
+        def enquired(ordinal: int) -> bool:
+            return any(rules[h.rule].intent or h.keyword in rules[h.rule].asked or h.keyword in rules[h.rule].timed
+                       for h in hits[ordinal])
+
+        read_topics(self._language, clauses, [bool(clause_hits) for clause_hits in hits], enquired)
 
     def _read(self, text: str, folded: str, pieces: list[re.Match[str]],
               found: dict[int, tuple[list[str], list[tuple[int, int]], list[list[Hit]]]],

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -794,16 +794,17 @@ def _read_premises(language: Language, clauses: list[ClauseInfo]) -> None:
 
 
 def read_topics(language: Language, clauses: list[ClauseInfo], named: Sequence[bool],
-                enquired: Sequence[bool] | None = None) -> None:
+                enquired: Callable[[int], bool] | None = None) -> None:
     """A clause that only names a thing (物理小班和一对一, 下周开始的那个周三晚上的班), followed in its sentence by
     a question with no subject and no keyword of its own (`named`: the clause has keyword hits): 效果上差别大吗,
     是几点到几点 ask about that thing, so the clause asks with it (`topic` and `asking`). Not a clause that tells
     something (了, 过, 我), nor a question a person opens (周六的钢琴课，孩子能请假吗) or that names its own matter
-    (课还剩十节，能退吗 asks for money back). `enquired` limits it to the clauses holding an enquiry rule's hit."""
+    (课还剩十节，能退吗 asks for money back). `enquired(ordinal)` limits it to the clauses holding an enquiry
+    rule's hit."""
     people = language.subjects
     for ordinal, clause in enumerate(clauses):
-        if (enquired is not None and not enquired[ordinal]) or clause.moods or not clause.follows \
-                or not _TELLING.isdisjoint(clause.tokens):
+        if clause.moods or not clause.follows or clause.follows[0] not in _HELD_BACK_GAP \
+                or not _TELLING.isdisjoint(clause.tokens) or (enquired is not None and not enquired(ordinal)):
             continue
         following = clauses[ordinal + 1] if ordinal + 1 < len(clauses) else None
         if following is not None and named[ordinal + 1] and following.sentence == clause.sentence:
