@@ -102,4 +102,4 @@ def test_a_salon_of_another_trade(nail: KeywordTagger) -> None:
 
 
 def test_a_card_upgraded_is_a_renewal(physio: KeywordTagger) -> None:
-    assert "会员:续卡" in tags(physio, "我想把卡升级成年卡，差价怎么补")  # the 续卡 group: 升级*卡
+    assert "会员:续卡" in tags(physio, "我想把卡升级成年卡，差价怎么补")  # the 充值 group: 升级*卡
