@@ -19,7 +19,7 @@ class ClauseFilters:
 
     _rules: tuple[KeywordRule, ...]
     _segmenter: Segmenter
-    _arrangement: dict[int, frozenset[str]]
+    _arrangement: dict[int, tuple[str, ...]]
     _exclusive: frozenset[str]
     _yielding: bool
     _lone_verbs: bool
@@ -67,14 +67,15 @@ class ClauseFilters:
             return True
         tokens = [token for clause in clauses if clause.sentence == sentence for token in clause.tokens]
         named = {number for number, words in self._arrangement.items()
-                 if any(token.endswith(word) for token in tokens for word in words)}
+                 if any(token.endswith(words) for token in tokens)}
         return rule in named if rule in self._arrangement else not named
 
     def _asks_a_place(self, hit: Hit) -> bool:
         """The keyword asks for a place (`[language] places`: 还有*位置, 有名额), which is the place of
         the arrangement its sentence names, as a move is (`_takes_the_move`): 「周末班还有位置吗」 asks
         about a class, no booking; 「周六上午还有位置吗」 books."""
-        return any(place in hit.keyword for place in self._language.words["places"])
+        places = self._language.places_pattern
+        return places is not None and places.search(hit.keyword) is not None
 
     def _keep_latest_state(self, fired: dict[int, tuple[list[str], str]], last_clause: dict[int, int]) -> None:
         """In an exclusive group (状态) the customer's latest word counts: 之前退订了，现在想恢复推送."""
@@ -96,7 +97,7 @@ class ClauseFilters:
             return frozenset()
         tokens = [token for piece in PIECES.findall(folded) for token in self._segmenter.cut(piece)]
         return frozenset(number for number, words in self._arrangement.items()
-                         if any(token.endswith(word) for token in tokens for word in words))
+                         if any(token.endswith(words) for token in tokens))
 
     def _clause_hits(self, clause: ClauseInfo, clauses: list[ClauseInfo], ordinal: int,
                      found: list[Hit], arranged: frozenset[int] = frozenset()) -> list[Hit]:

@@ -33,7 +33,7 @@ from bot.tagging.dictionary import Dictionary
 from bot.tagging.first_chars import FirstCharSearch
 from bot.tagging.hit_moods import HitMoods
 from bot.tagging.language import DEFAULT_ALIASES, ClauseInfo, quoted_spans, read_moods, read_topics, sentence_numbers
-from bot.tagging.matcher import PIECES, TokenMatching, clause_ranges, separable_pattern
+from bot.tagging.matcher import PIECES, TokenMatching, clause_ranges, gapped_runs, separable_pattern
 from bot.tagging.matches import Entry, Hit, TagMatch, normalise
 from bot.tagging.rules import GAP, KeywordRule, RuleSet
 from bot.tagging.script import PhraseJoiner, TypoRepair, WordSet, alias_table, fold, spelled, trie_pattern
@@ -90,6 +90,7 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
             first[:cut]: () for first in self._index for cut in range(1, len(first))
         }
         self._lookup.update(self._index)
+        self._gapped_runs = gapped_runs(self._index)
         # A rule's own words typed in pinyin (tiemo, baoyang, xuefei) read as the words, unless the
         # rule says `pinyin = false`; the default vocabulary and `[aliases]` win for the same spelling.
         # A rule file's `[aliases]` add to the default vocabulary's spellings of the same word.
@@ -175,7 +176,7 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         self._denied_patterns: dict[int, re.Pattern[str]] = {}  # rule -> its words denied and closed by 了
         # What each rule's arrangement is named by (`arrangement`): a sentence that moves something
         # moves the arrangement it names (周日的课改到周六 is leave, 周三那个号往后挪 a booking).
-        self._arrangement = {number: frozenset(map(normalise, rule.arrangement))
+        self._arrangement = {number: tuple(dict.fromkeys(map(normalise, rule.arrangement)))
                              for number, rule in enumerate(self._rules) if rule.arrangement}
         self._reads_referring = any(word == "mood:referring" for rule in self._rules for word, _ in rule.cues)
         self._exclusive = frozenset(rules.exclusive_groups)

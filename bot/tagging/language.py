@@ -587,6 +587,17 @@ class Language:
         return (frozenset(words["question_particles"]), frozenset(words["report_questions"]),
                 frozenset(words["question_words"]))
 
+    @cached_property
+    def places_pattern(self) -> re.Pattern[str] | None:
+        """Any word of `places` (还有*位置, 名额) inside a keyword: one search, not a loop per word."""
+        places = self.words["places"]
+        return re.compile("|".join(map(re.escape, places))) if places else None
+
+    @cached_property
+    def sets(self) -> dict[str, frozenset[str]]:
+        """Each word list as a set, for the tests of a whole token that run per message: built once."""
+        return {name: frozenset(words) for name, words in self.words.items()}
+
     @property
     def split_prefixes(self) -> frozenset[str]:
         return frozenset(self.words["split_prefixes"])
@@ -751,7 +762,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     _read_held_back(clauses, words["held_wishes"], words["contrasts"], question_words)
     _read_payment(clauses, words["amount_questions"])
     _read_remedy(clauses)
-    _read_attending(clauses, frozenset(words["visits"]), frozenset(words["attendance"]))
+    _read_attending(clauses, language.sets["visits"], language.sets["attendance"])
     _read_accepted(language, clauses)
     # Moving an arrangement is what the whole sentence does (我之前约的周四，能换到周六吗).
     # A move only supposed (要是需要改时间我会提前说) moves nothing.

@@ -38,6 +38,7 @@ class TokenMatching:
     _segmenter: Segmenter
     _index: dict[str, list[Entry]]
     _lookup: dict[str, Sequence[Entry]]
+    _gapped_runs: dict[str, tuple[tuple[Entry, ...], frozenset[str]]]
     _aliases: dict[str, str]
     _classes: bool
     _money: frozenset[str]
@@ -109,7 +110,7 @@ class TokenMatching:
 
     def _find(self, tokens: list[str]) -> list[Hit]:
         """Every keyword and exclude phrase on token boundaries in one clause, by start token."""
-        lookup, count, topics = self._lookup, len(tokens), self._inside_topics
+        lookup, count, topics, gapped_runs = self._lookup, len(tokens), self._inside_topics, self._gapped_runs
         hits: list[Hit] = []
         for start in range(count):
             run = ""
@@ -119,6 +120,12 @@ class TokenMatching:
                 if entries is None:
                     break
                 after = None
+                gapped = gapped_runs.get(run)
+                if gapped is not None:  # 帮 opens 236 gapped keywords: most clauses hold none of their parts
+                    after = "".join(tokens[end:])
+                    plain, later = gapped
+                    if not any(part in after for part in later):
+                        entries = plain
                 for entry in entries:
                     if not entry.rest:
                         hits.append(Hit(entry.rule, entry.keyword, start, end, ((start, end),), entry.exclude))
@@ -199,6 +206,14 @@ class TokenMatching:
                 if not entry.rest:
                     hits.append(Hit(entry.rule, entry.keyword, i, i + 1, ((i, i + 1),), entry.exclude))
 
+
+
+def gapped_runs(index: dict[str, list[Entry]]) -> dict[str, tuple[tuple[Entry, ...], frozenset[str]]]:
+    """First part of a gapped keyword -> (its plain entries, in order; the parts that must come
+    next in its gapped ones). A clause that holds none of those parts after the run finds only the
+    plain entries, as the full walk would, without trying each gapped keyword in turn."""
+    return {first: (tuple(e for e in entries if not e.rest), frozenset(e.rest[0] for e in entries if e.rest))
+            for first, entries in index.items() if any(e.rest for e in entries)}
 
 
 def separable_pattern(keywords: Sequence[str], inserts: Sequence[str]) -> re.Pattern[str] | None:
