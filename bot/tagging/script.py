@@ -24,8 +24,9 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
+
+from bot.tagging.dictionary import installed_version
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ def _simplified_chars() -> tuple[str, str]:
     """The Han characters that t2s changes to one other character, and what it changes them to;
     cached on disk like the syllables (OpenCC converting every Han character took 10-30 ms of each
     `siyu tag`), named by OpenCC's version."""
-    path = Path(tempfile.gettempdir()) / "siyu-jieba" / f"t2s-{metadata.version('opencc')}.marshal"
+    path = Path(tempfile.gettempdir()) / "siyu-jieba" / f"t2s-{installed_version('opencc')}.marshal"
     try:
         with path.open("rb") as cached:
             pair = marshal.load(cached)
@@ -99,7 +100,7 @@ _SYLLABLE_FORMAT = 2
 def _syllable_cache_path(kind: str = "pinyin") -> Path:
     # Named by pypinyin's version, read from its metadata: importing it would cost a second.
     return (Path(tempfile.gettempdir()) / "siyu-jieba"
-            / f"{kind}-{metadata.version('pypinyin')}-{_SYLLABLE_FORMAT}.marshal")
+            / f"{kind}-{installed_version('pypinyin')}-{_SYLLABLE_FORMAT}.marshal")
 
 
 @lru_cache(maxsize=1)
