@@ -119,7 +119,7 @@ class HitMoods:
     def _read_referring(self, clauses: list[ClauseInfo]) -> None:
         """Mood `referring`: someone else wants it too (邻居家小孩也想来, 我侄女也想学舞蹈)."""
         words = self._language.words
-        also, wants = frozenset(words["also"]), tuple(words["also_wants"])
+        also, wants = self._language.sets["also"], tuple(words["also_wants"])
         endings = tuple(also)  # one C-level test per token spares most tokens the walk over `also`
         for clause in clauses:
             tokens = clause.tokens

@@ -52,8 +52,9 @@ def is_negator(tokens: list[str], i: int, begin: int) -> bool:
 
 def glued_negator(token: str) -> bool:
     """An adverb and its negator cut as one word: 倒也不 (疼), 千万别 (发), 好久没 (来)."""
-    return len(token) > 1 and any(token.endswith(negator) and token[: -len(negator)] in GLUED_ADVERBS
-                                  for negator in GLUED_NEGATORS)
+    # The one endswith with the tuple spares most tokens the loop (it runs for every token before a keyword).
+    return len(token) > 1 and token.endswith(GLUED_NEGATORS) and any(
+        token.endswith(negator) and token[: -len(negator)] in GLUED_ADVERBS for negator in GLUED_NEGATORS)
 
 
 def asks_a_not_a(tokens: list[str], start: int) -> bool:

@@ -86,3 +86,14 @@ def test_a_class_counted_by_its_measure_is_the_object_of_a_makeup(text: str) -> 
 def test_a_done_marker_between_object_and_verb_is_done(text: str, expected: set[str]) -> None:
     leave = '[[keyword]]\ntag = "课程:请假"\nkeywords = ["请假", "补课"]\nnot_mood = ["done", "passed"]\n'
     assert tags(KeywordTagger(parse_rules(leave)), text) == expected
+
+
+def test_the_inverted_order_is_looked_for_only_where_an_object_or_a_count_stands() -> None:
+    from bot.tagging.language import Language
+    from bot.tagging.verb_object import VerbObjects
+
+    objects = VerbObjects(["补课", "换机油"], Language.build().words)
+    assert objects.inverted(["两节课", "怎么", "补"]) == [(0, 3, "补课")]  # the noun after its count
+    assert objects.inverted(["机油", "该换", "了"]) == [(0, 2, "换机油")]
+    assert objects.inverted(["你好", "在", "吗"]) == []
+    assert objects.inverted(["一", "下"]) == []  # a count, no object after it
