@@ -121,7 +121,10 @@ class HitMoods:
         words = self._language.words
         also, wants = self._language.sets["also"], tuple(words["also_wants"])
         endings = tuple(also)  # one C-level test per token spares most tokens the walk over `also`
+        named = self._language.also_pattern
         for clause in clauses:
+            if named is None or named.search(clause.folded) is None:
+                continue
             tokens = clause.tokens
             for i, token in enumerate(tokens):
                 if not token.endswith(endings):

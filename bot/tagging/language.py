@@ -594,6 +594,12 @@ class Language:
         return re.compile("|".join(map(re.escape, places))) if places else None
 
     @cached_property
+    def also_pattern(self) -> re.Pattern[str] | None:
+        """Any word of `also` (也, 也想…): a clause without one refers to nobody, and is not read token by token."""
+        also = self.words["also"]
+        return re.compile("|".join(map(re.escape, also))) if also else None
+
+    @cached_property
     def sets(self) -> dict[str, frozenset[str]]:
         """Each word list as a set, for the tests of a whole token that run per message: built once."""
         return {name: frozenset(words) for name, words in self.words.items()}
