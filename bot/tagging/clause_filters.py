@@ -4,12 +4,13 @@ not yielded), and what reaches past the clause (yield_to across a sentence, excl
 from __future__ import annotations
 
 from bot.tagging.concepts import CLOSING
-from bot.tagging.language import INTENT_MOODS, ClauseInfo, Language
+from bot.tagging.language import ClauseInfo, Language
 from bot.tagging.matcher import PIECES, drop_contained
 from bot.tagging.matches import Hit
 from bot.tagging.negation import asks_a_not_a, negations
 from bot.tagging.rules import OPT_OUT_TAG, KeywordRule
 from bot.tagging.segmenter import Segmenter
+from bot.tagging.words import INTENT_MOODS
 
 _SUPPOSING = frozenset({"hypothetical", "worry", "deferred"})
 

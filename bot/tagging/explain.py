@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.matcher import PIECES, drop_contained
 from bot.tagging.matches import TagMatch
-from bot.tagging.language import read_moods
+from bot.tagging.moods import read_moods
 from bot.tagging.negation import asks_a_not_a, negations
 
 MOOD_LABELS = {

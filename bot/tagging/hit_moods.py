@@ -4,16 +4,16 @@ done, praised, named...), and whether they suit its rule (`mood`, `not_mood`, `i
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 
-import re
-
 from bot.tagging.amounts import AMOUNT
-from bot.tagging.language import NEGATED_PRAISE, ClauseInfo, Language, Marker
+from bot.tagging.language import ClauseInfo, Language, Marker
 from bot.tagging.matches import Hit, normalise
 from bot.tagging.negation import PASSED_NEGATORS, TRAILING_PARTICLES, passed_later
 from bot.tagging.rules import GAP, KeywordRule
 from bot.tagging.script import trie_regex
+from bot.tagging.words import NEGATED_PRAISE
 
 _DONE_AFTER_TIMED = (["完"], ["过"], ["着"])
 _CLOSING_NON_REQUEST = "啊呀哈嘛哦"

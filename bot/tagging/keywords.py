@@ -32,14 +32,16 @@ from bot.tagging.cues import CueScoring, cue_pattern
 from bot.tagging.dictionary import Dictionary
 from bot.tagging.first_chars import FirstCharSearch
 from bot.tagging.hit_moods import HitMoods
-from bot.tagging.language import DEFAULT_ALIASES, ClauseInfo, quoted_spans, read_moods, read_topics, sentence_numbers
+from bot.tagging.language import ClauseInfo, quoted_spans, sentence_numbers
 from bot.tagging.matcher import PIECES, TokenMatching, clause_ranges, gapped_runs, separable_pattern
 from bot.tagging.matches import Entry, Hit, TagMatch, normalise
+from bot.tagging.moods import read_moods, read_topics
 from bot.tagging.rules import GAP, KeywordRule, RuleSet
 from bot.tagging.script import PhraseJoiner, TypoRepair, WordSet, alias_table, fold, spelled, trie_pattern
 from bot.tagging.segmenter import Segmenter
 from bot.tagging.swallowing import SwallowingWords
 from bot.tagging.verb_object import VerbObjects
+from bot.tagging.words import DEFAULT_ALIASES
 
 logger = logging.getLogger(__name__)
 

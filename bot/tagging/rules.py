@@ -28,7 +28,8 @@ from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, FAMILIES, FAMILY
                                   GROUP_NOT_MOOD, TIMED_CONCEPTS, TOPIC_VERB_REACH, asked_both_ways, GROUP_EXCLUDE,
                                   abbreviations, expansion, groups_holding, groups_of, head_verbs, merged,
                                   predicates_apart, topic_verbs)
-from bot.tagging.language import DEFAULT_NOT_MOOD, MOODS, Language, LanguageError
+from bot.tagging.language import Language, LanguageError
+from bot.tagging.words import DEFAULT_NOT_MOOD, MOODS
 
 logger = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ import threading
 from collections.abc import Iterable
 
 from bot.tagging.keywords import KeywordTagger
-from bot.tagging.language import DEFAULT_NOT_MOOD
 from bot.tagging.rules import KeywordRule, RuleSet
+from bot.tagging.words import DEFAULT_NOT_MOOD
 
 logger = logging.getLogger(__name__)
 

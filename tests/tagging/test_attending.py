@@ -1,5 +1,5 @@
 """Issue 11, precision: a visit that keeps what stands (a class as usual, an exam, a booking already
-made) is no new booking (the mood `attending`, bot/tagging/language.py).
+made) is no new booking (the mood `attending`, bot/tagging/moods.py).
 
 Every sentence is new (written for these tests, not taken from tests/data).
 """

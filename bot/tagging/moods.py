@@ -1,0 +1,345 @@
+"""Reading each clause's moods from its markers and those of its neighbours.
+
+`read_moods` fills `ClauseInfo.moods` for one message: questions (吗, A-not-A, a bare ？), suppositions,
+worries, hearsay, deferrals, passed states, praise, grievances and the rest of `MOODS`
+(bot/tagging/words.py), each from the markers `Language.markers` found (bot/tagging/language.py).
+`read_topics` reads a clause that only names what a question after it asks about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from bot.tagging.conditions import conditions, is_premise, supposes_availability
+from bot.tagging.language import SENTENCE_END_PATTERN, ClauseInfo, Language
+
+_CLOSING_PARTICLES = "了啦吧啊呀哈呢哦喔嘛嘞的"
+_HELD_BACK_GAP = ",，、 ~～…"
+# A clause with one of these tells something; it is no topic named for a question after it.
+_TELLING = frozenset(("了", "过", "我", "我们", "着"))
+
+
+def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = True, negative: bool = True,
+               grievance: frozenset[str] = frozenset()) -> None:
+    """Fill each clause's moods from its markers and those of its neighbours (`asking` and
+    `request` only with `intent`, the grievance moods only those in `grievance`: a rule set that
+    never looks at them does not pay for them)."""
+    words = language.words
+    particles, report_questions, question_words = language.question_sets
+    for clause in clauses:
+        kinds = {m.kind for m in clause.markers}
+        if _is_question(clause.tokens, particles, report_questions, question_words, clause.asked):
+            clause.moods.add("question")
+        if "rhetorical" in kinds or _not_is_question(clause.tokens):
+            clause.moods.add("rhetorical")
+            clause.moods.discard("question")
+        for kind in ("hypothetical", "worry", "expectation"):
+            if kind in kinds:
+                clause.moods.add(kind)
+        if "hypothetical" in kinds and supposes_availability(
+                clause.folded, clause.markers, words["availability"], words["staff"], language.only_times):
+            clause.moods.discard("hypothetical")
+            clause.moods.add("available")  # 还有位置的话我就过去: the business's state, not the customer's
+        if "hearsay" in kinds and not _own_voice(clause, words["own_speakers"]):
+            # 孩子说老师好凶, 孩子说耳朵疼: the customer's child tells the family's own case
+            clause.moods |= {"hearsay", "reported"}
+        if "reschedule" in kinds:
+            clause.moods.add("rescheduled")
+        if "company" in kinds:
+            clause.moods.add("accompanying")  # 老公陪我一起过来: he comes along, he is not referred
+        for marker in clause.markers:
+            if marker.kind == "mild":
+                # 效果一般 judges; 一般会肿 expects (一般 is in both lists by default).
+                word = clause.folded[marker.start : marker.end]
+                if _closes(clause.folded, marker.end):
+                    clause.moods.add("mild")
+                elif word in words["expectation"]:
+                    clause.moods.add("expectation")
+        if intent:
+            clause.moods |= language.intent_moods(clause)
+        if "hearsay" in clause.moods and _own_question(clause, question_words):
+            clause.moods -= {"hearsay", "reported"}  # 朋友说有活动，多少钱 / 听说可以分期吗: the customer asks
+    _read_premises(language, clauses)
+    # Supposing, worrying and hearsay reach to the end of the sentence (万一效果不好，能退吗); the
+    # customer's own word ends hearsay: a question of theirs (朋友说有优惠，多少钱) or a clause that
+    # starts with 我 (听说会肿，我做完是有点肿).
+    for previous, clause in zip(clauses, clauses[1:], strict=False):
+        if previous.sentence == clause.sentence:
+            carried = previous.moods & {"hypothetical", "worry", "hearsay"}
+            if "hearsay" in carried and (clause.tokens[:1] in (["我"], ["我们"], ["自己"], ["我自己"])
+                                         or _own_question(clause, question_words)):
+                carried.discard("hearsay")
+            clause.moods |= carried
+    # A strong judgement is the customer's own, not one they pass on (听同事说你们退费特别慢).
+    for clause in clauses:
+        if negative and ("hearsay" not in clause.moods or _own_voice(clause, words["own_speakers"])) \
+                and language.negative(clause.folded):
+            clause.moods.add("negative")
+    if grievance:
+        _read_grievances(language, clauses, grievance)
+    _read_settled(clauses)
+    # A plan given up (本来想请假的，后来想想还是去吧): the clause that names it, when more words follow.
+    for clause in clauses:
+        if clause.more_after and any(m.kind == "reversal" for m in clause.markers):
+            clause.moods.add("reversed")
+    _read_held_back(clauses, words["held_wishes"], words["contrasts"], question_words)
+    _read_payment(clauses, words["amount_questions"])
+    _read_remedy(clauses)
+    _read_attending(clauses, language.sets["visits"], language.sets["attendance"])
+    _read_accepted(language, clauses)
+    # Moving an arrangement is what the whole sentence does (我之前约的周四，能换到周六吗).
+    # A move only supposed (要是需要改时间我会提前说) moves nothing.
+    moved = {clause.sentence for clause in clauses
+             if "rescheduled" in clause.moods and "hypothetical" not in clause.moods}
+    for clause in clauses:
+        if clause.sentence in moved:
+            clause.moods.add("rescheduled")
+    # Running late for what stands (我那个预约可能要晚到十分钟) is what the whole sentence tells, unless it moves it
+    # or asks to be late (想晚半个小时过去可以吗, 能晚点到吗: a move of the booking).
+    late = {clause.sentence for clause in clauses if any(m.kind == "lateness" for m in clause.markers)} - moved
+    late -= {clause.sentence for clause in clauses if "question" in clause.moods or "想" in clause.folded}
+    for clause in clauses:
+        if clause.sentence in late:
+            clause.moods.add("running_late")
+    # Putting off reaches back over the whole message (想约的，不过最近忙，下个月再说).
+    deferred = False
+    for clause in reversed(clauses):
+        deferred = deferred or any(m.kind == "deferral" for m in clause.markers)
+        if deferred:
+            clause.moods.add("deferred")
+
+
+def _read_premises(language: Language, clauses: list[ClauseInfo]) -> None:
+    """A clause that supposes only the customer's act (现在报名的话) when its sentence then asks
+    (…哪天能开始上, 最早哪天能上): the premise of an enquiry, `premise` and `asking`, not `hypothetical`."""
+    for clause in clauses:
+        if "hypothetical" not in clause.moods:
+            continue
+        found = conditions(clause.folded, clause.markers)
+        if not found or not all(is_premise(c, language.words["premises"], language.only_times) for c in found):
+            continue
+        rest = SENTENCE_END_PATTERN.split(clause.follows, maxsplit=1)
+        tail = rest[0]
+        if ("question" in clause.moods or language.asks(clause.folded) or language.asks(tail) or "吗" in tail
+                or clause.follows[len(tail) : len(tail) + 1] in ("?", "？")):
+            clause.moods.discard("hypothetical")
+            clause.moods |= {"premise", "asking"}  # the act is what the question asks about
+            language.intent_moods(clause).add("asking")
+
+
+def read_topics(language: Language, clauses: list[ClauseInfo], named: Sequence[bool],
+                enquired: Callable[[int], bool] | None = None) -> None:
+    """A clause that only names a thing (物理小班和一对一, 下周开始的那个周三晚上的班), followed in its sentence by
+    a question with no subject and no keyword of its own (`named`: the clause has keyword hits): 效果上差别大吗,
+    是几点到几点 ask about that thing, so the clause asks with it (`topic` and `asking`). Not a clause that tells
+    something (了, 过, 我), nor a question a person opens (周六的钢琴课，孩子能请假吗) or that names its own matter
+    (课还剩十节，能退吗 asks for money back). `enquired(ordinal)` limits it to the clauses holding an enquiry
+    rule's hit."""
+    people = language.subjects
+    for ordinal, clause in enumerate(clauses):
+        if clause.moods or not clause.follows or clause.follows[0] not in _HELD_BACK_GAP \
+                or not _TELLING.isdisjoint(clause.tokens) or (enquired is not None and not enquired(ordinal)):
+            continue
+        following = clauses[ordinal + 1] if ordinal + 1 < len(clauses) else None
+        if following is not None and named[ordinal + 1] and following.sentence == clause.sentence:
+            continue
+        rest = clause.follows.lstrip(_HELD_BACK_GAP)
+        if len(rest) == len(clause.follows) or rest.startswith(people):
+            continue  # the clause must end at a comma, and the question must have no subject
+        tail = SENTENCE_END_PATTERN.split(rest, maxsplit=1)[0]
+        if "，" in tail or "," in tail:
+            continue
+        if language.asks(tail) or tail.endswith(("吗", "呢")) or rest[len(tail) : len(tail) + 1] in ("?", "？"):
+            clause.moods |= {"topic", "asking"}
+            language.intent_moods(clause).add("asking")
+
+
+def _read_held_back(clauses: list[ClauseInfo], wishes: tuple[str, ...], contrasts: tuple[str, ...],
+                    question_words: tuple[str, ...]) -> None:
+    """A wish closed with 的 and a contrast after it that asks nothing to the sentence's end (想约的，
+    但是下个月才回国): the wish is held back, `reversed`. 想约的，但是周六还有位置吗 still books."""
+    for clause in clauses:
+        rest = clause.follows.lstrip(_HELD_BACK_GAP)
+        if not rest.startswith(contrasts) or not clause.folded.rstrip(_CLOSING_PARTICLES[:-1]).endswith("的") \
+                or not any(wish in clause.folded for wish in wishes):
+            continue
+        tail = SENTENCE_END_PATTERN.split(rest, maxsplit=1)[0]
+        if not any(word in tail for word in (*question_words, "吗", "?", "？")) and rest[len(tail) : len(tail) + 1] \
+                not in ("?", "？"):
+            clause.moods.add("reversed")
+
+
+def _read_grievances(language: Language, clauses: list[ClauseInfo], wanted: frozenset[str]) -> None:
+    """The grievance moods of each clause (bot/tagging/grievance.py), staff read over its sentence."""
+    grievances, money = language.grievances, language.words["money_words"]
+    for clause in clauses:
+        sentence = None
+        if language.grievance_trigger.search(clause.folded) is None:
+            if language.grievance_spanning is None:
+                continue  # most clauses: one search
+            sentence = "，".join(other.folded for other in clauses if other.sentence == clause.sentence)
+            if language.grievance_spanning.search(sentence) is None:
+                continue  # a time overrun or a price misquoted is told over the sentence
+        if sentence is None:
+            sentence = "，".join(other.folded for other in clauses if other.sentence == clause.sentence)
+        clause.moods |= grievances.moods(clause.folded, clause.bounds, language.negative_pattern,
+                                         sentence, money, wanted, "rhetorical" in clause.moods)
+
+
+def _own_voice(clause: ClauseInfo, own_speakers: tuple[str, ...]) -> bool:
+    """Every speech marker of the clause is the customer's child's (孩子说, 女儿说): their own case."""
+    said = [m for m in clause.markers if m.kind == "hearsay"]
+    return bool(said) and all(clause.folded.startswith(own_speakers, m.start) for m in said)
+
+
+def _read_accepted(language: Language, clauses: list[ClauseInfo]) -> None:
+    """A sentence that accepts (这个价位我们能接受, 价格方面没什么问题，就是时间不好排) and in which no clause
+    asks (价格可以接受吗, 没问题，那一次多少钱) is `accepted`."""
+    accepting = {clause.sentence for clause in clauses if any(
+        marker.kind == "acceptance" and clause.folded[marker.start - 1 : marker.start] not in ("不", "没")
+        for marker in clause.markers)}
+    for sentence in accepting:
+        own = [clause for clause in clauses if clause.sentence == sentence]
+        if not any("question" in clause.moods or clause.asked or "asking" in language.intent_moods(clause)
+                   for clause in own):
+            for clause in own:
+                clause.moods.add("accepted")
+
+
+def _read_attending(clauses: list[ClauseInfo], visits: frozenset[str], attendance: frozenset[str]) -> None:
+    """A clause whose visit keeps what stands is `attending`: a routine (这周照常过来上), the visit's
+    purpose right after it (陪孩子过去考试), or a time pointing back to an arrangement an earlier clause
+    tells as made (我已经约了周五的，到时候直接过去就行吧)."""
+    made = False
+    for clause in clauses:
+        kinds = {marker.kind for marker in clause.markers}
+        tokens = clause.tokens
+        at = [i for i, token in enumerate(tokens) if token in visits]
+        if at and ("routine" in kinds or ("anaphoric_times" in kinds and made)
+                   or any(tokens[i + 1 : i + 2] and tokens[i + 1] in attendance for i in at)):
+            clause.moods.add("attending")
+        made = made or "done" in kinds
+
+
+def _read_remedy(clauses: list[ClauseInfo]) -> None:
+    """A sentence that asks whether a service treats a condition, or wishes to come for it (`visit_wishes`:
+    想约个针灸，坐骨神经痛), is `remedy`, but for a clause that tells a treatment done (打完水光起了红点，能解决吗
+    reports); a clause that tells a condition held before (`chronic`: 我腰本来就疼) is `chronic`, unless it tells
+    a treatment done (本来腰就不好，按完更疼了 keeps its report in the clause that does)."""
+    for clause in clauses:
+        kinds = {m.kind for m in clause.markers}
+        if "chronic" in kinds and "treated" not in kinds:
+            clause.moods.add("chronic")
+    asked = {clause.sentence for clause in clauses if any(m.kind == "visit_wishes" for m in clause.markers)}
+    asked |= {clause.sentence for clause in clauses if any(m.kind == "remedy" for m in clause.markers) and (
+        "question" in clause.moods or clause.asked or clause.folded.rstrip("啊呀哈").endswith(("吗", "么", "嘛"))
+        or any(m.kind == "remedy" and ("不" in clause.folded[m.start : m.end] or "没" in clause.folded[m.start : m.end])
+               for m in clause.markers))}
+    for clause in clauses:
+        if clause.sentence in asked and all(m.kind != "treated" for m in clause.markers):
+            clause.moods.add("remedy")
+
+
+def _read_payment(clauses: list[ClauseInfo], amount_questions: tuple[str, ...]) -> None:
+    """A clause that handles a payment (定金刚转你了, 报名费能开发票吗) is `payment`, unless its sentence
+    asks an amount (上次付了两千定金，这次还要补多少; 转账的话多少钱): then a price is asked after all."""
+    for clause in clauses:
+        if any(m.kind == "payment" for m in clause.markers) and not any(
+                other.sentence == clause.sentence and any(word in other.folded for word in amount_questions)
+                for other in clauses):
+            clause.moods.add("payment")
+
+
+def _read_settled(clauses: list[ClauseInfo]) -> None:
+    """不用/不必 after something done in the same sentence (已经约好了，不用再打电话了): settled."""
+    done_in: int | None = None  # the sentence of the last `done` marker seen
+    for clause in clauses:
+        for marker in clause.markers:
+            if marker.kind == "done":
+                done_in = clause.sentence
+            elif marker.kind == "no_need" and done_in == clause.sentence:
+                clause.moods.add("settled")
+
+
+def _closes(text: str, end: int) -> bool:
+    """Nothing but particles after `end`: the word closes its clause (效果一般吧)."""
+    return all(char in _CLOSING_PARTICLES for char in text[end:])
+
+
+def _own_question(clause: ClauseInfo, question_words: frozenset[str]) -> bool:
+    """The customer's own question: 吗/A-not-A, or a question word (多少钱, 怎么收费)."""
+    return "question" in clause.moods or any(
+        token in question_words or (len(word) > 1 and token.startswith(word))
+        for token in clause.tokens for word in question_words)
+
+
+def _is_question(tokens: list[str], particles: frozenset[str], report_questions: frozenset[str],
+                 question_words: frozenset[str], asked: bool) -> bool:
+    last = len(tokens) - 1
+    while last >= 0 and tokens[last] in "啊呀啦哈哦喔嘞":
+        last -= 1
+    if last < 0:
+        return False
+    if tokens[last] == "呢" and not asked and _states_with_ne(tokens, last):
+        pass  # 还肿着呢, 还没好呢: 呢 after a lasting state states it; an A-not-A below may still ask
+    elif tokens[last] in particles and last > 0 and _reported(tokens, last, report_questions):
+        # A bare 不/没 closing the clause asks (可以退不, 有名额没); after another negator it denies.
+        return tokens[last] in "吗么嘛呢" or tokens[last - 1] not in ("不", "没", "没有", "了")
+    text = "".join(tokens)
+    # Both A-not-A forms hold a 不 or 没: most clauses are spared the walks over their tokens.
+    if ("不" in text or "没" in text) and (any(_a_not_a(token) for token in tokens) or _split_a_not_a(tokens)):
+        return True
+    return asked and question_words.isdisjoint(tokens)
+
+
+def _states_with_ne(tokens: list[str], last: int) -> bool:
+    """呢 closing a clause that asks nothing: after durative 着 (还肿着呢, 正上着课呢) or in a
+    还…呢 / 还没…呢 clause without a question word or 能/可以 (还疼呢, 还没消呢) it states."""
+    before = tokens[last - 1] if last > 0 else ""
+    if before.endswith("着"):
+        return True
+    return any(token.startswith("还") for token in tokens[:last]) and not any(
+        token in _NE_ASKS or token.startswith(("能", "可以", "有没")) for token in tokens[:last])
+
+
+# With these a 还…呢 clause asks after all (还有别的呢, 还要多久呢): handled as before.
+_NE_ASKS = frozenset("有 要 能 会 多少 几 什么 怎么 哪 哪里 谁 多久 啥 为什么 为啥 咋 如何".split())
+
+
+def _reported(tokens: list[str], last: int, report_questions: frozenset[str]) -> bool:
+    """The particle asks about the clause itself, not about a report (正常吗, 是正常的吗)."""
+    before = last - 1
+    if before > 0 and tokens[before] == "的":
+        before -= 1
+    return before >= 0 and tokens[before] not in report_questions
+
+
+def _a_not_a(token: str) -> bool:
+    """能不能, 疼不疼, 可不可以, 有没有: one token asking both ways."""
+    return len(token) >= 3 and token[1] in "不没" and token[0] == token[2]
+
+
+def _split_a_not_a(tokens: list[str]) -> bool:
+    """贵/不/贵, 疼/不/疼, 营业/没/营业, 能来/不/能来: the same question cut into three tokens; or two,
+    the negator glued to the second half (来/不来上课, 能来/不能来, 能/来/不能/来)."""
+    return any(
+        (tokens[i] in ("不", "没") and i + 1 < len(tokens) and (
+            tokens[i - 1][-1:] == tokens[i + 1][:1] or _asks_back(tokens[i - 1], tokens[i + 1])))
+        or (len(tokens[i]) > 1 and tokens[i][0] in "不没" and (
+            _asks_back(tokens[i - 1], tokens[i][1:]) or (1 < i < len(tokens) - 1 and tokens[i - 2] == tokens[i][1:]
+                                                          and tokens[i + 1] == tokens[i - 1])))
+        for i in range(1, len(tokens))
+    )
+
+
+def _asks_back(before: str, rest: str) -> bool:
+    """`rest` (after 不/没) repeats the token before it: its last character when that is one
+    character (来/不来上课), the whole token when longer (能来/不能来; not 好的/不好意思)."""
+    return rest.startswith(before) if len(before) > 1 else rest[:1] == before
+
+
+def _not_is_question(tokens: list[str]) -> bool:
+    """这不是骗人吗: 不是 … 吗 asks for agreement; it asserts, it does not deny."""
+    return "不是" in tokens and tokens[-1:] == ["吗"]
+
+
