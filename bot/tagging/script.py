@@ -51,15 +51,11 @@ def _simplified_chars() -> tuple[str, str]:
     """The Han characters that t2s changes to one other character, and what it changes them to;
     cached on disk like the syllables (OpenCC converting every Han character took 10-30 ms of each
     `siyu tag`), named by OpenCC's version."""
-    path = Path(tempfile.gettempdir()) / "siyu-jieba" / f"t2s-{installed_version('opencc')}.marshal"
-    try:
-        with path.open("rb") as cached:
-            pair = marshal.load(cached)
-        if (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(s, str) for s in pair)
-                and len(pair[0]) == len(pair[1])):
-            return pair
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
+    path = _cache_path(f"t2s-{installed_version('opencc')}.marshal")
+    pair = _load_cached(path)
+    if (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(s, str) for s in pair)
+            and len(pair[0]) == len(pair[1])):
+        return pair
 
     import opencc
 
@@ -67,15 +63,35 @@ def _simplified_chars() -> tuple[str, str]:
     changed = [(a, b) for a, b in zip(chars, opencc.OpenCC("t2s.json").convert(chars), strict=True)
                if a != b and len(b) == 1]
     pair = ("".join(a for a, _ in changed), "".join(b for _, b in changed))
+    _store_cached(path, pair, "t2s")
+    return pair
+
+
+def _cache_path(name: str) -> Path:
+    """A derived table's file beside jieba's cache (`dictionary.cache_dir`), not created here: a
+    machine where it cannot be written rebuilds the table each time."""
+    return Path(tempfile.gettempdir()) / "siyu-jieba" / name
+
+
+def _load_cached(path: Path) -> object:
+    """What `_store_cached` wrote at `path`, or None when it is missing or unreadable."""
+    try:
+        with path.open("rb") as cached:
+            return marshal.load(cached)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def _store_cached(path: Path, value: object, what: str) -> None:
+    """Writes `value` to `path` whole or not at all (a scratch file renamed), for other processes."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         scratch = path.with_suffix(f".{os.getpid()}.tmp")
         with scratch.open("wb") as out:
-            marshal.dump(pair, out)
+            marshal.dump(value, out)
         os.replace(scratch, path)
     except OSError as exc:
-        logger.info("t2s cache not written (%s); it is rebuilt next time", exc)
-    return pair
+        logger.info("%s cache not written (%s); it is rebuilt next time", what, exc)
 
 
 def fold(text: str) -> str:
@@ -99,8 +115,7 @@ _SYLLABLE_FORMAT = 2
 
 def _syllable_cache_path(kind: str = "pinyin") -> Path:
     # Named by pypinyin's version, read from its metadata: importing it would cost a second.
-    return (Path(tempfile.gettempdir()) / "siyu-jieba"
-            / f"{kind}-{installed_version('pypinyin')}-{_SYLLABLE_FORMAT}.marshal")
+    return _cache_path(f"{kind}-{installed_version('pypinyin')}-{_SYLLABLE_FORMAT}.marshal")
 
 
 @lru_cache(maxsize=1)
@@ -128,26 +143,15 @@ def _syllable_table(folded: bool) -> dict[int, str]:
     cached on disk (as jieba caches its dictionary), so a new process does not pay pypinyin's import."""
     path = _syllable_cache_path("pinyin" if folded else "pinyin-plain")
     points = range(*_HAN_RANGE)
-    try:
-        with path.open("rb") as cached:
-            syllables = marshal.load(cached)
-        if isinstance(syllables, str):
-            return dict(zip(points, syllables.split(" "), strict=True))
-    except (OSError, EOFError, ValueError, TypeError):
-        pass
+    syllables = _load_cached(path)
+    if isinstance(syllables, str):
+        return dict(zip(points, syllables.split(" "), strict=True))
 
     from pypinyin import Style, lazy_pinyin
 
     spell = _fold if folded else str
     table = {point: spell(lazy_pinyin(chr(point), style=Style.NORMAL)[0]) for point in points}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        scratch = path.with_suffix(f".{os.getpid()}.tmp")
-        with scratch.open("wb") as out:
-            marshal.dump(" ".join(table[point] for point in points), out)
-        os.replace(scratch, path)
-    except OSError as exc:
-        logger.info("pinyin cache not written (%s); it is rebuilt next time", exc)
+    _store_cached(path, " ".join(table[point] for point in points), "pinyin")
     return table
 
 
