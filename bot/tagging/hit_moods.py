@@ -10,7 +10,7 @@ from functools import cached_property
 from bot.tagging.amounts import AMOUNT
 from bot.tagging.language import ClauseInfo, Language, Marker
 from bot.tagging.matches import Hit, normalise
-from bot.tagging.negation import PASSED_NEGATORS, TRAILING_PARTICLES, passed_later
+from bot.tagging.negation import PASSED_NEGATORS, TRAILING_PARTICLES, a_not_a, passed_later
 from bot.tagging.rules import GAP, KeywordRule
 from bot.tagging.script import trie_regex
 from bot.tagging.words import NEGATED_PRAISE
@@ -84,7 +84,7 @@ class HitMoods:
         after = clause.tokens[hit.end : hit.end + 2]
         if language.times_named(clause)[1] or after[:1] in _DONE_AFTER_TIMED or "的" in after:
             return False  # 上周三过来做的, 做个清洁的费用, 周六来着: what the time names is done or a thing
-        if any(char in token and not _asks_both_ways(token)
+        if any(char in token and not a_not_a(token)
                for token in clause.tokens[max(hit.start - 2, 0) : hit.start] for char in "不没别"):
             return False  # 抽不出/空, 没/空, 不/过来: a common word negated in a token of its own (not 能不能/做个)
         if after[:1] and after[0] in language.words["errands"]:
@@ -308,7 +308,3 @@ def _praise_negated(clause: ClauseInfo, marker: Marker) -> bool:
     before = clause.folded[: marker.start]
     return any(before.endswith(negator) for negator in NEGATED_PRAISE)
 
-
-def _asks_both_ways(token: str) -> bool:
-    """能不能, 可不可以, 有没有: one token asking both ways, no negator (能不能/做个 asks for a visit)."""
-    return len(token) >= 3 and token[1] in "不没" and token[0] == token[2] or token.startswith("可不可")

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from bot.tagging.conditions import conditions, is_premise, supposes_availability
 from bot.tagging.language import SENTENCE_END_PATTERN, ClauseInfo, Language
+from bot.tagging.negation import a_not_a
 
 _CLOSING_PARTICLES = "了啦吧啊呀哈呢哦喔嘛嘞的"
 _HELD_BACK_GAP = ",，、 ~～…"
@@ -287,7 +288,7 @@ def _is_question(tokens: list[str], particles: frozenset[str], report_questions:
         return tokens[last] in "吗么嘛呢" or tokens[last - 1] not in ("不", "没", "没有", "了")
     text = "".join(tokens)
     # Both A-not-A forms hold a 不 or 没: most clauses are spared the walks over their tokens.
-    if ("不" in text or "没" in text) and (any(_a_not_a(token) for token in tokens) or _split_a_not_a(tokens)):
+    if ("不" in text or "没" in text) and (any(map(a_not_a, tokens)) or _split_a_not_a(tokens)):
         return True
     return asked and question_words.isdisjoint(tokens)
 
@@ -312,11 +313,6 @@ def _reported(tokens: list[str], last: int, report_questions: frozenset[str]) ->
     if before > 0 and tokens[before] == "的":
         before -= 1
     return before >= 0 and tokens[before] not in report_questions
-
-
-def _a_not_a(token: str) -> bool:
-    """能不能, 疼不疼, 可不可以, 有没有: one token asking both ways."""
-    return len(token) >= 3 and token[1] in "不没" and token[0] == token[2]
 
 
 def _split_a_not_a(tokens: list[str]) -> bool:

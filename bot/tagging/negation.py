@@ -57,6 +57,11 @@ def glued_negator(token: str) -> bool:
         token.endswith(negator) and token[: -len(negator)] in GLUED_ADVERBS for negator in GLUED_NEGATORS)
 
 
+def a_not_a(token: str) -> bool:
+    """能不能, 疼不疼, 可不可以, 有没有: one token asking both ways, no negator."""
+    return len(token) >= 3 and token[1] in "不没" and token[0] == token[2]
+
+
 def asks_a_not_a(tokens: list[str], start: int) -> bool:
     """A keyword starting with its negator but asked as A-not-A: 要/不要再发, 能/不能来."""
     token = tokens[start]

@@ -516,14 +516,17 @@ def _with_heads(rules: list[tuple[int, KeywordRule]], heads: Mapping[int, Mappin
     """Each rule with the verbs said alone that are its own (`KeywordRule.heads`). A verb that the
     keywords of several rules are built on is the rule's with the most of them (灸: 艾灸, 隔姜灸,
     督脉灸 over 针灸), and nobody's on a tie; a verb an operator listed in `heads` is theirs."""
+    def weight(count: int, listed: bool) -> int:
+        return 1_000_000 if listed else count  # a verb an operator listed outweighs any count
+
     most: dict[str, int] = {}
     for found in heads.values():
         for verb, (count, _, listed) in found.items():
-            most[verb] = max(most.get(verb, 0), 1_000_000 if listed else count)
+            most[verb] = max(most.get(verb, 0), weight(count, listed))
     winners: dict[str, list[int]] = {}
     for number, found in heads.items():
         for verb, (count, _, listed) in found.items():
-            if (1_000_000 if listed else count) == most[verb]:
+            if weight(count, listed) == most[verb]:
                 winners.setdefault(verb, []).append(number)
     kept = []
     for number, (index, rule) in enumerate(rules):
