@@ -228,12 +228,29 @@ def _create_engine(url: str, echo: bool) -> Engine:
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
     # Let SQLAlchemy's "begin" event issue BEGIN itself (see _sqlite_on_begin).
     dbapi_connection.isolation_level = None
+    enter_wal(dbapi_connection, SQLITE_BUSY_TIMEOUT_MS / 1000)
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def enter_wal(conn: sqlite3.Connection, budget_seconds: float) -> None:
+    """Puts a SQLite file in WAL mode, waiting out other connections switching it at the same
+    moment. Switching a new file takes an exclusive lock and SQLite answers "database is locked" at
+    once rather than calling the busy handler, so two processes (or threads) opening a database
+    that does not exist yet failed at start-up, one of them crashing."""
+    deadline, pause = time.monotonic() + budget_seconds, 0.002
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
 
 
 class FairLock:

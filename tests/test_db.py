@@ -5,11 +5,13 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from functools import partial
 
 from sqlalchemy import text
 
 from bot.clock import Clock
 from bot.db import Database
+from tests.support.concurrency import all_at_once
 
 
 def test_analyze_gathers_statistics_the_planner_uses(database_url: str) -> None:
@@ -60,3 +62,21 @@ def test_a_job_gets_the_sqlite_write_lock_in_turn_beside_threads_that_commit_bac
             writer.join()
         db.dispose()
     assert not errors, errors
+
+
+def test_processes_opening_a_new_sqlite_database_at_once_all_start(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A web worker and `siyu worker` started together on a fresh database: switching the new file
+    to WAL answered "database is locked" to all but one of them, which crashed at start-up."""
+    for round_ in range(50):
+        url, opened = f"sqlite:///{tmp_path / f'siyu-{round_}.db'}", []
+        assert all_at_once(4, partial(_first_query, url, opened)) == []
+        with opened[0].engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        for db in opened:
+            db.dispose()
+
+
+def _first_query(url: str, opened: list[Database]) -> None:
+    opened.append(db := Database(url, Clock()))
+    with db.read_session() as session:
+        session.execute(text("SELECT 1"))

@@ -25,6 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.clock import Clock
+from bot.db import enter_wal
 from bot.inbound.group_commit import GroupCommit
 
 logger = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ class Spool:
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=self.lock_budget, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
+        enter_wal(conn, self.lock_budget)
         # As the main database: a committed push survives the process being killed.
         conn.execute("PRAGMA synchronous=NORMAL")
         return conn

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from sqlalchemy import select
 from bot.clock import Clock, FrozenClock
 from bot.inbound.spool import Push, Spool, spool_path_for
 from bot.models import Callback, Customer, Message
+from tests.support.concurrency import all_at_once
 from tests.support.harness import Harness
 
 
@@ -114,3 +116,10 @@ def test_spooled_ids_continue_above_the_callbacks_already_stored(tmp_path: Path)
         assert spool.put(push(1)) == (1001, True)
     finally:
         spool.close()
+
+
+def test_processes_opening_a_new_spool_at_once_all_start(tmp_path: Path) -> None:
+    """Two `siyu serve` processes started together on a fresh database each open the spool file, not
+    there yet; one of them used to crash with "database is locked" switching it to WAL."""
+    for round_ in range(50):
+        assert all_at_once(4, partial(Spool, tmp_path / f"siyu-{round_}-inbox.db", Clock())) == []
