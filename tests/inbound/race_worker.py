@@ -35,6 +35,9 @@ def main(role: str, customers: int, threads: int, start_at: float) -> None:
                 break
             except OperationalError:
                 continue
+        else:
+            print(f"{role}: push {n} never stored in 10 tries", flush=True)
+            return False
         return runtime.inbox.process_safely(callback_id).ok
 
     time.sleep(max(0.0, start_at - time.time()))
