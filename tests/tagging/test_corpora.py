@@ -46,6 +46,9 @@ SETS = [
     ("fruit_dev.jsonl", DATA / "fruit_tags.toml"),
     ("furniture_dev.jsonl", DATA / "furniture_tags.toml"),
     ("tea_dev.jsonl", DATA / "tea_tags.toml"),
+    ("tagging_heldout11.jsonl", SHIPPED),
+    ("moving_heldout.jsonl", DATA / "moving_tags.toml"),
+    ("dance_heldout.jsonl", DATA / "dance_tags.toml"),
 ]
 
 
