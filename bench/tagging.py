@@ -121,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="timed passes; the best counts")
     parser.add_argument("--no-cli", action="store_true", help="skip timing `siyu tag --stdin`")
     parser.add_argument("--baseline", help="a git ref whose `siyu tag` is timed alternately with this tree's")
-    parser.add_argument("--skip", action="append", default=[], metavar="SET",
+    parser.add_argument("--skip", action="extend", nargs="+", default=[], metavar="SET",
                         help="leave out a held-out set (heldout5, pet...), e.g. while it must stay unseen")
     args = parser.parse_args(argv)
     args.rules = args.rules or default_rules()
