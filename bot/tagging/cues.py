@@ -25,6 +25,9 @@ _MOVED = "mood:rescheduled"
 # The marker list of a mood where the two names differ (a cue on the mood reads the list).
 _MOOD_MARKERS = {"rescheduled": "reschedule", "settled": "no_need", "deferred": "deferral",
                  "passed": "resolved", "praised": "praise", "negative": "negative"}
+# Someone else's words about someone else's case (朋友说她在别家等了一个多小时都没人管): a rule that refuses one of
+# these moods weighs no cue of a clause that has it and names such a person but not the business.
+_SOMEONE_ELSES = frozenset({"hearsay", "reported", "quoted"})
 
 
 class CueScoring:
@@ -74,6 +77,9 @@ class CueScoring:
             word for group in FAMILIES["不适"] for word in DEFAULT_CONCEPTS.get(group, ()))
         words_of = self._language.words
         self._persons = frozenset(words_of["own_speakers"] + words_of["third_persons"])
+        self._other_people = frozenset(words_of["third_persons"] + words_of["speakers"]) - frozenset(
+            words_of["staff"] + words_of["own_speakers"])
+        self._business_words = frozenset(words_of["business"])
 
     def _holds_cue(self, folded: str) -> bool:
         """Whether a message holds a cue word, a strong judgement (太慢) or a marker of a mood a cue names."""
@@ -95,11 +101,14 @@ class CueScoring:
                     clause.folded, clause.bounds, self._names_money(clauses))):
                 continue  # 淤青到现在还没消: a symptom not gone yet is reported, no grievance
             words = sorted(self._cue_words(clause)) + sorted(f"mood:{mood}" for mood in clause.moods)
+            theirs = clause.moods & _SOMEONE_ELSES if words else frozenset()
+            if theirs and not self._of_someone_else(clause, clauses[: ordinal + 1]):
+                theirs = frozenset()
             for word in words:
                 if word in self._sign_cues and self._a_sign(clause):
                     continue  # 小朋友早上吐了: the child was sick, nobody scoffs
                 for rule, weight in self._cues.get(word, ()):
-                    if word in found.setdefault(rule, []):
+                    if word in found.setdefault(rule, []) or theirs & self._rules[rule].not_mood:
                         continue
                     if word == _MOVED and not self._takes_the_move(rule, clause.sentence, clauses):
                         continue
@@ -120,6 +129,18 @@ class CueScoring:
             # alone: in 「说好的赠品到现在也没收到 太让人失望了」 the gift is the complaint's, no price.
             cued_in[rule] = where[rule]
         return cued_in
+
+    def _of_someone_else(self, clause: ClauseInfo, so_far: list[ClauseInfo]) -> bool:
+        """Someone else (朋友, 我妈, 邻居, 有人) is named in the clause or before it in its sentence, and the clause
+        names neither the business (你们) nor the customer (我): what is reported is that person's own case.
+        「你们咨询师说的和医生说的不一样」 and 「朋友说你们家不错，结果我来了等了一个小时」 are the customer's."""
+        tokens = clause.tokens
+        people = self._other_people
+        if any(token in self._business_words or (token == "我" and not people.intersection(tokens[i + 1 : i + 2]))
+               for i, token in enumerate(tokens)):
+            return False  # 我 with a person after it (我/婆婆说) is no subject of the customer's own
+        return any(token in people for other in so_far if other.sentence == clause.sentence
+                   for token in other.tokens)
 
     def _a_sign(self, clause: ClauseInfo) -> bool:
         """The clause opens with a person, the customer's child or someone else (孩子, 小朋友, 我妈…):

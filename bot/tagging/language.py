@@ -124,8 +124,7 @@ class Language:
     def marker_words(self, kind: str) -> tuple[str, ...]:
         """The words that mark `kind`; resolved ones include every resolution verb + complement."""
         if kind == "hearsay":
-            return self.words[kind] + tuple(
-                speaker + verb for speaker in self.words["speakers"] for verb in ("*说", "*讲"))
+            return self.words[kind] + tuple(speaker + verb for speaker in self.reporters for verb in ("*说", "*讲"))
         if kind != "resolved":
             return self.words[kind]
         words = self.words
@@ -194,7 +193,16 @@ class Language:
         others = [w for w in words if w not in _INDEFINITES]
         branches = [f"(?:{trie_regex(indefinite)})(?!儿?[也都].{{0,2}}?[没不])"] if indefinite else []
         branches += [trie_regex(others)] if others else []
-        return re.compile(f"(?<![没不])(?:{'|'.join(branches)})")
+        # 十几节课, 好几千, 二十几个人, 20几岁: 几 after a number or 好 is a rough count, it asks nothing.
+        return re.compile(f"(?<![没不])(?!(?<=[好十百千万0-9])几)(?:{'|'.join(branches)})")
+
+    @cached_property
+    def reporters(self) -> tuple[str, ...]:
+        """Whoever may be reported (`<one>*说`): `speakers`, and the people of `third_persons` named by more
+        than one character (婆婆说, 我小姨讲, 室友说; not 哥 or 妈 alone)."""
+        speakers = self.words["speakers"]
+        return speakers + tuple(person for person in self.words["third_persons"]
+                                if len(person) > 1 and person not in speakers)
 
     @cached_property
     def subjects(self) -> tuple[str, ...]:

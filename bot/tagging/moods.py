@@ -8,6 +8,7 @@ worries, hearsay, deferrals, passed states, praise, grievances and the rest of `
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from bot.tagging.conditions import conditions, is_premise, supposes_availability
@@ -18,6 +19,7 @@ _CLOSING_PARTICLES = "了啦吧啊呀哈呢哦喔嘛嘞的"
 _HELD_BACK_GAP = ",，、 ~～…"
 # A clause with one of these tells something; it is no topic named for a question after it.
 _TELLING = frozenset(("了", "过", "我", "我们", "着"))
+_NUMBER = "(?:[0-9]+|[一二两三四五六七八九十几]+)"  # `#` in a word of `amount_questions`
 
 
 def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = True, negative: bool = True,
@@ -153,6 +155,8 @@ def read_topics(language: Language, clauses: list[ClauseInfo], named: Sequence[b
         if language.asks(tail) or tail.endswith(("吗", "呢")) or rest[len(tail) : len(tail) + 1] in ("?", "？"):
             clause.moods |= {"topic", "asking"}
             language.intent_moods(clause).add("asking")
+            if following is not None and "payment" in following.moods:
+                clause.moods.add("payment")  # 上次交的材料费，收据能补一张吗: the question handles a payment
 
 
 def _read_held_back(clauses: list[ClauseInfo], wishes: tuple[str, ...], contrasts: tuple[str, ...],
@@ -246,9 +250,15 @@ def _read_payment(clauses: list[ClauseInfo], amount_questions: tuple[str, ...]) 
     asks an amount (上次付了两千定金，这次还要补多少; 转账的话多少钱): then a price is asked after all."""
     for clause in clauses:
         if any(m.kind == "payment" for m in clause.markers) and not any(
-                other.sentence == clause.sentence and any(word in other.folded for word in amount_questions)
+                other.sentence == clause.sentence and _amount_asked(other.folded, amount_questions)
                 for other in clauses):
             clause.moods.add("payment")
+
+
+def _amount_asked(text: str, amount_questions: tuple[str, ...]) -> bool:
+    """A word of `amount_questions` in `text`; `#` in one is a number (分三期)."""
+    return any(word in text if "#" not in word else re.search(
+        _NUMBER.join(map(re.escape, word.split("#"))), text) is not None for word in amount_questions)
 
 
 def _read_settled(clauses: list[ClauseInfo]) -> None:

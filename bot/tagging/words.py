@@ -134,8 +134,13 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # 「上次付了两千定金，这次还要补多少」 does.
     "payment": ("交了", "交好了", "交过", "已交", "付了", "付好了", "付过", "已付", "花了", "充了", "转了", "转你",
                 "转给你", "转过去", "转好了", "已转", "转账", "对公", "汇款", "收据", "发票", "开票", "报销", "凭证",
-                "收款码", "付款码", "扫码", "到账", "收到没", "收到了吗", "医保", "收到了", "拿到了", "领到了", "领了"),
-    "amount_questions": ("多少", "几多", "几钱", "怎么算", "怎么收"),
+                "收款码", "付款码", "扫码", "到账", "收到没", "收到了吗", "医保", "收到了", "拿到了", "领到了", "领了",
+                # the way to pay, not what it costs (学费怎么交, 可以刷信用卡吗, 定金交到哪里)
+                "怎么交", "怎么付", "怎么支付", "如何支付", "如何付款", "在哪交", "在哪里交", "哪里交",
+                "交到哪", "交给谁", "付给谁", "刷卡", "信用卡", "支付宝", "微信支付", "微信付", "线上付", "到店付"),
+    # A sentence with one of these asks the price after all, whatever payment it handles (上次付了两千定金，这次还要补
+    # 多少; 能刷信用卡分三期吗: an instalment is a price question). `#` is a number.
+    "amount_questions": ("多少", "几多", "几钱", "怎么算", "怎么收", "分期", "分#期"),
     # Moving what was arranged: 约好的时间改到周三 is still a booking (the `done` of 约好的 does not
     # count in such a clause); a school's 课改到周日 is leave.
     "reschedule": ("改到", "改成", "改期", "改个时间", "改时间", "改一下时间", "挪到", "挪一下", "换到", "换个时间",

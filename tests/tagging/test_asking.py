@@ -17,3 +17,15 @@ def test_nothing_at_all_asks_nothing(tagger: KeywordTagger, text: str) -> None:
 @pytest.mark.parametrize("text", ["钢琴课都教些什么", "哪个班还能报", "书法班什么都教吗", "一期课上多少节"])
 def test_a_question_word_still_asks(tagger: KeywordTagger, text: str) -> None:
     assert "课程:咨询" in tags(tagger, text)
+
+
+@pytest.mark.parametrize("text", ["儿子在这边上了三十几节课了", "报过好几期书法了", "我们班有二十几个孩子在学"])
+def test_a_rough_count_asks_nothing(tagger: KeywordTagger, text: str) -> None:
+    """几 after a number or 好 (三十几, 好几, 20几) is a rough count, no question."""
+    assert "课程:咨询" not in tags(tagger, text)
+
+
+@pytest.mark.parametrize(("text", "expected"), [("古筝一个月上几节", {"课程:咨询"}),
+                                                ("光子一次要几千呀", {"关注:价格", "项目:光子嫩肤"})])
+def test_a_bare_ji_still_asks(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot.tagging.keywords import KeywordTagger
+from bot.tagging.rules import parse_rules
 from tests.support.tagging import tags
 
 
@@ -105,3 +106,37 @@ def test_someone_elses_enrolment_is_still_asked(tagger: KeywordTagger) -> None:
 )
 def test_a_price_accepted_is_no_concern(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
     assert tags(tagger, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我小姨说她在别家排了三个钟头都没人招呼",
+        "室友讲她之前报的那个班老师总是迟到",
+        "听同学说他们那个机构一学期换了四个老师",
+        "网上有人说那家店一天打好几个电话推销",
+    ],
+)
+def test_someone_elses_grievance_weighs_no_cue(tagger: KeywordTagger, text: str) -> None:
+    """A complaint rule that refuses `reported` weighs no cue of someone else's report of their own case."""
+    assert "诉求:投诉" not in tags(tagger, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "顾问说当天能回复，结果三天了都没人联系我",  # the staff's word, the customer's wait
+        "你们客服说的和店长说的根本对不上，到底听谁的",  # names the business
+        "闺蜜说你们家不错，结果我来了排了一个多小时都没人理",  # the customer's own clause
+    ],
+)
+def test_the_customers_own_grievance_in_a_report_still_complains(tagger: KeywordTagger, text: str) -> None:
+    assert "诉求:投诉" in tags(tagger, text)
+
+
+def test_an_operators_complaint_rule_weighs_no_cue_where_it_refuses_hearsay() -> None:
+    rule = ('[[keyword]]\ntag = "诉求:投诉"\nkeywords = ["投诉", "不满意"]\n'
+            'not_mood = ["hypothetical", "deferred", "praised", "hearsay"]\n')
+    tagger = KeywordTagger(parse_rules(rule))
+    assert tags(tagger, "我婆婆说她们那个装修公司拖了半年，被坑了好几万") == set()
+    assert tags(tagger, "你们拖了半年，我被坑了好几万") == {"诉求:投诉"}

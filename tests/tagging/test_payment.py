@@ -66,3 +66,20 @@ def test_a_supposed_refund_takes_its_money_words(tagger: KeywordTagger, text: st
 )
 def test_a_payment_handled_is_no_booking(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
     assert tags(tagger, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The way to pay is asked, not what it costs.
+        ("报名费怎么付，前台收现金吗", set()),
+        ("课时费交给谁，助教还是班主任", set()),
+        ("押金能用支付宝吗", set()),
+        ("之前交的资料费，能再打一张收据吗", set()),
+        # An instalment is a price question, paid by card or not.
+        ("报名费能刷信用卡分十二期吗", {"关注:价格"}),
+        ("刷卡能分期吗", {"关注:价格"}),
+    ],
+)
+def test_the_way_to_pay_is_no_price_asked(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
