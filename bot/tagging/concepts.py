@@ -256,6 +256,22 @@ DEFAULT_CONCEPTS["价格"] += (*(f"多少一{measure}" for measure in _MEASURES)
 _ORDERED = ("份", "束", "盒", "箱", "斤", "杯", "袋", "瓶", "只", "套", "盆", "篮", "罐", "包", "提")
 DEFAULT_CONCEPTS["下单"] += tuple(f"{again}{verb}{count}{measure}" for again in ("", "再")
                                  for verb in ("来", "要", "订") for count in ("一", "两") for measure in _ORDERED)
+# A job under way chased by its end (building work, a tailoring, a repair, a print): when it is done, whether
+# it is done yet, how far it has got, hurry it up; the operator's bare 催 and 进度 name the group. A
+# question before ordering (改一条裤子一般要几天) is none: each form asks of work already begun.
+_JOB_VERBS = ("做", "弄", "搞", "干", "改", "修", "装", "缝", "补", "刷", "铺", "贴", "印", "洗", "拍")
+_JOB_ENDS = ("好", "完")
+# The job's end said with its verb is read as the segmenter cuts it, never boosted into one word (READ_AS_CUT):
+# 还没弄完 made a word would hide the 还没 of a complaint's cues.
+_JOB_DONE = (*(f"什么时候*{verb}{end}" for verb in _JOB_VERBS for end in _JOB_ENDS),
+             *(f"{verb}{end}了{particle}" for verb in _JOB_VERBS for end in _JOB_ENDS
+               for particle in ("吗", "没", "没有")),
+             *(f"还没{verb}{end}" for verb in _JOB_VERBS for end in _JOB_ENDS),
+             *(f"{verb}到哪" for verb in _JOB_VERBS))
+READ_AS_CUT: frozenset[str] = frozenset(_JOB_DONE)
+DEFAULT_CONCEPTS["催单"] += (
+    "催", "进度", "加急", "能快点吗", "快点弄", "快点做", "抓紧", "进行到哪", "到哪一步", "到什么程度", "什么时候*出来",
+    "什么时候*能取", "什么时候*可以取", "什么时候*能拿", *_JOB_DONE)
 # An offer of so many free with so many bought (买二送一, 买十送二).
 DEFAULT_CONCEPTS["价格"] += ("买一送一", "买二送", "买三送", "买四送", "买五送", "买十送")
 # A pass or a card to buy, asked about (有没有年卡, 办个月卡, 年卡和季卡有什么区别); one already held,
@@ -471,6 +487,21 @@ def predicates_apart(keywords: Iterable[str], adverbs: Iterable[str]) -> dict[st
             continue
         for adverb in adverbs:
             forms.setdefault(keyword[:cut] + adverb + keyword[cut:], keyword)
+    return forms
+
+
+def asked_when(keywords: Iterable[str], when_words: Sequence[str]) -> dict[str, str]:
+    """Form -> keyword, for each keyword that opens with a way of asking when (什么时候开工): the rest
+    after any of `when_words`, a gap between for the modal a customer puts there (哪天能开工, 什么时候
+    可以开工). Read as the segmenter cuts them, never boosted."""
+    forms: dict[str, str] = {}
+    ordered = sorted(when_words, key=len, reverse=True)
+    for keyword in keywords:
+        opening = next((word for word in ordered if keyword.startswith(word)), None)
+        rest = keyword[len(opening):].lstrip("*") if opening else ""
+        if rest and all("\u4e00" <= char <= "\u9fff" for char in rest.replace("*", "")):
+            for word in when_words:
+                forms.setdefault(f"{word}*{rest}", keyword)
     return forms
 
 

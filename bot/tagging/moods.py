@@ -296,6 +296,8 @@ def _is_question(tokens: list[str], particles: frozenset[str], report_questions:
     elif tokens[last] in particles and last > 0 and _reported(tokens, last, report_questions):
         # A bare 不/没 closing the clause asks (可以退不, 有名额没); after another negator it denies.
         return tokens[last] in "吗么嘛呢" or tokens[last - 1] not in ("不", "没", "没有", "了")
+    if len(tokens[last]) > 1 and tokens[last].endswith(_GLUED_ASKING):
+        return True  # 名片/印/好了吗, 衣服/改/好了没: the segmenter glued the particle to the word it asks of
     text = "".join(tokens)
     # Both A-not-A forms hold a 不 or 没: most clauses are spared the walks over their tokens.
     if ("不" in text or "没" in text) and (any(map(a_not_a, tokens)) or _split_a_not_a(tokens)):
@@ -311,6 +313,10 @@ def _states_with_ne(tokens: list[str], last: int) -> bool:
         return True
     return any(token.startswith("还") for token in tokens[:last]) and not any(
         token in _NE_ASKS or token.startswith(("能", "可以", "有没")) for token in tokens[:last])
+
+
+# A closing token that the segmenter made of a word and the particle that asks of it (好了吗, 好了没).
+_GLUED_ASKING = ("吗", "了没", "了没有")
 
 
 # With these a 还…呢 clause asks after all (还有别的呢, 还要多久呢): handled as before.

@@ -25,9 +25,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from bot.tagging.amounts import FEE
 from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, FAMILIES, FAMILY_NOT_MOOD, FAMILY_REACH,
-                                  GROUP_NOT_MOOD, TIMED_CONCEPTS, TOPIC_VERB_REACH, asked_both_ways, GROUP_EXCLUDE,
-                                  abbreviations, expansion, groups_holding, groups_of, head_verbs, merged,
-                                  predicates_apart, topic_verbs)
+                                  GROUP_NOT_MOOD, READ_AS_CUT, TIMED_CONCEPTS, TOPIC_VERB_REACH, asked_both_ways,
+                                  asked_when, GROUP_EXCLUDE, abbreviations, expansion, groups_holding, groups_of,
+                                  head_verbs, merged, predicates_apart, topic_verbs)
 from bot.tagging.language import Language, LanguageError
 from bot.tagging.words import DEFAULT_NOT_MOOD, MOODS
 
@@ -421,6 +421,7 @@ def _parse_keyword_rules(
             for unknown in sorted(set(allowed or ()) - set(concepts)):
                 errors.append(f"{where}.expand: no concept group {unknown!r} (known: {', '.join(concepts)})")
             via = expansion(words, concepts, allowed, holding)
+            short.update(word for word in via if word in READ_AS_CUT)
             reached = groups_of(words, concepts, allowed, holding)
             for family, refused in FAMILY_NOT_MOOD.items():
                 if len(set(FAMILIES[family]) & set(reached)) >= FAMILY_REACH:
@@ -476,6 +477,11 @@ def _parse_keyword_rules(
                 held = [word for word in own if verb in word] or [own[0]]
                 heads[len(rules)][verb] = (len(held), held[0], True)
         cues.update(spec.cues)
+        if spec.expand is not False:  # 什么时候开工 -> 哪天能开工, read as the segmenter cuts it
+            for form, keyword in asked_when((*words, *via), lists.get("when_words", ())).items():
+                if form not in words and form not in via:
+                    via[form] = keyword
+                    short.add(form)
         for form, keyword in asked_both_ways((*words, *via)).items():
             if form not in words:
                 via.setdefault(form, keyword)

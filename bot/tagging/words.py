@@ -194,6 +194,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                     "记得"),
     # What may stand between a thing and what is wrong with it in a keyword (屏幕不亮, 度数不对) as
     # customers say it: 屏幕还是不亮, 信号也不好, 触屏又不灵, 度数都不对 (see concepts.predicates_apart).
+    # Ways of asking when, one for another: a keyword that opens with one (什么时候开工, 啥时候发货) is also
+    # heard with any of them and a modal between (哪天能开工, 几号可以发货; see concepts.asked_when).
+    "when_words": ("什么时候", "啥时候", "什么时间", "哪天", "哪一天", "几号", "几时", "何时"),
     "predicate_adverbs": ("都", "也", "还", "还是", "又", "一直", "总是", "老是", "始终", "根本", "完全", "就是",
                           "很", "太", "有点", "有些", "特别", "怎么都", "怎么也"),
     "manner_degrees": ("还", "也", "都", "很", "太", "真", "超", "挺", "蛮", "特别", "非常", "有点", "有些", "比较",

@@ -49,6 +49,8 @@ SETS = [
     ("tagging_heldout11.jsonl", SHIPPED),
     ("moving_heldout.jsonl", DATA / "moving_tags.toml"),
     ("dance_heldout.jsonl", DATA / "dance_tags.toml"),
+    ("tailor_dev.jsonl", DATA / "tailor_tags.toml"),
+    ("print_dev.jsonl", DATA / "print_tags.toml"),
 ]
 
 
