@@ -116,6 +116,12 @@ class HitMoods:
         return not any(token in _FIRST_PERSON and (i + 1 == len(before) or not self._other(before[i + 1]))
                        for i, token in enumerate(before))
 
+    def _on_their_behalf(self, before: list[str]) -> bool:
+        """The customer acts for the other person (帮我朋友约, 替她问问): 帮/替/给/带 before the first person
+        named. After them it is the person's own act for someone of theirs (我朋友也想给她女儿报舞蹈)."""
+        first = next((i for i, token in enumerate(before) if self._other(token)), len(before))
+        return not _ON_BEHALF.isdisjoint(before[:first])
+
     def _read_referring(self, clauses: list[ClauseInfo]) -> None:
         """Mood `referring`: someone else wants it too (邻居家小孩也想来, 我侄女也想学舞蹈)."""
         words = self._language.words
@@ -233,7 +239,7 @@ class HitMoods:
         elif self._done_after(hit, clause, moods):
             moods.add("done")  # 我约/的是周三, 约/了/明天上午: arranged already
         before = clause.tokens[: hit.start]
-        if "referring" in moods and self._someone_elses(before) and _ON_BEHALF.isdisjoint(before):
+        if "referring" in moods and self._someone_elses(before) and not self._on_their_behalf(before):
             moods.add("third_party")  # 邻居家小孩也想来: their visit, not the customer's (a referral)
         if self._named(hit, clause, moods):
             moods.add("named")  # 退款政策写得挺清楚: the policy is talked about, no refund is asked

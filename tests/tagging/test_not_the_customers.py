@@ -140,3 +140,18 @@ def test_an_operators_complaint_rule_weighs_no_cue_where_it_refuses_hearsay() ->
     tagger = KeywordTagger(parse_rules(rule))
     assert tags(tagger, "我婆婆说她们那个装修公司拖了半年，被坑了好几万") == set()
     assert tags(tagger, "你们拖了半年，我被坑了好几万") == {"诉求:投诉"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 给/替/带 after the one who also wants it: their act for someone of theirs, a referral only.
+        ("我小姨也想给她孙子学书法，让她直接找你们", {"意向:转介绍"}),
+        ("楼下邻居也想替她女儿报英语，我把电话给她了", {"意向:转介绍"}),
+        # Before them, the customer acts for them; asked after it, the customer enquires.
+        ("我想帮我堂妹报个书法", {"课程:咨询"}),
+        ("我同学也想给她女儿报画画，你们周末有班吗", {"意向:转介绍", "课程:咨询"}),
+    ],
+)
+def test_someone_elses_act_for_their_own_is_a_referral(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
