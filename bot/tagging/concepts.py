@@ -559,9 +559,12 @@ def _brought(name: str, groups: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
 
 
 def _named_groups(keyword: str, holding: Mapping[str, Sequence[str]], groups: Mapping[str, Sequence[str]]) -> list[str]:
-    """The groups `keyword` names: those that hold it, or the sign group whose word ends it (above)."""
+    """The groups `keyword` names: those that hold it or its parts said together (带*朋友 names the group
+    of 带朋友), or the sign group whose word ends it (above)."""
     if keyword in holding:
         return list(holding[keyword])
+    if "*" in keyword and keyword.replace("*", "") in holding:
+        return list(holding[keyword.replace("*", "")])
     for start in range(1, len(keyword)):
         head, tail = keyword[:start], keyword[start:]
         if tail in holding and not head.endswith(_NOT_A_PLACE):

@@ -51,6 +51,8 @@ SETS = [
     ("dance_heldout.jsonl", DATA / "dance_tags.toml"),
     ("tailor_dev.jsonl", DATA / "tailor_tags.toml"),
     ("print_dev.jsonl", DATA / "print_tags.toml"),
+    ("coding_dev.jsonl", DATA / "coding_tags.toml"),
+    ("yoga_dev.jsonl", DATA / "yoga_tags.toml"),
 ]
 
 
