@@ -361,6 +361,13 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
         "烦不烦": 1, "有完没完": 1, "有没有搞错": 2, "搞没搞错": 2, "讲不讲理": 2, "一天*#回": 1, "一天*#次": 1,
         "一天*#个电话": 1, "不如一年": 2,
         "不如一次": 2, "不如一天": 2, "大不如前": 2, "不如以前": 1, "不如之前": 1, "没以前好": 1,
+        # A price scorned as robbery (抢钱, 宰人, 当冤大头) and a result or a word that did nothing (根本没用,
+        # 说了也白说): two points; a delay dragged out (拖了这么久), a straight answer demanded (给个准话) and a
+        # promise recalled from the start (一开始说) one, 一拖再拖 two.
+        "抢钱": 2, "坑钱": 2, "宰人": 2, "宰客": 2, "挨宰": 2, "被宰": 2, "冤大头": 2, "割韭菜": 2,
+        "根本没用": 2, "压根没用": 2, "完全没用": 2, "根本不管用": 2, "一点都不管用": 2, "白说了": 2, "说了也白说": 2,
+        "压根没": 1, "压根不": 1, "拖了这么久": 1, "拖这么久": 1, "拖到现在": 1, "一拖再拖": 2, "给个准话": 1,
+        "给句准话": 1, "一开始说": 1, "刚开始说": 1,
         # A promise recalled (上次说的, 当初说, 你们说) and what came of it (钱呢, 不是这样, 差太远), money
         # paid already (钱交了), a line kept busy (占线), a bill padded (多算): one point each; 什么效率 two.
         "当初说": 1, "上次说": 1, "之前说": 1, "你们说": 1, "钱呢": 1, "不是这样": 1, "占线": 1, "多算": 1,

@@ -53,6 +53,8 @@ SETS = [
     ("print_dev.jsonl", DATA / "print_tags.toml"),
     ("coding_dev.jsonl", DATA / "coding_tags.toml"),
     ("yoga_dev.jsonl", DATA / "yoga_tags.toml"),
+    ("diner_dev.jsonl", DATA / "diner_tags.toml"),
+    ("broadband_dev.jsonl", DATA / "broadband_tags.toml"),
 ]
 
 
