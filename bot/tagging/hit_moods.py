@@ -10,7 +10,7 @@ from functools import cached_property
 from bot.tagging.amounts import AMOUNT
 from bot.tagging.language import ClauseInfo, Language, Marker
 from bot.tagging.matches import Hit, normalise
-from bot.tagging.negation import PASSED_NEGATORS, TRAILING_PARTICLES, a_not_a, passed_later
+from bot.tagging.negation import PASSED_NEGATORS, TRAILING_PARTICLES, a_not_a, core_denial, passed_later, word_cores
 from bot.tagging.rules import GAP, KeywordRule
 from bot.tagging.script import trie_regex
 from bot.tagging.words import NEGATED_PRAISE
@@ -266,7 +266,11 @@ class HitMoods:
         if pattern is None:
             words = [normalise(word) for word in self._rules[rule].keywords
                      if GAP not in word and AMOUNT not in word and word[:1] not in _NEGATORS]
-            pattern = re.compile(f"(?:{trie_regex(PASSED_NEGATORS)})(?:{trie_regex(words)})了") if words else _NEVER
+            # 阳台掉漆的问题补过以后就不掉了: a two-character word said again by one of its characters
+            cores = sorted({core for word in words for core in word_cores(word)})
+            branches = [f"(?:{trie_regex(PASSED_NEGATORS)})(?:{trie_regex(words)})了"] if words else []
+            branches += [core_denial("".join(cores))] if cores else []
+            pattern = re.compile("|".join(branches)) if branches else _NEVER
             self._denied_patterns[rule] = pattern
         return pattern.search(after) is not None
 

@@ -36,6 +36,7 @@ from bot.tagging.language import ClauseInfo, quoted_spans, sentence_numbers
 from bot.tagging.matcher import PIECES, TokenMatching, clause_ranges, gapped_runs, separable_pattern
 from bot.tagging.matches import Entry, Hit, TagMatch, normalise
 from bot.tagging.moods import read_moods, read_topics
+from bot.tagging.negation import CORE_DENIED
 from bot.tagging.rules import GAP, KeywordRule, RuleSet
 from bot.tagging.script import PhraseJoiner, TypoRepair, WordSet, alias_table, fold, spelled, trie_pattern
 from bot.tagging.segmenter import Segmenter
@@ -237,6 +238,10 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
                        or (self._classes and CLASS_CHARS.search(piece.group()))
                        or (separated is not None and separated.search(piece.group()))
                        or (timed is not None and timed.search(piece.group()))) for piece in pieces]
+        if any(wanted) and not all(wanted) and CORE_DENIED.search(folded):
+            # 渗水那块做了防水，这几天没再渗了: a piece that says a keyword over by one of its characters is read
+            wanted = [want or CORE_DENIED.search(piece.group()) is not None
+                      for want, piece in zip(wanted, pieces, strict=True)]
         aggrieved = self._grievance_trigger is not None and self._grievance_trigger.search(folded) is not None
         cued = aggrieved or self._holds_cue(folded)
         if not any(wanted) and not cued:

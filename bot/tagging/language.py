@@ -193,8 +193,10 @@ class Language:
         others = [w for w in words if w not in _INDEFINITES]
         branches = [f"(?:{trie_regex(indefinite)})(?!儿?[也都].{{0,2}}?[没不])"] if indefinite else []
         branches += [trie_regex(others)] if others else []
-        # 十几节课, 好几千, 二十几个人, 20几岁: 几 after a number or 好 is a rough count, it asks nothing.
-        return re.compile(f"(?<![没不])(?!(?<=[好十百千万0-9])几)(?:{'|'.join(branches)})")
+        # 十几节课, 好几千, 二十几个人, 这几天, 前几天: 几 after a number, 好 or 这/那/前/头/后/近 is a rough
+        # count, it asks nothing (提前几天 still asks).
+        rough = "(?!(?<=[好十百千万0-9这那头后近])几)(?!(?<=(?<!提)前)几)"
+        return re.compile(f"(?<![没不]){rough}(?:{'|'.join(branches)})")
 
     @cached_property
     def reporters(self) -> tuple[str, ...]:

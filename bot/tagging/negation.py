@@ -8,6 +8,7 @@ coordinator (没有红肿和疼痛)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -144,9 +145,31 @@ def passed_later(said: str, later: str) -> bool:
         if said.startswith(degree) and len(said) > len(degree):
             said = said[len(degree) :]
             break
-    if said not in later:
-        return False
-    return any(negator + said + "了" in later for negator in PASSED_NEGATORS)
+    if said in later and any(negator + said + "了" in later for negator in PASSED_NEGATORS):
+        return True
+    cores = word_cores(said)
+    return bool(cores) and any(match.group(1) in cores for match in CORE_DENIED.finditer(later))
+
+
+def word_cores(word: str) -> tuple[str, ...]:
+    """The characters a two-character sign or fault is said again by when it is over (渗水 … 不渗了, 红肿 … 不肿了,
+    异味 … 没味了): not one of the characters said of everything (`_NOT_CORES`: 了, 有, 发, 起, 开…)."""
+    if len(word) != 2 or not all("\u4e00" <= char <= "\u9fff" for char in word):
+        return ()
+    return tuple(char for char in word if char not in _NOT_CORES)
+
+
+_NOT_CORES = frozenset("不没别了的是有好会要能过来去做打说看上下大小多少一发起开出水还再都也就太很")
+
+
+def core_denial(chars: str = "\u4e00-\u9fff") -> str:
+    """A negator, one of `chars` (a regex class's inside) and a closing 了 (不渗了, 没再漏了, 基本没味了。): 了 ends
+    the clause or a particle follows it."""
+    negators = "|".join(sorted(PASSED_NEGATORS, key=len, reverse=True))
+    return f"(?:{negators})([{chars}])了(?=$|[，。！？,.!?~～\\s吧啊呀哈啦哦嘛])"
+
+
+CORE_DENIED = re.compile(core_denial())
 
 
 _DEGREES = ("有点", "有些", "有一点", "一点", "稍微", "特别", "非常", "很", "好", "挺", "还", "超")

@@ -56,3 +56,28 @@ def test_resolution_adverbs_are_operator_data() -> None:
     custom = KeywordTagger(parse_rules('[language]\nresolution_adverbs = ["都"]\n' + rule))
     assert tags(custom, "胳膊上的淤青全散了") == {"术后:不适"}  # 全 is no longer one of them
     assert tags(custom, "胳膊上的淤青都散了") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A two-character sign said again by one of its characters, denied and closed by 了.
+        ("打完玻尿酸下巴红肿，冰敷两天就不肿了", {"项目:玻尿酸"}),
+        ("光子做完额头刺痛，第二天早上就不痛了", {"项目:光子嫩肤"}),
+        # Still there, or back again.
+        ("打完水光红肿，今天还在肿", {"术后:不适", "项目:水光针"}),
+        ("做完热玛吉刺痛，好了两天今天又痛了", {"术后:不适", "项目:热玛吉"}),
+    ],
+)
+def test_a_sign_said_again_by_one_character_has_passed(tagger: KeywordTagger, text: str,
+                                                         expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
+
+
+def test_an_operators_fault_said_again_by_one_character_has_passed() -> None:
+    rule = ('[[keyword]]\ntag = "售后:问题"\nkeywords = ["漏水", "掉漆", "异响"]\n'
+            'not_mood = ["question", "hypothetical", "worry", "hearsay", "expectation", "deferred", "passed"]\n')
+    tagger = KeywordTagger(parse_rules(rule))
+    assert tags(tagger, "洗手池下面漏水，师傅换了根管子，现在不漏了") == set()
+    assert tags(tagger, "后备箱异响那个，垫了块胶皮以后没再响了") == set()
+    assert tags(tagger, "洗手池下面漏水，师傅换了根管子，今天又漏了") == {"售后:问题"}
