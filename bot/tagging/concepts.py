@@ -76,12 +76,15 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
            "什么时候发货", "什么时候能发货", "啥时候发货", "什么时候送到", "什么时候能送到",
            "什么时候能到", "啥时候到", "还要多久", "还得多久", "还要等多久", "进度怎么样", "进度如何", "什么进度",
            "到什么进度", "查下进度", "查一下进度", "订单进度",
-           "一直没动静", "没动静", "没有动静", "一点动静都没", "怎么还没来", "还没来",
+           "一直没动静", "没动静", "没有动静", "一点动静都没", "怎么还没来", "还没来", "没影", "还没影", "连个影子都没",
+           "快到了吗", "快到了没", "到了没",
            "快点送", "尽快送", "查下物流", "查一下物流"),
     # Ordering goods or a made thing (flowers, fruit, a cake, a sofa), not a visit: 下单, 来一份, 帮我留.
     # 订个 and 预订 stay the 预约 group's (订个位, 预订一间); 订 alone is the operator's to write.
     "下单": ("下单", "下个单", "帮我下单", "订购", "想订", "要订", "我要订", "帮我订", "给我订", "再订", "想买",
-           "我要买", "帮我留", "给我留", "帮忙留", "留一份", "帮我准备", "帮我拿", "拍下", "来份", "再来一份"),
+           "我要买", "帮我留", "给我留", "帮忙留", "留一份", "帮我准备", "帮我拿", "拍下", "来份", "再来一份",
+           # The item chosen (就要这个款式的, 要这款): an order named by pointing at it.
+           "就要这个", "就要这款", "就要这种", "要这款", "就这款", "就定这款"),
     # Topping up or renewing a membership, a stored-value card or a subscription (not a new card, 办卡,
     # which is a price question, nor the card named: 储值卡在哪查余额).
     "充值": ("充值", "储值", "充钱", "再充", "充#", "充多少", "续卡", "续费", "续会员", "续年卡", "怎么续", "续一下",
@@ -124,11 +127,13 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     # Something that stopped working (a car, an appliance, a device).
     "故障": ("故障", "出故障", "坏了", "失灵", "不灵", "异响", "有异响", "怪响", "漏油", "渗油", "漏水", "抖动",
            "熄火", "打不着火", "启动不了", "故障灯", "亮灯", "报警", "跑偏", "没反应", "不制冷", "不出风",
+           "漏风", "透风", "漏气",
            "抖", "有点抖", "发抖", "灯*亮", "声音*大", "噪音", "噪音大", "卡住了"),
     # Harm done to what the customer entrusted (clothes, furniture, a car, a parcel), one small group
     # per kind, so that an operator's 洗坏 brings 刮花 and 打碎, not 缩水.
     "损坏": ("损坏", "弄坏", "搞坏", "洗坏", "碰坏", "摔坏", "磕坏", "烫坏", "压坏", "打碎", "摔碎", "碎了", "压扁",
-           "弄破", "破了", "破洞", "刮花", "划花", "刮坏", "刮伤", "划痕", "刮痕", "磕碰", "磕了", "裂了", "烧焦"),
+           "弄破", "破了", "破洞", "刮花", "划花", "刮坏", "刮伤", "划痕", "刮痕", "磕碰", "磕了", "裂了", "烧焦",
+           "不成样", "不成样子", "稀巴烂", "面目全非"),
     "褪色": ("掉色", "褪色", "串色", "染色了", "发黄", "变黄", "泛黄", "变色", "花了"),
     "变形": ("缩水", "变形", "起球", "起皱", "走形", "开线", "脱线", "开胶", "变硬", "缩了"),
     # Lost by the business (丢了 alone is as often the customer's own: 卡丢了怎么补办).
@@ -141,7 +146,10 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
            "跟描述不符", "跟样品不一样", "和样品不一样"),
     # A finish left flawed (film, paint, a coating, a print): a bubble, a lifted edge, a mismatch.
     "瑕疵": ("瑕疵", "气泡", "鼓泡", "小泡", "起*泡", "翘边", "翘起", "翘起来", "起翘", "脱胶", "掉漆",
-           "流挂", "橘皮", "灰点", "杂质", "色差", "颜色不一样", "颜色不对", "不均匀", "水印", "水渍", "印子"),
+           "流挂", "橘皮", "灰点", "杂质", "色差", "颜色不一样", "颜色不对", "不均匀", "水印", "水渍", "印子",
+           # Fitted askew or leaving a gap (a door, a tile, a frame, a sticker): 装歪了, 有点歪, 有条缝.
+           "装歪", "贴歪", "挂歪", "装斜", "歪了", "有点歪", "歪歪扭扭", "高低不平", "有缝", "有条缝", "有道缝",
+           "缝隙很大", "缝很大"),
     "不干净": ("没洗干净", "没打扫干净", "没擦干净", "没弄干净", "没收拾干净", "不干净", "还是脏", "污渍", "有污渍",
             "异味", "有异味", "怪味", "一股味", "没擦", "没拖", "没扫", "刺鼻", "有味道", "味道很大"),
     # Fresh goods gone off (fruit, flowers, food, a cake): stale, mouldy, rotten, wilted.
@@ -261,19 +269,27 @@ DEFAULT_CONCEPTS["下单"] += tuple(f"{again}{verb}{count}{measure}" for again i
 # question before ordering (改一条裤子一般要几天) is none: each form asks of work already begun.
 _JOB_VERBS = ("做", "弄", "搞", "干", "改", "修", "装", "缝", "补", "刷", "铺", "贴", "印", "洗", "拍")
 _JOB_ENDS = ("好", "完")
-# The job's end said with its verb is read as the segmenter cuts it, never boosted into one word (READ_AS_CUT):
+# The job's end said with its verb is read as the segmenter cuts it, never boosted into one word (READ_AS_CUT, below):
 # 还没弄完 made a word would hide the 还没 of a complaint's cues.
 _JOB_DONE = (*(f"什么时候*{verb}{end}" for verb in _JOB_VERBS for end in _JOB_ENDS),
              *(f"{verb}{end}了{particle}" for verb in _JOB_VERBS for end in _JOB_ENDS
                for particle in ("吗", "没", "没有")),
              *(f"还没{verb}{end}" for verb in _JOB_VERBS for end in _JOB_ENDS),
              *(f"{verb}到哪" for verb in _JOB_VERBS))
-READ_AS_CUT: frozenset[str] = frozenset(_JOB_DONE)
 DEFAULT_CONCEPTS["催单"] += (
     "催", "进度", "加急", "能快点吗", "快点弄", "快点做", "抓紧", "进行到哪", "到哪一步", "到什么程度", "什么时候*出来",
     "什么时候*能取", "什么时候*可以取", "什么时候*能拿", *_JOB_DONE)
+# Not what was shown, chosen or agreed (颜色跟样板不一样, 跟效果图差太多, 跟我选的不一样): what it was measured
+# against and how it differs, read as the segmenter cuts them (READ_AS_CUT), a few characters allowed between.
+_REFERENCES = ("图片", "照片", "样品", "样板", "样板间", "效果图", "图纸", "描述", "宣传", "我选的", "我要的", "我订的",
+               "订的", "说好的", "合同")
+_DIFFERS = ("不一样", "不符", "差太多", "差很多", "对不上", "两回事")
+_NOT_AS_SHOWN = tuple(f"{link}{reference}*{differs}" for link in ("跟", "和", "与") for reference in _REFERENCES
+                      for differs in _DIFFERS)
+DEFAULT_CONCEPTS["丢失"] += _NOT_AS_SHOWN
+READ_AS_CUT: frozenset[str] = frozenset((*_JOB_DONE, *_NOT_AS_SHOWN))
 # An offer of so many free with so many bought (买二送一, 买十送二).
-DEFAULT_CONCEPTS["价格"] += ("买一送一", "买二送", "买三送", "买四送", "买五送", "买十送")
+DEFAULT_CONCEPTS["价格"] += ("买一送一", *(f"买{count}送" for count in "二两三四五六七八九十"))
 # A pass or a card to buy, asked about (有没有年卡, 办个月卡, 年卡和季卡有什么区别); one already held,
 # renewed or lost (年卡到期了怎么续) is no price question.
 _CARDS = ("年卡", "月卡", "季卡", "次卡", "储值卡", "充值卡")
@@ -302,6 +318,8 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
     # Moving an arrangement (改到周日可以吗, 能挪到后天吗) is a booking, unless a rule of the file
     # weighs the mood itself (the shipped 课程:请假: a class moved is leave); see rules.py.
     "预约": {"mood:rescheduled": 2},
+    # An order moved to another day (周日那个蛋糕能改到周六吗, 团餐能改到后天吗) is still the order.
+    "下单": {"mood:rescheduled": 2},
     # Someone else who wants it too (邻居家小孩也想来学画画, 我侄女也想学舞蹈): see `referring`.
     "转介绍": {"mood:referring": 2},
     # Too many messages (推送太多了) or the list they come from (名单), weighed with a verb that stops

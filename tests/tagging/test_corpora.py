@@ -64,6 +64,9 @@ SETS = [
     ("yoga_dev.jsonl", DATA / "yoga_tags.toml"),
     ("diner_dev.jsonl", DATA / "diner_tags.toml"),
     ("broadband_dev.jsonl", DATA / "broadband_tags.toml"),
+    ("windows_dev.jsonl", DATA / "windows_tags.toml"),
+    ("bento_dev.jsonl", DATA / "bento_tags.toml"),
+    ("curtain_dev.jsonl", DATA / "curtain_tags.toml"),
 ]
 
 
