@@ -35,12 +35,15 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
            "报价单", "估价", "估个价", "估一下价", "有活动吗"),
     # Booking a visit or a time.
     "预约": ("预约", "约", "约个时间", "约时间", "约一下", "帮我约", "想约", "挂号", "挂个号", "排号", "排个号",
-           "取号", "有号", "还有号", "到店", "来店", "上门", "有位置", "有空位", "排个时间", "安排时间", "安排一下",
-           "登记一下", "预订", "预定", "订个位", "留个位", "档期", "过来一趟", "过去一趟", "加个号", "约上",
-           "想过去", "想过来", "过来看看", "过去看看", "排上", "排得上", "能排", "哪天有空", "什么时候有空", "约得上",
-           "订个时间", "定个时间", "预留",
+           "取号", "到店", "来店", "上门", "排个时间", "安排时间", "安排一下",
+           "登记一下", "预订", "预定", "订个位", "留个位", "过来一趟", "过去一趟", "加个号", "约上",
+           "想过去", "想过来", "过来看看", "过去看看", "订个时间", "定个时间", "预留",
            # A visit wished without a time: 想错个峰过去, 想去你们那儿看看, 想找王医生看看.
            "想*过去", "想*过来", "想*去你们", "想*来你们", "想找*看看"),
+    # A free date or slot asked for (a wedding date, a session, a doctor's number): brought by 预约
+    # (SUBGROUPS), while a rule of these words alone (an operator's 咨询:档期) gets them without the rest.
+    "空档": ("档期", "有号", "还有号", "有位置", "有空位", "排上", "排得上", "能排", "哪天有空", "什么时候有空",
+           "约得上"),
     # Money back.
     "退款": ("退款", "退钱", "退费", "钱退", "退给我", "退回来", "退回", "还给我", "还钱", "返还", "折现", "能退",
            "可以退", "怎么退", "退掉", "退全款", "全额退", "退定金", "退押金", "退余额", "退差价", "申请退款",
@@ -303,8 +306,9 @@ ASKED_CONCEPTS["价格"] += tuple(form.format(card) for card in _CARDS
 # its own. A verb with 个 or 一下 is a service of any trade (拍个, 剪个, 洗一下).
 _SERVICE_VERBS = ("做", "拍", "剪", "洗", "修", "补", "打", "弄", "染", "烫", "贴", "看", "测", "检查")
 TIMED_CONCEPTS: dict[str, tuple[str, ...]] = {
+    "空档": ("有空", "空", "空档", "空位", "位置", "位子"),
     "预约": ("过来", "过去", "来", "来做", "去做", "来打", "去打", "去看", "来看", "去看看", "来看看", "接待",
-           "安排", "排", "有空", "空", "空档", "空位", "位置", "位子", "留个时间", "腾出", "留", "开过来", "开过去",
+           "安排", "排", "留个时间", "腾出", "留", "开过来", "开过去",
            "送过来", "送过去", "带过来", "带过去", "去店里", "来店里", "去一趟", "来一趟", "能拍", "能做", "能剪",
            "能洗", "能修", "可以过来", "可以过去", "可以来", "可以做", "可以约",
            "那就", "就按", "就定", "不见不散", "可以吗", "行吗", "行不行", "方便吗")
@@ -578,6 +582,12 @@ def _outnumbered(named_by: Mapping[str, Sequence[str]]) -> set[str]:
             for first, second in pairs if counts[first] != counts[second]}
 
 
+# Groups a group brings whole, which a rule of their words alone gets without it: a booking rule hears a
+# free slot asked (空档: 有空位, 排得上, 档期), an availability rule (咨询:档期 with 档期 and 排得上) books nothing.
+# Which of a file's rules a subgroup belongs to is settled as for any group (bot/tagging/ownership.py).
+SUBGROUPS: dict[str, tuple[str, ...]] = {"预约": ("空档",)}
+
+
 def _brought(name: str, groups: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
     """The words naming group `name` brings to a rule: its own and its KINDS."""
     return (*groups[name], *KINDS.get(name, ()))
@@ -619,11 +629,26 @@ def _named(keywords: Iterable[str], groups: Mapping[str, Sequence[str]],
     return named_by
 
 
+def group_counts(keywords: Iterable[str], groups: Mapping[str, Sequence[str]],
+                 holding: Mapping[str, Sequence[str]] | None = None) -> dict[str, int]:
+    """Group -> how many of `keywords` name it (RIVALS settled first): which of a file's rules a group
+    belongs to (bot/tagging/ownership.py)."""
+    counts: dict[str, int] = {}
+    for names in _named(keywords, groups, holding).values():
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
+    for name in list(counts):  # a subgroup brought, named by none of the keywords
+        for sub in SUBGROUPS.get(name, ()):
+            counts.setdefault(sub, 0)
+    return counts
+
+
 def _reached(named_by: Mapping[str, Sequence[str]], groups: Mapping[str, Sequence[str]],
              allowed: Iterable[str] | None) -> list[str]:
     """The groups (of `allowed`) the keywords name, in the groups' order, and the rest of their families."""
     wanted = None if allowed is None else set(allowed)
     reached = {name for names in named_by.values() for name in names}
+    reached |= {sub for name in reached for sub in SUBGROUPS.get(name, ()) if wanted is None or name in wanted}
     names = [name for name in groups if (wanted is None or name in wanted) and name in reached]
     for family in FAMILIES.values():
         if len(set(family) & set(names)) >= FAMILY_REACH:
@@ -654,7 +679,9 @@ def expansion(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
     for keyword in own:
         for name in named_by[keyword]:
             if wanted is None or name in wanted:
-                for word in _brought(name, groups):
+                subgroups = [sub for sub in SUBGROUPS.get(name, ())
+                             if sub in groups and (wanted is None or sub in wanted)]
+                for word in (*_brought(name, groups), *(word for sub in subgroups for word in _brought(sub, groups))):
                     if word not in present and word not in added:
                         added[word] = keyword
     # The rest of a family the keywords reach (see FAMILIES) stands for the first keyword in it.

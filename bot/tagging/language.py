@@ -159,8 +159,17 @@ class Language:
         if clause.times is None:
             coming, gone = self._times
             clause.times = (coming is not None and coming.search(clause.folded) is not None,
-                            gone is not None and gone.search(clause.folded) is not None)
+                            gone is not None and self._gone_by(clause.folded))
         return clause.times
+
+    def _gone_by(self, text: str) -> bool:
+        """A time gone by in `text`, not one that refers back to a time to come right before it: 那天 is past
+        in 「那天过来做的」, the date itself in 「8月18号那天你们有空吗」, 「国庆那天能约吗」."""
+        coming, gone = self._times
+        for match in gone.finditer(text):
+            if coming is None or all(time.end() != match.start() for time in coming.finditer(text, 0, match.start())):
+                return True
+        return False
 
     @cached_property
     def grievances(self) -> Grievances:

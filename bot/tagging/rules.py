@@ -26,9 +26,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from bot.tagging.amounts import FEE
 from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, FAMILIES, FAMILY_NOT_MOOD, FAMILY_REACH,
                                   GROUP_NOT_MOOD, READ_AS_CUT, TIMED_CONCEPTS, TOPIC_VERB_REACH, asked_both_ways,
-                                  asked_when, GROUP_EXCLUDE, abbreviations, expansion, groups_holding, groups_of,
-                                  head_verbs, merged, predicates_apart, topic_verbs)
+                                  asked_when, GROUP_EXCLUDE, abbreviations, expansion, group_counts, groups_holding,
+                                  groups_of, head_verbs, merged, predicates_apart, topic_verbs)
 from bot.tagging.language import Language, LanguageError
+from bot.tagging.ownership import MOVED, lost_groups, names_moves, taken_elsewhere
 from bot.tagging.words import DEFAULT_NOT_MOOD, MOODS
 
 logger = logging.getLogger(__name__)
@@ -394,13 +395,22 @@ def _parse_keyword_rules(
     lists = words_of or {}
     prepositions = lists.get("prepositions", ())
     heads: dict[int, dict[str, tuple[int, str, bool]]] = {}  # rule -> verb -> (keywords on it, first, listed)
+    own_words = [_own_words(raw, vocab) for raw in raw_rules]
+    lost = lost_groups([_group_counts(raw, words, concepts, holding)
+                        for raw, words in zip(raw_rules, own_words, strict=True)])
+    taken = taken_elsewhere(own_words)
+    moves: dict[int, float] = {}  # rule -> the weight of the `rescheduled` mood it takes as its own cue
     for index, raw in enumerate(raw_rules):
         where = _rule_where(source, "keyword", index, raw)
         spec = _validated(KeywordSpec, raw, where, errors)
         if spec is None:
             continue
+        if not spec.arrangement and MOVED not in spec.cues \
+                and names_moves((*spec.keywords, *spec.synonyms), lists.get("reschedule", ())):
+            moves[index] = spec.cue_threshold  # 改期, 换个时间, 推迟: the rule a move belongs to
         if not spec.arrangement:  # a rule that names its arrangement takes a move only where it is named
             claimed.update(word for word in spec.cues if word.startswith("mood:"))
+            claimed.update([MOVED] if index in moves else ())
         words = _expand_all(spec.keywords, vocab, f"{where}.keywords", errors)
         words += _expand_all(spec.synonyms, vocab, f"{where}.synonyms", errors)
         asked = _expand_all(spec.asked, vocab, f"{where}.asked", errors)
@@ -420,6 +430,8 @@ def _parse_keyword_rules(
             allowed = None if spec.expand is True else spec.expand
             for unknown in sorted(set(allowed or ()) - set(concepts)):
                 errors.append(f"{where}.expand: no concept group {unknown!r} (known: {', '.join(concepts)})")
+            if lost[index]:  # a group another rule of the file names more words of is that rule's
+                allowed = [name for name in (concepts if allowed is None else allowed) if name not in lost[index]]
             via = expansion(words, concepts, allowed, holding)
             short.update(word for word in via if word in READ_AS_CUT)
             reached = groups_of(words, concepts, allowed, holding)
@@ -443,6 +455,10 @@ def _parse_keyword_rules(
                         via.setdefault(word, next(w for w in words if w in concepts[name]))
                 timed += tuple(word for word in TIMED_CONCEPTS.get(name, ())
                                if word not in words and word not in via and word not in asked and word not in timed)
+            # A word another rule names as its own keyword is that rule's (咨询:档期's 档期 is no visit).
+            via = {word: keyword for word, keyword in via.items() if word not in taken[index]}
+            timed = tuple(word for word in timed if word not in taken[index])
+            asked = tuple(word for word in asked if word not in taken[index] or word in spec.asked)
             # A thing and what is wrong with it said apart (屏幕不亮 -> 屏幕还是不亮), read as jieba cuts it.
             for form, keyword in predicates_apart(words, adverbs).items():
                 if form not in words and form not in via:
@@ -477,6 +493,8 @@ def _parse_keyword_rules(
                 held = [word for word in own if verb in word] or [own[0]]
                 heads[len(rules)][verb] = (len(held), held[0], True)
         cues.update(spec.cues)
+        if index in moves:
+            cues[MOVED] = moves[index]
         if spec.expand is not False:  # 什么时候开工 -> 哪天能开工, read as the segmenter cuts it
             for form, keyword in asked_when((*words, *via), lists.get("when_words", ())).items():
                 if form not in words and form not in via:
@@ -514,7 +532,25 @@ def _parse_keyword_rules(
                 ),
             )
         )
-    return _without_claimed_moods(_with_heads(rules, heads, lists.get("verb_aspects", ())), claimed, raw_rules)
+    return _without_claimed_moods(_with_heads(rules, heads, lists.get("verb_aspects", ())), claimed, raw_rules, moves)
+
+
+def _own_words(raw: object, vocab: Mapping[str, list[str]]) -> tuple[str, ...]:
+    """A raw rule's keywords and synonyms, vocab expanded (problems are reported when the rule is parsed)."""
+    if not isinstance(raw, dict):
+        return ()
+    words = [word for field in ("keywords", "synonyms") for word in raw.get(field, ()) if isinstance(word, str)]
+    return _expand_all(words, vocab, "", [])
+
+
+def _group_counts(raw: object, words: tuple[str, ...], concepts: Mapping[str, tuple[str, ...]],
+                  holding: Mapping[str, list[str]]) -> dict[str, int] | None:
+    """Group -> how many of a raw rule's own keywords name it, for a rule that expands (its `expand` groups)."""
+    expand = raw.get("expand", True) if isinstance(raw, dict) else False
+    if expand is False or not isinstance(expand, (bool, list)):
+        return None
+    counts = group_counts(words, concepts, holding)
+    return counts if expand is True else {name: count for name, count in counts.items() if name in expand}
 
 
 def _with_heads(rules: list[tuple[int, KeywordRule]], heads: Mapping[int, Mapping[str, tuple[int, str, bool]]],
@@ -549,7 +585,7 @@ def _with_heads(rules: list[tuple[int, KeywordRule]], heads: Mapping[int, Mappin
 
 
 def _without_claimed_moods(rules: list[tuple[int, KeywordRule]], claimed: set[str],
-                           raw_rules: list[Any]) -> list[tuple[int, KeywordRule]]:
+                           raw_rules: list[Any], moves: Mapping[int, float]) -> list[tuple[int, KeywordRule]]:
     """A mood cue a group brings (the 预约 group's `mood:rescheduled`: 「改到周日可以吗」 moves a
     booking) stays with the rule only while no rule of the file weighs that mood itself, unless
     that rule names its `arrangement` (a leave rule with 课: 「周六的课改到周日」 is leave, a move
@@ -558,9 +594,15 @@ def _without_claimed_moods(rules: list[tuple[int, KeywordRule]], claimed: set[st
         return rules
     kept = []
     for index, rule in rules:
-        own = raw_rules[index].get("cues", {})
+        own = {*raw_rules[index].get("cues", {}), *([MOVED] if index in moves else ())}
         cues = tuple((word, weight) for word, weight in rule.cues if word not in claimed or word in own)
-        kept.append((index, rule if cues == rule.cues else dataclasses.replace(rule, cues=cues)))
+        if cues == rule.cues:
+            kept.append((index, rule))
+            continue
+        # A move is the moving rule's: 「约的十点，能推到十一点吗」 moves a booking, it makes none.
+        moved = moves and MOVED in dict(rule.cues) and MOVED not in dict(cues) and MOVED[5:] not in rule.mood
+        not_mood = rule.not_mood | {MOVED[5:]} if moved else rule.not_mood
+        kept.append((index, dataclasses.replace(rule, cues=cues, not_mood=not_mood)))
     return kept
 
 

@@ -71,8 +71,8 @@ def test_rivals_keep_the_group_a_rule_names_more() -> None:
     assert "下单" not in groups_of(["预约", "约", "上门", "下单"], DEFAULT_CONCEPTS)
     # An order rule with 预订 keeps the order and leaves the visits.
     assert groups_of(["下单", "帮我留", "预订"], DEFAULT_CONCEPTS) == ["下单"]
-    # A tie keeps both.
-    assert set(groups_of(["下单", "预约"], DEFAULT_CONCEPTS)) == {"下单", "预约"}
+    # A tie keeps both (and 预约 its 空档, a free slot asked).
+    assert set(groups_of(["下单", "预约"], DEFAULT_CONCEPTS)) == {"下单", "预约", "空档"}
 
 
 @pytest.mark.parametrize(("text", "tag"), [
