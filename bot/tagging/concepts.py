@@ -522,7 +522,9 @@ def predicates_apart(keywords: Iterable[str], adverbs: Iterable[str]) -> dict[st
 def asked_when(keywords: Iterable[str], when_words: Sequence[str]) -> dict[str, str]:
     """Form -> keyword, for each keyword that opens with a way of asking when (什么时候开工): the rest
     after any of `when_words`, a gap between for the modal a customer puts there (哪天能开工, 什么时候
-    可以开工). Read as the segmenter cuts them, never boosted."""
+    可以开工); and for each that closes with one after the thing asked about (照片什么时候, 作品什么时候):
+    the thing before any of them, a gap between for what the customer says of it (照片大概什么时候, 作品
+    啥时候, 视频初剪什么时候). Read as the segmenter cuts them, never boosted."""
     forms: dict[str, str] = {}
     ordered = sorted(when_words, key=len, reverse=True)
     for keyword in keywords:
@@ -531,6 +533,11 @@ def asked_when(keywords: Iterable[str], when_words: Sequence[str]) -> dict[str, 
         if rest and all("\u4e00" <= char <= "\u9fff" for char in rest.replace("*", "")):
             for word in when_words:
                 forms.setdefault(f"{word}*{rest}", keyword)
+        closing = next((word for word in ordered if keyword.endswith(word)), None) if not opening else None
+        thing = keyword[: -len(closing)].rstrip("*") if closing else ""
+        if len(thing) >= 2 and "*" not in thing and all("\u4e00" <= char <= "\u9fff" for char in thing):
+            for word in when_words:
+                forms.setdefault(f"{thing}*{word}", keyword)
     return forms
 
 

@@ -67,6 +67,11 @@ SETS = [
     ("windows_dev.jsonl", DATA / "windows_tags.toml"),
     ("bento_dev.jsonl", DATA / "bento_tags.toml"),
     ("curtain_dev.jsonl", DATA / "curtain_tags.toml"),
+    ("pottery_dev.jsonl", DATA / "pottery_tags.toml"),
+    ("pottery_when_dev.jsonl", DATA / "pottery_tags.toml"),
+    ("camping_dev.jsonl", DATA / "camping_tags.toml"),
+    ("banquet_dev.jsonl", DATA / "banquet_tags.toml"),
+    ("checkup_dev.jsonl", DATA / "checkup_tags.toml"),
 ]
 
 

@@ -85,3 +85,27 @@ def test_expand_false_keeps_the_keyword_as_written() -> None:
     tagger = KeywordTagger(parse_rules(REPAIR.replace('"什么时候修好"]', '"什么时候修好"]\nexpand = false')))
     assert "进度:催修" not in tags(tagger, "手表哪天能修好")
     assert "进度:催修" in tags(tagger, "手表什么时候修好")
+
+
+# A photo studio's chase rule written as the thing and then when (照片什么时候).
+PHOTOS = '''
+[[keyword]]
+tag = "进度:催片"
+keywords = ["照片什么时候", "相册什么时候"]
+not_mood = ["hypothetical", "passed", "settled"]
+'''
+
+
+@pytest.mark.parametrize("text", ["照片大概什么时候能修好", "相册啥时候能寄到", "我们的照片哪天可以选"])
+def test_the_thing_asked_when_is_heard_with_words_between(text: str) -> None:
+    assert tags(KeywordTagger(parse_rules(PHOTOS)), text) == {"进度:催片"}
+
+
+def test_the_thing_too_far_from_when_is_not_asked_when() -> None:
+    assert tags(KeywordTagger(parse_rules(PHOTOS)), "照片拍得很好看，下次什么时候有活动") == set()
+
+
+def test_a_keyword_closing_with_when_gets_its_gapped_forms() -> None:
+    forms = asked_when(["报告什么时候", "什么时候"], ["什么时候", "啥时候"])
+    assert forms["报告*啥时候"] == "报告什么时候" and forms["报告*什么时候"] == "报告什么时候"
+    assert not any(form.startswith("*") for form in forms)
