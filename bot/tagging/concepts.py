@@ -230,9 +230,11 @@ DEFAULT_CONCEPTS["转介绍"] += ("介绍她", "介绍他", "推荐她", "推荐
 # (「周三的预约取消吧」, 「到店门口了」; one already held, 我约的是周日上午, is the `done` mood's, which a
 # wish still books: 想约的是周六下午); money already back (「钱已经退回来了」);
 # the customer referred, not referring (「我是李姐介绍过来的」). `expand = false` keeps a rule without them.
+FEE_ASKED = ("收费", "要钱", "收钱", "免费", "是免费的", "是不是免费", "要不要钱")
 GROUP_EXCLUDE: dict[str, tuple[str, ...]] = {
+    # A fee asked of a visit (面诊要收费吗, 量房要收钱吗, 上门是免费的吗) is a price question, no booking.
     "预约": ("取消", "取消预约", "改天再约", "以后再约", "不过去", "不过来", "不去了", "不来了",
-           "到店了", "到门口", "门口了", "到楼下"),
+           "到店了", "到门口", "门口了", "到楼下", *FEE_ASKED),
     "退款": ("已经退回", "已经退了", "已经退款", "已退款", "到账了", "退回来了", "退到*了"),
     "转介绍": ("推荐我", "介绍我", "被推荐", "介绍过来的", "介绍来的", "推荐过来的", "推荐来的"),
     # An order cancelled or chased (下单两个小时了还没人送，麻烦催一下) is no new order.

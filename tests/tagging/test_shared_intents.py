@@ -132,3 +132,17 @@ expand = false
 def test_money_right_after_a_closing_amount_is_a_price() -> None:
     shipped = KeywordTagger(load_rules(SHIPPED))
     assert "关注:价格" in tags(shipped, "想问问有没有一对一 大概多少钱一节")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("到店做个检查要收费吗", {"关注:价格"}),
+        ("上门看房是免费的吗", {"关注:价格"}),
+        ("周日下午想预约一下，几点有空", {"意向:预约"}),
+    ],
+)
+def test_a_fee_asked_of_a_visit_books_nothing(text: str, expected: set[str]) -> None:
+    rules = ('[[keyword]]\ntag = "意向:预约"\nkeywords = ["预约", "到店", "上门看房"]\n'
+             '[[keyword]]\ntag = "关注:价格"\nkeywords = ["多少钱", "价格"]\n')
+    assert tags(KeywordTagger(parse_rules(rules)), text) == expected
