@@ -75,6 +75,8 @@ SETS = [
     ("camping_dev.jsonl", DATA / "camping_tags.toml"),
     ("banquet_dev.jsonl", DATA / "banquet_tags.toml"),
     ("checkup_dev.jsonl", DATA / "checkup_tags.toml"),
+    ("pottery_optout_dev.jsonl", DATA / "pottery_tags.toml"),
+    ("checkup_optout_dev.jsonl", DATA / "checkup_tags.toml"),
 ]
 
 

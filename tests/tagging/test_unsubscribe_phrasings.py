@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bot.tagging.keywords import KeywordTagger
-from bot.tagging.rules import load_rules
+from bot.tagging.rules import load_rules, parse_rules
 from tests.support.tagging import SHIPPED, tags
 
 
@@ -68,7 +68,6 @@ def test_asking_to_pay_less_is_no_opt_out(tagger: KeywordTagger, text: str) -> N
 def test_glued_modals_are_operator_data() -> None:
     from pathlib import Path
 
-    from bot.tagging.rules import parse_rules
 
     shipped = (Path(__file__).resolve().parents[2] / "rules" / "tags.toml").read_text(encoding="utf-8")
     off = KeywordTagger(parse_rules(shipped + '\n[language]\nglued_modals = ["可以"]\n'))
@@ -89,3 +88,18 @@ def test_a_call_refused_with_its_object_elsewhere(text: str) -> None:
 def test_an_injection_put_off_is_no_call_refused() -> None:
     tagger = KeywordTagger(load_rules(SHIPPED))
     assert "状态:退订" not in tags(tagger, "水光针先别打了，等脸消肿再说")
+
+
+# An operator's day-one opt-out rule: the 退订 group brings a chat group's ways (session 25).
+OPERATOR_OPT_OUT = '[[keyword]]\ntag = "状态:退订"\nkeywords = ["退订", "别再发"]\n'
+
+
+@pytest.mark.parametrize("text", ["以后别@我了，谢谢", "麻烦把我从这个群移出去", "把我删了吧，用不上了", "别再拉我进群",
+                                  "我退群了，有事私聊", "群里成天刷屏，吵死了"])
+def test_an_operator_rule_hears_a_chat_group_s_opt_outs(text: str) -> None:
+    assert tags(KeywordTagger(parse_rules(OPERATOR_OPT_OUT)), text) == {"状态:退订"}
+
+
+@pytest.mark.parametrize("text", ["能拉我进你们的福利群吗", "有结果了记得@我一下", "不小心把你删了，重新加一下"])
+def test_a_group_joined_or_a_mention_wanted_is_no_opt_out(text: str) -> None:
+    assert tags(KeywordTagger(parse_rules(OPERATOR_OPT_OUT)), text) == set()
