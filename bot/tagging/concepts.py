@@ -186,16 +186,17 @@ FAMILY_NOT_MOOD: dict[str, tuple[str, ...]] = {"不适": ("chronic", "remedy")}
 # 「怕太贵」, 「这么贵，我再考虑考虑」 are price concerns all the same (the shipped 关注:价格 refuses as
 # little). A rule with words of such a group and a `not_mood` of its own keeps its own.
 GROUP_NOT_MOOD: dict[str, tuple[str, ...]] = {
-    "价格": ("passed", "praised", "settled", "named", "experienced", "quoted", "payment", "accepted"),
+    "价格": ("passed", "praised", "settled", "named", "experienced", "quoted", "payment", "accepted", "set_aside"),
     # A complaint word that judges the customer's own (孩子数学太差) is none; otherwise the general default.
     "投诉": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
-           "self_judged", "reversed"),
+           "self_judged", "reversed", "set_aside"),
     # Someone else's visit (邻居家小孩也想来, 我婆婆想过来看看) is a referral, not the customer's booking.
     "预约": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
-           "third_party", "reversed", "attending", "running_late", "relayed"),
+           "third_party", "reversed", "attending", "running_late", "relayed", "set_aside"),
     # A top-up is asked under a condition as often as not (充值三千的话送几次, 要是续年卡有优惠吗).
     # A top-up paid or invoiced (充值的钱能开发票吗) is a payment, no wish to top up.
-    "充值": ("deferred", "passed", "praised", "settled", "named", "experienced", "quoted", "reversed", "payment"),
+    "充值": ("deferred", "passed", "praised", "settled", "named", "experienced", "quoted", "reversed", "payment",
+           "set_aside"),
     # An order already placed (我下单了, 订的是粉色) or someone else's is no order of the customer's now.
     "下单": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
            "third_party", "reversed", "done", "elapsed", "relayed"),

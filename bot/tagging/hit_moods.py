@@ -225,6 +225,8 @@ class HitMoods:
         if clause.quoted and any(a <= start and end <= b for a, b in clause.quoted):
             moods.add("quoted")  # 她说“我要投诉你们”: someone's words, quoted
         said = "".join(clause.tokens[hit.start : hit.end])
+        if self._language.sets_aside(clause.folded[end:]):
+            moods.add("set_aside")  # 价格先不谈: the matter is put aside, nothing asked of it now
         if self._denied_later(hit.rule, clause.folded[end:]):
             moods.add("passed")  # 过敏的地方现在也不痒了: a word of the rule said again, denied, closed by 了
         for later in clauses[ordinal + 1 :]:

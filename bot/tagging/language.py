@@ -208,6 +208,19 @@ class Language:
         return re.compile(f"(?<![没不]){rough}(?:{'|'.join(branches)})")
 
     @cached_property
+    def _set_aside(self) -> re.Pattern[str] | None:
+        """A word of `set_aside` closing the text, at most four characters before it that judge nothing (的事先不谈,
+        是多少先不说; not 太贵了先不考虑了, which turns the price down)."""
+        words = self.words["set_aside"]
+        if not words:
+            return None
+        return re.compile(f"^[^，。！？,.!?了太贵]{{0,4}}?(?:{_alternatives(words)})[吧啊呀了的哈呢嘛]*$")
+
+    def sets_aside(self, after: str) -> bool:
+        """What follows a keyword in its clause puts its matter aside (价格/先不谈, 报价/的事先放一边)."""
+        return self._set_aside is not None and self._set_aside.match(after) is not None
+
+    @cached_property
     def reporters(self) -> tuple[str, ...]:
         """Whoever may be reported (`<one>*说`): `speakers`, and the people of `third_persons` named by more
         than one character (婆婆说, 我小姨讲, 室友说; not 哥 or 妈 alone)."""

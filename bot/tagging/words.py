@@ -45,6 +45,7 @@ MOODS = (
     "chronic",  # a condition held before (我腰本来就疼, 颈椎不舒服好几年了): the reason to come, no reaction
     "self_judged",  # the keyword is a strong judgement (太差) of the customer's own (孩子数学太差, 我忍痛能力很差)
     "payment",  # a payment handled (交了, 转账, 收据, 发票, 报销) in a sentence that asks no amount
+    "set_aside",  # the keyword's matter put aside (价格先不谈, 报价的事先放一边, 费用另说): nothing asked of it now
     "request",  # a wish or a request in the clause (想, 希望, 帮我, 麻烦, 可以…), not negated
     *GRIEVANCE_MOODS,  # ways of complaining without a complaint word (bot/tagging/grievance.py)
 )
@@ -52,7 +53,7 @@ MOODS = (
 INTENT_MOODS = frozenset({"question", "asking", "request"})
 # Rules that negation cancels (intents, requests, reports) leave these moods out by default.
 DEFAULT_NOT_MOOD = ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced",
-                    "quoted", "reversed")
+                    "quoted", "reversed", "set_aside")
 
 DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "question_particles": ("吗", "么", "嘛", "呢", "不", "没"),
@@ -305,6 +306,12 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                    "要做", "要报", "要约", "要学", "要生"),
     # A plan given up: its clause is `reversed` when the message goes on after it (本来想请假的，后来想想还是去吧,
     # 原本想给孩子请假的，结果他自己非要去, 本来约了明天参观，临时有事，取消吧).
+    # The keyword's matter put aside, closing its clause with at most four characters between (价格先不谈,
+    # 报价的事先放一边, 价钱是多少先不说, 费用另说): `set_aside`, nothing asked of it now (价格先不说，效果怎么样
+    # asks the effect).
+    "set_aside": ("先不谈", "暂时不谈", "暂且不谈", "先不说", "暂且不说", "且不说", "先不提", "暂时不提", "先放一边",
+                  "放一边", "先放放", "放一放", "先不急", "不急", "不着急", "另说", "再说", "以后再说", "回头再说",
+                  "先不考虑", "暂不考虑", "其次", "次要", "不重要"),
     "reversal": ("本来想", "原本想", "本想", "原来想", "本来打算", "原本打算", "原来打算", "本来要", "原本要",
                  "本来准备", "原本准备", "本来约", "原本约", "原来约"),
     # A wish held back (`reversed` too): a clause with one of `held_wishes` that closes with 的, and the

@@ -83,3 +83,26 @@ def test_a_payment_handled_is_no_booking(tagger: KeywordTagger, text: str, expec
 )
 def test_the_way_to_pay_is_no_price_asked(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
     assert tags(tagger, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The price put aside: nothing is asked of it now.
+        ("价钱先不谈，光子嫩肤做几次能见效", {"项目:光子嫩肤"}),
+        ("收费的事先放一边，孩子几岁可以学围棋", {"课程:咨询"}),
+        # Turned down or asked after all, it is still a price concern.
+        ("价格太贵了先不考虑了", {"关注:价格"}),
+        ("先不说别的，学费多少", {"关注:价格"}),
+    ],
+)
+def test_a_price_put_aside_is_no_price_asked(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
+
+
+def test_an_operators_price_rule_refuses_set_aside_and_the_list_is_operator_data() -> None:
+    rule = '[[keyword]]\ntag = "关注:报价"\nkeywords = ["报价", "多少钱", "价格"]\n'
+    assert tags(KeywordTagger(parse_rules(rule)), "报价的事回头再说，先出个方案") == set()
+    custom = KeywordTagger(parse_rules('[language]\nset_aside = ["搁一搁"]\n' + rule))
+    assert tags(custom, "报价的事回头再说，先出个方案") == {"关注:报价"}
+    assert tags(custom, "报价先搁一搁") == set()
