@@ -66,6 +66,8 @@ class CueScoring:
         if "referring" in mood_kinds:  # 也 alone is in too many messages: 也 with what is wanted (也想, 也打算)
             words_of = self._language.words
             mood_words += [also + want for also in words_of["also"] for want in words_of["also_wants"]]
+            # someone else's child who wishes (同事的女儿想学, 邻居家孩子打算报): 的 or 家, the child, the wish
+            mood_words += self._language.child_wishes
             # someone else's question passed on (表妹在问你们): 问 alone, and a wish of the customer's own
             # (想问, 想了解, 想给孩子报), are in too many messages to read every piece of them; a rule's {亲友}想问
             # still finds those

@@ -146,7 +146,31 @@ class HitMoods:
                 if rest.startswith(wants) and self._someone_elses(before):
                     clause.moods.add("referring")
                     break
+        self._read_others_child(clauses)
         self._read_relayed(clauses)
+
+    def _read_others_child(self, clauses: list[ClauseInfo]) -> None:
+        """Also `referring`, with no 也: someone else's child (`own_speakers` after a person of theirs and 的 or
+        家: 同事的女儿, 邻居家孩子, 表姐家的儿子) who wishes to come or learn (想, 打算, 准备, 要来…): 「我同事的女儿
+        想学素描」. A child's wish is the family's own case only when the child is the customer's."""
+        wants = self._language.wishes
+        children = frozenset(self._language.words["own_speakers"])
+        named = self._language.child_wishes_pattern
+        for clause in clauses:
+            if named is None or named.search(clause.folded) is None:
+                continue
+            tokens = clause.tokens
+            for i in range(1, len(tokens)):
+                if tokens[i - 1] not in children or not tokens[i].startswith(wants):
+                    continue
+                before = tokens[: i - 1]
+                while before and before[-1] in ("的", "家", "家的"):
+                    before = before[:-1]
+                if before and before[-1].endswith("家") and len(before[-1]) > 1 and not self._other(before[-1]):
+                    before = [*before[:-1], before[-1][:-1]]  # 表姐家 glued: the person is 表姐
+                if before and self._other(before[-1]) and self._someone_elses(before):
+                    clause.moods.add("referring")
+                    break
 
     def _read_relayed(self, clauses: list[ClauseInfo]) -> None:
         """Someone else's question or wish passed on (我表妹在问你们家地址，想自己过去看看, 我同事想给她闺女报美术):

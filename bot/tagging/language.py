@@ -258,6 +258,25 @@ class Language:
         return re.compile("|".join(map(re.escape, also))) if also else None
 
     @cached_property
+    def wishes(self) -> tuple[str, ...]:
+        """The words of `also_wants` that wish (想, 打算, 准备, 要来…), not those that tell a visit (来, 学)."""
+        return tuple(word for word in self.words["also_wants"]
+                     if word.startswith(("想", "打算", "准备", "要")) or "兴趣" in word)
+
+    @cached_property
+    def child_wishes(self) -> list[str]:
+        """See child_wishes_pattern."""
+        return [link + child + wish for link in ("的", "家") for child in self.words["own_speakers"]
+                for wish in self.wishes]
+
+    @cached_property
+    def child_wishes_pattern(self) -> re.Pattern[str] | None:
+        """A child's word after 的 or 家 with a wish after it (的女儿想, 家孩子打算): a message or a clause without one
+        holds no child of someone else's who wishes, and is not read token by token."""
+        words = self.child_wishes
+        return re.compile("|".join(map(re.escape, words))) if words else None
+
+    @cached_property
     def sets(self) -> dict[str, frozenset[str]]:
         """Each word list as a set, for the tests of a whole token that run per message: built once."""
         return {name: frozenset(words) for name, words in self.words.items()}

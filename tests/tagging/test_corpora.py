@@ -78,6 +78,8 @@ SETS = [
     ("checkup_dev.jsonl", DATA / "checkup_tags.toml"),
     ("pottery_optout_dev.jsonl", DATA / "pottery_tags.toml"),
     ("checkup_optout_dev.jsonl", DATA / "checkup_tags.toml"),
+    ("art_dev.jsonl", DATA / "art_tags.toml"),
+    ("weiqi_dev.jsonl", DATA / "weiqi_tags.toml"),
 ]
 
 
