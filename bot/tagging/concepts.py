@@ -504,6 +504,37 @@ def abbreviations(keywords: Iterable[str]) -> dict[str, str]:
     return forms
 
 
+# A head said alone: a rule's keywords name kinds of one thing (剧本, 新本, 几人本; 电钢琴, 立式钢琴, 三角钢琴), the
+# customer names the thing (这个本, 恐怖本, 那台钢琴). HEAD_REACH keywords must close with the head after
+# characters that all differ, none of them a modal or an aspect (几岁能学, 接着学: a verb's), a question word,
+# a count or a measure (哪个老师, 什么老师, 一节课: a question's), 的 (补的牙) or a verb (剪毛, 换屏: its object).
+HEAD_REACH = 3
+_NOT_BEFORE_A_HEAD = frozenset("能以会要想着了过在得不没的哪么个几一二两三少多")
+
+
+def head_nouns(keywords: Iterable[str], not_heads: Iterable[str] = ()) -> dict[str, str]:
+    """Head -> keyword, for the one or two characters that close HEAD_REACH of `keywords` (Han, longer than
+    the head) after characters that all differ (剧本, 新本, 几人本 -> 本; not 沙发, 布艺沙发, 真皮沙发, all 沙发),
+    unless the head is a keyword itself or one of `not_heads` (verbs, complements: 上 of 跟得上, 线上), nor
+    after one of them (剪毛, 修毛: the verb's object, no kind).
+    Read only where the segmenter cut it alone, never boosted (see rules.py)."""
+    own = [word for word in dict.fromkeys(keywords) if all("\u4e00" <= char <= "\u9fff" for char in word)]
+    stop = set(not_heads)
+    forms: dict[str, str] = {}
+    for size in (2, 1):
+        held: dict[str, list[str]] = {}
+        for word in own:
+            if len(word) > size:
+                held.setdefault(word[-size:], []).append(word)
+        for head, words in held.items():
+            before = [word[-size - 1] for word in words]
+            if len(words) >= HEAD_REACH and len(set(before)) == len(before) and head not in own \
+                    and head not in stop and not (_NOT_BEFORE_A_HEAD | stop) & set(before) \
+                    and not any(head.endswith(longer) or longer.endswith(head) for longer in forms):
+                forms[head] = words[0]
+    return forms
+
+
 class ConceptError(ValueError):
     """A `[concepts]` entry is not a list of words."""
 

@@ -27,6 +27,7 @@ from bot.tagging.amounts import FEE
 from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, FAMILIES, FAMILY_NOT_MOOD, FAMILY_REACH,
                                   GROUP_NOT_MOOD, READ_AS_CUT, TIMED_CONCEPTS, TOPIC_VERB_REACH, asked_both_ways,
                                   asked_when, GROUP_EXCLUDE, abbreviations, expansion, group_counts, groups_holding,
+                                  head_nouns,
                                   groups_of, head_verbs, merged, predicates_apart, topic_verbs)
 from bot.tagging.language import Language, LanguageError
 from bot.tagging.ownership import MOVED, lost_groups, names_moves, taken_elsewhere
@@ -399,6 +400,13 @@ def _parse_keyword_rules(
     lost = lost_groups([_group_counts(raw, words, concepts, holding)
                         for raw, words in zip(raw_rules, own_words, strict=True)])
     taken = taken_elsewhere(own_words)
+    not_heads = tuple(word for name in ("verbs", "verb_complements", "light_verbs", "verb_aspects")
+                      for word in lists.get(name, ()))
+    nouns = [_head_nouns(raw, not_heads) for raw in raw_rules]
+    claims: dict[str, int] = {}
+    for found in nouns:
+        for head in found:
+            claims[head] = claims.get(head, 0) + 1
     moves: dict[int, float] = {}  # rule -> the weight of the `rescheduled` mood it takes as its own cue
     for index, raw in enumerate(raw_rules):
         where = _rule_where(source, "keyword", index, raw)
@@ -473,6 +481,12 @@ def _parse_keyword_rules(
                     if form not in words and form not in via:
                         via[form] = keyword
                         short.add(form)
+            # The thing a topic's or an enquiry's kinds name, said alone (剧本, 新本, 几人本 -> 这个本); a head
+            # that several rules' keywords close with is nobody's.
+            for form, keyword in nouns[index].items():
+                if claims[form] == 1 and form not in words and form not in via and form not in taken[index]:
+                    via[form] = keyword
+                    short.add(form)
         if spec.heads is not False and (spec.expand is not False or isinstance(spec.heads, list)):
             own = [word for word in words if word not in via]
             found = head_verbs(own, verbs, lists.get("light_verbs", ()), not spec.negatable) \
@@ -533,6 +547,16 @@ def _parse_keyword_rules(
             )
         )
     return _without_claimed_moods(_with_heads(rules, heads, lists.get("verb_aspects", ())), claimed, raw_rules, moves)
+
+
+def _head_nouns(raw: object, not_heads: tuple[str, ...]) -> dict[str, str]:
+    """The heads (`head_nouns`) of a raw topic or enquiry rule's own keywords as written, if it expands."""
+    if not isinstance(raw, dict) or raw.get("expand", True) is False \
+            or not (raw.get("intent") is True or raw.get("negatable") is False):
+        return {}
+    written = [word for field in ("keywords", "synonyms") for word in raw.get(field, ())
+               if isinstance(word, str) and "{" not in word and GAP not in word]
+    return head_nouns(written, not_heads)
 
 
 def _own_words(raw: object, vocab: Mapping[str, list[str]]) -> tuple[str, ...]:
