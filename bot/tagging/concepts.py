@@ -297,7 +297,10 @@ _DIFFERS = ("不一样", "不符", "差太多", "差很多", "对不上", "两�
 _NOT_AS_SHOWN = tuple(f"{link}{reference}*{differs}" for link in ("跟", "和", "与") for reference in _REFERENCES
                       for differs in _DIFFERS)
 DEFAULT_CONCEPTS["丢失"] += _NOT_AS_SHOWN
-READ_AS_CUT: frozenset[str] = frozenset((*_JOB_DONE, *_NOT_AS_SHOWN))
+# Short by a count the segmenter glues to its measure (少了/一个, 少了/两根), which 少了*个 cannot reach.
+_SHORT_BY = tuple(f"少了{count}{measure}" for count in "一两二三四五" for measure in "个只件根盒份袋瓶张块支")
+DEFAULT_CONCEPTS["丢失"] += _SHORT_BY
+READ_AS_CUT: frozenset[str] = frozenset((*_JOB_DONE, *_NOT_AS_SHOWN, *_SHORT_BY))
 # An offer of so many free with so many bought (买二送一, 买十送二).
 DEFAULT_CONCEPTS["价格"] += ("买一送一", *(f"买{count}送" for count in "二两三四五六七八九十"))
 # A pass or a card to buy, asked about (有没有年卡, 办个月卡, 年卡和季卡有什么区别); one already held,
@@ -576,6 +579,21 @@ def asked_when(keywords: Iterable[str], when_words: Sequence[str]) -> dict[str, 
         if len(thing) >= 2 and "*" not in thing and all("\u4e00" <= char <= "\u9fff" for char in thing):
             for word in when_words:
                 forms.setdefault(f"{thing}*{word}", keyword)
+    return forms
+
+
+def with_measures(keywords: Iterable[str], measures: Sequence[str]) -> dict[str, str]:
+    """Form -> keyword, for each keyword that opens with 有 and then names a thing of two characters or more
+    (有裂纹, 有异味, 有位置): the same with one of `measures` between (有条裂纹, 有股异味, 有几条划痕). Read as the
+    segmenter cuts them, never boosted."""
+    forms: dict[str, str] = {}
+    for keyword in keywords:
+        rest = keyword[1:]
+        if keyword.startswith("有") and len(rest) >= 2 and not rest.startswith(("没", "不", "有")) \
+                and all("\u4e00" <= char <= "\u9fff" for char in rest):
+            for measure in measures:
+                if not rest.startswith(measure):
+                    forms.setdefault(f"有{measure}{rest}", keyword)
     return forms
 
 

@@ -28,7 +28,7 @@ from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, FAMILIES, FAMILY
                                   GROUP_NOT_MOOD, READ_AS_CUT, TIMED_CONCEPTS, TOPIC_VERB_REACH, asked_both_ways,
                                   asked_when, GROUP_EXCLUDE, abbreviations, expansion, group_counts, groups_holding,
                                   head_nouns,
-                                  groups_of, head_verbs, merged, predicates_apart, topic_verbs)
+                                  groups_of, head_verbs, merged, predicates_apart, topic_verbs, with_measures)
 from bot.tagging.language import Language, LanguageError
 from bot.tagging.ownership import MOVED, lost_groups, names_moves, taken_elsewhere
 from bot.tagging.words import DEFAULT_NOT_MOOD, MOODS
@@ -509,8 +509,10 @@ def _parse_keyword_rules(
         cues.update(spec.cues)
         if index in moves:
             cues[MOVED] = moves[index]
-        if spec.expand is not False:  # 什么时候开工 -> 哪天能开工, read as the segmenter cuts it
-            for form, keyword in asked_when((*words, *via), lists.get("when_words", ())).items():
+        if spec.expand is not False:  # 什么时候开工 -> 哪天能开工, 有裂纹 -> 有条裂纹: read as the segmenter cuts them
+            derived = {**asked_when((*words, *via), lists.get("when_words", ())),
+                       **with_measures((*words, *via), lists.get("measures", ()))}
+            for form, keyword in derived.items():
                 if form not in words and form not in via:
                     via[form] = keyword
                     short.add(form)

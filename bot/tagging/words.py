@@ -195,6 +195,11 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                     "记得"),
     # What may stand between a thing and what is wrong with it in a keyword (屏幕不亮, 度数不对) as
     # customers say it: 屏幕还是不亮, 信号也不好, 触屏又不灵, 度数都不对 (see concepts.predicates_apart).
+    # What may stand between 有 and the thing of a keyword that opens with it (有裂纹, 有异味): a measure or a
+    # count, 有条裂纹, 有股异味, 有几条划痕, 有点杂音 (see concepts.with_measures).
+    "measures": ("条", "道", "个", "块", "股", "处", "片", "点", "些", "根", "颗", "粒", "层", "几条", "几道", "几个",
+                 "几处", "几块", "一条", "一道", "一个", "一块", "一股", "一点", "一些", "一处", "两条", "两道", "两个",
+                 "好几条", "好几处", "好几个", "好多"),
     # Ways of asking when, one for another: a keyword that opens with one (什么时候开工, 啥时候发货) is also
     # heard with any of them and a modal between (哪天能开工, 几号可以发货; see concepts.asked_when).
     "when_words": ("什么时候", "啥时候", "什么时间", "哪天", "哪一天", "几号", "几时", "何时"),

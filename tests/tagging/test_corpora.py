@@ -80,6 +80,8 @@ SETS = [
     ("checkup_optout_dev.jsonl", DATA / "checkup_tags.toml"),
     ("art_dev.jsonl", DATA / "art_tags.toml"),
     ("weiqi_dev.jsonl", DATA / "weiqi_tags.toml"),
+    ("phone_dev.jsonl", DATA / "phone_tags.toml"),
+    ("carcare_dev.jsonl", DATA / "carcare_tags.toml"),
 ]
 
 
