@@ -86,6 +86,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
         if clause.more_after and any(m.kind == "reversal" for m in clause.markers):
             clause.moods.add("reversed")
     _read_held_back(clauses, words["held_wishes"], words["contrasts"], question_words)
+    _read_excused(clauses, words["excuses"], words["reasons"], question_words)
     _read_payment(clauses, words["amount_questions"])
     _read_remedy(clauses)
     _read_attending(clauses, language.sets["visits"], language.sets["attendance"])
@@ -172,6 +173,26 @@ def _read_held_back(clauses: list[ClauseInfo], wishes: tuple[str, ...], contrast
         if not any(word in tail for word in (*question_words, "吗", "?", "？")) and rest[len(tail) : len(tail) + 1] \
                 not in ("?", "？"):
             clause.moods.add("reversed")
+
+
+def _read_excused(clauses: list[ClauseInfo], excuses: tuple[str, ...], reasons: tuple[str, ...],
+                  question_words: tuple[str, ...]) -> None:
+    """A wish denied twice and then excused (也不是不想来，这阵子出差; 不是不想约，是最近太忙了): what the customer
+    would like is not happening now, `reversed`, and so is the reason given in the next clause of the sentence when
+    it opens with one of `reasons` (是孩子下学期要转学). Not when the rest of the sentence asks (不是不想约，你们周六
+    还有位置吗 still books)."""
+    for ordinal, clause in enumerate(clauses):
+        if not clause.more_after or not any(excuse in clause.folded for excuse in excuses):
+            continue
+        rest = clause.follows.lstrip(_HELD_BACK_GAP)
+        tail = SENTENCE_END_PATTERN.split(rest, maxsplit=1)[0]
+        if any(word in tail for word in (*question_words, "吗", "?", "？")) or rest[len(tail) : len(tail) + 1] in (
+                "?", "？"):
+            continue
+        clause.moods.add("reversed")
+        following = clauses[ordinal + 1] if ordinal + 1 < len(clauses) else None
+        if following is not None and following.sentence == clause.sentence and following.folded.startswith(reasons):
+            following.moods.add("reversed")
 
 
 def _read_grievances(language: Language, clauses: list[ClauseInfo], wanted: frozenset[str]) -> None:

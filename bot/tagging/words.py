@@ -323,6 +323,10 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # next clause opens with one of `contrasts` and asks nothing: 想约的，但是下个月才回国; 挺想报这个班的，
     # 不过得先问问孩子爸爸. Not 想约的，周六下午可以吗, nor 想约的，但是周六还有位置吗.
     "held_wishes": ("想", "打算", "准备"),
+    # A wish denied twice and excused (`reversed` too, bot/tagging/moods.py): 也不是不想来，这阵子出差; 不是不想约，
+    # 是最近太忙了, and the reason after it when it opens with one of `reasons` (是孩子下学期要转学, 就是时间凑不上).
+    "excuses": ("不是不想", "不是不愿意", "不是不愿", "不是不打算", "不是不肯", "不是不要"),
+    "reasons": ("是", "就是", "主要是", "只是", "而是", "实在是", "因为", "但是", "可是", "不过", "我是", "主要"),
     "contrasts": ("但是", "但", "不过", "可是", "可", "只是", "就是"),
     # What accepts a price or a term (这个价位我们能接受, 价格方面没什么问题, 其实不算贵): its sentence is
     # `accepted` when none of its clauses asks; not negated (不能接受).

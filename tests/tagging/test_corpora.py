@@ -29,6 +29,8 @@ SETS = [
     ("laundry_dev11_passed.jsonl", DATA / "laundry_tags.toml"),
     ("nail_dev11_passed.jsonl", DATA / "nail_tags.toml"),
     ("tagging_dev11_precision_aside.jsonl", SHIPPED),
+    ("tagging_dev11_precision_excuses.jsonl", SHIPPED),
+    ("tagging_dev11_precision_excuses_after.jsonl", SHIPPED),
     ("dental_dev11_fees.jsonl", DATA / "dental_tags.toml"),
     ("salon_dev11_fees.jsonl", DATA / "salon_tags.toml"),
     ("photo_dev11_fees.jsonl", DATA / "photo_tags.toml"),

@@ -215,3 +215,21 @@ def test_places_are_operator_data(shipped: KeywordTagger) -> None:
     rules = (Path(__file__).resolve().parents[2] / "rules" / "tags.toml").read_text(encoding="utf-8")
     own = KeywordTagger(parse_rules(rules + '\n[language]\nplaces = ["座位"]\n'))
     assert "意向:预约" in tags(own, "钢琴课周三那个时段还有位置吗")  # 位置 is no longer a place in this file
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("也不是不想约，这阵子在出差", set()),
+    ("并不是不想来试听，只是孩子作业太多", set()),
+    ("不是不想过来做，就是这个月一直在外地", set()),
+    ("不是不想约，周日上午还能约吗", {"意向:预约"}),  # the rest asks: the wish stands
+])
+def test_a_wish_denied_twice_and_excused_is_given_up(shipped: KeywordTagger, text: str,
+                                                     expected: set[str]) -> None:
+    assert tags(shipped, text) & {"意向:预约", "课程:咨询"} == expected
+
+
+def test_an_operator_names_the_excuses() -> None:
+    text = "不是不想预约，就是最近没时间"
+    assert tags(KeywordTagger(parse_rules(PLAIN_BOOKING)), text) == set()
+    own = KeywordTagger(parse_rules('[language]\nexcuses = ["哪是不想"]\n' + PLAIN_BOOKING))
+    assert tags(own, text) == {"意向:预约"}
