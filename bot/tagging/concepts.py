@@ -538,6 +538,36 @@ def head_nouns(keywords: Iterable[str], not_heads: Iterable[str] = ()) -> dict[s
     return forms
 
 
+# Coming and going: an operator writes from one side (不过来, 想过来, 去店里, 不来了), the customer from the other
+# (不过去了, 想过去看看, 来店里, 不去上课了); both move toward the business. 来 always does, 去 anywhere (孩子要
+# 去医院), so 来 becomes 去 only as 过去 (over to you) or called off (不来 -> 不去); 去 always becomes 来. Not after a
+# character that makes 来 or 去 part of another word or direction (出来, 回去, 起来, 下去, 原来, 本来, 看来…).
+_NOT_BEFORE_A_MOTION = frozenset("出回起下上原本后未看进失")
+
+
+def motions_swapped(keywords: Iterable[str]) -> dict[str, str]:
+    """Form -> keyword, for each keyword that says a motion to the business with 来 or 去: the same from the
+    other side (不过来 -> 不过去, 想过来 -> 想过去, 去店里 -> 来店里, 不来了 -> 不去了; not 来医院 -> 去医院), and
+    one that calls it off closing with 了 with its goal between (不来托管了, 不去上课了: `不来*了`). Read as the
+    segmenter cuts them, never boosted."""
+    forms: dict[str, str] = {}
+    for keyword in dict.fromkeys(keywords):
+        if "*" in keyword or not all("\u4e00" <= char <= "\u9fff" for char in keyword):
+            continue
+        at = [i for i, char in enumerate(keyword) if char in "来去"]
+        if not at or any(i > 0 and keyword[i - 1] in _NOT_BEFORE_A_MOTION for i in at):
+            continue
+        called_off = keyword[:1] in ("不", "没")
+        swapped = "".join("来" if char == "去" else "去" if char == "来" and (called_off or keyword[i - 1 : i] == "过")
+                          else char for i, char in enumerate(keyword))
+        for form in dict.fromkeys((keyword, swapped)):
+            if form != keyword:
+                forms.setdefault(form, keyword)
+            if called_off and form.endswith("了") and form[-2:-1] in ("来", "去"):
+                forms.setdefault(form[:-1] + "*了", keyword)
+    return forms
+
+
 class ConceptError(ValueError):
     """A `[concepts]` entry is not a list of words."""
 

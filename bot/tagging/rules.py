@@ -27,7 +27,7 @@ from bot.tagging.amounts import FEE
 from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, FAMILIES, FAMILY_NOT_MOOD, FAMILY_REACH,
                                   GROUP_NOT_MOOD, READ_AS_CUT, TIMED_CONCEPTS, TOPIC_VERB_REACH, asked_both_ways,
                                   asked_when, GROUP_EXCLUDE, abbreviations, expansion, group_counts, groups_holding,
-                                  head_nouns,
+                                  head_nouns, motions_swapped,
                                   groups_of, head_verbs, merged, predicates_apart, topic_verbs, with_measures)
 from bot.tagging.language import Language, LanguageError
 from bot.tagging.ownership import MOVED, lost_groups, names_moves, taken_elsewhere
@@ -481,6 +481,11 @@ def _parse_keyword_rules(
                     if form not in words and form not in via:
                         via[form] = keyword
                         short.add(form)
+            # Coming and going (不过来 -> 不过去, 来店里 -> 去店里, 不来了 -> 不来托管了), as the segmenter cuts them.
+            for form, keyword in motions_swapped(words).items():
+                if form not in words and form not in via and form not in taken[index]:
+                    via[form] = keyword
+                    short.add(form)
             # The thing a topic's or an enquiry's kinds name, said alone (剧本, 新本, 几人本 -> 这个本); a head
             # that several rules' keywords close with is nobody's.
             for form, keyword in nouns[index].items():
