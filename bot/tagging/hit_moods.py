@@ -16,6 +16,7 @@ from bot.tagging.script import trie_regex
 from bot.tagging.words import NEGATED_PRAISE
 
 _DONE_AFTER_TIMED = (["完"], ["过"], ["着"])
+_WHETHER = (["吗"], ["么"], ["没"], ["没有"], ["嘛"])  # after 了: whether it happened (来了吗, 到了没有)
 _CLOSING_NON_REQUEST = "啊呀哈嘛哦"
 _NEVER = re.compile("(?!)")
 _FIRST_PERSON = frozenset(("我", "我们", "咱", "咱们", "俺"))
@@ -89,6 +90,8 @@ class HitMoods:
             return False  # 抽不出/空, 没/空, 不/过来: a common word negated in a token of its own (not 能不能/做个)
         if after[:1] and after[0] in language.words["errands"]:
             return False  # 四点过来/取: an errand, not a visit
+        if after[:1] == ["了"] and clause.tokens[hit.end + 1 : hit.end + 2] in _WHETHER:
+            return False  # 今天工人来/了/吗: whether an arrival happened, no visit booked
         sentence = [other for other in clauses if other.sentence == clause.sentence]
         if self._someone_elses(clause.tokens[: hit.start]) and not any(
                 _ON_BEHALF.intersection(other.tokens) for other in sentence):

@@ -91,3 +91,13 @@ def test_timed_needs_a_vocab_that_exists() -> None:
 )
 def test_the_shipped_booking_rule_reads_time(tagger: KeywordTagger, text: str, expected: set[str]) -> None:
     assert tags(tagger, text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("送快递的今天下午来了吗", set()),
+    ("你们技术员明天早上到了没有，我在楼下等", set()),
+    ("明天早上能过来吗", {"意向:预约"}),
+])
+def test_an_arrival_asked_books_nothing(text: str, expected: set[str]) -> None:
+    rules = '[[keyword]]\ntag = "意向:预约"\nkeywords = ["预约", "过来", "到店"]\n'
+    assert tags(KeywordTagger(parse_rules(rules)), text) == expected
