@@ -228,6 +228,14 @@ _KIN_REFERRING = ("{}也想", "{}想来", "{}想做", "{}想约", "{}想问", "�
 DEFAULT_CONCEPTS["转介绍"] += tuple(form.format(person) for person in KIN for form in _KIN_REFERRING)
 # Someone named by a pronoun after the verb: 回头介绍她来找你, 推荐他过来.
 DEFAULT_CONCEPTS["转介绍"] += ("介绍她", "介绍他", "推荐她", "推荐他")
+# Friends sent on with a count or a word between (推荐几个同事, 带两个闺蜜, 推荐新同学), read as the segmenter cuts
+# them (READ_AS_CUT): not a gap, which would reach 推荐的那个护肤品朋友说.
+_FRIENDS = ("朋友", "同事", "同学", "闺蜜", "姐妹", "邻居", "亲戚", "家人")
+_BETWEEN = ("个", "几个", "两个", "一个", "三个", "些", "一些", "好几个", "新", "身边的", "了几个", "了两个",
+            "了好几个", "了个", "了一些")
+_SENT_ON = tuple(f"{verb}{between}{person}" for verb in ("推荐", "介绍", "带") for between in _BETWEEN
+                 for person in _FRIENDS)
+DEFAULT_CONCEPTS["转介绍"] += _SENT_ON
 
 
 # What only looks like the group's intent, in a clause of any rule with a word of the group (a rule's
@@ -300,7 +308,7 @@ DEFAULT_CONCEPTS["丢失"] += _NOT_AS_SHOWN
 # Short by a count the segmenter glues to its measure (少了/一个, 少了/两根), which 少了*个 cannot reach.
 _SHORT_BY = tuple(f"少了{count}{measure}" for count in "一两二三四五" for measure in "个只件根盒份袋瓶张块支")
 DEFAULT_CONCEPTS["丢失"] += _SHORT_BY
-READ_AS_CUT: frozenset[str] = frozenset((*_JOB_DONE, *_NOT_AS_SHOWN, *_SHORT_BY))
+READ_AS_CUT: frozenset[str] = frozenset((*_JOB_DONE, *_NOT_AS_SHOWN, *_SHORT_BY, *_SENT_ON))
 # An offer of so many free with so many bought (买二送一, 买十送二).
 DEFAULT_CONCEPTS["价格"] += ("买一送一", *(f"买{count}送" for count in "二两三四五六七八九十"))
 # A pass or a card to buy, asked about (有没有年卡, 办个月卡, 年卡和季卡有什么区别); one already held,
@@ -437,7 +445,9 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
         "应付": 1, "态度能不能": 2, "说话能不能": 2,
         # Passed from one to another (转来转去, 不归我管, 没一个说得清): two points; 你们就不能 (你们就不能多安排几个
         # 医生吗) one.
-        "转来转去": 2, "不归我管": 2, "不归我们管": 2, "不归自己管": 2, "不归他们管": 2, "没一个": 1, "你们就不能": 1,
+        # Staff changed again and again (老师换来换去): two, as being passed around is.
+        "转来转去": 2, "换来换去": 2, "不归我管": 2, "不归我们管": 2, "不归自己管": 2, "不归他们管": 2, "没一个": 1,
+        "你们就不能": 1,
         # Softeners.
         "谢谢": -1, "辛苦": -1,
     },

@@ -88,6 +88,8 @@ SETS = [
     ("weiqi_dev.jsonl", DATA / "weiqi_tags.toml"),
     ("phone_dev.jsonl", DATA / "phone_tags.toml"),
     ("carcare_dev.jsonl", DATA / "carcare_tags.toml"),
+    ("tagging_dev11_recall.jsonl", SHIPPED),
+    ("tagging_dev11_recall_after.jsonl", SHIPPED),
 ]
 
 

@@ -37,3 +37,21 @@ def test_a_child_of_ones_own_or_told_of_is_no_referral(school: KeywordTagger, te
 def test_a_booking_of_someone_elses_child_is_theirs() -> None:
     shipped = KeywordTagger(load_rules(SHIPPED))
     assert tags(shipped, "我同事家的小孩想来试听") == {"意向:转介绍"}
+
+
+@pytest.mark.parametrize("text", [
+    "下次推荐几个同学过来",                  # friends sent on with a count between
+    "想带两个闺蜜一起来练字",
+    "我都介绍了好几个同事了",
+])
+def test_friends_sent_on_with_a_count_between_are_referred(school: KeywordTagger, text: str) -> None:
+    assert "意向:转介绍" in tags(school, text)
+
+
+def test_a_thing_recommended_is_no_referral(school: KeywordTagger) -> None:
+    assert "意向:转介绍" not in tags(school, "推荐的那个字帖朋友说挺好用")
+
+
+def test_staff_changed_again_and_again_complain() -> None:
+    shipped = KeywordTagger(load_rules(SHIPPED))
+    assert "诉求:投诉" in tags(shipped, "这学期的数学老师换来换去，孩子跟不上")
