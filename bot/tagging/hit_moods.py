@@ -251,6 +251,8 @@ class HitMoods:
             moods.add("self_judged")  # 孩子数学太差了: the customer's own, no complaint about the business
         if clause.quoted and any(a <= start and end <= b for a, b in clause.quoted):
             moods.add("quoted")  # 她说“我要投诉你们”: someone's words, quoted
+        if "praised" not in moods and self._language.judged_after(clause.follows):
+            moods.add("praised")  # 价格我看过了，挺合理的: the next clause praises what this one names
         said = "".join(clause.tokens[hit.start : hit.end])
         if self._language.sets_aside(clause.folded[end:]):
             moods.add("set_aside")  # 价格先不谈: the matter is put aside, nothing asked of it now

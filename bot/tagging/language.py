@@ -208,6 +208,20 @@ class Language:
         return re.compile(f"(?<![没不]){rough}(?:{'|'.join(branches)})")
 
     @cached_property
+    def _judged_after(self) -> re.Pattern[str] | None:
+        """The next clause is nothing but praise, degree words before it (，挺合理的 / ，还不错 / ，很满意)."""
+        praise = self.words["praise"]
+        if not praise:
+            return None
+        degrees = _alternatives(self.words["praise_degrees"]) if self.words["praise_degrees"] else None
+        before = f"(?:{degrees})*" if degrees else ""
+        return re.compile(f"^[，,、 ~～]+{before}(?:{_alternatives(praise)})[的了啊呀哈吧嘛啦]*(?:[，,。！!？?~～ ]|$)")
+
+    def judged_after(self, follows: str) -> bool:
+        """The clause after this one judges what it names, and only that (价格我看过了，挺合理的)."""
+        return self._judged_after is not None and self._judged_after.match(follows) is not None
+
+    @cached_property
     def _set_aside(self) -> re.Pattern[str] | None:
         """A word of `set_aside` closing the text, at most four characters before it that judge nothing (的事先不谈,
         是多少先不说; not 太贵了先不考虑了, which turns the price down)."""

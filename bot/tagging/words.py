@@ -129,6 +129,10 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "praise": ("很好", "真好", "挺好", "特别好", "非常好", "超好", "蛮好", "太好", "不错", "很棒", "真棒", "专业",
                "满意", "合理", "到位", "贴心", "周到", "热情", "耐心", "给力", "靠谱", "精彩", "有意思", "没得说",
                "没话说", "没的说", "无可挑剔"),
+    # Degree words before a praise that is a clause of its own, judging what the clause before it names
+    # (价格我看过了，挺合理的; 学费问过了，还不错): that clause is `praised` too.
+    "praise_degrees": ("挺", "很", "还", "还算", "算", "蛮", "真", "真的", "非常", "特别", "比较", "也", "都", "确实",
+                       "超", "相当", "十分"),
     # Handling a payment rather than asking a price: money paid or sent (交了, 付过, 转你了, 花了), a
     # receipt or an invoice, a claim on expenses, a way to transfer. A clause with one is `payment`
     # unless its sentence asks an amount (`amount_questions`): 「学费交好了，麻烦开张收据」 asks no price,

@@ -35,6 +35,8 @@ SETS = [
     ("tagging_dev11_precision_arrived_after.jsonl", SHIPPED),
     ("reno_dev11_arrived.jsonl", DATA / "reno_tags.toml"),
     ("laundry_dev11_arrived.jsonl", DATA / "laundry_tags.toml"),
+    ("tagging_dev11_precision_judged.jsonl", SHIPPED),
+    ("tagging_dev11_precision_judged_after.jsonl", SHIPPED),
     ("dental_dev11_fees.jsonl", DATA / "dental_tags.toml"),
     ("salon_dev11_fees.jsonl", DATA / "salon_tags.toml"),
     ("photo_dev11_fees.jsonl", DATA / "photo_tags.toml"),

@@ -106,3 +106,19 @@ def test_an_operators_price_rule_refuses_set_aside_and_the_list_is_operator_data
     custom = KeywordTagger(parse_rules('[language]\nset_aside = ["搁一搁"]\n' + rule))
     assert tags(custom, "报价的事回头再说，先出个方案") == {"关注:报价"}
     assert tags(custom, "报价先搁一搁") == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The next clause, nothing but praise, judges the price the clause before it names.
+        ("课时费我比较过了，还挺合理的", set()),
+        ("光子的价格，确实很不错", {"项目:光子嫩肤"}),
+        # A judgement that is no praise, or a question after it, still concerns the price.
+        ("课时费我比较过了，有点贵", {"关注:价格"}),
+        ("价格挺合理，有没有团购", {"关注:价格"}),
+    ],
+)
+def test_a_price_praised_in_the_next_clause_is_no_concern(tagger: KeywordTagger, text: str,
+                                                          expected: set[str]) -> None:
+    assert tags(tagger, text) == expected
