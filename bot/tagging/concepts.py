@@ -43,7 +43,9 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     # A free date or slot asked for (a wedding date, a session, a doctor's number): brought by 预约
     # (SUBGROUPS), while a rule of these words alone (an operator's 咨询:档期) gets them without the rest.
     "空档": ("档期", "有号", "还有号", "有位置", "有空位", "排上", "排得上", "能排", "哪天有空", "什么时候有空",
-           "约得上"),
+           "约得上",
+           # Whether the dates are taken (都订满了, 满了吗, 约满了吧) or one came free (有空出来的吗).
+           "订满", "约满", "排满", "都满了", "满了吗", "满没满", "满了没", "有空出来"),
     # Money back.
     "退款": ("退款", "退钱", "退费", "钱退", "退给我", "退回来", "退回", "还给我", "还钱", "返还", "折现", "能退",
            "可以退", "怎么退", "退掉", "退全款", "全额退", "退定金", "退押金", "退余额", "退差价", "申请退款",

@@ -102,3 +102,12 @@ def test_that_day_after_a_date_is_the_date_not_a_day_gone_by() -> None:
     booking = KeywordTagger(parse_rules('[[keyword]]\ntag = "意向:预约"\nkeywords = ["预约", "到店"]\n'))
     assert tags(booking, "国庆那天能过来吗") == {"意向:预约"}
     assert tags(booking, "那天过来的时候人好多") == set()
+
+
+@pytest.mark.parametrize("text", ["七月的周末是不是都订满了", "腊八那天满了吗", "中秋满没满"])
+def test_dates_taken_or_still_taken_on_are_a_free_date_asked(hall: KeywordTagger, text: str) -> None:
+    assert tags(hall, text) == {"咨询:档期"}
+
+
+def test_a_place_full_of_people_asks_no_date(hall: KeywordTagger) -> None:
+    assert tags(hall, "停车场满了，我们停在路边可以吗") == set()
