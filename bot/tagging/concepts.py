@@ -238,6 +238,12 @@ _BETWEEN = ("个", "几个", "两个", "一个", "三个", "些", "一些", "好
 _SENT_ON = tuple(f"{verb}{between}{person}" for verb in ("推荐", "介绍", "带") for between in _BETWEEN
                  for person in _FRIENDS)
 DEFAULT_CONCEPTS["转介绍"] += _SENT_ON
+# Someone put in touch with the business (我让她直接联系你们, 回头让他加你微信, 把你们的电话给我闺蜜了), read as the
+# segmenter cuts them (READ_AS_CUT): 让她 made a word would hide the 她 of 让她也来 from `referring`.
+_PUT_IN_TOUCH = (*(f"让{person}*{contact}" for person in ("她", "他", "她们", "他们")
+                   for contact in ("联系你们", "找你们", "加你", "联系你")),
+                 *(f"把{you}*给我{friend}" for you in ("你们", "你") for friend in _FRIENDS))
+DEFAULT_CONCEPTS["转介绍"] += _PUT_IN_TOUCH
 
 
 # What only looks like the group's intent, in a clause of any rule with a word of the group (a rule's
@@ -310,7 +316,7 @@ DEFAULT_CONCEPTS["丢失"] += _NOT_AS_SHOWN
 # Short by a count the segmenter glues to its measure (少了/一个, 少了/两根), which 少了*个 cannot reach.
 _SHORT_BY = tuple(f"少了{count}{measure}" for count in "一两二三四五" for measure in "个只件根盒份袋瓶张块支")
 DEFAULT_CONCEPTS["丢失"] += _SHORT_BY
-READ_AS_CUT: frozenset[str] = frozenset((*_JOB_DONE, *_NOT_AS_SHOWN, *_SHORT_BY, *_SENT_ON))
+READ_AS_CUT: frozenset[str] = frozenset((*_JOB_DONE, *_NOT_AS_SHOWN, *_SHORT_BY, *_SENT_ON, *_PUT_IN_TOUCH))
 # An offer of so many free with so many bought (买二送一, 买十送二).
 DEFAULT_CONCEPTS["价格"] += ("买一送一", *(f"买{count}送" for count in "二两三四五六七八九十"))
 # A pass or a card to buy, asked about (有没有年卡, 办个月卡, 年卡和季卡有什么区别); one already held,

@@ -92,6 +92,7 @@ SETS = [
     ("carcare_dev.jsonl", DATA / "carcare_tags.toml"),
     ("tagging_dev11_recall.jsonl", SHIPPED),
     ("tagging_dev11_recall_after.jsonl", SHIPPED),
+    ("tagging_dev11_recall_contact.jsonl", SHIPPED),
 ]
 
 

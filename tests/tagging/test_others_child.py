@@ -55,3 +55,17 @@ def test_a_thing_recommended_is_no_referral(school: KeywordTagger) -> None:
 def test_staff_changed_again_and_again_complain() -> None:
     shipped = KeywordTagger(load_rules(SHIPPED))
     assert "诉求:投诉" in tags(shipped, "这学期的数学老师换来换去，孩子跟不上")
+
+
+@pytest.mark.parametrize("text", [
+    "我同学也想练字，我让她直接联系你们",      # someone put in touch with the business
+    "回头让他加你微信",
+    "把你们的电话给我同事了",
+])
+def test_someone_put_in_touch_is_referred(school: KeywordTagger, text: str) -> None:
+    assert "意向:转介绍" in tags(school, text)
+
+
+@pytest.mark.parametrize("text", ["你们让他联系我就行", "把你们的地址给我发一下"])
+def test_the_business_contacting_the_customer_is_no_referral(school: KeywordTagger, text: str) -> None:
+    assert "意向:转介绍" not in tags(school, text)
