@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.matches import TagMatch
+from bot.tagging.patterns import save_patterns
 from bot.tagging.rules import RulesError, load_rules
 
 
@@ -45,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
         print("siyu tag: give a message, or --stdin", file=sys.stderr)
         return 2
     tagger = KeywordTagger(rules)
+    save_patterns()  # the next `siyu tag` reads the tagger's regexes compiled (bot/tagging/patterns.py)
     texts = (line.rstrip("\n") for line in sys.stdin) if args.stdin else iter([args.text])
     # Typed at a terminal, each answer shows at once; piped, output is buffered (one write per
     # block, not per line), which is most of the cost of a bulk run after the tagging itself.
@@ -61,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
         write(line)
         if interactive:
             sys.stdout.flush()
+    save_patterns()  # and those that some messages needed
     return 0
 
 
@@ -88,7 +91,9 @@ _worker_tagger: tuple[KeywordTagger, bool] | None = None
 def _tag_chunk(texts: list[str]) -> str:
     assert _worker_tagger is not None
     tagger, as_json = _worker_tagger
-    return "".join(_rendered(tagger, as_json, texts))
+    output = "".join(_rendered(tagger, as_json, texts))
+    save_patterns()  # a worker's own regexes, compiled for some message (nothing to do once saved)
+    return output
 
 
 def _tag_in_workers(tagger: KeywordTagger, as_json: bool, texts: Iterable[str], jobs: int) -> None:

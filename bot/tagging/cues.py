@@ -15,6 +15,7 @@ from bot.tagging.first_chars import FirstCharSearch
 from bot.tagging.grievance import GRIEVANCE_MOODS, SPANNING_MOODS
 from bot.tagging.matches import normalise
 from bot.tagging.language import ClauseInfo, Language
+from bot.tagging.patterns import compile_pattern
 from bot.tagging.rules import GAP, KeywordRule
 from bot.tagging.script import WordSet
 
@@ -44,7 +45,7 @@ class CueScoring:
         # behind, and that branch leaves the regex engine no first characters to skip to.
         pattern = cue_pattern(self._cues)
         self._cue_pattern = FirstCharSearch(pattern) if pattern is not None else None
-        self._patterned_cues = [(cue, re.compile(_cue_regex(cue, whole=True))) for cue in self._cues
+        self._patterned_cues = [(cue, compile_pattern(_cue_regex(cue, whole=True))) for cue in self._cues
                                 if not cue.startswith("mood:") and (GAP in cue or NUMBER in cue)]
         # A cue on a mood ("mood:rhetorical") makes a message worth reading when it has that mood.
         mood_kinds = [key[5:] for key in self._cues if key.startswith("mood:") and key != "mood:negative"
@@ -206,7 +207,7 @@ def cue_pattern(words: dict[str, object]) -> re.Pattern[str] | None:
     parts = sorted((w for w in words if w and not w.startswith("mood:")), key=len, reverse=True)
     if not parts:
         return None
-    return re.compile("|".join(map(_cue_regex, parts)))
+    return compile_pattern("|".join(map(_cue_regex, parts)))
 
 
 def _cue_presence(cues: dict[str, object]) -> tuple[WordSet, re.Pattern[str] | None]:
@@ -219,7 +220,7 @@ def _cue_presence(cues: dict[str, object]) -> tuple[WordSet, re.Pattern[str] | N
     rest = sorted((w for w in words if GAP in w or NUMBER in w), key=len, reverse=True)
     branches = [f"[{''.join(sorted(_NUMBER_CHARS))}]{_cue_regex(w[1:])}" if w.startswith(NUMBER) else _cue_regex(w)
                 for w in rest]
-    return plain, re.compile("|".join(branches)) if branches else None
+    return plain, compile_pattern("|".join(branches)) if branches else None
 
 
 def _cue_regex(word: str, whole: bool = False) -> str:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from bot.tagging.patterns import compile_pattern
+
 try:  # the regex engine's own parser (private; without it, searches are plain)
     from re import _constants as _sre
     from re import _parser
@@ -85,7 +87,7 @@ class FirstCharSearch:
     def __init__(self, pattern: re.Pattern[str]) -> None:
         self.pattern = pattern
         chars = first_chars(pattern)
-        self._starts = re.compile(f"[{''.join(map(re.escape, sorted(chars)))}]") if chars else None
+        self._starts = compile_pattern(f"[{''.join(map(re.escape, sorted(chars)))}]") if chars else None
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         """The first match at or after `pos`, as `pattern.search(text, pos)` finds it."""

@@ -61,6 +61,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.tagging.matches import PUNCTUATION as _PUNCTUATION
+from bot.tagging.patterns import compile_pattern
 
 GRIEVANCE_MOODS = ("persisting", "elapsed", "exasperated", "accused", "misconduct", "overcharged", "scornful", "late",
                    "ironic", "overrun", "misquoted", "waited", "unkept", "unheeded", "churned")
@@ -218,43 +219,45 @@ class Grievances:
             return "|".join(map(re.escape, sorted(set(items), key=len, reverse=True))) or "(?!)"
 
         units, tries = either(words["durations"]), either(words["tries"])
-        elapsed = re.compile(
+        elapsed = compile_pattern(
             f"(?:(?:都|已经|快|整整|足足|第)*{_NUMBER}(?:个)?(?:多)?(?:{units})(?:多)?了"
             f"|都.{{0,4}}?{_NUMBER}(?:个)?(?:{units}|{tries})了"
             f"|(?<=[完了]){_NUMBER}(?:个)?(?:多)?(?:{units})(?=[^{_PUNCTUATION}]{{0,4}}(?:$|[{_PUNCTUATION}])|了|还|都|也|却))")
-        persistence = re.compile(either(words["persistence"]))
-        why = re.compile(f"(?:{either(words['why_words'])})")
-        misdeed = re.compile(either(words["misdeeds"])) if words["misdeeds"] else None
+        persistence = compile_pattern(either(words["persistence"]))
+        why = compile_pattern(f"(?:{either(words['why_words'])})")
+        misdeed = compile_pattern(either(words["misdeeds"])) if words["misdeeds"] else None
         # Not 最多收几个 (most), 多收了我两百 (too much): a degree word before 多 makes it no overcharge.
-        overcharge = (re.compile(f"(?<![最更很太好])(?:{either(words['overcharge'])})(?=了|我|{_NUMBER}|$)")
+        overcharge = (compile_pattern(f"(?<![最更很太好])(?:{either(words['overcharge'])})(?=了|我|{_NUMBER}|$)")
                       if words["overcharge"] else None)
-        aimed = re.compile(either(words["business"] + words["staff"])) if words["business"] + words["staff"] else None
-        staff = re.compile(either(words["staff"])) if words["staff"] else None
-        mistake = re.compile(either(words["mistakes"])) if words["mistakes"] else None
-        omission = (re.compile(f"(?:也|都|从来)(?:不|没有|没)(?:提前|事先|及时)?(?:{either(words['omissions'])})")
+        aimed = (compile_pattern(either(words["business"] + words["staff"]))
+                 if words["business"] + words["staff"] else None)
+        staff = compile_pattern(either(words["staff"])) if words["staff"] else None
+        mistake = compile_pattern(either(words["mistakes"])) if words["mistakes"] else None
+        omission = (compile_pattern(f"(?:也|都|从来)(?:不|没有|没)(?:提前|事先|及时)?(?:{either(words['omissions'])})")
                     if words["omissions"] else None)
-        scorn = (re.compile(f"这(?:叫|算)?(?:什么|哪门子)(?:破|烂)?(?:{either(words['scorned'])})"
-                            f"(?=[啊呀嘛啦吧]*(?:$|[{_PUNCTUATION}]))"
-                            f"|这是什么(?:破|烂)?(?:{either(words['scorned'])})(?=[啊呀]+|[!！])|这算哪门子")
+        scorn = (compile_pattern(f"这(?:叫|算)?(?:什么|哪门子)(?:破|烂)?(?:{either(words['scorned'])})"
+                                 f"(?=[啊呀嘛啦吧]*(?:$|[{_PUNCTUATION}]))"
+                                 f"|这是什么(?:破|烂)?(?:{either(words['scorned'])})(?=[啊呀]+|[!！])|这算哪门子")
                  if words["scorned"] else None)
-        late = re.compile(f"才(?:{either(words['late_arrivals'])})") if words["late_arrivals"] else None
+        late = compile_pattern(f"才(?:{either(words['late_arrivals'])})") if words["late_arrivals"] else None
         # A message is worth reading for grievances (segmented whole, every clause's moods read) only
         # when it may hold one: a persistence word with a negator or a bad turn after it in its piece,
         # a why with a turn after it, and so on. Most messages hold none (a search, no segmenting).
         bad = either(("没", "不", *words["bad_turns"], *words["negative"]))
-        told_late = (re.compile(f"[了完][^{_PUNCTUATION}]{{0,4}}?才(?:{either(words['late_news'])})")
+        told_late = (compile_pattern(f"[了完][^{_PUNCTUATION}]{{0,4}}?才(?:{either(words['late_news'])})")
                      if words["late_news"] else None)
         praise, quoted = either(words["ironic_praise"]), "[^”\"」』’]{0,2}"
-        irony = (re.compile(f"[“\"「『‘](?:(?:{praise}){quoted}|{quoted}(?:{praise}))[”\"」』’]")
+        irony = (compile_pattern(f"[“\"「『‘](?:(?:{praise}){quoted}|{quoted}(?:{praise}))[”\"」』’]")
                  if words["ironic_praise"] else None)
         optional = (misdeed, overcharge, mistake, omission, scorn, late, told_late, irony)
         # The agreed time (约的两点, 十一点的号) or the promised price (宣传的是199), before a later one.
         clock, agreed = _CLOCK.pattern, either(words["appointed"])
-        appointed = (re.compile(f"(?:{agreed})[^{_PUNCTUATION}]{{0,4}}?(?={clock})|(?<=点|半|刻|分|多)(?:{agreed})")
+        appointed = (compile_pattern(f"(?:{agreed})[^{_PUNCTUATION}]{{0,4}}?(?={clock})"
+                                     f"|(?<=点|半|刻|分|多)(?:{agreed})")
                      if words["appointed"] else None)
-        advertised = (re.compile(f"(?:{either(words['advertised'])})[^{_PUNCTUATION}]{{0,8}}?({_PRICE.pattern})")
+        advertised = (compile_pattern(f"(?:{either(words['advertised'])})[^{_PUNCTUATION}]{{0,8}}?({_PRICE.pattern})")
                       if words["advertised"] else None)
-        charged = (re.compile(f"(?:{either(words['charged'])})[^{_PUNCTUATION}0-9]{{0,4}}?({_PRICE.pattern})")
+        charged = (compile_pattern(f"(?:{either(words['charged'])})[^{_PUNCTUATION}0-9]{{0,4}}?({_PRICE.pattern})")
                    if words["charged"] else None)
         # A span of minutes or hours (四十分钟, 一个半小时, 半个多小时) told gone by: see `_waits`.
         waited = f"(?:{_NUMBER}个?多?半?|半个?多?)(?:{either(words['wait_units'])})多?" if words["wait_units"] else None
@@ -289,14 +292,14 @@ class Grievances:
             spanning.append(f"(?:{appointed.pattern}).{{0,40}}?{clock}")
         if advertised is not None and charged is not None:
             spanning.append(f"(?:{advertised.pattern}).{{0,30}}?(?:{charged.pattern})")
-        trigger = re.compile("|".join(
+        trigger = compile_pattern("|".join(
             [f"(?:{persistence.pattern})[^{_PUNCTUATION}]*?(?:{bad})",
              f"(?:{why.pattern})[^{_PUNCTUATION}]{{0,8}}?(?:{either(words['why_turns'])})",
              elapsed.pattern, f"连[^{_PUNCTUATION}]{{1,6}}?[都也](?:[不没]|{_UNABLE})"]
             + [p.pattern for p in optional if p is not None] + triggers + spanning))
         return cls(words, trigger, persistence, why, elapsed, misdeed, overcharge, aimed, staff, mistake,
                    omission, scorn, late, told_late, irony,
-                   re.compile("|".join(spanning)) if spanning else None, appointed,
+                   compile_pattern("|".join(spanning)) if spanning else None, appointed,
                    advertised, charged, waited, promise, outcome, told, unheeded, churn, churn_period)
 
     def moods(self, folded: str, bounds: frozenset[int], negative: re.Pattern[str] | None, sentence: str,
@@ -580,7 +583,7 @@ class Grievances:
 @functools.cache
 def _compiled(pattern: str) -> re.Pattern[str]:
     """A pattern compiled when first used, once a process."""
-    return re.compile(pattern)
+    return compile_pattern(pattern)
 
 
 def _agreed_clock(appointed: re.Pattern[str], text: str) -> int | None:

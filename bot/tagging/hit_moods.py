@@ -11,6 +11,7 @@ from bot.tagging.amounts import AMOUNT
 from bot.tagging.language import ClauseInfo, Language, Marker
 from bot.tagging.matches import Hit, normalise
 from bot.tagging.negation import PASSED_NEGATORS, TRAILING_PARTICLES, a_not_a, core_denial, passed_later, word_cores
+from bot.tagging.patterns import compile_pattern
 from bot.tagging.rules import GAP, KeywordRule
 from bot.tagging.script import trie_regex
 from bot.tagging.words import NEGATED_PRAISE
@@ -211,7 +212,7 @@ class HitMoods:
         words = self._language.words
         opening = "".join(sorted({re.escape(word[0]) for word in words["relayed"]}))
         return (frozenset(words["relayed"]), frozenset(words["household"]),
-                re.compile(f"[{opening}]" if opening else "(?!)"))
+                compile_pattern(f"[{opening}]" if opening else "(?!)"))
 
     def _staff(self, token: str) -> bool:
         return token in self._language.words["staff"]
@@ -301,7 +302,7 @@ class HitMoods:
             cores = sorted({core for word in words for core in word_cores(word)})
             branches = [f"(?:{trie_regex(PASSED_NEGATORS)})(?:{trie_regex(words)})了"] if words else []
             branches += [core_denial("".join(cores))] if cores else []
-            pattern = re.compile("|".join(branches)) if branches else _NEVER
+            pattern = compile_pattern("|".join(branches)) if branches else _NEVER
             self._denied_patterns[rule] = pattern
         return pattern.search(after) is not None
 

@@ -37,6 +37,7 @@ from bot.tagging.matcher import PIECES, TokenMatching, clause_ranges, gapped_run
 from bot.tagging.matches import Entry, Hit, TagMatch, normalise
 from bot.tagging.moods import read_moods, read_topics
 from bot.tagging.negation import CORE_DENIED
+from bot.tagging.patterns import compile_pattern
 from bot.tagging.rules import GAP, KeywordRule, RuleSet
 from bot.tagging.script import PhraseJoiner, TypoRepair, WordSet, alias_table, fold, spelled, trie_pattern
 from bot.tagging.segmenter import Segmenter
@@ -161,7 +162,7 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
             self._language.words)
         verb_objects = self._verb_objects.pattern
         if verb_objects is not None:
-            self._separable = (re.compile(f"{self._separable.pattern}|{verb_objects.pattern}")
+            self._separable = (compile_pattern(f"{self._separable.pattern}|{verb_objects.pattern}")
                                if self._separable is not None else verb_objects)
         # Whether a piece may hold a split keyword, searched from where one can begin (first_chars.py).
         self._separable_search = FirstCharSearch(self._separable) if self._separable is not None else None

@@ -23,6 +23,7 @@ from functools import cached_property
 
 from bot.tagging.first_chars import FirstCharSearch
 from bot.tagging.grievance import Grievances
+from bot.tagging.patterns import compile_pattern
 from bot.tagging.script import trie_regex
 from bot.tagging.words import DEFAULT_LANGUAGE, MARKER_KINDS
 
@@ -117,9 +118,9 @@ class Language:
         if negative and words["manner"]:
             degrees = f"(?:{_alternatives(words['manner_degrees'])}){{0,2}}" if words["manner_degrees"] else ""
             negative += f"|(?:{_alternatives(words['manner'])}){degrees}(?:{_alternatives(words['negative'])})"
-        return cls(words, re.compile("|".join(groups)) if groups else None,
-                   re.compile(_alternatives(request)) if request else None,
-                   re.compile(negative) if negative else None)
+        return cls(words, compile_pattern("|".join(groups)) if groups else None,
+                   compile_pattern(_alternatives(request)) if request else None,
+                   compile_pattern(negative) if negative else None)
 
     def marker_words(self, kind: str) -> tuple[str, ...]:
         """The words that mark `kind`; resolved ones include every resolution verb + complement."""
@@ -140,7 +141,7 @@ class Language:
             parts = sorted({w for w in words if w}, key=len, reverse=True)
             if not parts:
                 return None
-            return re.compile("|".join(_TIME_NUMBER.join(map(re.escape, w.split("#"))) for w in parts))
+            return compile_pattern("|".join(_TIME_NUMBER.join(map(re.escape, w.split("#"))) for w in parts))
         return pattern(self.words["times"]), pattern(self.words["past_times"])
 
     def names_time(self, text: str) -> bool:
@@ -205,7 +206,7 @@ class Language:
         # 十几节课, 好几千, 二十几个人, 这几天, 前几天: 几 after a number, 好 or 这/那/前/头/后/近 is a rough
         # count, it asks nothing (提前几天 still asks).
         rough = "(?!(?<=[好十百千万0-9这那头后近])几)(?!(?<=(?<!提)前)几)"
-        return re.compile(f"(?<![没不]){rough}(?:{'|'.join(branches)})")
+        return compile_pattern(f"(?<![没不]){rough}(?:{'|'.join(branches)})")
 
     @cached_property
     def _judged_after(self) -> re.Pattern[str] | None:
@@ -228,7 +229,7 @@ class Language:
         words = self.words["set_aside"]
         if not words:
             return None
-        return re.compile(f"^[^，。！？,.!?了太贵]{{0,4}}?(?:{_alternatives(words)})[吧啊呀了的哈呢嘛]*$")
+        return compile_pattern(f"^[^，。！？,.!?了太贵]{{0,4}}?(?:{_alternatives(words)})[吧啊呀了的哈呢嘛]*$")
 
     def sets_aside(self, after: str) -> bool:
         """What follows a keyword in its clause puts its matter aside (价格/先不谈, 报价/的事先放一边)."""
@@ -263,13 +264,13 @@ class Language:
     def places_pattern(self) -> re.Pattern[str] | None:
         """Any word of `places` (还有*位置, 名额) inside a keyword: one search, not a loop per word."""
         places = self.words["places"]
-        return re.compile("|".join(map(re.escape, places))) if places else None
+        return compile_pattern("|".join(map(re.escape, places))) if places else None
 
     @cached_property
     def also_pattern(self) -> re.Pattern[str] | None:
         """Any word of `also` (也, 也想…): a clause without one refers to nobody, and is not read token by token."""
         also = self.words["also"]
-        return re.compile("|".join(map(re.escape, also))) if also else None
+        return compile_pattern("|".join(map(re.escape, also))) if also else None
 
     @cached_property
     def wishes(self) -> tuple[str, ...]:
@@ -288,7 +289,7 @@ class Language:
         """A child's word after 的 or 家 with a wish after it (的女儿想, 家孩子打算): a message or a clause without one
         holds no child of someone else's who wishes, and is not read token by token."""
         words = self.child_wishes
-        return re.compile("|".join(map(re.escape, words))) if words else None
+        return compile_pattern("|".join(map(re.escape, words))) if words else None
 
     @cached_property
     def sets(self) -> dict[str, frozenset[str]]:

@@ -13,6 +13,7 @@ from bot.tagging.amounts import FEE, FIGURE_START, figure_classes, token_class
 from bot.tagging.cues import NUMBER
 from bot.tagging.matches import PUNCTUATION, Entry, Hit
 from bot.tagging.negation import TRAILING_PARTICLES
+from bot.tagging.patterns import compile_pattern
 from bot.tagging.rules import KeywordRule
 from bot.tagging.segmenter import Segmenter
 from bot.tagging.swallowing import SwallowingWords
@@ -225,7 +226,7 @@ def separable_pattern(keywords: Sequence[str], inserts: Sequence[str]) -> re.Pat
                              for w in inserts), key=len, reverse=True))
     heads = "".join(sorted({re.escape(k[0]) for k in pairs}))
     tails = "".join(sorted({re.escape(k[1]) for k in pairs}))
-    return re.compile(f"([{heads}])((?:{words}){{1,2}})([{tails}])")
+    return compile_pattern(f"([{heads}])((?:{words}){{1,2}})([{tails}])")
 
 
 def clause_ranges(tokens: list[str]) -> list[tuple[int, int]]:

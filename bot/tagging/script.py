@@ -18,15 +18,14 @@ tagger computes still point into what the customer wrote and a clause is quoted 
 from __future__ import annotations
 
 import logging
-import marshal
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 
 from bot.tagging.dictionary import installed_version
+from bot.tagging.disk_cache import cache_path, load_cached, store_cached
+from bot.tagging.patterns import compile_pattern
 
 logger = logging.getLogger(__name__)
 
@@ -51,8 +50,8 @@ def _simplified_chars() -> tuple[str, str]:
     """The Han characters that t2s changes to one other character, and what it changes them to;
     cached on disk like the syllables (OpenCC converting every Han character took 10-30 ms of each
     `siyu tag`), named by OpenCC's version."""
-    path = _cache_path(f"t2s-{installed_version('opencc')}.marshal")
-    pair = _load_cached(path)
+    path = cache_path(f"t2s-{installed_version('opencc')}.marshal")
+    pair = load_cached(path)
     if (isinstance(pair, tuple) and len(pair) == 2 and all(isinstance(s, str) for s in pair)
             and len(pair[0]) == len(pair[1])):
         return pair
@@ -63,35 +62,8 @@ def _simplified_chars() -> tuple[str, str]:
     changed = [(a, b) for a, b in zip(chars, opencc.OpenCC("t2s.json").convert(chars), strict=True)
                if a != b and len(b) == 1]
     pair = ("".join(a for a, _ in changed), "".join(b for _, b in changed))
-    _store_cached(path, pair, "t2s")
+    store_cached(path, pair, "t2s")
     return pair
-
-
-def _cache_path(name: str) -> Path:
-    """A derived table's file beside jieba's cache (`dictionary.cache_dir`), not created here: a
-    machine where it cannot be written rebuilds the table each time."""
-    return Path(tempfile.gettempdir()) / "siyu-jieba" / name
-
-
-def _load_cached(path: Path) -> object:
-    """What `_store_cached` wrote at `path`, or None when it is missing or unreadable."""
-    try:
-        with path.open("rb") as cached:
-            return marshal.load(cached)
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-
-
-def _store_cached(path: Path, value: object, what: str) -> None:
-    """Writes `value` to `path` whole or not at all (a scratch file renamed), for other processes."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        scratch = path.with_suffix(f".{os.getpid()}.tmp")
-        with scratch.open("wb") as out:
-            marshal.dump(value, out)
-        os.replace(scratch, path)
-    except OSError as exc:
-        logger.info("%s cache not written (%s); it is rebuilt next time", what, exc)
 
 
 def fold(text: str) -> str:
@@ -115,7 +87,7 @@ _SYLLABLE_FORMAT = 2
 
 def _syllable_cache_path(kind: str = "pinyin") -> Path:
     # Named by pypinyin's version, read from its metadata: importing it would cost a second.
-    return _cache_path(f"{kind}-{installed_version('pypinyin')}-{_SYLLABLE_FORMAT}.marshal")
+    return cache_path(f"{kind}-{installed_version('pypinyin')}-{_SYLLABLE_FORMAT}.marshal")
 
 
 @lru_cache(maxsize=1)
@@ -143,7 +115,7 @@ def _syllable_table(folded: bool) -> dict[int, str]:
     cached on disk (as jieba caches its dictionary), so a new process does not pay pypinyin's import."""
     path = _syllable_cache_path("pinyin" if folded else "pinyin-plain")
     points = range(*_HAN_RANGE)
-    syllables = _load_cached(path)
+    syllables = load_cached(path)
     if isinstance(syllables, str):
         return dict(zip(points, syllables.split(" "), strict=True))
 
@@ -151,7 +123,7 @@ def _syllable_table(folded: bool) -> dict[int, str]:
 
     spell = _fold if folded else str
     table = {point: spell(lazy_pinyin(chr(point), style=Style.NORMAL)[0]) for point in points}
-    _store_cached(path, " ".join(table[point] for point in points), "pinyin")
+    store_cached(path, " ".join(table[point] for point in points), "pinyin")
     return table
 
 
@@ -240,7 +212,7 @@ class TypoRepair:
 
 def trie_pattern(words: Iterable[str]) -> re.Pattern[str]:
     """One regex that finds any of `words`, built as a trie so each position costs one branch."""
-    return re.compile(trie_regex(words))
+    return compile_pattern(trie_regex(words))
 
 
 def trie_regex(words: Iterable[str]) -> str:
@@ -297,8 +269,8 @@ class PhraseJoiner:
     def __init__(self, aliases: Mapping[str, Iterable[str]]) -> None:
         phrases = sorted({alias.lower() for words in aliases.values() for alias in words if " " in alias.strip()},
                          key=len, reverse=True)
-        self._pattern = (re.compile("(?<![a-z])(?:" + "|".join(r"\s+".join(map(re.escape, phrase.split()))
-                                                                 for phrase in phrases) + ")(?![a-z])")
+        self._pattern = (compile_pattern("(?<![a-z])(?:" + "|".join(r"\s+".join(map(re.escape, phrase.split()))
+                                                                      for phrase in phrases) + ")(?![a-z])")
                          if phrases else None)
 
     def join(self, text: str) -> str:

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from bot.tagging.negation import is_negator
+from bot.tagging.patterns import compile_pattern
 
 MAX_BETWEEN = 3  # tokens between a fronted object and its verb: 窗帘/送去/洗, 机油/是不是/该换/了
 # A modal or a light verb the segmenter glues to the verb (该换, 想洗, 送洗): still the verb.
@@ -60,10 +61,10 @@ class VerbObjects:
                                    for w in words["separable_inserts"]), key=len, reverse=True))
         heads = "".join(sorted({re.escape(p.verb) for p in found}))
         objects = "|".join(sorted({re.escape(n) for p in found for n in p.objects}, key=len, reverse=True))
-        self.split_pattern = (re.compile(f"([{heads}])((?:{inserts}){{0,2}})({objects})")
+        self.split_pattern = (compile_pattern(f"([{heads}])((?:{inserts}){{0,2}})({objects})")
                               if found and inserts else None)
         # A piece may hold such a keyword only if it holds one split or an object before a verb.
-        self.pattern = (re.compile(f"{self.split_pattern.pattern}|(?:{objects}).{{0,12}}?[{heads}]")
+        self.pattern = (compile_pattern(f"{self.split_pattern.pattern}|(?:{objects}).{{0,12}}?[{heads}]")
                         if self.split_pattern is not None else None)
 
     def __bool__(self) -> bool:

@@ -1,0 +1,127 @@
+"""The regexes a tagger builds from its rules, compiled once per machine.
+
+A tagger compiles a few hundred regexes from its rules and word lists (keyword and typo tries,
+the clause markers, cues, grievances), and `re` parses and compiles each in Python: a quarter of
+the start-up of `siyu tag`. What the compiler makes of a pattern (the regex engine's code, a list
+of integers, with the group names) depends only on the pattern's text, its flags and the Python
+that compiled it, so it is kept on disk beside the segmenter's dictionary (`disk_cache`), and a
+later process hands it to the engine directly. The engine checks the code it is given, and the
+file is named by the Python version and the engine's own version number.
+
+This reads CPython's regex compiler from inside (`re._compiler`, `_sre.compile`, as
+`first_chars` reads its parser): where that is missing or refuses the code, patterns compile as
+`re.compile` does, and nothing is kept.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+from array import array
+from pathlib import Path
+
+from bot.tagging.disk_cache import cache_path, load_cached, store_cached
+
+try:  # the regex engine's own compiler (private)
+    import _sre
+    from re import _compiler, _parser
+except ImportError:  # pragma: no cover
+    _sre = None
+
+_FORMAT = 1  # bumped when the file's layout changes
+_CODE_TYPE = "I"  # the engine's code units are 32-bit (SRE_CODE)
+# Patterns kept in the file at most: a machine that tags with many rule files keeps the latest
+# process's own when the file would hold more.
+_MOST_KEPT = 5_000
+
+Compiled = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...]]  # flags, code, groups, names
+
+_lock = threading.Lock()
+_kept: dict[tuple[str, int], Compiled] | None = None  # read from the file, on first use
+_used: dict[tuple[str, int], Compiled] = {}  # what this process compiled or read, for the file
+_made: dict[tuple[str, int], re.Pattern[str]] = {}  # the patterns themselves, once per process
+_unsaved = False  # this process compiled a pattern the file did not hold
+
+
+def compile_pattern(source: str, flags: int = 0) -> re.Pattern[str]:
+    """`re.compile(source, flags)`, from the file when an earlier process compiled the same pattern."""
+    key = (source, int(flags))
+    pattern = _made.get(key)
+    if pattern is None:
+        pattern = _made[key] = _engine_pattern(key) if _READABLE else re.compile(source, flags)
+    return pattern
+
+
+def save_patterns() -> None:
+    """Keep the patterns this process compiled for the next one (only if it compiled any anew).
+    The file holds what it held and this process's patterns; another process that saves at the
+    same moment may drop a few of them, which are then compiled and saved again next time."""
+    global _unsaved
+    if not _unsaved:
+        return
+    with _lock:
+        _unsaved = False
+        path = _path()
+        held = load_cached(path)
+        table = dict(held) if isinstance(held, dict) and len(held) + len(_used) <= _MOST_KEPT else {}
+        table.update(_used)
+        store_cached(path, table, "regex")
+
+
+def _engine_pattern(key: tuple[str, int]) -> re.Pattern[str]:
+    """The pattern from the code the file holds for it, or compiled (and then kept for the file)."""
+    global _unsaved
+    source, flags = key
+    compiled = _kept_patterns().get(key)
+    if compiled is not None:
+        try:
+            pattern = _pattern(source, compiled)
+        except (RuntimeError, TypeError, ValueError):  # code the engine refuses: compile it anew
+            pass
+        else:
+            _used[key] = compiled
+            return pattern
+    try:
+        compiled = _compiled(source, flags)
+        pattern = _pattern(source, compiled)
+    except (AttributeError, TypeError, RuntimeError):  # another version's compiler inside
+        return re.compile(source, flags)
+    _used[key], _unsaved = compiled, True
+    return pattern
+
+
+def _kept_patterns() -> dict[tuple[str, int], Compiled]:
+    global _kept
+    if _kept is None:
+        with _lock:
+            if _kept is None:
+                held = load_cached(_path())
+                _kept = held if isinstance(held, dict) else {}
+    return _kept
+
+
+def _path() -> Path:
+    version = ".".join(map(str, sys.version_info[:3]))
+    return cache_path(f"regex-{sys.implementation.name}-{version}-{_sre.MAGIC}-{_FORMAT}.marshal")
+
+
+def _compiled(source: str, flags: int) -> Compiled:
+    """What `re._compiler.compile` hands the engine for `source` (re.error for a bad pattern)."""
+    parsed = _parser.parse(source, flags)
+    code = _compiler._code(parsed, flags)
+    names = parsed.state.groupdict
+    by_number: list[str | None] = [None] * parsed.state.groups
+    for name, number in names.items():
+        by_number[number] = name
+    return (int(flags | parsed.state.flags), array(_CODE_TYPE, code).tobytes(), parsed.state.groups - 1,
+            dict(names), tuple(by_number))
+
+
+def _pattern(source: str, compiled: Compiled) -> re.Pattern[str]:
+    flags, code, groups, names, by_number = compiled
+    return _sre.compile(source, flags, array(_CODE_TYPE, code).tolist(), groups, names, by_number)
+
+
+# Whether this Python's engine can be handed code: CPython's, with 32-bit units an array can hold.
+_READABLE = _sre is not None and array(_CODE_TYPE).itemsize == 4
