@@ -8,6 +8,10 @@ that compiled it, so it is kept on disk beside the segmenter's dictionary (`disk
 later process hands it to the engine directly. The engine checks the code it is given, and the
 file is named by the Python version and the engine's own version number.
 
+A pattern derived from another (`compile_variant`: the class of the characters a pattern's matches
+begin with, the pattern pruned to what can begin with one character, bot/tagging/first_chars.py)
+is kept the same way, under its source's text and the variant's name.
+
 This reads CPython's regex compiler from inside (`re._compiler`, `_sre.compile`, as
 `first_chars` reads its parser): where that is missing or refuses the code, patterns compile as
 `re.compile` does, and nothing is kept.
@@ -19,6 +23,7 @@ import re
 import sys
 import threading
 from array import array
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.tagging.disk_cache import cache_path, load_cached, store_cached
@@ -29,27 +34,43 @@ try:  # the regex engine's own compiler (private)
 except ImportError:  # pragma: no cover
     _sre = None
 
-_FORMAT = 1  # bumped when the file's layout changes
+_FORMAT = 2  # bumped when the file's layout changes
 _CODE_TYPE = "I"  # the engine's code units are 32-bit (SRE_CODE)
 # Patterns kept in the file at most: a machine that tags with many rule files keeps the latest
 # process's own when the file would hold more.
 _MOST_KEPT = 5_000
 
 Compiled = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...]]  # flags, code, groups, names
+Key = tuple[str, int, str]  # source, flags, variant ("" for the pattern itself)
+Parsed = object  # a parse of re._parser (SubPattern)
 
 _lock = threading.Lock()
-_kept: dict[tuple[str, int], Compiled] | None = None  # read from the file, on first use
-_used: dict[tuple[str, int], Compiled] = {}  # what this process compiled or read, for the file
-_made: dict[tuple[str, int], re.Pattern[str]] = {}  # the patterns themselves, once per process
+_kept: dict[Key, Compiled] | None = None  # read from the file, on first use
+_used: dict[Key, Compiled] = {}  # what this process compiled or read, for the file
+_made: dict[Key, re.Pattern[str]] = {}  # the patterns themselves, once per process
 _unsaved = False  # this process compiled a pattern the file did not hold
 
 
 def compile_pattern(source: str, flags: int = 0) -> re.Pattern[str]:
     """`re.compile(source, flags)`, from the file when an earlier process compiled the same pattern."""
-    key = (source, int(flags))
+    key = (source, int(flags), "")
     pattern = _made.get(key)
     if pattern is None:
         pattern = _made[key] = _engine_pattern(key) if _READABLE else re.compile(source, flags)
+    return pattern
+
+
+def compile_variant(source: str, flags: int, variant: str, parse: Callable[[], Parsed | None]
+                    ) -> re.Pattern[str] | None:
+    """A pattern derived from `source`, named `variant`, whose parse `parse` makes (only when the
+    file does not hold it); None, and nothing kept, when `parse` gives none."""
+    key = (source, int(flags), variant)
+    pattern = _made.get(key)
+    if pattern is None:
+        pattern = _engine_pattern(key, parse) if _READABLE else _compiled_anew(parse(), int(flags))
+        if pattern is None:
+            return None
+        _made[key] = pattern
     return pattern
 
 
@@ -69,10 +90,10 @@ def save_patterns() -> None:
         store_cached(path, table, "regex")
 
 
-def _engine_pattern(key: tuple[str, int]) -> re.Pattern[str]:
+def _engine_pattern(key: Key, parse: Callable[[], Parsed | None] | None = None) -> re.Pattern[str] | None:
     """The pattern from the code the file holds for it, or compiled (and then kept for the file)."""
     global _unsaved
-    source, flags = key
+    source, flags, _ = key
     compiled = _kept_patterns().get(key)
     if compiled is not None:
         try:
@@ -82,16 +103,24 @@ def _engine_pattern(key: tuple[str, int]) -> re.Pattern[str]:
         else:
             _used[key] = compiled
             return pattern
+    parsed = _parser.parse(source, flags) if parse is None else parse()
+    if parsed is None:
+        return None
     try:
-        compiled = _compiled(source, flags)
+        compiled = _compiled(parsed, flags)
         pattern = _pattern(source, compiled)
     except (AttributeError, TypeError, RuntimeError):  # another version's compiler inside
-        return re.compile(source, flags)
+        return re.compile(source, flags) if parse is None else _compiled_anew(parsed, flags)
     _used[key], _unsaved = compiled, True
     return pattern
 
 
-def _kept_patterns() -> dict[tuple[str, int], Compiled]:
+def _compiled_anew(parsed: Parsed | None, flags: int) -> re.Pattern[str] | None:
+    """A parse compiled as `re` compiles it, nothing kept."""
+    return None if parsed is None else _compiler.compile(parsed, flags)
+
+
+def _kept_patterns() -> dict[Key, Compiled]:
     global _kept
     if _kept is None:
         with _lock:
@@ -106,9 +135,8 @@ def _path() -> Path:
     return cache_path(f"regex-{sys.implementation.name}-{version}-{_sre.MAGIC}-{_FORMAT}.marshal")
 
 
-def _compiled(source: str, flags: int) -> Compiled:
-    """What `re._compiler.compile` hands the engine for `source` (re.error for a bad pattern)."""
-    parsed = _parser.parse(source, flags)
+def _compiled(parsed: Parsed, flags: int) -> Compiled:
+    """What `re._compiler.compile` hands the engine for a parse."""
     code = _compiler._code(parsed, flags)
     names = parsed.state.groupdict
     by_number: list[str | None] = [None] * parsed.state.groups

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from re import _parser
 
 import pytest
 
@@ -62,15 +63,33 @@ def test_nothing_is_written_when_every_pattern_came_from_the_file(cache_file: Pa
 
 
 def test_code_the_engine_refuses_is_compiled_anew(cache_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    flags, code, groups, names, by_number = patterns._compiled(SOURCE, 0)
-    store_cached(cache_file, {(SOURCE, 0): (flags, code[: len(code) // 2], groups, names, by_number)}, "regex")
+    flags, code, groups, names, by_number = patterns._compiled(_parser.parse(SOURCE), 0)
+    store_cached(cache_file, {(SOURCE, 0, ""): (flags, code[: len(code) // 2], groups, names, by_number)}, "regex")
     pattern = patterns.compile_pattern(SOURCE)
     assert _found(pattern) == _found(re.compile(SOURCE))
     patterns.save_patterns()  # the file now holds the good code
     held = load_cached(cache_file)
-    assert isinstance(held, dict) and held[SOURCE, 0][1] == code
+    assert isinstance(held, dict) and held[SOURCE, 0, ""][1] == code
 
 
 def test_a_bad_pattern_raises_as_re_compile_does(cache_file: Path) -> None:
     with pytest.raises(re.error):
         patterns.compile_pattern("(?P<open>unclosed")
+
+
+def test_a_variant_is_kept_under_its_name_and_made_only_when_the_file_lacks_it(
+        cache_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parses = []
+
+    def parse() -> object:
+        parses.append(1)
+        return _parser.parse("担心|怕")
+
+    first = patterns.compile_variant(SOURCE, 0, "worry only", parse)
+    patterns.save_patterns()
+    _new_process(monkeypatch)
+    again = patterns.compile_variant(SOURCE, 0, "worry only", parse)
+    assert len(parses) == 1
+    assert first is not None and again is not None
+    assert again.search("有点怕").span() == first.search("有点怕").span() == (2, 3)
+    assert patterns.compile_variant(SOURCE, 0, "nothing", lambda: None) is None
