@@ -60,9 +60,15 @@ class Segmenter:
         for start in range(count - 1, -1, -1):
             char = sentence[start]
             table = tables.get(char) or self._table(char)
-            best_p, best_end = floor, -1
-            for end in range(start + 1, count + 1):
-                p = table.get(sentence[start:end])
+            get = table.get
+            # The character alone first, by the string in hand (its hash is kept): no slice.
+            p = get(char)
+            if p is None:  # no word starts here
+                route_p[start], route_end[start] = table[""] + route_p[start + 1], start
+                continue
+            best_p, best_end = (p + route_p[start + 1], start) if p < 0.0 else (floor, -1)
+            for end in range(start + 2, count + 1):
+                p = get(sentence[start:end])
                 if p is None:
                     break
                 if p < 0.0:  # a word, not a mere prefix
