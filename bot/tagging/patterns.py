@@ -36,9 +36,11 @@ except ImportError:  # pragma: no cover
 
 _FORMAT = 2  # bumped when the file's layout changes
 _CODE_TYPE = "I"  # the engine's code units are 32-bit (SRE_CODE)
-# Patterns kept in the file at most: a machine that tags with many rule files keeps the latest
-# process's own when the file would hold more.
-_MOST_KEPT = 5_000
+# Bytes of code the file holds at most (a rule file's patterns, with the variants its messages
+# needed, are about a megabyte): past that, the latest process's own patterns replace the rest, so
+# the file does not keep growing with the patterns of rule files and code no longer run, which
+# every start-up would read.
+_MOST_CODE = 4_000_000
 
 Compiled = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...]]  # flags, code, groups, names
 Key = tuple[str, int, str]  # source, flags, variant ("" for the pattern itself)
@@ -85,8 +87,9 @@ def save_patterns() -> None:
         _unsaved = False
         path = _path()
         held = load_cached(path)
-        table = dict(held) if isinstance(held, dict) and len(held) + len(_used) <= _MOST_KEPT else {}
-        table.update(_used)
+        table = {**(held if isinstance(held, dict) else {}), **_used}
+        if sum(len(compiled[1]) for compiled in table.values()) > _MOST_CODE:
+            table = dict(_used)
         store_cached(path, table, "regex")
 
 

@@ -93,3 +93,15 @@ def test_a_variant_is_kept_under_its_name_and_made_only_when_the_file_lacks_it(
     assert first is not None and again is not None
     assert again.search("有点怕").span() == first.search("有点怕").span() == (2, 3)
     assert patterns.compile_variant(SOURCE, 0, "nothing", lambda: None) is None
+
+
+def test_past_its_size_the_file_keeps_only_the_latest_process_patterns(cache_file: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    patterns.compile_pattern("从前的|规则")
+    patterns.save_patterns()
+    _new_process(monkeypatch)
+    monkeypatch.setattr(patterns, "_MOST_CODE", len(patterns._compiled(_parser.parse(SOURCE), 0)[1]) + 1)
+    patterns.compile_pattern(SOURCE)
+    patterns.save_patterns()
+    held = load_cached(cache_file)
+    assert isinstance(held, dict) and list(held) == [(SOURCE, 0, "")]
