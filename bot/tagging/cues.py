@@ -141,7 +141,7 @@ class CueScoring:
         people = self._other_people
         if any(token in self._business_words or (token == "我" and not people.intersection(tokens[i + 1 : i + 2]))
                for i, token in enumerate(tokens)):
-            return False  # 我 with a person after it (我/婆婆说) is no subject of the customer's own
+            return False  # 我 with a person after it (我/妈说) is no subject of the customer's own
         return any(token in people for other in so_far if other.sentence == clause.sentence
                    for token in other.tokens)
 

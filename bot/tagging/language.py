@@ -125,7 +125,8 @@ class Language:
     def marker_words(self, kind: str) -> tuple[str, ...]:
         """The words that mark `kind`; resolved ones include every resolution verb + complement."""
         if kind == "hearsay":
-            return self.words[kind] + tuple(speaker + verb for speaker in self.reporters for verb in ("*说", "*讲"))
+            return self.words[kind] + tuple(
+                speaker + verb for speaker in self.words["speakers"] for verb in ("*说", "*讲"))
         if kind != "resolved":
             return self.words[kind]
         words = self.words
@@ -203,10 +204,7 @@ class Language:
         others = [w for w in words if w not in _INDEFINITES]
         branches = [f"(?:{trie_regex(indefinite)})(?!儿?[也都].{{0,2}}?[没不])"] if indefinite else []
         branches += [trie_regex(others)] if others else []
-        # 十几节课, 好几千, 二十几个人, 这几天, 前几天: 几 after a number, 好 or 这/那/前/头/后/近 is a rough
-        # count, it asks nothing (提前几天 still asks).
-        rough = "(?!(?<=[好十百千万0-9这那头后近])几)(?!(?<=(?<!提)前)几)"
-        return compile_pattern(f"(?<![没不]){rough}(?:{'|'.join(branches)})")
+        return compile_pattern(f"(?<![没不])(?:{'|'.join(branches)})")
 
     @cached_property
     def _judged_after(self) -> re.Pattern[str] | None:
@@ -236,14 +234,6 @@ class Language:
         return self._set_aside is not None and self._set_aside.match(after) is not None
 
     @cached_property
-    def reporters(self) -> tuple[str, ...]:
-        """Whoever may be reported (`<one>*说`): `speakers`, and the people of `third_persons` named by more
-        than one character (婆婆说, 我小姨讲, 室友说; not 哥 or 妈 alone)."""
-        speakers = self.words["speakers"]
-        return speakers + tuple(person for person in self.words["third_persons"]
-                                if len(person) > 1 and person not in speakers)
-
-    @cached_property
     def subjects(self) -> tuple[str, ...]:
         """Who may open a clause as its subject: the customer, the business, their people."""
         words = self.words
@@ -251,7 +241,7 @@ class Language:
 
     def asks(self, text: str) -> bool:
         """A question word in `text`, as `asking` reads it."""
-        return self._asking is not None and self._asking.search(text) is not None
+        return self._asking is not None and any(not _rough_count(text, m.start()) for m in self._asking.finditer(text))
 
     @cached_property
     def question_sets(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
@@ -308,7 +298,7 @@ class Language:
         """`asking` and `request` of a clause, read when a rule asks for them (cached on the clause)."""
         if clause.intent is None:
             clause.intent = set()
-            if ((self._asking is not None and self._asking.search(clause.folded))
+            if (self.asks(clause.folded)
                     or self._either_or(clause.tokens, clause.folded)):
                 clause.intent.add("asking")
             if self._wishes(clause):
@@ -398,6 +388,18 @@ class ClauseInfo:
 _NOT_BEFORE_CHOICE = frozenset("我 你 他 她 我们 你们 他们 她们 咱们 孩子 了 也 都 但 可 却 就".split())
 _NOT_AFTER_CHOICE = frozenset("很 有点 有些 挺 蛮 比较 一样 老样子 会 要 想 得 算了 不 没 没有 不太 不是 在 那样 这样"
                               " 没什么 一直 照样 没变".split())
+
+
+def _rough_count(text: str, start: int) -> bool:
+    """几 after a number, 好 or 这/那/前/头/后/近 is a rough count that asks nothing: 十几节课, 好几千, 二十几个人,
+    这几天, 前几天 (提前几天 still asks)."""
+    if text[start : start + 1] != "几" or start == 0:
+        return False
+    before = text[start - 1]
+    return before in _ROUGH_BEFORE or (before == "前" and text[start - 2 : start - 1] != "提")
+
+
+_ROUGH_BEFORE = frozenset("好十百千万0123456789这那头后近")
 
 
 def _still(before: str, after: str) -> bool:

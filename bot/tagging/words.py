@@ -91,7 +91,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "speakers": ("客服", "老师", "前台", "顾问", "医生", "护士", "店长", "经理", "工作人员", "咨询师", "美容师",
                  "教务", "班主任", "校长", "助教", "店员", "销售", "朋友", "闺蜜", "同事", "同学", "家长", "邻居",
                  "亲戚", "老公", "老婆", "我妈", "妈妈", "我爸", "爸爸", "孩子", "我姐", "姐姐", "表姐", "表妹",
-                 "老板", "她", "他", "人家", "别人", "有人", "网友"),
+                 "老板", "她", "他", "人家", "别人", "有人", "网友",
+                 # the business's workers and the wider family, reported as often (工人师傅说, 婆婆说, 室友讲)
+                 "师傅", "工人", "设计师", "婆婆", "公公", "嫂子", "小姨", "奶奶", "外婆", "室友"),
     # Already done, or done elsewhere: counts anywhere in the clause, or right after a keyword that
     # it extends (约好的, 预约过); intent rules leave it out (已经在别家约了, 上个月预约过).
     "done": ("已经", "早就", "早已", "之前", "上次", "以前", "上回", "上个月", "上周", "上礼拜", "上星期",

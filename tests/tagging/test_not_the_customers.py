@@ -111,8 +111,8 @@ def test_a_price_accepted_is_no_concern(tagger: KeywordTagger, text: str, expect
 @pytest.mark.parametrize(
     "text",
     [
-        "我小姨说她在别家排了三个钟头都没人招呼",
-        "室友讲她之前报的那个班老师总是迟到",
+        "我表姐说她在别家排了三个钟头都没人招呼",
+        "同学讲她之前报的那个班老师总是迟到",
         "听同学说他们那个机构一学期换了四个老师",
         "网上有人说那家店一天打好几个电话推销",
     ],
@@ -138,7 +138,7 @@ def test_an_operators_complaint_rule_weighs_no_cue_where_it_refuses_hearsay() ->
     rule = ('[[keyword]]\ntag = "诉求:投诉"\nkeywords = ["投诉", "不满意"]\n'
             'not_mood = ["hypothetical", "deferred", "praised", "hearsay"]\n')
     tagger = KeywordTagger(parse_rules(rule))
-    assert tags(tagger, "我婆婆说她们那个装修公司拖了半年，被坑了好几万") == set()
+    assert tags(tagger, "我妈说她们小区那个装修公司拖了半年，被坑了好几万") == set()
     assert tags(tagger, "你们拖了半年，我被坑了好几万") == {"诉求:投诉"}
 
 
