@@ -37,9 +37,9 @@ except ImportError:  # pragma: no cover
 _FORMAT = 2  # bumped when the file's layout changes
 _CODE_TYPE = "I"  # the engine's code units are 32-bit (SRE_CODE)
 # Bytes of code the file holds at most (a rule file's patterns, with the variants its messages
-# needed, are about a megabyte): past that, the latest process's own patterns replace the rest, so
-# the file does not keep growing with the patterns of rule files and code no longer run, which
-# every start-up would read.
+# needed, are about a megabyte): the latest process's own patterns first, then those the file held
+# while they fit, so the file does not keep growing with the patterns of rule files and code no
+# longer run, which every start-up would read, and two rule files used in turn keep most of theirs.
 _MOST_CODE = 4_000_000
 
 Compiled = tuple[int, bytes, int, dict[str, int], tuple[str | None, ...]]  # flags, code, groups, names
@@ -87,9 +87,12 @@ def save_patterns() -> None:
         _unsaved = False
         path = _path()
         held = load_cached(path)
-        table = {**(held if isinstance(held, dict) else {}), **_used}
-        if sum(len(compiled[1]) for compiled in table.values()) > _MOST_CODE:
-            table = dict(_used)
+        table = dict(_used)
+        size = sum(len(compiled[1]) for compiled in table.values())
+        for key, compiled in (held.items() if isinstance(held, dict) else ()):
+            if key not in table and size + len(compiled[1]) <= _MOST_CODE:
+                table[key] = compiled
+                size += len(compiled[1])
         store_cached(path, table, "regex")
 
 

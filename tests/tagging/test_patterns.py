@@ -95,7 +95,7 @@ def test_a_variant_is_kept_under_its_name_and_made_only_when_the_file_lacks_it(
     assert patterns.compile_variant(SOURCE, 0, "nothing", lambda: None) is None
 
 
-def test_past_its_size_the_file_keeps_only_the_latest_process_patterns(cache_file: Path,
+def test_past_its_size_the_file_keeps_the_latest_process_patterns_first(cache_file: Path,
                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     patterns.compile_pattern("从前的|规则")
     patterns.save_patterns()
