@@ -61,7 +61,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.tagging.matches import PUNCTUATION as _PUNCTUATION
-from bot.tagging.patterns import compile_pattern
+from bot.tagging.patterns import compile_pattern, longest_first
 
 GRIEVANCE_MOODS = ("persisting", "elapsed", "exasperated", "accused", "misconduct", "overcharged", "scornful", "late",
                    "ironic", "overrun", "misquoted", "waited", "unkept", "unheeded", "churned")
@@ -216,7 +216,7 @@ class Grievances:
     @classmethod
     def build(cls, words: Mapping[str, tuple[str, ...]]) -> Grievances:
         def either(items: Sequence[str]) -> str:
-            return "|".join(map(re.escape, sorted(set(items), key=len, reverse=True))) or "(?!)"
+            return "|".join(map(re.escape, sorted(set(items), key=longest_first))) or "(?!)"
 
         units, tries = either(words["durations"]), either(words["tries"])
         elapsed = compile_pattern(

@@ -23,7 +23,7 @@ from functools import cached_property
 
 from bot.tagging.first_chars import FirstCharSearch
 from bot.tagging.grievance import Grievances
-from bot.tagging.patterns import compile_pattern
+from bot.tagging.patterns import compile_pattern, longest_first
 from bot.tagging.script import trie_regex
 from bot.tagging.words import DEFAULT_LANGUAGE, MARKER_KINDS
 
@@ -52,7 +52,7 @@ class Marker:
 def _alternatives(words: Iterable[str]) -> str:
     """The words longest first, `*` a gap; each run of words without a gap as one trie, which
     takes the longest of them as the alternation does, in a third less time on every clause."""
-    parts = sorted({w for w in words if w}, key=len, reverse=True)
+    parts = sorted({w for w in words if w}, key=longest_first)
     branches: list[str] = []
     for gapped, run in itertools.groupby(parts, key=lambda w: "*" in w):
         if gapped:
@@ -139,7 +139,7 @@ class Language:
     def _times(self) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
         """The `times` and `past_times` lists as two regexes, `#` a number (三点半, 15号, 10:30)."""
         def pattern(words: Sequence[str]) -> re.Pattern[str] | None:
-            parts = sorted({w for w in words if w}, key=len, reverse=True)
+            parts = sorted({w for w in words if w}, key=longest_first)
             if not parts:
                 return None
             return compile_pattern("|".join(_TIME_NUMBER.join(map(re.escape, w.split("#"))) for w in parts))

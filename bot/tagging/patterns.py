@@ -76,6 +76,13 @@ def compile_variant(source: str, flags: int, variant: str, parse: Callable[[], P
     return pattern
 
 
+def longest_first(word: str) -> tuple[int, str]:
+    """Sort key of the words of an alternation: longest first, as a regex must try them, then by
+    text, so that the same words always make the same pattern: a set's order changes with each
+    process's hash seed, and a pattern is found in the file by its text."""
+    return -len(word), word
+
+
 def save_patterns() -> None:
     """Keep the patterns this process compiled for the next one (only if it compiled any anew).
     The file holds what it held and this process's patterns; another process that saves at the

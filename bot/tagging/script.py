@@ -25,7 +25,7 @@ from pathlib import Path
 
 from bot.tagging.dictionary import installed_version
 from bot.tagging.disk_cache import cache_path, load_cached, store_cached
-from bot.tagging.patterns import compile_pattern
+from bot.tagging.patterns import compile_pattern, longest_first
 
 logger = logging.getLogger(__name__)
 
@@ -268,7 +268,7 @@ class PhraseJoiner:
 
     def __init__(self, aliases: Mapping[str, Iterable[str]]) -> None:
         phrases = sorted({alias.lower() for words in aliases.values() for alias in words if " " in alias.strip()},
-                         key=len, reverse=True)
+                         key=longest_first)
         self._pattern = (compile_pattern("(?<![a-z])(?:" + "|".join(r"\s+".join(map(re.escape, phrase.split()))
                                                                       for phrase in phrases) + ")(?![a-z])")
                          if phrases else None)

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from bot.tagging.negation import is_negator
-from bot.tagging.patterns import compile_pattern
+from bot.tagging.patterns import compile_pattern, longest_first
 
 MAX_BETWEEN = 3  # tokens between a fronted object and its verb: 窗帘/送去/洗, 机油/是不是/该换/了
 # A modal or a light verb the segmenter glues to the verb (该换, 想洗, 送洗): still the verb.
@@ -60,7 +60,7 @@ class VerbObjects:
         inserts = "|".join(sorted((re.escape(w).replace(re.escape(_NUMBER), _NUMBER_REGEX)
                                    for w in words["separable_inserts"]), key=len, reverse=True))
         heads = "".join(sorted({re.escape(p.verb) for p in found}))
-        objects = "|".join(sorted({re.escape(n) for p in found for n in p.objects}, key=len, reverse=True))
+        objects = "|".join(sorted({re.escape(n) for p in found for n in p.objects}, key=longest_first))
         self.split_pattern = (compile_pattern(f"([{heads}])((?:{inserts}){{0,2}})({objects})")
                               if found and inserts else None)
         # A piece may hold such a keyword only if it holds one split or an object before a verb.
