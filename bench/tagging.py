@@ -8,8 +8,9 @@ second of this process, best of --repeat runs after a warm-up) and micro-average
 precision / recall / F1 over (message, tag) pairs for both taggers; the same figures on the
 held-out sets of tests/data (clinic and school sentences written before tuning, and a gym's,
 a dental clinic chain's, a pet hospital chain's, an auto care chain's, a postpartum care
-centre's, an optical centre chain's, a home-cleaning service's, a physiotherapy studio's and a
-homestay chain's messages with rules an operator wrote once); and
+centre's, an optical centre chain's, a home-cleaning service's, a physiotherapy studio's, a
+homestay chain's, a moving company's and a children's dance studio's messages with rules an
+operator wrote once); and
 `siyu tag --json --stdin` on N lines as a user runs it, start-up included, --repeat times,
 with the default --jobs (a worker per CPU) and with --jobs 1, alternately. With --baseline, the same command of that
 commit (a temporary git worktree, same interpreter and packages) runs alternately with this
@@ -191,6 +192,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("wedding", DATA / "wedding_dev.jsonl", DATA / "wedding_tags.toml"),
         ("aftercare", DATA / "aftercare_dev.jsonl", DATA / "aftercare_tags.toml"),
         ("mystery", DATA / "mystery_dev.jsonl", DATA / "mystery_tags.toml"),
+        ("heldout11", DATA / "tagging_heldout11.jsonl", None),
+        ("moving", DATA / "moving_heldout.jsonl", DATA / "moving_tags.toml"),
+        ("dance", DATA / "dance_heldout.jsonl", DATA / "dance_tags.toml"),
         ("tailor", DATA / "tailor_dev.jsonl", DATA / "tailor_tags.toml"),
         ("print", DATA / "print_dev.jsonl", DATA / "print_tags.toml"),
         ("coding", DATA / "coding_dev.jsonl", DATA / "coding_tags.toml"),
