@@ -14,6 +14,7 @@ from bot.tagging.concepts import DEFAULT_CONCEPTS, FAMILIES
 from bot.tagging.first_chars import FirstCharSearch
 from bot.tagging.grievance import GRIEVANCE_MOODS, SPANNING_MOODS
 from bot.tagging.matches import normalise
+from bot.tagging.ownership import MOVED
 from bot.tagging.language import ClauseInfo, Language
 from bot.tagging.patterns import compile_pattern
 from bot.tagging.rules import GAP, KeywordRule
@@ -22,7 +23,6 @@ from bot.tagging.script import WordSet
 NUMBER = "#"  # in a cue: a number, in digits or in Chinese (三遍, 第3次, 好几次)
 _NUMBER_CHARS = frozenset("0123456789一二两三四五六七八九十百千万几好多")
 _NUMBER_REGEX = "(?:[0-9]+|[一二两三四五六七八九十百千万几好多]+)"
-_MOVED = "mood:rescheduled"
 # The marker list of a mood where the two names differ (a cue on the mood reads the list).
 _MOOD_MARKERS = {"rescheduled": "reschedule", "settled": "no_need", "deferred": "deferral",
                  "passed": "resolved", "praised": "praise", "negative": "negative"}
@@ -113,7 +113,7 @@ class CueScoring:
                 for rule, weight in self._cues.get(word, ()):
                     if word in found.setdefault(rule, []) or theirs & self._rules[rule].not_mood:
                         continue
-                    if word == _MOVED and not self._takes_the_move(rule, clause.sentence, clauses):
+                    if word == MOVED and not self._takes_the_move(rule, clause.sentence, clauses):
                         continue
                     found[rule].append(word)
                     scores[rule] = scores.get(rule, 0.0) + weight

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 
 # A rule with this many own keywords that are or hold a `reschedule` marker is about moving an arrangement.
 MOVE_REACH = 2
-MOVED = "mood:rescheduled"
+MOVED_MOOD = "rescheduled"
+MOVED = f"mood:{MOVED_MOOD}"  # the mood as a rule's cue
 
 
 def names_moves(keywords: Iterable[str], markers: Iterable[str]) -> bool:

@@ -25,12 +25,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from bot.tagging.amounts import FEE
 from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, FAMILIES, FAMILY_NOT_MOOD, FAMILY_REACH,
-                                  GROUP_NOT_MOOD, READ_AS_CUT, TIMED_CONCEPTS, TOPIC_VERB_REACH, asked_both_ways,
-                                  asked_when, GROUP_EXCLUDE, abbreviations, expansion, group_counts, groups_holding,
-                                  head_nouns, motions_swapped,
-                                  groups_of, head_verbs, merged, predicates_apart, topic_verbs, with_measures)
+                                  GROUP_EXCLUDE, GROUP_NOT_MOOD, READ_AS_CUT, TIMED_CONCEPTS, TOPIC_VERB_REACH,
+                                  abbreviations, asked_both_ways, asked_when, expansion, group_counts, groups_holding,
+                                  groups_of, head_nouns, head_verbs, merged, motions_swapped, predicates_apart,
+                                  topic_verbs, with_measures)
 from bot.tagging.language import Language, LanguageError
-from bot.tagging.ownership import MOVED, lost_groups, names_moves, taken_elsewhere
+from bot.tagging.ownership import MOVED, MOVED_MOOD, lost_groups, names_moves, taken_elsewhere
 from bot.tagging.words import DEFAULT_NOT_MOOD, MOODS
 
 logger = logging.getLogger(__name__)
@@ -631,8 +631,8 @@ def _without_claimed_moods(rules: list[tuple[int, KeywordRule]], claimed: set[st
             kept.append((index, rule))
             continue
         # A move is the moving rule's: 「约的十点，能推到十一点吗」 moves a booking, it makes none.
-        moved = moves and MOVED in dict(rule.cues) and MOVED not in dict(cues) and MOVED[5:] not in rule.mood
-        not_mood = rule.not_mood | {MOVED[5:]} if moved else rule.not_mood
+        moved = moves and MOVED in dict(rule.cues) and MOVED not in dict(cues) and MOVED_MOOD not in rule.mood
+        not_mood = rule.not_mood | {MOVED_MOOD} if moved else rule.not_mood
         kept.append((index, dataclasses.replace(rule, cues=cues, not_mood=not_mood)))
     return kept
 
