@@ -135,6 +135,9 @@ def demo_rules(bot: dict[str, Any]) -> dict[str, str]:
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(shipped, target)
+        model = SHIPPED_RULES / "tags.model.json"  # the learned check the tag rules' [model] names, beside them
+        if key == "tag_rules" and model.is_file() and not (target.parent / model.name).exists():
+            shutil.copy(model, target.parent / model.name)
         paths[key] = str(target)
     return paths
 

@@ -6,6 +6,7 @@ apart from the playbooks, where `[bot] tag_rules` and `scripts` say (issue 13)."
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,7 @@ def test_tag_rules_apart_from_the_playbooks(tmp_path: Path) -> None:
     rules = tmp_path / "rules" / "tags.toml"
     rules.parent.mkdir()
     rules.write_text(RULES.read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copy(RULES.parent / "tags.model.json", rules.parent)
     settings = config(tmp_path / "playbooks", rules)
     assert settings.bot.tag_rules_path == rules
     assert RulesStore(settings.bot.tag_rules_path).rules.source == str(rules)

@@ -23,7 +23,12 @@ logger = logging.getLogger(__name__)
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser(_command_in(sys.argv[1:] if argv is None else argv))
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and not getattr(args, "more_positionals", False):
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    # argparse leaves positionals after an option unread (`siyu tag train --out F a.jsonl b.jsonl`);
+    # a command that takes a list of them (set_defaults(more_positionals=True)) gets them in `args.extra`.
+    args.extra = extra
     configure_cli_logging(args)
     if not getattr(args, "command", None):
         parser.print_help()

@@ -50,12 +50,13 @@ class EditRefused(Exception):
         self.problems = problems
 
 
-def check_tag_rules(text: str) -> tuple[RuleSet | None, list[Problem]]:
-    """The rules the text gives, or its problems; a pack without the opt-out rule is refused."""
+def check_tag_rules(text: str, base: Path | None = None) -> tuple[RuleSet | None, list[Problem]]:
+    """The rules the text gives, or its problems; a pack without the opt-out rule is refused. `base`:
+    the folder of the rules file, which its `[model] file` is relative to."""
     opt_out_gone = Problem(None, "keyword", f"不能删除退订规则（tag = \"{OPT_OUT_TAG}\"）：客户说「退订」「TD」后"
                                             "必须停止收到消息。请把这条规则放回去再保存。")
     try:
-        rules = parse_rules(text, source=SOURCE)
+        rules = parse_rules(text, source=SOURCE, base=base)
     except RulesError as error:
         problems = [locate(text, e) for e in error.errors]
         # Other rules yield to the opt-out rule, so without it they fail too: say the cause first.
@@ -146,7 +147,7 @@ class RuleFiles:
 
     def check(self, kind: str, text: str) -> list[Problem]:
         if kind == "tags":
-            return check_tag_rules(text)[1]
+            return check_tag_rules(text, self.path(kind).parent)[1]
         return check_scripts(text, rule_tags(self.config.bot.tag_rules_path))
 
     def versions(self, kind: str) -> list[RuleFileVersion]:

@@ -14,13 +14,17 @@ from typing import Any
 
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.matches import TagMatch
+from bot.tagging.model import model_json, vetoed_reason
 from bot.tagging.patterns import save_patterns
 from bot.tagging.rules import RulesError, load_rules
+from bot.tagging.training import Options, TrainingError, train
 
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
-    parser = sub.add_parser("tag", help="show the tags a message would get, with reasons")
-    parser.add_argument("text", nargs="?", help="the customer message")
+    parser = sub.add_parser("tag", help="show the tags a message would get, with reasons; `siyu tag train`",
+                            usage="%(prog)s [options] [text]\n"
+                                  "       %(prog)s train --out FILE [options] DATA.jsonl ...")
+    parser.add_argument("text", nargs="?", help="the customer message (or `train`: train the learned check)")
     parser.add_argument("--rules", help="tag rules file (default: [bot] tag_rules)")
     parser.add_argument("--stdin", action="store_true", help="read one message per line from standard input")
     parser.add_argument("--json", action="store_true", help="one JSON line per message")
@@ -29,10 +33,26 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
         "--jobs", type=int, default=0,
         help="worker processes for a large piped --stdin (default: one per CPU; 1 = this process only)",
     )
-    parser.set_defaults(func=run)
+    train = parser.add_argument_group("siyu tag train: a learned check ([model]) from labelled JSON lines files")
+    train.add_argument("data", nargs="*", metavar="DATA.jsonl", help='{"text": ..., "tags": [...]} a line')
+    train.add_argument("--out", type=Path, help="the model file to write")
+    defaults = Options()
+    train.add_argument("--C", type=float, default=defaults.C, help=f"inverse regularisation (default {defaults.C:g})")
+    train.add_argument("--ngrams", type=int, default=defaults.ngrams,
+                       help="longest character n-gram (default %(default)s)")
+    train.add_argument("--min-df", type=int, default=defaults.min_df,
+                       help="an n-gram must be in this many messages (default %(default)s)")
+    train.add_argument("--min-examples", type=int, default=defaults.min_examples,
+                       help="a tag needs this many example messages to get a model (default %(default)s)")
+    parser.set_defaults(func=run, more_positionals=True)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.text == "train" and not args.stdin:
+        return run_train(args)
+    if args.data or args.out or args.extra:
+        print("siyu tag: give one message (DATA files and --out are for `siyu tag train`)", file=sys.stderr)
+        return 2
     path = Path(args.rules) if args.rules else _default_rules(args)
     try:
         rules = load_rules(path)
@@ -59,11 +79,37 @@ def run(args: argparse.Namespace) -> int:
             return 0
         texts = iter(first)
     write = sys.stdout.write
-    for line in _rendered(tagger, args.json, texts):
+    for line in (_rendered(tagger, args.json, texts) if args.json or args.stdin else _explained(tagger, texts)):
         write(line)
         if interactive:
             sys.stdout.flush()
     save_patterns()  # and those that some messages needed
+    return 0
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """`siyu tag train --out FILE DATA.jsonl ...`: write a model file for a rules file's `[model]`."""
+    data = [*args.data, *getattr(args, "extra", [])]
+    if not args.out or not data or any(name.startswith("-") for name in data):
+        print("siyu tag train: give --out FILE and one or more DATA.jsonl files"
+              + "".join(f"; unknown option {name}" for name in data if name.startswith("-")), file=sys.stderr)
+        return 2
+    if args.C <= 0 or min(args.ngrams, args.min_df, args.min_examples) < 1:
+        print("siyu tag train: --C must be above 0; --ngrams, --min-df and --min-examples at least 1", file=sys.stderr)
+        return 2
+    options = Options(C=args.C, ngrams=args.ngrams, min_df=args.min_df, min_examples=args.min_examples)
+    try:
+        model = train([Path(name) for name in data], options)
+    except TrainingError as exc:
+        print(f"siyu tag train: {exc}", file=sys.stderr)
+        return 1
+    text = model_json(model)
+    args.out.write_text(text, encoding="utf-8")
+    weights = sum(weight != 0.0 for row in model.rows.values() for weight in row[1:])
+    print(f"{args.out}: {len(model.tags)} tags ({', '.join(model.tags)}), {len(model.rows)} n-grams, "
+          f"{weights} weights, {len(text.encode()) / 1e6:.2f} MB; from {model.training['messages']} messages; "
+          f"pruning and rounding move a training message's probability by at most "
+          f"{model.training['largest_change']:.4f}")
     return 0
 
 
@@ -146,6 +192,17 @@ class _JsonLines:
 
 
 _string = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept (ensure_ascii=False)
+
+
+def _explained(tagger: KeywordTagger, texts: Iterable[str]) -> Iterator[str]:
+    """`_as_lines`, with the tags the learned check took back and why."""
+    veto_below = tagger.rules.model.veto_below if tagger.rules.model is not None else 0.0
+    for text in texts:
+        matches, dropped = tagger.tag_checked(text)
+        lines = [_as_lines(text, matches)] if matches or not dropped else [f"「{text}」:"]
+        lines += [f"  ({m.tag})  ← 命中「{'、'.join(m.matched)}」，但{vetoed_reason(chance, veto_below)}"
+                  for m, chance in dropped]
+        yield "\n".join(lines) + "\n"
 
 
 def _as_lines(text: str, matches: list[TagMatch]) -> str:

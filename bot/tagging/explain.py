@@ -1,6 +1,7 @@
 """Why a sentence gets the tags it gets (the console's 试一试, `siyu tag`): the tagger's own result,
 and for every keyword found, whether it counted and what decided it (negation, mood, an exclude
-word, an A-not-A question, a longer keyword around it, a tag it yields to, a later state).
+word, an A-not-A question, a longer keyword around it, a tag it yields to, a later state, the learned
+check of `[model]`).
 
 The verdicts are read from the same steps `KeywordTagger.tag` takes, with the same functions; the
 tags themselves are always `tag`'s, so an explanation can never claim a tag the bot would not give.
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.matcher import PIECES, drop_contained
 from bot.tagging.matches import TagMatch
+from bot.tagging.model import vetoed_reason
 from bot.tagging.moods import read_moods
 from bot.tagging.negation import asks_a_not_a, negations
 
@@ -53,8 +55,11 @@ class Explanation:
 
 
 def explain(tagger: KeywordTagger, text: str) -> Explanation:
-    tags = tagger.tag(text)
+    tags, dropped = tagger.tag_checked(text)
     given = {match.rule for match in tags}
+    veto_below = tagger.rules.model.veto_below if tagger.rules.model is not None else 0.0
+    taken_back = {match.rule: f"命中了，但{vetoed_reason(chance, veto_below)}（学习模型复核）"
+                  for match, chance in dropped}
     folded = tagger.prepare(text)
     pieces = list(PIECES.finditer(folded))
     found = tagger._find_in_pieces(pieces, [True] * len(pieces))
@@ -93,7 +98,9 @@ def explain(tagger: KeywordTagger, text: str) -> Explanation:
                 mood = "、".join(MOOD_LABELS.get(m, m) for m in sorted(clause.moods)) or "陈述"
                 why = (f"命中：前后有否定词，但这条规则不可否定（否定说法本身就是关键词）；语气「{mood}」"
                        if negated.get(hit) and not rule.negatable else f"命中：没有否定，语气「{mood}」符合这条规则")
-                if rule.rule_id not in given:
+                if rule.rule_id in taken_back:
+                    ok, why = False, taken_back[rule.rule_id]
+                elif rule.rule_id not in given:
                     ok, why = False, "命中了，但同一分组（如「状态」）只保留消息里最后说的那个"
             elif negated.get(hit) and rule.negatable:
                 why, ok = "前后有否定词（如「不」「没有」「不用」），这条规则可被否定，所以不计", False
@@ -106,6 +113,10 @@ def explain(tagger: KeywordTagger, text: str) -> Explanation:
         if not any(d.rule == match.rule and d.counted for d in decisions):
             decisions.append(Decision(match.tag, match.rule, "、".join(match.matched), match.clause, True,
                                       "线索词（cues）的权重之和达到了阈值"))
+    for match, _ in dropped:
+        if not any(d.rule == match.rule for d in decisions):
+            decisions.append(Decision(match.tag, match.rule, "、".join(match.matched), match.clause, False,
+                                      taken_back[match.rule]))
     return Explanation(text, folded, tags,
                        [Clause(c.text, tuple(c.tokens), tuple(sorted(MOOD_LABELS.get(m, m) for m in c.moods)))
                         for c in clauses], decisions)

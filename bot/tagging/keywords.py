@@ -35,6 +35,7 @@ from bot.tagging.hit_moods import HitMoods
 from bot.tagging.language import ClauseInfo, quoted_spans, sentence_numbers
 from bot.tagging.matcher import PIECES, TokenMatching, clause_ranges, gapped_runs, separable_pattern
 from bot.tagging.matches import Entry, Hit, TagMatch, normalise
+from bot.tagging.model import Veto
 from bot.tagging.moods import read_moods, read_topics
 from bot.tagging.negation import CORE_DENIED
 from bot.tagging.patterns import compile_pattern
@@ -190,6 +191,9 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         self._heads = {number: frozenset(verb for verb in rule.heads if len(verb) == 1)
                        for number, rule in enumerate(self._rules) if rule.heads}
         self._aspects = frozenset(self._language.words["verb_aspects"])
+        # The learned check ([model]): takes back a fired rule's tag the model finds unlikely.
+        self._veto = Veto(rules.model, [rule.model for rule in self._rules], [rule.tag for rule in self._rules]) \
+            if rules.model is not None else None
         logger.info(
             "keyword tagger ready: %d rules, %d keywords, rules version %s",
             len(self._rules),
@@ -228,6 +232,11 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
 
     def tag(self, text: str) -> list[TagMatch]:
         """Tags for one message, in rule-file order; the same text always gives the same list."""
+        return self.tag_checked(text)[0]
+
+    def tag_checked(self, text: str) -> tuple[list[TagMatch], list[tuple[TagMatch, float]]]:
+        """`tag`'s tags, and those the rules gave but the learned check (`[model]`) took back, each
+        with the model's chance."""
         folded = self.prepare(text)
         pieces = list(PIECES.finditer(folded))
         # Most pieces (好的, 谢谢) hold no keyword at all; skipping them before segmenting is
@@ -246,10 +255,10 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         aggrieved = self._grievance_trigger is not None and self._grievance_trigger.search(folded) is not None
         cued = aggrieved or self._holds_cue(folded)
         if not any(wanted) and not cued:
-            return []
+            return [], []
         found = self._find_in_pieces(pieces, wanted)
         if not cued and not any(hits for _, _, piece_hits in found.values() for hits in piece_hits):
-            return []
+            return [], []
         # In a message naming a time every piece is read: the time, a question or a wish in a piece
         # without a keyword still bears on the sentence's `timed` keywords (后天有位置吗 想来做个脸).
         timing = (frozenset(range(len(pieces))) if timed is not None and any(
@@ -282,12 +291,13 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
             self._yield_beyond_the_clause(clauses, fired, fired_in, cued_in)
         if self._exclusive and len(fired) > 1:
             self._keep_latest_state(fired, last_clause)
-        return [
-            TagMatch(rule.tag, rule.group, rule.rule_id, self._explained(number, keywords), clause)
-            for number in sorted(fired)
-            for rule in (self._rules[number],)
-            for keywords, clause in (fired[number],)
-        ]
+        dropped = self._veto.dropped(text, fired) if self._veto is not None and fired else {}
+        return ([self._match(number, *fired[number]) for number in sorted(fired) if number not in dropped],
+                [(self._match(number, *fired[number]), chance) for number, chance in sorted(dropped.items())])
+
+    def _match(self, number: int, keywords: list[str], clause: str) -> TagMatch:
+        rule = self._rules[number]
+        return TagMatch(rule.tag, rule.group, rule.rule_id, self._explained(number, keywords), clause)
 
     def _explained(self, number: int, keywords: list[str]) -> tuple[str, ...]:
         """The matched keywords; one a concept group added names the rule's word: 什么价（≈价格）."""

@@ -30,6 +30,7 @@ from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, FAMILIES, FAMILY
                                   groups_of, head_nouns, head_verbs, merged, motions_swapped, predicates_apart,
                                   topic_verbs, with_measures)
 from bot.tagging.language import Language, LanguageError
+from bot.tagging.model import DEFAULT_VETO_BELOW, ModelCheck, ModelError, load_model
 from bot.tagging.ownership import MOVED, MOVED_MOOD, lost_groups, names_moves, taken_elsewhere
 from bot.tagging.words import DEFAULT_NOT_MOOD, MOODS
 
@@ -57,7 +58,8 @@ METRIC_NAMES: frozenset[str] = frozenset(
 GAP = "*"
 OPT_OUT_TAG = "状态:退订"  # the required rule: a customer who asks to hear no more
 _VOCAB_REF = re.compile(r"\{([^{}]+)\}")
-_TOP_LEVEL_KEYS = ("keyword", "behaviour", "vocab", "dictionary", "exclusive_groups", "language", "aliases", "concepts")
+_TOP_LEVEL_KEYS = ("keyword", "behaviour", "vocab", "dictionary", "exclusive_groups", "language", "aliases", "concepts",
+                   "model")
 
 
 def parse_lifetime(text: str) -> timedelta:
@@ -126,6 +128,7 @@ class KeywordSpec(_Spec):
     cue_threshold: float = Field(default=2.0, gt=0)
     lifetime: str | None = None  # "30d": the tag falls off that long after it was (last) given
     description: str = ""
+    model: bool | str = True  # checked by the [model] (its own tag's, or this tag's); false: never
 
     @field_validator("lifetime")
     @classmethod
@@ -157,6 +160,11 @@ class BehaviourSpec(_Spec):
     group: str | None = None
     when: str = Field(min_length=1)
     description: str = ""
+
+
+class ModelSpec(_Spec):
+    file: str = Field(min_length=1)  # relative to the rules file
+    veto_below: float = Field(default=DEFAULT_VETO_BELOW, ge=0, lt=1)
 
 
 class DictionarySpec(_Spec):
@@ -213,6 +221,7 @@ class KeywordRule:
     # (按完, 灸过, 按得, 按的时候; topics only) or closing its clause (还是那个师傅按, 年卡怎么续); with its
     # one-character aspects (按完, 接完: the segmenter's word) it counts anywhere. Never boosted.
     heads: frozenset[str] = frozenset()
+    model: str | bool = True  # `model`: the tag whose learned check applies (True: its own), False: none
 
     @property
     def rule_id(self) -> str:
@@ -250,6 +259,7 @@ class RuleSet:
     version: str  # first 12 hex digits of the file's SHA-256: changes whenever the text does
     language: Language = field(default_factory=Language.build, compare=False)
     aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # [aliases]: canonical word -> Latin spellings
+    model: ModelCheck | None = field(default=None, compare=False)  # [model]: the learned check, if any
 
 
 def load_rules(path: str | Path) -> RuleSet:
@@ -262,8 +272,9 @@ def load_rules(path: str | Path) -> RuleSet:
     return parse_rules(text, source=str(path))
 
 
-def parse_rules(text: str, source: str = "<string>") -> RuleSet:
-    """Validate rule pack text; `source` names it in error messages."""
+def parse_rules(text: str, source: str = "<string>", base: Path | None = None) -> RuleSet:
+    """Validate rule pack text; `source` names it in error messages, `base` is the folder a
+    `[model] file` is relative to (default: the folder of `source`, when it is a path)."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -284,6 +295,7 @@ def parse_rules(text: str, source: str = "<string>") -> RuleSet:
     keyword_rules = _parse_keyword_rules(data.get("keyword", []), vocab, concepts, source, errors,
                                          language.words["verbs"], language.words["predicate_adverbs"], language.words)
     behaviour_rules = _parse_behaviour_rules(data.get("behaviour", []), source, errors)
+    model = _parse_model(data.get("model"), keyword_rules, source, base, errors)
     exclusive = data.get("exclusive_groups", [])
     if not isinstance(exclusive, list) or not all(isinstance(g, str) and g for g in exclusive):
         errors.append(f"{source}: exclusive_groups: must be a list of group names")
@@ -314,10 +326,34 @@ def parse_rules(text: str, source: str = "<string>") -> RuleSet:
              *(dictionary.words if dictionary else ())))),
         exclusive_groups=tuple(exclusive),
         source=source,
-        version=hashlib.sha256(text.encode("utf-8")).hexdigest()[:12],
+        # a new model file is a new version: the same text tags differently
+        version=hashlib.sha256(text.encode("utf-8") + (model.model.digest.encode() if model else b"")).hexdigest()[:12],
         language=language,
         aliases=tuple((word, tuple(spellings)) for word, spellings in aliases.items()),
+        model=model,
     )
+
+
+def _parse_model(raw: object, keyword_rules: list[tuple[int, KeywordRule]], source: str, base: Path | None,
+                 errors: list[str]) -> ModelCheck | None:
+    """The `[model]` table's learned check; every rule's `model = "<tag>"` must name a tag of the model."""
+    spec = _validated(ModelSpec, raw, f"{source}: model", errors) if raw is not None else None
+    if spec is None:
+        for index, rule in keyword_rules:
+            if isinstance(rule.model, str):
+                errors.append(f"{source}: keyword[{index}] ({rule.tag}).model: the file has no [model] table")
+        return None
+    folder = base if base is not None else Path(source).parent if not source.startswith("<") else Path.cwd()
+    try:
+        model = load_model(folder / spec.file)
+    except ModelError as exc:
+        errors.append(f"{source}: model.file: {exc}")
+        return None
+    for index, rule in keyword_rules:
+        if isinstance(rule.model, str) and model.index(rule.model) is None:
+            errors.append(f"{source}: keyword[{index}] ({rule.tag}).model: {spec.file} has no model of tag"
+                          f" {rule.model!r} (known: {', '.join(model.tags)})")
+    return ModelCheck(model, spec.veto_below, str(folder / spec.file))
 
 
 def _parse_language(raw: object, source: str, errors: list[str]) -> Language:
@@ -550,6 +586,7 @@ def _parse_keyword_rules(
                     cede=cede,
                     verbs=frozenset(lone),
                     abbreviations=frozenset(short),
+                    model=spec.model,
                 ),
             )
         )

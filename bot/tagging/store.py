@@ -95,7 +95,7 @@ class RulesStore:
     def _load_file(self, remember: Callable[[str], None] | None = None) -> RuleSet:
         self._mtime = self.path.stat().st_mtime
         text = self.path.read_text(encoding="utf-8")
-        rules = parse_rules(text, source=str(self.path))
+        rules = parse_rules(text, source=str(self.path), base=self.path.parent)
         (remember or self._remember)(text)
         return rules
 
@@ -124,4 +124,4 @@ class RulesStore:
         if not text:
             return None
         logger.warning("using the last good tag rules stored in the database")
-        return parse_rules(text, source=f"{self.path} (last good copy)")
+        return parse_rules(text, source=f"{self.path} (last good copy)", base=self.path.parent)

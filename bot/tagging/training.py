@@ -87,10 +87,10 @@ def train(files: Sequence[Path], options: Options = Options()) -> TagModel:
     grams = vectors.get_feature_names_out()
     idf = vectors.idf_
     columns = x.tocsc()
-    weights: dict[int, dict[int, float]] = {}
+    weights: list[dict[str, float]] = []  # per tag: n-gram -> weight
     intercepts = []
     exact = []  # each tag's probabilities on the training messages, before pruning and rounding
-    for number, tag in enumerate(tags):
+    for tag in tags:
         wanted = np.array([tag in gold for _, gold in rows])
         fitted = LogisticRegression(C=options.C, class_weight="balanced", max_iter=MAX_ITER).fit(x, wanted)
         coef, intercept = fitted.coef_[0], float(fitted.intercept_[0])
@@ -99,14 +99,13 @@ def train(files: Sequence[Path], options: Options = Options()) -> TagModel:
             coef = np.round(coef, options.decimals)
         kept, change = _pruned(columns, coef, intercept, exact[-1], options.prune)
         intercepts.append(intercept)
-        for column in kept:
-            if coef[column] != 0:
-                    weights.setdefault(int(column), {})[number] = float(coef[column])
+        weights.append({str(grams[column]): float(coef[column]) for column in kept if coef[column] != 0})
         logger.info("%s: %d positive of %d, %d of %d weights kept (largest change %.4f)",
                     tag, int(wanted.sum()), len(rows), len(kept), len(coef), change)
     if options.decimals is not None:
         idf = np.round(idf, options.decimals + 2)
-    vocabulary = {str(gram): (float(idf[column]), weights.get(column, {})) for column, gram in enumerate(grams)}
+    vocabulary = {str(gram): (float(idf[column]), *(tag.get(str(gram), 0.0) for tag in weights))
+                  for column, gram in enumerate(grams)}
     model = TagModel(tuple(tags), tuple(intercepts), options.ngrams, vocabulary, {})
     # What pruning and rounding cost, measured with the bot's own reading of the stored model.
     indexes = range(len(tags))

@@ -31,7 +31,7 @@ def shop(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     # editors (and their screenshots) show rules/tags.toml, not a temporary path.
     shipped = Path(__file__).resolve().parents[2] / "rules"
     (tmp_path / "rules").mkdir()
-    for name in ("tags.toml", "scripts.toml"):
+    for name in ("tags.toml", "scripts.toml", "tags.model.json"):
         (tmp_path / "rules" / name).write_text((shipped / name).read_text(encoding="utf-8"), encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     clock = FrozenClock(START)

@@ -35,6 +35,7 @@ def console(database_url: str, tmp_path: Path) -> Iterator[Console]:
     rules_dir.mkdir()
     shipped_rules = PLAYBOOKS_DIR.parent / "rules"
     shutil.copy(shipped_rules / "tags.toml", rules_dir / "tags.toml")
+    shutil.copy(shipped_rules / "tags.model.json", rules_dir / "tags.model.json")
     shutil.copy(shipped_rules / "scripts.toml", rules_dir / "huashu.toml")
     shutil.copytree(PLAYBOOKS_DIR, tmp_path / "playbooks")
     clock = FrozenClock(START)

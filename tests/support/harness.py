@@ -3,6 +3,7 @@ and reads what the bot did from the simulator and the bot's database."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -24,6 +25,14 @@ API_TOKEN = DEMO_API_TOKEN
 PLAYBOOKS_DIR = Path(__file__).resolve().parents[2] / "playbooks"
 RULES_DIR = Path(__file__).resolve().parents[2] / "rules"  # the shipped tag rules and 话术 library
 TAG_RULES, SCRIPTS = RULES_DIR / "tags.toml", RULES_DIR / "scripts.toml"
+
+
+def shipped_tag_rules(folder: Path, extra: str = "") -> Path:
+    """The shipped tag rules copied into `folder` with `extra` appended, beside the model their [model] names."""
+    shutil.copy(RULES_DIR / "tags.model.json", folder / "tags.model.json")
+    path = folder / "tags.toml"
+    path.write_text(TAG_RULES.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    return path
 
 
 class SwappableApp:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "rules" / "tags.toml"
 
@@ -52,3 +54,50 @@ def test_a_large_input_split_over_workers_gives_the_single_process_output_byte_f
     assert len(single.splitlines()) == len(lines)
     assert run_tag(text, "--json", "--jobs", "3") == single
     assert run_tag(text, "--jobs", "2") == run_tag(text, "--jobs", "1")
+
+
+def test_siyu_tag_train_writes_a_model_a_rules_file_loads_the_same_bytes_each_time(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli.main import main
+    from bot.tagging.model import load_model
+
+    lines = (ROOT / "tests" / "data" / "tagging_dev.jsonl").read_text(encoding="utf-8").splitlines()
+    (tmp_path / "a.jsonl").write_text("\n".join(lines[:150]) + "\n", encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text("\n".join(lines[150:300]) + "\n", encoding="utf-8")
+    data = [str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl")]
+    assert main(["tag", "train", "--out", str(tmp_path / "one.json"), "--min-examples", "10", *data]) == 0
+    assert main(["tag", "train", *data, "--min-examples", "10", "--out", str(tmp_path / "two.json")]) == 0
+    assert (tmp_path / "one.json").read_bytes() == (tmp_path / "two.json").read_bytes()
+    model = load_model(tmp_path / "one.json")
+    assert "意向:预约" in model.tags and model.training["options"]["min_examples"] == 10
+    assert [entry["path"] for entry in model.training["files"]] == data
+    rules = '[model]\nfile = "one.json"\n[[keyword]]\ntag = "意向:预约"\nkeywords = ["预约"]\n'
+    (tmp_path / "tags.toml").write_text(rules, encoding="utf-8")
+    capsys.readouterr()
+    assert main(["tag", "--rules", str(tmp_path / "tags.toml"), "--check"]) == 0
+    assert "1 keyword rules" in capsys.readouterr().out
+
+
+def test_one_message_shows_a_tag_the_model_took_back_and_why(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli.main import main
+
+    assert main(["tag", "--rules", str(RULES), "家里装修太吵了，想找个地方安静一下"]) == 0
+    out = capsys.readouterr().out
+    assert "(诉求:投诉)  ← 命中" in out and "，低于 0.10，未打标签" in out
+
+
+def test_data_files_without_train_are_refused() -> None:
+    from bot.cli.main import main
+
+    assert main(["tag", "--rules", str(RULES), "你好", "tests/data/tagging_dev.jsonl"]) == 2
+
+
+def test_training_without_scikit_learn_names_the_extra_to_install(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli.main import main
+
+    for name in ["sklearn", *(name for name in sys.modules if name.startswith("sklearn."))]:
+        monkeypatch.setitem(sys.modules, name, None)  # as if not installed
+    out = tmp_path / "model.json"
+    assert main(["tag", "train", "--out", str(out), "tests/data/tagging_dev.jsonl"]) == 1
+    assert "pip install 'siyu[train]'" in capsys.readouterr().err and not out.exists()

@@ -6,7 +6,7 @@ import pytest
 
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.rules import parse_rules
-from tests.support.tagging import tags
+from tests.support.tagging import SHIPPED, tags
 
 # An operator's booking rule as docs/tagging.md shows it: a few literal words, nothing timed.
 BOOKING = '''
@@ -213,7 +213,7 @@ def test_places_are_operator_data(shipped: KeywordTagger) -> None:
     from pathlib import Path
 
     rules = (Path(__file__).resolve().parents[2] / "rules" / "tags.toml").read_text(encoding="utf-8")
-    own = KeywordTagger(parse_rules(rules + '\n[language]\nplaces = ["座位"]\n'))
+    own = KeywordTagger(parse_rules(rules + '\n[language]\nplaces = ["座位"]\n', base=SHIPPED.parent))
     assert "意向:预约" in tags(own, "钢琴课周三那个时段还有位置吗")  # 位置 is no longer a place in this file
 
 

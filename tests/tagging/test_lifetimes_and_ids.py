@@ -13,7 +13,7 @@ from bot.clock import Clock, FrozenClock
 from bot.db import Database
 from bot.models import Customer, CustomerTag, Event
 from bot.schema import alembic_config, upgrade
-from tests.support.harness import TAG_RULES, Harness
+from tests.support.harness import Harness, shipped_tag_rules
 
 RENEWED = '''
 [[keyword]]
@@ -26,8 +26,7 @@ keywords = ["续卡", "续了一年"]
 
 @pytest.fixture
 def h(database_url: str, clock: FrozenClock, tmp_path: Path) -> Iterator[Harness]:
-    rules = tmp_path / "tags.toml"
-    rules.write_text(TAG_RULES.read_text(encoding="utf-8") + RENEWED, encoding="utf-8")
+    rules = shipped_tag_rules(tmp_path, RENEWED)
     harness = Harness(database_url, clock=clock, bot={"tag_rules": str(rules)})
     harness.seed_staff()
     yield harness

@@ -1,14 +1,28 @@
-"""The learned check (`[model]`): the pure-Python reading equals scikit-learn's."""
+"""The learned check (`[model]`): the pure-Python reading equals scikit-learn's, the shipped model takes
+back a rule's false positive and keeps true tags, and a rules file's `[model]` problems are named."""
 
 from __future__ import annotations
 
+import json
 from functools import partial
 from pathlib import Path
 
+import pytest
+
+from bot.tagging.explain import explain
+from bot.tagging.keywords import KeywordTagger
 from bot.tagging.model import load_model, model_json, ngrams
+from bot.tagging.rules import RulesError, parse_rules
 from bot.tagging.training import Options, read_rows, train
+from tests.support.tagging import SHIPPED, tags
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+NOISE = "家里装修太吵了，想找个地方安静一下"  # the neighbours' building work, no complaint about the shop
+
+
+def test_the_ngrams_are_read_from_the_message_as_the_tagger_folds_it() -> None:
+    assert sorted(ngrams("ＴＤ預約", 3)) == sorted(["t", "d", "预", "约", "td", "d预", "预约", "td预", "d预约"])
+    assert ngrams("", 3) == [] and ngrams("好", 3) == ["好"]
 
 
 def test_the_models_chances_are_scikit_learns_on_messages_it_never_saw(tmp_path: Path) -> None:
@@ -29,3 +43,64 @@ def test_the_models_chances_are_scikit_learns_on_messages_it_never_saw(tmp_path:
         expected = fitted.fit(seen, [tag in gold for _, gold in rows]).predict_proba(asked)[:, 1]
         worst = max(abs(model.chance(text, tag) - want) for text, want in zip(fresh, expected, strict=True))
         assert worst < 1e-9, tag
+
+
+def test_several_tags_of_one_message_read_in_one_pass_are_each_tags_own_chance() -> None:
+    model = load_model(SHIPPED.parent / "tags.model.json")
+    text = "做完水光针第二天脸有点肿，多少钱能退"
+    together = model.chances(text, range(len(model.tags)))
+    assert together == {index: model.chance(text, tag) for index, tag in enumerate(model.tags)}
+
+
+def test_the_shipped_model_takes_back_a_rules_false_positive_and_keeps_true_tags(tagger: KeywordTagger) -> None:
+    assert tags(tagger, NOISE) == set()
+    _, dropped = tagger.tag_checked(NOISE)
+    assert [(match.tag, chance < 0.1) for match, chance in dropped] == [("诉求:投诉", True)]
+    assert tags(tagger, "做完水光针第二天脸有点肿，正常吗") == {"术后:不适", "项目:水光针"}
+    assert tags(tagger, "我想问一下明天下午三点还能约吗") == {"意向:预约"}
+    assert tags(tagger, "孩子下周三要去春游，课就不上了") == {"课程:请假"}
+
+
+def rules_with(model: str, rule: str = "", folder: Path = SHIPPED.parent) -> KeywordTagger:
+    text = f'{model}\n[[keyword]]\ntag = "诉求:投诉"\nkeywords = ["太吵了"]\n{rule}'
+    return KeywordTagger(parse_rules(text, source="test.toml", base=folder))
+
+
+def test_a_rule_with_model_false_is_never_checked_and_another_tags_model_can_check_it() -> None:
+    shipped = '[model]\nfile = "tags.model.json"'
+    assert tags(rules_with(shipped), NOISE) == set()
+    assert tags(rules_with(shipped, "model = false"), NOISE) == {"诉求:投诉"}
+    assert tags(rules_with(""), NOISE) == {"诉求:投诉"}  # no [model]: the rules alone
+    # A shop that calls its complaints 售后:不满 checks them with the 诉求:投诉 model.
+    renamed = parse_rules(f'{shipped}\n[[keyword]]\ntag = "售后:不满"\nkeywords = ["太吵了"]\nmodel = "诉求:投诉"\n',
+                          source="test.toml", base=SHIPPED.parent)
+    assert tags(KeywordTagger(renamed), NOISE) == set()
+    assert tags(rules_with(f"{shipped}\nveto_below = 0"), NOISE) == {"诉求:投诉"}
+
+
+def test_the_explanation_says_the_model_took_the_tag_back(tagger: KeywordTagger) -> None:
+    (_, chance), = tagger.tag_checked(NOISE)[1]
+    decisions = [d for d in explain(tagger, NOISE).decisions if d.tag == "诉求:投诉"]
+    assert decisions and not any(d.counted for d in decisions)
+    assert f"模型判断可能性 {chance:.2f}，低于 0.10，未打标签" in decisions[0].why
+
+
+@pytest.mark.parametrize(("model", "rule", "problem"), [
+    ('[model]\nfile = "missing.json"', "", "test.toml: model.file: cannot read"),
+    ('[model]\nfile = "broken.json"', "", "test.toml: model.file: "),
+    ('[model]\nfile = "other.json"', "", "is not a siyu-tag-model file"),
+    ('[model]\nfile = "tags.model.json"\nveto_below = 1', "", "test.toml: model.veto_below: "),
+    ('[model]\nfile = "tags.model.json"\nveto_below = -0.1', "", "test.toml: model.veto_below: "),
+    ('[model]\nfile = "tags.model.json"\nveto = 0.2', "", "test.toml: model.veto: unknown key"),
+    ('[model]\nfile = "tags.model.json"', 'model = "售后:不满"',
+     "test.toml: keyword[0] (诉求:投诉).model: tags.model.json has no model of tag '售后:不满'"),
+    ("", 'model = "诉求:投诉"', "test.toml: keyword[0] (诉求:投诉).model: the file has no [model] table"),
+])
+def test_a_bad_model_table_is_a_rules_error_naming_the_file_and_key(tmp_path: Path, model: str, rule: str,
+                                                                    problem: str) -> None:
+    (tmp_path / "tags.model.json").write_bytes((SHIPPED.parent / "tags.model.json").read_bytes())
+    (tmp_path / "broken.json").write_text('{"format": "siyu-tag-', encoding="utf-8")
+    (tmp_path / "other.json").write_text(json.dumps({"tags": []}), encoding="utf-8")
+    with pytest.raises(RulesError) as raised:
+        rules_with(model, rule, tmp_path)
+    assert any(problem in error for error in raised.value.errors), raised.value.errors

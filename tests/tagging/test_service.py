@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.clock import FrozenClock
 from bot.models import Customer, CustomerTag, Event, Tag
-from tests.support.harness import TAG_RULES, Harness
+from tests.support.harness import TAG_RULES, Harness, shipped_tag_rules
 
 
 @pytest.fixture
@@ -181,8 +181,7 @@ def test_manual_tags_through_the_api(h: Harness) -> None:
 
 
 def test_a_broken_rules_file_keeps_the_last_good_rules(sqlite_url: str, tmp_path: Path) -> None:
-    rules = tmp_path / "tags.toml"
-    rules.write_text(TAG_RULES.read_text(encoding="utf-8"), encoding="utf-8")
+    rules = shipped_tag_rules(tmp_path)
     h = Harness(sqlite_url, bot={"playbooks_dir": str(tmp_path), "tag_rules": str(rules)})
     try:
         store = h.runtime.features["tagging"].store

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from functools import lru_cache
+from pathlib import Path
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
@@ -128,9 +129,9 @@ def rule_file_diff(page: str, number: int) -> str:
 
 
 @lru_cache(maxsize=4)
-def _tagger_for_text(text: str) -> KeywordTagger | None:
+def _tagger_for_text(text: str, base: Path) -> KeywordTagger | None:
     """A tagger for edited, unsaved rules (a few kept: typing the sentence again costs nothing)."""
-    rules, _ = check_tag_rules(text)
+    rules, _ = check_tag_rules(text, base)
     return KeywordTagger(rules) if rules is not None else None
 
 
@@ -142,10 +143,11 @@ def rules_try() -> Response | tuple[Response, int]:
     if not sentence:
         problem = {"line": None, "key": "sentence", "message": "请输入一句客户可能说的话"}
         return jsonify(ok=False, problems=[problem]), 400
-    rules, problems = check_tag_rules(text)
+    base = current_runtime().config.bot.tag_rules_path.parent  # where the rules' [model] file lives
+    rules, problems = check_tag_rules(text, base)
     if rules is None:
         return jsonify(ok=False, problems=in_chinese([asdict(p) for p in problems]))
-    tagger = _running_tagger(rules) or _tagger_for_text(text)
+    tagger = _running_tagger(rules) or _tagger_for_text(text, base)
     assert tagger is not None
     result = explain(tagger, sentence)
     return jsonify(ok=True, problems=[], read_as=result.read_as,
