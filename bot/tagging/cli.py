@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.matches import TagMatch
-from bot.tagging.model import model_json, vetoed_reason
+from bot.tagging.model import added_reason, model_json, vetoed_reason
 from bot.tagging.patterns import save_patterns
 from bot.tagging.rules import RulesError, load_rules
 from bot.tagging.training import Options, TrainingError, train
@@ -196,19 +196,25 @@ _string = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kep
 
 def _explained(tagger: KeywordTagger, texts: Iterable[str]) -> Iterator[str]:
     """`_as_lines`, with the tags the learned check took back and why."""
-    veto_below = tagger.rules.model.veto_below if tagger.rules.model is not None else 0.0
+    check = tagger.rules.model
+    veto_below, add_above = (check.veto_below, check.add_above) if check is not None else (0.0, 1.0)
     for text in texts:
-        matches, dropped = tagger.tag_checked(text)
-        lines = [_as_lines(text, matches)] if matches or not dropped else [f"「{text}」:"]
+        matches, dropped, added = tagger.tag_checked(text)
+        reasons = {m.rule: added_reason(chance, add_above, m.matched) for m, chance in added}
+        lines = [_as_lines(text, matches, reasons)] if matches or not dropped else [f"「{text}」:"]
         lines += [f"  ({m.tag})  ← 命中「{'、'.join(m.matched)}」，但{vetoed_reason(chance, veto_below)}"
                   for m, chance in dropped]
         yield "\n".join(lines) + "\n"
 
 
-def _as_lines(text: str, matches: list[TagMatch]) -> str:
+def _as_lines(text: str, matches: list[TagMatch], added: dict[str, str] | None = None) -> str:
+    """`added`: rule id -> why the learned check gave its tag where no keyword did."""
     if not matches:
         return f"「{text}」: 无标签"
     lines = [f"「{text}」:"]
     for m in matches:
-        lines.append(f"  {m.tag}  ← 命中「{'、'.join(m.matched)}」（规则 {m.rule}，分句「{m.clause}」）")
+        if added and m.rule in added:
+            lines.append(f"  {m.tag}  ← {added[m.rule]}（规则 {m.rule}，学习模型复核）")
+        else:
+            lines.append(f"  {m.tag}  ← 命中「{'、'.join(m.matched)}」（规则 {m.rule}，分句「{m.clause}」）")
     return "\n".join(lines)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.matcher import PIECES, drop_contained
 from bot.tagging.matches import TagMatch
-from bot.tagging.model import vetoed_reason
+from bot.tagging.model import added_reason, vetoed_reason
 from bot.tagging.moods import read_moods
 from bot.tagging.negation import asks_a_not_a, negations
 
@@ -55,9 +55,12 @@ class Explanation:
 
 
 def explain(tagger: KeywordTagger, text: str) -> Explanation:
-    tags, dropped = tagger.tag_checked(text)
-    given = {match.rule for match in tags}
-    veto_below = tagger.rules.model.veto_below if tagger.rules.model is not None else 0.0
+    tags, dropped, added = tagger.tag_checked(text)
+    check = tagger.rules.model
+    veto_below, add_above = (check.veto_below, check.add_above) if check is not None else (0.0, 1.0)
+    model_added = {match.rule: f"{added_reason(chance, add_above, match.matched)}（学习模型复核）"
+                   for match, chance in added}
+    given = {match.rule for match in tags if match.rule not in model_added}
     taken_back = {match.rule: f"命中了，但{vetoed_reason(chance, veto_below)}（学习模型复核）"
                   for match, chance in dropped}
     folded = tagger.prepare(text)
@@ -110,7 +113,10 @@ def explain(tagger: KeywordTagger, text: str) -> Explanation:
                 why, ok = "同一分句里有它让位的标签（yield_to）", False
             decisions.append(Decision(rule.tag, rule.rule_id, hit.keyword, clause.text, ok, why))
     for match in tags:
-        if not any(d.rule == match.rule and d.counted for d in decisions):
+        if match.rule in model_added:
+            decisions.append(Decision(match.tag, match.rule, "、".join(match.matched), match.clause, True,
+                                      model_added[match.rule]))
+        elif not any(d.rule == match.rule and d.counted for d in decisions):
             decisions.append(Decision(match.tag, match.rule, "、".join(match.matched), match.clause, True,
                                       "线索词（cues）的权重之和达到了阈值"))
     for match, _ in dropped:

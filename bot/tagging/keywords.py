@@ -25,6 +25,7 @@ import itertools
 import logging
 import re
 from collections.abc import Sequence
+from typing import NamedTuple
 
 from bot.tagging.amounts import AMOUNT, CLASS_CHARS, FEE
 from bot.tagging.clause_filters import ClauseFilters
@@ -39,7 +40,7 @@ from bot.tagging.model import Veto
 from bot.tagging.moods import read_moods, read_topics
 from bot.tagging.negation import CORE_DENIED
 from bot.tagging.patterns import compile_pattern
-from bot.tagging.rules import GAP, KeywordRule, RuleSet
+from bot.tagging.rules import GAP, OPT_OUT_TAG, KeywordRule, RuleSet
 from bot.tagging.script import PhraseJoiner, TypoRepair, WordSet, alias_table, fold, spelled, trie_pattern
 from bot.tagging.segmenter import Segmenter
 from bot.tagging.swallowing import SwallowingWords
@@ -59,6 +60,16 @@ _MARKER_KINDS = ("hypothetical", "worry", "hearsay", "deferral", "resolved", "do
 
 # Inserts a split verb-object keyword is heard with by sound (清个假 for 请个假).
 _SOUNDED_INSERTS = ("个", "了", "过", "次")
+
+
+class Checked(NamedTuple):
+    """One message's tags after the learned check: `tags` as `KeywordTagger.tag` gives them; `dropped`
+    the rules' tags the model took back and `added` those it gave (`matched`: the words that weighed
+    most), each with the model's chance."""
+
+    tags: list[TagMatch]
+    dropped: list[tuple[TagMatch, float]]
+    added: list[tuple[TagMatch, float]]
 
 
 class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
@@ -192,7 +203,10 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
                        for number, rule in enumerate(self._rules) if rule.heads}
         self._aspects = frozenset(self._language.words["verb_aspects"])
         # The learned check ([model]): takes back a fired rule's tag the model finds unlikely.
-        self._veto = Veto(rules.model, [rule.model for rule in self._rules], [rule.tag for rule in self._rules]) \
+        # The learned check ([model]): takes back a fired rule's tag the model finds unlikely and gives one
+        # it finds near certain; the opt-out it may give but never takes back (a missed 退订 costs more).
+        self._veto = Veto(rules.model, [rule.model for rule in self._rules], [rule.tag for rule in self._rules],
+                          [number for number, rule in enumerate(self._rules) if rule.tag == OPT_OUT_TAG]) \
             if rules.model is not None else None
         logger.info(
             "keyword tagger ready: %d rules, %d keywords, rules version %s",
@@ -234,9 +248,41 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         """Tags for one message, in rule-file order; the same text always gives the same list."""
         return self.tag_checked(text)[0]
 
-    def tag_checked(self, text: str) -> tuple[list[TagMatch], list[tuple[TagMatch, float]]]:
-        """`tag`'s tags, and those the rules gave but the learned check (`[model]`) took back, each
-        with the model's chance."""
+    def tag_checked(self, text: str) -> Checked:
+        """`tag`'s tags (the learned check's additions among them), those the rules gave but the
+        learned check (`[model]`) took back, and those it added, each with the model's chance."""
+        fired = self._fired(text)
+        if self._veto is None:
+            return Checked([self._match(number, *fired[number]) for number in sorted(fired)], [], [])
+        dropped, candidates = self._veto.decide(text, fired)
+        kept = {number: fired[number] for number in fired if number not in dropped}
+        added = self._admitted(candidates, kept)
+        for number in added:
+            kept[number] = (self._veto.evidence(text, number), text)
+        return Checked([self._match(number, *kept[number]) for number in sorted(kept)],
+                       [(self._match(number, *fired[number]), chance) for number, chance in sorted(dropped.items())],
+                       [(self._match(number, *kept[number]), chance) for number, chance in sorted(added.items())])
+
+    def _admitted(self, candidates: dict[int, float], kept: dict[int, tuple[list[str], str]]) -> dict[int, float]:
+        """The learned check's additions that may stand: not in an exclusive group (状态) a kept rule or a
+        likelier addition holds, and not yielding (`yield_to`) to a kept tag."""
+        if not candidates:
+            return {}
+        rules = self._rules
+        tags = {rules[number].tag for number in kept}
+        groups = {rules[number].group for number in kept} & self._exclusive
+        admitted: dict[int, float] = {}
+        for number, chance in sorted(candidates.items(), key=lambda item: (-item[1], item[0])):
+            rule = rules[number]
+            if rule.group in groups or tags.intersection(rule.yield_to):
+                continue
+            if rule.group in self._exclusive:
+                groups.add(rule.group)
+            admitted[number] = chance
+        return admitted
+
+    def _fired(self, text: str) -> dict[int, tuple[list[str], str]]:
+        """The rules the keywords fire: rule -> (its keywords, the first clause)."""
         folded = self.prepare(text)
         pieces = list(PIECES.finditer(folded))
         # Most pieces (好的, 谢谢) hold no keyword at all; skipping them before segmenting is
@@ -255,10 +301,10 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         aggrieved = self._grievance_trigger is not None and self._grievance_trigger.search(folded) is not None
         cued = aggrieved or self._holds_cue(folded)
         if not any(wanted) and not cued:
-            return [], []
+            return {}
         found = self._find_in_pieces(pieces, wanted)
         if not cued and not any(hits for _, _, piece_hits in found.values() for hits in piece_hits):
-            return [], []
+            return {}
         # In a message naming a time every piece is read: the time, a question or a wish in a piece
         # without a keyword still bears on the sentence's `timed` keywords (后天有位置吗 想来做个脸).
         timing = (frozenset(range(len(pieces))) if timed is not None and any(
@@ -291,9 +337,7 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
             self._yield_beyond_the_clause(clauses, fired, fired_in, cued_in)
         if self._exclusive and len(fired) > 1:
             self._keep_latest_state(fired, last_clause)
-        dropped = self._veto.dropped(text, fired) if self._veto is not None and fired else {}
-        return ([self._match(number, *fired[number]) for number in sorted(fired) if number not in dropped],
-                [(self._match(number, *fired[number]), chance) for number, chance in sorted(dropped.items())])
+        return fired
 
     def _match(self, number: int, keywords: list[str], clause: str) -> TagMatch:
         rule = self._rules[number]

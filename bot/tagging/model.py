@@ -2,8 +2,9 @@
 
 One logistic regression per tag on the message's character n-grams (TF-IDF, sublinear tf),
 trained by `bot.tagging.training` with scikit-learn and stored as plain JSON, read here in pure
-Python. The tagger asks it only about a tag a rule fired, and drops the tag when the model gives
-it less than the rules file's `[model] veto_below`: the model removes tags, it never adds one.
+Python. The tagger asks it about the tags of the rules it checks: a fired rule's tag is dropped when
+the model gives it less than the rules file's `[model] veto_below`, and a rule that did not fire is
+fired when the model gives its tag more than `add_above` (`Veto.decide`).
 
 The numbers are scikit-learn's exactly (TfidfVectorizer with a callable analyzer, then
 LogisticRegression.predict_proba): for each n-gram of the message in the model's vocabulary,
@@ -40,7 +41,8 @@ logger = logging.getLogger(__name__)
 
 FORMAT = "siyu-tag-model"
 VERSION = 1
-DEFAULT_VETO_BELOW = 0.1
+DEFAULT_VETO_BELOW = 0.2
+DEFAULT_ADD_ABOVE = 0.9  # 1: never add
 
 
 class ModelError(Exception):
@@ -90,6 +92,32 @@ class TagModel:
         norm = math.sqrt(sum(map(operator.mul, values, values))) or 1.0
         return {index: _logistic(sum(map(operator.mul, values, map(_weight(index), rows))) / norm
                                  + self.intercepts[index]) for index in indexes}
+
+    def evidence(self, text: str, index: int, most: int = 3) -> list[str]:
+        """The words of `text` that weigh most for tag `index`: its n-grams with the largest positive
+        contributions, overlapping or touching ones merged into one stretch of the text as written."""
+        folded = fold(text)
+        counts = Counter(ngrams(text, self.longest))
+        contributions = {gram: self.rows[gram][index + 1] * _sublinear(count) * self.rows[gram][0]
+                         for gram, count in counts.items() if gram in self.rows}
+        strongest = sorted((gram for gram, weight in contributions.items() if weight > 0),
+                           key=lambda gram: (-contributions[gram], gram))[: most * 2]
+        spans: list[list[float]] = []  # [start, end, weight], merged
+        for gram in strongest:
+            start = folded.find(gram)
+            while start >= 0:
+                spans.append([start, start + len(gram), contributions[gram]])
+                start = folded.find(gram, start + 1)
+        merged: list[list[float]] = []
+        for start, end, weight in sorted(spans):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+                merged[-1][2] += weight
+            else:
+                merged.append([start, end, weight])
+        words = [text[int(start):int(end)].strip() for start, end, _ in sorted(merged, key=lambda span: -span[2])]
+        words = list(dict.fromkeys(word for word in words if word))
+        return ([word for word in words if len(word) > 1] or words)[:most]  # a lone character says little
 
 
 _IDF = operator.itemgetter(0)
@@ -198,34 +226,60 @@ def model_json(model: TagModel) -> str:
 
 @dataclass(frozen=True)
 class ModelCheck:
-    """A rules file's `[model]`: the model, and below what chance it takes a fired rule's tag back."""
+    """A rules file's `[model]`: the model, below what chance it takes a fired rule's tag back, and
+    above what chance it gives the tag of a rule that did not fire."""
 
     model: TagModel
     veto_below: float
     path: str
+    add_above: float = DEFAULT_ADD_ABOVE
 
 
 class Veto:
     """The learned check as one tagger applies it: which of its rules the model checks, as which tag."""
 
-    def __init__(self, check: ModelCheck, rule_models: Sequence[str | bool], rule_tags: Sequence[str]) -> None:
-        """`rule_models`: each rule's `model` (True: its own tag, False: never, a tag: that tag's model)."""
+    def __init__(self, check: ModelCheck, rule_models: Sequence[str | bool], rule_tags: Sequence[str],
+                 never_vetoed: Iterable[int] = ()) -> None:
+        """`rule_models`: each rule's `model` (True: its own tag, False: never, a tag: that tag's model);
+        `never_vetoed`: rules the model may add but not take back (the opt-out)."""
         self.veto_below = check.veto_below
+        self.add_above = check.add_above
         self._model = check.model
         wanted = [tag if wanted is True else wanted for wanted, tag in zip(rule_models, rule_tags, strict=True)]
         self._checked = {number: index for number, tag in enumerate(wanted)
                          if isinstance(tag, str) and (index := check.model.index(tag)) is not None}
+        self._never_vetoed = frozenset(never_vetoed)
+        self._indexes = set(self._checked.values()) if self.add_above < 1 else set()
+
+    def decide(self, text: str, fired: Iterable[int]) -> tuple[dict[int, float], dict[int, float]]:
+        """(fired rule -> chance, for those the model takes back; unfired rule -> chance, for those it
+        would add). The caller decides whether an addition may stand (exclusive groups, yield_to)."""
+        fired = set(fired)
+        asked = {self._checked[number] for number in fired if number in self._checked} | self._indexes
+        if not asked:
+            return {}, {}
+        chances = self._model.chances(text, asked)
+        dropped = {number: chance for number in sorted(fired) if number in self._checked and number not in
+                   self._never_vetoed and (chance := chances[self._checked[number]]) < self.veto_below}
+        added = {number: chance for number, index in self._checked.items() if number not in fired
+                 and self.add_above < 1 and (chance := chances[index]) > self.add_above}
+        return dropped, added
 
     def dropped(self, text: str, fired: Iterable[int]) -> dict[int, float]:
         """Rule number -> the model's chance, for each fired rule the model takes back."""
-        asked = [number for number in fired if number in self._checked]
-        if not asked:
-            return {}
-        chances = self._model.chances(text, {self._checked[number] for number in asked})
-        return {number: chance for number in asked
-                if (chance := chances[self._checked[number]]) < self.veto_below}
+        return self.decide(text, fired)[0]
+
+    def evidence(self, text: str, number: int) -> list[str]:
+        """The words that weighed most for rule `number`'s checked tag."""
+        return self._model.evidence(text, self._checked[number])
 
 
 def vetoed_reason(chance: float, veto_below: float) -> str:
     """The explanation a user reads for a tag the model took back."""
     return f"模型判断可能性 {chance:.2f}，低于 {veto_below:.2f}，未打标签"
+
+
+def added_reason(chance: float, add_above: float, words: Sequence[str]) -> str:
+    """The explanation a user reads for a tag the model gave where no keyword rule fired."""
+    because = f"（依据：{'、'.join(words)}）" if words else ""
+    return f"模型判断可能性 {chance:.2f}，高于 {add_above:.2f}，补打标签{because}"

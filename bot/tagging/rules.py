@@ -30,7 +30,7 @@ from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, FAMILIES, FAMILY
                                   groups_of, head_nouns, head_verbs, merged, motions_swapped, predicates_apart,
                                   topic_verbs, with_measures)
 from bot.tagging.language import Language, LanguageError
-from bot.tagging.model import DEFAULT_VETO_BELOW, ModelCheck, ModelError, load_model
+from bot.tagging.model import DEFAULT_ADD_ABOVE, DEFAULT_VETO_BELOW, ModelCheck, ModelError, load_model
 from bot.tagging.ownership import MOVED, MOVED_MOOD, lost_groups, names_moves, taken_elsewhere
 from bot.tagging.words import DEFAULT_NOT_MOOD, MOODS
 
@@ -128,7 +128,10 @@ class KeywordSpec(_Spec):
     cue_threshold: float = Field(default=2.0, gt=0)
     lifetime: str | None = None  # "30d": the tag falls off that long after it was (last) given
     description: str = ""
-    model: bool | str = True  # checked by the [model] (its own tag's, or this tag's); false: never
+    # checked by the [model]: true its own tag's, "<tag>" that tag's, false never; unset: its own tag's
+    # if it is negatable (a topic such as 项目:热玛吉 is named, not judged, so the model leaves it be) or
+    # the opt-out (which the model may add but never takes back: `Veto`)
+    model: bool | str | None = None
 
     @field_validator("lifetime")
     @classmethod
@@ -163,8 +166,10 @@ class BehaviourSpec(_Spec):
 
 
 class ModelSpec(_Spec):
-    file: str = Field(min_length=1)  # relative to the rules file
+    enabled: bool = True  # false: no learned check at all
+    file: str = Field(default="", min_length=0)  # relative to the rules file
     veto_below: float = Field(default=DEFAULT_VETO_BELOW, ge=0, lt=1)
+    add_above: float = Field(default=DEFAULT_ADD_ABOVE, gt=0.5, le=1)  # 1: never add
 
 
 class DictionarySpec(_Spec):
@@ -343,6 +348,11 @@ def _parse_model(raw: object, keyword_rules: list[tuple[int, KeywordRule]], sour
             if isinstance(rule.model, str):
                 errors.append(f"{source}: keyword[{index}] ({rule.tag}).model: the file has no [model] table")
         return None
+    if not spec.enabled:
+        return None
+    if not spec.file:
+        errors.append(f"{source}: model.file: missing (the model file, relative to the rules file)")
+        return None
     folder = base if base is not None else Path(source).parent if not source.startswith("<") else Path.cwd()
     try:
         model = load_model(folder / spec.file)
@@ -353,7 +363,7 @@ def _parse_model(raw: object, keyword_rules: list[tuple[int, KeywordRule]], sour
         if isinstance(rule.model, str) and model.index(rule.model) is None:
             errors.append(f"{source}: keyword[{index}] ({rule.tag}).model: {spec.file} has no model of tag"
                           f" {rule.model!r} (known: {', '.join(model.tags)})")
-    return ModelCheck(model, spec.veto_below, str(folder / spec.file))
+    return ModelCheck(model, spec.veto_below, str(folder / spec.file), spec.add_above)
 
 
 def _parse_language(raw: object, source: str, errors: list[str]) -> Language:
@@ -586,7 +596,7 @@ def _parse_keyword_rules(
                     cede=cede,
                     verbs=frozenset(lone),
                     abbreviations=frozenset(short),
-                    model=spec.model,
+                    model=spec.model if spec.model is not None else spec.negatable or spec.tag == OPT_OUT_TAG,
                 ),
             )
         )

@@ -83,7 +83,15 @@ def test_one_message_shows_a_tag_the_model_took_back_and_why(capsys: pytest.Capt
 
     assert main(["tag", "--rules", str(RULES), "家里装修太吵了，想找个地方安静一下"]) == 0
     out = capsys.readouterr().out
-    assert "(诉求:投诉)  ← 命中" in out and "，低于 0.10，未打标签" in out
+    assert "(诉求:投诉)  ← 命中" in out and "，低于 0.20，未打标签" in out
+
+
+def test_one_message_shows_a_tag_the_model_added_and_why(capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli.main import main
+
+    assert main(["tag", "--rules", str(RULES), "孩子不想学了，剩下的课时费怎么处理"]) == 0
+    out = capsys.readouterr().out
+    assert "诉求:退款  ← 模型判断可能性 0.99，高于 0.90，补打标签（依据：剩下的、处理）" in out
 
 
 def test_data_files_without_train_are_refused() -> None:
