@@ -13,8 +13,9 @@ intercept, through the logistic function.
 
 File (`FORMAT`, version `VERSION`): one JSON object; `vocabulary` holds one n-gram a line,
 `"n-gram": [idf, [[tag index, weight], ...]]`, sorted, so a retrained model diffs by n-gram. Loaded,
-it is one table, n-gram -> (idf, each tag's weight): a message costs one look-up per n-gram however
-many tags are asked, and the sums run in C (`map`).
+it is read through one table, n-gram -> (idf squared, idf times each tag's weight): a message costs
+one look-up per n-gram however many tags are asked, and each asked tag's sum is one `sum(map(...))`
+in C over the message's terms, with no multiplication left where no n-gram repeats (most messages).
 """
 
 from __future__ import annotations
@@ -52,7 +53,10 @@ class ModelError(Exception):
 def ngrams(text: str, longest: int) -> list[str]:
     """The character 1..`longest`-grams of the message as the tagger folds it (width, case,
     traditional to simplified: `script.fold`); training and inference both read text through this."""
-    folded = fold(text)
+    return _ngrams(fold(text), longest)
+
+
+def _ngrams(folded: str, longest: int) -> list[str]:
     grams = list(folded)
     longer = grams
     for n in range(2, longest + 1):  # each n-gram is an (n-1)-gram and the next character, joined in C
@@ -73,6 +77,16 @@ class TagModel:
     rows: Mapping[str, tuple[float, ...]]
     training: Mapping[str, Any]
     digest: str = ""  # SHA-256 of the file it was read from
+    # The vocabulary as a message reads it: n-gram -> (idf squared, then idf times each tag's weight), what
+    # the n-gram adds to the squared norm and to each tag's sum where it occurs once; summing these columns
+    # over a message's n-grams is the whole model, in C. Derived from `rows` (and cached with the file).
+    terms: Mapping[str, tuple[float, ...]] = dataclasses.field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if len(self.terms) != len(self.rows):
+            object.__setattr__(self, "terms", {
+                gram: (row[0] * row[0], *(weight * row[0] if weight else 0.0 for weight in row[1:]))
+                for gram, row in self.rows.items()})
 
     def index(self, tag: str) -> int | None:
         return _tag_indexes(self.tags).get(tag)
@@ -84,14 +98,27 @@ class TagModel:
 
     def chances(self, text: str, indexes: Iterable[int]) -> dict[int, float]:
         """Tag index -> probability, for several tags of one message in one pass over its n-grams."""
-        counts = Counter(ngrams(text, self.longest))
-        rows = list(map(self.rows.get, counts, _zero_rows(len(self.tags))))
-        # (1 + ln tf) * idf, 0 for an n-gram outside the vocabulary: it adds nothing to the norm or a sum.
-        sublinear = _SUBLINEAR.__getitem__ if len(text) < len(_SUBLINEAR) else _sublinear  # no count reaches the end
-        values = list(map(operator.mul, map(_IDF, rows), map(sublinear, counts.values())))
-        norm = math.sqrt(sum(map(operator.mul, values, values))) or 1.0
-        return {index: _logistic(sum(map(operator.mul, values, map(_weight(index), rows))) / norm
-                                 + self.intercepts[index]) for index in indexes}
+        folded = fold(text)
+        grams = _ngrams(folded, self.longest)
+        if len(set(folded)) == len(folded):  # no character twice, so no n-gram twice: each is read once
+            known = list(filter(None, map(self.terms.get, grams)))  # None outside the vocabulary: it adds nothing
+        else:
+            counts = Counter(grams)
+            found = list(map(self.terms.get, counts))
+            known = list(filter(None, found))
+            # An n-gram read tf > 1 times weighs 1 + ln tf (squared in the norm), not 1: its term again, times ln tf.
+            repeated = map(operator.lt, _ONCE, counts.values())
+            for term, count in itertools.compress(zip(found, counts.values(), strict=True), repeated):
+                if term is not None:
+                    more = math.log(count)
+                    known.append((term[0] * (more * (2.0 + more)),
+                                  *map(operator.mul, term[1:], itertools.repeat(more))))
+        indexes = list(indexes)
+        # Only the asked tags' columns are summed: each column touches one float per n-gram.
+        norm, *sums = [sum(map(_column(column), known)) for column in (0, *(index + 1 for index in indexes))]
+        norm = math.sqrt(norm) or 1.0
+        return {index: _logistic(total / norm + self.intercepts[index])
+                for index, total in zip(indexes, sums, strict=True)}
 
     def evidence(self, text: str, index: int, most: int = 3) -> list[str]:
         """The words of `text` that weigh most for tag `index`: its n-grams with the largest positive
@@ -120,23 +147,12 @@ class TagModel:
         return ([word for word in words if len(word) > 1] or words)[:most]  # a lone character says little
 
 
-_IDF = operator.itemgetter(0)
-_SUBLINEAR = [0.0, *(1.0 + math.log(count) for count in range(1, 1024))]  # 1 + ln tf, tf < 1024
-
-
-def _sublinear(count: int) -> float:
-    return 1.0 + math.log(count)
+_ONCE = itertools.repeat(1)  # compared with each count: the n-grams read more than once
 
 
 @lru_cache(maxsize=64)
-def _weight(index: int) -> operator.itemgetter[float]:
-    return operator.itemgetter(index + 1)
-
-
-@lru_cache(maxsize=8)
-def _zero_rows(tags: int) -> itertools.repeat[tuple[float, ...]]:
-    """The row of an n-gram outside the vocabulary, for ever."""
-    return itertools.repeat((0.0,) * (tags + 1))
+def _column(number: int) -> operator.itemgetter[float]:
+    return operator.itemgetter(number)
 
 
 @lru_cache(maxsize=8)
@@ -169,18 +185,20 @@ def _load(path: str, mtime_ns: int, size: int) -> TagModel:
     except OSError as exc:
         raise ModelError(f"cannot read {path}: {exc.strerror or exc}") from exc
     digest = hashlib.sha256(raw).hexdigest()
-    # Parsing 1.5 MB of JSON takes 0.15 s; the same tables marshalled, named by the file's digest, 0.02 s.
-    cached = load_cached(cache_path(f"tag-model-{VERSION}-{digest[:24]}.marshal"))
-    if isinstance(cached, tuple) and len(cached) == 5:
-        tags, intercepts, longest, rows, training = cached
-        return TagModel(tags, intercepts, longest, rows, training, digest)
+    # Parsing 1.5 MB of JSON and deriving `terms` takes 0.1-0.2 s; the tables marshalled, named by the file's
+    # digest, 0.03 s.
+    cached = load_cached(cache_path(f"tag-model-{VERSION}-{digest[:24]}-terms.marshal"))
+    if isinstance(cached, tuple) and len(cached) == 6:
+        tags, intercepts, longest, rows, training, terms = cached
+        return TagModel(tags, intercepts, longest, rows, training, digest, terms)
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ModelError(f"{path} is not a model file (invalid JSON: {exc})") from exc
     model = dataclasses.replace(parse_model(data, path), digest=digest)
-    store_cached(cache_path(f"tag-model-{VERSION}-{digest[:24]}.marshal"),
-                 (model.tags, model.intercepts, model.longest, dict(model.rows), dict(model.training)), "tag model")
+    store_cached(cache_path(f"tag-model-{VERSION}-{digest[:24]}-terms.marshal"),
+                 (model.tags, model.intercepts, model.longest, dict(model.rows), dict(model.training),
+                  dict(model.terms)), "tag model")
     logger.info("tag model %s: %d tags, %d n-grams", os.path.basename(path), len(model.tags), len(model.rows))
     return model
 
