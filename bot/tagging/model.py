@@ -147,6 +147,10 @@ class TagModel:
         return ([word for word in words if len(word) > 1] or words)[:most]  # a lone character says little
 
 
+def _sublinear(count: int) -> float:
+    return 1.0 + math.log(count)
+
+
 _ONCE = itertools.repeat(1)  # compared with each count: the n-grams read more than once
 
 
