@@ -14,16 +14,17 @@ from typing import Any
 
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.matches import TagMatch
-from bot.tagging.model import added_reason, model_json, vetoed_reason
+from bot.tagging.model import TagModel, added_reason, model_json, vetoed_reason
 from bot.tagging.patterns import save_patterns
 from bot.tagging.rules import RulesError, load_rules
-from bot.tagging.training import Options, TrainingError, train
+from bot.tagging.training import Options, TrainingError, read_manifest, train, train_manifest
 
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     parser = sub.add_parser("tag", help="show the tags a message would get, with reasons; `siyu tag train`",
                             usage="%(prog)s [options] [text]\n"
-                                  "       %(prog)s train --out FILE [options] DATA.jsonl ...")
+                                  "       %(prog)s train --out FILE [options] DATA.jsonl ...\n"
+                                  "       %(prog)s train --manifest FILE.toml --out FILE")
     parser.add_argument("text", nargs="?", help="the customer message (or `train`: train the learned check)")
     parser.add_argument("--rules", help="tag rules file (default: [bot] tag_rules)")
     parser.add_argument("--stdin", action="store_true", help="read one message per line from standard input")
@@ -36,6 +37,8 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     train = parser.add_argument_group("siyu tag train: a learned check ([model]) from labelled JSON lines files")
     train.add_argument("data", nargs="*", metavar="DATA.jsonl", help='{"text": ..., "tags": [...]} a line')
     train.add_argument("--out", type=Path, help="the model file to write")
+    train.add_argument("--manifest", type=Path, help="a model's recipe (rules/tags.model.toml): options, tags, "
+                       "and what each group of data files is labelled for; instead of DATA files and options")
     defaults = Options()
     train.add_argument("--C", type=float, default=defaults.C, help=f"inverse regularisation (default {defaults.C:g})")
     train.add_argument("--ngrams", type=int, default=defaults.ngrams,
@@ -90,6 +93,17 @@ def run(args: argparse.Namespace) -> int:
 def run_train(args: argparse.Namespace) -> int:
     """`siyu tag train --out FILE DATA.jsonl ...`: write a model file for a rules file's `[model]`."""
     data = [*args.data, *getattr(args, "extra", [])]
+    if args.manifest is not None:
+        if not args.out or data:
+            print("siyu tag train: with --manifest give --out FILE and no DATA files (the manifest names them)",
+                  file=sys.stderr)
+            return 2
+        try:
+            model = train_manifest(read_manifest(args.manifest))
+        except TrainingError as exc:
+            print(f"siyu tag train: {exc}", file=sys.stderr)
+            return 1
+        return _written(args.out, model)
     if not args.out or not data or any(name.startswith("-") for name in data):
         print("siyu tag train: give --out FILE and one or more DATA.jsonl files"
               + "".join(f"; unknown option {name}" for name in data if name.startswith("-")), file=sys.stderr)
@@ -103,10 +117,14 @@ def run_train(args: argparse.Namespace) -> int:
     except TrainingError as exc:
         print(f"siyu tag train: {exc}", file=sys.stderr)
         return 1
+    return _written(args.out, model)
+
+
+def _written(out: Path, model: TagModel) -> int:
     text = model_json(model)
-    args.out.write_text(text, encoding="utf-8")
+    out.write_text(text, encoding="utf-8")
     weights = sum(weight != 0.0 for row in model.rows.values() for weight in row[1:])
-    print(f"{args.out}: {len(model.tags)} tags ({', '.join(model.tags)}), {len(model.rows)} n-grams, "
+    print(f"{out}: {len(model.tags)} tags ({', '.join(model.tags)}), {len(model.rows)} n-grams, "
           f"{weights} weights, {len(text.encode()) / 1e6:.2f} MB; from {model.training['messages']} messages; "
           f"pruning and rounding move a training message's probability by at most "
           f"{model.training['largest_change']:.4f}")

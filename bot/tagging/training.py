@@ -7,6 +7,10 @@ Per tag with at least `min_examples` positive messages: LogisticRegression (lbfg
 balanced, `C`) on TfidfVectorizer over `model.ngrams` (sublinear tf, n-grams seen in at least
 `min_df` messages). Then, per tag, the smallest weights are dropped as long as no training
 message's probability moves by more than `prune` (the change measured is stored in the file).
+
+Data files are labelled for different tag sets (a trade's for its own rules file's tags, a clinic set
+without the school's tags), so a manifest (`read_manifest`, `train_manifest`) says what each group of
+files is labelled for; each tag trains on the messages of the groups labelled for it, and only those.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -63,8 +68,122 @@ def read_rows(path: Path) -> list[Row]:
     return rows
 
 
-def train(files: Sequence[Path], options: Options = Options()) -> TagModel:
-    """A model trained on `files` (their order kept); raises `TrainingError`."""
+@dataclass(frozen=True)
+class Group:
+    """Files labelled for the same tags: a message of them is a positive of such a tag if it carries
+    it, else a negative."""
+
+    files: tuple[Path, ...]
+    labelled: frozenset[str]
+    names: tuple[str, ...] = ()  # the files as the manifest writes them, for the training record
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A model's recipe (`rules/tags.model.toml`): options, the tags it learns, the labelled data."""
+
+    options: Options
+    tags: tuple[str, ...]
+    groups: tuple[Group, ...]
+
+
+_MANIFEST_OPTIONS = {"C": float, "ngrams": int, "min_df": int, "min_examples": int}
+
+
+def read_manifest(path: Path) -> Manifest:
+    """The manifest at `path`; `TrainingError` naming the file and key of every problem found.
+
+    ```toml
+    C = 8                     # the options of `Options` (defaults as there)
+    tags = ["意向:预约", ...]  # what the model learns
+    [[data]]
+    files = ["tagging_dev.jsonl"]          # relative to the manifest
+    tags = ["意向:预约", ...]               # what these files are labelled for, or
+    # rules = "aftercare_tags.toml"        # labelled for that rules file's keyword tags
+    ```"""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TrainingError(f"cannot read {path}: {exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise TrainingError(f"{path}: invalid TOML: {exc}") from exc
+    errors: list[str] = []
+    folder = path.parent
+    for key in sorted(set(raw) - {"tags", "data", *_MANIFEST_OPTIONS}):
+        errors.append(f"{path}: {key}: unknown key (expected tags, data, {', '.join(_MANIFEST_OPTIONS)})")
+    values: dict[str, Any] = {}
+    for key, kind in _MANIFEST_OPTIONS.items():
+        if key in raw:
+            value = raw[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or (kind is int and not isinstance(
+                    value, int)) or value <= 0:
+                errors.append(f"{path}: {key}: must be a positive {'whole ' if kind is int else ''}number")
+            else:
+                values[key] = kind(value)
+    tags = raw.get("tags")
+    if not _strings(tags):
+        errors.append(f"{path}: tags: must be a non-empty list of tag names")
+        tags = []
+    groups = []
+    data = raw.get("data")
+    if not isinstance(data, list) or not data or not all(isinstance(group, dict) for group in data):
+        errors.append(f"{path}: data: must be one or more [[data]] tables")
+        data = []
+    for number, group in enumerate(data):
+        where = f"{path}: data[{number}]"
+        for key in sorted(set(group) - {"files", "tags", "rules"}):
+            errors.append(f"{where}.{key}: unknown key (expected files, and tags or rules)")
+        names = group.get("files")
+        if not _strings(names):
+            errors.append(f"{where}.files: must be a non-empty list of file names")
+            names = []
+        for name in names:
+            if any(mark in name for mark in "*?["):
+                errors.append(f"{where}.files: {name!r}: name each file, no patterns")
+            elif not (folder / name).is_file():
+                errors.append(f"{where}.files: {name!r}: no such file")
+        if ("tags" in group) == ("rules" in group):
+            errors.append(f"{where}: give either tags or rules (what these files are labelled for)")
+            continue
+        labelled = group.get("tags") if "tags" in group else _rules_tags(folder, group["rules"], where, errors)
+        if not _strings(labelled):
+            if "tags" in group:
+                errors.append(f"{where}.tags: must be a non-empty list of tag names")
+            continue
+        groups.append(Group(tuple(folder / name for name in names), frozenset(labelled), tuple(names)))
+    for tag in tags:
+        if groups and not any(tag in group.labelled for group in groups):
+            errors.append(f"{path}: tags: no [[data]] group is labelled for {tag!r}")
+    if errors:
+        raise TrainingError("\n".join(errors))
+    return Manifest(dataclasses.replace(Options(), **values), tuple(tags), tuple(groups))
+
+
+def _strings(value: object) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(item, str) and item for item in value)
+
+
+def _rules_tags(folder: Path, name: object, where: str, errors: list[str]) -> list[str]:
+    """The keyword tags of a rules file (read as TOML only: its [model], if any, is not loaded)."""
+    if not isinstance(name, str) or not name:
+        errors.append(f"{where}.rules: must be a rules file name")
+        return []
+    try:
+        rules = tomllib.loads((folder / name).read_text(encoding="utf-8"))
+        return [str(rule["tag"]) for rule in rules.get("keyword", [])]
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+        errors.append(f"{where}.rules: {name!r}: cannot read its keyword tags ({exc.__class__.__name__}: {exc})")
+        return []
+
+
+def train_manifest(manifest: Manifest) -> TagModel:
+    """A model of the manifest's tags, each trained on the messages of the groups labelled for it."""
+    return train([path for group in manifest.groups for path in group.files], manifest.options, manifest)
+
+
+def train(files: Sequence[Path], options: Options = Options(), manifest: Manifest | None = None) -> TagModel:
+    """A model trained on `files` (their order kept), every tag on every message, or as `manifest`
+    says; raises `TrainingError`."""
     try:
         import numpy as np
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -74,13 +193,24 @@ def train(files: Sequence[Path], options: Options = Options()) -> TagModel:
                             "(training a model needs scikit-learn: pip install 'siyu[train]')") from exc
 
     rows = [row for path in files for row in read_rows(path)]
+    # each message's labelled-for tags: None for every tag (no manifest)
+    labelled: list[frozenset[str] | None] = [None] * len(rows) if manifest is None else [
+        group.labelled for group in manifest.groups for path in group.files for _ in read_rows(path)]
     counts: dict[str, int] = {}
-    for _, tags in rows:
+    for (_, tags), known in zip(rows, labelled, strict=True):
         for tag in tags:
-            counts[tag] = counts.get(tag, 0) + 1
-    tags = sorted(tag for tag, count in counts.items() if count >= options.min_examples)
-    if not tags:
-        raise TrainingError(f"no tag has {options.min_examples} or more example messages in {len(rows)} messages")
+            if known is None or tag in known:
+                counts[tag] = counts.get(tag, 0) + 1
+    if manifest is None:
+        tags = sorted(tag for tag, count in counts.items() if count >= options.min_examples)
+        if not tags:
+            raise TrainingError(f"no tag has {options.min_examples} or more example messages in {len(rows)} messages")
+    else:
+        tags = sorted(manifest.tags)
+        few = [f"{tag!r} ({counts.get(tag, 0)})" for tag in tags if counts.get(tag, 0) < options.min_examples]
+        if few:
+            raise TrainingError(f"tags: fewer than min_examples = {options.min_examples} example messages: "
+                                f"{', '.join(few)}")
     vectors = TfidfVectorizer(analyzer=partial(ngrams, longest=options.ngrams), min_df=options.min_df,
                               sublinear_tf=True)
     x = vectors.fit_transform([text for text, _ in rows])
@@ -90,28 +220,31 @@ def train(files: Sequence[Path], options: Options = Options()) -> TagModel:
     weights: list[dict[str, float]] = []  # per tag: n-gram -> weight
     intercepts = []
     exact = []  # each tag's probabilities on the training messages, before pruning and rounding
+    reads: list[list[int]] = []  # per tag: the messages it trains on
     for tag in tags:
-        wanted = np.array([tag in gold for _, gold in rows])
-        fitted = LogisticRegression(C=options.C, class_weight="balanced", max_iter=MAX_ITER).fit(x, wanted)
+        reads.append([number for number, known in enumerate(labelled) if known is None or tag in known])
+        own = x[reads[-1]] if manifest is not None else x
+        wanted = np.array([tag in rows[number][1] for number in reads[-1]])
+        fitted = LogisticRegression(C=options.C, class_weight="balanced", max_iter=MAX_ITER).fit(own, wanted)
         coef, intercept = fitted.coef_[0], float(fitted.intercept_[0])
-        exact.append(fitted.predict_proba(x)[:, 1])
+        exact.append(fitted.predict_proba(own)[:, 1])
         if options.decimals is not None:
             coef = np.round(coef, options.decimals)
-        kept, change = _pruned(columns, coef, intercept, exact[-1], options.prune)
+        kept, change = _pruned(own.tocsc() if manifest is not None else columns, coef, intercept, exact[-1],
+                               options.prune)
         intercepts.append(intercept)
         weights.append({str(grams[column]): float(coef[column]) for column in kept if coef[column] != 0})
         logger.info("%s: %d positive of %d, %d of %d weights kept (largest change %.4f)",
-                    tag, int(wanted.sum()), len(rows), len(kept), len(coef), change)
+                    tag, int(wanted.sum()), len(reads[-1]), len(kept), len(coef), change)
     if options.decimals is not None:
         idf = np.round(idf, options.decimals + 2)
     vocabulary = {str(gram): (float(idf[column]), *(tag.get(str(gram), 0.0) for tag in weights))
                   for column, gram in enumerate(grams)}
     model = TagModel(tuple(tags), tuple(intercepts), options.ngrams, vocabulary, {})
     # What pruning and rounding cost, measured with the bot's own reading of the stored model.
-    indexes = range(len(tags))
-    change = max(abs(chance - exact[index][row]) for row, (text, _) in enumerate(rows)
-                 for index, chance in model.chances(text, indexes).items())
-    return dataclasses.replace(model, training=_training_record(files, rows, options, counts, tags, change))
+    change = max(abs(model.chances(rows[number][0], (index,))[index] - exact[index][place])
+                 for index in range(len(tags)) for place, number in enumerate(reads[index]))
+    return dataclasses.replace(model, training=_training_record(files, rows, options, counts, tags, change, manifest))
 
 
 def _pruned(columns: Any, coef: Any, intercept: float, full: Any, tolerance: float) -> tuple[list[int], float]:
@@ -145,10 +278,12 @@ def _probability(z: Any) -> Any:
 
 
 def _training_record(files: Sequence[Path], rows: list[Row], options: Options, counts: dict[str, int],
-                     tags: list[str], change: float) -> dict[str, Any]:
-    return {
-        "files": [{"path": path.as_posix(), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16]}
-                  for path in files],
+                     tags: list[str], change: float, manifest: Manifest | None = None) -> dict[str, Any]:
+    # a manifest's files as it names them (relative to it), so the record is the same wherever it is built
+    names = [name for group in manifest.groups for name in group.names] if manifest else [p.as_posix() for p in files]
+    record: dict[str, Any] = {
+        "files": [{"path": name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()[:16]}
+                  for name, path in zip(names, files, strict=True)],
         "messages": len(rows),
         "positives": {tag: counts[tag] for tag in tags},
         "options": {"C": options.C, "ngrams": options.ngrams, "min_df": options.min_df,
@@ -157,3 +292,7 @@ def _training_record(files: Sequence[Path], rows: list[Row], options: Options, c
         # the largest change pruning and rounding make to a training message's probability, any tag
         "largest_change": round(change, 6),
     }
+    if manifest is not None:
+        record["groups"] = [{"files": len(group.files), "labelled": sorted(group.labelled & set(tags))}
+                            for group in manifest.groups]
+    return record
