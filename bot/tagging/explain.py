@@ -36,6 +36,7 @@ class Decision:
     clause: str
     counted: bool
     why: str
+    by_model: bool = False  # `keyword` is the learned check's evidence (n-grams), not a keyword it hit
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def explain(tagger: KeywordTagger, text: str) -> Explanation:
     for match in tags:
         if match.rule in model_added:
             decisions.append(Decision(match.tag, match.rule, "、".join(match.matched), match.clause, True,
-                                      model_added[match.rule]))
+                                      model_added[match.rule], by_model=True))
         elif not any(d.rule == match.rule and d.counted for d in decisions):
             decisions.append(Decision(match.tag, match.rule, "、".join(match.matched), match.clause, True,
                                       "线索词（cues）的权重之和达到了阈值"))

@@ -142,3 +142,26 @@ def test_a_broken_rule_edit_keeps_the_old_rules_and_try_explains_the_fixed_one(s
     page.click("nav >> text=话术库")
     page.wait_for_selector("#live-status:has-text('校验通过')")
     shot(page, tmp_path, "scripts.png")
+
+
+def test_try_shows_the_learned_check_taking_back_and_adding_a_tag(shop, page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An operator sees why the model overruled the keywords, in the same list as the keyword decisions."""
+    h = shop
+    login(page, h)
+    page.click("nav >> text=标签规则")
+    page.wait_for_selector("#live-status:has-text('校验通过')")
+
+    page.fill("#try-sentence", "刚看到「预约有礼」的海报 挺好看的")  # the keyword is there; nobody asked to book
+    page.click("#try-button")
+    page.wait_for_selector("#try-decisions")
+    assert "意向:预约" not in page.inner_text(".try-tags")
+    decisions = page.inner_text("#try-decisions")
+    assert "✗ 不计" in decisions and "学习模型复核" in decisions and "未打标签" in decisions
+
+    page.fill("#try-sentence", "把剩下的钱打回我卡里吧，不上了")  # no refund keyword, plainly a refund
+    page.click("#try-button")
+    page.wait_for_selector("#try-decisions:has-text('补打标签')")
+    assert "诉求:退款" in page.inner_text(".try-tags")
+    decisions = page.inner_text("#try-decisions")
+    assert "✓ 计入" in decisions and "学习模型复核" in decisions and "模型依据「" in decisions
+    shot(page, tmp_path, "rules-model.png")

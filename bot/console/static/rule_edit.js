@@ -84,7 +84,7 @@
         var head = el("div", "head");
         head.appendChild(el("strong", d.counted ? "yes" : "no", d.counted ? "✓ 计入" : "✗ 不计"));
         head.appendChild(el("span", d.counted ? "tag" : "tag off", d.tag));
-        head.appendChild(el("span", "", "命中「" + d.keyword + "」，分句「" + d.clause + "」"));
+        head.appendChild(el("span", "", (d.by_model ? "模型依据「" : "命中「") + d.keyword + "」，分句「" + d.clause + "」"));
         item.appendChild(head);
         item.appendChild(el("div", "why", d.why + "　· 规则 " + d.rule));
         box.appendChild(item);
