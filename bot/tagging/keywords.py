@@ -202,7 +202,6 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         self._heads = {number: frozenset(verb for verb in rule.heads if len(verb) == 1)
                        for number, rule in enumerate(self._rules) if rule.heads}
         self._aspects = frozenset(self._language.words["verb_aspects"])
-        # The learned check ([model]): takes back a fired rule's tag the model finds unlikely.
         # The learned check ([model]): takes back a fired rule's tag the model finds unlikely and gives one
         # it finds near certain; the opt-out it may give but never takes back (a missed 退订 costs more).
         self._veto = Veto(rules.model, [rule.model for rule in self._rules], [rule.tag for rule in self._rules],

@@ -57,6 +57,9 @@ METRIC_NAMES: frozenset[str] = frozenset(
 # the [vocab] list `name`). Vocab references are expanded here; gaps are the tagger's business.
 GAP = "*"
 OPT_OUT_TAG = "状态:退订"  # the required rule: a customer who asks to hear no more
+# The learned check a rules file gets when its [model] names no file: the shipped rules' model, in the
+# checkout the package runs from (`make install` installs it editable).
+SHIPPED_MODEL = Path(__file__).resolve().parents[2] / "rules" / "tags.model.json"
 _VOCAB_REF = re.compile(r"\{([^{}]+)\}")
 _TOP_LEVEL_KEYS = ("keyword", "behaviour", "vocab", "dictionary", "exclusive_groups", "language", "aliases", "concepts",
                    "model")
@@ -341,29 +344,33 @@ def parse_rules(text: str, source: str = "<string>", base: Path | None = None) -
 
 def _parse_model(raw: object, keyword_rules: list[tuple[int, KeywordRule]], source: str, base: Path | None,
                  errors: list[str]) -> ModelCheck | None:
-    """The `[model]` table's learned check; every rule's `model = "<tag>"` must name a tag of the model."""
-    spec = _validated(ModelSpec, raw, f"{source}: model", errors) if raw is not None else None
-    if spec is None:
-        for index, rule in keyword_rules:
-            if isinstance(rule.model, str):
-                errors.append(f"{source}: keyword[{index}] ({rule.tag}).model: the file has no [model] table")
-        return None
-    if not spec.enabled:
-        return None
-    if not spec.file:
-        errors.append(f"{source}: model.file: missing (the model file, relative to the rules file)")
+    """The `[model]` table's learned check; every rule's `model = "<tag>"` must name a tag of the model.
+    A file with no `[model]` table, or one without `file`, is checked by the shipped model (`SHIPPED_MODEL`)
+    for the tags it knows by name, with the default thresholds: an operator writing rules from the docs gets
+    the check without asking; `[model] enabled = false` turns it off."""
+    if raw is None:
+        raw = {}
+    spec = _validated(ModelSpec, raw, f"{source}: model", errors)
+    if spec is not None and not spec.enabled:
+        errors.extend(f"{source}: keyword[{index}] ({rule.tag}).model: names a model's tag, but the file's [model]"
+                      " is off" for index, rule in keyword_rules if isinstance(rule.model, str))
+    if spec is None or not spec.enabled:
         return None
     folder = base if base is not None else Path(source).parent if not source.startswith("<") else Path.cwd()
+    if not spec.file and not SHIPPED_MODEL.is_file():
+        logger.warning("%s: no learned check: the shipped model %s is missing", source, SHIPPED_MODEL)
+        return None
+    path = folder / spec.file if spec.file else SHIPPED_MODEL
     try:
-        model = load_model(folder / spec.file)
+        model = load_model(path)
     except ModelError as exc:
         errors.append(f"{source}: model.file: {exc}")
         return None
     for index, rule in keyword_rules:
         if isinstance(rule.model, str) and model.index(rule.model) is None:
-            errors.append(f"{source}: keyword[{index}] ({rule.tag}).model: {spec.file} has no model of tag"
+            errors.append(f"{source}: keyword[{index}] ({rule.tag}).model: {path.name} has no model of tag"
                           f" {rule.model!r} (known: {', '.join(model.tags)})")
-    return ModelCheck(model, spec.veto_below, str(folder / spec.file), spec.add_above)
+    return ModelCheck(model, spec.veto_below, str(path), spec.add_above)
 
 
 def _parse_language(raw: object, source: str, errors: list[str]) -> Language:

@@ -12,7 +12,8 @@ import pytest
 from bot.tagging.explain import explain
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.model import load_model, model_json, ngrams
-from bot.tagging.rules import RulesError, parse_rules
+from bot.tagging import rules
+from bot.tagging.rules import RulesError, load_rules, parse_rules
 from bot.tagging.training import Options, read_rows, train
 from tests.support.tagging import SHIPPED, tags
 
@@ -70,7 +71,7 @@ def test_a_rule_with_model_false_is_never_checked_and_another_tags_model_can_che
     shipped = '[model]\nfile = "tags.model.json"'
     assert tags(rules_with(shipped), NOISE) == set()
     assert tags(rules_with(shipped, "model = false"), NOISE) == {"诉求:投诉"}
-    assert tags(rules_with(""), NOISE) == {"诉求:投诉"}  # no [model]: the rules alone
+    assert tags(rules_with("[model]\nenabled = false"), NOISE) == {"诉求:投诉"}  # the rules alone
     # A shop that calls its complaints 售后:不满 checks them with the 诉求:投诉 model.
     renamed = parse_rules(f'{shipped}\n[[keyword]]\ntag = "售后:不满"\nkeywords = ["太吵了"]\nmodel = "诉求:投诉"\n',
                           source="test.toml", base=SHIPPED.parent)
@@ -153,7 +154,8 @@ def test_enabled_false_turns_the_learned_check_off() -> None:
     ('[model]\nfile = "tags.model.json"\nadd_above = 1.1', "", "test.toml: model.add_above: "),
     ('[model]\nfile = "tags.model.json"', 'model = "售后:不满"',
      "test.toml: keyword[0] (诉求:投诉).model: tags.model.json has no model of tag '售后:不满'"),
-    ("", 'model = "诉求:投诉"', "test.toml: keyword[0] (诉求:投诉).model: the file has no [model] table"),
+    ("[model]\nenabled = false", 'model = "售后:不满"',
+     "test.toml: keyword[0] (诉求:投诉).model: names a model's tag, but the file's [model] is off"),
 ])
 def test_a_bad_model_table_is_a_rules_error_naming_the_file_and_key(tmp_path: Path, model: str, rule: str,
                                                                     problem: str) -> None:
@@ -163,3 +165,42 @@ def test_a_bad_model_table_is_a_rules_error_naming_the_file_and_key(tmp_path: Pa
     with pytest.raises(RulesError) as raised:
         rules_with(model, rule, tmp_path)
     assert any(problem in error for error in raised.value.errors), raised.value.errors
+
+
+# An operator's own file, written from the docs without a [model] table: the shipped model checks the
+# rules whose tags it knows by name, and `enabled = false` is the rules alone.
+OPERATOR = """
+[[keyword]]
+tag = "意向:预约"
+keywords = ["预约", "约个时间"]
+
+[[keyword]]
+tag = "诉求:退款"
+keywords = ["退款", "退钱"]
+
+[[keyword]]
+tag = "售后:问题"
+keywords = ["坏了"]
+"""
+
+
+@pytest.mark.shipped_model
+def test_an_operators_file_without_a_model_table_is_checked_by_the_shipped_model(tmp_path: Path) -> None:
+    path = tmp_path / "shop_tags.toml"
+    path.write_text(OPERATOR, encoding="utf-8")
+    checked = KeywordTagger(load_rules(path))
+    assert checked.rules.model is not None and checked.rules.model.path == str(rules.SHIPPED_MODEL)
+    assert tags(checked, "钱什么时候打回我卡上，不想再等了") == {"诉求:退款"}  # no keyword; the model is sure
+    assert tags(checked, "大门的锁坏了，师傅明天能来吗") >= {"售后:问题"}  # a tag the model does not know stands
+    path.write_text(OPERATOR + "\n[model]\nenabled = false\n", encoding="utf-8")
+    alone = KeywordTagger(load_rules(path))
+    assert alone.rules.model is None and tags(alone, "钱什么时候打回我卡上，不想再等了") == set()
+
+
+@pytest.mark.shipped_model
+def test_without_the_shipped_model_an_operators_file_still_loads(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rules, "SHIPPED_MODEL", tmp_path / "gone.json")
+    path = tmp_path / "shop_tags.toml"
+    path.write_text(OPERATOR, encoding="utf-8")
+    assert load_rules(path).model is None  # a warning in the log, the rules alone
