@@ -287,10 +287,6 @@ class Veto:
                  and self.add_above < 1 and (chance := chances[index]) > self.add_above}
         return dropped, added
 
-    def dropped(self, text: str, fired: Iterable[int]) -> dict[int, float]:
-        """Rule number -> the model's chance, for each fired rule the model takes back."""
-        return self.decide(text, fired)[0]
-
     def evidence(self, text: str, number: int) -> list[str]:
         """The words that weighed most for rule `number`'s checked tag."""
         return self._model.evidence(text, self._checked[number])
