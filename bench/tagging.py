@@ -9,8 +9,9 @@ precision / recall / F1 over (message, tag) pairs for both taggers; the same fig
 held-out sets of tests/data (clinic and school sentences written before tuning, and a gym's,
 a dental clinic chain's, a pet hospital chain's, an auto care chain's, a postpartum care
 centre's, an optical centre chain's, a home-cleaning service's, a physiotherapy studio's, a
-homestay chain's, a moving company's, a children's dance studio's, an elder-care provider's and a
-study-abroad consultancy's messages with rules an operator wrote once); and
+homestay chain's, a moving company's, a children's dance studio's, an elder-care provider's, a
+study-abroad consultancy's, a children's sports chain's, a baby store chain's and a real-estate
+agency's messages with rules an operator wrote once); and
 `siyu tag --json --stdin` on N lines as a user runs it, start-up included, --repeat times,
 with the default --jobs (a worker per CPU) and with --jobs 1, alternately. With --baseline, the same command of that
 commit (a temporary git worktree, same interpreter and packages) runs alternately with this
@@ -211,6 +212,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("heldout12", DATA / "tagging_heldout12.jsonl", None),
         ("eldercare", DATA / "eldercare_heldout.jsonl", DATA / "eldercare_tags.toml"),
         ("studyabroad", DATA / "studyabroad_heldout.jsonl", DATA / "studyabroad_tags.toml"),
+        ("heldout13", DATA / "tagging_heldout13.jsonl", None),
+        ("kidsport", DATA / "kidsport_heldout.jsonl", DATA / "kidsport_tags.toml"),
+        ("babystore", DATA / "babystore_heldout.jsonl", DATA / "babystore_tags.toml"),
+        ("estate", DATA / "estate_heldout.jsonl", DATA / "estate_tags.toml"),
         ("travel", DATA / "travel_dev.jsonl", DATA / "travel_tags.toml"),
         ("lash", DATA / "lash_dev.jsonl", DATA / "lash_tags.toml"),
         ("carrental", DATA / "carrental_dev.jsonl", DATA / "carrental_tags.toml"),
