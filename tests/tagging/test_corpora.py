@@ -105,6 +105,7 @@ SETS = [
     ("tagging_train_week.jsonl", SHIPPED),
     ("intents_train_a.jsonl", SHIPPED),
     ("intents_train_b.jsonl", SHIPPED),
+    ("tagging_train_voice.jsonl", SHIPPED),
     ("travel_dev.jsonl", DATA / "travel_tags.toml"),
     ("lash_dev.jsonl", DATA / "lash_tags.toml"),
     ("carrental_dev.jsonl", DATA / "carrental_tags.toml"),
