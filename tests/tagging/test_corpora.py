@@ -117,6 +117,18 @@ SETS = [
     ("tutorhome_dev.jsonl", DATA / "tutorhome_tags.toml"),
     ("appliance_dev.jsonl", DATA / "appliance_tags.toml"),
     ("kidsplay_dev.jsonl", DATA / "kidsplay_tags.toml"),
+    ("carsales_dev.jsonl", DATA / "carsales_tags.toml"),
+    ("exam_dev.jsonl", DATA / "exam_tags.toml"),
+    ("coffee_dev.jsonl", DATA / "coffee_tags.toml"),
+    ("clothing_dev.jsonl", DATA / "clothing_tags.toml"),
+    ("jewelry_dev.jsonl", DATA / "jewelry_tags.toml"),
+    ("pharmacy_dev.jsonl", DATA / "pharmacy_tags.toml"),
+    ("spa_dev.jsonl", DATA / "spa_tags.toml"),
+    ("electronics_dev.jsonl", DATA / "electronics_tags.toml"),
+    ("cinema_dev.jsonl", DATA / "cinema_tags.toml"),
+    ("bookstore_dev.jsonl", DATA / "bookstore_tags.toml"),
+    ("english_dev.jsonl", DATA / "english_tags.toml"),
+    ("golf_dev.jsonl", DATA / "golf_tags.toml"),
 ]
 
 
