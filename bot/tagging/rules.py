@@ -143,6 +143,15 @@ class KeywordSpec(_Spec):
             parse_lifetime(lifetime)
         return lifetime
 
+    @field_validator("cues", mode="before")
+    @classmethod
+    def _cues_are_a_table(cls, cues: object) -> object:
+        if isinstance(cues, list):  # the likeliest slip: cues = ["没人理", ...] like keywords
+            raise ValueError(f"cues is a table of word = weight after the rule's other keys ([keyword.cues] then "
+                             f"\"{cues[0] if cues else '没人理'}\" = 2, one line a word; the weights add up to "
+                             "cue_threshold, 2 by default), not a list")
+        return cues
+
     @field_validator("cues")
     @classmethod
     def _cues_are_words(cls, cues: dict[str, float]) -> dict[str, float]:

@@ -266,6 +266,8 @@ def test_language_lists_are_operator_data() -> None:
         ('[language]\nmaybe = ["也许"]\n', "language.unknown list 'maybe'"),
         ('[[keyword]]\ntag = "a:b"\nkeywords = ["x"]\nnot_mood = ["angry"]\n', "'angry' is not a mood"),
         ('[[keyword]]\ntag = "a:b"\nkeywords = ["x"]\n[keyword.cues]\n"*a" = 1\n', "a cue is a word"),
+        ('[[keyword]]\ntag = "a:b"\nkeywords = ["x"]\ncues = ["没人理"]\n',
+         'cues is a table of word = weight after the rule\'s other keys ([keyword.cues] then "没人理" = 2'),
     ],
 )
 def test_bad_language_settings_are_named(text: str, problem: str) -> None:
