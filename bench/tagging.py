@@ -10,8 +10,9 @@ held-out sets of tests/data (clinic and school sentences written before tuning, 
 a dental clinic chain's, a pet hospital chain's, an auto care chain's, a postpartum care
 centre's, an optical centre chain's, a home-cleaning service's, a physiotherapy studio's, a
 homestay chain's, a moving company's, a children's dance studio's, an elder-care provider's, a
-study-abroad consultancy's, a children's sports chain's, a baby store chain's and a real-estate
-agency's messages with rules an operator wrote once); and
+study-abroad consultancy's, a children's sports chain's, a baby store chain's, a real-estate
+agency's, a wine store chain's, a pest-control service's and a pick-your-own farm's messages
+with rules an operator wrote once); and
 `siyu tag --json --stdin` on N lines as a user runs it, start-up included, --repeat times,
 with the default --jobs (a worker per CPU) and with --jobs 1, alternately. With --baseline, the same command of that
 commit (a temporary git worktree, same interpreter and packages) runs alternately with this
@@ -216,6 +217,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("kidsport", DATA / "kidsport_heldout.jsonl", DATA / "kidsport_tags.toml"),
         ("babystore", DATA / "babystore_heldout.jsonl", DATA / "babystore_tags.toml"),
         ("estate", DATA / "estate_heldout.jsonl", DATA / "estate_tags.toml"),
+        ("wine", DATA / "wine_heldout.jsonl", DATA / "wine_tags.toml"),
+        ("pest", DATA / "pest_heldout.jsonl", DATA / "pest_tags.toml"),
+        ("farm", DATA / "farm_heldout.jsonl", DATA / "farm_tags.toml"),
         ("travel", DATA / "travel_dev.jsonl", DATA / "travel_tags.toml"),
         ("lash", DATA / "lash_dev.jsonl", DATA / "lash_tags.toml"),
         ("carrental", DATA / "carrental_dev.jsonl", DATA / "carrental_tags.toml"),
