@@ -243,6 +243,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("bookstore", DATA / "bookstore_dev.jsonl", DATA / "bookstore_tags.toml"),
         ("english", DATA / "english_dev.jsonl", DATA / "english_tags.toml"),
         ("golf", DATA / "golf_dev.jsonl", DATA / "golf_tags.toml"),
+        ("purifier", DATA / "purifier_dev.jsonl", DATA / "purifier_tags.toml"),
+        ("hairloss", DATA / "hairloss_dev.jsonl", DATA / "hairloss_tags.toml"),
+        ("nursery", DATA / "nursery_dev.jsonl", DATA / "nursery_tags.toml"),
+        ("esports", DATA / "esports_dev.jsonl", DATA / "esports_tags.toml"),
+        ("sportsgoods", DATA / "sportsgoods_dev.jsonl", DATA / "sportsgoods_tags.toml"),
+        ("ticketing", DATA / "ticketing_dev.jsonl", DATA / "ticketing_tags.toml"),
+        ("seafood", DATA / "seafood_dev.jsonl", DATA / "seafood_tags.toml"),
+        ("chauffeur", DATA / "chauffeur_dev.jsonl", DATA / "chauffeur_tags.toml"),
     )
     for name, path, own_rules in held_out:
         if name in args.skip:
@@ -281,7 +289,8 @@ _DEVELOPMENT = frozenset({"dev2", "dev3", "vet", "dev4", "dev5", "dev6", "salon"
                           "weiqi", "phone", "carcare", "travel", "lash", "carrental", "hearing", "gardening",
                           "massage", "karaoke", "hotel", "tutorhome", "appliance", "kidsplay",
                           "carsales", "exam", "coffee", "clothing", "jewelry", "pharmacy", "spa", "electronics",
-                          "cinema", "bookstore", "english", "golf"})
+                          "cinema", "bookstore", "english", "golf", "purifier", "hairloss", "nursery", "esports",
+                          "sportsgoods", "ticketing", "seafood", "chauffeur"})
 
 
 def cli_figures(rules: Path, messages: Sequence[str], repeat: int, baseline: str | None) -> dict[str, float]:

@@ -132,6 +132,14 @@ SETS = [
     ("bookstore_dev.jsonl", DATA / "bookstore_tags.toml"),
     ("english_dev.jsonl", DATA / "english_tags.toml"),
     ("golf_dev.jsonl", DATA / "golf_tags.toml"),
+    ("purifier_dev.jsonl", DATA / "purifier_tags.toml"),
+    ("hairloss_dev.jsonl", DATA / "hairloss_tags.toml"),
+    ("nursery_dev.jsonl", DATA / "nursery_tags.toml"),
+    ("esports_dev.jsonl", DATA / "esports_tags.toml"),
+    ("sportsgoods_dev.jsonl", DATA / "sportsgoods_tags.toml"),
+    ("ticketing_dev.jsonl", DATA / "ticketing_tags.toml"),
+    ("seafood_dev.jsonl", DATA / "seafood_tags.toml"),
+    ("chauffeur_dev.jsonl", DATA / "chauffeur_tags.toml"),
 ]
 
 
