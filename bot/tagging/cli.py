@@ -15,6 +15,7 @@ from typing import Any
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.matches import TagMatch
 from bot.tagging.model import TagModel, added_reason, model_json, vetoed_reason
+from bot.tagging.model_tags import judged_by
 from bot.tagging.patterns import save_patterns
 from bot.tagging.rules import RulesError, load_rules
 from bot.tagging.training import Options, TrainingError, read_manifest, train, train_manifest
@@ -216,12 +217,14 @@ def _explained(tagger: KeywordTagger, texts: Iterable[str]) -> Iterator[str]:
     """`_as_lines`, with the tags the learned check took back and why."""
     check = tagger.rules.model
     veto_below, add_above = (check.veto_below, check.add_above) if check is not None else (0.0, 1.0)
+    # a rule checked by another model tag than its own (a concept, or its `model = "<tag>"`) says which
+    by = {rule.rule_id: judged_by(rule.tag, rule.model) for rule in tagger.rules.keyword_rules}
     for text in texts:
         matches, dropped, added = tagger.tag_checked(text)
-        reasons = {m.rule: added_reason(chance, add_above, m.matched) for m, chance in added}
+        reasons = {m.rule: added_reason(chance, add_above, m.matched) + by.get(m.rule, "") for m, chance in added}
         lines = [_as_lines(text, matches, reasons)] if matches or not dropped else [f"「{text}」:"]
         lines += [f"  ({m.tag})  ← 命中「{'、'.join(m.matched)}」，但{vetoed_reason(chance, veto_below)}"
-                  for m, chance in dropped]
+                  f"{by.get(m.rule, '')}" for m, chance in dropped]
         yield "\n".join(lines) + "\n"
 
 

@@ -15,6 +15,7 @@ from bot.tagging.keywords import KeywordTagger
 from bot.tagging.matcher import PIECES, drop_contained
 from bot.tagging.matches import TagMatch
 from bot.tagging.model import added_reason, vetoed_reason
+from bot.tagging.model_tags import judged_by
 from bot.tagging.moods import read_moods
 from bot.tagging.negation import asks_a_not_a, negations
 
@@ -59,10 +60,12 @@ def explain(tagger: KeywordTagger, text: str) -> Explanation:
     tags, dropped, added = tagger.tag_checked(text)
     check = tagger.rules.model
     veto_below, add_above = (check.veto_below, check.add_above) if check is not None else (0.0, 1.0)
-    model_added = {match.rule: f"{added_reason(chance, add_above, match.matched)}（学习模型复核）"
-                   for match, chance in added}
+    # a rule checked by another model tag than its own (a concept, or its `model = "<tag>"`) says which
+    by = {rule.rule_id: judged_by(rule.tag, rule.model) for rule in tagger.rules.keyword_rules}
+    model_added = {match.rule: f"{added_reason(chance, add_above, match.matched)}{by.get(match.rule, '')}"
+                                "（学习模型复核）" for match, chance in added}
     given = {match.rule for match in tags if match.rule not in model_added}
-    taken_back = {match.rule: f"命中了，但{vetoed_reason(chance, veto_below)}（学习模型复核）"
+    taken_back = {match.rule: f"命中了，但{vetoed_reason(chance, veto_below)}{by.get(match.rule, '')}（学习模型复核）"
                   for match, chance in dropped}
     folded = tagger.prepare(text)
     pieces = list(PIECES.finditer(folded))

@@ -30,7 +30,8 @@ from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, FAMILIES, FAMILY
                                   groups_of, head_nouns, head_verbs, merged, motions_swapped, predicates_apart,
                                   topic_verbs, with_measures)
 from bot.tagging.language import Language, LanguageError
-from bot.tagging.model import DEFAULT_ADD_ABOVE, DEFAULT_VETO_BELOW, ModelCheck, ModelError, load_model
+from bot.tagging.model import DEFAULT_ADD_ABOVE, DEFAULT_VETO_BELOW, ModelCheck, ModelError, TagModel, load_model
+from bot.tagging.model_tags import concept_values, model_tag
 from bot.tagging.ownership import MOVED, MOVED_MOOD, lost_groups, names_moves, taken_elsewhere
 from bot.tagging.words import DEFAULT_NOT_MOOD, MOODS
 
@@ -313,6 +314,8 @@ def parse_rules(text: str, source: str = "<string>", base: Path | None = None) -
                                          language.words["verbs"], language.words["predicate_adverbs"], language.words)
     behaviour_rules = _parse_behaviour_rules(data.get("behaviour", []), source, errors)
     model = _parse_model(data.get("model"), keyword_rules, source, base, errors)
+    if model is not None:
+        keyword_rules = _checked_by_concepts(keyword_rules, model.model)
     exclusive = data.get("exclusive_groups", [])
     if not isinstance(exclusive, list) or not all(isinstance(g, str) and g for g in exclusive):
         errors.append(f"{source}: exclusive_groups: must be a list of group names")
@@ -380,6 +383,20 @@ def _parse_model(raw: object, keyword_rules: list[tuple[int, KeywordRule]], sour
             errors.append(f"{source}: keyword[{index}] ({rule.tag}).model: {path.name} has no model of tag"
                           f" {rule.model!r} (known: {', '.join(model.tags)})")
     return ModelCheck(model, spec.veto_below, str(path), spec.add_above)
+
+
+def _checked_by_concepts(keyword_rules: list[tuple[int, KeywordRule]], model: TagModel
+                         ) -> list[tuple[int, KeywordRule]]:
+    """Each checked rule (negatable, or the opt-out) whose own tag the model does not know, checked by the
+    model's concept of its value name if it has one (售后:质量 by 售后:问题); `model = false` or `"<tag>"`
+    stays as written, and a topic is checked by its own tag only."""
+    values = concept_values(model)
+    if not values:
+        return keyword_rules
+    return [(index, dataclasses.replace(rule, model=found)
+             if rule.model is True and (rule.negatable or rule.tag == OPT_OUT_TAG)
+             and (found := model_tag(rule.tag, model, values)) is not None and found != rule.tag else rule)
+            for index, rule in keyword_rules]
 
 
 def _parse_language(raw: object, source: str, errors: list[str]) -> Language:

@@ -11,6 +11,12 @@ message's probability moves by more than `prune` (the change measured is stored 
 Data files are labelled for different tag sets (a trade's for its own rules file's tags, a clinic set
 without the school's tags), so a manifest (`read_manifest`, `train_manifest`) says what each group of
 files is labelled for; each tag trains on the messages of the groups labelled for it, and only those.
+
+A manifest's `[concepts]` names, for a model tag, the value names (the part after the colon) operators
+give it: a trade's rules file that has a tag of one of them (not a topic) labels its messages for that
+model tag (售后:质量 and 售后:问题 both teach 售后:问题). The file records them (`training.concepts`), and
+the bot checks an operator's tag the model does not know by name with the concept of its value
+(`bot.tagging.model_tags`).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.tagging.model import TagModel, ngrams
+from bot.tagging.model_tags import value_name
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +83,14 @@ class Group:
     files: tuple[Path, ...]
     labelled: frozenset[str]
     names: tuple[str, ...] = ()  # the files as the manifest writes them, for the training record
+    # model tag -> the files' tags that count as it (a rules file's tags of a concept's value names);
+    # a labelled tag not here counts as itself only
+    sources: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    def carried(self, tags: frozenset[str]) -> frozenset[str]:
+        """The labelled model tags a message of these files carries, given its own tags."""
+        sources = dict(self.sources)
+        return frozenset(tag for tag in self.labelled if tags & sources.get(tag, frozenset((tag,))))
 
 
 @dataclass(frozen=True)
@@ -85,6 +100,8 @@ class Manifest:
     options: Options
     tags: tuple[str, ...]
     groups: tuple[Group, ...]
+    # [concepts]: model tag -> the value names (after the colon) of the operators' tags it stands for
+    concepts: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 _MANIFEST_OPTIONS = {"C": float, "ngrams": int, "min_df": int, "min_examples": int}
@@ -96,6 +113,8 @@ def read_manifest(path: Path) -> Manifest:
     ```toml
     C = 8                     # the options of `Options` (defaults as there)
     tags = ["意向:预约", ...]  # what the model learns
+    [concepts]                # a model tag: the value names of operators' tags it learns from and checks
+    "售后:问题" = ["问题", "质量"]
     [[data]]
     files = ["tagging_dev.jsonl"]          # relative to the manifest
     tags = ["意向:预约", ...]               # what these files are labelled for, or
@@ -107,10 +126,15 @@ def read_manifest(path: Path) -> Manifest:
         raise TrainingError(f"cannot read {path}: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise TrainingError(f"{path}: invalid TOML: {exc}") from exc
+    return parse_manifest(raw, path)
+
+
+def parse_manifest(raw: dict[str, Any], path: Path) -> Manifest:
+    """A manifest from its parsed TOML (files relative to `path`'s folder); `TrainingError` as `read_manifest`."""
     errors: list[str] = []
     folder = path.parent
-    for key in sorted(set(raw) - {"tags", "data", *_MANIFEST_OPTIONS}):
-        errors.append(f"{path}: {key}: unknown key (expected tags, data, {', '.join(_MANIFEST_OPTIONS)})")
+    for key in sorted(set(raw) - {"tags", "data", "concepts", *_MANIFEST_OPTIONS}):
+        errors.append(f"{path}: {key}: unknown key (expected tags, concepts, data, {', '.join(_MANIFEST_OPTIONS)})")
     values: dict[str, Any] = {}
     for key, kind in _MANIFEST_OPTIONS.items():
         if key in raw:
@@ -124,6 +148,7 @@ def read_manifest(path: Path) -> Manifest:
     if not _strings(tags):
         errors.append(f"{path}: tags: must be a non-empty list of tag names")
         tags = []
+    concepts = _concepts(raw.get("concepts", {}), tags, path, errors)
     groups = []
     data = raw.get("data")
     if not isinstance(data, list) or not data or not all(isinstance(group, dict) for group in data):
@@ -145,33 +170,73 @@ def read_manifest(path: Path) -> Manifest:
         if ("tags" in group) == ("rules" in group):
             errors.append(f"{where}: give either tags or rules (what these files are labelled for)")
             continue
-        labelled = group.get("tags") if "tags" in group else _rules_tags(folder, group["rules"], where, errors)
+        if "tags" in group:
+            labelled, sources = group.get("tags"), {}
+        else:
+            labelled, sources = _rules_labels(_rules_tags(folder, group["rules"], where, errors), concepts)
         if not _strings(labelled):
             if "tags" in group:
                 errors.append(f"{where}.tags: must be a non-empty list of tag names")
             continue
-        groups.append(Group(tuple(folder / name for name in names), frozenset(labelled), tuple(names)))
+        groups.append(Group(tuple(folder / name for name in names), frozenset(labelled), tuple(names),
+                            tuple(sorted(sources.items()))))
     for tag in tags:
         if groups and not any(tag in group.labelled for group in groups):
             errors.append(f"{path}: tags: no [[data]] group is labelled for {tag!r}")
     if errors:
         raise TrainingError("\n".join(errors))
-    return Manifest(dataclasses.replace(Options(), **values), tuple(tags), tuple(groups))
+    return Manifest(dataclasses.replace(Options(), **values), tuple(tags), tuple(groups),
+                    tuple(sorted(concepts.items())))
 
 
 def _strings(value: object) -> bool:
     return isinstance(value, list) and bool(value) and all(isinstance(item, str) and item for item in value)
 
 
-def _rules_tags(folder: Path, name: object, where: str, errors: list[str]) -> list[str]:
-    """The keyword tags of a rules file (read as TOML only: its [model], if any, is not loaded)."""
+def _concepts(raw: object, tags: list[str], path: Path, errors: list[str]) -> dict[str, tuple[str, ...]]:
+    """`[concepts]`: model tag -> its value names; each a tag of `tags`, each value name in one concept."""
+    if not isinstance(raw, dict):
+        errors.append(f"{path}: concepts: must be a table of \"model tag\" = [value names]")
+        return {}
+    concepts: dict[str, tuple[str, ...]] = {}
+    owner: dict[str, str] = {}
+    for tag, names in raw.items():
+        where = f'{path}: concepts."{tag}"'
+        if tag not in tags:
+            errors.append(f"{where}: not one of tags (a concept is a tag the model learns)")
+        if not _strings(names) or any(":" in name or name != name.strip() for name in names):
+            errors.append(f"{where}: must be a non-empty list of value names (the part after the colon, 问题 of"
+                          " 售后:问题)")
+            continue
+        for name in names:
+            if owner.setdefault(name, tag) != tag:
+                errors.append(f"{where}: {name!r} is already a value name of {owner[name]!r}")
+        concepts[tag] = tuple(dict.fromkeys(names))
+    return concepts
+
+
+def _rules_labels(rules: list[tuple[str, bool]], concepts: dict[str, tuple[str, ...]]
+                  ) -> tuple[list[str], dict[str, frozenset[str]]]:
+    """What a rules file's messages are labelled for: its keyword tags by name, and each concept one of its
+    (non-topic) tags has a value name of; and, per concept, the tags that count as it."""
+    sources = {}
+    for concept, names in concepts.items():
+        found = frozenset(tag for tag, negatable in rules if tag == concept or (negatable and value_name(tag) in names))
+        if found:
+            sources[concept] = found
+    return list(dict.fromkeys([*(tag for tag, _ in rules), *sources])), sources
+
+
+def _rules_tags(folder: Path, name: object, where: str, errors: list[str]) -> list[tuple[str, bool]]:
+    """The keyword tags of a rules file, each with whether it is negatable (not a topic); read as TOML
+    only: its [model], if any, is not loaded."""
     if not isinstance(name, str) or not name:
         errors.append(f"{where}.rules: must be a rules file name")
         return []
     try:
         rules = tomllib.loads((folder / name).read_text(encoding="utf-8"))
-        return [str(rule["tag"]) for rule in rules.get("keyword", [])]
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+        return [(str(rule["tag"]), rule.get("negatable", True) is not False) for rule in rules.get("keyword", [])]
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as exc:
         errors.append(f"{where}.rules: {name!r}: cannot read its keyword tags ({exc.__class__.__name__}: {exc})")
         return []
 
@@ -193,9 +258,12 @@ def train(files: Sequence[Path], options: Options = Options(), manifest: Manifes
                             "(training a model needs scikit-learn: pip install 'siyu[train]')") from exc
 
     rows = [row for path in files for row in read_rows(path)]
-    # each message's labelled-for tags: None for every tag (no manifest)
+    # each message's labelled-for tags: None for every tag (no manifest); and the model tags it carries
     labelled: list[frozenset[str] | None] = [None] * len(rows) if manifest is None else [
         group.labelled for group in manifest.groups for path in group.files for _ in read_rows(path)]
+    if manifest is not None:
+        rows = [(text, group.carried(tags)) for group in manifest.groups for path in group.files
+                for text, tags in read_rows(path)]
     counts: dict[str, int] = {}
     for (_, tags), known in zip(rows, labelled, strict=True):
         for tag in tags:
@@ -295,4 +363,7 @@ def _training_record(files: Sequence[Path], rows: list[Row], options: Options, c
     if manifest is not None:
         record["groups"] = [{"files": len(group.files), "labelled": sorted(group.labelled & set(tags))}
                             for group in manifest.groups]
+        if manifest.concepts:
+            # what the bot reads: a rule whose tag the model does not know is checked by the concept of its value
+            record["concepts"] = {tag: list(names) for tag, names in manifest.concepts if tag in tags}
     return record

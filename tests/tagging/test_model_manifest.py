@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.tagging.model import model_json
-from bot.tagging.training import TrainingError, read_manifest, train_manifest
+from bot.tagging.training import TrainingError, read_manifest, read_rows, train_manifest
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 SHIPPED_MANIFEST = Path(__file__).resolve().parents[2] / "rules" / "tags.model.toml"
@@ -59,6 +59,15 @@ def test_each_tag_trains_on_the_groups_labelled_for_it_and_the_same_manifest_giv
     ('tags = ["x", "y"]\n[[data]]\nfiles = ["a.jsonl"]\ntags = ["x"]\n', "tags: no [[data]] group is labelled for 'y'"),
     ('tags = ["x"]\n[[data]]\nfiles = ["a.jsonl"]\ntags = ["x"]\nweight = 2\n', "data[0].weight: unknown key"),
     ('tags = ["x"\n', "invalid TOML"),
+    ('tags = ["x"]\nconcepts = 1\n[[data]]\nfiles = ["a.jsonl"]\ntags = ["x"]\n', "concepts: must be a table"),
+    ('tags = ["x"]\n[concepts]\n"售后:问题" = ["问题"]\n[[data]]\nfiles = ["a.jsonl"]\ntags = ["x"]\n',
+     'concepts."售后:问题": not one of tags'),
+    ('tags = ["x"]\n[concepts]\nx = ["售后:问题"]\n[[data]]\nfiles = ["a.jsonl"]\ntags = ["x"]\n',
+     'concepts."x": must be a non-empty list of value names'),
+    ('tags = ["x"]\n[concepts]\nx = []\n[[data]]\nfiles = ["a.jsonl"]\ntags = ["x"]\n',
+     'concepts."x": must be a non-empty list of value names'),
+    ('tags = ["x", "y"]\n[concepts]\nx = ["问题"]\ny = ["质量", "问题"]\n[[data]]\nfiles = ["a.jsonl"]\n'
+     'tags = ["x", "y"]\n', "concepts.\"y\": '问题' is already a value name of 'x'"),
 ])
 def test_a_bad_manifest_is_refused_naming_the_file_and_key(tmp_path: Path, text: str, problem: str) -> None:
     (tmp_path / "a.jsonl").write_text('{"text": "你好", "tags": []}\n', encoding="utf-8")
@@ -88,3 +97,33 @@ def test_the_shipped_manifest_names_each_file_and_reads_no_unseen_set() -> None:
               "dance_heldout.jsonl", "reno_heldout.jsonl", "bakery_heldout.jsonl", "eldercare_heldout.jsonl",
               "studyabroad_heldout.jsonl"}
     assert not unseen & set(names)
+
+
+def test_a_trades_rules_file_labels_its_messages_for_the_concept_of_its_tags_value(tmp_path: Path) -> None:
+    """fruit's 售后:质量 teaches the concept 售后:问题 (value 质量); a topic of that value teaches nothing."""
+    topic = '[[keyword]]\ntag = "项目:质量"\nkeywords = ["质量"]\nnegatable = false\n'
+    (tmp_path / "topic_tags.toml").write_text(topic, encoding="utf-8")
+    manifest = tmp_path / "concept.model.toml"
+    manifest.write_text(f'''min_examples = 3
+tags = ["售后:问题", "意向:预约"]
+[concepts]
+"售后:问题" = ["问题", "质量"]
+[[data]]
+files = ["{DATA / 'tagging_dev.jsonl'}"]
+tags = ["意向:预约"]
+[[data]]
+files = ["{DATA / 'fruit_dev.jsonl'}"]
+rules = "{DATA / 'fruit_tags.toml'}"
+[[data]]
+files = ["{DATA / 'tagging_dev2.jsonl'}"]
+rules = "topic_tags.toml"
+''', encoding="utf-8")
+    read = read_manifest(manifest)
+    assert read.concepts == (("售后:问题", ("问题", "质量")),)
+    assert [dict(group.sources) for group in read.groups] == [{}, {"售后:问题": frozenset({"售后:质量"})}, {}]
+    assert "售后:问题" not in read.groups[2].labelled
+    fruit = sum("售后:质量" in tags for _, tags in read_rows(DATA / "fruit_dev.jsonl"))
+    model = train_manifest(read)
+    assert fruit >= 3 and model.training["positives"]["售后:问题"] == fruit
+    assert model.training["concepts"] == {"售后:问题": ["问题", "质量"]}  # what the bot maps operators' tags by
+    assert model.training["groups"][1]["labelled"] == ["售后:问题"]
