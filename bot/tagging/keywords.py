@@ -235,9 +235,10 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
     def _token_bounds(self, text: str) -> frozenset[int]:
         return frozenset(itertools.accumulate(map(len, self._segmenter.cut(text)), initial=0))
 
-    def prepare(self, text: str) -> str:
-        """The text the tagger reads: folded, simplified, typos repaired; as long as `text`."""
-        return self._typos.repair(self._phrases.join(fold(text)))
+    def prepare(self, text: str, folded: str | None = None) -> str:
+        """The text the tagger reads: folded, simplified, typos repaired; as long as `text`. `folded`:
+        `fold(text)`, where the caller has it (the learned check reads it too)."""
+        return self._typos.repair(self._phrases.join(fold(text) if folded is None else folded))
 
     def tokens(self, text: str) -> list[str]:
         """The tokens the tagger sees, for explaining a result (`siyu tag --explain`)."""
@@ -250,10 +251,11 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
     def tag_checked(self, text: str) -> Checked:
         """`tag`'s tags (the learned check's additions among them), those the rules gave but the
         learned check (`[model]`) took back, and those it added, each with the model's chance."""
-        fired = self._fired(text)
+        folded = fold(text)
+        fired = self._fired(text, folded)
         if self._veto is None:
             return Checked([self._match(number, *fired[number]) for number in sorted(fired)], [], [])
-        dropped, candidates = self._veto.decide(text, fired)
+        dropped, candidates = self._veto.decide(folded, fired)
         kept = {number: fired[number] for number in fired if number not in dropped}
         added = self._admitted(candidates, kept)
         for number in added:
@@ -280,9 +282,9 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
             admitted[number] = chance
         return admitted
 
-    def _fired(self, text: str) -> dict[int, tuple[list[str], str]]:
-        """The rules the keywords fire: rule -> (its keywords, the first clause)."""
-        folded = self.prepare(text)
+    def _fired(self, text: str, folded: str) -> dict[int, tuple[list[str], str]]:
+        """The rules the keywords fire: rule -> (its keywords, the first clause); `folded` is `fold(text)`."""
+        folded = self.prepare(text, folded)
         pieces = list(PIECES.finditer(folded))
         # Most pieces (好的, 谢谢) hold no keyword at all; skipping them before segmenting is
         # exact, because a run of tokens is always a substring of the piece.

@@ -14,8 +14,9 @@ intercept, through the logistic function.
 File (`FORMAT`, version `VERSION`): one JSON object; `vocabulary` holds one n-gram a line,
 `"n-gram": [idf, [[tag index, weight], ...]]`, sorted, so a retrained model diffs by n-gram. Loaded,
 it is read through one table, n-gram -> (idf squared, idf times each tag's weight): a message costs
-one look-up per n-gram however many tags are asked, and each asked tag's sum is one `sum(map(...))`
-in C over the message's terms, with no multiplication left where no n-gram repeats (most messages).
+one look-up per n-gram, and the sums of all the tags a rules file checks are one pass in C over the
+message's terms (`_sums`), with no multiplication left where no n-gram repeats (most messages). A
+rules file that checks some of the model's tags reads a copy of the table with only their columns.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import logging
 import math
 import operator
 import os
-from collections import Counter
+from collections import Counter, _count_elements  # type: ignore[attr-defined]
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -98,27 +99,19 @@ class TagModel:
 
     def chances(self, text: str, indexes: Iterable[int]) -> dict[int, float]:
         """Tag index -> probability, for several tags of one message in one pass over its n-grams."""
-        folded = fold(text)
-        grams = _ngrams(folded, self.longest)
-        if len(set(folded)) == len(folded):  # no character twice, so no n-gram twice: each is read once
-            known = list(filter(None, map(self.terms.get, grams)))  # None outside the vocabulary: it adds nothing
-        else:
-            counts = Counter(grams)
-            found = list(map(self.terms.get, counts))
-            known = list(filter(None, found))
-            # An n-gram read tf > 1 times weighs 1 + ln tf (squared in the norm), not 1: its term again, times ln tf.
-            repeated = map(operator.lt, _ONCE, counts.values())
-            for term, count in itertools.compress(zip(found, counts.values(), strict=True), repeated):
-                if term is not None:
-                    more = math.log(count)
-                    known.append((term[0] * (more * (2.0 + more)),
-                                  *map(operator.mul, term[1:], itertools.repeat(more))))
-        indexes = list(indexes)
-        # Only the asked tags' columns are summed: each column touches one float per n-gram.
-        norm, *sums = [sum(map(_column(column), known)) for column in (0, *(index + 1 for index in indexes))]
-        norm = math.sqrt(norm) or 1.0
-        return {index: _logistic(total / norm + self.intercepts[index])
-                for index, total in zip(indexes, sums, strict=True)}
+        norm, sums = _sums(self.terms, fold(text), self.longest, len(self.tags))
+        return {index: _logistic(sums[index] / norm + self.intercepts[index]) for index in indexes}
+
+    def columns(self, indexes: Iterable[int]) -> Mapping[str, tuple[float, ...]]:
+        """`terms` with only the columns of the tags `indexes` (in that order) beside the norm's: a rules file
+        that checks a few of the model's tags sums only theirs. `terms` itself when that is every tag."""
+        indexes = tuple(indexes)
+        if indexes == tuple(range(len(self.tags))):
+            return self.terms
+        keep = operator.itemgetter(0, *(index + 1 for index in indexes))
+        if not indexes:  # itemgetter of one item gives the item, not a tuple
+            keep = _norm_only
+        return dict(zip(self.terms.keys(), map(keep, self.terms.values()), strict=True))
 
     def evidence(self, text: str, index: int, most: int = 3) -> list[str]:
         """The words of `text` that weigh most for tag `index`: its n-grams with the largest positive
@@ -151,12 +144,42 @@ def _sublinear(count: int) -> float:
     return 1.0 + math.log(count)
 
 
+def _sums(terms: Mapping[str, tuple[float, ...]], folded: str, longest: int, width: int) -> tuple[float, list[float]]:
+    """The message's L2 norm (1.0 when no n-gram is known) and each of the `width` columns' sum of
+    (1 + ln tf) * idf * weight over its known n-grams: one look-up per n-gram and one pass over all
+    columns in C (`zip`), however many tags. Summed in the order the n-grams first occur, each column
+    as the straightforward sum would, so the probabilities are the same to the last bit."""
+    grams = _ngrams(folded, longest)
+    if len(set(folded)) == len(folded):  # no character twice, so no n-gram twice: each is read once
+        known = list(filter(None, map(terms.get, grams)))  # None outside the vocabulary: it adds nothing
+    else:
+        known = _repeated(terms, grams)
+    if not known:
+        return 1.0, [0.0] * width
+    norm, *sums = map(sum, zip(*known, strict=True))
+    return math.sqrt(norm) or 1.0, sums
+
+
+def _repeated(terms: Mapping[str, tuple[float, ...]], grams: list[str]) -> list[tuple[float, ...]]:
+    """The known n-grams' terms of a message that reads some n-gram more than once: each once, then for
+    each one read tf > 1 times its term again times ln tf (1 + ln tf in all, squared in the norm)."""
+    counts: dict[str, int] = {}
+    _count_elements(counts, grams)  # `Counter(grams)`'s own loop in C, without its Python-level set-up
+    found = list(map(terms.get, counts))
+    known = list(filter(None, found))
+    repeated = map(operator.lt, _ONCE, counts.values())
+    for term, count in itertools.compress(zip(found, counts.values(), strict=True), repeated):
+        if term is not None:
+            more = math.log(count)
+            known.append((term[0] * (more * (2.0 + more)), *map(operator.mul, term[1:], itertools.repeat(more))))
+    return known
+
+
+def _norm_only(term: tuple[float, ...]) -> tuple[float, ...]:
+    return term[:1]
+
+
 _ONCE = itertools.repeat(1)  # compared with each count: the n-grams read more than once
-
-
-@lru_cache(maxsize=64)
-def _column(number: int) -> operator.itemgetter[float]:
-    return operator.itemgetter(number)
 
 
 @lru_cache(maxsize=8)
@@ -268,28 +291,53 @@ class Veto:
         self.add_above = check.add_above
         self._model = check.model
         wanted = [tag if wanted is True else wanted for wanted, tag in zip(rule_models, rule_tags, strict=True)]
-        self._checked = {number: index for number, tag in enumerate(wanted)
-                         if isinstance(tag, str) and (index := check.model.index(tag)) is not None}
+        checked = {number: index for number, tag in enumerate(wanted)
+                   if isinstance(tag, str) and (index := check.model.index(tag)) is not None}
+        self._checked = checked
         self._never_vetoed = frozenset(never_vetoed)
-        self._indexes = set(self._checked.values()) if self.add_above < 1 else set()
+        # Only the tags these rules are checked as are scored: a model of 25 tags costs a file that checks
+        # 6 of them little more than a model of 6. Rule -> its tag's column in `_terms` and `_intercepts`.
+        read = sorted(set(checked.values()))
+        self._terms = check.model.columns(read)
+        self._intercepts = [check.model.intercepts[index] for index in read]
+        self._longest = check.model.longest
+        self._columns = {number: read.index(index) for number, index in checked.items()}
+        self._adds = self.add_above < 1
+        self._add_from = _logit_floor(self.add_above)
 
-    def decide(self, text: str, fired: Iterable[int]) -> tuple[dict[int, float], dict[int, float]]:
+    def decide(self, folded: str, fired: Iterable[int]) -> tuple[dict[int, float], dict[int, float]]:
         """(fired rule -> chance, for those the model takes back; unfired rule -> chance, for those it
-        would add). The caller decides whether an addition may stand (exclusive groups, yield_to)."""
+        would add), for a message as `script.fold` reads it (the tagger has folded it already). The
+        caller decides whether an addition may stand (exclusive groups, yield_to)."""
         fired = set(fired)
-        asked = {self._checked[number] for number in fired if number in self._checked} | self._indexes
-        if not asked:
+        columns = self._columns
+        if not self._adds and fired.isdisjoint(columns):
             return {}, {}
-        chances = self._model.chances(text, asked)
-        dropped = {number: chance for number in sorted(fired) if number in self._checked and number not in
-                   self._never_vetoed and (chance := chances[self._checked[number]]) < self.veto_below}
-        added = {number: chance for number, index in self._checked.items() if number not in fired
-                 and self.add_above < 1 and (chance := chances[index]) > self.add_above}
+        norm, sums = _sums(self._terms, folded, self._longest, len(self._intercepts))
+        logits = [total / norm + intercept for total, intercept in zip(sums, self._intercepts, strict=True)]
+        dropped = {number: chance for number in sorted(fired) if number in columns and number not in
+                   self._never_vetoed and (chance := _logistic(logits[columns[number]])) < self.veto_below}
+        if not self._adds:
+            return dropped, {}
+        # A logit below the threshold's (less a margin wider than any rounding) is never added: the
+        # logistic function is only worked out for the few tags that come near.
+        add_from = self._add_from
+        added = {number: chance for number, column in columns.items() if number not in fired
+                 and logits[column] > add_from and (chance := _logistic(logits[column])) > self.add_above}
         return dropped, added
 
     def evidence(self, text: str, number: int) -> list[str]:
         """The words that weighed most for rule `number`'s checked tag."""
         return self._model.evidence(text, self._checked[number])
+
+
+def _logit_floor(chance: float) -> float:
+    """A logit below which the probability is surely not above `chance` (in (0.5, 1)), for any rounding
+    of the logistic function (a few units in the last place): its logit less 1e-6, which moves the
+    probability by more than 1e-15 while `chance` is below 1 - 1e-8; closer to 1, nothing is ruled out."""
+    if not 0.5 <= chance < 1 - 1e-8:
+        return -math.inf
+    return math.log(chance / (1.0 - chance)) - 1e-6
 
 
 def vetoed_reason(chance: float, veto_below: float) -> str:
