@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
 import itertools
 import json
 import multiprocessing
@@ -58,18 +60,19 @@ def run(args: argparse.Namespace) -> int:
         print("siyu tag: give one message (DATA files and --out are for `siyu tag train`)", file=sys.stderr)
         return 2
     path = Path(args.rules) if args.rules else _default_rules(args)
-    try:
-        rules = load_rules(path)
-    except RulesError as exc:
-        print(str(exc), file=sys.stderr)
-        return 1
-    if args.check:
-        print(f"{path}: {len(rules.keyword_rules)} keyword rules, {len(rules.behaviour_rules)} behaviour rules, ok")
-        return 0
-    if not args.stdin and not args.text:
-        print("siyu tag: give a message, or --stdin", file=sys.stderr)
-        return 2
-    tagger = KeywordTagger(rules)
+    with _long_lived():
+        try:
+            rules = load_rules(path)
+        except RulesError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+        if args.check:
+            print(f"{path}: {len(rules.keyword_rules)} keyword rules, {len(rules.behaviour_rules)} behaviour rules, ok")
+            return 0
+        if not args.stdin and not args.text:
+            print("siyu tag: give a message, or --stdin", file=sys.stderr)
+            return 2
+        tagger = KeywordTagger(rules)
     save_patterns()  # the next `siyu tag` reads the tagger's regexes compiled (bot/tagging/patterns.py)
     texts = (line.rstrip("\n") for line in sys.stdin) if args.stdin else iter([args.text])
     # Typed at a terminal, each answer shows at once; piped, output is buffered (one write per
@@ -89,6 +92,22 @@ def run(args: argparse.Namespace) -> int:
             sys.stdout.flush()
     save_patterns()  # and those that some messages needed
     return 0
+
+
+@contextlib.contextmanager
+def _long_lived() -> Iterator[None]:
+    """For building what lives as long as the command (rules, dictionary, model): the cyclic collector
+    is off meanwhile (it walked the growing heap again and again, 5 % of start-up), and what was built
+    is frozen after (`gc.freeze`), so that later collections, the one at exit and the forked workers'
+    leave it alone (a worker's pages stay shared). Only cycles made before it could outlive their use."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def run_train(args: argparse.Namespace) -> int:

@@ -109,3 +109,14 @@ def test_training_without_scikit_learn_names_the_extra_to_install(
     out = tmp_path / "model.json"
     assert main(["tag", "train", "--out", str(out), "tests/data/tagging_dev.jsonl"]) == 1
     assert "pip install 'siyu[train]'" in capsys.readouterr().err and not out.exists()
+
+
+def test_the_collector_is_back_after_the_tagger_is_built_and_what_it_built_is_frozen() -> None:
+    """`siyu tag` builds its tables with the cyclic collector off and freezes them (bot/tagging/cli.py
+    `_long_lived`): the collector runs again for the messages, and a caller's choice is kept."""
+    probe = ("import gc, sys; from bot.cli.main import main; main(['tag', '--rules', sys.argv[1], '你好']); "
+             "print(gc.isenabled(), gc.get_freeze_count() > 100_000); gc.disable(); "
+             "main(['tag', '--rules', sys.argv[1], '你好']); print(gc.isenabled())")
+    result = subprocess.run([sys.executable, "-c", probe, str(RULES)], capture_output=True, text=True, timeout=120,
+                            cwd=ROOT, check=True)
+    assert [line for line in result.stdout.splitlines() if "你好" not in line] == ["True True", "False"]
