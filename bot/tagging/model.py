@@ -311,7 +311,7 @@ class Veto:
         caller decides whether an addition may stand (exclusive groups, yield_to)."""
         fired = set(fired)
         columns = self._columns
-        if not self._adds and fired.isdisjoint(columns):
+        if not columns or not self._adds and fired.isdisjoint(columns):  # nothing to ask the model
             return {}, {}
         norm, sums = _sums(self._terms, folded, self._longest, len(self._intercepts))
         logits = [total / norm + intercept for total, intercept in zip(sums, self._intercepts, strict=True)]

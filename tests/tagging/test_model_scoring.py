@@ -82,3 +82,13 @@ def test_a_logit_below_the_floor_never_has_a_chance_above_the_threshold() -> Non
         assert _logistic(floor) < chance and _logistic(math.nextafter(floor, -math.inf)) < chance
         assert floor < math.log(chance / (1 - chance))
     assert _logit_floor(1 - 1e-9) == -math.inf  # too close to 1 to rule anything out
+
+
+def test_a_rules_file_whose_tags_the_model_does_not_know_never_reads_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no rule checked there is nothing to decide: not even the message's n-grams are read (an
+    operator's trade whose tags the shipped model does not know pays nothing for it)."""
+    from bot.tagging import model as module
+
+    veto = Veto(ModelCheck(random_model(0), DEFAULT_VETO_BELOW, "<random>", 0.9), [True, True], ["售后:问题", "tag9"])
+    monkeypatch.setattr(module, "_sums", lambda *args: pytest.fail("the message was read"))
+    assert veto.decide(fold("预约退款"), {0}) == ({}, {}) and veto.decide("", set()) == ({}, {})
