@@ -40,6 +40,7 @@ CACHE = REPO / "var" / "model_cv"
 REFERENCE = ("关注:价格", "意向:转介绍", "意向:预约", "术后:不适", "状态:退订", "诉求:投诉", "诉求:退款", "课程:咨询",
              "课程:请假", "项目:光子嫩肤", "项目:水光针", "项目:热玛吉", "项目:玻尿酸")
 VARIANTS = ("rules", "today", "concepts")
+LOWER_VETOES = (0.05, 0.1)
 
 
 def trade_name(group: dict[str, Any]) -> str:
@@ -52,6 +53,7 @@ def fold_manifest(raw: dict[str, Any], path: Path, left_out: set[str], today: bo
     source = dict(raw)
     if today:
         source.pop("concepts", None)
+        source.pop("add_only", None)
         source["tags"] = [tag for tag in raw["tags"] if tag in REFERENCE]
     whole = parse_manifest(source, path)
     groups = tuple(group for group, written in zip(whole.groups, source["data"], strict=True)
@@ -62,13 +64,14 @@ def fold_manifest(raw: dict[str, Any], path: Path, left_out: set[str], today: bo
             for _, tags in read_rows(file):
                 counts.update(group.carried(tags) & set(whole.tags))
     learned = tuple(tag for tag in whole.tags if counts[tag] >= whole.options.min_examples)
-    return Manifest(whole.options, learned, groups, tuple(item for item in whole.concepts if item[0] in learned))
+    return Manifest(whole.options, learned, groups, tuple(item for item in whole.concepts if item[0] in learned),
+                    tuple(tag for tag in whole.add_only if tag in learned))
 
 
 def trained(manifest: Manifest) -> Path:
     """The fold's model file, trained by the product trainer unless a model of the same recipe is kept."""
     recipe = hashlib.sha256()
-    recipe.update(repr((manifest.options, manifest.tags, manifest.concepts)).encode())
+    recipe.update(repr((manifest.options, manifest.tags, manifest.concepts, manifest.add_only)).encode())
     for group in manifest.groups:
         recipe.update(repr((sorted(group.labelled), group.sources)).encode())
         for file in group.files:
@@ -133,8 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             for variant in VARIANTS:
                 tagger = tagger_for(rules, models.get(variant), 0.2 if variant == "today" else args.veto_below,
                                     0.9 if variant == "today" else args.add_above)
-                checked_as = {rule.rule_id: rule.model if isinstance(rule.model, str) else rule.tag
-                              for rule in tagger.rules.keyword_rules}
+                # the model tag that checked each rule, with ~ where it is the concept of the rule's value
+                checked_as = {rule.rule_id: f"{rule.model}~" if isinstance(rule.model, str) and rule.model != rule.tag
+                              else rule.tag for rule in tagger.rules.keyword_rules}
                 for text, gold in rows:
                     got, dropped, added = tagger.tag_checked(text)
                     scores[trade, variant].add(gold, {match.tag for match in got})
@@ -143,9 +147,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                     for match, _ in added:
                         checks.setdefault(checked_as[match.rule], Counter())[
                             "added right" if match.tag in gold else "added wrong"] += 1
-                    for match, _ in dropped:
-                        checks.setdefault(checked_as[match.rule], Counter())[
-                            "dropped wrong" if match.tag in gold else "dropped right"] += 1
+                    for match, chance in dropped:
+                        count = checks.setdefault(checked_as[match.rule], Counter())
+                        count["dropped wrong" if match.tag in gold else "dropped right"] += 1
+                        for lower in LOWER_VETOES:  # what a lower veto_below would have dropped
+                            if chance < lower:
+                                count[f"dropped {'wrong' if match.tag in gold else 'right'} below {lower}"] += 1
         print(f"fold {fold + 1}/{args.folds}: {', '.join(sorted(left_out))}", file=sys.stderr, flush=True)
     shown = [trade for trade in trades if not args.only or trade in args.only]
     print(f"{'trade':<14}" + "".join(f"{variant + ' P/R/F1':>24}" for variant in VARIANTS))
@@ -165,11 +172,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         micro.append(total.prf())
         result["micro"][variant] = [round(value, 4) for value in micro[-1]]
     print(f"{'micro':<14}" + "".join(f"{p:>10.3f}{r:>7.3f}{f:>7.3f}" for p, r, f in micro))
-    print("\nwith the concepts, what each model tag's check did (added right / wrong, dropped right / wrong):")
+    print("\nwith the concepts, what each model tag's check did (added right / wrong, dropped false / true tags;"
+          " and false / true tags a lower veto_below would have dropped; ~: rules checked by the concept of their"
+          " tag's value):")
     for tag in sorted(checks):
         count = checks[tag]
-        print(f"  {tag:<10} +{count['added right']:<4} -{count['added wrong']:<4}"
-              f" dropped false {count['dropped right']:<4} dropped true {count['dropped wrong']}")
+        print(f"  {tag:<11} +{count['added right']:<4} -{count['added wrong']:<4}"
+              f" dropped false {count['dropped right']:<4} dropped true {count['dropped wrong']:<4}" + "".join(
+                  f"  below {lower}: {count[f'dropped right below {lower}']} / {count[f'dropped wrong below {lower}']}"
+                  for lower in LOWER_VETOES))
         result["checks"][tag] = dict(sorted(count.items()))
     print(json.dumps(result, ensure_ascii=False, sort_keys=True))
     return 0

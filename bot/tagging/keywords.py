@@ -203,9 +203,11 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
                        for number, rule in enumerate(self._rules) if rule.heads}
         self._aspects = frozenset(self._language.words["verb_aspects"])
         # The learned check ([model]): takes back a fired rule's tag the model finds unlikely and gives one
-        # it finds near certain; the opt-out it may give but never takes back (a missed 退订 costs more).
+        # it finds near certain; the opt-out it may give but never takes back (a missed 退订 costs more), nor
+        # a rule checked by one of the model's add-only tags (common trade tags: docs/tagging.md).
         self._veto = Veto(rules.model, [rule.model for rule in self._rules], [rule.tag for rule in self._rules],
-                          [number for number, rule in enumerate(self._rules) if rule.tag == OPT_OUT_TAG]) \
+                          [number for number, rule in enumerate(self._rules)
+                           if rule.tag == OPT_OUT_TAG or rule.model_adds_only]) \
             if rules.model is not None else None
         logger.info(
             "keyword tagger ready: %d rules, %d keywords, rules version %s",

@@ -2,7 +2,9 @@
 names include the part after the rule tag's last colon (an operator's 售后:质量 is checked by 售后:问题).
 
 A model trained from a manifest with `[concepts]` records them in its training record
-(`training.concepts`: model tag -> value names); a model without them checks tags by name only.
+(`training.concepts`: model tag -> value names); a model without them checks tags by name only. Its
+`training.add_only` names the model tags whose check only adds: a rule checked by one (by name or by
+its value) is never taken back, as the opt-out.
 """
 
 from __future__ import annotations
@@ -22,6 +24,12 @@ def concept_values(model: TagModel) -> dict[str, str]:
         return {}
     return {name: tag for tag, names in concepts.items() if isinstance(names, list) and model.index(tag) is not None
             for name in names if isinstance(name, str)}
+
+
+def added_only(model: TagModel) -> frozenset[str]:
+    """The model tags the bot may add but never takes back (`training.add_only`)."""
+    tags = model.training.get("add_only")
+    return frozenset(tag for tag in tags if isinstance(tag, str)) if isinstance(tags, list) else frozenset()
 
 
 def model_tag(tag: str, model: TagModel, values: dict[str, str] | None = None) -> str | None:

@@ -31,7 +31,7 @@ from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, FAMILIES, FAMILY
                                   topic_verbs, with_measures)
 from bot.tagging.language import Language, LanguageError
 from bot.tagging.model import DEFAULT_ADD_ABOVE, DEFAULT_VETO_BELOW, ModelCheck, ModelError, TagModel, load_model
-from bot.tagging.model_tags import concept_values, model_tag
+from bot.tagging.model_tags import added_only, concept_values, model_tag
 from bot.tagging.ownership import MOVED, MOVED_MOOD, lost_groups, names_moves, taken_elsewhere
 from bot.tagging.words import DEFAULT_NOT_MOOD, MOODS
 
@@ -240,6 +240,8 @@ class KeywordRule:
     # one-character aspects (按完, 接完: the segmenter's word) it counts anywhere. Never boosted.
     heads: frozenset[str] = frozenset()
     model: str | bool = True  # `model`: the tag whose learned check applies (True: its own), False: none
+    # checked by a model tag of the model's `add_only` (bot.tagging.model_tags): added, never taken back
+    model_adds_only: bool = False
 
     @property
     def rule_id(self) -> str:
@@ -388,15 +390,20 @@ def _parse_model(raw: object, keyword_rules: list[tuple[int, KeywordRule]], sour
 def _checked_by_concepts(keyword_rules: list[tuple[int, KeywordRule]], model: TagModel
                          ) -> list[tuple[int, KeywordRule]]:
     """Each checked rule (negatable, or the opt-out) whose own tag the model does not know, checked by the
-    model's concept of its value name if it has one (售后:质量 by 售后:问题); `model = false` or `"<tag>"`
-    stays as written, and a topic is checked by its own tag only."""
-    values = concept_values(model)
-    if not values:
+    model's concept of its value name if it has one (售后:质量 by 售后:问题), and only adding where that
+    model tag is one of the model's `add_only`; `model = false` or `"<tag>"` stays as written (both ways),
+    and a topic is checked by its own tag only."""
+    values, adds_only = concept_values(model), added_only(model)
+    if not values and not adds_only:
         return keyword_rules
-    return [(index, dataclasses.replace(rule, model=found)
-             if rule.model is True and (rule.negatable or rule.tag == OPT_OUT_TAG)
-             and (found := model_tag(rule.tag, model, values)) is not None and found != rule.tag else rule)
-            for index, rule in keyword_rules]
+    checked = []
+    for index, rule in keyword_rules:
+        if rule.model is True and (rule.negatable or rule.tag == OPT_OUT_TAG):
+            found = model_tag(rule.tag, model, values)
+            if found is not None and (found != rule.tag or found in adds_only):
+                rule = dataclasses.replace(rule, model=found, model_adds_only=found in adds_only)
+        checked.append((index, rule))
+    return checked
 
 
 def _parse_language(raw: object, source: str, errors: list[str]) -> Language:

@@ -102,6 +102,7 @@ class Manifest:
     groups: tuple[Group, ...]
     # [concepts]: model tag -> the value names (after the colon) of the operators' tags it stands for
     concepts: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    add_only: tuple[str, ...] = ()  # model tags the bot may add but never takes back
 
 
 _MANIFEST_OPTIONS = {"C": float, "ngrams": int, "min_df": int, "min_examples": int}
@@ -113,6 +114,7 @@ def read_manifest(path: Path) -> Manifest:
     ```toml
     C = 8                     # the options of `Options` (defaults as there)
     tags = ["意向:预约", ...]  # what the model learns
+    add_only = ["售后:问题"]   # tags the bot may add but never takes back
     [concepts]                # a model tag: the value names of operators' tags it learns from and checks
     "售后:问题" = ["问题", "质量"]
     [[data]]
@@ -133,8 +135,9 @@ def parse_manifest(raw: dict[str, Any], path: Path) -> Manifest:
     """A manifest from its parsed TOML (files relative to `path`'s folder); `TrainingError` as `read_manifest`."""
     errors: list[str] = []
     folder = path.parent
-    for key in sorted(set(raw) - {"tags", "data", "concepts", *_MANIFEST_OPTIONS}):
-        errors.append(f"{path}: {key}: unknown key (expected tags, concepts, data, {', '.join(_MANIFEST_OPTIONS)})")
+    for key in sorted(set(raw) - {"tags", "data", "concepts", "add_only", *_MANIFEST_OPTIONS}):
+        errors.append(f"{path}: {key}: unknown key (expected tags, concepts, add_only, data, "
+                      f"{', '.join(_MANIFEST_OPTIONS)})")
     values: dict[str, Any] = {}
     for key, kind in _MANIFEST_OPTIONS.items():
         if key in raw:
@@ -149,6 +152,11 @@ def parse_manifest(raw: dict[str, Any], path: Path) -> Manifest:
         errors.append(f"{path}: tags: must be a non-empty list of tag names")
         tags = []
     concepts = _concepts(raw.get("concepts", {}), tags, path, errors)
+    add_only = raw.get("add_only", [])
+    if not isinstance(add_only, list) or not all(isinstance(tag, str) for tag in add_only):
+        errors.append(f"{path}: add_only: must be a list of tag names")
+        add_only = []
+    errors.extend(f"{path}: add_only: {tag!r} is not one of tags" for tag in add_only if tag not in tags)
     groups = []
     data = raw.get("data")
     if not isinstance(data, list) or not data or not all(isinstance(group, dict) for group in data):
@@ -186,7 +194,7 @@ def parse_manifest(raw: dict[str, Any], path: Path) -> Manifest:
     if errors:
         raise TrainingError("\n".join(errors))
     return Manifest(dataclasses.replace(Options(), **values), tuple(tags), tuple(groups),
-                    tuple(sorted(concepts.items())))
+                    tuple(sorted(concepts.items())), tuple(sorted(set(add_only))))
 
 
 def _strings(value: object) -> bool:
@@ -366,4 +374,6 @@ def _training_record(files: Sequence[Path], rows: list[Row], options: Options, c
         if manifest.concepts:
             # what the bot reads: a rule whose tag the model does not know is checked by the concept of its value
             record["concepts"] = {tag: list(names) for tag, names in manifest.concepts if tag in tags}
+        if manifest.add_only:
+            record["add_only"] = [tag for tag in manifest.add_only if tag in tags]  # added, never taken back
     return record

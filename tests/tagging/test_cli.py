@@ -91,7 +91,7 @@ def test_one_message_shows_a_tag_the_model_added_and_why(capsys: pytest.CaptureF
 
     assert main(["tag", "--rules", str(RULES), "孩子不想学了，剩下的课时费怎么处理"]) == 0
     out = capsys.readouterr().out
-    assert "诉求:退款  ← 模型判断可能性 0.9" in out and "，高于 0.90，补打标签（依据：剩下的、" in out
+    assert "诉求:退款  ← 模型判断可能性 0.9" in out and "，高于 0.90，补打标签（依据：剩下、" in out
 
 
 def test_data_files_without_train_are_refused() -> None:

@@ -66,6 +66,8 @@ def test_each_tag_trains_on_the_groups_labelled_for_it_and_the_same_manifest_giv
      'concepts."x": must be a non-empty list of value names'),
     ('tags = ["x"]\n[concepts]\nx = []\n[[data]]\nfiles = ["a.jsonl"]\ntags = ["x"]\n',
      'concepts."x": must be a non-empty list of value names'),
+    ('tags = ["x"]\nadd_only = ["y"]\n[[data]]\nfiles = ["a.jsonl"]\ntags = ["x"]\n', "add_only: 'y' is not one of"),
+    ('tags = ["x"]\nadd_only = "x"\n[[data]]\nfiles = ["a.jsonl"]\ntags = ["x"]\n', "add_only: must be a list"),
     ('tags = ["x", "y"]\n[concepts]\nx = ["问题"]\ny = ["质量", "问题"]\n[[data]]\nfiles = ["a.jsonl"]\n'
      'tags = ["x", "y"]\n', "concepts.\"y\": '问题' is already a value name of 'x'"),
 ])
@@ -91,12 +93,15 @@ def test_the_shipped_manifest_names_each_file_and_reads_no_unseen_set() -> None:
     manifest = read_manifest(SHIPPED_MANIFEST)
     raw = tomllib.loads(SHIPPED_MANIFEST.read_text(encoding="utf-8"))
     names = [Path(name).name for group in raw["data"] for name in group["files"]]
-    assert len(names) == len(set(names)) and len(manifest.tags) == 13
+    rules_files = [Path(group["rules"]).name for group in raw["data"] if "rules" in group]
+    assert len(names) == len(set(names)) and len(manifest.tags) == 18
+    assert set(manifest.add_only) < set(manifest.tags) and {tag for tag, _ in manifest.concepts} <= set(manifest.tags)
+    trades = ["pet", "cleaning", "reno", "bakery", "moving", "dance", "eldercare", "studyabroad", "kidsport",
+              "babystore", "estate", "wine", "pest", "farm"]
     unseen = {"tagging_heldout5.jsonl", "tagging_heldout10.jsonl", "tagging_heldout11.jsonl",
-              "tagging_heldout12.jsonl", "pet_heldout.jsonl", "cleaning_heldout.jsonl", "moving_heldout.jsonl",
-              "dance_heldout.jsonl", "reno_heldout.jsonl", "bakery_heldout.jsonl", "eldercare_heldout.jsonl",
-              "studyabroad_heldout.jsonl"}
+              "tagging_heldout12.jsonl", "tagging_heldout13.jsonl", *(f"{trade}_heldout.jsonl" for trade in trades)}
     assert not unseen & set(names)
+    assert not {f"{trade}_tags.toml" for trade in trades} & set(rules_files)  # their rules are unseen too
 
 
 def test_a_trades_rules_file_labels_its_messages_for_the_concept_of_its_tags_value(tmp_path: Path) -> None:
@@ -106,6 +111,7 @@ def test_a_trades_rules_file_labels_its_messages_for_the_concept_of_its_tags_val
     manifest = tmp_path / "concept.model.toml"
     manifest.write_text(f'''min_examples = 3
 tags = ["售后:问题", "意向:预约"]
+add_only = ["售后:问题"]
 [concepts]
 "售后:问题" = ["问题", "质量"]
 [[data]]
@@ -126,4 +132,5 @@ rules = "topic_tags.toml"
     model = train_manifest(read)
     assert fruit >= 3 and model.training["positives"]["售后:问题"] == fruit
     assert model.training["concepts"] == {"售后:问题": ["问题", "质量"]}  # what the bot maps operators' tags by
+    assert model.training["add_only"] == ["售后:问题"]
     assert model.training["groups"][1]["labelled"] == ["售后:问题"]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.main import main as siyu
+from bot.tagging import rules
 from bot.tagging.explain import explain
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.model import load_model
@@ -42,6 +43,15 @@ def test_a_tag_the_model_does_not_know_is_checked_by_the_concept_of_its_value_bo
     assert tags(checked, BROKEN) == {"售后:质量"}  # added
     assert tags(checked, FINE) == set()  # taken back
     assert [match.tag for match, _ in checked.tag_checked(FINE).dropped] == ["售后:质量"]
+
+
+def test_a_rule_checked_by_an_add_only_model_tag_is_added_but_never_taken_back(folder: Path) -> None:
+    adding = dict(TINY, training=dict(TINY["training"], add_only=["售后:问题"]))
+    (folder / "tiny.model.json").write_text(json.dumps(adding, ensure_ascii=False), encoding="utf-8")
+    checked = tagger(folder, "")
+    assert [rule.model_adds_only for rule in checked.rules.keyword_rules] == [True]
+    assert tags(checked, BROKEN) == {"售后:质量"} and tags(checked, FINE) == {"售后:质量"}
+    assert tags(tagger(folder, 'model = "售后:问题"\n'), FINE) == set()  # named by the rule: both ways
 
 
 def test_a_topic_is_never_checked_by_a_concept(folder: Path) -> None:
@@ -86,3 +96,22 @@ def test_explanations_say_which_model_tag_checked_the_rule(folder: Path, capsys:
     assert siyu(["tag", "--rules", str(rules_file), FINE]) == 0
     out = capsys.readouterr().out
     assert out.count("（按模型的「售后:问题」判断）") == 2, out
+
+
+@pytest.mark.shipped_model
+def test_the_shipped_model_checks_an_operators_after_sales_tags_by_its_concept(tmp_path: Path) -> None:
+    path = tmp_path / "shop_tags.toml"
+    path.write_text('[[keyword]]\ntag = "售后:问题"\nkeywords = ["坏了"]\n[[keyword]]\ntag = "配送:质量"\n'
+                    'keywords = ["质量"]\n[[keyword]]\ntag = "项目:问题"\nkeywords = ["问题"]\nnegatable = false\n'
+                    '[[keyword]]\ntag = "物流:催货"\nkeywords = ["催货"]\n'
+                    '[[keyword]]\ntag = "会员:续卡"\nkeywords = ["续卡"]\n',
+                    encoding="utf-8")
+    loaded = rules.load_rules(path)
+    assert loaded.model is not None and loaded.model.path == str(rules.SHIPPED_MODEL)
+    assert [(rule.model, rule.model_adds_only) for rule in loaded.keyword_rules] == [
+        ("售后:问题", True), ("售后:问题", True), (False, False), ("进度:催单", True), ("会员:续费", True)]
+    checked = KeywordTagger(loaded)
+    # no keyword of theirs; the model is sure (the common trade tags only add: docs/tagging.md)
+    assert tags(checked, "买的鞋穿了两天就开胶了") == {"售后:问题", "配送:质量"}
+    assert tags(checked, "我的快递到哪了，三天了还没发货") == {"物流:催货"}
+    assert tags(checked, "卡里钱快用完了，怎么续") == {"会员:续卡"}
