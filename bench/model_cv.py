@@ -33,7 +33,7 @@ sys.path.insert(0, str(REPO))
 
 from bot.tagging import KeywordTagger, parse_rules  # noqa: E402
 from bot.tagging.model import model_json  # noqa: E402
-from bot.tagging.training import Manifest, parse_manifest, read_rows, train_manifest  # noqa: E402
+from bot.tagging.training import Group, Manifest, parse_manifest, read_rows, train_manifest  # noqa: E402
 
 CACHE = REPO / "var" / "model_cv"
 # The reference taxonomy's 13 tags: what today's check (by full name) knows.
@@ -56,8 +56,12 @@ def fold_manifest(raw: dict[str, Any], path: Path, left_out: set[str], today: bo
         source.pop("add_only", None)
         source["tags"] = [tag for tag in raw["tags"] if tag in REFERENCE]
     whole = parse_manifest(source, path)
-    groups = tuple(group for group, written in zip(whole.groups, source["data"], strict=True)
-                   if "rules" not in written or trade_name(written) not in left_out)
+    return learnable(whole, tuple(group for group, written in zip(whole.groups, source["data"], strict=True)
+                                  if "rules" not in written or trade_name(written) not in left_out))
+
+
+def learnable(whole: Manifest, groups: tuple[Group, ...]) -> Manifest:
+    """`whole` on `groups` only, learning the tags these have at least min_examples positives of."""
     counts: Counter[str] = Counter()
     for group in groups:
         for file in group.files:
@@ -68,7 +72,7 @@ def fold_manifest(raw: dict[str, Any], path: Path, left_out: set[str], today: bo
                     tuple(tag for tag in whole.add_only if tag in learned))
 
 
-def trained(manifest: Manifest) -> Path:
+def trained(manifest: Manifest, cache: Path = CACHE) -> Path:
     """The fold's model file, trained by the product trainer unless a model of the same recipe is kept."""
     recipe = hashlib.sha256()
     recipe.update(repr((manifest.options, manifest.tags, manifest.concepts, manifest.add_only)).encode())
@@ -77,9 +81,9 @@ def trained(manifest: Manifest) -> Path:
         for file in group.files:
             recipe.update(hashlib.sha256(file.read_bytes()).digest())
     recipe.update((REPO / "bot" / "tagging" / "training.py").read_bytes())
-    path = CACHE / f"{recipe.hexdigest()[:20]}.json"
+    path = cache / f"{recipe.hexdigest()[:20]}.json"
     if not path.is_file():
-        CACHE.mkdir(parents=True, exist_ok=True)
+        cache.mkdir(parents=True, exist_ok=True)
         path.write_text(model_json(train_manifest(manifest)), encoding="utf-8")
     return path
 
