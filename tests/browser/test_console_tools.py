@@ -165,3 +165,6 @@ def test_try_shows_the_learned_check_taking_back_and_adding_a_tag(shop, page, tm
     decisions = page.inner_text("#try-decisions")
     assert "✓ 计入" in decisions and "学习模型复核" in decisions and "模型依据「" in decisions
     shot(page, tmp_path, "rules-model.png")
+    checks = page.inner_text("#model-checks")  # which tags the model reads, and how, beside the editor
+    assert "状态:退订\t按本标签复核：只补打，不撤销" in checks and "项目:热玛吉\t不复核：话题标签，提到就算" in checks
+    page.locator("#model-checks").screenshot(path=str((SHOTS or tmp_path) / "rules-model-checks.png"))

@@ -175,3 +175,30 @@ def test_guides_cannot_open_the_editors(console: Console) -> None:
     guide = console.login("li")
     assert guide.get("/console/rules").status_code == 403
     assert guide.get("/console/scripts").status_code == 403
+
+
+def test_the_rules_page_says_how_the_learned_check_reads_each_tag(console: Console) -> None:
+    op = console.login("op")
+    page = op.get("/console/rules").get_data(as_text=True)
+    box = page[page.index('id="model-checks"'):page.index("源码（TOML）")]
+    assert "低于 0.20 的标签撤销" in box and "高于 0.90 的补打" in box
+    assert re.search(r"意向:预约</span></td><td>按本标签复核：可撤销、可补打", box)
+    assert re.search(r"状态:退订</span></td><td>按本标签复核：只补打，不撤销", box)  # a missed opt-out costs more
+    assert re.search(r"项目:热玛吉</span></td><td>不复核：话题标签，提到就算", box)
+
+    path = console.runtime.config.bot.tag_rules_path
+    own = ('\n[[keyword]]\ntag = "售后:质量"\nkeywords = ["起球"]\n'  # a common trade tag, read by its value
+           '\n[[keyword]]\ntag = "咨询:档期"\nkeywords = ["档期"]\n')
+    assert save(op, "rules", path.read_text(encoding="utf-8") + own).status_code == 302
+    box = op.get("/console/rules").get_data(as_text=True)
+    assert "售后:质量</span></td><td>按模型的「售后:问题」复核：只补打，不撤销" in box
+    assert "咨询:档期</span></td><td>不复核：模型不认识这个标签，只按规则" in box
+
+
+def test_rules_without_the_learned_check_say_so(console: Console) -> None:
+    op = console.login("op")
+    path = console.runtime.config.bot.tag_rules_path
+    text = path.read_text(encoding="utf-8")
+    assert save(op, "rules", text.replace("[model]\n", "[model]\nenabled = false\n", 1)).status_code == 302
+    page = op.get("/console/rules").get_data(as_text=True)
+    assert "没有学习模型复核：只按规则打标签" in page and "可撤销、可补打" not in page

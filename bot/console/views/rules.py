@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from bot.console.messages import in_chinese
 from bot.console.playbook_editor import diff_lines
+from bot.console.model_checks import ModelChecks, model_checks
 from bot.console.rule_files import KINDS, EditRefused, RuleFiles, check_tag_rules
 from bot.console.views.base import audit, bp, requires, viewer
 from bot.guides.scripts import Script, ScriptsError, parse_scripts
@@ -38,7 +39,15 @@ def _render(page: str, text: str, problems: list | None = None, status: int = 20
         return render_template(
             "console/rule_edit.html", page=page, kind=kind, title=KINDS[kind], path=files.path(kind), text=text,
             problems=problems or [], versions=files.versions(kind), library=_library(files.text("scripts"), kind),
+            checks=_model_checks(files.text("tags")) if kind == "tags" else None,
             running_error=tagging.store.error if tagging is not None and kind == "tags" else None), status
+
+
+def _model_checks(text: str) -> ModelChecks | None:
+    """学习模型复核 for the saved rules: how the learned check treats each rule's tag (None: the file
+    does not load, so there is nothing to show; the editor says why)."""
+    rules, _ = check_tag_rules(text, current_runtime().config.bot.tag_rules_path.parent)
+    return model_checks(rules) if rules is not None else None
 
 
 @bp.get("/rules")
