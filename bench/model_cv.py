@@ -24,7 +24,7 @@ import json
 import sys
 import tomllib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +105,14 @@ class Score:
         self.fp += len(got - gold)
         self.fn += len(gold - got)
 
+    @classmethod
+    def total(cls, scores: Iterable[Score]) -> Score:
+        """The micro-average's counts: every score's pairs together."""
+        total = cls()
+        for score in scores:
+            total.tp, total.fp, total.fn = total.tp + score.tp, total.fp + score.fp, total.fn + score.fn
+        return total
+
     def prf(self) -> tuple[float, float, float]:
         p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
         r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
@@ -166,15 +174,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         cells = [scores[trade, variant].prf() for variant in VARIANTS]
         print(f"{trade:<14}" + "".join(f"{p:>10.3f}{r:>7.3f}{f:>7.3f}" for p, r, f in cells))
         result["trades"][trade] = {variant: round(cell[2], 4) for variant, cell in zip(VARIANTS, cells, strict=True)}
-    micro = []
-    for variant in VARIANTS:
-        total = Score()
-        for trade in shown:
-            total.tp += scores[trade, variant].tp
-            total.fp += scores[trade, variant].fp
-            total.fn += scores[trade, variant].fn
-        micro.append(total.prf())
-        result["micro"][variant] = [round(value, 4) for value in micro[-1]]
+    micro = [Score.total(scores[trade, variant] for trade in shown).prf() for variant in VARIANTS]
+    for variant, cell in zip(VARIANTS, micro, strict=True):
+        result["micro"][variant] = [round(value, 4) for value in cell]
     print(f"{'micro':<14}" + "".join(f"{p:>10.3f}{r:>7.3f}{f:>7.3f}" for p, r, f in micro))
     print("\nwith the concepts, what each model tag's check did (added right / wrong, dropped false / true tags;"
           " and false / true tags a lower veto_below would have dropped; ~: rules checked by the concept of their"

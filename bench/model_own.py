@@ -126,15 +126,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         cells = [scores[trade, variant].prf() for variant in variants]
         print(f"{trade:<13}" + "".join(f"{p:>8.3f}{r:>7.3f}{f:>7.3f}" for p, r, f in cells))
         result["trades"][trade] = {variant: round(cell[2], 4) for variant, cell in zip(variants, cells, strict=True)}
-    micro = []
-    for variant in variants:
-        total = Score()
-        for trade in trades:
-            total.tp += scores[trade, variant].tp
-            total.fp += scores[trade, variant].fp
-            total.fn += scores[trade, variant].fn
-        micro.append(total.prf())
-        result["micro"][variant] = [round(value, 4) for value in micro[-1]]
+    micro = [Score.total(scores[trade, variant] for trade in trades).prf() for variant in variants]
+    for variant, cell in zip(variants, micro, strict=True):
+        result["micro"][variant] = [round(value, 4) for value in cell]
     print(f"{'micro':<13}" + "".join(f"{p:>8.3f}{r:>7.3f}{f:>7.3f}" for p, r, f in micro))
     print(json.dumps(result, ensure_ascii=False, sort_keys=True))
     return 0
