@@ -119,6 +119,23 @@ class Score:
         return p, r, 2 * p * r / (p + r) if p + r else 0.0
 
 
+def table(scores: dict[tuple[str, str], Score], trades: Sequence[str], variants: Sequence[str], width: int = 24
+          ) -> dict[str, Any]:
+    """Prints each trade's and the micro-averaged P / R / F1 of each variant (a column `width` wide), and
+    returns them for the JSON line: {"trades": {trade: {variant: F1}}, "micro": {variant: [P, R, F1]}}."""
+    print(f"{'trade':<14}" + "".join(f"{variant + ' P/R/F1':>{width}}" for variant in variants))
+    result: dict[str, Any] = {"trades": {}, "micro": {}}
+    for trade in trades:
+        cells = [scores[trade, variant].prf() for variant in variants]
+        print(f"{trade:<14}" + "".join(f"{p:>{width - 14}.3f}{r:>7.3f}{f:>7.3f}" for p, r, f in cells))
+        result["trades"][trade] = {variant: round(cell[2], 4) for variant, cell in zip(variants, cells, strict=True)}
+    micro = [Score.total(scores[trade, variant] for trade in trades).prf() for variant in variants]
+    print(f"{'micro':<14}" + "".join(f"{p:>{width - 14}.3f}{r:>7.3f}{f:>7.3f}" for p, r, f in micro))
+    result["micro"] = {variant: [round(value, 4) for value in cell]
+                       for variant, cell in zip(variants, micro, strict=True)}
+    return result
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--manifest", type=Path, default=REPO / "rules" / "tags.model.toml")
@@ -167,17 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                 count[f"dropped {'wrong' if match.tag in gold else 'right'} below {lower}"] += 1
         print(f"fold {fold + 1}/{args.folds}: {', '.join(sorted(left_out))}", file=sys.stderr, flush=True)
     shown = [trade for trade in trades if not args.only or trade in args.only]
-    print(f"{'trade':<14}" + "".join(f"{variant + ' P/R/F1':>24}" for variant in VARIANTS))
     result: dict[str, Any] = {"folds": args.folds, "veto_below": args.veto_below, "add_above": args.add_above,
-                              "trades": {}, "micro": {}, "checks": {}}
-    for trade in shown:
-        cells = [scores[trade, variant].prf() for variant in VARIANTS]
-        print(f"{trade:<14}" + "".join(f"{p:>10.3f}{r:>7.3f}{f:>7.3f}" for p, r, f in cells))
-        result["trades"][trade] = {variant: round(cell[2], 4) for variant, cell in zip(VARIANTS, cells, strict=True)}
-    micro = [Score.total(scores[trade, variant] for trade in shown).prf() for variant in VARIANTS]
-    for variant, cell in zip(VARIANTS, micro, strict=True):
-        result["micro"][variant] = [round(value, 4) for value in cell]
-    print(f"{'micro':<14}" + "".join(f"{p:>10.3f}{r:>7.3f}{f:>7.3f}" for p, r, f in micro))
+                              **table(scores, shown, VARIANTS), "checks": {}}
     print("\nwith the concepts, what each model tag's check did (added right / wrong, dropped false / true tags;"
           " and false / true tags a lower veto_below would have dropped; ~: rules checked by the concept of their"
           " tag's value):")

@@ -30,7 +30,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench.model_cv import Score, fold_manifest, learnable, tagger_for, trade_name, trained  # noqa: E402
+from bench.model_cv import Score, fold_manifest, learnable, table, tagger_for, trade_name, trained  # noqa: E402
 from bot.tagging.model import load_model, model_json  # noqa: E402
 from bot.tagging.training import Manifest, Row, parse_manifest, read_rows  # noqa: E402
 
@@ -119,17 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for text, gold in rows[fold::2]:
                     scores[trade, variant].add(gold, {match.tag for match in tagger.tag(text)})
         print(f"{trade} done", file=sys.stderr, flush=True)
-    print(f"{'trade':<13}" + "".join(f"{variant + ' P/R/F1':>22}" for variant in variants))
-    result: dict[str, Any] = {"veto_below": args.veto_below, "add_above": args.add_above, "trades": {},
-                              "micro": {}}
-    for trade in trades:
-        cells = [scores[trade, variant].prf() for variant in variants]
-        print(f"{trade:<13}" + "".join(f"{p:>8.3f}{r:>7.3f}{f:>7.3f}" for p, r, f in cells))
-        result["trades"][trade] = {variant: round(cell[2], 4) for variant, cell in zip(variants, cells, strict=True)}
-    micro = [Score.total(scores[trade, variant] for trade in trades).prf() for variant in variants]
-    for variant, cell in zip(variants, micro, strict=True):
-        result["micro"][variant] = [round(value, 4) for value in cell]
-    print(f"{'micro':<13}" + "".join(f"{p:>8.3f}{r:>7.3f}{f:>7.3f}" for p, r, f in micro))
+    result = {"veto_below": args.veto_below, "add_above": args.add_above, **table(scores, trades, variants, 22)}
     print(json.dumps(result, ensure_ascii=False, sort_keys=True))
     return 0
 
