@@ -281,6 +281,16 @@ class RuleSet:
     aliases: tuple[tuple[str, tuple[str, ...]], ...] = ()  # [aliases]: canonical word -> Latin spellings
     model: ModelCheck | None = field(default=None, compare=False)  # [model]: the learned check, if any
 
+    def is_from(self, text: str) -> bool:
+        """Whether these rules are what `text` gives with the model they hold (the console asks it of the
+        running rules and the saved file, rather than parse the file again)."""
+        return self.version == _version(text, self.model)
+
+
+def _version(text: str, model: ModelCheck | None) -> str:
+    """A rule set's version: a new model file is a new version (the same text tags differently)."""
+    return hashlib.sha256(text.encode("utf-8") + (model.model.digest.encode() if model else b"")).hexdigest()[:12]
+
 
 def load_rules(path: str | Path) -> RuleSet:
     """Read and validate a rule pack file; raise `RulesError` naming every problem."""
@@ -348,8 +358,7 @@ def parse_rules(text: str, source: str = "<string>", base: Path | None = None) -
              *(dictionary.words if dictionary else ())))),
         exclusive_groups=tuple(exclusive),
         source=source,
-        # a new model file is a new version: the same text tags differently
-        version=hashlib.sha256(text.encode("utf-8") + (model.model.digest.encode() if model else b"")).hexdigest()[:12],
+        version=_version(text, model),
         language=language,
         aliases=tuple((word, tuple(spellings)) for word, spellings in aliases.items()),
         model=model,

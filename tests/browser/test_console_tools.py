@@ -44,9 +44,21 @@ def shop(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     h.close()
 
 
-def shot(page, tmp_path: Path, name: str) -> None:  # type: ignore[no-untyped-def]
-    target = SHOTS or tmp_path
-    page.screenshot(path=str(target / name), full_page=True)
+def shot(page, tmp_path: Path, name: str, part: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """The whole page, or the element `part` selects, into docs/console (SIYU_SCREENSHOTS) or tmp_path."""
+    target = str((SHOTS or tmp_path) / name)
+    if part:
+        page.locator(part).screenshot(path=target)
+    else:
+        page.screenshot(path=target, full_page=True)
+
+
+def try_sentence(page, sentence: str, until: str = "#try-decisions") -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """试一试 on the rules page: the tags it shows and its decisions, once `until` is on the page."""
+    page.fill("#try-sentence", sentence)
+    page.click("#try-button")
+    page.wait_for_selector(until)
+    return page.inner_text(".try-tags"), page.inner_text("#try-decisions")
 
 
 def login(page, h: Harness) -> None:  # type: ignore[no-untyped-def]
@@ -127,11 +139,8 @@ def test_a_broken_rule_edit_keeps_the_old_rules_and_try_explains_the_fixed_one(s
 
     page.fill("#source", original + NEW_RULE)
     page.wait_for_selector("#live-status:has-text('校验通过')")
-    page.fill("#try-sentence", "周末想带孩子去露营，暂时不需要预约")
-    page.click("#try-button")
-    page.wait_for_selector("#try-decisions")
-    assert "兴趣:露营" in page.inner_text(".try-tags")
-    decisions = page.inner_text("#try-decisions")
+    tags, decisions = try_sentence(page, "周末想带孩子去露营，暂时不需要预约")
+    assert "兴趣:露营" in tags
     assert "「露营」" in decisions and "✓ 计入" in decisions and "否定" in decisions
     shot(page, tmp_path, "rules.png")
     page.click("#save")
@@ -151,20 +160,16 @@ def test_try_shows_the_learned_check_taking_back_and_adding_a_tag(shop, page, tm
     page.click("nav >> text=标签规则")
     page.wait_for_selector("#live-status:has-text('校验通过')")
 
-    page.fill("#try-sentence", "刚看到「预约有礼」的海报 挺好看的")  # the keyword is there; nobody asked to book
-    page.click("#try-button")
-    page.wait_for_selector("#try-decisions")
-    assert "意向:预约" not in page.inner_text(".try-tags")
-    decisions = page.inner_text("#try-decisions")
+    # the keyword is there; nobody asked to book
+    tags, decisions = try_sentence(page, "刚看到「预约有礼」的海报 挺好看的")
+    assert "意向:预约" not in tags
     assert "✗ 不计" in decisions and "学习模型复核" in decisions and "未打标签" in decisions
 
-    page.fill("#try-sentence", "把剩下的钱打回我卡里吧，不上了")  # no refund keyword, plainly a refund
-    page.click("#try-button")
-    page.wait_for_selector("#try-decisions:has-text('补打标签')")
-    assert "诉求:退款" in page.inner_text(".try-tags")
-    decisions = page.inner_text("#try-decisions")
+    tags, decisions = try_sentence(page, "把剩下的钱打回我卡里吧，不上了",  # no refund keyword, plainly a refund
+                                   until="#try-decisions:has-text('补打标签')")
+    assert "诉求:退款" in tags
     assert "✓ 计入" in decisions and "学习模型复核" in decisions and "模型依据「" in decisions
     shot(page, tmp_path, "rules-model.png")
     checks = page.inner_text("#model-checks")  # which tags the model reads, and how, beside the editor
     assert "状态:退订\t按本标签复核：只补打，不撤销" in checks and "项目:热玛吉\t不复核：话题标签，提到就算" in checks
-    page.locator("#model-checks").screenshot(path=str((SHOTS or tmp_path) / "rules-model-checks.png"))
+    shot(page, tmp_path, "rules-model-checks.png", "#model-checks")

@@ -45,9 +45,13 @@ def _render(page: str, text: str, problems: list | None = None, status: int = 20
 
 def _model_checks(text: str) -> ModelChecks | None:
     """学习模型复核 for the saved rules: how the learned check treats each rule's tag (None: the file
-    does not load, so there is nothing to show; the editor says why)."""
-    rules, _ = check_tag_rules(text, current_runtime().config.bot.tag_rules_path.parent)
-    return model_checks(rules) if rules is not None else None
+    does not load, so there is nothing to show; the editor says why). The running rules are the saved
+    file's unless it was just changed outside the console: then it is read again."""
+    tagging = current_runtime().features.get("tagging")
+    running = tagging.store.current()[0] if tagging is not None else None
+    if running is None or not running.is_from(text):
+        running, _ = check_tag_rules(text, current_runtime().config.bot.tag_rules_path.parent)
+    return model_checks(running) if running is not None else None
 
 
 @bp.get("/rules")
