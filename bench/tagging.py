@@ -11,8 +11,9 @@ a dental clinic chain's, a pet hospital chain's, an auto care chain's, a postpar
 centre's, an optical centre chain's, a home-cleaning service's, a physiotherapy studio's, a
 homestay chain's, a moving company's, a children's dance studio's, an elder-care provider's, a
 study-abroad consultancy's, a children's sports chain's, a baby store chain's, a real-estate
-agency's, a wine store chain's, a pest-control service's and a pick-your-own farm's messages
-with rules an operator wrote once); and
+agency's, a wine store chain's, a pest-control service's, a pick-your-own farm's, a TCM clinic
+chain's, a music school's, a domestic-staff agency's, a milk delivery service's, a camp organiser's
+and a matchmaking agency's messages with rules an operator wrote once); and
 `siyu tag --json --stdin` on N lines as a user runs it, start-up included, --repeat times,
 with the default --jobs (a worker per CPU) and with --jobs 1, alternately. With --baseline, the same command of that
 commit (a temporary git worktree, same interpreter and packages) runs alternately with this
@@ -220,6 +221,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("wine", DATA / "wine_heldout.jsonl", DATA / "wine_tags.toml"),
         ("pest", DATA / "pest_heldout.jsonl", DATA / "pest_tags.toml"),
         ("farm", DATA / "farm_heldout.jsonl", DATA / "farm_tags.toml"),
+        ("heldout14", DATA / "tagging_heldout14.jsonl", None),
+        ("tcm", DATA / "tcm_heldout.jsonl", DATA / "tcm_tags.toml"),
+        ("music", DATA / "music_heldout.jsonl", DATA / "music_tags.toml"),
+        ("nanny", DATA / "nanny_heldout.jsonl", DATA / "nanny_tags.toml"),
+        ("milk", DATA / "milk_heldout.jsonl", DATA / "milk_tags.toml"),
+        ("camp", DATA / "camp_heldout.jsonl", DATA / "camp_tags.toml"),
+        ("matchmaking", DATA / "matchmaking_heldout.jsonl", DATA / "matchmaking_tags.toml"),
         ("travel", DATA / "travel_dev.jsonl", DATA / "travel_tags.toml"),
         ("lash", DATA / "lash_dev.jsonl", DATA / "lash_tags.toml"),
         ("carrental", DATA / "carrental_dev.jsonl", DATA / "carrental_tags.toml"),
