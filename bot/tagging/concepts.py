@@ -188,7 +188,8 @@ FAMILY_NOT_MOOD: dict[str, tuple[str, ...]] = {"不适": ("chronic", "remedy")}
 # 「怕太贵」, 「这么贵，我再考虑考虑」 are price concerns all the same (the shipped 关注:价格 refuses as
 # little). A rule with words of such a group and a `not_mood` of its own keeps its own.
 GROUP_NOT_MOOD: dict[str, tuple[str, ...]] = {
-    "价格": ("passed", "praised", "settled", "named", "experienced", "quoted", "payment", "accepted", "set_aside"),
+    "价格": ("passed", "praised", "settled", "named", "experienced", "quoted", "payment", "accepted", "informed",
+           "set_aside"),
     # A complaint word that judges the customer's own (孩子数学太差) is none; otherwise the general default.
     "投诉": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
            "self_judged", "reversed", "set_aside"),

@@ -101,9 +101,11 @@ class HitMoods:
             return False
         said = "".join(clause.tokens[hit.start : hit.end])
         if said in language.words["confirmations"] or said in language.words["proposals"]:
-            # 好滴，那就周六十点 accepts a time, 周四上午十点可以吗 proposes one; in a move the move decides
+            # 好滴，那就周六十点 accepts a time, 周四上午十点可以吗 proposes one; in a move the move decides. What
+            # is accepted is in the clause: 那就按你说的价格，明天过去付款 accepts a price, no time.
             return "rescheduled" not in clause.moods and (
-                said in language.words["confirmations"] or language.only_times("".join(clause.tokens[: hit.start])))
+                (said in language.words["confirmations"] and language.times_named(clause)[0])
+                or language.only_times("".join(clause.tokens[: hit.start])))
         return (not _FIRST_PERSON.isdisjoint(clause.tokens)
                 or any("question" in other.moods or language.intent_moods(other) for other in sentence))
 

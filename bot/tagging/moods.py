@@ -91,6 +91,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     _read_remedy(clauses)
     _read_attending(clauses, language.sets["visits"], language.sets["attendance"])
     _read_accepted(language, clauses)
+    _read_informed(language, clauses)
     # Moving an arrangement is what the whole sentence does (我之前约的周四，能换到周六吗).
     # A move only supposed (要是需要改时间我会提前说) moves nothing.
     moved = {clause.sentence for clause in clauses
@@ -219,17 +220,52 @@ def _own_voice(clause: ClauseInfo, own_speakers: tuple[str, ...]) -> bool:
 
 
 def _read_accepted(language: Language, clauses: list[ClauseInfo]) -> None:
-    """A sentence that accepts (这个价位我们能接受, 价格方面没什么问题，就是时间不好排) and in which no clause
-    asks (价格可以接受吗, 没问题，那一次多少钱) is `accepted`."""
-    accepting = {clause.sentence for clause in clauses if any(
-        marker.kind == "acceptance" and clause.folded[marker.start - 1 : marker.start] not in ("不", "没")
-        for marker in clause.markers)}
-    for sentence in accepting:
-        own = [clause for clause in clauses if clause.sentence == sentence]
-        if not any("question" in clause.moods or clause.asked or "asking" in language.intent_moods(clause)
-                   for clause in own):
-            for clause in own:
-                clause.moods.add("accepted")
+    """A clause that accepts a price or a term (这个价位我们能接受, 价格方面没什么问题) is `accepted`, and so are the
+    clauses of its sentence before it (贵是贵点，但是值) and after it up to one that opens with a contrast (服务没问题，
+    就是价格太贵了: the reservation is the customer's concern). A clause that asks is never accepted, and nothing
+    is where the accepting clause itself asks (价格可以接受吗) or the sentence asks an amount (没问题，那一次多少钱;
+    价格还能接受，有分期吗): a question after it about another matter (价格我能接受，就是想问问多久见效) leaves it
+    accepted."""
+    words = language.words
+    for clause in clauses:
+        if not _accepts(clause):
+            continue
+        own = [other for other in clauses if other.sentence == clause.sentence]
+        asking = [other for other in own if _asks(language, other)]
+        if clause in asking or any(_amount_asked(other.folded, words["amount_questions"]) for other in own):
+            continue
+        at = own.index(clause)
+        reach = own[: at + 1]
+        for before, later in zip(own[at:], own[at + 1 :], strict=False):
+            if _contrast_after(before, words["contrasts"]):
+                break
+            reach.append(later)
+        for other in reach:
+            if other not in asking:
+                other.moods.add("accepted")
+
+
+def _read_informed(language: Language, clauses: list[ClauseInfo]) -> None:
+    """A clause that tells what the customer found out already (价格我早就打听过了, 学费我了解过了) and asks nothing
+    is `informed`: 上次问过的那个优惠还有吗 still asks."""
+    for clause in clauses:
+        if any(marker.kind == "informed" for marker in clause.markers) and not _asks(language, clause):
+            clause.moods.add("informed")
+
+
+def _accepts(clause: ClauseInfo) -> bool:
+    """A word of `acceptance`, not negated (不能接受, 不值)."""
+    return any(marker.kind == "acceptance" and clause.folded[marker.start - 1 : marker.start] not in ("不", "没")
+               for marker in clause.markers)
+
+
+def _contrast_after(clause: ClauseInfo, contrasts: tuple[str, ...]) -> bool:
+    """The next clause opens with a contrast (…，就是价格有点高): the segmenter leaves the word between them."""
+    return clause.follows.lstrip(_HELD_BACK_GAP).startswith(contrasts)
+
+
+def _asks(language: Language, clause: ClauseInfo) -> bool:
+    return "question" in clause.moods or clause.asked or "asking" in language.intent_moods(clause)
 
 
 def _read_attending(clauses: list[ClauseInfo], visits: frozenset[str], attendance: frozenset[str]) -> None:

@@ -23,6 +23,7 @@ MOODS = (
     "experienced",  # the keyword with the aspect 过 (投诉过, 退过款): once done, told as experience
     "reversed",  # 本来想请假的，后来想想还是去吧: a plan given up in a later clause of the message
     "accepted",  # 这个价位我们能接受, 价格方面没什么问题: a sentence that accepts what it names and asks nothing
+    "informed",  # 价格我早就打听过了, 我问过价格了: the customer found out already, the clause asks nothing
     "attending",  # a visit that keeps what stands (照常过来上课, 过去考试, 到时候直接过去): no new booking
     "third_party",  # in a `referring` clause, after the one who also wants it: their visit, not the customer's
     "accompanying",  # someone comes as the customer's company (老公陪我一起过来, 朋友在旁边等我): no referral
@@ -144,7 +145,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                 "收款码", "付款码", "扫码", "到账", "收到没", "收到了吗", "医保", "收到了", "拿到了", "领到了", "领了",
                 # the way to pay, not what it costs (学费怎么交, 可以刷信用卡吗, 定金交到哪里)
                 "怎么交", "怎么付", "怎么支付", "如何支付", "如何付款", "在哪交", "在哪里交", "哪里交",
-                "交到哪", "交给谁", "付给谁", "刷卡", "信用卡", "支付宝", "微信支付", "微信付", "线上付", "到店付"),
+                "交到哪", "交给谁", "付给谁", "刷卡", "信用卡", "支付宝", "微信支付", "微信付", "线上付", "到店付",
+                # settling up, a visit to pay (明天过去付款, 退完房去前台结尾款)
+                "付款", "结账", "买单", "付尾款", "结尾款", "交尾款", "补尾款"),
     # A sentence with one of these asks the price after all, whatever payment it handles (上次付了两千定金，这次还要补
     # 多少; 能刷信用卡分三期吗: an instalment is a price question). `#` is a number.
     "amount_questions": ("多少", "几多", "几钱", "怎么算", "怎么收", "分期", "分#期"),
@@ -334,10 +337,17 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "excuses": ("不是不想", "不是不愿意", "不是不愿", "不是不打算", "不是不肯", "不是不要"),
     "reasons": ("是", "就是", "主要是", "只是", "而是", "实在是", "因为", "但是", "可是", "不过", "我是", "主要"),
     "contrasts": ("但是", "但", "不过", "可是", "可", "只是", "就是"),
-    # What accepts a price or a term (这个价位我们能接受, 价格方面没什么问题, 其实不算贵): its sentence is
-    # `accepted` when none of its clauses asks; not negated (不能接受).
+    # What accepts a price or a term (这个价位我们能接受, 价格方面没什么问题, 其实不算贵, 学费涨了我能理解, 贵是贵点，
+    # 但是值): its clause is `accepted`, with the clauses of its sentence before it and after it up to a contrast
+    # (bot/tagging/moods.py), unless it asks or the sentence asks an amount; not negated (不能接受, 不值).
     "acceptance": ("可以接受", "能接受", "接受得了", "还能接受", "没什么问题", "没问题", "心里有数", "不算贵", "不贵",
-                   "觉得还好", "倒还好", "也还好", "不在乎", "无所谓", "不是问题"),
+                   "觉得还好", "倒还好", "也还好", "不在乎", "无所谓", "不是问题", "能理解", "可以理解", "值", "值得",
+                   "值了", "划算", "物有所值", "也还行", "倒也还行", "按你说的"),
+    # What the customer found out already (价格我早就打听过了, 我之前问过价格了, 学费我查清楚了): a clause with one
+    # that neither asks nor wishes is `informed`, nothing asked of what it names (价格我问过了，能便宜点吗 asks in
+    # the next clause).
+    "informed": ("打听过", "查过", "问过", "看过", "了解过", "咨询过", "比较过", "对比过", "比过", "算过", "问清楚了",
+                 "了解清楚了", "打听清楚了", "查清楚了", "问清楚", "了解清楚", "打听清楚", "查清楚"),
     # A word of place after a broad `asked` word with 在 before it (在课上, 在班里, 在课堂上) makes the class the
     # setting of what is asked, no enquiry about it: 「孩子今天在课上有没有哭」.
     "locatives": ("上", "里", "中", "间", "上面", "里面", "堂上"),
@@ -409,4 +419,5 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
 
 MARKER_KINDS = ("polite", "lateness", "hypothetical", "worry", "hearsay", "mild", "expectation", "rhetorical",
                 "deferral", "resolved", "reschedule", "done", "praise", "no_need", "payment", "remedy", "treated",
-                "reversal", "chronic", "visit_wishes", "routine", "anaphoric_times", "company", "acceptance")
+                "reversal", "chronic", "visit_wishes", "routine", "anaphoric_times", "company", "acceptance",
+                "informed")

@@ -1,0 +1,76 @@
+"""Issue 11, precision: a price accepted or already found out is no price concern; a visit to pay books nothing.
+
+Every sentence is new (written for these tests, not taken from tests/data).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.tagging.keywords import KeywordTagger
+from bot.tagging.rules import parse_rules
+from tests.support.tagging import rules_only, tags
+
+
+@pytest.fixture(scope="module")
+def plain() -> KeywordTagger:
+    return KeywordTagger(rules_only())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Accepted, then another matter asked after a contrast.
+        ("这个月卡的价钱我能接受，就是想知道早上几点开门", set()),
+        ("套餐价我们能接受，那哪天可以开始做", set()),
+        # Accepted in a later clause, which reaches back over its sentence.
+        ("收费是高了点，不过效果摆在那，也还行", set()),
+        ("报名费涨了我可以理解", set()),
+        # Accepted in a clause with no keyword of its own, a piece apart.
+        ("水光针的价位，我心里有数", {"项目:水光针"}),
+        # After a contrast the reservation is the customer's concern.
+        ("环境没问题，就是价格有点高", {"关注:价格"}),
+        # Asked, or an amount asked in the sentence: still a price question.
+        ("这个价格值不值", {"关注:价格"}),
+        ("价格我能接受，有没有分期", {"关注:价格"}),
+        ("价格还能接受，能再便宜点吗", {"关注:价格"}),
+        ("不划算吧这个价", {"关注:价格"}),
+    ],
+)
+def test_a_price_accepted_is_no_concern(plain: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(plain, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("你们光子的价钱我之前打听过了", {"项目:光子嫩肤"}),
+        ("学费我早就问清楚了", set()),
+        ("我对比过好几家的价格了", set()),
+        # Asked in the clause, or in the next one: still a price question.
+        ("之前问过的那个团购价还有吗", {"关注:价格"}),
+        ("价格我查过了，能不能再优惠点", {"关注:价格"}),
+    ],
+)
+def test_a_price_found_out_already_asks_nothing(plain: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(plain, text) == expected
+
+
+def test_an_operators_price_rule_refuses_informed_by_its_group() -> None:
+    tagger = KeywordTagger(parse_rules('[[keyword]]\ntag = "问价"\nkeywords = ["多少钱", "价格"]\n'))
+    assert tags(tagger, "洗牙的价格我问过了") == set()
+    assert tags(tagger, "洗牙什么价格") == {"问价"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A visit to pay or settle up books nothing, and a price agreed to asks none.
+        ("行，就按你说的那个价，周日上午过去付款", set()),
+        ("周五下班过去结账", set()),
+        # A time accepted in its own clause still books.
+        ("好的，那就周六下午三点过来", {"意向:预约"}),
+    ],
+)
+def test_a_visit_to_pay_books_nothing(plain: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(plain, text) == expected
