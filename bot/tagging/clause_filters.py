@@ -8,7 +8,7 @@ from bot.tagging.language import ClauseInfo, Language
 from bot.tagging.matcher import PIECES, drop_contained
 from bot.tagging.matches import Hit
 from bot.tagging.negation import asks_a_not_a, negations
-from bot.tagging.rules import OPT_OUT_TAG, KeywordRule
+from bot.tagging.rules import OPT_OUT_NOT_MOOD, OPT_OUT_TAG, KeywordRule
 from bot.tagging.segmenter import Segmenter
 from bot.tagging.words import INTENT_MOODS
 
@@ -139,6 +139,9 @@ class ClauseFilters:
                 continue
             if self._in_mood(hit, clause, clauses, ordinal):
                 kept.append(hit)
+            elif rules[hit.rule].tag == OPT_OUT_TAG and rules[hit.rule].not_mood.intersection(OPT_OUT_NOT_MOOD) \
+                    & self.hit_moods(hit, clause, clauses, ordinal):
+                clause.declined.add(hit.rule)  # 合同不用再发了: read as no opt-out, the learned check adds none
             elif self._yielding and clause.moods & rules[hit.rule].not_mood & _SUPPOSING:
                 supposed.add(rules[hit.rule].tag)
         if len(kept) > 1 and self._lone_verbs:

@@ -12,7 +12,7 @@ from bot.tagging.language import ClauseInfo, Language, Marker
 from bot.tagging.matches import Hit, normalise
 from bot.tagging.negation import PASSED_NEGATORS, TRAILING_PARTICLES, a_not_a, core_denial, passed_later, word_cores
 from bot.tagging.patterns import compile_pattern
-from bot.tagging.rules import GAP, KeywordRule
+from bot.tagging.rules import GAP, OPT_OUT_TAG, KeywordRule
 from bot.tagging.script import trie_regex
 from bot.tagging.words import NEGATED_PRAISE
 
@@ -277,6 +277,10 @@ class HitMoods:
             moods.add("third_party")  # 邻居家小孩也想来: their visit, not the customer's (a referral)
         if self._named(hit, clause, moods):
             moods.add("named")  # 退款政策写得挺清楚: the policy is talked about, no refund is asked
+        if self._rules[hit.rule].tag == OPT_OUT_TAG:
+            moods |= self._opt_out_moods(hit, clause, start, end)  # 合同不用再发了, 别打电话，微信说 (opt_out.py)
+            if moods & {"done", "experienced"} and self._still_sent(clause):
+                moods -= {"done", "experienced"}  # 之前退订过，你们怎么又发了: the opt-out stands
         if "rescheduled" in moods:
             moods.discard("done")  # 约好的时间改到周三: what was arranged is being moved, still wanted
         if not moods & _NOT_STATEMENT:

@@ -39,6 +39,7 @@ from bot.tagging.matches import Entry, Hit, TagMatch, normalise
 from bot.tagging.model import Veto
 from bot.tagging.moods import read_moods, read_topics
 from bot.tagging.negation import CORE_DENIED
+from bot.tagging.opt_out import OptOutReadings
 from bot.tagging.patterns import compile_pattern
 from bot.tagging.rules import GAP, OPT_OUT_TAG, KeywordRule, RuleSet
 from bot.tagging.script import PhraseJoiner, TypoRepair, WordSet, alias_table, fold, spelled, trie_pattern
@@ -74,7 +75,7 @@ class Checked(NamedTuple):
     added: list[tuple[TagMatch, float]]
 
 
-class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
+class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, OptOutReadings, CueScoring):
     """Tags messages with a rule set's keyword rules. Build once; `tag` is read-only and thread-safe."""
 
     def __init__(self, rules: RuleSet) -> None:
@@ -256,10 +257,13 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
         """`tag`'s tags (the learned check's additions among them), those the rules gave but the
         learned check (`[model]`) took back, and those it added, each with the model's chance."""
         folded = fold(text)
-        fired = self._fired(text, folded)
+        declined: set[int] = set()
+        fired = self._fired(text, folded, declined)
         if self._veto is None:
             return Checked([self._match(number, *fired[number]) for number in sorted(fired)], [], [])
         dropped, candidates = self._veto.decide(folded, fired)
+        for number in declined:
+            candidates.pop(number, None)  # the rules read the refusal as no opt-out (opt_out.py): none is added
         kept = {number: fired[number] for number in fired if number not in dropped}
         added = self._admitted(candidates, kept)
         for number in added:
@@ -286,8 +290,9 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
             admitted[number] = chance
         return admitted
 
-    def _fired(self, text: str, folded: str) -> dict[int, tuple[list[str], str]]:
-        """The rules the keywords fire: rule -> (its keywords, the first clause); `folded` is `fold(text)`."""
+    def _fired(self, text: str, folded: str, declined: set[int] | None = None) -> dict[int, tuple[list[str], str]]:
+        """The rules the keywords fire: rule -> (its keywords, the first clause); `folded` is `fold(text)`.
+        `declined` gets the opt-out rule where an opt-out reading refused its hit and it fired nowhere else."""
         folded = self.prepare(text, folded)
         pieces = list(PIECES.finditer(folded))
         # Most pieces (好的, 谢谢) hold no keyword at all; skipping them before segmenting is
@@ -342,6 +347,8 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
             self._yield_beyond_the_clause(clauses, fired, fired_in, cued_in)
         if self._exclusive and len(fired) > 1:
             self._keep_latest_state(fired, last_clause)
+        if declined is not None:
+            declined.update(number for clause in clauses for number in clause.declined if number not in fired)
         return fired
 
     def _match(self, number: int, keywords: list[str], clause: str) -> TagMatch:
@@ -395,7 +402,7 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, CueScoring):
                 info = ClauseInfo(text[start:stop], clause_tokens, sentence, asked and index == len(ranges) - 1,
                                   clause_text, bounds, self._language.markers(clause_text, bounds),
                                   more_after=number < len(pieces) - 1 or index < len(ranges) - 1,
-                                  follows=folded[stop:])
+                                  follows=folded[stop:], precedes=folded[:start])
                 if quotations:
                     info.quoted = tuple((max(a, start) - start, min(b, stop) - start)
                                         for a, b in quotations if a < stop and start < b)

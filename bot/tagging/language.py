@@ -382,6 +382,8 @@ class ClauseInfo:
     quoted: tuple[tuple[int, int], ...] = ()  # spans of `folded` inside a quotation (`quoted_spans`)
     more_after: bool = False  # the message goes on after the clause with more words (not only punctuation)
     follows: str = ""  # the folded text of the message after the clause (a conjunction there is no clause's)
+    precedes: str = ""  # the folded text of the message before the clause
+    declined: set[int] = field(default_factory=set)  # rules an opt-out reading refused here (opt_out.py)
 
 
 # Around 还是 meaning "still" or "rather" rather than "or": 我还是想, 三天了还是肿, 还是很油, 还是不行.

@@ -58,6 +58,9 @@ METRIC_NAMES: frozenset[str] = frozenset(
 # the [vocab] list `name`). Vocab references are expanded here; gaps are the tagger's business.
 GAP = "*"
 OPT_OUT_TAG = "状态:退订"  # the required rule: a customer who asks to hear no more
+# What the opt-out rule refuses besides its own `not_mood` (unless its `mood` names it), whoever wrote it: readings
+# of a refusal that ask for no opt-out (bot/tagging/opt_out.py; their `[language]` lists turn them off).
+OPT_OUT_NOT_MOOD = ("one_thing", "other_channel", "corrected", "someone_else", "taken_back")
 # The learned check a rules file gets when its [model] names no file: the shipped rules' model, in the
 # checkout the package runs from (`make install` installs it editable).
 SHIPPED_MODEL = Path(__file__).resolve().parents[2] / "rules" / "tags.model.json"
@@ -526,6 +529,9 @@ def _parse_keyword_rules(
         via: dict[str, str] = {}
         cues: dict[str, float] = {}
         not_mood = spec.not_mood if spec.not_mood is not None else DEFAULT_NOT_MOOD if spec.negatable else ()
+        if spec.tag == OPT_OUT_TAG:
+            not_mood = (*not_mood, *(mood for mood in OPT_OUT_NOT_MOOD
+                                     if mood not in not_mood and mood not in spec.mood))
         kept_asked: set[str] = set()
         lone: set[str] = set()
         short: set[str] = set()

@@ -48,6 +48,12 @@ MOODS = (
     "payment",  # a payment handled (交了, 转账, 收据, 发票, 报销) in a sentence that asks no amount
     "set_aside",  # the keyword's matter put aside (价格先不谈, 报价的事先放一边, 费用另说): nothing asked of it now
     "request",  # a wish or a request in the clause (想, 希望, 帮我, 麻烦, 可以…), not negated
+    # Readings of an opt-out hit that ask for no opt-out (bot/tagging/opt_out.py; the opt-out rule refuses them):
+    "one_thing",  # one thing not to be sent again, not the messages (合同不用再发了, 我要退订房间)
+    "other_channel",  # another way of reaching the customer asked for (别打电话 在开会 微信说)
+    "corrected",  # a send done wrong (别再发错地址了)
+    "someone_else",  # someone else's opt-out or another recipient (朋友说她退订了, 别发给我爸)
+    "taken_back",  # an opt-out told as past, then a wish or a question (之前退订了，现在想约体验课)
     *GRIEVANCE_MOODS,  # ways of complaining without a complaint word (bot/tagging/grievance.py)
 )
 # What an `intent = true` rule needs in its clause: a question, a question word, or a request.
@@ -389,6 +395,35 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # The full nouns of a one-character object (洗鞋: 鞋子; 洗衣: 衣服; 洗牙: 牙齿).
     "object_nouns": ("衣服", "衣物", "鞋子", "牙齿", "车子", "头发", "指甲", "被子", "袜子", "裤子", "裙子", "窗户",
                      "眉毛", "睫毛", "胡子", "毛发", "照片", "相片", "柜子", "桌子", "机器", "节课", "堂课"),
+    # Reading an opt-out (bot/tagging/opt_out.py): what the business sends, whose refusal opts out (活动消息别发了);
+    # a clause that names one of these refuses the messages, whatever else it names.
+    "messages": ("消息", "信息", "讯息", "短信", "推送", "通知", "广告", "活动", "提醒", "推广", "营销", "促销", "优惠",
+                 "群发", "推销", "推荐", "回访", "资讯", "公众号", "文章", "新品", "上新", "新款", "祝福", "宣传",
+                 "福利", "朋友圈", "特价", "打折", "折扣", "秒杀"),
+    # One thing sent for one matter: refused by name (合同不用再发了, 不用再发定位了), it is that thing the customer
+    # needs no more (`one_thing`), not the business's messages; 确认, the errand of one call (不用再打电话确认了).
+    "sent_things": ("合同", "协议", "定位", "位置", "地址", "照片", "相片", "图片", "截图", "发票", "收据", "小票",
+                    "单子", "行程单", "报价单", "报名表", "申请表", "尺码表", "表格", "链接", "材料", "文件",
+                    "二维码", "快递", "包裹", "顺丰", "中通", "圆通", "韵达", "确认", "座位"),
+    # One thing booked: 退订 of it cancels a booking (我要退订房间, 房间退订了, 那个套餐我退订了): `one_thing` too.
+    "booked_things": ("房间", "房", "酒店", "民宿", "订单", "套餐", "机票", "车票", "门票", "票", "座位", "包间",
+                      "房型", "床位", "桌", "场地", "预订", "预定"),
+    # Ways of reaching the customer that they ask for instead of the one refused (别打电话，微信说; 别发语音，打字):
+    # `other_channel`, a preference, no opt-out.
+    # A part of the message that names a message (天天发消息) asks for no way.
+    "kept_channels": ("微信", "打字", "文字", "发文字", "留言", "私信", "发我手机", "发到我手机", "发我邮箱",
+                      "发到邮箱", "邮箱", "邮件", "发给我", "发我"),
+    # The customer is busy now (在开会, 在开车, 在地铁上): with a way of `kept_channels` asked, a call or a voice
+    # message refused is a preference for now (`other_channel`), while 「以后别打电话了，有事微信说」 refuses calls.
+    "busy": ("在开会", "开会", "在开车", "开车", "在上班", "在上课", "在忙", "在地铁", "地铁上", "在路上", "在外面",
+             "在医院", "在飞机上", "正在", "不方便接", "不方便说话", "接不了"),
+    # A send done wrong (别再发错地址了): a correction (`corrected`), no opt-out.
+    "send_faults": ("发错", "发漏", "发串", "寄错", "推错", "传错", "打错", "填错", "发反"),
+    # The messages still come after an opt-out (我已经退订了，怎么还在发): the opt-out stands.
+    "still_sent": ("还在发", "还发", "还在推", "还推", "还收到", "还在收到", "一直收到", "还一直", "又发", "又推",
+                   "又收到", "照样发", "照发", "怎么还"),
+    # An opt-out said by mistake (上次点退订是手滑): taken back.
+    "mistaken": ("手滑", "误操作", "不小心", "点错", "误点", "按错", "后悔"),
 }
 DEFAULT_LANGUAGE.update(DEFAULT_GRIEVANCE)
 NEGATED_PRAISE = ("不", "没", "没有", "不太", "不够", "不是很", "不怎么", "不算")

@@ -43,10 +43,18 @@ def test_a_hypothetical_clause_is_out_of_mood(tagger: KeywordTagger) -> None:
 
 
 def test_the_latest_state_wins_and_the_earlier_one_says_why(tagger: KeywordTagger) -> None:
-    result = explain(tagger, "之前退订了，现在想恢复推送")
+    result = explain(tagger, "先退订，不对，恢复推送吧")
     assert [m.tag for m in result.tags] == ["状态:订阅"]
     dropped = next(d for d in result.decisions if d.tag == "状态:退订")
     assert not dropped.counted and "最后说的" in dropped.why
+
+
+def test_an_opt_out_taken_back_says_why(tagger: KeywordTagger) -> None:
+    # an opt-out told as past, then a wish: no opt-out now (bot/tagging/opt_out.py)
+    result = explain(tagger, "之前退订了，现在想恢复推送")
+    assert [m.tag for m in result.tags] == ["状态:订阅"]
+    dropped = next(d for d in result.decisions if d.tag == "状态:退订")
+    assert not dropped.counted and "反悔" in dropped.why
 
 
 def test_hearsay_and_a_booking_already_made_say_why_they_do_not_count(tagger: KeywordTagger) -> None:

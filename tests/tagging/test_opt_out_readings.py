@@ -1,0 +1,140 @@
+"""What a refusal refuses: one thing, one way of reaching the customer, a send done wrong, someone else's
+opt-out, an opt-out taken back, a booking cancelled (bot/tagging/opt_out.py; issue 11, session 28).
+
+Every sentence is new. A false opt-out silences a customer who never asked, so each reading is tested on
+the shipped rules and on an operator's day-one rule alike, and the opt-outs that must stay are tested too.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.tagging.keywords import KeywordTagger
+from bot.tagging.rules import load_rules, parse_rules
+from tests.support.tagging import SHIPPED, tags
+
+OPT_OUT = "状态:退订"
+# An operator's opt-out rule as a new operator writes it from docs/tagging.md.
+OPERATOR = """
+[[keyword]]
+tag = "状态:退订"
+keywords = ["退订", "别再发", "不要再发", "别打电话", "td"]
+
+[[keyword]]
+tag = "意向:预约"
+keywords = ["预约", "到店"]
+"""
+
+NOT_OPT_OUTS = {
+    "one_thing": [
+        "收据不用再寄了，我已经拿到了",
+        "报价单我看过了，不用再发一遍",
+        "不用再发位置了，导航找到了",
+        "二维码不用再发了，已经扫过了",
+        "体检报告的链接别再发了，我存下来了",
+        "申请表我交上去了，不用再发我了",
+        "别再把发票寄错地方了",
+    ],
+    "booking": [
+        "我想退订下周的房间，行程改了",
+        "那间大床房帮我退订一下，定金怎么退",
+        "机票我已经退订了，酒店还留着",
+    ],
+    "other_channel": [
+        "别打电话，我在开车，有事发微信",
+        "现在在医院不方便接，别打电话了，打字吧",
+        "别发语音了 我在开会 文字发我就行",
+        "发我邮箱就行，别发给我老公",
+    ],
+    "corrected": [
+        "别再发错地址了，师傅又跑空了",
+        "下次别再发错名字了，我姓陈",
+    ],
+    "someone_else": [
+        "我闺蜜说她退订了你们还在发",
+        "我同事也退订了，说是太频繁",
+    ],
+    "taken_back": [
+        "之前退订了，现在想报个暑假班",
+        "退订以后还能用积分吗",
+        "我之前说别发了，现在又想看看有什么新课",
+        "上回退订是误点的，麻烦再加回来",
+    ],
+}
+OPT_OUTS = [
+    "合同的事办完了，以后别再发消息了",
+    "照片收到了，谢谢，以后活动通知就别发了",
+    "以后别打电话了，有事我会联系你们",
+    "别再推送了，我在上班看着烦",
+    "我已经退订了，为什么还在给我发短信",
+    "之前退订过一次，你们怎么又发了",
+    "不要再给我发优惠券链接了",
+    "你们的链接天天发，别再发了",
+    "早就说过别再发了，听不懂吗",
+    "以后不要给我打电话，也不要发微信",
+    "她说你们天天发广告，我也要退订",
+    "别再发了",
+    "TD",
+]
+
+
+def _cases() -> list[tuple[str, str]]:
+    return [(reading, text) for reading, texts in NOT_OPT_OUTS.items() for text in texts]
+
+
+@pytest.fixture(scope="module")
+def shipped() -> KeywordTagger:
+    return KeywordTagger(load_rules(SHIPPED))
+
+
+@pytest.fixture(scope="module")
+def operator() -> KeywordTagger:
+    return KeywordTagger(parse_rules(OPERATOR))
+
+
+@pytest.mark.parametrize(("reading", "text"), _cases())
+def test_a_refusal_of_something_else_is_no_opt_out_with_the_shipped_rules(shipped: KeywordTagger, reading: str,
+                                                                           text: str) -> None:
+    assert OPT_OUT not in tags(shipped, text), reading
+
+
+@pytest.mark.parametrize(("reading", "text"), _cases())
+def test_a_refusal_of_something_else_is_no_opt_out_with_an_operator_s_rule(operator: KeywordTagger, reading: str,
+                                                                            text: str) -> None:
+    assert OPT_OUT not in tags(operator, text), reading
+
+
+@pytest.mark.parametrize("text", OPT_OUTS)
+def test_the_opt_outs_stay(shipped: KeywordTagger, operator: KeywordTagger, text: str) -> None:
+    assert OPT_OUT in tags(shipped, text)
+    assert OPT_OUT in tags(operator, text)
+
+
+def test_a_booking_cancelled_still_asks_what_it_asks(shipped: KeywordTagger) -> None:
+    assert tags(shipped, "房间我要退订，钱多久能退回来") == {"诉求:退款"}
+
+
+@pytest.mark.parametrize(("lists", "text"), [
+    ("sent_things = []", "二维码不用再发了，已经扫过了"),
+    ("booked_things = []", "我想退订下周的房间，行程改了"),
+    ("kept_channels = []", "别打电话，我在开车，有事发微信"),
+    ("busy = []", "别打电话，我在开车，有事发微信"),
+    ("send_faults = []", "下次别再发错名字了，我姓陈"),
+    ("held_wishes = []", "之前退订了，现在想报个暑假班"),
+])
+def test_each_reading_is_operator_data(lists: str, text: str) -> None:
+    assert OPT_OUT not in tags(KeywordTagger(parse_rules(OPERATOR)), text)
+    emptied = KeywordTagger(parse_rules(f"{OPERATOR}\n[language]\n{lists}\n"))
+    assert OPT_OUT in tags(emptied, text)
+
+
+def test_an_operator_s_own_not_mood_keeps_the_readings() -> None:
+    own = OPERATOR.replace('"td"]\n', '"td"]\nnot_mood = ["hypothetical"]\n', 1)
+    tagger = KeywordTagger(parse_rules(own))
+    assert OPT_OUT not in tags(tagger, "报价单我看过了，不用再发一遍")
+    assert OPT_OUT not in tags(tagger, "要是不想收了，我就回复退订")
+
+
+def test_a_thing_named_with_the_messages_refuses_the_messages(operator: KeywordTagger) -> None:
+    assert OPT_OUT in tags(operator, "活动链接别再发了")
+    assert OPT_OUT in tags(operator, "发票收到了，以后别再发广告了")
