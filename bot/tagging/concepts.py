@@ -180,8 +180,9 @@ FAMILIES: dict[str, tuple[str, ...]] = {
 FAMILY_REACH = 3
 # What a rule that reaches a family refuses besides its own `not_mood` (unless its `mood` names it): a
 # discomfort rule is about a reaction to the service, so a condition held before (`chronic`: 我腰本来就疼) or
-# told as the reason to come (`remedy`: 颈椎不舒服好几年了，按摩能不能根治; 想约个针灸，坐骨神经痛) is none.
-FAMILY_NOT_MOOD: dict[str, tuple[str, ...]] = {"不适": ("chronic", "remedy")}
+# told as the reason to come (`remedy`: 颈椎不舒服好几年了，按摩能不能根治; 想约个针灸，坐骨神经痛) is none, nor
+# what was felt while it was being done (`during`: 按的时候有点疼).
+FAMILY_NOT_MOOD: dict[str, tuple[str, ...]] = {"不适": ("chronic", "remedy", "during")}
 
 # What a rule that names no `not_mood` refuses, for a group whose words are asked under a
 # condition or in a worry as often as not: 「月嫂上门的话一个月多少钱」, 「万一多住几天，钱怎么算」,
@@ -195,7 +196,7 @@ GROUP_NOT_MOOD: dict[str, tuple[str, ...]] = {
            "self_judged", "reversed", "set_aside"),
     # Someone else's visit (邻居家小孩也想来, 我婆婆想过来看看) is a referral, not the customer's booking.
     "预约": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
-           "third_party", "reversed", "attending", "running_late", "relayed", "set_aside"),
+           "third_party", "reversed", "attending", "running_late", "relayed", "set_aside", "confirming"),
     # A top-up is asked under a condition as often as not (充值三千的话送几次, 要是续年卡有优惠吗).
     # A top-up paid or invoiced (充值的钱能开发票吗) is a payment, no wish to top up.
     "充值": ("deferred", "passed", "praised", "settled", "named", "experienced", "quoted", "reversed", "payment",

@@ -25,6 +25,7 @@ _ON_BEHALF = frozenset(("帮", "替", "给", "帮忙", "带"))  # 帮我妈约, 
 # A clause that goes on without a subject of its own (…，想自己过去看看): the subject before it still speaks.
 _GOING_ON = frozenset(("想", "想要", "打算", "准备", "要", "说", "也想", "还想"))
 _NEGATORS = frozenset("不没别停")
+_LEFT_TO = frozenset(("让", "叫"))  # 让她自己约: the person is told to do it
 _NOT_STATEMENT = frozenset({"question", "hypothetical", "worry", "hearsay", "expectation", "rhetorical", "deferred"})
 
 
@@ -102,7 +103,7 @@ class HitMoods:
         said = "".join(clause.tokens[hit.start : hit.end])
         if said in language.words["confirmations"] or said in language.words["proposals"]:
             # 好滴，那就周六十点 accepts a time, 周四上午十点可以吗 proposes one; in a move the move decides. What
-            # is accepted is in the clause: 那就按你说的价格，明天过去付款 accepts a price, no time.
+            # is accepted is in the clause: 就按你说的那个价，周日上午过去付款 accepts a price, no time.
             return "rescheduled" not in clause.moods and (
                 (said in language.words["confirmations"] and language.times_named(clause)[0])
                 or language.only_times("".join(clause.tokens[: hit.start])))
@@ -121,6 +122,16 @@ class HitMoods:
             return False
         return not any(token in _FIRST_PERSON and (i + 1 == len(before) or not self._other(before[i + 1]))
                        for i, token in enumerate(before))
+
+    def _left_to_them(self, before: list[str]) -> bool:
+        """Someone else does it themselves (她自己跟你约) or is told to (让她, 叫我妈): a person of `third_persons`
+        or `speakers` with 自己 right after them, or 让/叫 right before them, before the keyword in its clause."""
+        for i, token in enumerate(before):
+            if token in _LEFT_TO and i + 1 < len(before) and self._other(before[i + 1]):
+                return True
+            if self._other(token) and before[i + 1 : i + 2] == ["自己"]:
+                return True
+        return False
 
     def _on_their_behalf(self, before: list[str]) -> bool:
         """The customer acts for the other person (帮我朋友约, 替她问问): 帮/替/给/带 before the first person
@@ -275,6 +286,8 @@ class HitMoods:
         before = clause.tokens[: hit.start]
         if "referring" in moods and self._someone_elses(before) and not self._on_their_behalf(before):
             moods.add("third_party")  # 邻居家小孩也想来: their visit, not the customer's (a referral)
+        elif self._left_to_them(before):
+            moods.add("third_party")  # 我让她自己加你微信约时间, 叫他直接过来: their booking, not the customer's
         if self._named(hit, clause, moods):
             moods.add("named")  # 退款政策写得挺清楚: the policy is talked about, no refund is asked
         if self._rules[hit.rule].tag == OPT_OUT_TAG:

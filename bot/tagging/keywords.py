@@ -55,10 +55,11 @@ logger = logging.getLogger(__name__)
 # Single characters are never boosted: that would split 大约 into 大/约.
 KEYWORD_FREQ = 10_000_000
 COMMON_WORD_FREQ = 3  # jieba's dictionary lists rare words with 1 or 2; 不是 has 100,000+
-# Markers that reach other clauses: a piece holding one is read even without a keyword. Acceptance and
-# lateness are read over the sentence (价格我查过了，心里有数; 我约的三点，可能会晚到十分钟).
+# Markers that reach other clauses: a piece holding one is read even without a keyword. Acceptance,
+# lateness and a check are read over the sentence (水光针的价位，我心里有数; 我约的三点，可能会晚到十分钟;
+# 确认一下，周六十点的面诊对吧), and a time during the treatment reaches the next clause (做的时候，有点烫).
 _MARKER_KINDS = ("hypothetical", "worry", "hearsay", "deferral", "resolved", "done", "remedy", "visit_wishes",
-                 "acceptance", "lateness")
+                 "acceptance", "lateness", "confirming", "during")
 
 
 # Inserts a split verb-object keyword is heard with by sound (清个假 for 请个假).

@@ -92,6 +92,8 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     _read_attending(clauses, language.sets["visits"], language.sets["attendance"])
     _read_accepted(language, clauses)
     _read_informed(language, clauses)
+    _read_during(clauses)
+    _read_confirming(language, clauses)
     # Moving an arrangement is what the whole sentence does (我之前约的周四，能换到周六吗).
     # A move only supposed (要是需要改时间我会提前说) moves nothing.
     moved = {clause.sentence for clause in clauses
@@ -220,12 +222,12 @@ def _own_voice(clause: ClauseInfo, own_speakers: tuple[str, ...]) -> bool:
 
 
 def _read_accepted(language: Language, clauses: list[ClauseInfo]) -> None:
-    """A clause that accepts a price or a term (这个价位我们能接受, 价格方面没什么问题) is `accepted`, and so are the
-    clauses of its sentence before it (贵是贵点，但是值) and after it up to one that opens with a contrast (服务没问题，
-    就是价格太贵了: the reservation is the customer's concern). A clause that asks is never accepted, and nothing
-    is where the accepting clause itself asks (价格可以接受吗) or the sentence asks an amount (没问题，那一次多少钱;
-    价格还能接受，有分期吗): a question after it about another matter (价格我能接受，就是想问问多久见效) leaves it
-    accepted."""
+    """A clause that accepts a price or a term (这个价位我们能接受, 价格方面没什么问题) is `accepted`, and so are
+    the clauses of its sentence before it (收费是高了点，不过也还行) and after it up to one that opens with a
+    contrast (服务没问题，就是价格太贵了: the reservation is the customer's concern). A clause that asks is never
+    accepted, and nothing is where the accepting clause itself asks (价格可以接受吗) or the sentence asks an amount
+    (没问题，那一次多少钱; 价格还能接受，有分期吗): a question after it about another matter (月卡的价钱我能接受，
+    就是想知道几点开门) leaves it accepted."""
     words = language.words
     for clause in clauses:
         if not _accepts(clause):
@@ -246,11 +248,41 @@ def _read_accepted(language: Language, clauses: list[ClauseInfo]) -> None:
 
 
 def _read_informed(language: Language, clauses: list[ClauseInfo]) -> None:
-    """A clause that tells what the customer found out already (价格我早就打听过了, 学费我了解过了) and asks nothing
-    is `informed`: 上次问过的那个优惠还有吗 still asks."""
+    """A clause that tells what the customer found out already (光子的价钱我之前打听过了, 学费我了解过了) and asks
+    nothing is `informed`: 上次问过的那个优惠还有吗 still asks."""
     for clause in clauses:
         if any(marker.kind == "informed" for marker in clause.markers) and not _asks(language, clause):
             clause.moods.add("informed")
+
+
+def _read_during(clauses: list[ClauseInfo]) -> None:
+    """A clause that tells what was felt while the treatment was done (打水光的时候有点疼) is `during`, and so is the
+    next clause of its sentence when the clause says nothing else (做的时候，脸上有点烫). Not a time after the
+    treatment (打完针的时候就肿了, 做完以后的过程中)."""
+    for clause, after in zip(clauses, [*clauses[1:], None], strict=True):
+        said = [clause.folded[m.start : m.end] for m in clause.markers if m.kind == "during"]
+        if not any("完" not in word and "后" not in word for word in said):
+            continue
+        clause.moods.add("during")
+        if after is not None and after.sentence == clause.sentence \
+                and clause.folded.rstrip(_CLOSING_PARTICLES).endswith(("的时候", "过程中", "术中")):
+            after.moods.add("during")
+
+
+def _read_confirming(language: Language, clauses: list[ClauseInfo]) -> None:
+    """A sentence that checks an arrangement (确认一下，周六上午十点的面诊对吧; 我那个号确认了) and asks nothing
+    else, a closing tag question allowed (`tag_questions`), nor wishes in another clause, is `confirming`:
+    确认一下周六还有位置吗 and 帮我约周三的体验课，确认了发个消息给我 still book."""
+    tags = language.words["tag_questions"]
+    checked = {clause.sentence for clause in clauses if any(m.kind == "confirming" for m in clause.markers)}
+    for sentence in checked:
+        own = [clause for clause in clauses if clause.sentence == sentence]
+        if any((_asks(language, clause) and not clause.folded.rstrip("啊呀哈哦喔嘛嘞~～ ").endswith(tags))
+               or ("request" in language.intent_moods(clause) and all(m.kind != "confirming" for m in clause.markers))
+               for clause in own):
+            continue
+        for clause in own:
+            clause.moods.add("confirming")
 
 
 def _accepts(clause: ClauseInfo) -> bool:
@@ -290,7 +322,7 @@ def _read_remedy(clauses: list[ClauseInfo]) -> None:
     a treatment done (本来腰就不好，按完更疼了 keeps its report in the clause that does)."""
     for clause in clauses:
         kinds = {m.kind for m in clause.markers}
-        if "chronic" in kinds and "treated" not in kinds:
+        if "chronic" in kinds and not kinds & _TREATED:
             clause.moods.add("chronic")
     asked = {clause.sentence for clause in clauses if any(m.kind == "visit_wishes" for m in clause.markers)}
     asked |= {clause.sentence for clause in clauses if any(m.kind == "remedy" for m in clause.markers) and (
@@ -298,8 +330,12 @@ def _read_remedy(clauses: list[ClauseInfo]) -> None:
         or any(m.kind == "remedy" and ("不" in clause.folded[m.start : m.end] or "没" in clause.folded[m.start : m.end])
                for m in clause.markers))}
     for clause in clauses:
-        if clause.sentence in asked and all(m.kind != "treated" for m in clause.markers):
+        if clause.sentence in asked and all(m.kind not in _TREATED for m in clause.markers):
             clause.moods.add("remedy")
+
+
+# A clause that tells a treatment done, or what was felt while it was (打水光的时候有点疼).
+_TREATED = frozenset(("treated", "during"))
 
 
 def _read_payment(clauses: list[ClauseInfo], amount_questions: tuple[str, ...]) -> None:

@@ -23,7 +23,9 @@ MOODS = (
     "experienced",  # the keyword with the aspect 过 (投诉过, 退过款): once done, told as experience
     "reversed",  # 本来想请假的，后来想想还是去吧: a plan given up in a later clause of the message
     "accepted",  # 这个价位我们能接受, 价格方面没什么问题: a sentence that accepts what it names and asks nothing
-    "informed",  # 价格我早就打听过了, 我问过价格了: the customer found out already, the clause asks nothing
+    "during",  # 打水光的时候有点疼, 做光子的时候脸上火辣辣的: felt while the treatment was done, no reaction after it
+    "confirming",  # 确认一下，明天下午三点对吧; 我那个号确认了: an arrangement checked, nothing new asked
+    "informed",  # 光子的价钱我之前打听过了, 我问过价格了: the customer found out already, the clause asks nothing
     "attending",  # a visit that keeps what stands (照常过来上课, 过去考试, 到时候直接过去): no new booking
     "third_party",  # in a `referring` clause, after the one who also wants it: their visit, not the customer's
     "accompanying",  # someone comes as the customer's company (老公陪我一起过来, 朋友在旁边等我): no referral
@@ -100,7 +102,10 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                  "亲戚", "老公", "老婆", "我妈", "妈妈", "我爸", "爸爸", "孩子", "我姐", "姐姐", "表姐", "表妹",
                  "老板", "她", "他", "人家", "别人", "有人", "网友",
                  # the business's workers and the wider family, reported as often (工人师傅说, 婆婆说, 室友讲)
-                 "师傅", "工人", "设计师", "婆婆", "公公", "嫂子", "小姨", "奶奶", "外婆", "室友"),
+                 "师傅", "工人", "设计师", "婆婆", "公公", "嫂子", "小姨", "奶奶", "外婆", "室友",
+                 # the business's accounts, and the child's own school (财务说退款下周一到账,
+                 # 学校那边说要请假得提前一天)
+                 "财务", "学校"),
     # Already done, or done elsewhere: counts anywhere in the clause, or right after a keyword that
     # it extends (约好的, 预约过); intent rules leave it out (已经在别家约了, 上个月预约过).
     "done": ("已经", "早就", "早已", "之前", "上次", "以前", "上回", "上个月", "上周", "上礼拜", "上星期",
@@ -119,12 +124,17 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "deferral": ("再说", "再看", "再考虑", "再联系", "再决定", "再商量", "再议", "考虑考虑", "考虑一下",
                  "先放", "放一放", "先放放", "不急", "不着急", "不用急", "就算了", "回头再", "到时候再",
                  "改天再", "以后再", "下次再", "有空再", "过段时间", "过阵子", "等*再", "下个月再",
-                 "明年再", "年后再", "之后再", "后面再", "晚点再", "过两天再", "过几天再", "回来再", "完再", "了再"),
+                 "明年再", "年后再", "之后再", "后面再", "晚点再", "过两天再", "过几天再", "回来再", "完再", "了再",
+                 # still making up one's mind, or waiting to see (方案我再想想, 我等等看)
+                 "再想想", "再想一想", "想想再", "还没想好", "没想好", "再琢磨", "再斟酌", "先不定", "暂时不定",
+                 "等等看", "再等等"),
     "resolved": ("消了", "退了", "好了", "没了", "褪了", "消失", "消退", "痊愈", "不见了", "消肿", "恢复了",
                  "好多了", "退掉了", "看不出来", "看不出", "不明显了", "没有了", "恢复正常", "正常了", "看不到了",
                  "看不见了", "已经到账", "已到账", "全消", "全退", "全好", "全没了", "都消", "都退", "都好了", "早消",
                  "早好了", "早就好了", "搞定了", "处理好了", "补上了", "补好了", "没感觉了", "没什么感觉了",
-                 "感觉不到了"),
+                 "感觉不到了",
+                 # money back received (上个月的学费退回了, 定金到账了)
+                 "退回了", "退回来了", "到账了"),
     # Also resolved: any of these verbs followed by any of these complements (消下去了, 退干净了, 散了,
     # 缓过来了), so a new way of saying it needs a word in one list, not a phrase in another.
     "resolution_verbs": ("消", "退", "褪", "散", "好", "缓", "淡", "平", "下"),
@@ -152,7 +162,7 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                 # the way to pay, not what it costs (学费怎么交, 可以刷信用卡吗, 定金交到哪里)
                 "怎么交", "怎么付", "怎么支付", "如何支付", "如何付款", "在哪交", "在哪里交", "哪里交",
                 "交到哪", "交给谁", "付给谁", "刷卡", "信用卡", "支付宝", "微信支付", "微信付", "线上付", "到店付",
-                # settling up, a visit to pay (明天过去付款, 退完房去前台结尾款)
+                # settling up, a visit to pay (周五下班过去结账)
                 "付款", "结账", "买单", "付尾款", "结尾款", "交尾款", "补尾款"),
     # A sentence with one of these asks the price after all, whatever payment it handles (上次付了两千定金，这次还要补
     # 多少; 能刷信用卡分三期吗: an instalment is a price question). `#` is a number.
@@ -343,15 +353,26 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "excuses": ("不是不想", "不是不愿意", "不是不愿", "不是不打算", "不是不肯", "不是不要"),
     "reasons": ("是", "就是", "主要是", "只是", "而是", "实在是", "因为", "但是", "可是", "不过", "我是", "主要"),
     "contrasts": ("但是", "但", "不过", "可是", "可", "只是", "就是"),
-    # What accepts a price or a term (这个价位我们能接受, 价格方面没什么问题, 其实不算贵, 学费涨了我能理解, 贵是贵点，
-    # 但是值): its clause is `accepted`, with the clauses of its sentence before it and after it up to a contrast
-    # (bot/tagging/moods.py), unless it asks or the sentence asks an amount; not negated (不能接受, 不值).
+    # What accepts a price or a term (这个价位我们能接受, 价格方面没什么问题, 其实不算贵, 报名费涨了我可以理解,
+    # 收费是高了点，不过也还行): its clause is `accepted`, with the clauses of its sentence before it and after it up
+    # to a contrast (bot/tagging/moods.py), unless it asks or the sentence asks an amount; not negated (不能接受, 不值).
     "acceptance": ("可以接受", "能接受", "接受得了", "还能接受", "没什么问题", "没问题", "心里有数", "不算贵", "不贵",
                    "觉得还好", "倒还好", "也还好", "不在乎", "无所谓", "不是问题", "能理解", "可以理解", "值", "值得",
                    "值了", "划算", "物有所值", "也还行", "倒也还行", "按你说的"),
-    # What the customer found out already (价格我早就打听过了, 我之前问过价格了, 学费我查清楚了): a clause with one
-    # that neither asks nor wishes is `informed`, nothing asked of what it names (价格我问过了，能便宜点吗 asks in
-    # the next clause).
+    # Felt while the treatment was being done, no reaction after it (打水光的时候有点疼, 做光子的时候脸上火辣辣的):
+    # a clause with one is `during`, and so is the next clause of its sentence when the clause is nothing but it
+    # (做的时候，脸上有点烫); not one said after the treatment (打完针的时候就肿了). `*` is a gap.
+    "during": ("做*的时候", "打*的时候", "按*的时候", "扎*的时候", "灸*的时候", "刮*的时候", "拔*的时候", "注射的时候",
+               "治疗的时候", "操作的时候", "做*的过程中", "打*的过程中", "术中", "过程中"),
+    # An arrangement checked, nothing new asked (确认一下，周六上午十点的面诊对吧; 我那个号确认了，周三下午两点):
+    # a sentence with one of `confirming` and no clause that asks (a tag question of `tag_questions` closing it
+    # asks nothing), nor another clause that wishes, is `confirming`; 确认一下周六还有位置吗 still books.
+    "confirming": ("确认一下", "确认下", "确认了", "我确认", "核对一下", "核实一下", "再确认", "跟你确认", "跟您确认",
+                   "确定一下"),
+    "tag_questions": ("对吧", "是吧", "没错吧", "对不对", "对么", "是么"),
+    # What the customer found out already (光子的价钱我之前打听过了, 我之前问过价格了, 学费我查清楚了): a clause
+    # with one that asks nothing is `informed`, nothing asked of what it names (价格我问过了，能便宜点吗 asks in the
+    # next clause).
     "informed": ("打听过", "查过", "问过", "看过", "了解过", "咨询过", "比较过", "对比过", "比过", "算过", "问清楚了",
                  "了解清楚了", "打听清楚了", "查清楚了", "问清楚", "了解清楚", "打听清楚", "查清楚"),
     # A word of place after a broad `asked` word with 在 before it (在课上, 在班里, 在课堂上) makes the class the
@@ -452,7 +473,8 @@ DEFAULT_ALIASES: dict[str, tuple[str, ...]] = {
     "试听": ("trial", "shiting"),
 }
 
+# In this order a marker wins over another that starts where it does (做的时候 is `during`, not the `treated` 做的).
 MARKER_KINDS = ("polite", "lateness", "hypothetical", "worry", "hearsay", "mild", "expectation", "rhetorical",
-                "deferral", "resolved", "reschedule", "done", "praise", "no_need", "payment", "remedy", "treated",
-                "reversal", "chronic", "visit_wishes", "routine", "anaphoric_times", "company", "acceptance",
-                "informed")
+                "deferral", "resolved", "reschedule", "done", "praise", "no_need", "payment", "remedy", "during",
+                "treated", "reversal", "chronic", "visit_wishes", "routine", "anaphoric_times", "company",
+                "acceptance", "informed", "confirming")
