@@ -62,7 +62,19 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
            # A chat group's ways: @-mentions refused, the customer taken off a list or out of a group, a group
            # left (别老@我, 把我从群里移出去, 把我删了吧, 别拉我进群, 我先退群了).
            "别*@我", "不要*@我", "别*艾特我", "不要*艾特我", "把我*移出", "把我*删", "把我*踢", "别*拉我",
-           "不要*拉我", "退群"),
+           "不要*拉我", "退群",
+           # What the shipped opt-out rule knows that any opt-out rule should (session 28): sending stopped
+           # (请停止发送, 停止推送), the verb and its message said as one word (不用发消息给我了, 能不能别发短信了),
+           # contact refused with 再 (别再联系我: 再联系 is no deferral here), sales calls and adds refused, the
+           # customer taken off a list (把我从通知名单里删了), a push or a text stopped with its noun first
+           # (公众号的推送能不能停了, 短信通知关掉), unfollowing, blocking, not wanting to receive.
+           "停止*发送", "停止*推送", "停止*发", "停止*推", "请勿*发", "请勿*打", "请勿*联系", "请勿打扰",
+           "别*发消息", "不要*发消息", "不用*发消息", "别*发短信", "不要*发短信", "不用*发短信",
+           "别再联系", "不要再联系", "不用再联系", "勿再联系", "别*推销", "不要*推销", "别再加我", "不要再加我",
+           "别加我微信", "不要加我微信",
+           "把我*去掉", "把我*移除", "把我从*删", "把我从*去掉", "把我从*移出", "名单*删", "名单*去掉",
+           "推送*停", "推送*关", "推送*取消", "短信*停", "短信*关", "通知*关掉",
+           "取消关注", "拉黑", "不想*收", "不想再收", "不想*接收", "不需要*接收", "不再接收"),
     # Bringing or sending someone else: the forms below for each kind of person (REFERRED).
     "转介绍": ("转介绍", "老带新", "介绍朋友", "推荐朋友", "帮朋友问", "帮同事问", "推荐给她", "推荐给他", "介绍给她",
             "介绍给他", "推荐给身边"),
@@ -365,7 +377,11 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
            # Calls stopped with the object said earlier in the message (顾问一天打三个电话，以后别打了): the verb
            # refused is one point and a half, 电话 half a point; 「水光针先别打了」 names no call.
            "别打了": 1.5, "别再打了": 1.5, "不要再打了": 1.5, "不要打了": 1.5, "不用再打了": 1.5, "不用打了": 1.5,
-           "别打来了": 1.5, "别再打来了": 1.5, "电话": 0.5},
+           "别打来了": 1.5, "别再打来了": 1.5, "电话": 0.5,
+           # Pushes every day or too many (天天推送，关了吧; 太多推送了，取消吧; 短信太多了，取消), with a stop said as
+           # one word or closing the clause.
+           "天天推送": 1.5, "每天推送": 1.5, "天天*推": 1.5, "每天*推": 1.5, "太多推送": 1.5, "太多短信": 1.5,
+           "太多消息": 1.5, "太多广告": 1.5, "关了吧": 0.5, "停了吧": 0.5, "取消了吧": 0.5, "取消": 0.5},
     # A bill padded (多收了我两百, 多算了三天: `overcharged`, bot/tagging/grievance.py) wants the money back
     # as much as it complains.
     "退款": {"mood:overcharged": 2},

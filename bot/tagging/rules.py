@@ -61,6 +61,7 @@ OPT_OUT_TAG = "状态:退订"  # the required rule: a customer who asks to hear 
 # What the opt-out rule refuses besides its own `not_mood` (unless its `mood` names it), whoever wrote it: readings
 # of a refusal that ask for no opt-out (bot/tagging/opt_out.py; their `[language]` lists turn them off).
 OPT_OUT_NOT_MOOD = ("one_thing", "other_channel", "corrected", "someone_else", "taken_back")
+OPT_OUT_GROUP = "退订"  # the concept group every opt-out rule hears (unless `expand` leaves it out)
 # The learned check a rules file gets when its [model] names no file: the shipped rules' model, in the
 # checkout the package runs from (`make install` installs it editable).
 SHIPPED_MODEL = Path(__file__).resolve().parents[2] / "rules" / "tags.model.json"
@@ -541,9 +542,15 @@ def _parse_keyword_rules(
                 errors.append(f"{where}.expand: no concept group {unknown!r} (known: {', '.join(concepts)})")
             if lost[index]:  # a group another rule of the file names more words of is that rule's
                 allowed = [name for name in (concepts if allowed is None else allowed) if name not in lost[index]]
-            via = expansion(words, concepts, allowed, holding)
+            seeds = words
+            if spec.tag == OPT_OUT_TAG and OPT_OUT_GROUP in concepts and (allowed is None or OPT_OUT_GROUP in allowed) \
+                    and OPT_OUT_GROUP not in groups_of(words, concepts, allowed, holding):
+                seeds = (*words, OPT_OUT_GROUP)  # the required rule hears the 退订 group whatever words it names
+            via = expansion(seeds, concepts, allowed, holding)
+            if seeds is not words and words and OPT_OUT_GROUP not in words:
+                via[OPT_OUT_GROUP] = words[0]
             short.update(word for word in via if word in READ_AS_CUT)
-            reached = groups_of(words, concepts, allowed, holding)
+            reached = groups_of(seeds, concepts, allowed, holding)
             for family, refused in FAMILY_NOT_MOOD.items():
                 if len(set(FAMILIES[family]) & set(reached)) >= FAMILY_REACH:
                     not_mood = (*not_mood, *(mood for mood in refused

@@ -138,3 +138,37 @@ def test_an_operator_s_own_not_mood_keeps_the_readings() -> None:
 def test_a_thing_named_with_the_messages_refuses_the_messages(operator: KeywordTagger) -> None:
     assert OPT_OUT in tags(operator, "活动链接别再发了")
     assert OPT_OUT in tags(operator, "发票收到了，以后别再发广告了")
+
+
+# What the shipped opt-out rule knows, heard by an operator's day-one rule through the 退订 group (session 28).
+DAY_ONE = '[[keyword]]\ntag = "状态:退订"\nkeywords = ["退订", "别再发"]\n'
+
+
+@pytest.mark.parametrize("text", [
+    "麻烦停止给我发送会员信息",
+    "我搬家了，以后别再联系了",
+    "不用发消息给我了，课已经上完了",
+    "拜托别发短信了，我手机快满了",
+    "把我从会员名单里去掉吧",
+    "服务号的推送可以停了",
+    "每天推送太烦了，帮我关了吧",
+    "营销短信太多了，麻烦取消",
+    "我不想再收到你们的活动了",
+    "再推销我就拉黑了",
+    "以后别推销课程了",
+])
+def test_an_operator_s_rule_hears_what_the_shipped_rule_knows(text: str) -> None:
+    assert tags(KeywordTagger(parse_rules(DAY_ONE)), text) == {OPT_OUT}
+
+
+def test_an_opt_out_rule_hears_the_group_whatever_its_words() -> None:
+    own = KeywordTagger(parse_rules('[[keyword]]\ntag = "状态:退订"\nkeywords = ["TD", "别烦我"]\n'))
+    assert tags(own, "请停止发送短信") == {OPT_OUT}
+    assert tags(own, "退订") == {OPT_OUT}
+    kept = KeywordTagger(parse_rules('[[keyword]]\ntag = "状态:退订"\nkeywords = ["TD", "别烦我"]\nexpand = false\n'))
+    assert tags(kept, "请停止发送短信") == set()
+
+
+@pytest.mark.parametrize("text", ["停止营业了吗", "预约取消掉，疗程先停掉", "每天推荐的课程都挺好", "别忘了加我微信"])
+def test_what_only_looks_like_it_is_no_opt_out(text: str) -> None:
+    assert tags(KeywordTagger(parse_rules(DAY_ONE)), text) == set()
