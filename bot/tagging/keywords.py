@@ -201,6 +201,7 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, OptOutReadings, CueS
         self._reads_referring = any(word == "mood:referring" for rule in self._rules for word, _ in rule.cues)
         self._exclusive = frozenset(rules.exclusive_groups)
         self._yielding = any(rule.yield_to for rule in self._rules)
+        self._declining = frozenset(number for number, rule in enumerate(self._rules) if rule.tag == OPT_OUT_TAG)
         self._lone_verbs = any(rule.verbs for rule in self._rules)
         self._ceding = any(rule.cede for rule in self._rules)
         self._heads = {number: frozenset(verb for verb in rule.heads if len(verb) == 1)
@@ -342,6 +343,9 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, OptOutReadings, CueS
                 if hit.keyword not in keywords:
                     keywords.append(hit.keyword)
         cued_in = self._fire_cues(clauses, fired, last_clause) if cued else {}
+        for number in [n for n in cued_in if n not in fired_in and n in self._declining]:
+            if all(number in clauses[ordinal].declined for ordinal in cued_in[number]):
+                del fired[number], cued_in[number]  # 电话别打了，我在开会，有事发微信: no opt-out, cues or not
         # Keyword hits yielded within their clause already (`_clause_hits`); only cues and a
         # rescheduled sentence reach further.
         if self._yielding and len(fired) > 1 and (cued_in or any("rescheduled" in c.moods for c in clauses)):

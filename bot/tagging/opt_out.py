@@ -18,6 +18,10 @@ A false opt-out silences a customer who never asked, so a refusal is read for wh
   退订/了 with more after it) in a message that then wishes (`held_wishes`), asks yes or no with 吗,
   or says it was a mistake (`mistaken`): 「之前退订了，现在想约体验课」, 「退订了以后还能看回放吗」;
   not when the message says the messages still come (`still_sent`: 我已经退订了，怎么还在发).
+- `for_now`: the refusal limited to a time named right before it (明天上午别给我打电话), unless a word makes
+  it last (从今天开始别发了).
+- `muted`: the customer muted the business themselves (`own_settings`: 家长群我设成免打扰了), in a clause
+  that does not ask.
 
 The opt-out rule refuses these besides its own `not_mood` (`OPT_OUT_NOT_MOOD`, bot/tagging/rules.py);
 an empty list turns its reading off.
@@ -44,6 +48,10 @@ _NO_OBJECT = frozenset(("我", "给我", "谢谢", "谢了", "哈", "一遍", "�
 # Between a person and the opt-out they made (她也退订了, 我朋友早就退订了).
 _PERSON_ADVERBS = frozenset(("也", "都", "已经", "早就", "之前", "上次", "刚", "刚刚", "早", "前几天", "也是"))
 _NEGATOR_CHARS = "不没别勿甭莫"
+# Words that make a refusal last, whatever time it names (从今天开始别发了, 明天起不要再打电话).
+_FROM_NOW_ON = frozenset(("开始", "起", "以后", "之后", "往后", "从此", "今后", "永远", "再也"))
+# The refusal said again of more (平时也别打了, 其他时间都不要打): it is not limited to the time named.
+_REFUSED_TOO = re.compile("[也都](?:别|不要|不用|不必|勿|甭)")
 # A yes/no question after a past opt-out that asks what the customer may still do (还能看回放吗, 可以恢复吗).
 _MAY = ("能", "可以", "可不可以", "恢复")
 
@@ -59,7 +67,7 @@ class OptOutReadings:
         words = self._language.words
         return {name: compile_pattern(trie_regex(words[name])) if words[name] else None
                 for name in ("messages", "sent_things", "booked_things", "kept_channels", "busy", "send_faults",
-                             "still_sent", "mistaken")}
+                             "still_sent", "mistaken", "own_settings")}
 
     @cached_property
     def _not_a_sender(self) -> frozenset[str]:
@@ -87,7 +95,22 @@ class OptOutReadings:
             moods.add("someone_else")
         if self._taken_back(hit, clause, start, end, message):
             moods.add("taken_back")
+        if self._limited_to_a_time(hit, tokens) and _REFUSED_TOO.search(f"{clause.precedes}，{clause.follows}") is None:
+            moods.add("for_now")  # not 周末不要打电话，平时也别打了: the refusal reaches every time
+        if self._found("own_settings", clause.folded[:start]) and not self._language.asks(clause.folded) \
+                and "question" not in clause.moods and self._language.sets["business"].isdisjoint(tokens[: hit.start]):
+            moods.add("muted")  # 班级群我设了免打扰: done by the customer, nothing asked of the business
         return moods
+
+    def _limited_to_a_time(self, hit: Hit, tokens: list[str]) -> bool:
+        """A time of `[language] times` right before the refusal (先, 就, 也 allowed between) and no word that
+        makes it last (开始, 起, 以后): 「下午别给我打电话」, 「今天先别发了」; not 「从今天开始别发了」."""
+        if any(token in _FROM_NOW_ON for token in tokens):
+            return False
+        i = hit.start - 1
+        while i >= 0 and tokens[i] in ("先", "就", "也", "暂时"):
+            i -= 1
+        return i >= 0 and self._language.only_times(tokens[i])
 
     def _still_sent(self, clause: ClauseInfo) -> bool:
         """The message says the messages still come (之前退订过，你们怎么又发了): an opt-out told as done stands."""

@@ -56,6 +56,8 @@ MOODS = (
     "corrected",  # a send done wrong (别再发错地址了)
     "someone_else",  # someone else's opt-out or another recipient (朋友说她退订了, 别发给我爸)
     "taken_back",  # an opt-out told as past, then a wish or a question (之前退订了，现在想约体验课)
+    "for_now",  # a refusal limited to a time named before it (下午别给我打电话，要去接孩子)
+    "muted",  # the customer muted the business themselves (班级群我设了免打扰)
     *GRIEVANCE_MOODS,  # ways of complaining without a complaint word (bot/tagging/grievance.py)
 )
 # What an `intent = true` rule needs in its clause: a question, a question word, or a request.
@@ -425,19 +427,23 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # needs no more (`one_thing`), not the business's messages; 确认, the errand of one call (不用再打电话确认了).
     "sent_things": ("合同", "协议", "定位", "位置", "地址", "照片", "相片", "图片", "截图", "发票", "收据", "小票",
                     "单子", "行程单", "报价单", "报名表", "申请表", "尺码表", "表格", "链接", "材料", "文件",
-                    "二维码", "快递", "包裹", "顺丰", "中通", "圆通", "韵达", "确认", "座位"),
+                    "二维码", "快递", "包裹", "顺丰", "中通", "圆通", "韵达", "确认", "座位", "注意事项", "须知",
+                    "说明书"),
     # One thing booked: 退订 of it cancels a booking (我要退订房间, 房间退订了, 那个套餐我退订了): `one_thing` too.
     "booked_things": ("房间", "房", "酒店", "民宿", "订单", "套餐", "机票", "车票", "门票", "票", "座位", "包间",
-                      "房型", "床位", "桌", "场地", "预订", "预定"),
+                      "房型", "床位", "桌", "场地", "预订", "预定", "会员"),
     # Ways of reaching the customer that they ask for instead of the one refused (别打电话，微信说; 别发语音，打字):
     # `other_channel`, a preference, no opt-out.
     # A part of the message that names a message (天天发消息) asks for no way.
     "kept_channels": ("微信", "打字", "文字", "发文字", "留言", "私信", "发我手机", "发到我手机", "发我邮箱",
-                      "发到邮箱", "邮箱", "邮件", "发给我", "发我"),
+                      "发到邮箱", "邮箱", "邮件", "发给我", "发我", "找我", "联系我"),
     # The customer is busy now (在开会, 在开车, 在地铁上): with a way of `kept_channels` asked, a call or a voice
     # message refused is a preference for now (`other_channel`), while 「以后别打电话了，有事微信说」 refuses calls.
     "busy": ("在开会", "开会", "在开车", "开车", "在上班", "在上课", "在忙", "在地铁", "地铁上", "在路上", "在外面",
-             "在医院", "在飞机上", "正在", "不方便接", "不方便说话", "接不了"),
+             "在医院", "在飞机上", "正在", "不方便", "接不了", "陪床", "值班"),
+    # The customer muted or blocked the business themselves (群消息我设置了免打扰, 班级群我设了免打扰): a word of these
+    # before the opt-out word in its clause tells what they did, no request (`muted`).
+    "own_settings": ("设置", "设置了", "设了", "设成", "设的", "设为", "开了", "开启了", "调成", "打开了"),
     # A send done wrong (别再发错地址了): a correction (`corrected`), no opt-out.
     "send_faults": ("发错", "发漏", "发串", "寄错", "推错", "传错", "打错", "填错", "发反"),
     # The messages still come after an opt-out (我已经退订了，怎么还在发): the opt-out stands.
