@@ -455,6 +455,24 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
         # 轻一点，他还是那么重) and people changed too often (一学期换了三个老师): two points each; a wait of
         # minutes or hours told gone by (坐了四十分钟了) one, as the wait cues (等了*分钟).
         "mood:unkept": 2, "mood:unheeded": 2, "mood:churned": 2, "mood:waited": 1,
+        # Reproaches (bot/tagging/reproach.py): what was promised asked for (说好的免费停车呢), a question that
+        # blames (你们打包前都不检查的吗, 你们师傅怎么补的), what a paid thing is good for (办了年卡有什么用), money
+        # scorned (一晚六百多就这条件？) and a promised span gone by (说两个工作日回复，现在都一个多星期了): two
+        # points each; harm done by the business's people (师傅把我的鱼缸磕出一道缝) and a condition to an
+        # extreme or a use ruled out (闷得要命, 咸得没法喝) one.
+        "mood:unmet": 2, "mood:blamed": 2, "mood:futile": 2, "mood:unworthy": 2, "mood:harmed": 1,
+        "mood:overdue": 2, "mood:unbearable": 1, "拍拍屁股": 2,
+        # Disgust and annoyance: 什么玩意, 真服了, 辅导了个寂寞 two; 烦 one (said alone or with a degree).
+        "什么玩意": 2, "啥玩意": 2, "真服了": 2, "真的服": 2, "我真服": 2, "个寂寞": 2,
+        "烦": 1, "真烦": 1, "太烦": 1, "很烦": 1, "好烦": 1,
+        "还不如": 1,
+        # Neglect by the business's people (没人来管, 垃圾堆着没人清, 设备坏了没人修): two; a fix that failed
+        # (没修好), a demand for care (用点心) and a spoiled mood (影响心情) one; the customer walking away
+        # (再也不来) two, 下次不来了 one; 你们自己看着办 and a slowness judged (效率真低) two.
+        "没人来管": 2, "没人过来管": 2, "没人来理": 2, "没人清": 2, "没人收": 2, "没人修": 2, "没人维护": 2,
+        "没人处理": 2, "没人打扫": 2, "没人回": 2, "没修好": 1, "用点心": 1, "上点心": 1, "影响心情": 1,
+        "真的绝了": 1, "再也不来": 2, "再也不买": 2, "再也不点": 2, "不会再来": 2, "下次不来了": 1, "下次不点了": 1,
+        "下次不买了": 1, "看着办": 1, "效率*低": 2,
         # Challenges to the business that ask nothing (是几个意思, 讲不讲道理, 当我好骗是吧, 这也叫无痛):
         # two points; one that may be asked in earnest (你们这是正规机构吗, 还要等多久, 有人管吗) one.
         "几个意思": 2, "讲不讲道理": 2, "讲不讲信用": 2, "讲不讲诚信": 2, "当我好骗": 2,

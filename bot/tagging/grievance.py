@@ -62,9 +62,10 @@ from dataclasses import dataclass
 
 from bot.tagging.matches import PUNCTUATION as _PUNCTUATION
 from bot.tagging.patterns import compile_pattern, longest_first
+from bot.tagging.reproach import DEFAULT_REPROACH, REPROACH_MOODS, Reproaches
 
 GRIEVANCE_MOODS = ("persisting", "elapsed", "exasperated", "accused", "misconduct", "overcharged", "scornful", "late",
-                   "ironic", "overrun", "misquoted", "waited", "unkept", "unheeded", "churned")
+                   "ironic", "overrun", "misquoted", "waited", "unkept", "unheeded", "churned", *REPROACH_MOODS)
 # Moods told over a sentence (the agreed time, then the hour it became): a cue of one takes the
 # whole sentence, so 「价目表上写的九百八，结账时收了我一千二」 asks no price in its first clause.
 SPANNING_MOODS = frozenset({"overrun", "misquoted", "unkept", "unheeded"})
@@ -138,7 +139,9 @@ DEFAULT_GRIEVANCE: dict[str, tuple[str, ...]] = {
     "promises": ("说好", "说好的", "说是", "跟我说", "和我说", "跟我们说", "宣传", "写的", "写着", "号称",
                  "承诺", "保证", "答应", "广告上", "标的", "标着", "当初说", "时候说", "当时说"),
     "outcomes": ("结果", "实际", "实际上", "其实", "哪有", "这也叫", "这叫", "这就叫", "管这叫", "来了", "一看",
-                 "到手", "才", "也就", "只有", "就没了", "就结束", "就下课", "就下钟", "就完了"),
+                 "到手", "才", "也就", "只有", "就没了", "就结束", "就下课", "就下钟", "就完了",
+                 # what was promised never came (说好的送饮料，一瓶都没给), or a why (说好免费的，为什么收了)
+                 "都没", "也没", "根本没", "压根没", "一直没", "为什么", "为啥"),
     # `unheeded`: the customer told someone of the business (跟师傅说了, 反映了, 上周就说了) and, in a later
     # clause, it still stands (还是, 照样, 一点动静都没有).
     "told": ("说了", "讲了", "提了", "反映", "交代了", "强调了", "说过", "提过", "讲过", "叮嘱了", "要求了"),
@@ -148,6 +151,7 @@ DEFAULT_GRIEVANCE: dict[str, tuple[str, ...]] = {
     "churn_verbs": ("换了", "转了", "换过", "换掉了"),
     "churn_measures": ("个", "次", "位", "任", "拨", "轮"),
     "churn_periods": ("天", "周", "星期", "礼拜", "月", "季度", "学期", "年", "疗程", "阶段"),
+    **DEFAULT_REPROACH,
 }
 
 _NUMBER = "(?:[0-9]+|[一二两三四五六七八九十百几半]+)"
@@ -165,7 +169,7 @@ _CLOCK = re.compile(f"({_HOUR})点(半|一刻|三刻|多|[0-9]{{1,2}}分?|[一�
                     "|([0-9]{1,2})[:：]([0-9]{2})")
 # A clock time past the agreed one is told: 都快三点了, 十点多了, 七点半才到, 排到十二点半才轮到.
 _LATE_AFTER = ("了", "多了", "才", "还", "多还")
-_LATE_BEFORE = ("都", "快", "已经", "现在")
+_LATE_BEFORE = ("都", "快", "已经", "现在", "等到")
 # A price told (199, 三千八, 九十九, 一百): digits, or a Chinese figure with a magnitude (`misquoted`).
 _PRICE = re.compile("[0-9]{2,}(?:[.][0-9]+)?"
                     "|[一二两三四五六七八九][零一二两三四五六七八九十百千万]*[十百千万][一二两三四五六七八九]?")
@@ -212,6 +216,7 @@ class Grievances:
     _unheeded: str | None
     _churn: str | None
     _churn_period: str | None
+    reproaches: Reproaches
 
     @classmethod
     def build(cls, words: Mapping[str, tuple[str, ...]]) -> Grievances:
@@ -292,18 +297,19 @@ class Grievances:
             spanning.append(f"(?:{appointed.pattern}).{{0,40}}?{clock}")
         if advertised is not None and charged is not None:
             spanning.append(f"(?:{advertised.pattern}).{{0,30}}?(?:{charged.pattern})")
+        reproaches = Reproaches.build(words)
         trigger = compile_pattern("|".join(
-            [f"(?:{persistence.pattern})[^{_PUNCTUATION}]*?(?:{bad})",
+            [reproaches.trigger, f"(?:{persistence.pattern})[^{_PUNCTUATION}]*?(?:{bad})",
              f"(?:{why.pattern})[^{_PUNCTUATION}]{{0,8}}?(?:{either(words['why_turns'])})",
              elapsed.pattern, f"连[^{_PUNCTUATION}]{{1,6}}?[都也](?:[不没]|{_UNABLE})"]
             + [p.pattern for p in optional if p is not None] + triggers + spanning))
         return cls(words, trigger, persistence, why, elapsed, misdeed, overcharge, aimed, staff, mistake,
                    omission, scorn, late, told_late, irony,
                    compile_pattern("|".join(spanning)) if spanning else None, appointed,
-                   advertised, charged, waited, promise, outcome, told, unheeded, churn, churn_period)
+                   advertised, charged, waited, promise, outcome, told, unheeded, churn, churn_period, reproaches)
 
     def moods(self, folded: str, bounds: frozenset[int], negative: re.Pattern[str] | None, sentence: str,
-              money: Sequence[str], wanted: frozenset[str], rhetorical: bool = False) -> set[str]:
+              money: Sequence[str], wanted: frozenset[str], rhetorical: bool = False, asked: bool = False) -> set[str]:
         """The grievance moods of one clause (`folded`, its token `bounds`) among `wanted`;
         `sentence` is the text of its sentence (for staff named in another clause of it). A
         `rhetorical` clause (为什么不能退) is weighed as such, not as exasperated too."""
@@ -341,6 +347,9 @@ class Grievances:
             moods.add("unheeded")
         if "churned" in wanted and self._churned(folded, bounds, sentence):
             moods.add("churned")
+        if wanted.intersection(REPROACH_MOODS) or "unheeded" in wanted:
+            elapsed = "elapsed" in moods or self._elapsed.search(folded) is not None
+            moods |= self.reproaches.moods(folded, bounds, sentence, wanted, asked, elapsed)
         return moods & wanted
 
     def _waits(self, folded: str, bounds: frozenset[int]) -> bool:

@@ -203,7 +203,8 @@ def _read_grievances(language: Language, clauses: list[ClauseInfo], wanted: froz
     grievances, money = language.grievances, language.words["money_words"]
     for clause in clauses:
         sentence = None
-        if language.grievance_trigger.search(clause.folded) is None:
+        if language.grievance_trigger.search(clause.folded) is None and not (
+                clause.asked and grievances.reproaches.asked_back(clause.folded)):
             if language.grievance_spanning is None:
                 continue  # most clauses: one search
             sentence = "，".join(other.folded for other in clauses if other.sentence == clause.sentence)
@@ -212,7 +213,7 @@ def _read_grievances(language: Language, clauses: list[ClauseInfo], wanted: froz
         if sentence is None:
             sentence = "，".join(other.folded for other in clauses if other.sentence == clause.sentence)
         clause.moods |= grievances.moods(clause.folded, clause.bounds, language.negative_pattern,
-                                         sentence, money, wanted, "rhetorical" in clause.moods)
+                                         sentence, money, wanted, "rhetorical" in clause.moods, clause.asked)
 
 
 def _own_voice(clause: ClauseInfo, own_speakers: tuple[str, ...]) -> bool:
