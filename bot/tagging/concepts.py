@@ -195,6 +195,10 @@ FAMILY_REACH = 3
 # told as the reason to come (`remedy`: 颈椎不舒服好几年了，按摩能不能根治; 想约个针灸，坐骨神经痛) is none, nor
 # what was felt while it was being done (`during`: 按的时候有点疼).
 FAMILY_NOT_MOOD: dict[str, tuple[str, ...]] = {"不适": ("chronic", "remedy", "during")}
+# What a rule with a word of the group refuses besides its own `not_mood` (unless its `mood` names it): a
+# complaint settled after the complaint word (「上个月投诉的那件事店长已经处理好了」, `passed`) is no complaint,
+# whatever moods an operator listed.
+GROUP_ALWAYS_NOT_MOOD: dict[str, tuple[str, ...]] = {"投诉": ("passed",)}
 
 # What a rule that names no `not_mood` refuses, for a group whose words are asked under a
 # condition or in a worry as often as not: 「月嫂上门的话一个月多少钱」, 「万一多住几天，钱怎么算」,

@@ -25,6 +25,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from bot.tagging.amounts import FEE
 from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, FAMILIES, FAMILY_NOT_MOOD, FAMILY_REACH,
+                                  GROUP_ALWAYS_NOT_MOOD,
                                   GROUP_EXCLUDE, GROUP_NOT_MOOD, READ_AS_CUT, TIMED_CONCEPTS, TOPIC_VERB_REACH,
                                   abbreviations, asked_both_ways, asked_when, expansion, group_counts, groups_holding,
                                   groups_of, head_nouns, head_verbs, merged, motions_swapped, predicates_apart,
@@ -558,6 +559,7 @@ def _parse_keyword_rules(
             for name in reached:
                 if spec.not_mood is None and spec.negatable and name in GROUP_NOT_MOOD:
                     not_mood = GROUP_NOT_MOOD[name]
+
                 cues.update(DEFAULT_CUES.get(name, {}))
                 exclude += tuple(word for word in GROUP_EXCLUDE.get(name, ())
                                  if word not in exclude and word not in words and word not in via)
@@ -571,6 +573,10 @@ def _parse_keyword_rules(
                         via.setdefault(word, next(w for w in words if w in concepts[name]))
                 timed += tuple(word for word in TIMED_CONCEPTS.get(name, ())
                                if word not in words and word not in via and word not in asked and word not in timed)
+            if spec.negatable:  # 上个月投诉的那件事已经处理好了: settled, whatever moods the rule lists
+                refused = [mood for name in reached for mood in GROUP_ALWAYS_NOT_MOOD.get(name, ())]
+                not_mood = (*not_mood, *(mood for mood in dict.fromkeys(refused)
+                                         if mood not in not_mood and mood not in spec.mood))
             # A word another rule names as its own keyword is that rule's (咨询:档期's 档期 is no visit).
             via = {word: keyword for word, keyword in via.items() if word not in taken[index]}
             timed = tuple(word for word in timed if word not in taken[index])

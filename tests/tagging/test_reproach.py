@@ -114,3 +114,13 @@ def test_an_operator_widens_a_reproach_in_language() -> None:
     assert "诉求:投诉" not in tags(KeywordTagger(parse_rules(REPAIR)), text)
     widened = REPAIR + '\n[language]\nblamed_verbs = ["贴", "装", "修"]\n'
     assert "诉求:投诉" in tags(KeywordTagger(parse_rules(widened)), text)
+
+
+def test_a_settled_complaint_is_none_whatever_moods_the_rule_lists() -> None:
+    rules = REPAIR.replace('keywords = ["投诉", "不满意"]', 'keywords = ["投诉", "不满意"]\n'
+                           'not_mood = ["hypothetical", "praised"]')
+    tagger = KeywordTagger(parse_rules(rules))
+    assert "诉求:投诉" not in tags(tagger, "上个月投诉的那件事店长已经处理好了")
+    assert "诉求:投诉" in tags(tagger, "我要投诉上门的师傅")
+    kept = rules.replace('not_mood = ["hypothetical", "praised"]', 'not_mood = ["hypothetical"]\nmood = ["passed"]')
+    assert "诉求:投诉" in tags(KeywordTagger(parse_rules(kept)), "上个月投诉的那件事店长已经处理好了")
