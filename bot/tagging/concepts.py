@@ -470,11 +470,11 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
         "什么玩意": 2, "啥玩意": 2, "真服了": 2, "真的服": 2, "我真服": 2, "个寂寞": 2,
         "烦": 1, "真烦": 1, "太烦": 1, "很烦": 1, "好烦": 1,
         "还不如": 1,
-        # Neglect by the business's people (没人来管, 垃圾堆着没人清, 设备坏了没人修): two; a fix that failed
-        # (没修好), a demand for care (用点心) and a spoiled mood (影响心情) one; the customer walking away
+        # Neglect by the business's people (没人来管, 垃圾堆着没人清, 设备坏了没人修): two; a demand for care
+        # (用点心) and a spoiled mood (影响心情) one; the customer walking away
         # (再也不来) two, 下次不来了 one; 你们自己看着办 and a slowness judged (效率真低) two.
         "没人来管": 2, "没人过来管": 2, "没人来理": 2, "没人清": 2, "没人收": 2, "没人修": 2, "没人维护": 2,
-        "没人处理": 2, "没人打扫": 2, "没人回": 2, "没修好": 1, "用点心": 1, "上点心": 1, "影响心情": 1,
+        "没人处理": 2, "没人打扫": 2, "没人回": 2, "用点心": 1, "上点心": 1, "影响心情": 1,
         "真的绝了": 1, "再也不来": 2, "再也不买": 2, "再也不点": 2, "不会再来": 2, "下次不来了": 1, "下次不点了": 1,
         "下次不买了": 1, "看着办": 1, "效率*低": 2,
         # Challenges to the business that ask nothing (是几个意思, 讲不讲道理, 当我好骗是吧, 这也叫无痛):

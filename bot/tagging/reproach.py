@@ -8,7 +8,8 @@ them as cues by name, `"mood:blamed" = 2`). The words are `[language]` lists:
   customer's own arrangement (我跟老师说好的…).
 - `unbearable` (one): a condition (`harsh`: 冷, 吵, 脏, 挤…) taken to an extreme (`extremes`: 得要命, 死,
   得不行…), or a use it rules out (得没法, 简直没法 + one of `uses`: 喝, 睡…): 「包间里闷得要命」,
-  「汤咸得没法喝」; not the weather (`weather`: 天气, 外面…) nor the customer's own (我这周没法过来).
+  「汤咸得没法喝」; not the weather or the neighbours (`elsewhere`: 天气, 外面, 隔壁…) nor the customer's own
+  (我这周没法过来).
 - `blamed` (two): a question that blames the business: 怎么搞的; 怎么 (就这样) + a verb of the work
   (`blamed_verbs`: 装, 补, 处理…) + 的 closing a clause that names the business or its people after
   another clause of the sentence (「刚补的墙面就开缝了，你们师傅怎么补的」); a duty they skipped, asked of
@@ -53,8 +54,10 @@ DEFAULT_REPROACH: dict[str, tuple[str, ...]] = {
                  "透了"),
     "uses": ("用", "吃", "喝", "看", "睡", "进", "住", "玩", "穿", "听", "学", "坐", "戴", "待", "呆", "休息",
              "洗澡", "看书", "上课", "下咽", "入口", "开", "唱", "练"),
-    # Where a harsh condition is nobody's doing (今天外面热死了).
-    "weather": ("天气", "外面", "路上", "气温", "下雨", "下雪", "太阳", "降温", "今天好热", "夏天", "冬天"),
+    # Where a harsh condition is not the business's doing: the weather, the street, the neighbours
+    # (今天外面热死了, 楼上装修吵死了).
+    "elsewhere": ("天气", "外面", "路上", "气温", "下雨", "下雪", "太阳", "降温", "夏天", "冬天", "隔壁", "楼上",
+                  "楼下", "邻居", "对面", "马路"),
     # `blamed`: the work asked about as done wrong (你们师傅怎么补的), a duty skipped (都不检查的吗),
     # a burden put on the customer (难道…就得…).
     "blamed_verbs": ("搞", "装", "修", "补", "洗", "剪", "做", "干", "管", "处理", "包装", "打包", "送", "开", "带",
@@ -114,7 +117,7 @@ class Reproaches:
     _promised_span: re.Pattern[str]
     _defied: re.Pattern[str]
     _aimed: re.Pattern[str]
-    _weather: re.Pattern[str]
+    _elsewhere: re.Pattern[str]
 
     @classmethod
     def build(cls, words: Mapping[str, tuple[str, ...]]) -> Reproaches:
@@ -145,7 +148,7 @@ class Reproaches:
         trigger = "|".join((unmet, unbearable, blamed_how, duty, imposed, futile, scorned, harm, defied, asked_back))
         return cls(words, trigger, *(compile_pattern(p) for p in (
             unmet, unbearable, blamed_how, duty, imposed, futile, scorned, paid, harm, promised_span, defied,
-            aimed, _either(get("weather", ())))))
+            aimed, _either(get("elsewhere", ())))))
 
     def moods(self, folded: str, bounds: frozenset[int], sentence: str, wanted: frozenset[str], asked: bool,
               elapsed: bool) -> set[str]:
@@ -203,8 +206,8 @@ class Reproaches:
         return re.search("我们?(?:跟|和|与)", before) is None  # 我跟老师说好的…: the customer's own plan
 
     def _unbearable_in(self, folded: str, bounds: frozenset[int], sentence: str) -> bool:
-        if self._weather.search(sentence):
-            return False  # 今天外面热死了: nobody's doing
+        if self._elsewhere.search(sentence):
+            return False  # 今天外面热死了, 楼上装修吵死了: not the business's doing
         for match in self._unbearable.finditer(folded):
             if match.start() not in bounds and not folded.startswith(("得", "根本", "简直", "完全", "压根", "都"),
                                                                       match.start()):

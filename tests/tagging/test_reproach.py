@@ -76,6 +76,7 @@ def test_a_reproach_complains_to_the_shipped_rules(unchecked: KeywordTagger, tex
     "说好的时间是几点呢",  # asked in earnest
     "你说的那个链接呢，再发我一下",  # what was said, asked for, is no promise
     "今天外面热死了，我晚点到",  # the weather
+    "楼上在装修，吵死了，孩子午觉都睡不成",  # the neighbours
     "我这周没法过来，下周再约",  # the customer's own
     "你们这个蛋糕怎么做的？也太好吃了吧",  # how, asked first and in praise
     "你们周末不上班吗",  # a question, no duty skipped
