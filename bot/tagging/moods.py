@@ -46,8 +46,8 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
         if "hearsay" in kinds and not _own_voice(clause, words["own_speakers"]):
             # 孩子说老师好凶, 孩子说耳朵疼: the customer's child tells the family's own case
             clause.moods |= {"hearsay", "reported"}
-        if "reschedule" in kinds:
-            clause.moods.add("rescheduled")
+        if any(m.kind == "reschedule" and clause.folded[m.start - 1 : m.start] != "被" for m in clause.markers):
+            clause.moods.add("rescheduled")  # not 是不是被改到周五了: a move done by others, asked about
         if "company" in kinds:
             clause.moods.add("accompanying")  # 老公陪我一起过来: he comes along, he is not referred
         for marker in clause.markers:
@@ -90,6 +90,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     _read_payment(clauses, words["amount_questions"])
     _read_remedy(clauses)
     _read_attending(clauses, language.sets["visits"], language.sets["attendance"])
+    _read_company(clauses)
     _read_accepted(language, clauses)
     _read_informed(language, clauses)
     _read_during(clauses)
@@ -301,6 +302,14 @@ def _asks(language: Language, clause: ClauseInfo) -> bool:
     return "question" in clause.moods or clause.asked or "asking" in language.intent_moods(clause)
 
 
+def _read_company(clauses: list[ClauseInfo]) -> None:
+    """Company told in one clause (…，他就陪着) is the whole sentence's: 我和我老公一起来，我打水光，他就陪着."""
+    kept = {clause.sentence for clause in clauses if "accompanying" in clause.moods}
+    for clause in clauses:
+        if clause.sentence in kept:
+            clause.moods.add("accompanying")
+
+
 def _read_attending(clauses: list[ClauseInfo], visits: frozenset[str], attendance: frozenset[str]) -> None:
     """A clause whose visit keeps what stands is `attending`: a routine (这周照常过来上), the visit's
     purpose right after it (陪孩子过去考试), or a time pointing back to an arrangement an earlier clause
@@ -310,7 +319,9 @@ def _read_attending(clauses: list[ClauseInfo], visits: frozenset[str], attendanc
         kinds = {marker.kind for marker in clause.markers}
         tokens = clause.tokens
         at = [i for i, token in enumerate(tokens) if token in visits]
-        if at and ("routine" in kinds or ("anaphoric_times" in kinds and made)
+        if "routine" in kinds and not at and "question" not in clause.moods and not clause.asked:
+            clause.moods.add("attending")  # 周五那个约还是按原计划: what stands is kept, nothing new booked
+        elif at and ("routine" in kinds or ("anaphoric_times" in kinds and made)
                    or any(tokens[i + 1 : i + 2] and tokens[i + 1] in attendance for i in at)):
             clause.moods.add("attending")
         made = made or "done" in kinds

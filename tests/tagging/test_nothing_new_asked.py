@@ -108,3 +108,44 @@ def test_the_schools_matters_are_not_the_class(plain: KeywordTagger, text: str, 
 )
 def test_money_back_received_asks_nothing(plain: KeywordTagger, text: str, expected: set[str]) -> None:
     assert tags(plain, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A move made by others, asked about, moves nothing of the customer's.
+        ("我那个号是不是被调到下午了", set()),
+        ("我表姐的号好像被挪到周日了，她托我问一下", set()),
+        # The customer's own move still books.
+        ("周三的号能挪到周五吗", {"意向:预约"}),
+    ],
+)
+def test_a_move_made_by_others_books_nothing(plain: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(plain, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Company told in a later clause of the sentence: no referral.
+        ("我跟闺蜜一起来，我做光子，她就陪着", {"项目:光子嫩肤"}),
+        # Someone who wants it too still is one.
+        ("我和我妈一起过来，她也想做个水光", {"意向:转介绍", "项目:水光针"}),
+    ],
+)
+def test_company_in_a_later_clause_is_no_referral(plain: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(plain, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # What stands is kept: nothing new booked.
+        ("周六那个号还是按原计划", set()),
+        ("下周的复查照旧", set()),
+        # Asked beside it, a visit still books.
+        ("照常营业吗，明天想过去做个补水", {"意向:预约"}),
+    ],
+)
+def test_an_arrangement_kept_books_nothing(plain: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(plain, text) == expected
