@@ -209,7 +209,7 @@ GROUP_NOT_MOOD: dict[str, tuple[str, ...]] = {
            "set_aside"),
     # A complaint word that judges the customer's own (孩子数学太差) is none; otherwise the general default.
     "投诉": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
-           "self_judged", "reversed", "set_aside"),
+           "self_judged", "reversed", "set_aside", "reported"),
     # Someone else's visit (邻居家小孩也想来, 我婆婆想过来看看) is a referral, not the customer's booking.
     "预约": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
            "third_party", "reversed", "attending", "running_late", "relayed", "set_aside", "confirming"),

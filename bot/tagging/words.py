@@ -107,7 +107,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                  "师傅", "工人", "设计师", "婆婆", "公公", "嫂子", "小姨", "奶奶", "外婆", "室友",
                  # the business's accounts, and the child's own school (财务说退款下周一到账,
                  # 学校那边说要请假得提前一天)
-                 "财务", "学校"),
+                 "财务", "学校",
+                 # other customers (有学员说要去投诉你们, 有个客人讲)
+                 "学员", "客人", "顾客", "兄弟", "哥们"),
     # Already done, or done elsewhere: counts anywhere in the clause, or right after a keyword that
     # it extends (约好的, 预约过); intent rules leave it out (已经在别家约了, 上个月预约过).
     "done": ("已经", "早就", "早已", "之前", "上次", "以前", "上回", "上个月", "上周", "上礼拜", "上星期",

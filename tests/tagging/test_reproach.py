@@ -125,3 +125,10 @@ def test_a_settled_complaint_is_none_whatever_moods_the_rule_lists() -> None:
     assert "诉求:投诉" in tags(tagger, "我要投诉上门的师傅")
     kept = rules.replace('not_mood = ["hypothetical", "praised"]', 'not_mood = ["hypothetical"]\nmood = ["passed"]')
     assert "诉求:投诉" in tags(KeywordTagger(parse_rules(kept)), "上个月投诉的那件事店长已经处理好了")
+
+
+@pytest.mark.parametrize("text", ["有个客人说要去消协投诉你们，你们知道吗", "有学员讲他要投诉前台"])
+def test_another_customers_complaint_passed_on_is_none(operator: KeywordTagger, unchecked: KeywordTagger,
+                                                      text: str) -> None:
+    assert "诉求:投诉" not in tags(operator, text)
+    assert "诉求:投诉" not in tags(unchecked, text)
