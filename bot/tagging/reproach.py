@@ -167,7 +167,7 @@ class Reproaches:
             moods.add("futile")
         if "unworthy" in wanted and self._unworthy_in(folded, sentence, asked):
             moods.add("unworthy")
-        if "scornful" in wanted and earlier and (asked or folded.endswith(("？", "?"))) and self._named_so(folded):
+        if "scornful" in wanted and (asked or folded.endswith(("？", "?"))) and self._named_so(folded, earlier):
             moods.add("scornful")  # 大堂一股霉味，这是四星酒店？
         if "harmed" in wanted and not asked and self._harm.search(folded) and not folded.endswith(("吗", "么")):
             moods.add("harmed")
@@ -178,18 +178,23 @@ class Reproaches:
             moods.add("overdue")
         return moods
 
-    @staticmethod
-    def asked_back(folded: str) -> bool:
-        """Whether an asked clause may be a claim asked back (这叫恒温泳池): read for reproaches though the
-        trigger, which finds it in a message by its question mark, does not find it in the clause."""
-        return _NAMED_SO.search(folded) is not None
+    def asked_back(self, folded: str) -> bool:
+        """Whether an asked clause may be a claim asked back (这叫恒温泳池, 你们宣传的私教课 after 这就是, which
+        the clauses are split at): read for reproaches though the trigger, which finds it in a message by its
+        question mark, does not find it in the clause."""
+        return _NAMED_SO.search(folded) is not None or self._aimed.match(folded) is not None
 
-    @staticmethod
-    def _named_so(folded: str) -> bool:
-        """这叫/这是/这就是 and what the business claims to be, asked back (这叫恒温泳池, 这是消过毒的): no question
-        word, no 吗 or 呢 (这是赠品吗 asks)."""
+    def _named_so(self, folded: str, earlier: str) -> bool:
+        """这叫/这是/这就是 and what the business claims to be, asked back after a report or naming the business
+        (这叫恒温泳池, 这是消过毒的, 这就是你们宣传的私教课): no question word, no 吗 or 呢 (这是赠品吗 asks)."""
         match = _NAMED_SO.search(folded)
-        return (match is not None and not _ASKING.search(folded, match.end())
+        if match is not None:
+            claimed = bool(earlier) or self._aimed.match(folded, match.end()) is not None
+            end = match.end()
+        else:  # 这就是你们说的名师: the clauses are split at 就是, 这 closes the clause before
+            claimed = earlier.rstrip("，").endswith("这") and self._aimed.match(folded) is not None
+            end = 0
+        return (claimed and not _ASKING.search(folded, end)
                 and not folded.rstrip("啊呀吧").endswith(("吗", "么", "呢", "吧")))
 
     def _defied_in(self, folded: str) -> bool:

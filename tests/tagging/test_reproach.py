@@ -59,6 +59,10 @@ REPROACHES = [
     "这做的什么玩意",  # disgust
     "这个效率我真服了",
     "一进门就推销办卡，烦",  # annoyance, and a sales push
+    "这就是你们宣传的私教课？教练全程在旁边看手机",  # a claim asked back, the business named
+    "泳池的水都是浑的，这叫恒温泳池？",  # a claim asked back after a report
+    "做成这个样子也好意思收钱",  # shame denied
+    "洗坏了还不给赔，什么道理",
 ]
 
 
@@ -87,6 +91,8 @@ def test_a_reproach_complains_to_the_shipped_rules(unchecked: KeywordTagger, tex
     "医生说一周复查，现在两周了还能去吗",  # a promised span, asked
     "我跟孩子说了好几次还是不听",  # told to the customer's own child
     "烦请帮我开一张发票",  # 烦 inside 烦请
+    "收到了，这是赠品吗？",  # asked in earnest
+    "你们几点开门？",
 ])
 def test_the_same_words_without_a_reproach_do_not(operator: KeywordTagger, unchecked: KeywordTagger,
                                                  text: str) -> None:
