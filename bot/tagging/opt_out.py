@@ -103,14 +103,15 @@ class OptOutReadings:
         return moods
 
     def _limited_to_a_time(self, hit: Hit, tokens: list[str]) -> bool:
-        """A time of `[language] times` right before the refusal (先, 就, 也 allowed between) and no word that
-        makes it last (开始, 起, 以后): 「下午别给我打电话」, 「今天先别发了」; not 「从今天开始别发了」."""
+        """A time of `[language] times` or a busy time of `busy` right before the refusal (先, 就, 也 allowed
+        between) and no word that makes it last (开始, 起, 以后): 「下午别给我打电话」, 「上课别打孩子手表电话」;
+        not 「从今天开始别发了」."""
         if any(token in _FROM_NOW_ON for token in tokens):
             return False
         i = hit.start - 1
         while i >= 0 and tokens[i] in ("先", "就", "也", "暂时"):
             i -= 1
-        return i >= 0 and self._language.only_times(tokens[i])
+        return i >= 0 and (self._language.only_times(tokens[i]) or tokens[i] in self._language.sets["busy"])
 
     def _still_sent(self, clause: ClauseInfo) -> bool:
         """The message says the messages still come (之前退订过，你们怎么又发了): an opt-out told as done stands."""

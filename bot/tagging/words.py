@@ -430,8 +430,8 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # needs no more (`one_thing`), not the business's messages; 确认, the errand of one call (不用再打电话确认了).
     "sent_things": ("合同", "协议", "定位", "位置", "地址", "照片", "相片", "图片", "截图", "发票", "收据", "小票",
                     "单子", "行程单", "报价单", "报名表", "申请表", "尺码表", "表格", "链接", "材料", "文件",
-                    "二维码", "快递", "包裹", "顺丰", "中通", "圆通", "韵达", "确认", "座位", "注意事项", "须知",
-                    "说明书"),
+                    "二维码", "验证码", "快递", "包裹", "顺丰", "中通", "圆通", "韵达", "确认", "座位", "注意事项",
+                    "须知", "说明书"),
     # One thing booked: 退订 of it cancels a booking (我要退订房间, 房间退订了, 那个套餐我退订了): `one_thing` too.
     "booked_things": ("房间", "房", "酒店", "民宿", "订单", "套餐", "机票", "车票", "门票", "票", "座位", "包间",
                       "房型", "床位", "桌", "场地", "预订", "预定", "会员"),
@@ -443,10 +443,10 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # The customer is busy now (在开会, 在开车, 在地铁上): with a way of `kept_channels` asked, a call or a voice
     # message refused is a preference for now (`other_channel`), while 「以后别打电话了，有事微信说」 refuses calls.
     "busy": ("在开会", "开会", "在开车", "开车", "在上班", "在上课", "在忙", "在地铁", "地铁上", "在路上", "在外面",
-             "在医院", "在飞机上", "正在", "不方便", "接不了", "陪床", "值班"),
+             "在医院", "在飞机上", "正在", "不方便", "接不了", "陪床", "值班", "上课", "上课时", "上班时间"),
     # The customer muted or blocked the business themselves (群消息我设置了免打扰, 班级群我设了免打扰): a word of these
     # before the opt-out word in its clause tells what they did, no request (`muted`).
-    "own_settings": ("设置", "设置了", "设了", "设成", "设的", "设为", "开了", "开启了", "调成", "打开了"),
+    "own_settings": ("设置", "设置了", "设了", "设成", "设的", "设为", "开了", "开启了", "调成", "打开了", "我开"),
     # A send done wrong (别再发错地址了): a correction (`corrected`), no opt-out.
     "send_faults": ("发错", "发漏", "发串", "寄错", "推错", "传错", "打错", "填错", "发反"),
     # The messages still come after an opt-out (我已经退订了，怎么还在发): the opt-out stands.

@@ -53,6 +53,7 @@ NOT_OPT_OUTS = {
     "for_now": [
         "明天上午别给我打电话，要开一整天会",
         "今天先别发了，我在外地出差",
+        "上课别打她手表电话，老师会收走",
     ],
     "muted": [
         "家长群我设成免打扰了，所以回得慢",
@@ -172,6 +173,9 @@ DAY_ONE = '[[keyword]]\ntag = "状态:退订"\nkeywords = ["退订", "别再发"
     "我不想再收到你们的活动了",
     "再推销我就拉黑了",
     "以后别推销课程了",
+    "以后别打什么推广电话了",
+    "不需要这些广告了，谢谢",
+    "别再把我拉群了，用不上",
 ])
 def test_an_operator_s_rule_hears_what_the_shipped_rule_knows(text: str) -> None:
     assert tags(KeywordTagger(parse_rules(DAY_ONE)), text) == {OPT_OUT}
