@@ -480,6 +480,9 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
         "没人处理": 2, "没人打扫": 2, "没人回": 2, "用点心": 1, "上点心": 1, "影响心情": 1,
         "真的绝了": 1, "再也不来": 2, "再也不买": 2, "再也不点": 2, "不会再来": 2, "下次不来了": 1, "下次不点了": 1,
         "下次不买了": 1, "看着办": 1, "效率*低": 2, "也好意思": 2, "什么道理": 1,
+        # Time wasted on the business (白等, 我时间不值钱吗) and the customer who will not recommend it: two; 干等 one.
+        "白等": 2, "白等了": 2, "干等": 1, "干等了": 1, "时间不值钱": 2, "时间不是时间": 2, "不会推荐": 2,
+        "不会再推荐": 2,
         # Challenges to the business that ask nothing (是几个意思, 讲不讲道理, 当我好骗是吧, 这也叫无痛):
         # two points; one that may be asked in earnest (你们这是正规机构吗, 还要等多久, 有人管吗) one.
         "几个意思": 2, "讲不讲道理": 2, "讲不讲信用": 2, "讲不讲诚信": 2, "当我好骗": 2,

@@ -205,7 +205,7 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # A strong negative judgement: one of `intensifiers` right before one of `negative` (太慢了, 这钱花得
     # 真冤, 说话也太冲了), not after 不/没 (不太慢). 贵 is a price concern, not listed.
     # 越来越 and 一天比一天 judge a decline: 饭菜一天比一天差 (一天比一天好 praises: 好 is not negative).
-    "intensifiers": ("太", "也太", "真", "真是", "好", "超", "特别", "非常", "这么", "那么", "实在", "巨", "贼",
+    "intensifiers": ("太", "也太", "真", "真是", "真的", "好", "超", "特别", "非常", "这么", "那么", "实在", "巨", "贼",
                      "简直", "忒", "越来越", "一天比一天", "一次比一次", "一周比一周", "一年比一年", "一回比一回",
                      "一节比一节", "一届比一届"),
     "negative": ("慢", "冲", "差", "冤", "乱", "脏", "吵", "烂", "凶", "拖", "敷衍", "离谱", "过分", "夸张", "糟糕",

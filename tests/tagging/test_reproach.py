@@ -63,6 +63,9 @@ REPROACHES = [
     "泳池的水都是浑的，这叫恒温泳池？",  # a claim asked back after a report
     "做成这个样子也好意思收钱",  # shame denied
     "洗坏了还不给赔，什么道理",
+    "让我干等了一上午，我的时间不值钱吗",  # time wasted
+    "约好的师傅没来，我在家白等了一天",
+    "你们店的卫生真的差",  # 真的 as an intensifier
 ]
 
 
