@@ -174,10 +174,11 @@ class TokenMatching:
         """(start, end, keyword) of each two-character keyword said with words between its
         characters (洗完澡, 剪个毛, 分三期, 请过假): a verb and its object, split as Chinese splits them."""
         found = []
+        past = self._language.words["past_times"]
         for match in self._separable_words.finditer(text) if self._separable_words is not None else ():
             keyword = match.group(1) + match.group(3)
-            if keyword in self._index:
-                found.append((match.start(), match.end(), keyword))
+            if keyword in self._index and not (match.group(1) + match.group(2)).startswith(past):
+                found.append((match.start(), match.end(), keyword))  # not 上次/课: the last lesson, nobody attends
         return found + self._verb_objects.split(text)
 
     def _find_separated(self, tokens: list[str], hits: list[Hit]) -> None:
