@@ -449,9 +449,10 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "own_settings": ("设置", "设置了", "设了", "设成", "设的", "设为", "开了", "开启了", "调成", "打开了", "我开"),
     # A send done wrong (别再发错地址了): a correction (`corrected`), no opt-out.
     "send_faults": ("发错", "发漏", "发串", "寄错", "推错", "传错", "打错", "填错", "发反"),
-    # The messages still come after an opt-out (我已经退订了，怎么还在发): the opt-out stands.
+    # The messages still come after an opt-out (我已经退订了，怎么还在发), or the customer asks it be confirmed
+    # (之前退订了，能帮我确认一下吗): the opt-out stands.
     "still_sent": ("还在发", "还发", "还在推", "还推", "还收到", "还在收到", "一直收到", "还一直", "又发", "又推",
-                   "又收到", "照样发", "照发", "怎么还"),
+                   "又收到", "照样发", "照发", "怎么还", "确认一下", "确认下", "成功了吗", "成功没", "生效"),
     # An opt-out said by mistake (上次点退订是手滑): taken back.
     "mistaken": ("手滑", "误操作", "不小心", "点错", "误点", "按错", "后悔"),
 }
