@@ -298,7 +298,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 # massage, karaoke, hotel, tutorhome, appliance and kidsplay (its second), written blind, rules first: development and
 # training data of the learned check; and session 27's twenty (carsales to chauffeur), measured once when they
 # landed (tests/data/README.md), training data since; session 28's dev15 week and near sets (read by its precision
-# helper, never trained on) and its eight trades (locksmith to fishing), measured once when they landed, development data since.
+# helper, never trained on) and its eight trades (locksmith to fishing), measured once when they landed,
+# development data since.
 _DEVELOPMENT = frozenset({"dev2", "dev3", "vet", "dev4", "dev5", "dev6", "salon", "laundry", "photo", "dev7",
                           "driving", "heldout4", "heldout6", "heldout7", "auto", "postnatal", "dev8p",
                           "swim", "repair", "dev9f", "dev9p", "heldout8", "optical", "dental",
