@@ -27,6 +27,7 @@ class ClauseFilters:
     _ceding: bool
     _heads: dict[int, frozenset[str]]
     _language: Language
+    _decisive: frozenset[str]
 
     def _yield_beyond_the_clause(self, clauses: list[ClauseInfo], fired: dict[int, tuple[list[str], str]],
                                  fired_in: dict[int, set[int]], cued_in: dict[int, set[int]]) -> None:
@@ -142,6 +143,8 @@ class ClauseFilters:
             elif rules[hit.rule].tag == OPT_OUT_TAG and rules[hit.rule].not_mood.intersection(OPT_OUT_NOT_MOOD) \
                     & self.hit_moods(hit, clause, clauses, ordinal):
                 clause.declined.add(hit.rule)  # 合同不用再发了: read as no opt-out, the learned check adds none
+            elif self._decisive and self._decided(hit, clause, clauses, ordinal):
+                clause.declined.add(hit.rule)  # 报名费涨了我可以理解: read as no concern, the check adds none
             elif self._yielding and clause.moods & rules[hit.rule].not_mood & _SUPPOSING:
                 supposed.add(rules[hit.rule].tag)
         if len(kept) > 1 and self._lone_verbs:
@@ -154,6 +157,14 @@ class ClauseFilters:
         if len(kept) > 1:
             kept = self._not_what_is_refused(kept, tokens)
         return kept
+
+    def _decided(self, hit: Hit, clause: ClauseInfo, clauses: list[ClauseInfo], ordinal: int) -> bool:
+        """The hit's rule was refused in a mood of `[model] decisive` (accepted, informed, confirming) in a sentence
+        that asks nothing: the rules' reading stands, the learned check adds no tag of the rule there."""
+        if not self._decisive & self._rules[hit.rule].not_mood & self.hit_moods(hit, clause, clauses, ordinal):
+            return False
+        return not any("question" in other.moods or other.asked or self._language.intent_moods(other) & {"asking"}
+                       for other in clauses if other.sentence == clause.sentence)
 
     def _without_ceded(self, hits: list[Hit]) -> list[Hit]:
         """A rule whose every hit in the clause is a keyword it cedes to a tag given there stands

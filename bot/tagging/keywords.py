@@ -60,6 +60,8 @@ COMMON_WORD_FREQ = 3  # jieba's dictionary lists rare words with 1 or 2; 不是 
 # 确认一下，周六十点的面诊对吧), and a time during the treatment reaches the next clause (做的时候，有点烫).
 _MARKER_KINDS = ("hypothetical", "worry", "hearsay", "deferral", "resolved", "done", "remedy", "visit_wishes",
                  "acceptance", "lateness", "confirming", "during")
+# Markers whose mood holds only where their sentence asks nothing: a message with one is read whole.
+_SENTENCE_KINDS = ("acceptance", "confirming")
 
 
 # Inserts a split verb-object keyword is heard with by sound (清个假 for 请个假).
@@ -139,6 +141,8 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, OptOutReadings, CueS
         self._build_cues()
         self._markers_anywhere = cue_pattern({w.split(GAP)[0]: [] for k in _MARKER_KINDS for w in
                                                self._language.marker_words(k)})
+        self._sentence_markers = cue_pattern({w.split(GAP)[0]: [] for k in _SENTENCE_KINDS for w in
+                                              self._language.marker_words(k)})
         no_split = frozenset(map(normalise, rules.dictionary_words))
         plain = [first for first, entries in self._index.items() if any(not e.rest for e in entries)]
         # A keyword inside a longer token (好贵, 胀痛), `self._inside` below; the same for the parts
@@ -202,6 +206,8 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, OptOutReadings, CueS
         self._exclusive = frozenset(rules.exclusive_groups)
         self._yielding = any(rule.yield_to for rule in self._rules)
         self._declining = frozenset(number for number, rule in enumerate(self._rules) if rule.tag == OPT_OUT_TAG)
+        # Moods whose refusal the learned check does not overrule ([model] decisive: 这个价位我能接受).
+        self._decisive = rules.model.decisive if rules.model is not None else frozenset()
         self._lone_verbs = any(rule.verbs for rule in self._rules)
         self._ceding = any(rule.cede for rule in self._rules)
         self._heads = {number: frozenset(verb for verb in rule.heads if len(verb) == 1)
@@ -322,6 +328,9 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, OptOutReadings, CueS
         timing = (frozenset(range(len(pieces))) if timed is not None and any(
             hit.keyword in self._rules[hit.rule].timed for _, _, piece_hits in found.values()
             for hits in piece_hits for hit in hits) else frozenset())
+        # So in a message that accepts or checks something: its sentence decides whether it asks (还算值，还能少点不).
+        if not timing and self._sentence_markers is not None and self._sentence_markers.search(folded):
+            timing = frozenset(range(len(pieces)))
         clauses, hits = self._read(text, folded, pieces, found, cued, timing)
         read_moods(self._language, clauses, intent=self._reads_intent, negative=self._reads_negative,
                    grievance=self._grievance if aggrieved else frozenset())

@@ -198,11 +198,11 @@ class Language:
         words = self.words["question_words"]
         if not words:
             return None
-        # 啥也没学到, 什么都不会, 哪儿也不去: an indefinite with 也/都 and a negator says "nothing", it asks nothing;
-        # a why (为什么也不说一声) still asks.
+        # 啥也没学到, 什么都不会, 哪儿也不去, 现在啥都涨: an indefinite with 也/都 says "nothing" or "everything", it
+        # asks nothing; a why (为什么也不说一声) still asks.
         indefinite = [w for w in words if w in _INDEFINITES]
         others = [w for w in words if w not in _INDEFINITES]
-        branches = [f"(?:{trie_regex(indefinite)})(?!儿?[也都].{{0,2}}?[没不])"] if indefinite else []
+        branches = [f"(?:{trie_regex(indefinite)})(?!儿?[也都])"] if indefinite else []
         branches += [trie_regex(others)] if others else []
         return compile_pattern(f"(?<![没不])(?:{'|'.join(branches)})")
 

@@ -45,6 +45,9 @@ FORMAT = "siyu-tag-model"
 VERSION = 1
 DEFAULT_VETO_BELOW = 0.2
 DEFAULT_ADD_ABOVE = 0.9  # 1: never add
+# Moods in which the rules' refusal stands against the check: a rule refused in one of them, in a sentence that
+# asks nothing, is not added (这个价位我能接受, 那个号我确认了, 价格我早就打听过了: read, and read as no concern).
+DEFAULT_DECISIVE = ("accepted", "informed", "confirming")
 
 
 class ModelError(Exception):
@@ -278,6 +281,7 @@ class ModelCheck:
     veto_below: float
     path: str
     add_above: float = DEFAULT_ADD_ABOVE
+    decisive: frozenset[str] = frozenset(DEFAULT_DECISIVE)
 
 
 class Veto:

@@ -31,7 +31,8 @@ from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, FAMILIES, FAMILY
                                   groups_of, head_nouns, head_verbs, merged, motions_swapped, predicates_apart,
                                   topic_verbs, with_measures)
 from bot.tagging.language import Language, LanguageError
-from bot.tagging.model import DEFAULT_ADD_ABOVE, DEFAULT_VETO_BELOW, ModelCheck, ModelError, TagModel, load_model
+from bot.tagging.model import (DEFAULT_ADD_ABOVE, DEFAULT_DECISIVE, DEFAULT_VETO_BELOW, ModelCheck, ModelError,
+                               TagModel, load_model)
 from bot.tagging.model_tags import added_only, concept_values, model_tag
 from bot.tagging.ownership import MOVED, MOVED_MOOD, lost_groups, names_moves, taken_elsewhere
 from bot.tagging.words import DEFAULT_NOT_MOOD, MOODS
@@ -188,6 +189,7 @@ class ModelSpec(_Spec):
     file: str = Field(default="", min_length=0)  # relative to the rules file
     veto_below: float = Field(default=DEFAULT_VETO_BELOW, ge=0, lt=1)
     add_above: float = Field(default=DEFAULT_ADD_ABOVE, gt=0.5, le=1)  # 1: never add
+    decisive: list[Mood] = list(DEFAULT_DECISIVE)  # a rule refused in one of these moods is not added
 
 
 class DictionarySpec(_Spec):
@@ -398,7 +400,7 @@ def _parse_model(raw: object, keyword_rules: list[tuple[int, KeywordRule]], sour
         if isinstance(rule.model, str) and model.index(rule.model) is None:
             errors.append(f"{source}: keyword[{index}] ({rule.tag}).model: {path.name} has no model of tag"
                           f" {rule.model!r} (known: {', '.join(model.tags)})")
-    return ModelCheck(model, spec.veto_below, str(path), spec.add_above)
+    return ModelCheck(model, spec.veto_below, str(path), spec.add_above, frozenset(spec.decisive))
 
 
 def _checked_by_concepts(keyword_rules: list[tuple[int, KeywordRule]], model: TagModel

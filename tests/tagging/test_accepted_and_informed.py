@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from bot.tagging.keywords import KeywordTagger
-from bot.tagging.rules import parse_rules
-from tests.support.tagging import rules_only, tags
+from bot.tagging.rules import RulesError, parse_rules
+from tests.support.tagging import SHIPPED, rules_only, tags
 
 
 @pytest.fixture(scope="module")
@@ -74,3 +74,27 @@ def test_an_operators_price_rule_refuses_informed_by_its_group() -> None:
 )
 def test_a_visit_to_pay_books_nothing(plain: KeywordTagger, text: str, expected: set[str]) -> None:
     assert tags(plain, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "refused"),
+    [
+        ("学费比去年贵了，能理解", "关注:价格"),
+        ("价格贵了点我能理解，毕竟效果好", "关注:价格"),
+        ("我的预约确认了，周五下午三点", "意向:预约"),
+        ("周六上午十点的面诊我确认了", "意向:预约"),
+    ],
+)
+def test_the_check_adds_no_tag_the_rules_refused_decisively(text: str, refused: str) -> None:
+    """[model] decisive: a rule refused as accepted, informed or confirming is not added by the learned check."""
+    shipped = SHIPPED.read_text(encoding="utf-8")
+    checked = KeywordTagger(parse_rules(shipped, source=str(SHIPPED)))
+    free = KeywordTagger(parse_rules(shipped.replace("\n[model]\n", "\n[model]\ndecisive = []\n"), source=str(SHIPPED)))
+    assert refused not in tags(checked, text)
+    assert refused in tags(free, text)  # the model would add it
+
+
+def test_a_decisive_mood_that_is_no_mood_is_a_rule_error() -> None:
+    shipped = SHIPPED.read_text(encoding="utf-8")
+    with pytest.raises(RulesError, match="decisive"):
+        parse_rules(shipped.replace("\n[model]\n", '\n[model]\ndecisive = ["agreed"]\n'), source=str(SHIPPED))
