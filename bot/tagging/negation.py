@@ -104,10 +104,25 @@ def negated_before(tokens: list[str], start: int, begin: int) -> bool:
             break
     for i in range(start - 1, begin - 1, -1):
         if is_negator(tokens, i, begin):
+            if denies_a_duration(tokens[i + 1 : min(i + 3, start)]):
+                return False  # 修好没两天又漏了, 没用几次就坏了: 没 says how short a time, no keyword is denied
             # 不是不想 / 没有不: a second negator right before the first cancels it; two negators
             # with a word between them each deny their own word (没红没肿).
             return not (i - 1 >= begin and is_negator(tokens, i - 1, begin))
     return False
+
+
+# A length of time or a count of times (两天, 几个月, 三次, 多久): after a negator, itself or after one verb
+# (没两天, 没用几次, 没戴多久), it says how soon, and the keyword after it is said, not denied.
+_DURATION = re.compile("(?:[0-9]+|[一二两三四五六七八九十几半好]+)个?(?:天|日|周|星期|礼拜|月|年|小时|钟头|分钟|次|回)"
+                       "|多久|多长时间|一会儿?")
+
+
+def denies_a_duration(after: Sequence[str]) -> bool:
+    """The tokens right after a negator are a length of time or a count of times, or a verb and one
+    (没/两天, 没/用/几次): what is denied is that time, not what follows it."""
+    return any(_DURATION.fullmatch(token) is not None for token in after[:2]) and (
+        _DURATION.fullmatch(after[0]) is not None or len(after[0]) == 1)
 
 
 # 不了 says a verb cannot be done, the verb right before it: 约不了 cannot book, while in 价格我接受不了

@@ -75,3 +75,16 @@ def test_unable_denies_the_verb_right_before_it(text: str, expected: set[str]) -
 def test_an_adverb_glued_to_its_negator_still_denies(unchecked: KeywordTagger, text: str, expected: set[str]) -> None:
     # the rules alone: the learned check judges one of these hand-written sentences wrongly
     assert tags(unchecked, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("打完水光没两天又开始痒了", {"术后:不适", "项目:水光针"}),  # 没两天 says how soon: 痒 is told
+        ("做完没几天脸就肿了", {"术后:不适"}),
+        ("做完以后没肿", set()),  # 没 before the sign still denies it
+    ],
+)
+def test_a_negator_before_a_length_of_time_denies_the_time(unchecked: KeywordTagger, text: str,
+                                                           expected: set[str]) -> None:
+    assert tags(unchecked, text) == expected
