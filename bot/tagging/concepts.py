@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from bot.tagging.defects import DEFECT_FAMILIES, DEFECTS, NOT_AS_SHOWN, SHORT_BY
+from bot.tagging.defects import (DEFECT_CUES, DEFECT_FAMILIES, DEFECT_FAMILY, DEFECT_KINDS, DEFECT_SUBGROUPS, DEFECTS,
+                                 FAMILY_GUARDS, FAMILY_HEADS, NOT_AS_SHOWN, SHORT_BY)
 
 DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     # Price, offers, ways of paying.
@@ -148,21 +149,26 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     "抓": ("抓", "挠", "一直抓", "一直挠", "一直舔", "老是舔"),
     # Unwell without a sign named (鼻子一直不舒服, 戴着难受), and a tooth or a part come loose.
     "难受": ("不舒服", "难受", "不得劲", "不太舒服"),
-    "松动": ("松动", "有点松", "松松的", "晃动", "有点晃", "发晃"),
+    "松动": ("松动", "有点松", "松松的", "晃动", "有点晃", "发晃", "晃来晃去", "摇摇晃晃", "晃得厉害", "晃悠",
+            "一坐就晃", "坐上去晃"),
     "伤": ("伤口", "破皮", "划破", "划伤", "烫伤", "受伤", "伤口裂开", "裂开了", "烫出", "烫红", "烫起", "烫破"),
     # What is wrong with a product or a service, by kind (bot/tagging/defects.py).
     **DEFECTS,
 }
 
-# Groups of one family: a rule that names words of at least FAMILY_REACH of them is about the
-# family, and gets all of it (疼, 肿, 痒 written: 吐, 发烧, 咳嗽 are discomfort too); a rule
-# with one or two keeps to its own (["吐"] finds 呕吐, not 疼).
+# Groups of one family: a rule that names words of at least FAMILY_REACH of them (or a word of the
+# family's head, FAMILY_HEADS) is about the family, and gets all of it (疼, 肿, 痒 written: 吐, 发烧,
+# 咳嗽 are discomfort too); a rule with one or two keeps to its own (["吐"] finds 呕吐, not 疼). Only
+# the groups a rule names count, not those a group brings (SUBGROUPS).
 FAMILIES: dict[str, tuple[str, ...]] = {
     "不适": ("疼", "肿", "痒", "红", "吐", "拉稀", "发烧", "不吃", "没精神", "出血", "淤青", "干", "痘", "咳嗽", "瘸",
            "抓", "伤", "难受", "松动"),
     **DEFECT_FAMILIES,
 }
 FAMILY_REACH = 3
+# Groups that count as one toward a family's reach (the defect family counts kinds: 不干净, 异味 and 变质 are all
+# dirt; for harm, a smell is dirt); a group not listed is a kind of its own.
+FAMILY_KINDS: dict[str, dict[str, str]] = {DEFECT_FAMILY: DEFECT_KINDS, "损害": {"异味": "不干净"}}
 # What a rule that reaches a family refuses besides its own `not_mood` (unless its `mood` names it): a
 # discomfort rule is about a reaction to the service, so a condition held before (`chronic`: 我腰本来就疼) or
 # told as the reason to come (`remedy`: 颈椎不舒服好几年了，按摩能不能根治; 想约个针灸，坐骨神经痛) is none, nor
@@ -197,6 +203,9 @@ GROUP_NOT_MOOD: dict[str, tuple[str, ...]] = {
     "转介绍": ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced", "quoted",
             "reversed", "accompanying"),
 }
+# A rule that says nothing and reaches a defect group but none of the groups above refuses DEFECT_NOT_MOOD
+# (bot/tagging/defects.py): a defect asked about, expected or heard of (会不会漏水, 容易坏吗) is no report.
+DEFECT_GROUPS = frozenset(DEFECTS)
 
 
 # The people a customer refers, and the forms that refer them (朋友也想, 带闺蜜, 介绍同事).
@@ -325,6 +334,7 @@ TIMED_CONCEPTS: dict[str, tuple[str, ...]] = {
 # group also weighs these, so an operator's complaint rule hears 「呵呵」 and 「也太慢了」 without a
 # list of its own; the rule's own `cues` win for the same word, `expand = false` keeps none.
 DEFAULT_CUES: dict[str, dict[str, float]] = {
+    **DEFECT_CUES,
     # Moving an arrangement (改到周日可以吗, 能挪到后天吗) is a booking, unless a rule of the file
     # weighs the mood itself (the shipped 课程:请假: a class moved is leave); see rules.py.
     "预约": {"mood:rescheduled": 2},
@@ -667,7 +677,12 @@ def asked_both_ways(keywords: Iterable[str]) -> dict[str, str]:
 # families after something that is no negator (不疼 is none), names that group as the word itself
 # would, so 眼睛疼, 皮肤痒 and 发红 are three signs of discomfort and bring the family (有点痒, 胀胀的,
 # 打喷嚏), 屏幕刮花 brings 磕坏 and 划花. Only these families are read so: 态度差 names no group.
-COMPOUND_FAMILIES = ("不适", "损害")
+COMPOUND_FAMILIES = ("不适", "损害", DEFECT_FAMILY)
+# The defect groups only the defect family reads so count only where COMPOUND_REACH of a rule's keywords name
+# defects (see _compounds_checked).
+_COMPOUND_DEFECTS = frozenset(FAMILIES[DEFECT_FAMILY]) - {name for family in COMPOUND_FAMILIES
+                                                         if family != DEFECT_FAMILY for name in FAMILIES[family]}
+COMPOUND_REACH = 2
 _NOT_A_PLACE = ("不", "没", "别", "无")
 
 
@@ -701,7 +716,7 @@ def _outnumbered(named_by: Mapping[str, Sequence[str]]) -> set[str]:
 # Groups a group brings whole, which a rule of their words alone gets without it: a booking rule hears a
 # free slot asked (空档: 有空位, 排得上, 档期), an availability rule (咨询:档期 with 档期 and 排得上) books nothing.
 # Which of a file's rules a subgroup belongs to is settled as for any group (bot/tagging/ownership.py).
-SUBGROUPS: dict[str, tuple[str, ...]] = {"预约": ("空档",)}
+SUBGROUPS: dict[str, tuple[str, ...]] = {"预约": ("空档",), **DEFECT_SUBGROUPS}
 
 
 def _brought(name: str, groups: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
@@ -726,12 +741,44 @@ def _named_groups(keyword: str, holding: Mapping[str, Sequence[str]], groups: Ma
     return []
 
 
+def _compounds_checked(named_by: dict[str, list[str]], holding: Mapping[str, Sequence[str]]) -> None:
+    """Drop, in place, what a thing said with how it fails names (球杆坏了, 座椅坏了: COMPOUND_FAMILIES) of the
+    defect groups no other family reads so (故障, 渗漏, 异响, 质量), unless COMPOUND_REACH of the rule's keywords
+    name defects (屏幕不亮, 触屏不灵, 充不进电: a repair shop's problem rule) and it is no complaint rule
+    (FAMILY_GUARDS): a club-repair service's 球杆坏了 is about the club, not about every hot-water tap. Nor
+    does a failure said again or still (又坏了, 还是不制冷, 修完还是漏水: `_AGAIN`) name one: an appliance
+    shop's 售后:返修 is about a repair that did not hold, not about every first failure."""
+    for keyword, names in named_by.items():
+        if keyword not in holding and set(names) & _COMPOUND_DEFECTS and _said_again(keyword, holding):
+            named_by[keyword] = [name for name in names if name not in _COMPOUND_DEFECTS]
+    compound = [keyword for keyword, names in named_by.items() if names and keyword not in holding
+                and keyword.replace("*", "") not in holding and set(names) & _COMPOUND_DEFECTS]
+    if not compound:
+        return
+    named = {name for names in named_by.values() for name in names}
+    defects = sum(any(name in FAMILIES[DEFECT_FAMILY] for name in names) for names in named_by.values())
+    if defects < COMPOUND_REACH or any(guard in named for guard in FAMILY_GUARDS.values()):
+        for keyword in compound:
+            named_by[keyword] = [name for name in named_by[keyword] if name not in _COMPOUND_DEFECTS]
+
+
+# Before how a thing fails, words that say it fails again or still (又坏了, 还是不制冷, 修完还是漏水), no thing.
+_AGAIN = ("又", "还", "还是", "仍", "仍然", "依然", "照样", "再", "完还是", "完又", "了又")
+
+
+def _said_again(keyword: str, holding: Mapping[str, Sequence[str]]) -> bool:
+    """Whether `keyword` is a defect word after a word of `_AGAIN` (又漏水, 修完还是不亮)."""
+    return any(keyword[start:] in holding and keyword[:start].endswith(_AGAIN) for start in range(1, len(keyword)))
+
+
 def groups_of(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
-              allowed: Iterable[str] | None = None, holding: Mapping[str, Sequence[str]] | None = None) -> list[str]:
+              allowed: Iterable[str] | None = None, holding: Mapping[str, Sequence[str]] | None = None,
+              families: Iterable[str] = ()) -> list[str]:
     """The names of the groups (of `allowed`, if given) that hold one of `keywords` or that one of
     them names with a place (眼睛疼: see COMPOUND_FAMILIES), and the rest of a family when they are
-    FAMILY_REACH of its groups. `holding` is groups_holding(groups), if the caller has it."""
-    return _reached(_named(keywords, groups, holding), groups, allowed)
+    FAMILY_REACH of its groups, or name its head, or the rule lists the family (`families`: a rule's
+    `expand = ["缺陷"]`). `holding` is groups_holding(groups), if the caller has it."""
+    return _reached(_named(keywords, groups, holding), groups, allowed, families)
 
 
 def _named(keywords: Iterable[str], groups: Mapping[str, Sequence[str]],
@@ -739,6 +786,7 @@ def _named(keywords: Iterable[str], groups: Mapping[str, Sequence[str]],
     """Each keyword -> the groups it names, less the RIVALS the rule names fewer keywords of."""
     holding = groups_holding(groups) if holding is None else holding
     named_by = {keyword: _named_groups(keyword, holding, groups) for keyword in dict.fromkeys(keywords)}
+    _compounds_checked(named_by, holding)
     outnumbered = _outnumbered(named_by)
     if outnumbered:
         named_by = {keyword: [name for name in names if name not in outnumbered] for keyword, names in named_by.items()}
@@ -746,28 +794,43 @@ def _named(keywords: Iterable[str], groups: Mapping[str, Sequence[str]],
 
 
 def group_counts(keywords: Iterable[str], groups: Mapping[str, Sequence[str]],
-                 holding: Mapping[str, Sequence[str]] | None = None) -> dict[str, int]:
+                 holding: Mapping[str, Sequence[str]] | None = None, families: Iterable[str] = ()) -> dict[str, int]:
     """Group -> how many of `keywords` name it (RIVALS settled first): which of a file's rules a group
-    belongs to (bot/tagging/ownership.py)."""
+    belongs to (bot/tagging/ownership.py). A group the rule gets without naming it (a subgroup, the rest
+    of a family) counts 0: another rule of the file that names it takes it."""
+    named_by = _named(keywords, groups, holding)
     counts: dict[str, int] = {}
-    for names in _named(keywords, groups, holding).values():
+    for names in named_by.values():
         for name in names:
             counts[name] = counts.get(name, 0) + 1
-    for name in list(counts):  # a subgroup brought, named by none of the keywords
-        for sub in SUBGROUPS.get(name, ()):
-            counts.setdefault(sub, 0)
+    for name in _reached(named_by, groups, None, families):
+        counts.setdefault(name, 0)
     return counts
 
 
 def _reached(named_by: Mapping[str, Sequence[str]], groups: Mapping[str, Sequence[str]],
-             allowed: Iterable[str] | None) -> list[str]:
-    """The groups (of `allowed`) the keywords name, in the groups' order, and the rest of their families."""
+             allowed: Iterable[str] | None, families: Iterable[str] = ()) -> list[str]:
+    """The groups (of `allowed`) the keywords name, in the groups' order, and the rest of their families
+    (and of `families`, whatever the keywords name)."""
     wanted = None if allowed is None else set(allowed)
-    reached = {name for names in named_by.values() for name in names}
-    reached |= {sub for name in reached for sub in SUBGROUPS.get(name, ()) if wanted is None or name in wanted}
+    # What the keywords name, whether or not the rule keeps it (a group another rule of the file takes still says
+    # what the rule is about: it counts toward a family).
+    said = {name for names in named_by.values() for name in names}
+    # A family whose guard the rule names (a complaint rule's 太脏, 座椅坏了, 质量差) is not reached, nor its head
+    # or the subgroups of its groups: the rule keeps to the kinds it names.
+    guarded = {family for family, guard in FAMILY_GUARDS.items() if guard in said}
+    closed = {name for family in guarded for name in FAMILIES[family]}
+    said -= {FAMILY_HEADS[family] for family in guarded if family in FAMILY_HEADS and family not in families}
+    named = {name for name in said if wanted is None or name in wanted}
+    reached = named | {sub for name in named - closed for sub in SUBGROUPS.get(name, ())}
     names = [name for name in groups if (wanted is None or name in wanted) and name in reached]
-    for family in FAMILIES.values():
-        if len(set(family) & set(names)) >= FAMILY_REACH:
+    listed = set(families)
+    for family_name, family in FAMILIES.items():
+        if family_name in guarded and family_name not in listed:
+            continue
+        kinds = FAMILY_KINDS.get(family_name, {})
+        if len({kinds.get(name, name) for name in set(family) & said}) >= FAMILY_REACH \
+                or FAMILY_HEADS.get(family_name) in said or family_name in listed:
             names += [name for name in family if name not in names and name in groups
                       and (wanted is None or name in wanted)]
     return names
@@ -782,28 +845,34 @@ def merged(extra: Mapping[str, Sequence[str]] | None) -> dict[str, tuple[str, ..
 
 
 def expansion(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
-              allowed: Iterable[str] | None = None, holding: Mapping[str, Sequence[str]] | None = None
-              ) -> dict[str, str]:
+              allowed: Iterable[str] | None = None, holding: Mapping[str, Sequence[str]] | None = None,
+              families: Iterable[str] = ()) -> dict[str, str]:
     """Word -> the rule's keyword it stands for, for every word of a group that holds one of
-    `keywords` (only `allowed` groups, if given) and is not a keyword itself."""
+    `keywords` (only `allowed` groups, if given) or of a family they reach or that `families` lists,
+    and is not a keyword itself."""
     own = list(dict.fromkeys(keywords))
     present = set(own)
-    wanted = None if allowed is None else set(allowed)
     # Each keyword's groups, found once: the family loop below asks for them per family and name.
     named_by = _named(own, groups, holding)
+    named = _reached(named_by, groups, allowed, families)
+    reached = set(named)
     added: dict[str, str] = {}
-    for keyword in own:
-        for name in named_by[keyword]:
-            if wanted is None or name in wanted:
-                subgroups = [sub for sub in SUBGROUPS.get(name, ())
-                             if sub in groups and (wanted is None or sub in wanted)]
-                for word in (*_brought(name, groups), *(word for sub in subgroups for word in _brought(sub, groups))):
+    # A group's words stand for the keyword that names it; a subgroup's, for one that names it if any (漏水 for
+    # 一直滴, not the 坏了 that brings it too).
+    for subgroups in (False, True):
+        for keyword in own:
+            for name in named_by[keyword]:
+                if name not in reached:
+                    continue
+                brought = [sub for sub in SUBGROUPS.get(name, ()) if sub in reached] if subgroups else [name]
+                for word in (word for group in brought for word in _brought(group, groups)):
                     if word not in present and word not in added:
                         added[word] = keyword
     # The rest of a family the keywords reach (see FAMILIES) stands for the first keyword in it.
-    named = _reached(named_by, groups, allowed)
-    for family in FAMILIES.values():
-        first = next((k for k in own for name in family if name in named_by[k]), None)
+    listed = set(families)
+    for family_name, family in FAMILIES.items():
+        first = next((k for k in own for name in family if name in named_by[k]),
+                     own[0] if family_name in listed and own else None)
         for name in family:
             if first is not None and name in named:
                 for word in _brought(name, groups):

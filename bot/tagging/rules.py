@@ -24,12 +24,12 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.tagging.amounts import FEE
-from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, FAMILIES, FAMILY_NOT_MOOD, FAMILY_REACH,
-                                  GROUP_ALWAYS_NOT_MOOD,
-                                  GROUP_EXCLUDE, GROUP_NOT_MOOD, READ_AS_CUT, TIMED_CONCEPTS, TOPIC_VERB_REACH,
-                                  abbreviations, asked_both_ways, asked_when, expansion, group_counts, groups_holding,
-                                  groups_of, head_nouns, head_verbs, merged, motions_swapped, predicates_apart,
-                                  topic_verbs, with_measures)
+from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, DEFECT_GROUPS, FAMILIES, FAMILY_NOT_MOOD, FAMILY_REACH,
+                                  GROUP_ALWAYS_NOT_MOOD, GROUP_EXCLUDE, GROUP_NOT_MOOD, READ_AS_CUT, TIMED_CONCEPTS,
+                                  TOPIC_VERB_REACH, abbreviations, asked_both_ways, asked_when, expansion, group_counts,
+                                  groups_holding, groups_of, head_nouns, head_verbs, merged, motions_swapped,
+                                  predicates_apart, topic_verbs, with_measures)
+from bot.tagging.defects import DEFECT_NOT_MOOD
 from bot.tagging.language import Language, LanguageError
 from bot.tagging.model import (DEFAULT_ADD_ABOVE, DEFAULT_DECISIVE, DEFAULT_VETO_BELOW, ModelCheck, ModelError,
                                TagModel, load_model)
@@ -540,20 +540,26 @@ def _parse_keyword_rules(
         lone: set[str] = set()
         short: set[str] = set()
         if spec.expand is not False:
-            allowed = None if spec.expand is True else spec.expand
+            # A family listed (expand = ["缺陷"]) is all its groups, brought whatever the keywords name.
+            families = _listed_families(spec.expand)
+            allowed = None if spec.expand is True else _allowed_groups(spec.expand)
             for unknown in sorted(set(allowed or ()) - set(concepts)):
-                errors.append(f"{where}.expand: no concept group {unknown!r} (known: {', '.join(concepts)})")
+                errors.append(f"{where}.expand: no concept group {unknown!r} (known: {', '.join(concepts)}; "
+                              f"families: {', '.join(FAMILIES)})")
             if lost[index]:  # a group another rule of the file names more words of is that rule's
                 allowed = [name for name in (concepts if allowed is None else allowed) if name not in lost[index]]
             seeds = words
             if spec.tag == OPT_OUT_TAG and OPT_OUT_GROUP in concepts and (allowed is None or OPT_OUT_GROUP in allowed) \
                     and OPT_OUT_GROUP not in groups_of(words, concepts, allowed, holding):
                 seeds = (*words, OPT_OUT_GROUP)  # the required rule hears the 退订 group whatever words it names
-            via = expansion(seeds, concepts, allowed, holding)
+            via = expansion(seeds, concepts, allowed, holding, families)
             if seeds is not words and words and OPT_OUT_GROUP not in words:
                 via[OPT_OUT_GROUP] = words[0]
             short.update(word for word in via if word in READ_AS_CUT)
-            reached = groups_of(seeds, concepts, allowed, holding)
+            reached = groups_of(seeds, concepts, allowed, holding, families)
+            if spec.not_mood is None and spec.negatable and not DEFECT_GROUPS.isdisjoint(reached) \
+                    and GROUP_NOT_MOOD.keys().isdisjoint(reached):
+                not_mood = DEFECT_NOT_MOOD
             for family, refused in FAMILY_NOT_MOOD.items():
                 if len(set(FAMILIES[family]) & set(reached)) >= FAMILY_REACH:
                     not_mood = (*not_mood, *(mood for mood in refused
@@ -697,8 +703,22 @@ def _group_counts(raw: object, words: tuple[str, ...], concepts: Mapping[str, tu
     expand = raw.get("expand", True) if isinstance(raw, dict) else False
     if expand is False or not isinstance(expand, (bool, list)):
         return None
-    counts = group_counts(words, concepts, holding)
-    return counts if expand is True else {name: count for name, count in counts.items() if name in expand}
+    counts = group_counts(words, concepts, holding, _listed_families(expand))
+    if expand is True:
+        return counts
+    allowed = set(_allowed_groups(expand))
+    return {name: count for name, count in counts.items() if name in allowed}
+
+
+def _listed_families(expand: bool | list[str]) -> list[str]:
+    """The families a rule's `expand` list names (expand = ["缺陷"]): each brings all its groups."""
+    return [name for name in expand if isinstance(name, str) and name in FAMILIES] if isinstance(expand, list) else []
+
+
+def _allowed_groups(expand: list[str]) -> list[str]:
+    """The groups a rule's `expand` list allows: those it names and those of the families it names."""
+    return list(dict.fromkeys(group for name in expand if isinstance(name, str)
+                              for group in (FAMILIES[name] if name in FAMILIES else (name,))))
 
 
 def _with_heads(rules: list[tuple[int, KeywordRule]], heads: Mapping[int, Mapping[str, tuple[int, str, bool]]],

@@ -138,7 +138,11 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                  "早好了", "早就好了", "搞定了", "处理好了", "补上了", "补好了", "没感觉了", "没什么感觉了",
                  "感觉不到了",
                  # money back received (上个月的学费退回了, 定金到账了)
-                 "退回了", "退回来了", "到账了"),
+                 "退回了", "退回来了", "到账了",
+                 # a defect repaired (上次漏水那个师傅修好了, 蓝屏的那台已经修好了); 修好 alone is asked of what
+                 # is still broken (不制冷，什么时候能修好)
+                 "修好了", "已修好", "修复了", "已修复", "换好了", "弄好了", "解决了", "已解决", "没问题了", "能用了",
+                 "好使了"),
     # Also resolved: any of these verbs followed by any of these complements (消下去了, 退干净了, 散了,
     # 缓过来了), so a new way of saying it needs a word in one list, not a phrase in another.
     "resolution_verbs": ("消", "退", "褪", "散", "好", "缓", "淡", "平", "下"),
