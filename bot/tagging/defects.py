@@ -85,12 +85,13 @@ DEFECTS: dict[str, tuple[str, ...]] = {
            "缝隙很大", "缝很大", "是歪的", "没干透",
            # Made uneven (lashes, a hem, a fringe): 一边长一边短, 长短不一.
            "一边长一边短", "长短不一"),
+    # Dirt, described, not judged (太脏, 不卫生 are a complaint's words: a complaint rule that lists them must not
+    # hear every dusty shelf).
     "不干净": ("没洗干净", "没打扫干净", "没擦干净", "没弄干净", "没收拾干净", "不干净", "还是脏", "污渍", "有污渍",
-            "没擦", "没拖", "没扫", "很脏", "太脏", "好脏", "这么脏", "那么脏", "脏了", "有点脏", "脏兮兮", "脏得",
-            "脏乱", "脏乱差", "不卫生", "卫生差", "卫生太差", "有灰", "全是灰", "一层灰", "灰尘", "全是油", "油乎乎",
-            "黏糊糊", "黏黏的", "有头发", "头发丝", "有毛发", "蟑螂", "小强", "老鼠", "烟头", "烟灰", "没人打扫",
-            "没打扫", "没人收拾", "床单没换", "没消毒"),
-    # A smell (a room, a car, water, a sofa): 霉味, 反味, 一股烟味.
+            "没擦", "没拖", "没扫", "很脏", "好脏", "这么脏", "那么脏", "脏了", "有点脏", "脏兮兮", "脏得", "有灰",
+            "全是灰", "一层灰", "灰尘", "全是油", "油乎乎", "黏糊糊", "黏黏的", "有头发", "头发丝", "有毛发", "蟑螂",
+            "小强", "老鼠", "烟头", "烟灰", "没人打扫", "没打扫", "没人收拾", "床单没换", "没消毒"),
+    # A smell (a room, a car, water, a sofa): 霉味, 反味, 一股烟味. A fishmonger's 异味 hears 腥臭, not 有头发.
     "异味": ("异味", "有异味", "怪味", "有怪味", "一股味", "有股味", "有味道", "味道很大", "味道大", "刺鼻", "霉味",
            "有霉味", "臭味", "有臭味", "好臭", "很臭", "太臭", "臭死了", "臭烘烘", "烟味", "有烟味", "反味", "返味",
            "下水道味", "腥味", "腥臭", "甲醛味", "油漆味", "塑料味", "消毒水味", "汽油味", "焦味", "尿骚味", "潮味"),
@@ -117,7 +118,7 @@ DEFECT_FAMILIES: dict[str, tuple[str, ...]] = {
     # Every defect: a rule that names groups of three kinds (DEFECT_KINDS: 坏了, 漏水, 不干净, a homestay's
     # 入住:问题) or a word of 质量 (质量问题) is about whatever is wrong with the product or the service, and hears
     # it all; a rule of one or two kinds keeps to its groups (a bookshop's 破损 and 污渍 hear 裂开 and 有灰, not
-    # 不制冷; a spa's 不干净, 异味 and 发霉 are all dirt). 松动 (a part come loose) is also a sign of discomfort.
+    # 不制冷; a spa's 不干净, 有异味 and 发霉 are all dirt). 松动 (a part come loose) is also a sign of discomfort.
     DEFECT_FAMILY: ("质量", "故障", "渗漏", "异响", "损坏", "褪色", "变形", "丢失", "瑕疵", "不干净", "异味", "变质",
                     "松动"),
 }
