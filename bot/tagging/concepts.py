@@ -631,13 +631,17 @@ def asked_when(keywords: Iterable[str], when_words: Sequence[str]) -> dict[str, 
     啥时候, 视频初剪什么时候). Read as the segmenter cuts them, never boosted."""
     forms: dict[str, str] = {}
     ordered = sorted(when_words, key=len, reverse=True)
+    starts = tuple(ordered)
     for keyword in keywords:
-        opening = next((word for word in ordered if keyword.startswith(word)), None)
+        # most keywords open and close with none of them: one `startswith` of them all says so
+        opening = next((word for word in ordered if keyword.startswith(word)), None) \
+            if keyword.startswith(starts) else None
         rest = keyword[len(opening):].lstrip("*") if opening else ""
         if rest and all("\u4e00" <= char <= "\u9fff" for char in rest.replace("*", "")):
             for word in when_words:
                 forms.setdefault(f"{word}*{rest}", keyword)
-        closing = next((word for word in ordered if keyword.endswith(word)), None) if not opening else None
+        closing = next((word for word in ordered if keyword.endswith(word)), None) \
+            if not opening and keyword.endswith(starts) else None
         thing = keyword[: -len(closing)].rstrip("*") if closing else ""
         if len(thing) >= 2 and "*" not in thing and all("\u4e00" <= char <= "\u9fff" for char in thing):
             for word in when_words:
@@ -860,10 +864,12 @@ def expansion(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
     # A group's words stand for the keyword that names it; a subgroup's, for one that names it if any (漏水 for
     # 一直滴, not the 坏了 that brings it too).
     for subgroups in (False, True):
+        done: set[str] = set()  # a group's words, once added in a pass, stand for the first keyword naming it
         for keyword in own:
             for name in named_by[keyword]:
-                if name not in reached:
+                if name not in reached or name in done:
                     continue
+                done.add(name)
                 brought = [sub for sub in SUBGROUPS.get(name, ()) if sub in reached] if subgroups else [name]
                 for word in (word for group in brought for word in _brought(group, groups)):
                     if word not in present and word not in added:
@@ -871,7 +877,8 @@ def expansion(keywords: Iterable[str], groups: Mapping[str, tuple[str, ...]],
     # The rest of a family the keywords reach (see FAMILIES) stands for the first keyword in it.
     listed = set(families)
     for family_name, family in FAMILIES.items():
-        first = next((k for k in own for name in family if name in named_by[k]),
+        members = frozenset(family)
+        first = next((k for k in own if not members.isdisjoint(named_by[k])),
                      own[0] if family_name in listed and own else None)
         for name in family:
             if first is not None and name in named:
