@@ -90,11 +90,16 @@ class Language:
     def _self_judged(self, before: str) -> bool:
         """What is judged, named right before, is the customer's own or their child's (孩子太不自觉了)."""
         before = before.rstrip("也都还就真的是")
-        own = self.words["self_judged"] + self.words["own_speakers"]
-        if not (before and own):
+        own = self._own_words
+        if not (before and own) or not before.endswith(own):  # one `endswith` of them all rules most out
             return False
         # 对孩子太凶了, 冲我特别凶: the customer or their child is the one treated so, not the one judged.
         return any(before.endswith(word) and not before[: -len(word)].endswith(self.words["toward"]) for word in own)
+
+    @cached_property
+    def _own_words(self) -> tuple[str, ...]:
+        """What the customer calls their own or their child's (`self_judged`, `own_speakers`)."""
+        return self.words["self_judged"] + self.words["own_speakers"]
 
     @classmethod
     def build(cls, overrides: Mapping[str, Sequence[str]] | None = None) -> Language:

@@ -112,6 +112,7 @@ class TokenMatching:
     def _find(self, tokens: list[str]) -> list[Hit]:
         """Every keyword and exclude phrase on token boundaries in one clause, by start token."""
         lookup, count, topics, gapped_runs = self._lookup, len(tokens), self._inside_topics, self._gapped_runs
+        known_inside, stems = self._inside.known.get, self._topic_stems
         hits: list[Hit] = []
         for start in range(count):
             run = ""
@@ -120,6 +121,8 @@ class TokenMatching:
                 entries = lookup.get(run)
                 if entries is None:
                     break
+                if not entries:  # only the start of a keyword (no gapped one either): read on
+                    continue
                 after = None
                 gapped = gapped_runs.get(run)
                 if gapped is not None:  # 帮 opens 236 gapped keywords: most clauses hold none of their parts
@@ -139,13 +142,15 @@ class TokenMatching:
                     if spans:
                         spans = ((start, end), *spans)
                         hits.append(Hit(entry.rule, entry.keyword, start, spans[-1][1], spans, entry.exclude))
-            inside = self._inside.get(tokens[start])
+            token = tokens[start]
+            inside = known_inside(token)
+            if inside is None:
+                inside = self._inside.get(token)
             if inside:
                 self._find_inside(inside, start, hits)
-            topic = topics.get(tokens[start]) if topics else None
-            if topic is None and len(tokens[start]) >= 4 and tokens[start][:-1] in self._topic_stems \
-                    and tokens[start] not in self._no_split:
-                topic = tokens[start][:-1]  # 模拟考试 names 模拟考
+            topic = topics.get(token) if topics else None
+            if topic is None and len(token) >= 4 and token[:-1] in stems and token not in self._no_split:
+                topic = token[:-1]  # 模拟考试 names 模拟考
             if topic is not None:  # 美容师 names 美容: for a topic rule only
                 hits += [Hit(e.rule, e.keyword, start, start + 1, ((start, start + 1),), False)
                          for e in self._index[topic]

@@ -4,7 +4,6 @@ do-not-split word (心疼)."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Mapping
 
 # Tokens whose reading is remembered (a process tags messages from a bounded vocabulary, but
@@ -29,7 +28,17 @@ class SwallowingWords:
         self._suffixes = {cut: frozenset(a for a in suffixes if len(a) == cut) for cut in (1, 2)}
         self._no_split = no_split
         self._extra = {token: inner for token, inner in (extra or {}).items() if token not in no_split}
-        self.get = functools.lru_cache(maxsize=REMEMBERED)(self._inside)
+        # Token -> what `get` found: a caller that reads every token looks here first (`known.get`).
+        self.known: dict[str, tuple[str, ...]] = {}
+
+    def get(self, token: str) -> tuple[str, ...]:
+        """The keywords inside `token` (`_inside`), remembered."""
+        found = self.known.get(token)
+        if found is None:
+            if len(self.known) >= REMEMBERED:
+                self.known.clear()
+            found = self.known[token] = self._inside(token)
+        return found
 
     def _inside(self, token: str) -> tuple[str, ...]:
         """The keywords inside `token`, in a fixed order: one-character affixes first, a prefix
