@@ -91,9 +91,11 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, OptOutReadings, CueS
         words: list[str] = list(map(normalise, rules.dictionary_words))
         sounded: list[str] = []
         via = [dict(rule.via) for rule in self._rules]
+        every = [keyword for rule in self._rules for keyword in (*rule.keywords, *rule.exclude)]
+        normal = dict(zip(every, _normalised(every), strict=True))  # each keyword as the index reads it
         for number, rule in enumerate(self._rules):
             for keyword, is_exclude in [(k, False) for k in rule.keywords] + [(k, True) for k in rule.exclude]:
-                first, *rest = normalise(keyword).split(GAP)
+                first, *rest = normal[keyword].split(GAP)
                 self._index.setdefault(first, []).append(Entry(number, keyword, tuple(rest), is_exclude))
                 if rest:  # the parts with nothing between may be one word of the segmenter (不要推送)
                     whole = first + "".join(rest)
@@ -122,10 +124,11 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, OptOutReadings, CueS
         self._phrases = PhraseJoiner(spellings)  # how much -> howmuch, one token
         # A piece can hold a keyword only if it holds each of its parts (`_needed_part`). A `timed`
         # keyword (过来, 做) makes a piece worth segmenting only in a message naming a time.
-        needed = {_needed_part(first, entry) for first, entries in self._index.items()
-                  for entry in entries if not self._is_timed(entry)}
-        timed_needed = {_needed_part(first, entry) for first, entries in self._index.items()
-                        for entry in entries if self._is_timed(entry)}
+        needed: set[str] = set()
+        timed_needed: set[str] = set()
+        for first, entries in self._index.items():
+            for entry in entries:
+                (timed_needed if self._is_timed(entry) else needed).add(_needed_part(first, entry))
         self._timed_candidates = (trie_pattern(sorted(timed_needed - needed - {""}))
                                   if timed_needed - needed - {""} else None)
         # Keywords on a class of tokens (#以内, 费): an amount or a fee noun is read as its class.
@@ -178,7 +181,7 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, OptOutReadings, CueS
         # A rule's own verb-object keywords (洗鞋, 换机油), split, inverted, with the object's noun.
         self._verb_objects = VerbObjects(
             [e.keyword for first, entries in self._index.items() for e in entries
-             if first == normalise(e.keyword) and not e.rest and not e.exclude and e.keyword not in via[e.rule]],
+             if first == normal[e.keyword] and not e.rest and not e.exclude and e.keyword not in via[e.rule]],
             self._language.words)
         verb_objects = self._verb_objects.pattern
         if verb_objects is not None:
@@ -424,6 +427,15 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, OptOutReadings, CueS
                 hits.append(piece_hits[index])
                 start, position = stop, end
         return clauses, hits
+
+
+def _normalised(words: list[str]) -> list[str]:
+    """`normalise` of each word, in one pass in C: folding keeps each character's place, so the words
+    joined by NUL (which no fold makes or changes) and folded split back into the words folded."""
+    joined = "\0".join(words)
+    if not words or joined.count("\0") != len(words) - 1:
+        return list(map(normalise, words))
+    return normalise(joined).split("\0")
 
 
 def _spelled_keywords(keywords: Sequence[str]) -> dict[str, str]:
