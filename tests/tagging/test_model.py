@@ -46,6 +46,29 @@ def test_the_models_chances_are_scikit_learns_on_messages_it_never_saw(tmp_path:
         assert worst < 1e-9, tag
 
 
+def test_a_model_read_from_its_cache_reads_the_same_floats_as_its_file(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    from bot.tagging import model as model_module
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # a cache of this test's own
+    model_module._load.cache_clear()
+    parsed = load_model(SHIPPED.parent / "tags.model.json")  # from the JSON; writes the cache
+    assert list(tmp_path.glob("siyu-jieba/tag-model-*-columns.marshal"))
+    model_module._load.cache_clear()
+    cached = load_model(SHIPPED.parent / "tags.model.json")
+    model_module._load.cache_clear()
+    assert cached is not parsed and cached.digest == parsed.digest and cached.tags == parsed.tags
+    picked = (4, 0, 2)
+    assert cached.columns(picked) == parsed.columns(picked) and cached.columns(()) == parsed.columns(())
+    assert dict(cached.rows) == dict(parsed.rows) and dict(cached.terms) == dict(parsed.terms)
+    for text in ("做完第二天脸有点肿，正常吗", "能退款吗？我不想上了", "", "嗯嗯嗯好的好的"):
+        indexes = range(len(parsed.tags))
+        assert cached.chances(text, indexes) == parsed.chances(text, indexes)
+        assert cached.evidence(text, 1) == parsed.evidence(text, 1)
+
+
 def test_several_tags_of_one_message_read_in_one_pass_are_each_tags_own_chance() -> None:
     model = load_model(SHIPPED.parent / "tags.model.json")
     text = "做完水光针第二天脸有点肿，多少钱能退"
