@@ -43,3 +43,9 @@ def unchecked() -> KeywordTagger:
     """The shipped rules without the learned check: for a rule mechanism's test whose hand-written
     sentence the model judges wrongly (each use is one of the model's own errors, counted in the report)."""
     return KeywordTagger(rules_only())
+
+
+@pytest.fixture(scope="session")
+def plain() -> KeywordTagger:
+    """The shipped rules alone (the learned check off): for tests of what a rule mechanism itself reads."""
+    return KeywordTagger(rules_only())

@@ -9,12 +9,8 @@ import pytest
 
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.rules import RulesError, parse_rules
-from tests.support.tagging import SHIPPED, rules_only, tags
+from tests.support.tagging import SHIPPED, tags
 
-
-@pytest.fixture(scope="module")
-def plain() -> KeywordTagger:
-    return KeywordTagger(rules_only())
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,7 @@ from __future__ import annotations
 import pytest
 
 from bot.tagging.keywords import KeywordTagger
-from tests.support.tagging import rules_only, tags
-
-
-@pytest.fixture(scope="module")
-def plain() -> KeywordTagger:
-    return KeywordTagger(rules_only())
+from tests.support.tagging import tags
 
 
 @pytest.mark.parametrize(

@@ -11,12 +11,7 @@ import pytest
 
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.rules import parse_rules
-from tests.support.tagging import rules_only, tags
-
-
-@pytest.fixture(scope="module")
-def plain() -> KeywordTagger:
-    return KeywordTagger(rules_only())
+from tests.support.tagging import tags
 
 
 @pytest.mark.parametrize(
