@@ -286,7 +286,7 @@ class HitMoods:
         before = clause.tokens[: hit.start]
         if "referring" in moods and self._someone_elses(before) and not self._on_their_behalf(before):
             moods.add("third_party")  # 邻居家小孩也想来: their visit, not the customer's (a referral)
-        elif self._left_to_them(before):
+        elif ("自己" in clause.folded or "让" in clause.folded or "叫" in clause.folded) and self._left_to_them(before):
             moods.add("third_party")  # 我让她自己加你微信约时间, 叫他直接过来: their booking, not the customer's
         if self._named(hit, clause, moods):
             moods.add("named")  # 退款政策写得挺清楚: the policy is talked about, no refund is asked

@@ -90,11 +90,18 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     _read_payment(clauses, words["amount_questions"])
     _read_remedy(clauses)
     _read_attending(clauses, language.sets["visits"], language.sets["attendance"])
-    _read_company(clauses)
-    _read_accepted(language, clauses)
-    _read_informed(language, clauses)
-    _read_during(clauses)
-    _read_confirming(language, clauses)
+    # The readings below each need a marker most messages do not hold: looked up once for the message.
+    kinds = {marker.kind for clause in clauses for marker in clause.markers}
+    if "company" in kinds:
+        _read_company(clauses)
+    if "acceptance" in kinds:
+        _read_accepted(language, clauses)
+    if "informed" in kinds:
+        _read_informed(language, clauses)
+    if "during" in kinds:
+        _read_during(clauses)
+    if "confirming" in kinds:
+        _read_confirming(language, clauses)
     # Moving an arrangement is what the whole sentence does (我之前约的周四，能换到周六吗).
     # A move only supposed (要是需要改时间我会提前说) moves nothing.
     moved = {clause.sentence for clause in clauses
