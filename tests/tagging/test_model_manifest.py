@@ -97,9 +97,11 @@ def test_the_shipped_manifest_names_each_file_and_reads_no_unseen_set() -> None:
     assert len(names) == len(set(names)) and len(manifest.tags) == 18
     assert set(manifest.add_only) < set(manifest.tags) and {tag for tag, _ in manifest.concepts} <= set(manifest.tags)
     trades = ["pet", "cleaning", "reno", "bakery", "moving", "dance", "eldercare", "studyabroad", "kidsport",
-              "babystore", "estate", "wine", "pest", "farm", "tcm", "music", "nanny", "milk", "camp", "matchmaking"]
+              "babystore", "estate", "wine", "pest", "farm", "tcm", "music", "nanny", "milk", "camp", "matchmaking",
+              "checkup2", "insurance", "studyroom"]
     unseen = {"tagging_heldout5.jsonl", "tagging_heldout10.jsonl", "tagging_heldout11.jsonl",
               "tagging_heldout12.jsonl", "tagging_heldout13.jsonl", "tagging_heldout14.jsonl",
+              "tagging_heldout15.jsonl",
               *(f"{trade}_heldout.jsonl" for trade in trades)}
     assert not unseen & set(names)
     assert not {f"{trade}_tags.toml" for trade in trades} & set(rules_files)  # their rules are unseen too
