@@ -241,9 +241,31 @@ DEFAULT_CONCEPTS["转介绍"] += _SENT_ON
 # Someone put in touch with the business (我让她直接联系你们, 回头让他加你微信, 把你们的电话给我闺蜜了), read as the
 # segmenter cuts them (READ_AS_CUT): 让她 made a word would hide the 她 of 让她也来 from `referring`.
 _PUT_IN_TOUCH = (*(f"让{person}*{contact}" for person in ("她", "他", "她们", "他们")
-                   for contact in ("联系你们", "找你们", "加你", "联系你")),
+                   for contact in ("联系你们", "找你们", "加你", "联系你", "打你电话", "给你打电话")),
                  *(f"把{you}*给我{friend}" for you in ("你们", "你") for friend in _FRIENDS))
 DEFAULT_CONCEPTS["转介绍"] += _PUT_IN_TOUCH
+# Someone else's wish with any verb (我同事想学单板, 表哥想配助听器, 闺蜜想卖几只包): the verbs of a trade are too
+# many to list; a partner's wish is the household's (老公想问), as above.
+_OTHERS = (*(person for person in REFERRED if person not in _HOUSEHOLD), *KIN)
+# 朋友想 made a word would cut 我男朋友想 as 我男 + 朋友想: a friend is written with what comes before.
+_WISHING = tuple(f"{person}想" for person in (*_OTHERS, "我朋友", "个朋友") if person != "朋友")
+# The business passed on (我把你们微信推给她了, 把你们电话给了邻居, 链接分享到公司群了), someone booked or asked for
+# (帮我闺蜜约个周六, 帮同事订一台), a group that all want it (部门好几个同事都想来) and a customer brought (给你们介绍
+# 个客户, 帮你们牵个线): read as the segmenter cuts them (READ_AS_CUT).
+_PASSED_ON = (*(f"推给{person}" for person in ("她", "他", "她们", "他们", *KIN)),
+              *(f"把{you}*给了" for you in ("你们", "你")),
+              *(f"{verb}到*群" for verb in ("分享", "推", "转", "发", "推荐")), "发*群里", "推给*群",
+              *(f"帮{mine}{person}{verb}" for mine in ("", "我") for person in _OTHERS if not person.startswith("我")
+                for verb in ("约", "订", "问")),
+              *(f"叫上{person}" for person in _OTHERS),
+              *(f"{verb}给我{person}" for verb in ("发", "转") for person in _OTHERS if not person.startswith("我")),
+              *(f"把{you}*给{person}" for you in ("你们", "你")
+                for person in ("她", "他", *(p if p.startswith("我") else f"我{p}" for p in _OTHERS))),
+              *(f"{verb}*{friend}" for verb in ("带", "叫上") for friend in _FRIENDS),
+              *(f"{person}家*也想" for person in _OTHERS), "推荐了你们",
+              "介绍个客户", "介绍了个客户", "介绍*个客户", "拉个客户", "牵个线", "牵线")
+_ALL_WISHING = tuple(f"{many}*都想" for many in ("好几个", "几个", "好几家", "好几户"))
+DEFAULT_CONCEPTS["转介绍"] += _WISHING + _ALL_WISHING + _PASSED_ON
 
 
 # What only looks like the group's intent, in a clause of any rule with a word of the group (a rule's
@@ -305,7 +327,7 @@ _JOB_DONE = (*(f"什么时候*{verb}{end}" for verb in _JOB_VERBS for end in _JO
 DEFAULT_CONCEPTS["催单"] += (
     "催", "进度", "加急", "能快点吗", "快点弄", "快点做", "抓紧", "进行到哪", "到哪一步", "到什么程度", "什么时候*出来",
     "什么时候*能取", "什么时候*可以取", "什么时候*能拿", *_JOB_DONE)
-READ_AS_CUT: frozenset[str] = frozenset((*_JOB_DONE, *NOT_AS_SHOWN, *SHORT_BY, *_SENT_ON, *_PUT_IN_TOUCH))
+READ_AS_CUT: frozenset[str] = frozenset((*_JOB_DONE, *NOT_AS_SHOWN, *SHORT_BY, *_SENT_ON, *_PUT_IN_TOUCH, *_PASSED_ON))
 # An offer of so many free with so many bought (买二送一, 买十送二).
 DEFAULT_CONCEPTS["价格"] += ("买一送一", *(f"买{count}送" for count in "二两三四五六七八九十"))
 # A pass or a card to buy, asked about (有没有年卡, 办个月卡, 年卡和季卡有什么区别); one already held,
