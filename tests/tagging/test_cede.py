@@ -19,6 +19,12 @@ def test_a_course_named_with_the_price_is_both(tagger: KeywordTagger, text: str)
     assert tags(tagger, text) == {"关注:价格", "课程:咨询"}
 
 
+@pytest.mark.parametrize("text", ["学一年大概要花多少钱", "每节课能打折吗", "你们的课程有没有团购价"])
+def test_the_lesson_as_the_unit_of_a_price_asks_the_price(tagger: KeywordTagger, text: str) -> None:
+    # 课, 一节课, 学: what the price is counted in, not a course asked about
+    assert tags(tagger, text) == {"关注:价格"}
+
+
 def test_enrolment_alone_is_an_enquiry(tagger: KeywordTagger) -> None:
     assert tags(tagger, "报名截止到哪天") == {"课程:咨询"}
 
