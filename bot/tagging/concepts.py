@@ -93,7 +93,9 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     # Dissatisfaction said with a complaint word.
     "投诉": ("投诉", "差评", "不满意", "太差", "很差", "真差", "态度差", "态度不好", "敷衍", "不负责", "不专业",
            "失望", "坑人", "骗人", "忽悠", "维权", "曝光", "举报", "12315", "给个说法", "太过分", "离谱", "白花",
-           "冤枉钱", "一问三不知", "没人管", "没人理", "没人接", "不回消息", "爱答不理", "不怎么样", "糊弄"),
+           "冤枉钱", "一问三不知", "没人管", "没人理", "没人接", "不回消息", "爱答不理", "不怎么样", "糊弄",
+           "生气", "气死", "怎么解释", "给个解释", "负责一下", "得负责", "要负责", "装死", "不尊重",
+           "什么质量", "什么破", "太不靠谱", "不靠谱", "不像话"),
     # A stay (a hotel, a homestay, a postpartum centre, a retreat); its rooms and bookings are KINDS.
     "入住": ("入住", "住宿", "住店", "陪住", "办入住"),
     # Chasing what was ordered or is under way: where it is, how long still, hurry it up (a delivery, a
