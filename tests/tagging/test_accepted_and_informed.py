@@ -5,6 +5,8 @@ Every sentence is new (written for these tests, not taken from tests/data).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from bot.tagging.keywords import KeywordTagger
@@ -79,13 +81,18 @@ def test_a_visit_to_pay_books_nothing(plain: KeywordTagger, text: str, expected:
         ("价格贵了点我能理解，毕竟效果好", "关注:价格"),
         ("我的预约确认了，周五下午三点", "意向:预约"),
         ("周六上午十点的面诊我确认了", "意向:预约"),
+        # someone else's word on a refund under way, and a refund told of someone else elsewhere
+        ("退款那边客服说五个工作日到账，我再等等", "诉求:退款"),
+        ("财务说退费月底前处理，我等着", "诉求:退款"),
+        ("我闺蜜在别家退款退了两个月，还是你们靠谱", "诉求:退款"),
     ],
 )
 def test_the_check_adds_no_tag_the_rules_refused_decisively(text: str, refused: str) -> None:
-    """[model] decisive: a rule refused as accepted, informed or confirming is not added by the learned check."""
+    """[model] decisive: a rule refused in a decisive mood (accepted, done, reported...) is not added by the check."""
     shipped = SHIPPED.read_text(encoding="utf-8")
     checked = KeywordTagger(parse_rules(shipped, source=str(SHIPPED)))
-    free = KeywordTagger(parse_rules(shipped.replace("\n[model]\n", "\n[model]\ndecisive = []\n"), source=str(SHIPPED)))
+    free_rules = re.sub(r"\ndecisive = \[[^]]*\]", "\ndecisive = []", shipped)
+    free = KeywordTagger(parse_rules(free_rules, source=str(SHIPPED)))
     assert refused not in tags(checked, text)
     assert refused in tags(free, text)  # the model would add it
 
@@ -93,4 +100,4 @@ def test_the_check_adds_no_tag_the_rules_refused_decisively(text: str, refused: 
 def test_a_decisive_mood_that_is_no_mood_is_a_rule_error() -> None:
     shipped = SHIPPED.read_text(encoding="utf-8")
     with pytest.raises(RulesError, match="decisive"):
-        parse_rules(shipped.replace("\n[model]\n", '\n[model]\ndecisive = ["agreed"]\n'), source=str(SHIPPED))
+        parse_rules(re.sub(r"\ndecisive = \[[^]]*\]", '\ndecisive = ["agreed"]', shipped), source=str(SHIPPED))
