@@ -16,9 +16,7 @@ File (`FORMAT`, version `VERSION`): one JSON object; `vocabulary` holds one n-gr
 it is read through one table, n-gram -> (idf squared, idf times each tag's weight): a message costs
 one look-up per n-gram, and the sums of all the tags a rules file checks are one pass in C over the
 message's terms (`_sums`), with no multiplication left where no n-gram repeats (most messages). A
-rules file that checks some of the model's tags reads a copy of the table with only their columns, each
-row the bytes of its doubles, the commonest n-grams first (`TagModel.packed`: what a message reads stays
-in the CPU's cache).
+rules file that checks some of the model's tags reads a copy of the table with only their columns.
 """
 
 from __future__ import annotations
@@ -124,31 +122,6 @@ class TagModel:
             keep = _norm_only
         return dict(zip(self.terms.keys(), map(keep, self.terms.values()), strict=True))
 
-    def packed(self, indexes: Iterable[int]) -> dict[str, bytes]:
-        """`columns(indexes)` with each row as the bytes of its doubles (the norm's, then each tag's): a
-        message's rows joined are one array in C, and a row is one object in memory, not a tuple of
-        floats scattered over the heap (a message read about 300 of them, most not in the CPU's cache)."""
-        indexes = tuple(indexes)
-        stored = getattr(self, "_term_columns", None)
-        if stored is not None:
-            grams, columns = stored
-            picked = [columns[0], *(columns[index + 1] for index in indexes)]
-        else:
-            terms = _plain(self.terms)
-            grams = list(terms)
-            picked = [array("d", (terms[gram][column] for gram in grams)) for column in (0, *(i + 1 for i in indexes))]
-        step = len(picked)
-        flat = array("d", bytes(8 * step * len(grams)))
-        for at, column in enumerate(picked):
-            flat[at::step] = column
-        raw, size = flat.tobytes(), 8 * step
-        # The commonest n-grams first (the smallest idf), each key and row made afresh in that order: what
-        # most messages read lies together in memory, in the CPU's cache, not spread over a 3 MB table
-        # (a message's look-ups took twice as long in the table in the file's order).
-        order = sorted(range(len(grams)), key=picked[0].__getitem__)
-        join = "".join
-        return {join(("", grams[at])): raw[at * size : at * size + size] for at in order}
-
     def evidence(self, text: str, index: int, most: int = 3) -> list[str]:
         """The words of `text` that weigh most for tag `index`: its n-grams with the largest positive
         contributions, overlapping or touching ones merged into one stretch of the text as written."""
@@ -209,36 +182,6 @@ def _repeated(terms: Mapping[str, tuple[float, ...]], grams: list[str]) -> list[
         if term is not None:
             more = math.log(count)
             known.append((term[0] * (more * (2.0 + more)), *map(operator.mul, term[1:], itertools.repeat(more))))
-    return known
-
-
-def _packed_sums(rows: Mapping[str, bytes], folded: str, longest: int, width: int) -> tuple[float, list[float]]:
-    """`_sums` over `TagModel.packed` rows: the same sums in the same order, to the last bit."""
-    grams = _ngrams(folded, longest)
-    if len(set(folded)) == len(folded):
-        known = list(filter(None, map(rows.get, grams)))
-    else:
-        known = _repeated_packed(rows, grams)
-    if not known:
-        return 1.0, [0.0] * width
-    flat = array("d", b"".join(known))
-    step = width + 1
-    return math.sqrt(sum(flat[0::step])) or 1.0, [sum(flat[at::step]) for at in range(1, step)]
-
-
-def _repeated_packed(rows: Mapping[str, bytes], grams: list[str]) -> list[bytes]:
-    """`_repeated` over packed rows."""
-    counts: dict[str, int] = {}
-    _count_elements(counts, grams)
-    found = list(map(rows.get, counts))
-    known = list(filter(None, found))
-    repeated = map(operator.lt, _ONCE, counts.values())
-    for row, count in itertools.compress(zip(found, counts.values(), strict=True), repeated):
-        if row is not None:
-            more = math.log(count)
-            term = array("d", row)
-            known.append(array("d", [term[0] * (more * (2.0 + more)),
-                                     *map(operator.mul, term[1:], itertools.repeat(more))]).tobytes())
     return known
 
 
@@ -439,7 +382,7 @@ class Veto:
         # Only the tags these rules are checked as are scored: a model of 25 tags costs a file that checks
         # 6 of them little more than a model of 6. Rule -> its tag's column in `_terms` and `_intercepts`.
         read = sorted(set(checked.values()))
-        self._terms = check.model.packed(read)
+        self._terms = check.model.columns(read)
         self._intercepts = [check.model.intercepts[index] for index in read]
         self._longest = check.model.longest
         self._columns = {number: read.index(index) for number, index in checked.items()}
@@ -454,7 +397,7 @@ class Veto:
         columns = self._columns
         if not columns or not self._adds and fired.isdisjoint(columns):  # nothing to ask the model
             return {}, {}
-        norm, sums = _packed_sums(self._terms, folded, self._longest, len(self._intercepts))
+        norm, sums = _sums(self._terms, folded, self._longest, len(self._intercepts))
         logits = [total / norm + intercept for total, intercept in zip(sums, self._intercepts, strict=True)]
         dropped = {number: chance for number in sorted(fired) if number in columns and number not in
                    self._never_vetoed and (chance := _logistic(logits[columns[number]])) < self.veto_below}

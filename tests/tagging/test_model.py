@@ -69,22 +69,6 @@ def test_a_model_read_from_its_cache_reads_the_same_floats_as_its_file(tmp_path:
         assert cached.evidence(text, 1) == parsed.evidence(text, 1)
 
 
-def test_the_packed_rows_a_tagger_reads_give_the_columns_sums_to_the_last_bit() -> None:
-    """`Veto` reads the model's rows packed as bytes, commonest n-grams first (`TagModel.packed`): the same
-    norm and sums as the tuples of `columns`, for messages with and without a repeated n-gram."""
-    from bot.tagging.model import _packed_sums, _sums
-    from bot.tagging.script import fold
-
-    model = load_model(SHIPPED.parent / "tags.model.json")
-    for picked in ((4, 0, 2), tuple(range(len(model.tags))), (1,)):
-        packed, columns = model.packed(picked), model.columns(picked)
-        assert packed.keys() == columns.keys()
-        for text in ("洗完车第二天漆面就花了，能重新弄吗", "好好好好的的的", "", "Ｏｋ谢谢谢谢，回头再约再约", "嗯"):
-            folded = fold(text)
-            assert _packed_sums(packed, folded, model.longest, len(picked)) == _sums(
-                columns, folded, model.longest, len(picked))
-
-
 def test_several_tags_of_one_message_read_in_one_pass_are_each_tags_own_chance() -> None:
     model = load_model(SHIPPED.parent / "tags.model.json")
     text = "做完水光针第二天脸有点肿，多少钱能退"
