@@ -82,7 +82,13 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
            "取消关注", "拉黑", "不想*收", "不想再收", "不想*接收", "不需要*接收", "不再接收",
            # A sales call refused with what it sells between (别再打营销电话了), a group refused (不要再把我拉群了),
            # a message noun not needed (不需要这些活动消息了).
-           "别*打*电话", "不要*打*电话", "别*拉群", "不要*拉群", "不需要*消息", "不需要*广告"),
+           "别*打*电话", "不要*打*电话", "别*拉群", "不要*拉群", "不需要*消息", "不需要*广告",
+           # News of the business refused in other words (上新不用告诉我, 活动别提醒我了), a reminder or a push turned
+           # off or not wanted with its noun first (直播提醒能关掉吗, 推送我不想要了), the customer's number taken
+           # off (把我的手机号从系统里删掉), calls refused again (一天三个电话，别再打了).
+           "不用*告诉我", "不用*提醒我", "不要*提醒我", "别*提醒我", "不需要*提醒", "提醒*关", "推送*不想要",
+           "推送*不要了", "短信*不要了", "推送*删", "群发*删", "手机号*删", "号码*删", "别再打了", "不要再打了",
+           "别再给我打"),
     # Bringing or sending someone else: the forms below for each kind of person (REFERRED).
     "转介绍": ("转介绍", "老带新", "介绍朋友", "推荐朋友", "帮朋友问", "帮同事问", "推荐给她", "推荐给他", "介绍给她",
             "介绍给他", "推荐给身边"),
