@@ -90,6 +90,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     _read_payment(clauses, words["amount_questions"])
     _read_remedy(clauses)
     _read_attending(clauses, language.sets["visits"], language.sets["attendance"])
+    _read_misdirected(words, clauses)
     # The readings below each need a marker most messages do not hold: looked up once for the message.
     kinds = {marker.kind for clause in clauses for marker in clause.markers}
     if "company" in kinds:
@@ -122,6 +123,29 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
         deferred = deferred or any(m.kind == "deferral" for m in clause.markers)
         if deferred:
             clause.moods.add("deferred")
+
+
+def _read_misdirected(words: dict[str, tuple[str, ...]], clauses: list[ClauseInfo]) -> None:
+    """A clause with a send fault (发错, 打错) about a chat message sent to the wrong place: the message says so
+    (发错人了, 不是给你的), or a chat message is named before the fault (刚才的语音发错了): `misdirected`, unless the
+    business is named as the sender before it (你们把报告发错人了)."""
+    faults = words["send_faults"]
+    if not clauses:
+        return
+    whole = clauses[0].precedes + clauses[0].folded + clauses[0].follows
+    if not any(fault in whole for fault in faults):
+        return  # most messages: a few substring tests in C, no clause read
+    for clause in clauses:
+        text = clause.folded
+        at = min((text.find(fault) for fault in faults if fault in text), default=-1)
+        if at < 0:
+            continue
+        before = text[:at]
+        if any(sender in before for sender in words["senders"]):
+            continue
+        message = clause.precedes + text + clause.follows
+        if any(item in before for item in words["chat_items"]) or any(w in message for w in words["misdirected"]):
+            clause.moods.add("misdirected")
 
 
 def _read_premises(language: Language, clauses: list[ClauseInfo]) -> None:

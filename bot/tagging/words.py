@@ -54,6 +54,8 @@ MOODS = (
     "one_thing",  # one thing not to be sent again, not the messages (合同不用再发了, 我要退订房间)
     "other_channel",  # another way of reaching the customer asked for (别打电话 在开会 微信说)
     "corrected",  # a send done wrong (别再发错地址了)
+    # Not a complaint: a chat message sent to the wrong place (刚才的语音发错了, 发错人了，不是给你的)
+    "misdirected",
     "someone_else",  # someone else's opt-out or another recipient (朋友说她退订了, 别发给我爸)
     "taken_back",  # an opt-out told as past, then a wish or a question (之前退订了，现在想约体验课)
     "for_now",  # a refusal limited to a time named before it (下午别给我打电话，要去接孩子)
@@ -453,6 +455,14 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "own_settings": ("设置", "设置了", "设了", "设成", "设的", "设为", "开了", "开启了", "调成", "打开了", "我开"),
     # A send done wrong (别再发错地址了): a correction (`corrected`), no opt-out.
     "send_faults": ("发错", "发漏", "发串", "寄错", "推错", "传错", "打错", "填错", "发反"),
+    # A send fault (`send_faults`) is a chat message gone to the wrong place, no complaint (`misdirected`), where the
+    # message says so (发错人了, 不是给你的) or the clause names a chat message before the fault (刚才的语音发错了,
+    # 定位是不是发错了), unless it names the business as the sender before it (你们把报告发错人了).
+    "misdirected": ("发错人", "发错了人", "发错群", "发错了群", "发串了", "不是给你", "不是发给你", "不是给您",
+                    "不是发给您", "不是你们", "不是找你", "打错了"),
+    "chat_items": ("语音", "消息", "信息", "定位", "位置", "链接", "图片", "截图", "照片", "表情", "文件", "这句",
+                   "这条", "红包"),
+    "senders": ("你们", "你家", "贵店", "店里", "客服", "前台"),
     # The messages still come after an opt-out (我已经退订了，怎么还在发), or the customer asks it be confirmed
     # (之前退订了，能帮我确认一下吗): the opt-out stands.
     "still_sent": ("还在发", "还发", "还在推", "还推", "还收到", "还在收到", "一直收到", "还一直", "又发", "又推",
