@@ -29,6 +29,8 @@ _MOOD_MARKERS = {"rescheduled": "reschedule", "settled": "no_need", "deferred": 
 # Someone else's words about someone else's case (朋友说她在别家等了一个多小时都没人管): a rule that refuses one of
 # these moods weighs no cue of a clause that has it and names such a person but not the business.
 _SOMEONE_ELSES = frozenset({"hearsay", "reported", "quoted"})
+# A clause that supposes, praises or tells another business's fault to prefer this one weighs no cue.
+_NO_GRIEVANCE = frozenset({"hypothetical", "praised", "compared"})
 
 
 class CueScoring:
@@ -100,9 +102,9 @@ class CueScoring:
         where: dict[int, set[int]] = {}
         grievances = self._language.grievances
         for ordinal, clause in enumerate(clauses):
-            if clause.moods & {"hypothetical", "praised"} or (grievances.may_heal(clause.folded) and grievances.healing(
+            if clause.moods & _NO_GRIEVANCE or (grievances.may_heal(clause.folded) and grievances.healing(
                     clause.folded, clause.bounds, self._names_money(clauses))):
-                continue  # 淤青到现在还没消: a symptom not gone yet is reported, no grievance
+                continue  # 淤青到现在还没消: a symptom not gone yet is reported, no grievance (nor another business's)
             words = sorted(self._cue_words(clause)) + sorted(f"mood:{mood}" for mood in clause.moods)
             theirs = clause.moods & _SOMEONE_ELSES if words else frozenset()
             if theirs and not self._of_someone_else(clause, clauses[: ordinal + 1]):

@@ -91,6 +91,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     _read_remedy(clauses)
     _read_attending(clauses, language.sets["visits"], language.sets["attendance"])
     _read_misdirected(words, clauses)
+    _read_compared(words, clauses)
     # The readings below each need a marker most messages do not hold: looked up once for the message.
     kinds = {marker.kind for clause in clauses for marker in clause.markers}
     if "company" in kinds:
@@ -146,6 +147,28 @@ def _read_misdirected(words: dict[str, tuple[str, ...]], clauses: list[ClauseInf
         message = clause.precedes + text + clause.follows
         if any(item in before for item in words["chat_items"]) or any(w in message for w in words["misdirected"]):
             clause.moods.add("misdirected")
+
+
+def _read_compared(words: dict[str, tuple[str, ...]], clauses: list[ClauseInfo]) -> None:
+    """Clauses naming another business (`other_businesses`: 那家, 别家) before a preference for this one
+    (`preferences` with a praise or a word of `preferred_as` after it in its clause: 还是你们家好): `compared`."""
+    if not clauses:
+        return
+    whole = clauses[0].precedes + clauses[0].folded + clauses[0].follows
+    if not any(word in whole for word in words["preferences"]):
+        return  # most messages: a few substring tests in C, no clause read
+    judged = words["praise"] + words["preferred_as"]
+    for clause in clauses:
+        after = clause.follows
+        for word in words["preferences"]:
+            at = after.find(word)
+            if at < 0:
+                continue
+            rest = re.split(r"[，。！？,.!?；;\s]", after[at + len(word) :], maxsplit=1)[0]
+            if any(judged_word in rest for judged_word in judged) and any(
+                    other in clause.precedes + clause.folded for other in words["other_businesses"]):
+                clause.moods.add("compared")
+                break
 
 
 def _read_premises(language: Language, clauses: list[ClauseInfo]) -> None:

@@ -56,6 +56,9 @@ MOODS = (
     "corrected",  # a send done wrong (别再发错地址了)
     # Not a complaint: a chat message sent to the wrong place (刚才的语音发错了, 发错人了，不是给你的)
     "misdirected",
+    # Not a complaint about the business: another business's fault told beside a preference for this one
+    # (楼下那家态度真差，还是你们家好)
+    "compared",
     "someone_else",  # someone else's opt-out or another recipient (朋友说她退订了, 别发给我爸)
     "taken_back",  # an opt-out told as past, then a wish or a question (之前退订了，现在想约体验课)
     "for_now",  # a refusal limited to a time named before it (下午别给我打电话，要去接孩子)
@@ -463,6 +466,13 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "chat_items": ("语音", "消息", "信息", "定位", "位置", "链接", "图片", "截图", "照片", "表情", "文件", "这句",
                    "这条", "红包"),
     "senders": ("你们", "你家", "贵店", "店里", "客服", "前台"),
+    # Another business's fault told to prefer this one (楼下那家态度真差，还是你们家好; 朋友在某家被坑了，还是你们靠谱):
+    # a clause naming another business (`other_businesses`) before a preference for this one (`preferences`, then
+    # a praise or a word of `preferred_as` in its clause) is `compared`, no complaint about the business.
+    "other_businesses": ("别家", "那家", "某家", "别的店", "其他家", "其它家", "别的机构", "其他机构", "另一家",
+                         "外面的店", "别的医院", "别的学校", "别的地方", "别处"),
+    "preferences": ("还是你们", "还是你家", "还是贵店", "还是这边", "还是这家", "还是咱家", "不如你们", "比不上你们"),
+    "preferred_as": ("好", "靠谱", "正规", "放心", "专业", "实在", "强", "省心", "良心"),
     # The messages still come after an opt-out (我已经退订了，怎么还在发), or the customer asks it be confirmed
     # (之前退订了，能帮我确认一下吗): the opt-out stands.
     "still_sent": ("还在发", "还发", "还在推", "还推", "还收到", "还在收到", "一直收到", "还一直", "又发", "又推",
