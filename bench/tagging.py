@@ -13,8 +13,8 @@ homestay chain's, a moving company's, a children's dance studio's, an elder-care
 study-abroad consultancy's, a children's sports chain's, a baby store chain's, a real-estate
 agency's, a wine store chain's, a pest-control service's, a pick-your-own farm's, a TCM clinic
 chain's, a music school's, a domestic-staff agency's, a milk delivery service's, a camp organiser's,
-a matchmaking agency's, a health check-up centre's, an insurance agency's and a paid self-study room
-chain's messages with rules an operator wrote once); and
+a matchmaking agency's, a health check-up centre's, an insurance agency's, a paid self-study room
+chain's, a climbing gym chain's and a tattoo studio chain's messages with rules an operator wrote once); and
 `siyu tag --json --stdin` on N lines as a user runs it, start-up included, --repeat times,
 with the default --jobs (a worker per CPU) and with --jobs 1, alternately. With --baseline, the same command of that
 commit (a temporary git worktree, same interpreter and packages) runs alternately with this
@@ -233,6 +233,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("checkup2", DATA / "checkup2_heldout.jsonl", DATA / "checkup2_tags.toml"),
         ("insurance", DATA / "insurance_heldout.jsonl", DATA / "insurance_tags.toml"),
         ("studyroom", DATA / "studyroom_heldout.jsonl", DATA / "studyroom_tags.toml"),
+        ("heldout16", DATA / "tagging_heldout16.jsonl", None),
+        ("climbing", DATA / "climbing_heldout.jsonl", DATA / "climbing_tags.toml"),
+        ("tattoo", DATA / "tattoo_heldout.jsonl", DATA / "tattoo_tags.toml"),
         ("travel", DATA / "travel_dev.jsonl", DATA / "travel_tags.toml"),
         ("lash", DATA / "lash_dev.jsonl", DATA / "lash_tags.toml"),
         ("carrental", DATA / "carrental_dev.jsonl", DATA / "carrental_tags.toml"),
