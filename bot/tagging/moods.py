@@ -420,12 +420,17 @@ def _amount_asked(text: str, amount_questions: tuple[str, ...]) -> bool:
         _NUMBER.join(map(re.escape, word.split("#"))), text) is not None for word in amount_questions)
 
 
+# Right after a `done` marker, a state that stopped (已经不玩了, 已经没在用了): no matter was done.
+_STOPPED = ("不", "没")
+
+
 def _read_settled(clauses: list[ClauseInfo]) -> None:
-    """不用/不必 after something done in the same sentence (已经约好了，不用再打电话了): settled."""
+    """不用/不必 after something done in the same sentence (已经约好了，不用再打电话了): settled.
+    Not after a state that stopped: 「已经不玩包了，上新不用通知我」 gives a reason to opt out."""
     done_in: int | None = None  # the sentence of the last `done` marker seen
     for clause in clauses:
         for marker in clause.markers:
-            if marker.kind == "done":
+            if marker.kind == "done" and not clause.folded.startswith(_STOPPED, marker.end):
                 done_in = clause.sentence
             elif marker.kind == "no_need" and done_in == clause.sentence:
                 clause.moods.add("settled")
