@@ -22,6 +22,9 @@ A false opt-out silences a customer who never asked, so a refusal is read for wh
   it last (从今天开始别发了).
 - `muted`: the customer muted the business themselves (`own_settings`: 家长群我设成免打扰了), in a clause
   that does not ask.
+- `fewer`: how often or how much is refused, not the send: a word of `frequencies` (每, 三遍, 这么多…) after the
+  refusal's negator in its clause: 「不用每次都发确认短信」, 「别一天发三遍」, 「海报不用每张都发我」; while
+  「天天发，别再发了」 refuses the messages.
 
 The opt-out rule refuses these besides its own `not_mood` (`OPT_OUT_NOT_MOOD`, bot/tagging/rules.py);
 an empty list turns its reading off.
@@ -52,6 +55,8 @@ _NEGATOR_CHARS = "不没别勿甭莫"
 _FROM_NOW_ON = frozenset(("开始", "起", "以后", "之后", "往后", "从此", "今后", "永远", "再也"))
 # The refusal said again of more (平时也别打了, 其他时间都不要打): it is not limited to the time named.
 _REFUSED_TOO = re.compile("[也都](?:别|不要|不用|不必|勿|甭)")
+# A number in a word of `frequencies` (三遍, 两次, 几遍), more than one: 每周发一遍 is a schedule.
+_COUNT = "(?:[0-9]+|[二两三四五六七八九十几][一二两三四五六七八九十几]*)"
 # A yes/no question after a past opt-out that asks what the customer may still do (还能看回放吗, 可以恢复吗).
 _MAY = ("能", "可以", "可不可以", "恢复")
 
@@ -68,6 +73,11 @@ class OptOutReadings:
         return {name: compile_pattern(trie_regex(words[name])) if words[name] else None
                 for name in ("messages", "sent_things", "booked_things", "kept_channels", "busy", "send_faults",
                              "still_sent", "mistaken", "own_settings")}
+
+    @cached_property
+    def _frequencies(self) -> re.Pattern[str] | None:
+        words = sorted({w for w in self._language.words["frequencies"] if w}, key=len, reverse=True)
+        return compile_pattern("|".join(_COUNT.join(map(re.escape, w.split("#"))) for w in words)) if words else None
 
     @cached_property
     def _not_a_sender(self) -> frozenset[str]:
@@ -100,7 +110,16 @@ class OptOutReadings:
         if self._found("own_settings", clause.folded[:start]) and not self._language.asks(clause.folded) \
                 and "question" not in clause.moods and self._language.sets["business"].isdisjoint(tokens[: hit.start]):
             moods.add("muted")  # 班级群我设了免打扰: done by the customer, nothing asked of the business
+        if self._fewer(clause, start, end):
+            moods.add("fewer")
         return moods
+
+    def _fewer(self, clause: ClauseInfo, start: int, end: int) -> bool:
+        """A word of `frequencies` after the refusal's negator in its clause (不用每次都发, 别一天发三遍): less often
+        or less of it, not no messages."""
+        pattern = self._frequencies
+        negator = next((i for i in range(start, end) if clause.folded[i] in _NEGATOR_CHARS), None)
+        return pattern is not None and negator is not None and pattern.search(clause.folded, negator) is not None
 
     def _limited_to_a_time(self, hit: Hit, tokens: list[str]) -> bool:
         """A time of `[language] times` or a busy time of `busy` right before the refusal (先, 就, 也 allowed

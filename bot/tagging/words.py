@@ -63,6 +63,7 @@ MOODS = (
     "taken_back",  # an opt-out told as past, then a wish or a question (之前退订了，现在想约体验课)
     "for_now",  # a refusal limited to a time named before it (下午别给我打电话，要去接孩子)
     "muted",  # the customer muted the business themselves (班级群我设了免打扰)
+    "fewer",  # how often or how much is refused, not the send (不用每次都发, 别一天发三遍)
     *GRIEVANCE_MOODS,  # ways of complaining without a complaint word (bot/tagging/grievance.py)
 )
 # What an `intent = true` rule needs in its clause: a question, a question word, or a request.
@@ -371,7 +372,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # to a contrast (bot/tagging/moods.py), unless it asks or the sentence asks an amount; not negated (不能接受, 不值).
     "acceptance": ("可以接受", "能接受", "接受得了", "还能接受", "没什么问题", "没问题", "心里有数", "不算贵", "不贵",
                    "觉得还好", "倒还好", "也还好", "不在乎", "无所谓", "不是问题", "能理解", "可以理解", "值", "值得",
-                   "值了", "划算", "物有所值", "也还行", "倒也还行", "按你说的"),
+                   "值了", "划算", "物有所值", "也还行", "倒也还行", "按你说的",
+                   # the price judged fair, no question of it (服务对得起这个价, 价格是真良心, 你们的最便宜)
+                   "对得起", "良心", "最便宜", "最实惠", "公道"),
     # Felt while the treatment was being done, no reaction after it (打水光的时候有点疼, 做光子的时候脸上火辣辣的):
     # a clause with one is `during`, and so is the next clause of its sentence when the clause is nothing but it
     # (做的时候，脸上有点烫); not one said after the treatment (打完针的时候就肿了). `*` is a gap.
@@ -387,7 +390,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # with one that asks nothing is `informed`, nothing asked of what it names (价格我问过了，能便宜点吗 asks in the
     # next clause).
     "informed": ("打听过", "查过", "问过", "看过", "了解过", "咨询过", "比较过", "对比过", "比过", "算过", "问清楚了",
-                 "了解清楚了", "打听清楚了", "查清楚了", "问清楚", "了解清楚", "打听清楚", "查清楚"),
+                 "了解清楚了", "打听清楚了", "查清楚了", "问清楚", "了解清楚", "打听清楚", "查清楚",
+                 # told by the staff, or compared already (顾问跟我讲清楚了, 套餐价格对比了几家)
+                 "讲清楚", "说清楚", "讲明白", "说明白", "对比了", "比较了"),
     # A word of place after a broad `asked` word with 在 before it (在课上, 在班里, 在课堂上) makes the class the
     # setting of what is asked, no enquiry about it: 「孩子今天在课上有没有哭」.
     "locatives": ("上", "里", "中", "间", "上面", "里面", "堂上"),
@@ -453,6 +458,11 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # message refused is a preference for now (`other_channel`), while 「以后别打电话了，有事微信说」 refuses calls.
     "busy": ("在开会", "开会", "在开车", "开车", "在上班", "在上课", "在忙", "在地铁", "地铁上", "在路上", "在外面",
              "在医院", "在飞机上", "正在", "不方便", "接不了", "陪床", "值班", "上课", "上课时", "上班时间"),
+    # How often or how much of one send comes (每次, 每张, 三遍, 这么多): said after the refusal in its clause
+    # (不用每次都发确认短信, 别一天发三遍, 海报不用每张都发我), it refuses the frequency, not the messages
+    # (`fewer`); a schedule (别每天都推活动了) still refuses them. `#` is a number (三, 两, 几, 10).
+    "frequencies": ("每次", "每回", "每张", "每条", "每篇", "每一", "#遍", "好几遍", "这么多", "那么多", "这么勤",
+                    "那么勤", "这么频繁", "那么频繁", "太频繁", "重复"),
     # The customer muted or blocked the business themselves (群消息我设置了免打扰, 班级群我设了免打扰): a word of these
     # before the opt-out word in its clause tells what they did, no request (`muted`).
     "own_settings": ("设置", "设置了", "设了", "设成", "设的", "设为", "开了", "开启了", "调成", "打开了", "我开"),

@@ -101,3 +101,22 @@ def test_a_decisive_mood_that_is_no_mood_is_a_rule_error() -> None:
     shipped = SHIPPED.read_text(encoding="utf-8")
     with pytest.raises(RulesError, match="decisive"):
         parse_rules(re.sub(r"\ndecisive = \[[^]]*\]", '\ndecisive = ["agreed"]', shipped), source=str(SHIPPED))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A price judged fair, in its clause or the next one: accepted.
+        ("收费高是高了点，可老师的水平对得起这个价", set()),
+        ("说实话你们的报价挺良心的", set()),
+        ("问了一圈，还是你们家的价钱最公道", set()),
+        # Told by the staff or compared already: found out.
+        ("学费的事班主任已经跟我说清楚了", set()),
+        ("套餐价格我跟别家都对比了，心里有底", set()),
+        # Asked: still a price question.
+        ("你们这个价格算公道吗", {"关注:价格"}),
+        ("价格能不能讲清楚一点，到底多少钱", {"关注:价格"}),
+    ],
+)
+def test_a_price_judged_fair_or_told_asks_nothing(plain: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(plain, text) == expected
