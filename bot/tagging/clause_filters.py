@@ -164,7 +164,7 @@ class ClauseFilters:
         if not self._decisive & self._rules[hit.rule].not_mood & self.hit_moods(hit, clause, clauses, ordinal):
             return False
         return not any("question" in other.moods or other.asked or self._language.intent_moods(other) & {"asking"}
-                       for other in clauses if other.sentence == clause.sentence)
+                       for other in clauses if other.sentence == clause.sentence and "rebutted" not in other.moods)
 
     def _without_ceded(self, hits: list[Hit]) -> list[Hit]:
         """A rule whose every hit in the clause is a keyword it cedes to a tag given there stands

@@ -188,9 +188,10 @@ FAMILY_NOT_MOOD: dict[str, tuple[str, ...]] = {"不适": ("chronic", "remedy", "
 # complaint settled after the complaint word (「上个月投诉的那件事店长已经处理好了」, `passed`) is no complaint,
 # whatever moods an operator listed; nor is a chat message sent to the wrong place (「刚才的语音发错了，不是给你的」,
 # `misdirected`), for a complaint rule or a rule with a word of goods sent wrong (丢失: 发错); nor, for a complaint
-# rule, another business's fault told to prefer this one (「楼下那家态度真差，还是你们家好」, `compared`).
-GROUP_ALWAYS_NOT_MOOD: dict[str, tuple[str, ...]] = {"投诉": ("passed", "misdirected", "compared"),
-                                                     "丢失": ("misdirected",)}
+# rule, another business's fault told to prefer this one (「楼下那家态度真差，还是你们家好」, `compared`); nor, for
+# a complaint or a refund rule, the word echoed as a question and denied (「投诉？不存在的」, `rebutted`).
+GROUP_ALWAYS_NOT_MOOD: dict[str, tuple[str, ...]] = {"投诉": ("passed", "misdirected", "compared", "rebutted"),
+                                                     "丢失": ("misdirected",), "退款": ("rebutted",)}
 
 # What a rule that names no `not_mood` refuses, for a group whose words are asked under a
 # condition or in a worry as often as not: 「月嫂上门的话一个月多少钱」, 「万一多住几天，钱怎么算」,

@@ -92,6 +92,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     _read_attending(clauses, language.sets["visits"], language.sets["attendance"])
     _read_misdirected(words, clauses)
     _read_compared(words, clauses)
+    _read_rebutted(words["rebuttals"], clauses)
     # The readings below each need a marker most messages do not hold: looked up once for the message.
     kinds = {marker.kind for clause in clauses for marker in clause.markers}
     if "company" in kinds:
@@ -169,6 +170,29 @@ def _read_compared(words: dict[str, tuple[str, ...]], clauses: list[ClauseInfo])
                     other in clause.precedes + clause.folded for other in words["other_businesses"]):
                 clause.moods.add("compared")
                 break
+
+
+# An echo: a word said back as a question (投诉？, 不满意？), a few characters at most.
+_ECHO_LENGTH = 6
+# A rebuttal that passes on someone's words (退款？财务说不可能) denies nothing of the customer's.
+_SAYING = ("说", "讲", "告诉")
+# A clause with one of these asks in words (能退款吗？), it echoes nothing.
+_ASKING_CHARS = frozenset("吗么呢嘛能可要想")
+_PIECE = re.compile(r"[^，。！？,.!?；;\s~～]+")
+
+
+def _read_rebutted(rebuttals: tuple[str, ...], clauses: list[ClauseInfo]) -> None:
+    """A short clause closed by ？ whose next clause holds a word of `rebuttals` (投诉？不存在的; 差评？给你们五星都
+    嫌少) echoes a word to deny it: `rebutted`. The next clause is read from `follows` (a clause without a keyword
+    may not be among `clauses`)."""
+    if not rebuttals:
+        return
+    for clause in clauses:
+        if not clause.asked or len(clause.folded.strip()) > _ECHO_LENGTH or _ASKING_CHARS.intersection(clause.folded):
+            continue  # 能退款吗？不可能吧: asked in words, no echo
+        after = next(iter(_PIECE.findall(clause.follows)), "")
+        if any(word in after for word in rebuttals) and not any(word in after for word in _SAYING):
+            clause.moods.add("rebutted")
 
 
 def _read_premises(language: Language, clauses: list[ClauseInfo]) -> None:

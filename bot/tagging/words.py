@@ -63,6 +63,8 @@ MOODS = (
     "taken_back",  # an opt-out told as past, then a wish or a question (之前退订了，现在想约体验课)
     "for_now",  # a refusal limited to a time named before it (下午别给我打电话，要去接孩子)
     "muted",  # the customer muted the business themselves (班级群我设了免打扰)
+    # A keyword echoed as a question and then denied (投诉？不存在的; 差评？给你们五星都嫌少): no one asks it
+    "rebutted",
     "fewer",  # how often or how much is refused, not the send (不用每次都发, 别一天发三遍)
     *GRIEVANCE_MOODS,  # ways of complaining without a complaint word (bot/tagging/grievance.py)
 )
@@ -70,7 +72,7 @@ MOODS = (
 INTENT_MOODS = frozenset({"question", "asking", "request"})
 # Rules that negation cancels (intents, requests, reports) leave these moods out by default.
 DEFAULT_NOT_MOOD = ("hypothetical", "worry", "deferred", "passed", "praised", "settled", "named", "experienced",
-                    "quoted", "reversed", "set_aside")
+                    "quoted", "reversed", "set_aside", "rebutted")
 
 DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "question_particles": ("吗", "么", "嘛", "呢", "不", "没"),
@@ -458,6 +460,11 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # message refused is a preference for now (`other_channel`), while 「以后别打电话了，有事微信说」 refuses calls.
     "busy": ("在开会", "开会", "在开车", "开车", "在上班", "在上课", "在忙", "在地铁", "地铁上", "在路上", "在外面",
              "在医院", "在飞机上", "正在", "不方便", "接不了", "陪床", "值班", "上课", "上课时", "上班时间"),
+    # What denies a word the customer echoes as a question (投诉？不存在的; 不满意？怎么可能; 差评？给你们五星都嫌少):
+    # in the clause after an echo (a clause of at most six characters closed by ？), it makes the echo
+    # `rebutted`, unless that clause passes on someone's words (说, 讲: 退款？财务说不可能).
+    "rebuttals": ("不存在", "怎么可能", "不可能", "哪有", "哪里有", "哪会", "哪能", "没有的事", "想多了", "开玩笑",
+                  "才不会", "才不", "不至于", "谈不上", "说不上", "五星", "好评", "夸都来不及"),
     # How often or how much of one send comes (每次, 每张, 三遍, 这么多): said after the refusal in its clause
     # (不用每次都发确认短信, 别一天发三遍, 海报不用每张都发我), it refuses the frequency, not the messages
     # (`fewer`); a schedule (别每天都推活动了) still refuses them. `#` is a number (三, 两, 几, 10).
