@@ -35,7 +35,12 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
            # Whether a thing is free or costs money, and points or a balance taken as money.
            "是不是免费", "免不免费", "要不要钱", "抵扣", "抵现", "当钱用", "抵钱",
            # A quote or an estimate asked for (出个报价单, 帮我估个价), an offer asked about (有活动吗).
-           "报价单", "估价", "估个价", "估一下价", "有活动吗"),
+           "报价单", "估价", "估个价", "估一下价", "有活动吗",
+           # A price for a group or a kind of buyer (给个团体价, 批发价怎么算), a reward for bringing customers
+           # (有返利吗, 返点), postage (包邮吗), labour and parts together (连工带料), a price cut asked
+           # (改个价, 多折点).
+           "团体价", "团队价", "批发价", "批量价", "内部价", "员工价", "亲友价", "协议价", "回收价", "收购价",
+           "返利", "返点", "返现", "包邮", "新人券", "新客券", "连工带料", "改价", "改个价", "多折"),
     # Booking a visit or a time.
     "预约": ("预约", "约", "约个时间", "约时间", "约一下", "帮我约", "想约", "挂号", "挂个号", "排号", "排个号",
            "取号", "到店", "来店", "上门", "排个时间", "安排时间", "安排一下",
@@ -366,7 +371,9 @@ TIMED_CONCEPTS: dict[str, tuple[str, ...]] = {
            # the segmenter's 能来 (明天能来吗), and someone free or a place left at a time (下午三点以后有师傅吗,
            # 今晚八点还有场吗, 周六出海还有船位吗)
            "能来", "能过来", "能过去", "能去", "能上门", "有师傅", "师傅有空", "有技师", "有阿姨", "有老师", "有医生",
-           "还有场", "有场", "还有房", "还有*位")
+           "还有场", "有场", "还有房", "还有*位",
+           # a bare 订 with a time to come (想订周六下午的包厢, 再订个周五晚上的), also as the segmenter glues it
+           "订", "订下", "订上", "我订")
     + tuple(f"{verb}{insert}" for verb in _SERVICE_VERBS for insert in ("个", "一下", "一次")),
 }
 

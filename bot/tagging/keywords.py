@@ -36,7 +36,7 @@ from bot.tagging.hit_moods import HitMoods
 from bot.tagging.language import ClauseInfo, quoted_spans, sentence_numbers
 from bot.tagging.matcher import PIECES, TokenMatching, clause_ranges, gapped_runs, separable_pattern
 from bot.tagging.matches import Entry, Hit, TagMatch, normalise
-from bot.tagging.model import Veto
+from bot.tagging.model import Veto, mostly_latin
 from bot.tagging.moods import read_moods, read_topics
 from bot.tagging.negation import CORE_DENIED
 from bot.tagging.opt_out import OptOutReadings
@@ -273,6 +273,8 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, OptOutReadings, CueS
         if self._veto is None:
             return Checked([self._match(number, *fired[number]) for number in sorted(fired)], [], [])
         dropped, candidates = self._veto.decide(folded, fired)
+        if dropped and mostly_latin(folded):
+            dropped = {}  # Your technician was rude… 非常失望: the model knows Chinese n-grams, not English
         for number in declined:
             candidates.pop(number, None)  # the rules read the refusal as no opt-out (opt_out.py): none is added
         kept = {number: fired[number] for number in fired if number not in dropped}

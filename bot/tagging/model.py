@@ -415,6 +415,13 @@ class Veto:
         return self._model.evidence(text, self._checked[number])
 
 
+def mostly_latin(folded: str) -> bool:
+    """More Latin letters than Chinese characters: a message the model, trained on Chinese messages, has
+    too few n-grams of to take a rule's tag back (「Very disappointed, the bag smells of smoke. 跟描述不一样」)."""
+    latin = sum(1 for char in folded if "a" <= char <= "z")
+    return latin > sum(1 for char in folded if "\u4e00" <= char <= "\u9fff")
+
+
 def _logit_floor(chance: float) -> float:
     """A logit below which the probability is surely not above `chance` (in (0.5, 1)), for any rounding
     of the logistic function (a few units in the last place): its logit less 1e-6, which moves the

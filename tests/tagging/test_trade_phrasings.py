@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.tagging.keywords import KeywordTagger
+from bot.tagging.model import mostly_latin
 from bot.tagging.rules import parse_rules
 from tests.support.tagging import tags
 
@@ -59,3 +60,69 @@ def test_a_state_that_stopped_is_a_reason_to_opt_out(shop: KeywordTagger, text: 
 ])
 def test_a_matter_done_is_still_settled(shop: KeywordTagger, text: str) -> None:
     assert "状态:退订" not in tags(shop, text)
+
+
+TENNIS_CLUB = """
+exclusive_groups = ["状态"]
+
+[[keyword]]
+tag = "意向:预约"
+keywords = ["预约", "预订", "订场"]
+not_mood = ["hypothetical", "worry", "deferred", "passed", "praised", "settled", "done"]
+
+[[keyword]]
+tag = "关注:价格"
+keywords = ["多少钱", "优惠", "便宜"]
+
+[[keyword]]
+tag = "诉求:投诉"
+keywords = ["投诉", "不满意", "不专业"]
+
+[[keyword]]
+tag = "状态:退订"
+keywords = ["退订"]
+"""
+
+
+@pytest.fixture(scope="module")
+def club() -> KeywordTagger:
+    return KeywordTagger(parse_rules(TENNIS_CLUB))
+
+
+@pytest.mark.parametrize("text", [
+    "想订下周六上午的室内场",                 # 订 with a time to come and a wish: the 预约 group's timed words
+    "明晚七点我订两片场地",
+])
+def test_a_bare_order_verb_with_a_time_books(club: KeywordTagger, text: str) -> None:
+    assert "意向:预约" in tags(club, text)
+
+
+@pytest.mark.parametrize("text", [
+    "上周六订的场地灯不太亮",                 # a time gone by: a report
+    "订场的小程序挺好用",                     # no time to come
+])
+def test_a_bare_order_verb_without_a_time_to_come_books_nothing(club: KeywordTagger, text: str) -> None:
+    assert "意向:预约" not in tags(club, text)
+
+
+@pytest.mark.parametrize("text", [
+    "公司十几个人一起打，能给个团队价吗",
+    "介绍朋友来办卡有返点吗",
+    "球拍包邮吗，我在外地",
+    "换根线连工带料要多少",
+    "帮我改个价吧，一次买三筒球",
+])
+def test_more_ways_of_asking_a_price(club: KeywordTagger, text: str) -> None:
+    assert "关注:价格" in tags(club, text)
+
+
+@pytest.mark.shipped_model
+def test_a_message_mostly_in_english_is_not_taken_back_by_the_model() -> None:
+    """The shipped model reads Chinese n-grams: on an English message it has nothing to weigh."""
+    checked = KeywordTagger(parse_rules(TENNIS_CLUB))
+    assert "诉求:投诉" in tags(checked, "The coach kept checking his phone during my whole lesson. 太不专业了")
+
+
+def test_mostly_latin() -> None:
+    assert mostly_latin("refund please, the strings broke after one day. 不满意")
+    assert not mostly_latin("ok镜多少钱一副")
