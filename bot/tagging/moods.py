@@ -89,7 +89,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     _read_excused(clauses, words["excuses"], words["reasons"], question_words)
     _read_payment(clauses, words["amount_questions"])
     _read_remedy(clauses)
-    _read_attending(clauses, language.sets["visits"], language.sets["attendance"])
+    _read_attending(clauses, language.sets["visits"], language.sets["attendance"], words["escorts"])
     _read_misdirected(words, clauses)
     _read_compared(words, clauses)
     _read_rebutted(words["rebuttals"], clauses)
@@ -388,10 +388,11 @@ def _read_company(clauses: list[ClauseInfo]) -> None:
             clause.moods.add("accompanying")
 
 
-def _read_attending(clauses: list[ClauseInfo], visits: frozenset[str], attendance: frozenset[str]) -> None:
+def _read_attending(clauses: list[ClauseInfo], visits: frozenset[str], attendance: frozenset[str],
+                    escorts: tuple[str, ...] = ()) -> None:
     """A clause whose visit keeps what stands is `attending`: a routine (这周照常过来上), the visit's
-    purpose right after it (陪孩子过去考试), or a time pointing back to an arrangement an earlier clause
-    tells as made (我已经约了周五的，到时候直接过去就行吧)."""
+    purpose right after it (陪孩子过去考试), a time pointing back to an arrangement an earlier clause
+    tells as made (我已经约了周五的，到时候直接过去就行吧), or someone taken there (`escorts`: 放学后我直接送过去)."""
     made = False
     for clause in clauses:
         kinds = {marker.kind for marker in clause.markers}
@@ -400,9 +401,26 @@ def _read_attending(clauses: list[ClauseInfo], visits: frozenset[str], attendanc
         if "routine" in kinds and not at and "question" not in clause.moods and not clause.asked:
             clause.moods.add("attending")  # 周五那个约还是按原计划: what stands is kept, nothing new booked
         elif at and ("routine" in kinds or ("anaphoric_times" in kinds and made)
-                   or any(tokens[i + 1 : i + 2] and tokens[i + 1] in attendance for i in at)):
+                   or any(tokens[i + 1 : i + 2] and tokens[i + 1] in attendance for i in at)
+                   or any(_escorted(tokens, i, escorts) for i in at)):
             clause.moods.add("attending")
         made = made or "done" in kinds
+
+
+# How far before a visit an escort may stand (送/孩子/过去, 送/她/直接/过去).
+_ESCORT_REACH = 3
+
+
+def _escorted(tokens: list[str], at: int, escorts: tuple[str, ...]) -> bool:
+    """The visit at `at` takes someone there (送过去, 送孩子过去), not the customer (送我过去: they come)."""
+    if not escorts:
+        return False
+    if tokens[at].startswith(escorts) and tokens[at] not in escorts:
+        return True  # 送过去, 送过来: one token
+    for i in range(max(0, at - _ESCORT_REACH), at):
+        if tokens[i] in escorts:
+            return tokens[i + 1] not in ("我", "我们")
+    return False
 
 
 def _read_remedy(clauses: list[ClauseInfo]) -> None:

@@ -415,6 +415,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "attendance": ("上课", "上", "听课", "考试", "考级", "考", "参加", "开会", "练", "练琴", "比赛", "演出",
                    "彩排"),
     "anaphoric_times": ("到时候", "到时", "届时"),
+    # Taking someone to what stands (放学后我直接送过去, 周五我送孩子过来): the visit is `attending`, the customer
+    # brings them, nothing new is booked; 送我过去 (someone brings the customer) is not.
+    "escorts": ("送",),
     # `#` is a number (三, 两, 10); a measure after it (一双鞋, 两件衣服) for a verb and its object.
     "separable_inserts": ("了", "过", "完", "个", "次", "下", "一次", "一下", "一个", "#次", "#个", "第#", "#",
                           "#件", "#双", "#条", "#床", "#套", "#张", "#台", "#只", "#辆", "#颗", "#组", "#部"),

@@ -54,3 +54,18 @@ keywords = ["预约", "到店"]
     assert tags(operator, "周六照例十点到店") == set()
     assert tags(operator, "周六十点到店可以吗") == {"意向:预约"}
     assert tags(operator, "周六十点按时到店") == {"意向:预约"}  # 按时 is no longer a routine word here
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Someone taken to what stands: the customer brings the child, nothing new is booked.
+        ("周四下课我爸直接送她过去", set()),
+        ("下雨了，今晚我开车送过去", set()),
+        ("礼拜天我送孩子过来，十点前到", set()),
+        # The customer brought by someone: their own visit, still a booking.
+        ("周日上午我老公送我过去，帮我约十点", {"意向:预约"}),
+    ],
+)
+def test_someone_taken_there_is_no_booking(plain: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(plain, text) == expected
