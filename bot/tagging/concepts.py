@@ -194,9 +194,11 @@ FAMILY_NOT_MOOD: dict[str, tuple[str, ...]] = {"不适": ("chronic", "remedy", "
 # whatever moods an operator listed; nor is a chat message sent to the wrong place (「刚才的语音发错了，不是给你的」,
 # `misdirected`), for a complaint rule or a rule with a word of goods sent wrong (丢失: 发错); nor, for a complaint
 # rule, another business's fault told to prefer this one (「楼下那家态度真差，还是你们家好」, `compared`); nor, for
-# a complaint or a refund rule, the word echoed as a question and denied (「投诉？不存在的」, `rebutted`).
-GROUP_ALWAYS_NOT_MOOD: dict[str, tuple[str, ...]] = {"投诉": ("passed", "misdirected", "compared", "rebutted"),
-                                                     "丢失": ("misdirected",), "退款": ("rebutted",)}
+# a complaint or a refund rule, the word echoed as a question and denied (「投诉？不存在的」, `rebutted`); nor, for a
+# complaint rule, anger said in jest (「气死我了，又被你们家效果圈粉一次」, `teasing`).
+GROUP_ALWAYS_NOT_MOOD: dict[str, tuple[str, ...]] = {
+    "投诉": ("passed", "misdirected", "compared", "rebutted", "teasing"),
+    "丢失": ("misdirected",), "退款": ("rebutted",)}
 
 # What a rule that names no `not_mood` refuses, for a group whose words are asked under a
 # condition or in a worry as often as not: 「月嫂上门的话一个月多少钱」, 「万一多住几天，钱怎么算」,

@@ -93,6 +93,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     _read_misdirected(words, clauses)
     _read_compared(words, clauses)
     _read_rebutted(words["rebuttals"], clauses)
+    _read_teasing(words["delight"], words["contrasts"], clauses)
     # The readings below each need a marker most messages do not hold: looked up once for the message.
     kinds = {marker.kind for clause in clauses for marker in clause.markers}
     if "company" in kinds:
@@ -193,6 +194,34 @@ def _read_rebutted(rebuttals: tuple[str, ...], clauses: list[ClauseInfo]) -> Non
         after = next(iter(_PIECE.findall(clause.follows)), "")
         if any(word in after for word in rebuttals) and not any(word in after for word in _SAYING):
             clause.moods.add("rebutted")
+
+
+# Before a word of delight, what denies it (不喜欢, 不太舒服, 没那么开心).
+_DELIGHT_DENIED = re.compile("(?:不|没|没有|别|不太|不怎么|没那么|不再|不会)$")
+
+
+def _read_teasing(delight: tuple[str, ...], contrasts: tuple[str, ...], clauses: list[ClauseInfo]) -> None:
+    """A clause whose sentence goes on, after it or in it after its first words, to a word of `delight` not denied
+    (气死我了，又被你们家效果圈粉一次; 烦死了，不过做完整个人都舒坦了): the anger is a tease, `teasing`. Not when
+    a contrast opens the clause after the delight (孩子很喜欢你们，但是前台太凶了: the delight is before it), nor a
+    delight that names someone (我喜欢的那个医生还不在)."""
+    if not delight:
+        return
+    for clause in clauses:
+        if clause.folded.lstrip("，, ").startswith(contrasts):
+            continue
+        rest = clause.follows
+        end = SENTENCE_END_PATTERN.search(rest)
+        said = clause.folded + "，" + (rest[: end.start()] if end else rest)
+        for word in delight:
+            at = said.find(word, 1)
+            while at > 0:
+                if not _DELIGHT_DENIED.search(said[:at]) and said[at + len(word) : at + len(word) + 1] != "的":
+                    clause.moods.add("teasing")
+                    break
+                at = said.find(word, at + 1)
+            if "teasing" in clause.moods:
+                break
 
 
 def _read_premises(language: Language, clauses: list[ClauseInfo]) -> None:

@@ -65,6 +65,8 @@ MOODS = (
     "muted",  # the customer muted the business themselves (班级群我设了免打扰)
     # A keyword echoed as a question and then denied (投诉？不存在的; 差评？给你们五星都嫌少): no one asks it
     "rebutted",
+    # Anger said in jest, its sentence going on to delight (气死我了，又被你们家效果圈粉一次): no complaint
+    "teasing",
     "fewer",  # how often or how much is refused, not the send (不用每次都发, 别一天发三遍)
     *GRIEVANCE_MOODS,  # ways of complaining without a complaint word (bot/tagging/grievance.py)
 )
@@ -468,6 +470,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # `rebutted`, unless that clause passes on someone's words (说, 讲: 退款？财务说不可能).
     "rebuttals": ("不存在", "怎么可能", "不可能", "哪有", "哪里有", "哪会", "哪能", "没有的事", "想多了", "开玩笑",
                   "才不会", "才不", "不至于", "谈不上", "说不上", "五星", "好评", "夸都来不及"),
+    # What tells delight in the business or its work (圈粉, 离不开, 舒坦): a complaint word whose sentence goes on to
+    # one, not denied, is said in jest (`teasing`: 气死我了，又被你们家效果圈粉一次; 烦死了，不过做完整个人都舒坦了).
+    "delight": ("圈粉", "离不开", "舒坦", "爱上", "喜欢", "上瘾", "舍不得", "想笑", "乐开花", "美滋滋"),
     # How often or how much of one send comes (每次, 每张, 三遍, 这么多): said after the refusal in its clause
     # (不用每次都发确认短信, 别一天发三遍, 海报不用每张都发我), it refuses the frequency, not the messages
     # (`fewer`); a schedule (别每天都推活动了) still refuses them. `#` is a number (三, 两, 几, 10).
