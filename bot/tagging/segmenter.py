@@ -11,6 +11,7 @@ from bot.tagging.dictionary import Dictionary
 # jieba's own split of text into dictionary-segmented blocks and the rest.
 _HAN = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
 _SKIP = re.compile(r"(\r\n|\s|.)", re.DOTALL)
+_LATIN = re.compile("[0-9A-Za-z]")  # what `str.isalnum` holds of ASCII
 _PREFIX = 1.0  # in a segmenter table: a prefix of words, no word itself (a log-probability is < 0)
 
 
@@ -57,6 +58,7 @@ class Segmenter:
         route_p = [0.0] * (count + 1)
         route_end = [0] * (count + 1)
         floor = -math.inf
+        after = 0.0  # route_p[start + 1], carried over from the step before
         for start in range(count - 1, -1, -1):
             char = sentence[start]
             table = tables.get(char) or self._table(char)
@@ -64,25 +66,32 @@ class Segmenter:
             # The character alone first, by the string in hand (its hash is kept): no slice.
             p = get(char)
             if p is None:  # no word starts here
-                route_p[start], route_end[start] = table[""] + route_p[start + 1], start
+                after = route_p[start] = table[""] + after
+                route_end[start] = start
                 continue
-            best_p, best_end = (p + route_p[start + 1], start) if p < 0.0 else (floor, -1)
-            for end in range(start + 2, count + 1):
-                p = get(sentence[start:end])
-                if p is None:
-                    break
+            best_p, best_end = (p + after, start) if p < 0.0 else (floor, -1)
+            end = start + 2
+            while end <= count and (p := get(sentence[start:end])) is not None:
                 if p < 0.0:  # a word, not a mere prefix
                     p += route_p[end]
                     # (p, end) compared as a tuple, like jieba's max(): a tie goes to the longer word.
                     if p >= best_p:
                         best_p, best_end = p, end - 1
+                end += 1
             if best_end < 0:
-                best_p, best_end = table[""] + route_p[start + 1], start
-            route_p[start], route_end[start] = best_p, best_end
-        route = route_end
-        tokens, latin, start = [], "", 0
+                best_p, best_end = table[""] + after, start
+            after = route_p[start] = best_p
+            route_end[start] = best_end
+        tokens, start = [], 0
+        if _LATIN.search(sentence) is None:  # no Latin letter or digit to run together: the route's words
+            while start < count:
+                end = route_end[start] + 1
+                tokens.append(sentence[start:end])
+                start = end
+            return tokens
+        latin = ""
         while start < count:
-            end = route[start] + 1
+            end = route_end[start] + 1
             word = sentence[start:end]
             if end - start == 1 and word.isascii() and word.isalnum():
                 latin += word  # jieba keeps runs of single Latin letters and digits together
