@@ -76,7 +76,7 @@ def explain(tagger: KeywordTagger, text: str) -> Explanation:
     pieces = list(PIECES.finditer(folded))
     found = tagger._find_in_pieces(pieces, [True] * len(pieces))
     clauses, hits = tagger._read(text, folded, pieces, found, True)
-    read_moods(tagger._language, clauses)
+    read_moods(tagger._language, clauses, premises=tagger._premises)
     if tagger._reads_referring:
         tagger._read_referring(clauses)
     if tagger._reads_topics:

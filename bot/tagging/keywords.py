@@ -85,6 +85,9 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, OptOutReadings, CueS
         self.rules = rules
         self._rules: tuple[KeywordRule, ...] = rules.keyword_rules
         self._language = rules.language
+        # The rules' own acts as a question's premise (刻字的话字数有限制吗, 换货的话要寄回去吗): see moods.py.
+        self._premises = tuple(sorted({word for rule in rules.keyword_rules for word in rule.keywords
+                                       if len(word) >= 2 and not set(word) & set("*{}#")}))
         # First part of every keyword -> what it may start; a message is scanned once, looking
         # up runs of tokens, so cost grows with the message, not with the number of keywords.
         self._index: dict[str, list[Entry]] = {}
@@ -338,7 +341,7 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, OptOutReadings, CueS
             timing = frozenset(range(len(pieces)))
         clauses, hits = self._read(text, folded, pieces, found, cued, timing)
         read_moods(self._language, clauses, intent=self._reads_intent, negative=self._reads_negative,
-                   grievance=self._grievance if aggrieved else frozenset())
+                   grievance=self._grievance if aggrieved else frozenset(), premises=self._premises)
         if self._reads_referring:
             self._read_referring(clauses)
         if self._reads_topics:

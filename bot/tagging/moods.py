@@ -23,10 +23,11 @@ _NUMBER = "(?:[0-9]+|[一二两三四五六七八九十几]+)"  # `#` in a word 
 
 
 def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = True, negative: bool = True,
-               grievance: frozenset[str] = frozenset()) -> None:
+               grievance: frozenset[str] = frozenset(), premises: tuple[str, ...] = ()) -> None:
     """Fill each clause's moods from its markers and those of its neighbours (`asking` and
     `request` only with `intent`, the grievance moods only those in `grievance`: a rule set that
-    never looks at them does not pay for them)."""
+    never looks at them does not pay for them); `premises`: the rules' own keywords, each an act a question may
+    take as its premise besides `[language] premises` (刻字的话字数有限制吗)."""
     words = language.words
     particles, report_questions, question_words = language.question_sets
     for clause in clauses:
@@ -62,7 +63,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
             clause.moods |= language.intent_moods(clause)
         if "hearsay" in clause.moods and _own_question(clause, question_words):
             clause.moods -= {"hearsay", "reported"}  # 朋友说有活动，多少钱 / 听说可以分期吗: the customer asks
-    _read_premises(language, clauses)
+    _read_premises(language, clauses, premises)
     # Supposing, worrying and hearsay reach to the end of the sentence (万一效果不好，能退吗); the
     # customer's own word ends hearsay: a question of theirs (朋友说有优惠，多少钱) or a clause that
     # starts with 我 (听说会肿，我做完是有点肿).
@@ -224,17 +225,24 @@ def _read_teasing(delight: tuple[str, ...], contrasts: tuple[str, ...], clauses:
                 break
 
 
-def _read_premises(language: Language, clauses: list[ClauseInfo]) -> None:
-    """A clause that supposes only the customer's act (现在报名的话) when its sentence then asks
-    (…哪天能开始上, 最早哪天能上): the premise of an enquiry, `premise` and `asking`, not `hypothetical`."""
+def _read_premises(language: Language, clauses: list[ClauseInfo], keywords: tuple[str, ...] = ()) -> None:
+    """A clause that supposes only the customer's act (现在报名的话, or one a rule names: 换货的话) when its sentence
+    then asks (…哪天能开始上, …要寄回去吗): the premise of an enquiry, `premise` and `asking`, not `hypothetical`."""
+    premises: tuple[str, ...] | None = None
     for clause in clauses:
         if "hypothetical" not in clause.moods:
             continue
+        premises = premises or (*language.words["premises"], *keywords)
         found = conditions(clause.folded, clause.markers)
-        if not found or not all(is_premise(c, language.words["premises"], language.only_times) for c in found):
+        if not found or not all(is_premise(c, premises, language.only_times) for c in found):
             continue
         rest = SENTENCE_END_PATTERN.split(clause.follows, maxsplit=1)
         tail = rest[0]
+        supposed_to = max(m.end for m in clause.markers if m.kind == "hypothetical")
+        asked = clause.folded[supposed_to:] + tail
+        if any(word in asked for word in language.words["money_words"]) and not all(
+                is_premise(c, language.words["premises"], language.only_times) for c in found):
+            continue  # 加急的话要加钱吗: what the act costs is asked, the act itself is only supposed
         if ("question" in clause.moods or language.asks(clause.folded) or language.asks(tail) or "吗" in tail
                 or clause.follows[len(tail) : len(tail) + 1] in ("?", "？")):
             clause.moods.discard("hypothetical")

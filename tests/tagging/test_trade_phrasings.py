@@ -126,3 +126,41 @@ def test_a_message_mostly_in_english_is_not_taken_back_by_the_model() -> None:
 def test_mostly_latin() -> None:
     assert mostly_latin("refund please, the strings broke after one day. 不满意")
     assert not mostly_latin("ok镜多少钱一副")
+
+
+BAKERY_SCHOOL = """
+[[keyword]]
+tag = "定制:裱花"
+keywords = ["裱花", "写字"]
+
+[[keyword]]
+tag = "课程:插班"
+keywords = ["插班", "跟班"]
+
+[[keyword]]
+tag = "关注:价格"
+keywords = ["多少钱", "加钱"]
+"""
+
+
+@pytest.fixture(scope="module")
+def bakery() -> KeywordTagger:
+    return KeywordTagger(parse_rules(BAKERY_SCHOOL))
+
+
+@pytest.mark.parametrize(("text", "tag"), [
+    ("写字的话能写英文吗", "定制:裱花"),          # the rule's own act as the premise of a question
+    ("插班的话下周一能来吗", "课程:插班"),
+])
+def test_a_rules_own_act_supposed_before_a_question_is_asked_about(bakery: KeywordTagger, text: str,
+                                                                     tag: str) -> None:
+    assert tag in tags(bakery, text)
+
+
+@pytest.mark.parametrize(("text", "tag"), [
+    ("写字的话要加钱吗", "定制:裱花"),            # only what it costs is asked
+    ("插班的话学费怎么算", "课程:插班"),
+    ("如果插班跟不上的话我就不报了", "课程:插班"),  # a real supposition
+])
+def test_a_supposed_act_whose_price_is_asked_stays_supposed(bakery: KeywordTagger, text: str, tag: str) -> None:
+    assert tag not in tags(bakery, text)
