@@ -90,6 +90,11 @@ def negations(hits: Sequence[Span], tokens: list[str]) -> list[bool]:
     return result
 
 
+# Tokens that close a negated phrase before a keyword (see `negated_before`).
+PHRASE_CLOSERS = frozenset(("了", "的话", "就"))
+MODALS = ("能", "可以")
+
+
 def negated_before(tokens: list[str], start: int, begin: int) -> bool:
     # A 的 with a noun between it and the keyword closes the negator's phrase: 没做的那次能退吗 denies
     # 做, not 退 (没有明显的红肿, 的 right before the keyword, still denies it).
@@ -97,11 +102,17 @@ def negated_before(tokens: list[str], start: int, begin: int) -> bool:
         if tokens[i] == "的":
             begin = i + 1
             break
-    # A 了 closes the negated verb's phrase: 不想拍了能退吗 denies 拍, not 退.
+    # A 了 closes the negated verb's phrase: 不想拍了能退吗 denies 拍, not 退; so does a condition's close or its
+    # consequence: 没货的话帮我订一个, 不来就帮我改期 deny 货 and 来.
     for i in range(start - 1, begin - 1, -1):
-        if tokens[i] == "了":
+        if tokens[i] in PHRASE_CLOSERS:
             begin = i + 1
             break
+    # A keyword that opens with a modal right after a negated word of its own (two characters or more, no adverb
+    # such as 太) is a new verb phrase: 没拆封能退吗 denies 拆封, while 不太能退 denies 能退.
+    if (tokens[start].startswith(MODALS) and start - begin >= 2 and len(tokens[start - 1]) >= 2
+            and not is_negator(tokens, start - 1, begin)):
+        begin = start
     for i in range(start - 1, begin - 1, -1):
         if is_negator(tokens, i, begin):
             if denies_a_duration(tokens[i + 1 : min(i + 3, start)]):

@@ -8,6 +8,7 @@ import pytest
 
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.model import mostly_latin
+from bot.tagging.negation import negated_before
 from bot.tagging.rules import parse_rules
 from tests.support.tagging import tags
 
@@ -164,3 +165,28 @@ def test_a_rules_own_act_supposed_before_a_question_is_asked_about(bakery: Keywo
 ])
 def test_a_supposed_act_whose_price_is_asked_stays_supposed(bakery: KeywordTagger, text: str, tag: str) -> None:
     assert tag not in tags(bakery, text)
+
+
+@pytest.mark.parametrize("text", [
+    "行李箱没拆封能退吗",                     # 没 denies 拆封, the modal opens a new phrase
+    "没用过可以退吗，吊牌还在",
+])
+def test_a_negator_reaches_no_further_than_its_own_phrase(shop: KeywordTagger, text: str) -> None:
+    assert "诉求:退款" in tags(shop, text)
+
+
+@pytest.mark.parametrize("text", ["不太能退吧", "是不是不能退", "我不想退钱"])
+def test_a_negator_before_its_keyword_still_denies(shop: KeywordTagger, text: str) -> None:
+    assert "诉求:退款" not in tags(shop, text)
+
+
+@pytest.mark.parametrize(("tokens", "denied"), [
+    (["没", "货", "的话", "就", "退钱", "吧"], False),   # a condition's close ends the denied phrase
+    (["不", "来", "就", "帮我订"], False),                # and so does its consequence
+    (["没", "拆封", "能退", "吗"], False),
+    (["不", "太", "能退", "吧"], True),
+    (["暂时", "不", "退钱"], True),
+])
+def test_what_a_negator_reaches(tokens: list[str], denied: bool) -> None:
+    keyword = len(tokens) - 2 if tokens[-1] in ("吧", "吗") else len(tokens) - 1
+    assert negated_before(tokens, keyword, 0) is denied
