@@ -356,6 +356,8 @@ class HitMoods:
         after = clause.tokens[hit.end : hit.end + 2]
         if len(said) > 1 and said[-1] in words["done_complements"] and hit.keyword[-1:] in words["done_complements"]:
             pass  # 约好: arranged, whatever follows
+        elif after[:1] and after[0] in words["done_results"] and after[1:2] == ["了"]:
+            pass  # 约/到/了, 约/上/了: got it, arranged
         elif not after or after[0] not in words["done_aspects"]:
             return False
         elif after[0] == "了" and (len(after) < 2 or after[1] in TRAILING_PARTICLES):

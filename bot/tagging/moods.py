@@ -95,6 +95,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     _read_compared(words, clauses)
     _read_rebutted(words["rebuttals"], clauses)
     _read_teasing(words["delight"], words["contrasts"], clauses)
+    _read_thanked(words["thanks"], clauses)
     # The readings below each need a marker most messages do not hold: looked up once for the message.
     kinds = {marker.kind for clause in clauses for marker in clause.markers}
     if "company" in kinds:
@@ -223,6 +224,30 @@ def _read_teasing(delight: tuple[str, ...], contrasts: tuple[str, ...], clauses:
                 at = said.find(word, at + 1)
             if "teasing" in clause.moods:
                 break
+
+
+# What a thank-you opens with before the help it thanks for (好的谢谢你帮我约上了).
+_THANKS_OPENERS = ("好的", "好", "嗯嗯", "嗯", "哇", "太好了")
+# The help is done: a completion on a verb after 帮 (约/到, 抢到, 约好, 退/了).
+_DONE_ENDINGS = ("了", "到", "好", "上", "完")
+
+
+def _read_thanked(thanks: tuple[str, ...], clauses: list[ClauseInfo]) -> None:
+    """A clause that opens with a word of `thanks` for help given, 帮 or 替 and then a verb with a completion (谢谢你
+    帮我抢到周六的位置, 多谢帮我约好了): what it names is `done`, nothing is asked; 谢谢，帮我约周六 still asks."""
+    if not thanks:
+        return
+    for clause in clauses:
+        opening = clause.folded
+        for opener in _THANKS_OPENERS:
+            opening = opening.removeprefix(opener)
+        if not opening.startswith(thanks):
+            continue
+        tokens = clause.tokens
+        helped = next((i for i, token in enumerate(tokens) if token.startswith(("帮", "替"))), None)
+        if helped is not None and any(len(token) > 1 and token.endswith(_DONE_ENDINGS) or token == "了"
+                                      for token in tokens[helped + 1 :]):
+            clause.moods.add("done")
 
 
 def _read_premises(language: Language, clauses: list[ClauseInfo], keywords: tuple[str, ...] = ()) -> None:

@@ -132,6 +132,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "done_aspects": ("了", "的"),
     # A keyword ending in a result complement is done the same way (约好十点，结果十一点才做).
     "done_complements": ("好",),
+    # A result said as its own token after the keyword and closed by 了 is done too (我约/到/了, 终于约/上/了); not
+    # 约到了吗 (asked) nor 想约到 (wished).
+    "done_results": ("到", "上", "好"),
     "expectation": ("会", "可能", "可能会", "容易", "一般", "通常", "应该会", "总会", "会不会"),
     "rhetorical": ("难道", "凭什么", "凭啥", "怎么就", "为什么不", "为啥不", "怎么能", "哪能", "岂", "何必",
                    "怎么可以不"),
@@ -377,6 +380,8 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "acceptance": ("可以接受", "能接受", "接受得了", "还能接受", "没什么问题", "没问题", "心里有数", "不算贵", "不贵",
                    "觉得还好", "倒还好", "也还好", "不在乎", "无所谓", "不是问题", "能理解", "可以理解", "值", "值得",
                    "值了", "划算", "物有所值", "也还行", "倒也还行", "按你说的",
+                   # a mishap let go (拖堂十分钟没关系, 晚了一点不要紧)
+                   "没关系", "不要紧", "不介意", "不碍事",
                    # the price judged fair, no question of it (服务对得起这个价, 价格是真良心, 你们的最便宜)
                    "对得起", "良心", "最便宜", "最实惠", "公道"),
     # Felt while the treatment was being done, no reaction after it (打水光的时候有点疼, 做光子的时候脸上火辣辣的):
@@ -473,6 +478,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # What tells delight in the business or its work (圈粉, 离不开, 舒坦): a complaint word whose sentence goes on to
     # one, not denied, is said in jest (`teasing`: 气死我了，又被你们家效果圈粉一次; 烦死了，不过做完整个人都舒坦了).
     "delight": ("圈粉", "离不开", "舒坦", "爱上", "喜欢", "上瘾", "舍不得", "想笑", "乐开花", "美滋滋"),
+    # Thanks for help given (谢谢你帮我抢到周六的位置, 多谢帮我约好了): a clause that opens with one, then 帮 or 替 and
+    # a verb with a completion (了, 到, 好, 上), tells what is `done`; 谢谢，帮我约周六 still asks.
+    "thanks": ("谢谢", "感谢", "多谢", "谢了", "辛苦"),
     # How often or how much of one send comes (每次, 每张, 三遍, 这么多): said after the refusal in its clause
     # (不用每次都发确认短信, 别一天发三遍, 海报不用每张都发我), it refuses the frequency, not the messages
     # (`fewer`); a schedule (别每天都推活动了) still refuses them. `#` is a number (三, 两, 几, 10).

@@ -120,3 +120,19 @@ def test_a_decisive_mood_that_is_no_mood_is_a_rule_error() -> None:
 )
 def test_a_price_judged_fair_or_told_asks_nothing(plain: KeywordTagger, text: str, expected: set[str]) -> None:
     assert tags(plain, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A mishap let go: no complaint.
+        ("老师晚到五分钟不要紧，孩子在门口等着呢", set()),
+        ("上课拖堂一会儿没关系的，我们不赶时间", set()),
+        # Let go, then a contrast: the complaint after it stands.
+        ("晚几分钟没关系，但是这态度太差了", {"诉求:投诉"}),
+        # Asked, not let go.
+        ("老是迟到你们觉得没关系吗", {"诉求:投诉"}),
+    ],
+)
+def test_a_mishap_let_go_is_no_complaint(plain: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(plain, text) == expected
