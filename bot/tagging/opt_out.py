@@ -51,6 +51,8 @@ _NO_OBJECT = frozenset(("我", "给我", "谢谢", "谢了", "哈", "一遍", "�
 # Between a person and the opt-out they made (她也退订了, 我朋友早就退订了).
 _PERSON_ADVERBS = frozenset(("也", "都", "已经", "早就", "之前", "上次", "刚", "刚刚", "早", "前几天", "也是"))
 _NEGATOR_CHARS = "不没别勿甭莫"
+# Anyone described by an opt-out (退订的人多吗, 那个退群的学员), besides the people of `third_persons`.
+_SOMEONE = frozenset(("人", "那位", "那个人", "家长", "学员", "客户", "顾客", "客人", "同学"))
 # Words that make a refusal last, whatever time it names (从今天开始别发了, 明天起不要再打电话).
 _FROM_NOW_ON = frozenset(("开始", "起", "以后", "之后", "往后", "从此", "今后", "永远", "再也"))
 # The refusal said again of more (平时也别打了, 其他时间都不要打): it is not limited to the time named.
@@ -228,7 +230,10 @@ class OptOutReadings:
 
     def _someone_elses_opt_out(self, hit: Hit, tokens: list[str]) -> bool:
         """A person (not staff, not the customer's child) right before the hit, adverbs allowed between:
-        她也退订了, 我朋友早就退订了."""
+        她也退订了, 我朋友早就退订了; or described by it, 的 and a person after it: 那个退群的家长, 退订的人."""
+        after = tokens[hit.end : hit.end + 2]
+        if len(after) == 2 and after[0] == "的" and (self._person(after[1]) or after[1] in _SOMEONE):
+            return True  # 那个退群的家长不是我: the person who opted out, described
         i = hit.start - 1
         while i >= 0 and tokens[i] in _PERSON_ADVERBS:
             i -= 1

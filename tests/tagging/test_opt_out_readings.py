@@ -66,6 +66,9 @@ NOT_OPT_OUTS = {
     "someone_else": [
         "我闺蜜说她退订了你们还在发",
         "我同事也退订了，说是太频繁",
+        # described by it: the person who opted out
+        "昨天那个退订的客人是我表姐",
+        "班里退群的那个同学不是我们家的",
     ],
     "taken_back": [
         "之前退订了，现在想报个暑假班",
