@@ -184,7 +184,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                 "怎么交", "怎么付", "怎么支付", "如何支付", "如何付款", "在哪交", "在哪里交", "哪里交",
                 "交到哪", "交给谁", "付给谁", "刷卡", "信用卡", "支付宝", "微信支付", "微信付", "线上付", "到店付",
                 # settling up, a visit to pay (周五下班过去结账)
-                "付款", "结账", "买单", "付尾款", "结尾款", "交尾款", "补尾款"),
+                "付款", "结账", "买单", "付尾款", "结尾款", "交尾款", "补尾款",
+                # what was paid, described or checked against the books (那天交的定金是五百还是八百, 我对下账)
+                "交的", "付的", "对账", "对下账", "对一下账"),
     # A sentence with one of these asks the price after all, whatever payment it handles (上次付了两千定金，这次还要补
     # 多少; 能刷信用卡分三期吗: an instalment is a price question). `#` is a number.
     "amount_questions": ("多少", "几多", "几钱", "怎么算", "怎么收", "分期", "分#期"),

@@ -125,3 +125,17 @@ def test_a_price_praised_in_the_next_clause_is_no_concern(unchecked: KeywordTagg
                                                           expected: set[str]) -> None:
     # the rules alone: the learned check judges one of these hand-written sentences wrongly
     assert tags(unchecked, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # What was paid, described or checked against the books: no price asked.
+        ("上个月付的学费是按十二节算的吧，我对对账", set()),
+        ("报名时交的押金我找不到收据了", set()),
+        # An amount asked all the same.
+        ("还要交的尾款是多少", {"关注:价格"}),
+    ],
+)
+def test_what_was_paid_is_no_price_asked(plain: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(plain, text) == expected
