@@ -12,7 +12,7 @@ from bot.tagging.rules import OPT_OUT_NOT_MOOD, OPT_OUT_TAG, KeywordRule
 from bot.tagging.segmenter import Segmenter
 from bot.tagging.words import INTENT_MOODS
 
-_SUPPOSING = frozenset({"hypothetical", "worry", "deferred"})
+_SUPPOSING = frozenset({"hypothetical", "worry", "deferred", "doubted"})
 
 
 class ClauseFilters:

@@ -195,9 +195,10 @@ FAMILY_NOT_MOOD: dict[str, tuple[str, ...]] = {"不适": ("chronic", "remedy", "
 # `misdirected`), for a complaint rule or a rule with a word of goods sent wrong (丢失: 发错); nor, for a complaint
 # rule, another business's fault told to prefer this one (「楼下那家态度真差，还是你们家好」, `compared`); nor, for
 # a complaint or a refund rule, the word echoed as a question and denied (「投诉？不存在的」, `rebutted`); nor, for a
-# complaint rule, anger said in jest (「气死我了，又被你们家效果圈粉一次」, `teasing`).
+# complaint rule, anger said in jest (「气死我了，又被你们家效果圈粉一次」, `teasing`) or someone's words passed on and
+# doubted (「听别的家长说你们老师上课玩手机，不会是真的吧」, `doubted`).
 GROUP_ALWAYS_NOT_MOOD: dict[str, tuple[str, ...]] = {
-    "投诉": ("passed", "misdirected", "compared", "rebutted", "teasing"),
+    "投诉": ("passed", "misdirected", "compared", "rebutted", "teasing", "doubted"),
     "丢失": ("misdirected",), "退款": ("rebutted",)}
 
 # What a rule that names no `not_mood` refuses, for a group whose words are asked under a

@@ -31,7 +31,7 @@ _MOOD_MARKERS = {"rescheduled": "reschedule", "settled": "no_need", "deferred": 
 _SOMEONE_ELSES = frozenset({"hearsay", "reported", "quoted"})
 # A clause that supposes, praises, tells another business's fault to prefer this one or echoes a word to deny it
 # (投诉？不存在的) weighs no cue.
-_NO_GRIEVANCE = frozenset({"hypothetical", "praised", "compared", "rebutted", "teasing"})
+_NO_GRIEVANCE = frozenset({"hypothetical", "praised", "compared", "rebutted", "teasing", "doubted"})
 
 
 class CueScoring:

@@ -30,7 +30,7 @@ MOOD_LABELS = {
     "misdirected": "消息发错了地方", "compared": "说的是别家",
     "someone_else": "别人的退订", "taken_back": "以前的退订，现在反悔或在问",
     "for_now": "只是这段时间", "muted": "客户自己设了免打扰",
-    "fewer": "只是别发那么多", "rebutted": "反问后否认", "teasing": "开玩笑的抱怨",
+    "fewer": "只是别发那么多", "rebutted": "反问后否认", "teasing": "开玩笑的抱怨", "doubted": "转述后又怀疑",
 }
 
 

@@ -96,6 +96,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     _read_rebutted(words["rebuttals"], clauses)
     _read_teasing(words["delight"], words["contrasts"], clauses)
     _read_thanked(words["thanks"], clauses)
+    _read_doubted(words["doubts"], clauses)
     # The readings below each need a marker most messages do not hold: looked up once for the message.
     kinds = {marker.kind for clause in clauses for marker in clause.markers}
     if "company" in kinds:
@@ -248,6 +249,21 @@ def _read_thanked(thanks: tuple[str, ...], clauses: list[ClauseInfo]) -> None:
         if helped is not None and any(len(token) > 1 and token.endswith(_DONE_ENDINGS) or token == "了"
                                       for token in tokens[helped + 1 :]):
             clause.moods.add("done")
+
+
+def _read_doubted(doubts: tuple[str, ...], clauses: list[ClauseInfo]) -> None:
+    """Someone's words passed on (`hearsay`, `reported`) that the sentence goes on to doubt, a word of `doubts` (听别的
+    家长说你们老师上课玩手机，不会是真的吧): the customer asserts nothing, `doubted`."""
+    if not doubts:
+        return
+    for clause in clauses:
+        if not clause.moods & {"hearsay", "reported"}:
+            continue
+        rest = clause.follows
+        end = SENTENCE_END_PATTERN.search(rest)
+        said = clause.folded + "，" + (rest[: end.end()] if end else rest)
+        if any(word in said for word in doubts):
+            clause.moods.add("doubted")
 
 
 def _read_premises(language: Language, clauses: list[ClauseInfo], keywords: tuple[str, ...] = ()) -> None:

@@ -67,6 +67,8 @@ MOODS = (
     "rebutted",
     # Anger said in jest, its sentence going on to delight (气死我了，又被你们家效果圈粉一次): no complaint
     "teasing",
+    # Someone's words passed on and doubted (听别的家长说你们老师上课玩手机，不会是真的吧): the customer asserts nothing
+    "doubted",
     "fewer",  # how often or how much is refused, not the send (不用每次都发, 别一天发三遍)
     *GRIEVANCE_MOODS,  # ways of complaining without a complaint word (bot/tagging/grievance.py)
 )
@@ -483,6 +485,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # Thanks for help given (谢谢你帮我抢到周六的位置, 多谢帮我约好了): a clause that opens with one, then 帮 or 替 and
     # a verb with a completion (了, 到, 好, 上), tells what is `done`; 谢谢，帮我约周六 still asks.
     "thanks": ("谢谢", "感谢", "多谢", "谢了", "辛苦"),
+    # What doubts words passed on (听说你们老师上课玩手机，不会是真的吧): the clause that passes them on is `doubted`.
+    "doubts": ("是真的吗", "真的假的", "是真的假的", "不会是真的", "是不是真的", "真的吗", "真的嘛", "可信吗", "靠谱吗",
+               "是这样吗", "有这回事吗", "有这事吗"),
     # How often or how much of one send comes (每次, 每张, 三遍, 这么多): said after the refusal in its clause
     # (不用每次都发确认短信, 别一天发三遍, 海报不用每张都发我), it refuses the frequency, not the messages
     # (`fewer`); a schedule (别每天都推活动了) still refuses them. `#` is a number (三, 两, 几, 10).
