@@ -135,6 +135,11 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     # in general, 上门, is the 预约 group's.
     "量尺寸": ("量尺寸", "测尺寸", "量一下尺寸", "上门测量", "上门量", "上门量尺寸", "来家里量", "量房", "上门量房",
             "来量一下", "上门看看", "来家里看看"),
+    # Goods exchanged for another size or colour, or another one of them (换成浅灰的, 换大一码, 给我换一套): not 换
+    # alone, which moves a time (换个时间) or replaces a part (换滤芯) as often, nor 换新, a trade-in's word.
+    "换货": ("换货", "调换", "换一件", "换一套", "换一双", "换一台", "换一条", "换一床", "换一副", "换一个",
+           "换成", "换过来", "换大一码", "换小一码", "换大一号", "换小一号", "换个颜色", "换颜色", "换尺码",
+           "换个尺码", "换个码", "换一个码"),
     # Leave from a class, or moving it.
     "请假": ("请假", "请*假", "告假", "病假", "事假", "来不了", "去不了", "上不了", "赶不上", "缺课", "停课", "调课",
            "换课", "改课", "顺延", "往后推", "推迟", "延期"),
@@ -296,6 +301,8 @@ DEFAULT_CONCEPTS["转介绍"] += _WISHING + _ALL_WISHING + _PASSED_ON
 # wish still books: 想约的是周六下午); money already back (「钱已经退回来了」);
 # the customer referred, not referring (「我是李姐介绍过来的」). `expand = false` keeps a rule without them.
 FEE_ASKED = ("收费", "要钱", "收钱", "免费", "是免费的", "是不是免费", "要不要钱")
+# Days a customer moves a thing to (能换成周六吗): in a clause, no goods are exchanged.
+TIMES_NAMED = ("周一", "周二", "周三", "周四", "周五", "周六", "周日", "周末", "明天", "后天", "下周")
 GROUP_EXCLUDE: dict[str, tuple[str, ...]] = {
     # A fee asked of a visit (面诊要收费吗, 量房要收钱吗, 上门是免费的吗) is a price question, no booking.
     "预约": ("取消", "取消预约", "改天再约", "以后再约", "不过去", "不过来", "不去了", "不来了",
@@ -307,6 +314,8 @@ GROUP_EXCLUDE: dict[str, tuple[str, ...]] = {
     # Auto-renewal stopped (自动续费怎么取消), money back (充值的钱能退吗) and the card named (储值卡在哪查余额)
     # are no top-up.
     "充值": ("取消", "关闭", "自动续费", "自动扣费", "能退", "退钱", "退款", "储值卡", "充值卡"),
+    # A time or a date changed (能换成周六吗, 换一个时间) is a move, and an old one traded in (以旧换新) no exchange.
+    "换货": ("时间", "日期", "以旧换新", *TIMES_NAMED),
 }
 
 

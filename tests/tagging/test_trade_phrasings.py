@@ -190,3 +190,36 @@ def test_a_negator_before_its_keyword_still_denies(shop: KeywordTagger, text: st
 def test_what_a_negator_reaches(tokens: list[str], denied: bool) -> None:
     keyword = len(tokens) - 2 if tokens[-1] in ("吧", "吗") else len(tokens) - 1
     assert negated_before(tokens, keyword, 0) is denied
+
+
+SHOE_SHOP = """
+[[keyword]]
+tag = "售后:换货"
+keywords = ["换货", "能换"]
+
+[[keyword]]
+tag = "意向:以旧换新"
+keywords = ["以旧换新", "换新"]
+"""
+
+
+@pytest.fixture(scope="module")
+def shoes() -> KeywordTagger:
+    return KeywordTagger(parse_rules(SHOE_SHOP))
+
+
+@pytest.mark.parametrize("text", [
+    "跑鞋有点挤脚，帮我换一双大一码的",
+    "这个颜色太艳了，想换成米白色",
+    "发来的是左脚两只，给我换过来",
+])
+def test_an_exchange_in_other_words(shoes: KeywordTagger, text: str) -> None:
+    assert "售后:换货" in tags(shoes, text)
+
+
+@pytest.mark.parametrize("text", [
+    "取鞋的时间能换成周六吗",                 # a time moved
+    "旧鞋拿来以旧换新能换一个吗",             # a trade-in
+])
+def test_what_is_no_exchange_of_the_group(shoes: KeywordTagger, text: str) -> None:
+    assert "售后:换货" not in tags(shoes, text)
