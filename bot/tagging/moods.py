@@ -199,8 +199,8 @@ def _read_rebutted(rebuttals: tuple[str, ...], clauses: list[ClauseInfo]) -> Non
             clause.moods.add("rebutted")
 
 
-# Before a word of delight, what denies it (不喜欢, 不太舒服, 没那么开心).
-_DELIGHT_DENIED = re.compile("(?:不|没|没有|别|不太|不怎么|没那么|不再|不会)$")
+# Before a word of delight, what denies it (不喜欢, 不太舒服, 没那么开心), or asks it back (谁还喜欢, 谁会爱上).
+_DELIGHT_DENIED = re.compile("(?:不|没|没有|别|不太|不怎么|没那么|不再|不会|谁还|谁会|谁)$")
 
 
 def _read_teasing(delight: tuple[str, ...], contrasts: tuple[str, ...], clauses: list[ClauseInfo]) -> None:

@@ -27,6 +27,8 @@ def test_anger_in_jest_is_no_complaint(plain: KeywordTagger, text: str) -> None:
 @pytest.mark.parametrize("text", [
     # The delight denied.
     "气死了，交了一年的钱孩子还是不喜欢",
+    # The delight asked back: nobody would.
+    "气死了，排两个小时队，以后谁还喜欢来你们这",
     # The delight told before a contrast: the complaint after it is the customer's.
     "孩子挺喜欢上你们的课，但是前台态度太差了",
     # The delight names someone: 喜欢的 is no delight.
