@@ -275,7 +275,7 @@ class HitMoods:
         for later in clauses[ordinal + 1 :]:
             if later.sentence != clause.sentence:
                 break
-            if any(m.kind == "resolved" for m in later.markers) or passed_later(said, later.folded):
+            if (later.markers and any(m.kind == "resolved" for m in later.markers)) or passed_later(said, later.folded):
                 moods.add("passed")
         if hit.end - hit.start > 1 and "过" in said[1:-1] and "过" not in hit.keyword:
             moods |= {"done", "experienced"}  # 请/过/假, 退过/款: having done it, inside the keyword's words

@@ -30,8 +30,10 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     take as its premise besides `[language] premises` (刻字的话字数有限制吗)."""
     words = language.words
     particles, report_questions, question_words = language.question_sets
+    kinds_of = []  # each clause's marker kinds, read once: most clauses hold no marker at all
     for clause in clauses:
         kinds = {m.kind for m in clause.markers}
+        kinds_of.append(kinds)
         if _is_question(clause.tokens, particles, report_questions, question_words, clause.asked):
             clause.moods.add("question")
         if "rhetorical" in kinds or _not_is_question(clause.tokens):
@@ -47,7 +49,8 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
         if "hearsay" in kinds and not _own_voice(clause, words["own_speakers"]):
             # 孩子说老师好凶, 孩子说耳朵疼: the customer's child tells the family's own case
             clause.moods |= {"hearsay", "reported"}
-        if any(m.kind == "reschedule" and clause.folded[m.start - 1 : m.start] != "被" for m in clause.markers):
+        if "reschedule" in kinds and any(m.kind == "reschedule" and clause.folded[m.start - 1 : m.start] != "被"
+                                         for m in clause.markers):
             clause.moods.add("rescheduled")  # not 是不是被改到周五了: a move done by others, asked about
         if "company" in kinds:
             clause.moods.add("accompanying")  # 老公陪我一起过来: he comes along, he is not referred
@@ -83,8 +86,8 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
         _read_grievances(language, clauses, grievance)
     _read_settled(clauses)
     # A plan given up (本来想请假的，后来想想还是去吧): the clause that names it, when more words follow.
-    for clause in clauses:
-        if clause.more_after and any(m.kind == "reversal" for m in clause.markers):
+    for clause, clause_kinds in zip(clauses, kinds_of, strict=True):
+        if clause.more_after and "reversal" in clause_kinds:
             clause.moods.add("reversed")
     _read_held_back(clauses, words["held_wishes"], words["contrasts"], question_words)
     _read_excused(clauses, words["excuses"], words["reasons"], question_words)
@@ -98,7 +101,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     _read_thanked(words["thanks"], clauses)
     _read_doubted(words["doubts"], clauses)
     # The readings below each need a marker most messages do not hold: looked up once for the message.
-    kinds = {marker.kind for clause in clauses for marker in clause.markers}
+    kinds = set().union(*kinds_of)
     if "company" in kinds:
         _read_company(clauses)
     if "acceptance" in kinds:
@@ -118,15 +121,16 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
             clause.moods.add("rescheduled")
     # Running late for what stands (我那个预约可能要晚到十分钟) is what the whole sentence tells, unless it moves it
     # or asks to be late (想晚半个小时过去可以吗, 能晚点到吗: a move of the booking).
-    late = {clause.sentence for clause in clauses if any(m.kind == "lateness" for m in clause.markers)} - moved
+    late = {clause.sentence for clause, clause_kinds in zip(clauses, kinds_of, strict=True)
+            if "lateness" in clause_kinds} - moved
     late -= {clause.sentence for clause in clauses if "question" in clause.moods or "想" in clause.folded}
     for clause in clauses:
         if clause.sentence in late:
             clause.moods.add("running_late")
     # Putting off reaches back over the whole message (想约的，不过最近忙，下个月再说).
     deferred = False
-    for clause in reversed(clauses):
-        deferred = deferred or any(m.kind == "deferral" for m in clause.markers)
+    for clause, clause_kinds in zip(reversed(clauses), reversed(kinds_of), strict=True):
+        deferred = deferred or "deferral" in clause_kinds
         if deferred:
             clause.moods.add("deferred")
 
@@ -510,8 +514,10 @@ def _read_remedy(clauses: list[ClauseInfo]) -> None:
         kinds = {m.kind for m in clause.markers}
         if "chronic" in kinds and not kinds & _TREATED:
             clause.moods.add("chronic")
-    asked = {clause.sentence for clause in clauses if any(m.kind == "visit_wishes" for m in clause.markers)}
-    asked |= {clause.sentence for clause in clauses if any(m.kind == "remedy" for m in clause.markers) and (
+    asked = {clause.sentence for clause in clauses
+             if clause.markers and any(m.kind == "visit_wishes" for m in clause.markers)}
+    asked |= {clause.sentence for clause in clauses
+              if clause.markers and any(m.kind == "remedy" for m in clause.markers) and (
         "question" in clause.moods or clause.asked or clause.folded.rstrip("啊呀哈").endswith(("吗", "么", "嘛"))
         or any(m.kind == "remedy" and ("不" in clause.folded[m.start : m.end] or "没" in clause.folded[m.start : m.end])
                for m in clause.markers))}
@@ -528,7 +534,7 @@ def _read_payment(clauses: list[ClauseInfo], amount_questions: tuple[str, ...]) 
     """A clause that handles a payment (定金刚转你了, 报名费能开发票吗) is `payment`, unless its sentence
     asks an amount (上次付了两千定金，这次还要补多少; 转账的话多少钱): then a price is asked after all."""
     for clause in clauses:
-        if any(m.kind == "payment" for m in clause.markers) and not any(
+        if clause.markers and any(m.kind == "payment" for m in clause.markers) and not any(
                 other.sentence == clause.sentence and _amount_asked(other.folded, amount_questions)
                 for other in clauses):
             clause.moods.add("payment")
