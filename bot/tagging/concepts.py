@@ -346,18 +346,18 @@ DEFAULT_CONCEPTS["下单"] += tuple(f"{again}{verb}{count}{measure}" for again i
 # A job under way chased by its end (building work, a tailoring, a repair, a print): when it is done, whether
 # it is done yet, how far it has got, hurry it up; the operator's bare 催 and 进度 name the group. A
 # question before ordering (改一条裤子一般要几天) is none: each form asks of work already begun.
-_JOB_VERBS = ("做", "弄", "搞", "干", "改", "修", "装", "缝", "补", "刷", "铺", "贴", "印", "洗", "拍")
+_JOB_VERBS = ("做", "弄", "搞", "干", "改", "修", "装", "缝", "补", "刷", "铺", "贴", "印", "洗", "拍", "换")
 _JOB_ENDS = ("好", "完")
 # The job's end said with its verb is read as the segmenter cuts it, never boosted into one word (READ_AS_CUT, below):
 # 还没弄完 made a word would hide the 还没 of a complaint's cues.
 _JOB_DONE = (*(f"什么时候*{verb}{end}" for verb in _JOB_VERBS for end in _JOB_ENDS),
-             *(f"{verb}{end}了{particle}" for verb in _JOB_VERBS for end in _JOB_ENDS
-               for particle in ("吗", "没", "没有")),
+             *(f"{verb}{end}{aspect}{particle}" for verb in _JOB_VERBS for end in _JOB_ENDS
+               for aspect in ("了", "") for particle in ("吗", "没", "没有") if aspect or particle != "吗"),
              *(f"还没{verb}{end}" for verb in _JOB_VERBS for end in _JOB_ENDS),
              *(f"{verb}到哪" for verb in _JOB_VERBS))
 DEFAULT_CONCEPTS["催单"] += (
     "催", "进度", "加急", "能快点吗", "快点弄", "快点做", "抓紧", "进行到哪", "到哪一步", "到什么程度", "什么时候*出来",
-    "什么时候*能取", "什么时候*可以取", "什么时候*能拿", *_JOB_DONE)
+    "什么时候*能取", "什么时候*可以取", "什么时候*能拿", "还要几天", "还得几天", *_JOB_DONE)
 READ_AS_CUT: frozenset[str] = frozenset((*_JOB_DONE, *NOT_AS_SHOWN, *SHORT_BY, *_SENT_ON, *_PUT_IN_TOUCH, *_PASSED_ON))
 # An offer of so many free with so many bought (买二送一, 买十送二).
 DEFAULT_CONCEPTS["价格"] += ("买一送一", *(f"买{count}送" for count in "二两三四五六七八九十"))

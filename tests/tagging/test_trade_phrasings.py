@@ -223,3 +223,20 @@ def test_an_exchange_in_other_words(shoes: KeywordTagger, text: str) -> None:
 ])
 def test_what_is_no_exchange_of_the_group(shoes: KeywordTagger, text: str) -> None:
     assert "售后:换货" not in tags(shoes, text)
+
+
+WATCH_REPAIR = """
+[[keyword]]
+tag = "催单:进度"
+keywords = ["进度", "修好了吗"]
+"""
+
+
+@pytest.mark.parametrize("text", ["表带换好没有", "表盘改好没", "机芯保养大概还要几天"])
+def test_a_job_chased_without_its_aspect(text: str) -> None:
+    assert "催单:进度" in tags(KeywordTagger(parse_rules(WATCH_REPAIR)), text)
+
+
+@pytest.mark.parametrize("text", ["换电池一般要几天", "表带换好了，谢谢"])
+def test_a_job_asked_before_or_told_done_is_not_chased(text: str) -> None:
+    assert "催单:进度" not in tags(KeywordTagger(parse_rules(WATCH_REPAIR)), text)
