@@ -277,6 +277,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("boxing", DATA / "boxing_dev.jsonl", DATA / "boxing_tags.toml"),
         ("framing", DATA / "framing_dev.jsonl", DATA / "framing_tags.toml"),
         ("fishing", DATA / "fishing_dev.jsonl", DATA / "fishing_tags.toml"),
+        ("dev16", DATA / "tagging_dev16.jsonl", None),
+        ("escape", DATA / "escape_dev.jsonl", DATA / "escape_tags.toml"),
+        ("dogtrain", DATA / "dogtrain_dev.jsonl", DATA / "dogtrain_tags.toml"),
     )
     for name, path, own_rules in held_out:
         if name in args.skip:
@@ -307,7 +310,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 # training data of the learned check; and session 27's twenty (carsales to chauffeur), measured once when they
 # landed (tests/data/README.md), training data since; session 28's dev15 week and near sets (read by its precision
 # helper, never trained on) and its eight trades (locksmith to fishing), measured once when they landed,
-# development data since.
+# development data since; session 30's dev16 (clinic and school) and two trades (escape, dogtrain), written blind
+# and measured when they landed, then read by its helpers.
 _DEVELOPMENT = frozenset({"dev2", "dev3", "vet", "dev4", "dev5", "dev6", "salon", "laundry", "photo", "dev7",
                           "driving", "heldout4", "heldout6", "heldout7", "auto", "postnatal", "dev8p",
                           "swim", "repair", "dev9f", "dev9p", "heldout8", "optical", "dental",
@@ -319,7 +323,8 @@ _DEVELOPMENT = frozenset({"dev2", "dev3", "vet", "dev4", "dev5", "dev6", "salon"
                           "carsales", "exam", "coffee", "clothing", "jewelry", "pharmacy", "spa", "electronics",
                           "cinema", "bookstore", "english", "golf", "purifier", "hairloss", "nursery", "esports",
                           "sportsgoods", "ticketing", "seafood", "chauffeur", "dev15w", "dev15n", "locksmith",
-                          "shoecare", "luxury", "bedding", "ski", "boxing", "framing", "fishing"})
+                          "shoecare", "luxury", "bedding", "ski", "boxing", "framing", "fishing", "dev16",
+                          "escape", "dogtrain"})
 
 
 def cli_figures(rules: Path, messages: Sequence[str], repeat: int, baseline: str | None) -> dict[str, float]:
