@@ -143,6 +143,10 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     # Leave from a class, or moving it.
     "请假": ("请假", "请*假", "告假", "病假", "事假", "来不了", "去不了", "上不了", "赶不上", "缺课", "停课", "调课",
            "换课", "改课", "顺延", "往后推", "推迟", "延期"),
+    # Running late for a visit that stands (路上有点堵，大概晚十分钟; 可能会晚一点点): not leave from it (来不了 is
+    # in 请假; the two are RIVALS below).
+    "迟到": ("迟到", "晚到", "晚点到", "晚一点到", "晚些到", "迟些到", "来晚", "晚来", "晚*分钟", "晚一刻钟",
+           "晚半小时", "晚半个小时", "会晚", "要晚", "得晚", "堵车", "路上堵", "有点堵", "堵在路上", "赶不及"),
     # Discomfort, one small group per sign, so that an operator's 吐 brings 呕吐, not 疼.
     "疼": ("疼", "痛", "疼痛", "刺痛", "胀痛", "酸痛", "隐痛", "作痛", "隐隐作痛", "酸酸的", "酸胀", "有点酸",
           # A burn felt (灸完肚子上火辣辣的, 拔完罐背上灼痛).
@@ -203,7 +207,7 @@ FAMILY_NOT_MOOD: dict[str, tuple[str, ...]] = {"不适": ("chronic", "remedy", "
 # complaint rule, anger said in jest (「气死我了，又被你们家效果圈粉一次」, `teasing`) or someone's words passed on and
 # doubted (「听别的家长说你们老师上课玩手机，不会是真的吧」, `doubted`).
 GROUP_ALWAYS_NOT_MOOD: dict[str, tuple[str, ...]] = {
-    "投诉": ("passed", "misdirected", "compared", "rebutted", "teasing", "doubted"),
+    "投诉": ("passed", "misdirected", "accused", "compared", "rebutted", "teasing", "doubted"),
     "丢失": ("misdirected",), "退款": ("rebutted",)}
 
 # What a rule that names no `not_mood` refuses, for a group whose words are asked under a
@@ -762,7 +766,7 @@ KINDS: dict[str, tuple[str, ...]] = {
 # 储值 (top-up offers, 充值送) asks a price, it does not want every renewal (怎么续, 续一年); a booking rule
 # with 下单 (a cleaning ordered) does not want 来一份 or 想买. A rule with words of both groups of a
 # pair keeps the group it names more keywords of (both on a tie).
-RIVALS: tuple[tuple[str, str], ...] = (("充值", "价格"), ("下单", "预约"))
+RIVALS: tuple[tuple[str, str], ...] = (("充值", "价格"), ("下单", "预约"), ("请假", "迟到"))
 
 
 def _outnumbered(named_by: Mapping[str, Sequence[str]]) -> set[str]:

@@ -95,6 +95,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     _read_remedy(clauses)
     _read_attending(clauses, language.sets["visits"], language.sets["attendance"], words["escorts"])
     _read_misdirected(words, clauses)
+    _read_accused(words, clauses)
     _read_compared(words, clauses)
     _read_rebutted(words["rebuttals"], clauses)
     _read_teasing(words["delight"], words["contrasts"], clauses)
@@ -156,6 +157,27 @@ def _read_misdirected(words: dict[str, tuple[str, ...]], clauses: list[ClauseInf
         message = clause.precedes + text + clause.follows
         if any(item in before for item in words["chat_items"]) or any(w in message for w in words["misdirected"]):
             clause.moods.add("misdirected")
+
+
+def _read_accused(words: dict[str, tuple[str, ...]], clauses: list[ClauseInfo]) -> None:
+    """A clause telling of a complaint made against the customer (邻居投诉我们了, 被楼上投诉了, 客人给我打差评):
+    a word of `accusations` with one of `accused_parties` right after it, or 给 and one of them shortly before
+    it, or 被 shortly before it and no `senders` word around (你们被投诉过吗 asks of the business): `accused`."""
+    accusations, parties = frozenset(words["accusations"]), frozenset(words["accused_parties"])
+    senders = words["senders"]
+    for clause in clauses:
+        tokens = clause.tokens
+        for at, token in enumerate(tokens):
+            if token not in accusations:
+                continue
+            after = tokens[at + 1] if at + 1 < len(tokens) else ""
+            window = tokens[max(0, at - 4) : at]
+            given = any(word == "给" and nxt in parties for word, nxt in zip(window, window[1:], strict=False))
+            passive = "被" in window and not any(sender in "".join(tokens[: tokens.index("被")]) or after == sender
+                                                 for sender in senders + ("你",))
+            if after in parties or given or passive:
+                clause.moods.add("accused")
+                break
 
 
 def _read_compared(words: dict[str, tuple[str, ...]], clauses: list[ClauseInfo]) -> None:

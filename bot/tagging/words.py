@@ -56,6 +56,8 @@ MOODS = (
     "corrected",  # a send done wrong (别再发错地址了)
     # Not a complaint: a chat message sent to the wrong place (刚才的语音发错了, 发错人了，不是给你的)
     "misdirected",
+    # Not the customer's complaint: one made against them (邻居投诉我们了, 被楼上投诉了, 客人给我差评)
+    "accused",
     # Not a complaint about the business: another business's fault told beside a preference for this one
     # (楼下那家态度真差，还是你们家好)
     "compared",
@@ -497,6 +499,11 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # before the opt-out word in its clause tells what they did, no request (`muted`).
     "own_settings": ("设置", "设置了", "设了", "设成", "设的", "设为", "开了", "开启了", "调成", "打开了", "我开"),
     # A send done wrong (别再发错地址了): a correction (`corrected`), no opt-out.
+    # A complaint made against the customer (邻居都投诉我了, 又被楼下投诉了, 顾客给我打了差评): a word of
+    # `accusations` with one of `accused_parties` right after it or right before it after 给, or with 被 before it
+    # in its clause, and no `senders` word before that 被 (你们店被投诉过吗 asks of the business): `accused`.
+    "accusations": ("投诉", "举报", "差评", "告状", "投诉过", "举报过"),
+    "accused_parties": ("我", "我们", "俺", "俺们", "咱", "咱们", "我家", "我们家"),
     "send_faults": ("发错", "发漏", "发串", "寄错", "推错", "传错", "打错", "填错", "发反"),
     # A send fault (`send_faults`) is a chat message gone to the wrong place, no complaint (`misdirected`), where the
     # message says so (发错人了, 不是给你的) or the clause names a chat message before the fault (刚才的语音发错了,
