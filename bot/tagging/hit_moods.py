@@ -25,6 +25,7 @@ _ON_BEHALF = frozenset(("帮", "替", "给", "帮忙", "带"))  # 帮我妈约, 
 # A clause that goes on without a subject of its own (…，想自己过去看看): the subject before it still speaks.
 _GOING_ON = frozenset(("想", "想要", "打算", "准备", "要", "说", "也想", "还想"))
 _NEGATORS = frozenset("不没别停")
+_POSSESSORS = frozenset(("我", "我的", "他", "他的", "她", "她的", "我们", "我们的"))  # before a person: 我同事, 她闺女
 _LEFT_TO = frozenset(("让", "叫"))  # 让她自己约: the person is told to do it
 _NOT_STATEMENT = frozenset({"question", "hypothetical", "worry", "hearsay", "expectation", "rhetorical", "deferred"})
 
@@ -145,7 +146,7 @@ class HitMoods:
         also, wants = self._language.sets["also"], tuple(words["also_wants"])
         endings = tuple(also)  # one C-level test per token spares most tokens the walk over `also`
         named = self._language.also_pattern
-        for clause in clauses:
+        for ordinal, clause in enumerate(clauses):
             if named is None or named.search(clause.folded) is None:
                 continue
             tokens = clause.tokens
@@ -163,8 +164,22 @@ class HitMoods:
                 if rest.startswith(wants) and self._someone_elses(before):
                     clause.moods.add("referring")
                     break
+                if rest.startswith(wants) and not before and self._subject_goes_on(clauses, ordinal):
+                    clause.moods |= {"referring", "third_party"}  # 我同事…，也想来试试: the colleague's wish
+                    break
         self._read_others_child(clauses)
         self._read_relayed(clauses)
+
+    def _subject_goes_on(self, clauses: list[ClauseInfo], ordinal: int) -> bool:
+        """A clause with no subject of its own (…，也想来试试) goes on with the previous clause's subject of its
+        sentence, and that subject is someone else: the person words it opens with (我同事, 我表姐, 她闺女)."""
+        if ordinal == 0 or clauses[ordinal - 1].sentence != clauses[ordinal].sentence:
+            return False
+        tokens = clauses[ordinal - 1].tokens
+        opening = 0
+        while opening < len(tokens) and (tokens[opening] in _POSSESSORS or self._other(tokens[opening])):
+            opening += 1
+        return self._someone_elses(tokens[:opening])
 
     def _read_others_child(self, clauses: list[ClauseInfo]) -> None:
         """Also `referring`, with no 也: someone else's child (`own_speakers` after a person of theirs and 的 or
