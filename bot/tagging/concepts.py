@@ -208,7 +208,10 @@ FAMILY_NOT_MOOD: dict[str, tuple[str, ...]] = {"不适": ("chronic", "remedy", "
 # doubted (「听别的家长说你们老师上课玩手机，不会是真的吧」, `doubted`).
 GROUP_ALWAYS_NOT_MOOD: dict[str, tuple[str, ...]] = {
     "投诉": ("passed", "misdirected", "accused", "compared", "rebutted", "teasing", "doubted"),
-    "丢失": ("misdirected",), "退款": ("rebutted",)}
+    "丢失": ("misdirected",), "退款": ("rebutted", "reversed"),
+    # A plan given up or a wish held back (本来想约周六的，但是下个月才回来) books and takes leave of nothing,
+    # whatever moods an operator's rule lists.
+    "预约": ("reversed",), "请假": ("reversed",)}
 
 # What a rule that names no `not_mood` refuses, for a group whose words are asked under a
 # condition or in a worry as often as not: 「月嫂上门的话一个月多少钱」, 「万一多住几天，钱怎么算」,

@@ -29,6 +29,8 @@ from bot.tagging.words import DEFAULT_LANGUAGE, MARKER_KINDS
 
 # Before a speaker, a word that makes the customer the one who speaks (跟老师说, 帮我和前台讲).
 _SPOKEN_TO = frozenset("跟和对给同向替帮让叫")
+# A speaker's 说 after 再 (问问老公再说, 等孩子放假再讲) is no one's words passed on: the customer puts it off.
+_PUT_OFF = frozenset({"再说", "再讲"})
 _TIME_NUMBER = "(?:[0-9]+|[一二两三四五六七八九十]+)"
 _SENTENCE_END = frozenset("。！？!?\n")
 SENTENCE_END_PATTERN = re.compile("[。！？!?\n]")
@@ -347,6 +349,8 @@ class Language:
         while match := search(text, pos):
             if match.lastgroup == "hearsay" and text[match.start() - 1 : match.start()] in _SPOKEN_TO:
                 pos = match.start() + 1  # 跟老师说一声: the customer speaks, nobody is reported
+            elif match.lastgroup == "hearsay" and text[match.end() - 2 : match.end()] in _PUT_OFF:
+                pos = match.start() + 1  # 问问老公再说: the customer puts it off (`deferral`), nobody is reported
             elif match.start() in bounds and (match.end() in bounds or (
                     match.end() - match.start() > 1 and match.lastgroup not in ("praise", "hearsay"))):
                 if match.lastgroup != "resolved" or not self._unresolved(text, match.start(), match.end()):
