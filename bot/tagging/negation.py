@@ -3,8 +3,8 @@
 A negator shortly before a keyword, in the same clause, denies it (暂时不需要预约, 没有红肿); so does
 one closing the clause after it (红肿没有了). Two negators in a row cancel out (不是不想约), an
 A-not-A question is no negation (贵不贵, 能不能, 可以退不), a negator reaches no further than its 的
-phrase (没做的那次能退吗), and a keyword inherits the negation of an earlier one only across a
-coordinator (没有红肿和疼痛)."""
+phrase (没做的那次能退吗; 有没有不疼的项目 asks the 项目), and a keyword inherits the negation of an earlier
+one only across a coordinator (没有红肿和疼痛)."""
 
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ GLUED_ADVERBS = frozenset("也 倒也 可也 倒 仍 再 先 千万 切 永 绝 
 # Said after the keyword, at the end of the clause: 红肿没有了, 预约就不用了, 退款算了.
 TRAILING_NEGATORS = frozenset("不 没 没有 不用 不需要 不要 不必 算了 免了 没了 不了".split())
 TRAILING_PARTICLES = frozenset("了 啦 吧 啊 呀 哈 呢 哦 喔 的 嘛 吗".split())
+# 有 before a negated 的 phrase (有没有不辣的, 有不用早起的班吗) asks for a thing so described: the keyword after
+# the 的 is asked, not denied.
+EXISTENTIALS = frozenset("有 有没有 还有 有没 有无".split())
 COORDINATORS = frozenset("和 或 或者 跟 与 及 以及 、 也 还 还有 又 加上".split())
 
 
@@ -115,6 +118,8 @@ def negated_before(tokens: list[str], start: int, begin: int) -> bool:
         begin = start
     for i in range(start - 1, begin - 1, -1):
         if is_negator(tokens, i, begin):
+            if i > 0 and tokens[i - 1] in EXISTENTIALS and "的" in tokens[i + 1 : start]:
+                return False  # 有没有不用动脑子的本, 有不疼的项目吗: the negator stays inside what the thing is like
             if denies_a_duration(tokens[i + 1 : min(i + 3, start)]):
                 return False  # 修好没两天又漏了, 没用几次就坏了: 没 says how short a time, no keyword is denied
             # 不是不想 / 没有不: a second negator right before the first cancels it; two negators
