@@ -31,6 +31,7 @@ _MOOD_MARKERS = {"rescheduled": "reschedule", "settled": "no_need", "deferred": 
 _SOMEONE_ELSES = frozenset({"hearsay", "reported", "quoted"})
 # A clause that supposes, praises, tells another business's fault to prefer this one or echoes a word to deny it
 # (投诉？不存在的) weighs no cue.
+_DENIALS = ("没", "不", "无")  # a clause that denies: see `_good_news`
 _NO_GRIEVANCE = frozenset({"hypothetical", "praised", "compared", "rebutted", "teasing", "doubted"})
 
 
@@ -103,10 +104,12 @@ class CueScoring:
         where: dict[int, set[int]] = {}
         grievances = self._language.grievances
         for ordinal, clause in enumerate(clauses):
-            if clause.moods & _NO_GRIEVANCE or (grievances.may_heal(clause.folded) and grievances.healing(
-                    clause.folded, clause.bounds, self._names_money(clauses))):
+            if clause.moods & _NO_GRIEVANCE or self._good_news(clause) or (grievances.may_heal(
+                    clause.folded) and grievances.healing(clause.folded, clause.bounds, self._names_money(clauses))):
                 continue  # 淤青到现在还没消: a symptom not gone yet is reported, no grievance (nor another business's)
-            words = sorted(self._cue_words(clause)) + sorted(f"mood:{mood}" for mood in clause.moods)
+            # 做完到现在一周了, 打完三天了: days since a treatment (`treated`) date a reaction, they wait for nothing
+            moods = clause.moods - {"elapsed"} if any(m.kind == "treated" for m in clause.markers) else clause.moods
+            words = sorted(self._cue_words(clause)) + sorted(f"mood:{mood}" for mood in moods)
             theirs = clause.moods & _SOMEONE_ELSES if words else frozenset()
             if theirs and not self._of_someone_else(clause, clauses[: ordinal + 1]):
                 theirs = frozenset()
@@ -135,6 +138,12 @@ class CueScoring:
             # alone: in 「说好的赠品到现在也没收到 太让人失望了」 the gift is the complaint's, no price.
             cued_in[rule] = where[rule]
         return cued_in
+
+    def _good_news(self, clause: ClauseInfo) -> bool:
+        """A clause that denies something, followed by a clause that is nothing but praise (一点不适都没有，挺好):
+        what it denies was feared, not wanted, so its cues (一点*都没, 到现在) weigh nothing; 「呵呵，挺好」 denies
+        nothing and still scoffs."""
+        return any(negator in clause.folded for negator in _DENIALS) and self._language.judged_after(clause.follows)
 
     def _of_someone_else(self, clause: ClauseInfo, so_far: list[ClauseInfo]) -> bool:
         """Someone else (朋友, 我妈, 邻居, 有人) is named in the clause or before it in its sentence, and the clause
