@@ -50,7 +50,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
             # 孩子说老师好凶, 孩子说耳朵疼: the customer's child tells the family's own case
             clause.moods |= {"hearsay", "reported"}
         if "reschedule" in kinds and any(m.kind == "reschedule" and clause.folded[m.start - 1 : m.start] != "被"
-                                         for m in clause.markers):
+                                         and not _arrived(clause.folded, m.end) for m in clause.markers):
             clause.moods.add("rescheduled")  # not 是不是被改到周五了: a move done by others, asked about
         if "company" in kinds:
             clause.moods.add("accompanying")  # 老公陪我一起过来: he comes along, he is not referred
@@ -134,6 +134,19 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
         deferred = deferred or "deferral" in clause_kinds
         if deferred:
             clause.moods.add("deferred")
+
+
+def _arrived(text: str, end: int) -> bool:
+    """A move's 到 closed by 了 and no time after it (我们提前到了，能先进去吗): the customer has arrived early,
+    nothing is moved (课提前到了周五 still moves)."""
+    if text[end - 1 : end] != "到" or text[end : end + 1] not in ("了", "啦"):
+        return False
+    return not text[end + 1 :].startswith(_TIME_STARTS)
+
+
+# How a time named after a move begins (周五, 下周, 明天, 3点, 十点).
+_TIME_STARTS = ("周", "星期", "礼拜", "下", "上", "明", "后", "今", "这", "那", "月", "早", "晚", "中午", *"0123456789",
+                *"一二两三四五六七八九十")
 
 
 def _read_misdirected(words: dict[str, tuple[str, ...]], clauses: list[ClauseInfo]) -> None:
