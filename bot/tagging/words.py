@@ -498,12 +498,12 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # The customer muted or blocked the business themselves (群消息我设置了免打扰, 班级群我设了免打扰): a word of these
     # before the opt-out word in its clause tells what they did, no request (`muted`).
     "own_settings": ("设置", "设置了", "设了", "设成", "设的", "设为", "开了", "开启了", "调成", "打开了", "我开"),
-    # A send done wrong (别再发错地址了): a correction (`corrected`), no opt-out.
     # A complaint made against the customer (邻居都投诉我了, 又被楼下投诉了, 顾客给我打了差评): a word of
     # `accusations` with one of `accused_parties` right after it or right before it after 给, or with 被 before it
     # in its clause, and no `senders` word before that 被 (你们店被投诉过吗 asks of the business): `accused`.
     "accusations": ("投诉", "举报", "差评", "告状", "投诉过", "举报过"),
     "accused_parties": ("我", "我们", "俺", "俺们", "咱", "咱们", "我家", "我们家"),
+    # A send done wrong (别再发错地址了): a correction (`corrected`), no opt-out.
     "send_faults": ("发错", "发漏", "发串", "寄错", "推错", "传错", "打错", "填错", "发反"),
     # A send fault (`send_faults`) is a chat message gone to the wrong place, no complaint (`misdirected`), where the
     # message says so (发错人了, 不是给你的) or the clause names a chat message before the fault (刚才的语音发错了,
