@@ -29,9 +29,9 @@ _MOOD_MARKERS = {"rescheduled": "reschedule", "settled": "no_need", "deferred": 
 # Someone else's words about someone else's case (朋友说她在别家等了一个多小时都没人管): a rule that refuses one of
 # these moods weighs no cue of a clause that has it and names such a person but not the business.
 _SOMEONE_ELSES = frozenset({"hearsay", "reported", "quoted"})
+_DENIALS = ("没", "不", "无")  # a clause that denies: see `_good_news`
 # A clause that supposes, praises, tells another business's fault to prefer this one or echoes a word to deny it
 # (投诉？不存在的) weighs no cue.
-_DENIALS = ("没", "不", "无")  # a clause that denies: see `_good_news`
 _NO_GRIEVANCE = frozenset({"hypothetical", "praised", "compared", "rebutted", "teasing", "doubted"})
 
 

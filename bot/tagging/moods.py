@@ -136,17 +136,17 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
             clause.moods.add("deferred")
 
 
+# How a time named after a move begins (周五, 下周, 明天, 3点, 十点).
+_TIME_STARTS = ("周", "星期", "礼拜", "下", "上", "明", "后", "今", "这", "那", "月", "早", "晚", "中午", *"0123456789",
+                *"一二两三四五六七八九十")
+
+
 def _arrived(text: str, end: int) -> bool:
     """A move's 到 closed by 了 and no time after it (我们提前到了，能先进去吗): the customer has arrived early,
     nothing is moved (课提前到了周五 still moves)."""
     if text[end - 1 : end] != "到" or text[end : end + 1] not in ("了", "啦"):
         return False
     return not text[end + 1 :].startswith(_TIME_STARTS)
-
-
-# How a time named after a move begins (周五, 下周, 明天, 3点, 十点).
-_TIME_STARTS = ("周", "星期", "礼拜", "下", "上", "明", "后", "今", "这", "那", "月", "早", "晚", "中午", *"0123456789",
-                *"一二两三四五六七八九十")
 
 
 def _read_misdirected(words: dict[str, tuple[str, ...]], clauses: list[ClauseInfo]) -> None:
@@ -252,9 +252,7 @@ def _read_teasing(delight: tuple[str, ...], contrasts: tuple[str, ...], clauses:
     for clause in clauses:
         if clause.folded.lstrip("，, ").startswith(contrasts):
             continue
-        rest = clause.follows
-        end = SENTENCE_END_PATTERN.search(rest)
-        said = clause.folded + "，" + (rest[: end.start()] if end else rest)
+        said = _to_sentence_end(clause)
         for word in delight:
             at = said.find(word, 1)
             while at > 0:
@@ -290,6 +288,11 @@ def _read_thanked(thanks: tuple[str, ...], clauses: list[ClauseInfo]) -> None:
             clause.moods.add("done")
 
 
+def _to_sentence_end(clause: ClauseInfo) -> str:
+    """The clause and what follows it to the end of its sentence, joined by a comma."""
+    return clause.folded + "，" + SENTENCE_END_PATTERN.split(clause.follows, maxsplit=1)[0]
+
+
 def _read_doubted(doubts: tuple[str, ...], clauses: list[ClauseInfo]) -> None:
     """Someone's words passed on (`hearsay`, `reported`) that the sentence goes on to doubt, a word of `doubts` (听别的
     家长说你们老师上课玩手机，不会是真的吧): the customer asserts nothing, `doubted`."""
@@ -298,9 +301,7 @@ def _read_doubted(doubts: tuple[str, ...], clauses: list[ClauseInfo]) -> None:
     for clause in clauses:
         if not clause.moods & {"hearsay", "reported"}:
             continue
-        rest = clause.follows
-        end = SENTENCE_END_PATTERN.search(rest)
-        said = clause.folded + "，" + (rest[: end.end()] if end else rest)
+        said = _to_sentence_end(clause)
         if any(word in said for word in doubts):
             clause.moods.add("doubted")
 
