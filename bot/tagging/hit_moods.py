@@ -27,6 +27,7 @@ _GOING_ON = frozenset(("想", "想要", "打算", "准备", "要", "说", "也�
 _NEGATORS = frozenset("不没别停")
 _POSSESSORS = frozenset(("我", "我的", "他", "他的", "她", "她的", "我们", "我们的"))  # before a person: 我同事, 她闺女
 _LEFT_TO = frozenset(("让", "叫"))  # 让她自己约: the person is told to do it
+_STILL_TO_COME = frozenset(("快", "快要", "马上", "就要", "要", "将", "即将", "等", "等到"))  # 快到了, 马上就好了
 _NOT_STATEMENT = frozenset({"question", "hypothetical", "worry", "hearsay", "expectation", "rhetorical", "deferred"})
 
 
@@ -287,6 +288,8 @@ class HitMoods:
             moods.add("set_aside")  # 价格先不谈: the matter is put aside, nothing asked of it now
         if self._denied_later(hit.rule, clause.folded[end:]):
             moods.add("passed")  # 过敏的地方现在也不痒了: a word of the rule said again, denied, closed by 了
+        elif self._completed(hit, clause, moods):
+            moods.add("passed")  # 退款到了, 座位我选好了: the matter is carried through, nothing is wanted of it
         for later in clauses[ordinal + 1 :]:
             if later.sentence != clause.sentence:
                 break
@@ -321,6 +324,26 @@ class HitMoods:
         return ("question" in moods or clause.folded.rstrip(_CLOSING_NON_REQUEST).endswith("吧")
                 or (clause.tokens[hit.start] == "把" and all(m.kind != "done" for m in clause.markers))
                 or "request" in self._language.intent_moods(clause))
+
+    def _completed(self, hit: Hit, clause: ClauseInfo, moods: set[str]) -> bool:
+        """After the keyword its clause closes with a result of `[language] completions` and 了, told: the
+        matter is carried through (退款/到/了, 换货/已经/寄/回来/了); not denied (还没到), still to come (快到了)
+        nor asked or wished (到了吗, 帮我办好了吧)."""
+        tokens = clause.tokens
+        last = len(tokens)
+        while last > hit.end and tokens[last - 1] in _CLOSING_NON_REQUEST:
+            last -= 1  # 收到了啊
+        if last - hit.end < 2 or tokens[last - 1] != "了" or "question" in moods:
+            return False
+        result = tokens[last - 2]
+        if not result.endswith(self._language.words["completions"]) or result[:1] in _NEGATORS:
+            return False
+        if result in self._language.sets["locatives"] and last - 2 > hit.end and len(tokens[last - 3]) > 1:
+            return False  # 头撞到/柜子/上/了: a place, no result of a verb (用/上/了 is)
+        between = tokens[hit.end : last - 2]
+        if any(token[:1] in _NEGATORS or token in _STILL_TO_COME for token in between):
+            return False  # 还/没到, 快/到了, 马上/就/好了
+        return "request" not in self._language.intent_moods(clause)
 
     def _denied_later(self, rule: int, after: str) -> bool:
         """Later in the clause a word of the same rule is denied and closed by 了 (起疹子的地方不痒了,

@@ -139,6 +139,10 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # A result said as its own token after the keyword and closed by 了 is done too (我约/到/了, 终于约/上/了); not
     # 约到了吗 (asked) nor 想约到 (wished).
     "done_results": ("到", "上", "好"),
+    # A matter the keyword names carried through: a result that closes the keyword's clause with 了, the verb it
+    # completes glued on or not (退款/到/了, 座位/我/选好/了, 换货/已经/寄/回来/了, 车贷/批下来/了). Told, not asked nor
+    # wished, not denied before it (还没到) nor still to come (快到了, 马上就好了): the matter is `passed`.
+    "completions": ("到", "好", "完", "上", "回来", "下来", "过来"),
     "expectation": ("会", "可能", "可能会", "容易", "一般", "通常", "应该会", "总会", "会不会"),
     "rhetorical": ("难道", "凭什么", "凭啥", "怎么就", "为什么不", "为啥不", "怎么能", "哪能", "岂", "何必",
                    "怎么可以不"),

@@ -33,13 +33,13 @@ def test_a_payment_handled_is_no_price_asked(tagger: KeywordTagger, text: str, e
 
 def test_an_operators_price_rule_refuses_payment_and_the_list_is_operator_data() -> None:
     rule = '[[keyword]]\ntag = "关注:价格"\nkeywords = ["多少钱", "费用"]\n'
-    assert tags(KeywordTagger(parse_rules(rule)), "费用昨天交好了") == set()  # brought by the 价格 group
+    assert tags(KeywordTagger(parse_rules(rule)), "费用昨天交了") == set()  # brought by the 价格 group
     assert tags(KeywordTagger(parse_rules(rule)), "费用有点高") == {"关注:价格"}
     custom = KeywordTagger(parse_rules('[language]\npayment = ["刷卡了"]\n' + rule))
-    assert tags(custom, "费用昨天交好了") == {"关注:价格"}  # 交好了 is no longer a payment word
+    assert tags(custom, "费用昨天交了") == {"关注:价格"}  # 交了 is no longer a payment word
     assert tags(custom, "费用刷卡了") == set()
     own = '[[keyword]]\ntag = "关注:价格"\nkeywords = ["费用"]\nnot_mood = ["praised"]\n'
-    assert tags(KeywordTagger(parse_rules(own)), "费用昨天交好了") == {"关注:价格"}  # its own not_mood wins
+    assert tags(KeywordTagger(parse_rules(own)), "费用昨天交了") == {"关注:价格"}  # its own not_mood wins
 
 
 @pytest.mark.parametrize(
