@@ -1,6 +1,7 @@
 """The console's 渠道活码 and 标签规则 pages in a real browser, over a running bot and simulator:
 make a channel code and see an add counted; break the rules (error shown, old rules still tagging),
-fix them, and see 试一试 give the new tag with its reason."""
+fix them, and see 试一试 give the new tag with its reason; 改动预览 shows which of the customers' messages
+the edit would tag."""
 
 from __future__ import annotations
 
@@ -173,3 +174,35 @@ def test_try_shows_the_learned_check_taking_back_and_adding_a_tag(shop, page, tm
     checks = page.inner_text("#model-checks")  # which tags the model reads, and how, beside the editor
     assert "状态:退订\t按本标签复核：只补打，不撤销" in checks and "项目:热玛吉\t不复核：话题标签，提到就算" in checks
     shot(page, tmp_path, "rules-model-checks.png", "#model-checks")
+
+
+def test_preview_shows_an_edit_over_the_customers_latest_messages_before_saving(shop, page, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """改动预览: customers write through the simulator; an operator adds a rule and, before saving, sees
+    which of their messages would get it, per tag, and which messages still get no tag at all."""
+    h = shop
+    said = {"小林": ["周末想带孩子去露营，你们组织吗", "帐篷要自己带吗"], "阿秀": ["水光针多少钱，最近有优惠吗"],
+            "老周": ["好的，收到，谢谢", "你们店几点关门"]}
+    for name, texts in said.items():
+        external_userid = h.sim.add_customer(name, userid="guide_li")["external_userid"]
+        h.settle()
+        for text in texts:
+            h.sim.kf_message(external_userid, text)
+        h.settle()
+    login(page, h)
+    page.click("nav >> text=标签规则")
+    page.wait_for_selector("#live-status:has-text('校验通过')")
+    page.fill("#source", page.input_value("#source") + NEW_RULE)
+    page.wait_for_selector("#live-status:has-text('校验通过')")
+    page.click("#replay-button")
+    page.wait_for_selector("#replay-shifts")
+    summary = page.inner_text(".replay-summary")
+    assert "最近 5 条客户消息" in summary and "2 条的标签会变" in summary
+    assert "兴趣:露营\t0\t2\t+2" in page.inner_text("#replay-shifts")
+    changes = page.inner_text("#replay-changes")
+    assert "帐篷要自己带吗" in changes and "+兴趣:露营" in changes and "小林" in changes
+    page.click("#replay-untagged summary")
+    untagged = page.inner_text("#replay-untagged")
+    assert "好的，收到，谢谢" in untagged and "水光针" not in untagged
+    shot(page, tmp_path, "rules-preview.png", "#replay-box")
+    _, tagger = h.runtime.features["tagging"].store.current()
+    assert [m.tag for m in tagger.tag("帐篷要自己带吗")] == []  # nothing was saved

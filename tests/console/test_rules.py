@@ -1,6 +1,7 @@
 """标签规则 and 话术库 in the console: a broken edit is refused with its line and key and the running
 rules keep tagging; a good one is written where the config points and tags at once; 试一试 tags a
-sentence with the edited, unsaved rules and says why (both databases)."""
+sentence with the edited, unsaved rules and says why; 改动预览 shows what the edit changes in the latest
+messages (both databases)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sqlalchemy import select
 from bot.app import create_app
 from bot.clock import FrozenClock
 from bot.config import config_from_dict
-from bot.models import AuditEntry
+from bot.models import AuditEntry, Message
 from bot.runtime import Runtime
 from tests.console.conftest import PLAYBOOKS_DIR, START, Console, csrf_token
 
@@ -202,3 +203,48 @@ def test_rules_without_the_learned_check_say_so(console: Console) -> None:
     assert save(op, "rules", text.replace("[model]\n", "[model]\nenabled = false\n", 1)).status_code == 302
     page = op.get("/console/rules").get_data(as_text=True)
     assert "没有学习模型复核：只按规则打标签" in page and "可撤销、可补打" not in page
+
+
+def test_preview_shows_what_the_edited_rules_change_in_the_latest_messages(console: Console) -> None:
+    """改动预览: before saving, the customers' latest texts tagged by the edited rules against the running
+    ones: which gain or lose a tag, per tag, and which no rule tags; the bot's own words are not read."""
+    zhang, li, wang = (console.customer(name) for name in ("张三", "李四", "王五"))
+    said = [(zhang, "in", "text", "你们周末组织露营吗，要自己带帐篷吗"), (li, "in", "text", "这个疗程多少钱，有优惠吗"),
+            (wang, "in", "text", "好的谢谢，收到"), (wang, "in", "image", "露营照片"),
+            (zhang, "out", "text", "露营活动每月一次，欢迎报名")]
+    with console.runtime.db.session() as session:
+        session.add_all(Message(customer_id=customer, direction=direction, channel="kf", msg_type=kind, content=text,
+                                status="received" if direction == "in" else "sent", created_at=START)
+                        for customer, direction, kind, text in said)
+    op = console.login("op")
+    path = console.runtime.config.bot.tag_rules_path
+    saved = path.read_text(encoding="utf-8")
+    edited = saved.replace("关注:价格", "关注:费用") + NEW_RULE  # a tag renamed, a rule added
+
+    def preview(source: str) -> dict:  # type: ignore[type-arg]
+        return op.post("/console/rules/replay", data={"source": source,
+                                                      "csrf_token": csrf_token(op, "/console/rules")}).get_json()
+
+    result = preview(edited)
+    assert (result["ok"], result["messages"], result["changed"], result["untagged"]) == (True, 3, 2, 1)
+    changes = {change["text"]: (change["gained"], change["lost"]) for change in result["changes"]}
+    assert changes == {"你们周末组织露营吗，要自己带帐篷吗": (["兴趣:露营"], []),
+                       "这个疗程多少钱，有优惠吗": (["关注:费用"], ["关注:价格"])}
+    shifts = {shift["tag"]: (shift["before"], shift["after"], shift["gained"], shift["lost"])
+              for shift in result["shifts"]}
+    assert shifts["兴趣:露营"] == (0, 1, 1, 0) and shifts["关注:价格"] == (1, 0, 0, 1)
+    assert [m["text"] for m in result["untagged_examples"]] == ["好的谢谢，收到"]
+    assert result["changes"][0]["customer"] in ("张三", "李四") and result["changes"][0]["customer_url"]
+
+    assert preview(saved)["changed"] == 0                                   # the saved rules change nothing
+    assert path.read_text(encoding="utf-8") == saved                        # and previewing saved nothing
+    assert "兴趣:露营" not in running_tags(console, "你们周末组织露营吗")
+    broken = preview(edited.removesuffix(NEW_RULE) + NEW_RULE.replace("[[keyword]]", "[[keyword]"))
+    assert broken["ok"] is False and broken["problems"][0]["line"]
+
+
+def test_guides_cannot_preview_rule_changes(console: Console) -> None:
+    console.add_user("li", "guide", "guide_li")
+    guide = console.login("li")
+    token = csrf_token(guide, "/console/customers")
+    assert guide.post("/console/rules/replay", data={"source": "", "csrf_token": token}).status_code == 403

@@ -1,5 +1,6 @@
 // The 标签规则 / 话术库 editor: live validation by the server's validator on every pause in typing,
-// problems that jump to their line, and 试一试: the edited (unsaved) rules tag a sentence and say why.
+// problems that jump to their line, 试一试: the edited (unsaved) rules tag a sentence and say why, and
+// 改动预览: the edited rules over the customers' latest messages, against the running ones.
 (function () {
   "use strict";
   var source = document.getElementById("source");
@@ -59,6 +60,78 @@
 
   source.addEventListener("input", function () { clearTimeout(timer); status.textContent = "校验中…"; status.className = ""; timer = setTimeout(check, 400); });
   check();
+
+  var replayForm = document.getElementById("replay-form");
+  if (replayForm) {
+    var replayOut = document.getElementById("replay-result");
+    replayForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      replayOut.innerHTML = ""; replayOut.appendChild(el("p", "hint", "重新打标签中…"));
+      post(replayForm.dataset.url, { source: source.value }).then(function (result) { showReplay(replayOut, result); })
+        .catch(function () { replayOut.innerHTML = ""; replayOut.appendChild(el("p", "bad", "无法预览（网络）")); });
+    });
+  }
+
+  function tagChips(tags, cls) {
+    var span = el("span");
+    tags.forEach(function (t) { span.appendChild(el("span", "tag " + cls, (cls === "gained" ? "+" : "−") + t)); });
+    return span;
+  }
+
+  function saidCell(m) {
+    var td = el("td");
+    td.appendChild(el("div", "", m.text));
+    var who = el("div", "detail");
+    if (m.customer_url) { var a = el("a", "", m.customer || "客户"); a.href = m.customer_url; who.appendChild(a); }
+    else who.appendChild(document.createTextNode(m.customer || "客户"));
+    who.appendChild(document.createTextNode(" · " + m.at));
+    td.appendChild(who);
+    return td;
+  }
+
+  function showReplay(out, result) {
+    out.innerHTML = "";
+    if (!result.ok) {
+      out.appendChild(el("p", "bad", "编辑器里的规则有错误，先改好再预览："));
+      var ul = el("ul", "problems"); result.problems.forEach(function (p) { ul.appendChild(problemItem(p)); }); out.appendChild(ul);
+      return;
+    }
+    if (!result.messages) { out.appendChild(el("p", "hint", "还没有客户消息可以预览。")); return; }
+    out.appendChild(el("p", "replay-summary", "最近 " + result.messages + " 条客户消息：" +
+      (result.changed ? result.changed + " 条的标签会变" : "标签都不会变") + "；" + result.untagged + " 条没有任何标签。"));
+    var moved = result.shifts.filter(function (s) { return s.gained || s.lost; });
+    if (moved.length) {
+      var table = el("table", "grid compact"); table.id = "replay-shifts";
+      var head = el("tr"); ["标签", "现在", "改后", "多打", "少打"].forEach(function (h, i) { head.appendChild(el("th", i ? "num" : "", h)); });
+      var thead = el("thead"); thead.appendChild(head); table.appendChild(thead);
+      var body = el("tbody");
+      moved.forEach(function (s) {
+        var tr = el("tr");
+        var name = el("td"); name.appendChild(el("span", "tag", s.tag)); tr.appendChild(name);
+        [s.before, s.after, s.gained ? "+" + s.gained : "", s.lost ? "−" + s.lost : ""].forEach(function (v) { tr.appendChild(el("td", "num", String(v))); });
+        body.appendChild(tr);
+      });
+      table.appendChild(body); out.appendChild(table);
+    }
+    if (result.changes.length) {
+      out.appendChild(el("h3", "", "会变的消息" + (result.changed > result.changes.length ? "（最新 " + result.changes.length + " 条）" : "")));
+      var changes = el("table", "grid compact"); changes.id = "replay-changes";
+      var cbody = el("tbody");
+      result.changes.forEach(function (c) {
+        var tr = el("tr"); tr.appendChild(saidCell(c));
+        var td = el("td", "nowrap"); td.appendChild(tagChips(c.gained, "gained")); td.appendChild(tagChips(c.lost, "lost")); tr.appendChild(td);
+        cbody.appendChild(tr);
+      });
+      changes.appendChild(cbody); out.appendChild(changes);
+    }
+    if (result.untagged_examples.length) {
+      var details = el("details"); details.id = "replay-untagged";
+      details.appendChild(el("summary", "", "没有任何标签的消息（最新 " + result.untagged_examples.length + " 条，共 " + result.untagged + " 条）"));
+      var untagged = el("table", "grid compact"); var ubody = el("tbody");
+      result.untagged_examples.forEach(function (m) { var tr = el("tr"); tr.appendChild(saidCell(m)); ubody.appendChild(tr); });
+      untagged.appendChild(ubody); details.appendChild(untagged); out.appendChild(details);
+    }
+  }
 
   var form = document.getElementById("try-form");
   if (!form) return;

@@ -92,7 +92,7 @@ def page_number() -> int:
 
 
 @bp.app_template_filter("localtime")
-def _localtime(value: Any) -> str:
+def localtime(value: Any) -> str:
     """A stored UTC time in the operator's time zone, to the minute."""
     if value is None or not hasattr(value, "astimezone"):
         return "" if value is None else str(value)

@@ -1,4 +1,4 @@
-"""标签规则 and 话术库: view and edit the rule files (validate, then swap), versions, and 试一试."""
+"""标签规则 and 话术库: view and edit the rule files (validate, then swap), versions, 试一试 and 改动预览."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from werkzeug.wrappers import Response
 
 from bot.console.messages import in_chinese
 from bot.console.playbook_editor import diff_lines
+from bot.console.rule_replay import LATEST, Said, latest_texts, replay
 from bot.console.model_checks import ModelChecks, model_checks
 from bot.console.rule_files import KINDS, EditRefused, RuleFiles, check_tag_rules
-from bot.console.views.base import audit, bp, requires, viewer
+from bot.console.views.base import audit, bp, localtime, requires, viewer
 from bot.guides.scripts import Script, ScriptsError, parse_scripts
 from bot.tagging.explain import explain
 from bot.tagging.keywords import KeywordTagger
+from bot.tagging.matches import TagMatch
 from bot.tagging.rules import RuleSet
 from bot.web import current_runtime
 
@@ -40,6 +42,7 @@ def _render(page: str, text: str, problems: list | None = None, status: int = 20
             "console/rule_edit.html", page=page, kind=kind, title=KINDS[kind], path=files.path(kind), text=text,
             problems=problems or [], versions=files.versions(kind), library=_library(files.text("scripts"), kind),
             checks=_model_checks(files.text("tags")) if kind == "tags" else None,
+            replay_limit=LATEST,
             running_error=tagging.store.error if tagging is not None and kind == "tags" else None), status
 
 
@@ -168,6 +171,43 @@ def rules_try() -> Response | tuple[Response, int]:
                          for m in result.tags],
                    decisions=[asdict(d) for d in result.decisions],
                    clauses=[asdict(c) for c in result.clauses])
+
+
+@bp.post("/rules/replay")
+@requires("admin", "operator")
+def rules_replay() -> Response:
+    """改动预览: the customers' latest messages tagged by the edited rules and by the running ones."""
+    text = _source()
+    base = current_runtime().config.bot.tag_rules_path.parent
+    rules, problems = check_tag_rules(text, base)
+    if rules is None:
+        return jsonify(ok=False, problems=in_chinese([asdict(p) for p in problems]))
+    edited = _running_tagger(rules) or _tagger_for_text(text, base)
+    assert edited is not None
+    tagging = current_runtime().features.get("tagging")
+    running = tagging.store.current()[1] if tagging is not None else _NO_TAGS  # no tagging: nothing is tagged
+    with current_runtime().db.read_session() as session:
+        texts = latest_texts(session)
+    result = replay(texts, running, edited)
+    return jsonify(ok=True, problems=[], messages=result.messages, changed=result.changed,
+                   untagged=result.untagged, shifts=[asdict(shift) for shift in result.shifts],
+                   changes=[{**_said(change.said), "before": change.before, "after": change.after,
+                             "gained": change.gained, "lost": change.lost} for change in result.changes],
+                   untagged_examples=[_said(said) for said in result.untagged_examples])
+
+
+class _NoTags:
+    def tag(self, text: str) -> list[TagMatch]:
+        return []
+
+
+_NO_TAGS = _NoTags()
+
+
+def _said(said: Said) -> dict[str, object]:
+    link = url_for("console.customer_detail", customer_id=said.customer_id) if said.customer_id else None
+    return {"message_id": said.message_id, "text": said.text, "customer": said.customer, "customer_url": link,
+            "at": localtime(said.at)}
 
 
 def _running_tagger(rules: RuleSet) -> KeywordTagger | None:
