@@ -1,17 +1,22 @@
 """改动预览: the edited, unsaved tag rules over the customers' latest messages, against the running rules.
 
 Before saving, an operator sees which tags each recent message would gain or lose, how many messages
-change, tag by tag, and which messages no rule tags under the edited rules: the words customers use
-that no keyword lists yet. Nothing is stored; the same two taggers read the same texts.
+change, tag by tag, and which messages no rule tags under the edited rules, with the words those
+messages share that no rule lists (ranked by how many of them say it and by jieba's IDF table, which
+keeps 你们 and 可以 out): the candidates for a keyword. Nothing is stored.
 """
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Protocol
+
+import jieba
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,13 +24,25 @@ from sqlalchemy.orm import Session
 from bot.models.activity import Message
 from bot.models.people import Customer
 from bot.tagging.matches import TagMatch
+from bot.tagging.rules import RuleSet
 
 LATEST = 500  # messages read again: enough to see a rule's effect, quick enough to wait for
 EXAMPLES = 40  # changed messages and untagged messages listed
+SUGGESTIONS = 20
+# Below this inverse document frequency (jieba's table) a word is too common to name anything: 你们 4.7,
+# 可以 3.5, 时候 4.3, 孩子 5.2; 收到 6.7, 钥匙 7.9, 帐篷 8.1 and 停车场 9.2 are above it.
+COMMON_IDF = 6.0
+# Chat words the table does not know or rates rare, that never name a wish or a topic.
+CHAT = frozenset({"好的", "好滴", "好嘞", "嗯嗯", "哈哈", "哈哈哈", "谢谢", "谢啦", "收到", "您好", "你好", "在吗",
+                  "请问", "麻烦", "辛苦", "没事", "知道了", "老师好", "亲亲"})
 
 
 class Tagger(Protocol):
     def tag(self, text: str) -> list[TagMatch]: ...
+
+
+class Reader(Tagger, Protocol):
+    def tokens(self, text: str) -> list[str]: ...
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,15 @@ class TagShift:
 
 
 @dataclass(frozen=True)
+class Suggestion:
+    """A word that untagged messages share and no rule lists."""
+
+    word: str
+    messages: int  # untagged messages that say it
+    example: str  # the newest of them
+
+
+@dataclass(frozen=True)
 class Replay:
     messages: int  # read again (the latest customer texts, at most LATEST)
     changed: int  # messages whose tags differ
@@ -71,6 +97,14 @@ class Replay:
     shifts: tuple[TagShift, ...]  # every tag either rule set gives, most moved first
     untagged: int  # messages the edited rules give no tag
     untagged_examples: tuple[Said, ...]  # the newest of them, at most EXAMPLES
+    suggestions: tuple[Suggestion, ...]  # words of the untagged messages that no rule lists, best first
+
+
+def listed_words(rules: RuleSet) -> frozenset[str]:
+    """Every word a rule lists: its keywords and synonyms (a gapped keyword's parts), and the words its
+    concept group brought."""
+    return frozenset(part for rule in rules.keyword_rules for keyword in (*rule.keywords, *(w for w, _ in rule.via))
+                     for part in keyword.split("*") if part)
 
 
 def latest_texts(session: Session, limit: int = LATEST) -> list[Said]:
@@ -83,8 +117,10 @@ def latest_texts(session: Session, limit: int = LATEST) -> list[Said]:
     return [Said(id_, customer_id, name or "", content, at) for id_, customer_id, name, content, at in rows]
 
 
-def replay(texts: Sequence[Said], running: Tagger, edited: Tagger, examples: int = EXAMPLES) -> Replay:
-    """Each text tagged by both rule sets; what differs, counted and listed."""
+def replay(texts: Sequence[Said], running: Tagger, edited: Reader, listed: frozenset[str],
+           examples: int = EXAMPLES) -> Replay:
+    """Each text tagged by both rule sets; what differs, counted and listed; and the words of the texts the
+    edited rules leave untagged that are not `listed` (the rules' keywords)."""
     changes: list[Change] = []
     untagged: list[Said] = []
     before_counts: Counter[str] = Counter()
@@ -106,7 +142,38 @@ def replay(texts: Sequence[Said], running: Tagger, edited: Tagger, examples: int
                      for tag in before_counts.keys() | after_counts.keys()),
                     key=lambda shift: (-(shift.gained + shift.lost), -shift.after, shift.tag))
     return Replay(messages=len(texts), changed=len(changes), changes=tuple(changes[:examples]), shifts=tuple(shifts),
-                  untagged=len(untagged), untagged_examples=tuple(untagged[:examples]))
+                  untagged=len(untagged), untagged_examples=tuple(untagged[:examples]),
+                  suggestions=suggest(untagged, edited, listed))
+
+
+def suggest(untagged: Sequence[Said], reader: Reader, listed: frozenset[str],
+            limit: int = SUGGESTIONS) -> tuple[Suggestion, ...]:
+    """Words (the tagger's own tokens, two Chinese characters or more) that two or more untagged messages
+    say and no rule lists, neither too common (`COMMON_IDF`) nor chat; most messages first, the rarer
+    word (higher IDF) first among equals."""
+    idf = _idf()
+    said_in: Counter[str] = Counter()
+    newest: dict[str, str] = {}
+    for message in untagged:
+        for word in set(reader.tokens(message.text)):
+            if (len(word) >= 2 and word not in listed and word not in CHAT and idf.get(word, COMMON_IDF) >= COMMON_IDF
+                    and all("\u4e00" <= char <= "\u9fff" for char in word)):
+                said_in[word] += 1
+                newest.setdefault(word, message.text)
+    ranked = sorted((word for word, count in said_in.items() if count >= 2),
+                    key=lambda word: (-said_in[word], -idf.get(word, COMMON_IDF), word))
+    return tuple(Suggestion(word, said_in[word], newest[word]) for word in ranked[:limit])
+
+
+@cache
+def _idf() -> dict[str, float]:
+    """jieba's inverse document frequencies (jieba/analyse/idf.txt, read once: 0.2 s)."""
+    table: dict[str, float] = {}
+    with open(os.path.join(os.path.dirname(jieba.__file__), "analyse", "idf.txt"), encoding="utf-8") as lines:
+        for line in lines:
+            word, _, value = line.rstrip("\n").partition(" ")
+            table[word] = float(value)
+    return table
 
 
 def _tags(tagger: Tagger, text: str) -> tuple[str, ...]:

@@ -181,7 +181,7 @@ def test_preview_shows_an_edit_over_the_customers_latest_messages_before_saving(
     which of their messages would get it, per tag, and which messages still get no tag at all."""
     h = shop
     said = {"小林": ["周末想带孩子去露营，你们组织吗", "帐篷要自己带吗"], "阿秀": ["水光针多少钱，最近有优惠吗"],
-            "老周": ["好的，收到，谢谢", "你们店几点关门"]}
+            "老周": ["好的，收到，谢谢", "你们店几点关门", "周六晚上几点关门呀"]}
     for name, texts in said.items():
         external_userid = h.sim.add_customer(name, userid="guide_li")["external_userid"]
         h.settle()
@@ -196,10 +196,11 @@ def test_preview_shows_an_edit_over_the_customers_latest_messages_before_saving(
     page.click("#replay-button")
     page.wait_for_selector("#replay-shifts")
     summary = page.inner_text(".replay-summary")
-    assert "最近 5 条客户消息" in summary and "2 条的标签会变" in summary
+    assert "最近 6 条客户消息" in summary and "2 条的标签会变" in summary and "3 条没有任何标签" in summary
     assert "兴趣:露营\t0\t2\t+2" in page.inner_text("#replay-shifts")
     changes = page.inner_text("#replay-changes")
     assert "帐篷要自己带吗" in changes and "+兴趣:露营" in changes and "小林" in changes
+    assert page.locator("#replay-words .chip").all_inner_texts() == ["几点 ×2", "关门 ×2"]  # not 收到, not 你们
     page.click("#replay-untagged summary")
     untagged = page.inner_text("#replay-untagged")
     assert "好的，收到，谢谢" in untagged and "水光针" not in untagged

@@ -207,11 +207,13 @@ def test_rules_without_the_learned_check_say_so(console: Console) -> None:
 
 def test_preview_shows_what_the_edited_rules_change_in_the_latest_messages(console: Console) -> None:
     """改动预览: before saving, the customers' latest texts tagged by the edited rules against the running
-    ones: which gain or lose a tag, per tag, and which no rule tags; the bot's own words are not read."""
+    ones: which gain or lose a tag, per tag, which no rule tags and the words they share that no rule lists;
+    the bot's own words and pictures are not read."""
     zhang, li, wang = (console.customer(name) for name in ("张三", "李四", "王五"))
     said = [(zhang, "in", "text", "你们周末组织露营吗，要自己带帐篷吗"), (li, "in", "text", "这个疗程多少钱，有优惠吗"),
             (wang, "in", "text", "好的谢谢，收到"), (wang, "in", "image", "露营照片"),
-            (zhang, "out", "text", "露营活动每月一次，欢迎报名")]
+            (zhang, "out", "text", "露营活动每月一次，欢迎报名"), (wang, "in", "text", "周日能带狗狗进去吗"),
+            (wang, "in", "text", "狗狗可以一起来吗，它很乖")]
     with console.runtime.db.session() as session:
         session.add_all(Message(customer_id=customer, direction=direction, channel="kf", msg_type=kind, content=text,
                                 status="received" if direction == "in" else "sent", created_at=START)
@@ -226,14 +228,16 @@ def test_preview_shows_what_the_edited_rules_change_in_the_latest_messages(conso
                                                       "csrf_token": csrf_token(op, "/console/rules")}).get_json()
 
     result = preview(edited)
-    assert (result["ok"], result["messages"], result["changed"], result["untagged"]) == (True, 3, 2, 1)
+    assert (result["ok"], result["messages"], result["changed"], result["untagged"]) == (True, 5, 2, 3)
     changes = {change["text"]: (change["gained"], change["lost"]) for change in result["changes"]}
     assert changes == {"你们周末组织露营吗，要自己带帐篷吗": (["兴趣:露营"], []),
                        "这个疗程多少钱，有优惠吗": (["关注:费用"], ["关注:价格"])}
     shifts = {shift["tag"]: (shift["before"], shift["after"], shift["gained"], shift["lost"])
               for shift in result["shifts"]}
     assert shifts["兴趣:露营"] == (0, 1, 1, 0) and shifts["关注:价格"] == (1, 0, 0, 1)
-    assert [m["text"] for m in result["untagged_examples"]] == ["好的谢谢，收到"]
+    untagged = ["狗狗可以一起来吗，它很乖", "周日能带狗狗进去吗", "好的谢谢，收到"]  # newest first
+    assert [m["text"] for m in result["untagged_examples"]] == untagged
+    assert result["suggestions"] == [{"word": "狗狗", "messages": 2, "example": untagged[0]}]  # not 收到, not 可以
     assert result["changes"][0]["customer"] in ("张三", "李四") and result["changes"][0]["customer_url"]
 
     assert preview(saved)["changed"] == 0                                   # the saved rules change nothing

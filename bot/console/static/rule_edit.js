@@ -124,6 +124,16 @@
       });
       changes.appendChild(cbody); out.appendChild(changes);
     }
+    if (result.suggestions.length) {
+      var words = el("div", "replay-words"); words.id = "replay-words";
+      words.appendChild(el("span", "label", "没打上标签的消息里常说、规则还没列的词："));
+      result.suggestions.forEach(function (s) {
+        var chip = el("span", "chip", s.word + " ×" + s.messages);
+        chip.title = "例：" + s.example;
+        words.appendChild(chip);
+      });
+      out.appendChild(words);
+    }
     if (result.untagged_examples.length) {
       var details = el("details"); details.id = "replay-untagged";
       details.appendChild(el("summary", "", "没有任何标签的消息（最新 " + result.untagged_examples.length + " 条，共 " + result.untagged + " 条）"));

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from bot.console.messages import in_chinese
 from bot.console.playbook_editor import diff_lines
-from bot.console.rule_replay import LATEST, Said, latest_texts, replay
+from bot.console.rule_replay import LATEST, Said, latest_texts, listed_words, replay
 from bot.console.model_checks import ModelChecks, model_checks
 from bot.console.rule_files import KINDS, EditRefused, RuleFiles, check_tag_rules
 from bot.console.views.base import audit, bp, localtime, requires, viewer
@@ -188,12 +188,13 @@ def rules_replay() -> Response:
     running = tagging.store.current()[1] if tagging is not None else _NO_TAGS  # no tagging: nothing is tagged
     with current_runtime().db.read_session() as session:
         texts = latest_texts(session)
-    result = replay(texts, running, edited)
+    result = replay(texts, running, edited, listed_words(rules))
     return jsonify(ok=True, problems=[], messages=result.messages, changed=result.changed,
                    untagged=result.untagged, shifts=[asdict(shift) for shift in result.shifts],
                    changes=[{**_said(change.said), "before": change.before, "after": change.after,
                              "gained": change.gained, "lost": change.lost} for change in result.changes],
-                   untagged_examples=[_said(said) for said in result.untagged_examples])
+                   untagged_examples=[_said(said) for said in result.untagged_examples],
+                   suggestions=[asdict(suggestion) for suggestion in result.suggestions])
 
 
 class _NoTags:
