@@ -49,6 +49,8 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
         if "hearsay" in kinds and not _own_voice(clause, words["own_speakers"]):
             # 孩子说老师好凶, 孩子说耳朵疼: the customer's child tells the family's own case
             clause.moods |= {"hearsay", "reported"}
+        elif _outsiders_case(clause.tokens, language.sets["outsiders"]):
+            clause.moods.add("hearsay")  # 朋友家的水有怪味: someone outside the family's own case, told
         if "reschedule" in kinds and any(m.kind == "reschedule" and clause.folded[m.start - 1 : m.start] != "被"
                                          and not _arrived(clause.folded, m.end) for m in clause.markers):
             clause.moods.add("rescheduled")  # not 是不是被改到周五了: a move done by others, asked about
@@ -411,6 +413,25 @@ def _read_grievances(language: Language, clauses: list[ClauseInfo], wanted: froz
             sentence = "，".join(other.folded for other in clauses if other.sentence == clause.sentence)
         clause.moods |= grievances.moods(clause.folded, clause.bounds, language.negative_pattern,
                                          sentence, money, wanted, "rhetorical" in clause.moods, clause.asked)
+
+
+_OPENING_OWNER = frozenset(("我", "我的", "我们", "我们的", "有个", "我有个", "有位", "听"))  # 我/朋友, 有个/同事
+_OUTSIDER_LINKS = ("家", "家的", "的")  # 朋友家, 邻居家的, 同事的
+_CUSTOMERS_OWN = frozenset(("我", "我们", "我家", "咱", "咱们", "自己", "我自己"))
+
+
+def _outsiders_case(tokens: list[str], outsiders: frozenset[str]) -> bool:
+    """The clause opens with someone outside the customer's family (`[language] outsiders`: 朋友, 同事, 邻居,
+    隔壁…, or their home or thing, 朋友家, 同事的), and the customer is not in it: it tells that person's own
+    case (朋友植发后肿了一周, 隔壁家的树长虫了), not the customer's."""
+    first = 0
+    while first < len(tokens) - 1 and tokens[first] in _OPENING_OWNER:
+        first += 1
+    opening = tokens[first] if tokens else ""
+    if opening not in outsiders and not any(
+            opening.startswith(person) and opening[len(person):] in _OUTSIDER_LINKS for person in outsiders):
+        return False
+    return _CUSTOMERS_OWN.isdisjoint(tokens[first + 1 :])
 
 
 def _own_voice(clause: ClauseInfo, own_speakers: tuple[str, ...]) -> bool:

@@ -361,6 +361,11 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # home), is `referring` as well, and so is the next clause of the sentence that goes on without a subject of its
     # own (…，想自己过去看看): their visit or enrolment, no one the customer makes.
     "relayed": ("问", "在问", "想问", "打听", "想了解", "想知道", "想咨询", "让我问", "托我问", "想给"),
+    # People outside the customer's family: a clause that opens with one (or their home, 朋友家, 邻居家的) and names
+    # not the customer tells that person's own case (朋友家洗衣机也有异味, 同事打完也肿了好几天): `hearsay`. Neighbours
+    # by where they live only with their home (隔壁家): 隔壁, 楼上 alone are as often a room or a floor of the business.
+    "outsiders": ("朋友", "闺蜜", "同事", "同学", "老同学", "邻居", "室友", "发小", "隔壁家", "楼上家", "楼下家",
+                  "对门家", "别人", "有人", "人家", "网友"),
     "household": ("老公", "老婆", "对象", "爱人", "男朋友", "女朋友", "家里人", "家人"),
     "also": ("也", "也想", "也要", "也打算", "都想", "也准备"),
     "also_wants": ("想", "打算", "准备", "来", "报", "约", "学", "做", "生", "有兴趣", "感兴趣", "动心", "心动", "要来",
