@@ -24,7 +24,7 @@ NUMBER = "#"  # in a cue: a number, in digits or in Chinese (三遍, 第3次, �
 _NUMBER_CHARS = frozenset("0123456789一二两三四五六七八九十百千万几好多")
 _NUMBER_REGEX = "(?:[0-9]+|[一二两三四五六七八九十百千万几好多]+)"
 # The marker list of a mood where the two names differ (a cue on the mood reads the list).
-_MOOD_MARKERS = {"rescheduled": "reschedule", "settled": "no_need", "deferred": "deferral",
+_MOOD_MARKERS = {"rescheduled": "reschedule", "changed": "swaps", "settled": "no_need", "deferred": "deferral",
                  "passed": "resolved", "praised": "praise", "negative": "negative"}
 # Someone else's words about someone else's case (朋友说她在别家等了一个多小时都没人管): a rule that refuses one of
 # these moods weighs no cue of a clause that has it and names such a person but not the business.

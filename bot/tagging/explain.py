@@ -22,7 +22,8 @@ from bot.tagging.negation import asks_a_not_a, negations
 MOOD_LABELS = {
     "statement": "陈述", "question": "提问", "rhetorical": "反问", "hypothetical": "假设", "worry": "担心",
     "expectation": "期待", "deferred": "推迟", "passed": "已过去", "praised": "称赞", "hearsay": "转述",
-    "done": "已办过", "rescheduled": "改期", "mild": "一般", "settled": "已办妥不必再", "payment": "付款手续",
+    "done": "已办过", "rescheduled": "改期", "changed": "换成别的", "mild": "一般", "settled": "已办妥不必再",
+    "payment": "付款手续",
     "remedy": "问能否治疗", "self_judged": "说的是自己", "available": "以店里有空为条件",
     "running_late": "已有安排的迟到早到", "premise": "以要办的事为前提提问", "topic": "后面问的是这件事",
     "relayed": "转达别人的问题或打算", "set_aside": "先放一边不谈", "accepted": "接受了", "informed": "已经了解过",

@@ -157,6 +157,11 @@ class Language:
         coming = self._times[0]
         return coming is not None and coming.search(text) is not None
 
+    def time_at(self, text: str, start: int) -> bool:
+        """A time to come right at `start` (换成/周五, 改成/下午三点): what a swap moves the arrangement to."""
+        coming = self._times[0]
+        return coming is not None and coming.match(text, start) is not None
+
     def only_times(self, text: str) -> bool:
         """Nothing but times to come (周四上午十点, 那周六下午的), a few particles allowed."""
         coming = self._times[0]

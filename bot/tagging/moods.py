@@ -51,9 +51,8 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
             clause.moods |= {"hearsay", "reported"}
         elif _outsiders_case(clause.tokens, language.sets["outsiders"]):
             clause.moods.add("hearsay")  # 朋友家的水有怪味: someone outside the family's own case, told
-        if "reschedule" in kinds and any(m.kind == "reschedule" and clause.folded[m.start - 1 : m.start] != "被"
-                                         and not _arrived(clause.folded, m.end) for m in clause.markers):
-            clause.moods.add("rescheduled")  # not 是不是被改到周五了: a move done by others, asked about
+        if "reschedule" in kinds:
+            _read_move(language, clause)
         if "company" in kinds:
             clause.moods.add("accompanying")  # 老公陪我一起过来: he comes along, he is not referred
         for marker in clause.markers:
@@ -141,6 +140,20 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
 # How a time named after a move begins (周五, 下周, 明天, 3点, 十点).
 _TIME_STARTS = ("周", "星期", "礼拜", "下", "上", "明", "后", "今", "这", "那", "月", "早", "晚", "中午", *"0123456789",
                 *"一二两三四五六七八九十")
+
+
+def _read_move(language: Language, clause: ClauseInfo) -> None:
+    """`rescheduled` for a move of what was arranged, not one done by others and asked about (是不是被改到周五了),
+    nor an arrival (我们提前到了); a swap (`[language] swaps`: 改成, 换成, 调成) moves it only to a time (改成周五,
+    换成17:30的); to anything else it is `changed`, what was arranged swapped for another (能调成连座吗)."""
+    text, swaps = clause.folded, language.words["swaps"]
+    for marker in clause.markers:
+        if marker.kind != "reschedule" or text[marker.start - 1 : marker.start] == "被" or _arrived(text, marker.end):
+            continue
+        if text[marker.start : marker.end] in swaps and not language.time_at(text, marker.end):
+            clause.moods.add("changed")
+        else:
+            clause.moods.add("rescheduled")
 
 
 def _arrived(text: str, end: int) -> bool:

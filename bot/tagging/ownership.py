@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 MOVE_REACH = 2
 MOVED_MOOD = "rescheduled"
 MOVED = f"mood:{MOVED_MOOD}"  # the mood as a rule's cue
+CHANGED = "mood:changed"  # what was arranged swapped for another (能调成连座吗): the moving rule's too
 
 
 def names_moves(keywords: Iterable[str], markers: Iterable[str]) -> bool:

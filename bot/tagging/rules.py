@@ -34,7 +34,7 @@ from bot.tagging.language import Language, LanguageError
 from bot.tagging.model import (DEFAULT_ADD_ABOVE, DEFAULT_DECISIVE, DEFAULT_VETO_BELOW, ModelCheck, ModelError,
                                TagModel, load_model)
 from bot.tagging.model_tags import added_only, concept_values, model_tag
-from bot.tagging.ownership import MOVED, MOVED_MOOD, lost_groups, names_moves, taken_elsewhere
+from bot.tagging.ownership import CHANGED, MOVED, MOVED_MOOD, lost_groups, names_moves, taken_elsewhere
 from bot.tagging.words import DEFAULT_NOT_MOOD, MOODS
 
 logger = logging.getLogger(__name__)
@@ -637,6 +637,7 @@ def _parse_keyword_rules(
         cues.update(spec.cues)
         if index in moves:
             cues[MOVED] = moves[index]
+            cues.setdefault(CHANGED, moves[index])
         if spec.expand is not False:  # 什么时候开工 -> 哪天能开工, 有裂纹 -> 有条裂纹: read as the segmenter cuts them
             derived = {**asked_when((*words, *via), lists.get("when_words", ())),
                        **with_measures((*words, *via), lists.get("measures", ()))}

@@ -40,6 +40,7 @@ MOODS = (
     "done",  # 已经, 之前, 在别家, 约过, 约好的: what the keyword names was done already, or elsewhere
     "praised",  # 很好, 不错, 专业 ... in the clause, not negated
     "rescheduled",  # 改到, 改期, 挪到, 换个时间: something already arranged is being moved
+    "changed",  # 换成连座, 改成IMAX厅: what was arranged swapped for another (a `swaps` word, no time after it)
     "mild",  # 一般, 还行, 凑合 closing the clause: a lukewarm judgement, not a complaint
     "settled",  # 不用/不必 … after 已经…了 in the sentence: no longer needed because it is done
     "negative",  # an intensifier right before a negative word (太慢, 真冤, 也太冲了), not negated
@@ -200,11 +201,14 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "amount_questions": ("多少", "几多", "几钱", "怎么算", "怎么收", "分期", "分#期"),
     # Moving what was arranged: 约好的时间改到周三 is still a booking (the `done` of 约好的 does not
     # count in such a clause); a school's 课改到周日 is leave.
-    "reschedule": ("改到", "改成", "改期", "改个时间", "改时间", "改一下时间", "挪到", "挪一下", "换到", "换个时间",
-                   "换时间", "调到", "调整到", "推到", "推迟到", "延到", "延后到", "提前到", "顺延到", "往后挪",
-                   "推迟", "延后", "往后推", "往后延", "往前挪", "往前提", "提前一",
+    "reschedule": ("改到", "改成", "换成", "调成", "改期", "改个时间", "改时间", "改一下时间", "挪到", "挪一下", "换到",
+                   "换个时间", "换时间", "调到", "调整到", "推到", "推迟到", "延到", "延后到", "提前到", "顺延到",
+                   "往后挪", "推迟", "延后", "往后推", "往后延", "往前挪", "往前提", "提前一",
                    # a swap of two times (周二那节课能和周四的换一下吗, 这周六的跟下周六对调)
                    "和*换一下", "跟*换一下", "和*对调", "跟*对调", "和*调换", "跟*调换", "对调一下", "调换一下"),
+    # A swap moves the arrangement only to a time (改成周五, 换成17:30的, 调成晚上那节); to anything else it changes
+    # what was arranged (背景改成香槟色, 换成仿真花, 能不能改成水光针), which moves nothing.
+    "swaps": ("改成", "换成", "调成"),
     # A lukewarm judgement when it closes its clause (效果一般, 服务还行吧); 一般 elsewhere expects (一般会肿).
     "mild": ("一般", "一般般", "还行", "还可以", "还凑合", "凑合", "马马虎虎", "过得去", "中规中矩", "说得过去"),
     # "No need" opening a clause after something done (已经约好了，不用再打电话了): settled, not an opt-out.
