@@ -108,10 +108,10 @@ def listed_words(rules: RuleSet) -> frozenset[str]:
 
 
 def latest_texts(session: Session, limit: int = LATEST) -> list[Said]:
-    """The customers' latest text messages on every channel, newest first."""
+    """The customers' latest text messages on every channel, newest first (what the tagger reads)."""
     rows = session.execute(
         select(Message.id, Message.customer_id, Customer.name, Message.content, Message.created_at)
-        .outerjoin(Customer, Customer.id == Message.customer_id)
+        .join(Customer, Customer.id == Message.customer_id)  # a customer's: not a guide's command to the bot
         .where(Message.direction == "in", Message.msg_type == "text", Message.content != "")
         .order_by(Message.id.desc()).limit(limit))
     return [Said(id_, customer_id, name or "", content, at) for id_, customer_id, name, content, at in rows]
