@@ -13,7 +13,7 @@ import itertools
 import logging
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -25,10 +25,10 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from bot.tagging.amounts import FEE
 from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, DEFECT_GROUPS, FAMILIES, FAMILY_NOT_MOOD, FAMILY_REACH,
-                                  GROUP_ALWAYS_NOT_MOOD, GROUP_EXCLUDE, GROUP_NOT_MOOD, READ_AS_CUT, TIMED_CONCEPTS,
-                                  TOPIC_VERB_REACH, abbreviations, asked_both_ways, asked_when, expansion, group_counts,
-                                  groups_holding, groups_of, head_nouns, head_verbs, merged, motions_swapped,
-                                  predicates_apart, topic_verbs, with_measures)
+                                  GROUP_ALWAYS_NOT_MOOD, GROUP_EXCLUDE, GROUP_NOT_MOOD, NEGATABLE_NOT_MOOD, READ_AS_CUT,
+                                  TIMED_CONCEPTS, TOPIC_VERB_REACH, abbreviations, asked_both_ways, asked_when,
+                                  expansion, group_counts, groups_holding, groups_of, head_nouns, head_verbs, merged,
+                                  motions_swapped, predicates_apart, topic_verbs, with_measures)
 from bot.tagging.defects import DEFECT_NOT_MOOD
 from bot.tagging.language import Language, LanguageError
 from bot.tagging.model import (DEFAULT_ADD_ABOVE, DEFAULT_DECISIVE, DEFAULT_VETO_BELOW, ModelCheck, ModelError,
@@ -583,7 +583,8 @@ def _parse_keyword_rules(
                 timed += tuple(word for word in TIMED_CONCEPTS.get(name, ())
                                if word not in words and word not in via and word not in asked and word not in timed)
             if spec.negatable:  # 上个月投诉的那件事已经处理好了: settled, whatever moods the rule lists
-                refused = [mood for name in reached for mood in GROUP_ALWAYS_NOT_MOOD.get(name, ())]
+                refused = [*_negatable_refusals(spec, reached),
+                           *(mood for name in reached for mood in GROUP_ALWAYS_NOT_MOOD.get(name, ()))]
                 not_mood = (*not_mood, *(mood for mood in dict.fromkeys(refused)
                                          if mood not in not_mood and mood not in spec.mood))
             # A word another rule names as its own keyword is that rule's (咨询:档期's 档期 is no visit).
@@ -711,6 +712,16 @@ def _group_counts(raw: object, words: tuple[str, ...], concepts: Mapping[str, tu
     allowed = set(_allowed_groups(expand))
     return {name: count for name, count in counts.items() if name in allowed}
 
+
+
+def _negatable_refusals(spec: KeywordSpec, reached: Collection[str]) -> Iterator[str]:
+    """The moods every negatable rule refuses (`NEGATABLE_NOT_MOOD`), but those its groups keep: someone else's wish
+    (`third_party`) is a referral's point, and an enquiry (`intent`, `asked`) asks of a thing for whoever wants it;
+    a price doubted (听说你们很贵，真的假的) is a price concern still."""
+    for mood, kept_by in NEGATABLE_NOT_MOOD.items():
+        if not set(kept_by).isdisjoint(reached) or (mood == "third_party" and (spec.intent or spec.asked)):
+            continue
+        yield mood
 
 def _listed_families(expand: bool | list[str]) -> list[str]:
     """The families a rule's `expand` list names (expand = ["缺陷"]): each brings all its groups."""
