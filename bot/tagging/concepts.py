@@ -143,6 +143,12 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     # Leave from a class, or moving it.
     "请假": ("请假", "请*假", "告假", "病假", "事假", "来不了", "去不了", "上不了", "赶不上", "缺课", "停课", "调课",
            "换课", "改课", "顺延", "往后推", "推迟", "延期"),
+    # What was arranged called off by the customer, said with the arrangement first or after the verb (今晚的预约取消
+    # 一下, 今天的场我们取消了, 取消明天的场次): a rule that names a cancellation (取消预约) hears it said any way.
+    "取消": ("取消预约", "预约取消", "取消*预约", "预约*取消", "取消订单", "订单*取消", "取消*订单",
+           *(f"{thing}*取消" for thing in ("场", "那场", "这场", "场次", "号", "那单", "这单", "订位", "包间", "包厢",
+                                          "桌", "行程")),
+           *(f"取消*{thing}" for thing in ("场", "场次", "订位", "包间", "包厢"))),
     # Running late for a visit that stands (路上有点堵，大概晚十分钟; 可能会晚一点点): not leave from it (来不了 is
     # in 请假; the two are RIVALS below).
     "迟到": ("迟到", "晚到", "晚点到", "晚一点到", "晚些到", "迟些到", "来晚", "晚来", "晚*分钟", "晚一刻钟",
@@ -330,6 +336,9 @@ GROUP_EXCLUDE: dict[str, tuple[str, ...]] = {
     "充值": ("取消", "关闭", "自动续费", "自动扣费", "能退", "退钱", "退款", "储值卡", "充值卡"),
     # A time or a date changed (能换成周六吗, 换一个时间) is a move, and an old one traded in (以旧换新) no exchange.
     "换货": ("时间", "日期", "以旧换新", *TIMES_NAMED),
+    # Messages stopped (取消订阅, 推送取消) are an opt-out, no arrangement called off; 再也不去了 vows never to come
+    # back, it calls off no visit.
+    "取消": ("订阅", "推送", "关注", "短信", "消息", "广告", "通知", "提醒", "再也"),
 }
 
 
@@ -767,6 +776,9 @@ _NOT_A_PLACE = ("不", "没", "别", "无")
 # hears 房间, 大床房 and 订房 (each is about a stay); a rule of 大床房 (a room type) or 订房 (a booking
 # intent) means just that, not every room or a stay in general.
 KINDS: dict[str, tuple[str, ...]] = {
+    # A visit called off (不来了，临时有事) is a cancellation to a rule about cancelling; 不来了 alone is as often
+    # leave from a class, so it does not bring the group.
+    "取消": ("不来了", "不去了", "来不了了", "去不了了"),
     "入住": ("订房", "订个房", "留个房", "留间房", "续住", "退房", "房型", "房间", "客房", "套房", "单间", "标间",
            "大床房"),
 }
