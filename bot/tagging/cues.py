@@ -68,6 +68,8 @@ class CueScoring:
         self._negative = self._language.negative_pattern if self._negative_cue else None
         mood_words = [w for kind in mood_kinds if kind != "referring"
                       for w in self._language.words.get(_MOOD_MARKERS.get(kind, kind), ())]
+        if "changed" in mood_kinds:  # a party changed (多加一个人) is `changed` as a swap is
+            mood_words += self._language.words["party_changes"]
         if "referring" in mood_kinds:  # 也 alone is in too many messages: 也 with what is wanted (也想, 也打算)
             words_of = self._language.words
             mood_words += [also + want for also in words_of["also"] for want in words_of["also_wants"]]

@@ -157,6 +157,21 @@ class Language:
         coming = self._times[0]
         return coming is not None and coming.search(text) is not None
 
+    @cached_property
+    def _party_changes(self) -> re.Pattern[str] | None:
+        """`[language] party_changes` as one regex, `*` a gap of up to three characters, `#` a number."""
+        parts = sorted({w for w in self.words["party_changes"] if w}, key=longest_first)
+        if not parts:
+            return None
+        return compile_pattern("|".join(
+            ".{0,3}?".join(_TIME_NUMBER.join(map(re.escape, piece.split("#"))) for piece in word.split("*"))
+            for word in parts))
+
+    def changes_party(self, text: str) -> bool:
+        """The party of a booking changed (人数从六个变成五个, 多加一个人): what was arranged is `changed`."""
+        pattern = self._party_changes
+        return pattern is not None and pattern.search(text) is not None
+
     def time_at(self, text: str, start: int) -> bool:
         """A time to come right at `start` (换成/周五, 改成/下午三点): what a swap moves the arrangement to."""
         coming = self._times[0]

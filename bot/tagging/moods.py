@@ -53,6 +53,8 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
             clause.moods.add("hearsay")  # 朋友家的水有怪味: someone outside the family's own case, told
         if "reschedule" in kinds:
             _read_move(language, clause)
+        if "人" in clause.folded and language.changes_party(clause.folded):
+            clause.moods.add("changed")  # 能多加一个人吗, 人数从六个变成五个: the party booked changed
         if "company" in kinds:
             clause.moods.add("accompanying")  # 老公陪我一起过来: he comes along, he is not referred
         for marker in clause.markers:

@@ -209,6 +209,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # A swap moves the arrangement only to a time (改成周五, 换成17:30的, 调成晚上那节); to anything else it changes
     # what was arranged (背景改成香槟色, 换成仿真花, 能不能改成水光针), which moves nothing.
     "swaps": ("改成", "换成", "调成"),
+    # The party of a booking changed (人数从六个变成五个, 能多加一个人吗, 我们人变少了): what was arranged is `changed`
+    # as by a swap. `*` is a gap of up to three characters, `#` a number.
+    "party_changes": ("人数*变", "人数*改", "人变少", "人变多", "加#个人", "少#个人", "多#个人", "少来#个", "多来#个"),
     # A lukewarm judgement when it closes its clause (效果一般, 服务还行吧); 一般 elsewhere expects (一般会肿).
     "mild": ("一般", "一般般", "还行", "还可以", "还凑合", "凑合", "马马虎虎", "过得去", "中规中矩", "说得过去"),
     # "No need" opening a clause after something done (已经约好了，不用再打电话了): settled, not an opt-out.
