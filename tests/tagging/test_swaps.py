@@ -47,8 +47,8 @@ def test_a_swap_to_a_time_still_books_where_no_rule_takes_moves() -> None:
     assert tags(booking, "周六上午的能换成周日下午吗") == {"意向:到店"}
 
 
-@pytest.mark.parametrize("text", ["周六那场人数从八个改成七个，来得及吗", "能再多加两个人吗，同学也想玩", "我们这边少三个人，还能开吗",
-                                  "临时有人来不了，人变少了"])
+@pytest.mark.parametrize("text", ["周六那场人数从八个改成七个，来得及吗", "能再多加两个人吗，同学也想玩",
+                                  "我们这边少三个人，还能开吗", "临时有人来不了，人变少了"])
 def test_a_party_changed_is_the_moving_rules(tagger: KeywordTagger, text: str) -> None:
     assert "订单:改签" in tags(tagger, text)
 
