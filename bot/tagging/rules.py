@@ -717,7 +717,10 @@ def _group_counts(raw: object, words: tuple[str, ...], concepts: Mapping[str, tu
 def _negatable_refusals(spec: KeywordSpec, reached: Collection[str]) -> Iterator[str]:
     """The moods every negatable rule refuses (`NEGATABLE_NOT_MOOD`), but those its groups keep: someone else's wish
     (`third_party`) is a referral's point, and an enquiry (`intent`, `asked`) asks of a thing for whoever wants it;
-    a price doubted (听说你们很贵，真的假的) is a price concern still."""
+    a price doubted (听说你们很贵，真的假的) is a price concern still. A rule that lists the moods it wants (`mood`)
+    has said what it reads: nothing is added to it."""
+    if spec.mood:
+        return
     for mood, kept_by in NEGATABLE_NOT_MOOD.items():
         if not set(kept_by).isdisjoint(reached) or (mood == "third_party" and (spec.intent or spec.asked)):
             continue

@@ -1,5 +1,6 @@
 """Issue 11, precision: what every negatable rule refuses whatever `not_mood` an operator's rule lists
-(`NEGATABLE_NOT_MOOD` in bot/tagging/concepts.py): a plan given up (`reversed`), someone else's wish
+(`NEGATABLE_NOT_MOOD` in bot/tagging/concepts.py): a plan given up (`reversed`), a thing named (`named`), someone
+else's wish
 (`third_party`, kept by a referral rule and an enquiry) and someone's words passed on and doubted (`doubted`,
 kept by a price rule). Every sentence is new (written for these tests, not taken from tests/data)."""
 
@@ -45,6 +46,7 @@ def rentals() -> KeywordTagger:
     ("text", "expected"),
     [
         ("本来想租一台投影仪的，后来公司自己买了", set()),  # a plan given up
+        ("回收政策我在公众号上看过了", set()),  # a thing named, the policy, not a trade-in
         ("我表哥也想租，回头让他自己找你们", {"意向:转介绍"}),  # someone else's wish: a referral, no rental of mine
         ("听别人说你们回收压价特别狠，是真的吗", set()),  # words passed on and doubted
         ("听说你们家挺贵的，真的假的", {"关注:价格"}),  # a price doubted is still a price concern
