@@ -365,9 +365,10 @@ CLOSING: frozenset[str] = frozenset((*(f"一{measure}多少" for measure in _MEA
 DEFAULT_CONCEPTS["价格"] += (*(f"多少一{measure}" for measure in _MEASURES), *sorted(CLOSING))
 # An order said with a count and a measure (来两束, 要一箱, 订一份); not 个, which counts people and hours
 # (来两个人, 要一个小时), nor 要一块 (钱).
-_ORDERED = ("份", "束", "盒", "箱", "斤", "杯", "袋", "瓶", "只", "套", "盆", "篮", "罐", "包", "提")
+_ORDERED = ("份", "束", "盒", "箱", "斤", "杯", "袋", "瓶", "只", "套", "盆", "篮", "罐", "包", "提", "条", "床", "间")
 DEFAULT_CONCEPTS["下单"] += tuple(f"{again}{verb}{count}{measure}" for again in ("", "再")
-                                 for verb in ("来", "要", "订") for count in ("一", "两") for measure in _ORDERED)
+                                 for verb in ("来", "要", "订") for count in ("一", "两", "三", "四", "五")
+                                 for measure in _ORDERED)
 # A job under way chased by its end (building work, a tailoring, a repair, a print): when it is done, whether
 # it is done yet, how far it has got, hurry it up; the operator's bare 催 and 进度 name the group. A
 # question before ordering (改一条裤子一般要几天) is none: each form asks of work already begun.
