@@ -142,10 +142,15 @@ class CueScoring:
         return cued_in
 
     def _good_news(self, clause: ClauseInfo) -> bool:
-        """A clause that denies something, followed by a clause that is nothing but praise (一点不适都没有，挺好):
-        what it denies was feared, not wanted, so its cues (一点*都没, 到现在) weigh nothing; 「呵呵，挺好」 denies
-        nothing and still scoffs."""
-        return any(negator in clause.folded for negator in _DENIALS) and self._language.judged_after(clause.follows)
+        """A clause that denies something, followed by a clause that is nothing but praise (一点不适都没有，挺好) or
+        after one that closes with praise in its sentence and opens with no contrast (品质很好，戴了半年一点没变): what
+        it denies was feared, not wanted, so its cues (一点*都没, 到现在) weigh nothing; 「呵呵，挺好」 denies nothing
+        and still scoffs, 「老师很好，就是从来不回消息」 turns to a grievance."""
+        if not any(negator in clause.folded for negator in _DENIALS):
+            return False
+        language = self._language
+        return language.judged_after(clause.follows) or (
+            language.judged_before(clause.precedes) and not clause.folded.startswith(language.words["contrasts"]))
 
     def _of_someone_else(self, clause: ClauseInfo, so_far: list[ClauseInfo]) -> bool:
         """Someone else (朋友, 我妈, 邻居, 有人) is named in the clause or before it in its sentence, and the clause

@@ -243,6 +243,20 @@ class Language:
         before = f"(?:{degrees})*" if degrees else ""
         return re.compile(f"^[，,、 ~～]+{before}(?:{_alternatives(praise)})[的了啊呀哈吧嘛啦]*(?:[，,。！!？?~～ ]|$)")
 
+    @cached_property
+    def _judged_before(self) -> re.Pattern[str] | None:
+        """The clause before closes with praise, not denied, degree words before it (品质很好，… / 一直很好，…)."""
+        praise = self.words["praise"]
+        if not praise:
+            return None
+        degrees = _alternatives(self.words["praise_degrees"]) if self.words["praise_degrees"] else None
+        before = f"(?:{degrees})*" if degrees else ""
+        return re.compile(f"(?<![不没]){before}(?:{_alternatives(praise)})[的了啊呀哈吧嘛啦]*[，,、 ~～]+$")
+
+    def judged_before(self, precedes: str) -> bool:
+        """The clause before this one, in its sentence, closes with praise (效果很好，一点杂音都没有)."""
+        return self._judged_before is not None and self._judged_before.search(precedes) is not None
+
     def judged_after(self, follows: str) -> bool:
         """The clause after this one judges what it names, and only that (价格我看过了，挺合理的)."""
         return self._judged_after is not None and self._judged_after.match(follows) is not None
