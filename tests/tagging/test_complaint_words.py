@@ -48,3 +48,12 @@ def test_a_complaint_without_the_operators_words(shop: KeywordTagger, text: str)
 ])
 def test_no_complaint(shop: KeywordTagger, text: str) -> None:
     assert "诉求:投诉" not in tags(shop, text)
+
+
+@pytest.mark.parametrize("text", ["别再写错取车时间了", "下回不要再漏装车铃了"])
+def test_a_fault_demanded_not_to_recur_complains(shop: KeywordTagger, text: str) -> None:
+    assert "诉求:投诉" in tags(shop, text)
+
+
+def test_a_small_favour_asked_complains_of_nothing(shop: KeywordTagger) -> None:
+    assert "诉求:投诉" not in tags(shop, "别再写错门牌号就行，别的都好")
