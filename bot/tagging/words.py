@@ -453,9 +453,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # Verbs whose keyword (洗鞋, 换机油, 清洗空调, 空调清洗) is also found split, inverted and with the
     # object's full noun (洗一双鞋, 机油该换了, 鞋子洗完了): see bot/tagging/verb_object.py.
     "verbs": ("洗", "剪", "染", "烫", "拍", "修", "换", "补", "拔", "种", "贴", "擦", "做", "办", "喷", "装", "拆",
-              "配", "验", "测", "查", "充", "续", "退", "寄", "抽", "磨", "剃", "刮", "涂", "敷", "打", "镶", "封",
-              "住", "按", "灸", "扎", "揉", "捏", "卸", "熏", "清洗", "更换", "维修", "修理", "拍摄", "保养", "清理",
-              "护理", "改造"),
+              "订", "配", "验", "测", "查", "充", "续", "退", "寄", "抽", "磨", "剃", "刮", "涂", "敷", "打", "镶",
+              "封", "住", "按", "灸", "扎", "揉", "捏", "卸", "熏", "清洗", "更换", "维修", "修理", "拍摄", "保养",
+              "清理", "护理", "改造"),
     # A keyword's verb said alone (按 of 按摩, 灸 of 艾灸, 续 of 续卡: `KeywordRule.heads`) names the keyword
     # with one of these right after it, for a topic (按完, 灸过, 按得真好, 按的时候), or closing its clause
     # (还是上次那个师傅按, 年卡怎么续); never the verbs said of everything (`light_verbs`), and a verb that is also

@@ -97,3 +97,9 @@ def test_the_inverted_order_is_looked_for_only_where_an_object_or_a_count_stands
     assert objects.inverted(["机油", "该换", "了"]) == [(0, 2, "换机油")]
     assert objects.inverted(["你好", "在", "吗"]) == []
     assert objects.inverted(["一", "下"]) == []  # a count, no object after it
+
+
+@pytest.mark.parametrize("text", ["周五晚上能订三桌吗", "中午那种大一点的桌还能订吗", "帮我订一个桌，六点半到"])
+def test_a_booking_verb_said_apart_from_what_is_booked(text: str) -> None:
+    diner = KeywordTagger(parse_rules('[[keyword]]\ntag = "意向:订桌"\nkeywords = ["订桌", "订座"]\n'))
+    assert tags(diner, text) == {"意向:订桌"}
