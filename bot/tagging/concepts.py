@@ -216,8 +216,8 @@ GROUP_ALWAYS_NOT_MOOD: dict[str, tuple[str, ...]] = {
     "投诉": ("passed", "misdirected", "accused", "compared", "rebutted", "teasing", "doubted"),
     "丢失": ("misdirected",), "退款": ("rebutted", "reversed"),
     # A plan given up or a wish held back (本来想约周六的，但是下个月才回来) books and takes leave of nothing,
-    # whatever moods an operator's rule lists.
-    "预约": ("reversed",), "请假": ("reversed",)}
+    # whatever moods an operator's rule lists; nor is a leave taken from work (跟公司请了半天假, `from_work`) one.
+    "预约": ("reversed",), "请假": ("reversed", "from_work")}
 
 # What every negatable rule refuses besides its own `not_mood` (unless its `mood` names it), but a rule that reaches
 # one of the groups named keeps: a plan given up or a wish held back (`reversed`: 本来想买的，老婆不让), a thing

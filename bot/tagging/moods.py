@@ -96,6 +96,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     _read_excused(clauses, words["excuses"], words["reasons"], question_words)
     _read_payment(clauses, words["amount_questions"])
     _read_remedy(clauses)
+    _read_from_work(clauses, words["workplaces"], words["own_speakers"])
     _read_attending(clauses, language.sets["visits"], language.sets["attendance"], words["escorts"])
     _read_misdirected(words, clauses)
     _read_accused(words, clauses)
@@ -596,6 +597,19 @@ def _read_remedy(clauses: list[ClauseInfo]) -> None:
     for clause in clauses:
         if clause.sentence in asked and all(m.kind not in _TREATED for m in clause.markers):
             clause.moods.add("remedy")
+
+
+def _read_from_work(clauses: list[ClauseInfo], workplaces: tuple[str, ...], own_speakers: tuple[str, ...]) -> None:
+    """A clause that speaks of a leave (假) in a sentence that names the customer's job (`workplaces`: 跟公司请了半天假,
+    我下周请假回老家，公司批了) is `from_work`: the leave is from work, none from a class or a visit; not a clause that
+    names the customer's child (`own_speakers`: 孩子周六请假，我跟公司也说了) or a lesson (课)."""
+    if not any("假" in clause.folded for clause in clauses):
+        return
+    working = {clause.sentence for clause in clauses if any(word in clause.folded for word in workplaces)}
+    for clause in clauses:
+        if clause.sentence in working and "假" in clause.folded and "课" not in clause.folded \
+                and not any(word in clause.folded for word in own_speakers):
+            clause.moods.add("from_work")
 
 
 # A clause that tells a treatment done, or what was felt while it was (打水光的时候有点疼).

@@ -23,6 +23,7 @@ MOODS = (
     "experienced",  # the keyword with the aspect 过 (投诉过, 退过款): once done, told as experience
     "reversed",  # 本来想请假的，后来想想还是去吧: a plan given up in a later clause of the message
     "accepted",  # 这个价位我们能接受, 价格方面没什么问题: a sentence that accepts what it names and asks nothing
+    "from_work",  # 跟公司请了半天假: the customer's leave from their job, no leave from a class
     "during",  # 打水光的时候有点疼, 做光子的时候脸上火辣辣的: felt while the treatment was done, no reaction after it
     "confirming",  # 确认一下，明天下午三点对吧; 我那个号确认了: an arrangement checked, nothing new asked
     "informed",  # 光子的价钱我之前打听过了, 我问过价格了: the customer found out already, the clause asks nothing
@@ -232,6 +233,9 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     "chronic": ("本来", "本来就", "原本就", "本身就", "平时", "平常", "从小", "老毛病", "老问题", "旧伤", "老伤",
                 "多年", "好几年", "好多年", "几年了", "年了", "这几年", "常年", "长期", "慢性", "一直都", "向来",
                 "天生", "以前就", "一直以来"),
+    # The customer's job: a leave in a clause with one of these is taken from work (跟公司请了半天假, 我明天公司请假),
+    # no leave from a class or a visit: `from_work`, which a rule with a word of the 请假 group refuses.
+    "workplaces": ("公司", "单位", "领导", "老板", "上班", "厂里", "部门", "年假", "调休"),
     # A wish to come or to be treated (想约个针灸，坐骨神经痛): the condition told with it is the reason to come,
     # `remedy` as a question whether a service treats it is, unless its clause tells a treatment done.
     "visit_wishes": ("想约", "想预约", "想来", "想过来", "想做个", "想做一次", "想试试", "想调理", "来调理", "想调",
