@@ -323,6 +323,9 @@ DEFAULT_CONCEPTS["转介绍"] += _WISHING + _ALL_WISHING + _PASSED_ON
 # wish still books: 想约的是周六下午); money already back (「钱已经退回来了」);
 # the customer referred, not referring (「我是李姐介绍过来的」). `expand = false` keeps a rule without them.
 FEE_ASKED = ("收费", "要钱", "收钱", "免费", "是免费的", "是不是免费", "要不要钱")
+# A group whose `GROUP_EXCLUDE` a rule that also reaches one of these does not get: a rule about money back that
+# chases it (退款什么时候到账) keeps 到账 and 退款.
+GROUP_EXCLUDE_KEPT_BY: dict[str, tuple[str, ...]] = {"催单": ("退款",)}
 # Days a customer moves a thing to (能换成周六吗): in a clause, no goods are exchanged.
 TIMES_NAMED = ("周一", "周二", "周三", "周四", "周五", "周六", "周日", "周末", "明天", "后天", "下周")
 GROUP_EXCLUDE: dict[str, tuple[str, ...]] = {
@@ -331,6 +334,8 @@ GROUP_EXCLUDE: dict[str, tuple[str, ...]] = {
            "到店了", "到门口", "门口了", "到楼下", *FEE_ASKED),
     "退款": ("已经退回", "已经退了", "已经退款", "已退款", "到账了", "退回来了", "退到*了"),
     "转介绍": ("推荐我", "介绍我", "被推荐", "介绍过来的", "介绍来的", "推荐过来的", "推荐来的"),
+    # Money back chased (退款怎么还没到账, 申请退款三天了还没到账) is the refund's, no order or job under way.
+    "催单": ("到账", "退款", "退费", "退的钱"),
     # An order cancelled or chased (下单两个小时了还没人送，麻烦催一下) is no new order.
     "下单": ("取消", "退单", "催单", "催一下", "帮我催", "还没送", "还没发货", "到哪了"),
     # Auto-renewal stopped (自动续费怎么取消), money back (充值的钱能退吗) and the card named (储值卡在哪查余额)

@@ -25,10 +25,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from bot.tagging.amounts import FEE
 from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, DEFECT_GROUPS, FAMILIES, FAMILY_NOT_MOOD, FAMILY_REACH,
-                                  GROUP_ALWAYS_NOT_MOOD, GROUP_EXCLUDE, GROUP_NOT_MOOD, NEGATABLE_NOT_MOOD, READ_AS_CUT,
-                                  TIMED_CONCEPTS, TOPIC_VERB_REACH, abbreviations, asked_both_ways, asked_when,
-                                  expansion, group_counts, groups_holding, groups_of, head_nouns, head_verbs, merged,
-                                  motions_swapped, predicates_apart, topic_verbs, with_measures)
+                                  GROUP_ALWAYS_NOT_MOOD, GROUP_EXCLUDE, GROUP_EXCLUDE_KEPT_BY, GROUP_NOT_MOOD,
+                                  NEGATABLE_NOT_MOOD, READ_AS_CUT, TIMED_CONCEPTS, TOPIC_VERB_REACH, abbreviations,
+                                  asked_both_ways, asked_when, expansion, group_counts, groups_holding, groups_of,
+                                  head_nouns, head_verbs, merged, motions_swapped, predicates_apart, topic_verbs,
+                                  with_measures)
 from bot.tagging.defects import DEFECT_NOT_MOOD
 from bot.tagging.language import Language, LanguageError
 from bot.tagging.model import (DEFAULT_ADD_ABOVE, DEFAULT_DECISIVE, DEFAULT_VETO_BELOW, ModelCheck, ModelError,
@@ -570,8 +571,9 @@ def _parse_keyword_rules(
                     not_mood = GROUP_NOT_MOOD[name]
 
                 cues.update(DEFAULT_CUES.get(name, {}))
-                exclude += tuple(word for word in GROUP_EXCLUDE.get(name, ())
-                                 if word not in exclude and word not in words and word not in via)
+                if not reached_any(GROUP_EXCLUDE_KEPT_BY.get(name, ()), reached):  # a refund chase is a refund rule's
+                    exclude += tuple(word for word in GROUP_EXCLUDE.get(name, ())
+                                     if word not in exclude and word not in words and word not in via)
                 # The rule's own 定金 or 押金 is asked as the group's is: 「定金是多少」 asks a price,
                 # 「定金交了五千，能退吗」 and 「定金收据找不到了」 do not.
                 kept_asked.update(word for word in words if word in ASKED_CONCEPTS.get(name, ())
@@ -714,6 +716,10 @@ def _group_counts(raw: object, words: tuple[str, ...], concepts: Mapping[str, tu
 
 
 
+def reached_any(groups: Collection[str], reached: Collection[str]) -> bool:
+    return not set(groups).isdisjoint(reached)
+
+
 def _negatable_refusals(spec: KeywordSpec, reached: Collection[str]) -> Iterator[str]:
     """The moods every negatable rule refuses (`NEGATABLE_NOT_MOOD`), but those its groups keep: someone else's wish
     (`third_party`) is a referral's point, and an enquiry (`intent`, `asked`) asks of a thing for whoever wants it;
@@ -722,7 +728,7 @@ def _negatable_refusals(spec: KeywordSpec, reached: Collection[str]) -> Iterator
     if spec.mood:
         return
     for mood, kept_by in NEGATABLE_NOT_MOOD.items():
-        if not set(kept_by).isdisjoint(reached) or (mood == "third_party" and (spec.intent or spec.asked)):
+        if reached_any(kept_by, reached) or (mood == "third_party" and (spec.intent or spec.asked)):
             continue
         yield mood
 

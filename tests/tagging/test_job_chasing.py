@@ -109,3 +109,13 @@ def test_a_keyword_closing_with_when_gets_its_gapped_forms() -> None:
     forms = asked_when(["报告什么时候", "什么时候"], ["什么时候", "啥时候"])
     assert forms["报告*啥时候"] == "报告什么时候" and forms["报告*什么时候"] == "报告什么时候"
     assert not any(form.startswith("*") for form in forms)
+
+
+def test_money_back_chased_is_no_order_chased() -> None:
+    """Issue 11, precision: the 催单 group excludes money back (到账, 退款: 退款怎么还没到账), unless the rule is about
+    money back too (it reaches the 退款 group). New sentences."""
+    orders = KeywordTagger(parse_rules('[[keyword]]\ntag = "物流:催单"\nkeywords = ["到哪了", "还没到"]\n'))
+    assert tags(orders, "退款怎么还没到账啊，都五天了") == set()
+    assert tags(orders, "包裹怎么还没到，都五天了") == {"物流:催单"}
+    refunds = KeywordTagger(parse_rules('[[keyword]]\ntag = "售后:退款"\nkeywords = ["退款", "还没到"]\n'))
+    assert tags(refunds, "退款怎么还没到账啊，都五天了") == {"售后:退款"}
