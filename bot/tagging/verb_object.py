@@ -6,7 +6,8 @@ An operator writes 洗鞋, 换机油, 清洗空调; customers write 「洗一双
 a two-character verb there (空调清洗). Then it is also found
 
 - split: the verb, up to two `separable_inserts` (了, 完, 个, 一下, 一双, #件…), the object
-  (洗一双鞋, 擦一下玻璃; for a longer verb its one-character head: 洗下空调);
+  (洗一双鞋, 擦一下玻璃; for a longer verb its one-character head: 洗下空调), after an insert also with a word
+  of one or two characters that makes the object a kind of it (换一个女老师, 订12张连座);
 - inverted: the object, up to MAX_BETWEEN tokens, then the verb alone, doubled (洗洗) or with a
   complement (`verb_complements`: 完, 好, 坏, 一下…): 机油/该/换/了, 窗帘/送去/洗/了; never with a negator
   between them (衣服/没/洗 reports no washing);
@@ -61,7 +62,11 @@ class VerbObjects:
                                    for w in words["separable_inserts"]), key=len, reverse=True))
         heads = "".join(sorted({re.escape(p.verb) for p in found}))
         objects = "|".join(sorted({re.escape(n) for p in found for n in p.objects}, key=longest_first))
-        self.split_pattern = (compile_pattern(f"([{heads}])((?:{inserts}){{0,2}})({objects})")
+        # After a count or a measure, a word of one or two characters may make the object a kind of it (换一个女老师,
+        # 订12张连座); not an aspect or 的 (贴完的膜 is no 贴膜).
+        kind = "(?:(?![的了着过])[\u4e00-\u9fff]){1,2}?"
+        self.split_pattern = (compile_pattern(f"([{heads}])((?:{inserts}){{0,2}})({objects})"
+                                              f"|([{heads}])((?:{inserts}){{1,2}}){kind}({objects})")
                               if found and inserts else None)
         # A piece may hold such a keyword only if it holds one split or an object before a verb.
         self.pattern = (compile_pattern(f"{self.split_pattern.pattern}|(?:{objects}).{{0,12}}?[{heads}]")
@@ -76,7 +81,8 @@ class VerbObjects:
             return []
         found = []
         for match in self.split_pattern.finditer(text):
-            keyword = self._split.get((match.group(1), match.group(3)))
+            verb, obj = (match.group(1), match.group(3)) if match.group(1) else (match.group(4), match.group(6))
+            keyword = self._split.get((verb, obj))
             if keyword is not None:
                 found.append((match.start(), match.end(), keyword))
         return found

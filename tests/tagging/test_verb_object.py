@@ -103,3 +103,14 @@ def test_the_inverted_order_is_looked_for_only_where_an_object_or_a_count_stands
 def test_a_booking_verb_said_apart_from_what_is_booked(text: str) -> None:
     diner = KeywordTagger(parse_rules('[[keyword]]\ntag = "意向:订桌"\nkeywords = ["订桌", "订座"]\n'))
     assert tags(diner, text) == {"意向:订桌"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("想换一个男教练，女儿更听他的", {"老师:更换"}),     # a kind of 教练 after the count
+    ("周日帮我订两张情侣座", {"意向:订座"}),
+    ("换完的教练还是老样子", set()),                    # 的 makes no kind: nothing asked
+])
+def test_a_kind_of_the_object_after_a_count(text: str, expected: set[str]) -> None:
+    rules = ('[[keyword]]\ntag = "老师:更换"\nkeywords = ["换教练"]\n'
+             '[[keyword]]\ntag = "意向:订座"\nkeywords = ["订座"]\n')
+    assert tags(KeywordTagger(parse_rules(rules)), text) == expected
