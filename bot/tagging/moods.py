@@ -79,6 +79,8 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
             if "hearsay" in carried and (clause.tokens[:1] in (["我"], ["我们"], ["自己"], ["我自己"])
                                          or _own_question(clause, question_words)):
                 carried.discard("hearsay")
+            if "worry" in carried and clause.folded.startswith(_CONSEQUENCES):
+                carried.discard("worry")  # 怕传染给别的小朋友，就不去了: what the fear decided is done, not feared
             clause.moods |= carried
     # A strong judgement is the customer's own, not one they pass on (听同事说你们退费特别慢).
     for clause in clauses:
@@ -143,6 +145,10 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
 # How a time named after a move begins (周五, 下周, 明天, 3点, 十点).
 _TIME_STARTS = ("周", "星期", "礼拜", "下", "上", "明", "后", "今", "这", "那", "月", "早", "晚", "中午", *"0123456789",
                 *"一二两三四五六七八九十")
+
+
+# A clause that opens with one of these tells what the customer decided (怕传染，就不去了; 担心过敏，所以想先约个面诊).
+_CONSEQUENCES = ("就", "所以", "于是", "那就", "干脆", "因此")
 
 
 def _read_move(language: Language, clause: ClauseInfo) -> None:
