@@ -27,6 +27,8 @@ _GOING_ON = frozenset(("想", "想要", "打算", "准备", "要", "说", "也�
 _NEGATORS = frozenset("不没别停")
 _POSSESSORS = frozenset(("我", "我的", "他", "他的", "她", "她的", "我们", "我们的"))  # before a person: 我同事, 她闺女
 _LEFT_TO = frozenset(("让", "叫"))  # 让她自己约: the person is told to do it
+_GIVEN_BACK = frozenset("给回")  # 退给我, 退回来: a giving back said as a verb, the thing given after its 的
+_FIRST_PERSON_PLURAL = frozenset(("们",))  # 退给我/们: the segmenter leaves the plural apart
 _STILL_TO_COME = frozenset(("快", "快要", "马上", "就要", "要", "将", "即将", "等", "等到"))  # 快到了, 马上就好了
 _NOT_STATEMENT = frozenset({"question", "hypothetical", "worry", "hearsay", "expectation", "rhetorical", "deferred"})
 
@@ -371,6 +373,8 @@ class HitMoods:
         words, sets = self._language.words, self._language.sets
         if len(hit.spans) > 1 or hit.keyword[:1] in _NEGATORS:
             return False  # 别*发/短信, 不要/推送: an opt-out names what it stops
+        if self._thing_returned(hit, clause):
+            return True  # 退给我们的作业本, 老师退回来的作业: what is given back is no money
         after = clause.tokens[hit.end : hit.end + 3]
         if after[:1] == ["的"] and after[1:2] and after[1].startswith(words["demonstratives"]):
             said = "".join(clause.tokens[hit.start : hit.end])
@@ -385,6 +389,21 @@ class HitMoods:
         if after[0] in sets["documents"]:
             return True  # 退款政策写在哪: a document is asked for, not what it governs
         return "question" not in moods and not self._language.intent_moods(clause)
+
+    def _thing_returned(self, hit: Hit, clause: ClauseInfo) -> bool:
+        """A giving back said as a verb (退给我, 退回来: a keyword of 退 and a direction, `_GIVEN_BACK`) before 的
+        and a noun, that names no money (`money_words`) up to the clause's end: 「退给我们的作业本还没发下来」,
+        「老师退回来的作业要重写吗」 tell of a thing given back; 「退给我的钱什么时候到」 asks for money."""
+        said = "".join(clause.tokens[hit.start : hit.end])
+        rest = clause.tokens[hit.end :]
+        if said[:1] != "退" or said[1:2] not in _GIVEN_BACK:
+            return False
+        while rest[:1] and rest[0] in _FIRST_PERSON_PLURAL:
+            rest = rest[1:]  # 退给我/们/的
+        if rest[:1] != ["的"] or len(rest) < 2:
+            return False
+        after = "".join(rest[1:])
+        return not any(word in after for word in self._language.words["money_words"])
 
     def _done_after(self, hit: Hit, clause: ClauseInfo, moods: set[str]) -> bool:
         """An aspect right after the keyword (`done_aspects`: 了 with more after it, 的) in a clause
