@@ -571,7 +571,7 @@ def _parse_keyword_rules(
                     not_mood = GROUP_NOT_MOOD[name]
 
                 cues.update(DEFAULT_CUES.get(name, {}))
-                if not reached_any(GROUP_EXCLUDE_KEPT_BY.get(name, ()), reached):  # a refund chase is a refund rule's
+                if not _reaches_any(GROUP_EXCLUDE_KEPT_BY.get(name, ()), reached):  # a refund chase is a refund rule's
                     exclude += tuple(word for word in GROUP_EXCLUDE.get(name, ())
                                      if word not in exclude and word not in words and word not in via)
                 # The rule's own 定金 or 押金 is asked as the group's is: 「定金是多少」 asks a price,
@@ -715,8 +715,8 @@ def _group_counts(raw: object, words: tuple[str, ...], concepts: Mapping[str, tu
     return {name: count for name, count in counts.items() if name in allowed}
 
 
-
-def reached_any(groups: Collection[str], reached: Collection[str]) -> bool:
+def _reaches_any(groups: Collection[str], reached: Collection[str]) -> bool:
+    """Whether a rule that reaches the groups `reached` reaches one of `groups`."""
     return not set(groups).isdisjoint(reached)
 
 
@@ -728,9 +728,10 @@ def _negatable_refusals(spec: KeywordSpec, reached: Collection[str]) -> Iterator
     if spec.mood:
         return
     for mood, kept_by in NEGATABLE_NOT_MOOD.items():
-        if reached_any(kept_by, reached) or (mood == "third_party" and (spec.intent or spec.asked)):
+        if _reaches_any(kept_by, reached) or (mood == "third_party" and (spec.intent or spec.asked)):
             continue
         yield mood
+
 
 def _listed_families(expand: bool | list[str]) -> list[str]:
     """The families a rule's `expand` list names (expand = ["缺陷"]): each brings all its groups."""
