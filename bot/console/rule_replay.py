@@ -17,7 +17,6 @@ from functools import cache
 from typing import Protocol
 
 import jieba
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -50,7 +49,7 @@ class Said:
     """One customer message as the preview shows it."""
 
     message_id: int
-    customer_id: int | None
+    customer_id: int
     customer: str
     text: str
     at: datetime

@@ -206,9 +206,8 @@ _NO_TAGS = _NoTags()
 
 
 def _said(said: Said) -> dict[str, object]:
-    link = url_for("console.customer_detail", customer_id=said.customer_id) if said.customer_id else None
-    return {"message_id": said.message_id, "text": said.text, "customer": said.customer, "customer_url": link,
-            "at": localtime(said.at)}
+    return {"message_id": said.message_id, "text": said.text, "customer": said.customer,
+            "customer_url": url_for("console.customer_detail", customer_id=said.customer_id), "at": localtime(said.at)}
 
 
 def _running_tagger(rules: RuleSet) -> KeywordTagger | None:
