@@ -234,24 +234,24 @@ class Language:
         return compile_pattern(f"(?<![没不])(?:{'|'.join(branches)})")
 
     @cached_property
-    def _judged_after(self) -> re.Pattern[str] | None:
-        """The next clause is nothing but praise, degree words before it (，挺合理的 / ，还不错 / ，很满意)."""
+    def _praise(self) -> str | None:
+        """Praise with its degree words before it (挺合理的, 还不错, 很满意), a piece of regex; None without praise."""
         praise = self.words["praise"]
         if not praise:
             return None
-        degrees = _alternatives(self.words["praise_degrees"]) if self.words["praise_degrees"] else None
-        before = f"(?:{degrees})*" if degrees else ""
-        return re.compile(f"^[，,、 ~～]+{before}(?:{_alternatives(praise)})[的了啊呀哈吧嘛啦]*(?:[，,。！!？?~～ ]|$)")
+        degrees = self.words["praise_degrees"]
+        before = f"(?:{_alternatives(degrees)})*" if degrees else ""
+        return f"{before}(?:{_alternatives(praise)})[的了啊呀哈吧嘛啦]*"
+
+    @cached_property
+    def _judged_after(self) -> re.Pattern[str] | None:
+        """The next clause is nothing but praise (，挺合理的 / ，还不错 / ，很满意)."""
+        return re.compile(f"^[，,、 ~～]+{self._praise}(?:[，,。！!？?~～ ]|$)") if self._praise else None
 
     @cached_property
     def _judged_before(self) -> re.Pattern[str] | None:
-        """The clause before closes with praise, not denied, degree words before it (品质很好，… / 一直很好，…)."""
-        praise = self.words["praise"]
-        if not praise:
-            return None
-        degrees = _alternatives(self.words["praise_degrees"]) if self.words["praise_degrees"] else None
-        before = f"(?:{degrees})*" if degrees else ""
-        return re.compile(f"(?<![不没]){before}(?:{_alternatives(praise)})[的了啊呀哈吧嘛啦]*[，,、 ~～]+$")
+        """The clause before closes with praise, not denied (品质很好，… / 一直很好，…)."""
+        return re.compile(f"(?<![不没]){self._praise}[，,、 ~～]+$") if self._praise else None
 
     def judged_before(self, precedes: str) -> bool:
         """The clause before this one, in its sentence, closes with praise (效果很好，一点杂音都没有)."""
