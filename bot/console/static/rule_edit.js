@@ -39,6 +39,11 @@
     return li;
   }
 
+  function showProblems(out, lead, problems) {
+    out.appendChild(el("p", "bad", lead));
+    var ul = el("ul", "problems"); problems.forEach(function (p) { ul.appendChild(problemItem(p)); }); out.appendChild(ul);
+  }
+
   document.addEventListener("click", function (event) {
     var target = event.target;
     if (target.classList && target.classList.contains("jump")) { event.preventDefault(); jumpTo(parseInt(target.dataset.line, 10)); }
@@ -92,8 +97,7 @@
   function showReplay(out, result) {
     out.innerHTML = "";
     if (!result.ok) {
-      out.appendChild(el("p", "bad", "编辑器里的规则有错误，先改好再预览："));
-      var ul = el("ul", "problems"); result.problems.forEach(function (p) { ul.appendChild(problemItem(p)); }); out.appendChild(ul);
+      showProblems(out, "编辑器里的规则有错误，先改好再预览：", result.problems);
       return;
     }
     if (!result.messages) { out.appendChild(el("p", "hint", "还没有客户消息可以预览。")); return; }
@@ -150,8 +154,7 @@
   function showTry(result) {
     out.innerHTML = "";
     if (!result.ok) {
-      out.appendChild(el("p", "bad", "编辑器里的规则有错误，先改好再试："));
-      var ul = el("ul", "problems"); result.problems.forEach(function (p) { ul.appendChild(problemItem(p)); }); out.appendChild(ul);
+      showProblems(out, "编辑器里的规则有错误，先改好再试：", result.problems);
       return;
     }
     var tags = el("div", "try-tags");
