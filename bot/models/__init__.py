@@ -10,7 +10,7 @@ from bot.models.inbox import Callback, KfCursor, SharedValue, Task
 from bot.models.people import Customer, CustomerGuide, Staff
 from bot.models.playbooks import CronFire, Delivery, Enrolment, LinkClick, PlaybookRecord, PlaybookVersion, TrackedLink
 from bot.models.rollups import DailyActiveCustomer, DailyChannelResponse, DailyMessageCount, PlaybookReportDay
-from bot.models.tags import CustomerTag, Tag
+from bot.models.tags import CustomerTag, MessageLabel, Tag
 from bot.models.wechat import AppMessage
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "KfCursor",
     "LinkClick",
     "Message",
+    "MessageLabel",
     "PlaybookRecord",
     "PlaybookReportDay",
     "PlaybookVersion",

@@ -1,4 +1,4 @@
-"""Tags and the evidence for each tag a customer carries."""
+"""Tags, the evidence for each tag a customer carries, and the tags an operator says a message should get."""
 
 from __future__ import annotations
 
@@ -42,3 +42,15 @@ class CustomerTag(Base):
 
     customer: Mapped[Customer] = relationship(back_populates="tags")
     tag: Mapped[Tag] = relationship(lazy="joined")
+
+
+class MessageLabel(Base):
+    """The tags an operator says one customer message should get (标注): what the rules are scored on."""
+
+    __tablename__ = "message_labels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"), unique=True)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)  # sorted; empty: no tag is right
+    labelled_by: Mapped[str] = mapped_column(String(64))
+    labelled_at: Mapped[datetime]
