@@ -27,6 +27,7 @@ NAV = [
     ("console.playbooks", "剧本", ("admin", "operator")),
     ("console.channels", "渠道活码", ("admin", "operator", "guide")),
     ("console.rules", "标签规则", ("admin", "operator")),
+    ("console.labels", "标注", ("admin", "operator")),
     ("console.scripts", "话术库", ("admin", "operator")),
     ("console.imports", "导入", ("admin", "operator")),
     ("console.settings", "设置与健康", ("admin",)),

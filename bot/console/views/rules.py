@@ -16,9 +16,9 @@ from bot.console.model_checks import ModelChecks, model_checks
 from bot.console.rule_files import KINDS, EditRefused, RuleFiles, check_tag_rules
 from bot.console.views.base import audit, bp, localtime, requires, viewer
 from bot.guides.scripts import Script, ScriptsError, parse_scripts
+from bot.labels.scores import NO_TAGS
 from bot.tagging.explain import explain
 from bot.tagging.keywords import KeywordTagger
-from bot.tagging.matches import TagMatch
 from bot.tagging.rules import RuleSet
 from bot.web import current_runtime
 
@@ -185,7 +185,7 @@ def rules_replay() -> Response:
     edited = _running_tagger(rules) or _tagger_for_text(text, base)
     assert edited is not None
     tagging = current_runtime().features.get("tagging")
-    running = tagging.store.current()[1] if tagging is not None else _NO_TAGS  # no tagging: nothing is tagged
+    running = tagging.store.current()[1] if tagging is not None else NO_TAGS  # no tagging: nothing is tagged
     with current_runtime().db.read_session() as session:
         texts = latest_texts(session)
     result = replay(texts, running, edited, listed_words(rules))
@@ -195,14 +195,6 @@ def rules_replay() -> Response:
                              "gained": change.gained, "lost": change.lost} for change in result.changes],
                    untagged_examples=[_said(said) for said in result.untagged_examples],
                    suggestions=[asdict(suggestion) for suggestion in result.suggestions])
-
-
-class _NoTags:
-    def tag(self, text: str) -> list[TagMatch]:
-        return []
-
-
-_NO_TAGS = _NoTags()
 
 
 def _said(said: Said) -> dict[str, object]:

@@ -1,0 +1,108 @@
+"""标注: operators label their customers' messages with the tags they should get, and see how right the
+running rules are on them (precision, recall, F1, per tag, the messages they get wrong); JSONL export."""
+
+from __future__ import annotations
+
+from flask import Response, jsonify, render_template, request, stream_with_context, url_for
+
+from bot.console.views.base import audit, bp, localtime, page_number, requires, viewer
+from bot.labels.scores import NO_TAGS, Disagreement, Scores, Tagger, given_tags, score
+from bot.labels.store import (LabelError, Said, UnknownMessage, count_texts, delete_label, export_lines, labelled,
+                              save_label, to_label)
+from bot.web import current_runtime
+
+PAGE_SIZE = 50
+DISAGREEMENTS = 50  # listed under the figures, newest first
+MAX_TAGS = 50
+
+
+def running() -> tuple[Tagger, tuple[str, ...]]:
+    """The running tagger and every tag its keyword rules give (what a message can be labelled with)."""
+    tagging = current_runtime().features.get("tagging")
+    if tagging is None:
+        return NO_TAGS, ()
+    rules, tagger = tagging.store.current()
+    return tagger, tuple(sorted({rule.tag for rule in rules.keyword_rules}))
+
+
+def said_json(said: Said) -> dict[str, object]:
+    return {"message_id": said.message_id, "text": said.text, "customer": said.customer,
+            "customer_url": url_for("console.customer_detail", customer_id=said.customer_id), "at": localtime(said.at)}
+
+
+def disagreement_json(disagreement: Disagreement) -> dict[str, object]:
+    return {**said_json(disagreement.said), "label": list(disagreement.said.tags or ()),
+            "given": list(disagreement.given), "wrong": list(disagreement.wrong), "missed": list(disagreement.missed)}
+
+
+def _scores() -> Scores:
+    tagger, _ = running()
+    with current_runtime().db.read_session() as session:
+        return score(labelled(session), tagger)
+
+
+def _scores_html(scores: Scores) -> str:
+    return render_template("console/_label_scores.html", scores=scores, shown=scores.disagreements[:DISAGREEMENTS])
+
+
+@bp.get("/labels")
+@requires("admin", "operator")
+def labels() -> str:
+    tagger, tags = running()
+    page = page_number()
+    with current_runtime().db.read_session() as session:
+        total = count_texts(session)
+        rows = [(said, given_tags(tagger, said.text))
+                for said in to_label(session, PAGE_SIZE, (page - 1) * PAGE_SIZE)]
+    return render_template("console/labels.html", rows=rows, tags=tags, total=total, page=page, page_size=PAGE_SIZE,
+                           scores_html=_scores_html(_scores()))
+
+
+def _bad(message: str, status: int = 400) -> tuple[Response, int]:
+    return jsonify(ok=False, error=message), status
+
+
+@bp.post("/labels/<int:message_id>")
+@requires("admin", "operator")
+def label_save(message_id: int) -> Response | tuple[Response, int]:
+    """Save a message's label: a JSON body `{"tags": [...]}`, every tag one the running rules give."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("tags"), list) \
+            or not all(isinstance(tag, str) for tag in body["tags"]) or len(body["tags"]) > MAX_TAGS:
+        return _bad('请求要是 JSON：{"tags": ["标签", …]}')
+    _, known = running()
+    runtime = current_runtime()
+    try:
+        with runtime.db.session() as session:
+            label = save_label(session, message_id, body["tags"], known, viewer().username, runtime.clock.now())
+            audit(session, "label_save", f"message:{message_id}", {"tags": label.tags})
+            tags = list(label.tags)
+    except LabelError as refused:
+        return _bad(str(refused), 404 if isinstance(refused, UnknownMessage) else 400)
+    return jsonify(ok=True, message_id=message_id, tags=tags, scores_html=_scores_html(_scores()))
+
+
+@bp.post("/labels/<int:message_id>/delete")
+@requires("admin", "operator")
+def label_delete(message_id: int) -> Response | tuple[Response, int]:
+    with current_runtime().db.session() as session:
+        if not delete_label(session, message_id):
+            return _bad(f"这条消息没有标注（id {message_id}）", 404)
+        audit(session, "label_delete", f"message:{message_id}")
+    return jsonify(ok=True, message_id=message_id, scores_html=_scores_html(_scores()))
+
+
+@bp.get("/labels.jsonl")
+@requires("admin", "operator")
+def labels_export() -> Response:
+    """Every labelled message as `{"text", "tags"}` a line: the format bench/tagging.py reads."""
+    runtime = current_runtime()
+    with runtime.db.session() as session:
+        audit(session, "export", "labels")
+
+    def generate():  # type: ignore[no-untyped-def]
+        with runtime.db.read_session() as session:
+            yield from export_lines(session)
+
+    return Response(stream_with_context(generate()), mimetype="application/jsonl",
+                    headers={"Content-Disposition": "attachment; filename=labels.jsonl"})

@@ -1,0 +1,66 @@
+"""标注 in a real browser, over a running bot and simulator: customers write, an operator confirms and
+corrects the running rules' tags on their messages and sees the figures change."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.test_console_tools import login, shop, shot  # noqa: F401 - shop is the fixture
+
+pytestmark = pytest.mark.browser
+
+SAID = {"阿秀": ["水光针多少钱，最近有优惠吗"],
+        "老周": ["退款的事不急", "退款的事不急，先把下次的时间约了"],
+        "小林": ["把剩下的钱打回我卡里吧，不上了", "好的，收到，谢谢"]}
+
+
+def row(page, text: str):  # type: ignore[no-untyped-def]
+    """The 标注 row of the message that says exactly `text`."""
+    said = page.locator("td.said > div:first-child", has_text=re.compile(f"^{re.escape(text)}$"))
+    return page.locator("#label-list tr[data-message-id]").filter(has=said)
+
+
+def saved(page, text: str, figures: str) -> None:  # type: ignore[no-untyped-def]
+    row(page, text).locator("button.save").click()
+    page.wait_for_selector(f"#kpi-labelled .value:has-text('{figures}')")
+
+
+def test_an_operator_labels_customers_messages_and_the_figures_follow(shop, page, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    h = shop
+    for name, texts in SAID.items():
+        external_userid = h.sim.add_customer(name, userid="guide_li")["external_userid"]
+        h.settle()
+        for text in texts:
+            h.sim.kf_message(external_userid, text)
+        h.settle()
+    login(page, h)
+    page.click("nav >> text=标注")
+    assert "还没有标注" in page.inner_text("#label-scores")
+    assert page.locator("#label-list tr.unlabelled").count() == 5
+    assert "关注:价格" in row(page, "水光针多少钱，最近有优惠吗").locator(".chosen").inner_text()
+
+    saved(page, "水光针多少钱，最近有优惠吗", "1 条")                     # 正确: the rules' two tags
+    assert page.inner_text("#kpi-precision .value") == "100.0%" and page.inner_text("#kpi-recall .value") == "100.0%"
+
+    wrong = row(page, "退款的事不急")                                      # not asking for a refund now
+    wrong.locator(".chip-toggle[data-tag='诉求:退款']").click()
+    assert wrong.locator("button.save").inner_text() == "保存更正"
+    saved(page, "退款的事不急", "2 条")
+    assert page.inner_text("#kpi-precision .value") == "66.7%" and page.inner_text("#kpi-recall .value") == "100.0%"
+
+    missed = row(page, "退款的事不急，先把下次的时间约了")                    # a booking the rules miss
+    missed.locator("select.add-tag").select_option("意向:预约")
+    saved(page, "退款的事不急，先把下次的时间约了", "3 条")
+    saved(page, "把剩下的钱打回我卡里吧，不上了", "4 条")
+    saved(page, "好的，收到，谢谢", "5 条")
+    assert page.inner_text("#kpi-precision .value") == "75.0%" and page.inner_text("#kpi-recall .value") == "75.0%"
+    disagreements = page.inner_text("#label-disagreements")
+    assert "多打 诉求:退款" in disagreements and "漏打 意向:预约" in disagreements and "老周" in disagreements
+    assert "诉求:退款\t1\t2\t1\t50.0%\t100.0%" in page.inner_text("#label-per-tag")
+    page.reload()                                                          # stored: the page says so again
+    assert page.inner_text("#kpi-labelled .value") == "5 条" and page.locator("#label-list tr.labelled").count() == 5
+    assert row(page, "退款的事不急").locator("button.save").inner_text() == "已保存"
+    assert row(page, "退款的事不急").locator(".none-chosen").is_visible()
+    shot(page, tmp_path, "labels.png")

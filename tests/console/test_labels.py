@@ -1,0 +1,182 @@
+"""标注与准确率: labels stored one per customer message (replaced, deleted, gone with the message), the
+rules scored on them (micro and per tag, with the messages they get wrong), the 标注 page and its JSON
+saves (bad input refused, nothing stored) and the JSONL export (both databases)."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import delete, func, select
+
+from bot.labels.scores import compare, score
+from bot.labels.store import (LabelError, Said, UnknownMessage, count_texts, delete_label, export_lines, labelled,
+                              save_label, to_label)
+from bot.models import AuditEntry, Message, MessageLabel
+from bot.tagging.matches import TagMatch
+from tests.console.conftest import START, Console, csrf_token
+from tests.console.test_rules import console  # noqa: F401 - the fixture: rules where the config says
+
+KNOWN = ("意向:预约", "关注:价格", "诉求:退款")
+
+
+def write(app: Console, name: str, *texts: str, direction: str = "in", kind: str = "text") -> list[int]:
+    """Messages from one (new) customer, a minute apart; their ids."""
+    customer = app.customer(name)
+    with app.runtime.db.session() as session:
+        messages = [Message(customer_id=customer, direction=direction, channel="kf", msg_type=kind, content=text,
+                            status="received", created_at=START + timedelta(minutes=i))
+                    for i, text in enumerate(texts)]
+        session.add_all(messages)
+        session.flush()
+        return [m.id for m in messages]
+
+
+class Fixed:
+    """A tagger that gives each text the tags listed for it."""
+
+    def __init__(self, tags: dict[str, tuple[str, ...]]) -> None:
+        self.tags = tags
+
+    def tag(self, text: str) -> list[TagMatch]:
+        return [TagMatch(tag, tag.split(":")[0], f"keyword:{tag}", (), text) for tag in self.tags.get(text, ())]
+
+
+def said(text: str, *tags: str, message_id: int = 0) -> Said:
+    return Said(message_id or hash(text) % 10_000, 1, "客户", text, START, tags)
+
+
+def test_scores_count_message_tag_pairs_and_list_the_wrong_and_missed_tags() -> None:
+    labels = [said("想预约周六", "意向:预约"), said("多少钱", "关注:价格"),
+              said("能退吗多少钱", "诉求:退款", "关注:价格"), said("好的谢谢")]
+    tagger = Fixed({"想预约周六": ("意向:预约",), "多少钱": ("关注:价格",), "能退吗多少钱": ("关注:价格",),
+                    "好的谢谢": ("意向:预约",)})
+
+    scores = score(labels, tagger)
+
+    assert scores.messages == 4
+    assert (scores.total.right, scores.total.given, scores.total.labelled) == (3, 4, 4)
+    assert (scores.total.precision, scores.total.recall, scores.total.f1) == (0.75, 0.75, 0.75)
+    per_tag = {s.tag: (s.counts.right, s.counts.given, s.counts.labelled) for s in scores.per_tag}
+    assert per_tag == {"意向:预约": (1, 2, 1), "关注:价格": (2, 2, 2), "诉求:退款": (0, 0, 1)}
+    assert [s.tag for s in scores.per_tag][0] == "关注:价格"                       # the most labelled first
+    refund = next(s for s in scores.per_tag if s.tag == "诉求:退款")
+    assert refund.counts.precision is None and refund.counts.recall == 0.0       # never given: no precision
+    wrong = {d.said.text: (d.wrong, d.missed) for d in scores.disagreements}
+    assert wrong == {"能退吗多少钱": ((), ("诉求:退款",)), "好的谢谢": (("意向:预约",), ())}
+    assert score([], tagger).total.f1 is None
+
+
+def test_compare_lists_the_labelled_messages_an_edit_fixes_and_breaks() -> None:
+    labels = [said("能退吗", "诉求:退款", message_id=1), said("好的谢谢", message_id=2),
+              said("想预约", "意向:预约", message_id=3)]
+    running = Fixed({"好的谢谢": ("意向:预约",), "想预约": ("意向:预约",)})
+    edited = Fixed({"能退吗": ("诉求:退款",), "好的谢谢": ("意向:预约",)})
+
+    comparison = compare(labels, running, edited)
+
+    assert [d.said.message_id for d in comparison.fixed] == [1]
+    assert comparison.fixed[0].missed == ("诉求:退款",)                            # what was wrong
+    assert [d.said.message_id for d in comparison.broken] == [3]
+    assert comparison.broken[0].missed == ("意向:预约",)                           # what goes wrong
+    assert comparison.before.total.recall == 0.5 and comparison.after.total.recall == 0.5
+
+
+def test_a_label_is_saved_replaced_deleted_and_goes_with_its_message(console: Console) -> None:  # noqa: F811
+    first, second, third = write(console, "张三", "想预约周六下午", "多少钱", "好的谢谢")
+    [own] = write(console, "导购", "露营活动每月一次", direction="out")
+    [picture] = write(console, "李四", "照片", kind="image")
+    now = console.clock.now()
+    with console.runtime.db.session() as session:
+        save_label(session, first, ["意向:预约"], KNOWN, "op", now)
+        save_label(session, second, ["关注:价格", "意向:预约"], KNOWN, "op", now)
+        save_label(session, second, ["关注:价格"], KNOWN, "op2", now)               # replaced, not added
+        for refused in (lambda: save_label(session, own, [], KNOWN, "op", now),   # the bot's words
+                        lambda: save_label(session, picture, [], KNOWN, "op", now),
+                        lambda: save_label(session, 999_999, [], KNOWN, "op", now)):
+            with pytest.raises(UnknownMessage):
+                refused()
+        with pytest.raises(LabelError, match="兴趣:露营"):
+            save_label(session, third, ["兴趣:露营"], KNOWN, "op", now)
+    with console.runtime.db.session() as session:
+        stored = {s.message_id: (s.tags, s.labelled_by) for s in labelled(session)}
+        assert stored == {first: (("意向:预约",), "op"), second: (("关注:价格",), "op2")}
+        assert [s.message_id for s in to_label(session, 10)] == [third, second, first]  # unlabelled first
+        assert [s.message_id for s in to_label(session, 2, 1)] == [second, first]
+        assert count_texts(session) == 3
+        assert [json.loads(line) for line in export_lines(session)] == [
+            {"text": "想预约周六下午", "tags": ["意向:预约"]}, {"text": "多少钱", "tags": ["关注:价格"]}]
+        assert delete_label(session, first) and not delete_label(session, first)
+        session.execute(delete(Message).where(Message.id == second))                # retention deletes a message
+    with console.runtime.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(MessageLabel)) == 0
+
+
+def post_label(client, message_id: int, body: object, token: str, raw: str | None = None):  # type: ignore[no-untyped-def]
+    return client.post(f"/console/labels/{message_id}", data=raw if raw is not None else json.dumps(body),
+                       content_type="application/json", headers={"X-CSRFToken": token})
+
+
+def test_the_page_lists_messages_with_the_rules_tags_and_a_save_moves_the_figures(console: Console) -> None:  # noqa: F811
+    booking, price, thanks = write(console, "张三", "想预约周六下午", "这个疗程多少钱", "好的谢谢，收到")
+    op = console.login("op")
+    page = op.get("/console/labels").get_data(as_text=True)
+    assert "标注与准确率" in page and "还没有标注" in page and "共 3 条" in page
+    row = page[page.index(f'data-message-id="{thanks}"'):page.index(f'data-message-id="{price}"')]
+    assert "好的谢谢，收到" in row and "规则打：无" in row
+    row = page[page.index(f'data-message-id="{booking}"'):]
+    assert 'data-tag="意向:预约"' in row.split("</tr>")[0]
+    token = csrf_token(op, "/console/labels")
+
+    saved = post_label(op, booking, {"tags": ["意向:预约"]}, token).get_json()
+    assert saved["ok"] and saved["tags"] == ["意向:预约"] and "100.0%" in saved["scores_html"]
+    # the rules tag the price question 关注:价格; the operator says it also wants to book
+    post_label(op, price, {"tags": ["关注:价格", "意向:预约"]}, token)
+    page = op.get("/console/labels").get_data(as_text=True)
+    figures = page[page.index('id="label-scores"'):page.index('id="label-box"')]
+    assert "2 条" in figures and "规则打的 2 个标签里对 2 个" in figures and "该打的 3 个标签里打上 2 个" in figures
+    assert "66.7%" in figures and "80.0%" in figures                                   # recall and F1
+    assert "漏打 意向:预约" in figures and "这个疗程多少钱" in figures
+    assert page.index(f'data-message-id="{thanks}"') < page.index(f'data-message-id="{booking}"')  # unlabelled first
+
+    export = op.get("/console/labels.jsonl")
+    assert export.status_code == 200 and "attachment" in export.headers["Content-Disposition"]
+    assert [json.loads(line) for line in export.get_data(as_text=True).splitlines()] == [
+        {"text": "想预约周六下午", "tags": ["意向:预约"]},
+        {"text": "这个疗程多少钱", "tags": ["关注:价格", "意向:预约"]}]
+
+    undone = op.post(f"/console/labels/{price}/delete", headers={"X-CSRFToken": token}).get_json()
+    assert undone["ok"] and "100.0%" in undone["scores_html"]
+    with console.runtime.db.session() as session:
+        actions = session.scalars(select(AuditEntry.action).where(AuditEntry.action.like("label%"))
+                                  .order_by(AuditEntry.id)).all()
+    assert actions == ["label_save", "label_save", "label_delete"]
+
+
+def test_bad_labels_are_refused_and_nothing_is_stored(console: Console) -> None:  # noqa: F811
+    [message] = write(console, "张三", "想预约周六下午")
+    op = console.login("op")
+    token = csrf_token(op, "/console/labels")
+
+    unknown_tag = post_label(op, message, {"tags": ["兴趣:露营"]}, token)
+    assert unknown_tag.status_code == 400 and "兴趣:露营" in unknown_tag.get_json()["error"]
+    assert post_label(op, 999_999, {"tags": []}, token).status_code == 404
+    for body, raw in (({}, "不是 JSON"), ({"tags": "意向:预约"}, None), ({"tags": [1]}, None), ([], None)):
+        refused = post_label(op, message, body, token, raw)
+        assert refused.status_code == 400 and "JSON" in refused.get_json()["error"]
+    assert op.post(f"/console/labels/{message}/delete", headers={"X-CSRFToken": token}).status_code == 404
+    no_token = op.post(f"/console/labels/{message}", data=json.dumps({"tags": []}), content_type="application/json")
+    assert no_token.status_code == 400
+    with console.runtime.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(MessageLabel)) == 0
+
+
+def test_guides_cannot_label(console: Console) -> None:  # noqa: F811
+    [message] = write(console, "张三", "想预约周六下午")
+    console.add_user("li", "guide", "guide_li")
+    guide = console.login("li")
+    token = csrf_token(guide, "/console/customers")
+    assert guide.get("/console/labels").status_code == 403
+    assert guide.get("/console/labels.jsonl").status_code == 403
+    assert post_label(guide, message, {"tags": []}, token).status_code == 403
