@@ -1,5 +1,6 @@
 """标注 in a real browser, over a running bot and simulator: customers write, an operator confirms and
-corrects the running rules' tags on their messages and sees the figures change."""
+corrects the running rules' tags on their messages and sees the figures change; 改动预览 then scores an
+edit of the rules on those labels."""
 
 from __future__ import annotations
 
@@ -64,3 +65,20 @@ def test_an_operator_labels_customers_messages_and_the_figures_follow(shop, page
     assert row(page, "退款的事不急").locator("button.save").inner_text() == "已保存"
     assert row(page, "退款的事不急").locator(".none-chosen").is_visible()
     shot(page, tmp_path, "labels.png")
+
+    # 改动预览 on the labels: the refund rule without the learned check and with 不急 as an exclude word
+    page.click("nav >> text=标签规则")
+    page.wait_for_selector("#live-status:has-text('校验通过')")
+    source = page.input_value("#source").replace('tag = "诉求:退款"\n', 'tag = "诉求:退款"\nmodel = false\n', 1)
+    start = source.index('tag = "诉求:退款"')
+    exclude = source.index("exclude = [", start)
+    page.fill("#source", source[:exclude] + 'exclude = ["不急", ' + source[exclude + len("exclude = ["):])
+    page.wait_for_selector("#live-status:has-text('校验通过')")
+    page.click("#replay-button")
+    page.wait_for_selector("#replay-labels")
+    summary = page.inner_text(".replay-label-summary")
+    assert "已标注的 5 条" in summary and "修正 1 条，改错 1 条" in summary
+    assert "精确率 75.0% → 100.0%" in summary and "召回率 75.0% → 50.0%" in summary
+    assert "退款的事不急" in page.inner_text("#replay-labels-fixed")
+    assert "把剩下的钱打回我卡里吧" in page.inner_text("#replay-labels-broken")
+    shot(page, tmp_path, "rules-preview-labels.png", "#replay-box")

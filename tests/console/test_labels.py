@@ -1,6 +1,7 @@
 """标注与准确率: labels stored one per customer message (replaced, deleted, gone with the message), the
 rules scored on them (micro and per tag, with the messages they get wrong), the 标注 page and its JSON
-saves (bad input refused, nothing stored) and the JSONL export (both databases)."""
+saves (bad input refused, nothing stored), the JSONL export, and 改动预览 scoring an edit on the labels
+(both databases)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from bot.labels.store import (LabelError, Said, UnknownMessage, count_texts, del
 from bot.models import AuditEntry, Message, MessageLabel
 from bot.tagging.matches import TagMatch
 from tests.console.conftest import START, Console, csrf_token
-from tests.console.test_rules import console  # noqa: F401 - the fixture: rules where the config says
+from tests.console.test_rules import NEW_RULE, console  # noqa: F401 - the fixture: rules where the config says
 
 KNOWN = ("意向:预约", "关注:价格", "诉求:退款")
 
@@ -180,3 +181,28 @@ def test_guides_cannot_label(console: Console) -> None:  # noqa: F811
     assert guide.get("/console/labels").status_code == 403
     assert guide.get("/console/labels.jsonl").status_code == 403
     assert post_label(guide, message, {"tags": []}, token).status_code == 403
+
+
+def test_the_preview_scores_an_edit_on_the_labels(console: Console) -> None:  # noqa: F811
+    camping, tent, price = write(console, "张三", "周末组织露营吗", "帐篷要自己带吗", "这个疗程多少钱")
+    op = console.login("op")
+    token = csrf_token(op, "/console/rules")
+    path = console.runtime.config.bot.tag_rules_path
+
+    def preview(source: str) -> dict:  # type: ignore[type-arg]
+        return op.post("/console/rules/replay", data={"source": source, "csrf_token": token}).get_json()
+
+    assert preview(path.read_text(encoding="utf-8"))["labels"] is None             # no labels: nothing to score
+    with console.runtime.db.session() as session:  # 兴趣:露营 is not a running tag: stored as the edit would have it
+        for message, tags in ((camping, ["兴趣:露营"]), (tent, []), (price, ["关注:价格"])):
+            session.add(MessageLabel(message_id=message, tags=tags, labelled_by="op", labelled_at=START))
+
+    labels = preview(path.read_text(encoding="utf-8") + NEW_RULE)["labels"]
+
+    assert labels["messages"] == 3 and (labels["fixed_count"], labels["broken_count"]) == (1, 1)
+    assert [d["text"] for d in labels["fixed"]] == ["周末组织露营吗"] and labels["fixed"][0]["missed"] == ["兴趣:露营"]
+    assert [d["text"] for d in labels["broken"]] == ["帐篷要自己带吗"] and labels["broken"][0]["wrong"] == ["兴趣:露营"]
+    assert labels["before"] == {"right": 1, "given": 1, "labelled": 2, "precision": 1.0, "recall": 0.5,
+                                "f1": pytest.approx(2 / 3)}
+    assert (labels["after"]["right"], labels["after"]["given"], labels["after"]["recall"]) == (2, 3, 1.0)
+    assert "/console/customers/" in labels["broken"][0]["customer_url"]

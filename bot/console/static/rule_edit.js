@@ -103,6 +103,7 @@
     if (!result.messages) { out.appendChild(el("p", "hint", "还没有客户消息可以预览。")); return; }
     out.appendChild(el("p", "replay-summary", "最近 " + result.messages + " 条客户消息：" +
       (result.changed ? result.changed + " 条的标签会变" : "标签都不会变") + "；" + result.untagged + " 条没有任何标签。"));
+    if (result.labels) showLabelled(out, result.labels);
     var moved = result.shifts.filter(function (s) { return s.gained || s.lost; });
     if (moved.length) {
       var table = el("table", "grid compact"); table.id = "replay-shifts";
@@ -145,6 +146,35 @@
       result.untagged_examples.forEach(function (m) { var tr = el("tr"); tr.appendChild(saidCell(m)); ubody.appendChild(tr); });
       untagged.appendChild(ubody); details.appendChild(untagged); out.appendChild(details);
     }
+  }
+
+  function rate(value) { return value === null ? "—" : (value * 100).toFixed(1) + "%"; }
+
+  function wrongChips(d) {
+    var td = el("td", "nowrap");
+    d.wrong.forEach(function (t) { td.appendChild(el("span", "tag wrong", "多打 " + t)); });
+    d.missed.forEach(function (t) { td.appendChild(el("span", "tag missed", "漏打 " + t)); });
+    return td;
+  }
+
+  // The edit scored on the operator's labels (标注) against the running rules: figures and the messages it
+  // fixes (what was wrong) and breaks (what goes wrong).
+  function showLabelled(out, labels) {
+    var box = el("div", "replay-labels"); box.id = "replay-labels";
+    var figures = [["精确率", "precision"], ["召回率", "recall"], ["F1", "f1"]].map(function (f) {
+      return f[0] + " " + rate(labels.before[f[1]]) + " → " + rate(labels.after[f[1]]);
+    });
+    box.appendChild(el("p", "replay-label-summary", "已标注的 " + labels.messages + " 条：" + figures.join("，") +
+      "；修正 " + labels.fixed_count + " 条，改错 " + labels.broken_count + " 条"));
+    [["fixed", "改后变对的标注消息（原来错在）"], ["broken", "改后变错的标注消息（错在）"]].forEach(function (part) {
+      if (!labels[part[0]].length) return;
+      box.appendChild(el("h3", "", part[1]));
+      var table = el("table", "grid compact"); table.id = "replay-labels-" + part[0];
+      var body = el("tbody");
+      labels[part[0]].forEach(function (d) { var tr = el("tr"); tr.appendChild(saidCell(d)); tr.appendChild(wrongChips(d)); body.appendChild(tr); });
+      table.appendChild(body); box.appendChild(table);
+    });
+    out.appendChild(box);
   }
 
   var form = document.getElementById("try-form");

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Response, jsonify, render_template, request, stream_with_context, url_for
 
 from bot.console.views.base import audit, bp, localtime, page_number, requires, viewer
-from bot.labels.scores import NO_TAGS, Disagreement, Scores, Tagger, given_tags, score
+from bot.labels.scores import NO_TAGS, Comparison, Disagreement, Scores, Tagger, given_tags, score
 from bot.labels.store import (LabelError, Said, UnknownMessage, count_texts, delete_label, export_lines, labelled,
                               save_label, to_label)
 from bot.web import current_runtime
@@ -33,6 +33,15 @@ def said_json(said: Said) -> dict[str, object]:
 def disagreement_json(disagreement: Disagreement) -> dict[str, object]:
     return {**said_json(disagreement.said), "label": list(disagreement.said.tags or ()),
             "given": list(disagreement.given), "wrong": list(disagreement.wrong), "missed": list(disagreement.missed)}
+
+
+def comparison_json(comparison: Comparison, examples: int = DISAGREEMENTS) -> dict[str, object]:
+    """改动预览's part on the labelled messages: the figures before and after, what the edit fixes and breaks."""
+    return {"messages": comparison.before.messages, "before": comparison.before.total.figures(),
+            "after": comparison.after.total.figures(), "fixed_count": len(comparison.fixed),
+            "broken_count": len(comparison.broken),
+            "fixed": [disagreement_json(d) for d in comparison.fixed[:examples]],
+            "broken": [disagreement_json(d) for d in comparison.broken[:examples]]}
 
 
 def _scores() -> Scores:

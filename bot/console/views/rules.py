@@ -14,9 +14,11 @@ from bot.console.playbook_editor import diff_lines
 from bot.console.rule_replay import LATEST, Said, latest_texts, listed_words, replay
 from bot.console.model_checks import ModelChecks, model_checks
 from bot.console.rule_files import KINDS, EditRefused, RuleFiles, check_tag_rules
+from bot.console.views.labels import comparison_json
 from bot.console.views.base import audit, bp, localtime, requires, viewer
 from bot.guides.scripts import Script, ScriptsError, parse_scripts
-from bot.labels.scores import NO_TAGS
+from bot.labels.scores import NO_TAGS, compare
+from bot.labels.store import labelled
 from bot.tagging.explain import explain
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.rules import RuleSet
@@ -176,7 +178,8 @@ def rules_try() -> Response | tuple[Response, int]:
 @bp.post("/rules/replay")
 @requires("admin", "operator")
 def rules_replay() -> Response:
-    """改动预览: the customers' latest messages tagged by the edited rules and by the running ones."""
+    """改动预览: the customers' latest messages tagged by the edited rules and by the running ones; with labels
+    (标注), both scored on them and the labelled messages the edit fixes and breaks."""
     text = _source()
     base = current_runtime().config.bot.tag_rules_path.parent
     rules, problems = check_tag_rules(text, base)
@@ -187,14 +190,15 @@ def rules_replay() -> Response:
     tagging = current_runtime().features.get("tagging")
     running = tagging.store.current()[1] if tagging is not None else NO_TAGS  # no tagging: nothing is tagged
     with current_runtime().db.read_session() as session:
-        texts = latest_texts(session)
+        texts, gold = latest_texts(session), labelled(session)
     result = replay(texts, running, edited, listed_words(rules))
     return jsonify(ok=True, problems=[], messages=result.messages, changed=result.changed,
                    untagged=result.untagged, shifts=[asdict(shift) for shift in result.shifts],
                    changes=[{**_said(change.said), "before": change.before, "after": change.after,
                              "gained": change.gained, "lost": change.lost} for change in result.changes],
                    untagged_examples=[_said(said) for said in result.untagged_examples],
-                   suggestions=[asdict(suggestion) for suggestion in result.suggestions])
+                   suggestions=[asdict(suggestion) for suggestion in result.suggestions],
+                   labels=comparison_json(compare(gold, running, edited)) if gold else None)
 
 
 def _said(said: Said) -> dict[str, object]:
