@@ -16,6 +16,7 @@ from bot.models.people import Customer
 from bot.models.tags import MessageLabel
 
 EXPORT_BATCH = 1000
+POOL = 1000  # the latest customer messages offered for labelling: recent language, a page that stays quick
 
 
 class LabelError(ValueError):
@@ -86,16 +87,22 @@ def count_labelled(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(MessageLabel)) or 0
 
 
-def to_label(session: Session, limit: int, offset: int = 0) -> list[Said]:
-    """The customers' messages for labelling: the unlabelled first, newest first within each."""
+def _latest(pool: int) -> Select:  # type: ignore[type-arg]
+    """The ids of the customers' latest `pool` text messages (walked newest first: no sort of the table)."""
+    return _texts().with_only_columns(Message.id).order_by(Message.id.desc()).limit(pool)
+
+
+def to_label(session: Session, limit: int, offset: int = 0, pool: int = POOL) -> list[Said]:
+    """The customers' latest `pool` messages for labelling: the unlabelled first, newest first within each."""
     unlabelled_first = case((MessageLabel.id.is_(None), 0), else_=1)
-    rows = session.execute(_texts().order_by(unlabelled_first, Message.id.desc()).limit(limit).offset(offset))
+    rows = session.execute(_texts().where(Message.id.in_(_latest(pool).scalar_subquery()))
+                           .order_by(unlabelled_first, Message.id.desc()).limit(limit).offset(offset))
     return [_said(row) for row in rows]
 
 
-def count_texts(session: Session) -> int:
-    """How many customer text messages there are to label."""
-    return session.scalar(select(func.count()).select_from(_texts().subquery())) or 0
+def count_texts(session: Session, pool: int = POOL) -> int:
+    """How many messages `to_label` lists: the customers' text messages, at most `pool`."""
+    return session.scalar(select(func.count()).select_from(_latest(pool).subquery())) or 0
 
 
 def export_lines(session: Session) -> Iterator[str]:

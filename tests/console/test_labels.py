@@ -106,6 +106,8 @@ def test_a_label_is_saved_replaced_deleted_and_goes_with_its_message(console: Co
         assert [s.message_id for s in to_label(session, 10)] == [third, second, first]  # unlabelled first
         assert [s.message_id for s in to_label(session, 2, 1)] == [second, first]
         assert count_texts(session) == 3
+        assert [s.message_id for s in to_label(session, 10, pool=2)] == [third, second]  # the latest two only
+        assert count_texts(session, pool=2) == 2
         assert [json.loads(line) for line in export_lines(session)] == [
             {"text": "想预约周六下午", "tags": ["意向:预约"]}, {"text": "多少钱", "tags": ["关注:价格"]}]
         assert delete_label(session, first) and not delete_label(session, first)
@@ -123,7 +125,7 @@ def test_the_page_lists_messages_with_the_rules_tags_and_a_save_moves_the_figure
     booking, price, thanks = write(console, "张三", "想预约周六下午", "这个疗程多少钱", "好的谢谢，收到")
     op = console.login("op")
     page = op.get("/console/labels").get_data(as_text=True)
-    assert "标注与准确率" in page and "还没有标注" in page and "共 3 条" in page
+    assert "标注与准确率" in page and "还没有标注" in page and "客户最近的 3 条文字消息" in page
     row = page[page.index(f'data-message-id="{thanks}"'):page.index(f'data-message-id="{price}"')]
     assert "好的谢谢，收到" in row and "规则打：无" in row
     row = page[page.index(f'data-message-id="{booking}"'):]

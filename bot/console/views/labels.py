@@ -7,7 +7,7 @@ from flask import Response, jsonify, render_template, request, stream_with_conte
 
 from bot.console.views.base import audit, bp, localtime, page_number, requires, viewer
 from bot.labels.scores import NO_TAGS, Comparison, Disagreement, Scores, Tagger, given_tags, score
-from bot.labels.store import (LabelError, Said, UnknownMessage, count_texts, delete_label, export_lines, labelled,
+from bot.labels.store import (POOL, LabelError, Said, UnknownMessage, count_texts, delete_label, export_lines, labelled,
                               save_label, to_label)
 from bot.web import current_runtime
 
@@ -64,7 +64,7 @@ def labels() -> str:
         rows = [(said, given_tags(tagger, said.text))
                 for said in to_label(session, PAGE_SIZE, (page - 1) * PAGE_SIZE)]
     return render_template("console/labels.html", rows=rows, tags=tags, total=total, page=page, page_size=PAGE_SIZE,
-                           scores_html=_scores_html(_scores()))
+                           pool=POOL, scores_html=_scores_html(_scores()))
 
 
 def _bad(message: str, status: int = 400) -> tuple[Response, int]:
