@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, case, delete, func, select
+from sqlalchemy import Select, and_, case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.models.activity import Message
@@ -87,22 +87,27 @@ def count_labelled(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(MessageLabel)) or 0
 
 
-def _latest(pool: int) -> Select:  # type: ignore[type-arg]
-    """The ids of the customers' latest `pool` text messages (walked newest first: no sort of the table)."""
-    return _texts().with_only_columns(Message.id).order_by(Message.id.desc()).limit(pool)
+def _listed(pool: int) -> Select:  # type: ignore[type-arg]
+    """Of the customers' latest `pool` text messages, the labelled ones and, for each text not labelled on
+    any message, its newest message: a text said a hundred times (你好，想咨询一下) is labelled once."""
+    latest = _texts().with_only_columns(Message.id).order_by(Message.id.desc()).limit(pool).subquery()
+    in_pool = Message.id.in_(select(latest.c.id))
+    labelled_texts = select(Message.content).join(MessageLabel, MessageLabel.message_id == Message.id)
+    unlabelled = (select(func.max(Message.id)).where(in_pool, Message.content.not_in(labelled_texts))
+                  .group_by(Message.content))
+    return _texts().where(or_(Message.id.in_(unlabelled), and_(in_pool, MessageLabel.id.is_not(None))))
 
 
 def to_label(session: Session, limit: int, offset: int = 0, pool: int = POOL) -> list[Said]:
-    """The customers' latest `pool` messages for labelling: the unlabelled first, newest first within each."""
+    """The messages to label (`_listed`): the unlabelled first, newest first within each."""
     unlabelled_first = case((MessageLabel.id.is_(None), 0), else_=1)
-    rows = session.execute(_texts().where(Message.id.in_(_latest(pool).scalar_subquery()))
-                           .order_by(unlabelled_first, Message.id.desc()).limit(limit).offset(offset))
+    rows = session.execute(_listed(pool).order_by(unlabelled_first, Message.id.desc()).limit(limit).offset(offset))
     return [_said(row) for row in rows]
 
 
-def count_texts(session: Session, pool: int = POOL) -> int:
-    """How many messages `to_label` lists: the customers' text messages, at most `pool`."""
-    return session.scalar(select(func.count()).select_from(_latest(pool).subquery())) or 0
+def count_to_label(session: Session, pool: int = POOL) -> int:
+    """How many messages `to_label` lists."""
+    return session.scalar(select(func.count()).select_from(_listed(pool).subquery())) or 0
 
 
 def export_lines(session: Session) -> Iterator[str]:

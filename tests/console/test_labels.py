@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from bot.labels.scores import compare, score
-from bot.labels.store import (LabelError, Said, UnknownMessage, count_texts, delete_label, export_lines, labelled,
+from bot.labels.store import (LabelError, Said, UnknownMessage, count_to_label, delete_label, export_lines, labelled,
                               save_label, to_label)
 from bot.models import AuditEntry, Message, MessageLabel
 from bot.tagging.matches import TagMatch
@@ -88,6 +88,7 @@ def test_a_label_is_saved_replaced_deleted_and_goes_with_its_message(console: Co
     first, second, third = write(console, "张三", "想预约周六下午", "多少钱", "好的谢谢")
     [own] = write(console, "导购", "露营活动每月一次", direction="out")
     [picture] = write(console, "李四", "照片", kind="image")
+    _again, thanks = write(console, "王五", "多少钱", "好的谢谢")  # said before: each text is listed once
     now = console.clock.now()
     with console.runtime.db.session() as session:
         save_label(session, first, ["意向:预约"], KNOWN, "op", now)
@@ -103,11 +104,12 @@ def test_a_label_is_saved_replaced_deleted_and_goes_with_its_message(console: Co
     with console.runtime.db.session() as session:
         stored = {s.message_id: (s.tags, s.labelled_by) for s in labelled(session)}
         assert stored == {first: (("意向:预约",), "op"), second: (("关注:价格",), "op2")}
-        assert [s.message_id for s in to_label(session, 10)] == [third, second, first]  # unlabelled first
+        # unlabelled first; 好的谢谢 by its newest message, 多少钱 by its label (not again, unlabelled)
+        assert [s.message_id for s in to_label(session, 10)] == [thanks, second, first]
         assert [s.message_id for s in to_label(session, 2, 1)] == [second, first]
-        assert count_texts(session) == 3
-        assert [s.message_id for s in to_label(session, 10, pool=2)] == [third, second]  # the latest two only
-        assert count_texts(session, pool=2) == 2
+        assert count_to_label(session) == 3
+        assert [s.message_id for s in to_label(session, 10, pool=2)] == [thanks]  # of the latest two only
+        assert count_to_label(session, pool=2) == 1
         assert [json.loads(line) for line in export_lines(session)] == [
             {"text": "想预约周六下午", "tags": ["意向:预约"]}, {"text": "多少钱", "tags": ["关注:价格"]}]
         assert delete_label(session, first) and not delete_label(session, first)

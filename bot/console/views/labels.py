@@ -7,8 +7,8 @@ from flask import Response, jsonify, render_template, request, stream_with_conte
 
 from bot.console.views.base import audit, bp, localtime, page_number, requires, viewer
 from bot.labels.scores import NO_TAGS, Comparison, Disagreement, Scores, Tagger, given_tags, score
-from bot.labels.store import (POOL, LabelError, Said, UnknownMessage, count_texts, delete_label, export_lines, labelled,
-                              save_label, to_label)
+from bot.labels.store import (POOL, LabelError, Said, UnknownMessage, count_to_label, delete_label, export_lines,
+                              labelled, save_label, to_label)
 from bot.web import current_runtime
 
 PAGE_SIZE = 50
@@ -60,7 +60,7 @@ def labels() -> str:
     tagger, tags = running()
     page = page_number()
     with current_runtime().db.read_session() as session:
-        total = count_texts(session)
+        total = count_to_label(session)
         rows = [(said, given_tags(tagger, said.text))
                 for said in to_label(session, PAGE_SIZE, (page - 1) * PAGE_SIZE)]
     return render_template("console/labels.html", rows=rows, tags=tags, total=total, page=page, page_size=PAGE_SIZE,
