@@ -41,8 +41,10 @@ def test_an_operator_labels_customers_messages_and_the_figures_follow(shop, page
     assert "还没有标注" in page.inner_text("#label-scores")
     assert page.locator("#label-list tr.unlabelled").count() == 5
     assert "关注:价格" in row(page, "水光针多少钱，最近有优惠吗").locator(".chosen").inner_text()
+    assert not row(page, "水光针多少钱，最近有优惠吗").locator("button.undo").is_visible()  # nothing to undo yet
 
     saved(page, "水光针多少钱，最近有优惠吗", "1 条")                     # 正确: the rules' two tags
+    assert row(page, "水光针多少钱，最近有优惠吗").locator("button.undo").is_visible()
     assert page.inner_text("#kpi-precision .value") == "100.0%" and page.inner_text("#kpi-recall .value") == "100.0%"
 
     wrong = row(page, "退款的事不急")                                      # not asking for a refund now
