@@ -27,6 +27,7 @@ PAGES = [  # file name, path (a {customer} placeholder is 小美's id), what to 
     ("report", "/console/playbooks/sample-care/report", "#chart-ab canvas"),
     ("channels", "/console/channels", "h1"),
     ("rules", "/console/rules", "h1"),
+    ("labels", "/console/labels", "#label-list"),
     ("scripts", "/console/scripts", "h1"),
     ("import", "/console/import", "h1"),
     ("settings", "/console/settings", "h1"),
