@@ -33,6 +33,8 @@ _DENIALS = ("没", "不", "无")  # a clause that denies: see `_good_news`
 # A clause that supposes, praises, tells another business's fault to prefer this one or echoes a word to deny it
 # (投诉？不存在的) weighs no cue.
 _NO_GRIEVANCE = frozenset({"hypothetical", "praised", "compared", "rebutted", "teasing", "doubted"})
+# The words of a grievance mood, weighed as cues of their own too (多扣 beside `overcharged`).
+_GRIEVANCE_WORDS = {"overcharged": "overcharge"}
 
 
 class CueScoring:
@@ -105,6 +107,7 @@ class CueScoring:
         found: dict[int, list[str]] = {}
         where: dict[int, set[int]] = {}
         grievances = self._language.grievances
+        remedied = self._remedied(fired)
         for ordinal, clause in enumerate(clauses):
             if clause.moods & _NO_GRIEVANCE or self._good_news(clause) or (grievances.may_heal(
                     clause.folded) and grievances.healing(clause.folded, clause.bounds, self._names_money(clauses))):
@@ -121,6 +124,9 @@ class CueScoring:
                 for rule, weight in self._cues.get(word, ()):
                     if word in found.setdefault(rule, []) or theirs & self._rules[rule].not_mood:
                         continue
+                    if word in remedied and rule not in fired:
+                        continue  # 多扣了我两百，麻烦退一下: the padded bill is the refund's reason
+
                     if word == MOVED and not self._takes_the_move(rule, clause.sentence, clauses):
                         continue
                     found[rule].append(word)
@@ -140,6 +146,15 @@ class CueScoring:
             # alone: in 「说好的赠品到现在也没收到 太让人失望了」 the gift is the complaint's, no price.
             cued_in[rule] = where[rule]
         return cued_in
+
+    def _remedied(self, fired: dict[int, tuple[list[str], str]]) -> frozenset[str]:
+        """The grievance cues (and their words) that a rule fired on its own keywords also weighs: the wrong is the
+        reason for what that rule asks (多扣了我两百，麻烦退一下 asks the money back), no cue of a rule its keywords
+        did not fire (a complaint needs more: 多扣了我两百，太离谱了，退给我)."""
+        moods = {word for rule in fired for word, _ in self._rules[rule].cues
+                 if word.startswith("mood:") and word[5:] in _GRIEVANCE_WORDS}
+        words_of = self._language.words
+        return frozenset(moods).union(word for mood in moods for word in words_of.get(_GRIEVANCE_WORDS[mood[5:]], ()))
 
     def _good_news(self, clause: ClauseInfo) -> bool:
         """A clause that denies something, followed by a clause that is nothing but praise (一点不适都没有，挺好) or

@@ -81,6 +81,17 @@ def test_a_padded_bill_also_asks_for_the_money_back() -> None:
     assert tags(KeywordTagger(parse_rules(COMPLAINT + refund)), "结账时多算了我两晚房费") == {"诉求:投诉", "诉求:退款"}
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("停车费多收了我二十，麻烦退回来", {"诉求:退款"}),  # the money asked back: the padded bill is its reason
+    ("月卡重复扣了两次，多的那笔退给我吧", {"诉求:退款"}),
+    ("物业费多算了我一个月，说了三遍都不改，退给我", {"诉求:投诉", "诉求:退款"}),  # another grievance still complains
+    ("停车费多收了我二十", {"诉求:投诉", "诉求:退款"}),  # no money asked back: the cue weighs for both
+])
+def test_a_padded_bill_whose_money_is_asked_back_is_the_refund_s(text: str, expected: set[str]) -> None:
+    refund = '[[keyword]]\ntag = "诉求:退款"\nkeywords = ["退款"]\n'
+    assert tags(KeywordTagger(parse_rules(COMPLAINT + refund)), text) == expected
+
+
 def test_a_complaint_its_cues_would_give_takes_their_clauses(tagger: KeywordTagger) -> None:
     # 失望 fires the complaint; 说好 and 到现在 would have alone, so the offer they name asks no price.
     assert tags(tagger, "说好的满减到现在也没给我算上 太失望了") == {"诉求:投诉"}
