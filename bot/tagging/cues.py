@@ -32,7 +32,7 @@ _SOMEONE_ELSES = frozenset({"hearsay", "reported", "quoted"})
 _DENIALS = ("没", "不", "无")  # a clause that denies: see `_good_news`
 # A clause that supposes, praises, tells another business's fault to prefer this one or echoes a word to deny it
 # (投诉？不存在的) weighs no cue.
-_NO_GRIEVANCE = frozenset({"hypothetical", "praised", "compared", "rebutted", "teasing", "doubted"})
+_NO_GRIEVANCE = frozenset({"hypothetical", "worry", "praised", "compared", "rebutted", "teasing", "doubted"})
 # The words of a grievance mood, weighed as cues of their own too (多扣 beside `overcharged`).
 _GRIEVANCE_WORDS = {"overcharged": "overcharge"}
 

@@ -82,6 +82,16 @@ def test_a_padded_bill_also_asks_for_the_money_back() -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    ("就怕交了钱跟没学一样", set()),  # a grievance feared is not one told
+    ("担心到时候等了一个小时都没人理", set()),
+    ("交了钱跟没学一样", {"诉求:投诉"}),
+    ("等了一个小时都没人理", {"诉求:投诉"}),
+])
+def test_a_grievance_feared_weighs_no_cue(text: str, expected: set[str]) -> None:
+    assert tags(operator(), text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     ("停车费多收了我二十，麻烦退回来", {"诉求:退款"}),  # the money asked back: the padded bill is its reason
     ("月卡重复扣了两次，多的那笔退给我吧", {"诉求:退款"}),
     ("物业费多算了我一个月，说了三遍都不改，退给我", {"诉求:投诉", "诉求:退款"}),  # another grievance still complains
