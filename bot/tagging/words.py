@@ -310,11 +310,13 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
     # wishes (退款流程发我一下, 预约小程序在哪) the customer still wants what the keyword names.
     "topic_heads": ("政策", "制度", "规定", "规则", "条款", "须知", "说明", "流程", "系统", "页面", "界面", "小程序",
                     "程序", "入口", "按钮", "链接", "二维码", "表", "单", "条", "记录", "短信", "海报", "文章",
-                    "功能", "渠道", "方式", "部门", "窗口", "专员", "机制", "标准", "模板", "公告", "活动页", "制"),
+                    "功能", "渠道", "方式", "部门", "窗口", "专员", "机制", "标准", "模板", "公告", "活动页", "制",
+                    "证书", "奖状"),
     "named_links": ("处理", "申请", "办理", "相关", "服务", "管理"),
-    # Heads of `topic_heads` that are a text to read: asked for (退款政策写在哪, 预约须知哪里能看, 退费规则能
-    #发我一份吗), they are what the customer wants, not what they govern (退款流程发我一下 still asks).
-    "documents": ("政策", "制度", "规定", "规则", "条款", "须知", "说明"),
+    # Heads of `topic_heads` that are a text to read or the paper a result earns: asked for (退款政策写在哪,
+    # 预约须知哪里能看, 考级证书什么时候发), they are what the customer wants, not what they govern (退款流程发我一下
+    # still asks).
+    "documents": ("政策", "制度", "规定", "规则", "条款", "须知", "说明", "证书", "奖状"),
     # After a keyword and 的, a word opening with one of these tells which thing the keyword describes
     # (上次退给我的那张卡, 约的那个号): `named`, whatever the clause asks of it.
     "demonstratives": ("这", "那"),

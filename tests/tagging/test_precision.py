@@ -76,6 +76,16 @@ def test_a_document_or_a_thing_described_is_named_even_when_asked(unchecked: Key
     assert tags(unchecked, text) & {"诉求:退款", "意向:预约"} == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("考级证书什么时候发下来", set()),  # the certificate earned is chased, no course is asked about
+    ("考级的奖状能寄到家里吗", set()),
+    ("美术考级什么时候报名", {"课程:咨询"}),  # the exam itself, asked about
+])
+def test_a_certificate_is_a_document_named(text: str, expected: set[str]) -> None:
+    rule = '[[keyword]]\ntag = "课程:咨询"\nkeywords = ["考级", "美术"]\nintent = true\n'
+    assert tags(KeywordTagger(parse_rules(rule)), text) == expected
+
+
 def test_documents_and_demonstratives_are_operator_data() -> None:
     rule = '[[keyword]]\ntag = "诉求:退款"\nkeywords = ["退款"]\n'
     assert tags(KeywordTagger(parse_rules(rule)), "退款说明在哪看") == set()
