@@ -19,6 +19,9 @@ from bot.tagging.words import NEGATED_PRAISE
 _DONE_AFTER_TIMED = (["完"], ["过"], ["着"])
 _WHETHER = (["吗"], ["么"], ["没"], ["没有"], ["嘛"])  # after 了: whether it happened (来了吗, 到了没有)
 _CLOSING_NON_REQUEST = "啊呀哈嘛哦"
+# Money given back (钱退/了, 原路退/回了), unless something puts it to the business to do (把钱给我退了).
+_GIVE_BACK = "退"
+_DISPOSALS = ("把", "给", "帮")
 _NEVER = re.compile("(?!)")
 _FIRST_PERSON = frozenset(("我", "我们", "咱", "咱们", "俺"))
 _ON_BEHALF = frozenset(("帮", "替", "给", "帮忙", "带"))  # 帮我妈约, 带我妈做: the customer books for her
@@ -40,6 +43,7 @@ class HitMoods:
     _language: Language
     _others: frozenset[str]
     _resolution_verbs: frozenset[str]
+    _complements: tuple[str, ...]  # `[language] resolution_complements`
     _denied_patterns: dict[int, re.Pattern[str]]
 
     def _in_mood(self, hit: Hit, clause: ClauseInfo, clauses: list[ClauseInfo], ordinal: int) -> bool:
@@ -290,7 +294,7 @@ class HitMoods:
             moods.add("set_aside")  # 价格先不谈: the matter is put aside, nothing asked of it now
         if self._denied_later(hit.rule, clause.folded[end:]):
             moods.add("passed")  # 过敏的地方现在也不痒了: a word of the rule said again, denied, closed by 了
-        elif self._completed(hit, clause, moods):
+        elif self._completed(hit, clause, moods) or self._resolved_on(said, clause, end, moods, hit):
             moods.add("passed")  # 退款到了, 座位我选好了: the matter is carried through, nothing is wanted of it
         for later in clauses[ordinal + 1 :]:
             if later.sentence != clause.sentence:
@@ -326,6 +330,16 @@ class HitMoods:
         return ("question" in moods or clause.folded.rstrip(_CLOSING_NON_REQUEST).endswith("吧")
                 or (clause.tokens[hit.start] == "把" and all(m.kind != "done" for m in clause.markers))
                 or "request" in self._language.intent_moods(clause))
+
+    def _resolved_on(self, said: str, clause: ClauseInfo, end: int, moods: set[str], hit: Hit) -> bool:
+        """The keyword closes with 退, giving back, and a resolution complement follows, glued by the segmenter to
+        what comes after (钱退/了, 原路退/回了, 退/回来了), told: the money came back (押金原路退回了); a resolution
+        marker cannot open inside the keyword's token. Not asked or wished (课时费退了吗, 把定金退了吧)."""
+        if not said.endswith(_GIVE_BACK) or any(token.startswith(_DISPOSALS) for token in clause.tokens[: hit.end]):
+            return False  # 把没用完的钱给我退了: money still to give back
+        rest = clause.folded[end:]
+        rest = rest[2:] if rest.startswith("回来") else rest[1:] if rest.startswith("回") else rest
+        return rest.startswith(self._complements) and not self._asks_for(clause, moods, hit)
 
     def _completed(self, hit: Hit, clause: ClauseInfo, moods: set[str]) -> bool:
         """After the keyword its clause closes with a result of `[language] completions` and 了, told: the

@@ -203,6 +203,7 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, OptOutReadings, CueS
                                  for rule in self._rules)
         self._reads_topics = any(rule.intent or rule.asked or rule.timed for rule in self._rules)
         self._resolution_verbs = frozenset("".join(self._language.words["resolution_verbs"]))
+        self._complements = tuple(self._language.words["resolution_complements"])
         self._denied_patterns: dict[int, re.Pattern[str]] = {}  # rule -> its words denied and closed by 了
         # What each rule's arrangement is named by (`arrangement`): a sentence that moves something
         # moves the arrangement it names (周日的课改到周六 is leave, 周三那个号往后挪 a booking).

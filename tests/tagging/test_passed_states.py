@@ -54,6 +54,16 @@ def test_money_told_back_is_no_refund(unchecked: KeywordTagger) -> None:
     assert tags(unchecked, "剩下三次的钱都退了，收到了") == set()  # money back already, told
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("押金原路退回了，银行卡上看到了", set()),  # 原路退/回了: the complement glued on after the keyword
+    ("剩下的课时费退了，谢谢你们", set()),
+    ("剩下的课时费退了吗", {"诉求:退款"}),  # asked
+    ("这个月的课时费给我退了", {"诉求:退款"}),  # put to the business to do
+])
+def test_money_told_given_back_is_no_refund(unchecked: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(unchecked, text) & {"诉求:退款"} == expected
+
+
 def test_resolution_adverbs_are_operator_data() -> None:
     rule = '[[keyword]]\ntag = "术后:不适"\nkeywords = ["淤青"]\nnot_mood = ["passed"]\n'
     assert tags(KeywordTagger(parse_rules(rule)), "胳膊上的淤青全散了") == set()
