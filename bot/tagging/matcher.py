@@ -10,14 +10,13 @@ import re
 from collections.abc import Sequence
 
 from bot.tagging.amounts import FEE, FIGURE_START, figure_classes, token_class
-from bot.tagging.cues import NUMBER
 from bot.tagging.matches import PUNCTUATION, Entry, Hit
 from bot.tagging.negation import TRAILING_PARTICLES
 from bot.tagging.patterns import compile_pattern
 from bot.tagging.rules import KeywordRule
 from bot.tagging.segmenter import Segmenter
 from bot.tagging.swallowing import SwallowingWords
-from bot.tagging.verb_object import VerbObjects
+from bot.tagging.verb_object import VerbObjects, inserts_pattern
 
 MAX_GAP = 3  # tokens a `*` may skip: 别再给我发消息 is 别 * 发消息 with 再, 给我 skipped
 
@@ -27,7 +26,6 @@ CONJUNCTIONS = frozenset("但 但是 不过 可是 然而 只是 就是".split()
 PIECES = re.compile(f"[^{PUNCTUATION}]+")
 # A piece that may hold an amount or a fee noun (amounts.py): 三千, 50块, 两块钱, 八百元, 教材费.
 _CLASSED = re.compile("[0-9十百千万块元费]")
-_INSERT_NUMBER = "(?:[0-9]+|[一二两三四五六七八九十百几]+)"  # 分三期; not 好多, which is no count there
 # What may follow a keyword's verb said alone for it to close its clause (年卡怎么续, 能续吗, 还能续不).
 _CLOSING = TRAILING_PARTICLES | frozenset(("么", "不", "没"))
 
@@ -228,8 +226,7 @@ def separable_pattern(keywords: Sequence[str], inserts: Sequence[str]) -> re.Pat
     pairs = [k for k in keywords if len(k) == 2 and all("\u4e00" <= c <= "\u9fff" for c in k)]
     if not pairs or not inserts:
         return None
-    words = "|".join(sorted((re.escape(w).replace(re.escape(NUMBER), _INSERT_NUMBER)
-                             for w in inserts), key=len, reverse=True))
+    words = inserts_pattern(inserts)
     heads = "".join(sorted({re.escape(k[0]) for k in pairs}))
     tails = "".join(sorted({re.escape(k[1]) for k in pairs}))
     return compile_pattern(f"([{heads}])((?:{words}){{1,2}})([{tails}])")

@@ -47,7 +47,11 @@ class VerbObjects:
         verbs = frozenset(words["verbs"])
         nouns = words["object_nouns"]
         self._complements = frozenset(words["verb_complements"])
-        found = [pair for keyword in dict.fromkeys(keywords) if (pair := _verb_object(keyword, verbs, nouns))]
+        # A verb with an insert (做个, 修一下, 退了) names no object: as a pair its "object" 个 would take the
+        # place of the real one in the split pattern (订个大圆桌 read as 订/个, no 订桌).
+        bare = frozenset(words["separable_inserts"])
+        found = [pair for keyword in dict.fromkeys(keywords)
+                 if (pair := _verb_object(keyword, verbs, nouns)) and pair.objects[0] not in bare]
         # Object token -> (verb, keyword) pairs, for the inverted order.
         self._by_object: dict[str, list[tuple[str, str]]] = {}
         # Verb glued to a full noun (洗衣服) -> keywords.
@@ -58,8 +62,7 @@ class VerbObjects:
                 if noun != pair.objects[0]:
                     self.glued[pair.verb + noun] = (*self.glued.get(pair.verb + noun, ()), pair.keyword)
         self._split: dict[tuple[str, str], str] = {(p.verb, noun): p.keyword for p in found for noun in p.objects}
-        inserts = "|".join(sorted((re.escape(w).replace(re.escape(_NUMBER), _NUMBER_REGEX)
-                                   for w in words["separable_inserts"]), key=len, reverse=True))
+        inserts = inserts_pattern(words["separable_inserts"])
         heads = "".join(sorted({re.escape(p.verb) for p in found}))
         objects = "|".join(sorted({re.escape(n) for p in found for n in p.objects}, key=longest_first))
         # After a count or a measure, a word of one or two characters may make the object a kind of it (换一个女老师,
@@ -108,6 +111,17 @@ class VerbObjects:
                         found.append((start, at + 1, keyword))
                         break
         return found
+
+
+def inserts_pattern(inserts: Iterable[str]) -> str:
+    """The regex of `separable_inserts`, longest first. A count and a measure (#张, #件) is also said with its
+    一 dropped, the measure alone right after the verb: 办张卡, 订间房, 换件衣服 (`#` is a number)."""
+    def one(insert: str) -> str:
+        written = re.escape(insert).replace(re.escape(_NUMBER), _NUMBER_REGEX)
+        if insert.startswith(_NUMBER) and len(insert) == 2 and "\u4e00" <= insert[1] <= "\u9fff":
+            written = f"(?:{_NUMBER_REGEX})?{re.escape(insert[1])}"
+        return written
+    return "|".join(sorted(map(one, inserts), key=len, reverse=True))
 
 
 def _verb_object(keyword: str, verbs: frozenset[str], nouns: Sequence[str]) -> VerbObject | None:

@@ -114,3 +114,26 @@ def test_a_kind_of_the_object_after_a_count(text: str, expected: set[str]) -> No
     rules = ('[[keyword]]\ntag = "老师:更换"\nkeywords = ["换教练"]\n'
              '[[keyword]]\ntag = "意向:订座"\nkeywords = ["订座"]\n')
     assert tags(KeywordTagger(parse_rules(rules)), text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("周六中午想订个小方桌，四个人", {"意向:订桌"}),  # a kind of 桌 after the measure, beside a rule's 订个
+    ("帮我订个包厢，晚上七点", {"意向:订桌"}),
+    ("我订个蛋糕就行", set()),                     # 订个 is the other rule's; no 桌 named
+])
+def test_a_verb_with_an_insert_as_keyword_leaves_the_object_to_the_verb_object_keyword(
+        text: str, expected: set[str]) -> None:
+    rules = ('[[keyword]]\ntag = "意向:订桌"\nkeywords = ["订桌", "订包厢"]\n'
+             '[[keyword]]\ntag = "意向:下单"\nkeywords = ["订个"]\nmood = ["question"]\n')
+    assert tags(KeywordTagger(parse_rules(rules)), text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("想办张年卡，周末能过来吗", {"会员:办卡"}),       # 一张 said 张: the 一 dropped before the measure
+    ("下午过去洗双鞋，能等吗", {"项目:洗鞋"}),
+    ("给孩子换件衣服再来", set()),                   # another object after the measure
+])
+def test_a_measure_said_without_its_one_still_splits_a_keyword(text: str, expected: set[str]) -> None:
+    rules = ('[[keyword]]\ntag = "会员:办卡"\nkeywords = ["办卡"]\n'
+             '[[keyword]]\ntag = "项目:洗鞋"\nkeywords = ["洗鞋"]\nnegatable = false\n')
+    assert tags(KeywordTagger(parse_rules(rules)), text) == expected
