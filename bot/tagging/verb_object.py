@@ -68,8 +68,13 @@ class VerbObjects:
         # After a count or a measure, a word of one or two characters may make the object a kind of it (换一个女老师,
         # 订12张连座); not an aspect or 的 (贴完的膜 is no 贴膜).
         kind = "(?:(?![的了着过])[\u4e00-\u9fff]){1,2}?"
+        # Or a phrase closed by 的 that says which one, a time or a size (订这周六的场, 拼一个四人的场); not a result
+        # or an aspect right after the verb (贴完的膜, 修好的鞋: what was done to it).
+        done = "".join(sorted({re.escape(w[0]) for w in self._complements} | set("的了着过")))
+        which = f"(?![{done}])(?:(?![的了着过])[\u4e00-\u9fff0-9]){{1,4}}的"
         self.split_pattern = (compile_pattern(f"([{heads}])((?:{inserts}){{0,2}})({objects})"
-                                              f"|([{heads}])((?:{inserts}){{1,2}}){kind}({objects})")
+                                              f"|([{heads}])((?:{inserts}){{1,2}}){kind}({objects})"
+                                              f"|([{heads}])((?:{inserts}){{0,2}}){which}({objects})")
                               if found and inserts else None)
         # A piece may hold such a keyword only if it holds one split or an object before a verb.
         self.pattern = (compile_pattern(f"{self.split_pattern.pattern}|(?:{objects}).{{0,12}}?[{heads}]")
@@ -84,7 +89,7 @@ class VerbObjects:
             return []
         found = []
         for match in self.split_pattern.finditer(text):
-            verb, obj = (match.group(1), match.group(3)) if match.group(1) else (match.group(4), match.group(6))
+            verb, obj = next((match.group(g), match.group(g + 2)) for g in (1, 4, 7) if match.group(g))
             keyword = self._split.get((verb, obj))
             if keyword is not None:
                 found.append((match.start(), match.end(), keyword))

@@ -137,3 +137,14 @@ def test_a_measure_said_without_its_one_still_splits_a_keyword(text: str, expect
     rules = ('[[keyword]]\ntag = "会员:办卡"\nkeywords = ["办卡"]\n'
              '[[keyword]]\ntag = "项目:洗鞋"\nkeywords = ["洗鞋"]\nnegatable = false\n')
     assert tags(KeywordTagger(parse_rules(rules)), text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("想订下礼拜三的场，晚上七点", {"意向:订场"}),     # a time closed by 的 says which one
+    ("能不能帮我订一个八人的场", {"意向:订场"}),       # a size after the count
+    ("订好的场能改时间吗", set()),                    # a result after the verb: the one booked
+    ("我订了的场还没付钱", set()),
+])
+def test_which_one_said_with_de_between_verb_and_object(text: str, expected: set[str]) -> None:
+    rules = '[[keyword]]\ntag = "意向:订场"\nkeywords = ["订场"]\n'
+    assert tags(KeywordTagger(parse_rules(rules)), text) == expected
