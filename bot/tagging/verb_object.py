@@ -29,6 +29,7 @@ MAX_BETWEEN = 3  # tokens between a fronted object and its verb: 窗帘/送去/�
 # A modal or a light verb the segmenter glues to the verb (该换, 想洗, 送洗): still the verb.
 GLUED_BEFORE = frozenset("该 想 要 能 得 去 送 再 先 帮 来 拿去 送去".split())
 _NUMBER = "#"
+TAUGHT_BY = ("一个", "个")  # the measure in a keyword that shows its verb and object come apart (包个厅)
 _NUMBER_REGEX = "(?:[0-9]+|[一二两三四五六七八九十百几]+)"
 _COUNT = re.compile(f"^{_NUMBER_REGEX}")
 _COUNT_START = frozenset("0123456789一二两三四五六七八九十百几")
@@ -50,8 +51,11 @@ class VerbObjects:
         # A verb with an insert (做个, 修一下, 退了) names no object: as a pair its "object" 个 would take the
         # place of the real one in the split pattern (订个大圆桌 read as 订/个, no 订桌).
         bare = frozenset(words["separable_inserts"])
-        found = [pair for keyword in dict.fromkeys(keywords)
-                 if (pair := _verb_object(keyword, verbs, nouns)) and pair.objects[0] not in bare]
+        keywords = list(dict.fromkeys(keywords))
+        taught = [pair for keyword in keywords if (pair := _taught(keyword, bare, nouns))]
+        found = [pair for keyword in keywords
+                 if (pair := _verb_object(keyword, verbs, nouns)) and pair.objects[0] not in bare
+                 and keyword not in {t.keyword for t in taught}]
         # Object token -> (verb, keyword) pairs, for the inverted order.
         self._by_object: dict[str, list[tuple[str, str]]] = {}
         # Verb glued to a full noun (洗衣服) -> keywords.
@@ -61,6 +65,9 @@ class VerbObjects:
                 self._by_object.setdefault(noun, []).append((pair.verb, pair.keyword))
                 if noun != pair.objects[0]:
                     self.glued[pair.verb + noun] = (*self.glued.get(pair.verb + noun, ()), pair.keyword)
+        # A verb taught by a keyword's own measure is heard split only, never inverted: its object may be as
+        # common as 人 (多一个人: 「人多吗」 adds nobody).
+        found += taught
         self._split: dict[tuple[str, str], str] = {(p.verb, noun): p.keyword for p in found for noun in p.objects}
         inserts = inserts_pattern(words["separable_inserts"])
         heads = "".join(sorted({re.escape(p.verb) for p in found}))
@@ -143,6 +150,19 @@ def _verb_object(keyword: str, verbs: frozenset[str], nouns: Sequence[str]) -> V
         return None
     full = tuple(noun for noun in nouns if len(obj) == 1 and obj in noun and noun != obj)
     return VerbObject(keyword, verb, (obj, *full))
+
+
+def _taught(keyword: str, inserts: frozenset[str], nouns: Sequence[str]) -> VerbObject | None:
+    """A keyword the operator wrote split by a measure (包个厅, 拼个场, 叫个司机): its first character is a verb
+    said apart from its object, whether or not `[language] verbs` lists it, and other counts and kinds may
+    stand there too (包三个厅, 拼一个四人的场), read as this keyword."""
+    for insert in TAUGHT_BY:
+        verb, rest = keyword[:1], keyword[1 + len(insert):]
+        if (keyword[1:].startswith(insert) and 1 <= len(rest) <= 2 and rest not in inserts
+                and all("\u4e00" <= c <= "\u9fff" for c in verb + rest)):
+            full = tuple(noun for noun in nouns if len(rest) == 1 and rest in noun and noun != rest)
+            return VerbObject(keyword, verb, (rest, *full))
+    return None
 
 
 def _head(verb: str, verbs: frozenset[str]) -> str:

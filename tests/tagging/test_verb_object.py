@@ -148,3 +148,16 @@ def test_a_measure_said_without_its_one_still_splits_a_keyword(text: str, expect
 def test_which_one_said_with_de_between_verb_and_object(text: str, expected: set[str]) -> None:
     rules = '[[keyword]]\ntag = "意向:订场"\nkeywords = ["订场"]\n'
     assert tags(KeywordTagger(parse_rules(rules)), text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("年会想包一个大厅，两百人左右", {"意向:包场"}),   # the operator wrote 包个厅: 包 is a verb said apart
+    ("下周六能包两个厅吗", {"意向:包场"}),
+    ("能不能再多两个人，一共六个", {"预约:变更"}),     # 多一个人 with another count
+    ("周六晚上人多吗", set()),                         # taught verbs are heard split only, never object first
+    ("我们七个人，多少钱", set()),
+])
+def test_a_keyword_written_split_by_a_measure_teaches_its_verb(text: str, expected: set[str]) -> None:
+    rules = ('[[keyword]]\ntag = "意向:包场"\nkeywords = ["包个厅"]\n'
+             '[[keyword]]\ntag = "预约:变更"\nkeywords = ["多一个人"]\n')
+    assert tags(KeywordTagger(parse_rules(rules)), text) == expected
