@@ -83,10 +83,6 @@ def labelled(session: Session) -> list[Said]:
     return [_said(row) for row in rows]
 
 
-def count_labelled(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(MessageLabel)) or 0
-
-
 def _listed(pool: int) -> Select:  # type: ignore[type-arg]
     """Of the customers' latest `pool` text messages, the labelled ones and, for each text not labelled on
     any message, its newest message: a text said a hundred times (你好，想咨询一下) is labelled once."""
