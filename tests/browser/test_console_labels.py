@@ -13,8 +13,8 @@ from tests.browser.test_console_tools import login, shop, shot  # noqa: F401 - s
 pytestmark = pytest.mark.browser
 
 SAID = {"阿秀": ["水光针多少钱，最近有优惠吗"],
-        "老周": ["退款的事不急", "退款的事不急，先把下次的时间约了"],
-        "小林": ["把剩下的钱打回我卡里吧，不上了", "好的，收到，谢谢"]}
+        "老周": ["朋友做了热玛吉效果很好", "老地方老时间"],
+        "小林": ["朋友做了热玛吉，我也想约一次", "好的，收到，谢谢"]}
 
 
 def row(page, text: str):  # type: ignore[no-untyped-def]
@@ -47,39 +47,37 @@ def test_an_operator_labels_customers_messages_and_the_figures_follow(shop, page
     assert row(page, "水光针多少钱，最近有优惠吗").locator("button.undo").is_visible()
     assert page.inner_text("#kpi-precision .value") == "100.0%" and page.inner_text("#kpi-recall .value") == "100.0%"
 
-    wrong = row(page, "退款的事不急")                                      # not asking for a refund now
-    wrong.locator(".chip-toggle[data-tag='诉求:退款']").click()
+    wrong = row(page, "朋友做了热玛吉效果很好")                            # a friend's treatment, not an interest
+    wrong.locator(".chip-toggle[data-tag='项目:热玛吉']").click()
     assert wrong.locator("button.save").inner_text() == "保存更正"
-    saved(page, "退款的事不急", "2 条")
+    saved(page, "朋友做了热玛吉效果很好", "2 条")
     assert page.inner_text("#kpi-precision .value") == "66.7%" and page.inner_text("#kpi-recall .value") == "100.0%"
 
-    missed = row(page, "退款的事不急，先把下次的时间约了")                    # a booking the rules miss
+    missed = row(page, "老地方老时间")                                     # a booking no rule hears
     missed.locator("select.add-tag").select_option("意向:预约")
-    saved(page, "退款的事不急，先把下次的时间约了", "3 条")
-    saved(page, "把剩下的钱打回我卡里吧，不上了", "4 条")
+    saved(page, "老地方老时间", "3 条")
+    saved(page, "朋友做了热玛吉，我也想约一次", "4 条")
     saved(page, "好的，收到，谢谢", "5 条")
-    assert page.inner_text("#kpi-precision .value") == "75.0%" and page.inner_text("#kpi-recall .value") == "75.0%"
+    assert page.inner_text("#kpi-precision .value") == "80.0%" and page.inner_text("#kpi-recall .value") == "80.0%"
     disagreements = page.inner_text("#label-disagreements")
-    assert "多打 诉求:退款" in disagreements and "漏打 意向:预约" in disagreements and "老周" in disagreements
-    assert "诉求:退款\t1\t2\t1\t50.0%\t100.0%" in page.inner_text("#label-per-tag")
+    assert "多打 项目:热玛吉" in disagreements and "漏打 意向:预约" in disagreements and "老周" in disagreements
+    assert "项目:热玛吉\t1\t2\t1\t50.0%\t100.0%" in page.inner_text("#label-per-tag")
     page.reload()                                                          # stored: the page says so again
     assert page.inner_text("#kpi-labelled .value") == "5 条" and page.locator("#label-list tr.labelled").count() == 5
-    assert row(page, "退款的事不急").locator("button.save").inner_text() == "已保存"
-    assert row(page, "退款的事不急").locator(".none-chosen").is_visible()
+    assert row(page, "朋友做了热玛吉效果很好").locator("button.save").inner_text() == "已保存"
+    assert row(page, "朋友做了热玛吉效果很好").locator(".none-chosen").is_visible()
 
-    # 改动预览 on the labels: the refund rule without the learned check and with 不急 as an exclude word
+    # 改动预览 on the labels: the 热玛吉 topic not counted where a friend had it done
     page.click("nav >> text=标签规则")
     page.wait_for_selector("#live-status:has-text('校验通过')")
-    source = page.input_value("#source").replace('tag = "诉求:退款"\n', 'tag = "诉求:退款"\nmodel = false\n', 1)
-    start = source.index('tag = "诉求:退款"')
-    exclude = source.index("exclude = [", start)
-    page.fill("#source", source[:exclude] + 'exclude = ["不急", ' + source[exclude + len("exclude = ["):])
+    source = page.input_value("#source")
+    page.fill("#source", source.replace('tag = "项目:热玛吉"\n', 'tag = "项目:热玛吉"\nexclude = ["朋友做了"]\n', 1))
     page.wait_for_selector("#live-status:has-text('校验通过')")
     page.click("#replay-button")
     page.wait_for_selector("#replay-labels")
     summary = page.inner_text(".replay-label-summary")
     assert "已标注的 5 条" in summary and "修正 1 条，改错 1 条" in summary
-    assert "精确率 75.0% → 100.0%" in summary and "召回率 75.0% → 50.0%" in summary
-    assert "退款的事不急" in page.inner_text("#replay-labels-fixed")
-    assert "把剩下的钱打回我卡里吧" in page.inner_text("#replay-labels-broken")
+    assert "精确率 80.0% → 100.0%" in summary and "召回率 80.0% → 60.0%" in summary
+    assert "朋友做了热玛吉效果很好" in page.inner_text("#replay-labels-fixed")
+    assert "朋友做了热玛吉，我也想约一次" in page.inner_text("#replay-labels-broken")
     shot(page, tmp_path, "rules-preview-labels.png", "#replay-box")
