@@ -85,6 +85,10 @@ def test_a_visit_to_pay_books_nothing(plain: KeywordTagger, text: str, expected:
         ("退款那边客服说五个工作日到账，我再等等", "诉求:退款"),
         ("财务说退费月底前处理，我等着", "诉求:退款"),
         ("我闺蜜在别家退款退了两个月，还是你们靠谱", "诉求:退款"),
+        # a refund put aside in its own clause: nothing asked of it now (set_aside)
+        ("退钱那块先不说", "诉求:退款"),
+        ("剩下课时退费的事不急", "诉求:退款"),
+        ("退款的事另说", "诉求:退款"),
     ],
 )
 def test_the_check_adds_no_tag_the_rules_refused_decisively(text: str, refused: str) -> None:
