@@ -2,38 +2,28 @@
 
 Before saving, an operator sees which tags each recent message would gain or lose, how many messages
 change, tag by tag, and which messages no rule tags under the edited rules, with the words those
-messages share that no rule lists (ranked by how many of them say it and by jieba's IDF table, which
-keeps 你们 and 可以 out): the candidates for a keyword. Nothing is stored.
+messages share that no rule lists (bot/tagging/candidates.py): the candidates for a keyword. Nothing is stored.
 """
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Protocol
 
-import jieba
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.models.activity import Message
 from bot.models.people import Customer
+from bot.tagging.candidates import Candidate, shared_words
 from bot.tagging.matches import TagMatch
-from bot.tagging.rules import RuleSet
 
 LATEST = 500  # messages read again: enough to see a rule's effect, quick enough to wait for
 EXAMPLES = 40  # changed messages and untagged messages listed
 SUGGESTIONS = 20
-# Below this inverse document frequency (jieba's table) a word is too common to name anything: 你们 4.7,
-# 可以 3.5, 时候 4.3, 孩子 5.2; 收到 6.7, 钥匙 7.9, 帐篷 8.1 and 停车场 9.2 are above it.
-COMMON_IDF = 6.0
-# Chat words the table does not know or rates rare, that never name a wish or a topic.
-CHAT = frozenset({"好的", "好滴", "好嘞", "嗯嗯", "哈哈", "哈哈哈", "谢谢", "谢啦", "收到", "您好", "你好", "在吗",
-                  "请问", "麻烦", "辛苦", "没事", "知道了", "老师好", "亲亲"})
 
 
 class Tagger(Protocol):
@@ -80,15 +70,6 @@ class TagShift:
 
 
 @dataclass(frozen=True)
-class Suggestion:
-    """A word that untagged messages share and no rule lists."""
-
-    word: str
-    messages: int  # untagged messages that say it
-    example: str  # the newest of them
-
-
-@dataclass(frozen=True)
 class Replay:
     messages: int  # read again (the latest customer texts, at most LATEST)
     changed: int  # messages whose tags differ
@@ -96,14 +77,7 @@ class Replay:
     shifts: tuple[TagShift, ...]  # every tag either rule set gives, most moved first
     untagged: int  # messages the edited rules give no tag
     untagged_examples: tuple[Said, ...]  # the newest of them, at most EXAMPLES
-    suggestions: tuple[Suggestion, ...]  # words of the untagged messages that no rule lists, best first
-
-
-def listed_words(rules: RuleSet) -> frozenset[str]:
-    """Every word a rule lists: its keywords and synonyms (a gapped keyword's parts), and the words its
-    concept group brought."""
-    return frozenset(part for rule in rules.keyword_rules for keyword in (*rule.keywords, *(w for w, _ in rule.via))
-                     for part in keyword.split("*") if part)
+    suggestions: tuple[Candidate, ...]  # words of the untagged messages that no rule lists, best first
 
 
 def latest_texts(session: Session, limit: int = LATEST) -> list[Said]:
@@ -146,33 +120,9 @@ def replay(texts: Sequence[Said], running: Tagger, edited: Reader, listed: froze
 
 
 def suggest(untagged: Sequence[Said], reader: Reader, listed: frozenset[str],
-            limit: int = SUGGESTIONS) -> tuple[Suggestion, ...]:
-    """Words (the tagger's own tokens, two Chinese characters or more) that two or more untagged messages
-    say and no rule lists, neither too common (`COMMON_IDF`) nor chat; most messages first, the rarer
-    word (higher IDF) first among equals."""
-    idf = _idf()
-    said_in: Counter[str] = Counter()
-    newest: dict[str, str] = {}
-    for message in untagged:
-        for word in set(reader.tokens(message.text)):
-            if (len(word) >= 2 and word not in listed and word not in CHAT and idf.get(word, COMMON_IDF) >= COMMON_IDF
-                    and all("\u4e00" <= char <= "\u9fff" for char in word)):
-                said_in[word] += 1
-                newest.setdefault(word, message.text)
-    ranked = sorted((word for word, count in said_in.items() if count >= 2),
-                    key=lambda word: (-said_in[word], -idf.get(word, COMMON_IDF), word))
-    return tuple(Suggestion(word, said_in[word], newest[word]) for word in ranked[:limit])
-
-
-@cache
-def _idf() -> dict[str, float]:
-    """jieba's inverse document frequencies (jieba/analyse/idf.txt, read once: 0.2 s)."""
-    table: dict[str, float] = {}
-    with open(os.path.join(os.path.dirname(jieba.__file__), "analyse", "idf.txt"), encoding="utf-8") as lines:
-        for line in lines:
-            word, _, value = line.rstrip("\n").partition(" ")
-            table[word] = float(value)
-    return table
+            limit: int = SUGGESTIONS) -> tuple[Candidate, ...]:
+    """The words two or more untagged messages say and no rule lists (`shared_words`), each with the newest."""
+    return shared_words((said.text for said in untagged), reader, listed, limit)
 
 
 def _tags(tagger: Tagger, text: str) -> tuple[str, ...]:

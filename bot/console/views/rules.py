@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from bot.console.messages import in_chinese
 from bot.console.playbook_editor import diff_lines
-from bot.console.rule_replay import LATEST, Said, latest_texts, listed_words, replay
+from bot.console.rule_replay import LATEST, Said, latest_texts, replay
 from bot.console.model_checks import ModelChecks, model_checks
 from bot.console.rule_files import KINDS, EditRefused, RuleFiles, check_tag_rules
 from bot.console.views.labels import comparison_json
@@ -19,6 +19,7 @@ from bot.console.views.base import audit, bp, localtime, requires, viewer
 from bot.guides.scripts import Script, ScriptsError, parse_scripts
 from bot.labels.scores import NO_TAGS, compare
 from bot.labels.store import labelled
+from bot.tagging.candidates import listed_words
 from bot.tagging.explain import explain
 from bot.tagging.keywords import KeywordTagger
 from bot.tagging.rules import RuleSet
@@ -197,7 +198,8 @@ def rules_replay() -> Response:
                    changes=[{**_said(change.said), "before": change.before, "after": change.after,
                              "gained": change.gained, "lost": change.lost} for change in result.changes],
                    untagged_examples=[_said(said) for said in result.untagged_examples],
-                   suggestions=[asdict(suggestion) for suggestion in result.suggestions],
+                   suggestions=[{"word": s.word, "messages": s.messages, "example": s.examples[0]}
+                                for s in result.suggestions],
                    labels=comparison_json(compare(gold, running, edited)) if gold else None)
 
 
