@@ -87,18 +87,40 @@ class Scores:
     disagreements: tuple[Disagreement, ...]  # newest first (as the labels came)
 
 
+@dataclass(frozen=True)
+class Tagged:
+    """A labelled message with what the tagger gives it, and why."""
+
+    said: Said
+    matches: tuple[TagMatch, ...]
+
+    @property
+    def given(self) -> tuple[str, ...]:
+        return tuple(sorted({match.tag for match in self.matches}))
+
+
 def given_tags(tagger: Tagger, text: str) -> tuple[str, ...]:
     return tuple(sorted({match.tag for match in tagger.tag(text)}))
 
 
+def tag_all(labels: Sequence[Said], tagger: Tagger) -> list[Tagged]:
+    return [Tagged(said, tuple(tagger.tag(said.text))) for said in labels]
+
+
 def score(labels: Sequence[Said], tagger: Tagger) -> Scores:
     """`tagger` over every labelled message, against its label."""
+    return score_tagged(tag_all(labels, tagger))
+
+
+def score_tagged(tagged: Sequence[Tagged]) -> Scores:
+    """The labelled messages as tagged (`tag_all`), against their labels."""
     right: Counter[str] = Counter()
     given: Counter[str] = Counter()
     wanted: Counter[str] = Counter()
     disagreements: list[Disagreement] = []
-    for said in labels:
-        gold, got = set(said.tags or ()), given_tags(tagger, said.text)
+    for one in tagged:
+        said = one.said
+        gold, got = set(said.tags or ()), one.given
         right.update(tag for tag in got if tag in gold)
         given.update(got)
         wanted.update(gold)
@@ -109,7 +131,7 @@ def score(labels: Sequence[Said], tagger: Tagger) -> Scores:
                       for tag in given.keys() | wanted.keys()),
                      key=lambda s: (-s.counts.labelled, -s.counts.given, s.tag))
     total = Counts(sum(right.values()), sum(given.values()), sum(wanted.values()))
-    return Scores(len(labels), total, tuple(per_tag), tuple(disagreements))
+    return Scores(len(tagged), total, tuple(per_tag), tuple(disagreements))
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ pytestmark = pytest.mark.browser
 
 SAID = {"阿秀": ["水光针多少钱，最近有优惠吗"],
         "老周": ["朋友做了热玛吉效果很好", "老地方老时间"],
-        "小林": ["朋友做了热玛吉，我也想约一次", "好的，收到，谢谢"]}
+        "小林": ["朋友做了热玛吉，我也想约一次", "好的，收到，谢谢"],
+        "阿梅": ["还是老规矩吧", "老规矩，老时间"]}
 
 
 def row(page, text: str):  # type: ignore[no-untyped-def]
@@ -39,7 +40,7 @@ def test_an_operator_labels_customers_messages_and_the_figures_follow(shop, page
     login(page, h)
     page.click("nav >> text=标注")
     assert "还没有标注" in page.inner_text("#label-scores")
-    assert page.locator("#label-list tr.unlabelled").count() == 5
+    assert page.locator("#label-list tr.unlabelled").count() == 7
     assert "关注:价格" in row(page, "水光针多少钱，最近有优惠吗").locator(".chosen").inner_text()
     assert not row(page, "水光针多少钱，最近有优惠吗").locator("button.undo").is_visible()  # nothing to undo yet
 
@@ -62,8 +63,16 @@ def test_an_operator_labels_customers_messages_and_the_figures_follow(shop, page
     disagreements = page.inner_text("#label-disagreements")
     assert "多打 项目:热玛吉" in disagreements and "漏打 意向:预约" in disagreements and "老周" in disagreements
     assert "项目:热玛吉\t1\t2\t1\t50.0%\t100.0%" in page.inner_text("#label-per-tag")
+    for booking, figures in (("还是老规矩吧", "6 条"), ("老规矩，老时间", "7 条")):  # 老规矩: no rule lists it
+        row(page, booking).locator("select.add-tag").select_option("意向:预约")
+        saved(page, booking, figures)
+    booking = page.locator(".advice-card[data-tag='意向:预约']")             # what to change in the rules
+    assert "漏打 3 条" in booking.inner_text() and "「老规矩」 漏打的 3 条里 2 条说了" in booking.inner_text()
+    topic = page.locator(".advice-card[data-tag='项目:热玛吉']")
+    assert "「热玛吉」 打错 1 次，打对 1 次" in topic.inner_text() and "朋友做了热玛吉效果很好" in topic.inner_text()
+    shot(page, tmp_path, "labels-advice.png", "#label-advice")
     page.reload()                                                          # stored: the page says so again
-    assert page.inner_text("#kpi-labelled .value") == "5 条" and page.locator("#label-list tr.labelled").count() == 5
+    assert page.inner_text("#kpi-labelled .value") == "7 条" and page.locator("#label-list tr.labelled").count() == 7
     assert row(page, "朋友做了热玛吉效果很好").locator("button.save").inner_text() == "已保存"
     assert row(page, "朋友做了热玛吉效果很好").locator(".none-chosen").is_visible()
 
@@ -76,8 +85,8 @@ def test_an_operator_labels_customers_messages_and_the_figures_follow(shop, page
     page.click("#replay-button")
     page.wait_for_selector("#replay-labels")
     summary = page.inner_text(".replay-label-summary")
-    assert "已标注的 5 条" in summary and "修正 1 条，改错 1 条" in summary
-    assert "精确率 80.0% → 100.0%" in summary and "召回率 80.0% → 60.0%" in summary
+    assert "已标注的 7 条" in summary and "修正 1 条，改错 1 条" in summary
+    assert "精确率 80.0% → 100.0%" in summary and "召回率 57.1% → 42.9%" in summary
     assert "朋友做了热玛吉效果很好" in page.inner_text("#replay-labels-fixed")
     assert "朋友做了热玛吉，我也想约一次" in page.inner_text("#replay-labels-broken")
     shot(page, tmp_path, "rules-preview-labels.png", "#replay-box")

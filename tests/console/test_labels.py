@@ -6,12 +6,14 @@ saves (bad input refused, nothing stored), the JSONL export, and 改动预览 sc
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, func, select
 
-from bot.labels.scores import compare, score
+from bot.labels.advice import MODEL, advise
+from bot.labels.scores import compare, score, tag_all
 from bot.labels.store import (LabelError, Said, UnknownMessage, count_to_label, delete_label, export_lines, labelled,
                               save_label, to_label)
 from bot.models import AuditEntry, Message, MessageLabel
@@ -210,3 +212,74 @@ def test_the_preview_scores_an_edit_on_the_labels(console: Console) -> None:  # 
                                 "f1": pytest.approx(2 / 3)}
     assert (labels["after"]["right"], labels["after"]["given"], labels["after"]["recall"]) == (2, 3, 1.0)
     assert "/console/customers/" in labels["broken"][0]["customer_url"]
+
+
+def shown(html: str) -> str:
+    """What a reader sees of a piece of the page: its text, without the markup, spaces run together."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
+
+
+class Reading(Fixed):
+    """`Fixed`, reading each text as the words its spaces part."""
+
+    def tokens(self, text: str) -> list[str]:
+        return text.split()
+
+
+def test_advice_names_the_words_missed_messages_share_and_the_keywords_that_tag_wrongly() -> None:
+    labels = [said("周末 想 补水", "项目:水光针"), said("补水 项目 什么 感觉", "项目:水光针"),
+              said("冬天 皮肤 补水"), said("约 闺蜜 喝茶"), said("约 闺蜜 电影"), said("约 周六", "意向:预约"),
+              said("周六 热玛吉", "项目:水光针")]
+    tagger = Reading({})
+    tagger.tags = {"约 闺蜜 喝茶": ("意向:预约",), "约 闺蜜 电影": ("意向:预约",), "约 周六": ("意向:预约",),
+                   "周六 热玛吉": ("项目:热玛吉",)}
+    matched = {"约 闺蜜 喝茶": ("约",), "约 闺蜜 电影": ("约",), "约 周六": ("约",)}
+
+    def tag(text: str) -> list[TagMatch]:
+        return [TagMatch(t, t.split(":")[0], f"keyword:{t}", matched.get(text, ()), text)
+                for t in tagger.tags.get(text, ())]
+
+    tagger.tag = tag  # type: ignore[method-assign]
+    own = {"意向:预约": frozenset({"约"}), "项目:热玛吉": frozenset({"热玛吉"})}
+
+    advice = {a.tag: a for a in advise(tag_all(labels, tagger), tagger, frozenset({"约", "热玛吉", "周六"}), own)}
+
+    water = advice["项目:水光针"]
+    assert (water.missed, water.wrong) == (3, 0) and not water.fired_words
+    assert [(w.word, w.missed, w.elsewhere) for w in water.new_words] == [("补水", 2, 1)]   # 周六: a rule lists it
+    assert water.new_words[0].examples == ("周末 想 补水", "补水 项目 什么 感觉")
+    booking = advice["意向:预约"]
+    assert (booking.missed, booking.wrong, booking.new_words) == (0, 2, ())            # 闺蜜: not a missed message's
+    assert [(w.word, w.wrong, w.right, w.examples) for w in booking.fired_words] == [
+        ("约", 2, 1, ("约 闺蜜 喝茶", "约 闺蜜 电影"))]
+    model = advice["项目:热玛吉"].fired_words                                           # no keyword of its rules fired
+    assert [(w.word, w.wrong, w.right) for w in model] == [(MODEL, 1, 0)]
+    assert list(advice) == ["项目:水光针", "意向:预约", "项目:热玛吉"]                   # the most disagreements first
+
+
+def test_the_page_suggests_words_to_add_and_the_keywords_that_tag_wrongly(console: Console) -> None:  # noqa: F811
+    texts = {"周末想补水": ["项目:水光针"], "补水项目做一次什么感觉": ["项目:水光针"], "冬天皮肤要多补水": [],
+             "周六约个闺蜜喝茶": [], "约闺蜜去看电影": [], "约周六下午": ["意向:预约"], "想约一次": ["意向:预约"]}
+    ids = write(console, "张三", *texts)
+    with console.runtime.db.session() as session:
+        for message, tags in zip(ids, texts.values(), strict=True):
+            save_label(session, message, tags, ("项目:水光针", "意向:预约"), "op", START)
+    op = console.login("op")
+
+    page = op.get("/console/labels").get_data(as_text=True)
+
+    advice = page[page.index('id="label-advice"'):page.index('id="label-box"')]
+    water = shown(advice[advice.index('data-tag="项目:水光针"'):])
+    assert "漏打 2 条" in water and "「补水」 漏打的 2 条里 2 条说了；不该打这个标签的也有 1 条说了" in water
+    assert "「周末想补水」" in water and "「补水项目做一次什么感觉」" in water
+    booking = shown(advice[advice.index('data-tag="意向:预约"'):advice.index('data-tag="项目:水光针"')])
+    assert "多打 2 条" in booking and "「约」 打错 2 次，打对 1 次" in booking and "漏打" not in booking
+    assert "「周六约个闺蜜喝茶」" in booking and "「约闺蜜去看电影」" in booking
+    assert "想约" not in booking                                   # never wrong: not a keyword to narrow
+
+    token = csrf_token(op, "/console/labels")                      # labelled right: the advice goes with it
+    for message in ids[3:5]:
+        post_label(op, message, {"tags": ["意向:预约"]}, token)
+    scores_html = post_label(op, ids[0], {"tags": []}, token).get_json()["scores_html"]
+    assert 'data-tag="意向:预约"' not in scores_html and "「补水」" not in scores_html
+    assert "漏打的消息里没有两条以上都说的新词" in shown(scores_html)

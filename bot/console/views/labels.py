@@ -6,9 +6,12 @@ from __future__ import annotations
 from flask import Response, jsonify, render_template, request, stream_with_context, url_for
 
 from bot.console.views.base import audit, bp, localtime, page_number, requires, viewer
-from bot.labels.scores import NO_TAGS, Comparison, Disagreement, Scores, Tagger, given_tags, score
+from bot.labels.advice import TagAdvice, advise, rule_keywords
+from bot.labels.scores import (NO_TAGS, Comparison, Disagreement, Scores, Tagger, given_tags, score, score_tagged,
+                               tag_all)
 from bot.labels.store import (POOL, LabelError, Said, UnknownMessage, count_to_label, delete_label, export_lines,
                               labelled, save_label, to_label)
+from bot.tagging.candidates import listed_words
 from bot.web import current_runtime
 
 PAGE_SIZE = 50
@@ -44,14 +47,22 @@ def comparison_json(comparison: Comparison, examples: int = DISAGREEMENTS) -> di
             "broken": [disagreement_json(d) for d in comparison.broken[:examples]]}
 
 
-def _scores() -> Scores:
-    tagger, _ = running()
+def _review() -> tuple[Scores, tuple[TagAdvice, ...]]:
+    """The running rules scored on the labels, and what the labels say to change in them, tag by tag."""
+    tagging = current_runtime().features.get("tagging")
     with current_runtime().db.read_session() as session:
-        return score(labelled(session), tagger)
+        gold = labelled(session)
+    if tagging is None:
+        return score(gold, NO_TAGS), ()
+    rules, tagger = tagging.store.current()
+    tagged = tag_all(gold, tagger)
+    return score_tagged(tagged), advise(tagged, tagger, listed_words(rules), rule_keywords(rules))
 
 
-def _scores_html(scores: Scores) -> str:
-    return render_template("console/_label_scores.html", scores=scores, shown=scores.disagreements[:DISAGREEMENTS])
+def _scores_html() -> str:
+    scores, advice = _review()
+    return render_template("console/_label_scores.html", scores=scores, shown=scores.disagreements[:DISAGREEMENTS],
+                           advice=advice)
 
 
 @bp.get("/labels")
@@ -64,7 +75,7 @@ def labels() -> str:
         rows = [(said, given_tags(tagger, said.text))
                 for said in to_label(session, PAGE_SIZE, (page - 1) * PAGE_SIZE)]
     return render_template("console/labels.html", rows=rows, tags=tags, total=total, page=page, page_size=PAGE_SIZE,
-                           pool=POOL, scores_html=_scores_html(_scores()))
+                           pool=POOL, scores_html=_scores_html())
 
 
 def _bad(message: str, status: int = 400) -> tuple[Response, int]:
@@ -88,7 +99,7 @@ def label_save(message_id: int) -> Response | tuple[Response, int]:
             tags = list(label.tags)
     except LabelError as refused:
         return _bad(str(refused), 404 if isinstance(refused, UnknownMessage) else 400)
-    return jsonify(ok=True, message_id=message_id, tags=tags, scores_html=_scores_html(_scores()))
+    return jsonify(ok=True, message_id=message_id, tags=tags, scores_html=_scores_html())
 
 
 @bp.post("/labels/<int:message_id>/delete")
@@ -98,7 +109,7 @@ def label_delete(message_id: int) -> Response | tuple[Response, int]:
         if not delete_label(session, message_id):
             return _bad(f"这条消息没有标注（id {message_id}）", 404)
         audit(session, "label_delete", f"message:{message_id}")
-    return jsonify(ok=True, message_id=message_id, scores_html=_scores_html(_scores()))
+    return jsonify(ok=True, message_id=message_id, scores_html=_scores_html())
 
 
 @bp.get("/labels.jsonl")
