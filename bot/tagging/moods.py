@@ -111,7 +111,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     kinds = set().union(*kinds_of)
     if "company" in kinds:
         _read_company(clauses)
-    if "acceptance" in kinds:
+    if "acceptance" in kinds or "mild" in kinds:
         _read_accepted(language, clauses)
     if "informed" in kinds:
         _read_informed(language, clauses)
@@ -471,6 +471,8 @@ def _read_accepted(language: Language, clauses: list[ClauseInfo]) -> None:
     就是想知道几点开门) leaves it accepted."""
     words = language.words
     for clause in clauses:
+        if "mild" in clause.moods and "question" not in clause.moods and not clause.asked:
+            clause.moods.add("accepted")  # 学费还可以: lukewarm, not asked; that clause alone (效果一般，还收那么贵)
         if not _accepts(clause):
             continue
         own = [other for other in clauses if other.sentence == clause.sentence]

@@ -42,6 +42,22 @@ def test_a_price_accepted_is_no_concern(plain: KeywordTagger, text: str, expecte
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
+        # Judged lukewarm in a clause that asks nothing: that clause accepts what it names.
+        ("学费还可以，老师也挺负责", set()),
+        ("收费还行，就是离家有点远", set()),
+        # Only that clause: a price named in the next one is still a concern, and a lukewarm question asks.
+        ("效果一般，还收那么贵", {"关注:价格"}),
+        ("价格还行，能再优惠点吗", {"关注:价格"}),
+        ("学费还可以吗？", {"关注:价格"}),
+    ],
+)
+def test_a_price_judged_lukewarm_is_no_concern(plain: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(plain, text) & {"关注:价格"} == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
         ("你们光子的价钱我之前打听过了", {"项目:光子嫩肤"}),
         ("学费我早就问清楚了", set()),
         ("我对比过好几家的价格了", set()),
