@@ -3,6 +3,8 @@ not yielded), and what reaches past the clause (yield_to across a sentence, excl
 
 from __future__ import annotations
 
+import re
+
 from bot.tagging.concepts import CLOSING
 from bot.tagging.language import ClauseInfo, Language
 from bot.tagging.matcher import PIECES, drop_contained
@@ -13,6 +15,7 @@ from bot.tagging.segmenter import Segmenter
 from bot.tagging.words import INTENT_MOODS
 
 _SUPPOSING = frozenset({"hypothetical", "worry", "deferred", "doubted"})
+_EXCLAMATION = 4  # the longest clause read as exasperation alone (烦死了, 吵死人了)
 
 
 class ClauseFilters:
@@ -28,6 +31,7 @@ class ClauseFilters:
     _heads: dict[int, frozenset[str]]
     _language: Language
     _decisive: frozenset[str]
+    _opt_out_patterns: dict[str, re.Pattern[str] | None]  # bot/tagging/opt_out.py
 
     def _yield_beyond_the_clause(self, clauses: list[ClauseInfo], fired: dict[int, tuple[list[str], str]],
                                  fired_in: dict[int, set[int]], cued_in: dict[int, set[int]]) -> None:
@@ -48,11 +52,15 @@ class ClauseFilters:
         gone = []
         for number, ordinals in where.items():
             rule = rules[number]
-            others = set().union(*(tag_clauses.get(tag, set()) for tag in rule.yield_to if tag != rule.tag))
+            by_sentence = number in cued_in and number not in fired_in
+            # A rule its cues alone fired yields to the opt-out too, whatever its `yield_to`, where its cues speak of
+            # the messages: the annoyance is the reason the customer opts out (天天推送，烦死了，关掉吧).
+            yields_to = (*rule.yield_to, OPT_OUT_TAG) if by_sentence and self._of_the_messages(
+                [clauses[ordinal] for ordinal in cued_in[number]]) else rule.yield_to
+            others = set().union(*(tag_clauses.get(tag, set()) for tag in yields_to if tag != rule.tag))
             if not others or not ordinals:
                 continue
             sentences = {clauses[other].sentence for other in others}
-            by_sentence = number in cued_in and number not in fired_in
 
             if all(ordinal in others or (clauses[ordinal].sentence in sentences
                                          and (by_sentence or "rescheduled" in clauses[ordinal].moods))
@@ -78,6 +86,14 @@ class ClauseFilters:
         about a class, no booking; 「周六上午还有位置吗」 books."""
         places = self._language.places_pattern
         return places is not None and places.search(hit.keyword) is not None
+
+    def _of_the_messages(self, cued: list[ClauseInfo]) -> bool:
+        """Every clause a rule's cues were found in names the business's messages (`[language] messages`: 天天推送,
+        一天三条短信) or is nothing but exasperation, a cue of a few characters (烦死了): 「课上了半年一点用没有」 and
+        「前台态度还那么冲」 speak of something else."""
+        messages = self._opt_out_patterns["messages"]
+        return messages is not None and all(
+            messages.search(clause.folded) is not None or len(clause.folded) <= _EXCLAMATION for clause in cued)
 
     def _keep_latest_state(self, fired: dict[int, tuple[list[str], str]], last_clause: dict[int, int]) -> None:
         """In an exclusive group (状态) the customer's latest word counts: 之前退订了，现在想恢复推送."""

@@ -211,8 +211,10 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, OptOutReadings, CueS
                              for number, rule in enumerate(self._rules) if rule.arrangement}
         self._reads_referring = any(word == "mood:referring" for rule in self._rules for word, _ in rule.cues)
         self._exclusive = frozenset(rules.exclusive_groups)
-        self._yielding = any(rule.yield_to for rule in self._rules)
         self._declining = frozenset(number for number, rule in enumerate(self._rules) if rule.tag == OPT_OUT_TAG)
+        # A rule its cues alone fired yields to the opt-out whatever its `yield_to` (clause_filters.py).
+        self._yielding = any(rule.yield_to for rule in self._rules) or bool(
+            self._declining and any(rule.cues for rule in self._rules if rule.tag != OPT_OUT_TAG))
         # Moods whose refusal the learned check does not overrule ([model] decisive: 这个价位我能接受).
         self._decisive = rules.model.decisive if rules.model is not None else frozenset()
         self._lone_verbs = any(rule.verbs for rule in self._rules)

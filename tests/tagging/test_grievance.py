@@ -92,6 +92,17 @@ def test_a_grievance_feared_weighs_no_cue(text: str, expected: set[str]) -> None
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    ("天天推送活动，烦死了，别发了", {"状态:退订"}),  # the annoyance is the reason for the opt-out
+    ("课上了半年一点用没有，你们也别再发消息了", {"诉求:投诉", "状态:退订"}),  # a grievance about something else
+    ("别再打电话推销年卡了，前台态度还那么冲", {"诉求:投诉", "状态:退订"}),
+    ("天天推送活动，烦死了", {"诉求:投诉"}),  # no opt-out asked
+])
+def test_a_complaint_of_cues_about_the_messages_yields_to_the_opt_out(text: str, expected: set[str]) -> None:
+    opt_out = '[[keyword]]\ntag = "状态:退订"\nkeywords = ["退订", "别发了"]\n'
+    assert tags(KeywordTagger(parse_rules(COMPLAINT + opt_out)), text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     ("停车费多收了我二十，麻烦退回来", {"诉求:退款"}),  # the money asked back: the padded bill is its reason
     ("月卡重复扣了两次，多的那笔退给我吧", {"诉求:退款"}),
     ("物业费多算了我一个月，说了三遍都不改，退给我", {"诉求:投诉", "诉求:退款"}),  # another grievance still complains
