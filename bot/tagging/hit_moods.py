@@ -28,6 +28,7 @@ _ON_BEHALF = frozenset(("帮", "替", "给", "帮忙", "带"))  # 帮我妈约, 
 # A clause that goes on without a subject of its own (…，想自己过去看看): the subject before it still speaks.
 _GOING_ON = frozenset(("想", "想要", "打算", "准备", "要", "说", "也想", "还想"))
 _NEGATORS = frozenset("不没别停")
+_PRONOUNS = ("她们", "他们", "她", "他", "ta")  # standing for a person named before: 她想约周六
 _POSSESSORS = frozenset(("我", "我的", "他", "他的", "她", "她的", "我们", "我们的"))  # before a person: 我同事, 她闺女
 _LEFT_TO = frozenset(("让", "叫"))  # 让她自己约: the person is told to do it
 _GIVEN_BACK = frozenset("给回")  # 退给我, 退回来: a giving back said as a verb, the thing given after its 的
@@ -174,8 +175,31 @@ class HitMoods:
                 if rest.startswith(wants) and not before and self._subject_goes_on(clauses, ordinal):
                     clause.moods |= {"referring", "third_party"}  # 我同事…，也想来试试: the colleague's wish
                     break
+        self._read_pronoun_wishes(clauses)
         self._read_others_child(clauses)
         self._read_relayed(clauses)
+
+    def _read_pronoun_wishes(self, clauses: list[ClauseInfo]) -> None:
+        """Also `referring` and `third_party`: a clause that opens with a pronoun of the third person and a wish
+        (她想…, 他们打算…) after an earlier clause of its sentence that names someone else (我把你们推给邻居了，她想约
+        周六; 帮我表哥问问，他想订两间): the pronoun is that person, the wish theirs. Not the customer's child (我女儿
+        放假了，她想来学): a word of `own_speakers` is never someone else."""
+        wants = self._language.wishes
+        for ordinal, clause in enumerate(clauses):
+            tokens = clause.tokens
+            if ordinal == 0 or not tokens:
+                continue
+            # 她/想约, or 她想约 glued by a rule's keyword ({亲友}想约)
+            pronoun = tokens[0] if tokens[0] in _PRONOUNS else next(
+                (word for word in _PRONOUNS if tokens[0].startswith(word)), None)
+            wish = (tokens[1] if len(tokens) > 1 else "") if pronoun == tokens[0] else tokens[0][len(pronoun or ""):]
+            if pronoun is None or not wish.startswith(wants):
+                continue
+            earlier = [other for other in clauses[:ordinal] if other.sentence == clause.sentence]
+            # the person may be glued into a rule's keyword (介绍给我表姐): looked for in the text too
+            if any(self._other(token) for other in earlier for token in other.tokens) or any(
+                    person in other.folded for other in earlier for person in self._others if len(person) > 1):
+                clause.moods |= {"referring", "third_party"}
 
     def _subject_goes_on(self, clauses: list[ClauseInfo], ordinal: int) -> bool:
         """A clause with no subject of its own (…，也想来试试) goes on with the previous clause's subject of its

@@ -15,3 +15,11 @@ def test_someone_elses_wish_going_on_is_a_referral(tagger: KeywordTagger, text: 
 
 def test_the_customers_own_clause_still_books(tagger: KeywordTagger) -> None:
     assert "意向:预约" in tags(tagger, "我皮肤最近干得厉害，周六想过来做个补水")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("介绍给我表姐了，她想约下周二的面诊", set()),  # 她 is the cousin: her booking, no one the customer makes
+    ("我女儿放假了，她想约周六来做个祛痘", {"意向:预约"}),  # the customer's child is no one else
+])
+def test_a_pronoun_after_someone_else_wishes_for_them(unchecked: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(unchecked, text) & {"意向:预约"} == expected
