@@ -82,6 +82,14 @@ def test_a_padded_bill_also_asks_for_the_money_back() -> None:
 
 
 @pytest.mark.parametrize(("text", "expected"), [
+    ("上个月投诉的那件事，店长当面解释过了，翻篇了", set()),  # a matter settled after it: passed
+    ("我要投诉你们前台，这事翻篇不了", {"诉求:投诉"}),
+])
+def test_a_complaint_settled_is_none(text: str, expected: set[str]) -> None:
+    assert tags(operator(), text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
     ("就怕交了钱跟没学一样", set()),  # a grievance feared is not one told
     ("担心到时候等了一个小时都没人理", set()),
     ("交了钱跟没学一样", {"诉求:投诉"}),
