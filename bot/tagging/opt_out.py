@@ -25,6 +25,8 @@ A false opt-out silences a customer who never asked, so a refusal is read for wh
 - `fewer`: how often or how much is refused, not the send: a word of `frequencies` (每, 三遍, 这么多…) after the
   refusal's negator in its clause: 「不用每次都发确认短信」, 「别一天发三遍」, 「海报不用每张都发我」; while
   「天天发，别再发了」 refuses the messages.
+- `remembered`: the customer keeps it in mind themselves (`remembered`: 我记得, 记住了, 设了闹钟…) somewhere in the
+  message: 「到期提醒就不用发了，我记着呢」, 「不用提醒了，我手机上设了闹钟」 refuse a reminder they need no more.
 
 The opt-out rule refuses these besides its own `not_mood` (`OPT_OUT_NOT_MOOD`, bot/tagging/rules.py);
 an empty list turns its reading off.
@@ -74,7 +76,7 @@ class OptOutReadings:
         words = self._language.words
         return {name: compile_pattern(trie_regex(words[name])) if words[name] else None
                 for name in ("messages", "sent_things", "booked_things", "kept_channels", "busy", "send_faults",
-                             "still_sent", "mistaken", "own_settings")}
+                             "still_sent", "mistaken", "own_settings", "remembered")}
 
     @cached_property
     def _frequencies(self) -> re.Pattern[str] | None:
@@ -114,6 +116,8 @@ class OptOutReadings:
             moods.add("muted")  # 班级群我设了免打扰: done by the customer, nothing asked of the business
         if self._fewer(clause, start, end):
             moods.add("fewer")
+        if self._found("remembered", message) and "question" not in clause.moods:
+            moods.add("remembered")  # 不用提醒了，我手机上设了闹钟: the customer keeps it in mind themselves
         return moods
 
     def _fewer(self, clause: ClauseInfo, start: int, end: int) -> bool:

@@ -64,7 +64,7 @@ OPT_OUT_TAG = "状态:退订"  # the required rule: a customer who asks to hear 
 # What the opt-out rule refuses besides its own `not_mood` (unless its `mood` names it), whoever wrote it: readings
 # of a refusal that ask for no opt-out (bot/tagging/opt_out.py; their `[language]` lists turn them off).
 OPT_OUT_NOT_MOOD = ("one_thing", "other_channel", "corrected", "someone_else", "taken_back", "for_now", "muted",
-                    "fewer")
+                    "fewer", "remembered")
 OPT_OUT_GROUP = "退订"  # the concept group every opt-out rule hears (unless `expand` leaves it out)
 # The learned check a rules file gets when its [model] names no file: the shipped rules' model, in the
 # checkout the package runs from (`make install` installs it editable).

@@ -74,6 +74,7 @@ MOODS = (
     # Someone's words passed on and doubted (听别的家长说你们老师上课玩手机，不会是真的吧): the customer asserts nothing
     "doubted",
     "fewer",  # how often or how much is refused, not the send (不用每次都发, 别一天发三遍)
+    "remembered",  # a reminder refused because the customer keeps it in mind (不用提醒了，我手机上设了闹钟)
     *GRIEVANCE_MOODS,  # ways of complaining without a complaint word (bot/tagging/grievance.py)
 )
 # What an `intent = true` rule needs in its clause: a question, a question word, or a request.
@@ -519,6 +520,10 @@ DEFAULT_LANGUAGE: dict[str, tuple[str, ...]] = {
                     "那么勤", "这么频繁", "那么频繁", "太频繁", "重复"),
     # The customer muted or blocked the business themselves (群消息我设置了免打扰, 班级群我设了免打扰): a word of these
     # before the opt-out word in its clause tells what they did, no request (`muted`).
+    # The customer keeps it in mind themselves: a refusal in a message that says so refuses a reminder it needs no
+    # more, not the business's messages (到期提醒就不用发了，我记着呢; 不用提醒了，我手机上设了闹钟): `remembered`.
+    "remembered": ("我记得", "我记着", "记着呢", "记得住", "会记得", "记住了", "忘不了", "不会忘", "定了闹钟",
+                   "设了闹钟", "定好闹钟", "设好闹钟", "订了闹钟"),
     "own_settings": ("设置", "设置了", "设了", "设成", "设的", "设为", "开了", "开启了", "调成", "打开了", "我开"),
     # A complaint made against the customer (邻居都投诉我了, 又被楼下投诉了, 顾客给我打了差评): a word of
     # `accusations` with one of `accused_parties` right after it or right before it after 给, or with 被 before it

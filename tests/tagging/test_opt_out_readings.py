@@ -196,3 +196,17 @@ def test_an_opt_out_rule_hears_the_group_whatever_its_words() -> None:
 @pytest.mark.parametrize("text", ["停止营业了吗", "预约取消掉，疗程先停掉", "每天推荐的课程都挺好", "别忘了加我微信"])
 def test_what_only_looks_like_it_is_no_opt_out(text: str) -> None:
     assert tags(KeywordTagger(parse_rules(DAY_ONE)), text) == set()
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("到期提醒就不用发了，我记着呢", set()),  # the customer keeps it in mind: a reminder needed no more
+    ("不用提醒了，我手机上设了闹钟", set()),
+    ("到期提醒就不用发了，以后活动也别发", {OPT_OUT}),  # nothing kept in mind: the messages are refused
+])
+def test_a_reminder_the_customer_keeps_in_mind_is_no_opt_out(text: str, expected: set[str]) -> None:
+    assert tags(KeywordTagger(parse_rules(DAY_ONE)), text) == expected
+
+
+def test_remembered_is_operator_data() -> None:
+    own = KeywordTagger(parse_rules('[language]\nremembered = []\n' + DAY_ONE))
+    assert tags(own, "到期提醒就不用发了，我记着呢") == {OPT_OUT}
