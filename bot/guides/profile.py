@@ -40,6 +40,8 @@ class TagLine:
     name: str
     source: str
     reason: str
+    message_id: int | None = None  # the customer message a keyword tag was given from
+    message: str = ""
 
     def text(self) -> str:
         why = self.reason or SOURCES_CN.get(self.source, self.source)
@@ -107,8 +109,8 @@ class Profile:
             "id": self.customer_id, "ref": self.ref, "name": self.name, "stage": self.stage,
             "stage_cn": stage_cn(self.stage), "tier": self.tier, "tier_cn": tier_cn(self.tier), "guide": self.guide,
             "external_userid": self.external_userid,
-            "tags": [{"name": t.name, "source": t.source, "reason": t.reason or SOURCES_CN.get(t.source, "")}
-                     for t in self.tags],
+            "tags": [{"name": t.name, "source": t.source, "reason": t.reason or SOURCES_CN.get(t.source, ""),
+                      "message_id": t.message_id, "message": t.message} for t in self.tags],
             "notes": [{"at": _iso(n.at, tz), "text": n.text} for n in self.notes],
             "timeline": [{"at": _iso(i.at, tz), "kind": i.kind, "text": i.text} for i in self.timeline],
             "journeys": [{"id": j.enrolment_id, "playbook": j.playbook_id, "name": j.name, "status": j.status,
@@ -123,15 +125,19 @@ def build_profile(session: Session, customer: Customer, staff: Staff | None = No
     """Everything a guide needs about `customer`; open tasks are the guide's own when `staff` is given."""
     profile = Profile(customer.id, ref_of(customer.id), display_name(customer), customer.stage,
                       customer.value_tier, customer.guide.name if customer.guide else "", customer.external_userid)
-    for ct, name in session.execute(select(CustomerTag, Tag.name).join(Tag, CustomerTag.tag_id == Tag.id)
-                                    .where(CustomerTag.customer_id == customer.id).order_by(Tag.name)):
+    said = (Message.id == CustomerTag.message_id) & (Message.direction == "in") & (Message.msg_type == "text")
+    for ct, name, text in session.execute(
+            select(CustomerTag, Tag.name, Message.content).join(Tag, CustomerTag.tag_id == Tag.id)
+            .outerjoin(Message, said).where(CustomerTag.customer_id == customer.id).order_by(Tag.name)):
         if ct.source == "keyword" and ct.matched:
             reason = "、".join(ct.matched)
         elif ct.source == "behaviour":
             reason = ""  # the rule's condition means nothing to a guide: "行为" says where it came from
         else:
             reason = ct.reason
-        profile.tags.append(TagLine(name, ct.source, reason))
+        from_message = ct.source == "keyword" and text is not None  # 标错了 can label that message
+        profile.tags.append(TagLine(name, ct.source, reason, ct.message_id if from_message else None,
+                                    text if from_message else ""))
     staff_names = dict(session.execute(select(Staff.id, Staff.name)).all())
     notes = session.scalars(select(CustomerNote).where(CustomerNote.customer_id == customer.id)
                             .order_by(CustomerNote.created_at.desc(), CustomerNote.id.desc()).limit(TIMELINE))

@@ -25,7 +25,9 @@ from bot.guides.lookup import display_name, serves
 from bot.guides.profile import build_profile
 from bot.guides.scripts import as_json
 from bot.guides.tasks import GuideTaskError
-from bot.models import Customer, CustomerNote, Message, Staff, Tag
+from bot.labels.scores import given_tags
+from bot.labels.store import LabelError, label_wrong
+from bot.models import Customer, CustomerNote, CustomerTag, Message, Staff, Tag
 from bot.playbooks.engine import customer_context
 from bot.jobs.tasks import TaskQueue
 from bot.web import current_runtime
@@ -203,6 +205,38 @@ def edit_tags(customer_id: int) -> Response | tuple[Response, int]:
         "sync_wecom_tags", f"sync_wecom_tags:sidebar:{customer.id}:{current_runtime().clock.now().isoformat()}",
         {"customer_id": customer.id})
     record_sidebar("标签", customer, "ok", " ".join([*(f"+{n}" for n in add), *(f"-{n}" for n in remove)]))
+    return jsonify(_profile_json(customer))
+
+
+@bp.post("/api/customer/<int:customer_id>/tags/wrong")
+@guide_required
+def tag_wrong(customer_id: int) -> Response | tuple[Response, int]:
+    """{"tag": name}: 标错了, a tag the rules gave from one of the customer's messages that it should not have.
+    The message is labelled (标注) with its tags without this one, and the tag comes off the customer."""
+    customer, problem = _by_id(customer_id)
+    if problem is not None:
+        return problem
+    assert customer is not None
+    name = str(_body().get("tag") or "").strip()
+    message = g.session.execute(
+        select(Message.id, Message.content).join(CustomerTag, CustomerTag.message_id == Message.id)
+        .join(Tag, Tag.id == CustomerTag.tag_id)
+        .where(CustomerTag.customer_id == customer.id, Tag.name == name, CustomerTag.source == "keyword",
+               Message.customer_id == customer.id, Message.direction == "in")).first()
+    if message is None:
+        return _problem(f"「{name}」不是按关键词从这位客户的消息里打上的标签，不能标错；不要它的话点 × 去掉。", 400)
+    tagging = current_runtime().features.get("tagging")
+    if tagging is None:
+        return _problem("现在没有在运行标签规则，不能标注。", 409)
+    rules, tagger = tagging.store.current()
+    runtime = current_runtime()
+    try:
+        label_wrong(g.session, message.id, name, given_tags(tagger, message.content),
+                    {rule.tag for rule in rules.keyword_rules}, f"{g.staff.name}（导购）", runtime.clock.now())
+    except LabelError as refused:
+        return _problem(str(refused), 400)
+    tagging.service(g.session).remove(customer, name)
+    record_sidebar("标错了", customer, "ok", f"{name}：{message.content}")
     return jsonify(_profile_json(customer))
 
 

@@ -72,6 +72,15 @@ def save_label(session: Session, message_id: int, tags: Collection[str], known: 
     return label
 
 
+def label_wrong(session: Session, message_id: int, wrong: str, given: Collection[str], known: Collection[str],
+                by: str, now: datetime) -> MessageLabel:
+    """Someone says a message should not have the tag `wrong`: its label becomes its tags without it, the
+    label's if it has one, else `given` (what the running rules give it)."""
+    label = session.scalar(select(MessageLabel).where(MessageLabel.message_id == message_id))
+    tags = set(label.tags) if label is not None else set(given)
+    return save_label(session, message_id, tags - {wrong}, {*known, *tags}, by, now)
+
+
 def delete_label(session: Session, message_id: int) -> bool:
     """Forget a message's label; False when it had none."""
     return bool(session.execute(delete(MessageLabel).where(MessageLabel.message_id == message_id)).rowcount)

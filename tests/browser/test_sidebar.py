@@ -1,4 +1,4 @@
-"""The chat sidebar in the simulator's guide chat window: OAuth, the JS-SDK stand-in, tags, 话术."""
+"""The chat sidebar in the simulator's guide chat window: OAuth, the JS-SDK stand-in, tags (标错了 among them), 话术."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.labels.store import labelled
 from tests.support.harness import Harness
 
 pytestmark = pytest.mark.browser
@@ -65,6 +66,16 @@ def test_the_sidebar_shows_the_chat_customer_edits_tags_and_sends_scripts(h: Har
         h.settle()
         return "VIP客户" in h.sim.contact_tags(external_userid, "guide_li")
     _eventually(synced)
+
+    price = sidebar.locator("#tags .chip", has_text="关注:价格")                 # 标错了: labelled for 标注
+    assert price.get_attribute("title") == "客户说：想预约下周六做水光针，多少钱？"
+    assert sidebar.locator("#tags .chip", has_text="VIP客户").locator("button.wrong").count() == 0
+    price.locator("button.wrong").click()
+    expect(sidebar.locator("#status")).to_contain_text("已记下：「想预约下周六做水光针，多少钱？」不该打 关注:价格")
+    expect(sidebar.locator("#tags")).not_to_contain_text("关注:价格")
+    with h.db.session() as session:
+        stored = [(s.tags, s.labelled_by) for s in labelled(session)]
+    assert stored == [(("意向:预约", "项目:水光针"), "李导购（导购）")]
 
     first = sidebar.locator("#scripts li").first
     text = first.locator(".script-text").inner_text()

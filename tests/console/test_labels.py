@@ -263,10 +263,15 @@ def test_the_page_suggests_words_to_add_and_the_keywords_that_tag_wrongly(consol
     ids = write(console, "张三", *texts)
     with console.runtime.db.session() as session:
         for message, tags in zip(ids, texts.values(), strict=True):
-            save_label(session, message, tags, ("项目:水光针", "意向:预约"), "op", START)
+            by = "李导购（导购）" if message == ids[3] else "op"  # a guide said 标错了 in the chat sidebar
+            save_label(session, message, tags, ("项目:水光针", "意向:预约"), by, START)
     op = console.login("op")
 
     page = op.get("/console/labels").get_data(as_text=True)
+
+    disagreements = shown(page[page.index('id="label-disagreements"'):page.index('id="label-advice"')])
+    assert "周六约个闺蜜喝茶 张三" in disagreements and "标注：李导购（导购）" in disagreements
+    assert "已标注 · 李导购（导购）" in shown(page[page.index('id="label-box"'):])
 
     advice = page[page.index('id="label-advice"'):page.index('id="label-box"')]
     water = shown(advice[advice.index('data-tag="项目:水光针"'):])

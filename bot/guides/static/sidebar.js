@@ -125,6 +125,14 @@
       var chip = el("span", "chip");
       chip.appendChild(document.createTextNode(tag.name));
       if (tag.reason) chip.appendChild(el("small", "", "（" + tag.reason + "）"));
+      if (tag.message) chip.title = "客户说：" + tag.message;
+      if (tag.message_id) {  // given by a keyword from a customer message: the guide can say it is wrong
+        var wrong = el("button", "wrong", "标错了");
+        wrong.type = "button";
+        wrong.title = "「" + tag.message + "」不该打 " + tag.name + "：记进标注，并去掉这个标签";
+        wrong.onclick = function () { markWrong(tag); };
+        chip.appendChild(wrong);
+      }
       var remove = el("button", "", "×");
       remove.type = "button";
       remove.title = "去掉标签 " + tag.name;
@@ -166,6 +174,15 @@
   function editTags(add, remove) {
     call("POST", "customer/" + state.customer.id + "/tags", { add: add, remove: remove })
       .then(function (customer) { render(customer); status("标签已更新，并同步到企业微信客户标签。"); })
+      .catch(function (e) { status(e.message, true); });
+  }
+
+  function markWrong(tag) {
+    call("POST", "customer/" + state.customer.id + "/tags/wrong", { tag: tag.name })
+      .then(function (customer) {
+        render(customer);
+        status("已记下：「" + tag.message + "」不该打 " + tag.name + "。这条标注会算进标签规则的准确率，标签也已去掉。");
+      })
       .catch(function (e) { status(e.message, true); });
   }
 
