@@ -65,6 +65,10 @@ class VerbObjects:
                 self._by_object.setdefault(noun, []).append((pair.verb, pair.keyword))
                 if noun != pair.objects[0]:
                     self.glued[pair.verb + noun] = (*self.glued.get(pair.verb + noun, ()), pair.keyword)
+        # One-character objects, heads of the nouns that name a kind of them (帆布鞋 of 鞋): object first only.
+        self._heads_of = frozenset(p.objects[0] for p in found if len(p.objects[0]) == 1)
+        self._not_modifiers = (verbs | frozenset(words["light_verbs"]) | frozenset("的了着过不没别")
+                               | frozenset(t.verb for t in taught))
         # A verb taught by a keyword's own measure is heard split only, never inverted: its object may be as
         # common as 人 (多一个人: 「人多吗」 adds nobody).
         found += taught
@@ -87,6 +91,11 @@ class VerbObjects:
         self.pattern = (compile_pattern(f"{self.split_pattern.pattern}|(?:{objects}).{{0,12}}?[{heads}]")
                         if self.split_pattern is not None else None)
 
+    def _compound(self, token: str) -> bool:
+        """A noun whose last character is a one-character object, its head (帆布鞋, 白鞋, 季卡): not a verb and
+        its object (上课, 做脸, 包场: `verbs`, `light_verbs`, a verb a keyword's measure taught)."""
+        return token[0] not in self._not_modifiers and all("\u4e00" <= c <= "\u9fff" for c in token)
+
     def __bool__(self) -> bool:
         return bool(self._by_object)
 
@@ -104,13 +113,17 @@ class VerbObjects:
 
     def inverted(self, tokens: Sequence[str]) -> list[tuple[int, int, str]]:
         """(first token, end token, keyword) of each keyword said object first (机油/该/换/了)."""
-        if self._by_object.keys().isdisjoint(tokens) and _COUNT_START.isdisjoint("".join(tokens)):
+        joined = "".join(tokens)
+        if (self._by_object.keys().isdisjoint(tokens) and _COUNT_START.isdisjoint(joined)
+                and self._heads_of.isdisjoint(joined)):
             return []  # no object, not even one after a count: most clauses, without the walk below
         found = []
         for start, token in enumerate(tokens):
             pairs = self._by_object.get(token)
             if not pairs and token[:1] in _COUNT_START:  # 两节课, 几节课: the noun after its count
                 pairs = self._by_object.get(_COUNT.sub("", token, count=1))
+            if not pairs and 2 <= len(token) <= 3 and token[-1] in self._heads_of and self._compound(token):
+                pairs = self._by_object.get(token[-1])  # 帆布鞋, 季卡: a kind of 鞋, of 卡
             if not pairs:
                 continue
             for verb, keyword in pairs:

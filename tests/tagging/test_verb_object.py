@@ -161,3 +161,18 @@ def test_a_keyword_written_split_by_a_measure_teaches_its_verb(text: str, expect
     rules = ('[[keyword]]\ntag = "意向:包场"\nkeywords = ["包个厅"]\n'
              '[[keyword]]\ntag = "预约:变更"\nkeywords = ["多一个人"]\n')
     assert tags(KeywordTagger(parse_rules(rules)), text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("那双运动鞋能修吗", {"售后:修鞋"}),              # 运动鞋 is a kind of 鞋: the object first
+    ("孩子的棉鞋想补一下", {"售后:修鞋"}),
+    ("皮鞋不用修了", set()),                          # a negator between: not wanted
+    ("月卡还能退吗", {"诉求:退款"}),                  # 月卡 of 退卡
+    ("包场一般提前几天订", {"意向:包场"}),            # 包场 is a verb and its object (包个场), no kind of 场
+])
+def test_a_noun_headed_by_a_one_character_object_is_that_object(text: str, expected: set[str]) -> None:
+    rules = ('[[keyword]]\ntag = "售后:修鞋"\nkeywords = ["修鞋", "补鞋"]\nexpand = false\n'
+             '[[keyword]]\ntag = "诉求:退款"\nkeywords = ["退卡"]\nexpand = false\n'
+             '[[keyword]]\ntag = "意向:包场"\nkeywords = ["包场", "包个场"]\n'
+             '[[keyword]]\ntag = "意向:预约"\nkeywords = ["订场"]\nexpand = false\n')
+    assert tags(KeywordTagger(parse_rules(rules)), text) == expected
