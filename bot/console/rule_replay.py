@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.labels.store import Said
 from bot.models.activity import Message
 from bot.models.people import Customer
 from bot.tagging.candidates import Candidate, shared_words
@@ -32,17 +32,6 @@ class Tagger(Protocol):
 
 class Reader(Tagger, Protocol):
     def tokens(self, text: str) -> list[str]: ...
-
-
-@dataclass(frozen=True)
-class Said:
-    """One customer message as the preview shows it."""
-
-    message_id: int
-    customer_id: int
-    customer: str
-    text: str
-    at: datetime
 
 
 @dataclass(frozen=True)

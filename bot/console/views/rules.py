@@ -11,11 +11,11 @@ from werkzeug.wrappers import Response
 
 from bot.console.messages import in_chinese
 from bot.console.playbook_editor import diff_lines
-from bot.console.rule_replay import LATEST, Said, latest_texts, replay
+from bot.console.rule_replay import LATEST, latest_texts, replay
 from bot.console.model_checks import ModelChecks, model_checks
 from bot.console.rule_files import KINDS, EditRefused, RuleFiles, check_tag_rules
-from bot.console.views.labels import comparison_json
-from bot.console.views.base import audit, bp, localtime, requires, viewer
+from bot.console.views.labels import comparison_json, said_json
+from bot.console.views.base import audit, bp, requires, viewer
 from bot.guides.scripts import Script, ScriptsError, parse_scripts
 from bot.labels.scores import NO_TAGS, compare
 from bot.labels.store import labelled
@@ -195,17 +195,12 @@ def rules_replay() -> Response:
     result = replay(texts, running, edited, listed_words(rules))
     return jsonify(ok=True, problems=[], messages=result.messages, changed=result.changed,
                    untagged=result.untagged, shifts=[asdict(shift) for shift in result.shifts],
-                   changes=[{**_said(change.said), "before": change.before, "after": change.after,
+                   changes=[{**said_json(change.said), "before": change.before, "after": change.after,
                              "gained": change.gained, "lost": change.lost} for change in result.changes],
-                   untagged_examples=[_said(said) for said in result.untagged_examples],
+                   untagged_examples=[said_json(said) for said in result.untagged_examples],
                    suggestions=[{"word": s.word, "messages": s.messages, "example": s.examples[0]}
                                 for s in result.suggestions],
                    labels=comparison_json(compare(gold, running, edited)) if gold else None)
-
-
-def _said(said: Said) -> dict[str, object]:
-    return {"message_id": said.message_id, "text": said.text, "customer": said.customer,
-            "customer_url": url_for("console.customer_detail", customer_id=said.customer_id), "at": localtime(said.at)}
 
 
 def _running_tagger(rules: RuleSet) -> KeywordTagger | None:
