@@ -29,6 +29,7 @@ MAX_BETWEEN = 3  # tokens between a fronted object and its verb: 窗帘/送去/�
 # A modal or a light verb the segmenter glues to the verb (该换, 想洗, 送洗): still the verb.
 GLUED_BEFORE = frozenset("该 想 要 能 得 去 送 再 先 帮 来 拿去 送去".split())
 _NUMBER = "#"
+PERSON = "人"  # a person said generically: 换个人 for 换老师
 TAUGHT_BY = ("一个", "个")  # the measure in a keyword that shows its verb and object come apart (包个厅)
 _NUMBER_REGEX = "(?:[0-9]+|[一二两三四五六七八九十百几]+)"
 _COUNT = re.compile(f"^{_NUMBER_REGEX}")
@@ -69,6 +70,13 @@ class VerbObjects:
         self._heads_of = frozenset(p.objects[0] for p in found if len(p.objects[0]) == 1)
         self._not_modifiers = (verbs | frozenset(words["light_verbs"]) | frozenset("的了着过不没别")
                                | frozenset(t.verb for t in taught))
+        # A person of `staff` as the object (换老师, 换教练) is also said by 人, split or glued to the verb (换人,
+        # 换个人), never first: 人 before a verb is anyone (人多吗).
+        staff = frozenset(words["staff"])
+        people = [p._replace(objects=(PERSON,)) for p in found if p.objects[0] in staff]
+        for pair in people:
+            self.glued[pair.verb + PERSON] = (*self.glued.get(pair.verb + PERSON, ()), pair.keyword)
+        found += people
         # A verb taught by a keyword's own measure is heard split only, never inverted: its object may be as
         # common as 人 (多一个人: 「人多吗」 adds nobody).
         found += taught

@@ -176,3 +176,14 @@ def test_a_noun_headed_by_a_one_character_object_is_that_object(text: str, expec
              '[[keyword]]\ntag = "意向:包场"\nkeywords = ["包场", "包个场"]\n'
              '[[keyword]]\ntag = "意向:预约"\nkeywords = ["订场"]\nexpand = false\n')
     assert tags(KeywordTagger(parse_rules(rules)), text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("这位阿姨做饭太咸，能不能换个人", {"服务:换阿姨"}),   # 人 for a person of `staff`
+    ("下周开始帮我换人吧", {"服务:换阿姨"}),               # glued to the verb
+    ("周六人太多了，换个时间吧", set()),                   # no person is the object
+    ("人换了好几个都不满意", set()),                       # never object first: 人 is anyone there
+])
+def test_a_staff_object_is_also_said_by_ren(text: str, expected: set[str]) -> None:
+    rules = '[[keyword]]\ntag = "服务:换阿姨"\nkeywords = ["换阿姨"]\n'
+    assert tags(KeywordTagger(parse_rules(rules)), text) == expected
