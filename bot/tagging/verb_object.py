@@ -49,6 +49,8 @@ class VerbObjects:
         verbs = frozenset(words["verbs"])
         nouns = words["object_nouns"]
         self._complements = frozenset(words["verb_complements"])
+        # A way of asking when that the segmenter glues to the verb (押金/什么时候退): the verb all the same.
+        self._when = frozenset(words["when_words"])
         # A verb with an insert (做个, 修一下, 退了) names no object: as a pair its "object" 个 would take the
         # place of the real one in the split pattern (订个大圆桌 read as 订/个, no 订桌).
         bare = frozenset(words["separable_inserts"])
@@ -140,7 +142,7 @@ class VerbObjects:
                     if is_negator(tokens, at, start + 1):
                         break
                     if (said[:1] == verb and (said in (verb, verb * 2) or said[1:] in self._complements)) or (
-                            said[-1:] == verb and said[:-1] in GLUED_BEFORE):
+                            said[-1:] == verb and (said[:-1] in GLUED_BEFORE or said[:-1] in self._when)):
                         found.append((start, at + 1, keyword))
                         break
         return found

@@ -187,3 +187,10 @@ def test_a_noun_headed_by_a_one_character_object_is_that_object(text: str, expec
 def test_a_staff_object_is_also_said_by_ren(text: str, expected: set[str]) -> None:
     rules = '[[keyword]]\ntag = "服务:换阿姨"\nkeywords = ["换阿姨"]\n'
     assert tags(KeywordTagger(parse_rules(rules)), text) == expected
+
+
+@pytest.mark.parametrize("text", ["保证金什么时候退，活动都结束一周了", "保证金啥时候退呀"])
+def test_a_when_word_glued_to_the_verb_of_an_inverted_keyword(text: str) -> None:
+    rules = ('[[keyword]]\ntag = "押金:退还"\nkeywords = ["退保证金"]\nexpand = false\n'
+             '[[keyword]]\ntag = "诉求:退款"\nkeywords = ["退款"]\n')  # its group makes 什么时候退 one word
+    assert "押金:退还" in tags(KeywordTagger(parse_rules(rules)), text)
