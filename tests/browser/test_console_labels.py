@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.test_console_tools import login, shop, shot  # noqa: F401 - shop is the fixture
+from tests.browser.test_console_tools import customers_say, login, shop, shot  # noqa: F401 - shop is the fixture
 
 pytestmark = pytest.mark.browser
 
@@ -31,12 +31,7 @@ def saved(page, text: str, figures: str) -> None:  # type: ignore[no-untyped-def
 
 def test_an_operator_labels_customers_messages_and_the_figures_follow(shop, page, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     h = shop
-    for name, texts in SAID.items():
-        external_userid = h.sim.add_customer(name, userid="guide_li")["external_userid"]
-        h.settle()
-        for text in texts:
-            h.sim.kf_message(external_userid, text)
-        h.settle()
+    customers_say(h, SAID)
     login(page, h)
     page.click("nav >> text=标注")
     assert "还没有标注" in page.inner_text("#label-scores")

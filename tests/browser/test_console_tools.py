@@ -70,6 +70,16 @@ def login(page, h: Harness) -> None:  # type: ignore[no-untyped-def]
     page.wait_for_selector("h1:has-text('概览')")
 
 
+def customers_say(h: Harness, said: dict[str, list[str]]) -> None:
+    """Each named customer is added to guide_li and writes their texts over 微信客服, through the simulator."""
+    for name, texts in said.items():
+        external_userid = h.sim.add_customer(name, userid="guide_li")["external_userid"]
+        h.settle()
+        for text in texts:
+            h.sim.kf_message(external_userid, text)
+        h.settle()
+
+
 def test_a_channel_code_made_in_the_browser_counts_the_customer_who_adds(shop, page, tmp_path) -> None:  # type: ignore[no-untyped-def]
     h = shop
     login(page, h)
@@ -182,12 +192,7 @@ def test_preview_shows_an_edit_over_the_customers_latest_messages_before_saving(
     h = shop
     said = {"小林": ["周末想带孩子去露营，你们组织吗", "帐篷要自己带吗"], "阿秀": ["水光针多少钱，最近有优惠吗"],
             "老周": ["好的，收到，谢谢", "你们店几点关门", "周六晚上几点关门呀"]}
-    for name, texts in said.items():
-        external_userid = h.sim.add_customer(name, userid="guide_li")["external_userid"]
-        h.settle()
-        for text in texts:
-            h.sim.kf_message(external_userid, text)
-        h.settle()
+    customers_say(h, said)
     login(page, h)
     page.click("nav >> text=标签规则")
     page.wait_for_selector("#live-status:has-text('校验通过')")
