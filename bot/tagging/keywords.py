@@ -55,6 +55,7 @@ logger = logging.getLogger(__name__)
 # Single characters are never boosted: that would split 大约 into 大/约.
 KEYWORD_FREQ = 10_000_000
 COMMON_WORD_FREQ = 3  # jieba's dictionary lists rare words with 1 or 2; 不是 has 100,000+
+EVERYDAY_WORD_FREQ = 1_000  # 不会 (19,515), 多少 (10,457); 子方 (8) is no word a customer writes
 # Markers that reach other clauses: a piece holding one is read even without a keyword. Acceptance,
 # lateness and a check are read over the sentence (水光针的价位，我心里有数; 我约的三点，可能会晚到十分钟;
 # 确认一下，周六十点的面诊对吧), and a time during the treatment reaches the next clause (做的时候，有点烫).
@@ -143,7 +144,7 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, OptOutReadings, CueS
         sounded += [word[0] + insert + word[1] for word in dict.fromkeys(sounded)
                     if len(word) == 2 and word in separable for insert in _SOUNDED_INSERTS]
         self._typos = TypoRepair(dict.fromkeys(sounded), is_word=self._common_word, bounds=self._token_bounds,
-                                 meant=self._takes_its_object)
+                                 meant=self._takes_its_object, everyday=self._everyday_word)
         self._build_cues()
         self._markers_anywhere = cue_pattern({w.split(GAP)[0]: [] for k in _MARKER_KINDS for w in
                                                self._language.marker_words(k)})
@@ -243,6 +244,10 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, OptOutReadings, CueS
     def _common_word(self, text: str) -> bool:
         """A word of the dictionary (不是, 加个): such a homophone is meant, not a typo."""
         return (self._dictionary.get(text) or 0) >= COMMON_WORD_FREQ
+
+    def _everyday_word(self, text: str) -> bool:
+        """A word of jieba's own that people write often (不会), not one the rules added."""
+        return EVERYDAY_WORD_FREQ <= (self._dictionary.get(text) or 0) < KEYWORD_FREQ
 
     def _takes_its_object(self, written: str, keyword: str, after: str) -> bool:
         """A typed verb that differs from the keyword's (拍 for 排) and is followed, up to a measure

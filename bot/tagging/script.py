@@ -159,8 +159,10 @@ class TypoRepair:
 
     def __init__(self, keywords: Iterable[str], is_word: Callable[[str], bool] = lambda _: False,
                  bounds: Callable[[str], frozenset[int]] | None = None,
-                 meant: Callable[[str, str, str], bool] | None = None) -> None:
+                 meant: Callable[[str, str, str], bool] | None = None,
+                 everyday: Callable[[str], bool] = lambda _: False) -> None:
         self._is_word = is_word  # a real word (不是 for 不适) is never a typo
+        self._everyday = everyday  # a word written often (不会), never a typo's part
         self._meant = meant  # (written, keyword, what follows): the written word makes sense as typed
         self._bounds = bounds  # token boundaries of a text: a typo never straddles one (同事家 is not 事假)
         self._sounds = _SoundTable()
@@ -186,6 +188,8 @@ class TypoRepair:
                 same = sum(a == b for a, b in zip(written, keyword, strict=True))
                 if same == len(keyword) or 2 * same < len(keyword) or self._is_word(written):
                     continue
+                if self._in_everyday_word(written, keyword):
+                    continue  # 也不会 is no typo of 也不回: 不会 is a word as written
                 if all(a in LIGHT_CHARS for a, b in zip(written, keyword, strict=True) if a == b):
                     continue  # 练琴的 is no typo of 青的: only the particle is kept
                 if any(a != b and a in NEGATOR_CHARS for a, b in zip(written, keyword, strict=True)):
@@ -199,6 +203,15 @@ class TypoRepair:
                 out[found.start() : found.end()] = keyword
                 break
         return "".join(out)
+
+    def _in_everyday_word(self, written: str, keyword: str) -> bool:
+        """A character that differs from the keyword's makes an everyday word with a written neighbour
+        (不会 in 也不会 for 也不回): the writer meant that word, no homophone."""
+        for at, (a, b) in enumerate(zip(written, keyword, strict=True)):
+            if a != b and any(self._everyday(written[start : start + 2]) for start in (at - 1, at)
+                              if 0 <= start and start + 2 <= len(written)):
+                return True
+        return False
 
     def _sounded(self, encoded: str) -> Iterator[re.Match[str]]:
         """Every place where a keyword's sound starts, overlapping: 能不能退宽 sounds like 能退

@@ -166,6 +166,16 @@ def test_a_negator_is_never_read_as_a_homophone_typo() -> None:
     assert {m.tag for m in retake.tag("闭眼那张能步拍吗")} == {"售后:重修"}  # 步 for 补 is a typo
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("这个套餐也不会太贵吧", set()),               # 不会 is written: no 也不回 (no reply), no complaint
+    ("我们都不会游泳，能从零开始学吗", set()),       # nor 都不回
+    ("发了三条消息你们也不回", {"诉求:投诉"}),        # the keyword itself still complains
+    ("客服也不汇我消息", {"诉求:投诉"}),              # 也不汇 keeps 也不 and makes no word: a typo of 也不回
+])
+def test_a_homophone_inside_an_everyday_word_is_meant(unchecked: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(unchecked, text) & {"诉求:投诉"} == expected
+
+
 def test_a_typo_keeps_more_than_a_particle_of_its_keyword() -> None:
     bruise = KeywordTagger(parse_rules('[[keyword]]\ntag = "术后:不适"\nkeywords = ["青的", "肿着"]\n'))
     assert bruise.tag("放学回来还要练琴的，作业也多") == []  # only 的 of 青的 is kept: 琴 for 青 is no typo
