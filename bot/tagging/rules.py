@@ -29,7 +29,7 @@ from bot.tagging.concepts import (ASKED_CONCEPTS, DEFAULT_CUES, DEFECT_GROUPS, F
                                   NEGATABLE_NOT_MOOD, READ_AS_CUT, TIMED_CONCEPTS, TOPIC_VERB_REACH, abbreviations,
                                   asked_both_ways, asked_when, expansion, group_counts, groups_holding, groups_of,
                                   head_nouns, head_verbs, merged, motions_swapped, predicates_apart, topic_verbs,
-                                  with_measures)
+                                  with_counts, with_measures)
 from bot.tagging.defects import DEFECT_NOT_MOOD
 from bot.tagging.language import Language, LanguageError
 from bot.tagging.model import (DEFAULT_ADD_ABOVE, DEFAULT_DECISIVE, DEFAULT_VETO_BELOW, ModelCheck, ModelError,
@@ -643,7 +643,8 @@ def _parse_keyword_rules(
             cues.setdefault(CHANGED, moves[index])
         if spec.expand is not False:  # 什么时候开工 -> 哪天能开工, 有裂纹 -> 有条裂纹: read as the segmenter cuts them
             derived = {**asked_when((*words, *via), lists.get("when_words", ())),
-                       **with_measures((*words, *via), lists.get("measures", ()))}
+                       **with_measures((*words, *via), lists.get("measures", ())),
+                       **with_counts(words)}
             for form, keyword in derived.items():
                 if form not in words and form not in via:
                     via[form] = keyword
