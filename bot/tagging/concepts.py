@@ -386,10 +386,16 @@ _JOB_DONE = (*(f"什么时候*{verb}{end}" for verb in _JOB_VERBS for end in _JO
                for aspect in ("了", "") for particle in ("吗", "没", "没有") if aspect or particle != "吗"),
              *(f"还没{verb}{end}" for verb in _JOB_VERBS for end in _JOB_ENDS),
              *(f"{verb}到哪" for verb in _JOB_VERBS))
+# Whether what was ordered has been sent off, or the worker has set off (发了没, 寄出了吗, 师傅出发了没): asked of a
+# thing or a visit already arranged. Read as the segmenter cuts them, as the job's end is.
+_SENDING = ("发", "寄", "发出", "寄出", "发出来", "寄出来", "出发", "出门", "动身")
+_SENT_OFF = tuple(f"{verb}{aspect}{particle}" for verb in _SENDING
+                  for aspect in ("了", "") for particle in ("吗", "没", "没有") if aspect or particle != "吗")
 DEFAULT_CONCEPTS["催单"] += (
     "催", "进度", "加急", "能快点吗", "快点弄", "快点做", "抓紧", "进行到哪", "到哪一步", "到什么程度", "什么时候*出来",
-    "什么时候*能取", "什么时候*可以取", "什么时候*能拿", "还要几天", "还得几天", *_JOB_DONE)
-READ_AS_CUT: frozenset[str] = frozenset((*_JOB_DONE, *NOT_AS_SHOWN, *SHORT_BY, *_SENT_ON, *_PUT_IN_TOUCH, *_PASSED_ON))
+    "什么时候*能取", "什么时候*可以取", "什么时候*能拿", "还要几天", "还得几天", *_JOB_DONE, *_SENT_OFF)
+READ_AS_CUT: frozenset[str] = frozenset((*_JOB_DONE, *_SENT_OFF, *NOT_AS_SHOWN, *SHORT_BY, *_SENT_ON, *_PUT_IN_TOUCH,
+                                         *_PASSED_ON))
 # An offer of so many free with so many bought (买二送一, 买十送二).
 DEFAULT_CONCEPTS["价格"] += ("买一送一", *(f"买{count}送" for count in "二两三四五六七八九十"))
 # A pass or a card to buy, asked about (有没有年卡, 办个月卡, 年卡和季卡有什么区别); one already held,

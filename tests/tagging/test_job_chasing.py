@@ -119,3 +119,31 @@ def test_money_back_chased_is_no_order_chased() -> None:
     assert tags(orders, "包裹怎么还没到，都五天了") == {"物流:催单"}
     refunds = KeywordTagger(parse_rules('[[keyword]]\ntag = "售后:退款"\nkeywords = ["退款", "还没到"]\n'))
     assert tags(refunds, "退款怎么还没到账啊，都五天了") == {"售后:退款"}
+
+
+# A removal firm's and a tea shop's chase rules, written with a where-is-it word only.
+ON_ITS_WAY = '''
+[[keyword]]
+tag = "催单:进度"
+keywords = ["到哪了", "还要多久"]
+not_mood = ["hypothetical", "passed", "settled"]
+'''
+
+
+@pytest.mark.parametrize("text", [
+    "搬家的师傅出发了没？东西都打包好了",     # the worker set off
+    "货车出门了吗，楼下车位只能停半小时",
+    "上周订的龙井寄出了吗",                   # the thing sent off
+    "我那两盒茶叶你们发了没",
+])
+def test_sent_off_or_set_off_is_chased(text: str) -> None:
+    assert "催单:进度" in tags(KeywordTagger(parse_rules(ON_ITS_WAY)), text)
+
+
+@pytest.mark.parametrize("text", [
+    "师傅们明天几点出发",                      # when they will set off, asked before
+    "茶叶已经寄出了，单号稍后发你",            # told, not asked (the business's own words)
+    "东西不着急，你们方便的时候再发",
+])
+def test_what_chases_nothing_sent(text: str) -> None:
+    assert "催单:进度" not in tags(KeywordTagger(parse_rules(ON_ITS_WAY)), text)
