@@ -27,7 +27,11 @@ from bot.tagging.patterns import compile_pattern, longest_first
 
 MAX_BETWEEN = 3  # tokens between a fronted object and its verb: 窗帘/送去/洗, 机油/是不是/该换/了
 # A modal or a light verb the segmenter glues to the verb (该换, 想洗, 送洗): still the verb.
-GLUED_BEFORE = frozenset("该 想 要 能 得 去 送 再 先 帮 来 拿去 送去".split())
+GLUED_BEFORE = frozenset("该 想 要 能 得 去 送 再 先 帮 来 拿去 送去 可以 应该 能不能 可不可以".split())
+# What the segmenter glues after the verb that still leaves it the verb: a closing particle after its complement
+# (押金/退了吧, 鞋子/洗好了吗) and a share of it (押金/能/先/退一半).
+GLUED_PARTICLES = "吧吗呢啊呀"
+GLUED_SHARES = frozenset(("一半", "一部分", "一点", "一些"))
 _NUMBER = "#"
 PERSON = "人"  # a person said generically: 换个人 for 换老师
 TAUGHT_BY = ("一个", "个")  # the measure in a keyword that shows its verb and object come apart (包个厅)
@@ -141,11 +145,20 @@ class VerbObjects:
                     said = tokens[at]
                     if is_negator(tokens, at, start + 1):
                         break
-                    if (said[:1] == verb and (said in (verb, verb * 2) or said[1:] in self._complements)) or (
+                    if (said[:1] == verb and (said in (verb, verb * 2) or self._completed(said[1:]))) or (
                             said[-1:] == verb and (said[:-1] in GLUED_BEFORE or said[:-1] in self._when)):
                         found.append((start, at + 1, keyword))
                         break
         return found
+
+
+    def _completed(self, after: str) -> bool:
+        """Whether what follows the verb in its token leaves it the verb: a complement (完, 好, 了…), with a
+        closing particle or 了 after it (了吧, 好了吗), or a share (一半)."""
+        closed = after.rstrip(GLUED_PARTICLES)
+        if closed != after and closed.endswith("了") and len(closed) > 1:
+            closed = closed[:-1]
+        return closed in self._complements or (closed == after and after in GLUED_SHARES)
 
 
 def inserts_pattern(inserts: Iterable[str]) -> str:

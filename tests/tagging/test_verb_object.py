@@ -194,3 +194,28 @@ def test_a_when_word_glued_to_the_verb_of_an_inverted_keyword(text: str) -> None
     rules = ('[[keyword]]\ntag = "押金:退还"\nkeywords = ["退保证金"]\nexpand = false\n'
              '[[keyword]]\ntag = "诉求:退款"\nkeywords = ["退款"]\n')  # its group makes 什么时候退 one word
     assert "押金:退还" in tags(KeywordTagger(parse_rules(rules)), text)
+
+
+# A bike-hire shop's, a costume hire's and a water purifier dealer's rules: a refund rule beside them makes 退了吧,
+# 可以退 and 退一半 words of the segmenter.
+OBJECT_FIRST = ('[[keyword]]\ntag = "押金:退还"\nkeywords = ["退保证金", "退押金"]\nexpand = false\n'
+                '[[keyword]]\ntag = "售后:换滤芯"\nkeywords = ["换滤芯"]\nexpand = false\n'
+                '[[keyword]]\ntag = "诉求:退款"\nkeywords = ["退款"]\n')
+
+
+@pytest.mark.parametrize(("text", "tag"), [
+    ("单车还回去三天了，保证金应该退了吧", "押金:退还"),      # a particle after the complement
+    ("保证金可以退了吗，车昨天就还了", "押金:退还"),          # a modal of two characters glued on
+    ("会员的保证金能先退一半吗", "押金:退还"),                # a share glued to the verb
+    ("演出服昨天还回去了，押金可以退了吧", "押金:退还"),
+])
+def test_what_the_segmenter_glues_to_an_inverted_verb(text: str, tag: str) -> None:
+    assert tag in tags(KeywordTagger(parse_rules(OBJECT_FIRST)), text)
+
+
+@pytest.mark.parametrize(("text", "tag"), [
+    ("这保证金是不能退了吧", "押金:退还"),                    # a negator between: nothing asked back
+    ("滤芯不用换了吧，上个月才换", "售后:换滤芯"),
+])
+def test_a_negator_still_parts_an_inverted_verb(text: str, tag: str) -> None:
+    assert tag not in tags(KeywordTagger(parse_rules(OBJECT_FIRST)), text)
