@@ -75,6 +75,7 @@
       post(replayForm.dataset.url, { source: source.value }).then(function (result) { showReplay(replayOut, result); })
         .catch(function () { replayOut.innerHTML = ""; replayOut.appendChild(el("p", "bad", "无法预览（网络）")); });
     });
+    if (replayForm.dataset.autorun) replayForm.requestSubmit();  // a draft from 标注's advice: preview it at once
   }
 
   function tagChips(tags, cls) {

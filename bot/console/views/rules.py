@@ -11,9 +11,10 @@ from werkzeug.wrappers import Response
 
 from bot.console.messages import in_chinese
 from bot.console.playbook_editor import diff_lines
+from bot.console.rule_draft import BadInput, Draft, DraftRefused, add_keyword, remove_keyword
 from bot.console.rule_replay import LATEST, latest_texts, replay
 from bot.console.model_checks import ModelChecks, model_checks
-from bot.console.rule_files import KINDS, EditRefused, RuleFiles, check_tag_rules
+from bot.console.rule_files import KINDS, EditRefused, Problem, RuleFiles, check_tag_rules
 from bot.console.views.labels import comparison_json, said_json
 from bot.console.views.base import audit, bp, requires, viewer
 from bot.guides.scripts import Script, ScriptsError, parse_scripts
@@ -29,6 +30,8 @@ MAX_SOURCE = 500_000
 MAX_SENTENCE = 500
 KIND = "<any(rules, scripts):page>"
 PAGE_KIND = {"rules": "tags", "scripts": "scripts"}
+MAX_TAG = 100
+DRAFTS = {"add": add_keyword, "remove": remove_keyword}
 
 
 def _files(session) -> RuleFiles:  # type: ignore[no-untyped-def]
@@ -36,7 +39,10 @@ def _files(session) -> RuleFiles:  # type: ignore[no-untyped-def]
     return RuleFiles(session, runtime.clock, runtime.config)
 
 
-def _render(page: str, text: str, problems: list | None = None, status: int = 200) -> tuple[str, int]:  # type: ignore[type-arg]
+def _render(page: str, text: str, problems: list | None = None, status: int = 200,  # type: ignore[type-arg]
+            draft: dict | None = None, refused: str | None = None) -> tuple[str, int]:  # type: ignore[type-arg]
+    """The editor over `text`; `draft`: a suggested change shown above it (改动预览 runs at once), `refused`:
+    why the suggested change could not be drafted."""
     kind = PAGE_KIND[page]
     tagging = current_runtime().features.get("tagging")
     with current_runtime().db.read_session() as session:
@@ -45,7 +51,7 @@ def _render(page: str, text: str, problems: list | None = None, status: int = 20
             "console/rule_edit.html", page=page, kind=kind, title=KINDS[kind], path=files.path(kind), text=text,
             problems=problems or [], versions=files.versions(kind), library=_library(files.text("scripts"), kind),
             checks=_model_checks(files.text("tags")) if kind == "tags" else None,
-            replay_limit=LATEST,
+            replay_limit=LATEST, draft=draft, refused=refused,
             running_error=tagging.store.error if tagging is not None and kind == "tags" else None), status
 
 
@@ -105,6 +111,8 @@ def _save(page: str, text: str, action: str, detail: dict | None = None) -> Resp
         error = tagging.store.reload_now()
         note = f"（但重新加载失败，仍用旧规则：{error}）" if error else "，新规则已生效"
     flash(f"已保存为版本 {version}{note}" if version else "内容没有变化")
+    if page == "rules" and request.form.get("back") == "labels":  # saved from a draft of 标注's advice
+        return redirect(url_for("console.labels"))
     return redirect(url_for(f"console.{page}"))
 
 
@@ -145,6 +153,52 @@ def rule_file_diff(page: str, number: int) -> str:
             abort(404)
         lines = diff_lines(old.content, files.text(kind), f"版本 {number}", "当前文件")
     return render_template("console/rule_diff.html", page=page, title=KINDS[kind], number=number, lines=lines)
+
+
+@bp.post("/rules/draft")
+@requires("admin", "operator")
+def rules_draft() -> tuple[str, int]:
+    """「加进规则」/「去掉这个词」 of 标注's 改规则的建议: the editor over the rules file with that one word changed
+    (bot/console/rule_draft.py) and 改动预览 run on it. Nothing is saved: the operator saves (and that is
+    audited) or leaves. A refused draft shows the file as it is and says why."""
+    change, tag, word = (request.form.get(field, "") for field in ("change", "tag", "word"))
+    with current_runtime().db.read_session() as session:
+        text = _files(session).text("tags")
+    try:
+        draft = _draft(text, change, tag.strip(), word)
+    except BadInput as bad:
+        return _render("rules", text, status=400, refused=str(bad))
+    except DraftRefused as refused:
+        return _render("rules", text, status=409, refused=str(refused))
+    what = (f"把「{word.strip()}」加进「{tag.strip()}」的关键词" if change == "add"
+            else f"从「{tag.strip()}」的关键词里去掉「{word.strip()}」")
+    return _render("rules", draft.text, draft={"what": what, "change": change, "rules": draft.rules,
+                                                "line": draft.line,
+                                                "diff": diff_lines(text, draft.text, "当前文件", "草稿")})
+
+
+def _draft(text: str, change: str, tag: str, word: str) -> Draft:
+    """The draft, refused where the file does not validate now or would not after the edit."""
+    if change not in DRAFTS:
+        raise BadInput("change", "改法（change）只能是 add（加词）或 remove（去掉词）")
+    if not tag or len(tag) > MAX_TAG:
+        raise BadInput("tag", f"标签（tag）不能为空，也不能超过 {MAX_TAG} 个字")
+    base = current_runtime().config.bot.tag_rules_path.parent
+    rules, problems = check_tag_rules(text, base)
+    if rules is None:
+        raise DraftRefused(f"规则文件现在校验不通过，不能自动修改：先在下面把它改好（{_said(problems)}）")
+    draft = DRAFTS[change](text, tag, word)
+    if change == "add" and any(rule.tag == tag and word.strip() in rule.keywords for rule in rules.keyword_rules):
+        raise DraftRefused(f"「{word.strip()}」已经是「{tag}」的关键词了（由词表或概念组带来），不用再加")
+    edited, problems = check_tag_rules(draft.text, base)
+    if edited is None:
+        raise DraftRefused(f"改后的规则校验不通过，没有生成草稿：{_said(problems)}")
+    return draft
+
+
+def _said(problems: list[Problem]) -> str:
+    """The first few problems in one Chinese line."""
+    return "；".join(p["message"] for p in in_chinese([asdict(p) for p in problems[:3]]))
 
 
 @lru_cache(maxsize=4)
