@@ -85,3 +85,46 @@ def test_an_operator_labels_customers_messages_and_the_figures_follow(shop, page
     assert "朋友做了热玛吉效果很好" in page.inner_text("#replay-labels-fixed")
     assert "朋友做了热玛吉，我也想约一次" in page.inner_text("#replay-labels-broken")
     shot(page, tmp_path, "rules-preview-labels.png", "#replay-box")
+
+
+FILLER = {"阿秀": ["下巴想打点填充"], "老周": ["填充苹果肌多少钱", "朋友做了热玛吉效果很好"],
+          "小林": ["好的，收到，谢谢"]}
+
+
+def test_a_suggested_word_is_one_click_from_a_previewed_rule_change(shop, page, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    h = shop
+    customers_say(h, FILLER)
+    login(page, h)
+    page.click("nav >> text=标注")
+    for text, figures in (("下巴想打点填充", "1 条"), ("填充苹果肌多少钱", "2 条")):  # 填充: a filler no rule lists
+        row(page, text).locator("select.add-tag").select_option("项目:玻尿酸")
+        saved(page, text, figures)
+    saved(page, "好的，收到，谢谢", "3 条")
+    row(page, "朋友做了热玛吉效果很好").locator(".chip-toggle[data-tag='项目:热玛吉']").click()  # a friend's
+    saved(page, "朋友做了热玛吉效果很好", "4 条")
+    assert page.inner_text("#kpi-recall .value") == "33.3%" and page.inner_text("#kpi-precision .value") == "50.0%"
+    filler = page.locator(".advice-card[data-tag='项目:玻尿酸'] li[data-word='填充']")
+    assert "「填充」 漏打的 2 条里 2 条说了" in filler.inner_text()
+    topic = page.locator(".advice-card[data-tag='项目:热玛吉'] li[data-word='热玛吉']")
+    assert topic.locator("button").inner_text() == "去掉这个词"
+
+    filler.locator("button:has-text('加进规则')").click()                 # a draft, not a save
+
+    page.wait_for_selector("#draft-box")
+    assert "草稿：把「填充」加进「项目:玻尿酸」的关键词" in page.inner_text("#draft-box h2")
+    assert '"溶解酶", "填充"]' in page.input_value("#source")
+    assert '+            "瑞蓝", "润百颜", "海薇", "伊婉", "艾莉薇", "溶解酶", "填充"]' in page.inner_text(
+        "#draft-diff")
+    page.wait_for_selector("#replay-labels")                                 # 改动预览 ran by itself
+    summary = page.inner_text(".replay-label-summary")
+    assert "已标注的 4 条" in summary and "修正 2 条，改错 0 条" in summary and "召回率 33.3% → 100.0%" in summary
+    assert "下巴想打点填充" in page.inner_text("#replay-labels-fixed")
+    page.wait_for_selector("#live-status:has-text('校验通过')")
+    shot(page, tmp_path, "rules-draft-preview.png", top=1260)
+
+    page.click("#save")
+
+    page.wait_for_selector("h1:has-text('标注与准确率')")                    # back to 标注, the rules saved
+    assert "新规则已生效" in page.inner_text(".flash")
+    assert page.inner_text("#kpi-recall .value") == "100.0%" and page.inner_text("#kpi-precision .value") == "75.0%"
+    assert not page.locator(".advice-card[data-tag='项目:玻尿酸']").count()

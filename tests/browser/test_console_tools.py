@@ -45,11 +45,14 @@ def shop(sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     h.close()
 
 
-def shot(page, tmp_path: Path, name: str, part: str | None = None) -> None:  # type: ignore[no-untyped-def]
-    """The whole page, or the element `part` selects, into docs/console (SIYU_SCREENSHOTS) or tmp_path."""
+def shot(page, tmp_path: Path, name: str, part: str | None = None, top: int | None = None) -> None:  # type: ignore[no-untyped-def]
+    """The whole page (its first `top` pixels), or the element `part` selects, into docs/console
+    (SIYU_SCREENSHOTS) or tmp_path."""
     target = str((SHOTS or tmp_path) / name)
     if part:
         page.locator(part).screenshot(path=target)
+    elif top:
+        page.screenshot(path=target, full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": top})
     else:
         page.screenshot(path=target, full_page=True)
 

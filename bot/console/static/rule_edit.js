@@ -18,14 +18,21 @@
       .then(function (r) { return r.json(); });
   }
 
+  function scrollToLine(line) {
+    var height = source.scrollHeight / Math.max(source.value.split("\n").length, 1);
+    source.scrollTop = Math.max(0, (line - 5) * height);
+  }
+
   function jumpTo(line) {
     var lines = source.value.split("\n"), start = 0;
     for (var i = 0; i < line - 1 && i < lines.length; i++) start += lines[i].length + 1;
     source.focus();
     source.setSelectionRange(start, start + (lines[line - 1] || "").length);
-    var height = source.scrollHeight / Math.max(lines.length, 1);
-    source.scrollTop = Math.max(0, (line - 5) * height);
+    scrollToLine(line);
   }
+
+  var draft = document.getElementById("draft-box");  // a draft from 标注's advice: its line in view, the page not moved
+  if (draft) scrollToLine(parseInt(draft.dataset.line, 10));
 
   function problemItem(p) {
     var li = el("li");
