@@ -107,6 +107,11 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
            "冤枉钱", "一问三不知", "没人管", "没人理", "没人接", "不回消息", "爱答不理", "不怎么样", "糊弄",
            "生气", "气死", "怎么解释", "给个解释", "负责一下", "得负责", "要负责", "装死", "不尊重",
            "什么质量", "什么破", "太不靠谱", "不靠谱", "不像话"),
+    # Enrolling in a class, a course, a camp or a contest, the verb said alone with a modal (还能报吗, 怎么报, 可以报)
+    # or asking whether they still take pupils (还招生吗); 报 of a claim (医保能报吗) is excluded below. Not 想报, which
+    # glues over 想报名 and is as often someone else's wish, nor 续报, a renewal.
+    "报名": ("报名", "报个名", "报班", "报个班", "报课", "怎么报", "能报", "能不能报", "可以报", "可不可以报", "还能报",
+           "还可以报", "还招生", "招不招", "还收人", "收不收人"),
     # A stay (a hotel, a homestay, a postpartum centre, a retreat); its rooms and bookings are KINDS.
     "入住": ("入住", "住宿", "住店", "陪住", "办入住"),
     # Chasing what was ordered or is under way: where it is, how long still, hurry it up (a delivery, a
@@ -333,6 +338,8 @@ GROUP_EXCLUDE: dict[str, tuple[str, ...]] = {
     "预约": ("取消", "取消预约", "改天再约", "以后再约", "不过去", "不过来", "不去了", "不来了",
            "到店了", "到门口", "门口了", "到楼下", *FEE_ASKED),
     "退款": ("已经退回", "已经退了", "已经退款", "已退款", "到账了", "退回来了", "退到*了"),
+    # Money claimed back (医保能报吗, 单位可以报, 保险怎么报) is no enrolment.
+    "报名": ("报销", "医保", "保险", "发票", "单位"),
     "转介绍": ("推荐我", "介绍我", "被推荐", "介绍过来的", "介绍来的", "推荐过来的", "推荐来的"),
     # Money back chased (退款怎么还没到账, 申请退款三天了还没到账) is the refund's, no order or job under way.
     "催单": ("到账", "退款", "退费", "退的钱"),
