@@ -159,6 +159,8 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, OptOutReadings, CueS
         self._inside_parts = SwallowingWords(later, *affixes, no_split)
         self._fillers = frozenset(self._language.words["gap_fillers"])
         self._glued_modals = frozenset(self._language.words["glued_modals"])
+        pairs = [word for word in self._language.words["question_words"] if len(word) == 2]
+        self._cut_words = frozenset(pairs + [word[0] for word in pairs])
         # A topic named inside a longer word (美容师, 染发剂, 美甲店): `topic_suffixes`, topic rules only.
         topics = [first for first, entries in self._index.items() if len(first) > 1 and AMOUNT not in first
                   and any(not e.rest and not e.exclude and not self._rules[e.rule].negatable for e in entries)]

@@ -48,6 +48,7 @@ class TokenMatching:
     _no_split: frozenset[str]
     _fillers: frozenset[str]
     _glued_modals: frozenset[str]
+    _cut_words: frozenset[str]  # question words of two characters, and their first characters
     _separable: re.Pattern[str] | None
     _separable_words: re.Pattern[str] | None
     _verb_objects: VerbObjects
@@ -70,13 +71,17 @@ class TokenMatching:
     def _unglued(self, tokens: list[str]) -> list[str]:
         """A modal that the segmenter glued to the first character of the next word (能不能少/发点,
         能少/发点) gives that character back where it opens a keyword with the next token (能不能/少发点):
-        `[language] glued_modals`. The count of tokens stays, so does the text."""
-        modals = self._glued_modals
+        `[language] glued_modals`. A question word of two characters (`question_words`: 多少, 什么, 怎么…)
+        that the segmenter cut for a keyword after it takes its character back (热玛吉多/少发 is 多少/发: how many
+        shots, no opt-out of 少发). The count of tokens stays, so does the text."""
+        modals, cut_words = self._glued_modals, self._cut_words
         for i in range(len(tokens) - 1):
             token = tokens[i]
             if len(token) > 1 and token[:-1] in modals and self._is_keyword(token[-1] + tokens[i + 1]) \
                     and not self._is_keyword(tokens[i + 1]):
                 tokens[i], tokens[i + 1] = token[:-1], token[-1] + tokens[i + 1]
+            elif token[-1] in cut_words and len(tokens[i + 1]) > 1 and token[-1] + tokens[i + 1][0] in cut_words:
+                tokens[i], tokens[i + 1] = token + tokens[i + 1][0], tokens[i + 1][1:]
         return tokens
 
     def _is_keyword(self, token: str) -> bool:

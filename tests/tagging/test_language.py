@@ -176,6 +176,16 @@ def test_a_homophone_inside_an_everyday_word_is_meant(unchecked: KeywordTagger, 
     assert tags(unchecked, text) & {"诉求:投诉"} == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("超声刀全脸要打多少发，怎么收费", {"关注:价格"}),  # 多少/发, the shots: no 少发 (send fewer)
+    ("眼周一般做多少发比较合适", set()),
+    ("推送能不能少发点，一天四五条", {"状态:退订"}),     # 少发点 after a modal still opts out
+    ("你们群里少发一些吧", {"状态:退订"}),
+])
+def test_a_question_word_is_not_cut_for_a_keyword(unchecked: KeywordTagger, text: str, expected: set[str]) -> None:
+    assert tags(unchecked, text) & {"关注:价格", "状态:退订"} == expected
+
+
 def test_a_typo_keeps_more_than_a_particle_of_its_keyword() -> None:
     bruise = KeywordTagger(parse_rules('[[keyword]]\ntag = "术后:不适"\nkeywords = ["青的", "肿着"]\n'))
     assert bruise.tag("放学回来还要练琴的，作业也多") == []  # only 的 of 青的 is kept: 琴 for 青 is no typo
