@@ -42,7 +42,8 @@ from bot.tagging.negation import CORE_DENIED
 from bot.tagging.opt_out import OptOutReadings
 from bot.tagging.patterns import compile_pattern
 from bot.tagging.rules import GAP, OPT_OUT_TAG, KeywordRule, RuleSet
-from bot.tagging.script import PhraseJoiner, TypoRepair, WordSet, alias_table, fold, spelled, trie_pattern
+from bot.tagging.script import (PhraseJoiner, TypoRepair, WordSet, alias_table, fold, spelled, syllables,
+                                trie_pattern)
 from bot.tagging.segmenter import Segmenter
 from bot.tagging.swallowing import SwallowingWords
 from bot.tagging.verb_object import VerbObjects
@@ -125,7 +126,8 @@ class KeywordTagger(TokenMatching, ClauseFilters, HitMoods, OptOutReadings, CueS
         spellings = {word: (*DEFAULT_ALIASES.get(word, ()), *extra) for word, extra in rules.aliases}
         spellings = {**DEFAULT_ALIASES, **spellings}
         self._aliases = {**_spelled_keywords(sounded), **alias_table(spellings)}
-        self._phrases = PhraseJoiner(spellings)  # how much -> howmuch, one token
+        # how much -> howmuch, one token; a rule's own word typed syllable by syllable, dao na le -> daonale
+        self._phrases = PhraseJoiner(spellings, _syllables_of(sounded))
         # A piece can hold a keyword only if it holds each of its parts (`_needed_part`). A `timed`
         # keyword (过来, 做) makes a piece worth segmenting only in a message naming a time.
         needed: set[str] = set()
@@ -463,6 +465,12 @@ def _spelled_keywords(keywords: Sequence[str]) -> dict[str, str]:
             if spelling is not None:
                 spellings.setdefault(spelling, keyword)
     return spellings
+
+
+def _syllables_of(keywords: Sequence[str]) -> list[tuple[str, ...]]:
+    """The syllables of each keyword `_spelled_keywords` spells, for the pinyin typed apart."""
+    return [said for keyword in dict.fromkeys(keywords) if len(keyword) >= MIN_SPELLED and AMOUNT not in keyword
+            and (said := syllables(keyword)) is not None]
 
 
 MIN_SPELLED = 2  # a one-character keyword's syllable (tui, yue) is too short to be meant

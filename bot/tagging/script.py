@@ -105,9 +105,15 @@ def _plain_syllables() -> dict[int, str]:
 def spelled(word: str) -> str | None:
     """A Han word's toneless pinyin, syllables run together as a customer types it (贴膜 -> tiemo,
     保养 -> baoyang); None when a character is no Han character. Each character's commonest reading."""
+    said = syllables(word)
+    return "".join(said) if said is not None else None
+
+
+def syllables(word: str) -> tuple[str, ...] | None:
+    """A Han word's toneless syllables (到哪了 -> dao, na, le), or None when a character is no Han character."""
     table = _plain_syllables()
-    syllables = [table.get(ord(char), "") for char in word]
-    return "".join(syllables) if all(syllables) else None
+    said = tuple(table.get(ord(char), "") for char in word)
+    return said if all(said) else None
 
 
 def _syllable_table(folded: bool) -> dict[int, str]:
@@ -276,20 +282,26 @@ def alias_table(aliases: Mapping[str, Iterable[str]]) -> dict[str, str]:
 
 
 class PhraseJoiner:
-    """Runs together the words of the aliases that are phrases (how much, money back), so that each is
-    one token the alias table reads; the spaces move to the phrase's end, so the text keeps its length."""
+    """Runs together the words of the aliases that are phrases (how much, money back), and the syllables of
+    a keyword's pinyin typed apart (dao na le, dingjin tui), so that each is one token the alias table reads;
+    the spaces move to the phrase's end, so the text keeps its length."""
 
-    def __init__(self, aliases: Mapping[str, Iterable[str]]) -> None:
+    def __init__(self, aliases: Mapping[str, Iterable[str]], spelled_apart: Iterable[tuple[str, ...]] = ()) -> None:
         phrases = sorted({alias.lower() for words in aliases.values() for alias in words if " " in alias.strip()},
                          key=longest_first)
-        self._pattern = (compile_pattern("(?<![a-z])(?:" + "|".join(r"\s+".join(map(re.escape, phrase.split()))
-                                                                      for phrase in phrases) + ")(?![a-z])")
-                         if phrases else None)
+        branches = [r"\s+".join(map(re.escape, phrase.split())) for phrase in phrases]
+        apart = sorted({said for said in spelled_apart if len(said) > 1}, key=lambda said: -len("".join(said)))
+        branches += [r"\s*".join(map(re.escape, said)) for said in apart]
+        self._pattern = (compile_pattern("(?<![a-z])(?:" + "|".join(branches) + ")(?![a-z])")
+                         if branches else None)
 
     def join(self, text: str) -> str:
-        if self._pattern is None or " " not in text:
+        if self._pattern is None or " " not in text or not _LATIN_APART.search(text):
             return text
         return self._pattern.sub(_run_together, text)
+
+
+_LATIN_APART = re.compile(r"[a-z]\s+[a-z]")  # a phrase or syllables apart: most spaces are between Chinese words
 
 
 def _run_together(match: re.Match[str]) -> str:

@@ -146,6 +146,20 @@ def test_an_operators_words_typed_in_pinyin_are_read(text: str, expected: set[st
     assert tags(KeywordTagger(parse_rules(TOPICS)), text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("jing xi yao duo jiu", {"项目:洗车"}),     # syllable by syllable
+    ("zhu yue zi de hua fang xing you na xie", {"项目:住月子", "项目:入住"}),
+    ("xi neishi", {"项目:洗车"}),               # word by word
+    ("ru zhu", {"项目:入住"}),
+    ("the jing is xi", set()),                  # syllables apart across an English word
+    ("ruz hu", set()),                          # a break inside a syllable
+])
+def test_an_operators_words_typed_in_pinyin_apart_are_read(text: str, expected: set[str]) -> None:
+    confinement = '[[keyword]]\ntag = "项目:住月子"\nkeywords = ["住月子"]\nnegatable = false\n'
+    rules = TOPICS.replace('"住月子", ', "") + confinement
+    assert tags(KeywordTagger(parse_rules(rules)), text) == expected
+
+
 def test_a_rule_without_pinyin_reads_no_spelling() -> None:
     rules = TOPICS.replace('negatable = false\n', 'negatable = false\npinyin = false\n', 1)
     assert tags(KeywordTagger(parse_rules(rules)), "jingxi要多久") == set()
