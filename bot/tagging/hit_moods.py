@@ -329,8 +329,8 @@ class HitMoods:
             moods |= {"done", "experienced"}  # 请/过/假, 退过/款: having done it, inside the keyword's words
         elif clause.tokens[hit.end : hit.end + 1] == ["过"] and "question" not in moods:
             moods.add("experienced")  # 投诉/过/一家店: something once done, told, not wanted now
-        elif self._done_after(hit, clause, moods):
-            moods.add("done")  # 我约/的是周三, 约/了/明天上午: arranged already
+        elif self._done_after(hit, clause, moods) or self._done_before(hit, clause, moods):
+            moods.add("done")  # 我约/的是周三, 约/了/明天上午, 约/了/明天/复诊: arranged already
         before = clause.tokens[: hit.start]
         if "referring" in moods and self._someone_elses(before) and not self._on_their_behalf(before):
             moods.add("third_party")  # 邻居家小孩也想来: their visit, not the customer's (a referral)
@@ -442,6 +442,17 @@ class HitMoods:
             return False
         after = "".join(rest[1:])
         return not any(word in after for word in self._language.words["money_words"])
+
+    def _done_before(self, hit: Hit, clause: ClauseInfo, moods: set[str]) -> bool:
+        """A keyword of the same rule told done by 了 earlier in the clause (约/了/明天/复诊): the keyword is the
+        object of what was arranged already (not by 的, which follows a time as often: 明早/的/接送)."""
+        tokens = clause.tokens
+        for at in range(hit.start - 1):
+            if tokens[at + 1] == "了" and any(entry.rule == hit.rule and not entry.exclude and not entry.rest
+                                              for entry in self._lookup.get(tokens[at], ())):
+                earlier = Hit(hit.rule, tokens[at], at, at + 1, ((at, at + 1),), False)
+                return self._done_after(earlier, clause, moods)
+        return False
 
     def _done_after(self, hit: Hit, clause: ClauseInfo, moods: set[str]) -> bool:
         """An aspect right after the keyword (`done_aspects`: 了 with more after it, 的) in a clause

@@ -125,6 +125,11 @@ def test_resolution_verbs_and_complements_are_operator_data() -> None:
         ("上回约的那个医生挺好", set()),
         ("我想预约下周二", {"意向:预约"}),
         ("约个下午的时间吧", {"意向:预约"}),
+        # a keyword after a word of its rule done by 了: the object of what was arranged
+        ("约了明天面诊，需要带身份证吗", set()),
+        ("约了下周二复查，到时候要空腹吗", set()),
+        ("约了周五，还想再约个周日的面诊", {"意向:预约"}),
+        ("约了明天面诊，能改到后天吗", {"意向:预约"}),  # a move of it still books
     ],
 )
 def test_a_booking_already_made_or_made_elsewhere_is_not_a_new_one(tagger: KeywordTagger, text: str,
