@@ -112,6 +112,11 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
     # glues over 想报名 and is as often someone else's wish, nor 续报, a renewal.
     "报名": ("报名", "报个名", "报班", "报个班", "报课", "怎么报", "能报", "能不能报", "可以报", "可不可以报", "还能报",
            "还可以报", "还招生", "招不招", "还收人", "收不收人"),
+    # The size to wear asked (clothes, shoes, a uniform): which size to take (拿几码, 穿多大, 选什么码), whether it
+    # fits (会不会紧, 穿得下, 扣得上), and the measures it is chosen by (腰围, 胸围, 版型); not 扣不上, a broken buckle.
+    "尺码": ("尺码", "码数", "几码", "多大码", "什么码", "哪个码", "哪个尺码", "拿多大", "穿多大", "选多大", "拿几码",
+           "穿几码", "选几码", "偏大", "偏小", "码偏大", "码偏小", "合身", "会不会紧", "会不会小", "会不会大", "穿得下",
+           "穿不下", "扣得上", "版型", "腰围", "胸围", "臀围", "肩宽"),
     # A stay (a hotel, a homestay, a postpartum centre, a retreat); its rooms and bookings are KINDS.
     "入住": ("入住", "住宿", "住店", "陪住", "办入住"),
     # Chasing what was ordered or is under way: where it is, how long still, hurry it up (a delivery, a
