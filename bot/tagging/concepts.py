@@ -233,10 +233,12 @@ GROUP_ALWAYS_NOT_MOOD: dict[str, tuple[str, ...]] = {
 # one of the groups named keeps: a plan given up or a wish held back (`reversed`: 本来想买的，老婆不让), a thing
 # the keyword names (`named`: 退款规则我看过了, 寄卖的那块表有人问价没), someone else's wish (`third_party`:
 # 我同事也想租; a referral's point, and an enquiry's: `_negatable_refusals` in bot/tagging/rules.py) and someone's
-# words passed on and doubted (`doubted`: 朋友说以旧换新很亏，是真的吗; a price doubted is still asked about) want
-# nothing of the customer's now, whatever an operator's rule lists.
+# words passed on and doubted (`doubted`: 朋友说以旧换新很亏，是真的吗; a price doubted is still asked about) or
+# passed on in a message that asks nothing (`overheard`: 朋友说你们鉴定挺准; a price heard of is still a concern,
+# a friend's wish a referral, an opt-out's words an opt-out) want nothing of the customer's now, whatever an
+# operator's rule lists.
 NEGATABLE_NOT_MOOD: dict[str, tuple[str, ...]] = {"reversed": (), "named": (), "third_party": ("转介绍",),
-                                                  "doubted": ("价格",)}
+                                                  "doubted": ("价格",), "overheard": ("价格", "转介绍", "退订")}
 
 # What a rule that names no `not_mood` refuses, for a group whose words are asked under a
 # condition or in a worry as often as not: 「月嫂上门的话一个月多少钱」, 「万一多住几天，钱怎么算」,

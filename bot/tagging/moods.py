@@ -19,6 +19,10 @@ _CLOSING_PARTICLES = "了啦吧啊呀哈呢哦喔嘛嘞的"
 _HELD_BACK_GAP = ",，、 ~～…"
 # A clause with one of these tells something; it is no topic named for a question after it.
 _TELLING = frozenset(("了", "过", "我", "我们", "着"))
+_ASKS = frozenset(("question", "asking", "request"))  # a clause in which the customer asks or wants something
+_REQUESTS = ("帮我", "帮忙", "麻烦", "请你", "给我")  # a request in the rest of a message that passes words on
+_CLOSING_QUESTIONS = ("吗", "呢", "么", "嘛")
+_PIECE_BREAKS = re.compile(r"[，。,.!！~～\s]+")
 _NUMBER = "(?:[0-9]+|[一二两三四五六七八九十几]+)"  # `#` in a word of `amount_questions`
 
 
@@ -107,6 +111,7 @@ def read_moods(language: Language, clauses: list[ClauseInfo], intent: bool = Tru
     _read_teasing(words["delight"], words["contrasts"], clauses)
     _read_thanked(words["thanks"], clauses)
     _read_doubted(words["doubts"], clauses)
+    _read_overheard(language, clauses)
     # The readings below each need a marker most messages do not hold: looked up once for the message.
     kinds = set().union(*kinds_of)
     if "company" in kinds:
@@ -328,6 +333,25 @@ def _read_doubted(doubts: tuple[str, ...], clauses: list[ClauseInfo]) -> None:
         said = _to_sentence_end(clause)
         if any(word in said for word in doubts):
             clause.moods.add("doubted")
+
+
+def _read_overheard(language: Language, clauses: list[ClauseInfo]) -> None:
+    """Someone's words passed on (`reported`: 朋友说你们鉴定挺准, 老师说请假要在群里接龙) in a message that asks and
+    requests nothing are `overheard`: the customer tells what was said and wants nothing of it now; 婆婆说要加个节目，
+    能安排吗 asks, and its words are the customer's wish again. A piece of the message without a keyword is no
+    clause here, so the text after the last such clause is read too."""
+    reported = [clause for clause in clauses if "reported" in clause.moods]
+    if not reported or any(clause.moods & _ASKS for clause in clauses) or _asks_in(language, reported[-1].follows):
+        return
+    for clause in reported:
+        clause.moods.add("overheard")
+
+
+def _asks_in(language: Language, text: str) -> bool:
+    """Whether `text` asks (a question word, ？, a piece closing on 吗/呢/么/嘛) or requests (帮我, 麻烦)."""
+    if "?" in text or "？" in text or any(word in text for word in _REQUESTS) or language.asks(text):
+        return True
+    return any(piece.rstrip("啊呀啦哈哦").endswith(_CLOSING_QUESTIONS) for piece in _PIECE_BREAKS.split(text))
 
 
 def _read_premises(language: Language, clauses: list[ClauseInfo], keywords: tuple[str, ...] = ()) -> None:

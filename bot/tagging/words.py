@@ -73,6 +73,8 @@ MOODS = (
     "teasing",
     # Someone's words passed on and doubted (听别的家长说你们老师上课玩手机，不会是真的吧): the customer asserts nothing
     "doubted",
+    # Someone's words passed on in a message that asks nothing (朋友说你们鉴定挺准): the customer wants nothing now
+    "overheard",
     "fewer",  # how often or how much is refused, not the send (不用每次都发, 别一天发三遍)
     "remembered",  # a reminder refused because the customer keeps it in mind (不用提醒了，我手机上设了闹钟)
     *GRIEVANCE_MOODS,  # ways of complaining without a complaint word (bot/tagging/grievance.py)
