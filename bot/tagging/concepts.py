@@ -130,6 +130,8 @@ DEFAULT_CONCEPTS: dict[str, tuple[str, ...]] = {
            "到什么进度", "查下进度", "查一下进度", "订单进度",
            "一直没动静", "没动静", "没有动静", "一点动静都没", "怎么还没来", "还没来", "没影", "还没影", "连个影子都没",
            "快到了吗", "快到了没", "到了没",
+           # News of it asked or missed (预订的书有消息了吗, 车等了三个月还没消息).
+           "有消息了吗", "有消息了没", "有消息没", "有没有消息", "还没消息", "还没有消息", "一直没消息",
            "快点送", "尽快送", "查下物流", "查一下物流"),
     # Ordering goods or a made thing (flowers, fruit, a cake, a sofa), not a visit: 下单, 来一份, 帮我留.
     # 订个 and 预订 stay the 预约 group's (订个位, 预订一间); 订 alone is the operator's to write.

@@ -135,6 +135,8 @@ not_mood = ["hypothetical", "passed", "settled"]
     "货车出门了吗，楼下车位只能停半小时",
     "上周订的龙井寄出了吗",                   # the thing sent off
     "我那两盒茶叶你们发了没",
+    "上周订的那批木托盘有消息了吗",          # news of it asked or missed
+    "搬家的车等了两个钟头还没消息",
 ])
 def test_sent_off_or_set_off_is_chased(text: str) -> None:
     assert "催单:进度" in tags(KeywordTagger(parse_rules(ON_ITS_WAY)), text)
@@ -144,6 +146,7 @@ def test_sent_off_or_set_off_is_chased(text: str) -> None:
     "师傅们明天几点出发",                      # when they will set off, asked before
     "茶叶已经寄出了，单号稍后发你",            # told, not asked (the business's own words)
     "东西不着急，你们方便的时候再发",
+    "有消息了我再联系你们",                    # the customer's own news to come
 ])
 def test_what_chases_nothing_sent(text: str) -> None:
     assert "催单:进度" not in tags(KeywordTagger(parse_rules(ON_ITS_WAY)), text)
