@@ -533,7 +533,7 @@ DEFAULT_CUES: dict[str, dict[str, float]] = {
         # 月了) one point each; a why that expected better (怎么又, 为什么没有) one, and one more aimed at
         # the business or its people (阿姨怎么没来); staff idle or not up to it (都在刷抖音, 连…都不会) and
         # a padded bill (多收了我两百) two.
-        "mood:persisting": 1, "mood:elapsed": 1, "mood:exasperated": 1, "mood:accused": 1, "mood:misconduct": 2,
+        "mood:persisting": 1, "mood:elapsed": 1, "mood:exasperated": 1, "mood:aimed": 1, "mood:misconduct": 2,
         "mood:overcharged": 2,
         # What the business is, scorned (这什么服务), and someone of it who came only after a time (老师九点四十才到):
         # two points each.

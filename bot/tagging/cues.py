@@ -30,9 +30,10 @@ _MOOD_MARKERS = {"rescheduled": "reschedule", "changed": "swaps", "settled": "no
 # these moods weighs no cue of a clause that has it and names such a person but not the business.
 _SOMEONE_ELSES = frozenset({"hearsay", "reported", "quoted"})
 _DENIALS = ("没", "不", "无")  # a clause that denies: see `_good_news`
-# A clause that supposes, praises, tells another business's fault to prefer this one or echoes a word to deny it
-# (投诉？不存在的) weighs no cue.
-_NO_GRIEVANCE = frozenset({"hypothetical", "worry", "praised", "compared", "rebutted", "teasing", "doubted"})
+# A clause that supposes, praises, tells another business's fault to prefer this one, echoes a word to deny it
+# (投诉？不存在的) or tells of a complaint made against the customer (邻居投诉我们家太吵: the judgement is the
+# accuser's, `accused`) weighs no cue.
+_NO_GRIEVANCE = frozenset({"hypothetical", "worry", "praised", "compared", "rebutted", "teasing", "doubted", "accused"})
 # The words of a grievance mood, weighed as cues of their own too (多扣 beside `overcharged`).
 _GRIEVANCE_WORDS = {"overcharged": "overcharge"}
 

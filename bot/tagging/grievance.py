@@ -11,7 +11,7 @@ clause's words and weighed as a cue (`"mood:persisting" = 1` in a rule's `[keywo
 - `elapsed`: time or tries gone by, told (两个月了, 一学期了, 都第三周了, 都换了三个了; 学了一年 or 上了两个月
   口语课 near the end of its clause, not 开了几天已经好了, where the days only time what follows).
 - `exasperated`: a why-question that expected better (`why_words` + 又/还/没/不/总…: 怎么又清零了,
-  为什么我的房间没有窗户); a why about a procedure (为什么要空腹) is none. `accused` besides when the
+  为什么我的房间没有窗户); a why about a procedure (为什么要空腹) is none. `aimed` besides when the
   clause names the business or its people (`business`, `staff`) and not the customer: 「阿姨怎么没来」.
 - `misconduct`: staff idle or worse at work (`misdeeds`, with one of `staff` in the sentence or 在
   before it: 「助教一直在刷抖音」, 「教练一上车就骂」), not up to the simplest task (连…都不会, 连个电话都
@@ -64,7 +64,7 @@ from bot.tagging.matches import PUNCTUATION as _PUNCTUATION
 from bot.tagging.patterns import compile_pattern, longest_first
 from bot.tagging.reproach import DEFAULT_REPROACH, REPROACH_MOODS, Reproaches
 
-GRIEVANCE_MOODS = ("persisting", "elapsed", "exasperated", "accused", "misconduct", "overcharged", "scornful", "late",
+GRIEVANCE_MOODS = ("persisting", "elapsed", "exasperated", "aimed", "misconduct", "overcharged", "scornful", "late",
                    "ironic", "overrun", "misquoted", "waited", "unkept", "unheeded", "churned", *REPROACH_MOODS)
 # Moods told over a sentence (the agreed time, then the hour it became): a cue of one takes the
 # whole sentence, so 「价目表上写的九百八，结账时收了我一千二」 asks no price in its first clause.
@@ -318,12 +318,12 @@ class Grievances:
             moods.add("persisting")
         if "elapsed" in wanted and self._elapsed.search(folded):
             moods.add("elapsed")
-        if wanted & {"exasperated", "accused"} and not rhetorical:
+        if wanted & {"exasperated", "aimed"} and not rhetorical:
             why = self._why_turn(folded, bounds)
             if why is not None:
                 moods.add("exasperated")
                 if self._aimed is not None and self._aimed.search(folded) and not self._own(folded, why):
-                    moods.add("accused")
+                    moods.add("aimed")
         if "misconduct" in wanted and self._misconduct(folded, bounds, sentence):
             moods.add("misconduct")
         if "overcharged" in wanted and self._overcharge is not None and any(

@@ -27,3 +27,14 @@ def test_an_operator_can_empty_the_lists() -> None:
     text = "孩子晚上练琴，楼上又投诉我们了"
     assert "诉求:投诉" not in tags(KeywordTagger(rules_only()), text)
     assert "诉求:投诉" in tags(KeywordTagger(rules_only(emptied)), text)
+
+
+@pytest.mark.parametrize("text", ["隔壁邻居投诉我们家狗叫得太吵了", "楼下老是投诉我们装修太吵，怎么办"])
+def test_the_accusers_judgement_weighs_no_cue(plain: KeywordTagger, text: str) -> None:
+    assert "诉求:投诉" not in tags(plain, text)  # 太吵 is what the neighbour says of the customer
+
+
+@pytest.mark.parametrize("text", ["阿姨为什么又没来真不负责", "老师怎么又没来上课，太不专业",
+                                  "你们前台太凶了，我要投诉"])
+def test_a_why_aimed_at_the_business_is_no_accusation_of_the_customer(plain: KeywordTagger, text: str) -> None:
+    assert "诉求:投诉" in tags(plain, text)
