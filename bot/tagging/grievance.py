@@ -124,8 +124,10 @@ DEFAULT_GRIEVANCE: dict[str, tuple[str, ...]] = {
     # `misquoted`: where a price was promised (宣传的是199, 海报上写的99, 电话里说的三千八) and what the
     # customer was then asked or charged (到店变成了399, 进去就说要299, 结账又要加一百).
     "advertised": ("宣传", "广告", "海报", "写的", "写着", "标的", "标着", "标价", "挂的", "说的", "说好", "明明",
-                   "页面上", "价目表"),
-    "charged": ("变成", "成了", "要", "收了", "收我", "扣了", "刷了", "付了", "加", "结账", "结算"),
+                   "页面上", "价目表",
+                   # what the business said of the price once (咨询说三万八, 电话里说两百八)
+                   "咨询说", "当时说", "当初说", "之前说", "电话里说"),
+    "charged": ("变成", "成了", "要", "收", "收了", "收我", "扣了", "刷了", "付了", "加", "结账", "结算"),
     # Units of time or of tries for `elapsed` (两个月了, 都第三周了, 都换了三个了).
     # (A wait of minutes or hours is weighed by the wait cues, 等了*分钟.)
     "durations": ("天", "日", "周", "星期", "礼拜", "月", "季度", "学期", "年"),

@@ -188,13 +188,16 @@ def test_clock_times_without_an_overrun_do_not(text: str) -> None:
     "小程序上写的128，到了店里又要188",
     "广告宣传的一千二，签合同变成了一千六",
     "前台说好的两百八，刷卡刷了三百五",
+    "电话里说两百八，到店收三百二",  # what the business once said of it, then 收
+    "当初说好399一次，现在收499",
 ])
 def test_a_price_other_than_the_one_promised_complains(tagger: KeywordTagger, text: str) -> None:
     assert tags(operator(), text) == {"诉求:投诉"}
     assert tags(tagger, text) == {"诉求:投诉"}  # the shipped rules: no price asked either
 
 
-@pytest.mark.parametrize("text", ["海报上的128套餐还能买吗", "会员价是128还是158", "写的128，就是128对吧"])
+@pytest.mark.parametrize("text", ["海报上的128套餐还能买吗", "会员价是128还是158", "写的128，就是128对吧",
+                                  "一节课收150还是180", "当初说299，就是299吗"])
 def test_prices_named_without_a_different_charge_ask_the_price(tagger: KeywordTagger, text: str) -> None:
     assert "诉求:投诉" not in tags(tagger, text)
 
