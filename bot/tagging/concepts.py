@@ -237,10 +237,14 @@ GROUP_ALWAYS_NOT_MOOD: dict[str, tuple[str, ...]] = {
 # 我同事也想租; a referral's point, and an enquiry's: `_negatable_refusals` in bot/tagging/rules.py) and someone's
 # words passed on and doubted (`doubted`: 朋友说以旧换新很亏，是真的吗; a price doubted is still asked about) or
 # passed on in a message that asks nothing (`overheard`: 朋友说你们鉴定挺准; a price heard of is still a concern,
-# a friend's wish a referral, an opt-out's words an opt-out) want nothing of the customer's now, whatever an
+# a friend's wish a referral, an opt-out's words an opt-out) and something done already told in such a message
+# (`recounted`: 之前办过年卡，后来搬走了; a price, a complaint, a refund, an opt-out, a referral and what went wrong,
+# a discomfort, a defect or harm, are news however long ago) want nothing of the customer's now, whatever an
 # operator's rule lists.
+_WENT_WRONG = tuple(dict.fromkeys(group for family in FAMILIES.values() for group in family))  # 不适, 缺陷, 损害
 NEGATABLE_NOT_MOOD: dict[str, tuple[str, ...]] = {"reversed": (), "named": (), "third_party": ("转介绍",),
-                                                  "doubted": ("价格",), "overheard": ("价格", "转介绍", "退订")}
+                                                  "doubted": ("价格",), "overheard": ("价格", "转介绍", "退订"),
+                                                  "recounted": ("价格", "投诉", "退款", "退订", "转介绍", *_WENT_WRONG)}
 
 # What a rule that names no `not_mood` refuses, for a group whose words are asked under a
 # condition or in a worry as often as not: 「月嫂上门的话一个月多少钱」, 「万一多住几天，钱怎么算」,

@@ -32,7 +32,7 @@ MOOD_LABELS = {
     "someone_else": "别人的退订", "taken_back": "以前的退订，现在反悔或在问",
     "for_now": "只是这段时间", "muted": "客户自己设了免打扰", "remembered": "客户自己记得",
     "fewer": "只是别发那么多", "rebutted": "反问后否认", "teasing": "开玩笑的抱怨", "doubted": "转述后又怀疑",
-    "overheard": "只是转述，没有要求",
+    "overheard": "只是转述，没有要求", "recounted": "说的是办过的事，没有要求",
 }
 
 

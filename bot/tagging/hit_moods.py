@@ -10,6 +10,7 @@ from functools import cached_property
 from bot.tagging.amounts import AMOUNT
 from bot.tagging.language import ClauseInfo, Language, Marker
 from bot.tagging.matches import Hit, normalise
+from bot.tagging.moods import asks_anywhere
 from bot.tagging.negation import PASSED_NEGATORS, TRAILING_PARTICLES, a_not_a, core_denial, passed_later, word_cores
 from bot.tagging.patterns import compile_pattern
 from bot.tagging.rules import GAP, OPT_OUT_TAG, KeywordRule
@@ -34,6 +35,7 @@ _LEFT_TO = frozenset(("让", "叫"))  # 让她自己约: the person is told to d
 _GIVEN_BACK = frozenset("给回")  # 退给我, 退回来: a giving back said as a verb, the thing given after its 的
 _FIRST_PERSON_PLURAL = frozenset(("们",))  # 退给我/们: the segmenter leaves the plural apart
 _STILL_TO_COME = frozenset(("快", "快要", "马上", "就要", "要", "将", "即将", "等", "等到"))  # 快到了, 马上就好了
+_NOT_YET = ("没", "未")  # a keyword of what is not done yet (还没做好, 未到账) is never told as done
 _NOT_STATEMENT = frozenset({"question", "hypothetical", "worry", "hearsay", "expectation", "rhetorical", "deferred"})
 
 
@@ -344,9 +346,22 @@ class HitMoods:
                 moods -= {"done", "experienced"}  # 之前退订过，你们怎么又发了: the opt-out stands
         if "rescheduled" in moods:
             moods.discard("done")  # 约好的时间改到周三: what was arranged is being moved, still wanted
+        if self._recounted(hit, clause, clauses, moods, start):
+            moods.add("recounted")  # 会籍已经续好了，谢谢: something done, told in a message that wants nothing
         if not moods & _NOT_STATEMENT:
             moods.add("statement")
         return moods
+
+    def _recounted(self, hit: Hit, clause: ClauseInfo, clauses: list[ClauseInfo], moods: set[str], start: int) -> bool:
+        """Something done already (`done`, `experienced`), told in a message that asks and requests nothing: not a
+        keyword of what is not done yet (还没做好), nor one done only by a marker after it, which names a thing
+        (取上次那幅: 上次 says which picture, the fetching is wanted)."""
+        if not moods & {"done", "experienced"} or any(char in hit.keyword for char in _NOT_YET):
+            return False
+        if "experienced" not in moods and not any(m.kind == "done" and m.start < start for m in clause.markers) \
+                and any(m.kind == "done" for m in clause.markers):
+            return False
+        return not asks_anywhere(self._language, clause, clauses)
 
     def _asks_for(self, clause: ClauseInfo, moods: set[str], hit: Hit) -> bool:
         """The clause asks yes or no, wishes, closes with 吧 (全退了吧) or disposes of something with

@@ -21,7 +21,7 @@ _HELD_BACK_GAP = ",，、 ~～…"
 _TELLING = frozenset(("了", "过", "我", "我们", "着"))
 _ASKS = frozenset(("question", "asking", "request"))  # a clause in which the customer asks or wants something
 _REQUESTS = ("帮我", "帮忙", "麻烦", "请你", "给我")  # a request in the rest of a message that passes words on
-_CLOSING_QUESTIONS = ("吗", "呢", "么", "嘛")
+_CLOSING_QUESTIONS = ("吗", "呢", "么", "嘛", "吧")  # 吧 checks or proposes: 没问题吧, 退了吧
 _PIECE_BREAKS = re.compile(r"[，。,.!！~～\s]+")
 _NUMBER = "(?:[0-9]+|[一二两三四五六七八九十几]+)"  # `#` in a word of `amount_questions`
 
@@ -338,17 +338,26 @@ def _read_doubted(doubts: tuple[str, ...], clauses: list[ClauseInfo]) -> None:
 def _read_overheard(language: Language, clauses: list[ClauseInfo]) -> None:
     """Someone's words passed on (`reported`: 朋友说你们鉴定挺准, 老师说请假要在群里接龙) in a message that asks and
     requests nothing are `overheard`: the customer tells what was said and wants nothing of it now; 婆婆说要加个节目，
-    能安排吗 asks, and its words are the customer's wish again. A piece of the message without a keyword is no
-    clause here, so the text after the last such clause is read too."""
+    能安排吗 asks, and its words are the customer's wish again."""
     reported = [clause for clause in clauses if "reported" in clause.moods]
-    if not reported or any(clause.moods & _ASKS for clause in clauses) or _asks_in(language, reported[-1].follows):
-        return
-    for clause in reported:
-        clause.moods.add("overheard")
+    if reported and not asks_anywhere(language, reported[-1], clauses):
+        for clause in reported:
+            clause.moods.add("overheard")
+
+
+def asks_anywhere(language: Language, clause: ClauseInfo, clauses: list[ClauseInfo]) -> bool:
+    """Whether the message of `clause` asks or requests anything: in one of its `clauses` (a wish in someone's words
+    passed on, 老师说请假要在群里接龙, is theirs), or in the text of the message around and in `clause` (a piece of
+    the message without a keyword is no clause, so its text is read)."""
+    return any(other.moods & _ASKS or ("reported" not in other.moods and language.intent_moods(other))
+               for other in clauses) \
+        or _asks_in(language, clause.precedes + "，" + clause.folded + "，" + clause.follows)
 
 
 def _asks_in(language: Language, text: str) -> bool:
-    """Whether `text` asks (a question word, ？, a piece closing on 吗/呢/么/嘛) or requests (帮我, 麻烦)."""
+    """Whether `text` asks (a question word, ？, a piece closing on 吗/呢/么/嘛/吧) or requests (帮我, 麻烦)."""
+    if not text:
+        return False
     if "?" in text or "？" in text or any(word in text for word in _REQUESTS) or language.asks(text):
         return True
     return any(piece.rstrip("啊呀啦哈哦").endswith(_CLOSING_QUESTIONS) for piece in _PIECE_BREAKS.split(text))

@@ -75,6 +75,8 @@ MOODS = (
     "doubted",
     # Someone's words passed on in a message that asks nothing (朋友说你们鉴定挺准): the customer wants nothing now
     "overheard",
+    # Something done already (`done`, `experienced`), told in a message that asks nothing (会籍已经续好了，谢谢)
+    "recounted",
     "fewer",  # how often or how much is refused, not the send (不用每次都发, 别一天发三遍)
     "remembered",  # a reminder refused because the customer keeps it in mind (不用提醒了，我手机上设了闹钟)
     *GRIEVANCE_MOODS,  # ways of complaining without a complaint word (bot/tagging/grievance.py)
