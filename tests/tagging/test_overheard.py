@@ -71,18 +71,12 @@ keywords = ["退订"]
 
 
 @pytest.fixture(scope="module")
-def piano() -> KeywordTagger:
-    return KeywordTagger(parse_rules(_PIANO))
-
-
-@pytest.fixture(scope="module")
-def bikes() -> KeywordTagger:
-    return KeywordTagger(parse_rules(_BIKES))
-
-
-@pytest.fixture(scope="module")
-def grooming() -> KeywordTagger:
-    return KeywordTagger(parse_rules(_GROOMING))
+def trades() -> dict[str, KeywordTagger]:
+    return {
+        "piano": KeywordTagger(parse_rules(_PIANO)),
+        "bikes": KeywordTagger(parse_rules(_BIKES)),
+        "grooming": KeywordTagger(parse_rules(_GROOMING)),
+    }
 
 
 @pytest.mark.parametrize(("trade", "text"), [
@@ -92,8 +86,8 @@ def grooming() -> KeywordTagger:
     ("bikes", "师傅说年度保养一般开春做最合适"),
     ("grooming", "邻居说你们给她家泰迪修毛修得很精神"),
 ])
-def test_words_passed_on_ask_nothing(request: pytest.FixtureRequest, trade: str, text: str) -> None:
-    assert tags(request.getfixturevalue(trade), text) == set()
+def test_words_passed_on_ask_nothing(trades: dict[str, KeywordTagger], trade: str, text: str) -> None:
+    assert tags(trades[trade], text) == set()
 
 
 @pytest.mark.parametrize(("trade", "text", "expected"), [
@@ -104,14 +98,14 @@ def test_words_passed_on_ask_nothing(request: pytest.FixtureRequest, trade: str,
     ("grooming", "我想约个洗澡，周六下午", {"意向:预约"}),  # no one's words passed on
     ("grooming", "我妈说狗狗该美容了，帮我约个周日", {"服务:美容", "意向:预约"}),
 ])
-def test_a_question_or_request_keeps_them(request: pytest.FixtureRequest, trade: str, text: str,
+def test_a_question_or_request_keeps_them(trades: dict[str, KeywordTagger], trade: str, text: str,
                                           expected: set[str]) -> None:
-    assert tags(request.getfixturevalue(trade), text) == expected
+    assert tags(trades[trade], text) == expected
 
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("听人说你们调音挺贵的", {"关注:价格"}),  # a price heard of is still a price concern
     ("同事说她也想学琴，说你们老师介绍朋友有优惠", {"意向:转介绍"}),  # a referral rule keeps them
 ])
-def test_price_and_referral_rules_keep_them(piano: KeywordTagger, text: str, expected: set[str]) -> None:
-    assert expected <= tags(piano, text)
+def test_price_and_referral_rules_keep_them(trades: dict[str, KeywordTagger], text: str, expected: set[str]) -> None:
+    assert expected <= tags(trades["piano"], text)

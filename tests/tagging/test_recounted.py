@@ -71,18 +71,12 @@ keywords = ["退订"]
 
 
 @pytest.fixture(scope="module")
-def pool() -> KeywordTagger:
-    return KeywordTagger(parse_rules(_POOL))
-
-
-@pytest.fixture(scope="module")
-def phones() -> KeywordTagger:
-    return KeywordTagger(parse_rules(_PHONES))
-
-
-@pytest.fixture(scope="module")
-def prints() -> KeywordTagger:
-    return KeywordTagger(parse_rules(_PRINTS))
+def trades() -> dict[str, KeywordTagger]:
+    return {
+        "pool": KeywordTagger(parse_rules(_POOL)),
+        "phones": KeywordTagger(parse_rules(_PHONES)),
+        "prints": KeywordTagger(parse_rules(_PRINTS)),
+    }
 
 
 @pytest.mark.parametrize(("trade", "text"), [
@@ -93,8 +87,8 @@ def prints() -> KeywordTagger:
     ("phones", "以前在你们这换过屏，挺靠谱的"),  # the rule lists its own not_mood: refused all the same
     ("phones", "上次换屏幕换得很快，谢谢师傅"),
 ])
-def test_something_done_told_asks_nothing(request: pytest.FixtureRequest, trade: str, text: str) -> None:
-    assert tags(request.getfixturevalue(trade), text) == set()
+def test_something_done_told_asks_nothing(trades: dict[str, KeywordTagger], trade: str, text: str) -> None:
+    assert tags(trades[trade], text) == set()
 
 
 @pytest.mark.parametrize(("trade", "text", "expected"), [
@@ -106,10 +100,10 @@ def test_something_done_told_asks_nothing(request: pytest.FixtureRequest, trade:
     ("prints", "已经三天了还没印好", {"订单:进度"}),  # what is not done yet
     ("prints", "下午过来取上次那批名片", {"订单:取件"}),  # 上次 names the cards; the fetching is wanted
 ])
-def test_a_wish_a_problem_or_a_thing_not_done_keeps_the_tag(request: pytest.FixtureRequest, trade: str, text: str,
+def test_a_wish_a_problem_or_a_thing_not_done_keeps_the_tag(trades: dict[str, KeywordTagger], trade: str, text: str,
                                                             expected: set[str]) -> None:
-    assert expected <= tags(request.getfixturevalue(trade), text)
+    assert expected <= tags(trades[trade], text)
 
 
-def test_a_price_heard_of_in_the_past_is_still_a_concern(pool: KeywordTagger) -> None:
-    assert tags(pool, "之前办过年卡，觉得挺贵的") >= {"关注:价格"}
+def test_a_price_heard_of_in_the_past_is_still_a_concern(trades: dict[str, KeywordTagger]) -> None:
+    assert tags(trades["pool"], "之前办过年卡，觉得挺贵的") >= {"关注:价格"}
