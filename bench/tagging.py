@@ -15,7 +15,8 @@ agency's, a wine store chain's, a pest-control service's, a pick-your-own farm's
 chain's, a music school's, a domestic-staff agency's, a milk delivery service's, a camp organiser's,
 a matchmaking agency's, a health check-up centre's, an insurance agency's, a paid self-study room
 chain's, a climbing gym chain's, a tattoo studio chain's, an aquarium shop chain's, a rooftop solar
-installer's, a visa agency's and a rental apartment brand's messages with rules an operator wrote once); and
+installer's, a visa agency's, a rental apartment brand's and a property-management company's messages with rules an
+operator wrote once); and
 `siyu tag --json --stdin` on N lines as a user runs it, start-up included, --repeat times,
 with the default --jobs (a worker per CPU) and with --jobs 1, alternately. With --baseline, the same command of that
 commit (a temporary git worktree, same interpreter and packages) runs alternately with this
@@ -243,6 +244,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ("heldout18", DATA / "tagging_heldout18.jsonl", None),
         ("visa", DATA / "visa_heldout.jsonl", DATA / "visa_tags.toml"),
         ("rental", DATA / "rental_heldout.jsonl", DATA / "rental_tags.toml"),
+        ("heldout19", DATA / "tagging_heldout19.jsonl", None),
+        ("property", DATA / "property_heldout.jsonl", DATA / "property_tags.toml"),
         ("travel", DATA / "travel_dev.jsonl", DATA / "travel_tags.toml"),
         ("lash", DATA / "lash_dev.jsonl", DATA / "lash_tags.toml"),
         ("carrental", DATA / "carrental_dev.jsonl", DATA / "carrental_tags.toml"),

@@ -123,6 +123,8 @@ SETS = [
     ("tagging_heldout18.jsonl", SHIPPED),
     ("visa_heldout.jsonl", DATA / "visa_tags.toml"),
     ("rental_heldout.jsonl", DATA / "rental_tags.toml"),
+    ("tagging_heldout19.jsonl", SHIPPED),
+    ("property_heldout.jsonl", DATA / "property_tags.toml"),
     ("tagging_dev15_week.jsonl", SHIPPED),
     ("tagging_dev15_near.jsonl", SHIPPED),
     ("locksmith_dev.jsonl", DATA / "locksmith_tags.toml"),

@@ -99,11 +99,11 @@ def test_the_shipped_manifest_names_each_file_and_reads_no_unseen_set() -> None:
     trades = ["pet", "cleaning", "reno", "bakery", "moving", "dance", "eldercare", "studyabroad", "kidsport",
               "babystore", "estate", "wine", "pest", "farm", "tcm", "music", "nanny", "milk", "camp", "matchmaking",
               "checkup2", "insurance", "studyroom", "climbing", "tattoo", "aquarium", "solar", "visa",
-              "rental"]
+              "rental", "property"]
     unseen = {"tagging_heldout5.jsonl", "tagging_heldout10.jsonl", "tagging_heldout11.jsonl",
               "tagging_heldout12.jsonl", "tagging_heldout13.jsonl", "tagging_heldout14.jsonl",
               "tagging_heldout15.jsonl", "tagging_heldout16.jsonl", "tagging_heldout17.jsonl",
-              "tagging_heldout18.jsonl",
+              "tagging_heldout18.jsonl", "tagging_heldout19.jsonl",
               *(f"{trade}_heldout.jsonl" for trade in trades)}
     assert not unseen & set(names)
     assert not {f"{trade}_tags.toml" for trade in trades} & set(rules_files)  # their rules are unseen too
