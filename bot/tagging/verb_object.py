@@ -151,7 +151,6 @@ class VerbObjects:
                         break
         return found
 
-
     def _completed(self, after: str) -> bool:
         """Whether what follows the verb in its token leaves it the verb: a complement (完, 好, 了…), with a
         closing particle or 了 after it (了吧, 好了吗), or a share (一半)."""
