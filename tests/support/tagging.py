@@ -18,6 +18,11 @@ def rules_only(text: str | None = None) -> RuleSet:
     return parse_rules(text.replace("\n[model]\n", "\n[model]\nenabled = false\n"), source=str(SHIPPED))
 
 
+def taggers(**rules: str) -> dict[str, KeywordTagger]:
+    """A tagger for each trade's rules text, by the trade's name (one fixture serves a test file of several trades)."""
+    return {trade: KeywordTagger(parse_rules(text)) for trade, text in rules.items()}
+
+
 def tags(tagger: KeywordTagger, text: str) -> set[str]:
     """The tag names a message gets."""
     return {match.tag for match in tagger.tag(text)}

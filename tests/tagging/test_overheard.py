@@ -11,8 +11,7 @@ from __future__ import annotations
 import pytest
 
 from bot.tagging.keywords import KeywordTagger
-from bot.tagging.rules import parse_rules
-from tests.support.tagging import tags
+from tests.support.tagging import taggers, tags
 
 # Rules as an operator writes them once from docs/tagging.md: a piano tuner, a bike shop, a pet groomer.
 _PIANO = """
@@ -72,11 +71,7 @@ keywords = ["退订"]
 
 @pytest.fixture(scope="module")
 def trades() -> dict[str, KeywordTagger]:
-    return {
-        "piano": KeywordTagger(parse_rules(_PIANO)),
-        "bikes": KeywordTagger(parse_rules(_BIKES)),
-        "grooming": KeywordTagger(parse_rules(_GROOMING)),
-    }
+    return taggers(piano=_PIANO, bikes=_BIKES, grooming=_GROOMING)
 
 
 @pytest.mark.parametrize(("trade", "text"), [

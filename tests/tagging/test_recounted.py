@@ -12,8 +12,7 @@ from __future__ import annotations
 import pytest
 
 from bot.tagging.keywords import KeywordTagger
-from bot.tagging.rules import parse_rules
-from tests.support.tagging import tags
+from tests.support.tagging import taggers, tags
 
 # Rules as an operator writes them once from docs/tagging.md: a swimming pool, a phone repair shop, a print shop.
 _POOL = """
@@ -72,11 +71,7 @@ keywords = ["退订"]
 
 @pytest.fixture(scope="module")
 def trades() -> dict[str, KeywordTagger]:
-    return {
-        "pool": KeywordTagger(parse_rules(_POOL)),
-        "phones": KeywordTagger(parse_rules(_PHONES)),
-        "prints": KeywordTagger(parse_rules(_PRINTS)),
-    }
+    return taggers(pool=_POOL, phones=_PHONES, prints=_PRINTS)
 
 
 @pytest.mark.parametrize(("trade", "text"), [
